@@ -1,0 +1,60 @@
+// What ACL fetches read (a connection, maybe an HTTP request) and what compiled conditions offer the engine.
+import type { SourceLoc } from '../config/diagnostics.ts';
+
+/** The request head as the HTTP parser produced it; fetches read it, nothing writes it. */
+export interface HttpRequestView {
+  readonly method: string;
+  /** The request target exactly as received (origin-form "/a?b", or absolute-form). */
+  readonly uri: string;
+  /** "1.0" or "1.1" (what req.ver returns). */
+  readonly version: string;
+  /** The path part of the target, without the query string. */
+  readonly path: string;
+  /** Everything after the first '?', or null when there is none. */
+  readonly query: string | null;
+  /** Headers as received, flattened: [name0, value0, name1, value1, ...]; names keep their case. */
+  readonly headers: readonly string[];
+}
+
+/** Everything a sample fetch may look at. */
+export interface SampleContext {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  /** Absent in mode tcp (and before the request head is parsed). */
+  readonly req?: HttpRequestView;
+  /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
+  readonly payload?: Buffer;
+}
+
+/** A compiled if/unless condition. test() is the fast path; explain() re-evaluates for the explain view. */
+export interface Condition {
+  readonly polarity: 'if' | 'unless';
+  /** The condition's words as written, e.g. "is_admin_path !is_internal_network". */
+  readonly text: string;
+  readonly loc: SourceLoc;
+  test(ctx: SampleContext): boolean;
+  explain(ctx: SampleContext): ConditionTrace;
+}
+
+export interface AclTrace {
+  /** The ACL's name, or "{ ... }" for an anonymous one. */
+  readonly name: string;
+  readonly negated: boolean;
+  /** The fetch expression, e.g. "path_beg" or "req.hdr(User-Agent)". */
+  readonly fetch: string;
+  /** The sample values the fetch returned (stringified), empty when it found nothing. */
+  readonly values: readonly string[];
+  /** The ACL's own result, before negation. */
+  readonly matched: boolean;
+  /** Which pattern matched, when one did. */
+  readonly pattern?: string;
+  readonly loc?: SourceLoc;
+}
+
+export interface ConditionTrace {
+  readonly result: boolean;
+  /** Every ACL evaluated, in order (short-circuited ones are absent). */
+  readonly acls: readonly AclTrace[];
+}

@@ -1,0 +1,54 @@
+// The balancer seam: one algorithm per file behind this interface, chosen by name from a registry.
+import type { BalanceSpec } from '../config/model.ts';
+import type { HttpRequestView } from '../acl/types.ts';
+import type { ServerState } from '../server/server-state.ts';
+
+export interface PickContext {
+  /** Client address (for balance source). */
+  readonly src: string;
+  /** The request head in mode http (for uri, url_param, hdr). */
+  readonly req?: HttpRequestView;
+  /** On a redispatch: the server that just failed, to be avoided when another is usable. */
+  readonly avoid?: ServerState;
+}
+
+export type PickFailure =
+  /** No active or backup server is usable (all down, in maintenance, or weight 0). */
+  | 'no-usable-server'
+  /** Usable servers exist but all are at maxconn: the request must queue. */
+  | 'all-full';
+
+export type PickResult =
+  | { readonly server: ServerState; readonly reason?: undefined; readonly note?: string }
+  | { readonly server: null; readonly reason: PickFailure };
+
+/** What the explain view shows about the state a pick was made from. */
+export interface BalancerSnapshot {
+  readonly algorithm: string;
+  /** Short human text, e.g. "weights 2/1/3, position 4 of 6" or "hash 0x1a2b -> slot 3". */
+  readonly summary: string;
+  readonly servers: readonly { readonly name: string; readonly weight: number; readonly usable: boolean; readonly detail?: string }[];
+}
+
+export interface Balancer {
+  readonly algorithm: string;
+  pick(ctx: PickContext): PickResult;
+  /** Hooks fired by the backend when a server's state changes. An algorithm leaves out what it ignores
+   *  (static-rr has no weightChanged: that is what makes it static). */
+  serverUp?(s: ServerState): void;
+  serverDown?(s: ServerState): void;
+  weightChanged?(s: ServerState): void;
+  /** A connection was assigned to s (s.served already incremented) / released (already decremented). */
+  taken?(s: ServerState): void;
+  dropped?(s: ServerState): void;
+  snapshot(): BalancerSnapshot;
+}
+
+export type BalancerFactory = (spec: BalanceSpec, servers: readonly ServerState[], opts: BalancerOptions) => Balancer;
+
+export interface BalancerOptions {
+  /** option allbackups: spread over all backup servers instead of using only the first. */
+  readonly allBackups: boolean;
+  /** Random source for 'random' (tests inject a seeded one). */
+  readonly random?: () => number;
+}

@@ -1,0 +1,37 @@
+// Diagnostics: every error and warning a config produces, with where it came from, worded as HAProxy words them.
+
+export interface SourceLoc {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export type Severity = 'alert' | 'warning' | 'notice';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly message: string;
+  readonly loc?: SourceLoc;
+  /** A suggestion shown after the message, e.g. "did you mean 'weight' maybe ?" */
+  readonly hint?: string;
+}
+
+// One line as HAProxy prints it: "[ALERT]    (pid) : config : parsing [file:line] : message".
+export function formatDiagnostic(d: Diagnostic, pid: number = process.pid): string {
+  const tag = d.severity === 'alert' ? '[ALERT]  ' : d.severity === 'warning' ? '[WARNING]' : '[NOTICE] ';
+  const where = d.loc ? `parsing [${d.loc.file}:${d.loc.line}] : ` : '';
+  const hint = d.hint ? ` ${d.hint}` : '';
+  return `${tag}  (${pid}) : config : ${where}${d.message}${hint}`;
+}
+
+export function hasErrors(ds: readonly Diagnostic[]): boolean {
+  return ds.some((d) => d.severity === 'alert');
+}
+
+/** Thrown where a caller needs a loaded config and the text had alerts. */
+export class ConfigError extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.filter((d) => d.severity === 'alert').map((d) => formatDiagnostic(d)).join('\n'));
+    this.name = 'ConfigError';
+  }
+}

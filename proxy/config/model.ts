@@ -1,0 +1,231 @@
+// The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
+// compiled conditions; runtime state (connections, health) lives in proxy/server and the engine.
+import type { SourceLoc, Diagnostic } from './diagnostics.ts';
+import type { Condition } from '../acl/types.ts';
+
+export type Mode = 'http' | 'tcp';
+
+/** All timeouts in milliseconds; undefined means "not set" (HAProxy then waits forever or warns). */
+export interface Timeouts {
+  connect?: number;
+  client?: number;
+  server?: number;
+  httpRequest?: number;
+  httpKeepAlive?: number;
+  check?: number;
+  queue?: number;
+  tunnel?: number;
+  clientFin?: number;
+  serverFin?: number;
+}
+
+export interface LogTarget {
+  /** 'stdout' | 'stderr' | an address such as '127.0.0.1:514' (UDP syslog). */
+  readonly target: string;
+  /** 'raw' | 'rfc3164' | 'rfc5424' | 'short' ... ; stdout defaults to what HAProxy uses. */
+  readonly format: string;
+  readonly facility: string;
+  readonly level?: string;
+  readonly loc: SourceLoc;
+}
+
+export interface BindSpec {
+  /** null for "*" / "" (all addresses). The lab binds those on 127.0.0.1 unless told otherwise. */
+  readonly host: string | null;
+  readonly port: number;
+  readonly loc: SourceLoc;
+  /** As written, e.g. "*:80". */
+  readonly text: string;
+}
+
+export interface ServerSpec {
+  readonly name: string;
+  /** Numeric id (puid): 1-based declaration order unless "id" is given. */
+  readonly id: number;
+  readonly host: string;
+  /** 0 when the server line gave no port (then the client's destination port is used). */
+  readonly port: number;
+  readonly weight: number;
+  readonly check: boolean;
+  readonly inter: number;
+  readonly fastinter?: number;
+  readonly downinter?: number;
+  readonly rise: number;
+  readonly fall: number;
+  readonly backup: boolean;
+  readonly disabled: boolean;
+  /** 0 = unlimited. */
+  readonly maxconn: number;
+  /** 0 = unlimited. */
+  readonly maxqueue: number;
+  /** Address and port to send checks to, when they differ from the server's. */
+  readonly checkAddr?: string;
+  readonly checkPort?: number;
+  readonly loc: SourceLoc;
+}
+
+export type BalanceAlgorithm =
+  | 'roundrobin'
+  | 'static-rr'
+  | 'leastconn'
+  | 'first'
+  | 'source'
+  | 'uri'
+  | 'url_param'
+  | 'hdr'
+  | 'random';
+
+export interface BalanceSpec {
+  readonly algorithm: BalanceAlgorithm;
+  /** hdr(name): the header name; url_param: the parameter name. */
+  readonly arg?: string;
+  /** uri: "whole", "len N", "depth N"; random: draws; kept as written. */
+  readonly options: readonly string[];
+  /** hash-type map-based (default) or consistent. */
+  readonly hashType: 'map-based' | 'consistent';
+  readonly loc?: SourceLoc;
+}
+
+export interface HttpCheckSpec {
+  readonly method: string;
+  readonly uri: string;
+  readonly version: string;
+  /** http-check expect status N (or the default 2xx/3xx when absent). */
+  readonly expectStatus?: readonly number[];
+  readonly host?: string;
+  readonly loc: SourceLoc;
+}
+
+interface RuleBase {
+  readonly cond?: Condition;
+  readonly loc: SourceLoc;
+  /** The whole rule as written, for the explain view and logs. */
+  readonly text: string;
+}
+
+export type HttpRequestRule =
+  | (RuleBase & { readonly action: 'allow' })
+  | (RuleBase & { readonly action: 'deny'; readonly status: number })
+  | (RuleBase & { readonly action: 'tarpit'; readonly status: number })
+  | (RuleBase & {
+      readonly action: 'redirect';
+      readonly type: 'location' | 'prefix' | 'scheme';
+      readonly value: string;
+      readonly code: number;
+      readonly dropQuery: boolean;
+      readonly appendSlash: boolean;
+    })
+  | (RuleBase & {
+      readonly action: 'return';
+      readonly status: number;
+      readonly contentType?: string;
+      readonly body?: string;
+    })
+  | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string })
+  | (RuleBase & { readonly action: 'del-header'; readonly name: string });
+
+export type HttpResponseRule =
+  | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string })
+  | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & { readonly action: 'deny'; readonly status: number });
+
+export type TcpRequestRule = RuleBase & {
+  readonly stage: 'connection' | 'content';
+  readonly action: 'accept' | 'reject';
+};
+
+export interface UseBackendRule {
+  readonly backend: string;
+  readonly cond?: Condition;
+  readonly loc: SourceLoc;
+  readonly text: string;
+}
+
+export interface ForwardForSpec {
+  readonly header: string;
+  /** Network (CIDR) whose clients get no header. */
+  readonly except?: string;
+  readonly ifNone: boolean;
+}
+
+export interface ProxyOptions {
+  httplog: boolean;
+  /** "option httplog clf" */
+  httplogClf: boolean;
+  tcplog: boolean;
+  dontlognull: boolean;
+  forwardfor?: ForwardForSpec;
+  httpServerClose: boolean;
+  httpKeepAlive: boolean;
+  httpClose: boolean;
+  redispatch: boolean;
+  allbackups: boolean;
+  httpchk?: HttpCheckSpec;
+  logasap: boolean;
+}
+
+export interface StatsSpec {
+  readonly enabled: boolean;
+  readonly uri: string;
+  readonly refresh?: number;
+  readonly loc: SourceLoc;
+}
+
+export interface ProxySpec {
+  readonly kind: 'frontend' | 'backend' | 'listen';
+  readonly name: string;
+  /** Numeric id, in declaration order from 1 (HAProxy's proxy uuid order: listeners/frontends first). */
+  readonly id: number;
+  readonly loc: SourceLoc;
+  readonly mode: Mode;
+  /** Frontend side (frontend, listen). */
+  readonly binds: readonly BindSpec[];
+  readonly defaultBackend?: string;
+  readonly useBackends: readonly UseBackendRule[];
+  readonly httpRequestRules: readonly HttpRequestRule[];
+  readonly httpResponseRules: readonly HttpResponseRule[];
+  readonly tcpRequestRules: readonly TcpRequestRule[];
+  readonly tcpInspectDelay?: number;
+  /** Backend side (backend, listen). */
+  readonly balance: BalanceSpec;
+  readonly servers: readonly ServerSpec[];
+  readonly retries: number;
+  readonly fullconn?: number;
+  /** Shared. */
+  readonly timeouts: Timeouts;
+  readonly options: ProxyOptions;
+  /** Frontend maxconn (0 = use global). */
+  readonly maxconn: number;
+  readonly logs: readonly LogTarget[];
+  /** A compiled-once log-format string, or undefined for the option's default format. */
+  readonly logFormat?: string;
+  readonly stats?: StatsSpec;
+  /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
+  readonly defaultsFrom?: string;
+}
+
+export interface StatsSocketSpec {
+  /** A unix socket path, or "ipv4@127.0.0.1:PORT" / "127.0.0.1:PORT". */
+  readonly address: string;
+  readonly level: 'user' | 'operator' | 'admin';
+  readonly loc: SourceLoc;
+}
+
+export interface GlobalSpec {
+  readonly maxconn: number;
+  readonly logs: readonly LogTarget[];
+  readonly statsSockets: readonly StatsSocketSpec[];
+  readonly nbthread: number;
+  readonly bufsize: number;
+  readonly maxhdr: number;
+}
+
+export interface ConfigModel {
+  readonly files: readonly string[];
+  readonly global: GlobalSpec;
+  /** Frontends and listens, in declaration order. */
+  readonly frontends: readonly ProxySpec[];
+  /** Backends and listens, by name, in declaration order. */
+  readonly backends: ReadonlyMap<string, ProxySpec>;
+  readonly diagnostics: readonly Diagnostic[];
+}

@@ -1,0 +1,62 @@
+// A server's live state: what the balancers choose from and what health checks, the runtime API and the
+// TUI change. Mirrors HAProxy's split of operational state (from checks) and administrative state (from us).
+import type { ServerSpec } from '../config/model.ts';
+
+export type OperationalState = 'up' | 'down' | 'starting' | 'stopping';
+export type AdminState = 'ready' | 'maint' | 'drain';
+
+export class ServerState {
+  readonly name: string;
+  readonly backend: string;
+  readonly id: number;
+  readonly backup: boolean;
+  host: string;
+  port: number;
+  /** The weight the config (or `set weight`) gave: 0..256. */
+  userWeight: number;
+  /** The effective weight balancers use (0 while draining). */
+  effectiveWeight: number;
+  op: OperationalState;
+  admin: AdminState;
+  /** Connections currently served (HAProxy's srv->served). */
+  served = 0;
+  /** Requests waiting in this server's queue. */
+  queued = 0;
+  maxconn: number;
+  /** Counters for stats and the TUI. */
+  totalConnections = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  failedConnects = 0;
+  /** Health: 0..rise+fall-1; up when >= rise (HAProxy's check->health). */
+  health: number;
+  lastCheck?: { status: string; code?: number; desc: string; durationMs: number; at: number };
+  lastStateChange = Date.now();
+  /** Private slot for the backend's balancer (tree position, hash slots...). */
+  lb: unknown = undefined;
+
+  constructor(readonly spec: ServerSpec, backend: string) {
+    this.name = spec.name;
+    this.backend = backend;
+    this.id = spec.id;
+    this.backup = spec.backup;
+    this.host = spec.host;
+    this.port = spec.port;
+    this.userWeight = spec.weight;
+    this.effectiveWeight = spec.weight;
+    this.maxconn = spec.maxconn;
+    this.op = 'up';
+    this.admin = spec.disabled ? 'maint' : 'ready';
+    this.health = spec.rise + spec.fall - 1;
+  }
+
+  // Usable for new traffic by the balancers (HAProxy's srv_currently_usable): up, ready, and a weight.
+  get usable(): boolean {
+    return this.effectiveWeight > 0 && this.admin === 'ready' && (this.op === 'up' || this.op === 'starting');
+  }
+
+  // Whether it may take one more connection now (maxconn 0 = no limit).
+  get hasRoom(): boolean {
+    return this.maxconn === 0 || (this.queued === 0 && this.served < this.maxconn);
+  }
+}

@@ -35,3 +35,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** One word of a config line, where it stands. The tokenizer makes them; parsers keep them for messages. */
+export interface Word {
+  readonly text: string;
+  readonly loc: SourceLoc;
+}

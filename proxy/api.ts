@@ -1,0 +1,108 @@
+// The engine's public contract: what the lab (TUI, `lab run`, `lab proxy`) and the runtime API use.
+import type { Diagnostic } from './config/diagnostics.ts';
+import type { BindSpec, ConfigModel, Mode, ServerSpec } from './config/model.ts';
+import type { EventBus } from './events.ts';
+import type { AdminState, OperationalState } from './server/server-state.ts';
+
+/** Config text from files (as `haproxy -f a -f b`), or from memory (the TUI's editor, tests). */
+export type ConfigSource =
+  | { readonly files: readonly string[] }
+  | { readonly text: string; readonly name: string };
+
+export interface LoadResult {
+  /** null when there were alerts. */
+  readonly model: ConfigModel | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface EngineOptions {
+  readonly source: ConfigSource;
+  /** Where '*' and '' binds listen; default '127.0.0.1' for the lab (HAProxy itself uses 0.0.0.0). */
+  readonly anyAddress?: string;
+  /** Move a bind elsewhere (the lab maps the documents' port 80 onto a free port). */
+  readonly mapBind?: (bind: BindSpec, frontend: string) => { host: string; port: number };
+  /** Move a server elsewhere (the lab maps "app1:5001" onto 127.0.0.1:PORT). */
+  readonly mapServer?: (server: ServerSpec, backend: string) => { host: string; port: number };
+  /** Receives every log line (httplog/tcplog, server state); default: per the config's `log` targets. */
+  readonly logSink?: (line: string) => void;
+  /** Events bus to use (the TUI passes one with a backlog). */
+  readonly events?: EventBus;
+  /** Disable health-check timers (tests drive checks by hand). */
+  readonly healthChecks?: boolean;
+}
+
+export interface ServerSnapshot {
+  readonly name: string;
+  readonly id: number;
+  readonly address: string;
+  readonly weight: number;
+  readonly effectiveWeight: number;
+  readonly op: OperationalState;
+  readonly admin: AdminState;
+  readonly backup: boolean;
+  readonly check: boolean;
+  readonly health: number;
+  readonly rise: number;
+  readonly fall: number;
+  readonly served: number;
+  readonly queued: number;
+  readonly maxconn: number;
+  readonly totalConnections: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly failedConnects: number;
+  readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
+  readonly lastStateChange: number;
+}
+
+export interface BackendSnapshot {
+  readonly name: string;
+  readonly id: number;
+  readonly mode: Mode;
+  readonly algorithm: string;
+  readonly servers: readonly ServerSnapshot[];
+  readonly queued: number;
+  readonly totalConnections: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface FrontendSnapshot {
+  readonly name: string;
+  readonly id: number;
+  readonly mode: Mode;
+  /** Where it actually listens, "127.0.0.1:8080". */
+  readonly listening: readonly string[];
+  readonly current: number;
+  readonly totalConnections: number;
+  readonly requests: number;
+  readonly denied: number;
+  readonly errors: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface EngineSnapshot {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly generation: number;
+  readonly frontends: readonly FrontendSnapshot[];
+  readonly backends: readonly BackendSnapshot[];
+}
+
+export interface Engine {
+  readonly events: EventBus;
+  /** The config now serving. */
+  readonly config: ConfigModel;
+  /** Starts listening; rejects (and listens nowhere) when a bind fails, naming it. */
+  start(): Promise<void>;
+  /** Stops listening and closes every connection. */
+  stop(): Promise<void>;
+  /** Checks the new config first; an invalid one changes nothing. Requests in flight finish on the old one. */
+  reload(source?: ConfigSource): Promise<LoadResult & { readonly ok: boolean }>;
+  snapshot(): EngineSnapshot;
+  /** Runtime changes, as the runtime API and the TUI make them. Each throws an Error with HAProxy's wording. */
+  setWeight(backend: string, server: string, weight: number): void;
+  setServerAdmin(backend: string, server: string, state: AdminState): void;
+  setServerHealth(backend: string, server: string, state: 'up' | 'down'): void;
+}

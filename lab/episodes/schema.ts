@@ -1,0 +1,191 @@
+// What an episode is, as data: the types the loader produces and the TUI and `lab run` consume.
+// The YAML format is versioned (`format: 1`); lab/episodes/validate.ts checks a file against these shapes.
+
+/** The only format version this lab reads. */
+export const EPISODE_FORMAT = 1;
+
+/** Where something was written, for messages: "episodes/ep9-weighted-rr/episode.yaml:12:5". */
+export interface YamlLoc {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** One app the episode starts, and the address the documents' configs use for it. */
+export interface EpisodeApp {
+  /** Unique in the episode, e.g. "app1"; steps list these names. */
+  readonly name: string;
+  /** Catalog id of lab/runtimes (apps/), e.g. "ep9-app1". */
+  readonly app: string;
+  /** The port the document runs it on (5001); `curl http://localhost:5001/` maps here. */
+  readonly port: number;
+  /** Addresses the configs write for it ("app1:5001", "127.0.0.1:5001"); the lab maps each onto the app. */
+  readonly addresses: readonly string[];
+  /** Text its answers contain, naming it ("Flask App 1"), so the tally can tell who answered from the body. */
+  readonly answers?: string;
+  readonly loc: YamlLoc;
+}
+
+/** One request the document makes, replayed by the lab. */
+export interface Experiment {
+  /** Unique in the step; checks name it. */
+  readonly id: string;
+  /** The curl command as the document writes it (or as the lab adds it), e.g. "curl http://localhost/data". */
+  readonly curl: string;
+  /** How many times to send it (like `lab curl -n`), default 1. */
+  readonly repeat: number;
+  /** How many at once (like `lab curl -c`), default 1; order checks need 1. */
+  readonly concurrency: number;
+  /** One line on what to look for. */
+  readonly note?: string;
+  readonly loc: YamlLoc;
+}
+
+interface CheckBase {
+  /** Short sentence shown in the check list, e.g. "App 3 gets three times App 2's share". */
+  readonly title: string;
+  /** What to try when it fails. */
+  readonly hint: string;
+  /** Words that find the config lines this check is about (shown on failure), e.g. ["weight", "balance"]. */
+  readonly involves: readonly string[];
+  readonly loc: YamlLoc;
+}
+
+/** Shares of the answers per server ("backend/server" or "server"), as relative numbers, within tolerance. */
+export interface DistributionCheck extends CheckBase {
+  readonly kind: 'distribution';
+  readonly experiment: string;
+  readonly shares: Readonly<Record<string, number>>;
+  /** Allowed absolute difference of each share (0..1), default 0.05. */
+  readonly tolerance: number;
+}
+
+/** The exact sequence of servers that answered, from the first request. */
+export interface OrderCheck extends CheckBase {
+  readonly kind: 'order';
+  readonly experiment: string;
+  readonly sequence: readonly string[];
+}
+
+/** Every request of the experiment reached this backend (and server, when given). */
+export interface RouteCheck extends CheckBase {
+  readonly kind: 'route';
+  readonly experiment: string;
+  readonly backend: string;
+  readonly server?: string;
+}
+
+/** Every request of the experiment got this status. */
+export interface StatusCheck extends CheckBase {
+  readonly kind: 'status';
+  readonly experiment: string;
+  readonly status: number;
+}
+
+/** Every answer's body contains this text. */
+export interface BodyCheck extends CheckBase {
+  readonly kind: 'body';
+  readonly experiment: string;
+  readonly contains: string;
+}
+
+/** The step's config loads without alerts (warnings allowed unless `warnings: false`). */
+export interface ConfigValidCheck extends CheckBase {
+  readonly kind: 'config-valid';
+  /** When false, a warning fails the check too. Default true. */
+  readonly warnings: boolean;
+}
+
+/** Some log line (of the experiment, or of the whole step) matches the pattern (a JS regex). */
+export interface LogLineCheck extends CheckBase {
+  readonly kind: 'log-line';
+  readonly experiment?: string;
+  readonly pattern: string;
+}
+
+export type Check =
+  | DistributionCheck
+  | OrderCheck
+  | RouteCheck
+  | StatusCheck
+  | BodyCheck
+  | ConfigValidCheck
+  | LogLineCheck;
+
+export type CheckKind = Check['kind'];
+
+/** A config line worth pointing at in the TUI's config view. */
+export interface LineMark {
+  /** 1-based line in the step's config. */
+  readonly line: number;
+  readonly note: string;
+}
+
+export interface Step {
+  /** Unique in the episode, e.g. "weights"; progress is kept per step id. */
+  readonly id: string;
+  readonly title: string;
+  /** The explanation, in our words; paragraphs separated by blank lines. */
+  readonly explain: string;
+  /** The config this step runs (absolute path), or null when the step runs only apps (Docker EP 10). */
+  readonly config: string | null;
+  /** Where the learner edits: the finished config (absolute path), shown on request and used by `lab run`. */
+  readonly solution: string | null;
+  /** What the learner must change, when there is a solution. */
+  readonly task?: string;
+  /** Names of EpisodeApp to start for this step. */
+  readonly apps: readonly string[];
+  /** Shell commands of the document shown for reference and not run (docker build, python app.py ...). */
+  readonly commands: readonly string[];
+  readonly marks: readonly LineMark[];
+  readonly experiments: readonly Experiment[];
+  readonly checks: readonly Check[];
+  readonly loc: YamlLoc;
+}
+
+export interface Episode {
+  readonly format: typeof EPISODE_FORMAT;
+  /** The directory name, e.g. "ep9-weighted-rr". */
+  readonly id: string;
+  readonly title: string;
+  /** The document it follows, e.g. "HAProxy EP 9: Load Balancing with Weighted Round Robin". */
+  readonly document: string;
+  /** One paragraph for the home screen. */
+  readonly summary: string;
+  /** Absolute directory of the episode and its episode.yaml. */
+  readonly dir: string;
+  readonly file: string;
+  readonly apps: readonly EpisodeApp[];
+  readonly steps: readonly Step[];
+}
+
+/** A problem in an episode file, with where it is. */
+export interface EpisodeError {
+  readonly loc: YamlLoc;
+  readonly message: string;
+}
+
+/** "file:line:col: message", as compilers print it. */
+export function formatEpisodeError(e: EpisodeError): string {
+  return `${e.loc.file}:${e.loc.line}:${e.loc.col}: ${e.message}`;
+}
+
+/** Thrown by the loader when an episode file does not match the schema; lists every problem found. */
+export class EpisodeLoadError extends Error {
+  constructor(readonly errors: readonly EpisodeError[]) {
+    super(errors.map(formatEpisodeError).join('\n'));
+    this.name = 'EpisodeLoadError';
+  }
+}
+
+/** The outcome of one check, as the TUI and `lab run` show it. */
+export interface CheckResult {
+  readonly check: Check;
+  readonly ok: boolean;
+  /** What the check wanted, in one line: "shares server1 33%, server2 17%, server3 50% (±5%)". */
+  readonly expected: string;
+  /** What traffic showed, in one line: "server1 50%, server2 50% of 12 answers". */
+  readonly observed: string;
+  /** The config lines involved ("haproxy.cfg:14: server server1 app1:5001 weight 2 check"), on failure. */
+  readonly lines: readonly string[];
+}

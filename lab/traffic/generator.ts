@@ -1,0 +1,35 @@
+// Sends a request N times with at most C in flight (curl in a loop, or several at once).
+import { send, type Observation } from './client.ts';
+import type { RequestSpec } from './request-spec.ts';
+import type { Target } from './port-map.ts';
+
+export interface GenerateOptions {
+  readonly repeat: number;
+  readonly concurrency: number;
+  readonly timeoutMs?: number;
+  /** Stops sending new requests (those in flight finish or abort). */
+  readonly signal?: AbortSignal;
+  /** Called as each answer arrives (completion order). */
+  readonly onResult?: (o: Observation) => void;
+}
+
+// Runs the requests and resolves with every observation, ordered by index (send order).
+export async function generate(spec: RequestSpec, target: Target, opts: GenerateOptions): Promise<Observation[]> {
+  const results: Observation[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < opts.repeat && !opts.signal?.aborted) {
+      const index = next++;
+      const o = await send(spec, target, {
+        index,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      results.push(o);
+      opts.onResult?.(o);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency, opts.repeat)) }, () => worker());
+  await Promise.all(workers);
+  return results.sort((a, b) => a.index - b.index);
+}

@@ -28,6 +28,12 @@ export interface RuntimeHandle extends AsyncDisposable {
   /** Recent log lines (bounded). */
   logs(): readonly string[];
   onLog(fn: (line: string) => void): () => void;
+  /** The catalog app id this handle runs (AppSpec.app). */
+  readonly app: string;
+  /** The port on 127.0.0.1 it answers on. */
+  readonly hostPort: number;
+  /** Called on every stage change (a killed app goes to "stopped"). */
+  onStage(fn: (stage: Stage) => void): () => void;
 }
 
 export interface Runtime {
@@ -39,4 +45,6 @@ export interface Runtime {
   start(spec: AppSpec): Promise<RuntimeHandle>;
   /** Remove what a crashed lab left behind. */
   cleanupStale?(): Promise<number>;
+  /** Stop and remove everything this runtime started. */
+  dispose?(): Promise<void>;
 }

@@ -1,0 +1,13 @@
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+
+@app.route('/submit', methods=['POST'])
+def submit_form():
+    return "Form submitted successfully!"
+
+if __name__ == '__main__':
+    # HOST and PORT let the lab run this file on 127.0.0.1 and a free port; the defaults are the document's.
+    app.run(host=os.environ.get('HOST', '0.0.0.0'), port=int(os.environ.get('PORT', '5004')))

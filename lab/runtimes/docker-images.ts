@@ -1,0 +1,126 @@
+// Images for the docker runtime: which base image to build FROM, and building the apps' images with progress.
+import { readdirSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { appDir, type AppEntry } from './app-catalog.ts';
+
+export const DOCUMENT_BASE_IMAGE = 'python:3.9-slim';
+export const LOCAL_BASE_IMAGE = 'haproxy-lab/python-flask:bookworm';
+export const LAB_LABEL = 'haproxy-lab';
+
+// The image tag the lab builds for an app.
+export function imageTag(app: AppEntry): string {
+  return `haproxy-lab/${app.id}:latest`;
+}
+
+export async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class BaseImageMissingError extends Error {
+  constructor(tried: readonly string[], pullError: string) {
+    super(
+      `no base image to build the apps FROM: ${tried.join(' and ')} ${tried.length > 1 ? 'are' : 'is'} not on this ` +
+        `machine, and pulling failed (${pullError}).\n` +
+        `  Fix: online, \`docker pull ${DOCUMENT_BASE_IMAGE}\`; offline, run .ci/docker-up.sh (debootstraps ` +
+        `${LOCAL_BASE_IMAGE} with python3-flask), or set LAB_BASE_IMAGE to a local image that has python and Flask; ` +
+        `or use \`--runtime process\`.`,
+    );
+    this.name = 'BaseImageMissingError';
+  }
+}
+
+// Pulls an image, giving up after timeoutMs (an offline registry can hang instead of failing).
+async function pull(docker: Docker, name: string, timeoutMs: number, progress: (line: string) => void): Promise<void> {
+  progress(`pulling ${name}`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the registry within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    await Promise.race([
+      timeout,
+      (async () => {
+        const stream = await docker.pull(name);
+        await new Promise<void>((resolve, reject) =>
+          docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+        );
+      })(),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// The base image to pass as BASE_IMAGE: LAB_BASE_IMAGE, else the document's python:3.9-slim when present,
+// else the local haproxy-lab/python-flask:bookworm, else a pull of python:3.9-slim.
+export async function resolveBaseImage(docker: Docker, progress: (line: string) => void = () => {}): Promise<string> {
+  const wanted = process.env['LAB_BASE_IMAGE'];
+  const candidates = wanted ? [wanted] : [DOCUMENT_BASE_IMAGE, LOCAL_BASE_IMAGE];
+  for (const name of candidates) if (await imageExists(docker, name)) return name;
+  const toPull = candidates[0]!;
+  try {
+    await pull(docker, toPull, 20_000, progress);
+    return toPull;
+  } catch (err) {
+    throw new BaseImageMissingError(candidates, (err as Error).message.split('\n')[0]!);
+  }
+}
+
+interface BuildEvent {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+// Builds the app's image from apps/<document>/ (layers cached), printing each build step through progress.
+export async function buildAppImage(
+  docker: Docker,
+  app: AppEntry,
+  baseImage: string,
+  progress: (line: string) => void,
+): Promise<void> {
+  const context = appDir(app);
+  const tag = imageTag(app);
+  progress(`building ${tag} from apps/${app.document}/${app.dockerfile} (BASE_IMAGE=${baseImage})`);
+  const stream = await docker.buildImage(
+    { context, src: readdirSync(context) },
+    {
+      t: tag,
+      dockerfile: app.dockerfile,
+      buildargs: { BASE_IMAGE: baseImage },
+      labels: { [LAB_LABEL]: '1', [`${LAB_LABEL}.app`]: app.id },
+      rm: true,
+      forcerm: true,
+    },
+  );
+  let failure: string | undefined;
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? reject(err) : resolve()),
+      (event: BuildEvent) => {
+        if (event.error) failure = event.errorDetail?.message ?? event.error;
+        const text = (event.stream ?? event.status ?? '').trimEnd();
+        for (const line of text.split('\n')) if (line.trim()) progress(`  ${line}`);
+      },
+    ),
+  );
+  if (failure) {
+    throw new Error(
+      `docker build of apps/${app.document}/${app.dockerfile} failed: ${failure}\n` +
+        `  Fix: read the build output above; if a base image is missing offline, run .ci/docker-up.sh or set LAB_BASE_IMAGE.`,
+    );
+  }
+}
+
+// Removes dangling images left by rebuilding the lab's tags; returns how many went.
+export async function pruneDanglingLabImages(docker: Docker): Promise<number> {
+  const result = await docker.pruneImages({ filters: { dangling: ['true'], label: [`${LAB_LABEL}=1`] } });
+  return result.ImagesDeleted?.length ?? 0;
+}

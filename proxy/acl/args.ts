@@ -1,0 +1,79 @@
+// Fetch and converter argument lists, parsed as HAProxy's make_arg_list (src/arg.c) does: "(a,b)" right after
+// the keyword, quotes and backslash escapes honoured, errors worded the same way.
+import type { ArgType, ArgValue } from './sample.ts';
+
+export interface ParsedArgs {
+  readonly values: ArgValue[];
+  /** Index in the input of the first character after the list (after ')' when there was one). */
+  readonly end: number;
+}
+
+const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer' };
+
+// Parses the argument list starting at `from` in `text`; returns the values or HAProxy's error message.
+export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string } {
+  let i = from;
+  const empty = text[i] !== '(';
+  if (!empty) i++;
+  const values: ArgValue[] = [];
+  let pos = 0;
+  if (types.length > 0 && !(empty && min === 0)) {
+    while (pos < types.length) {
+      let out = '';
+      let sq = false;
+      let dq = false;
+      while (i < text.length) {
+        const c = text[i]!;
+        if (c === '"' && !sq) {
+          dq = !dq;
+          i++;
+        } else if (c === "'" && !dq) {
+          sq = !sq;
+          i++;
+        } else if (c === '\\' && !sq && i + 1 < text.length) {
+          const n = text[i + 1]!;
+          if (n === '\\' || n === ' ' || n === '"' || n === "'") out += n;
+          else if (n === 'r') out += '\r';
+          else if (n === 'n') out += '\n';
+          else if (n === 't') out += '\t';
+          else {
+            out += c;
+            i++;
+            continue;
+          }
+          i += 2;
+        } else if (!sq && !dq && (c === ',' || c === ')')) {
+          break;
+        } else {
+          out += c;
+          i++;
+        }
+      }
+      const type = types[pos]!;
+      if (type === 'sint') {
+        if (out === '') {
+          if (pos >= min) break;
+          return { error: `expected type '${TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
+        }
+        if (!/^[-+]?\d+$/.test(out)) return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
+        values.push(Number(out));
+      } else {
+        values.push(out);
+      }
+      pos++;
+      if (i >= text.length || text[i] === ')' || pos >= types.length) break;
+      i++; // skip the comma
+    }
+  }
+  if (pos < min) {
+    return { error: `missing arguments (got ${pos}/${min}), type '${TYPE_NAMES[types[pos]!]}' expected` };
+  }
+  if (!empty) {
+    if (text[i] === ')') i++;
+    else {
+      const rest = text.slice(i);
+      return { error: rest !== '' ? `expected ')' before '${rest}'` : `expected ')'` };
+    }
+  }
+  return { values, end: i };
+}

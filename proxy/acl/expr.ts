@@ -1,0 +1,303 @@
+// One ACL expression ("FETCH [flags] PATTERNS..."), parsed as HAProxy's parse_acl_expr (src/acl.c) does:
+// ACL keyword or sample fetch, arguments, converters, then -i/-n/-m/-f/-u/-M/-- once, then the patterns.
+// The result is a closure: fetch → (converters) → cast → match, with the visitor built once.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { SourceLoc, Word } from '../config/diagnostics.ts';
+import type { SampleContext } from './types.ts';
+import { parseArgs } from './args.ts';
+import { findFetch } from './fetches/index.ts';
+import { findAclKeyword } from './keywords.ts';
+import { canCast, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from './sample.ts';
+import { castSample, compileMatch, MATCH_EXPECTS, MATCH_METHODS, type AnyMatch, type CompiledMatch, type MatchMethod } from './match.ts';
+
+/** What one evaluation of an expression saw, for the explain view. */
+export interface ExprTrace {
+  readonly values: string[];
+  matched: boolean;
+  pattern?: string;
+}
+
+export interface AclExpr {
+  /** HAProxy's expr->kw: the ACL keyword, or the fetch keyword. */
+  readonly kw: string;
+  /** The fetch word as written, e.g. "hdr_sub(host)". */
+  readonly text: string;
+  readonly source: FetchSource;
+  readonly loc: SourceLoc;
+  test(ctx: SampleContext): boolean;
+  explain(ctx: SampleContext): ExprTrace;
+}
+
+export interface ExprOptions {
+  readonly baseDir: string;
+  warn(message: string, loc: SourceLoc): void;
+}
+
+interface Converter {
+  readonly name: string;
+  readonly inType: SampleType;
+  readonly outType: SampleType;
+  readonly fn: (v: SampleValue) => SampleValue;
+}
+
+const CONVERTERS: Record<string, Converter> = {
+  lower: { name: 'lower', inType: 'str', outType: 'str', fn: (v) => (v as string).toLowerCase() },
+  upper: { name: 'upper', inType: 'str', outType: 'str', fn: (v) => (v as string).toUpperCase() },
+  length: { name: 'length', inType: 'str', outType: 'int', fn: (v) => (v as string).length },
+};
+
+const STD_OPS: Record<string, 'eq' | 'gt' | 'ge' | 'lt' | 'le'> = { eq: 'eq', gt: 'gt', ge: 'ge', lt: 'lt', le: 'le' };
+
+// is_idchar from HAProxy: what a keyword may contain.
+function isIdChar(c: string): boolean {
+  return /[A-Za-z0-9._+:-]/.test(c);
+}
+
+function defaultMatch(type: SampleType): AnyMatch | null {
+  switch (type) {
+    case 'bool':
+      return 'bool';
+    case 'int':
+      return 'int';
+    case 'ip':
+      return 'ip';
+    case 'str':
+      return 'str';
+    default:
+      return null;
+  }
+}
+
+function display(v: SampleValue): string {
+  if (Buffer.isBuffer(v)) return v.toString('hex');
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return String(v);
+}
+
+interface Group {
+  readonly icase: boolean;
+  readonly compiled: CompiledMatch;
+}
+
+/**
+ * Parses words = [FETCH, flags..., patterns...]. Returns the expression or HAProxy's error text (without the
+ * "error detected while parsing ACL" wrapper, which the caller adds).
+ */
+export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr | { error: string } {
+  const first = words[0];
+  const word = first?.text ?? '';
+  const loc = first?.loc ?? { file: '', line: 0, col: 0 };
+  let kwEnd = 0;
+  while (kwEnd < word.length && isIdChar(word[kwEnd]!)) kwEnd++;
+  const kwName = word.slice(0, kwEnd);
+  const aclkw = kwName !== '' ? findAclKeyword(kwName) : undefined;
+  const fetchDef = aclkw ? findFetch(aclkw.fetch) : kwName !== '' ? findFetch(kwName) : undefined;
+
+  if (!aclkw && !fetchDef) {
+    if (kwName === '') return { error: `missing fetch method in ACL expression '${word}'` };
+    return { error: `unknown fetch method '${kwName}' in ACL expression '${word}'` };
+  }
+  const def = fetchDef!;
+  const parsed = parseArgs(word, kwEnd, def.args, def.minArgs);
+  if ('error' in parsed) {
+    return { error: aclkw ? `ACL keyword '${aclkw.name}' : ${parsed.error}` : `fetch method '${kwName}' : ${parsed.error} in ACL expression '${word}'` };
+  }
+  if (def.validate) {
+    const bad = def.validate(parsed.values);
+    if (bad) return { error: aclkw ? `in argument to '${aclkw.name}', ${bad}` : `invalid args in fetch method '${kwName}' : ${bad} in ACL expression '${word}'` };
+  }
+  const fetch: FetchFn = def.compile(parsed.values);
+
+  // Converters: ",lower,upper..." right after the keyword and its arguments.
+  const convs: Converter[] = [];
+  let curType: SampleType = def.outType;
+  let p = parsed.end;
+  let lastConv: string | null = null;
+  while (p < word.length) {
+    if (word[p] !== ',') {
+      const what = lastConv ? `converter '${lastConv}'` : aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`;
+      return { error: aclkw ? `ACL keyword '${aclkw.name}' : missing comma after ${what}.` : `missing comma after ${what} in ACL expression '${word}'` };
+    }
+    while (word[p] === ',') p++;
+    if (p >= word.length) break;
+    let e = p;
+    while (e < word.length && isIdChar(word[e]!)) e++;
+    const name = word.slice(p, e);
+    const conv = CONVERTERS[name];
+    if (!conv) return { error: aclkw ? `ACL keyword '${aclkw.name}' : unknown converter '${name}'.` : `unknown converter '${name}' in ACL expression '${word}'` };
+    if (!canCast(curType, conv.inType)) {
+      return { error: aclkw ? `ACL keyword '${aclkw.name}' : converter '${name}' cannot be applied.` : `converter '${name}' cannot be applied in ACL expression '${word}'` };
+    }
+    if (word[e] === '(') return { error: `converter '${name}' does not support any args` };
+    convs.push(conv);
+    curType = conv.outType;
+    lastConv = name;
+    p = e;
+  }
+
+  const kw = aclkw && convs.length === 0 ? aclkw.name : def.name;
+  let method: AnyMatch | null = aclkw && convs.length === 0 ? aclkw.match : defaultMatch(curType);
+
+  const rest = words.slice(1);
+  if (method !== null && curType !== 'bool' && rest.length === 0) {
+    opts.warn(
+      `parsing acl keyword '${word}' :\n` +
+        '  no pattern to match against were provided, so this ACL will never match.\n' +
+        "  If this is what you intended, please add '--' to get rid of this warning.\n" +
+        "  If you intended to match only for existence, please use '-m found'.\n" +
+        "  If you wanted to force an int to match as a bool, please use '-m bool'.\n",
+      loc,
+    );
+  }
+
+  // Options before the patterns.
+  let icase = false;
+  let loaded = false;
+  const groups: Group[] = [];
+  let i = 0;
+  while (i < rest.length && rest[i]!.text.startsWith('-')) {
+    const opt = rest[i]!.text;
+    if (opt === '-i') icase = true;
+    else if (opt === '-n') {
+      // no DNS resolution: our IP patterns never resolve names anyway
+    } else if (opt === '-u') {
+      const id = rest[i + 1]?.text ?? '';
+      if (!/^-?\d+$/.test(id)) return { error: 'the argument of -u must be an integer' };
+      i++;
+    } else if (opt === '-M') {
+      // load as map: patterns are the first column; we only match, so nothing changes
+    } else if (opt === '-f') {
+      if (method === null) return { error: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${kw}')` };
+      const file = rest[i + 1]?.text ?? '';
+      const loaded1 = loadPatternFile(file, opts.baseDir, method, icase);
+      if ('error' in loaded1) return loaded1;
+      groups.push({ icase, compiled: loaded1 });
+      loaded = true;
+      i++;
+    } else if (opt === '-m') {
+      if (loaded) return { error: "'-m' must only be specified before patterns and files in parsing ACL expression" };
+      const name = rest[i + 1]?.text ?? '';
+      if (!(MATCH_METHODS as readonly string[]).includes(name)) return { error: `unknown matching method '${name}' when parsing ACL expression` };
+      const m = name as MatchMethod;
+      if (m !== 'found' && !canCast(curType, MATCH_EXPECTS[m])) return { error: `matching method '${name}' cannot be used with fetch keyword '${kw}'` };
+      method = m;
+      i++;
+    } else if (opt === '--') {
+      i++;
+      break;
+    } else {
+      return { error: `'${opt}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'` };
+    }
+    i++;
+  }
+  if (method === null) return { error: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${kw}')` };
+
+  // Patterns; int and len accept the operators eq/gt/ge/lt/le, rewritten into ranges as parse_acl_expr does.
+  const patterns: string[] = [];
+  let op: 'eq' | 'gt' | 'ge' | 'lt' | 'le' = 'eq';
+  for (; i < rest.length; i++) {
+    let text = rest[i]!.text;
+    if (method === 'int' || method === 'len') {
+      const maybeOp = STD_OPS[text];
+      if (maybeOp) {
+        op = maybeOp;
+        continue;
+      }
+      if (!text.includes(':') && !text.includes('-') && op !== 'eq') {
+        if (!/^\d+$/.test(text)) return { error: `'${text}' is neither a number nor a supported operator` };
+        const n = Number(text);
+        text = op === 'gt' ? `${n + 1}:` : op === 'ge' ? `${n}:` : op === 'lt' ? `:${n - 1}` : `:${n}`;
+      }
+    }
+    patterns.push(text);
+  }
+  const inline = compileMatch(method, patterns, icase);
+  if ('error' in inline) return inline;
+  groups.push({ icase, compiled: inline });
+
+  return buildExpr(kw, word, def.source, loc, fetch, convs, curType, method, groups);
+}
+
+// Reads patterns from a file: one per line, leading blanks dropped, '#' lines and empty lines skipped.
+function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase: boolean): CompiledMatch | { error: string } {
+  const path = isAbsolute(file) ? file : resolve(baseDir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch {
+    return { error: `failed to open pattern file <${file}>` };
+  }
+  const pats: string[] = [];
+  const lines: number[] = [];
+  text.split('\n').forEach((raw, n) => {
+    if (raw.startsWith('#')) return;
+    let line = raw.replace(/^[ \t]+/, '');
+    const cut = line.search(/[\r\n]/);
+    if (cut >= 0) line = line.slice(0, cut);
+    if (line === '') return;
+    pats.push(line);
+    lines.push(n + 1);
+  });
+  for (let k = 0; k < pats.length; k++) {
+    const one = compileMatch(method, [pats[k]!], icase);
+    if ('error' in one) return { error: `${one.error} at line ${lines[k]} of file '${file}'` };
+  }
+  return compileMatch(method, pats, icase) as CompiledMatch;
+}
+
+function buildExpr(
+  kw: string, text: string, source: FetchSource, loc: SourceLoc, fetch: FetchFn, convs: readonly Converter[],
+  type: SampleType, method: AnyMatch, groups: readonly Group[],
+): AclExpr {
+  const expects = MATCH_EXPECTS[method];
+  const needsCast = method !== 'found' && expects !== type && !(expects === 'addr' && type === 'ip');
+  const matchers = groups.map((g) => g.compiled.match);
+  const single = matchers.length === 1 ? matchers[0]! : null;
+  const convert = (v: SampleValue): SampleValue => {
+    for (let k = 0; k < convs.length; k++) v = convs[k]!.fn(v);
+    return v;
+  };
+
+  let visit: Visit;
+  if (method === 'found') visit = () => true;
+  else if (!needsCast && convs.length === 0 && single) visit = (v) => single(v) >= 0;
+  else {
+    visit = (raw) => {
+      const v0 = convs.length === 0 ? raw : convert(raw);
+      const v = needsCast ? castSample(v0, type, expects) : v0;
+      if (v === undefined) return false;
+      for (let k = 0; k < matchers.length; k++) if (matchers[k]!(v) >= 0) return true;
+      return false;
+    };
+  }
+
+  return {
+    kw, text, source, loc,
+    test: (ctx) => fetch(ctx, visit),
+    explain: (ctx) => {
+      const trace: ExprTrace = { values: [], matched: false };
+      fetch(ctx, (raw) => {
+        const v0 = convs.length === 0 ? raw : convert(raw);
+        trace.values.push(display(v0));
+        if (method === 'found') {
+          trace.matched = true;
+          return true;
+        }
+        const v = needsCast ? castSample(v0, type, expects) : v0;
+        if (v === undefined) return false;
+        for (const g of groups) {
+          const idx = g.compiled.match(v);
+          if (idx >= 0) {
+            trace.matched = true;
+            const pat = g.compiled.patterns[idx];
+            if (pat !== undefined) trace.pattern = pat;
+            return true;
+          }
+        }
+        return false;
+      });
+      return trace;
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Request header fetches (HAProxy's src/http_fetch.c on top of http_find_header): hdr/req.hdr split values on
+// commas outside quotes and hand out every one; req.fhdr hands out whole lines. Names compare case-insensitively.
+import type { ArgValue, FetchDef, FetchFn, Visit } from '../sample.ts';
+import { strl2ic } from '../sample.ts';
+import { parseIpv4, parseIpv6 } from '../ip.ts';
+import type { SampleContext } from '../types.ts';
+
+/** HAProxy keeps at most this many values to count occurrences from the end (MAX_HDR_HISTORY). */
+export const MAX_HDR_HISTORY = 10;
+
+function isLws(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+// ASCII case-insensitive equality against an already lowercased name, without allocating.
+function nameIs(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+// End of one comma-delimited value (http_find_hdr_value_end): commas inside "quoted strings" do not count.
+function valueEnd(v: string, from: number): number {
+  let quoted = false;
+  let pair = false;
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (pair) pair = false;
+    else if (quoted) {
+      if (c === 92) pair = true;
+      else if (c === 34) quoted = false;
+    } else if (c === 34) quoted = true;
+    else if (c === 44) return i;
+  }
+  return v.length;
+}
+
+/** Walks header values in order; each callback returns true to stop. `full` keeps whole lines (fhdr). */
+export function eachHeaderValue(headers: readonly string[], lowerName: string, full: boolean, fn: (value: string) => boolean): boolean {
+  for (let h = 0; h + 1 < headers.length; h += 2) {
+    if (lowerName !== '' && !nameIs(headers[h]!, lowerName)) continue;
+    const v = headers[h + 1]!;
+    let p = 0;
+    for (;;) {
+      while (p < v.length && isLws(v.charCodeAt(p))) p++;
+      let e = full ? v.length : valueEnd(v, p);
+      const next = e;
+      while (e > p && isLws(v.charCodeAt(e - 1))) e--;
+      if (fn(p === 0 && e === v.length ? v : v.slice(p, e))) return true;
+      if (full || next >= v.length) break;
+      p = next + 1; // skip the comma
+    }
+  }
+  return false;
+}
+
+// Counts values (or lines, when full) of a header; every header when the name is empty.
+export function countHeaderValues(headers: readonly string[], lowerName: string, full: boolean): number {
+  let n = 0;
+  eachHeaderValue(headers, lowerName, full, () => {
+    n++;
+    return false;
+  });
+  return n;
+}
+
+// The occ-th value (1-based from the start, negative from the end), or null.
+function nthValue(headers: readonly string[], lowerName: string, full: boolean, occ: number): string | null {
+  if (occ > 0) {
+    let left = occ;
+    let out: string | null = null;
+    eachHeaderValue(headers, lowerName, full, (v) => {
+      if (--left <= 0) {
+        out = v;
+        return true;
+      }
+      return false;
+    });
+    return out;
+  }
+  if (-occ > MAX_HDR_HISTORY) return null;
+  const total = countHeaderValues(headers, lowerName, full);
+  if (-occ > total) return null;
+  return nthValue(headers, lowerName, full, total + occ + 1);
+}
+
+type Mapper = ((value: string, visit: Visit) => boolean) | null;
+
+// One header fetch: all values when no occurrence (or 0) is given, else the one asked for.
+function compileHeader(args: readonly ArgValue[], full: boolean, map: Mapper): FetchFn {
+  const lower = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
+  const occ = typeof args[1] === 'number' ? args[1] : 0;
+  if (occ !== 0) {
+    return (ctx, visit) => {
+      const req = ctx.req;
+      if (!req) return false;
+      const v = nthValue(req.headers, lower, full, occ);
+      if (v === null) return false;
+      return map ? map(v, visit) : visit(v);
+    };
+  }
+  if (map === null) {
+    return (ctx, visit) => (ctx.req ? eachHeaderValue(ctx.req.headers, lower, full, visit as (v: string) => boolean) : false);
+  }
+  return (ctx: SampleContext, visit: Visit) => {
+    const req = ctx.req;
+    if (!req) return false;
+    return eachHeaderValue(req.headers, lower, full, (v) => map(v, visit));
+  };
+}
+
+const toInt: Mapper = (v, visit) => visit(strl2ic(v));
+
+const ipWords = new Uint16Array(8);
+
+// hdr_ip: a value that is an IPv4 address (optionally ":port") or an IPv6 address; others are skipped.
+const toIp: Mapper = (v, visit) => {
+  const colon = v.indexOf(':');
+  if (colon < 0) return parseIpv4(v) >= 0 ? visit(v) : false;
+  const head = v.slice(0, colon);
+  if (parseIpv4(head) >= 0) {
+    const port = v.slice(colon + 1);
+    return /^\d{1,5}$/.test(port) && Number(port) <= 65535 ? visit(head) : false;
+  }
+  return parseIpv6(v, ipWords) ? visit(v) : false;
+};
+
+function compileCount(args: readonly ArgValue[], full: boolean): FetchFn {
+  const lower = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
+  return (ctx, visit) => (ctx.req ? visit(countHeaderValues(ctx.req.headers, lower, full)) : false);
+}
+
+const validateOcc = (args: readonly ArgValue[]): string | null =>
+  typeof args[1] === 'number' && args[1] < -MAX_HDR_HISTORY ? `header occurrence must be >= ${-MAX_HDR_HISTORY}` : null;
+
+function hdr(name: string, outType: FetchDef['outType'], full: boolean, map: Mapper): FetchDef {
+  return { name, outType, args: ['str', 'sint'], minArgs: 0, source: 'http-req', validate: validateOcc, compile: (a) => compileHeader(a, full, map) };
+}
+
+function cnt(name: string, full: boolean): FetchDef {
+  return { name, outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: (a) => compileCount(a, full) };
+}
+
+export const httpHeaderFetches: readonly FetchDef[] = [
+  hdr('hdr', 'str', false, null),
+  hdr('req.hdr', 'str', false, null),
+  hdr('req.fhdr', 'str', true, null),
+  hdr('hdr_val', 'int', false, toInt),
+  hdr('req.hdr_val', 'int', false, toInt),
+  hdr('hdr_ip', 'ip', false, toIp),
+  hdr('req.hdr_ip', 'ip', false, toIp),
+  cnt('hdr_cnt', false),
+  cnt('req.hdr_cnt', false),
+  cnt('req.fhdr_cnt', true),
+];

@@ -1,0 +1,10 @@
+// Public surface of the ACL engine: define named ACLs per proxy, compile if/unless conditions, check where
+// they are used. Everything else in proxy/acl/ is internal.
+export type { AclParseContext, AclRegistry, Acl } from './registry.ts';
+export { createAclRegistry, PREDEFINED_ACLS } from './registry.ts';
+export type { CompiledCondition } from './condition.ts';
+export { parseCondition } from './condition.ts';
+export { conditionConflict, usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
+export { aclKeywords, findAclKeyword } from './keywords.ts';
+export { fetchNames } from './fetches/index.ts';
+export type { AclTrace, Condition, ConditionTrace, HttpRequestView, SampleContext } from './types.ts';

@@ -1,18 +1,15 @@
-// Where the lab keeps state between shells: $XDG_STATE_HOME/haproxy-lab or ~/.local/state/haproxy-lab.
+// The lab's state dir (shared with lab/traffic's port map) and a liveness check for the pids recorded there.
 import { mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { labStateDir } from '../traffic/port-map.ts';
 
-// The lab state dir (created on demand); LAB_STATE_DIR overrides it, e.g. for tests.
+// $XDG_STATE_HOME/haproxy-lab, else ~/.local/state/haproxy-lab; created on demand.
 export function stateDir(): string {
-  const dir =
-    process.env['LAB_STATE_DIR'] ??
-    path.join(process.env['XDG_STATE_HOME'] || path.join(os.homedir(), '.local', 'state'), 'haproxy-lab');
+  const dir = labStateDir();
   mkdirSync(dir, { recursive: true });
   return dir;
 }
 
-// Whether a process with this pid exists (and is not a zombie we could still reap).
+// Whether a process with this pid exists.
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -152,6 +152,8 @@ export interface Episode {
   readonly document: string;
   /** One paragraph for the home screen. */
   readonly summary: string;
+  /** Where it sorts in lists (the documents' order); default 1000, then by id. */
+  readonly order: number;
   /** Absolute directory of the episode and its episode.yaml. */
   readonly dir: string;
   readonly file: string;

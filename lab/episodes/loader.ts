@@ -1,0 +1,62 @@
+// Finds and loads the episodes under episodes/: one directory each, holding episode.yaml and its configs.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateEpisode } from './validate.ts';
+import { EpisodeLoadError, type Episode, type EpisodeError } from './schema.ts';
+
+/** The repository's episodes/ directory. */
+export const EPISODES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'episodes');
+
+// Ids of the directories under root that hold an episode.yaml, sorted by name.
+export function listEpisodeIds(root: string = EPISODES_DIR): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => statSync(join(root, name)).isDirectory() && existsSync(join(root, name, 'episode.yaml')))
+    .sort();
+}
+
+// Loads one episode by id; throws EpisodeLoadError listing every problem with file:line:col.
+export function loadEpisode(id: string, root: string = EPISODES_DIR): Episode {
+  const dir = join(root, id);
+  const file = join(dir, 'episode.yaml');
+  const shown = displayPath(file);
+  if (!existsSync(file)) {
+    const known = listEpisodeIds(root);
+    throw new EpisodeLoadError([
+      { loc: { file: shown, line: 1, col: 1 }, message: `no episode '${id}' (known: ${known.join(', ') || 'none'})` },
+    ]);
+  }
+  const { episode, errors } = validateEpisode(readFileSync(file, 'utf8'), shown, dir, id);
+  if (!episode) throw new EpisodeLoadError(errors);
+  return episode;
+}
+
+export interface LoadAllResult {
+  /** In the documents' order (the `order` key, then id). */
+  readonly episodes: readonly Episode[];
+  /** Problems of the episodes that failed to load (they are left out). */
+  readonly errors: readonly EpisodeError[];
+}
+
+// Loads every episode; a broken one is reported and skipped so the others still work.
+export function loadAllEpisodes(root: string = EPISODES_DIR): LoadAllResult {
+  const episodes: Episode[] = [];
+  const errors: EpisodeError[] = [];
+  for (const id of listEpisodeIds(root)) {
+    try {
+      episodes.push(loadEpisode(id, root));
+    } catch (e) {
+      if (!(e instanceof EpisodeLoadError)) throw e;
+      errors.push(...e.errors);
+    }
+  }
+  episodes.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  return { episodes, errors };
+}
+
+// A path relative to the working directory when that is shorter, for messages.
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') ? rel : file;
+}

@@ -34,7 +34,10 @@ export interface Balancer {
   readonly algorithm: string;
   pick(ctx: PickContext): PickResult;
   /** Hooks fired by the backend when a server's state changes. An algorithm leaves out what it ignores
-   *  (static-rr has no weightChanged: that is what makes it static). */
+   *  (static-rr has no weightChanged: that is what makes it static). Each hook reads the server's current
+   *  op/admin/effectiveWeight, so calling any of them after a change is enough; where weightChanged is
+   *  absent, report a weight change as serverDown (weight 0) or serverUp, as HAProxy's srv_update_status
+   *  does, after checking it with weightChangeError() from registry.ts. */
   serverUp?(s: ServerState): void;
   serverDown?(s: ServerState): void;
   weightChanged?(s: ServerState): void;

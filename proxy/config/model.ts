@@ -83,6 +83,10 @@ export interface BalanceSpec {
   readonly options: readonly string[];
   /** hash-type map-based (default) or consistent. */
   readonly hashType: 'map-based' | 'consistent';
+  /** hash-type's function (third word); absent = sdbm. */
+  readonly hashFunction?: 'sdbm' | 'djb2' | 'wt6' | 'crc32';
+  /** hash-type's "avalanche" modifier; absent = HAProxy's default (on for a bare "hash-type consistent"). */
+  readonly hashAvalanche?: boolean;
   readonly loc?: SourceLoc;
 }
 

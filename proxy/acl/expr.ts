@@ -129,7 +129,11 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     if (!canCast(curType, conv.inType)) {
       return { error: aclkw ? `ACL keyword '${aclkw.name}' : converter '${name}' cannot be applied.` : `converter '${name}' cannot be applied in ACL expression '${word}'` };
     }
-    if (word[e] === '(') return { error: `converter '${name}' does not support any args` };
+    if (word[e] === '(') {
+      // Our converters take no argument: make_arg_list then stops right after '(' (the message is HAProxy's).
+      const why = `invalid arg 1 in converter '${name}' : expected ')' before '${word.slice(e + 1)}'`;
+      return { error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` };
+    }
     convs.push(conv);
     curType = conv.outType;
     lastConv = name;

@@ -32,6 +32,38 @@ export function parseIpv4(s: string, from = 0, to = s.length): number {
   return value * 256 + part;
 }
 
+/**
+ * HAProxy's buf2ip/url2ipv4: reads a dotted quad at the start of s (leading zeros allowed) and stops at the
+ * first other character. Returns the address and where it stopped, or null when there are not 4 octets.
+ */
+export function scanIpv4(s: string): { addr: number; end: number } | null {
+  const oct = [0, 0, 0, 0];
+  let n = 0;
+  let saw = false;
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const d = c - 48;
+    if ((d < 0 || d > 9) && c !== 46) break;
+    if (d >= 0 && d <= 9) {
+      if (!saw) {
+        if (++n > 4) return null;
+        saw = true;
+      }
+      const v = oct[n - 1]! * 10 + d;
+      if (v > 255) return null;
+      oct[n - 1] = v;
+    } else if (saw) {
+      if (n === 4) return null;
+      saw = false;
+    } else {
+      return null;
+    }
+  }
+  if (n < 4) return null;
+  return { addr: ((oct[0]! << 24) | (oct[1]! << 16) | (oct[2]! << 8) | oct[3]!) >>> 0, end: i };
+}
+
 // Parses an IPv6 address (with optional embedded IPv4 tail) into 8 words; false when invalid.
 export function parseIpv6(s: string, out: Uint16Array): boolean {
   if (s.indexOf('%') >= 0 || !isIPv6(s)) return false;

@@ -2,7 +2,7 @@
 // takes one sample and returns the index of the pattern that matched, or -1.
 import type { SampleType, SampleValue } from './sample.ts';
 import { readInt64 } from './sample.ts';
-import { ipv4ToString, matchIp, parseIpNet, parseIpv4, parseIpv6, type IpNet } from './ip.ts';
+import { ipv4ToString, matchIp, parseIpNet, parseIpv4, parseIpv6, scanIpv4, type IpNet } from './ip.ts';
 
 export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'len' | 'str' | 'beg' | 'sub' | 'dir' | 'dom' | 'end' | 'reg' | 'regm';
 
@@ -145,7 +145,9 @@ export function castSample(value: SampleValue, from: SampleType, to: SampleType 
       if (from === 'int') return ipv4ToString((value as number) >>> 0);
       if (from === 'str') {
         const s = value as string;
-        return parseIpv4(s) >= 0 || parseIpv6(s, castWords) ? s : undefined;
+        const v4 = scanIpv4(s);
+        if (v4) return v4.end === s.length ? s : ipv4ToString(v4.addr);
+        return parseIpv6(s, castWords) ? s : undefined;
       }
       return undefined;
     case 'bin':
@@ -162,9 +164,11 @@ export function castSample(value: SampleValue, from: SampleType, to: SampleType 
 }
 const castWords = new Uint16Array(8);
 
-// Parses a hex pattern for -m bin (pat_parse_bin).
-function parseHex(text: string): Buffer | null {
-  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return null;
+// Parses a hex pattern for -m bin (parse_binary): an error message when it is not pairs of hex digits.
+function parseHex(text: string): Buffer | string {
+  if (text.length % 2 !== 0) return 'an even number of hex digit is expected';
+  const bad = text.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) return `an hex digit is expected (found '${text[bad]}')`;
   return Buffer.from(text, 'hex');
 }
 
@@ -213,7 +217,7 @@ export function compileMatch(method: AnyMatch, patterns: readonly string[], icas
       const bufs: Buffer[] = [];
       for (const p of pats) {
         const b = parseHex(p);
-        if (!b) return { error: `'${p}' is not a valid hexadecimal string` };
+        if (typeof b === 'string') return { error: b };
         bufs.push(b);
       }
       return {

@@ -2,7 +2,7 @@
 // commas outside quotes and hand out every one; req.fhdr hands out whole lines. Names compare case-insensitively.
 import type { ArgValue, FetchDef, FetchFn, Visit } from '../sample.ts';
 import { strl2ic } from '../sample.ts';
-import { parseIpv4, parseIpv6 } from '../ip.ts';
+import { ipv4ToString, parseIpv4, parseIpv6, scanIpv4 } from '../ip.ts';
 import type { SampleContext } from '../types.ts';
 
 /** HAProxy keeps at most this many values to count occurrences from the end (MAX_HDR_HISTORY). */
@@ -92,6 +92,8 @@ type Mapper = ((value: string, visit: Visit) => boolean) | null;
 
 // One header fetch: all values when no occurrence (or 0) is given, else the one asked for.
 function compileHeader(args: readonly ArgValue[], full: boolean, map: Mapper): FetchFn {
+  // "hdr" without parentheses has no name argument and never returns a sample; "hdr()" means any header.
+  if (typeof args[0] !== 'string') return () => false;
   const lower = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
   const occ = typeof args[1] === 'number' ? args[1] : 0;
   if (occ !== 0) {
@@ -119,12 +121,13 @@ const ipWords = new Uint16Array(8);
 
 // hdr_ip: a value that is an IPv4 address (optionally ":port") or an IPv6 address; others are skipped.
 const toIp: Mapper = (v, visit) => {
-  const colon = v.indexOf(':');
-  if (colon < 0) return parseIpv4(v) >= 0 ? visit(v) : false;
-  const head = v.slice(0, colon);
-  if (parseIpv4(head) >= 0) {
-    const port = v.slice(colon + 1);
-    return /^\d{1,5}$/.test(port) && Number(port) <= 65535 ? visit(head) : false;
+  const v4 = scanIpv4(v);
+  if (v4) {
+    if (v4.end === v.length) return visit(v4.end === v.length && parseIpv4(v) >= 0 ? v : ipv4ToString(v4.addr));
+    if (v.charCodeAt(v4.end) === 58) {
+      const port = v.slice(v4.end + 1);
+      if (/^\d{1,5}$/.test(port) && Number(port) <= 65535) return visit(ipv4ToString(v4.addr));
+    }
   }
   return parseIpv6(v, ipWords) ? visit(v) : false;
 };

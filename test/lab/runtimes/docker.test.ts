@@ -1,0 +1,184 @@
+// The docker runtime against the real daemon: EP 9's images built from apps/, containers on 127.0.0.1 only,
+// HAProxy balancing over them, fault injection, logs, and nothing left behind.
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appsOfDocument } from '../../../lab/runtimes/app-catalog.ts';
+import { startApps, type AppGroup } from '../../../lab/runtimes/app-group.ts';
+import { BaseImageMissingError, resolveBaseImage } from '../../../lab/runtimes/docker-images.ts';
+import { DockerRuntime, pingDaemon } from '../../../lab/runtimes/docker.ts';
+import { freePort, PortInUseError } from '../../../lab/runtimes/ports.ts';
+import { hasHaproxy, startHaproxy } from '../../helpers/haproxy.ts';
+import { request } from './http-answer.ts';
+import { startFixture } from './spawn-fixture.ts';
+
+const docker = new Docker();
+const daemon = await pingDaemon(docker, 3000).then(
+  (v) => ({ ok: true as const, v }),
+  (e: Error) => ({ ok: false as const, why: e.message }),
+);
+const runtime = new DockerRuntime({ docker });
+const usable = daemon.ok ? await runtime.available() : { ok: false as const, why: daemon.why, fix: '' };
+if (!usable.ok) console.warn(`[docker runtime] SKIPPED: ${usable.why} ${usable.fix}`);
+
+async function labContainers(filter: Record<string, string> = {}): Promise<Docker.ContainerInfo[]> {
+  const label = ['haproxy-lab=1', ...Object.entries(filter).map(([k, v]) => `${k}=${v}`)];
+  return docker.listContainers({ all: true, filters: { label } });
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return cond();
+}
+
+describe.skipIf(!usable.ok)('docker runtime (real daemon)', () => {
+  const ep9 = appsOfDocument('ep9-weighted-rr');
+  const progress: string[] = [];
+  let group: AppGroup;
+
+  beforeAll(async () => {
+    const specs = await Promise.all(ep9.map(async (a) => ({ app: a.id, name: a.name, hostPort: await freePort(), episode: 'ep9-weighted-rr' })));
+    group = await startApps(runtime, specs, (l) => progress.push(l));
+  });
+  afterAll(async () => {
+    await group?.dispose();
+    await runtime.dispose();
+  });
+
+  it('builds each app image from apps/ep9-weighted-rr with visible build steps', () => {
+    for (const a of ep9) {
+      expect(progress).toContain(`  Successfully tagged haproxy-lab/${a.id}:latest`);
+      expect(progress.some((l) => l.includes(`building haproxy-lab/${a.id}:latest from apps/ep9-weighted-rr/${a.dockerfile}`))).toBe(true);
+    }
+    expect(progress.some((l) => /Step \d+\/\d+ : FROM \$\{BASE_IMAGE\}/.test(l))).toBe(true);
+  });
+
+  it('publishes each container on 127.0.0.1 only, labelled with the lab, the episode and this process', async () => {
+    for (const h of group.handles) {
+      const info = await docker.getContainer(h.id).inspect();
+      expect(info.Config.Labels).toMatchObject({
+        'haproxy-lab': '1',
+        'haproxy-lab.episode': 'ep9-weighted-rr',
+        'haproxy-lab.owner-pid': String(process.pid),
+      });
+      const bindings = Object.values(info.NetworkSettings.Ports).flat();
+      expect(bindings).toEqual([{ HostIp: '127.0.0.1', HostPort: String(h.hostPort) }]);
+    }
+  });
+
+  it("answers EP 9's routes from the containers through 127.0.0.1:hostPort", async () => {
+    for (const [i, h] of group.handles.entries()) {
+      const home = await request(h.hostPort, 'GET', '/');
+      expect([home.status, home.body, home.headers['content-type']]).toEqual([200, `Hello from Flask App ${i + 1}!`, 'text/html; charset=utf-8']);
+      expect((await request(h.hostPort, 'GET', '/data')).body).toBe(`Data from Flask App ${i + 1}!`);
+    }
+  });
+
+  it('streams container output, including the access line of each request', async () => {
+    const h = group.handles[0]!;
+    const seen: string[] = [];
+    const off = h.onLog((l) => seen.push(l));
+    await request(h.hostPort, 'GET', '/data?from=test');
+    await expect.poll(() => seen.some((l) => l.includes('"GET /data?from=test HTTP/1.1" 200'))).toBe(true);
+    off();
+  });
+
+  describe.skipIf(!hasHaproxy)('behind real haproxy (weighted round robin 2:1:3 as in the document)', () => {
+    it('spreads 12 requests 4/2/6, and after a kill and restart of app3 it answers again', async () => {
+      const [a1, a2, a3] = group.handles.map((h) => h.hostPort);
+      const lb = await startHaproxy(
+        `defaults\n  mode http\n  timeout connect 2s\n  timeout client 5s\n  timeout server 5s\n` +
+          `frontend http_front\n  bind 127.0.0.1:{{port}}\n  default_backend servers\n` +
+          `backend servers\n  balance roundrobin\n` +
+          `  server server1 127.0.0.1:${a1} weight 2\n  server server2 127.0.0.1:${a2} weight 1\n  server server3 127.0.0.1:${a3} weight 3\n`,
+      );
+      try {
+        const count = async (n: number) => {
+          const tally: Record<string, number> = {};
+          for (let i = 0; i < n; i++) {
+            const body = (await request(lb.port, 'GET', '/')).body;
+            tally[body] = (tally[body] ?? 0) + 1;
+          }
+          return tally;
+        };
+        expect(await count(12)).toEqual({ 'Hello from Flask App 1!': 4, 'Hello from Flask App 2!': 2, 'Hello from Flask App 3!': 6 });
+        const app3 = group.handles[2]!;
+        await app3.kill();
+        expect(app3.stage).toBe('stopped');
+        await expect(request(app3.hostPort, 'GET', '/')).rejects.toThrow();
+        await app3.restart();
+        expect(app3.stage).toBe('running');
+        expect((await request(app3.hostPort, 'GET', '/')).body).toBe('Hello from Flask App 3!');
+        expect(Object.keys(await count(6))).toContain('Hello from Flask App 3!');
+      } finally {
+        await lb.stop();
+      }
+    });
+  });
+
+  it('stop, then restart, keeps the same container and port', async () => {
+    const h = group.handles[1]!;
+    const id = h.id;
+    await h.stop();
+    expect((await docker.getContainer(id).inspect()).State.Running).toBe(false);
+    await h.restart();
+    expect(h.id).toBe(id);
+    expect((await request(h.hostPort, 'GET', '/')).body).toBe('Hello from Flask App 2!');
+  });
+
+  it('says which port is taken and what to do, and leaves no container behind', async () => {
+    const taken = group.handles[0]!.hostPort;
+    const before = (await labContainers()).length;
+    const err = await runtime.start({ app: 'ep9-app1', name: 'dup', hostPort: taken }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PortInUseError);
+    expect((err as Error).message).toMatch(/already in use[\s\S]*lab down/);
+    expect((await labContainers()).length).toBe(before);
+  });
+
+  it('explains a missing base image when offline instead of failing inside docker build', async () => {
+    const saved = process.env['LAB_BASE_IMAGE'];
+    process.env['LAB_BASE_IMAGE'] = 'haproxy-lab/no-such-base:none';
+    try {
+      const err = await resolveBaseImage(docker).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BaseImageMissingError);
+      expect((err as Error).message).toMatch(/haproxy-lab\/no-such-base:none is not on this machine[\s\S]*docker-up\.sh/);
+    } finally {
+      if (saved === undefined) delete process.env['LAB_BASE_IMAGE'];
+      else process.env['LAB_BASE_IMAGE'] = saved;
+    }
+  });
+
+  it('removes the containers of a lab killed with SIGKILL on the next cleanupStale()', async () => {
+    const port = await freePort();
+    const fixture = await startFixture('docker', 'ep9-app2', port);
+    const owner = String(fixture.child.pid);
+    expect((await request(port, 'GET', '/')).body).toBe('Hello from Flask App 2!');
+    fixture.child.kill('SIGKILL');
+    await new Promise((r) => fixture.child.once('exit', r));
+    expect(await labContainers({ 'haproxy-lab.owner-pid': owner })).toHaveLength(1);
+    expect(await runtime.cleanupStale()).toBeGreaterThanOrEqual(1);
+    expect(await labContainers({ 'haproxy-lab.owner-pid': owner })).toHaveLength(0);
+    // The containers of this (living) process are not touched.
+    expect(await labContainers({ 'haproxy-lab.owner-pid': String(process.pid) })).toHaveLength(3);
+  });
+
+  it('removes the containers of a lab ended by SIGTERM, through its exit handler', async () => {
+    const port = await freePort();
+    const fixture = await startFixture('docker', 'ep2-app', port);
+    const owner = String(fixture.child.pid);
+    expect((await request(port, 'GET', '/')).body).toBe('Hello from Flask over TCP!');
+    fixture.child.kill('SIGTERM');
+    expect(await waitFor(async () => (await labContainers({ 'haproxy-lab.owner-pid': owner })).length === 0, 15_000)).toBe(true);
+  });
+
+  it('leaves no container and no dangling lab image after dispose', async () => {
+    await group.dispose();
+    await runtime.dispose();
+    expect(await labContainers({ 'haproxy-lab.owner-pid': String(process.pid) })).toHaveLength(0);
+    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: ['haproxy-lab=1'] } });
+    expect(dangling).toHaveLength(0);
+  });
+});

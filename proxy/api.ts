@@ -53,6 +53,10 @@ export interface ServerSnapshot {
   readonly failedConnects: number;
   readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
   readonly lastStateChange: number;
+  /** Stats "chkfail", "chkdown", "downtime" (ServerState.failedChecks, downTransitions, downTimeMs). */
+  readonly failedChecks?: number;
+  readonly downTransitions?: number;
+  readonly downTimeMs?: number;
 }
 
 export interface BackendSnapshot {
@@ -65,6 +69,11 @@ export interface BackendSnapshot {
   readonly totalConnections: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Stats "slim" (fullconn), "chkdown" (times it had no server left), "lastchg", "downtime". */
+  readonly fullconn?: number;
+  readonly downTransitions?: number;
+  readonly lastStateChange?: number;
+  readonly downTimeMs?: number;
 }
 
 export interface FrontendSnapshot {
@@ -80,6 +89,8 @@ export interface FrontendSnapshot {
   readonly errors: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Stats "slim": the frontend's maxconn (the global one when unset). */
+  readonly maxconn?: number;
 }
 
 export interface EngineSnapshot {

@@ -32,6 +32,12 @@ export class ServerState {
   health: number;
   lastCheck?: { status: string; code?: number; desc: string; durationMs: number; at: number };
   lastStateChange = Date.now();
+  /** Failed checks counted while health > 0 (HAProxy's failed_checks, stats "chkfail"). */
+  failedChecks = 0;
+  /** UP to DOWN transitions (HAProxy's down_trans, stats "chkdown"). */
+  downTransitions = 0;
+  /** Time spent DOWN before the current state, in ms (stats "downtime" adds the current DOWN period). */
+  downTimeMs = 0;
   /** Private slot for the backend's balancer (tree position, hash slots...). */
   lb: unknown = undefined;
 

@@ -1,0 +1,131 @@
+// One health check, as HAProxy 2.6 runs it (src/tcpcheck.c tcpcheck_eval_connect / _expect_http,
+// src/check.c chk_report_conn_err): connect, and for `option httpchk` send one request and judge the status.
+// The result carries HAProxy's status code (L4OK, L4CON, L4TOUT, L7OK, L7STS, L7RSP, L7TOUT, SOCKERR),
+// its info text (check->desc, e.g. "Connection refused" or the reason phrase) and the duration in ms.
+//
+// Timeouts (doc/configuration.txt "timeout check"): the connect may take `inter`, or min(inter, timeout
+// connect) when `timeout check` is set; after the connect, the response must arrive within `timeout check`
+// when set, else within what is left of `inter`.
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { HttpCheckSpec } from '../../config/model.ts';
+import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
+
+export interface CheckResult {
+  readonly status: CheckStatus;
+  /** The check passed (L4OK, L7OK, L7OKC). */
+  readonly ok: boolean;
+  /** HTTP status of a layer-7 check. */
+  readonly code?: number;
+  /** HAProxy's check->desc: "Connection refused", the reason phrase of a wrong status, or "". */
+  readonly desc: string;
+  readonly durationMs: number;
+}
+
+export interface ProbeTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ProbeOptions {
+  /** The server's `inter` (ms). */
+  readonly inter: number;
+  readonly timeoutConnect?: number;
+  readonly timeoutCheck?: number;
+  /** `option httpchk` (+ `http-check expect status`); absent: a plain TCP connect check. */
+  readonly httpchk?: HttpCheckSpec;
+  readonly signal?: AbortSignal;
+}
+
+/** How long the connect may take (tcpcheck_eval_connect). */
+export function connectTimeoutFor(o: Pick<ProbeOptions, 'inter' | 'timeoutConnect' | 'timeoutCheck'>): number {
+  return o.timeoutCheck && o.timeoutConnect ? Math.min(o.inter, o.timeoutConnect) : o.inter;
+}
+
+/** The request bytes HAProxy sends for `option httpchk METHOD URI VERSION` (header names lowercased, as haproxy 2.6 sends them). */
+export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host'>): string {
+  // "option httpchk GET / HTTP/1.1\r\nHost:\ x" keeps headers in the version word; split them off.
+  const parts = spec.version.split(/\r\n|\\r\\n/);
+  const version = parts[0] || 'HTTP/1.0';
+  const headers: [string, string][] = [];
+  for (const line of parts.slice(1)) {
+    const text = line.replace(/\\ /g, ' ');
+    const colon = text.indexOf(':');
+    if (colon <= 0) continue;
+    headers.push([text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim()]);
+  }
+  if (spec.host && !headers.some(([n]) => n === 'host')) headers.unshift(['host', spec.host]);
+  if (version === 'HTTP/1.1' && !headers.some(([n]) => n === 'connection')) headers.push(['connection', 'close']);
+  return `${spec.method} ${spec.uri} ${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/** Whether an HTTP status satisfies the check: the `http-check expect status` list, or 2xx/3xx by default. */
+export function statusExpected(code: number, expect?: readonly number[]): boolean {
+  if (expect && expect.length > 0) return expect.includes(code);
+  return code >= 200 && code < 400;
+}
+
+/** Judges a response head: L7OK with the code, L7STS with code and reason phrase, or L7RSP when unparsable. */
+export function judgeResponse(head: string, expect?: readonly number[]): { status: CheckStatus; code?: number; desc: string } {
+  const firstLine = head.split(/\r?\n/, 1)[0] ?? '';
+  const m = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(firstLine);
+  if (!m) return { status: 'L7RSP', desc: '' };
+  const code = Number(m[1]);
+  if (statusExpected(code, expect)) return { status: 'L7OK', code, desc: '' };
+  return { status: 'L7STS', code, desc: (m[2] ?? '').trim() };
+}
+
+// Runs one check against the target and resolves with HAProxy's verdict; never rejects.
+export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckResult> {
+  const started = performance.now();
+  const elapsed = (): number => Math.max(0, Math.floor(performance.now() - started));
+  return new Promise<CheckResult>((resolve) => {
+    let done = false;
+    let sock: Socket | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (status: CheckStatus, desc = '', code?: number): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      sock?.removeAllListeners();
+      sock?.on('error', () => {});
+      sock?.destroy();
+      resolve({ status, ok: checkStatusPasses(status), ...(code !== undefined ? { code } : {}), desc, durationMs: elapsed() });
+    };
+    const onAbort = (): void => finish('SOCKERR', 'check aborted');
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    if (!target.port) return finish('SOCKERR', 'No port available for the TCP connection');
+
+    let connected = false;
+    timer = setTimeout(() => finish('L4TOUT'), connectTimeoutFor(opts));
+    sock = connect({ host: target.host, port: target.port });
+    sock.setNoDelay(true);
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      if (!connected) finish('L4CON', strerror(err.code) || err.message);
+      else finish('SOCKERR', strerror(err.code) || err.message);
+    });
+    sock.on('connect', () => {
+      connected = true;
+      const chk = opts.httpchk;
+      if (!chk) return finish('L4OK');
+      clearTimeout(timer);
+      const readTimeout = opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed());
+      timer = setTimeout(() => finish('L7TOUT'), readTimeout);
+      let data = '';
+      const judge = (): void => {
+        const r = judgeResponse(data, chk.expectStatus);
+        finish(r.status, r.desc, r.code);
+      };
+      sock!.setEncoding('latin1');
+      sock!.on('data', (chunk: string) => {
+        data += chunk;
+        if (/\r?\n\r?\n/.test(data) || data.length > 16384) judge();
+      });
+      sock!.on('end', () => (data ? judge() : finish('L7RSP')));
+      sock!.write(buildCheckRequest(chk));
+    });
+  });
+}

@@ -2,6 +2,7 @@
 // takes one sample and returns the index of the pattern that matched, or -1.
 import type { SampleType, SampleValue } from './sample.ts';
 import { readInt64 } from './sample.ts';
+import { compileRegex } from './regex.ts';
 import { ipv4ToString, matchIp, parseIpNet, parseIpv4, parseIpv6, scanIpv4, type IpNet } from './ip.ts';
 
 export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'len' | 'str' | 'beg' | 'sub' | 'dir' | 'dom' | 'end' | 'reg' | 'regm';
@@ -300,12 +301,9 @@ export function compileMatch(method: AnyMatch, patterns: readonly string[], icas
     case 'regm': {
       const res: RegExp[] = [];
       for (const p of pats) {
-        try {
-          res.push(new RegExp(p, icase ? 'i' : ''));
-        } catch (e) {
-          const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
-          return { error: `regex '${p}' is invalid (error=${why}, erroffset=0)` };
-        }
+        const re = compileRegex(p, icase);
+        if (typeof re === 'string') return { error: re };
+        res.push(re);
       }
       return {
         patterns: pats,

@@ -1,0 +1,115 @@
+// `lab proxy`: run haproxy.cfg files in the foreground like `haproxy -f`, or check them with -c.
+import type { Command } from 'commander';
+import { createEngine, loadConfig, formatDiagnostic, ConfigError } from '../../proxy/index.ts';
+import type { ConfigSource, Engine } from '../../proxy/index.ts';
+
+interface ProxyOptions {
+  file: string[];
+  check?: boolean;
+  map: string[];
+  anyAddress?: string;
+  quiet?: boolean;
+  watch?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function registerProxy(program: Command): void {
+  program
+    .command('proxy')
+    .description('run haproxy.cfg files with the lab\'s engine, like `haproxy -f` (or check them with -c)')
+    .requiredOption('-f, --file <cfg>', 'configuration file (repeat for several, read in order)', collect, [])
+    .option('-c, --check', 'only check the configuration and exit (0 valid, 1 invalid)')
+    .option('--map <from=to>', 'listen on port TO where the config binds port FROM (e.g. --map 80=8080)', collect, [])
+    .option('--any-address <ip>', "address for '*' and ':port' binds", '0.0.0.0')
+    .option('-q, --quiet', 'print no warnings at start-up')
+    .option('-W, --watch', 'reload when a configuration file changes (SIGHUP always reloads)')
+    .addHelpText('after', `
+Examples:
+  lab proxy -c -f apps/ep9-weighted-rr/haproxy.cfg
+  lab proxy -f apps/ep9-weighted-rr/haproxy.cfg --map 80=8080`)
+    .action(async (o: ProxyOptions) => {
+      process.exitCode = await runProxy(o);
+    });
+}
+
+async function runProxy(o: ProxyOptions): Promise<number> {
+  const source: ConfigSource = { files: o.file };
+  if (o.check) {
+    const r = loadConfig(source);
+    for (const d of r.diagnostics) if (d.severity === 'alert' || !o.quiet) console.error(formatDiagnostic(d));
+    if (!r.model) {
+      console.error(`[ALERT]    (${process.pid}) : config : Fatal errors found in configuration.`);
+      return 1;
+    }
+    console.log('Configuration file is valid');
+    return 0;
+  }
+  const ports = parseMap(o.map);
+  let engine: Engine;
+  try {
+    engine = createEngine({
+      source,
+      anyAddress: o.anyAddress,
+      mapBind: (b) => ({ host: b.host ?? o.anyAddress ?? '0.0.0.0', port: ports.get(b.port) ?? b.port }),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const d of err.diagnostics) if (d.severity === 'alert' || !o.quiet) console.error(formatDiagnostic(d));
+      console.error(`[ALERT]    (${process.pid}) : config : Fatal errors found in configuration.`);
+      return 1;
+    }
+    throw err;
+  }
+  if (!o.quiet) {
+    for (const d of loadConfig(source).diagnostics) if (d.severity !== 'alert') console.error(formatDiagnostic(d));
+  }
+  try {
+    await engine.start();
+  } catch (err) {
+    console.error(`[ALERT]    (${process.pid}) : ${(err as Error).message}`);
+    return 1;
+  }
+  for (const fe of engine.snapshot().frontends) {
+    console.error(`[NOTICE]   (${process.pid}) : lab proxy: ${fe.name} (${fe.mode}) listening on ${fe.listening.join(', ')}`);
+  }
+  const reload = async (why: string) => {
+    const r = await engine.reload();
+    if (r.ok) console.error(`[NOTICE]   (${process.pid}) : Reloaded configuration (${why}).`);
+    else {
+      for (const d of r.diagnostics) console.error(formatDiagnostic(d));
+      console.error(`[WARNING]  (${process.pid}) : Reload refused (${why}): the configuration has errors; still serving the previous one.`);
+    }
+  };
+  const watchers = o.watch ? await watchFiles(o.file, () => void reload('file changed')) : [];
+  process.on('SIGHUP', () => void reload('SIGHUP'));
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  for (const w of watchers) w.close();
+  await engine.stop();
+  return 0;
+}
+
+function parseMap(items: readonly string[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const item of items) {
+    const match = /^(\d+)=(\d+)$/.exec(item);
+    if (!match) throw new Error(`--map expects FROM=TO with two port numbers (e.g. 80=8080), got '${item}'`);
+    m.set(Number(match[1]), Number(match[2]));
+  }
+  return m;
+}
+
+async function watchFiles(files: readonly string[], onChange: () => void): Promise<{ close(): void }[]> {
+  const { watch } = await import('node:fs');
+  let timer: NodeJS.Timeout | null = null;
+  // editors write in several steps: wait for the burst to settle before reloading
+  const debounced = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(onChange, 150);
+  };
+  return files.map((f) => watch(f, debounced));
+}

@@ -1,0 +1,403 @@
+// The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
+// listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import net from 'node:net';
+import type { Engine, EngineOptions, EngineSnapshot, LoadResult, ConfigSource, ServerSnapshot } from './api.ts';
+import type { BindSpec, ConfigModel, Mode, ProxySpec } from './config/model.ts';
+import { ConfigError, formatDiagnostic } from './config/diagnostics.ts';
+import { loadConfig } from './load-config.ts';
+import { EventBus } from './events.ts';
+import { HttpSession } from './http/http-session.ts';
+import { TcpSession } from './tcp/tcp-session.ts';
+import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
+import { Generation } from './runtime/generation.ts';
+import type { BackendRuntime } from './runtime/backend-runtime.ts';
+import type { ListenerBinding, LocalAnswer, SessionHost } from './runtime/session-host.ts';
+import type { AdminState, ServerState } from './server/server-state.ts';
+import { createHealthScheduler, type HealthScheduler } from './server/health/index.ts';
+import { handleStatsRequest } from './stats/index.ts';
+import { startStatsSockets } from './runtime-api/index.ts';
+
+interface Listener {
+  readonly key: string;
+  readonly server: net.Server;
+  binding: ListenerBinding;
+  mode: Mode;
+}
+
+const DEFAULT_MAXCONN = 4096;
+
+export class ProxyEngine implements Engine, SessionHost {
+  readonly events: EventBus;
+  private gen: Generation;
+  private generations = new Set<Generation>();
+  private readonly listeners = new Map<string, Listener>();
+  private source: ConfigSource;
+  private ids = 0;
+  private active = 0;
+  private readonly waiting: { sock: net.Socket; listener: Listener }[] = [];
+  private readonly sinks = new Map<ProxySpec, LogSink>();
+  private health: HealthScheduler | null = null;
+  private statsSockets: { close(): Promise<void> } | null = null;
+  private started = false;
+  private readonly startedAt = Date.now();
+  private generationCount = 1;
+  readonly limits;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.events = opts.events ?? new EventBus();
+    this.source = opts.source;
+    const loaded = loadConfig(opts.source);
+    if (!loaded.model) throw new ConfigError(loaded.diagnostics);
+    this.gen = new Generation(1, loaded.model);
+    this.generations.add(this.gen);
+    this.limits = headLimits(loaded.model);
+    for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
+  }
+
+  get config(): ConfigModel {
+    return this.gen.config;
+  }
+
+  get actconn(): number {
+    return this.active;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const opened: Listener[] = [];
+    try {
+      for (const fe of this.gen.config.frontends) {
+        for (const b of fe.binds) opened.push(await this.openListener(fe, b));
+      }
+    } catch (err) {
+      await Promise.all(opened.map((l) => closeServer(l.server)));
+      for (const l of opened) this.listeners.delete(l.key);
+      throw err;
+    }
+    this.started = true;
+    this.startHealth(this.gen);
+    if (this.gen.config.global.statsSockets.length > 0) {
+      this.statsSockets = await startStatsSockets(this.gen.config.global.statsSockets, this);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.health?.stop();
+    this.health = null;
+    await this.statsSockets?.close();
+    this.statsSockets = null;
+    const closing = [...this.listeners.values()].map((l) => closeServer(l.server));
+    this.listeners.clear();
+    for (const w of this.waiting.splice(0)) w.sock.destroy();
+    for (const g of this.generations) for (const be of g.backends.values()) be.closeIdle();
+    await Promise.all(closing);
+    for (const sink of this.sinks.values()) sink.close();
+    this.sinks.clear();
+    this.globalSink?.close();
+    this.globalSink = null;
+  }
+
+  async reload(source?: ConfigSource): Promise<LoadResult & { ok: boolean }> {
+    const src = source ?? this.source;
+    const loaded = loadConfig(src);
+    if (!loaded.model) {
+      this.events.emit({ kind: 'reloaded', ok: false, generation: this.gen.id, diagnostics: loaded.diagnostics });
+      return { ...loaded, ok: false };
+    }
+    const next = new Generation(++this.generationCount, loaded.model);
+    // listeners first: a new bind that cannot open leaves the running config untouched
+    const wanted = new Map<string, { fe: ProxySpec; bind: BindSpec }>();
+    for (const fe of next.config.frontends) for (const b of fe.binds) wanted.set(this.listenKey(fe, b), { fe, bind: b });
+    const opened: Listener[] = [];
+    if (this.started) {
+      try {
+        for (const [key, { fe, bind }] of wanted) if (!this.listeners.has(key)) opened.push(await this.openListener(fe, bind));
+      } catch (err) {
+        await Promise.all(opened.map((l) => closeServer(l.server)));
+        for (const l of opened) this.listeners.delete(l.key);
+        const diagnostics = [...loaded.diagnostics, { severity: 'alert' as const, message: (err as Error).message }];
+        this.events.emit({ kind: 'reloaded', ok: false, generation: this.gen.id, diagnostics });
+        return { model: null, diagnostics, ok: false };
+      }
+    }
+    const old = this.gen;
+    this.gen = next;
+    this.generations.add(next);
+    this.source = src;
+    for (const [key, l] of this.listeners) {
+      const w = wanted.get(key);
+      if (w) {
+        l.binding = { frontend: w.fe.name, address: l.binding.address, port: l.binding.port };
+        l.mode = w.fe.mode;
+        next.frontends.get(w.fe.name)?.listening.push(`${l.binding.address}:${l.binding.port}`);
+      } else {
+        this.listeners.delete(key);
+        void closeServer(l.server);
+      }
+    }
+    this.health?.stop();
+    if (this.started) this.startHealth(next);
+    this.retire(old);
+    for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
+    this.events.emit({ kind: 'reloaded', ok: true, generation: next.id, diagnostics: loaded.diagnostics });
+    return { ...loaded, ok: true };
+  }
+
+  private retire(g: Generation): void {
+    if (g === this.gen || g.active > 0) return;
+    for (const be of g.backends.values()) be.closeIdle();
+    this.generations.delete(g);
+    for (const fe of g.config.frontends) {
+      const sink = this.sinks.get(fe);
+      if (sink) {
+        sink.close();
+        this.sinks.delete(fe);
+      }
+    }
+  }
+
+  private listenKey(fe: ProxySpec, b: BindSpec): string {
+    const { host, port } = this.bindAddress(fe, b);
+    return `${fe.mode}|${host}|${port}`;
+  }
+
+  private bindAddress(fe: ProxySpec, b: BindSpec): { host: string; port: number } {
+    if (this.opts.mapBind) return this.opts.mapBind(b, fe.name);
+    return { host: b.host ?? this.opts.anyAddress ?? '0.0.0.0', port: b.port };
+  }
+
+  private openListener(fe: ProxySpec, b: BindSpec): Promise<Listener> {
+    const { host, port } = this.bindAddress(fe, b);
+    const key = `${fe.mode}|${host}|${port}`;
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    const listener: Listener = { key, server, binding: { frontend: fe.name, address: host, port }, mode: fe.mode };
+    server.on('connection', (sock) => this.accept(sock, listener));
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? 'Address already in use' : err.code === 'EACCES' ? 'Permission denied' : err.message;
+        reject(new Error(`Starting ${fe.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}: cannot bind socket (${why}) [${host}:${port}]` +
+          (err.code === 'EACCES' && port < 1024 ? ` — ports below 1024 need root; map it elsewhere (lab proxy --map ${port}=8${String(port).padStart(3, '0')})` : '')));
+      });
+      server.listen({ host, port, backlog: 1024 }, () => {
+        const addr = server.address() as net.AddressInfo;
+        (listener as { binding: ListenerBinding }).binding = { frontend: fe.name, address: host, port: addr.port };
+        this.listeners.set(key, listener);
+        this.gen.frontends.get(fe.name)?.listening.push(`${host}:${addr.port}`);
+        if (this.events.wants.listening) {
+          this.events.emit({ kind: 'listening', frontend: fe.name, address: host, port: addr.port, mode: fe.mode });
+        }
+        resolve(listener);
+      });
+    });
+  }
+
+  // ---- connections -------------------------------------------------------------------------------------------
+
+  private accept(sock: net.Socket, listener: Listener): void {
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    const globalMax = this.gen.config.global.maxconn || DEFAULT_MAXCONN;
+    const feMax = fe?.spec.maxconn || globalMax;
+    if (this.active >= globalMax || (fe && fe.current >= feMax)) {
+      // over maxconn: like a paused listener, the connection waits unread until a slot frees
+      sock.pause();
+      this.waiting.push({ sock, listener });
+      sock.once('close', () => {
+        const i = this.waiting.findIndex((w) => w.sock === sock);
+        if (i >= 0) this.waiting.splice(i, 1);
+      });
+      return;
+    }
+    this.open(sock, listener);
+  }
+
+  private open(sock: net.Socket, listener: Listener): void {
+    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
+    else new HttpSession(this, listener.binding, sock);
+    sock.resume();
+  }
+
+  resolve(frontend: string) {
+    const fe = this.gen.frontends.get(frontend);
+    return fe ? { gen: this.gen, fe } : null;
+  }
+
+  nextId(): number {
+    return ++this.ids;
+  }
+
+  sessionOpened(gen: Generation): void {
+    this.active++;
+    gen.active++;
+  }
+
+  sessionClosed(gen: Generation): void {
+    this.active--;
+    gen.active--;
+    if (gen !== this.gen && gen.active === 0) this.retire(gen);
+    while (this.waiting.length > 0 && this.active < (this.gen.config.global.maxconn || DEFAULT_MAXCONN)) {
+      const w = this.waiting.shift()!;
+      if (!w.sock.destroyed) this.open(w.sock, w.listener);
+    }
+  }
+
+  log(proxy: ProxySpec, line: string, level: LogLevel = 'info'): void {
+    if (this.events.wants.log) this.events.emit({ kind: 'log', line });
+    if (this.opts.logSink) {
+      this.opts.logSink(line);
+      return;
+    }
+    let sink = this.sinks.get(proxy);
+    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs)));
+    sink.write(line, level);
+  }
+
+  // A message about the process or a server (state changes), sent to the global log targets.
+  private logGlobal(line: string, level: LogLevel): void {
+    if (this.events.wants.log) this.events.emit({ kind: 'log', line });
+    if (this.opts.logSink) return this.opts.logSink(line);
+    const targets = this.gen.config.global.logs;
+    if (targets.length === 0) return;
+    this.globalSink ??= createLogSink(targets);
+    this.globalSink.write(line, level);
+  }
+
+  private globalSink: LogSink | null = null;
+
+  addressOf(server: ServerState): { host: string; port: number } {
+    if (this.opts.mapServer) return this.opts.mapServer(server.spec, server.backend);
+    return { host: server.host, port: server.port };
+  }
+
+  stats(fe: ProxySpec, path: string, query: string | null): LocalAnswer | null {
+    const uri = fe.stats?.uri ?? '/haproxy?stats';
+    const full = query === null ? path : `${path}?${query}`;
+    if (!full.startsWith(uri)) return null;
+    return handleStatsRequest(full.slice(uri.length), this.snapshot(), { uri, refresh: fe.stats?.refresh });
+  }
+
+  // ---- health ------------------------------------------------------------------------------------------------
+
+  private startHealth(gen: Generation): void {
+    if (this.opts.healthChecks === false) return;
+    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers }));
+    if (!backends.some((b) => b.servers.some((s) => s.spec.check))) return;
+    this.health = createHealthScheduler(backends, {
+      transition: (server, to, message) => {
+        const be = gen.backends.get(server.backend);
+        if (!be) return;
+        const from = server.op;
+        be.setOperational(server, to === 'up');
+        this.logGlobal(message, to === 'up' ? 'notice' : 'alert');
+        if (to === 'down' && !be.servers.some((s) => s.usable)) {
+          this.logGlobal(`backend ${be.name} has no server available!`, 'emerg');
+        }
+        if (this.events.wants['server-state']) {
+          this.events.emit({ kind: 'server-state', backend: be.name, server: server.name, from, to, message });
+        }
+      },
+      log: (line) => this.logGlobal(line, 'notice'),
+      emitCheck: (e) => {
+        if (this.events.wants.check) this.events.emit(e);
+      },
+    }, { addressOf: (s) => this.checkAddress(s) });
+    this.health.start();
+  }
+
+  private checkAddress(s: ServerState): { host: string; port: number } {
+    const a = this.addressOf(s);
+    return { host: s.spec.checkAddr ?? a.host, port: s.spec.checkPort ?? a.port };
+  }
+
+  // ---- runtime changes ---------------------------------------------------------------------------------------
+
+  private find(backend: string, server: string): { be: BackendRuntime; s: ServerState } {
+    const be = this.gen.backends.get(backend);
+    if (!be) throw new Error('No such backend.');
+    const s = be.byName.get(server);
+    if (!s) throw new Error('No such server.');
+    return { be, s };
+  }
+
+  setWeight(backend: string, server: string, weight: number): void {
+    const { be, s } = this.find(backend, server);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 256) throw new Error('Absolute value out of range.\n');
+    if (be.isStatic && weight !== 0 && weight !== s.spec.weight) {
+      throw new Error("Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n");
+    }
+    be.setWeight(s, weight);
+  }
+
+  setServerAdmin(backend: string, server: string, state: AdminState): void {
+    const { be, s } = this.find(backend, server);
+    const from = s.admin;
+    be.setAdmin(s, state);
+    if (from !== state && this.events.wants['server-state']) {
+      const message = state === 'maint'
+        ? `Server ${backend}/${server} is going DOWN for maintenance.`
+        : state === 'drain' ? `Server ${backend}/${server} enters drain state.` : `Server ${backend}/${server} is UP (leaving maintenance).`;
+      this.events.emit({ kind: 'server-state', backend, server, from, to: state, message });
+    }
+  }
+
+  setServerHealth(backend: string, server: string, state: 'up' | 'down'): void {
+    const { be, s } = this.find(backend, server);
+    const from = s.op;
+    s.health = state === 'up' ? s.spec.rise + s.spec.fall - 1 : 0;
+    be.setOperational(s, state === 'up');
+    if (from !== s.op && this.events.wants['server-state']) {
+      const message = `Server ${backend}/${server} is ${state === 'up' ? 'UP' : 'DOWN'} (forced by the runtime API).`;
+      this.events.emit({ kind: 'server-state', backend, server, from, to: s.op, message });
+    }
+  }
+
+  snapshot(): EngineSnapshot {
+    const g = this.gen;
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      generation: g.id,
+      frontends: [...g.frontends.values()].map((f) => ({
+        name: f.name, id: f.spec.id, mode: f.spec.mode, listening: [...f.listening], current: f.current,
+        totalConnections: f.totalConnections, requests: f.requests, denied: f.denied, errors: f.errors,
+        bytesIn: f.bytesIn, bytesOut: f.bytesOut,
+      })),
+      backends: [...g.backends.values()].map((b) => ({
+        name: b.name, id: b.spec.id, mode: b.spec.mode, algorithm: b.spec.balance.algorithm,
+        servers: b.servers.map((s) => this.serverSnapshot(s)), queued: b.queue.length,
+        totalConnections: b.totalConnections, bytesIn: b.bytesIn, bytesOut: b.bytesOut,
+      })),
+    };
+  }
+
+  private serverSnapshot(s: ServerState): ServerSnapshot {
+    const a = this.addressOf(s);
+    return {
+      name: s.name, id: s.id, address: `${a.host}:${a.port}`, weight: s.userWeight, effectiveWeight: s.effectiveWeight,
+      op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
+      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
+      bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, lastCheck: s.lastCheck,
+      lastStateChange: s.lastStateChange,
+    };
+  }
+}
+
+function headLimits(model: ConfigModel) {
+  const bufsize = model.global.bufsize || 16384;
+  // HAProxy keeps tune.maxrewrite (1024 by default) of the buffer free for rewrites
+  return { maxHeadBytes: bufsize - Math.min(1024, bufsize / 2), maxHeaders: model.global.maxhdr || 101 };
+}
+
+function closeServer(s: net.Server): Promise<void> {
+  return new Promise((resolve) => s.close(() => resolve()));
+}
+
+// Builds an engine from a config; throws ConfigError (with every diagnostic) when the config has alerts.
+export function createEngine(opts: EngineOptions): Engine {
+  return new ProxyEngine(opts);
+}
+
+export { formatDiagnostic };

@@ -1,0 +1,919 @@
+// One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
+// server, forward the request and stream the response back, then log. Keep-alive on both sides.
+import net from 'node:net';
+import type { SampleContext } from '../acl/types.ts';
+import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
+import type { RuleTrace } from '../events.ts';
+import type { ServerState } from '../server/server-state.ts';
+import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
+import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
+import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
+import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
+import { ChunkedScanner } from './chunked.ts';
+import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
+import { parseResponseHead, type ResponseHead } from './response-head.ts';
+import { rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage } from './status-pages.ts';
+import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
+
+const MAX_RESPONSE_HEAD = 16384;
+
+/** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
+class ServerConn {
+  txn: Txn | null = null;
+  reused = false;
+
+  constructor(
+    readonly sock: net.Socket,
+    readonly server: ServerState,
+    readonly backend: BackendRuntime,
+  ) {
+    sock.on('data', (d: Buffer) => {
+      if (this.txn) this.txn.session.onServerData(this, d);
+      else sock.destroy(); // an idle server must not talk
+    });
+    sock.on('end', () => this.closed());
+    sock.on('close', () => this.closed());
+    sock.on('error', (err) => {
+      if (this.txn) this.txn.session.onServerError(this, err);
+    });
+    sock.on('timeout', () => {
+      if (this.txn) this.txn.session.onServerTimeout(this);
+      else sock.destroy();
+    });
+    sock.on('drain', () => this.txn?.session.resumeClient());
+  }
+
+  private closed(): void {
+    if (this.txn) this.txn.session.onServerClosed(this);
+    else this.backend.removeIdle(this.server, this);
+    if (!this.sock.destroyed) this.sock.destroy();
+  }
+}
+
+/** One request/response exchange. */
+class Txn {
+  readonly id: number;
+  backend: BackendRuntime | null = null;
+  server: ServerState | null = null;
+  conn: ServerConn | null = null;
+  queued: QueuedRequest | null = null;
+  retries = 0;
+  redispatched = false;
+  status = 0;
+  bytesOut = 0;
+  termination = '----';
+  /** Request body bytes still to forward (length framing), or -1 (chunked/none). */
+  reqLeft = 0;
+  reqChunks: ScannerOrNull = null;
+  reqDone = true;
+  resp: ResponseHead | null = null;
+  respBuf: Buffer | null = null;
+  respLeft = 0;
+  respChunks: ScannerOrNull = null;
+  respDone = false;
+  /** Close the client connection after this exchange. */
+  closeClient: boolean;
+  tAssigned = -1;
+  tConnected = -1;
+  tRespHead = -1;
+  decidedBy = '';
+  rule: { text: string; loc: ProxySpec['loc'] } | undefined;
+  answeredLocally = false;
+  private ctxCache: SampleContext | null = null;
+
+  constructor(
+    readonly session: HttpSession,
+    readonly gen: Generation,
+    readonly fe: FrontendRuntime,
+    readonly req: RequestHead,
+    readonly tStart: number,
+    readonly tHead: number,
+  ) {
+    this.id = session.host.nextId();
+    this.closeClient = !req.keepAlive;
+  }
+
+  get ctx(): SampleContext {
+    return (this.ctxCache ??= this.session.sampleContext(this.req));
+  }
+}
+
+type ScannerOrNull = ChunkedScanner | null;
+
+export class HttpSession {
+  private buf: Buffer | null = null;
+  private txn: Txn | null = null;
+  private closed = false;
+  private tFirstByte = -1;
+  private requestsSeen = 0;
+  private gen: Generation | null = null;
+  private fe: FrontendRuntime | null = null;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+
+  constructor(
+    readonly host: SessionHost,
+    private readonly binding: ListenerBinding,
+    private readonly sock: net.Socket,
+  ) {
+    this.src = normalizeAddress(sock.remoteAddress ?? '');
+    this.srcPort = sock.remotePort ?? 0;
+    this.dst = normalizeAddress(sock.localAddress ?? '');
+    this.dstPort = sock.localPort ?? 0;
+    const r = host.resolve(binding.frontend);
+    if (!r) {
+      sock.destroy();
+      this.closed = true;
+      return;
+    }
+    this.attach(r.gen, r.fe);
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => this.onClientData(d));
+    sock.on('end', () => this.onClientEnd());
+    sock.on('error', () => this.close('CD'));
+    sock.on('close', () => this.close('CD'));
+    sock.on('timeout', () => this.onClientTimeout());
+    sock.on('drain', () => this.txn?.conn?.sock.resume());
+    this.armIdleTimeout();
+  }
+
+  private attach(gen: Generation, fe: FrontendRuntime): void {
+    if (this.gen !== gen) {
+      if (this.gen && this.fe) {
+        this.fe.current--;
+        this.host.sessionClosed(this.gen);
+      }
+      this.gen = gen;
+      this.fe = fe;
+      fe.current++;
+      fe.totalConnections++;
+      this.host.sessionOpened(gen);
+    }
+  }
+
+  sampleContext(req: RequestHead): SampleContext {
+    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort, req };
+  }
+
+  // ---- client side -------------------------------------------------------------------------------------------
+
+  private onClientData(d: Buffer): void {
+    if (this.fe) this.fe.bytesIn += d.length;
+    const t = this.txn;
+    if (t && !t.reqDone && t.conn && this.buf === null) {
+      this.forwardRequestBody(t, d);
+      return;
+    }
+    if (this.buf === null) {
+      this.buf = d;
+      if (!t) this.tFirstByte = Date.now();
+    } else this.buf = Buffer.concat([this.buf, d]);
+    if (!t) this.parseNext();
+    else if (this.buf.length > this.host.limits.maxHeadBytes) this.sock.pause(); // pipelining: wait our turn
+  }
+
+  private onClientEnd(): void {
+    // a half-closed client still gets its response; with nothing in flight there is nothing left to do
+    if (!this.txn) this.close('CD');
+  }
+
+  private armIdleTimeout(): void {
+    const spec = this.fe!.spec;
+    const t = spec.timeouts;
+    const ms = this.requestsSeen === 0 ? t.httpRequest ?? t.client : t.httpKeepAlive ?? t.httpRequest ?? t.client;
+    this.sock.setTimeout(ms ?? 0);
+  }
+
+  private onClientTimeout(): void {
+    const t = this.txn;
+    if (!t) {
+      if (this.buf && this.buf.length > 0) {
+        // a head that never completed: HAProxy answers 408 and logs it
+        this.logBadRequest(408, 'cR--');
+        this.sock.end(rawRequestTimeout());
+      } else if (this.requestsSeen === 0 && !this.fe!.spec.options.dontlognull) {
+        this.logBadRequest(408, 'cR--', 0);
+        this.sock.destroy();
+      } else this.sock.destroy();
+      this.close('cR');
+      return;
+    }
+    // client went silent while sending its body or while we were writing to it
+    t.termination = t.resp ? 'cD--' : 'cD--';
+    this.abort(t);
+  }
+
+  private parseNext(): void {
+    const buf = this.buf;
+    if (!buf || this.closed) return;
+    const end = findHeadEnd(buf);
+    if (end < 0) {
+      if (buf.length >= this.host.limits.maxHeadBytes) this.badRequest();
+      return;
+    }
+    const head = parseRequestHead(buf, end, this.host.limits);
+    if (!(head instanceof RequestHead)) {
+      this.badRequest();
+      return;
+    }
+    this.buf = buf.length > end ? buf.subarray(end) : null;
+    const tHead = Date.now();
+    const tStart = this.tFirstByte >= 0 ? this.tFirstByte : tHead;
+    this.tFirstByte = this.buf ? tHead : -1;
+    this.requestsSeen++;
+    // a reload since the last request: this one runs on the newest config
+    const r = this.host.resolve(this.binding.frontend);
+    if (!r) {
+      this.sock.destroy();
+      this.close('CD');
+      return;
+    }
+    this.attach(r.gen, r.fe);
+    this.sock.setTimeout(0);
+    this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
+  }
+
+  private badRequest(): void {
+    this.fe!.errors++;
+    this.logBadRequest(400, 'PR--');
+    this.sock.end(rawBadRequest());
+    this.buf = null;
+    this.close('PR');
+  }
+
+  private logBadRequest(status: number, termination: string, bytes = 0): void {
+    const fe = this.fe!;
+    if (!fe.spec.options.httplog && fe.spec.logs.length === 0) return;
+    const rec = this.record(fe, fe.name, '<NOSRV>', this.tFirstByte >= 0 ? this.tFirstByte : Date.now());
+    rec.tR = -1;
+    rec.status = status;
+    rec.bytes = bytes;
+    rec.termination = termination;
+    rec.requestLine = '<BADREQ>';
+    rec.ta = this.tFirstByte >= 0 ? Date.now() - this.tFirstByte : 0;
+    this.emitLog(fe.spec, rec);
+  }
+
+  // ---- rules and routing -------------------------------------------------------------------------------------
+
+  private start(t: Txn): void {
+    this.txn = t;
+    const fe = t.fe;
+    fe.requests++;
+    const ev = this.host.events;
+    if (ev.wants.request) {
+      ev.emit({
+        kind: 'request', id: t.id, frontend: fe.name, src: this.src, srcPort: this.srcPort, method: t.req.method,
+        uri: t.req.uri, version: t.req.version, headers: t.req.headers.slice(), at: t.tStart,
+      });
+    }
+    if (this.applyRequestRules(t, fe.spec)) return;
+    const stats = fe.spec.stats?.enabled ? this.host.stats(fe.spec, t.req.path, t.req.query) : null;
+    if (stats) {
+      t.decidedBy = 'stats';
+      this.answer(t, stats.status, { contentType: stats.contentType, body: stats.body });
+      return;
+    }
+    const be = this.route(t);
+    if (!be) {
+      // no default_backend and no rule matched: HAProxy answers 503
+      t.termination = 'SC--';
+      this.emitRoute(t, undefined);
+      this.answerStatus(t, 503);
+      return;
+    }
+    t.backend = be;
+    this.emitRoute(t, be.name);
+    if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
+    if (be.spec.stats?.enabled && be.spec !== fe.spec) {
+      const s = this.host.stats(be.spec, t.req.path, t.req.query);
+      if (s) {
+        this.answer(t, s.status, { contentType: s.contentType, body: s.body });
+        return;
+      }
+    }
+    this.assign(t, undefined);
+  }
+
+  // Runs a proxy's http-request rules; returns true when one of them answered the request.
+  private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
+    const rules = spec.httpRequestRules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (rule.cond && rule.cond.test(t.ctx) !== (rule.cond.polarity === 'if')) continue;
+      switch (rule.action) {
+        case 'allow':
+          return false;
+        case 'set-header':
+        case 'add-header':
+        case 'del-header':
+          applyHeaderRule(t.req.headers, rule, t.ctx);
+          continue;
+        default:
+          this.answerRule(t, rule);
+          return true;
+      }
+    }
+    return false;
+  }
+
+  private answerRule(t: Txn, rule: HttpRequestRule): void {
+    t.decidedBy = `http-request ${rule.action}`;
+    t.rule = { text: rule.text, loc: rule.loc };
+    t.termination = 'PR--';
+    this.emitRoute(t, undefined);
+    switch (rule.action) {
+      case 'deny':
+      case 'tarpit':
+        t.fe.denied++;
+        this.answerStatus(t, rule.status);
+        return;
+      case 'redirect': {
+        t.termination = 'PR--';
+        this.answer(t, rule.code, { location: redirectTarget(rule, t), body: '' });
+        return;
+      }
+      case 'return':
+        this.answer(t, rule.status, { contentType: rule.contentType, body: rule.body ?? '' });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private route(t: Txn): BackendRuntime | undefined {
+    const spec = t.fe.spec;
+    const gen = t.gen;
+    const rules = spec.useBackends;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      if (r.cond && r.cond.test(t.ctx) !== (r.cond.polarity === 'if')) continue;
+      t.decidedBy = 'use_backend';
+      t.rule = { text: r.text, loc: r.loc };
+      return gen.backends.get(r.backend);
+    }
+    if (spec.defaultBackend) {
+      t.decidedBy = 'default_backend';
+      return gen.backends.get(spec.defaultBackend);
+    }
+    const own = gen.backendOf(spec);
+    if (own) t.decidedBy = 'listen';
+    return own;
+  }
+
+  private emitRoute(t: Txn, backend: string | undefined): void {
+    const ev = this.host.events;
+    if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRules(t) });
+    if (ev.wants.route) {
+      ev.emit({
+        kind: 'route', id: t.id, frontend: t.fe.name, decidedBy: t.decidedBy || 'none', rule: t.rule?.text,
+        loc: t.rule?.loc, backend,
+      });
+    }
+  }
+
+  // ---- server selection and connection -----------------------------------------------------------------------
+
+  private assign(t: Txn, avoid: ServerState | undefined): void {
+    const be = t.backend!;
+    const ev = this.host.events;
+    const before = ev.wants.balance ? be.balancer.snapshot() : null;
+    const pickCtx = { src: this.src, req: t.req, avoid };
+    const r = be.pick(pickCtx);
+    if (before) {
+      const skipped = be.servers
+        .map((s) => ({ server: s.name, why: BackendRuntime.skipReason(s) }))
+        .filter((x): x is { server: string; why: string } => x.why !== null);
+      ev.emit({
+        kind: 'balance', id: t.id, backend: be.name, server: r.server?.name ?? null, algorithm: be.spec.balance.algorithm,
+        reason: r.server ? r.note ?? `chosen by ${be.spec.balance.algorithm}` : r.reason, before, skipped,
+      });
+    }
+    if (r.server) {
+      this.useServer(t, r.server);
+      return;
+    }
+    if (r.reason === 'all-full') {
+      const to = be.spec.timeouts;
+      const wait = to.queue ?? to.connect ?? 0;
+      t.queued = be.enqueue(pickCtx, wait || 2 ** 31 - 1, (server) => {
+        t.queued = null;
+        if (this.txn !== t) return;
+        if (server) this.useServer(t, server);
+        else {
+          t.termination = 'sQ--';
+          this.answerStatus(t, 503);
+        }
+      });
+      return;
+    }
+    t.termination = 'SC--';
+    this.answerStatus(t, 503);
+  }
+
+  private useServer(t: Txn, server: ServerState): void {
+    const be = t.backend!;
+    t.server = server;
+    if (t.tAssigned < 0) t.tAssigned = Date.now();
+    be.take(server);
+    const idle = be.takeIdle(server) as ServerConn | undefined;
+    if (idle) {
+      idle.reused = true;
+      this.connected(t, idle);
+      return;
+    }
+    const addr = this.host.addressOf(server);
+    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: true });
+    const conn = new ServerConn(sock, server, be);
+    conn.txn = t;
+    t.conn = conn;
+    const connectTimeout = be.spec.timeouts.connect ?? 0;
+    sock.setTimeout(connectTimeout);
+    sock.once('connect', () => {
+      if (t.conn === conn && this.txn === t) this.connected(t, conn);
+    });
+  }
+
+  private connected(t: Txn, conn: ServerConn): void {
+    conn.txn = t;
+    t.conn = conn;
+    if (t.tConnected < 0) t.tConnected = Date.now();
+    conn.sock.setTimeout(t.backend!.spec.timeouts.server ?? 0);
+    this.sendRequest(t, conn);
+  }
+
+  private connectFailed(t: Txn, conn: ServerConn, immediate: boolean): void {
+    const be = t.backend!;
+    const server = t.server!;
+    server.failedConnects++;
+    t.conn = null;
+    conn.txn = null;
+    conn.sock.destroy();
+    be.drop(server);
+    t.server = null;
+    if (t.retries >= be.spec.retries) {
+      t.termination = immediate ? 'SC--' : 'sC--';
+      this.answerStatus(t, 503);
+      return;
+    }
+    t.retries++;
+    const last = t.retries === be.spec.retries;
+    const redispatch = be.spec.options.redispatch && last;
+    // HAProxy waits before retrying a connection that failed at once (turn-around of 1s, or timeout connect)
+    const delay = immediate ? Math.min(1000, be.spec.timeouts.connect ?? 1000) : 0;
+    const retry = () => {
+      if (this.txn !== t) return;
+      if (redispatch) {
+        t.redispatched = true;
+        this.assign(t, server);
+      } else if (server.usable) {
+        this.useServer(t, server);
+      } else this.assign(t, server);
+    };
+    if (delay > 0) setTimeout(retry, delay);
+    else retry();
+  }
+
+  private sendRequest(t: Txn, conn: ServerConn): void {
+    const be = t.backend!;
+    const head = buildRequestHead(t.req, {
+      forwardFor: be.spec.options.forwardfor ?? t.fe.spec.options.forwardfor,
+      src: this.src,
+      closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose,
+    });
+    const sock = conn.sock;
+    sock.cork();
+    sock.write(head);
+    be.bytesIn += head.length;
+    t.server!.bytesIn += head.length;
+    const req = t.req;
+    t.reqDone = !req.hasBody;
+    if (req.contentLength > 0) t.reqLeft = req.contentLength;
+    else if (req.chunked) t.reqChunks = new ChunkedScanner();
+    const pending = this.buf;
+    if (pending && !t.reqDone) {
+      this.buf = null;
+      this.forwardRequestBody(t, pending);
+    }
+    sock.uncork();
+  }
+
+  private forwardRequestBody(t: Txn, d: Buffer): void {
+    let take: number;
+    if (t.reqChunks) {
+      take = t.reqChunks.scan(d);
+      if (take < 0) {
+        t.termination = 'PR--';
+        this.abort(t, 400);
+        return;
+      }
+      if (t.reqChunks.done) t.reqDone = true;
+    } else {
+      take = Math.min(t.reqLeft, d.length);
+      t.reqLeft -= take;
+      if (t.reqLeft === 0) t.reqDone = true;
+    }
+    const part = take === d.length ? d : d.subarray(0, take);
+    const conn = t.conn!;
+    t.backend!.bytesIn += take;
+    t.server!.bytesIn += take;
+    if (!conn.sock.write(part)) this.sock.pause();
+    if (take < d.length) {
+      // the rest is the next pipelined request
+      this.buf = d.subarray(take);
+      this.tFirstByte = Date.now();
+    }
+    if (t.reqDone && t.respDone) this.finish(t);
+  }
+
+  resumeClient(): void {
+    if (!this.closed) this.sock.resume();
+  }
+
+  // ---- server side -------------------------------------------------------------------------------------------
+
+  onServerData(conn: ServerConn, d: Buffer): void {
+    const t = conn.txn!;
+    if (t.resp === null) {
+      const buf = t.respBuf ? Buffer.concat([t.respBuf, d]) : d;
+      const end = findHeadEnd(buf);
+      if (end < 0) {
+        if (buf.length > MAX_RESPONSE_HEAD) {
+          t.termination = 'PH--';
+          this.failResponse(t, 502);
+        } else t.respBuf = buf;
+        return;
+      }
+      const resp = parseResponseHead(buf, end, t.req.method === 'HEAD');
+      if (typeof resp === 'string') {
+        t.termination = 'PH--';
+        this.failResponse(t, 502);
+        return;
+      }
+      if (resp.status >= 100 && resp.status < 200 && resp.status !== 101) {
+        // interim response (100 Continue): pass it on and keep waiting for the final one
+        t.respBuf = null;
+        this.sock.write(buildResponseHead(resp, { closeClient: false, clientVersion: t.req.version }));
+        if (buf.length > end) this.onServerData(conn, buf.subarray(end));
+        return;
+      }
+      t.resp = resp;
+      t.respBuf = null;
+      t.tRespHead = Date.now();
+      t.status = resp.status;
+      if (resp.framing === 'close' || resp.status === 101) t.closeClient = true;
+      const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
+      this.sock.cork();
+      this.sock.write(out);
+      t.bytesOut += out.length;
+      if (resp.framing === 'none') t.respDone = true;
+      else if (resp.framing === 'length') {
+        t.respLeft = resp.contentLength;
+        if (t.respLeft === 0) t.respDone = true;
+      } else if (resp.framing === 'chunked') t.respChunks = new ChunkedScanner();
+      if (buf.length > end && !t.respDone) this.forwardResponseBody(t, buf.subarray(end));
+      this.sock.uncork();
+      if (t.respDone) this.responseComplete(t);
+      return;
+    }
+    this.forwardResponseBody(t, d);
+    if (t.respDone) this.responseComplete(t);
+  }
+
+  private forwardResponseBody(t: Txn, d: Buffer): void {
+    let take = d.length;
+    if (t.respChunks) {
+      take = t.respChunks.scan(d);
+      if (take < 0) {
+        t.termination = 'SD--';
+        this.abort(t);
+        return;
+      }
+      if (t.respChunks.done) t.respDone = true;
+    } else if (t.resp!.framing === 'length') {
+      take = Math.min(t.respLeft, d.length);
+      t.respLeft -= take;
+      if (t.respLeft === 0) t.respDone = true;
+    }
+    t.bytesOut += take;
+    const part = take === d.length ? d : d.subarray(0, take);
+    if (!this.sock.write(part)) t.conn?.sock.pause();
+  }
+
+  private responseComplete(t: Txn): void {
+    if (t.reqDone) this.finish(t);
+    // else: the server answered before the whole body arrived; finish once the body is through
+  }
+
+  onServerClosed(conn: ServerConn): void {
+    const t = conn.txn;
+    if (!t || this.txn !== t) return;
+    if (t.tConnected < 0) {
+      this.connectFailed(t, conn, true);
+      return;
+    }
+    if (t.resp === null) {
+      if (conn.reused && (t.respBuf === null || t.respBuf.length === 0)) {
+        // an idle connection the server had already closed: try again on a fresh one, invisibly
+        this.retryFresh(t, conn);
+        return;
+      }
+      t.termination = 'SH--';
+      this.failResponse(t, 502);
+      return;
+    }
+    if (t.resp.framing === 'close') {
+      t.respDone = true;
+      t.closeClient = true;
+      conn.txn = null;
+      t.conn = null;
+      this.finish(t, true);
+      return;
+    }
+    if (!t.respDone) {
+      t.termination = 'SD--';
+      this.abort(t);
+    }
+  }
+
+  onServerError(conn: ServerConn, err: NodeJS.ErrnoException): void {
+    const t = conn.txn;
+    if (!t || this.txn !== t) return;
+    if (t.tConnected < 0) {
+      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH');
+      return;
+    }
+    this.onServerClosed(conn);
+  }
+
+  onServerTimeout(conn: ServerConn): void {
+    const t = conn.txn;
+    if (!t || this.txn !== t) return;
+    if (t.tConnected < 0) {
+      this.connectFailed(t, conn, false);
+      return;
+    }
+    if (t.resp === null) {
+      t.termination = 'sH--';
+      this.failResponse(t, 504);
+      return;
+    }
+    t.termination = 'sD--';
+    this.abort(t);
+  }
+
+  private retryFresh(t: Txn, conn: ServerConn): void {
+    const be = t.backend!;
+    const server = t.server!;
+    conn.txn = null;
+    t.conn = null;
+    if (!t.reqDone && t.req.hasBody) {
+      t.termination = 'SH--';
+      this.failResponse(t, 502);
+      return;
+    }
+    be.drop(server);
+    t.tConnected = -1;
+    const addr = this.host.addressOf(server);
+    be.take(server);
+    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: true });
+    const fresh = new ServerConn(sock, server, be);
+    fresh.txn = t;
+    t.conn = fresh;
+    sock.setTimeout(be.spec.timeouts.connect ?? 0);
+    sock.once('connect', () => {
+      if (t.conn === fresh && this.txn === t) this.connected(t, fresh);
+    });
+  }
+
+  // ---- answers and endings -----------------------------------------------------------------------------------
+
+  private answerStatus(t: Txn, status: number): void {
+    const close = t.closeClient || t.req.hasBody;
+    t.closeClient = close;
+    const page = statusPage(status, close);
+    this.local(t, status, page);
+  }
+
+  private answer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): void {
+    const close = t.closeClient || t.req.hasBody;
+    t.closeClient = close;
+    const body = Buffer.from(o.body, 'utf8');
+    let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: ${body.length}\r\n`;
+    if (o.location !== undefined) head += `location: ${o.location}\r\n`;
+    if (o.contentType) head += `content-type: ${o.contentType}\r\n`;
+    if (o.location !== undefined && status === 302) head += 'cache-control: no-cache\r\n';
+    if (close) head += 'connection: close\r\n';
+    head += '\r\n';
+    this.local(t, status, body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1'));
+  }
+
+  private local(t: Txn, status: number, bytes: Buffer): void {
+    t.answeredLocally = true;
+    t.status = status;
+    t.bytesOut += bytes.length;
+    this.sock.write(bytes);
+    t.respDone = true;
+    t.reqDone = true;
+    this.finish(t);
+  }
+
+  // A response that failed before its head reached the client: HAProxy's error page, then close.
+  private failResponse(t: Txn, status: number): void {
+    const conn = t.conn;
+    if (conn) {
+      conn.txn = null;
+      conn.sock.destroy();
+      t.conn = null;
+    }
+    t.closeClient = true;
+    t.status = status;
+    const page = statusPage(status, true);
+    t.bytesOut += page.length;
+    this.sock.write(page);
+    t.respDone = true;
+    t.reqDone = true;
+    this.finish(t);
+  }
+
+  // Something broke mid-stream: close both sides, log what we had.
+  private abort(t: Txn, status?: number): void {
+    const conn = t.conn;
+    if (conn) {
+      conn.txn = null;
+      conn.sock.destroy();
+      t.conn = null;
+    }
+    if (status && !t.resp) {
+      t.status = status;
+      const page = statusPage(status, true);
+      this.sock.write(page);
+      t.bytesOut += page.length;
+    }
+    if (!t.status) t.status = -1;
+    t.closeClient = true;
+    t.respDone = true;
+    t.reqDone = true;
+    this.finish(t, true);
+  }
+
+  private finish(t: Txn, serverGone = false): void {
+    if (this.txn !== t) return;
+    this.txn = null;
+    const be = t.backend;
+    const server = t.server;
+    if (t.queued && be) be.dequeue(t.queued);
+    const conn = t.conn;
+    if (conn) {
+      conn.txn = null;
+      t.conn = null;
+      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed &&
+        !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
+      if (keep) {
+        conn.reused = false;
+        conn.sock.setTimeout(5000); // HAProxy's pool-purge-delay
+        be!.putIdle(server!, conn);
+      } else conn.sock.destroy();
+    }
+    if (be && server) {
+      server.bytesOut += t.bytesOut;
+      be.bytesOut += t.bytesOut;
+      be.drop(server);
+    }
+    t.fe.bytesOut += t.bytesOut;
+    this.report(t);
+    if (t.closeClient || this.closed) {
+      this.sock.end();
+      this.close(null);
+      return;
+    }
+    this.sock.resume();
+    this.armIdleTimeout();
+    if (this.buf) this.parseNext();
+  }
+
+  private report(t: Txn): void {
+    const now = Date.now();
+    const ev = this.host.events;
+    const tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
+    const tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
+    const tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
+    const tR = t.tHead - t.tStart;
+    const ta = now - t.tStart;
+    const beName = t.backend?.name ?? t.fe.name;
+    const srvName = t.server?.name ?? '<NOSRV>';
+    if (ev.wants.response) {
+      ev.emit({
+        kind: 'response', id: t.id, frontend: t.fe.name, backend: beName, server: srvName, status: t.status,
+        bytesIn: t.req.headBytes, bytesOut: t.bytesOut, timings: { tq: tR, tw, tc, tr, tt: ta },
+        termination: t.termination.slice(0, 2), retries: t.retries,
+      });
+    }
+    const spec = t.fe.spec;
+    if (!spec.options.httplog && !spec.logFormat) return;
+    const rec = this.record(t.fe, beName, srvName, t.tStart);
+    rec.tR = tR;
+    rec.tw = tw;
+    rec.tc = tc;
+    rec.tr = tr;
+    rec.ta = ta;
+    rec.status = t.status;
+    rec.bytes = t.bytesOut;
+    rec.termination = t.termination;
+    rec.beconn = t.backend?.served ?? 0;
+    rec.srvconn = t.server?.served ?? 0;
+    rec.retries = t.retries;
+    rec.redispatched = t.redispatched;
+    rec.beQueue = t.backend?.queue.length ?? 0;
+    rec.requestLine = `${t.req.method} ${t.req.uri} HTTP/${t.req.version}`;
+    this.emitLog(spec, rec);
+  }
+
+  private record(fe: FrontendRuntime, backend: string, server: string, date: number): TrafficLogRecord {
+    return {
+      clientIp: this.src, clientPort: this.srcPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
+      tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,
+      beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
+    };
+  }
+
+  private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {
+    const line = spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
+    this.host.log(spec, line);
+  }
+
+  private close(_why: string | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    const t = this.txn;
+    if (t) {
+      // the client left mid-exchange
+      this.txn = null;
+      if (t.queued && t.backend) t.backend.dequeue(t.queued);
+      if (t.conn) {
+        t.conn.txn = null;
+        t.conn.sock.destroy();
+        t.conn = null;
+      }
+      if (t.backend && t.server) t.backend.drop(t.server);
+      t.termination = t.resp ? 'CD--' : 'CH--';
+      if (!t.status) t.status = -1;
+      t.server = null;
+      this.report(t);
+    }
+    if (!this.sock.destroyed) this.sock.destroySoon();
+    if (this.gen && this.fe) {
+      this.fe.current--;
+      this.host.sessionClosed(this.gen);
+      this.gen = null;
+    }
+  }
+}
+
+function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, t: Txn): string {
+  const req = t.req;
+  if (rule.type === 'location') return rule.value;
+  if (rule.type === 'prefix') {
+    let path = rule.dropQuery ? req.path : req.uri;
+    if (rule.appendSlash && !req.path.endsWith('/')) path = rule.dropQuery ? `${req.path}/` : req.uri.replace(req.path, `${req.path}/`);
+    return rule.value === '/' ? path : rule.value + path;
+  }
+  const host = req.header('host') ?? '';
+  return `${rule.value}://${host}${rule.dropQuery ? req.path : req.uri}`;
+}
+
+// Re-evaluates the frontend's rules in explain mode, for the TUI (only when someone listens).
+function traceRules(t: Txn): RuleTrace[] {
+  const out: RuleTrace[] = [];
+  const ctx = t.ctx;
+  const spec = t.fe.spec;
+  for (const r of spec.httpRequestRules) {
+    if (!r.cond) {
+      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
+      if (r.action !== 'set-header' && r.action !== 'add-header' && r.action !== 'del-header') return out;
+      continue;
+    }
+    const tr = r.cond.explain(ctx);
+    const matched = tr.result === (r.cond.polarity === 'if');
+    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
+    if (matched && r.action !== 'set-header' && r.action !== 'add-header' && r.action !== 'del-header') return out;
+  }
+  for (const r of spec.useBackends) {
+    if (!r.cond) {
+      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
+      return out;
+    }
+    const tr = r.cond.explain(ctx);
+    const matched = tr.result === (r.cond.polarity === 'if');
+    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
+    if (matched) return out;
+  }
+  return out;
+}
+
+// "::ffff:127.0.0.1" → "127.0.0.1", as HAProxy logs IPv4 clients.
+export function normalizeAddress(a: string): string {
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}

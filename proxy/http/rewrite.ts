@@ -1,0 +1,123 @@
+// The heads we send on: header names in lower case (as HAProxy's HTX does), hop-by-hop connection handling,
+// X-Forwarded-For, and the header actions of http-request rules.
+import { BlockList, isIP } from 'node:net';
+import type { SampleContext } from '../acl/types.ts';
+import type { ForwardForSpec, HttpRequestRule } from '../config/model.ts';
+import type { RequestHead } from './request-head.ts';
+import type { ResponseHead } from './response-head.ts';
+
+export interface RequestRewrite {
+  readonly forwardFor: ForwardForSpec | undefined;
+  readonly src: string;
+  /** option http-server-close / httpclose: ask the server to close after this response. */
+  readonly closeServer: boolean;
+}
+
+// The request head for the server.
+export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
+  let out = `${req.method} ${req.uri} HTTP/${req.version}\r\n`;
+  const h = req.headers;
+  let hasXff = false;
+  const xffName = o.forwardFor ? o.forwardFor.header.toLowerCase() : '';
+  for (let i = 0; i < h.length; i += 2) {
+    const name = h[i]!.toLowerCase();
+    if (name === 'connection') {
+      const v = h[i + 1]!.toLowerCase();
+      if (!v.includes('upgrade')) continue;
+    } else if (name === 'content-length' && req.chunked) continue;
+    else if (xffName !== '' && name === xffName) hasXff = true;
+    out += `${name}: ${h[i + 1]}\r\n`;
+  }
+  const ff = o.forwardFor;
+  if (ff && !(ff.ifNone && hasXff) && !(ff.except && inNetwork(o.src, ff.except))) out += `${xffName}: ${o.src}\r\n`;
+  if (o.closeServer) {
+    if (req.version === '1.1') out += 'connection: close\r\n';
+  } else if (req.version === '1.0') out += 'connection: keep-alive\r\n';
+  out += '\r\n';
+  return Buffer.from(out, 'latin1');
+}
+
+export interface ResponseRewrite {
+  /** We close the client connection after this response. */
+  readonly closeClient: boolean;
+  readonly clientVersion: string;
+}
+
+// The response head for the client; the connection header is set relative to the response's own version.
+export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffer {
+  let out = `HTTP/${resp.version} ${resp.status}${resp.reason ? ' ' + resp.reason : ''}\r\n`;
+  const h = resp.headers;
+  for (let i = 0; i < h.length; i += 2) {
+    const name = h[i]!.toLowerCase();
+    if (name === 'connection' && resp.status !== 101) continue;
+    out += `${name}: ${h[i + 1]}\r\n`;
+  }
+  if (resp.status >= 200) {
+    if (o.closeClient) {
+      if (resp.version === '1.1') out += 'connection: close\r\n';
+    } else if (resp.version === '1.0') out += 'connection: keep-alive\r\n';
+  }
+  out += '\r\n';
+  return Buffer.from(out, 'latin1');
+}
+
+type HeaderRule = Extract<HttpRequestRule, { action: 'set-header' | 'add-header' | 'del-header' }>;
+
+// set-header / add-header / del-header on a header list, in place.
+export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
+  const lower = rule.name.toLowerCase();
+  if (rule.action !== 'add-header') {
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
+    }
+  }
+  if (rule.action !== 'del-header') headers.push(rule.name, expandLogFormat(rule.value, ctx));
+}
+
+// A small log-format expander for header values: literals, %ci %cp %fi %fp, and %[src] %[dst] %[src_port]
+// %[dst_port] %[path] %[method] %[req.hdr(NAME)].
+export function expandLogFormat(fmt: string, ctx: SampleContext): string {
+  if (!fmt.includes('%')) return fmt;
+  return fmt.replace(/%\[([^\]]+)\]|%(ci|cp|fi|fp)|%%/g, (all, sample: string | undefined, short: string | undefined) => {
+    if (all === '%%') return '%';
+    const key = sample ?? { ci: 'src', cp: 'src_port', fi: 'dst', fp: 'dst_port' }[short!]!;
+    switch (key) {
+      case 'src':
+        return ctx.src;
+      case 'dst':
+        return ctx.dst;
+      case 'src_port':
+        return String(ctx.srcPort);
+      case 'dst_port':
+        return String(ctx.dstPort);
+      case 'path':
+        return ctx.req?.path ?? '';
+      case 'method':
+        return ctx.req?.method ?? '';
+      default: {
+        const m = /^req\.hdr\(([^),]+)\)$/.exec(key);
+        if (m && ctx.req) {
+          const want = m[1]!.toLowerCase();
+          const h = ctx.req.headers;
+          for (let i = 0; i < h.length; i += 2) if (h[i]!.toLowerCase() === want) return h[i + 1]!;
+        }
+        return '';
+      }
+    }
+  });
+}
+
+const networks = new Map<string, BlockList>();
+
+function inNetwork(ip: string, cidr: string): boolean {
+  let list = networks.get(cidr);
+  if (!list) {
+    list = new BlockList();
+    const [addr, bits] = cidr.split('/');
+    const family = isIP(addr!) === 6 ? 'ipv6' : 'ipv4';
+    if (bits) list.addSubnet(addr!, Number(bits), family);
+    else list.addAddress(addr!, family);
+    networks.set(cidr, list);
+  }
+  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+}

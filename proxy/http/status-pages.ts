@@ -1,0 +1,86 @@
+// HAProxy 2.6's own answers (src/http.c http_err_msgs): the same status lines and bodies, so what learners see
+// from the lab matches what they will see from HAProxy.
+
+const PAGES: Record<number, [reason: string, text: string]> = {
+  200: ['OK', 'Service ready.'],
+  400: ['Bad request', 'Your browser sent an invalid request.'],
+  401: ['Unauthorized', 'You need a valid user and password to access this content.'],
+  403: ['Forbidden', 'Request forbidden by administrative rules.'],
+  404: ['Not Found', 'The resource could not be found.'],
+  405: ['Method Not Allowed', 'A request was made of a resource using a request method not supported by that resource'],
+  407: ['Unauthorized', 'You need a valid user and password to access this content.'],
+  408: ['Request Time-out', "Your browser didn't send a complete request in time."],
+  410: ['Gone', 'The resource is no longer available and will not be available again.'],
+  413: ['Payload Too Large', 'The request entity exceeds the maximum allowed.'],
+  421: ['Misdirected Request', 'Request sent to a non-authoritative server.'],
+  425: ['Too Early', 'Your browser sent early data.'],
+  429: ['Too Many Requests', 'You have sent too many requests in a given amount of time.'],
+  500: ['Internal Server Error', 'An internal server error occurred.'],
+  501: ['Not Implemented', '.The server does not support the functionality required to fulfill the request.'],
+  502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],
+  503: ['Service Unavailable', 'No server is available to handle this request.'],
+  504: ['Gateway Time-out', "The server didn't respond in time."],
+};
+
+/** The reason phrase HAProxy uses for its own status codes (and for return/redirect). */
+export function reasonPhrase(status: number): string {
+  const page = PAGES[status];
+  if (page) return page[0];
+  return STANDARD_REASONS[status] ?? 'Other';
+}
+
+const STANDARD_REASONS: Record<number, string> = {
+  100: 'Continue', 101: 'Switching Protocols', 201: 'Created', 202: 'Accepted', 204: 'No Content',
+  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect',
+  308: 'Permanent Redirect', 409: 'Conflict', 411: 'Length Required', 414: 'URI Too Long', 415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large', 505: 'HTTP Version Not Supported',
+};
+
+export function hasStatusPage(status: number): boolean {
+  return status in PAGES;
+}
+
+function body(status: number): string {
+  const [reason, text] = PAGES[status] ?? [reasonPhrase(status), ''];
+  return `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
+}
+
+const cache = new Map<string, Buffer>();
+
+// An error page as HAProxy sends it through HTX: lowercase header names, "connection: close" only when closing.
+export function statusPage(status: number, close: boolean): Buffer {
+  const key = `${status}:${close}`;
+  let buf = cache.get(key);
+  if (!buf) {
+    const b = body(status);
+    buf = Buffer.from(
+      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: ${Buffer.byteLength(b)}\r\n` +
+        `cache-control: no-cache\r\ncontent-type: text/html\r\n${close ? 'connection: close\r\n' : ''}\r\n${b}`,
+      'latin1',
+    );
+    cache.set(key, buf);
+  }
+  return buf;
+}
+
+// The raw 400 HAProxy's H1 multiplexer writes for a request it could not parse (original header case, closes).
+export function rawBadRequest(): Buffer {
+  return RAW_400;
+}
+
+const RAW_400 = Buffer.from(
+  'HTTP/1.1 400 Bad request\r\nContent-length: 90\r\nCache-Control: no-cache\r\nConnection: close\r\n' +
+    'Content-Type: text/html\r\n\r\n' + body(400),
+  'latin1',
+);
+
+// The raw 408 for a client that did not send a complete request head in time.
+export function rawRequestTimeout(): Buffer {
+  return RAW_408;
+}
+
+const RAW_408 = Buffer.from(
+  `HTTP/1.1 408 Request Time-out\r\nContent-length: ${Buffer.byteLength(body(408))}\r\nCache-Control: no-cache\r\n` +
+    'Connection: close\r\nContent-Type: text/html\r\n\r\n' + body(408),
+  'latin1',
+);

@@ -1,0 +1,19 @@
+// HAProxy's log dates: "[25/Nov/2026:14:46:44.957]" in local time (%tr, %t) and syslog's "Nov 25 14:46:44".
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const p2 = (n: number) => (n < 10 ? '0' : '') + n;
+const p3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+// "25/Nov/2026:14:46:44.957"
+export function haproxyDate(ms: number): string {
+  const d = new Date(ms);
+  return `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${p3(d.getMilliseconds())}`;
+}
+
+// "Nov 25 14:46:44" (RFC 3164 timestamp, day padded with a space)
+export function syslogDate(ms: number): string {
+  const d = new Date(ms);
+  const day = d.getDate();
+  return `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' : ''}${day} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+}

@@ -1,0 +1,60 @@
+// The httplog and tcplog lines, in HAProxy 2.6's default formats (doc/configuration.txt 8.2.3 and 8.2.2).
+import { haproxyDate } from './log-date.ts';
+
+export interface TrafficLogRecord {
+  clientIp: string;
+  clientPort: number;
+  /** Accept date (tcplog %t) / request date (httplog %tr), ms since the epoch. */
+  date: number;
+  frontend: string;
+  backend: string;
+  /** '<NOSRV>' when no server was reached. */
+  server: string;
+  /** httplog: TR/Tw/Tc/Tr/Ta; tcplog: Tw/Tc/Tt. -1 where a stage was not reached. */
+  tR: number;
+  tw: number;
+  tc: number;
+  tr: number;
+  ta: number;
+  status: number;
+  bytes: number;
+  /** Four characters, e.g. "----", "PR--", "SC--" (tcplog uses the first two). */
+  termination: string;
+  actconn: number;
+  feconn: number;
+  beconn: number;
+  srvconn: number;
+  retries: number;
+  srvQueue: number;
+  beQueue: number;
+  /** 'GET / HTTP/1.1' or '<BADREQ>'. */
+  requestLine: string;
+  /** Retries counted after a redispatch are shown with a leading '+'. */
+  redispatched: boolean;
+}
+
+// %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r
+export function formatHttpLog(r: TrafficLogRecord): string {
+  return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${r.frontend} ${r.backend}/${r.server} ` +
+    `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${r.ta} ${r.status} ${r.bytes} - - ${r.termination} ` +
+    `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue} ` +
+    `"${r.requestLine}"`;
+}
+
+// "option httplog clf": the Common Log Format variant.
+export function formatHttpLogClf(r: TrafficLogRecord): string {
+  const d = new Date(r.date);
+  const off = -d.getTimezoneOffset();
+  const tz = `${off >= 0 ? '+' : '-'}${String(Math.floor(Math.abs(off) / 60)).padStart(2, '0')}${String(Math.abs(off) % 60).padStart(2, '0')}`;
+  const date = haproxyDate(r.date).slice(0, 20);
+  return `${r.clientIp} - - [${date} ${tz}] "${r.requestLine}" ${r.status} ${r.bytes} "" "" ${r.clientPort} ` +
+    `${String(d.getMilliseconds()).padStart(3, '0')} "${r.frontend}" "${r.backend}" "${r.server}" ${r.tR} ${r.tw} ${r.tc} ${r.tr} ` +
+    `${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""`;
+}
+
+// %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
+export function formatTcpLog(r: TrafficLogRecord): string {
+  return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${r.frontend} ${r.backend}/${r.server} ` +
+    `${r.tw}/${r.tc}/${r.ta} ${r.bytes} ${r.termination.slice(0, 2)} ` +
+    `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue}`;
+}

@@ -1,0 +1,37 @@
+// What a client session needs from the engine: the generation now serving its listener, ids, logging, events.
+import type { ProxySpec } from '../config/model.ts';
+import type { EventBus } from '../events.ts';
+import type { HeadLimits } from '../http/request-head.ts';
+import type { ServerState } from '../server/server-state.ts';
+import type { FrontendRuntime, Generation } from './generation.ts';
+
+export interface ListenerBinding {
+  /** The frontend's name: on a reload, the session asks for the generation that now owns it. */
+  readonly frontend: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface LocalAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export interface SessionHost {
+  readonly events: EventBus;
+  /** The newest generation that still has this frontend, or null when a reload removed it. */
+  resolve(frontend: string): { gen: Generation; fe: FrontendRuntime } | null;
+  nextId(): number;
+  /** Connections open on every frontend (HAProxy's actconn). */
+  readonly actconn: number;
+  /** Writes a traffic log line to the proxy's log targets. */
+  log(proxy: ProxySpec, line: string): void;
+  /** Where a server really is (the lab may map "app1:5001" to 127.0.0.1:PORT). */
+  addressOf(server: ServerState): { host: string; port: number };
+  readonly limits: HeadLimits;
+  /** The stats page, when a frontend has `stats uri` and the path asks for it. */
+  stats(fe: ProxySpec, path: string, query: string | null): LocalAnswer | null;
+  sessionOpened(gen: Generation): void;
+  sessionClosed(gen: Generation): void;
+}

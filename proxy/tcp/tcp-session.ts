@@ -1,0 +1,329 @@
+// One client connection in mode tcp: connection rules, a backend and a server per connection, then bytes both
+// ways with half-closes forwarded, and a tcplog line at the end.
+import net from 'node:net';
+import type { SampleContext } from '../acl/types.ts';
+import type { TcpRequestRule } from '../config/model.ts';
+import type { ServerState } from '../server/server-state.ts';
+import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
+import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
+import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
+import { formatTcpLog } from '../log/traffic-log.ts';
+import { normalizeAddress } from '../http/http-session.ts';
+
+export class TcpSession {
+  private readonly id: number;
+  private gen!: Generation;
+  private fe!: FrontendRuntime;
+  private be: BackendRuntime | null = null;
+  private server: ServerState | null = null;
+  private srv: net.Socket | null = null;
+  private queued: QueuedRequest | null = null;
+  private pending: Buffer[] = [];
+  private readonly tAccept = Date.now();
+  private tAssigned = -1;
+  private tConnected = -1;
+  private retries = 0;
+  private redispatched = false;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private termination = '--';
+  private clientEnded = false;
+  private serverEnded = false;
+  private done = false;
+  private ctx: SampleContext;
+
+  constructor(
+    private readonly host: SessionHost,
+    binding: ListenerBinding,
+    private readonly sock: net.Socket,
+  ) {
+    this.id = host.nextId();
+    this.ctx = {
+      src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
+      dst: normalizeAddress(sock.localAddress ?? ''), dstPort: sock.localPort ?? 0,
+    };
+    const r = host.resolve(binding.frontend);
+    if (!r) {
+      sock.destroy();
+      this.done = true;
+      return;
+    }
+    this.gen = r.gen;
+    this.fe = r.fe;
+    this.fe.current++;
+    this.fe.totalConnections++;
+    host.sessionOpened(this.gen);
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => this.onClientData(d));
+    sock.on('end', () => this.onClientEnd());
+    sock.on('error', () => this.finish('CD'));
+    sock.on('close', () => this.finish(this.termination === '--' ? 'CD' : this.termination));
+    sock.on('timeout', () => this.finish('cD'));
+    sock.on('drain', () => this.srv?.resume());
+    const spec = this.fe.spec;
+    if (!this.passes(spec.tcpRequestRules, 'connection')) {
+      // rejected before anything else: HAProxy closes without logging
+      this.done = true;
+      this.fe.denied++;
+      this.release();
+      sock.destroy();
+      return;
+    }
+    sock.setTimeout(spec.timeouts.client ?? 0);
+    const contentRules = spec.tcpRequestRules.some((r) => r.stage === 'content');
+    if (contentRules && (spec.tcpInspectDelay ?? 0) > 0) {
+      // wait for the first bytes (or the inspect delay) so content rules can see them
+      const timer = setTimeout(() => this.afterInspection(), spec.tcpInspectDelay);
+      sock.once('data', () => {
+        clearTimeout(timer);
+        setImmediate(() => this.afterInspection());
+      });
+    } else this.afterInspection();
+  }
+
+  private passes(rules: readonly TcpRequestRule[], stage: 'connection' | 'content'): boolean {
+    for (const r of rules) {
+      if (r.stage !== stage) continue;
+      if (r.cond && r.cond.test(this.ctx) !== (r.cond.polarity === 'if')) continue;
+      return r.action === 'accept';
+    }
+    return true;
+  }
+
+  private afterInspection(): void {
+    if (this.done) return;
+    const spec = this.fe.spec;
+    if (spec.tcpRequestRules.length > 0) {
+      const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : undefined;
+      const ctx = payload ? { ...this.ctx, payload } : this.ctx;
+      const saved = this.ctx;
+      this.ctx = ctx;
+      const ok = this.passes(spec.tcpRequestRules, 'content');
+      this.ctx = saved;
+      if (!ok) {
+        this.fe.denied++;
+        this.termination = 'PR';
+        this.sock.destroy();
+        this.finish('PR');
+        return;
+      }
+    }
+    const be = this.route();
+    if (!be) {
+      this.termination = 'SC';
+      this.sock.destroy();
+      this.finish('SC');
+      return;
+    }
+    this.be = be;
+    this.assign(undefined);
+  }
+
+  private route(): BackendRuntime | undefined {
+    const spec = this.fe.spec;
+    let decided = 'default_backend';
+    let rule: { text: string; loc: typeof spec.loc } | undefined;
+    let name: string | undefined;
+    for (const r of spec.useBackends) {
+      if (r.cond && r.cond.test(this.ctx) !== (r.cond.polarity === 'if')) continue;
+      name = r.backend;
+      decided = 'use_backend';
+      rule = { text: r.text, loc: r.loc };
+      break;
+    }
+    name ??= spec.defaultBackend;
+    const be = name ? this.gen.backends.get(name) : this.gen.backendOf(spec);
+    if (!name && be) decided = 'listen';
+    const ev = this.host.events;
+    if (ev.wants.route) {
+      ev.emit({ kind: 'route', id: this.id, frontend: this.fe.name, decidedBy: decided, rule: rule?.text, loc: rule?.loc, backend: be?.name });
+    }
+    return be;
+  }
+
+  private assign(avoid: ServerState | undefined): void {
+    const be = this.be!;
+    const ev = this.host.events;
+    const before = ev.wants.balance ? be.balancer.snapshot() : null;
+    const ctx = { src: this.ctx.src, avoid };
+    const r = be.pick(ctx);
+    if (before) {
+      const skipped = be.servers
+        .map((s) => ({ server: s.name, why: BackendRuntime.skipReason(s) }))
+        .filter((x): x is { server: string; why: string } => x.why !== null);
+      ev.emit({
+        kind: 'balance', id: this.id, backend: be.name, server: r.server?.name ?? null, algorithm: be.spec.balance.algorithm,
+        reason: r.server ? r.note ?? `chosen by ${be.spec.balance.algorithm}` : r.reason, before, skipped,
+      });
+    }
+    if (r.server) return this.connect(r.server);
+    if (r.reason === 'all-full') {
+      const wait = be.spec.timeouts.queue ?? be.spec.timeouts.connect ?? 2 ** 31 - 1;
+      this.queued = be.enqueue(ctx, wait, (s) => {
+        this.queued = null;
+        if (this.done) return;
+        if (s) this.connect(s);
+        else {
+          this.sock.destroy();
+          this.finish('sQ');
+        }
+      });
+      return;
+    }
+    this.sock.destroy();
+    this.finish('SC');
+  }
+
+  private connect(server: ServerState): void {
+    const be = this.be!;
+    this.server = server;
+    if (this.tAssigned < 0) this.tAssigned = Date.now();
+    be.take(server);
+    const addr = this.host.addressOf(server);
+    const srv = net.connect({ host: addr.host, port: addr.port, allowHalfOpen: true, noDelay: true });
+    this.srv = srv;
+    srv.setTimeout(be.spec.timeouts.connect ?? 0);
+    let connected = false;
+    srv.once('connect', () => {
+      connected = true;
+      this.tConnected = Date.now();
+      srv.setTimeout(be.spec.timeouts.server ?? 0);
+      for (const b of this.pending) srv.write(b);
+      this.pending = [];
+      if (this.clientEnded) srv.end();
+    });
+    srv.on('data', (d: Buffer) => {
+      this.bytesOut += d.length;
+      if (!this.sock.write(d)) srv.pause();
+    });
+    srv.on('drain', () => this.sock.resume());
+    srv.on('end', () => {
+      this.serverEnded = true;
+      this.sock.end();
+      if (this.clientEnded) this.finish('--');
+    });
+    srv.on('timeout', () => {
+      if (!connected) this.connectFailed(server, srv, false);
+      else {
+        this.termination = 'sD';
+        this.sock.destroy();
+        this.finish('sD');
+      }
+    });
+    srv.on('error', (err: NodeJS.ErrnoException) => {
+      if (!connected) this.connectFailed(server, srv, err.code === 'ECONNREFUSED');
+      else {
+        this.sock.destroy();
+        this.finish('SD');
+      }
+    });
+    srv.on('close', () => {
+      if (connected && !this.done) {
+        this.sock.end();
+        if (!this.serverEnded) this.finish('SD');
+        else if (this.clientEnded) this.finish('--');
+      }
+    });
+  }
+
+  private connectFailed(server: ServerState, srv: net.Socket, immediate: boolean): void {
+    if (this.done || this.srv !== srv) return;
+    srv.removeAllListeners('close');
+    srv.destroy();
+    this.srv = null;
+    const be = this.be!;
+    server.failedConnects++;
+    be.drop(server);
+    this.server = null;
+    if (this.retries >= be.spec.retries) {
+      this.sock.destroy();
+      this.finish(immediate ? 'SC' : 'sC');
+      return;
+    }
+    this.retries++;
+    const redispatch = be.spec.options.redispatch && this.retries === be.spec.retries;
+    const delay = immediate ? Math.min(1000, be.spec.timeouts.connect ?? 1000) : 0;
+    setTimeout(() => {
+      if (this.done) return;
+      if (redispatch) {
+        this.redispatched = true;
+        this.assign(server);
+      } else if (server.usable) this.connect(server);
+      else this.assign(server);
+    }, delay);
+  }
+
+  private onClientData(d: Buffer): void {
+    this.bytesIn += d.length;
+    this.fe.bytesIn += d.length;
+    const srv = this.srv;
+    if (srv && this.tConnected >= 0) {
+      if (!srv.write(d)) this.sock.pause();
+    } else this.pending.push(d);
+  }
+
+  private onClientEnd(): void {
+    this.clientEnded = true;
+    if (this.srv && this.tConnected >= 0) this.srv.end();
+    else if (!this.srv && this.be === null && this.done) return;
+    if (this.serverEnded) this.finish('--');
+  }
+
+  private release(): void {
+    this.fe.current--;
+    this.host.sessionClosed(this.gen);
+  }
+
+  private finish(termination: string): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.termination === '--') this.termination = termination;
+    if (this.queued && this.be) this.be.dequeue(this.queued);
+    const srv = this.srv;
+    if (srv && !srv.destroyed) {
+      if (this.termination === '--') srv.end();
+      else srv.destroy();
+    }
+    if (!this.sock.destroyed && this.termination !== '--') this.sock.destroy();
+    const be = this.be;
+    const server = this.server;
+    if (be && server) {
+      be.drop(server);
+      server.bytesOut += this.bytesOut;
+      server.bytesIn += this.bytesIn;
+      be.bytesOut += this.bytesOut;
+      be.bytesIn += this.bytesIn;
+    }
+    this.fe.bytesOut += this.bytesOut;
+    this.release();
+    this.report();
+  }
+
+  private report(): void {
+    const now = Date.now();
+    const tw = this.tAssigned >= 0 ? this.tAssigned - this.tAccept : -1;
+    const tc = this.tConnected >= 0 ? this.tConnected - this.tAssigned : -1;
+    const tt = now - this.tAccept;
+    const beName = this.be?.name ?? this.fe.name;
+    const srvName = this.server?.name ?? '<NOSRV>';
+    const ev = this.host.events;
+    if (ev.wants.response) {
+      ev.emit({
+        kind: 'response', id: this.id, frontend: this.fe.name, backend: beName, server: srvName, status: 0,
+        bytesIn: this.bytesIn, bytesOut: this.bytesOut, timings: { tq: 0, tw, tc, tr: -1, tt },
+        termination: this.termination, retries: this.retries,
+      });
+    }
+    const spec = this.fe.spec;
+    if (!spec.options.tcplog && !spec.options.httplog) return;
+    if (spec.options.dontlognull && this.bytesIn === 0) return;
+    const line = formatTcpLog({
+      clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, backend: beName,
+      server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
+      actconn: this.host.actconn + 1, feconn: this.fe.current + 1, beconn: this.be?.served ?? 0,
+      srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
+      requestLine: '', redispatched: this.redispatched,
+    });
+    this.host.log(spec, line);
+  }
+}

@@ -1,0 +1,186 @@
+// Evaluates an episode's declarative checks against what a step's traffic showed: each result says what was
+// expected, what was seen, and (on failure) which config lines are involved.
+import { basename } from 'node:path';
+import type { Observation } from '../traffic/client.ts';
+import type { Target } from '../traffic/port-map.ts';
+import type { Tally } from '../traffic/tally.ts';
+import type { ConfigReport } from './proxy-driver.ts';
+import type {
+  BodyCheck, Check, CheckResult, ConfigValidCheck, DistributionCheck, Experiment, LogLineCheck, OrderCheck, RouteCheck,
+  StatusCheck,
+} from './schema.ts';
+
+/** One answer, with who handled it as the proxy reported it. */
+export interface AttributedObservation extends Observation {
+  readonly frontend?: string;
+  readonly backend?: string;
+  readonly server?: string;
+  /** The http-request rule that answered instead of a backend (deny...). */
+  readonly answeredBy?: string;
+  /** The episode app whose text the body contains. */
+  readonly app?: string;
+  /** The label the tally counts: the server, else the app, else what the body says. */
+  readonly who: string;
+}
+
+export interface ExperimentRun {
+  readonly experiment: Experiment;
+  /** Where the curl command really went ("localhost:80 → 127.0.0.1:40211"). */
+  readonly target: Target;
+  readonly observations: readonly AttributedObservation[];
+  readonly tally: Tally;
+  /** The proxy's log lines written while the experiment ran. */
+  readonly logs: readonly string[];
+}
+
+/** Everything checks may look at after a step ran. */
+export interface StepObservations {
+  /** The config file that ran (start, solution or the learner's), or null for an apps-only step. */
+  readonly configFile: string | null;
+  readonly configText: string | null;
+  /** Null when the step has no config. */
+  readonly report: ConfigReport | null;
+  readonly experiments: ReadonlyMap<string, ExperimentRun>;
+  readonly logs: readonly string[];
+}
+
+// Evaluates one check.
+export function evaluateCheck(check: Check, obs: StepObservations): CheckResult {
+  const verdict = judge(check, obs);
+  return { check, ...verdict, lines: verdict.ok ? [] : involvedLines(check, obs) };
+}
+
+// Evaluates all checks of a step, in order.
+export function evaluateChecks(checks: readonly Check[], obs: StepObservations): CheckResult[] {
+  return checks.map((c) => evaluateCheck(c, obs));
+}
+
+type Verdict = { ok: boolean; expected: string; observed: string };
+
+function judge(check: Check, obs: StepObservations): Verdict {
+  if (check.kind === 'config-valid') return configValid(check, obs);
+  if (check.kind === 'log-line') return logLine(check, obs);
+  const run = obs.experiments.get(check.experiment);
+  if (!run) return { ok: false, expected: `experiment '${check.experiment}' to have run`, observed: 'it did not run' };
+  if (run.observations.length === 0) return { ok: false, expected: 'answers to inspect', observed: 'no request was sent' };
+  switch (check.kind) {
+    case 'distribution': return distribution(check, run);
+    case 'order': return order(check, run);
+    case 'route': return route(check, run);
+    case 'status': return status(check, run);
+    case 'body': return body(check, run);
+  }
+}
+
+const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
+
+// The name a share or a sequence entry refers to: "server1" matches the server, "servers/server1" the pair.
+function matches(name: string, o: AttributedObservation): boolean {
+  if (name.includes('/')) return `${o.backend}/${o.server}` === name;
+  return o.server === name || (o.server === undefined && o.who === name);
+}
+
+function label(o: AttributedObservation): string {
+  if (o.error && o.status === 0) return `no answer (${o.error})`;
+  return o.server ?? o.who;
+}
+
+function distribution(check: DistributionCheck, run: ExperimentRun): Verdict {
+  const total = run.observations.length;
+  const sum = Object.values(check.shares).reduce((a, b) => a + b, 0);
+  const names = Object.keys(check.shares);
+  const expected = `shares ${names.map((n) => `${n} ${pct(check.shares[n]! / sum)}`).join(', ')} (±${pct(check.tolerance)})`;
+  const counts = new Map<string, number>();
+  for (const o of run.observations) {
+    const key = names.find((n) => matches(n, o)) ?? label(o);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  let ok = true;
+  for (const n of names) {
+    if (Math.abs((counts.get(n) ?? 0) / total - check.shares[n]! / sum) > check.tolerance) ok = false;
+  }
+  for (const [k, c] of counts) if (!names.includes(k) && c / total > check.tolerance) ok = false;
+  const order = [...names, ...[...counts.keys()].filter((k) => !names.includes(k))];
+  const observed = `${order.map((k) => `${k} ${pct((counts.get(k) ?? 0) / total)} (${counts.get(k) ?? 0})`).join(', ')} of ${total} answers`;
+  return { ok, expected, observed };
+}
+
+function order(check: OrderCheck, run: ExperimentRun): Verdict {
+  const seen = run.observations.slice(0, check.sequence.length);
+  const mismatch = check.sequence.findIndex((name, i) => !seen[i] || !matches(name, seen[i]!));
+  const observed = seen.map(label).join(', ');
+  const where = mismatch >= 0 ? `; request ${mismatch + 1} went to ${seen[mismatch] ? label(seen[mismatch]!) : 'nobody'} instead of ${check.sequence[mismatch]}` : '';
+  return { ok: mismatch < 0, expected: `sequence ${check.sequence.join(', ')}`, observed: observed + where };
+}
+
+function route(check: RouteCheck, run: ExperimentRun): Verdict {
+  const want = check.server ? `${check.backend}/${check.server}` : check.backend;
+  const describeOne = (o: AttributedObservation): string => {
+    if (o.status === 0) return `no answer (${o.error ?? 'connection failed'})`;
+    if (o.backend) return `${o.backend}${o.server ? '/' + o.server : ''} (status ${o.status})`;
+    if (o.answeredBy) return `answered by ${o.answeredBy} with ${o.status}, no backend`;
+    return `status ${o.status}, the proxy did not say which backend`;
+  };
+  const bad = run.observations.filter((o) => o.backend !== check.backend || (check.server !== undefined && o.server !== check.server));
+  return { ok: bad.length === 0, expected: `${run.experiment.curl} → ${want}`, observed: summarize(run.observations.map(describeOne)) };
+}
+
+function status(check: StatusCheck, run: ExperimentRun): Verdict {
+  const seen = run.observations.map((o) => (o.status === 0 ? `no answer (${o.error ?? 'connection failed'})` : `${o.status}${o.server ? ` from ${o.server}` : ''}`));
+  const ok = run.observations.every((o) => o.status === check.status);
+  return { ok, expected: `status ${check.status} for ${run.experiment.curl}`, observed: summarize(seen) };
+}
+
+function body(check: BodyCheck, run: ExperimentRun): Verdict {
+  const bad = run.observations.filter((o) => !o.body.includes(check.contains));
+  const shown = (o: AttributedObservation): string => {
+    if (o.status === 0) return `no answer (${o.error ?? 'connection failed'})`;
+    const text = o.body.trim().replace(/\s+/g, ' ');
+    return `${o.status} "${text.length > 70 ? text.slice(0, 67) + '...' : text}"`;
+  };
+  return {
+    ok: bad.length === 0,
+    expected: `every answer contains "${check.contains}"`,
+    observed: bad.length === 0 ? summarize(run.observations.map(shown)) : `${bad.length} of ${run.observations.length} did not: ${summarize(bad.map(shown))}`,
+  };
+}
+
+function configValid(check: ConfigValidCheck, obs: StepObservations): Verdict {
+  const r = obs.report;
+  const expected = check.warnings ? 'the config loads without alerts' : 'the config loads without alerts or warnings';
+  if (!r) return { ok: false, expected, observed: 'the step has no config' };
+  if (!r.ok || r.alerts.length > 0) return { ok: false, expected, observed: `${r.alerts.length} alert(s): ${r.alerts[0] ?? 'the proxy refused it'}` };
+  if (!check.warnings && r.warnings.length > 0) return { ok: false, expected, observed: `${r.warnings.length} warning(s): ${r.warnings[0]}` };
+  return { ok: true, expected, observed: r.warnings.length > 0 ? `valid, ${r.warnings.length} warning(s)` : 'valid' };
+}
+
+function logLine(check: LogLineCheck, obs: StepObservations): Verdict {
+  const re = new RegExp(check.pattern);
+  const lines = check.experiment ? obs.experiments.get(check.experiment)?.logs ?? [] : obs.logs;
+  const hit = lines.find((l) => re.test(l));
+  const expected = `a log line matching /${check.pattern}/`;
+  if (hit) return { ok: true, expected, observed: hit };
+  return { ok: false, expected, observed: lines.length === 0 ? 'no log lines at all' : `${lines.length} line(s), none matching; last: ${lines[lines.length - 1]}` };
+}
+
+// "A ×3, B ×1" for repeated values, in order of first appearance.
+function summarize(items: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(i, (counts.get(i) ?? 0) + 1);
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join('; ');
+}
+
+// The config lines whose words the check names, as "haproxy.cfg:14: server server1 app1:5001 weight 2 check".
+export function involvedLines(check: Check, obs: StepObservations): string[] {
+  if (!obs.configText || !obs.configFile) return [];
+  const name = basename(obs.configFile);
+  const words = check.involves;
+  const out: string[] = [];
+  obs.configText.split('\n').forEach((line, i) => {
+    const code = line.replace(/(^|\s)#.*$/, '').trim();
+    if (code !== '' && words.some((w) => code.includes(w))) out.push(`${name}:${i + 1}: ${code}`);
+  });
+  // Diagnostics name their own lines; show them first for config checks.
+  if (check.kind === 'config-valid' && obs.report) return [...obs.report.alerts, ...(check.warnings ? [] : obs.report.warnings), ...out].slice(0, 10);
+  return out.slice(0, 10);
+}

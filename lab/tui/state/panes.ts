@@ -1,0 +1,102 @@
+// The upper pane's contents as lines: the step's explanation, help, check results, hints, and the layout budget
+// that keeps the live area shorter than the screen.
+import type { CheckResult, Episode, Step } from '../../episodes/schema.ts';
+import { episodeKeys } from './keys.ts';
+import { truncate, wrapLines, wrapText, type Line } from './text.ts';
+
+export interface Layout {
+  /** Rows of the upper pane, its title row included. */
+  readonly pane: number;
+  /** Rows of a second pane under it (explanation and config both shown), 0 when tabbed. */
+  readonly second: number;
+  /** Whether the screen is too small to be useful. */
+  readonly tooSmall: boolean;
+}
+
+/** Rows of the screen besides the panes: header, table head, traffic (2), status, footer (2). */
+export const FIXED_ROWS = 7;
+
+// Splits the rows the live area may use (one less than the terminal, or ink clears the screen on every frame).
+export function layout(rows: number, servers: number, wantsSecond: boolean): Layout {
+  const live = rows - 1;
+  const free = live - FIXED_ROWS - Math.max(1, servers);
+  if (free < 3) return { pane: Math.max(0, free), second: 0, tooSmall: true };
+  if (wantsSecond && free >= 24) {
+    const second = Math.floor(free / 2);
+    return { pane: free - second, second, tooSmall: false };
+  }
+  return { pane: free, second: 0, tooSmall: false };
+}
+
+// The explanation tab: the text, then the task, the request the space key sends, and the port mapping.
+export function explanationLines(step: Step, curl: string, mapping: readonly string[], width: number): Line[] {
+  const out: Line[] = wrapLines(step.explain.trim(), width);
+  if (step.task) {
+    out.push({ text: '' });
+    for (const t of wrapText(`Your task: ${step.task}`, width)) out.push({ text: t, tone: 'warn', bold: true });
+  }
+  if (curl) {
+    out.push({ text: '' });
+    out.push({ text: truncate(`space sends: ${curl}`, width), tone: 'accent' });
+  }
+  for (const e of step.experiments) {
+    if (e.curl === curl) continue;
+    out.push({ text: truncate(`experiment: ${e.curl}${e.repeat > 1 ? ` (×${e.repeat})` : ''}`, width), tone: 'dim' });
+  }
+  for (const c of step.commands) out.push({ text: truncate(`document runs: ${c}`, width), tone: 'dim' });
+  if (mapping.length > 0) out.push({ text: truncate(`ports: ${mapping.join(', ')}`, width), tone: 'dim' });
+  return out;
+}
+
+// Every key with what it does, two columns when the width allows.
+export function helpLines(width: number): Line[] {
+  const items = [
+    ...episodeKeys.map((k) => {
+      const extra = k.chars.filter((c) => c !== k.label && c !== ' ' && c.length === 1 && !/[0-9]/.test(c));
+      return `${k.label}${extra.length ? `/${extra.join('/')}` : ''}`.padEnd(10) + k.does;
+    }),
+    'Ctrl+C'.padEnd(10) + 'stop traffic; again: quit',
+  ];
+  const col = 40;
+  if (width >= col * 2) {
+    const half = Math.ceil(items.length / 2);
+    return Array.from({ length: half }, (_, i) => ({ text: truncate(items[i]!, col - 1).padEnd(col) + truncate(items[i + half] ?? '', col) }));
+  }
+  return items.map((t) => ({ text: truncate(t, width) }));
+}
+
+// The results of the step's checks: each with what it expected and saw; failures with their lines and hint.
+export function checkLines(results: readonly CheckResult[] | null, running: string | null, width: number): Line[] {
+  if (running !== null && (!results || results.length === 0)) return [{ text: running, tone: 'accent' }];
+  if (!results) return [{ text: 'Press c to run the step’s experiments and check what they show.', tone: 'dim' }];
+  const out: Line[] = [];
+  const passed = results.filter((r) => r.ok).length;
+  out.push({ text: `${passed}/${results.length} checks pass${passed === results.length ? ' — step complete ✓' : ''}`, tone: passed === results.length ? 'ok' : 'bad', bold: true });
+  for (const r of results) {
+    out.push({ text: truncate(`${r.ok ? '✓' : '✗'} ${r.check.title}`, width), tone: r.ok ? 'ok' : 'bad', bold: !r.ok });
+    if (!r.ok) {
+      for (const t of wrapText(`expected ${r.expected}`, width - 4)) out.push({ text: `    ${t}` });
+      for (const t of wrapText(`saw      ${r.observed}`, width - 4)) out.push({ text: `    ${t}` });
+      for (const l of r.lines) out.push({ text: truncate(`    ${l}`, width), tone: 'warn' });
+      for (const t of wrapText(`hint: ${r.check.hint}`, width - 4)) out.push({ text: `    ${t}`, tone: 'dim' });
+    }
+  }
+  return out;
+}
+
+// The hints of a step: its task, then each check's hint.
+export function hintLines(step: Step, width: number): Line[] {
+  const out: Line[] = [];
+  if (step.task) out.push(...wrapLines(`Task: ${step.task}`, width, 'warn'));
+  for (const c of step.checks) {
+    out.push(...wrapLines(`• ${c.title}: ${c.hint}`, width));
+  }
+  if (out.length === 0) out.push({ text: 'This step has no task: experiment freely.', tone: 'dim' });
+  return out;
+}
+
+// The header's one row: episode, step k/n and its title, done mark.
+export function headerText(episode: Episode, stepIndex: number, done: boolean, width: number): string {
+  const step = episode.steps[stepIndex];
+  return truncate(`${episode.title} · step ${stepIndex + 1}/${episode.steps.length}: ${step?.title ?? ''}${done ? ' ✓' : ''}`, width);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { fit, truncate, windowOf, wrapText } from '../../../../lab/tui/state/text.ts';
+import { configLines, remapMarks } from '../../../../lab/tui/state/config-lines.ts';
+import { FIXED_ROWS, layout } from '../../../../lab/tui/state/panes.ts';
+
+describe('text fitting', () => {
+  it('wraps words to the width and keeps paragraphs apart', () => {
+    const lines = wrapText('one two three four five\n\nsix', 9);
+    expect(lines).toEqual(['one two', 'three', 'four five', '', 'six']);
+    expect(lines.every((l) => l.length <= 9)).toBe(true);
+  });
+
+  it('cuts with an ellipsis and pads to the exact width', () => {
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(fit('ab', 4)).toBe('ab  ');
+  });
+
+  it('clamps a scroll window to the lines there are', () => {
+    const w = windowOf([1, 2, 3, 4, 5], 2, 10);
+    expect(w.shown).toEqual([4, 5]);
+    expect(w.more).toBe(false);
+    expect(windowOf([1, 2, 3], 2, 0).more).toBe(true);
+  });
+});
+
+describe('config pane', () => {
+  const cfg = 'backend servers\n    balance roundrobin\n    server server1 app1:5001 weight 2 check\n';
+
+  it('marks the lines that matter with their note', () => {
+    const c = configLines({ text: cfg, marks: [{ line: 3, note: 'weight 2' }], errors: [], width: 80 });
+    expect(c.lines).toHaveLength(3);
+    expect(c.lines[2]!.text).toMatch(/^3▶ {5}server server1 .*← weight 2$/);
+    expect(c.focus).toBe(2);
+  });
+
+  it('flags a refused line and puts the message under it', () => {
+    const c = configLines({ text: cfg, marks: [], errors: [{ severity: 'alert', message: "unknown keyword 'wieght'", loc: { file: 'h.cfg', line: 3, col: 31 } }], width: 80 });
+    expect(c.lines[2]!.text.startsWith('3✗')).toBe(true);
+    expect(c.lines[3]!.text).toContain("↑ unknown keyword 'wieght'");
+  });
+
+  it('moves a mark with its line when the learner inserts lines above it', () => {
+    const edited = 'backend servers\n    # comment\n    balance roundrobin\n    server server1 app1:5001 weight 3 check\n';
+    expect(remapMarks(cfg, edited, [{ line: 3, note: 'n' }])).toEqual([{ line: 4, note: 'n' }]);
+  });
+});
+
+describe('layout', () => {
+  it('keeps the live area shorter than the terminal', () => {
+    for (const rows of [24, 30, 50]) {
+      const l = layout(rows, 3, true);
+      expect(l.pane + l.second + FIXED_ROWS + 3).toBeLessThan(rows);
+    }
+  });
+
+  it('says when the terminal is too small to be useful', () => {
+    expect(layout(10, 3, false).tooSmall).toBe(true);
+  });
+});

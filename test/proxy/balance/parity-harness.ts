@@ -33,6 +33,8 @@ export interface Scenario {
   readonly mode?: 'sequential' | 'held';
   /** Reuse one client connection (keep-alive) in sequential mode. */
   readonly keepAlive?: boolean;
+  /** Runtime API commands sent before request number `at` (sequential mode), e.g. "set weight be/s1 5". */
+  readonly events?: readonly { readonly at: number; readonly command: string }[];
 }
 
 // The BalanceSpec the config parser would produce for the scenario's balance and hash-type lines.
@@ -66,6 +68,7 @@ export function configOf(sc: Scenario, ports: readonly number[]): string {
   return [
     'global',
     '  nbthread 1',
+    ...(sc.events?.length ? ['  stats socket {{sock}} level admin'] : []),
     'defaults',
     '  mode http',
     '  timeout connect 2s',
@@ -110,7 +113,13 @@ export async function runHaproxy(sc: Scenario): Promise<string[]> {
     hp = await startHaproxy(configOf(sc, be.servers.map((s) => s.port)));
     if (sc.mode === 'held') return await sendHeld(hp.port, be, sc.requests);
     const out: string[] = [];
-    for (const r of sc.requests) {
+    for (let i = 0; i < sc.requests.length; i++) {
+      for (const e of sc.events ?? []) {
+        if (e.at !== i) continue;
+        const answer = (await hp.runtime(e.command)).trim();
+        if (answer !== '') throw new Error(`haproxy refused "${e.command}": ${answer}`);
+      }
+      const r = sc.requests[i]!;
       const a = await ask(hp.port, r.path ?? '/', { headers: r.headers, localAddress: r.src, agent });
       if (a.status !== 200) throw new Error(`haproxy answered ${a.status} for ${r.path ?? '/'}: ${a.body.slice(0, 200)}`);
       out.push(a.body);
@@ -145,7 +154,9 @@ export function runOurs(sc: Scenario, random?: () => number): OursRun {
   const b = createBalancer(specOf(sc), servers, { allBackups: sc.allBackups ?? false, random });
   const names: string[] = [];
   const open: ServerState[] = [];
-  for (const r of sc.requests) {
+  for (let i = 0; i < sc.requests.length; i++) {
+    for (const e of sc.events ?? []) if (e.at === i) applyCommand(e.command, servers, b);
+    const r = sc.requests[i]!;
     const ctx: PickContext = { src: r.src ?? '127.0.0.1', req: requestView(r) };
     const res = b.pick(ctx);
     if (!res.server) {
@@ -167,6 +178,42 @@ export function runOurs(sc: Scenario, random?: () => number): OursRun {
     b.dropped?.(s);
   }
   return { names, balancer: b, servers };
+}
+
+// Applies a runtime API command to our servers and calls the hook the engine would call.
+export function applyCommand(command: string, servers: readonly ServerState[], b: Balancer): void {
+  const w = command.trim().split(/\s+/);
+  const find = (ref: string): ServerState => {
+    const name = ref.split('/')[1];
+    const s = servers.find((x) => x.name === name);
+    if (!s) throw new Error(`no server ${ref}`);
+    return s;
+  };
+  if (w[0] === 'set' && w[1] === 'weight') {
+    const s = find(w[2]!);
+    const text = w[3]!;
+    const weight = text.endsWith('%') ? Math.min(256, Math.floor((s.spec.weight * Number(text.slice(0, -1))) / 100)) : Number(text);
+    s.userWeight = weight;
+    s.effectiveWeight = weight;
+    if (b.weightChanged) b.weightChanged(s);
+    else if (weight > 0) b.serverUp?.(s);
+    else b.serverDown?.(s);
+  } else if (w[0] === 'disable' && w[1] === 'server') {
+    const s = find(w[2]!);
+    s.admin = 'maint';
+    b.serverDown?.(s);
+  } else if (w[0] === 'enable' && w[1] === 'server') {
+    const s = find(w[2]!);
+    s.admin = 'ready';
+    b.serverUp?.(s);
+  } else if (w[0] === 'set' && w[1] === 'server' && w[3] === 'state') {
+    const s = find(w[2]!);
+    s.admin = w[4] as ServerState['admin'];
+    if (s.admin === 'ready') b.serverUp?.(s);
+    else b.serverDown?.(s);
+  } else {
+    throw new Error(`applyCommand: unsupported command "${command}"`);
+  }
 }
 
 // n requests to "/".

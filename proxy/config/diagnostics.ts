@@ -14,13 +14,26 @@ export interface Diagnostic {
   readonly loc?: SourceLoc;
   /** A suggestion shown after the message, e.g. "did you mean 'weight' maybe ?" */
   readonly hint?: string;
+  /** How HAProxy prefixes the location (it varies by message); default 'parsing'. */
+  readonly form?: DiagnosticForm;
 }
+
+/**
+ * 'parsing': "parsing [f:l] : msg" (most keywords); 'parsing-tight': "parsing [f:l]: msg" (line syntax, some
+ * rules); 'bracket': "[f:l] : msg" (server lines); 'plain': the message alone, which names its place itself.
+ */
+export type DiagnosticForm = 'parsing' | 'parsing-tight' | 'bracket' | 'plain';
 
 // One line as HAProxy prints it: "[ALERT]    (pid) : config : parsing [file:line] : message".
 export function formatDiagnostic(d: Diagnostic, pid: number = process.pid): string {
   const tag = d.severity === 'alert' ? '[ALERT]  ' : d.severity === 'warning' ? '[WARNING]' : '[NOTICE] ';
-  const where = d.loc ? `parsing [${d.loc.file}:${d.loc.line}] : ` : '';
-  const hint = d.hint ? ` ${d.hint}` : '';
+  const form = d.form ?? 'parsing';
+  const where = !d.loc || form === 'plain' ? ''
+    : form === 'bracket' ? `[${d.loc.file}:${d.loc.line}] : `
+    : form === 'parsing-tight' ? `parsing [${d.loc.file}:${d.loc.line}]: `
+    : `parsing [${d.loc.file}:${d.loc.line}] : `;
+  // HAProxy joins its suggestions with "; " ("unknown keyword 'x'; did you mean 'y' maybe ?").
+  const hint = d.hint ? `; ${d.hint}` : '';
   return `${tag}  (${pid}) : config : ${where}${d.message}${hint}`;
 }
 

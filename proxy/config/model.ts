@@ -17,6 +17,8 @@ export interface Timeouts {
   tunnel?: number;
   clientFin?: number;
   serverFin?: number;
+  /** "timeout tarpit": how long tarpitted requests are held (HAProxy falls back to "timeout connect"). */
+  tarpit?: number;
 }
 
 export interface LogTarget {

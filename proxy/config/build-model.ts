@@ -1,0 +1,56 @@
+// Freezes the parsed drafts into the ConfigModel the engine runs: ids in declaration order, frontends and
+// backends apart, the http-check expectation folded into its option.
+import type { Diagnostic } from './diagnostics.ts';
+import { assignServerIds, finalizeGlobal, type ProxyDraft } from './draft.ts';
+import type { ConfigModel, ProxySpec } from './model.ts';
+import type { ParseOutput } from './parse.ts';
+
+function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
+  const options = { ...p.options };
+  if (options.httpchk && p.httpCheckExpect) {
+    options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
+  }
+  return {
+    kind: p.kind === 'defaults' ? 'listen' : p.kind,
+    name: p.name,
+    id,
+    loc: p.loc,
+    mode: p.mode,
+    binds: p.kind === 'backend' ? [] : [...p.binds],
+    useBackends: [...p.useBackends],
+    httpRequestRules: [...p.httpRequestRules],
+    httpResponseRules: [...p.httpResponseRules],
+    tcpRequestRules: [...p.tcpRequestRules],
+    balance: {
+      algorithm: p.balance.algorithm,
+      options: [...p.balance.options],
+      hashType: p.hashType,
+      ...(p.balance.arg !== undefined ? { arg: p.balance.arg } : {}),
+      ...(p.balance.loc ? { loc: p.balance.loc } : {}),
+    },
+    servers: p.kind === 'frontend' ? [] : assignServerIds(p.servers),
+    retries: p.retries,
+    timeouts: { ...p.timeouts },
+    options,
+    maxconn: p.maxconn,
+    logs: [...p.logs],
+    ...(p.kind !== 'backend' && p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : {}),
+    ...(p.tcpInspectDelay !== undefined ? { tcpInspectDelay: p.tcpInspectDelay } : {}),
+    ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}),
+    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
+    ...(p.stats ? { stats: { ...p.stats } } : {}),
+    ...(p.defaultsFrom !== undefined ? { defaultsFrom: p.defaultsFrom } : {}),
+  };
+}
+
+// The model for parsed (and validated) sections.
+export function buildModel(out: ParseOutput, files: readonly string[], diagnostics: readonly Diagnostic[]): ConfigModel {
+  const frontends: ProxySpec[] = [];
+  const backends = new Map<string, ProxySpec>();
+  out.proxies.forEach((p, i) => {
+    const spec = finalizeProxy(p, i + 1);
+    if (p.kind !== 'backend') frontends.push(spec);
+    if (p.kind !== 'frontend' && !backends.has(p.name)) backends.set(p.name, spec);
+  });
+  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics] };
+}

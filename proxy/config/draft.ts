@@ -1,0 +1,222 @@
+// The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
+// A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import type { SourceLoc } from './diagnostics.ts';
+import type {
+  BalanceSpec,
+  BindSpec,
+  GlobalSpec,
+  HttpCheckSpec,
+  HttpRequestRule,
+  HttpResponseRule,
+  LogTarget,
+  Mode,
+  ProxyOptions,
+  ServerSpec,
+  StatsSocketSpec,
+  TcpRequestRule,
+  Timeouts,
+  UseBackendRule,
+} from './model.ts';
+
+export type ProxyKind = 'frontend' | 'backend' | 'listen' | 'defaults';
+
+/** Server settings a "default-server" line sets and "server" lines start from. */
+export interface ServerDefaults {
+  weight: number;
+  check: boolean;
+  inter: number;
+  fastinter?: number;
+  downinter?: number;
+  rise: number;
+  fall: number;
+  backup: boolean;
+  disabled: boolean;
+  maxconn: number;
+  maxqueue: number;
+  checkAddr?: string;
+  checkPort?: number;
+}
+
+export interface ServerDraft extends ServerDefaults {
+  name: string;
+  host: string;
+  port: number;
+  /** Explicit "id N", else assigned after parsing. */
+  id?: number;
+  idLoc?: SourceLoc;
+  loc: SourceLoc;
+}
+
+export interface Named {
+  readonly name: string;
+  readonly loc: SourceLoc;
+}
+
+export interface ProxyDraft {
+  kind: ProxyKind;
+  name: string;
+  loc: SourceLoc;
+  mode: Mode;
+  binds: BindSpec[];
+  defaultBackend?: Named;
+  useBackends: UseBackendRule[];
+  httpRequestRules: HttpRequestRule[];
+  httpResponseRules: HttpResponseRule[];
+  tcpRequestRules: TcpRequestRule[];
+  tcpInspectDelay?: number;
+  balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
+  hashType: BalanceSpec['hashType'];
+  servers: ServerDraft[];
+  defaultServer: ServerDefaults;
+  retries: number;
+  fullconn?: number;
+  timeouts: Timeouts;
+  options: ProxyOptions;
+  /** "http-check expect status N" (kept apart: it may come before or after "option httpchk"). */
+  httpCheckExpect?: { statuses: number[]; loc: SourceLoc };
+  httpCheckLoc?: SourceLoc;
+  /** Where "option httplog" was set, for the tcp-mode fallback warning. */
+  httplogLoc?: SourceLoc;
+  maxconn: number;
+  logs: LogTarget[];
+  logFormat?: string;
+  stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
+  defaultsFrom?: string;
+  /** Rules inherited from a named defaults section, evaluated before the proxy's own (HAProxy 2.5+). */
+  inheritedRules: number;
+}
+
+export interface GlobalDraft {
+  maxconn: number;
+  logs: LogTarget[];
+  statsSockets: StatsSocketSpec[];
+  nbthread: number;
+  bufsize: number;
+  maxhdr: number;
+}
+
+export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
+  weight: 1,
+  check: false,
+  inter: 2000,
+  rise: 2,
+  fall: 3,
+  backup: false,
+  disabled: false,
+  maxconn: 0,
+  maxqueue: 0,
+};
+
+// Fresh options, as a proxy without a defaults section has them.
+export function defaultOptions(): ProxyOptions {
+  return {
+    httplog: false,
+    httplogClf: false,
+    tcplog: false,
+    dontlognull: false,
+    httpServerClose: false,
+    httpKeepAlive: false,
+    httpClose: false,
+    redispatch: false,
+    allbackups: false,
+    logasap: false,
+  };
+}
+
+// A section with HAProxy's built-in defaults (mode tcp, roundrobin, retries 3, ...).
+export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): ProxyDraft {
+  return {
+    kind,
+    name,
+    loc,
+    mode: 'tcp',
+    binds: [],
+    useBackends: [],
+    httpRequestRules: [],
+    httpResponseRules: [],
+    tcpRequestRules: [],
+    balance: { algorithm: 'roundrobin', options: [] },
+    hashType: 'map-based',
+    servers: [],
+    defaultServer: { ...DEFAULT_SERVER },
+    retries: 3,
+    timeouts: {},
+    options: defaultOptions(),
+    maxconn: 0,
+    logs: [],
+    inheritedRules: 0,
+  };
+}
+
+// What a proxy inherits from a defaults section: settings are copied, rules are shared (run first).
+export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from: ProxyDraft): ProxyDraft {
+  const d = newProxyDraft(kind, name, loc);
+  d.mode = from.mode;
+  if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
+  d.httpRequestRules = [...from.httpRequestRules];
+  d.httpResponseRules = [...from.httpResponseRules];
+  d.tcpRequestRules = [...from.tcpRequestRules];
+  d.inheritedRules = from.httpRequestRules.length + from.httpResponseRules.length + from.tcpRequestRules.length;
+  if (from.tcpInspectDelay !== undefined) d.tcpInspectDelay = from.tcpInspectDelay;
+  d.balance = { ...from.balance, options: [...from.balance.options] };
+  d.hashType = from.hashType;
+  d.defaultServer = { ...from.defaultServer };
+  d.retries = from.retries;
+  if (from.fullconn !== undefined) d.fullconn = from.fullconn;
+  d.timeouts = { ...from.timeouts };
+  d.options = { ...from.options };
+  if (from.httpCheckExpect) d.httpCheckExpect = from.httpCheckExpect;
+  if (from.httplogLoc) d.httplogLoc = from.httplogLoc;
+  d.maxconn = from.maxconn;
+  d.logs = [...from.logs];
+  if (from.logFormat !== undefined) d.logFormat = from.logFormat;
+  if (from.stats) d.stats = { ...from.stats };
+  d.defaultsFrom = from.name;
+  return d;
+}
+
+export function newGlobalDraft(): GlobalDraft {
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101 };
+}
+
+export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
+  return { ...g, logs: [...g.logs], statsSockets: [...g.statsSockets] };
+}
+
+// Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
+export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
+  const used = new Set(servers.flatMap((s) => (s.id !== undefined ? [s.id] : [])));
+  let next = 1;
+  return servers.map((s) => {
+    let id = s.id;
+    if (id === undefined) {
+      while (used.has(next)) next++;
+      id = next;
+      used.add(id);
+      next++;
+    }
+    const spec: ServerSpec = {
+      name: s.name,
+      id,
+      host: s.host,
+      port: s.port,
+      weight: s.weight,
+      check: s.check,
+      inter: s.inter,
+      rise: s.rise,
+      fall: s.fall,
+      backup: s.backup,
+      disabled: s.disabled,
+      maxconn: s.maxconn,
+      maxqueue: s.maxqueue,
+      loc: s.loc,
+      ...(s.fastinter !== undefined ? { fastinter: s.fastinter } : {}),
+      ...(s.downinter !== undefined ? { downinter: s.downinter } : {}),
+      ...(s.checkAddr !== undefined ? { checkAddr: s.checkAddr } : {}),
+      ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
+    };
+    return spec;
+  });
+}
+
+export type { HttpCheckSpec };

@@ -1,0 +1,158 @@
+// The "global" section's keywords (src/cfgparse-global.c, src/cli.c for "stats socket", src/thread.c).
+import type { LineContext } from './context.ts';
+import { GLOBAL_KEYWORDS } from './known-keywords.ts';
+import { parseLog } from './log-target.ts';
+import { didYouMean } from './suggest.ts';
+import { parseTime } from './units.ts';
+
+type GlobalKeyword = (c: LineContext) => void;
+
+// "maxconn 4096"-style integers: HAProxy only checks that a word is present, then atol()s it.
+function integer(c: LineContext, apply: (n: number) => void): void {
+  if (c.tooManyArgs(1)) return;
+  if (c.arg(1) === '') {
+    c.alert(`'${c.arg(0)}' expects an integer argument.`);
+    return;
+  }
+  apply(Number.parseInt(c.arg(1), 10) || 0);
+}
+
+// Keywords HAProxy accepts that change nothing in the lab (process management, privileges, paths).
+function accepted(maxArgs: number): GlobalKeyword {
+  return (c) => {
+    if (c.tooManyArgs(maxArgs)) return;
+    if (maxArgs > 0 && c.arg(1) === '' && c.arg(0) !== 'master-worker') {
+      c.alert(`'${c.arg(0)}' expects an argument.`);
+    }
+  };
+}
+
+const STATS_SOCKET_LEVELS = ['user', 'operator', 'admin'] as const;
+
+function statsKeyword(c: LineContext): void {
+  const sub = c.arg(1);
+  if (sub === 'socket') {
+    if (c.arg(2) === '') {
+      c.alert(`'stats socket' in global section expects an address or a path to a UNIX socket`);
+      return;
+    }
+    let level: (typeof STATS_SOCKET_LEVELS)[number] = 'operator';
+    for (let i = 3; i < c.count; i++) {
+      const opt = c.arg(i);
+      if (opt === 'level') {
+        const v = c.arg(i + 1);
+        if (v === '') {
+          c.alert(`'stats socket' : 'level' : missing level`);
+          return;
+        }
+        if (!(STATS_SOCKET_LEVELS as readonly string[]).includes(v)) {
+          c.alert(`'stats socket' : 'level' only supports 'user', 'operator', and 'admin' (got '${v}')`);
+          return;
+        }
+        level = v as typeof level;
+        i++;
+      } else if (['mode', 'user', 'group', 'uid', 'gid', 'expose-fd', 'process', 'thread', 'name', 'maxconn', 'severity-output'].includes(opt)) {
+        i++;
+      } else if (!['accept-proxy', 'transparent', 'v4v6', 'v6only'].includes(opt)) {
+        const hint = didYouMean(opt, ['level', 'mode', 'user', 'group', 'uid', 'gid', 'expose-fd', 'process', 'name', 'maxconn']);
+        c.alert(`'stats socket' : unknown keyword '${opt}'.${hint ? ` ${hint[0]!.toUpperCase()}${hint.slice(1)}` : ''}`, { at: c.word(i) });
+        return;
+      }
+    }
+    c.state.global.statsSockets.push({ address: c.arg(2), level, loc: c.loc });
+    return;
+  }
+  if (sub === 'timeout') {
+    const t = parseTime(c.arg(2));
+    if (!t.ok) {
+      c.alert('badChar' in t ? `'stats timeout' : unexpected character '${t.badChar}'` : `timer overflow in argument '${c.arg(2)}' to 'stats timeout' (maximum value is 2147483647 ms or ~24.8 days)`);
+    }
+    return;
+  }
+  if (sub === 'maxconn') {
+    if (!(Number.parseInt(c.arg(2), 10) > 0)) c.alert(`'stats maxconn' expects a positive value`);
+    return;
+  }
+  if (sub === 'bind-process') {
+    c.unsupported(`'stats bind-process'`);
+    return;
+  }
+  c.alert(`'stats' only supports 'socket', 'maxconn', 'bind-process' and 'timeout' (got '${sub}')`);
+}
+
+export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
+  log(c) {
+    const r = parseLog(c.args, c.kwm === 'no', true);
+    if (r.kind === 'error') c.alert(`log : ${r.message}`);
+    else if (r.kind === 'unsupported') c.unsupported(r.what);
+    else if (r.kind === 'clear') c.state.global.logs.length = 0;
+    else if (r.kind === 'target') c.state.global.logs.push(r.target);
+  },
+  maxconn(c) {
+    integer(c, (n) => (c.state.global.maxconn = n));
+  },
+  nbthread(c) {
+    if (c.tooManyArgs(1)) return;
+    const n = /^\d+$/.test(c.arg(1)) ? Number(c.arg(1)) : NaN;
+    if (Number.isNaN(n)) {
+      c.alert(`'nbthread' passed a missing or unparsable integer value in '${c.arg(1)}'`);
+      return;
+    }
+    if (n < 1 || n > 64) {
+      c.alert(`'nbthread' value must be between 1 and 64 (was ${n}).`);
+      return;
+    }
+    c.state.global.nbthread = n;
+  },
+  'tune.bufsize'(c) {
+    integer(c, (n) => {
+      if (n <= 0) c.alert(`'tune.bufsize' expects a positive integer argument.`);
+      else c.state.global.bufsize = n;
+    });
+  },
+  'tune.http.maxhdr'(c) {
+    integer(c, (n) => {
+      if (n < 1 || n > 32767) c.alert(`'tune.http.maxhdr' expects a numeric value between 1 and 32767`);
+      else c.state.global.maxhdr = n;
+    });
+  },
+  stats: statsKeyword,
+  daemon: accepted(0),
+  'master-worker': accepted(1),
+  quiet: accepted(0),
+  user: accepted(1),
+  group: accepted(1),
+  uid: accepted(1),
+  gid: accepted(1),
+  chroot: accepted(1),
+  pidfile: accepted(1),
+  description(c) {
+    // free text, any number of words
+    void c;
+  },
+  node: accepted(1),
+  nbproc(c) {
+    c.alert(
+      'nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.',
+    );
+  },
+};
+
+// Dispatches one global line; unknown keywords alert with HAProxy's hint, known-but-unimplemented ones warn.
+export function parseGlobalLine(c: LineContext): void {
+  const kw = c.arg(0);
+  if (c.kwm !== 'std' && kw !== 'log' && !['busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping'].includes(kw)) {
+    // The modifier alert is printed by the caller, as HAProxy does, before the keyword is parsed.
+  }
+  const handler = GLOBAL_HANDLERS[kw];
+  if (handler) {
+    handler(c);
+    return;
+  }
+  if (GLOBAL_KEYWORDS.includes(kw)) {
+    c.unsupported(`'${kw}'`);
+    return;
+  }
+  const hint = didYouMean(kw, GLOBAL_KEYWORDS);
+  c.alert(`unknown keyword '${kw}' in 'global' section`, { hint });
+}

@@ -1,0 +1,220 @@
+// "option ..." / "no option ..." and "http-check ..." (src/cfgparse-listen.c, src/proxy.c cfg_opts, src/tcpcheck.c).
+import type { ProxyLineContext } from './context.ts';
+import { parseIpNet } from '../acl/ip.ts';
+import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
+import { didYouMean } from './suggest.ts';
+
+type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch';
+
+/** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
+const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' }>> = {
+  dontlognull: { key: 'dontlognull', cap: 'frontend' },
+  allbackups: { key: 'allbackups', cap: 'backend' },
+  logasap: { key: 'logasap', cap: 'frontend' },
+  redispatch: { key: 'redispatch', cap: 'backend' },
+};
+
+const HTTP_MODES: Readonly<Record<string, 'httpClose' | 'httpServerClose' | 'httpKeepAlive'>> = {
+  httpclose: 'httpClose',
+  'http-server-close': 'httpServerClose',
+  'http-keep-alive': 'httpKeepAlive',
+};
+
+const REMOVED: Readonly<Record<string, string>> = {
+  forceclose:
+    "option 'forceclose' is not supported any more since HAProxy 2.0, please just remove it, or use 'option httpclose' if absolutely needed.",
+  'http-tunnel': "option 'http-tunnel' is not supported any more since HAProxy 2.1, please just remove it, it shouldn't be needed.",
+  http_proxy:
+    "option 'http_proxy' is not supported any more since HAProxy 2.5. This option stopped working in HAProxy 1.9 and usually had nasty side effects. It can be more reliably implemented with combinations of 'http-request set-dst' and 'http-request set-uri', and even 'http-request do-resolve' if DNS resolution is desired.",
+};
+
+function httpchk(c: ProxyLineContext): void {
+  if (c.notCap('backend', 'httpchk')) return;
+  if (c.tooManyArgs(3, 1)) return;
+  let method = 'OPTIONS';
+  let uri = '/';
+  let version = 'HTTP/1.0';
+  if (c.count === 3) uri = c.arg(2);
+  else if (c.count >= 4) {
+    method = c.arg(2);
+    uri = c.arg(3);
+    if (c.count >= 5) version = c.arg(4);
+  }
+  // The old "HTTP/1.1\r\nHost:\ name" idiom carries the Host header inside the version word.
+  let host: string | undefined;
+  const m = /^(\S+)\r\nHost:\s*(.*)$/i.exec(version);
+  if (m) {
+    version = m[1]!;
+    host = m[2]!.trim();
+  }
+  c.proxy.options.httpchk = { method, uri, version, ...(host ? { host } : {}), loc: c.loc };
+}
+
+function forwardfor(c: ProxyLineContext): void {
+  let header = 'X-Forwarded-For';
+  let except: string | undefined;
+  let ifNone = false;
+  for (let i = 2; i < c.count; i++) {
+    const a = c.arg(i);
+    if (a === 'except') {
+      const v = c.arg(i + 1);
+      if (v === '' || !parseIpNet(v)) {
+        c.alert(`'option forwardfor except' expects <address>[/mask] as argument.`);
+        return;
+      }
+      except = v;
+      i++;
+    } else if (a === 'header') {
+      if (c.arg(i + 1) === '') {
+        c.alert(`'option forwardfor header' expects <header_name> as argument.`);
+        return;
+      }
+      header = c.arg(i + 1);
+      i++;
+    } else if (a === 'if-none') {
+      ifNone = true;
+    } else {
+      c.alert(`'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.`);
+      return;
+    }
+  }
+  c.proxy.options.forwardfor = { header, ifNone, ...(except ? { except } : {}) };
+}
+
+// "option NAME [args]" with the "no"/"default" modifiers.
+export function parseOption(c: ProxyLineContext): void {
+  const name = c.arg(1);
+  if (name === '') {
+    c.alert(`'option' expects an option name.`, { form: 'parsing-tight' });
+    return;
+  }
+  const opts = c.proxy.options;
+  const bool = BOOLS[name];
+  if (bool) {
+    if (name !== 'redispatch' && c.tooManyArgs(0, 1)) return;
+    if (c.notCap(bool.cap, name)) return;
+    // "default option x" restores what a proxy without defaults has: off.
+    opts[bool.key] = c.kwm === 'std';
+    return;
+  }
+  if (BOOLEAN_OPTIONS.includes(name) && !HTTP_MODES[name]) {
+    if (c.tooManyArgs(0, 1)) return;
+    c.unsupported(`'option ${name}'`, { at: c.word(1) });
+    return;
+  }
+  const mode = HTTP_MODES[name];
+  if (mode) {
+    if (c.tooManyArgs(0, 1)) return;
+    if (c.kwm === 'std') {
+      opts.httpClose = opts.httpServerClose = opts.httpKeepAlive = false;
+      opts[mode] = true;
+    } else if (c.kwm === 'no') {
+      opts[mode] = false;
+    } else {
+      opts[mode] = false;
+    }
+    return;
+  }
+  const removed = REMOVED[name];
+  if (removed) {
+    c.alert(removed, { form: 'parsing-tight' });
+    return;
+  }
+  if (c.kwm !== 'std') {
+    c.alert(`negation/default is not supported for option '${name}'.`, { form: 'parsing-tight' });
+    return;
+  }
+  switch (name) {
+    case 'httplog': {
+      if (c.arg(2) !== '' && c.arg(2) !== 'clf') {
+        c.alert(`keyword 'httplog' only supports option 'clf'.`);
+        return;
+      }
+      if (c.tooManyArgs(1, 1)) return;
+      if (c.proxy.kind === 'backend') {
+        c.warn(`backend '${c.proxy.name}' : 'option httplog' directive is ignored in backends.`);
+        return;
+      }
+      opts.httplog = true;
+      opts.tcplog = false;
+      opts.httplogClf = c.arg(2) === 'clf';
+      c.proxy.httplogLoc = c.loc;
+      return;
+    }
+    case 'tcplog':
+      if (c.tooManyArgs(0, 1)) return;
+      if (c.proxy.kind === 'backend') {
+        c.warn(`backend '${c.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
+        return;
+      }
+      opts.tcplog = true;
+      opts.httplog = false;
+      opts.httplogClf = false;
+      return;
+    case 'forwardfor':
+      forwardfor(c);
+      return;
+    case 'httpchk':
+      httpchk(c);
+      return;
+  }
+  if (SPECIAL_OPTIONS.includes(name)) {
+    c.unsupported(`'option ${name}'`, { at: c.word(1) });
+    return;
+  }
+  const hint = didYouMean(name, [...BOOLEAN_OPTIONS, ...SPECIAL_OPTIONS]);
+  if (hint) c.alert(`unknown option '${name}'`, { hint, at: c.word(1) });
+  else c.alert(`unknown option '${name}'.`, { at: c.word(1) });
+}
+
+// Expands "200", "200-399", "200,302" into status codes; null on a bad character (reported by the caller).
+function statusList(text: string): number[] | { bad: string } {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return { bad: /[^0-9,-]/.exec(part)?.[0] ?? part[0] ?? ',' };
+    const lo = Number(m[1]);
+    const hi = m[2] !== undefined ? Number(m[2]) : lo;
+    for (let s = lo; s <= hi && out.length < 1000; s++) out.push(s);
+  }
+  return out;
+}
+
+const HTTP_CHECK_KEYWORDS = "'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'";
+
+// "http-check expect status N"; the other http-check forms are HAProxy features the lab does not run.
+export function parseHttpCheck(c: ProxyLineContext): void {
+  if (c.notCap('backend', 'http-check')) return;
+  const sub = c.arg(1);
+  if (sub === 'expect') {
+    let i = 2;
+    if (c.arg(i) === '!') {
+      c.unsupported(`'http-check expect !'`, { at: c.word(i) });
+      return;
+    }
+    while (c.arg(i) === 'min-recv' || c.arg(i) === 'comment' || c.arg(i).endsWith('-status') || c.arg(i) === 'status-code') i += 2;
+    const kind = c.arg(i);
+    if (kind === '' || c.arg(i + 1) === '') {
+      c.alert(`'http-check expect' : expects at least a matching pattern as arguments.`);
+      return;
+    }
+    if (kind !== 'status') {
+      c.unsupported(`'http-check expect ${kind}'`, { at: c.word(i) });
+      return;
+    }
+    const list = statusList(c.arg(i + 1));
+    if (!Array.isArray(list)) {
+      c.alert(`'http-check expect' : invalid character '${list.bad}' in the list of status codes.`);
+      return;
+    }
+    c.proxy.httpCheckExpect = { statuses: list, loc: c.loc };
+    c.proxy.httpCheckLoc = c.loc;
+    return;
+  }
+  if (['disable-on-404', 'send-state', 'comment', 'connect', 'send'].includes(sub) || /^(set-var|set-var-fmt|unset-var)\(/.test(sub)) {
+    c.proxy.httpCheckLoc = c.loc;
+    c.unsupported(`'http-check ${sub}'`, { at: c.word(1) });
+    return;
+  }
+  c.alert(`'http-check' only supports ${HTTP_CHECK_KEYWORDS}. but got '${sub}'`);
+}

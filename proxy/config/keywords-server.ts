@@ -1,0 +1,199 @@
+// "server" and "default-server" lines (src/server.c _srv_parse_init() and the srv_kws table), with
+// HAProxy's "[file:line] : 'server be/name' : ..." wording.
+import type { ProxyLineContext } from './context.ts';
+import type { ServerDefaults, ServerDraft } from './draft.ts';
+import { parseAddress } from './address.ts';
+import { SERVER_KEYWORDS } from './known-keywords.ts';
+import { didYouMean } from './suggest.ts';
+import { atol, parseTime } from './units.ts';
+
+type Target = ServerDefaults & { id?: number; idLoc?: ServerDraft['idLoc'] };
+
+interface ServerParse {
+  readonly c: ProxyLineContext;
+  /** "'server b/s' : " or "" for default-server. */
+  readonly prefix: string;
+  readonly name: string;
+  readonly target: Target;
+  readonly isDefault: boolean;
+}
+
+type ServerKeyword = (p: ServerParse, i: number) => number | 'stop';
+
+function fail(p: ServerParse, message: string, i: number): 'stop' {
+  p.c.alert(`${p.prefix}${message}`, { form: 'bracket', at: p.c.word(i) });
+  return 'stop';
+}
+
+function delay(key: 'inter' | 'fastinter' | 'downinter'): ServerKeyword {
+  return (p, i) => {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'${key}' expects a delay as argument..`, i);
+    const t = parseTime(v);
+    if (!t.ok) {
+      if ('badChar' in t) return fail(p, `unexpected character '${t.badChar}' in '${key}' argument of server ${p.name}..`, i);
+      return fail(p, `timer overflow in argument '${v}' to '${key}' of server ${p.name}, maximum value is 2147483647 ms (~24.8 days)..`, i);
+    }
+    if (t.ms === 0) return fail(p, `invalid value 0 for argument '${key}' of server ${p.name}..`, i);
+    p.target[key] = t.ms;
+    return i + 2;
+  };
+}
+
+function counter(key: 'rise' | 'fall'): ServerKeyword {
+  return (p, i) => {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'${key}' expects an integer argument..`, i);
+    const n = atol(v);
+    if (n <= 0) return fail(p, `'${key}' has to be > 0..`, i);
+    p.target[key] = n;
+    return i + 2;
+  };
+}
+
+function flag(apply: (t: Target) => void): ServerKeyword {
+  return (p, i) => {
+    apply(p.target);
+    return i + 1;
+  };
+}
+
+const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
+  weight(p, i) {
+    const v = p.c.arg(i + 1);
+    const w = atol(v);
+    if (w < 0 || w > 256) return fail(p, `weight of server ${p.name} is not within 0 and 256 (${w})..`, i);
+    p.target.weight = w;
+    return i + 2;
+  },
+  check: flag((t) => (t.check = true)),
+  'no-check': flag((t) => (t.check = false)),
+  backup: flag((t) => (t.backup = true)),
+  'no-backup': flag((t) => (t.backup = false)),
+  disabled: flag((t) => (t.disabled = true)),
+  enabled: flag((t) => (t.disabled = false)),
+  inter: delay('inter'),
+  fastinter: delay('fastinter'),
+  downinter: delay('downinter'),
+  rise: counter('rise'),
+  fall: counter('fall'),
+  maxconn(p, i) {
+    p.target.maxconn = Math.max(0, atol(p.c.arg(i + 1)));
+    return i + 2;
+  },
+  maxqueue(p, i) {
+    p.target.maxqueue = Math.max(0, atol(p.c.arg(i + 1)));
+    return i + 2;
+  },
+  id(p, i) {
+    if (p.isDefault) return fail(p, `'id' : 'id' is not supported for default servers.`, i);
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'id' : expects an integer argument`, i);
+    const n = atol(v);
+    if (n <= 0) return fail(p, `'id' : custom id has to be > 0.`, i);
+    p.target.id = n;
+    p.target.idLoc = p.c.word(i)!.loc;
+    return i + 2;
+  },
+  addr(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'addr' expects <ipv4|ipv6> as argument.`, i);
+    const a = parseAddress(v, { keyword: 'addr', portRequired: false, allowPortZero: true });
+    if (!a.ok) {
+      if ('unsupported' in a) {
+        p.c.unsupported(`${p.prefix}'addr' with ${a.unsupported}`, { form: 'bracket' });
+        return i + 2;
+      }
+      return fail(p, `'addr' : ${a.error}.`, i);
+    }
+    if (a.host !== null) p.target.checkAddr = a.host;
+    if (a.portGiven) p.target.checkPort = a.port;
+    return i + 2;
+  },
+  port(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'port' expects a port number as argument.`, i);
+    const n = atol(v);
+    if (n < 0 || n > 65535) return fail(p, `'port' : invalid port number '${v}'.`, i);
+    p.target.checkPort = n;
+    return i + 2;
+  },
+};
+
+// Applies the keywords from index `start` on; stops at the first error, as HAProxy does.
+function parseKeywords(p: ServerParse, start: number): boolean {
+  let i = start;
+  while (i < p.c.count) {
+    const kw = p.c.arg(i);
+    const h = HANDLERS[kw];
+    if (h) {
+      const next = h(p, i);
+      if (next === 'stop') return false;
+      i = next;
+      continue;
+    }
+    const nargs = SERVER_KEYWORDS[kw];
+    if (nargs !== undefined) {
+      p.c.unsupported(`${p.prefix}'${kw}'`, { form: 'bracket', at: p.c.word(i) });
+      i += 1 + Math.max(0, nargs);
+      continue;
+    }
+    const hint = didYouMean(kw, Object.keys(SERVER_KEYWORDS));
+    const tail = p.isDefault ? ' Hint: no address was expected for this server.' : '';
+    const msg = hint ? `unknown keyword '${kw}'; ${hint}${tail}` : `unknown keyword '${kw}'.${tail}`;
+    p.c.alert(`${p.prefix}${msg}`, { form: 'bracket', at: p.c.word(i) });
+    return false;
+  }
+  return true;
+}
+
+// "server NAME ADDR[:PORT] [keywords...]"
+export function parseServer(c: ProxyLineContext): void {
+  if (c.isDefaults) {
+    c.alert(`'server' not allowed in 'defaults' section.`, { form: 'bracket' });
+    return;
+  }
+  if (c.notCap('backend', 'server')) return;
+  if (c.arg(1) === '' || c.arg(2) === '') {
+    c.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`, { form: 'bracket' });
+    return;
+  }
+  const name = c.arg(1);
+  const prefix = `'server ${c.proxy.name}/${name}' : `;
+  const bad = /[^A-Za-z0-9_.:-]/.exec(name);
+  if (bad) {
+    c.alert(`character '${bad[0]}' is not permitted in server name '${name}'.`, { form: 'bracket' });
+    return;
+  }
+  const addrText = c.arg(2);
+  const a = parseAddress(addrText, { keyword: 'server', portRequired: false, allowPortZero: true });
+  let host = '';
+  let port = 0;
+  if (!a.ok) {
+    if ('unsupported' in a) {
+      c.unsupported(`${prefix}${a.unsupported}`, { form: 'bracket', at: c.word(2) });
+      return;
+    }
+    const message = a.badHost !== undefined ? `could not resolve address '${a.badHost}'.` : a.error;
+    c.alert(`${prefix}${message}`, { form: 'bracket', at: c.word(2) });
+    return;
+  } else {
+    host = a.host ?? '0.0.0.0';
+    port = a.port;
+  }
+  const target: Target = { ...c.proxy.defaultServer };
+  const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, 3);
+  if (!ok) return;
+  const draft: ServerDraft = { ...target, name, host, port, loc: c.loc };
+  c.proxy.servers.push(draft);
+}
+
+// "default-server [keywords...]": later server lines in this section start from these settings.
+export function parseDefaultServer(c: ProxyLineContext): void {
+  if (c.notCap('backend', 'default-server')) return;
+  const target: Target = { ...c.proxy.defaultServer };
+  const ok = parseKeywords({ c, prefix: '', name: '', target, isDefault: true }, 1);
+  if (!ok) return;
+  const { id: _id, idLoc: _idLoc, ...defaults } = target;
+  c.proxy.defaultServer = defaults;
+}

@@ -1,0 +1,190 @@
+// Reads tokenized lines section by section, as HAProxy 2.6's readcfgfile() + cfg_parse_listen() do: section
+// headers, "defaults NAME" / "from NAME" inheritance, the "no"/"default" modifiers, and every error collected.
+import { createAclRegistry, type AclRegistry } from '../acl/index.ts';
+import { LineContext, ProxyLineContext, proxyTypeStr, type KeywordModifier, type ParseState } from './context.ts';
+import type { Diagnostic, SourceLoc } from './diagnostics.ts';
+import { inheritDraft, newGlobalDraft, newProxyDraft, type GlobalDraft, type ProxyDraft, type ProxyKind } from './draft.ts';
+import { parseGlobalLine } from './keywords-global.ts';
+import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
+import { tokenize, type ConfigLine } from './tokenize.ts';
+
+export interface ConfigText {
+  /** The name used in messages (a path as given, or an editor buffer's name). */
+  readonly name: string;
+  readonly text: string;
+  /** Real files must end with a line feed (HAProxy alerts otherwise); editor buffers need not. */
+  readonly isFile: boolean;
+}
+
+export interface ParseOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where relative paths in the config are read from. */
+  readonly baseDir?: string;
+}
+
+export interface ParseOutput {
+  readonly global: GlobalDraft;
+  /** frontend, backend and listen sections in declaration order. */
+  readonly proxies: readonly ProxyDraft[];
+  readonly defaults: readonly ProxyDraft[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
+/** Other HAProxy 2.6 sections: valid, but nothing the lab runs. */
+const OTHER_SECTIONS = new Set(['peers', 'resolvers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'log-forward', 'fcgi-app']);
+/** Keywords that accept the "no"/"default" modifiers (readcfgfile()). */
+const MODIFIABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
+
+type Section =
+  | { kind: 'none' }
+  | { kind: 'global' }
+  | { kind: 'other'; name: string }
+  | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
+
+
+// Parses the config texts in order (several -f files behave as one long file, sections reset per file).
+export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
+  const diagnostics: Diagnostic[] = [];
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd() };
+  const proxies: ProxyDraft[] = [];
+  const defaults: ProxyDraft[] = [];
+  let lastDefaults: ProxyDraft | undefined;
+
+  const alertAt = (loc: SourceLoc, message: string, form?: Diagnostic['form']): void => {
+    diagnostics.push({ severity: 'alert', message, loc, ...(form ? { form } : {}) });
+  };
+
+  const openProxy = (line: ConfigLine, kind: ProxyKind): Section => {
+    const w = line.words;
+    const a = (i: number): string => w[i]?.text ?? '';
+    const loc = w[0]!.loc;
+    if (kind === 'defaults') {
+      // "defaults", "defaults NAME", "defaults NAME from OTHER", "defaults from OTHER".
+      let name = a(1);
+      let fromAt = 2;
+      if (a(1) === 'from' && a(2) !== '' && a(3) === '') {
+        name = '';
+        fromAt = 1;
+      }
+      let base: ProxyDraft | undefined;
+      if (a(fromAt) === 'from') base = findDefaults(a(fromAt + 1), 'defaults', name, loc);
+      const draft = base ? inheritDraft('defaults', name, loc, base) : newProxyDraft('defaults', name, loc);
+      if (!base) delete draft.defaultsFrom;
+      defaults.push(draft);
+      lastDefaults = draft;
+      return { kind: 'proxy', draft, acls: createAclRegistry() };
+    }
+    const name = a(1);
+    if (name === '') {
+      alertAt(loc, `'${kind}' expects an <id> argument`);
+      // Keep reading its lines (to report their errors) into a section that is not part of the model.
+      return { kind: 'proxy', draft: newProxyDraft(kind, '', loc), acls: createAclRegistry() };
+    }
+    const bad = invalidChar(name);
+    if (bad) alertAt(loc, `character '${bad}' is not permitted in '${kind}' name '${name}'.`);
+    const isFe = kind !== 'backend';
+    const clash = proxies.find((p) => p.name === name && (isFe ? p.kind !== 'backend' : p.kind !== 'frontend'));
+    if (clash) {
+      alertAt(
+        loc,
+        `Parsing [${loc.file}:${loc.line}]: ${proxyTypeStr(kind)} '${name}' has the same name as ${proxyTypeStr(clash.kind)} '${name}' declared at ${clash.loc.file}:${clash.loc.line}.`,
+        'plain',
+      );
+    }
+    let base = lastDefaults;
+    if (a(2) !== '') {
+      if (a(2) !== 'from' || a(3) === '') {
+        if (kind !== 'backend') alertAt(loc, `please use the 'bind' keyword for listening addresses.`);
+        else alertAt(loc, `'${kind}' cannot handle unexpected argument '${a(2)}'.`);
+      } else if (a(4) !== '') {
+        alertAt(loc, `'${kind}' cannot handle unexpected argument '${a(4)}'.`);
+      } else {
+        base = findDefaults(a(3), kind, name, loc);
+      }
+    }
+    const draft = base ? inheritDraft(kind, name, loc, base) : newProxyDraft(kind, name, loc);
+    if (!clash) proxies.push(draft);
+    return { kind: 'proxy', draft, acls: createAclRegistry() };
+  };
+
+  const findDefaults = (ref: string, kind: string, name: string, loc: SourceLoc): ProxyDraft | undefined => {
+    const found = defaults.filter((d) => d.name === ref && ref !== '');
+    if (found.length === 0) {
+      alertAt(loc, `defaults section '${ref}' not found for ${proxyTypeStr(kind as ProxyKind)} '${name}'.`);
+      return undefined;
+    }
+    if (found.length > 1) {
+      const [x, y] = [found[found.length - 1]!, found[found.length - 2]!];
+      alertAt(
+        loc,
+        `ambiguous defaults section name '${ref}' referenced by ${proxyTypeStr(kind as ProxyKind)} '${name}' exists at least at ${x.loc.file}:${x.loc.line} and ${y.loc.file}:${y.loc.line}.`,
+      );
+    }
+    return found[found.length - 1];
+  };
+
+  for (const src of texts) {
+    const tok = tokenize(src.text, src.name, { ...(options.env ? { env: options.env } : {}), requireFinalNewline: src.isFile });
+    // Line-syntax errors are reported in line order among the keyword messages, as HAProxy reads line by line.
+    const pending = [...tok.diagnostics];
+    const flushUpTo = (line: number): void => {
+      while (pending.length > 0 && (pending[0]!.loc?.line ?? 0) <= line) diagnostics.push(pending.shift()!);
+    };
+    let section: Section = { kind: 'none' };
+    for (const line of tok.lines) {
+      flushUpTo(line.line);
+      let words = line.words;
+      let kwm: KeywordModifier = 'std';
+      if (words[0]!.text === 'no' || words[0]!.text === 'default') {
+        kwm = words[0]!.text === 'no' ? 'no' : 'default';
+        words = words.slice(1);
+        const kw = words[0]?.text ?? '';
+        if (!MODIFIABLE.has(kw)) {
+          alertAt(
+            line.words[0]!.loc,
+            'negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.',
+            'parsing-tight',
+          );
+        }
+        if (words.length === 0) words = [{ text: '', loc: line.words[0]!.loc }];
+      }
+      const kw = words[0]!.text;
+      if (kw === 'global') {
+        section = { kind: 'global' };
+        if (words.length > 1) {
+          new LineContext(line, words, kwm, state).tooManyArgs(0);
+        }
+        continue;
+      }
+      if (PROXY_SECTIONS.has(kw)) {
+        section = openProxy({ ...line, words }, kw as ProxyKind);
+        continue;
+      }
+      if (OTHER_SECTIONS.has(kw)) {
+        section = { kind: 'other', name: kw };
+        diagnostics.push({
+          severity: 'warning',
+          message: `section '${kw}' is not supported by HAProxy Lab yet and is ignored.`,
+          loc: words[0]!.loc,
+        });
+        continue;
+      }
+      switch (section.kind) {
+        case 'none':
+          alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
+          break;
+        case 'other':
+          break;
+        case 'global':
+          parseGlobalLine(new LineContext(line, words, kwm, state));
+          break;
+        case 'proxy':
+          parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
+          break;
+      }
+    }
+    flushUpTo(Number.MAX_SAFE_INTEGER);
+  }
+  return { global: state.global, proxies, defaults, diagnostics };
+}

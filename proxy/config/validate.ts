@@ -1,0 +1,126 @@
+// Checks made once every section is read, in proxy declaration order, worded as HAProxy 2.6's
+// check_config_validity() (src/cfgparse.c) words them: backend references, modes, binds, servers, timeouts.
+import { proxyTypeStr } from './context.ts';
+import type { Diagnostic, SourceLoc } from './diagnostics.ts';
+import type { ProxyDraft } from './draft.ts';
+import type { ParseOutput } from './parse.ts';
+
+const MISSING_TIMEOUTS =
+  '\n   | While not properly invalid, you will certainly encounter various problems' +
+  '\n   | with such a configuration. To fix this, please ensure that all following' +
+  "\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.";
+
+const hasFe = (p: ProxyDraft): boolean => p.kind !== 'backend';
+const hasBe = (p: ProxyDraft): boolean => p.kind !== 'frontend';
+const where = (p: ProxyDraft): string => `${proxyTypeStr(p.kind)} '${p.name}'`;
+
+// Adds the post-parse diagnostics to out.diagnostics; may turn settings off where HAProxy ignores them.
+export function validate(out: ParseOutput): void {
+  const d = out.diagnostics;
+  const plain = (severity: Diagnostic['severity'], message: string, loc?: SourceLoc): void => {
+    d.push({ severity, message, form: 'plain', ...(loc ? { loc } : {}) });
+  };
+  // proxy_be_by_name(): the first backend-capable proxy of that name.
+  const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
+
+  for (const p of out.proxies) {
+    if (hasFe(p)) {
+      if (p.mode === 'tcp' && p.options.httplog) {
+        const loc = p.httplogLoc ?? p.loc;
+        d.push({
+          severity: 'warning',
+          message: `'option httplog' not usable with ${where(p)} (needs 'mode http'). Falling back to 'option tcplog'.`,
+          loc,
+        });
+        p.options.httplog = false;
+        p.options.httplogClf = false;
+        p.options.tcplog = true;
+      }
+    }
+    if (p.httpCheckExpect && !p.options.httpchk && hasBe(p)) {
+      plain('warning', `${where(p)} uses http-check rules without 'option httpchk', so the rules are ignored.`, p.httpCheckExpect.loc);
+    }
+    if (hasFe(p) && p.defaultBackend) {
+      checkTarget(p, p.defaultBackend.name, 'as its default backend', 'default_backend', p.defaultBackend.loc);
+      if (backendByName(p.defaultBackend.name) && backendByName(p.defaultBackend.name) !== p && p.servers.length > 0) {
+        plain('warning', `In proxy '${p.name}', the 'default_backend' rule always has precedence over the servers, which will never be used.`, p.defaultBackend.loc);
+      }
+    }
+    if (hasFe(p)) {
+      for (const rule of p.useBackends) {
+        if (rule.backend.includes('%[')) continue;
+        checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
+      }
+    }
+    if (hasFe(p) && p.binds.length === 0) {
+      plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
+    }
+    if (hasFe(p) && p.logs.length === 0 && (p.logFormat !== undefined || p.options.httplog || p.options.tcplog)) {
+      plain('warning', `log format ignored for ${where(p)} since it has no log address.`, p.loc);
+    }
+    if (p.mode !== 'http') {
+      if (p.stats?.enabled) plain('warning', `'stats' statement ignored for ${where(p)} as it requires HTTP mode.`, p.stats.loc);
+      if (p.httpRequestRules.length > 0) {
+        plain('warning', `'http-request' rules ignored for ${where(p)} as they require HTTP mode.`, p.httpRequestRules[0]!.loc);
+      }
+      if (p.httpResponseRules.length > 0) {
+        plain('warning', `'http-response' rules ignored for ${where(p)} as they require HTTP mode.`, p.httpResponseRules[0]!.loc);
+      }
+      if (p.options.forwardfor) {
+        plain('warning', `'option forwardfor' ignored for ${where(p)} as it requires HTTP mode.`, p.loc);
+        delete p.options.forwardfor;
+      }
+    }
+    if (hasBe(p)) {
+      const seen = new Map<string, SourceLoc>();
+      const ids = new Map<number, { name: string; loc: SourceLoc }>();
+      for (const s of p.servers) {
+        const prev = seen.get(s.name);
+        if (prev) {
+          const at = prev.file === s.loc.file ? `line ${prev.line}` : `${prev.file}:${prev.line}`;
+          d.push({
+            severity: 'alert',
+            message: `${where(p)}, another server named '${s.name}' was already defined at ${at}, please use distinct names.`,
+            loc: s.loc,
+          });
+        } else seen.set(s.name, s.loc);
+        if (s.id !== undefined) {
+          const other = ids.get(s.id);
+          if (other) {
+            d.push({
+              severity: 'alert',
+              message: `'server ${p.name}/${s.name}' : custom id ${s.id} already used at ${other.loc.file}:${other.loc.line} ('server ${other.name}')`,
+              loc: s.idLoc ?? s.loc,
+              form: 'bracket',
+            });
+          } else ids.set(s.id, { name: s.name, loc: s.loc });
+        }
+      }
+    }
+    const t = p.timeouts;
+    const missing =
+      (hasFe(p) && !t.client) ||
+      (hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel))));
+    if (missing) plain('warning', `missing timeouts for ${where(p)}.${MISSING_TIMEOUTS}`, p.loc);
+  }
+
+  function checkTarget(p: ProxyDraft, name: string, how: string, keyword: string, loc: SourceLoc): void {
+    const target = backendByName(name);
+    if (!target) {
+      plain('alert', `Proxy '${p.name}': unable to find required ${keyword}: '${name}'.`, loc);
+      return;
+    }
+    if (target === p) {
+      plain('alert', `Proxy '${p.name}': loop detected for ${keyword}: '${name}'.`, loc);
+      return;
+    }
+    // A tcp frontend may hand its connections to an http backend (HAProxy upgrades them); not the reverse.
+    if (target.mode !== p.mode && !(p.mode === 'tcp' && target.mode === 'http')) {
+      plain(
+        'alert',
+        `${p.mode} ${where(p)} (${p.loc.file}:${p.loc.line}) tries to use incompatible ${target.mode} ${where(target)} (${target.loc.file}:${target.loc.line}) ${how} (see 'mode').`,
+        loc,
+      );
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Loads haproxy.cfg text (files, as `haproxy -f a -f b`, or an in-memory buffer) into a ConfigModel plus every
+// diagnostic; the model is null when any alert was raised, as `haproxy -c` would refuse the config.
+import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ConfigSource, LoadResult } from './api.ts';
+import { buildModel } from './config/build-model.ts';
+import { hasErrors, type Diagnostic } from './config/diagnostics.ts';
+import { parseConfig, type ConfigText } from './config/parse.ts';
+import { validate } from './config/validate.ts';
+
+export interface LoadOptions {
+  /** Environment for "${VAR}" expansion; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+// A directory given to -f loads its *.cfg files in lexical order, as HAProxy does.
+function expand(path: string): string[] {
+  try {
+    if (statSync(path).isDirectory()) {
+      return readdirSync(path)
+        .filter((f) => f.endsWith('.cfg'))
+        .sort()
+        .map((f) => join(path, f));
+    }
+  } catch {
+    // reported by the read below
+  }
+  return [path];
+}
+
+// Parses and validates a config; see LoadResult.
+export function loadConfig(source: ConfigSource, options: LoadOptions = {}): LoadResult {
+  const texts: ConfigText[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let baseDir = process.cwd();
+  if ('files' in source) {
+    if (source.files.length === 0) {
+      diagnostics.push({ severity: 'alert', message: 'No configuration file specified. Use -f <file> to name one.' });
+    }
+    for (const f of source.files.flatMap(expand)) {
+      try {
+        texts.push({ name: f, text: readFileSync(f, 'utf8'), isFile: true });
+      } catch (e) {
+        const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message;
+        diagnostics.push({ severity: 'alert', message: `Cannot open configuration file/directory ${f} : ${reason}` });
+      }
+    }
+    if (source.files[0] !== undefined) baseDir = dirname(resolve(source.files[0]));
+  } else {
+    texts.push({ name: source.name, text: source.text, isFile: false });
+  }
+  const parsed = parseConfig(texts, { baseDir, ...(options.env ? { env: options.env } : {}) });
+  validate(parsed);
+  diagnostics.push(...parsed.diagnostics);
+  const files = texts.map((t) => t.name);
+  if (hasErrors(diagnostics)) return { model: null, diagnostics };
+  return { model: buildModel(parsed, files, diagnostics), diagnostics };
+}

@@ -41,19 +41,14 @@ function suiteTest(terms: readonly Term[]): Test {
   };
 }
 
-function conditionTest(suites: readonly (readonly Term[])[], unless: boolean): Test {
+function conditionTest(suites: readonly (readonly Term[])[]): Test {
   const fns = suites.map(suiteTest);
-  let any: Test;
-  if (fns.length === 0) any = () => false;
-  else if (fns.length === 1) any = fns[0]!;
-  else {
-    any = (ctx) => {
-      for (let i = 0; i < fns.length; i++) if (fns[i]!(ctx)) return true;
-      return false;
-    };
-  }
-  if (!unless) return any;
-  return (ctx) => !any(ctx);
+  if (fns.length === 0) return () => false;
+  if (fns.length === 1) return fns[0]!;
+  return (ctx) => {
+    for (let i = 0; i < fns.length; i++) if (fns[i]!(ctx)) return true;
+    return false;
+  };
 }
 
 // Evaluates one ACL for the explain view: every expression until one matches, with the values it saw.
@@ -86,7 +81,7 @@ function explainAcl(t: Term, ctx: SampleContext): AclTrace {
   return trace;
 }
 
-function explainCondition(suites: readonly (readonly Term[])[], unless: boolean, ctx: SampleContext): ConditionTrace {
+function explainCondition(suites: readonly (readonly Term[])[], ctx: SampleContext): ConditionTrace {
   const acls: AclTrace[] = [];
   let any = false;
   for (const suite of suites) {
@@ -104,14 +99,14 @@ function explainCondition(suites: readonly (readonly Term[])[], unless: boolean,
       break;
     }
   }
-  return { result: unless ? !any : any, acls };
+  return { result: any, acls };
 }
 
 const HTTP_SOURCES: ReadonlySet<FetchSource> = new Set(['http-req', 'http-req-persist']);
 
 /**
- * Parses the words after 'if'/'unless' (the caller strips the keyword and passes polarity). test() returns
- * whether the rule applies, polarity included: an `unless` condition is true when its ACLs are not.
+ * Parses the words after 'if'/'unless' (the caller strips the keyword and passes polarity). test() and
+ * explain() give the ACLs' result before polarity; see appliesTo() for the rule's decision.
  */
 export function parseCondition(
   polarity: 'if' | 'unless',
@@ -154,8 +149,7 @@ export function parseCondition(
     neg = false;
   }
 
-  const unless = polarity === 'unless';
-  const test = conditionTest(suites, unless);
+  const test = conditionTest(suites);
   const usesHttp = suites.some((s) => s.some((t) => t.acl.exprs.some((e) => HTTP_SOURCES.has(e.source))));
   const cond: CompiledCondition = {
     polarity,
@@ -164,7 +158,12 @@ export function parseCondition(
     suites,
     usesHttp,
     test,
-    explain: (c) => explainCondition(suites, unless, c),
+    explain: (c) => explainCondition(suites, c),
   };
   return { cond };
+}
+
+// Whether a rule with this condition applies to the request: the ACL result with the polarity applied.
+export function appliesTo(cond: Condition, ctx: SampleContext): boolean {
+  return cond.test(ctx) === (cond.polarity === 'if');
 }

@@ -8,7 +8,10 @@ export interface HttpRequestView {
   readonly uri: string;
   /** "1.0" or "1.1" (what req.ver returns). */
   readonly version: string;
-  /** The path part of the target, without the query string. */
+  /**
+   * The path part of the target, without the query string. The `path` fetch uses it for origin-form targets
+   * ("/a?b"); for absolute-form ones it reads the path from `uri` itself, as HAProxy does.
+   */
   readonly path: string;
   /** Everything after the first '?', or null when there is none. */
   readonly query: string | null;
@@ -28,7 +31,11 @@ export interface SampleContext {
   readonly payload?: Buffer;
 }
 
-/** A compiled if/unless condition. test() is the fast path; explain() re-evaluates for the explain view. */
+/**
+ * A compiled if/unless condition. test() is the fast path; explain() re-evaluates for the explain view.
+ * Both give the ACLs' result before polarity, as acl_exec_cond does: a rule applies when
+ * `test(ctx) === (polarity === 'if')`.
+ */
 export interface Condition {
   readonly polarity: 'if' | 'unless';
   /** The condition's words as written, e.g. "is_admin_path !is_internal_network". */

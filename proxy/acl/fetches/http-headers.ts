@@ -58,13 +58,25 @@ export function eachHeaderValue(headers: readonly string[], lowerName: string, f
   return false;
 }
 
-// Counts values (or lines, when full) of a header; every header when the name is empty.
+// Counts values (or lines, when full) of a header; every header when the name is empty. No callback, no copy.
 export function countHeaderValues(headers: readonly string[], lowerName: string, full: boolean): number {
   let n = 0;
-  eachHeaderValue(headers, lowerName, full, () => {
-    n++;
-    return false;
-  });
+  for (let h = 0; h + 1 < headers.length; h += 2) {
+    if (lowerName !== '' && !nameIs(headers[h]!, lowerName)) continue;
+    if (full) {
+      n++;
+      continue;
+    }
+    const v = headers[h + 1]!;
+    let p = 0;
+    for (;;) {
+      n++;
+      while (p < v.length && isLws(v.charCodeAt(p))) p++;
+      const next = valueEnd(v, p);
+      if (next >= v.length) break;
+      p = next + 1;
+    }
+  }
   return n;
 }
 
@@ -108,10 +120,17 @@ function compileHeader(args: readonly ArgValue[], full: boolean, map: Mapper): F
   if (map === null) {
     return (ctx, visit) => (ctx.req ? eachHeaderValue(ctx.req.headers, lower, full, visit as (v: string) => boolean) : false);
   }
+  // The caller passes the same visitor every time (one per compiled expression), so wrap it once.
+  let lastVisit: Visit | null = null;
+  let wrapped: (v: string) => boolean = () => false;
   return (ctx: SampleContext, visit: Visit) => {
     const req = ctx.req;
     if (!req) return false;
-    return eachHeaderValue(req.headers, lower, full, (v) => map(v, visit));
+    if (visit !== lastVisit) {
+      lastVisit = visit;
+      wrapped = (v) => map(v, visit);
+    }
+    return eachHeaderValue(req.headers, lower, full, wrapped);
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  appliesTo,
   conditionConflict,
   createAclRegistry,
   parseCondition,
@@ -63,9 +64,12 @@ describe('condition logic', () => {
     expect(cond(acls, '!!is_api').test(home)).toBe(false);
   });
 
-  it('unless inverts the whole condition', () => {
-    expect(cond(acls, 'is_api internal', 'unless').test(api)).toBe(false);
-    expect(cond(acls, 'is_api internal', 'unless').test(home)).toBe(true);
+  it('test() gives the ACL result before polarity; appliesTo() inverts it for unless', () => {
+    const u = cond(acls, 'is_api internal', 'unless');
+    expect(u.test(api)).toBe(true);
+    expect(appliesTo(u, api)).toBe(false);
+    expect(appliesTo(u, home)).toBe(true);
+    expect(appliesTo(cond(acls, 'is_api internal'), api)).toBe(true);
   });
 
   it('accepts anonymous ACLs between braces, negated or not', () => {
@@ -76,7 +80,7 @@ describe('condition logic', () => {
 
   it('an empty condition never matches', () => {
     expect(cond([], '').test(api)).toBe(false);
-    expect(cond([], '', 'unless').test(api)).toBe(true);
+    expect(appliesTo(cond([], '', 'unless'), api)).toBe(true);
   });
 
   it('keeps the text and location of the condition', () => {
@@ -234,11 +238,12 @@ describe('explain', () => {
     expect(cond(acls, 'is_api || ua').explain(api).acls.map((a) => a.name)).toEqual(['is_api']);
   });
 
-  it('shows negation and polarity: the ACL result is before "!", the trace result after unless', () => {
-    const t = cond(acls, '!internal', 'unless').explain(api);
+  it('shows negation: an ACL trace is before "!", the trace result after it and before polarity', () => {
+    const c = cond(acls, '!internal', 'unless');
+    const t = c.explain(api);
     expect(t.acls[0]).toMatchObject({ name: 'internal', negated: true, matched: true });
-    expect(t.result).toBe(true);
-    expect(cond(acls, '!internal', 'unless').test(api)).toBe(true);
+    expect(t.result).toBe(false);
+    expect(appliesTo(c, api)).toBe(true);
   });
 
   it('names anonymous ACLs "{ ... }" and gives their fetch as written', () => {

@@ -6,6 +6,7 @@ import { chooseRuntime, describeChoice, parseRuntimeName } from '../runtimes/cho
 import type { RuntimeName } from '../runtimes/runtime.ts';
 import { removeUpRecord, writeUpRecord } from '../runtimes/up-state.ts';
 import { resolveUpTarget } from '../runtimes/up-target.ts';
+import { clearPortMap, readActivePortMap, writePortMap } from '../traffic/port-map.ts';
 
 export interface UpOptions {
   readonly runtime?: RuntimeName;
@@ -32,6 +33,7 @@ export async function runUp(targetId: string, opts: UpOptions = {}): Promise<voi
         .then(() => choice.runtime.dispose?.())
         .finally(() => {
           removeUpRecord();
+          clearPortMap();
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           process.off('SIGHUP', stop);
@@ -55,6 +57,13 @@ export async function runUp(targetId: string, opts: UpOptions = {}): Promise<voi
   for (const h of group.handles) {
     const entry = appById(h.app);
     out(`  ${h.name.padEnd(width)} → http://${h.address}/  (apps/${entry.document}/${entry.file}, ${h.id})`);
+  }
+  // Moved ports: tell `lab curl http://localhost:5001/` where app1 really is, unless a running lab already did.
+  const moved = target.specs.filter((s, k) => s.hostPort !== target.docPorts[k]);
+  if (moved.length > 0 && !readActivePortMap()) {
+    const ports = Object.fromEntries(target.specs.map((s, k) => [String(target.docPorts[k]), s.hostPort]));
+    writePortMap({ episode: target.id, ports, apps: target.specs.map((s) => ({ name: s.name })) });
+    out(`lab curl maps the documents' ports: ${Object.entries(ports).map(([d, p]) => `localhost:${d} → 127.0.0.1:${p}`).join(', ')}`);
   }
   out('Running until Ctrl-C or `lab down`.');
   for (const h of group.handles) {

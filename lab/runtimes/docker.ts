@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { appById, type AppEntry } from './app-catalog.ts';
+import { appById, apps, type AppEntry } from './app-catalog.ts';
 import {
   BaseImageMissingError,
   buildAppImage,
@@ -224,6 +224,11 @@ export class DockerRuntime implements Runtime {
       return { ok: true, detail: `Docker ${version} at ${daemonAddress()}; apps build FROM ${base}` };
     } catch (err) {
       if (!(err instanceof BaseImageMissingError)) throw err;
+      // Images built earlier still run, even when nothing is left to rebuild them from.
+      const built = await Promise.all(apps.map((a) => imageExists(this.docker, imageTag(a))));
+      if (built.every(Boolean)) {
+        return { ok: true, detail: `Docker ${version} at ${daemonAddress()}; the apps' images are built (no base image to rebuild them)` };
+      }
       const [why, fix] = err.message.split('\n  Fix: ');
       return { ok: false, why: why!, fix: fix ?? '' };
     }
@@ -237,7 +242,15 @@ export class DockerRuntime implements Runtime {
   // Builds the images of these apps (cached layers make a rebuild take a second).
   async prepare(appIds: readonly string[], progress: (line: string) => void = this.progress): Promise<void> {
     await pingDaemon(this.docker);
-    const base = await this.base(progress);
+    let base: string;
+    try {
+      base = await this.base(progress);
+    } catch (err) {
+      if (!(err instanceof BaseImageMissingError)) throw err;
+      for (const id of new Set(appIds)) if (!(await imageExists(this.docker, imageTag(appById(id))))) throw err;
+      progress('no base image to rebuild from: using the images built earlier');
+      return;
+    }
     for (const id of new Set(appIds)) await buildAppImage(this.docker, appById(id), base, progress);
     await pruneDanglingLabImages(this.docker);
   }

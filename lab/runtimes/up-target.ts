@@ -7,6 +7,8 @@ export interface UpTarget {
   readonly id: string;
   readonly kind: 'episode' | 'document';
   readonly specs: readonly AppSpec[];
+  /** The port the document uses for each spec (same order), for `lab curl`'s port map. */
+  readonly docPorts: readonly number[];
 }
 
 // The apps to start for an episode or document id; with portBase the k-th app listens on portBase+k.
@@ -19,7 +21,7 @@ export function resolveUpTarget(id: string, portBase?: number): UpTarget {
         appById(a.app);
         return { app: a.app, name: a.name, hostPort: port(a.port, k), episode: id };
       });
-      return { id, kind: 'episode', specs };
+      return { id, kind: 'episode', specs, docPorts: episode.apps.map((a) => a.port) };
     }
   }
   const apps = appsOfDocument(id);
@@ -31,5 +33,6 @@ export function resolveUpTarget(id: string, portBase?: number): UpTarget {
     id,
     kind: 'document',
     specs: apps.map((a, k) => ({ app: a.id, name: a.name, hostPort: port(a.defaultPort, k), episode: id })),
+    docPorts: apps.map((a) => a.defaultPort),
   };
 }

@@ -7,6 +7,8 @@ import { startApps, type AppGroup } from '../../../lab/runtimes/app-group.ts';
 import { BaseImageMissingError, resolveBaseImage } from '../../../lab/runtimes/docker-images.ts';
 import { DockerRuntime, pingDaemon } from '../../../lab/runtimes/docker.ts';
 import { freePort, PortInUseError } from '../../../lab/runtimes/ports.ts';
+import { createEngine } from '../../../proxy/index.ts';
+import { appsRoot } from '../../../lab/runtimes/app-catalog.ts';
 import { hasHaproxy, startHaproxy } from '../../helpers/haproxy.ts';
 import { request } from './http-answer.ts';
 import { startFixture } from './spawn-fixture.ts';
@@ -117,6 +119,37 @@ describe.skipIf(!usable.ok)('docker runtime (real daemon)', () => {
         await lb.stop();
       }
     });
+  });
+
+  it("lets the lab's engine run the document's haproxy.cfg over the containers: 12 requests split 4/2/6", async () => {
+    const byHost = new Map(group.handles.map((h) => [h.name, h.hostPort]));
+    const front = await freePort();
+    const engine = createEngine({
+      source: { files: [`${appsRoot}/ep9-weighted-rr/haproxy.cfg`] },
+      mapBind: () => ({ host: '127.0.0.1', port: front }),
+      mapServer: (server) => ({ host: '127.0.0.1', port: byHost.get(server.host)! }),
+      logSink: () => {},
+      healthChecks: false,
+    });
+    await engine.start();
+    try {
+      const tally: Record<string, number> = {};
+      for (let i = 0; i < 12; i++) {
+        const body = (await request(front, 'GET', '/data')).body;
+        tally[body] = (tally[body] ?? 0) + 1;
+      }
+      expect(tally).toEqual({ 'Data from Flask App 1!': 4, 'Data from Flask App 2!': 2, 'Data from Flask App 3!': 6 });
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('marks an app whose container is killed from outside (docker kill) as failed, and restart revives it', async () => {
+    const h = group.handles[0]!;
+    await docker.getContainer(h.id).kill();
+    await expect.poll(() => h.stage, { timeout: 5000 }).toBe('failed');
+    await h.restart();
+    expect((await request(h.hostPort, 'GET', '/')).body).toBe('Hello from Flask App 1!');
   });
 
   it('stop, then restart, keeps the same container and port', async () => {

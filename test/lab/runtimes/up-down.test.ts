@@ -1,6 +1,6 @@
 // `lab up` in one process, `lab down` from another: the apps answer, then stop, and the state dir is clean.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,9 @@ describe('lab up and lab down', () => {
       for (let k = 0; k < 3; k++) expect(out).toContain(`app${k + 1} → http://127.0.0.1:${base + k}/`);
       expect((await request(base + 2, 'GET', '/data')).body).toBe('Data from Flask App 3!');
       expect(readdirSync(path.join(stateHome, 'haproxy-lab', 'up'))).toEqual([`${up.child.pid}.json`]);
+      // The ports moved off the document's 5001-5003, so `lab curl http://localhost:5001/` is told where they went.
+      const map = JSON.parse(readFileSync(path.join(stateHome, 'haproxy-lab', 'ports.json'), 'utf8')) as { pid: number; ports: Record<string, number> };
+      expect(map).toMatchObject({ pid: up.child.pid, ports: { '5001': base, '5002': base + 1, '5003': base + 2 } });
 
       const down = lab(['down']);
       expect(await down.exit).toBe(0);
@@ -79,6 +82,7 @@ describe('lab up and lab down', () => {
       expect(await up.exit).toBe(0);
       for (let k = 0; k < 3; k++) await assertPortFree(base + k);
       expect(existsSync(path.join(stateHome, 'haproxy-lab', 'up', `${up.child.pid}.json`))).toBe(false);
+      expect(existsSync(path.join(stateHome, 'haproxy-lab', 'ports.json'))).toBe(false);
     });
   }
 

@@ -45,6 +45,9 @@ export interface Balancer {
   taken?(s: ServerState): void;
   dropped?(s: ServerState): void;
   snapshot(): BalancerSnapshot;
+  /** For the explain view: which key this request has and where it lands, without changing any state
+   *  (hashing algorithms only; the others explain themselves through snapshot()). */
+  explain?(ctx: PickContext): string;
 }
 
 export type BalancerFactory = (spec: BalanceSpec, servers: readonly ServerState[], opts: BalancerOptions) => Balancer;

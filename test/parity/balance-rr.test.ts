@@ -111,3 +111,17 @@ describe.skipIf(!hasHaproxy)('first matches haproxy request for request', () => 
     });
   });
 });
+
+describe.skipIf(!hasHaproxy)('random draws like haproxy in distribution', () => {
+  it('gives each server a share close to its weight, in haproxy and in ours', async () => {
+    const sc: Scenario = { balance: 'random(1)', servers: weighted('s', [1, 3]), requests: plain(400) };
+    const real = await runHaproxy(sc);
+    let seed = 11;
+    const ours = runOurs(sc, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)).names;
+    for (const seq of [real, ours]) {
+      const share = seq.filter((n) => n === 's2').length / seq.length;
+      expect(share).toBeGreaterThan(0.62);
+      expect(share).toBeLessThan(0.87);
+    }
+  });
+});

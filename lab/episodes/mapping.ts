@@ -193,7 +193,8 @@ export function makeMapping(listeners: ReadonlyMap<number, number>, apps: readon
         const where = s.target.app ? `app ${s.target.app}` : 'no app of this step answers there';
         lines.push(`${s.backend}/${s.server} ${s.written} → ${s.target.host}:${s.target.port}  (${where})`);
       }
-      for (const a of apps) {
+      // With a proxy the server lines say where the apps are; an apps-only step lists them.
+      for (const a of text ? [] : apps) {
         if (seen.has(a.docPort)) continue;
         lines.push(`localhost:${a.docPort} → 127.0.0.1:${a.hostPort}  (app ${a.name}, ${a.app})`);
       }

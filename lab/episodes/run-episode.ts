@@ -2,11 +2,44 @@
 import { freePort } from '../runtimes/ports.ts';
 import { startApps } from '../runtimes/app-group.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
-import type { AppPlacement } from './mapping.ts';
+import type { AppPlacement, StepMapping } from './mapping.ts';
 import type { ProxyDriver } from './proxy-driver.ts';
 import { runStep, type ConfigChoice, type StepResult } from './run-step.ts';
 import type { Episode, Step } from './schema.ts';
-import type { StepMapping } from './mapping.ts';
+
+export interface EpisodeApps extends AsyncDisposable {
+  readonly placements: readonly AppPlacement[];
+  dispose(): Promise<void>;
+}
+
+// Starts, on free 127.0.0.1 ports, every app the given steps use; dispose() removes them and the runtime's leftovers.
+export async function startEpisodeApps(
+  episode: Episode,
+  runtime: Runtime,
+  steps: readonly Step[],
+  progress?: (line: string) => void,
+): Promise<EpisodeApps> {
+  const needed = episode.apps.filter((a) => steps.some((s) => s.apps.includes(a.name)));
+  const ports: number[] = [];
+  for (let i = 0; i < needed.length; i++) {
+    let p = await freePort();
+    while (ports.includes(p)) p = await freePort();
+    ports.push(p);
+  }
+  const placements: AppPlacement[] = needed.map((a, i) => ({
+    name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
+  }));
+  const group = await startApps(
+    runtime,
+    placements.map((p) => ({ app: p.app, name: p.name, hostPort: p.hostPort, episode: episode.id })),
+    progress,
+  );
+  const dispose = async (): Promise<void> => {
+    await group.dispose();
+    await runtime.dispose?.();
+  };
+  return { placements, dispose, [Symbol.asyncDispose]: dispose };
+}
 
 export interface RunEpisodeOptions {
   readonly episode: Episode;
@@ -30,32 +63,29 @@ export interface EpisodeResult {
   readonly ok: boolean;
 }
 
+// The steps a list of ids selects (all when none); throws naming the known ids for an unknown one.
+export function selectSteps(episode: Episode, ids?: readonly string[]): Step[] {
+  if (!ids || ids.length === 0) return [...episode.steps];
+  for (const id of ids) {
+    if (!episode.steps.some((s) => s.id === id)) {
+      throw new Error(`episode ${episode.id} has no step '${id}' (steps: ${episode.steps.map((s) => s.id).join(', ')})`);
+    }
+  }
+  return episode.steps.filter((s) => ids.includes(s.id));
+}
+
 // Starts the apps the selected steps need, runs the steps in order, and removes the apps whatever happens.
 export async function runEpisode(opts: RunEpisodeOptions): Promise<EpisodeResult> {
   const { episode } = opts;
-  const steps = opts.steps ? episode.steps.filter((s) => opts.steps!.includes(s.id)) : episode.steps;
-  const needed = episode.apps.filter((a) => steps.some((s) => s.apps.includes(a.name)));
-  const ports: number[] = [];
-  for (const _ of needed) {
-    let p = await freePort();
-    while (ports.includes(p)) p = await freePort();
-    ports.push(p);
-  }
-  const placements: AppPlacement[] = needed.map((a, i) => ({
-    name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
-  }));
-  const group = await startApps(
-    opts.runtime,
-    placements.map((p) => ({ app: p.app, name: p.name, hostPort: p.hostPort, episode: episode.id })),
-    opts.progress,
-  );
+  const steps = selectSteps(episode, opts.steps);
+  const apps = await startEpisodeApps(episode, opts.runtime, steps, opts.progress);
   const results: StepResult[] = [];
   try {
     const listeners = new Map<number, number>();
     for (const step of steps) {
       const use = typeof opts.use === 'function' ? opts.use(step) : opts.use;
       const r = await runStep({
-        episode, step, use, apps: placements, driver: opts.driver, freePort, listeners,
+        episode, step, use, apps: apps.placements, driver: opts.driver, freePort, listeners,
         onListening: (m) => {
           for (const [d, l] of m.listeners) listeners.set(d, l);
           opts.onListening?.(step, m);
@@ -65,11 +95,10 @@ export async function runEpisode(opts: RunEpisodeOptions): Promise<EpisodeResult
       opts.onStep?.(r);
     }
   } finally {
-    await group.dispose();
-    await opts.runtime.dispose?.();
+    await apps.dispose();
   }
   return {
-    episode, runtime: opts.runtime.name, driver: opts.driver.name, apps: placements, steps: results,
+    episode, runtime: opts.runtime.name, driver: opts.driver.name, apps: apps.placements, steps: results,
     ok: results.every((r) => r.ok),
   };
 }

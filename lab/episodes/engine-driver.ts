@@ -1,0 +1,80 @@
+// Runs a step's config on the lab's own engine (proxy/), listening on the mapped ports, events feeding attribution.
+import { basename } from 'node:path';
+import type { ConfigSource, Engine, EngineOptions, LoadResult } from '../../proxy/api.ts';
+import type { Diagnostic } from '../../proxy/config/diagnostics.ts';
+import { EventBus } from '../../proxy/events.ts';
+import type { Attributor } from './attribution.ts';
+import type { StepMapping } from './mapping.ts';
+import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
+
+interface EngineModule {
+  loadConfig(source: ConfigSource): LoadResult;
+  createEngine(opts: EngineOptions): Engine;
+}
+
+// proxy/index.ts, loaded on first use so commands that never run a config do not load the engine.
+async function engineModule(): Promise<EngineModule> {
+  const path = '../../proxy/index.ts';
+  return (await import(path)) as EngineModule;
+}
+
+// One diagnostic as HAProxy prints it, without the pid: "[ALERT] : config : parsing [haproxy.cfg:14] : ...".
+export function formatForReport(d: Diagnostic): string {
+  const tag = d.severity === 'alert' ? '[ALERT]' : d.severity === 'warning' ? '[WARNING]' : '[NOTICE]';
+  const where = d.loc ? `parsing [${basename(d.loc.file)}:${d.loc.line}] : ` : '';
+  return `${tag} : config : ${where}${d.message}${d.hint ? ' ' + d.hint : ''}`;
+}
+
+// Turns diagnostics into the report checks read.
+export function reportOf(r: LoadResult): ConfigReport {
+  return {
+    ok: r.model !== null,
+    alerts: r.diagnostics.filter((d) => d.severity === 'alert').map(formatForReport),
+    warnings: r.diagnostics.filter((d) => d.severity === 'warning').map(formatForReport),
+  };
+}
+
+// The engine options that put a config on the lab's addresses.
+export function engineOptions(configPath: string, mapping: StepMapping, logs: string[], events: EventBus, onLog?: (line: string) => void): EngineOptions {
+  return {
+    source: { files: [configPath] },
+    anyAddress: '127.0.0.1',
+    mapBind: (bind) => mapping.bind(bind.port),
+    mapServer: (server) => mapping.server(server.host, server.port),
+    logSink: (line) => {
+      logs.push(line);
+      onLog?.(line);
+    },
+    events,
+  };
+}
+
+export const engineDriver: ProxyDriver = {
+  name: 'engine',
+
+  async check(configPath): Promise<ConfigReport> {
+    const { loadConfig } = await engineModule();
+    return reportOf(loadConfig({ files: [configPath] }));
+  },
+
+  async start(configPath, mapping, who: Attributor): Promise<ProxyRun> {
+    const { createEngine } = await engineModule();
+    const events = new EventBus();
+    const off = who.attach(events);
+    const logs: string[] = [];
+    const engine = createEngine(engineOptions(configPath, mapping, logs, events, (line) => who.noteLog(line)));
+    try {
+      await engine.start();
+    } catch (e) {
+      off();
+      throw e;
+    }
+    return {
+      logs: () => logs,
+      stop: async () => {
+        await engine.stop();
+        off();
+      },
+    };
+  },
+};

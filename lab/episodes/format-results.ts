@@ -1,0 +1,54 @@
+// Text for `lab run`: each step's mapping, experiments with who answered, and checks with expected/seen/lines/hint.
+import { basename } from 'node:path';
+import type { CheckResult } from './schema.ts';
+import type { StepResult } from './run-step.ts';
+import type { CheckProof } from './prove.ts';
+
+const PASS = 'ok  ';
+const FAIL = 'FAIL';
+
+// One check, with the details a failure needs.
+export function formatCheck(r: CheckResult, indent = '    '): string[] {
+  const lines = [`${indent}${r.ok ? PASS : FAIL} ${r.check.title}`];
+  if (r.ok) return lines;
+  lines.push(`${indent}     expected: ${r.expected}`);
+  lines.push(`${indent}     saw:      ${r.observed}`);
+  for (const l of r.lines) lines.push(`${indent}     config:   ${l}`);
+  lines.push(`${indent}     hint:     ${r.check.hint.replace(/\s*\n\s*/g, ' ')}`);
+  return lines;
+}
+
+// A step: header, the address mapping, each experiment's answers and tally, then the checks.
+export function formatStep(r: StepResult, index: number, total: number): string[] {
+  const which = r.configFile ? `${basename(r.configFile)}${r.use === 'solution' ? ' (the solution)' : ''}` : 'no proxy, apps only';
+  const out = [`step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  [${which}, ${r.driver}]`];
+  for (const m of r.mapping) out.push(`    ${m}`);
+  if (r.report && !r.report.ok) for (const a of r.report.alerts) out.push(`    ${a}`);
+  for (const e of r.experiments) {
+    const n = e.observations.length;
+    out.push(`  $ ${e.experiment.curl}${n > 1 ? `   (x${n})` : ''}${e.target.mapped ? `   [${e.target.mapped}]` : ''}`);
+    const seq = e.observations.map((o) => (o.status === 0 ? 'ERR' : `${o.status} ${o.who}`));
+    out.push(`    ${compress(seq).join(', ')}`);
+    if (n > 1) for (const l of e.tally.format()) out.push(`      ${l}`);
+  }
+  for (const c of r.checks) out.push(...formatCheck(c));
+  return out;
+}
+
+// One proof line: "ok   step/check: fails on start, passes on solution".
+export function formatProof(p: CheckProof): string {
+  const what = p.failsOnStart === undefined ? 'passes' : `${p.failsOnStart ? 'fails' : 'PASSES'} on start, ${p.passes ? 'passes' : 'FAILS'} on solution`;
+  return `${p.ok ? PASS : FAIL} ${p.step}: ${p.check.title} (${p.check.kind}) — ${what}${p.problem ? `\n       ${p.problem}` : ''}`;
+}
+
+// "a, a, b" → "a x2, b" for runs of the same entry.
+function compress(items: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < items.length; ) {
+    let j = i;
+    while (j < items.length && items[j] === items[i]) j++;
+    out.push(j - i > 1 ? `${items[i]} x${j - i}` : items[i]!);
+    i = j;
+  }
+  return out;
+}

@@ -2,13 +2,12 @@
 // HAProxy balancing over them, fault injection, logs, and nothing left behind.
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsOfDocument } from '../../../lab/runtimes/app-catalog.ts';
+import { apps, appsOfDocument, appsRoot } from '../../../lab/runtimes/app-catalog.ts';
 import { startApps, type AppGroup } from '../../../lab/runtimes/app-group.ts';
 import { BaseImageMissingError, resolveBaseImage } from '../../../lab/runtimes/docker-images.ts';
 import { DockerRuntime, pingDaemon } from '../../../lab/runtimes/docker.ts';
 import { freePort, PortInUseError } from '../../../lab/runtimes/ports.ts';
 import { createEngine } from '../../../proxy/index.ts';
-import { appsRoot } from '../../../lab/runtimes/app-catalog.ts';
 import { hasHaproxy, startHaproxy } from '../../helpers/haproxy.ts';
 import { request } from './http-answer.ts';
 import { startFixture } from './spawn-fixture.ts';
@@ -160,6 +159,22 @@ describe.skipIf(!usable.ok)('docker runtime (real daemon)', () => {
     await h.restart();
     expect(h.id).toBe(id);
     expect((await request(h.hostPort, 'GET', '/')).body).toBe('Hello from Flask App 2!');
+  });
+
+  it("builds and runs the other documents' apps (EP 4, EP 2, EP 10), each answering its routes", async () => {
+    const others = apps.filter((a) => a.document !== 'ep9-weighted-rr');
+    await runtime.prepare(others.map((a) => a.id));
+    for (const a of others) {
+      const h = await runtime.start({ app: a.id, name: a.name, hostPort: await freePort(), episode: 'apps-test' });
+      try {
+        for (const r of a.routes) {
+          const answer = await request(h.hostPort, r.methods[0]!, r.path, r.methods[0] === 'POST' ? 'x=1' : undefined);
+          expect([answer.status, answer.body], `${a.id} ${r.methods[0]} ${r.path}`).toEqual([200, r.body]);
+        }
+      } finally {
+        await h[Symbol.asyncDispose]();
+      }
+    }
   });
 
   it('says which port is taken and what to do, and leaves no container behind', async () => {

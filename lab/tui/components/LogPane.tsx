@@ -1,6 +1,6 @@
 // Finished log lines, printed once above the live area by ink's <Static>; only the live part redraws.
 import React, { useContext } from 'react';
-import { Static, Text } from 'ink';
+import { Box, Static, Text } from 'ink';
 import { ThemeContext, toneColor } from '../theme.ts';
 import type { LogItem } from '../state/log.ts';
 
@@ -9,7 +9,7 @@ export interface LogPaneProps {
   readonly width: number;
 }
 
-// Each item is one terminal row (cut to the width), so the scrollback stays readable at 80 columns.
+// Lines wrap rather than cut: an httplog line is wider than 80 columns and its end (status, request) matters.
 export function LogPane({ items, width }: LogPaneProps): React.JSX.Element {
   const theme = useContext(ThemeContext);
   return (
@@ -17,9 +17,11 @@ export function LogPane({ items, width }: LogPaneProps): React.JSX.Element {
       {(item) => {
         const color = toneColor(theme, item.tone);
         return (
-          <Text key={item.id} wrap="truncate-end" dimColor={item.tone === 'dim'} {...(color ? { color } : {})}>
-            {Array.from(item.text).length > width ? Array.from(item.text).slice(0, width - 1).join('') + '…' : item.text}
-          </Text>
+          <Box key={item.id} width={width}>
+            <Text wrap="wrap" dimColor={item.tone === 'dim'} {...(color ? { color } : {})}>
+              {item.text}
+            </Text>
+          </Box>
         );
       }}
     </Static>

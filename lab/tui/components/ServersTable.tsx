@@ -24,7 +24,7 @@ export function ServersTable({ rows, shares, selected, width, since }: ServersTa
   const nameW = Math.min(12, Math.max(6, ...rows.map((r) => r.server.length)));
   const fixed = 2 + 1 + nameW + 1 + 8 + 1 + 6 + 1 + 5 + 1 + 4 + 1 + 6 + 1 + 10;
   const barW = Math.max(6, width - fixed);
-  const head = `  ${fit('server', nameW + 1)} ${fit('runtime', 8)} ${fit('state', 6)} ${fit('check', 5)} ${fit('wght', 4)} ${fit('served', 6)} ${fit(`share ${since}`, barW)} got/promise`;
+  const head = `  ${fit('server', nameW + 1)} ${fit('runtime', 8)} ${fit('state', 6)} ${fit('check', 5)} ${fit('wght', 4)} ${fit('served', 6)} ${fit(`share ${since}`, barW)}  got/due`;
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">

@@ -107,7 +107,8 @@ export interface PressedKey {
 
 // The binding a keypress triggers, if it is one that works in this context.
 export function bindingFor(input: string, key: PressedKey, ctx: KeyContext): KeyBinding | undefined {
-  if (key.ctrl || key.meta) return undefined;
+  // ink reports escape with meta set; other meta/ctrl chords are not ours.
+  if (key.ctrl || (key.meta && !key.escape)) return undefined;
   for (const b of episodeKeys) {
     const hit = b.named?.some((n) => key[n]) || (input !== '' && b.chars.includes(input));
     if (hit) return b.when(ctx) ? b : undefined;

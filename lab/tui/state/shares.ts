@@ -41,7 +41,7 @@ export function shareRows(backend: BackendSnapshot, traffic: TrafficState): Shar
 export function shareBar(observed: number, promised: number | null, width: number, fill: string, empty = '·'): string {
   const n = Math.max(0, Math.min(width, Math.round(observed * width)));
   const cells = Array.from({ length: width }, (_, i) => (i < n ? fill : empty));
-  if (promised !== null) {
+  if (promised !== null && promised > 0) {
     const at = Math.max(0, Math.min(width - 1, Math.round(promised * width) - 1));
     cells[at] = '│';
   }

@@ -51,7 +51,7 @@ export const LATENCY_KEEP = 200;
 export const TRACE_KEEP = 16;
 
 // The state at the start of a step.
-export function initialTraffic(since = 'step start'): TrafficState {
+export function initialTraffic(since = 'since step start'): TrafficState {
   return { served: {}, window: {}, windowTotal: 0, windowUnanswered: 0, since, sequence: [], latencies: [], traces: [], total: 0 };
 }
 

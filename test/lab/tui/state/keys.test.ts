@@ -22,6 +22,7 @@ describe('key table', () => {
     expect(bindingFor('1', {}, ctx)).toBeUndefined();
     expect(bindingFor('1', {}, { ...ctx, predicting: true })?.action).toBe('guess');
     expect(bindingFor('c', { ctrl: true }, ctx)).toBeUndefined();
+    expect(bindingFor('', { escape: true, meta: true }, { ...ctx, overlayOpen: true })?.action).toBe('close');
   });
 
   it('lists help and quit first in the footer, and each pair once', () => {

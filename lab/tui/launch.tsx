@@ -1,0 +1,56 @@
+// Starts the TUI: refuses politely without a terminal, picks the runtime (builtin unless --runtime says
+// otherwise), renders the app, and makes sure every backend it started is stopped however it ends.
+import { render } from 'ink';
+import type { RuntimeName } from '../runtimes/runtime.ts';
+import { App } from './app.tsx';
+import { makeServices, type ServicesOptions } from './session/services.ts';
+
+export interface LaunchOptions {
+  readonly runtime?: RuntimeName;
+  readonly open?: { readonly episode: string; readonly step?: number };
+  readonly stdin?: NodeJS.ReadStream;
+  readonly stdout?: NodeJS.WriteStream;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+// The message for a run without a terminal: what is missing and what to use instead.
+export function noTtyMessage(open?: string): string {
+  return [
+    'lab: the interactive lab needs a terminal, but ' +
+      (!process.stdin.isTTY && !process.stdout.isTTY ? 'stdin and stdout are not one' : !process.stdin.isTTY ? 'stdin is not one' : 'stdout is not one') +
+      ' (piped, redirected, or run by CI).',
+    `  For scripts and CI, run the episodes headless: lab run ${open ?? 'EPISODE'} [--runtime builtin] [--json]`,
+    '  To list them: lab episodes',
+  ].join('\n');
+}
+
+// Runs the TUI until the learner quits; resolves with the process exit code.
+export async function launchTui(opts: LaunchOptions = {}): Promise<number> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    process.stderr.write(noTtyMessage(opts.open?.episode) + '\n');
+    return 2;
+  }
+  const servicesOpts: ServicesOptions = { runtime: opts.runtime ?? 'builtin', env: opts.env ?? process.env };
+  const { services, runtimeLine, dispose } = await makeServices(servicesOpts);
+  const instance = render(
+    <App services={services} runtimeLine={runtimeLine} {...(opts.open ? { open: opts.open } : {})} />,
+    { stdin, stdout, exitOnCtrlC: false, patchConsole: true },
+  );
+  // A signal (terminal closed, kill) still stops every backend before the process goes.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    instance.unmount();
+    void dispose().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    await dispose();
+  }
+  return 0;
+}

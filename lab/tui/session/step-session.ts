@@ -1,0 +1,390 @@
+// One open step: its apps on a runtime, the engine on an editable copy of its config, traffic to the mapped
+// ports, live weight and backend changes, reloads from the file, and a close that stops everything it started.
+import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createEngine } from '../../../proxy/index.ts';
+import type { Engine, EngineSnapshot } from '../../../proxy/api.ts';
+import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
+import type { BindSpec, ServerSpec } from '../../../proxy/config/model.ts';
+import { EventBus } from '../../../proxy/events.ts';
+import type { CheckResult, Episode, EpisodeApp, Experiment, Step } from '../../episodes/schema.ts';
+import { planMapping, type AppPlacement, type StepMapping } from '../../episodes/mapping.ts';
+import { runStep } from '../../episodes/run-step.ts';
+import { startApps, type AppGroup } from '../../runtimes/app-group.ts';
+import { freePort } from '../../runtimes/ports.ts';
+import type { Runtime, RuntimeHandle } from '../../runtimes/runtime.ts';
+import { generate } from '../../traffic/generator.ts';
+import { clearPortMap, resolveTarget, writePortMap } from '../../traffic/port-map.ts';
+import { parseCurl } from '../../traffic/request-spec.ts';
+import type { Observation } from '../../traffic/client.ts';
+import type { FireOptions, FireResult, ReloadOutcome, ServerRow, StepSessionView } from './types.ts';
+import { liveDriver } from './live-driver.ts';
+
+export interface OpenStepOptions {
+  readonly runtime: Runtime;
+  readonly progress?: (line: string) => void;
+  /** Publish the port map for `lab curl` (off in tests). */
+  readonly publishPorts?: boolean;
+  /** Events kept until the screen subscribes. */
+  readonly backlog?: number;
+}
+
+
+// Starts the step's apps and proxy; on any failure what was started is stopped again before the error is thrown.
+export async function openStepSession(episode: Episode, stepIndex: number, opts: OpenStepOptions): Promise<StepSession> {
+  const step = episode.steps[stepIndex];
+  if (!step) throw new Error(`episode ${episode.id} has steps 1..${episode.steps.length}, not ${stepIndex + 1}`);
+  const progress = opts.progress ?? (() => {});
+  const apps = step.apps.map((name) => episode.apps.find((a) => a.name === name)).filter((a): a is EpisodeApp => a !== undefined);
+  const ports: number[] = [];
+  for (const _ of apps) {
+    let p = await freePort();
+    while (ports.includes(p)) p = await freePort();
+    ports.push(p);
+  }
+  const placements: AppPlacement[] = apps.map((a, i) => ({
+    name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
+  }));
+  progress(`starting ${apps.map((a) => a.name).join(', ') || 'no apps'} on the ${opts.runtime.name} runtime…`);
+  const group = await startApps(
+    opts.runtime,
+    placements.map((p) => ({ app: p.app, name: p.name, hostPort: p.hostPort, episode: episode.id })),
+    progress,
+  );
+  const session = new StepSession(episode, stepIndex, step, apps, placements, group, opts);
+  try {
+    await session.start(progress);
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+  return session;
+}
+
+export class StepSession implements StepSessionView {
+  readonly events: EventBus;
+  engine: Engine | null = null;
+  configPath: string | null = null;
+  configName: string | null = null;
+  mapping: string[] = [];
+  curl: string;
+  private tmpDir: string | null = null;
+  private applied: string | null = null;
+  private errors: readonly Diagnostic[] = [];
+  private mappingPlan: StepMapping | null = null;
+  private readonly watchers = new Set<FSWatcher>();
+  private readonly offs: (() => void)[] = [];
+  private nextRequestId = 1;
+  private closed = false;
+  private experimentIndex = 0;
+
+  constructor(
+    readonly episode: Episode,
+    readonly stepIndex: number,
+    readonly step: Step,
+    private readonly apps: readonly EpisodeApp[],
+    private readonly placements: readonly AppPlacement[],
+    private readonly group: AppGroup,
+    private readonly opts: OpenStepOptions,
+  ) {
+    this.events = new EventBus(opts.backlog ?? 5000);
+    this.curl = step.experiments[0]?.curl ?? (apps[0] ? `curl http://localhost:${apps[0].port}/` : '');
+  }
+
+  private get ports(): Record<string, number> {
+    return { ...(this.mappingPlan?.portMap().ports ?? {}) };
+  }
+
+  get hasEngine(): boolean {
+    return this.engine !== null;
+  }
+
+  private handleOf(app: string): RuntimeHandle | undefined {
+    return this.group.handles.find((h) => h.name === app);
+  }
+
+  private appFor(host: string, port: number): EpisodeApp | undefined {
+    const name = this.mappingPlan?.server(host, port).app;
+    return name ? this.apps.find((a) => a.name === name) : undefined;
+  }
+
+  private async plan(text: string | null): Promise<void> {
+    // The binds' document ports (80, 4000...) keep their lab port on every reload.
+    this.mappingPlan = await planMapping(text, this.placements, {
+      freePort,
+      ...(this.mappingPlan ? { listeners: this.mappingPlan.listeners } : {}),
+    });
+  }
+
+  /** @internal Loads the config copy and starts the engine, or wires the apps' logs when the step has none. */
+  async start(progress: (line: string) => void): Promise<void> {
+    if (this.step.config) {
+      this.tmpDir = mkdtempSync(join(tmpdir(), 'haproxy-lab-'));
+      this.configName = basename(this.step.config);
+      this.configPath = join(this.tmpDir, this.configName);
+      const text = readFileSync(this.step.config, 'utf8');
+      writeFileSync(this.configPath, text);
+      await this.plan(text);
+      const engine = createEngine({
+        source: { text, name: this.configName },
+        anyAddress: '127.0.0.1',
+        mapBind: (b) => this.mapBind(b),
+        mapServer: (s) => this.mapServer(s),
+        // Lines reach the screen as 'log' events; nothing may write to the terminal under ink.
+        logSink: () => {},
+        events: this.events,
+      });
+      progress('starting the proxy…');
+      await engine.start();
+      this.engine = engine;
+      this.applied = text;
+    } else {
+      await this.plan(null);
+      for (const h of this.group.handles) {
+        this.offs.push(h.onLog((line) => this.events.emit({ kind: 'log', line: `${h.name}: ${line}` })));
+      }
+    }
+    this.mapping = this.describeMapping();
+    if (this.opts.publishPorts !== false) {
+      writePortMap({
+        episode: this.episode.id,
+        step: this.step.id,
+        ports: this.ports,
+        apps: this.apps.map((a) => ({ name: a.name, ...(a.answers !== undefined ? { answers: a.answers } : {}) })),
+      });
+    }
+  }
+
+  private mapBind(b: BindSpec): { host: string; port: number } {
+    return this.mappingPlan!.bind(b.port);
+  }
+
+  // Servers the episode's apps do not answer for go to a dead loopback port: traffic never leaves 127.0.0.0/8.
+  private mapServer(s: ServerSpec): { host: string; port: number } {
+    const t = this.mappingPlan!.server(s.host, s.port);
+    return { host: t.host, port: t.port };
+  }
+
+  configText(): string | null {
+    return this.applied;
+  }
+
+  lastErrors(): readonly Diagnostic[] {
+    return this.errors;
+  }
+
+  snapshot(): EngineSnapshot | null {
+    return this.engine?.snapshot() ?? null;
+  }
+
+  rows(): readonly ServerRow[] {
+    const snap = this.snapshot();
+    if (!snap) {
+      return this.apps.map((a, index) => {
+        const h = this.handleOf(a.name);
+        const stage = h?.stage ?? null;
+        return {
+          key: `direct/${a.name}`, backend: 'direct', server: a.name, index, app: a.name,
+          runtime: h?.runtime ?? null, stage,
+          state: stage === 'running' ? 'UP' : stage === 'stopped' ? 'STOP' : stage === 'failed' ? 'FAIL' : 'START',
+          up: stage === 'running', weight: 1, served: 0, check: '',
+        };
+      });
+    }
+    const out: ServerRow[] = [];
+    let index = 0;
+    for (const b of snap.backends) {
+      for (const s of b.servers) {
+        const spec = this.engine!.config.backends.get(b.name)?.servers.find((x) => x.name === s.name);
+        const app = spec ? this.appFor(spec.host, spec.port) : undefined;
+        const h = app ? this.handleOf(app.name) : undefined;
+        const state = s.admin === 'maint' ? 'MAINT' : s.admin === 'drain' ? 'DRAIN' : s.op === 'up' ? 'UP' : s.op === 'down' ? 'DOWN' : s.op === 'starting' ? 'UP↑' : 'DOWN↓';
+        out.push({
+          key: `${b.name}/${s.name}`, backend: b.name, server: s.name, index: index++, app: app?.name ?? null,
+          runtime: h?.runtime ?? null, stage: h?.stage ?? null, state,
+          up: s.admin !== 'maint' && (s.op === 'up' || s.op === 'starting'),
+          weight: s.weight, served: s.totalConnections, check: s.check ? (s.lastCheck?.status ?? '…') : '',
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The experiment the space key sends; `u` moves to the next one. */
+  currentExperiment(): Experiment | undefined {
+    return this.step.experiments[this.experimentIndex];
+  }
+
+  // Moves the space key to the step's next experiment (wrapping); returns its curl.
+  nextExperiment(): string {
+    if (this.step.experiments.length > 0) {
+      this.experimentIndex = (this.experimentIndex + 1) % this.step.experiments.length;
+      this.curl = this.step.experiments[this.experimentIndex]!.curl;
+    }
+    return this.curl;
+  }
+
+  async fire(o: FireOptions): Promise<FireResult> {
+    if (!this.curl) return { sent: 0, failed: 0, error: 'this step has no request to send' };
+    const plan = parseCurl(this.curl);
+    const target = resolveTarget(plan.spec.url, { ports: this.ports });
+    let done = 0;
+    let failed = 0;
+    let error: string | undefined;
+    const direct = this.engine === null;
+    const results = await generate(plan.spec, target, {
+      repeat: o.count,
+      concurrency: o.concurrency,
+      ...(o.signal ? { signal: o.signal } : {}),
+      onResult: (r) => {
+        done++;
+        if (r.status === 0) {
+          failed++;
+          error = r.error;
+        }
+        if (direct) this.emitDirect(r, target.port);
+        o.onProgress?.(done);
+      },
+    });
+    return { sent: results.length, failed, ...(error !== undefined ? { error } : {}) };
+  }
+
+  // Without a proxy the lab itself reports who answered, so the traffic view works the same.
+  private emitDirect(r: Observation, port: number): void {
+    const app = this.apps.find((a) => this.handleOf(a.name)?.hostPort === port);
+    const server = r.status > 0 && app ? app.name : '<NOSRV>';
+    this.events.emit({
+      kind: 'response', id: this.nextRequestId++, frontend: '(direct)', backend: 'direct', server, status: r.status,
+      bytesIn: 0, bytesOut: r.body.length,
+      timings: { tq: 0, tw: 0, tc: 0, tr: r.ms, tt: r.ms }, termination: r.status > 0 ? '--' : 'SC', retries: 0,
+    });
+  }
+
+  // Replays the step's experiments on the config file as it is now (after a reload that starts the balancer
+  // afresh, as `lab run` would), then judges the checks.
+  async runChecks(_signal?: AbortSignal, onProgress?: (line: string) => void): Promise<readonly CheckResult[]> {
+    const progress = onProgress ?? (() => {});
+    progress(`running ${this.step.experiments.length} experiment(s)…`);
+    const driver = this.engine
+      ? liveDriver(this.events, async (text) => this.apply(text))
+      : { name: 'none', check: async () => ({ ok: true, alerts: [], warnings: [] }), start: async () => ({ logs: () => [], stop: async () => {} }) };
+    const r = await runStep({
+      episode: this.episode,
+      step: this.step,
+      use: this.configPath ? { file: this.configPath } : 'start',
+      apps: this.placements,
+      driver,
+      freePort,
+      ...(this.mappingPlan ? { listeners: this.mappingPlan.listeners } : {}),
+      onObservation: (exp, o) => {
+        if (!this.engine) this.emitDirect(o, o.localPort === 0 ? 0 : this.portOf(exp.curl));
+      },
+    });
+    return r.checks;
+  }
+
+  private portOf(curl: string): number {
+    try {
+      return resolveTarget(parseCurl(curl).spec.url, { ports: this.ports }).port;
+    } catch {
+      return 0;
+    }
+  }
+
+  setWeight(key: string, weight: number): number {
+    if (!this.engine) throw new Error('This step runs no proxy, so there is no weight to change.');
+    const [backend, server] = splitKey(key);
+    this.engine.setWeight(backend, server, weight);
+    const s = this.engine.snapshot().backends.find((b) => b.name === backend)?.servers.find((x) => x.name === server);
+    return s?.weight ?? weight;
+  }
+
+  async toggleApp(key: string): Promise<string> {
+    const row = this.rows().find((r) => r.key === key);
+    if (!row) throw new Error(`no server ${key} in the running config`);
+    const h = row.app ? this.handleOf(row.app) : undefined;
+    if (!h) {
+      throw new Error(`server ${key} points at an address this lab did not start, so there is no backend to stop; edit the config to point it at an app`);
+    }
+    if (h.stage === 'running' || h.stage === 'starting') {
+      await h.stop();
+      return this.engine
+        ? `Stopped ${h.name} (${h.runtime}): health checks will mark ${row.server} DOWN after 'fall' failed checks.`
+        : `Stopped ${h.name} (${h.runtime}): requests now fail.`;
+    }
+    await h.restart();
+    return this.engine
+      ? `Started ${h.name} again: health checks bring ${row.server} back UP after 'rise' good checks.`
+      : `Started ${h.name} again.`;
+  }
+
+  async reload(): Promise<ReloadOutcome> {
+    if (!this.engine || !this.configPath) return { ok: false, diagnostics: [], unchanged: true };
+    let text: string;
+    try {
+      text = readFileSync(this.configPath, 'utf8');
+    } catch (e) {
+      return { ok: false, diagnostics: [{ severity: 'alert', message: `cannot read ${this.configPath}: ${(e as Error).message}` }] };
+    }
+    if (text === this.applied && this.errors.length === 0) return { ok: true, diagnostics: [], unchanged: true };
+    return this.apply(text);
+  }
+
+  private async apply(text: string): Promise<ReloadOutcome> {
+    await this.plan(text);
+    const r = await this.engine!.reload({ text, name: this.configName ?? 'haproxy.cfg' });
+    if (r.ok) {
+      this.applied = text;
+      this.errors = [];
+      this.mapping = this.describeMapping();
+    } else {
+      this.errors = r.diagnostics.filter((d) => d.severity === 'alert');
+    }
+    return { ok: r.ok, diagnostics: r.diagnostics };
+  }
+
+  private describeMapping(): string[] {
+    return Object.entries(this.ports).map(([doc, lab]) => `localhost:${doc} → 127.0.0.1:${lab}`);
+  }
+
+  watchConfig(fn: () => void): () => void {
+    if (!this.tmpDir || !this.configName) return () => {};
+    let timer: NodeJS.Timeout | null = null;
+    let w: FSWatcher;
+    try {
+      // The directory, not the file: editors often save by writing a new file and renaming it over the old.
+      w = watch(this.tmpDir, (_event, name) => {
+        if (name !== null && name !== this.configName) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(fn, 150);
+      });
+    } catch {
+      return () => {};
+    }
+    w.on('error', () => {});
+    this.watchers.add(w);
+    return () => {
+      if (timer) clearTimeout(timer);
+      w.close();
+      this.watchers.delete(w);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.watchers) w.close();
+    this.watchers.clear();
+    for (const off of this.offs.splice(0)) off();
+    if (this.opts.publishPorts !== false) clearPortMap();
+    await this.engine?.stop().catch(() => {});
+    await this.group.dispose();
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}

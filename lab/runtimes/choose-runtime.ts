@@ -43,6 +43,7 @@ export interface RuntimeChoice {
   readonly passedOver: readonly PassedOver[];
 }
 
+// An explicitly chosen runtime that cannot work here, with why and the fix.
 export class RuntimeUnavailableError extends Error {
   constructor(
     readonly runtimeName: RuntimeName,

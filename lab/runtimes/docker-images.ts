@@ -12,6 +12,7 @@ export function imageTag(app: AppEntry): string {
   return `haproxy-lab/${app.id}:latest`;
 }
 
+// Whether the daemon has this image locally.
 export async function imageExists(docker: Docker, name: string): Promise<boolean> {
   try {
     await docker.getImage(name).inspect();
@@ -21,6 +22,7 @@ export async function imageExists(docker: Docker, name: string): Promise<boolean
   }
 }
 
+// No image to build FROM and none to pull; the message says how to make one offline.
 export class BaseImageMissingError extends Error {
   constructor(tried: readonly string[], pullError: string) {
     super(

@@ -29,6 +29,7 @@ export function daemonAddress(): string {
   return process.env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
 }
 
+// No Docker daemon answers; the message says how to start or install one.
 export class DaemonUnreachableError extends Error {
   constructor(cause: string) {
     super(

@@ -3,6 +3,7 @@ import type { RuntimeName, Stage } from './runtime.ts';
 
 const MAX_LINES = 500;
 
+// What every runtime handle keeps the same way, so the TUI sees one behaviour.
 export class HandleState {
   stage: Stage = 'starting';
   private readonly lines: string[] = [];

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import net from 'node:net';
 
+// A port the app needs is taken; the message says how to find and free it.
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
     super(

@@ -118,5 +118,5 @@ describe.skipIf(!canUp)('docker-compose up --build with local base images', () =
     expect(left.stdout.trim()).toBe('');
     const images = spawnSync('docker', ['images', '--filter', `reference=${project}_*`, '--format', '{{.Repository}}'], { encoding: 'utf8' });
     expect(images.stdout.trim()).toBe('');
-  });
+  }, 300_000);
 });

@@ -175,7 +175,7 @@ describe.skipIf(!usable.ok)('docker runtime (real daemon)', () => {
         await h[Symbol.asyncDispose]();
       }
     }
-  });
+  }, 240_000);
 
   it('says which port is taken and what to do, and leaves no container behind', async () => {
     const taken = group.handles[0]!.hostPort;

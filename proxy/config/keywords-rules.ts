@@ -211,7 +211,7 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     }
   }
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-request ${action}' rule : ${sentence(parsed.error)}`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-request ${action}' rule : ${parsed.error}.`);
     return;
   }
   const cond = finishCondition(c, parsed.next, 'http-request', action);
@@ -269,7 +269,7 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     }
   }
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-response ${action}' rule : ${sentence(parsed.error)}`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-response ${action}' rule : ${parsed.error}.`);
     return;
   }
   const cond = finishCondition(c, parsed.next, 'http-response', action);

@@ -147,13 +147,23 @@ function parseKeywords(p: ServerParse, start: number): boolean {
   return true;
 }
 
+// A server line in a frontend is an alert; HAProxy prints its location twice there, and so do we.
+function notBackend(c: ProxyLineContext): boolean {
+  if (c.hasBackend) return false;
+  const { file, line } = c.loc;
+  c.alert(`parsing [${file}:${line}] : '${c.arg(0)}' not allowed because ${c.proxyType} '${c.proxy.name}' has no backend capability.`, {
+    form: 'bracket',
+  });
+  return true;
+}
+
 // "server NAME ADDR[:PORT] [keywords...]"
 export function parseServer(c: ProxyLineContext): void {
   if (c.isDefaults) {
     c.alert(`'server' not allowed in 'defaults' section.`, { form: 'bracket' });
     return;
   }
-  if (c.notCap('backend', 'server')) return;
+  if (notBackend(c)) return;
   if (c.arg(1) === '' || c.arg(2) === '') {
     c.alert(`'server' expects <name> and <addr>[:<port>] as arguments.`, { form: 'bracket' });
     return;
@@ -190,7 +200,7 @@ export function parseServer(c: ProxyLineContext): void {
 
 // "default-server [keywords...]": later server lines in this section start from these settings.
 export function parseDefaultServer(c: ProxyLineContext): void {
-  if (c.notCap('backend', 'default-server')) return;
+  if (notBackend(c)) return;
   const target: Target = { ...c.proxy.defaultServer };
   const ok = parseKeywords({ c, prefix: '', name: '', target, isDefault: true }, 1);
   if (!ok) return;

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { SampleContext } from '../../../proxy/acl/types.ts';
+import { backend, DEFAULTS, frontend, load, messages, model, proxyConfig } from './config-helpers.ts';
+
+function request(path: string, method = 'GET', src = '127.0.0.1'): SampleContext {
+  const [p, q] = path.split('?');
+  return {
+    src, srcPort: 40000, dst: '127.0.0.1', dstPort: 8000,
+    req: { method, uri: path, version: '1.1', path: p!, query: q ?? null, headers: ['Host', 'x'] },
+  };
+}
+
+describe('acl and use_backend', () => {
+  it('compiles use_backend conditions through the ACL module, in order', () => {
+    const m = model(proxyConfig(['acl is_static path_beg /static', 'acl is_post method POST', 'use_backend b if is_static', 'use_backend b unless is_post']));
+    const rules = frontend(m, 'f').useBackends;
+    expect(rules.map((r) => [r.backend, r.cond?.polarity, r.cond?.text, r.loc.line, r.text])).toEqual([
+      ['b', 'if', 'is_static', 10, 'use_backend b if is_static'],
+      ['b', 'unless', 'is_post', 11, 'use_backend b unless is_post'],
+    ]);
+    expect(rules[0]!.cond!.test(request('/static/a.css'))).toBe(true);
+    expect(rules[0]!.cond!.test(request('/index.html'))).toBe(false);
+  });
+
+  it('needs an ACL declared before the rule that uses it, as HAProxy does', () => {
+    const r = load(proxyConfig(['use_backend b if later', 'acl later path /x']));
+    expect(messages(r)).toEqual(["8: error detected while parsing switching rule : no such ACL : 'later'."]);
+  });
+
+  it('refuses a rule word other than if/unless and a missing backend name', () => {
+    expect(messages(load(proxyConfig(['use_backend b when x', 'use_backend'])))).toEqual([
+      "8: unexpected keyword 'when' after switching rule, only 'if' and 'unless' are allowed.",
+      "9: 'use_backend' expects a backend name.",
+    ]);
+  });
+
+  it('passes ACL errors through with their wording', () => {
+    expect(messages(load(proxyConfig(['acl x path_bex /a'])))).toEqual([
+      "8: error detected while parsing ACL 'x' : unknown fetch method 'path_bex' in ACL expression 'path_bex'.",
+    ]);
+  });
+
+  it('does not let a proxy use an ACL of its defaults section', () => {
+    const r = load(`defaults web\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n    acl x path /x\nfrontend f from web\n    bind 127.0.0.1:8000\n    http-request deny if x\n`);
+    expect(messages(r)).toEqual(["9: error detected while parsing an 'http-request deny' condition : no such ACL : 'x'."]);
+  });
+});
+
+describe('http-request', () => {
+  it('reads deny, allow, tarpit, redirect, return and header actions with their defaults', () => {
+    const m = model(proxyConfig([
+      'http-request allow if { src 127.0.0.9 }',
+      'http-request deny if { path /a }',
+      'http-request deny deny_status 429 if { path /b }',
+      'http-request tarpit if { path /c }',
+      'http-request redirect location /new code 301 drop-query append-slash if { path /d }',
+      'http-request redirect scheme https if { path /e }',
+      'http-request return status 200 content-type text/plain string "ok" if { path /f }',
+      'http-request set-header X-A "a b"',
+      'http-request add-header X-B %[src]',
+      'http-request del-header X-C',
+    ]));
+    const rules = frontend(m, 'f').httpRequestRules.map(({ cond, loc, text, ...rest }) => rest);
+    expect(rules).toEqual([
+      { action: 'allow' },
+      { action: 'deny', status: 403 },
+      { action: 'deny', status: 429 },
+      { action: 'tarpit', status: 500 },
+      { action: 'redirect', type: 'location', value: '/new', code: 301, dropQuery: true, appendSlash: true },
+      { action: 'redirect', type: 'scheme', value: 'https', code: 302, dropQuery: false, appendSlash: false },
+      { action: 'return', status: 200, contentType: 'text/plain', body: 'ok' },
+      { action: 'set-header', name: 'X-A', value: 'a b' },
+      { action: 'add-header', name: 'X-B', value: '%[src]' },
+      { action: 'del-header', name: 'X-C' },
+    ]);
+    const deny = frontend(m, 'f').httpRequestRules[1]!;
+    expect(deny.cond!.test(request('/a'))).toBe(true);
+    expect(deny.text).toBe('http-request deny if { path /a }');
+  });
+
+  it('compiles negations and AND-ed ACLs (the EP 4 admin example)', () => {
+    const m = model(proxyConfig(['acl is_admin_path path_beg /admin', 'acl is_internal_network src 127.0.0.0/24', 'http-request deny if is_admin_path !is_internal_network']));
+    const c = frontend(m, 'f').httpRequestRules[0]!.cond!;
+    expect(c.test(request('/admin', 'GET', '127.0.1.5'))).toBe(true);
+    expect(c.test(request('/admin', 'GET', '127.0.0.5'))).toBe(false);
+    expect(c.test(request('/home', 'GET', '127.0.1.5'))).toBe(false);
+  });
+
+  it('refuses bad statuses, codes and arguments with HAProxy wording', () => {
+    const r = load(proxyConfig([
+      'http-request deny deny_status abc',
+      'http-request deny deny_status 599',
+      'http-request redirect',
+      'http-request redirect location',
+      'http-request redirect location /x code 305',
+      'http-request return status 999',
+      'http-request return status 200 lf-string %T',
+      'http-request set-header X',
+      'http-request del-header',
+      'http-request allow foo',
+      'http-request deny if nosuch',
+    ]));
+    expect(messages(r)).toEqual([
+      "8: error detected in frontend 'f' while parsing 'http-request deny' rule : Unexpected status code '0'.",
+      "9: error detected in frontend 'f' while parsing 'http-request deny' rule : status code '599' not handled by default with 'default-errorfiles' argument..",
+      "10: error detected in frontend 'f' while parsing 'http-request redirect' rule : redirection type expected ('prefix', 'location', or 'scheme').",
+      "11: error detected in frontend 'f' while parsing 'http-request redirect' rule : missing argument for 'location'.",
+      "12: error detected in frontend 'f' while parsing 'http-request redirect' rule : 'code': unsupported HTTP code '305' (must be one of 301, 302, 303, 307 or 308).",
+      "13: error detected in frontend 'f' while parsing 'http-request return' rule : Unexpected status code '999'.",
+      "14: error detected in frontend 'f' while parsing 'http-request return' rule : a content type must be defined with a log-format payload.",
+      "15: error detected in frontend 'f' while parsing 'http-request set-header' rule : expects exactly 2 arguments.",
+      "16: error detected in frontend 'f' while parsing 'http-request del-header' rule : expects at least 1 argument.",
+      "17: 'http-request allow' expects either 'if' or 'unless' followed by a condition but found 'foo'.",
+      "18: error detected while parsing an 'http-request deny' condition : no such ACL : 'nosuch'.",
+    ]);
+  });
+
+  it('suggests the closest action for a misspelt one', () => {
+    const [msg] = messages(load(proxyConfig(['http-request dney'])));
+    expect(msg).toMatch(/^8: 'http-request' expects 'wait-for-handshake', .* but got 'dney'\. Did you mean 'deny' maybe \?$/);
+  });
+
+  it('warns that rules after an unconditional final action are never reached', () => {
+    expect(messages(load(proxyConfig(['http-request deny', 'http-request allow'])), 'warning')).toEqual([
+      "9: previous 'http-request' action is final and has no condition attached, further entries are NOOP.",
+    ]);
+  });
+
+  it('warns about valid actions the lab does not run', () => {
+    const r = load(proxyConfig(['http-request set-var(txn.x) str(a)', 'http-request capture req.hdr(Host) len 10']));
+    expect(messages(r, 'warning')).toEqual([
+      "8: 'http-request set-var(txn.x)' is not supported by HAProxy Lab yet and is ignored.",
+      "9: 'http-request capture' is not supported by HAProxy Lab yet and is ignored.",
+    ]);
+  });
+
+  it('is refused in an anonymous defaults section but runs first from a named one', () => {
+    expect(messages(load(`${DEFAULTS}    http-request deny\n`))).toEqual(["6: 'http-request' not allowed in anonymous 'defaults' section."]);
+    const m = model(`defaults web\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n    http-request set-header X-From defaults\nfrontend f from web\n    bind 127.0.0.1:8000\n    http-request set-header X-From frontend\n    default_backend b\nbackend b from web\n    server s 127.0.0.1:1\n`);
+    expect(frontend(m, 'f').httpRequestRules.map((r) => r.loc.line)).toEqual([6, 9]);
+  });
+});
+
+describe('http-response and tcp-request', () => {
+  it('reads http-response header actions and deny (502 by default)', () => {
+    const m = model(proxyConfig([], ['http-response set-header X-Server s1', 'http-response del-header Server', 'http-response deny if { src 127.0.0.66 }', 'server s 127.0.0.1:1']));
+    expect(backend(m, 'b').httpResponseRules.map(({ cond, loc, text, ...r }) => r)).toEqual([
+      { action: 'set-header', name: 'X-Server', value: 's1' },
+      { action: 'del-header', name: 'Server' },
+      { action: 'deny', status: 502 },
+    ]);
+  });
+
+  it('reads tcp-request connection/content rules and inspect-delay', () => {
+    const m = model(`${DEFAULTS}frontend f\n    mode tcp\n    bind 127.0.0.1:8000\n    tcp-request inspect-delay 5s\n    tcp-request connection reject if { src 127.0.0.66 }\n    tcp-request content accept if { req.len gt 0 }\n    default_backend b\nbackend b\n    mode tcp\n    server s 127.0.0.1:1\n`);
+    const f = frontend(m, 'f');
+    expect(f.tcpInspectDelay).toBe(5000);
+    expect(f.tcpRequestRules.map((r) => [r.stage, r.action, r.cond?.text])).toEqual([
+      ['connection', 'reject', '{ src 127.0.0.66 }'],
+      ['content', 'accept', '{ req.len gt 0 }'],
+    ]);
+  });
+
+  it('refuses bad tcp-request lines with HAProxy wording', () => {
+    const r = load(proxyConfig(['tcp-request', 'tcp-request foo', 'tcp-request inspect-delay', 'tcp-request connection accept foo'], ['tcp-request connection reject', 'server s 127.0.0.1:1']));
+    expect(messages(r)).toEqual([
+      "8: missing argument for 'tcp-request' in frontend 'f'",
+      "9: 'tcp-request' expects 'inspect-delay', 'connection', or 'content' in frontend 'f' (got 'foo')",
+      "10: 'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'f'",
+      "11: 'tcp-request connection accept' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')",
+      '14: tcp-request connection is not allowed because backend b is not a frontend',
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 // Checks an episode.yaml against the schema and builds the Episode; every problem is reported with file:line:col.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { LineCounter, isScalar, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { CurlArgsError, parseCurl } from '../traffic/request-spec.ts';
 import { YamlReader, type Fields } from './yaml-reader.ts';
 import {
@@ -155,10 +155,16 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
   if (f.has('marks') && !config) r.error(f.keyLoc('marks'), `${what}: marks point at config lines, but the step has no config`);
 
   const experiments: Experiment[] = [];
+  // Ids of experiments that had errors of their own, so checks naming them do not add a second error.
+  const broken: string[] = [];
   if (f.has('experiments')) {
     r.list(f.get('experiments'), `${what}.experiments`).forEach((item, i) => {
       const e = readExperiment(r, item, `${what}.experiments[${i}]`);
-      if (!e) return;
+      if (!e) {
+        const id = isMap(item) ? item.get('id') : undefined;
+        if (typeof id === 'string') broken.push(id);
+        return;
+      }
       if (experiments.some((x) => x.id === e.id)) r.error(e.loc, `${what}.experiments[${i}]: id '${e.id}' is already used in this step`);
       experiments.push(e);
     });
@@ -166,7 +172,7 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
   const checks: Check[] = [];
   if (f.has('checks')) {
     r.list(f.get('checks'), `${what}.checks`).forEach((item, i) => {
-      const c = readCheck(r, item, `${what}.checks[${i}]`, experiments, config !== null);
+      const c = readCheck(r, item, `${what}.checks[${i}]`, experiments, broken, config !== null);
       if (c) checks.push(c);
     });
   }
@@ -245,7 +251,7 @@ function readExperiment(r: YamlReader, node: AnyNode, what: string): Experiment 
   return { id, curl: curl.trim(), repeat, concurrency, ...(note !== undefined ? { note: note.trim() } : {}), loc: f.loc };
 }
 
-function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: readonly Experiment[], hasConfig: boolean): Check | null {
+function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: readonly Experiment[], broken: readonly string[], hasConfig: boolean): Check | null {
   const kindNode = node && typeof node === 'object' && 'get' in node ? (node as { get(k: string, keep: true): unknown }).get('kind', true) : undefined;
   const kindValue = isScalar(kindNode) ? kindNode.value : undefined;
   const kinds = Object.keys(CHECK_KEYS) as CheckKind[];
@@ -264,6 +270,7 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: read
   if (f.has('experiment')) {
     const id = r.text(f.get('experiment'), `${what}.experiment`);
     experiment = experiments.find((e) => e.id === id);
+    if (id !== undefined && !experiment && broken.includes(id)) return null;
     if (id !== undefined && !experiment) {
       r.error(f.get('experiment'), `${what}.experiment: no experiment '${id}' in this step (known: ${experiments.map((e) => e.id).join(', ') || 'none'})`);
     }

@@ -1,0 +1,139 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAllEpisodes, loadEpisode } from '../../../lab/episodes/loader.ts';
+import { EpisodeLoadError, formatEpisodeError } from '../../../lab/episodes/schema.ts';
+
+const GOOD = `format: 1
+title: Tiny
+document: "A document"
+summary: One app behind a proxy.
+apps:
+  - name: app1
+    app: ep9-app1
+    port: 5001
+    addresses: ["app1:5001"]
+    answers: Flask App 1
+steps:
+  - id: first
+    title: First step
+    explain: Some words.
+    config: a.cfg
+    experiments:
+      - id: home
+        curl: curl http://localhost/
+        repeat: 3
+    checks:
+      - kind: status
+        title: Answers 200
+        experiment: home
+        status: 200
+        hint: Start the app.
+`;
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'lab-episodes-test-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+// Writes episodes/<id>/episode.yaml (and a.cfg) under the temp root.
+function write(id: string, yaml: string): void {
+  mkdirSync(join(root, id), { recursive: true });
+  writeFileSync(join(root, id, 'episode.yaml'), yaml);
+  writeFileSync(join(root, id, 'a.cfg'), 'frontend f\n    bind *:80\n    default_backend b\nbackend b\n    server s1 app1:5001\n');
+}
+
+// The errors of loading an episode, as "line: message".
+function errorsOf(id: string): string[] {
+  try {
+    loadEpisode(id, root);
+  } catch (e) {
+    if (e instanceof EpisodeLoadError) return e.errors.map((x) => `${x.loc.line}: ${x.message}`);
+    throw e;
+  }
+  return [];
+}
+
+describe('episode schema', () => {
+  it('loads a well-formed episode with defaults filled in', () => {
+    write('tiny', GOOD);
+    const e = loadEpisode('tiny', root);
+    expect(e.id).toBe('tiny');
+    expect(e.steps[0]!.apps).toEqual(['app1']);
+    expect(e.steps[0]!.experiments[0]).toMatchObject({ repeat: 3, concurrency: 1 });
+    expect(e.steps[0]!.config).toBe(join(root, 'tiny', 'a.cfg'));
+    expect(e.steps[0]!.checks[0]!.involves.length).toBeGreaterThan(0);
+  });
+
+  it('names the line of a misspelled key and suggests the right one', () => {
+    write('typo', GOOD.replace('        repeat: 3', '        repaet: 3'));
+    expect(errorsOf('typo')).toEqual([expect.stringMatching(/^19: .*unknown key 'repaet', did you mean 'repeat'\?/)]);
+  });
+
+  it('names the line of a check that refers to an experiment the step does not have', () => {
+    write('ref', GOOD.replace('experiment: home', 'experiment: homepage'));
+    expect(errorsOf('ref')).toEqual([expect.stringMatching(/^23: .*no experiment 'homepage' in this step \(known: home\)/)]);
+  });
+
+  it('reports an unknown check kind and a status out of range, each on its own line', () => {
+    write('kinds', GOOD.replace('kind: status', 'kind: statuz'));
+    expect(errorsOf('kinds')).toEqual([expect.stringMatching(/^21: .*kind: expected one of distribution, order, route/)]);
+    write('range', GOOD.replace('status: 200', 'status: 2000'));
+    expect(errorsOf('range')).toEqual([expect.stringMatching(/^24: .*status: must be <= 599, got 2000/)]);
+  });
+
+  it('reports a missing config file, an unknown app and a bad curl flag together', () => {
+    const yaml = GOOD.replace('config: a.cfg', 'config: missing.cfg\n    apps: [app9]').replace('curl http://localhost/', 'curl -Z http://localhost/');
+    write('many', yaml);
+    const errs = errorsOf('many');
+    expect(errs).toHaveLength(3);
+    expect(errs[0]).toMatch(/^15: .*file "missing.cfg" not found/);
+    expect(errs[1]).toMatch(/^16: .*no app named 'app9'/);
+    expect(errs[2]).toMatch(/^19: .*option -Z: not supported/);
+  });
+
+  it('rejects another format version and says which one it reads', () => {
+    write('v2', GOOD.replace('format: 1', 'format: 2'));
+    expect(errorsOf('v2')).toEqual([expect.stringMatching(/^1: format: this lab reads format 1, the file says 2/)]);
+  });
+
+  it('requires a task and checks for a step with a solution', () => {
+    write('sol', GOOD.replace('    config: a.cfg', '    config: a.cfg\n    solution: a.cfg').replace(/    checks:[\s\S]*$/, ''));
+    const errs = errorsOf('sol');
+    expect(errs.some((e) => /^16: .*needs a 'task'/.test(e))).toBe(true);
+    expect(errs.some((e) => /^16: .*needs checks that tell the solution from the start/.test(e))).toBe(true);
+  });
+
+  it('points YAML syntax errors at their line', () => {
+    write('syntax', GOOD.replace('title: Tiny', 'title: [Tiny'));
+    expect(errorsOf('syntax')[0]).toMatch(/^\d+: YAML: /);
+  });
+
+  it('prints errors as file:line:col: message, with the file named', () => {
+    write('typo', GOOD.replace('    title: First step', '    titel: First step'));
+    try {
+      loadEpisode('typo', root);
+      expect.unreachable();
+    } catch (e) {
+      const text = formatEpisodeError((e as EpisodeLoadError).errors[0]!);
+      expect(text).toMatch(/typo\/episode\.yaml:13:5: steps\[0\]: unknown key 'titel', did you mean 'title'\?/);
+    }
+  });
+
+  it('resolves a mark given by text to its config line', () => {
+    write('marks', GOOD.replace('    config: a.cfg', '    config: a.cfg\n    marks:\n      - match: default_backend\n        note: here'));
+    expect(loadEpisode('marks', root).steps[0]!.marks).toEqual([{ line: 3, note: 'here' }]);
+    write('badmark', GOOD.replace('    config: a.cfg', '    config: a.cfg\n    marks:\n      - match: use_backend\n        note: here'));
+    expect(errorsOf('badmark')).toEqual([expect.stringMatching(/^17: .*no line of the config contains "use_backend"/)]);
+  });
+
+  it('keeps loading the good episodes when one is broken', () => {
+    write('good', GOOD);
+    write('bad', GOOD.replace('format: 1', 'format: one'));
+    const r = loadAllEpisodes(root);
+    expect(r.episodes.map((e) => e.id)).toEqual(['good']);
+    expect(r.errors[0]!.loc.file).toMatch(/bad\/episode\.yaml$/);
+  });
+});

@@ -1,0 +1,169 @@
+import React from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// Colors on for ink (chalk decides at import), so the NO_COLOR test below can tell the difference.
+vi.hoisted(() => {
+  process.env['FORCE_COLOR'] = '1';
+});
+import { cleanup, render } from 'ink-testing-library';
+import { EpisodeScreen } from '../../../../lab/tui/screens/EpisodeScreen.tsx';
+import { ThemeContext, makeTheme, serverGlyph } from '../../../../lab/tui/theme.ts';
+import { FakeSession } from '../fake-session.ts';
+
+const tick = (ms = 120) => new Promise((r) => setTimeout(r, ms));
+// The live area: what is below the last static log line (ink-testing-library prints static lines first).
+const plain = (frame: string | undefined): string => (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+const live = (frame: string | undefined): string => {
+  const lines = plain(frame).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Test episode'));
+  return lines.slice(start).join('\n');
+};
+
+function mount(session = new FakeSession(), color = true) {
+  const handlers = { onStepDone: vi.fn(), onStep: vi.fn(), onHome: vi.fn(), onQuit: vi.fn(), editFile: vi.fn(async () => ({ ok: true, message: '' })) };
+  const r = render(
+    <ThemeContext.Provider value={makeTheme(color)}>
+      <EpisodeScreen session={session} done={false} burstSize={12} {...handlers} />
+    </ThemeContext.Provider>,
+  );
+  return { ...r, session, ...handlers };
+}
+
+afterEach(() => cleanup());
+
+describe('episode screen', () => {
+  it('shows the step, its explanation, the servers and the keys that work, within 24 rows', async () => {
+    const { lastFrame } = mount();
+    await tick();
+    const screen = live(lastFrame());
+    expect(screen).toContain('step 1/2: Weights 2 and 1');
+    expect(screen).toContain('Server1 takes two requests');
+    expect(screen).toMatch(/● server1 +builtin +UP/);
+    expect(screen).toMatch(/■ server2 +builtin +UP/);
+    expect(screen).toContain('space request');
+    expect(screen).not.toContain('← previous');
+    expect(screen.split('\n').length).toBeLessThan(24);
+  });
+
+  it('draws the answers of a burst as glyphs and bars against the weights', async () => {
+    const { lastFrame, stdin } = mount();
+    await tick();
+    stdin.write('b');
+    await tick(250);
+    const screen = live(lastFrame());
+    expect(screen).toMatch(/order ● ■ ● ● ■ ●/);
+    expect(screen).toMatch(/server1 .* 67%\/ 67%/);
+    expect(screen).toMatch(/server2 .* 33%\/ 33%/);
+    expect(plain(lastFrame())).toContain('http_front servers/server1');
+  });
+
+  it('explains the last request: the ACL and the value it saw, the deciding rule, the balancer', async () => {
+    const { lastFrame, stdin } = mount();
+    await tick();
+    stdin.write(' ');
+    await tick(200);
+    stdin.write('x');
+    await tick();
+    const screen = live(lastFrame());
+    expect(screen).toContain('is_static: path_beg saw "/" → false');
+    expect(screen).toContain('Decided by default_backend → backend servers');
+    expect(screen).toContain('→ server1: next in the weighted rotation');
+  });
+
+  it('changes the selected server’s weight live and restarts the bars', async () => {
+    const { lastFrame, stdin, session } = mount();
+    await tick();
+    stdin.write('j');
+    await tick(50);
+    stdin.write('+');
+    await tick();
+    expect(session.weights['server2']).toBe(2);
+    expect(live(lastFrame())).toContain('since server2=w2');
+  });
+
+  it('shows a refused config on its line and keeps saying the old one serves', async () => {
+    const session = new FakeSession();
+    session.nextReload = { ok: false, diagnostics: [{ severity: 'alert', message: "'server server1' unknown keyword 'wieght'", loc: { file: 'haproxy.cfg', line: 9, col: 31 } }] };
+    const { lastFrame, stdin } = mount(session);
+    await tick();
+    stdin.write('r');
+    await tick(200);
+    const screen = live(lastFrame());
+    expect(screen).toMatch(/9✗ +server server1/);
+    expect(screen).toContain("↑ 'server server1' unknown keyword 'wieght'");
+    expect(screen).toContain('the running config keeps serving');
+  });
+
+  it('scores predictions: guess with a digit, then see who answered', async () => {
+    const { lastFrame, stdin } = mount();
+    await tick();
+    stdin.write('p');
+    await tick(50);
+    expect(live(lastFrame())).toContain('which server answers next?');
+    stdin.write('2');
+    await tick(250);
+    expect(live(lastFrame())).toContain('✗ it was servers/server1 · 0/1');
+    stdin.write('2');
+    await tick(250);
+    expect(live(lastFrame())).toContain('✓ right · 1/2');
+  });
+
+  it('runs the checks and shows what a failing one expected, saw, and its lines', async () => {
+    const { lastFrame, stdin, onStepDone } = mount();
+    await tick();
+    stdin.write('c');
+    await tick(200);
+    const screen = live(lastFrame());
+    expect(screen).toContain('0/1 checks pass');
+    expect(screen).toContain('expected server1 67%, server2 33%');
+    expect(screen).toContain('haproxy.cfg:9: server server1');
+    expect(onStepDone).not.toHaveBeenCalled();
+  });
+
+  it('marks a stopped backend DOWN when its server-state event arrives', async () => {
+    const { lastFrame, stdin } = mount();
+    await tick();
+    stdin.write('s');
+    await tick(200);
+    expect(live(lastFrame())).toMatch(/server1 +builtin +DOWN/);
+    expect(plain(lastFrame())).toContain('Server servers/server1 is DOWN');
+  });
+
+  it('quits on the second Ctrl+C, not the first', async () => {
+    const { stdin, onQuit } = mount();
+    await tick();
+    stdin.write('\x03');
+    await tick(50);
+    expect(onQuit).not.toHaveBeenCalled();
+    stdin.write('\x03');
+    await tick(50);
+    expect(onQuit).toHaveBeenCalledTimes(1);
+  });
+
+  it('without color still tells servers apart by glyph and prints no color codes', async () => {
+    const { lastFrame, stdin } = mount(new FakeSession(), false);
+    await tick();
+    stdin.write('b');
+    await tick(250);
+    const frame = lastFrame() ?? '';
+    expect(plain(frame)).toContain(`order ${serverGlyph(0)} ${serverGlyph(1)}`);
+    // SGR colors 30-37/90-97 (foreground) must not appear; bold and dim may.
+    expect(frame).not.toMatch(/\u001b\[(3[0-7]|9[0-7])m/);
+  });
+
+  it('with color paints each server in its own color', async () => {
+    const { lastFrame, stdin } = mount(new FakeSession(), true);
+    await tick();
+    stdin.write('b');
+    await tick(250);
+    expect(lastFrame() ?? '').toMatch(/\u001b\[36m●/);
+  });
+
+  it('moves between steps with the arrow keys', async () => {
+    const { stdin, onStep } = mount();
+    await tick();
+    stdin.write('\u001b[C');
+    await tick(80);
+    expect(onStep).toHaveBeenCalledWith(1);
+  });
+});

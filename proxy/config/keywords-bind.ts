@@ -3,7 +3,7 @@ import type { ProxyLineContext } from './context.ts';
 import type { BindSpec } from './model.ts';
 import { parseAddress } from './address.ts';
 import { BIND_KEYWORDS } from './known-keywords.ts';
-import { bestMatch } from './suggest.ts';
+import { didYouMean } from './suggest.ts';
 
 /** Bind options that change nothing the lab models, accepted quietly as HAProxy accepts them. */
 const HARMLESS = new Set(['name', 'id', 'v4v6', 'v6only', 'backlog', 'maxconn', 'nice', 'tfo', 'defer-accept', 'mss', 'thread', 'shards']);
@@ -39,8 +39,9 @@ export function parseBind(c: ProxyLineContext): void {
     const kw = c.arg(i);
     const nargs = BIND_KEYWORDS[kw];
     if (nargs === undefined) {
-      const best = bestMatch(kw, Object.keys(BIND_KEYWORDS));
-      c.alert(`${where}: unknown keyword '${kw}'.${best ? ` Did you mean '${best}' maybe ?` : ''}`, { at: c.word(i) });
+      const hint = didYouMean(kw, Object.keys(BIND_KEYWORDS));
+      if (hint) c.alert(`${where}: unknown keyword '${kw}'`, { at: c.word(i), hint });
+      else c.alert(`${where}: unknown keyword '${kw}'.`, { at: c.word(i) });
       return;
     }
     if (nargs > 0 && i + nargs >= c.count) {

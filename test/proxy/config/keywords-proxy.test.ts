@@ -40,7 +40,7 @@ describe('bind', () => {
 
   it('alerts on an unknown bind option, with a hint when one is close', () => {
     expect(messages(load(proxyConfig(['bind :8001 nmae x'])))).toEqual([
-      "8: 'bind :8001' in section 'frontend': unknown keyword 'nmae'. Did you mean 'name' maybe ?",
+      "8: 'bind :8001' in section 'frontend': unknown keyword 'nmae'; did you mean 'name' maybe ?",
     ]);
   });
 

@@ -1,0 +1,161 @@
+// Runs `haproxy -c -f FILE` on broken (and valid) configs and checks that our loader raises the same alerts, at the
+// same file:line, with the same words. HAProxy stops checking after some errors; we keep going, so its alerts must
+// be a subset of ours. Warnings are compared too where both print them for the same line.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../../proxy/config/diagnostics.ts';
+import { loadConfig } from '../../../proxy/load-config.ts';
+import { hasHaproxy } from '../../helpers/haproxy.ts';
+
+const HEAD = `defaults
+    mode http
+    timeout connect 5s
+    timeout client 5s
+    timeout server 5s
+`;
+
+function fe(lines: string[], be: string[] = ['server s1 127.0.0.1:8001']): string {
+  return `${HEAD}frontend f\n    bind 127.0.0.1:8000\n${lines.map((l) => `    ${l}\n`).join('')}    default_backend b\nbackend b\n${be.map((l) => `    ${l}\n`).join('')}`;
+}
+
+/** name → config text. Every address is on 127.0.0.1 so haproxy -c never needs a resolver. */
+const CASES: Record<string, string> = {
+  'unknown keywords with and without hints': fe(['weigth 3', 'balanc roundrobin', 'optoin httplog'], ['balanc roundrobin', 'server s1 127.0.0.1:8001']),
+  'unknown global keyword': `global\n    foo bar\n    maxconn 100\n    nbthread\n    daemon 1\n${fe([])}`,
+  'out of section': `maxconn 10\n${fe([])}`,
+  'old timeouts': fe(['clitimeout 5000', 'contimeout 5000'], ['srvtimeout 5000', 'server s1 127.0.0.1:8001']),
+  'bad timeouts': fe(['timeout client 5x', 'timeout client', 'timeout foo 1s', 'timeout queue 1s']),
+  'bad binds': fe(['bind', 'bind 127.0.0.1', 'bind 127.0.0.1:abc', 'bind :0', 'bind 127.0.0.1:99999', 'bind 1.2.3.4.5:80', 'bind :8002 bogusopt', 'bind :8003 nmae x']),
+  'bind process is deprecated': fe(['bind :8004 process 1']),
+  'server errors': fe([], [
+    'server s1 127.0.0.1:8001 weigth 2 check',
+    'server s2 127.0.0.1:8002 weight 300',
+    'server s3 127.0.0.1:8003 rise 0',
+    'server s4 127.0.0.1:8004 fall 0',
+    'server s5 127.0.0.1:8005 inter',
+    'server s6 127.0.0.1:99999',
+    'server s7 127.0.0.1:80-81',
+    'server s8',
+    'server s9 127.0.0.1:8009 id 0',
+    'server s10 127.0.0.1:abc',
+    'server s11 127.0.0.1:8011 chek',
+    'server s12 127.0.0.1:8012 addr bad..addr',
+    'default-server foo',
+  ]),
+  'server in a frontend and defaults': `${HEAD}    server s 127.0.0.1:1\nfrontend f\n    bind 127.0.0.1:8000\n    server s 127.0.0.1:1\n    default-server inter 1s\n`,
+  'duplicate server names': fe([], ['server s1 127.0.0.1:8001', 'server s1 127.0.0.1:8002']),
+  'duplicate proxy names': `${HEAD}frontend f\n    bind 127.0.0.1:8000\n    default_backend b\nfrontend f\n    bind 127.0.0.1:8001\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`,
+  'missing backends': fe(['use_backend nope']).replace('default_backend b', 'default_backend nope2'),
+  'http frontend to tcp backend': `${HEAD}frontend f\n    bind 127.0.0.1:8000\n    acl x path /x\n    use_backend c if x\n    default_backend c\nbackend c\n    mode tcp\n    server s 127.0.0.1:1\n`,
+  'tcp frontend to http backend is allowed': `${HEAD}frontend t\n    mode tcp\n    bind 127.0.0.1:8000\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`,
+  'frontend without bind and missing timeouts': `defaults\n    mode http\nfrontend f\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\nlisten l\n    bind 127.0.0.1:8000\n    server s 127.0.0.1:2\n`,
+  'acl declared after use': fe(['use_backend b if later', 'acl later path /x', 'http-request deny if nosuch', 'acl x path_bex /a']),
+  'switching rule syntax': fe(['use_backend', 'use_backend b when x']),
+  'unknown http-request action': fe(['http-request dney']),
+  'final http-request rule': fe(['http-request deny', 'http-request allow']),
+  'tcp-request errors': fe(['tcp-request', 'tcp-request foo', 'tcp-request inspect-delay', 'tcp-request inspect-delay 5x', 'tcp-request connection accept foo', 'tcp-request content reject foo'], ['tcp-request connection reject', 'server s1 127.0.0.1:8001']),
+  'option errors': fe(['option httplg', 'option bogus', 'no option httplog', 'option httplog bogus', 'option forwardfor bogus', 'option forwardfor except', 'option', 'option http-server-close foo', 'option forceclose']),
+  'option capability warnings': fe(['option allbackups', 'option redispatch', 'option httpchk'], ['option dontlognull', 'option logasap', 'option httplog', 'server s1 127.0.0.1:8001']),
+  'http-check errors': fe([], ['option httpchk', 'http-check expect status abc', 'http-check expect', 'http-check foo', 'server s1 127.0.0.1:8001']),
+  'http-check without httpchk': fe([], ['http-check expect status 200', 'server s1 127.0.0.1:8001']),
+  'balance errors': fe(['balance roundrobin'], ['balance roundrobn', 'balance uri len 0', 'balance uri foo', 'balance random(0)', 'balance random(2', 'balance hdr()', 'balance url_param', 'balance url_param id foo', 'hash-type fast', 'server s1 127.0.0.1:8001']),
+  'mode errors': fe(['mode foo', 'mode health', 'no mode']),
+  'capability warnings': fe(['fullconn 10', 'retries 3'], ['maxconn 10', 'bind :9999', 'server s1 127.0.0.1:8001']),
+  'defaults restrictions': `${HEAD}    http-request deny\n    acl x path /x\n    use_backend b\n    bind :80\n    server s 127.0.0.1:1\nfrontend f from nothere\n    bind 127.0.0.1:8000\n`,
+  'log errors': `global\n    log\n    log stdout format bogus local0\n    log stdout nofac\n    log global\n    log stdout local0 bogus\n${HEAD}    log foo\n`,
+  'global numbers': `global\n    tune.bufsize x\n    tune.http.maxhdr 0\n    maxconn\n    stats socket\n    stats bogus\n${fe([])}`,
+  'log-format and stats': fe(['log-format', 'log-format a b', 'stats', 'stats foo', 'stats refresh 5x']),
+  'removed directives': fe(['block if { path /x }', 'reqadd X-Foo:\\ bar', 'rspadd X', 'redispatch']),
+  'tokenizer errors': `${HEAD}frontend f\n    bind 127.0.0.1:8000\n    acl x hdr(a) "unterminated\n    acl y hdr(a) "\${1BAD}"\n    acl z hdr(a) \\xZZ\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`,
+  'tcp mode ignores http settings': `${HEAD.replace('mode http', 'mode tcp')}frontend f\n    bind 127.0.0.1:8000\n    option httplog\n    http-request deny\n    option forwardfor\n    stats enable\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`,
+  'named defaults and from': `defaults base\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n    acl x path /x\nfrontend g from base\n    bind 127.0.0.1:8000\n    http-request deny if x\n    default_backend b\nbackend b from base\n    server s 127.0.0.1:1\n`,
+  'valid: the documents restored': `global\n    log stdout format raw local0\n    maxconn 4096\n\ndefaults\n    log     global\n    mode    http\n    option  httplog\n    option  dontlognull\n    timeout connect 5000ms\n    timeout client  50000ms\n    timeout server  50000ms\n\nfrontend http_front\n    bind *:8080  # a comment\n    acl is_static path_beg /static\n    acl is_mobile_user_agent req.hdr(User-Agent) -i -m sub Mobile\n    acl is_admin_path path_beg /admin\n    acl is_internal_network src 127.0.0.0/8\n    http-request deny if is_admin_path !is_internal_network\n    use_backend static_backend if is_static\n    default_backend servers\n\nbackend static_backend\n    server static1 127.0.0.1:5001 check\n\nbackend servers\n    balance roundrobin\n    server server1 127.0.0.1:5001 weight 2 check\n    server server2 127.0.0.1:5002 weight 1 check\n    server server3 127.0.0.1:5003 weight 3 check\n`,
+};
+
+// HAProxy stops reading at the first bad http-request rule, so each gets a config of its own.
+for (const rule of [
+  'http-request deny deny_status abc',
+  'http-request deny deny_status 100',
+  'http-request deny deny_status 599',
+  'http-request redirect',
+  'http-request redirect location',
+  'http-request redirect location /x code 305',
+  'http-request redirect prefix /p foo',
+  'http-request return status 999',
+  'http-request return status 200 lf-string %T',
+  'http-request return status 200 string a string b',
+  'http-request return string hi',
+  'http-request return status 304 string x',
+  'http-request set-header X',
+  'http-request del-header',
+  'http-request del-header X Y',
+  'http-request allow foo',
+  'http-request redirect location /x if nosuch',
+  'http-request deny deny_status 403 if { path /x } foo',
+  'http-response bogus',
+  'http-response set-header X',
+]) {
+  CASES[`rule: ${rule}`] = fe([rule]);
+}
+
+interface Line {
+  severity: 'alert' | 'warning';
+  text: string;
+}
+
+const PREFIX = /^\[(ALERT|WARNING)\]\s+\(\d+\) : (?:config : )?/;
+const SUMMARY = /^(Error\(s\) found in configuration file|Fatal errors found in configuration|Failed to initialize server\(s\) addr|Some warnings|Warnings were found)/;
+
+// HAProxy's stderr as message lines (continuation lines glued back), without the summary lines.
+function haproxyLines(stderr: string): Line[] {
+  const out: Line[] = [];
+  for (const raw of stderr.split('\n')) {
+    const m = PREFIX.exec(raw);
+    if (m) {
+      const text = raw.slice(m[0].length);
+      if (!SUMMARY.test(text)) out.push({ severity: m[1] === 'ALERT' ? 'alert' : 'warning', text });
+    } else if (raw.startsWith('[NOTICE]')) {
+      continue;
+    } else if (out.length > 0 && raw.trim() !== '' && !raw.startsWith('Configuration file is valid') && !raw.startsWith('Warnings were found')) {
+      out[out.length - 1]!.text += `\n${raw}`;
+    }
+  }
+  return out;
+}
+
+function ourLines(file: string): Line[] {
+  return loadConfig({ files: [file] }, { env: {} })
+    .diagnostics.filter((d) => d.severity !== 'notice')
+    .map((d) => ({ severity: d.severity as 'alert' | 'warning', text: formatDiagnostic(d, 0).replace(PREFIX, '') }));
+}
+
+const dir = hasHaproxy ? mkdtempSync(join(tmpdir(), 'cfg-diff-')) : '';
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasHaproxy)('our alerts match `haproxy -c` (skipped: haproxy not installed)', () => {
+  Object.entries(CASES).forEach(([name, text], i) => {
+    it(`${name}`, () => {
+      const file = join(dir, `case-${i}.cfg`);
+      writeFileSync(file, text);
+      const real = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin' } });
+      const theirs = haproxyLines(real.stderr + real.stdout);
+      const ours = ourLines(file);
+      const theirAlerts = theirs.filter((l) => l.severity === 'alert').map((l) => l.text);
+      const ourAlerts = ours.filter((l) => l.severity === 'alert').map((l) => l.text);
+      // Every alert HAProxy prints, we print word for word (HAProxy stops earlier, so we may print more).
+      for (const a of theirAlerts) expect(ourAlerts).toContain(a);
+      // A config HAProxy accepts, we accept; one it refuses, we refuse.
+      expect(ourAlerts.length === 0).toBe(real.status === 0);
+      // Warnings: when HAProxy got through the whole config (no alert), ours must include all of its warnings.
+      if (theirAlerts.length === 0) {
+        const ourWarnings = ours.filter((l) => l.severity === 'warning').map((l) => l.text);
+        for (const w of theirs.filter((l) => l.severity === 'warning')) expect(ourWarnings).toContain(w.text);
+      }
+    });
+  });
+});

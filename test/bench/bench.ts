@@ -1,0 +1,370 @@
+// `npm run bench`: HAProxy 2.6, our engine and the direct ceiling on the same config, backends and load, in
+// interleaved rounds; checks every answer (a fast wrong answer fails the run) and reports Markdown or JSON.
+//   --quick        1 round of 2 s per scenario, no memory/listener runs (CI smoke test: correctness, not speed)
+//   --json         print the JSON report on stdout instead of Markdown
+//   --out FILE     also write the Markdown report to FILE
+//   --rounds N  --seconds S   override the rounds and their length
+//   --profile      profile the engine (node --cpu-prof) in each scenario and rank self time
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchConfig, type BenchPorts } from './bench-config.ts';
+import { checkResult, errorCount } from './checks.ts';
+import { CONTESTANTS, launch, type ContestantId, type Running } from './contestants.ts';
+import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
+import { BIG_SIZE, startBackends, type Backends } from './nginx-backends.ts';
+import { cpuSeconds, freePort, rssBytes, sleep } from './procs.ts';
+import { markdown, median, type Aggregate, type BenchReport, type ListenerReport, type MemoryReport, type Ratio, type RoundResult } from './report.ts';
+import { SCENARIOS, throughput, type Scenario, type ScenarioId } from './scenarios.ts';
+import { sampleProblems } from './sample-check.ts';
+import { runWrk } from './wrk.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN: readonly ContestantId[] = ['haproxy', 'engine', 'direct'];
+const LISTENERS: readonly ContestantId[] = ['engine-none', 'engine-all', 'engine-tui'];
+const MEMORY_SECONDS = 60;
+
+interface Options {
+  quick: boolean;
+  json: boolean;
+  out: string | null;
+  rounds: number;
+  seconds: number;
+  warmup: number;
+  profile: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { quick: false, json: false, out: null, rounds: 3, seconds: 8, warmup: 2, profile: false };
+  let rounds: number | null = null;
+  let seconds: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} expects a value`);
+      return v!;
+    };
+    if (a === '--quick') o.quick = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--out') o.out = value();
+    else if (a === '--rounds') rounds = positive(a, value());
+    else if (a === '--seconds') seconds = positive(a, value());
+    else usage(`unknown option '${a}'`);
+  }
+  if (o.quick) Object.assign(o, { rounds: 1, seconds: 2, warmup: 1 });
+  if (rounds !== null) o.rounds = rounds;
+  if (seconds !== null) o.seconds = seconds;
+  return o;
+}
+
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) usage(`${flag} expects a whole number ≥ 1, got '${v}'`);
+  return n;
+}
+
+function usage(why: string): never {
+  console.error(`bench: ${why}\nusage: npm run bench -- [--quick] [--json] [--out FILE] [--rounds N] [--seconds S] [--profile]`);
+  process.exit(2);
+}
+
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+function firstLine(cmd: string, args: readonly string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error) return '';
+  return `${r.stdout}${r.stderr}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
+
+// Names the Debian packages to install when a tool is missing.
+function preflight(): BenchReport['machine'] {
+  const haproxy = firstLine('haproxy', ['-v']);
+  const nginx = firstLine('nginx', ['-v']);
+  const wrk = firstLine('wrk', ['-v']);
+  const missing = [!haproxy && 'haproxy', !nginx && 'nginx', !wrk && 'wrk'].filter(Boolean);
+  if (missing.length > 0) {
+    console.error(`bench: ${missing.join(', ')} not found on PATH; install with: apt-get install -y ${missing.join(' ')}`);
+    process.exit(2);
+  }
+  const lscpu = spawnSync('lscpu', [], { encoding: 'utf8' }).stdout ?? '';
+  const model = /Model name:\s*(.+)/.exec(lscpu)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+  const nproc = Number(spawnSync('nproc', [], { encoding: 'utf8' }).stdout?.trim()) || cpus().length;
+  return { nproc, cpu: model, node: process.version, haproxy: haproxy.replace(/ - https.*$/, ''), nginx: nginx.replace(/^nginx version: /, ''), wrk: wrk.replace(/ Copyright.*$/, '') };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    const text = spawnSync('cat', [`/proc/${pid}/task/${pid}/children`], { encoding: 'utf8' }).stdout ?? '';
+    return text.trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cpuOf(pids: readonly number[]): number {
+  let s = 0;
+  for (const p of pids) {
+    try {
+      s += cpuSeconds(p);
+    } catch {
+      // a worker that exited counts nothing
+    }
+  }
+  return s;
+}
+
+class Bench {
+  readonly rounds: RoundResult[] = [];
+  readonly problems: string[] = [];
+  private readonly nginxPids: number[];
+
+  constructor(readonly o: Options, readonly backends: Backends, readonly ports: BenchPorts, readonly running: Map<ContestantId, Running>) {
+    this.nginxPids = [backends.proc.pid, ...childPids(backends.proc.pid)];
+  }
+
+  targetPort(s: Scenario, c: ContestantId): number {
+    const r = this.running.get(c);
+    if (!r) throw new Error(`bench: ${c} is not running`);
+    return c === 'direct' ? this.ports.servers[0] : s.id === 'tcp' ? r.ports.tcp : r.ports.http;
+  }
+
+  // Starts a contestant: HAProxy on the config's ports, every other proxy on two free ports of its own.
+  async start(id: ContestantId, cfgPath: string, nodeFlags: readonly string[] = []): Promise<Running> {
+    say(`starting ${id}: ${CONTESTANTS[id].command ?? 'no proxy, wrk straight to server1'}`);
+    const cfgPorts = { http: this.ports.http, tcp: this.ports.tcp };
+    const ports = id === 'haproxy' || id === 'direct' ? cfgPorts : { http: await freePort(), tcp: await freePort() };
+    const r = await launch(id, { cfgPath, cfgPorts, ports, nodeFlags });
+    this.running.set(id, r);
+    return r;
+  }
+
+  async stop(id: ContestantId): Promise<void> {
+    await this.running.get(id)?.stop();
+    this.running.delete(id);
+  }
+
+  // One wrk run against one contestant, with the proxy's and nginx's CPU over it.
+  async measure(s: Scenario, c: ContestantId, seconds: number, round: number): Promise<RoundResult> {
+    const pid = this.running.get(c)?.proc?.pid ?? null;
+    const cpu0 = pid === null ? 0 : cpuSeconds(pid);
+    const ng0 = cpuOf(this.nginxPids);
+    const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close });
+    const cpu = pid === null ? null : cpuSeconds(pid) - cpu0;
+    const ng = cpuOf(this.nginxPids) - ng0;
+    const check = checkResult(wrk, { who: c === 'direct' ? 'server1' : 'weighted', tolerance: s.tolerance, byHeader: s.size > 0, size: s.size });
+    return { scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, backendCpuSeconds: ng, wrk, check };
+  }
+
+  // Interleaved rounds: every round visits every scenario, contestants in a rotated order.
+  async play(contestants: readonly ContestantId[], scenarios: readonly Scenario[]): Promise<RoundResult[]> {
+    const results: RoundResult[] = [];
+    for (const s of scenarios) {
+      for (const c of contestants) {
+        say(`  warm-up ${s.id} ${c}`);
+        await this.measure(s, c, this.o.warmup, 0);
+      }
+    }
+    for (let r = 1; r <= this.o.rounds; r++) {
+      for (let si = 0; si < scenarios.length; si++) {
+        const s = scenarios[si]!;
+        const shift = (r + si) % contestants.length;
+        const order = [...contestants.slice(shift), ...contestants.slice(0, shift)];
+        for (const c of order) {
+          const res = await this.measure(s, c, this.o.seconds, r);
+          const tp = s.unit === 'MiB/s' ? `${res.throughput.toFixed(1)} MiB/s` : `${Math.round(res.throughput)} req/s`;
+          say(`  round ${r}/${this.o.rounds} ${s.id.padEnd(10)} ${c.padEnd(12)} ${tp.padStart(14)}  cpu ${res.cpuSeconds?.toFixed(2) ?? '-'} s  ${res.check.ok ? 'right' : 'WRONG: ' + res.check.problems.join('; ')}`);
+          results.push(res);
+          this.rounds.push(res);
+          if (!res.check.ok) this.problems.push(`${s.id} / ${c} round ${r}: ${res.check.problems.join('; ')}`);
+          // let closed connections drain (TIME_WAIT on loopback) before the next load
+          await sleep(s.close ? 500 : 100);
+        }
+      }
+    }
+    return results;
+  }
+}
+
+function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId): Aggregate {
+  const rs = results.filter((r) => r.scenario === s.id && r.contestant === c);
+  const requests = rs.reduce((a, r) => a + r.wrk.requests, 0);
+  const cpu = rs.every((r) => r.cpuSeconds !== null) ? rs.reduce((a, r) => a + (r.cpuSeconds ?? 0), 0) : null;
+  const seconds = rs.reduce((a, r) => a + r.wrk.durationUs / 1e6, 0);
+  return {
+    scenario: s.id,
+    contestant: c,
+    label: CONTESTANTS[c].label,
+    unit: s.unit,
+    rounds: rs.length,
+    throughput: median(rs.map((r) => r.throughput)),
+    p50Ms: median(rs.map((r) => r.wrk.latencyUs.p50)) / 1000,
+    p99Ms: median(rs.map((r) => r.wrk.latencyUs.p99)) / 1000,
+    cpuSecondsPerRound: cpu === null ? null : cpu / rs.length,
+    cpuUsPerRequest: cpu === null ? null : (cpu / Math.max(1, requests)) * 1e6,
+    backendCpuShare: rs.reduce((a, r) => a + r.backendCpuSeconds, 0) / Math.max(1e-9, seconds),
+    requests,
+    errors: rs.reduce((a, r) => a + errorCount(r.wrk), 0),
+    ok: rs.every((r) => r.check.ok),
+    problems: [...new Set(rs.flatMap((r) => r.check.problems))],
+  };
+}
+
+// 60 s of keep-alive load on the engine with its RSS read every second.
+async function memoryRun(bench: Bench, pid: number): Promise<MemoryReport> {
+  const s = SCENARIOS.find((x) => x.id === 'keep-alive')!;
+  const samples: number[] = [rssBytes(pid) / 2 ** 20];
+  const timer = setInterval(() => samples.push(rssBytes(pid) / 2 ** 20), 1000);
+  const res = await bench.measure(s, 'engine', MEMORY_SECONDS, 0);
+  clearInterval(timer);
+  samples.push(rssBytes(pid) / 2 ** 20);
+  if (!res.check.ok) bench.problems.push(`memory run: ${res.check.problems.join('; ')}`);
+  const early = median(samples.slice(5, 16));
+  const late = median(samples.slice(-10));
+  const growth = late - early;
+  return {
+    seconds: MEMORY_SECONDS,
+    requests: res.wrk.requests,
+    samplesMiB: samples.map((x) => Math.round(x * 10) / 10),
+    startMiB: samples[0]!,
+    endMiB: samples[samples.length - 1]!,
+    maxMiB: Math.max(...samples),
+    growthMiB: growth,
+    grows: growth > Math.max(8, early * 0.1),
+  };
+}
+
+// One engine per scenario under node --cpu-prof; the profile is written when it exits on SIGTERM.
+async function profileRuns(bench: Bench, cfgPath: string): Promise<Record<string, ProfileSummary>> {
+  const out: Record<string, ProfileSummary> = {};
+  for (const s of SCENARIOS) {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-bench-prof-'));
+    try {
+      await bench.start('engine', cfgPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      await bench.measure(s, 'engine', 1, 0);
+      const res = await bench.measure(s, 'engine', bench.o.seconds, 0);
+      say(`  profile ${s.id}: ${Math.round(res.throughput)} ${s.unit} under the profiler`);
+      await bench.stop('engine');
+      const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) {
+        bench.problems.push(`profile ${s.id}: the engine wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
+        continue;
+      }
+      out[s.id] = summarizeProfile(join(dir, file), ROOT);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const machine = preflight();
+  say(`bench: ${o.quick ? 'quick' : 'full'} mode, ${o.rounds} round(s) of ${o.seconds} s; ${machine.nproc} cores, ${machine.cpu}`);
+  const backends = await startBackends();
+  const running = new Map<ContestantId, Running>();
+  const ports: BenchPorts = { http: await freePort(), tcp: await freePort(), servers: backends.ports, wrong: backends.wrong };
+  const cfgPath = join(backends.dir, 'haproxy.cfg');
+  const config = benchConfig(ports);
+  writeFileSync(cfgPath, config);
+  const bench = new Bench(o, backends, ports, running);
+  const samples: Record<string, string[]> = {};
+  let memory: MemoryReport | null = null;
+  let listeners: ListenerReport[] | null = null;
+  let profiles: Record<string, ProfileSummary> | null = null;
+  const titles = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title])) as Record<ScenarioId, string>;
+  try {
+    const checked = spawnSync('haproxy', ['-c', '-f', cfgPath], { encoding: 'utf8' });
+    if (checked.status !== 0) throw new Error(`haproxy -c rejected the benchmark config:\n${checked.stdout}${checked.stderr}`);
+    const names = ['server1\n', 'server2\n', 'server3\n'];
+    if (o.profile) {
+      profiles = await profileRuns(bench, cfgPath);
+    } else {
+      for (const id of MAIN) await bench.start(id, cfgPath);
+      const n = o.quick ? 3 : 6;
+      for (const c of MAIN) {
+        const at = running.get(c)!.ports;
+        const targets = c === 'direct' ? [['direct', ports.servers[0], ['server1\n']] as const] : [['http', at.http, names] as const, ['tcp', at.tcp, names] as const];
+        for (const [front, port, ok] of targets) {
+          const p = await sampleProblems(port, n, BIG_SIZE, backends.bigSha256, ok);
+          samples[`${c} ${front}`] = p;
+          for (const x of p) bench.problems.push(`${c} ${front} sample: ${x}`);
+        }
+      }
+      say(`checked ${n} × (1 MiB body sha256 + named answer) per frontend: ${bench.problems.length === 0 ? 'right' : bench.problems.join('; ')}`);
+      await bench.play(MAIN, SCENARIOS);
+      if (!o.quick) {
+        say(`memory: ${MEMORY_SECONDS} s keep-alive on the engine, RSS every second`);
+        memory = await memoryRun(bench, running.get('engine')!.proc!.pid);
+        for (const id of MAIN) await bench.stop(id);
+        for (const id of LISTENERS) await bench.start(id, cfgPath);
+        const ka = SCENARIOS.filter((s) => s.id === 'keep-alive');
+        const res = await bench.play(LISTENERS, ka);
+        const none = aggregate(res, ka[0]!, 'engine-none');
+        listeners = LISTENERS.map((id) => {
+          const a = aggregate(res, ka[0]!, id);
+          return {
+            contestant: id,
+            label: CONTESTANTS[id].label,
+            throughput: a.throughput,
+            cpuUsPerRequest: a.cpuUsPerRequest,
+            throughputCost: 1 - a.throughput / none.throughput,
+            cpuCost: (a.cpuUsPerRequest ?? 0) / (none.cpuUsPerRequest ?? 1) - 1,
+          };
+        });
+      }
+    }
+  } finally {
+    for (const r of running.values()) await r.stop();
+    await backends.stop();
+  }
+  const aggregates = o.profile ? [] : SCENARIOS.flatMap((s) => MAIN.map((c) => aggregate(bench.rounds.filter((r) => MAIN.includes(r.contestant)), s, c)));
+  const ratios: Ratio[] = o.profile
+    ? []
+    : SCENARIOS.map((s) => {
+        const h = aggregates.find((a) => a.scenario === s.id && a.contestant === 'haproxy')!;
+        const e = aggregates.find((a) => a.scenario === s.id && a.contestant === 'engine')!;
+        const ratio = e.throughput / h.throughput;
+        return {
+          scenario: s.id,
+          throughput: ratio,
+          target: s.target,
+          met: ratio >= s.target,
+          cpuPerRequest: e.cpuUsPerRequest !== null && h.cpuUsPerRequest ? e.cpuUsPerRequest / h.cpuUsPerRequest : null,
+        };
+      });
+  if (memory?.grows) bench.problems.push(`memory: the engine's RSS grew by ${memory.growthMiB.toFixed(1)} MiB over ${MEMORY_SECONDS} s of keep-alive load`);
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    mode: o.quick ? 'quick' : 'full',
+    machine,
+    settings: { rounds: o.rounds, seconds: o.seconds, warmupSeconds: o.warmup },
+    contestants: Object.fromEntries(Object.values(CONTESTANTS).map((c) => [c.id, c.command])),
+    config,
+    samples,
+    aggregates,
+    ratios,
+    rounds: bench.rounds,
+    memory,
+    listeners,
+    profiles,
+    ok: bench.problems.length === 0,
+    problems: bench.problems,
+  };
+  const md = markdown(report, titles);
+  if (o.out) writeFileSync(o.out, md);
+  process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : md);
+  if (!report.ok) say(`bench: FAILED, ${bench.problems.length} wrong answer(s) (see above)`);
+  return report.ok ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,72 @@
+// Reads a V8 .cpuprofile (node --cpu-prof) and ranks functions and files by self time.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly hitCount?: number;
+}
+
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples?: readonly number[];
+  readonly timeDeltas?: readonly number[];
+}
+
+export interface SelfTime {
+  readonly name: string;
+  /** file:line (relative to the repo), or the V8 pseudo-frame. */
+  readonly where: string;
+  readonly ms: number;
+  /** Share of the non-idle time. */
+  readonly share: number;
+}
+
+export interface ProfileSummary {
+  readonly totalMs: number;
+  readonly functions: readonly SelfTime[];
+  readonly files: readonly SelfTime[];
+}
+
+// Self time per function and per file, idle excluded, largest first.
+export function summarizeProfile(path: string, root: string, top = 15): ProfileSummary {
+  const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  // a sample's time is the delta to the next sample
+  for (let i = 0; i < samples.length; i++) {
+    const dt = deltas[i + 1] ?? 0;
+    selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, dt));
+  }
+  const fns = new Map<string, { name: string; where: string; us: number }>();
+  const files = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id);
+    if (!n || n.callFrame.functionName === '(idle)') continue;
+    total += us;
+    const url = n.callFrame.url;
+    const file = url ? shortFile(url, root) : n.callFrame.functionName;
+    const where = url ? `${file}:${n.callFrame.lineNumber + 1}` : n.callFrame.functionName;
+    const name = n.callFrame.functionName || '(anonymous)';
+    const key = `${name}@${where}`;
+    const f = fns.get(key) ?? { name, where, us: 0 };
+    f.us += us;
+    fns.set(key, f);
+    files.set(file, (files.get(file) ?? 0) + us);
+  }
+  const rank = <T extends { us: number }>(xs: T[]) => xs.sort((a, b) => b.us - a.us).slice(0, top);
+  return {
+    totalMs: total / 1000,
+    functions: rank([...fns.values()]).map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, share: f.us / total })),
+    files: rank([...files].map(([file, us]) => ({ file, us }))).map((f) => ({ name: f.file, where: f.file, ms: f.us / 1000, share: f.us / total })),
+  };
+}
+
+function shortFile(url: string, root: string): string {
+  const path = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
+  return path.startsWith(root) ? relative(root, path) : path.startsWith('node:') ? path : path.replace(/^.*node_modules\//, 'node_modules/');
+}

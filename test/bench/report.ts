@@ -1,0 +1,156 @@
+// The benchmark's findings as one JSON document and as Markdown tables.
+import type { ContestantId } from './contestants.ts';
+import type { CheckOutcome } from './checks.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
+import type { Scenario, ScenarioId } from './scenarios.ts';
+import type { WrkResult } from './wrk.ts';
+
+export interface RoundResult {
+  readonly scenario: ScenarioId;
+  readonly contestant: ContestantId;
+  readonly round: number;
+  readonly throughput: number;
+  /** CPU seconds the proxy process used during the round (null for direct). */
+  readonly cpuSeconds: number | null;
+  /** CPU seconds nginx's worker used: how close the backends came to a core. */
+  readonly backendCpuSeconds: number;
+  readonly wrk: WrkResult;
+  readonly check: CheckOutcome;
+}
+
+export interface Aggregate {
+  readonly scenario: ScenarioId;
+  readonly contestant: ContestantId;
+  readonly label: string;
+  readonly unit: Scenario['unit'];
+  readonly rounds: number;
+  /** Medians over the rounds. */
+  readonly throughput: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly cpuSecondsPerRound: number | null;
+  readonly cpuUsPerRequest: number | null;
+  readonly backendCpuShare: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+export interface Ratio {
+  readonly scenario: ScenarioId;
+  readonly throughput: number;
+  readonly target: number;
+  readonly met: boolean;
+  /** Engine CPU per request over HAProxy's. */
+  readonly cpuPerRequest: number | null;
+}
+
+export interface MemoryReport {
+  readonly seconds: number;
+  readonly requests: number;
+  readonly samplesMiB: readonly number[];
+  readonly startMiB: number;
+  readonly endMiB: number;
+  readonly maxMiB: number;
+  /** Median of the last 10 samples minus the median of samples 5..15. */
+  readonly growthMiB: number;
+  readonly grows: boolean;
+}
+
+export interface ListenerReport {
+  readonly contestant: ContestantId;
+  readonly label: string;
+  readonly throughput: number;
+  readonly cpuUsPerRequest: number | null;
+  /** Throughput lost against no listener, and CPU per request added (shares; negative = better). */
+  readonly throughputCost: number;
+  readonly cpuCost: number;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly mode: 'quick' | 'full';
+  readonly machine: { readonly nproc: number; readonly cpu: string; readonly node: string; readonly haproxy: string; readonly nginx: string; readonly wrk: string };
+  readonly settings: { readonly rounds: number; readonly seconds: number; readonly warmupSeconds: number };
+  readonly contestants: Readonly<Record<string, string | null>>;
+  readonly config: string;
+  readonly samples: Readonly<Record<string, readonly string[]>>;
+  readonly aggregates: readonly Aggregate[];
+  readonly ratios: readonly Ratio[];
+  readonly rounds: readonly RoundResult[];
+  readonly memory: MemoryReport | null;
+  readonly listeners: readonly ListenerReport[] | null;
+  readonly profiles: Readonly<Record<string, ProfileSummary>> | null;
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+// Median of a non-empty list.
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+// The whole report as Markdown.
+export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, string>>): string {
+  const out: string[] = [];
+  out.push(`Run: ${r.date}, mode ${r.mode} (${r.settings.rounds} interleaved round(s) of ${r.settings.seconds} s per scenario and contestant, ${r.settings.warmupSeconds} s warm-up).`);
+  out.push(`Machine: ${r.machine.nproc} cores (nproc), ${r.machine.cpu}; node ${r.machine.node}; ${r.machine.haproxy}; ${r.machine.nginx}; ${r.machine.wrk}.`);
+  out.push('');
+  out.push('| Scenario | Contestant | Throughput | p50 | p99 | Proxy CPU s/round | CPU µs/req | nginx CPU | Errors | Answers |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  for (const a of r.aggregates) {
+    const tp = a.unit === 'MiB/s' ? `${fmt(a.throughput, 1)} MiB/s` : `${fmt(a.throughput)} req/s`;
+    out.push(
+      `| ${titles[a.scenario]} | ${a.label} | ${tp} | ${fmt(a.p50Ms, 2)} ms | ${fmt(a.p99Ms, 2)} ms | ${a.cpuSecondsPerRound === null ? '–' : fmt(a.cpuSecondsPerRound, 2)} | ${a.cpuUsPerRequest === null ? '–' : fmt(a.cpuUsPerRequest, 1)} | ${fmt(a.backendCpuShare * 100)}% | ${a.errors} | ${a.ok ? 'right' : 'WRONG: ' + a.problems.join('; ')} |`,
+    );
+  }
+  out.push('');
+  out.push('| Scenario | engine/HAProxy throughput | issue 7 target | met | engine/HAProxy CPU per request |');
+  out.push('|---|--:|--:|---|--:|');
+  for (const q of r.ratios) {
+    out.push(`| ${titles[q.scenario]} | ${fmt(q.throughput, 2)} | ≥ ${fmt(q.target, 1)} | ${q.met ? 'yes' : 'no'} | ${q.cpuPerRequest === null ? '–' : fmt(q.cpuPerRequest, 2)} |`);
+  }
+  if (r.listeners) {
+    out.push('');
+    out.push('Event listeners (keep-alive scenario, engine through test/bench/engine-with-listener.ts):');
+    out.push('');
+    out.push('| Listener | req/s | CPU µs/req | throughput cost vs none | CPU/req cost vs none |');
+    out.push('|---|--:|--:|--:|--:|');
+    for (const l of r.listeners) {
+      out.push(`| ${l.label} | ${fmt(l.throughput)} | ${l.cpuUsPerRequest === null ? '–' : fmt(l.cpuUsPerRequest, 1)} | ${pct(l.throughputCost)} | ${pct(l.cpuCost)} |`);
+    }
+  }
+  if (r.memory) {
+    const m = r.memory;
+    out.push('');
+    out.push(
+      `Memory (engine RSS, ${m.seconds} s keep-alive, ${fmt(m.requests)} requests, sampled every second): start ${fmt(m.startMiB, 1)} MiB, end ${fmt(m.endMiB, 1)} MiB, max ${fmt(m.maxMiB, 1)} MiB; last 10 s against seconds 5–15: ${m.growthMiB >= 0 ? '+' : ''}${fmt(m.growthMiB, 1)} MiB → ${m.grows ? 'GROWS' : 'flat'}.`,
+    );
+  }
+  if (r.profiles) {
+    for (const [name, p] of Object.entries(r.profiles)) {
+      out.push('');
+      out.push(`CPU profile, ${name} (${fmt(p.totalMs)} ms busy), top self time:`);
+      out.push('');
+      out.push('| Function | Where | Self ms | Share |');
+      out.push('|---|---|--:|--:|');
+      for (const f of p.functions) out.push(`| ${f.name} | ${f.where} | ${fmt(f.ms)} | ${fmt(f.share * 100, 1)}% |`);
+      out.push('');
+      out.push('| File | Self ms | Share |');
+      out.push('|---|--:|--:|');
+      for (const f of p.files) out.push(`| ${f.name} | ${fmt(f.ms)} | ${fmt(f.share * 100, 1)}% |`);
+    }
+  }
+  out.push('');
+  out.push(r.ok ? 'Every answer checked was right.' : `FAILED:\n${r.problems.map((p) => `- ${p}`).join('\n')}`);
+  return out.join('\n') + '\n';
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${fmt(x * 100, 1)}%`;
+}

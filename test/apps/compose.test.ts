@@ -94,17 +94,18 @@ describe.skipIf(!canUp)('docker-compose up --build with local base images', () =
     const up = compose(['up', '--build', '-d'], env);
     expect(up.status, up.stdout + up.stderr).toBe(0);
     const port = Number(env['HAPROXY_PORT']);
-    // HAProxy starts once the apps' containers exist; the apps may need a moment more to listen.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ok = await request(port, 'GET', '/').then((a) => a.status === 200, () => false);
-      const apps = await Promise.all(['APP1_PORT', 'APP2_PORT', 'APP3_PORT'].map((k) => request(Number(env[k]), 'GET', '/').then(() => true, () => false)));
-      if (ok && apps.every(Boolean)) break;
-      if (Date.now() > deadline) throw new Error(`compose setup did not answer on 127.0.0.1:${port}:\n${compose(['logs'], env).stdout}`);
-      await new Promise((r) => setTimeout(r, 300));
+    // HAProxy may start before the apps listen; its health checks then hold them DOWN until they pass `rise` checks.
+    // Wait until every app has answered through HAProxy, i.e. all three servers are UP.
+    const seen = new Set<string>();
+    const deadline = Date.now() + 60_000;
+    while (seen.size < 3) {
+      const answer = await request(port, 'GET', '/').catch(() => undefined);
+      if (answer?.status === 200) seen.add(answer.body);
+      if (Date.now() > deadline) {
+        throw new Error(`only ${[...seen].join(', ') || 'nobody'} answered through 127.0.0.1:${port}:\n${compose(['logs'], env).stdout}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    // Wait for HAProxy's health checks to see all three servers up, so the rotation is the full one.
-    await new Promise((r) => setTimeout(r, 2500));
     const tally: Record<string, number> = {};
     for (let i = 0; i < 12; i++) {
       const body = (await request(port, 'GET', i % 2 ? '/data' : '/')).body.replace(/^(Hello|Data) from /, '');

@@ -15,7 +15,6 @@ import type { ListenerBinding, LocalAnswer, SessionHost } from './runtime/sessio
 import type { AdminState, ServerState } from './server/server-state.ts';
 import { createHealthScheduler, type HealthScheduler } from './server/health/index.ts';
 import { handleStatsRequest } from './stats/index.ts';
-import { startStatsSockets } from './runtime-api/index.ts';
 
 interface Listener {
   readonly key: string;
@@ -79,6 +78,8 @@ export class ProxyEngine implements Engine, SessionHost {
     this.started = true;
     this.startHealth(this.gen);
     if (this.gen.config.global.statsSockets.length > 0) {
+      // loaded only when a config declares a stats socket
+      const { startStatsSockets } = await import('./runtime-api/index.ts');
       this.statsSockets = await startStatsSockets(this.gen.config.global.statsSockets, this);
     }
   }

@@ -14,6 +14,15 @@ const enum St {
   Done,
 }
 
+/** What a scan saw, for re-chunking: payload bytes, the last chunk ("0"), trailer bytes (final CRLF included). */
+export const enum ChunkPart {
+  Data = 0,
+  Last = 1,
+  Trailer = 2,
+}
+
+export type ChunkSink = (part: ChunkPart, start: number, end: number) => void;
+
 export class ChunkedScanner {
   private st = St.Size;
   private size = 0;
@@ -25,8 +34,10 @@ export class ChunkedScanner {
   }
 
   // Consumes buf[from..); returns how many bytes belong to this message, or -1 when the framing is invalid.
-  scan(buf: Buffer, from = 0): number {
+  // With a sink, reports where the payload and trailers lie so a caller can re-chunk them.
+  scan(buf: Buffer, from = 0, sink?: ChunkSink): number {
     let i = from;
+    let trailerFrom = -1;
     const n = buf.length;
     while (i < n && this.st !== St.Done) {
       const c = buf[i]!;
@@ -44,7 +55,7 @@ export class ChunkedScanner {
             i++;
           } else if (c === 10) {
             i++;
-            this.endSize();
+            trailerFrom = this.endSize(sink, i);
           } else if (c === 59 || c === 32 || c === 9) {
             this.st = St.SizeExt;
             i++;
@@ -52,17 +63,18 @@ export class ChunkedScanner {
           break;
         }
         case St.SizeExt:
-          if (c === 10) this.endSize();
+          if (c === 10) trailerFrom = this.endSize(sink, i + 1);
           else if (c === 13) this.st = St.SizeLf;
           i++;
           break;
         case St.SizeLf:
           if (c !== 10) return -1;
           i++;
-          this.endSize();
+          trailerFrom = this.endSize(sink, i);
           break;
         case St.Data: {
           const take = Math.min(this.left, n - i);
+          if (sink) sink(ChunkPart.Data, i, i + take);
           this.left -= take;
           i += take;
           if (this.left === 0) this.st = St.DataCr;
@@ -98,15 +110,23 @@ export class ChunkedScanner {
           return -1;
       }
     }
+    if (sink && this.st >= St.TrailerStart) {
+      const start = trailerFrom >= 0 ? trailerFrom : from;
+      if (i > start) sink(ChunkPart.Trailer, start, i);
+    }
     return i - from;
   }
 
-  private endSize(): void {
-    if (this.size === 0) this.st = St.TrailerStart;
-    else {
-      this.left = this.size;
-      this.st = St.Data;
+  // After a size line: the last chunk starts the trailers (returns where they begin), else data follows.
+  private endSize(sink: ChunkSink | undefined, at: number): number {
+    if (this.size === 0) {
+      this.st = St.TrailerStart;
+      if (sink) sink(ChunkPart.Last, at, at);
+      return at;
     }
+    this.left = this.size;
+    this.st = St.Data;
+    return -1;
   }
 
   private resetSize(): void {
@@ -121,4 +141,41 @@ function hexValue(c: number): number {
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
+}
+
+const CRLF = Buffer.from('\r\n');
+const LAST_CHUNK = Buffer.from('0\r\n');
+
+// Re-chunks what one read carried, as HAProxy's HTX does: one chunk for all its payload, then the last chunk
+// and the trailers. Returns the bytes consumed (-1 on invalid framing) and what to send on.
+export function rechunk(scanner: ChunkedScanner, buf: Buffer): { consumed: number; out: Buffer[]; bytes: number; payload: number } {
+  const out: Buffer[] = [];
+  let run: Buffer[] = [];
+  let runLen = 0;
+  let bytes = 0;
+  let payload = 0;
+  const flush = () => {
+    if (runLen === 0) return;
+    const size = Buffer.from(runLen.toString(16) + '\r\n', 'latin1');
+    out.push(size, ...run, CRLF);
+    bytes += size.length + runLen + 2;
+    payload += runLen;
+    run = [];
+    runLen = 0;
+  };
+  const consumed = scanner.scan(buf, 0, (part, start, end) => {
+    if (part === ChunkPart.Data) {
+      if (end > start) {
+        run.push(buf.subarray(start, end));
+        runLen += end - start;
+      }
+      return;
+    }
+    flush();
+    const piece = part === ChunkPart.Last ? LAST_CHUNK : buf.subarray(start, end);
+    out.push(piece);
+    bytes += piece.length;
+  });
+  flush();
+  return { consumed, out, bytes, payload };
 }

@@ -9,10 +9,10 @@ import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.t
 import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
-import { ChunkedScanner } from './chunked.ts';
+import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
-import { rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage } from './status-pages.ts';
+import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
 import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
@@ -331,11 +331,12 @@ export class HttpSession {
         this.answerStatus(t, rule.status);
         return;
       case 'redirect': {
-        t.termination = 'PR--';
+        t.termination = 'LR--';
         this.answer(t, rule.code, { location: redirectTarget(rule, t), body: '' });
         return;
       }
       case 'return':
+        t.termination = 'LR--';
         this.answer(t, rule.status, { contentType: rule.contentType, body: rule.body ?? '' });
         return;
       default:
@@ -502,24 +503,36 @@ export class HttpSession {
 
   private forwardRequestBody(t: Txn, d: Buffer): void {
     let take: number;
+    const conn = t.conn!;
     if (t.reqChunks) {
-      take = t.reqChunks.scan(d);
+      const r = rechunk(t.reqChunks, d);
+      take = r.consumed;
       if (take < 0) {
         t.termination = 'PR--';
         this.abort(t, 400);
         return;
       }
       if (t.reqChunks.done) t.reqDone = true;
+      t.backend!.bytesIn += r.bytes;
+      t.server!.bytesIn += r.bytes;
+      let ok = true;
+      for (const part of r.out) ok = conn.sock.write(part);
+      if (!ok) this.sock.pause();
+      this.afterRequestBody(t, d, take);
+      return;
     } else {
       take = Math.min(t.reqLeft, d.length);
       t.reqLeft -= take;
       if (t.reqLeft === 0) t.reqDone = true;
     }
     const part = take === d.length ? d : d.subarray(0, take);
-    const conn = t.conn!;
     t.backend!.bytesIn += take;
     t.server!.bytesIn += take;
     if (!conn.sock.write(part)) this.sock.pause();
+    this.afterRequestBody(t, d, take);
+  }
+
+  private afterRequestBody(t: Txn, d: Buffer, take: number): void {
     if (take < d.length) {
       // the rest is the next pipelined request
       this.buf = d.subarray(take);
@@ -567,7 +580,7 @@ export class HttpSession {
       const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
       this.sock.cork();
       this.sock.write(out);
-      t.bytesOut += out.length;
+      t.bytesOut += htxSize(resp.status, resp.reason, resp.headers, 0);
       if (resp.framing === 'none') t.respDone = true;
       else if (resp.framing === 'length') {
         t.respLeft = resp.contentLength;
@@ -585,13 +598,21 @@ export class HttpSession {
   private forwardResponseBody(t: Txn, d: Buffer): void {
     let take = d.length;
     if (t.respChunks) {
-      take = t.respChunks.scan(d);
-      if (take < 0) {
+      const r = rechunk(t.respChunks, d);
+      if (r.consumed < 0) {
         t.termination = 'SD--';
         this.abort(t);
         return;
       }
-      if (t.respChunks.done) t.respDone = true;
+      t.bytesOut += r.payload;
+      if (t.respChunks.done) {
+        t.respDone = true;
+        t.bytesOut += 1; // HTX's end-of-trailers block
+      }
+      let ok = true;
+      for (const part of r.out) ok = this.sock.write(part);
+      if (!ok) t.conn?.sock.pause();
+      return;
     } else if (t.resp!.framing === 'length') {
       take = Math.min(t.respLeft, d.length);
       t.respLeft -= take;
@@ -693,34 +714,41 @@ export class HttpSession {
   private answerStatus(t: Txn, status: number): void {
     const close = t.closeClient || t.req.hasBody;
     t.closeClient = close;
-    const page = statusPage(status, close);
-    this.local(t, status, page);
+    this.answerStatusSized(t, status, statusPage(status, close));
   }
 
   private answer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): void {
     const close = t.closeClient || t.req.hasBody;
     t.closeClient = close;
     const body = Buffer.from(o.body, 'utf8');
-    let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: ${body.length}\r\n`;
-    if (o.location !== undefined) head += `location: ${o.location}\r\n`;
-    if (o.contentType) head += `content-type: ${o.contentType}\r\n`;
-    if (o.location !== undefined && status === 302) head += 'cache-control: no-cache\r\n';
+    const headers = ['content-length', String(body.length)];
+    if (o.location !== undefined) headers.push('location', o.location);
+    if (o.contentType) headers.push('content-type', o.contentType);
+    if (o.location !== undefined && status === 302) headers.push('cache-control', 'no-cache');
+    let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     if (close) head += 'connection: close\r\n';
     head += '\r\n';
-    this.local(t, status, body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1'));
+    const wire = body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
+    this.local(t, status, wire, htxSize(status, reasonPhrase(status), headers, body.length));
   }
 
-  private local(t: Txn, status: number, bytes: Buffer): void {
+  private answerStatusSized(t: Txn, status: number, page: Buffer): void {
+    this.local(t, status, page, statusPageSize(status));
+  }
+
+  private local(t: Txn, status: number, bytes: Buffer, size: number): void {
     t.answeredLocally = true;
     t.status = status;
-    t.bytesOut += bytes.length;
+    t.bytesOut += size;
     this.sock.write(bytes);
     t.respDone = true;
     t.reqDone = true;
     this.finish(t);
   }
 
-  // A response that failed before its head reached the client: HAProxy's error page, then close.
+  // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
+  // open when its request was read whole, as HAProxy keeps it.
   private failResponse(t: Txn, status: number): void {
     const conn = t.conn;
     if (conn) {
@@ -728,10 +756,10 @@ export class HttpSession {
       conn.sock.destroy();
       t.conn = null;
     }
-    t.closeClient = true;
+    if (!t.reqDone) t.closeClient = true;
     t.status = status;
-    const page = statusPage(status, true);
-    t.bytesOut += page.length;
+    const page = statusPage(status, t.closeClient);
+    t.bytesOut += statusPageSize(status);
     this.sock.write(page);
     t.respDone = true;
     t.reqDone = true;
@@ -748,9 +776,8 @@ export class HttpSession {
     }
     if (status && !t.resp) {
       t.status = status;
-      const page = statusPage(status, true);
-      this.sock.write(page);
-      t.bytesOut += page.length;
+      this.sock.write(statusPage(status, true));
+      t.bytesOut += statusPageSize(status);
     }
     if (!t.status) t.status = -1;
     t.closeClient = true;

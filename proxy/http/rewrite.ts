@@ -43,7 +43,8 @@ export interface ResponseRewrite {
   readonly clientVersion: string;
 }
 
-// The response head for the client; the connection header is set relative to the response's own version.
+// The response head for the client. The connection header follows HAProxy's h1_update_res_conn_value: close is
+// spelled out only to a 1.1 response, keep-alive whenever either side speaks 1.0.
 export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffer {
   let out = `HTTP/${resp.version} ${resp.status}${resp.reason ? ' ' + resp.reason : ''}\r\n`;
   const h = resp.headers;
@@ -55,7 +56,7 @@ export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffe
   if (resp.status >= 200) {
     if (o.closeClient) {
       if (resp.version === '1.1') out += 'connection: close\r\n';
-    } else if (resp.version === '1.0') out += 'connection: keep-alive\r\n';
+    } else if (resp.version === '1.0' || o.clientVersion === '1.0') out += 'connection: keep-alive\r\n';
   }
   out += '\r\n';
   return Buffer.from(out, 'latin1');

@@ -45,6 +45,25 @@ function body(status: number): string {
   return `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;
 }
 
+// HAProxy counts bytes (%B, stats bout) as the size of the HTX message, not the wire bytes: the start line as a
+// 20-byte struct plus its three words, each header as name+value (Connection excluded), one byte for the end of
+// headers, then the payload. Matching it keeps our logs' byte counts equal to HAProxy's.
+export function htxSize(status: number, reason: string, headers: readonly string[], payload: number): number {
+  let n = 20 + 8 + String(status).length + reason.length + 1 + payload;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (name.length === 10 && name.toLowerCase() === 'connection') continue;
+    n += name.length + headers[i + 1]!.length;
+  }
+  return n;
+}
+
+// The HTX size of one of HAProxy's own error pages.
+export function statusPageSize(status: number): number {
+  const b = Buffer.byteLength(body(status));
+  return htxSize(status, reasonPhrase(status), ['content-length', String(b), 'cache-control', 'no-cache', 'content-type', 'text/html'], b);
+}
+
 const cache = new Map<string, Buffer>();
 
 // An error page as HAProxy sends it through HTX: lowercase header names, "connection: close" only when closing.

@@ -230,7 +230,7 @@ describe.skipIf(!hasHaproxy)('engine and real HAProxy 2.6 answer the same traffi
 
   for (const s of scenarios) {
     it(s.name, async () => {
-      const cfg = fillServers(s.config, backends.servers);
+      const cfg = fillServers(s.config, backends.servers) + '\n';
       const real = await startHaproxy(cfg);
       let expected: string[];
       try {
@@ -245,6 +245,7 @@ describe.skipIf(!hasHaproxy)('engine and real HAProxy 2.6 answer the same traffi
       } finally {
         await ours.stop();
       }
+      if (process.env.PARITY_DEBUG) console.log(s.name, expected);
       expect(actual).toEqual(expected);
     });
   }

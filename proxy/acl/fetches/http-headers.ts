@@ -39,11 +39,62 @@ function valueEnd(v: string, from: number): number {
   return v.length;
 }
 
+function isConnToken(v: string, a: number, b: number): boolean {
+  const n = b - a;
+  if (n !== 5 && n !== 10) return false;
+  const w = n === 5 ? 'close' : 'keep-alive';
+  for (let i = 0; i < n; i++) {
+    let c = v.charCodeAt(a + i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== w.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * The Connection header as HAProxy's HTX holds it (h1_parse_connection_header): "close" and "keep-alive"
+ * tokens are removed, and the header disappears (null) when nothing else is left.
+ */
+export function cleanConnection(v: string): string | null {
+  let out: string | null = null;
+  let removed = false;
+  let keptEnd = 0;
+  for (let p = 0; p < v.length; ) {
+    if (isLws(v.charCodeAt(p))) {
+      p++;
+      continue;
+    }
+    const n = valueEnd(v, p);
+    let e = n;
+    while (e > p && isLws(v.charCodeAt(e - 1))) e--;
+    if (isConnToken(v, p, e)) removed = true;
+    else if (!removed) keptEnd = n;
+    else {
+      if (out === null) out = v.slice(0, keptEnd);
+      out = out === '' ? v.slice(p, e) : `${out},${v.slice(p, e)}`;
+    }
+    p = n + 1;
+  }
+  if (!removed) return v;
+  if (out === null) out = v.slice(0, keptEnd);
+  return out === '' ? null : out;
+}
+
+// Name check for headers HAProxy rewrites on the way in.
+function isConnection(name: string): boolean {
+  return name.length === 10 && nameIs(name, 'connection');
+}
+
 /** Walks header values in order; each callback returns true to stop. `full` keeps whole lines (fhdr). */
 export function eachHeaderValue(headers: readonly string[], lowerName: string, full: boolean, fn: (value: string) => boolean): boolean {
   for (let h = 0; h + 1 < headers.length; h += 2) {
     if (lowerName !== '' && !nameIs(headers[h]!, lowerName)) continue;
-    const v = headers[h + 1]!;
+    let v = headers[h + 1]!;
+    if ((lowerName === '' || lowerName === 'connection') && isConnection(headers[h]!)) {
+      const cleaned = cleanConnection(v);
+      if (cleaned === null) continue;
+      v = cleaned;
+    }
     let p = 0;
     for (;;) {
       while (p < v.length && isLws(v.charCodeAt(p))) p++;
@@ -63,11 +114,16 @@ export function countHeaderValues(headers: readonly string[], lowerName: string,
   let n = 0;
   for (let h = 0; h + 1 < headers.length; h += 2) {
     if (lowerName !== '' && !nameIs(headers[h]!, lowerName)) continue;
+    let v = headers[h + 1]!;
+    if ((lowerName === '' || lowerName === 'connection') && isConnection(headers[h]!)) {
+      const cleaned = cleanConnection(v);
+      if (cleaned === null) continue;
+      v = cleaned;
+    }
     if (full) {
       n++;
       continue;
     }
-    const v = headers[h + 1]!;
     let p = 0;
     for (;;) {
       n++;

@@ -1,12 +1,13 @@
 // Every sample fetch we know, by name (HAProxy's sample_fetch_keywords, the subset the lab needs).
 import type { FetchDef } from '../sample.ts';
 import { connectionFetches } from './connection.ts';
+import { httpCookieFetches } from './http-cookies.ts';
 import { httpHeaderFetches } from './http-headers.ts';
 import { httpPathFetches } from './http-path.ts';
 import { payloadFetches } from './payload.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...httpPathFetches, ...httpHeaderFetches, ...payloadFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...payloadFetches]) table.set(f.name, f);
 
 // Looks a fetch up by its exact keyword.
 export function findFetch(name: string): FetchDef | undefined {

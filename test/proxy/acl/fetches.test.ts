@@ -173,3 +173,36 @@ describe('payload fetches', () => {
     expect(samples('req.payload', ctx, [4, 2])).toEqual([]);
   });
 });
+
+describe('cookie fetches', () => {
+  const ctx = httpCtx({ uri: '/', headers: ['Cookie', '$Version=1; sid = abc , x=1', 'cookie', 'sid="q;x"; flag; n=7z', 'Cookie', 'Sid=up'] });
+
+  it('returns every value of the named cookie, trimmed, case-sensitive on the name', () => {
+    expect(samples('req.cook', ctx, ['sid'])).toEqual(['abc', '"q;x"']);
+    expect(samples('cook', ctx, ['Sid'])).toEqual(['up']);
+    expect(samples('req.cook', ctx, ['none'])).toEqual([]);
+  });
+
+  it('without a name returns every cookie value, skipping $attributes and cookies without "="', () => {
+    expect(samples('req.cook', ctx, [])).toEqual(['abc', '1', '"q;x"', '7z', 'up']);
+  });
+
+  it('counts cookies and reads their integer value', () => {
+    expect(samples('req.cook_cnt', ctx, ['sid'])).toEqual([2]);
+    expect(samples('cook_cnt', ctx, [])).toEqual([5]);
+    expect(samples('req.cook_val', ctx, ['n'])).toEqual([7]);
+  });
+});
+
+describe('Connection header as HAProxy stores it', () => {
+  it('drops close and keep-alive tokens, and the whole header when nothing else is left', () => {
+    const ctx = httpCtx({ uri: '/', headers: ['Connection', 'close, X-Foo', 'Connection', 'Keep-Alive'] });
+    expect(samples('hdr', ctx, ['connection'])).toEqual(['X-Foo']);
+    expect(samples('req.fhdr_cnt', ctx, ['connection'])).toEqual([1]);
+    expect(samples('hdr_cnt', httpCtx({ uri: '/', headers: ['Host', 'a', 'Connection', 'close'] }), [])).toEqual([1]);
+  });
+
+  it('keeps the original text of tokens before the first removed one', () => {
+    expect(samples('req.fhdr', httpCtx({ uri: '/', headers: ['Connection', 'a, b, close, c'] }), ['connection'])).toEqual(['a, b,c']);
+  });
+});

@@ -1,0 +1,108 @@
+// Request cookie fetches (HAProxy's smp_fetch_cookie and http_extract_cookie_value): every Cookie header value
+// (split on commas like hdr()), then each "name=value" in it; names compare case-sensitively, values are
+// trimmed, quotes are kept, attributes starting with '$' and cookies without '=' are skipped.
+import type { ArgValue, FetchDef, FetchFn, Visit } from '../sample.ts';
+import { strl2ic } from '../sample.ts';
+import { eachHeaderValue } from './http-headers.ts';
+
+function isSpHt(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+// End of a cookie value: the first ',' or ';' outside a quoted string.
+function cookieValueEnd(s: string, from: number): number {
+  let quoted = false;
+  let pair = false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (pair) pair = false;
+    else if (quoted) {
+      if (c === 92) pair = true;
+      else if (c === 34) quoted = false;
+    } else if (c === 34) quoted = true;
+    else if (c === 44 || c === 59) return i;
+  }
+  return s.length;
+}
+
+/** Walks the cookies named `name` (any cookie when empty) in one Cookie header value; fn returns true to stop. */
+export function eachCookie(hdr: string, name: string, fn: (value: string) => boolean): boolean {
+  const end = hdr.length;
+  const nl = name.length;
+  if (end < nl + 1) return false;
+  let next = -1;
+  for (let beg = 0; beg + nl + 1 < end; beg = next + 1) {
+    while (beg < end && isSpHt(hdr.charCodeAt(beg))) beg++;
+    let eq = beg;
+    let attEnd = beg;
+    while (eq < end) {
+      const c = hdr.charCodeAt(eq);
+      if (c === 61 || c === 59 || c === 44) break;
+      eq++;
+      if (!isSpHt(c)) attEnd = eq;
+    }
+    let vbeg: number;
+    let vend: number;
+    if (eq < end && hdr.charCodeAt(eq) === 61) {
+      vbeg = eq + 1;
+      while (vbeg < end && isSpHt(hdr.charCodeAt(vbeg))) vbeg++;
+      next = cookieValueEnd(hdr, vbeg);
+      vend = next;
+      while (vend > vbeg && isSpHt(hdr.charCodeAt(vend - 1))) vend--;
+    } else {
+      vbeg = vend = next = eq;
+    }
+    if (hdr.charCodeAt(beg) === 36) continue; // '$'
+    if (eq === next) continue;
+    if (nl === 0 || (attEnd - beg === nl && hdr.startsWith(name, beg))) {
+      if (fn(hdr.slice(vbeg, vend))) return true;
+    }
+  }
+  return false;
+}
+
+function compileCookie(args: readonly ArgValue[], asInt: boolean): FetchFn {
+  const name = typeof args[0] === 'string' ? args[0] : '';
+  let lastVisit: Visit | null = null;
+  let perValue: (v: string) => boolean = () => false;
+  let perHeader: (h: string) => boolean = () => false;
+  return (ctx, visit) => {
+    const req = ctx.req;
+    if (!req) return false;
+    if (visit !== lastVisit) {
+      lastVisit = visit;
+      perValue = asInt ? (v) => visit(strl2ic(v)) : (v) => visit(v);
+      perHeader = (h) => (h.length < name.length + 1 ? false : eachCookie(h, name, perValue));
+    }
+    return eachHeaderValue(req.headers, 'cookie', false, perHeader);
+  };
+}
+
+function compileCount(args: readonly ArgValue[]): FetchFn {
+  const name = typeof args[0] === 'string' ? args[0] : '';
+  return (ctx, visit) => {
+    const req = ctx.req;
+    if (!req) return false;
+    let n = 0;
+    const count = (): boolean => {
+      n++;
+      return false;
+    };
+    eachHeaderValue(req.headers, 'cookie', false, (h) => (h.length < name.length + 1 ? false : eachCookie(h, name, count)));
+    return visit(n);
+  };
+}
+
+function cook(name: string, outType: 'str' | 'int'): FetchDef {
+  return { name, outType, args: ['str'], minArgs: 0, source: 'http-req', compile: (a) => compileCookie(a, outType === 'int') };
+}
+
+export const httpCookieFetches: readonly FetchDef[] = [
+  cook('req.cook', 'str'),
+  cook('cook', 'str'),
+  cook('cookie', 'str'),
+  cook('req.cook_val', 'int'),
+  cook('cook_val', 'int'),
+  { name: 'req.cook_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: compileCount },
+  { name: 'cook_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: compileCount },
+];

@@ -162,6 +162,10 @@ export class FakeEngine implements Engine {
   readonly frontendCounters = new Map<string, FakeFrontendCounters>();
   readonly startedAt: number;
   readonly calls: string[] = [];
+  /** Per backend: times it lost its last usable server, and when its state last changed (set_backend_down). */
+  readonly backendDowns = new Map<string, { count: number; at: number }>();
+  /** Log lines the engine would write ("backend X has no server available!"). */
+  readonly logs: string[] = [];
 
   constructor(readonly config: ConfigModel, readonly now: () => number = Date.now) {
     this.startedAt = now();
@@ -169,7 +173,8 @@ export class FakeEngine implements Engine {
       const list = spec.servers.map((s) => new ServerState(s, name));
       for (const s of list) {
         s.lastStateChange = this.startedAt;
-        if (s.spec.check) s.health = s.spec.rise;
+        // HAProxy starts every server's check counter at rise, checked or not (src/server.c).
+        s.health = s.spec.rise;
         if (s.admin === 'maint') {
           s.op = 'down';
           s.health = 0;
@@ -197,17 +202,38 @@ export class FakeEngine implements Engine {
     return s;
   }
 
+  // Runs a change and records it when the backend is left with no usable server, as set_backend_down() does.
+  private tracked(backend: string, change: () => void): void {
+    const usable = () => (this.servers.get(backend) ?? []).filter((s) => s.usable).length;
+    const before = usable();
+    change();
+    if (before > 0 && usable() === 0) {
+      const d = this.backendDowns.get(backend) ?? { count: 0, at: this.startedAt };
+      this.backendDowns.set(backend, { count: d.count + 1, at: this.now() });
+      this.logs.push(`backend ${backend} has no server available!`);
+    } else if (before === 0 && usable() > 0) {
+      const d = this.backendDowns.get(backend) ?? { count: 0, at: this.startedAt };
+      this.backendDowns.set(backend, { count: d.count, at: this.now() });
+    }
+  }
+
   setWeight(backend: string, server: string, weight: number): void {
     this.calls.push(`setWeight ${backend}/${server} ${weight}`);
     const s = this.server(backend, server);
-    s.userWeight = weight;
-    s.effectiveWeight = s.admin === 'drain' ? 0 : weight;
+    this.tracked(backend, () => {
+      s.userWeight = weight;
+      s.effectiveWeight = s.admin === 'drain' ? 0 : weight;
+    });
   }
 
   setServerAdmin(backend: string, server: string, state: AdminState): void {
     this.calls.push(`setServerAdmin ${backend}/${server} ${state}`);
     const s = this.server(backend, server);
     if (state === s.admin) return;
+    this.tracked(backend, () => this.applyAdmin(s, state));
+  }
+
+  private applyAdmin(s: ServerState, state: AdminState): void {
     const t = this.now();
     if (state === 'maint') {
       if (s.op !== 'down') {
@@ -232,6 +258,10 @@ export class FakeEngine implements Engine {
   setServerHealth(backend: string, server: string, state: 'up' | 'down'): void {
     this.calls.push(`setServerHealth ${backend}/${server} ${state}`);
     const s = this.server(backend, server);
+    this.tracked(backend, () => this.applyHealth(s, state));
+  }
+
+  private applyHealth(s: ServerState, state: 'up' | 'down'): void {
     const t = this.now();
     if (state === 'up') {
       s.health = s.spec.rise + s.spec.fall - 1;
@@ -299,7 +329,8 @@ export class FakeEngine implements Engine {
         totalConnections: servers.reduce((n, s) => n + s.totalConnections, 0),
         bytesIn: servers.reduce((n, s) => n + s.bytesIn, 0),
         bytesOut: servers.reduce((n, s) => n + s.bytesOut, 0),
-        lastStateChange: this.startedAt,
+        lastStateChange: this.backendDowns.get(b.name)?.at ?? this.startedAt,
+        downTransitions: this.backendDowns.get(b.name)?.count ?? 0,
       };
     });
     return { pid: process.pid, startedAt: this.startedAt, generation: 1, frontends, backends };

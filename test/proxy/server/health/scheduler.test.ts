@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckEvent } from '../../../../proxy/events.ts';
 import { createHealthScheduler, type HealthHost } from '../../../../proxy/server/health/scheduler.ts';
 import type { CheckResult } from '../../../../proxy/server/health/probe.ts';

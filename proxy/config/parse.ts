@@ -40,6 +40,8 @@ type Section =
   | { kind: 'none' }
   | { kind: 'global' }
   | { kind: 'other'; name: string }
+  /** A proxy header HAProxy refused before creating the proxy: its lines have no proxy to go to. */
+  | { kind: 'orphan' }
   | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
 
 
@@ -55,7 +57,8 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
     diagnostics.push({ severity: 'alert', message, loc, ...(form ? { form } : {}) });
   };
 
-  const openProxy = (line: ConfigLine, kind: ProxyKind): Section => {
+  // The section a header opens, or null when HAProxy refuses the header without creating a proxy.
+  const openProxy = (line: ConfigLine, kind: ProxyKind): Section | null => {
     const w = line.words;
     const a = (i: number): string => w[i]?.text ?? '';
     const loc = w[0]!.loc;
@@ -95,13 +98,15 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
     let base = lastDefaults;
     if (a(2) !== '') {
       if (a(2) !== 'from' || a(3) === '') {
-        if (kind !== 'backend') alertAt(loc, `please use the 'bind' keyword for listening addresses.`);
-        else alertAt(loc, `'${kind}' cannot handle unexpected argument '${a(2)}'.`);
-      } else if (a(4) !== '') {
-        alertAt(loc, `'${kind}' cannot handle unexpected argument '${a(4)}'.`);
-      } else {
-        base = findDefaults(a(3), kind, name, loc);
+        // HAProxy gives up on the header here (and only explains itself for sections that listen).
+        alertAt(loc, kind !== 'backend' ? `please use the 'bind' keyword for listening addresses.` : `'${kind}' cannot handle unexpected argument '${a(2)}'.`);
+        return null;
       }
+      if (a(4) !== '') {
+        alertAt(loc, `'${kind}' cannot handle unexpected argument '${a(4)}'.`);
+        return null;
+      }
+      base = findDefaults(a(3), kind, name, loc);
     }
     const draft = base ? inheritDraft(kind, name, loc, base) : newProxyDraft(kind, name, loc);
     if (!clash) proxies.push(draft);
@@ -114,16 +119,19 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
       alertAt(loc, `defaults section '${ref}' not found for ${proxyTypeStr(kind as ProxyKind)} '${name}'.`);
       return undefined;
     }
+    // HAProxy's name lookup finds the first section of that name.
     if (found.length > 1) {
-      const [x, y] = [found[found.length - 1]!, found[found.length - 2]!];
+      const [x, y] = [found[0]!, found[1]!];
       alertAt(
         loc,
         `ambiguous defaults section name '${ref}' referenced by ${proxyTypeStr(kind as ProxyKind)} '${name}' exists at least at ${x.loc.file}:${x.loc.line} and ${y.loc.file}:${y.loc.line}.`,
       );
     }
-    return found[found.length - 1];
+    return found[0];
   };
 
+  // HAProxy keeps its current proxy across a refused header (even across files): later lines still go to it.
+  let lastProxy: Section | undefined;
   for (const src of texts) {
     const tok = tokenize(src.text, src.name, { ...(options.env ? { env: options.env } : {}), requireFinalNewline: src.isFile });
     // Line-syntax errors are reported in line order among the keyword messages, as HAProxy reads line by line.
@@ -158,7 +166,9 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         continue;
       }
       if (PROXY_SECTIONS.has(kw)) {
-        section = openProxy({ ...line, words }, kw as ProxyKind);
+        const opened = openProxy({ ...line, words }, kw as ProxyKind);
+        section = opened ?? lastProxy ?? { kind: 'orphan' };
+        if (opened) lastProxy = opened;
         continue;
       }
       if (OTHER_SECTIONS.has(kw)) {
@@ -175,6 +185,9 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
           alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
           break;
         case 'other':
+          break;
+        case 'orphan':
+          alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
         case 'global':
           parseGlobalLine(new LineContext(line, words, kwm, state));

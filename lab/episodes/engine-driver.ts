@@ -1,22 +1,9 @@
 // Runs a step's config on the lab's own engine (proxy/), listening on the mapped ports, events feeding attribution.
 import { basename } from 'node:path';
-import type { ConfigSource, Engine, EngineOptions, LoadResult } from '../../proxy/api.ts';
-import type { Diagnostic } from '../../proxy/config/diagnostics.ts';
-import { EventBus } from '../../proxy/events.ts';
+import { createEngine, EventBus, loadConfig, type Diagnostic, type EngineOptions, type LoadResult } from '../../proxy/index.ts';
 import type { Attributor } from './attribution.ts';
 import type { StepMapping } from './mapping.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
-
-interface EngineModule {
-  loadConfig(source: ConfigSource): LoadResult;
-  createEngine(opts: EngineOptions): Engine;
-}
-
-// proxy/index.ts, loaded on first use so commands that never run a config do not load the engine.
-async function engineModule(): Promise<EngineModule> {
-  const path = '../../proxy/index.ts';
-  return (await import(path)) as EngineModule;
-}
 
 // One diagnostic as HAProxy prints it, without the pid: "[ALERT] : config : parsing [haproxy.cfg:14] : ...".
 export function formatForReport(d: Diagnostic): string {
@@ -53,12 +40,10 @@ export const engineDriver: ProxyDriver = {
   name: 'engine',
 
   async check(configPath): Promise<ConfigReport> {
-    const { loadConfig } = await engineModule();
     return reportOf(loadConfig({ files: [configPath] }));
   },
 
   async start(configPath, mapping, who: Attributor): Promise<ProxyRun> {
-    const { createEngine } = await engineModule();
     const events = new EventBus();
     const off = who.attach(events);
     const logs: string[] = [];

@@ -1,0 +1,88 @@
+// `lab run` as a user runs it: a separate process, every episode, exit code and JSON.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
+
+const run = promisify(execFile);
+const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
+const env = { ...process.env, XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, NO_COLOR: '1' };
+afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function lab(...args: string[]): Promise<Outcome> {
+  try {
+    const r = await run(process.execPath, ['bin/lab.js', ...args], { env, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+const python = await checkPythonFlask();
+if (!python.ok) console.warn(`[lab run] SKIPPED on the process runtime: ${python.why}`);
+
+describe('lab run', () => {
+  it('runs every episode on the builtin runtime, all checks passing, exit 0', async () => {
+    const r = await lab('run', 'all', '--runtime', 'builtin', '--json');
+    expect(r.stderr).not.toMatch(/FAIL/);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.stdout) as { episode: string; ok: boolean; runtime: string; steps: { checks: { ok: boolean }[] }[] }[];
+    expect(results.map((x) => x.episode)).toEqual(['ep9-weighted-rr', 'ep4-acl', 'ep2-tcp-proxy', 'docker-ep10']);
+    for (const x of results) {
+      expect(x.runtime).toBe('builtin');
+      expect(x.ok).toBe(true);
+      expect(x.steps.flatMap((s) => s.checks).length).toBeGreaterThan(0);
+    }
+  }, 240_000);
+
+  it('exits non-zero and says what failed when a step runs its starting config', async () => {
+    const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--step', 'scale-out', '--start');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL Both instances take half of the connections/);
+    expect(r.stdout).toMatch(/expected: shares flask1 50%, flask2 50% \(±10%\)/);
+    expect(r.stdout).toMatch(/saw: {6}flask1 100% \(10\), flask2 0% \(0\) of 10 answers/);
+    expect(r.stdout).toMatch(/config: {3}haproxy\.cfg:19: server flask1 127\.0\.0\.1:5000 check/);
+    expect(r.stdout).toMatch(/hint: {5}A second `server` line/);
+  }, 120_000);
+
+  it('proves the checks from the command line (--prove)', async () => {
+    const r = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--prove', '--step', 'block-ip');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok {3}block-ip: A client in the blocked range gets 403 \(status\) — fails on start, passes on solution/);
+  }, 120_000);
+
+  it('names the unknown episode and the known ones', async () => {
+    const r = await lab('run', 'ep99');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no episode 'ep99' \(known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr\)/);
+  });
+
+  it.skipIf(!python.ok)('runs every episode on the process runtime (real Flask), exit 0', async () => {
+    const r = await lab('run', 'all', '--runtime', 'process');
+    expect(r.stdout + r.stderr).not.toMatch(/FAIL/);
+    expect(r.code).toBe(0);
+  }, 240_000);
+});
+
+describe('lab episodes', () => {
+  it('lists id, title and steps as JSON', async () => {
+    const r = await lab('episodes', '--json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { id: string; title: string; steps: number }[];
+    expect(list.map((e) => e.id)).toEqual(['ep9-weighted-rr', 'ep4-acl', 'ep2-tcp-proxy', 'docker-ep10']);
+    for (const e of list) {
+      expect(e.title.length).toBeGreaterThan(3);
+      expect(e.steps).toBeGreaterThan(0);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
+import { DockerRuntime } from '../../lab/runtimes/docker.ts';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
@@ -20,7 +21,7 @@ interface Outcome {
 
 async function lab(...args: string[]): Promise<Outcome> {
   try {
-    const r = await run(process.execPath, ['bin/lab.js', ...args], { env, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
+    const r = await run(process.execPath, ['bin/lab.js', ...args], { env, timeout: 470_000, maxBuffer: 32 * 1024 * 1024 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -30,6 +31,8 @@ async function lab(...args: string[]): Promise<Outcome> {
 
 const python = await checkPythonFlask();
 if (!python.ok) console.warn(`[lab run] SKIPPED on the process runtime: ${python.why}`);
+const docker = await new DockerRuntime().available();
+if (!docker.ok) console.warn(`[lab run] SKIPPED on the docker runtime: ${docker.why}`);
 
 describe('lab run', () => {
   it('runs every episode on the builtin runtime, all checks passing, exit 0', async () => {
@@ -72,6 +75,12 @@ describe('lab run', () => {
     expect(r.stdout + r.stderr).not.toMatch(/FAIL/);
     expect(r.code).toBe(0);
   }, 240_000);
+
+  it.skipIf(!docker.ok)('runs every episode on the docker runtime (images built from apps/), exit 0', async () => {
+    const r = await lab('run', 'all', '--runtime', 'docker');
+    expect(r.stdout + r.stderr).not.toMatch(/FAIL/);
+    expect(r.code).toBe(0);
+  }, 480_000);
 });
 
 describe('lab episodes', () => {

@@ -14,12 +14,21 @@ function runAll(): void {
   }
 }
 
+// Signal listeners that belong to signal-exit (v4 via execa, v3 via Ink). They only end the process when they see
+// no other listener, so we must not count them as "someone else handles this signal", nor they us.
+function signalExitListeners(): number {
+  const v4 = (globalThis as Record<symbol, { count?: number } | undefined>)[Symbol.for('signal-exit emitter')];
+  const v3 = (process as unknown as { __signal_exit_emitter__?: { count?: number } }).__signal_exit_emitter__;
+  return (v4?.count ?? 0) + (v3?.count ?? 0);
+}
+
 function onSignal(sig: NodeJS.Signals): void {
-  // Another handler (e.g. `lab up`) cleans up itself and exits; the 'exit' event then runs what is left.
-  if (process.listenerCount(sig) > 1) return;
-  // Nobody else handles it: clean up and die of the signal as Node would have without us.
+  // Another handler (e.g. `lab up`) cleans up and exits itself; the 'exit' event then runs what is left.
+  if (process.listenerCount(sig) - 1 - signalExitListeners() > 0) return;
+  // Nobody else handles it: clean up, step aside, and die of the signal as Node would have without us
+  // (signal-exit's listeners, seeing themselves alone, then end the process).
   runAll();
-  process.removeListener(sig, onSignal);
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
   process.kill(process.pid, sig);
 }
 

@@ -15,6 +15,7 @@ import type {
   Timeouts,
 } from '../../proxy/config/model.ts';
 import { EventBus } from '../../proxy/events.ts';
+import type { HealthHost } from '../../proxy/server/health/scheduler.ts';
 import { ServerState, type AdminState } from '../../proxy/server/server-state.ts';
 
 const here = { file: 'fake.cfg', line: 1, col: 1 };
@@ -210,7 +211,7 @@ export class FakeEngine implements Engine {
     if (before > 0 && usable() === 0) {
       const d = this.backendDowns.get(backend) ?? { count: 0, at: this.startedAt };
       this.backendDowns.set(backend, { count: d.count + 1, at: this.now() });
-      this.logs.push(`backend ${backend} has no server available!`);
+      if (!this.logs.at(-1)?.endsWith('has no server available!')) this.logs.push(`backend ${backend} has no server available!`);
     } else if (before === 0 && usable() > 0) {
       const d = this.backendDowns.get(backend) ?? { count: 0, at: this.startedAt };
       this.backendDowns.set(backend, { count: d.count, at: this.now() });
@@ -278,6 +279,14 @@ export class FakeEngine implements Engine {
         s.lastStateChange = t;
       }
     }
+  }
+
+  // What the engine hands the health scheduler: transitions change op and count backend downs; logs are kept.
+  healthHost(): HealthHost {
+    return {
+      transition: (server, to) => this.tracked(server.backend, () => void (server.op = to)),
+      log: (line) => void this.logs.push(line),
+    };
   }
 
   snapshot(): EngineSnapshot {

@@ -41,8 +41,11 @@ function parseCsv(text: string): { header: string; rows: Csv } {
   return { header, rows };
 }
 
-/** Columns that depend on time, the machine or the traffic of the check itself. */
-const VOLATILE = new Set(['lastchg', 'downtime', 'check_duration']);
+/** Columns that depend on time, or on HAProxy's mux counters which also count its HTTP checks' connections. */
+const VOLATILE = new Set([
+  'lastchg', 'downtime', 'check_duration',
+  'h1_open_connections', 'h1_open_streams', 'h1_total_connections', 'h1_total_streams', 'h1_bytes_in', 'h1_bytes_out',
+]);
 
 function expectSameCsv(ours: string, theirs: string): void {
   const a = parseCsv(ours);
@@ -246,5 +249,85 @@ listen tl
       expect({ cmd, first: o.split('\n')[0] }).toEqual({ cmd, first: t.split('\n')[0] });
       expect(o.split('\n').slice(-5)).toEqual(t.split('\n').slice(-5));
     }
+  });
+});
+
+describe.skipIf(!hasHaproxy)('stats of failed health checks match haproxy 2.6 (socat)', () => {
+  let haproxy: HaproxyHandle;
+  let sockets: StatsSockets;
+  let dir: string;
+  let ourSock: string;
+  const listeners: Server[] = [];
+
+  beforeAll(async () => {
+    const [closed1, closed2, p503] = await Promise.all([freePort(), freePort(), freePort()]);
+    const web503 = createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => s.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n'));
+    });
+    await new Promise<void>((r) => web503.listen(p503, '127.0.0.1', () => r()));
+    listeners.push(web503);
+    // downinter keeps the next check a minute away once DOWN, so nothing is in flight while we compare.
+    haproxy = await startHaproxy(`global
+  stats socket {{sock}} level admin
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+backend refused
+  server r1 127.0.0.1:${closed1} check inter 200 downinter 60000
+backend web503
+  option httpchk GET /health
+  server h1 127.0.0.1:${p503} check inter 200 downinter 60000 rise 3 fall 2
+listen tcpl
+  mode tcp
+  bind 127.0.0.1:{{port}}
+  server t1 127.0.0.1:${closed2} check inter 200 downinter 60000 backup
+`);
+    const info = await socat(haproxy.socketPath, 'show info\n');
+    const maxconn = Number(/^Maxconn: (\d+)$/m.exec(info)?.[1]);
+    dir = mkdtempSync(join(tmpdir(), 'lab-rtapi-'));
+    ourSock = join(dir, 'lab.sock');
+    const chk = { check: true, inter: 200, downinter: 60000 };
+    const model = configModel({
+      statsSockets: [ourSock],
+      maxconn,
+      proxies: [
+        { kind: 'backend', name: 'refused', servers: [{ name: 'r1', port: closed1, ...chk }] },
+        { kind: 'backend', name: 'web503', httpchk: { method: 'GET', uri: '/health', version: 'HTTP/1.0' }, servers: [{ name: 'h1', port: p503, ...chk, rise: 3, fall: 2 }] },
+        { kind: 'listen', name: 'tcpl', mode: 'tcp', binds: [`127.0.0.1:${haproxy.port}`], servers: [{ name: 't1', port: closed2, ...chk, backup: true }] },
+      ],
+    });
+    const fake = new FakeEngine(model);
+    const backends = [...model.backends.values()].map((spec) => ({ spec, servers: fake.servers.get(spec.name)! }));
+    const health = createHealthScheduler(backends, fake.healthHost());
+    for (const b of backends) for (const s of b.servers) await health.checkNow(s);
+    sockets = await startStatsSockets(model.global.statsSockets, fake);
+    for (let i = 0; i < 200; i++) {
+      const st = await socat(haproxy.socketPath, 'show stat\n');
+      if ((st.match(/,DOWN,/g) ?? []).length >= 3 + 3) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  });
+
+  afterAll(async () => {
+    await sockets?.close();
+    await haproxy?.stop();
+    for (const l of listeners) await new Promise<void>((r) => l.close(() => r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows L4CON and L7STS results, codes, descriptions and counters as HAProxy does', async () => {
+    const ours = await socat(ourSock, 'show stat\n');
+    const theirs = await socat(haproxy.socketPath, 'show stat\n');
+    expect(theirs).toMatch(/^web503,h1,.*,DOWN,.*,L7STS,503,/m);
+    expectSameCsv(ours, theirs);
+  });
+
+  it('prints the same server states (check status, result, health)', async () => {
+    const ours = await socat(ourSock, 'show servers state\n');
+    const theirs = await socat(haproxy.socketPath, 'show servers state\n');
+    expect(sinceField(ours)).toBe(sinceField(theirs));
   });
 });

@@ -8,6 +8,7 @@ import type { ServerState } from '../server/server-state.ts';
 import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
 import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
+import { planRetry } from '../runtime/retry-policy.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
@@ -55,6 +56,8 @@ class Txn {
   readonly id: number;
   backend: BackendRuntime | null = null;
   server: ServerState | null = null;
+  /** The server whose connection failed for good (named in the log). */
+  failedServer: ServerState | null = null;
   conn: ServerConn | null = null;
   queued: QueuedRequest | null = null;
   retries = 0;
@@ -453,27 +456,25 @@ export class HttpSession {
     conn.txn = null;
     conn.sock.destroy();
     be.drop(server);
-    t.server = null;
-    if (t.retries >= be.spec.retries) {
+    const plan = planRetry(be, server, t.retries, immediate);
+    if (plan.giveUp) {
+      // the log still names the server that refused
+      t.failedServer = server;
+      t.server = null;
       t.termination = immediate ? 'SC--' : 'sC--';
       this.answerStatus(t, 503);
       return;
     }
+    t.server = null;
     t.retries++;
-    const last = t.retries === be.spec.retries;
-    const redispatch = be.spec.options.redispatch && last;
-    // HAProxy waits before retrying a connection that failed at once (turn-around of 1s, or timeout connect)
-    const delay = immediate ? Math.min(1000, be.spec.timeouts.connect ?? 1000) : 0;
     const retry = () => {
       if (this.txn !== t) return;
-      if (redispatch) {
+      if (plan.redispatch) {
         t.redispatched = true;
         this.assign(t, server);
-      } else if (server.usable) {
-        this.useServer(t, server);
-      } else this.assign(t, server);
+      } else this.useServer(t, server);
     };
-    if (delay > 0) setTimeout(retry, delay);
+    if (plan.delayMs > 0) setTimeout(retry, plan.delayMs);
     else retry();
   }
 
@@ -830,7 +831,7 @@ export class HttpSession {
     const tR = t.tHead - t.tStart;
     const ta = now - t.tStart;
     const beName = t.backend?.name ?? t.fe.name;
-    const srvName = t.server?.name ?? '<NOSRV>';
+    const srvName = (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
     if (ev.wants.response) {
       ev.emit({
         kind: 'response', id: t.id, frontend: t.fe.name, backend: beName, server: srvName, status: t.status,

@@ -9,6 +9,7 @@ import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
 import { normalizeAddress } from '../http/http-session.ts';
+import { planRetry } from '../runtime/retry-policy.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -16,6 +17,7 @@ export class TcpSession {
   private fe!: FrontendRuntime;
   private be: BackendRuntime | null = null;
   private server: ServerState | null = null;
+  private failedServer: ServerState | null = null;
   private srv: net.Socket | null = null;
   private queued: QueuedRequest | null = null;
   private pending: Buffer[] = [];
@@ -234,23 +236,24 @@ export class TcpSession {
     const be = this.be!;
     server.failedConnects++;
     be.drop(server);
-    this.server = null;
-    if (this.retries >= be.spec.retries) {
+    const plan = planRetry(be, server, this.retries, immediate);
+    if (plan.giveUp) {
+      // the log still names the server that refused
+      this.failedServer = server;
+      this.server = null;
       this.sock.destroy();
       this.finish(immediate ? 'SC' : 'sC');
       return;
     }
+    this.server = null;
     this.retries++;
-    const redispatch = be.spec.options.redispatch && this.retries === be.spec.retries;
-    const delay = immediate ? Math.min(1000, be.spec.timeouts.connect ?? 1000) : 0;
     setTimeout(() => {
       if (this.done) return;
-      if (redispatch) {
+      if (plan.redispatch) {
         this.redispatched = true;
         this.assign(server);
-      } else if (server.usable) this.connect(server);
-      else this.assign(server);
-    }, delay);
+      } else this.connect(server);
+    }, plan.delayMs);
   }
 
   private onClientData(d: Buffer): void {
@@ -305,7 +308,7 @@ export class TcpSession {
     const tc = this.tConnected >= 0 ? this.tConnected - this.tAssigned : -1;
     const tt = now - this.tAccept;
     const beName = this.be?.name ?? this.fe.name;
-    const srvName = this.server?.name ?? '<NOSRV>';
+    const srvName = (this.server ?? this.failedServer)?.name ?? '<NOSRV>';
     const ev = this.host.events;
     if (ev.wants.response) {
       ev.emit({

@@ -6,6 +6,8 @@ import type { CheckProof } from './prove.ts';
 
 const PASS = 'ok  ';
 const FAIL = 'FAIL';
+/** Answers listed one by one; the tally covers the rest. */
+const SHOWN = 18;
 
 // One check, with the details a failure needs.
 export function formatCheck(r: CheckResult, indent = '    '): string[] {
@@ -28,7 +30,8 @@ export function formatStep(r: StepResult, index: number, total: number): string[
     const n = e.observations.length;
     out.push(`  $ ${e.experiment.curl}${n > 1 ? `   (x${n})` : ''}${e.target.mapped ? `   [${e.target.mapped}]` : ''}`);
     const seq = e.observations.map((o) => (o.status === 0 ? 'ERR' : `${o.status} ${o.who}`));
-    out.push(`    ${compress(seq).join(', ')}`);
+    const shown = compress(seq.slice(0, SHOWN));
+    out.push(`    ${shown.join(', ')}${n > SHOWN ? `, ... (${n - SHOWN} more)` : ''}`);
     if (n > 1) for (const l of e.tally.format()) out.push(`      ${l}`);
   }
   for (const c of r.checks) out.push(...formatCheck(c));

@@ -292,15 +292,12 @@ export class ProxyEngine implements Engine, SessionHost {
         if (!be) return;
         const from = server.op;
         be.setOperational(server, to === 'up');
-        this.logGlobal(message, to === 'up' ? 'notice' : 'alert');
-        if (to === 'down' && !be.servers.some((s) => s.usable)) {
-          this.logGlobal(`backend ${be.name} has no server available!`, 'emerg');
-        }
+        // the scheduler logs HAProxy's sentences itself (host.log below)
         if (this.events.wants['server-state']) {
           this.events.emit({ kind: 'server-state', backend: be.name, server: server.name, from, to, message });
         }
       },
-      log: (line) => this.logGlobal(line, 'notice'),
+      log: (line) => this.logGlobal(line, line.includes('has no server available') ? 'emerg' : line.includes(' is DOWN') ? 'alert' : 'notice'),
       emitCheck: (e) => {
         if (this.events.wants.check) this.events.emit(e);
       },

@@ -1,8 +1,8 @@
 // The "global" section's keywords (src/cfgparse-global.c, src/cli.c for "stats socket", src/thread.c).
 import type { LineContext } from './context.ts';
-import { GLOBAL_KEYWORDS } from './known-keywords.ts';
+import { BIND_KEYWORDS, GLOBAL_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
-import { didYouMean } from './suggest.ts';
+import { bestMatch, didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
 
 type GlobalKeyword = (c: LineContext) => void;
@@ -37,27 +37,28 @@ function statsKeyword(c: LineContext): void {
       return;
     }
     let level: (typeof STATS_SOCKET_LEVELS)[number] = 'operator';
+    // The options are bind options; HAProxy quotes these messages oddly (''level' ...'), and so do we.
     for (let i = 3; i < c.count; i++) {
       const opt = c.arg(i);
+      const nargs = BIND_KEYWORDS[opt];
+      if (nargs === undefined) {
+        const best = bestMatch(opt, Object.keys(BIND_KEYWORDS));
+        c.alert(`'stats socket' : unknown keyword '${opt}'.${best ? ` Did you mean '${best}' maybe ?` : ''}`, { at: c.word(i) });
+        return;
+      }
       if (opt === 'level') {
         const v = c.arg(i + 1);
         if (v === '') {
-          c.alert(`'stats socket' : 'level' : missing level`);
+          c.alert(`'stats socket' : ''level' : missing level'`, { at: c.word(i) });
           return;
         }
         if (!(STATS_SOCKET_LEVELS as readonly string[]).includes(v)) {
-          c.alert(`'stats socket' : 'level' only supports 'user', 'operator', and 'admin' (got '${v}')`);
+          c.alert(`'stats socket' : ''level' only supports 'user', 'operator', and 'admin' (got '${v}')'`, { at: c.word(i) });
           return;
         }
         level = v as typeof level;
-        i++;
-      } else if (['mode', 'user', 'group', 'uid', 'gid', 'expose-fd', 'process', 'thread', 'name', 'maxconn', 'severity-output'].includes(opt)) {
-        i++;
-      } else if (!['accept-proxy', 'transparent', 'v4v6', 'v6only'].includes(opt)) {
-        const hint = didYouMean(opt, ['level', 'mode', 'user', 'group', 'uid', 'gid', 'expose-fd', 'process', 'name', 'maxconn']);
-        c.alert(`'stats socket' : unknown keyword '${opt}'.${hint ? ` ${hint[0]!.toUpperCase()}${hint.slice(1)}` : ''}`, { at: c.word(i) });
-        return;
       }
+      i += Math.max(0, nargs);
     }
     c.state.global.statsSockets.push({ address: c.arg(2), level, loc: c.loc });
     return;
@@ -99,7 +100,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
       return;
     }
     if (n < 1 || n > 64) {
-      c.alert(`'nbthread' value must be between 1 and 64 (was ${n}).`);
+      c.alert(`'nbthread' value must be between 1 and 64 (was ${n})`);
       return;
     }
     c.state.global.nbthread = n;
@@ -141,9 +142,6 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
 // Dispatches one global line; unknown keywords alert with HAProxy's hint, known-but-unimplemented ones warn.
 export function parseGlobalLine(c: LineContext): void {
   const kw = c.arg(0);
-  if (c.kwm !== 'std' && kw !== 'log' && !['busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping'].includes(kw)) {
-    // The modifier alert is printed by the caller, as HAProxy does, before the keyword is parsed.
-  }
   const handler = GLOBAL_HANDLERS[kw];
   if (handler) {
     handler(c);

@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
 import type { SampleContext } from './types.ts';
 import { parseArgs } from './args.ts';
+import { findConverter } from './converters.ts';
 import { findFetch } from './fetches/index.ts';
 import { findAclKeyword } from './keywords.ts';
 import { canCast, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from './sample.ts';
@@ -33,19 +34,6 @@ export interface ExprOptions {
   readonly baseDir: string;
   warn(message: string, loc: SourceLoc): void;
 }
-
-interface Converter {
-  readonly name: string;
-  readonly inType: SampleType;
-  readonly outType: SampleType;
-  readonly fn: (v: SampleValue) => SampleValue;
-}
-
-const CONVERTERS: Record<string, Converter> = {
-  lower: { name: 'lower', inType: 'str', outType: 'str', fn: (v) => (v as string).toLowerCase() },
-  upper: { name: 'upper', inType: 'str', outType: 'str', fn: (v) => (v as string).toUpperCase() },
-  length: { name: 'length', inType: 'str', outType: 'int', fn: (v) => (v as string).length },
-};
 
 const STD_OPS: Record<string, 'eq' | 'gt' | 'ge' | 'lt' | 'le'> = { eq: 'eq', gt: 'gt', ge: 'ge', lt: 'lt', le: 'le' };
 
@@ -109,35 +97,41 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   }
   const fetch: FetchFn = def.compile(parsed.values);
 
-  // Converters: ",lower,upper..." right after the keyword and its arguments.
-  const convs: Converter[] = [];
+  // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
+  const convs: ((v: SampleValue) => SampleValue | undefined)[] = [];
   let curType: SampleType = def.outType;
   let p = parsed.end;
   let lastConv: string | null = null;
+  const fail = (why: string): { error: string } => ({ error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` });
   while (p < word.length) {
     if (word[p] !== ',') {
       const what = lastConv ? `converter '${lastConv}'` : aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`;
-      return { error: aclkw ? `ACL keyword '${aclkw.name}' : missing comma after ${what}.` : `missing comma after ${what} in ACL expression '${word}'` };
+      return fail(`missing comma after ${what}`);
     }
     while (word[p] === ',') p++;
     if (p >= word.length) break;
     let e = p;
     while (e < word.length && isIdChar(word[e]!)) e++;
     const name = word.slice(p, e);
-    const conv = CONVERTERS[name];
-    if (!conv) return { error: aclkw ? `ACL keyword '${aclkw.name}' : unknown converter '${name}'.` : `unknown converter '${name}' in ACL expression '${word}'` };
-    if (!canCast(curType, conv.inType)) {
-      return { error: aclkw ? `ACL keyword '${aclkw.name}' : converter '${name}' cannot be applied.` : `converter '${name}' cannot be applied in ACL expression '${word}'` };
+    const conv = findConverter(name);
+    if (!conv) return fail(`unknown converter '${name}'`);
+    if (!canCast(curType, conv.inType)) return fail(`converter '${name}' cannot be applied`);
+    const cargs = parseArgs(word, e, conv.args, conv.minArgs);
+    if ('error' in cargs) {
+      const got = cargs.error.match(/got (\d+)/)?.[1];
+      const pos = cargs.error.match(/position (\d+)/)?.[1] ?? (got !== undefined ? String(Number(got) + 1) : '1');
+      return fail(`invalid arg ${pos} in converter '${name}' : ${cargs.error}`);
     }
-    if (word[e] === '(') {
-      // Our converters take no argument: make_arg_list then stops right after '(' (the message is HAProxy's).
-      const why = `invalid arg 1 in converter '${name}' : expected ')' before '${word.slice(e + 1)}'`;
-      return { error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` };
+    if (conv.validate) {
+      const bad = conv.validate(cargs.values);
+      if (bad) return fail(`invalid args in converter '${name}' : ${bad}`);
     }
-    convs.push(conv);
+    const fn = conv.compile(cargs.values);
+    const needs = conv.inType !== curType ? curType : null;
+    convs.push(needs ? (v) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c); } : fn);
     curType = conv.outType;
     lastConv = name;
-    p = e;
+    p = cargs.end;
   }
 
   const kw = aclkw && convs.length === 0 ? aclkw.name : def.name;
@@ -251,38 +245,55 @@ function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase:
 }
 
 function buildExpr(
-  kw: string, text: string, source: FetchSource, loc: SourceLoc, fetch: FetchFn, convs: readonly Converter[],
+  kw: string, text: string, source: FetchSource, loc: SourceLoc, fetch: FetchFn,
+  convs: readonly ((v: SampleValue) => SampleValue | undefined)[],
   type: SampleType, method: AnyMatch, groups: readonly Group[],
 ): AclExpr {
   const expects = MATCH_EXPECTS[method];
   const needsCast = method !== 'found' && expects !== type && !(expects === 'addr' && type === 'ip');
   const matchers = groups.map((g) => g.compiled.match);
   const single = matchers.length === 1 ? matchers[0]! : null;
-  const convert = (v: SampleValue): SampleValue => {
-    for (let k = 0; k < convs.length; k++) v = convs[k]!.fn(v);
-    return v;
+  // A converter that fails stops the expression (sample_process fails); a failed cast only skips the sample.
+  let aborted = false;
+  const convert = (v: SampleValue): SampleValue | undefined => {
+    let x: SampleValue | undefined = v;
+    for (let k = 0; k < convs.length && x !== undefined; k++) x = convs[k]!(x);
+    return x;
   };
 
   let visit: Visit;
-  if (method === 'found') visit = () => true;
+  if (method === 'found' && convs.length === 0) visit = () => true;
   else if (!needsCast && convs.length === 0 && single) visit = (v) => single(v) >= 0;
   else {
     visit = (raw) => {
       const v0 = convs.length === 0 ? raw : convert(raw);
+      if (v0 === undefined) {
+        aborted = true;
+        return true;
+      }
+      if (method === 'found') return true;
       const v = needsCast ? castSample(v0, type, expects) : v0;
       if (v === undefined) return false;
       for (let k = 0; k < matchers.length; k++) if (matchers[k]!(v) >= 0) return true;
       return false;
     };
   }
+  const test =
+    convs.length === 0
+      ? (ctx: SampleContext) => fetch(ctx, visit)
+      : (ctx: SampleContext) => {
+          aborted = false;
+          return fetch(ctx, visit) && !aborted;
+        };
 
   return {
     kw, text, source, loc,
-    test: (ctx) => fetch(ctx, visit),
+    test,
     explain: (ctx) => {
       const trace: ExprTrace = { values: [], matched: false };
       fetch(ctx, (raw) => {
         const v0 = convs.length === 0 ? raw : convert(raw);
+        if (v0 === undefined) return true;
         trace.values.push(display(v0));
         if (method === 'found') {
           trace.matched = true;

@@ -4,7 +4,7 @@ export type { AclParseContext, AclRegistry, Acl } from './registry.ts';
 export { createAclRegistry, PREDEFINED_ACLS } from './registry.ts';
 export type { CompiledCondition } from './condition.ts';
 export { appliesTo, parseCondition } from './condition.ts';
-export { conditionConflict, usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
+export { conditionConflict, l6InHttpWarning, usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
 export { aclKeywords, findAclKeyword } from './keywords.ts';
 export { fetchNames } from './fetches/index.ts';
 export type { AclTrace, Condition, ConditionTrace, HttpRequestView, SampleContext } from './types.ts';

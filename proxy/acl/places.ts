@@ -28,6 +28,8 @@ export function usableAt(source: FetchSource, place: CheckPlace): boolean {
     case 'const':
     case 'l4':
       return true;
+    case 'l5':
+      return place !== 'tcp-request connection';
     case 'http-req-persist':
       return !EARLY.has(place);
     case 'l6req':
@@ -55,9 +57,19 @@ export function conditionConflict(cond: CompiledCondition, place: CheckPlace, ru
     for (const term of suite) {
       const bad = term.acl.exprs.find((e) => !usableAt(e.source, place));
       if (!bad) continue;
-      if (term.acl.name !== '') return `acl '${term.acl.name}' involves keywords '${bad.kw}' which is incompatible with '${where}'`;
-      return null;
+      if (term.acl.name === '') return `anonymous acl involves keyword '${bad.kw}' which is incompatible with '${where}'`;
+      // tcp_rules.c says "keyword", cfgparse.c "keywords".
+      return `acl '${term.acl.name}' involves keyword${rule ? '' : 's'} '${bad.kw}' which is incompatible with '${where}'`;
     }
   }
   return null;
+}
+
+/**
+ * HAProxy's warning for a condition using buffer-level (L6) fetches such as req.len in an HTTP proxy
+ * (warnif_tcp_http_cond), or null. The caller checks that the proxy is in mode http.
+ */
+export function l6InHttpWarning(cond: CompiledCondition, proxy: string): string | null {
+  const usesL6 = cond.suites.some((s) => s.some((t) => t.acl.exprs.some((e) => e.source === 'l6req')));
+  return usesL6 ? `Proxy '${proxy}': L6 sample fetches ignored on HTTP proxies (declared at ${cond.loc.file}:${cond.loc.line}).` : null;
 }

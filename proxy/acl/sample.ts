@@ -23,9 +23,10 @@ export type FetchFn = (ctx: SampleContext, visit: Visit) => boolean;
 
 /**
  * Where a fetch's data comes from, which decides where it may be used (HAProxy's SMP_USE_* classes):
- * const/l4 work everywhere; l6req and http-req need request contents (not at tcp-request connection/session).
+ * const/l4 work everywhere; l5 (session) from tcp-request session on; l6req and http-req need request contents
+ * (not at tcp-request connection/session).
  */
-export type FetchSource = 'const' | 'l4' | 'l6req' | 'http-req' | 'http-req-persist';
+export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist';
 
 /** Argument types HAProxy's make_arg_list knows that our fetches use. */
 export type ArgType = 'str' | 'sint';

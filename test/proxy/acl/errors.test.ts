@@ -46,6 +46,11 @@ const BAD_LINES: readonly string[] = [
   'acl x path_reg *a',
   'acl x path_reg a**',
   'acl x path_reg [b-a]',
+  'acl x hdr(host),field(1) a',
+  'acl x hdr(host),field(0,:) a',
+  'acl x hdr(host),field(1,) a',
+  'acl x hdr(host),field(a,:) a',
+  'acl x req.hdr(host),field(1) a',
   'use_backend b if nope',
   'use_backend b if { path /',
   'use_backend b if { foo }',
@@ -61,6 +66,8 @@ const GOOD_LINES: readonly string[] = [
   'acl x src localhost',
   'acl y path -i -m beg -- -dash',
   'acl z method -m beg G',
+  'acl w path,field(1,/),length 3',
+  'acl v src,lower 1',
   'use_backend b if TRUE || { always_false } !HTTP_1.0',
 ];
 

@@ -111,6 +111,13 @@ const ACLS: readonly string[] = [
   'a_conn hdr(connection) -m found',
   'a_conn_tok hdr(connection) -i x-foo',
   'a_conn_full req.fhdr(connection) -m len 5',
+  'a_field hdr(host),field(1,:) -i foo.test',
+  'a_field_neg hdr(host),field(-1,.) com',
+  'a_field_cnt path,field(2,/,0) -m beg v2/',
+  'a_word path,word(2,/) users',
+  'a_field_fail hdr(x-list),field(2,;) -m found',
+  'a_len_conv path,length gt 8',
+  'a_upper hdr(host),upper -m beg EXAMPLE',
   'a_two_defs path_beg /two',
   'a_two_defs hdr(x-two) yes',
 ];

@@ -1,9 +1,9 @@
-import React from 'react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../../lab/tui/app.tsx';
 import type { LabServices } from '../../../../lab/tui/session/types.ts';
 import { FakeSession, fakeEpisode } from '../fake-session.ts';
+import { press, until } from '../until.ts';
 
 afterEach(() => cleanup());
 const tick = (ms = 150) => new Promise((r) => setTimeout(r, ms));
@@ -30,30 +30,28 @@ describe('app router', () => {
   it('goes from the home screen into an episode and, on quit, closes what it opened', async () => {
     const opened: FakeSession[] = [];
     const { lastFrame, stdin } = render(<App services={services(opened)} runtimeLine="runtime: builtin" />);
+    await until(() => expect(lastFrame()).toContain('1. Test episode'));
+    await press(stdin, '\r');
+    await until(() => expect(lastFrame()).toContain('step 1/2'));
     await tick();
-    expect(lastFrame()).toContain('1. Test episode');
-    stdin.write('\r');
-    await tick(300);
-    expect(lastFrame()).toContain('step 1/2');
-    stdin.write('q');
-    await tick();
+    await press(stdin, 'q');
+    await until(() => expect(opened[0]?.closed).toBe(true));
     expect(opened).toHaveLength(1);
-    expect(opened[0]!.closed).toBe(true);
   });
 
   it('closes the step it leaves when moving to the next one', async () => {
     const opened: FakeSession[] = [];
     const { lastFrame, stdin } = render(<App services={services(opened)} runtimeLine="" open={{ episode: 'ep-test' }} />);
-    await tick(300);
-    stdin.write('n');
-    await tick(300);
-    expect(lastFrame()).toContain('step 2/2: Second step');
+    await until(() => expect(lastFrame()).toContain('step 1/2'));
+    await tick();
+    await press(stdin, 'n');
+    await until(() => expect(lastFrame()).toContain('step 2/2: Second step'));
     expect(opened.map((s) => s.closed)).toEqual([true, false]);
   });
 
   it('shows the progress lines and the error when a step cannot start', async () => {
     const { lastFrame } = render(<App services={services([], 'docker: image build failed')} runtimeLine="" open={{ episode: 'ep-test' }} />);
-    await tick(300);
+    await until(() => expect(lastFrame()).toContain('docker: image build failed'));
     expect(lastFrame()).toContain('building image ep9-app1… step 3/5');
     expect(lastFrame()).toContain('docker: image build failed');
     expect(lastFrame()).toContain('enter/esc back to the episodes');

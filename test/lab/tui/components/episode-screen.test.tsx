@@ -1,4 +1,3 @@
-import React from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // Colors on for ink (chalk decides at import), so the NO_COLOR test below can tell the difference.
@@ -9,6 +8,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { EpisodeScreen } from '../../../../lab/tui/screens/EpisodeScreen.tsx';
 import { ThemeContext, makeTheme, serverGlyph } from '../../../../lab/tui/theme.ts';
 import { FakeSession } from '../fake-session.ts';
+import { press, until } from '../until.ts';
 
 const tick = (ms = 120) => new Promise((r) => setTimeout(r, ms));
 // The live area: what is below the last static log line (ink-testing-library prints static lines first).
@@ -48,10 +48,9 @@ describe('episode screen', () => {
   it('draws the answers of a burst as glyphs and bars against the weights', async () => {
     const { lastFrame, stdin } = mount();
     await tick();
-    stdin.write('b');
-    await tick(250);
+    await press(stdin, 'b');
+    await until(() => expect(live(lastFrame())).toMatch(/order ● ■ ● ● ■ ●/));
     const screen = live(lastFrame());
-    expect(screen).toMatch(/order ● ■ ● ● ■ ●/);
     expect(screen).toMatch(/server1 .* 67%\/ 67%/);
     expect(screen).toMatch(/server2 .* 33%\/ 33%/);
     expect(plain(lastFrame())).toContain('http_front servers/server1');
@@ -60,10 +59,10 @@ describe('episode screen', () => {
   it('explains the last request: the ACL and the value it saw, the deciding rule, the balancer', async () => {
     const { lastFrame, stdin } = mount();
     await tick();
-    stdin.write(' ');
-    await tick(200);
-    stdin.write('x');
-    await tick();
+    await press(stdin, ' ');
+    await until(() => expect(live(lastFrame())).toContain('1 requests'));
+    await press(stdin, 'x');
+    await until(() => expect(live(lastFrame())).toContain('Why the last request'));
     const screen = live(lastFrame());
     expect(screen).toContain('is_static: path_beg saw "/" → false');
     expect(screen).toContain('Decided by default_backend → backend servers');
@@ -73,12 +72,11 @@ describe('episode screen', () => {
   it('changes the selected server’s weight live and restarts the bars', async () => {
     const { lastFrame, stdin, session } = mount();
     await tick();
-    stdin.write('j');
+    await press(stdin, 'j');
     await tick(50);
-    stdin.write('+');
-    await tick();
+    await press(stdin, '+');
+    await until(() => expect(live(lastFrame())).toContain('since server2=w2'));
     expect(session.weights['server2']).toBe(2);
-    expect(live(lastFrame())).toContain('since server2=w2');
   });
 
   it('shows a refused config on its line and keeps saying the old one serves', async () => {
@@ -86,8 +84,8 @@ describe('episode screen', () => {
     session.nextReload = { ok: false, diagnostics: [{ severity: 'alert', message: "'server server1' unknown keyword 'wieght'", loc: { file: 'haproxy.cfg', line: 9, col: 31 } }] };
     const { lastFrame, stdin } = mount(session);
     await tick();
-    stdin.write('r');
-    await tick(200);
+    await press(stdin, 'r');
+    await until(() => expect(live(lastFrame())).toContain('9✗'));
     const screen = live(lastFrame());
     expect(screen).toMatch(/9✗ +server server1/);
     expect(screen).toContain("↑ 'server server1' unknown keyword 'wieght'");
@@ -97,22 +95,19 @@ describe('episode screen', () => {
   it('scores predictions: guess with a digit, then see who answered', async () => {
     const { lastFrame, stdin } = mount();
     await tick();
-    stdin.write('p');
-    await tick(50);
-    expect(live(lastFrame())).toContain('which server answers next?');
-    stdin.write('2');
-    await tick(250);
-    expect(live(lastFrame())).toContain('✗ it was servers/server1 · 0/1');
-    stdin.write('2');
-    await tick(250);
-    expect(live(lastFrame())).toContain('✓ right · 1/2');
+    await press(stdin, 'p');
+    await until(() => expect(live(lastFrame())).toContain('which server answers next?'));
+    await press(stdin, '2');
+    await until(() => expect(live(lastFrame())).toContain('✗ it was servers/server1 · 0/1'));
+    await press(stdin, '2');
+    await until(() => expect(live(lastFrame())).toContain('✓ right · 1/2'));
   });
 
   it('runs the checks and shows what a failing one expected, saw, and its lines', async () => {
     const { lastFrame, stdin, onStepDone } = mount();
     await tick();
-    stdin.write('c');
-    await tick(200);
+    await press(stdin, 'c');
+    await until(() => expect(live(lastFrame())).toContain('0/1 checks pass'));
     const screen = live(lastFrame());
     expect(screen).toContain('0/1 checks pass');
     expect(screen).toContain('expected server1 67%, server2 33%');
@@ -123,28 +118,26 @@ describe('episode screen', () => {
   it('marks a stopped backend DOWN when its server-state event arrives', async () => {
     const { lastFrame, stdin } = mount();
     await tick();
-    stdin.write('s');
-    await tick(200);
-    expect(live(lastFrame())).toMatch(/server1 +builtin +DOWN/);
-    expect(plain(lastFrame())).toContain('Server servers/server1 is DOWN');
+    await press(stdin, 's');
+    await until(() => expect(plain(lastFrame())).toContain('Server servers/server1 is DOWN'));
+    await until(() => expect(live(lastFrame())).toMatch(/server1 +builtin +DOWN/));
   });
 
   it('quits on the second Ctrl+C, not the first', async () => {
     const { stdin, onQuit } = mount();
     await tick();
-    stdin.write('\x03');
+    await press(stdin, '\x03');
     await tick(50);
     expect(onQuit).not.toHaveBeenCalled();
-    stdin.write('\x03');
-    await tick(50);
-    expect(onQuit).toHaveBeenCalledTimes(1);
+    await press(stdin, '\x03');
+    await until(() => expect(onQuit).toHaveBeenCalledTimes(1));
   });
 
   it('without color still tells servers apart by glyph and prints no color codes', async () => {
     const { lastFrame, stdin } = mount(new FakeSession(), false);
     await tick();
-    stdin.write('b');
-    await tick(250);
+    await press(stdin, 'b');
+    await until(() => expect(plain(lastFrame())).toContain(`order ${serverGlyph(0)} ${serverGlyph(1)}`));
     const frame = lastFrame() ?? '';
     expect(plain(frame)).toContain(`order ${serverGlyph(0)} ${serverGlyph(1)}`);
     // SGR colors 30-37/90-97 (foreground) must not appear; bold and dim may.
@@ -154,16 +147,14 @@ describe('episode screen', () => {
   it('with color paints each server in its own color', async () => {
     const { lastFrame, stdin } = mount(new FakeSession(), true);
     await tick();
-    stdin.write('b');
-    await tick(250);
-    expect(lastFrame() ?? '').toMatch(/\u001b\[36m●/);
+    await press(stdin, 'b');
+    await until(() => expect(lastFrame() ?? '').toMatch(/\u001b\[36m●/));
   });
 
   it('moves between steps with the arrow keys', async () => {
     const { stdin, onStep } = mount();
     await tick();
-    stdin.write('\u001b[C');
-    await tick(80);
-    expect(onStep).toHaveBeenCalledWith(1);
+    await press(stdin, '\u001b[C');
+    await until(() => expect(onStep).toHaveBeenCalledWith(1));
   });
 });

@@ -1,7 +1,7 @@
-import React from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { HomeScreen, progressText } from '../../../../lab/tui/screens/HomeScreen.tsx';
+import { press, until } from '../until.ts';
 
 afterEach(() => cleanup());
 const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
@@ -22,13 +22,13 @@ describe('home screen', () => {
 
   it('opens the episode under the cursor with enter', async () => {
     const onOpen = vi.fn();
-    const { stdin } = render(<HomeScreen episodes={episodes} problems={[]} runtimeLine="" onOpen={onOpen} onQuit={() => {}} />);
+    const { stdin, lastFrame } = render(<HomeScreen episodes={episodes} problems={[]} runtimeLine="" onOpen={onOpen} onQuit={() => {}} />);
     await tick();
-    stdin.write('\u001b[B');
+    await press(stdin, '\u001b[B');
     await tick();
-    stdin.write('\r');
-    await tick();
-    expect(onOpen).toHaveBeenCalledWith('ep4-acl');
+    await until(() => expect(lastFrame()).toMatch(/▸ 2\. ACLs/));
+    await press(stdin, '\r');
+    await until(() => expect(onOpen).toHaveBeenCalledWith('ep4-acl'));
   });
 
   it('draws progress as filled and empty boxes', () => {

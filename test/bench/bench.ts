@@ -15,7 +15,7 @@ import { checkResult, errorCount } from './checks.ts';
 import { CONTESTANTS, launch, type ContestantId, type Running } from './contestants.ts';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
 import { BIG_SIZE, startBackends, type Backends } from './nginx-backends.ts';
-import { cpuSeconds, freePort, rssBytes, sleep } from './procs.ts';
+import { cpuSeconds, cpuTimes, freePort, rssBytes, sleep } from './procs.ts';
 import { markdown, median, type Aggregate, type BenchReport, type ListenerReport, type MemoryReport, type Ratio, type RoundResult } from './report.ts';
 import { SCENARIOS, throughput, type Scenario, type ScenarioId } from './scenarios.ts';
 import { sampleProblems } from './sample-check.ts';
@@ -150,13 +150,15 @@ class Bench {
   // One wrk run against one contestant, with the proxy's and nginx's CPU over it.
   async measure(s: Scenario, c: ContestantId, seconds: number, round: number): Promise<RoundResult> {
     const pid = this.running.get(c)?.proc?.pid ?? null;
-    const cpu0 = pid === null ? 0 : cpuSeconds(pid);
+    const cpu0 = pid === null ? null : cpuTimes(pid);
     const ng0 = cpuOf(this.nginxPids);
     const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close });
-    const cpu = pid === null ? null : cpuSeconds(pid) - cpu0;
+    const cpu1 = pid === null ? null : cpuTimes(pid);
+    const cpu = cpu0 && cpu1 ? cpu1.user + cpu1.sys - cpu0.user - cpu0.sys : null;
+    const sys = cpu0 && cpu1 ? cpu1.sys - cpu0.sys : null;
     const ng = cpuOf(this.nginxPids) - ng0;
     const check = checkResult(wrk, { who: c === 'direct' ? 'server1' : 'weighted', tolerance: s.tolerance, byHeader: s.size > 0, size: s.size });
-    return { scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, backendCpuSeconds: ng, wrk, check };
+    return { scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, sysSeconds: sys, backendCpuSeconds: ng, wrk, check };
   }
 
   // Interleaved rounds: every round visits every scenario, contestants in a rotated order.
@@ -193,6 +195,7 @@ function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId
   const rs = results.filter((r) => r.scenario === s.id && r.contestant === c);
   const requests = rs.reduce((a, r) => a + r.wrk.requests, 0);
   const cpu = rs.every((r) => r.cpuSeconds !== null) ? rs.reduce((a, r) => a + (r.cpuSeconds ?? 0), 0) : null;
+  const sys = rs.reduce((a, r) => a + (r.sysSeconds ?? 0), 0);
   const seconds = rs.reduce((a, r) => a + r.wrk.durationUs / 1e6, 0);
   return {
     scenario: s.id,
@@ -205,6 +208,7 @@ function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId
     p99Ms: median(rs.map((r) => r.wrk.latencyUs.p99)) / 1000,
     cpuSecondsPerRound: cpu === null ? null : cpu / rs.length,
     cpuUsPerRequest: cpu === null ? null : (cpu / Math.max(1, requests)) * 1e6,
+    sysShare: cpu === null || cpu === 0 ? null : sys / cpu,
     backendCpuShare: rs.reduce((a, r) => a + r.backendCpuSeconds, 0) / Math.max(1e-9, seconds),
     requests,
     errors: rs.reduce((a, r) => a + errorCount(r.wrk), 0),
@@ -243,9 +247,11 @@ async function profileRuns(bench: Bench, cfgPath: string): Promise<Record<string
   for (const s of SCENARIOS) {
     const dir = mkdtempSync(join(tmpdir(), 'lab-bench-prof-'));
     try {
-      await bench.start('engine', cfgPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      const eng = await bench.start('engine', cfgPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
       await bench.measure(s, 'engine', 1, 0);
+      const from = Date.now() - eng.proc!.startedAt;
       const res = await bench.measure(s, 'engine', bench.o.seconds, 0);
+      const to = Date.now() - eng.proc!.startedAt;
       say(`  profile ${s.id}: ${Math.round(res.throughput)} ${s.unit} under the profiler`);
       await bench.stop('engine');
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -253,7 +259,7 @@ async function profileRuns(bench: Bench, cfgPath: string): Promise<Record<string
         bench.problems.push(`profile ${s.id}: the engine wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
         continue;
       }
-      out[s.id] = summarizeProfile(join(dir, file), ROOT);
+      out[s.id] = summarizeProfile(join(dir, file), ROOT, { fromMs: from, toMs: to });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ interface ProfileNode {
 
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
   readonly samples?: readonly number[];
   readonly timeDeltas?: readonly number[];
 }
@@ -29,16 +30,25 @@ export interface ProfileSummary {
   readonly files: readonly SelfTime[];
 }
 
-// Self time per function and per file, idle excluded, largest first.
-export function summarizeProfile(path: string, root: string, top = 15): ProfileSummary {
+/** Milliseconds since the profile started (about when the process started). */
+export interface Window {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+// Self time per function and per file within a window (start-up left out), idle excluded, largest first.
+export function summarizeProfile(path: string, root: string, window: Window, top = 15): ProfileSummary {
   const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   const samples = p.samples ?? [];
   const deltas = p.timeDeltas ?? [];
-  // a sample's time is the delta to the next sample
+  // a sample's time is the delta to the next sample; timeDeltas[i] leads from sample i-1 (or startTime) to i
+  let at = 0;
   for (let i = 0; i < samples.length; i++) {
+    at += deltas[i] ?? 0;
     const dt = deltas[i + 1] ?? 0;
+    if (at < window.fromMs * 1000 || at > window.toMs * 1000) continue;
     selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, dt));
   }
   const fns = new Map<string, { name: string; where: string; us: number }>();

@@ -11,6 +11,8 @@ export interface Proc {
   readonly name: string;
   readonly pid: number;
   readonly child: ChildProcess;
+  /** Date.now() when it was spawned. */
+  readonly startedAt: number;
   /** Everything it printed (stdout and stderr), for error messages. */
   readonly output: () => string;
   /** SIGTERM, then SIGKILL after 3 s; resolves when it has exited. */
@@ -24,6 +26,7 @@ process.once('exit', () => {
 
 // Starts a command in its own process and keeps the last 64 KiB of what it prints.
 export function startProc(name: string, cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const startedAt = Date.now();
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   if (child.pid === undefined) throw new Error(`${name}: could not start '${cmd}' (is it installed and on PATH?)`);
   live.add(child);
@@ -42,6 +45,7 @@ export function startProc(name: string, cmd: string, args: readonly string[], en
     name,
     pid: child.pid,
     child,
+    startedAt,
     output: () => out,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -93,10 +97,22 @@ export async function waitPorts(p: Proc, ports: readonly number[], timeoutMs = 2
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-// CPU seconds (user + system) the process has used so far, from /proc/PID/stat.
-export function cpuSeconds(pid: number): number {
+/** CPU seconds a process has used so far, in user space and in the kernel. */
+export interface CpuTimes {
+  readonly user: number;
+  readonly sys: number;
+}
+
+// CPU seconds (utime, stime) the process has used so far, from /proc/PID/stat.
+export function cpuTimes(pid: number): CpuTimes {
   const f = statFields(pid);
-  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+  return { user: Number(f[13]) / CLK_TCK, sys: Number(f[14]) / CLK_TCK };
+}
+
+// CPU seconds (user + system) the process has used so far.
+export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.sys;
 }
 
 // Resident set size in bytes, from /proc/PID/stat.

@@ -12,6 +12,8 @@ export interface RoundResult {
   readonly throughput: number;
   /** CPU seconds the proxy process used during the round (null for direct). */
   readonly cpuSeconds: number | null;
+  /** The part of cpuSeconds spent in the kernel (stime). */
+  readonly sysSeconds: number | null;
   /** CPU seconds nginx's worker used: how close the backends came to a core. */
   readonly backendCpuSeconds: number;
   readonly wrk: WrkResult;
@@ -30,6 +32,8 @@ export interface Aggregate {
   readonly p99Ms: number;
   readonly cpuSecondsPerRound: number | null;
   readonly cpuUsPerRequest: number | null;
+  /** Share of the proxy's CPU spent in the kernel (syscalls, loopback TCP). */
+  readonly sysShare: number | null;
   readonly backendCpuShare: number;
   readonly requests: number;
   readonly errors: number;
@@ -101,12 +105,12 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
   out.push(`Run: ${r.date}, mode ${r.mode} (${r.settings.rounds} interleaved round(s) of ${r.settings.seconds} s per scenario and contestant, ${r.settings.warmupSeconds} s warm-up).`);
   out.push(`Machine: ${r.machine.nproc} cores (nproc), ${r.machine.cpu}; node ${r.machine.node}; ${r.machine.haproxy}; ${r.machine.nginx}; ${r.machine.wrk}.`);
   out.push('');
-  out.push('| Scenario | Contestant | Throughput | p50 | p99 | Proxy CPU s/round | CPU µs/req | nginx CPU | Errors | Answers |');
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  out.push('| Scenario | Contestant | Throughput | p50 | p99 | Proxy CPU s/round | CPU µs/req | in kernel | nginx CPU | Errors | Answers |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const a of r.aggregates) {
     const tp = a.unit === 'MiB/s' ? `${fmt(a.throughput, 1)} MiB/s` : `${fmt(a.throughput)} req/s`;
     out.push(
-      `| ${titles[a.scenario]} | ${a.label} | ${tp} | ${fmt(a.p50Ms, 2)} ms | ${fmt(a.p99Ms, 2)} ms | ${a.cpuSecondsPerRound === null ? '–' : fmt(a.cpuSecondsPerRound, 2)} | ${a.cpuUsPerRequest === null ? '–' : fmt(a.cpuUsPerRequest, 1)} | ${fmt(a.backendCpuShare * 100)}% | ${a.errors} | ${a.ok ? 'right' : 'WRONG: ' + a.problems.join('; ')} |`,
+      `| ${titles[a.scenario]} | ${a.label} | ${tp} | ${fmt(a.p50Ms, 2)} ms | ${fmt(a.p99Ms, 2)} ms | ${a.cpuSecondsPerRound === null ? '–' : fmt(a.cpuSecondsPerRound, 2)} | ${a.cpuUsPerRequest === null ? '–' : fmt(a.cpuUsPerRequest, 1)} | ${a.sysShare === null ? '–' : fmt(a.sysShare * 100) + '%'} | ${fmt(a.backendCpuShare * 100)}% | ${a.errors} | ${a.ok ? 'right' : 'WRONG: ' + a.problems.join('; ')} |`,
     );
   }
   out.push('');

@@ -40,7 +40,7 @@ export function handleStatsRequest(path: string, snapshot: EngineSnapshot, opts:
   return {
     status: 200,
     contentType: 'text/html',
-    body: renderStatsHtml(snapshot, { ...opts, uri, ...(refresh ? { refresh } : {}), upOnly, noMaint }),
+    body: renderStatsHtml(snapshot, { ...opts, uri, refresh: refresh ?? 0, upOnly, noMaint }),
     headers,
   };
 }

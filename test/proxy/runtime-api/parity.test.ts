@@ -1,6 +1,5 @@
 // The runtime API against real haproxy 2.6: the same config, the same commands sent with socat, the same
 // answers except for fields that depend on time, pid or the machine.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,21 +9,7 @@ import { startStatsSockets, type StatsSockets } from '../../../proxy/runtime-api
 import { createHealthScheduler } from '../../../proxy/server/health/scheduler.ts';
 import { configModel, FakeEngine } from '../../helpers/fake-engine.ts';
 import { freePort, hasHaproxy, startHaproxy, type HaproxyHandle } from '../../helpers/haproxy.ts';
-
-// Sends `input` through socat to a unix socket path or "TCP:host:port" and returns everything it printed.
-export function socat(target: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const addr = target.startsWith('TCP:') ? target : `UNIX-CONNECT:${target}`;
-    const child = spawn('socat', ['-t', '2', '-', addr], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`socat ${addr} exited ${code}: ${err}`))));
-    child.stdin.end(input);
-  });
-}
+import { socat } from './socat.ts';
 
 type Csv = Map<string, Record<string, string>>;
 

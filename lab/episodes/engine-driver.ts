@@ -36,6 +36,7 @@ export function engineOptions(configPath: string, mapping: StepMapping, logs: st
   };
 }
 
+// The default driver: the lab's own engine, in process.
 export const engineDriver: ProxyDriver = {
   name: 'engine',
 

@@ -63,6 +63,7 @@ function listening(port: number): boolean {
   return false;
 }
 
+// The real binary, for parity: the same mapped config through `haproxy -f`.
 export const haproxyDriver: ProxyDriver = {
   name: 'haproxy',
 

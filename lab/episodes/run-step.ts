@@ -58,14 +58,22 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
   const { file, use } = configFor(step, opts.use);
   const text = file ? readFileSync(file, 'utf8') : null;
   const apps = opts.apps.filter((a) => step.apps.includes(a.name));
-  const mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
+  let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
   const who = new Attributor();
   let report: ConfigReport | null = null;
   let proxy: ProxyRun | null = null;
   try {
     if (file) {
       report = await driver.check(file, mapping);
-      if (report.ok) proxy = await driver.start(file, mapping, who);
+      for (let attempt = 1; report.ok && !proxy; attempt++) {
+        try {
+          proxy = await driver.start(file, mapping, who);
+        } catch (e) {
+          // A free port taken by someone else between planning and binding: plan fresh ports and try again.
+          if (attempt >= 3 || !/Address already in use|EADDRINUSE|cannot bind/i.test((e as Error).message)) throw e;
+          mapping = await planMapping(text, apps, { freePort: opts.freePort });
+        }
+      }
     }
     opts.onListening?.(mapping);
     const experiments = new Map<string, ExperimentRun>();

@@ -27,6 +27,8 @@ family('urlp', 'urlp');
 table.set('method', { name: 'method', fetch: 'method', match: 'meth' });
 table.set('req_ver', { name: 'req_ver', fetch: 'req.ver', match: 'str' });
 table.set('payload', { name: 'payload', fetch: 'req.payload', match: 'bin' });
+table.set('req_rdp_cookie', { name: 'req_rdp_cookie', fetch: 'req.rdp_cookie', match: 'str' });
+table.set('req_rdp_cookie_cnt', { name: 'req_rdp_cookie_cnt', fetch: 'req.rdp_cookie_cnt', match: 'int' });
 
 // Looks an ACL keyword up by its exact name (the part before any '(' or ',').
 export function findAclKeyword(name: string): AclKeyword | undefined {

@@ -130,7 +130,12 @@ export function castSample(value: SampleValue, from: SampleType, to: SampleType 
     case 'str':
     case 'meth':
       if (from === 'bool') return value ? '1' : '0';
-      if (from === 'bin') return (value as Buffer).toString('latin1');
+      if (from === 'bin') {
+        // c_bin2str stops at the first NUL byte.
+        const b = value as Buffer;
+        const nul = b.indexOf(0);
+        return b.toString('latin1', 0, nul < 0 ? b.length : nul);
+      }
       return String(value);
     case 'int':
     case 'bool':

@@ -29,7 +29,7 @@ export interface Acl {
   test(ctx: SampleContext): boolean;
 }
 
-/** HAProxy's default_acl_list (src/acl.c), minus what needs fetches we do not have. */
+/** HAProxy's default_acl_list (src/acl.c), minus WAIT_END (our conditions cannot wait for more data). */
 export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
   TRUE: ['always_true'],
   FALSE: ['always_false'],
@@ -50,6 +50,7 @@ export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
   HTTP_URL_SLASH: ['url_beg', '/'],
   HTTP_URL_STAR: ['url', '*'],
   HTTP_CONTENT: ['req.hdr_val(content-length)', 'gt', '0'],
+  RDP_COOKIE: ['req.rdp_cookie_cnt', 'gt', '0'],
   REQ_CONTENT: ['req.len', 'gt', '0'],
 };
 

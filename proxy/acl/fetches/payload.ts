@@ -1,4 +1,5 @@
-// Raw request-buffer fetches for tcp-request content rules (HAProxy's src/payload.c); no sample in mode http.
+// Raw request-buffer fetches for tcp-request content rules (HAProxy's src/payload.c): req.len, req.payload and
+// the RDP cookie; no sample in mode http.
 import type { FetchDef, FetchFn, ArgValue } from '../sample.ts';
 
 const reqLen: FetchFn = (ctx, visit) => (ctx.payload ? visit(ctx.payload.length) : false);
@@ -14,8 +15,51 @@ function compilePayload(args: readonly ArgValue[]): FetchFn {
   };
 }
 
+// fetch_rdp_cookie_name: the RDP "Cookie: NAME=VALUE\r\n" line after the 11-byte X.224 header. Returns the
+// value, 'short' when more bytes could still make it match, or null when it is not such a cookie.
+export function rdpCookie(buf: Buffer, name: string): string | 'short' | null {
+  if (buf.length <= 11) return 'short';
+  let p = 11;
+  if (buf.length - p <= 7) return 'short';
+  if (buf.toString('latin1', p, p + 7).toLowerCase() !== 'cookie:') return null;
+  p += 7;
+  while (p < buf.length && buf[p] === 32) p++;
+  if (name.length > 0) {
+    if (buf.length - p <= name.length) return 'short';
+    if (buf[p + name.length] !== 61 || buf.toString('latin1', p, p + name.length).toLowerCase() !== name.toLowerCase()) return null;
+    p += name.length + 1;
+  } else {
+    while (p < buf.length && buf[p] !== 61) {
+      if (buf[p] === 13 || buf[p] === 10) return null;
+      p++;
+    }
+    if (p >= buf.length) return 'short';
+    p++;
+  }
+  const start = p;
+  while (p < buf.length && buf[p] !== 13) p++;
+  if (buf.length - p < 2) return 'short';
+  if (buf[p + 1] !== 10) return null;
+  return buf.toString('latin1', start, p);
+}
+
+function compileRdp(args: readonly ArgValue[], count: boolean): FetchFn {
+  const name = typeof args[0] === 'string' ? args[0] : '';
+  return (ctx, visit) => {
+    if (!ctx.payload) return false;
+    const v = rdpCookie(ctx.payload, name);
+    if (v === 'short') return false;
+    if (count) return visit(v === null ? 0 : 1);
+    return v !== null && visit(v);
+  };
+}
+
 export const payloadFetches: readonly FetchDef[] = [
   { name: 'req.len', outType: 'int', args: [], minArgs: 0, source: 'l6req', compile: () => reqLen },
   { name: 'req_len', outType: 'int', args: [], minArgs: 0, source: 'l6req', compile: () => reqLen },
   { name: 'req.payload', outType: 'bin', args: ['sint', 'sint'], minArgs: 2, source: 'l6req', compile: compilePayload },
+  { name: 'req.rdp_cookie', outType: 'str', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, false) },
+  { name: 'rdp_cookie', outType: 'str', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, false) },
+  { name: 'req.rdp_cookie_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, true) },
+  { name: 'rdp_cookie_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, true) },
 ];

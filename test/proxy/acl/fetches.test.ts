@@ -167,6 +167,17 @@ describe('payload fetches', () => {
     expect(samples('req.len', tcpCtx)).toEqual([]);
   });
 
+  it('reads the RDP cookie after the X.224 header, case-insensitively on the name', () => {
+    const x224 = Buffer.from([3, 0, 0, 0x2a, 0x25, 0xe0, 0, 0, 0, 0, 0]);
+    const rdp: SampleContext = { ...tcpCtx, payload: Buffer.concat([x224, Buffer.from('Cookie: mstshash=Alice\r\n')]) };
+    expect(samples('req.rdp_cookie', rdp, ['MSTSHASH'])).toEqual(['Alice']);
+    expect(samples('rdp_cookie', rdp, [])).toEqual(['Alice']);
+    expect(samples('req.rdp_cookie_cnt', rdp, ['mstshash'])).toEqual([1]);
+    expect(samples('req.rdp_cookie_cnt', rdp, ['other'])).toEqual([0]);
+    const partial: SampleContext = { ...tcpCtx, payload: Buffer.concat([x224, Buffer.from('Cookie: mstshash=Al')]) };
+    expect(samples('req.rdp_cookie_cnt', partial, ['mstshash'])).toEqual([]);
+  });
+
   it('req.payload returns the slice once enough bytes are there', () => {
     expect(samples('req.payload', ctx, [0, 2])).toEqual([Buffer.from([0x16, 0x03])]);
     expect(samples('req.payload', ctx, [3, 0])).toEqual([Buffer.from([0x00, 0x05])]);

@@ -179,5 +179,6 @@ describe('sample casts', () => {
     expect(castSample('127.0.0.1', 'ip', 'int')).toBe(0x7f000001);
     expect(castSample('::1', 'ip', 'int')).toBeUndefined();
     expect(castSample('GET', 'meth', 'str')).toBe('GET');
+    expect(castSample(Buffer.from([0x41, 0x42, 0, 0x43]), 'bin', 'str')).toBe('AB');
   });
 });

@@ -27,6 +27,9 @@ const ACLS: readonly string[] = [
   't_path path_beg /api',
   't_hdr hdr(host) -i example.com',
   't_meth method GET',
+  't_rdp req.rdp_cookie(mstshash) -i alice',
+  't_rdp_any req_rdp_cookie -m found',
+  't_rdp_cnt rdp_cookie_cnt(MSTSHASH) 1',
 ];
 
 const RULES: readonly (readonly ['if' | 'unless', string])[] = [
@@ -38,6 +41,7 @@ const RULES: readonly (readonly ['if' | 'unless', string])[] = [
   ['if', 'HTTP'],
   ['if', 'METH_GET'],
   ['if', 'LOCALHOST'],
+  ['if', 'RDP_COOKIE'],
 ];
 
 interface Probe {
@@ -51,6 +55,8 @@ const PROBES: readonly Probe[] = [
   { name: 'a TLS-like record', source: '127.0.0.1', bytes: Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f]) },
   { name: 'a short line', source: '127.0.0.3', bytes: Buffer.from('PING\r') },
   { name: 'nothing at all', source: '127.0.0.1', bytes: Buffer.alloc(0) },
+  { name: 'an RDP connection request with a cookie', source: '127.0.0.1', bytes: Buffer.concat([Buffer.from([3, 0, 0, 0x2a, 0x25, 0xe0, 0, 0, 0, 0, 0]), Buffer.from('Cookie: mstshash=Alice\r\n'), Buffer.from([1, 0, 8, 0, 3, 0, 0, 0])]) },
+  { name: 'an RDP request without the line end yet', source: '127.0.0.1', bytes: Buffer.concat([Buffer.from([3, 0, 0, 0x2a, 0x25, 0xe0, 0, 0, 0, 0, 0]), Buffer.from('Cookie: mstshash=bob')]) },
   { name: 'a POST to another path', source: '127.0.0.1', bytes: Buffer.from('POST /other HTTP/1.0\r\nContent-Length: 0\r\n\r\n') },
 ];
 

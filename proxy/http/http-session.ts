@@ -10,6 +10,7 @@ import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
+import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
@@ -856,19 +857,28 @@ export class HttpSession {
     rec.redispatched = t.redispatched;
     rec.beQueue = t.backend?.queue.length ?? 0;
     rec.requestLine = `${t.req.method} ${t.req.uri} HTTP/${t.req.version}`;
+    if (spec.logFormat) {
+      rec.method = t.req.method;
+      rec.uri = t.req.uri;
+      rec.path = t.req.path;
+      rec.query = t.req.query;
+      rec.httpVersion = t.req.version;
+      rec.bytesIn = t.req.headBytes;
+    }
     this.emitLog(spec, rec);
   }
 
   private record(fe: FrontendRuntime, backend: string, server: string, date: number): TrafficLogRecord {
     return {
-      clientIp: this.src, clientPort: this.srcPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
+      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
       tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,
       beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
     };
   }
 
   private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {
-    const line = spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
+    const custom = spec.logFormat ? formatterOf(spec) : null;
+    const line = custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
     this.host.log(spec, line);
   }
 
@@ -898,6 +908,15 @@ export class HttpSession {
       this.gen = null;
     }
   }
+}
+
+const formatters = new WeakMap<ProxySpec, LogFormatter>();
+
+// The proxy's log-format, compiled the first time it is used.
+export function formatterOf(spec: ProxySpec): LogFormatter {
+  let f = formatters.get(spec);
+  if (!f) formatters.set(spec, (f = compileLogFormat(spec.logFormat!)));
+  return f;
 }
 
 function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, t: Txn): string {

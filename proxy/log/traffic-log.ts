@@ -31,6 +31,15 @@ export interface TrafficLogRecord {
   requestLine: string;
   /** Retries counted after a redispatch are shown with a leading '+'. */
   redispatched: boolean;
+  /** For log-format variables beyond the default formats. */
+  frontendIp?: string;
+  frontendPort?: number;
+  bytesIn?: number;
+  method?: string;
+  uri?: string;
+  path?: string;
+  query?: string | null;
+  httpVersion?: string;
 }
 
 // %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r

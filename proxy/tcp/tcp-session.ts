@@ -8,7 +8,7 @@ import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.t
 import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
-import { normalizeAddress } from '../http/http-session.ts';
+import { formatterOf, normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
 
 export class TcpSession {
@@ -318,15 +318,16 @@ export class TcpSession {
       });
     }
     const spec = this.fe.spec;
-    if (!spec.options.tcplog && !spec.options.httplog) return;
+    if (!spec.options.tcplog && !spec.options.httplog && !spec.logFormat) return;
     if (spec.options.dontlognull && this.bytesIn === 0) return;
-    const line = formatTcpLog({
+    const rec = {
       clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, backend: beName,
       server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
       actconn: this.host.actconn + 1, feconn: this.fe.current + 1, beconn: this.be?.served ?? 0,
       srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
-      requestLine: '', redispatched: this.redispatched,
-    });
-    this.host.log(spec, line);
+      requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.ctx.dstPort,
+      bytesIn: this.bytesIn,
+    };
+    this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
   }
 }

@@ -1,0 +1,134 @@
+// Custom `log-format` strings, compiled once per proxy into a list of parts, then filled per request.
+// Covers HAProxy 2.6's common variables (doc/configuration.txt 8.2.4); an unknown one prints as written.
+import { haproxyDate } from './log-date.ts';
+import type { TrafficLogRecord } from './traffic-log.ts';
+
+type Getter = (r: TrafficLogRecord) => string | number;
+
+const ms = (n: number) => n;
+const VARS: Record<string, Getter> = {
+  ci: (r) => r.clientIp,
+  cp: (r) => r.clientPort,
+  fi: (r) => r.frontendIp ?? '-',
+  fp: (r) => r.frontendPort ?? '-',
+  t: (r) => haproxyDate(r.date),
+  tr: (r) => haproxyDate(r.date),
+  trg: (r) => new Date(r.date).toUTCString(),
+  ft: (r) => r.frontend,
+  f: (r) => r.frontend,
+  b: (r) => r.backend,
+  s: (r) => r.server,
+  TR: (r) => ms(r.tR),
+  Tw: (r) => ms(r.tw),
+  Tc: (r) => ms(r.tc),
+  Tr: (r) => ms(r.tr),
+  Ta: (r) => ms(r.ta),
+  Tt: (r) => ms(r.ta),
+  Tq: (r) => ms(r.tR),
+  Th: () => 0,
+  Ti: () => 0,
+  ST: (r) => r.status,
+  B: (r) => r.bytes,
+  U: (r) => r.bytesIn ?? 0,
+  CC: () => '-',
+  CS: () => '-',
+  ts: (r) => r.termination.slice(0, 2),
+  tsc: (r) => r.termination,
+  ac: (r) => r.actconn,
+  fc: (r) => r.feconn,
+  bc: (r) => r.beconn,
+  sc: (r) => r.srvconn,
+  rc: (r) => (r.redispatched ? `+${r.retries}` : r.retries),
+  sq: (r) => r.srvQueue,
+  bq: (r) => r.beQueue,
+  hr: () => '',
+  hs: () => '',
+  hrl: () => '',
+  hsl: () => '',
+  r: (r) => r.requestLine,
+  HM: (r) => r.method ?? '',
+  HU: (r) => r.uri ?? '',
+  HP: (r) => r.path ?? '',
+  HQ: (r) => (r.query ? `?${r.query}` : ''),
+  HV: (r) => (r.httpVersion ? `HTTP/${r.httpVersion}` : ''),
+  pid: () => process.pid,
+  H: () => 'haproxy-lab',
+  ID: () => '',
+};
+
+const SAMPLE_VARS: Record<string, Getter> = {
+  src: (r) => r.clientIp,
+  src_port: (r) => r.clientPort,
+  dst: (r) => r.frontendIp ?? '',
+  dst_port: (r) => r.frontendPort ?? '',
+  method: (r) => r.method ?? '',
+  path: (r) => r.path ?? '',
+  status: (r) => r.status,
+  be_name: (r) => r.backend,
+  fe_name: (r) => r.frontend,
+  srv_name: (r) => r.server,
+};
+
+type Part = string | { get: Getter; quote: boolean };
+
+export type LogFormatter = (r: TrafficLogRecord) => string;
+
+// Compiles a log-format string; throws with the offending variable for a malformed one.
+export function compileLogFormat(fmt: string): LogFormatter {
+  const parts: Part[] = [];
+  let lit = '';
+  let i = 0;
+  while (i < fmt.length) {
+    const c = fmt[i]!;
+    if (c !== '%') {
+      lit += c === '\\' && i + 1 < fmt.length ? fmt[++i]! : c;
+      i++;
+      continue;
+    }
+    if (fmt[i + 1] === '%') {
+      lit += '%';
+      i += 2;
+      continue;
+    }
+    let quote = false;
+    i++;
+    if (fmt[i] === '{') {
+      const end = fmt.indexOf('}', i);
+      if (end < 0) throw new Error(`missing '}' after '%{' at position ${i}`);
+      quote = fmt.slice(i + 1, end).split(',').includes('+Q');
+      i = end + 1;
+    }
+    let get: Getter;
+    if (fmt[i] === '[') {
+      const end = fmt.indexOf(']', i);
+      if (end < 0) throw new Error(`missing ']' after '%[' at position ${i}`);
+      const name = fmt.slice(i + 1, end);
+      get = SAMPLE_VARS[name] ?? (() => '-');
+      i = end + 1;
+    } else {
+      const m = /^[A-Za-z]+/.exec(fmt.slice(i));
+      if (!m) throw new Error(`no variable name after '%' at position ${i}`);
+      // longest known prefix wins (%tsc before %ts before %t)
+      let name = m[0];
+      while (name.length > 0 && !(name in VARS)) name = name.slice(0, -1);
+      if (name === '') throw new Error(`unknown log-format variable '%${m[0]}'`);
+      get = VARS[name]!;
+      i += name.length;
+    }
+    if (lit) parts.push(lit);
+    lit = '';
+    parts.push({ get, quote });
+  }
+  if (lit) parts.push(lit);
+  return (r) => {
+    let out = '';
+    for (const p of parts) {
+      if (typeof p === 'string') out += p;
+      else {
+        const v = String(p.get(r));
+        out += p.quote ? `"${v}"` : v === '' ? '' : v;
+      }
+    }
+    return out;
+  };
+}

@@ -62,7 +62,10 @@ export class Attributor {
     const p = parseLogLine(line);
     if (!p) return;
     const { client, clientPort, mode: _mode, ...rest } = p;
-    this.merge(`${client}:${clientPort}`, rest);
+    const key = `${client}:${clientPort}`;
+    // The engine's events, when there are any, already said more precisely which rule answered.
+    this.byClient.set(key, { ...rest, ...this.byClient.get(key) });
+    for (const w of [...this.waiters]) w();
   }
 
   // Listens to an engine's events; returns the unsubscribe function.

@@ -180,7 +180,10 @@ export function involvedLines(check: Check, obs: StepObservations): string[] {
     const code = line.replace(/(^|\s)#.*$/, '').trim();
     if (code !== '' && words.some((w) => code.includes(w))) out.push(`${name}:${i + 1}: ${code}`);
   });
-  // Diagnostics name their own lines; show them first for config checks.
-  if (check.kind === 'config-valid' && obs.report) return [...obs.report.alerts, ...(check.warnings ? [] : obs.report.warnings), ...out].slice(0, 10);
+  // Diagnostics name their own lines; the first one is already the observed text.
+  if (check.kind === 'config-valid' && obs.report) {
+    const diags = [...obs.report.alerts, ...(check.warnings ? [] : obs.report.warnings)].slice(1);
+    return [...diags, ...out].slice(0, 10);
+  }
   return out.slice(0, 10);
 }

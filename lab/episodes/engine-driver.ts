@@ -9,7 +9,8 @@ import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 export function formatForReport(d: Diagnostic): string {
   const tag = d.severity === 'alert' ? '[ALERT]' : d.severity === 'warning' ? '[WARNING]' : '[NOTICE]';
   const where = d.loc ? `parsing [${basename(d.loc.file)}:${d.loc.line}] : ` : '';
-  return `${tag} : config : ${where}${d.message}${d.hint ? ' ' + d.hint : ''}`;
+  const text = `${d.message}${d.hint ? ' ' + d.hint : ''}`.replace(/\s*\n\s*/g, ' ').trim();
+  return `${tag} : config : ${where}${text}`;
 }
 
 // Turns diagnostics into the report checks read.

@@ -42,4 +42,14 @@ describe('attribution', () => {
     await a.waitFor([{ address: '127.0.0.1', port: 1001 }], 50);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(45);
   });
+
+  it("keeps the engine's account of a request when its log line arrives later", () => {
+    const bus = new EventBus();
+    const a = new Attributor();
+    a.attach(bus);
+    bus.emit({ kind: 'request', id: 1, frontend: 'http_front', src: '127.66.0.5', srcPort: 7000, method: 'GET', uri: '/', version: '1.1', headers: [], at: 0 });
+    bus.emit({ kind: 'route', id: 1, frontend: 'http_front', decidedBy: 'http-request deny' });
+    a.noteLog('127.66.0.5:7000 [25/Nov/2026:14:56:43.889] http_front http_front/<NOSRV> 0/-1/-1/-1/0 403 192 - - PR-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"');
+    expect(a.get('127.66.0.5', 7000)).toEqual({ frontend: 'http_front', answeredBy: 'http-request deny', status: 403 });
+  });
 });

@@ -50,9 +50,11 @@ export function loadConfig(source: ConfigSource, options: LoadOptions = {}): Loa
     texts.push({ name: source.name, text: source.text, isFile: false });
   }
   const parsed = parseConfig(texts, { baseDir, ...(options.env ? { env: options.env } : {}) });
+  // File errors come first, as HAProxy prints them before parsing; validation sees them too.
+  parsed.diagnostics.unshift(...diagnostics);
   validate(parsed);
-  diagnostics.push(...parsed.diagnostics);
+  const all = parsed.diagnostics;
   const files = texts.map((t) => t.name);
-  if (hasErrors(diagnostics)) return { model: null, diagnostics };
-  return { model: buildModel(parsed, files, diagnostics), diagnostics };
+  if (hasErrors(all)) return { model: null, diagnostics: all };
+  return { model: buildModel(parsed, files, all), diagnostics: all };
 }

@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import type {
   BalanceSpec,
@@ -84,6 +85,8 @@ export interface ProxyDraft {
   defaultsFrom?: string;
   /** Rules inherited from a named defaults section, evaluated before the proxy's own (HAProxy 2.5+). */
   inheritedRules: number;
+  /** Every condition this section compiled, for the checks made after parsing. */
+  conditions: CompiledCondition[];
 }
 
 export interface GlobalDraft {
@@ -145,6 +148,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     maxconn: 0,
     logs: [],
     inheritedRules: 0,
+    conditions: [],
   };
 }
 

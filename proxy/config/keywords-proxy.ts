@@ -1,11 +1,13 @@
 // Keywords of frontend / backend / listen / defaults sections (src/cfgparse-listen.c, src/proxy.c,
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ProxyLineContext } from './context.ts';
 import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { parseHttpCheck, parseOption } from './keywords-options.ts';
-import { parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';
+import { ERROR_PAGE_CODES, parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
@@ -169,7 +171,7 @@ function useBackend(c: ProxyLineContext): void {
     c.alert(`'use_backend' expects a backend name.`);
     return;
   }
-  const r = readCondition(c, 2);
+  const r = readCondition(c, 2, { front: 'use_backend', back: 'use_backend' });
   if (!r.ok) {
     if ('trailing' in r) {
       c.alert(`unexpected keyword '${r.trailing.text}' after switching rule, only 'if' and 'unless' are allowed.`);
@@ -177,6 +179,10 @@ function useBackend(c: ProxyLineContext): void {
     return;
   }
   if (!c.hasFrontend) return;
+  if (c.arg(1).includes('%[')) {
+    c.unsupported(`'use_backend' with a dynamic backend name ('${c.arg(1)}')`, { at: c.word(1) });
+    return;
+  }
   c.proxy.useBackends.push({ backend: c.arg(1), ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
 }
 
@@ -321,6 +327,16 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   errorfile: (c) => {
     if (c.arg(1) === '' || c.arg(2) === '') {
       c.alert(`errorfile : expects <status_code> and <file> as arguments.`);
+      return;
+    }
+    const code = Number.parseInt(c.arg(1), 10) || 0;
+    if (!ERROR_PAGE_CODES.includes(code)) {
+      c.alert(`errorfile : status code '${code}' not handled.`);
+      return;
+    }
+    // Relative paths are read from the config's directory (HAProxy reads them from its working directory).
+    if (!existsSync(resolve(c.state.baseDir, c.arg(2)))) {
+      c.alert(`errorfile : error opening file '${c.arg(2)}'.`);
       return;
     }
     c.unsupported(`'errorfile'`);

@@ -3,7 +3,7 @@
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule } from './model.ts';
-import { readCondition, ruleText, sentence } from './condition.ts';
+import { readCondition, ruleText, sentence, type CondPlace } from './condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
   HTTP_REQUEST_ACTIONS_TEXT,
@@ -214,14 +214,14 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-request ${action}' rule : ${parsed.error}.`);
     return;
   }
-  const cond = finishCondition(c, parsed.next, 'http-request', action);
+  const cond = finishCondition(c, parsed.next, 'http-request', action, { front: 'http-request', back: 'backend http-request' });
   if (cond === false) return;
   c.proxy.httpRequestRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpRequestRule);
 }
 
 // The if/unless tail shared by http-request and http-response; false when an alert was emitted.
-function finishCondition(c: ProxyLineContext, at: number, keyword: string, action: string): Condition | undefined | false {
-  const r = readCondition(c, at);
+function finishCondition(c: ProxyLineContext, at: number, keyword: string, action: string, place: CondPlace): Condition | undefined | false {
+  const r = readCondition(c, at, place);
   if (r.ok) return r.cond;
   if ('trailing' in r) {
     c.alert(`'${keyword} ${action}' expects either 'if' or 'unless' followed by a condition but found '${r.trailing.text}'.`, {
@@ -272,7 +272,7 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-response ${action}' rule : ${parsed.error}.`);
     return;
   }
-  const cond = finishCondition(c, parsed.next, 'http-response', action);
+  const cond = finishCondition(c, parsed.next, 'http-response', action, { front: 'http-response', back: 'backend http-response' });
   if (cond === false) return;
   c.proxy.httpResponseRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpResponseRule);
 }
@@ -330,7 +330,11 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     c.alert(`'tcp-request ${stage}' expects ${text} in ${c.proxyType} '${c.proxy.name}' (got '${action}').`);
     return;
   }
-  const r = readCondition(c, 3);
+  const place: CondPlace =
+    stage === 'connection'
+      ? { front: 'tcp-request connection', back: 'tcp-request connection', rule: 'tcp-request connection' }
+      : { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' };
+  const r = readCondition(c, 3, place);
   if (!r.ok) {
     if ('trailing' in r) {
       c.alert(`'tcp-request ${stage} ${action}' only accepts 'if' or 'unless', in ${c.proxyType} '${c.proxy.name}' (got '${r.trailing.text}')`);

@@ -1,5 +1,6 @@
 // Checks made once every section is read, in proxy declaration order, worded as HAProxy 2.6's
 // check_config_validity() (src/cfgparse.c) words them: backend references, modes, binds, servers, timeouts.
+import { l6InHttpWarning } from '../acl/index.ts';
 import { proxyTypeStr } from './context.ts';
 import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
@@ -58,6 +59,12 @@ export function validate(out: ParseOutput): void {
     if (hasFe(p) && p.logs.length === 0 && (p.logFormat !== undefined || p.options.httplog || p.options.tcplog)) {
       plain('warning', `log format ignored for ${where(p)} since it has no log address.`, p.loc);
     }
+    if (p.mode === 'http') {
+      for (const cond of p.conditions) {
+        const w = l6InHttpWarning(cond, p.name);
+        if (w) plain('warning', w, cond.loc);
+      }
+    }
     if (p.mode !== 'http') {
       if (p.stats?.enabled) plain('warning', `'stats' statement ignored for ${where(p)} as it requires HTTP mode.`, p.stats.loc);
       if (p.httpRequestRules.length > 0) {
@@ -102,6 +109,11 @@ export function validate(out: ParseOutput): void {
       (hasFe(p) && !t.client) ||
       (hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel))));
     if (missing) plain('warning', `missing timeouts for ${where(p)}.${MISSING_TIMEOUTS}`, p.loc);
+  }
+
+  const listeners = out.proxies.reduce((n, p) => n + (hasFe(p) ? p.binds.length : 0), 0) + out.global.statsSockets.length;
+  if (listeners === 0 && !d.some((x) => x.severity === 'alert')) {
+    plain('notice', 'Configuration file has no error but will not start (no listener) => exit(2).');
   }
 
   function checkTarget(p: ProxyDraft, name: string, how: string, keyword: string, loc: SourceLoc): void {

@@ -108,9 +108,11 @@ export function maintLeaveMessage(s: Named, up: boolean, drain: boolean): string
   return `${serverLabel(s)} is ${up ? 'UP' : 'DOWN'}/${drain ? 'DRAIN' : 'READY'} (leaving forced maintenance).`;
 }
 
-// Entering drain: "Server be/srv enters drain state. 1 active and 0 backup servers left. ... queue."
-export function drainEnterMessage(s: Loaded, counts: UsableCounts, cause?: string, requeued = 0): string {
-  return `${serverLabel(s)} enters drain state${cause ? ` (${cause})` : ''}${leftTail(s, counts, requeued)}`;
+// Entering drain: "Server be/srv enters drain state. 1 active and 1 backup servers online. 0 sessions
+// requeued, 0 total in queue." (the "left ... remaining in queue" form when the server is already down).
+export function drainEnterMessage(s: Loaded & Pick<ServerState, 'op'>, counts: UsableCounts, cause?: string, requeued = 0): string {
+  const tail = s.op === 'down' ? leftTail(s, counts, requeued) : onlineTail(s, counts, requeued);
+  return `${serverLabel(s)} enters drain state${cause ? ` (${cause})` : ''}${tail}`;
 }
 
 // Leaving forced drain: "Server be/srv is UP (leaving forced drain)."

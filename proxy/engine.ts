@@ -198,11 +198,16 @@ export class ProxyEngine implements Engine, SessionHost {
 
   // ---- connections -------------------------------------------------------------------------------------------
 
-  private accept(sock: net.Socket, listener: Listener): void {
-    const fe = this.gen.frontends.get(listener.binding.frontend);
+  // Whether the listener's frontend may take one more connection (global and frontend maxconn).
+  private hasRoom(listener: Listener): boolean {
     const globalMax = this.gen.config.global.maxconn || DEFAULT_MAXCONN;
-    const feMax = fe?.spec.maxconn || globalMax;
-    if (this.active >= globalMax || (fe && fe.current >= feMax)) {
+    if (this.active >= globalMax) return false;
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    return !fe || fe.current < (fe.spec.maxconn || globalMax);
+  }
+
+  private accept(sock: net.Socket, listener: Listener): void {
+    if (!this.hasRoom(listener) || this.waiting.some((w) => w.listener === listener)) {
       // over maxconn: like a paused listener, the connection waits unread until a slot frees
       sock.pause();
       this.waiting.push({ sock, listener });
@@ -239,9 +244,13 @@ export class ProxyEngine implements Engine, SessionHost {
     this.active--;
     gen.active--;
     if (gen !== this.gen && gen.active === 0) this.retire(gen);
-    while (this.waiting.length > 0 && this.active < (this.gen.config.global.maxconn || DEFAULT_MAXCONN)) {
-      const w = this.waiting.shift()!;
-      if (!w.sock.destroyed) this.open(w.sock, w.listener);
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i]!;
+      if (w.sock.destroyed) this.waiting.splice(i, 1);
+      else if (this.hasRoom(w.listener)) {
+        this.waiting.splice(i, 1);
+        this.open(w.sock, w.listener);
+      } else i++;
     }
   }
 

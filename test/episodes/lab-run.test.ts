@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
 import { DockerRuntime } from '../../lab/runtimes/docker.ts';
+import { hasHaproxy } from '../helpers/haproxy.ts';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
@@ -62,6 +63,13 @@ describe('lab run', () => {
     const r = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--prove', '--step', 'block-ip');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok {3}block-ip: A client in the blocked range gets 403 \(status\) — fails on start, passes on solution/);
+  }, 120_000);
+
+  it.skipIf(!hasHaproxy)('runs an episode on the real haproxy binary with --proxy haproxy', async () => {
+    const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--proxy', 'haproxy', '--json');
+    expect(r.code).toBe(0);
+    const [result] = JSON.parse(r.stdout) as { proxy: string; ok: boolean }[];
+    expect(result).toMatchObject({ proxy: 'haproxy', ok: true });
   }, 120_000);
 
   it('names the unknown episode and the known ones', async () => {

@@ -10,6 +10,7 @@ export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'bin' | 'len' | 'str
 /** The special method of the `method` ACL keyword (pat_parse_meth / pat_match_meth). */
 export type AnyMatch = MatchMethod | 'meth';
 
+// Names accepted by -m (pat_match_names).
 export const MATCH_METHODS: readonly MatchMethod[] = ['found', 'bool', 'int', 'ip', 'bin', 'len', 'str', 'beg', 'sub', 'dir', 'dom', 'end', 'reg', 'regm'];
 
 /** What each method expects its samples to be cast to (pat_match_types). */

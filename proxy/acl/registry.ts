@@ -75,6 +75,7 @@ function makeAcl(name: string, loc: SourceLoc, predefined: boolean): Acl {
   };
 }
 
+// The registry behind createAclRegistry(); parseCondition needs its lookup and anonymous parsing.
 export class ProxyAcls implements AclRegistry {
   private readonly byName = new Map<string, Acl>();
 
@@ -82,7 +83,8 @@ export class ProxyAcls implements AclRegistry {
   define(words: readonly Word[], ctx: AclParseContext): string | null {
     const name = words[0]?.text ?? '';
     const bad = invalidNameChar(name);
-    if (bad !== null) return `character '${bad}' is not permitted in acl name '${name}'.`;
+    // HAProxy prints the NUL it finds in an empty name, which cuts its message short; we leave the quotes empty.
+    if (bad !== null) return `character '${bad === '\0' ? '' : bad}' is not permitted in acl name '${name}'.`;
     if (name.toLowerCase() === 'or') {
       return `acl name '${name}' will never match. 'or' is used to express a logical disjunction within a condition.`;
     }

@@ -13,6 +13,7 @@ function l4(name: string, outType: FetchDef['outType'], fn: FetchFn): FetchDef {
   return { name, outType, args: [], minArgs: 0, source: 'l4', compile: () => fn };
 }
 
+// The connection and constant fetches by name.
 export const connectionFetches: readonly FetchDef[] = [
   l4('src', 'ip', src),
   l4('fc_src', 'ip', src),

@@ -97,6 +97,7 @@ function cook(name: string, outType: 'str' | 'int'): FetchDef {
   return { name, outType, args: ['str'], minArgs: 0, source: 'http-req', compile: (a) => compileCookie(a, outType === 'int') };
 }
 
+// The cookie fetches; cook and cookie are request-side aliases of req.cook here.
 export const httpCookieFetches: readonly FetchDef[] = [
   cook('req.cook', 'str'),
   cook('cook', 'str'),

@@ -223,6 +223,7 @@ function cnt(name: string, full: boolean): FetchDef {
   return { name, outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: (a) => compileCount(a, full) };
 }
 
+// The header fetches; hdr_* without "req." are HAProxy's request-only ACL-compatibility names.
 export const httpHeaderFetches: readonly FetchDef[] = [
   hdr('hdr', 'str', false, null),
   hdr('req.hdr', 'str', false, null),

@@ -126,6 +126,7 @@ function http(name: string, outType: FetchDef['outType'], fn: FetchFn, persist =
   return { name, outType, args: [], minArgs: 0, source: persist ? 'http-req-persist' : 'http-req', compile: () => fn };
 }
 
+// The request-line fetches by name (req_ver and req.ver are the same fetch).
 export const httpPathFetches: readonly FetchDef[] = [
   http('path', 'str', path),
   http('pathq', 'str', pathq),

@@ -54,6 +54,7 @@ function compileRdp(args: readonly ArgValue[], count: boolean): FetchFn {
   };
 }
 
+// The payload fetches by name.
 export const payloadFetches: readonly FetchDef[] = [
   { name: 'req.len', outType: 'int', args: [], minArgs: 0, source: 'l6req', compile: () => reqLen },
   { name: 'req_len', outType: 'int', args: [], minArgs: 0, source: 'l6req', compile: () => reqLen },

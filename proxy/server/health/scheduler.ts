@@ -16,8 +16,10 @@ export interface HealthHost {
   transition(server: ServerState, to: 'up' | 'down', message: string): void;
   /** HAProxy-format alert/notice lines (the server sentence, then "backend X has no server available!"). */
   log(line: string): void;
-  /** Only when someone listens. */
+  /** Receives one event per check result; the event is only built when this is set and wantsCheck() allows. */
   emitCheck?(e: CheckEvent): void;
+  /** Asked before building each check event (e.g. () => bus.wants.check); default: always. */
+  wantsCheck?(): boolean;
 }
 
 export interface HealthBackend {
@@ -89,7 +91,7 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     if (step.countedFailure) server.failedChecks++;
     server.health = step.health;
     const to = transitionFor(server, step.health, rise, kind);
-    host.emitCheck?.({
+    if (host.emitCheck && (host.wantsCheck?.() ?? true)) host.emitCheck({
       kind: 'check',
       backend: server.backend,
       server: server.name,

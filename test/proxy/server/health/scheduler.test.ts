@@ -209,3 +209,17 @@ describe('scheduling', () => {
     expect(probes).toBe(seen);
   });
 });
+
+describe('check events', () => {
+  it('builds no check event while nobody wants one', () => {
+    const b = backend({ name: 'servers', servers: [checked('s1')] });
+    const events: CheckEvent[] = [];
+    let wanted = false;
+    const sched = createHealthScheduler([b], { transition: () => {}, log: () => {}, emitCheck: (e) => events.push(e), wantsCheck: () => wanted });
+    sched.apply(b.servers[0]!, passed);
+    expect(events).toEqual([]);
+    wanted = true;
+    sched.apply(b.servers[0]!, passed);
+    expect(events.map((e) => e.status)).toEqual(['L4OK']);
+  });
+});

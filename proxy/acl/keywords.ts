@@ -19,6 +19,7 @@ function family(prefix: string, fetch: string): void {
   }
 }
 
+family('base', 'base');
 family('cook', 'req.cook');
 family('hdr', 'req.hdr');
 family('path', 'path');

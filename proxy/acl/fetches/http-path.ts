@@ -1,8 +1,9 @@
-// Request-line fetches (HAProxy's src/http_fetch.c): method, path, url, query, url_param, req.ver.
+// Request-line fetches (HAProxy's src/http_fetch.c): method, path, url, query, url_param, req.ver, base.
 // Each returns no sample when there is no HTTP request (mode tcp), so the ACL is false and "!acl" true.
 import type { FetchDef, FetchFn, ArgValue } from '../sample.ts';
 import { strl2ic } from '../sample.ts';
 import type { HttpRequestView } from '../types.ts';
+import { eachHeaderValue } from './http-headers.ts';
 
 // Where the path starts in the request target, as http_parse_path finds it; -1 when there is none
 // ("*", authority-form, or an absolute URI without a path).
@@ -122,12 +123,35 @@ function compileUrlParam(args: readonly ArgValue[], asInt: boolean): FetchFn {
   };
 }
 
+// base/baseq: the first Host value followed by the path (smp_fetch_base); the path alone without a Host.
+function compileBase(withQuery: boolean): FetchFn {
+  let host = '';
+  const first = (v: string): boolean => {
+    host = v;
+    return true;
+  };
+  return (ctx, visit) => {
+    const req = ctx.req;
+    if (!req) return false;
+    if (!eachHeaderValue(req.headers, 'host', false, first) || host === '') return withQuery ? pathq(ctx, visit) : path(ctx, visit);
+    const start = pathStart(req.uri);
+    let tail = '';
+    if (start >= 0) {
+      const q = withQuery ? -1 : req.uri.indexOf('?', start);
+      tail = q < 0 ? req.uri.slice(start) : req.uri.slice(start, q);
+    }
+    return visit(tail.charCodeAt(0) === 47 ? host + tail : host);
+  };
+}
+
 function http(name: string, outType: FetchDef['outType'], fn: FetchFn, persist = false): FetchDef {
   return { name, outType, args: [], minArgs: 0, source: persist ? 'http-req-persist' : 'http-req', compile: () => fn };
 }
 
 // The request-line fetches by name (req_ver and req.ver are the same fetch).
 export const httpPathFetches: readonly FetchDef[] = [
+  { name: 'base', outType: 'str', args: [], minArgs: 0, source: 'http-req', compile: () => compileBase(false) },
+  { name: 'baseq', outType: 'str', args: [], minArgs: 0, source: 'http-req', compile: () => compileBase(true) },
   http('path', 'str', path),
   http('pathq', 'str', pathq),
   http('url', 'str', url),

@@ -118,6 +118,10 @@ const ACLS: readonly string[] = [
   'a_field_fail hdr(x-list),field(2,;) -m found',
   'a_len_conv path,length gt 8',
   'a_upper hdr(host),upper -m beg EXAMPLE',
+  'a_base base example.com/foo',
+  'a_base_beg base_beg www.example.com/api',
+  'a_base_sub base_sub :8080/',
+  'a_baseq baseq -m end ?x=1',
   'a_two_defs path_beg /two',
   'a_two_defs hdr(x-two) yes',
 ];

@@ -72,6 +72,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
       }
       let base: ProxyDraft | undefined;
       if (a(fromAt) === 'from') base = findDefaults(a(fromAt + 1), 'defaults', name, loc);
+      if (base) checkInheritance(base, 'defaults', true, loc);
       const draft = base ? inheritDraft('defaults', name, loc, base) : newProxyDraft('defaults', name, loc);
       if (!base) delete draft.defaultsFrom;
       defaults.push(draft);
@@ -96,6 +97,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
       );
     }
     let base = lastDefaults;
+    let explicit = false;
     if (a(2) !== '') {
       if (a(2) !== 'from' || a(3) === '') {
         // HAProxy gives up on the header here (and only explains itself for sections that listen).
@@ -107,10 +109,43 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         return null;
       }
       base = findDefaults(a(3), kind, name, loc);
+      explicit = true;
     }
+    if (base) checkInheritance(base, kind, explicit, loc);
     const draft = base ? inheritDraft(kind, name, loc, base) : newProxyDraft(kind, name, loc);
     if (!clash) proxies.push(draft);
     return { kind: 'proxy', draft, acls: createAclRegistry() };
+  };
+
+  // How each defaults section has been used so far (HAProxy's PR_FL_EXPLICIT_REF / IMPLICIT_REF and its cap).
+  const usage = new Map<ProxyDraft, { explicit: boolean; implicit: boolean; side?: 'frontend' | 'backend' }>();
+  // HAProxy's sanity checks on a defaults section that defines tcp/http rules (cfg_parse_listen()).
+  const checkInheritance = (base: ProxyDraft, kind: ProxyKind, explicit: boolean, loc: SourceLoc): void => {
+    const u = usage.get(base) ?? { explicit: false, implicit: false };
+    usage.set(base, u);
+    if (explicit) u.explicit = true;
+    else u.implicit = true;
+    if (u.explicit && u.implicit) {
+      diagnostics.push({
+        severity: 'warning',
+        message: `defaults section '${base.name}' (declared at ${base.loc.file}:${base.loc.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.`,
+        loc,
+      });
+    }
+    const hasRules = base.httpRequestRules.length + base.httpResponseRules.length + base.tcpRequestRules.length > 0;
+    if (!hasRules) return;
+    const at = `(defaults section at ${base.loc.file}:${base.loc.line})`;
+    if (kind === 'defaults') {
+      alertAt(loc, `a defaults section cannot inherit from a defaults section defining TCP/HTTP rules ${at}.`, 'parsing-tight');
+    } else if (kind === 'listen') {
+      alertAt(loc, 'a listen section cannot inherit from a defaults section defining TCP/HTTP rules.', 'parsing-tight');
+    } else if (u.side !== undefined && u.side !== kind) {
+      alertAt(loc, `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules ${at}.`, 'parsing-tight');
+    } else if (kind === 'backend' && base.tcpRequestRules.some((r) => r.stage === 'connection')) {
+      alertAt(loc, `a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules ${at}.`, 'parsing-tight');
+    } else {
+      u.side = kind;
+    }
   };
 
   const findDefaults = (ref: string, kind: string, name: string, loc: SourceLoc): ProxyDraft | undefined => {

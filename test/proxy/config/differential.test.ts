@@ -83,6 +83,11 @@ const CASES: Record<string, string> = {
   'L6 fetches in http mode': fe(['http-request deny if { req.len gt 0 }', 'acl a req.len gt 0', 'use_backend b if a']),
   'typo hints': fe(['defualt_backend b', 'use-backend b', 'timout client 1s', 'opton httplog', 'aclx x path /', 'http-requests deny', 'bnd :80', 'mod http', 'log-fromat %t', 'maxconns 10']),
   'typo hints in backends': fe([], ['serer s 127.0.0.1:1', 'server s 127.0.0.1:1 wieght 2 chck', 'balanc leastconn', 'retires 3', 'option httpcheck', 'fullcon 10', 'default-sever check']),
+  'defaults with rules used by both sides': `defaults web\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n    http-request set-header X-A 1\nfrontend g\n    bind 127.0.0.1:9001\n    default_backend b\nbackend b\n    server s 127.0.0.1:80\n`,
+  'listen from defaults with rules': `defaults web\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n    http-request set-header X-A 1\nlisten l from web\n    bind 127.0.0.1:9002\n    server s 127.0.0.1:80\n`,
+  'defaults from defaults with rules': `defaults web\n    mode http\n    http-request set-header X-A 1\ndefaults other from web\n    mode http\n`,
+  'backend from defaults with connection rules': `defaults web\n    mode http\n    tcp-request connection reject if { src 127.0.0.66 }\nbackend b from web\n    server s 127.0.0.1:80\n`,
+  'explicit and implicit use of a defaults section': `defaults web\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nfrontend f from web\n    bind 127.0.0.1:9001\n    default_backend b\nbackend b\n    server s 127.0.0.1:80\n`,
   'valid: the documents restored': `global\n    log stdout format raw local0\n    maxconn 4096\n\ndefaults\n    log     global\n    mode    http\n    option  httplog\n    option  dontlognull\n    timeout connect 5000ms\n    timeout client  50000ms\n    timeout server  50000ms\n\nfrontend http_front\n    bind *:8080  # a comment\n    acl is_static path_beg /static\n    acl is_mobile_user_agent req.hdr(User-Agent) -i -m sub Mobile\n    acl is_admin_path path_beg /admin\n    acl is_internal_network src 127.0.0.0/8\n    http-request deny if is_admin_path !is_internal_network\n    use_backend static_backend if is_static\n    default_backend servers\n\nbackend static_backend\n    server static1 127.0.0.1:5001 check\n\nbackend servers\n    balance roundrobin\n    server server1 127.0.0.1:5001 weight 2 check\n    server server2 127.0.0.1:5002 weight 1 check\n    server server3 127.0.0.1:5003 weight 3 check\n`,
 };
 
@@ -117,6 +122,9 @@ interface Line {
   text: string;
 }
 
+/** HAProxy prints these as [ALERT] yet still accepts the config; we report them as warnings. */
+const NON_FATAL_ALERTS = /is explicitly referenced by another proxy and implicitly used here/;
+
 const PREFIX = /^\[(ALERT|WARNING)\]\s+\(\d+\) : (?:config : )?/;
 const SUMMARY = /^(Error\(s\) found in configuration file|Fatal errors found in configuration|Failed to initialize server\(s\) addr|Some warnings|Warnings were found)/;
 
@@ -127,10 +135,10 @@ function haproxyLines(stderr: string): Line[] {
     const m = PREFIX.exec(raw);
     if (m) {
       const text = raw.slice(m[0].length);
-      if (!SUMMARY.test(text)) out.push({ severity: m[1] === 'ALERT' ? 'alert' : 'warning', text });
+      if (!SUMMARY.test(text)) out.push({ severity: m[1] === 'ALERT' && !NON_FATAL_ALERTS.test(text) ? 'alert' : 'warning', text });
     } else if (raw.startsWith('[NOTICE]')) {
       continue;
-    } else if (out.length > 0 && raw.trim() !== '' && !raw.startsWith('Configuration file is valid') && !raw.startsWith('Warnings were found')) {
+    } else if (out.length > 0 && raw.trim() !== '' && !raw.startsWith('Configuration file') && !raw.startsWith('Warnings were found')) {
       out[out.length - 1]!.text += `\n${raw}`;
     }
   }

@@ -136,8 +136,8 @@ describe('http-request', () => {
 
   it('is refused in an anonymous defaults section but runs first from a named one', () => {
     expect(messages(load(`${DEFAULTS}    http-request deny\n`))).toEqual(["6: 'http-request' not allowed in anonymous 'defaults' section."]);
-    const m = model(`defaults web\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n    http-request set-header X-From defaults\nfrontend f from web\n    bind 127.0.0.1:8000\n    http-request set-header X-From frontend\n    default_backend b\nbackend b from web\n    server s 127.0.0.1:1\n`);
-    expect(frontend(m, 'f').httpRequestRules.map((r) => r.loc.line)).toEqual([6, 9]);
+    const m = model(`backend b\n    mode http\n    server s 127.0.0.1:1\ndefaults web\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\n    http-request set-header X-From defaults\nfrontend f from web\n    bind 127.0.0.1:8000\n    http-request set-header X-From frontend\n    default_backend b\n`);
+    expect(frontend(m, 'f').httpRequestRules.map((r) => r.loc.line)).toEqual([9, 12]);
   });
 });
 

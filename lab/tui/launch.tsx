@@ -47,6 +47,8 @@ export async function launchTui(opts: LaunchOptions = {}): Promise<number> {
   process.once('SIGHUP', onSignal);
   try {
     await instance.waitUntilExit();
+    // The last frame may end without a newline; the shell prompt should start on its own line.
+    stdout.write('\n');
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);

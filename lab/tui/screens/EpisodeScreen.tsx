@@ -353,9 +353,8 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   }, [editing]);
 
   // Layout: every pane is cut to its rows so the live area stays shorter than the terminal.
-  const tallEnough = termRows >= 7 + Math.max(1, servers.length) + 1 + 3 + 24;
-  const both = session.configPath !== null && ui.overlay === 'none' && tallEnough;
-  const lay = layout(termRows, servers.length, both);
+  const lay = layout(termRows, servers.length, session.configPath !== null && ui.overlay === 'none');
+  const both = lay.second > 0;
 
   const paneTitleAndLines = (): { title: string; lines: Line[]; focus: number } => {
     const w = width;

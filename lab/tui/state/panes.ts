@@ -16,9 +16,15 @@ export interface Layout {
 /** Rows of the screen besides the panes: header, table head, traffic (2), status, footer (2). */
 export const FIXED_ROWS = 7;
 
-// Splits the rows the live area may use (one less than the terminal, or ink clears the screen on every frame).
+/** Rows left above the live area for the newest log lines (printed by <Static>, scrolling up). */
+export function logRows(rows: number): number {
+  return rows >= 20 ? Math.max(4, Math.floor(rows / 5)) : 0;
+}
+
+// Splits the rows the live area may use: less than the terminal (or ink clears the screen on every frame), and
+// short enough that the newest log lines stay in sight above it.
 export function layout(rows: number, servers: number, wantsSecond: boolean): Layout {
-  const live = rows - 1;
+  const live = rows - 1 - logRows(rows);
   const free = live - FIXED_ROWS - Math.max(1, servers);
   if (free < 3) return { pane: Math.max(0, free), second: 0, tooSmall: true };
   if (wantsSecond && free >= 24) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fit, truncate, windowOf, wrapText } from '../../../../lab/tui/state/text.ts';
 import { configLines, remapMarks } from '../../../../lab/tui/state/config-lines.ts';
-import { FIXED_ROWS, layout } from '../../../../lab/tui/state/panes.ts';
+import { FIXED_ROWS, layout, logRows } from '../../../../lab/tui/state/panes.ts';
 
 describe('text fitting', () => {
   it('wraps words to the width and keeps paragraphs apart', () => {
@@ -46,11 +46,17 @@ describe('config pane', () => {
 });
 
 describe('layout', () => {
-  it('keeps the live area shorter than the terminal', () => {
+  it('keeps the live area shorter than the terminal, with room for log lines above it', () => {
     for (const rows of [24, 30, 50]) {
       const l = layout(rows, 3, true);
-      expect(l.pane + l.second + FIXED_ROWS + 3).toBeLessThan(rows);
+      expect(l.pane + l.second + FIXED_ROWS + 3 + logRows(rows)).toBeLessThan(rows);
+      expect(logRows(rows)).toBeGreaterThanOrEqual(4);
     }
+  });
+
+  it('shows explanation and config together only when both get a useful height', () => {
+    expect(layout(24, 3, true).second).toBe(0);
+    expect(layout(60, 3, true).second).toBeGreaterThan(10);
   });
 
   it('says when the terminal is too small to be useful', () => {

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { BackendSnapshot, EngineSnapshot, ServerSnapshot } from '../api.ts';
 import type { ConfigModel } from '../config/model.ts';
 import { CHECK_RESULT_NUMBER, checkStatusNumber, checkStatusResult } from '../server/health/status.ts';
+import { globalMaxconn } from '../stats/csv.ts';
 
 /** What `show version` and `show info` report as the version. */
 export const LAB_VERSION = '2.6.0-haproxy-lab';
@@ -23,7 +24,7 @@ export function formatUptime(seconds: number): string {
 export function renderShowInfo(snapshot: EngineSnapshot, config: ConfigModel, now: number): string {
   const up = Math.max(0, Math.floor((now - snapshot.startedAt) / 1000));
   const sum = (pick: (f: EngineSnapshot['frontends'][number]) => number): number => snapshot.frontends.reduce((n, f) => n + pick(f), 0);
-  const maxconn = config.global.maxconn;
+  const maxconn = globalMaxconn(config);
   const maxsock = maxconn * 2 + 15;
   const listeners = snapshot.frontends.reduce((n, f) => n + f.listening.length, 0) + config.global.statsSockets.length;
   const current = sum((f) => f.current);

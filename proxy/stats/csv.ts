@@ -16,6 +16,14 @@ export interface StatsOptions {
 
 type Row = Partial<Record<StatColumn, string | number>>;
 
+/** The maxconn the engine applies when the global section sets none (HAProxy derives one from ulimit -n). */
+export const DEFAULT_GLOBAL_MAXCONN = 4096;
+
+// The global maxconn in force: the configured one, or the engine's default.
+export function globalMaxconn(config: ConfigModel | undefined): number {
+  return config?.global.maxconn || DEFAULT_GLOBAL_MAXCONN;
+}
+
 const TYPE_FE = 0;
 const TYPE_BE = 1;
 const TYPE_SV = 2;
@@ -39,7 +47,7 @@ function zeros(cols: readonly StatColumn[]): Row {
 
 function frontendRow(f: FrontendSnapshot, opts: StatsOptions): Row {
   const http = f.mode === 'http';
-  const maxconn = f.maxconn ?? opts.config?.global.maxconn ?? 0;
+  const maxconn = f.maxconn || opts.config?.frontends.find((x) => x.name === f.name)?.maxconn || globalMaxconn(opts.config);
   return {
     ...zeros(ALL_ROWS_MODULE_COLUMNS),
     ...zeros(PROXY_ONLY_MODULE_COLUMNS),
@@ -169,7 +177,7 @@ export function defaultFullconn(config: ConfigModel, backend: string): number {
   let total = 0;
   for (const f of config.frontends) {
     const routes = f.name === backend || f.defaultBackend === backend || f.useBackends.some((u) => u.backend === backend);
-    if (routes) total += f.maxconn || config.global.maxconn;
+    if (routes) total += f.maxconn || globalMaxconn(config);
   }
   return Math.max(1, Math.floor((total + 9) / 10));
 }

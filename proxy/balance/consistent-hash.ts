@@ -29,30 +29,40 @@ class ChashNode {
 
 class Ring {
   nodes: ChashNode[] = [];
+  /** The nodes' keys, in the same order: binary searches stay in one compact array. */
+  keys = new Uint32Array(0);
 
-  // Index of the node itself, found by (key, seq).
-  indexOf(node: ChashNode): number {
-    let lo = 0;
-    let hi = this.nodes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = this.nodes[mid]!;
-      if (m.key < node.key || (m.key === node.key && m.seq < node.seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.nodes[lo] === node ? lo : -1;
+  // Installs a new sorted node list.
+  set(nodes: ChashNode[]): void {
+    this.nodes = nodes;
+    const keys = new Uint32Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) keys[i] = nodes[i]!.key;
+    this.keys = keys;
   }
 
   // eb32_lookup_ge(): the first node whose key is >= hash, or -1.
   lowerBound(hash: number): number {
+    const keys = this.keys;
     let lo = 0;
-    let hi = this.nodes.length;
+    let hi = keys.length;
     while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.nodes[mid]!.key < hash) lo = mid + 1;
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < hash) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.nodes.length ? lo : -1;
+    return lo < keys.length ? lo : -1;
+  }
+
+  // Index of the node itself: the first node with its key, then forward among duplicates.
+  indexOf(node: ChashNode): number {
+    let i = this.lowerBound(node.key);
+    if (i < 0) return -1;
+    const nodes = this.nodes;
+    while (i < nodes.length && nodes[i]!.key === node.key) {
+      if (nodes[i] === node) return i;
+      i++;
+    }
+    return -1;
   }
 }
 
@@ -126,7 +136,7 @@ export class ChashRing implements HashPlacement {
       node.leaving = true;
     }
     this.now[slot.index] = now;
-    ring.nodes = ring.nodes.filter((n) => !n.leaving);
+    ring.set(ring.nodes.filter((n) => !n.leaving));
     for (let j = now; j < pts.length; j++) pts[j]!.leaving = false;
   }
 
@@ -160,7 +170,7 @@ export class ChashRing implements HashPlacement {
     while (i < old.length && k < added.length) merged[o++] = old[i]!.key <= added[k]!.key ? old[i++]! : added[k++]!;
     while (i < old.length) merged[o++] = old[i++]!;
     while (k < added.length) merged[o++] = added[k++]!;
-    ring.nodes = merged;
+    ring.set(merged);
   }
 
   // chash_update_server_weight() with the up/down procedures it dispatches to.

@@ -7,6 +7,16 @@ import type { ParseOutput } from './parse.ts';
 
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   const options = { ...p.options };
+  if (options.httpchk && p.httpCheckSend) {
+    const { method, uri, version, host } = p.httpCheckSend;
+    options.httpchk = {
+      ...options.httpchk,
+      ...(method !== undefined ? { method } : {}),
+      ...(uri !== undefined ? { uri } : {}),
+      ...(version !== undefined ? { version } : {}),
+      ...(host !== undefined ? { host } : {}),
+    };
+  }
   if (options.httpchk && p.httpCheckExpect) {
     options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
   }

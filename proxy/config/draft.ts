@@ -76,6 +76,8 @@ export interface ProxyDraft {
   /** "http-check expect status N" (kept apart: it may come before or after "option httpchk"). */
   httpCheckExpect?: { statuses: number[]; loc: SourceLoc };
   httpCheckLoc?: SourceLoc;
+  /** "http-check send": request fields that override "option httpchk"'s. */
+  httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; loc: SourceLoc };
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   maxconn: number;
@@ -170,6 +172,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.timeouts = { ...from.timeouts };
   d.options = { ...from.options };
   if (from.httpCheckExpect) d.httpCheckExpect = from.httpCheckExpect;
+  if (from.httpCheckSend) d.httpCheckSend = { ...from.httpCheckSend };
   if (from.httplogLoc) d.httplogLoc = from.httplogLoc;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];

@@ -180,6 +180,32 @@ function statusList(text: string): number[] | { bad: string } {
   return out;
 }
 
+// "http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]...": the request a health check sends.
+function httpCheckSend(c: ProxyLineContext): void {
+  const send: NonNullable<typeof c.proxy.httpCheckSend> = { ...c.proxy.httpCheckSend, loc: c.loc };
+  for (let i = 2; i < c.count; i++) {
+    const a = c.arg(i);
+    const takes = a === 'hdr' ? 2 : ['comment', 'meth', 'uri', 'uri-lf', 'ver', 'body', 'body-lf'].includes(a) ? 1 : -1;
+    if (takes < 0) {
+      c.alert(`'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '${a}' as argument..`);
+      return;
+    }
+    if (i + takes >= c.count) {
+      c.alert(a === 'hdr' ? `'http-check send' : 'hdr' expects <name> and <value> as arguments.` : `'http-check send' : '${a}' expects a string as argument..`);
+      return;
+    }
+    const v = c.arg(i + 1);
+    if (a === 'meth') send.method = v;
+    else if (a === 'uri') send.uri = v;
+    else if (a === 'ver') send.version = v;
+    else if (a === 'hdr' && v.toLowerCase() === 'host') send.host = c.arg(i + 2);
+    else if (a !== 'comment') c.unsupported(`'http-check send ... ${a}${a === 'hdr' ? ` ${v}` : ''}'`, { at: c.word(i) });
+    i += takes;
+  }
+  c.proxy.httpCheckSend = send;
+  c.proxy.httpCheckLoc = c.loc;
+}
+
 const HTTP_CHECK_KEYWORDS = "'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'";
 
 // "http-check expect status N"; the other http-check forms are HAProxy features the lab does not run.
@@ -211,7 +237,11 @@ export function parseHttpCheck(c: ProxyLineContext): void {
     c.proxy.httpCheckLoc = c.loc;
     return;
   }
-  if (['disable-on-404', 'send-state', 'comment', 'connect', 'send'].includes(sub) || /^(set-var|set-var-fmt|unset-var)\(/.test(sub)) {
+  if (sub === 'send') {
+    httpCheckSend(c);
+    return;
+  }
+  if (['disable-on-404', 'send-state', 'comment', 'connect'].includes(sub) || /^(set-var|set-var-fmt|unset-var)\(/.test(sub)) {
     c.proxy.httpCheckLoc = c.loc;
     c.unsupported(`'http-check ${sub}'`, { at: c.word(1) });
     return;

@@ -139,9 +139,15 @@ function parseKeywords(p: ServerParse, start: number): boolean {
       continue;
     }
     const hint = didYouMean(kw, Object.keys(SERVER_KEYWORDS));
-    const tail = p.isDefault ? ' Hint: no address was expected for this server.' : '';
-    const msg = hint ? `unknown keyword '${kw}'; ${hint}${tail}` : `unknown keyword '${kw}'.${tail}`;
-    p.c.alert(`${p.prefix}${msg}`, { form: 'bracket', at: p.c.word(i) });
+    if (p.isDefault) {
+      // HAProxy appends its own hint after the suggestion here, so the whole text stays in the message.
+      const tail = ' Hint: no address was expected for this server.';
+      p.c.alert(hint ? `unknown keyword '${kw}'; ${hint}${tail}` : `unknown keyword '${kw}'.${tail}`, { form: 'bracket', at: p.c.word(i) });
+    } else if (hint) {
+      p.c.alert(`${p.prefix}unknown keyword '${kw}'`, { form: 'bracket', at: p.c.word(i), hint });
+    } else {
+      p.c.alert(`${p.prefix}unknown keyword '${kw}'.`, { form: 'bracket', at: p.c.word(i) });
+    }
     return false;
   }
   return true;

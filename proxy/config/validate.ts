@@ -38,8 +38,8 @@ export function validate(out: ParseOutput): void {
         p.options.tcplog = true;
       }
     }
-    if (p.httpCheckExpect && !p.options.httpchk && hasBe(p)) {
-      plain('warning', `${where(p)} uses http-check rules without 'option httpchk', so the rules are ignored.`, p.httpCheckExpect.loc);
+    if (p.httpCheckLoc && !p.options.httpchk && hasBe(p)) {
+      plain('warning', `${where(p)} uses http-check rules without 'option httpchk', so the rules are ignored.`, p.httpCheckLoc);
     }
     if (hasFe(p) && p.defaultBackend) {
       checkTarget(p, p.defaultBackend.name, 'as its default backend', 'default_backend', p.defaultBackend.loc);

@@ -60,6 +60,8 @@ const CASES: Record<string, string> = {
   'option errors': fe(['option httplg', 'option bogus', 'no option httplog', 'option httplog bogus', 'option forwardfor bogus', 'option forwardfor except', 'option', 'option http-server-close foo', 'option forceclose']),
   'option capability warnings': fe(['option allbackups', 'option redispatch', 'option httpchk'], ['option dontlognull', 'option logasap', 'option httplog', 'server s1 127.0.0.1:8001']),
   'http-check errors': fe([], ['option httpchk', 'http-check expect status abc', 'http-check expect', 'http-check foo', 'server s1 127.0.0.1:8001']),
+  'http-check send': fe([], ['option httpchk', 'http-check send meth', 'http-check send foo', 'http-check send meth GET uri /health ver HTTP/1.1 hdr Host www.example.com', 'http-check send hdr Host', 'server s1 127.0.0.1:8001']),
+  'http-check send without httpchk': fe([], ['http-check send meth GET', 'server s1 127.0.0.1:8001']),
   'http-check without httpchk': fe([], ['http-check expect status 200', 'server s1 127.0.0.1:8001']),
   'balance errors': fe(['balance roundrobin'], ['balance roundrobn', 'balance uri len 0', 'balance uri foo', 'balance random(0)', 'balance random(2', 'balance hdr()', 'balance url_param', 'balance url_param id foo', 'hash-type fast', 'server s1 127.0.0.1:8001']),
   'mode errors': fe(['mode foo', 'mode health', 'no mode']),

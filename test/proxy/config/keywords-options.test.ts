@@ -29,6 +29,15 @@ describe('option', () => {
     expect(backend(model(proxyConfig([], ['option httpchk /ping', 'server s 127.0.0.1:1'])), 'b').options.httpchk).toMatchObject({ method: 'OPTIONS', uri: '/ping' });
   });
 
+  it('lets http-check send override the check request of option httpchk', () => {
+    const b = backend(model(proxyConfig([], ['option httpchk', 'http-check send meth HEAD uri /health ver HTTP/1.1 hdr Host app.local', 'server s 127.0.0.1:1 check'])), 'b');
+    expect(b.options.httpchk).toMatchObject({ method: 'HEAD', uri: '/health', version: 'HTTP/1.1', host: 'app.local' });
+    expect(messages(load(proxyConfig([], ['option httpchk', 'http-check send meth', 'http-check send foo', 'server s 127.0.0.1:1'])))).toEqual([
+      "11: 'http-check send' : 'meth' expects a string as argument..",
+      "12: 'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got 'foo' as argument..",
+    ]);
+  });
+
   it('turns an inherited option off with "no option"', () => {
     const m = model(`${DEFAULTS}    option dontlognull\nfrontend f\n    bind 127.0.0.1:8000\n    no option dontlognull\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`);
     expect(frontend(m, 'f').options.dontlognull).toBe(false);

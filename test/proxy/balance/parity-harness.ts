@@ -6,7 +6,7 @@ import type { HttpRequestView } from '../../../proxy/acl/types.ts';
 import type { Balancer, PickContext } from '../../../proxy/balance/balancer.ts';
 import type { ServerState } from '../../../proxy/server/server-state.ts';
 import { createBalancer } from '../../../proxy/balance/registry.ts';
-import { startHaproxy } from '../../helpers/haproxy.ts';
+import { freePort, startHaproxy } from '../../helpers/haproxy.ts';
 import { ask, startNamedBackends, type NamedBackends } from '../../helpers/named-backends.ts';
 import { makeServers, type ServerDesc } from './servers.ts';
 
@@ -33,6 +33,8 @@ export interface Scenario {
   readonly mode?: 'sequential' | 'held';
   /** Reuse one client connection (keep-alive) in sequential mode. */
   readonly keepAlive?: boolean;
+  /** Adds `option redispatch` and `retries 1`: a refused connection is retried once on another server. */
+  readonly redispatch?: boolean;
   /** Runtime API commands sent before request number `at` (sequential mode), e.g. "set weight be/s1 5". */
   readonly events?: readonly { readonly at: number; readonly command: string }[];
 }
@@ -82,6 +84,7 @@ export function configOf(sc: Scenario, ports: readonly number[]): string {
     `  balance ${sc.balance}`,
     ...(sc.hashType ? [`  hash-type ${sc.hashType}`] : []),
     ...(sc.allBackups ? ['  option allbackups'] : []),
+    ...(sc.redispatch ? ['  option redispatch', '  retries 1'] : []),
     ...sc.servers.map((d, i) => serverLine(d, ports[i]!)),
     '',
   ].join('\n');
@@ -106,11 +109,13 @@ async function sendHeld(port: number, be: NamedBackends, reqs: readonly ParityRe
 
 // The sequence of server names real haproxy picked for the scenario's requests.
 export async function runHaproxy(sc: Scenario): Promise<string[]> {
-  const be = await startNamedBackends(sc.servers.map((s) => s.name));
+  const be = await startNamedBackends(sc.servers.filter((s) => !s.dead).map((s) => s.name));
+  const ports: number[] = [];
+  for (const d of sc.servers) ports.push(d.dead ? await freePort() : be.servers.find((s) => s.name === d.name)!.port);
   let hp: Awaited<ReturnType<typeof startHaproxy>> | undefined;
   const agent = sc.keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
   try {
-    hp = await startHaproxy(configOf(sc, be.servers.map((s) => s.port)));
+    hp = await startHaproxy(configOf(sc, ports));
     if (sc.mode === 'held') return await sendHeld(hp.port, be, sc.requests);
     const out: string[] = [];
     for (let i = 0; i < sc.requests.length; i++) {
@@ -158,7 +163,16 @@ export function runOurs(sc: Scenario, random?: () => number): OursRun {
     for (const e of sc.events ?? []) if (e.at === i) applyCommand(e.command, servers, b);
     const r = sc.requests[i]!;
     const ctx: PickContext = { src: r.src ?? '127.0.0.1', req: requestView(r) };
-    const res = b.pick(ctx);
+    let res = b.pick(ctx);
+    const first = res.server;
+    if (first && sc.servers[servers.indexOf(first)]?.dead) {
+      // The connection is refused: haproxy releases the slot, then redispatches avoiding that server.
+      first.served++;
+      b.taken?.(first);
+      first.served--;
+      b.dropped?.(first);
+      res = b.pick({ ...ctx, avoid: first });
+    }
     if (!res.server) {
       names.push(`<${res.reason}>`);
       continue;

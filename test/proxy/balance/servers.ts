@@ -10,6 +10,8 @@ export interface ServerDesc {
   readonly maxconn?: number;
   readonly maxqueue?: number;
   readonly id?: number;
+  /** Parity runs only: nothing listens on its port, so connections to it are refused. */
+  readonly dead?: boolean;
 }
 
 // One ServerState per description, ids in declaration order unless given.

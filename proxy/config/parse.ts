@@ -6,6 +6,7 @@ import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import { inheritDraft, newGlobalDraft, newProxyDraft, type GlobalDraft, type ProxyDraft, type ProxyKind } from './draft.ts';
 import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
+import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
 
 export interface ConfigText {
@@ -48,6 +49,7 @@ type Section =
 // Parses the config texts in order (several -f files behave as one long file, sections reset per file).
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
   const diagnostics: Diagnostic[] = [];
+  const env = options.env ?? process.env;
   const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd() };
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
@@ -168,15 +170,21 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
   // HAProxy keeps its current proxy across a refused header (even across files): later lines still go to it.
   let lastProxy: Section | undefined;
   for (const src of texts) {
-    const tok = tokenize(src.text, src.name, { ...(options.env ? { env: options.env } : {}), requireFinalNewline: src.isFile });
+    const tok = tokenize(src.text, src.name, { env, requireFinalNewline: src.isFile });
     // Line-syntax errors are reported in line order among the keyword messages, as HAProxy reads line by line.
     const pending = [...tok.diagnostics];
     const flushUpTo = (line: number): void => {
       while (pending.length > 0 && (pending[0]!.loc?.line ?? 0) <= line) diagnostics.push(pending.shift()!);
     };
     let section: Section = { kind: 'none' };
+    const directives = new Directives(diagnostics, env);
     for (const line of tok.lines) {
       flushUpTo(line.line);
+      if (line.words[0]!.text.startsWith('.')) {
+        directives.handle(line.words);
+        continue;
+      }
+      if (directives.masked) continue;
       let words = line.words;
       let kwm: KeywordModifier = 'std';
       if (words[0]!.text === 'no' || words[0]!.text === 'default') {
@@ -233,6 +241,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
       }
     }
     flushUpTo(Number.MAX_SAFE_INTEGER);
+    directives.finish({ file: src.name, line: src.text.split('\n').length - (src.text.endsWith('\n') ? 1 : 0), col: 1 });
   }
   return { global: state.global, proxies, defaults, diagnostics };
 }

@@ -90,6 +90,9 @@ const CASES: Record<string, string> = {
   'defaults from defaults with rules': `defaults web\n    mode http\n    http-request set-header X-A 1\ndefaults other from web\n    mode http\n`,
   'backend from defaults with connection rules': `defaults web\n    mode http\n    tcp-request connection reject if { src 127.0.0.66 }\nbackend b from web\n    server s 127.0.0.1:80\n`,
   'explicit and implicit use of a defaults section': `defaults web\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nfrontend f from web\n    bind 127.0.0.1:9001\n    default_backend b\nbackend b\n    server s 127.0.0.1:80\n`,
+  'directives': `.if defined(HOME)\n.warning "home set"\n.elif 1\n.warning "x"\n.else\n.endif\n.if streq(a,b) || version_atleast(2.4) && !feature(OPENSSL)\n.warning "masked"\n.endif\n.if version_atleast(2.6) && version_before(2.7)\n.warning "2.6"\n.endif\n.bogus\n.warning a b\n.endif\n${fe([])}`,
+  'directive syntax error': `.if 1 x\n.endif\n${fe([])}`,
+  'unterminated if': `${fe([])}.if 1\n`,
   'valid: the documents restored': `global\n    log stdout format raw local0\n    maxconn 4096\n\ndefaults\n    log     global\n    mode    http\n    option  httplog\n    option  dontlognull\n    timeout connect 5000ms\n    timeout client  50000ms\n    timeout server  50000ms\n\nfrontend http_front\n    bind *:8080  # a comment\n    acl is_static path_beg /static\n    acl is_mobile_user_agent req.hdr(User-Agent) -i -m sub Mobile\n    acl is_admin_path path_beg /admin\n    acl is_internal_network src 127.0.0.0/8\n    http-request deny if is_admin_path !is_internal_network\n    use_backend static_backend if is_static\n    default_backend servers\n\nbackend static_backend\n    server static1 127.0.0.1:5001 check\n\nbackend servers\n    balance roundrobin\n    server server1 127.0.0.1:5001 weight 2 check\n    server server2 127.0.0.1:5002 weight 1 check\n    server server3 127.0.0.1:5003 weight 3 check\n`,
 };
 

@@ -26,12 +26,30 @@ export interface AclExpr {
   readonly text: string;
   readonly source: FetchSource;
   readonly loc: SourceLoc;
+  /** Proxies and servers named by the fetch's arguments, checked once every section is parsed. */
+  readonly refs: readonly AclReference[];
   test(ctx: SampleContext): boolean;
   explain(ctx: SampleContext): ExprTrace;
 }
 
+/** A backend, frontend or server named in a fetch argument (HAProxy resolves them after parsing). */
+export interface AclReference {
+  readonly kind: 'be' | 'fe' | 'srv';
+  /** As written; '' when omitted (then it means `proxy`). */
+  readonly value: string;
+  /** 1-based argument position. */
+  readonly arg: number;
+  /** The fetch keyword, e.g. "nbsrv". */
+  readonly keyword: string;
+  /** The section the ACL is written in. */
+  readonly proxy: string;
+  readonly loc: SourceLoc;
+}
+
 export interface ExprOptions {
   readonly baseDir: string;
+  /** The section the ACL is written in. */
+  readonly proxy: string;
   warn(message: string, loc: SourceLoc): void;
 }
 
@@ -95,7 +113,14 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     const bad = def.validate(parsed.values);
     if (bad) return { error: aclkw ? `in argument to '${aclkw.name}', ${bad}` : `invalid args in fetch method '${kwName}' : ${bad} in ACL expression '${word}'` };
   }
-  const fetch: FetchFn = def.compile(parsed.values);
+  const fetch: FetchFn = def.compile(parsed.values, opts.proxy);
+  const refs: AclReference[] = [];
+  def.args.forEach((type, i) => {
+    if (type === 'be' || type === 'fe' || type === 'srv') {
+      const value = parsed.values[i];
+      refs.push({ kind: type, value: typeof value === 'string' ? value : '', arg: i + 1, keyword: def.name, proxy: opts.proxy, loc });
+    }
+  });
 
   // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
   const convs: ((v: SampleValue) => SampleValue | undefined)[] = [];
@@ -214,7 +239,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   if ('error' in inline) return inline;
   groups.push({ icase, compiled: inline });
 
-  return buildExpr(kw, word, def.source, loc, fetch, convs, curType, method, groups);
+  return buildExpr(kw, word, def.source, loc, refs, fetch, convs, curType, method, groups);
 }
 
 // Reads patterns from a file: one per line, leading blanks dropped, '#' lines and empty lines skipped.
@@ -245,7 +270,7 @@ function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase:
 }
 
 function buildExpr(
-  kw: string, text: string, source: FetchSource, loc: SourceLoc, fetch: FetchFn,
+  kw: string, text: string, source: FetchSource, loc: SourceLoc, refs: readonly AclReference[], fetch: FetchFn,
   convs: readonly ((v: SampleValue) => SampleValue | undefined)[],
   type: SampleType, method: AnyMatch, groups: readonly Group[],
 ): AclExpr {
@@ -287,7 +312,7 @@ function buildExpr(
         };
 
   return {
-    kw, text, source, loc,
+    kw, text, source, loc, refs,
     test,
     explain: (ctx) => {
       const trace: ExprTrace = { values: [], matched: false };

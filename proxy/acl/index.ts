@@ -6,5 +6,6 @@ export type { CompiledCondition } from './condition.ts';
 export { appliesTo, parseCondition } from './condition.ts';
 export { conditionConflict, l6InHttpWarning, usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
 export { aclKeywords, findAclKeyword } from './keywords.ts';
+export { aclReferenceErrors, type ProxyDirectory } from './references.ts';
 export { fetchNames } from './fetches/index.ts';
-export type { AclTrace, Condition, ConditionTrace, HttpRequestView, SampleContext } from './types.ts';
+export type { AclTrace, Condition, ConditionTrace, HttpRequestView, ProxyStateView, SampleContext } from './types.ts';

@@ -78,6 +78,8 @@ function makeAcl(name: string, loc: SourceLoc, predefined: boolean): Acl {
 // The registry behind createAclRegistry(); parseCondition needs its lookup and anonymous parsing.
 export class ProxyAcls implements AclRegistry {
   private readonly byName = new Map<string, Acl>();
+  /** Every expression parsed here, named or anonymous, in order (for reference checks). */
+  readonly expressions: AclExpr[] = [];
 
   // `acl NAME ...`: the messages are cfgparse-listen.c's, without the "parsing [file:line] : " prefix.
   define(words: readonly Word[], ctx: AclParseContext): string | null {
@@ -114,6 +116,7 @@ export class ProxyAcls implements AclRegistry {
       if (name !== '') this.byName.set(name, acl);
     }
     acl.exprs.push(expr);
+    this.expressions.push(expr);
     return acl;
   }
 
@@ -127,6 +130,7 @@ export class ProxyAcls implements AclRegistry {
     if ('error' in expr) return expr;
     const acl = makeAcl(name, loc, true);
     acl.exprs.push(expr);
+    this.expressions.push(expr);
     this.byName.set(name, acl);
     return acl;
   }

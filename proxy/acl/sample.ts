@@ -28,8 +28,8 @@ export type FetchFn = (ctx: SampleContext, visit: Visit) => boolean;
  */
 export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist';
 
-/** Argument types HAProxy's make_arg_list knows that our fetches use. */
-export type ArgType = 'str' | 'sint';
+/** Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers. */
+export type ArgType = 'str' | 'sint' | 'be' | 'fe' | 'srv';
 export type ArgValue = string | number | undefined;
 
 export interface FetchDef {
@@ -41,7 +41,8 @@ export interface FetchDef {
   readonly source: FetchSource;
   /** Checks parsed arguments (HAProxy's val_args); returns an error message or null. */
   readonly validate?: (args: readonly ArgValue[]) => string | null;
-  compile(args: readonly ArgValue[]): FetchFn;
+  /** `proxy` is the section the ACL is written in (what an omitted backend/frontend argument means). */
+  compile(args: readonly ArgValue[], proxy: string): FetchFn;
 }
 
 // Which conversions HAProxy's sample_casts table allows, from a fetch's type to a match's expected type.

@@ -29,6 +29,22 @@ export interface SampleContext {
   readonly req?: HttpRequestView;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
   readonly payload?: Buffer;
+  /** Live proxy and server state for nbsrv(), be_conn(), srv_is_up() ...; absent → those give no sample. */
+  readonly state?: ProxyStateView;
+}
+
+/** What state fetches read; names are proxy and server names as configured. undefined = unknown name. */
+export interface ProxyStateView {
+  /** Usable servers of a backend (nbsrv): up, not in maintenance, with a non-zero weight. */
+  nbsrv(backend: string): number | undefined;
+  /** Current connections of a backend (be_conn) or frontend (fe_conn). */
+  beConn(backend: string): number | undefined;
+  feConn(frontend: string): number | undefined;
+  /** Requests waiting in a backend's queue (queue). */
+  queue(backend: string): number | undefined;
+  srvIsUp(backend: string, server: string): boolean | undefined;
+  /** Current connections of a server (srv_conn). */
+  srvConn(backend: string, server: string): number | undefined;
 }
 
 /**

@@ -5,9 +5,10 @@ import { httpCookieFetches } from './http-cookies.ts';
 import { httpHeaderFetches } from './http-headers.ts';
 import { httpPathFetches } from './http-path.ts';
 import { payloadFetches } from './payload.ts';
+import { proxyStateFetches } from './proxy-state.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...payloadFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...payloadFetches, ...proxyStateFetches]) table.set(f.name, f);
 
 // Looks a fetch up by its exact keyword.
 export function findFetch(name: string): FetchDef | undefined {

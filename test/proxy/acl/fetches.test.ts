@@ -10,7 +10,7 @@ function samples(name: string, ctx: SampleContext, args: ArgValue[] = []): Sampl
   const def = findFetch(name);
   if (!def) throw new Error(`no fetch ${name}`);
   const out: SampleValue[] = [];
-  def.compile(args)(ctx, (v) => {
+  def.compile(args, 'fe')(ctx, (v) => {
     out.push(v);
     return false;
   });

@@ -19,7 +19,6 @@ export interface ParseState {
   readonly global: GlobalDraft;
   /** Directory that relative paths (acl -f, errorfile) are read from. */
   readonly baseDir: string;
-  /** Files already read for ACL pattern lists etc. are the ACL module's business; we only pass baseDir. */
 }
 
 export class LineContext {

@@ -6,7 +6,6 @@ import type {
   BalanceSpec,
   BindSpec,
   GlobalSpec,
-  HttpCheckSpec,
   HttpRequestRule,
   HttpResponseRule,
   LogTarget,
@@ -226,4 +225,3 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
   });
 }
 
-export type { HttpCheckSpec };

@@ -6,7 +6,7 @@ import { BIND_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 
 /** Bind options that change nothing the lab models, accepted quietly as HAProxy accepts them. */
-const HARMLESS = new Set(['name', 'id', 'v4v6', 'v6only', 'backlog', 'maxconn', 'nice', 'tfo', 'defer-accept', 'mss', 'thread', 'shards']);
+const HARMLESS = new Set(['name', 'id', 'v4v6', 'v6only', 'backlog', 'nice', 'tfo', 'defer-accept', 'mss', 'thread', 'shards']);
 
 export function parseBind(c: ProxyLineContext): void {
   if (c.isDefaults) {

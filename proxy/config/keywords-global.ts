@@ -17,13 +17,12 @@ function integer(c: LineContext, apply: (n: number) => void): void {
   apply(Number.parseInt(c.arg(1), 10) || 0);
 }
 
-// Keywords HAProxy accepts that change nothing in the lab (process management, privileges, paths).
-function accepted(maxArgs: number): GlobalKeyword {
+// Keywords HAProxy accepts that change nothing in the lab (process management, privileges, paths); a missing
+// argument gets HAProxy's message.
+function accepted(maxArgs: number, missing?: string): GlobalKeyword {
   return (c) => {
     if (c.tooManyArgs(maxArgs)) return;
-    if (maxArgs > 0 && c.arg(1) === '' && c.arg(0) !== 'master-worker') {
-      c.alert(`'${c.arg(0)}' expects an argument.`);
-    }
+    if (missing !== undefined && c.arg(1) === '') c.alert(missing.replace('%s', c.arg(0)));
   };
 }
 
@@ -123,14 +122,11 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   quiet: accepted(0),
   user: accepted(1),
   group: accepted(1),
-  uid: accepted(1),
-  gid: accepted(1),
-  chroot: accepted(1),
-  pidfile: accepted(1),
-  description(c) {
-    // free text, any number of words
-    void c;
-  },
+  uid: accepted(1, "'%s' expects an integer argument."),
+  gid: accepted(1, "'%s' expects an integer argument."),
+  chroot: accepted(1, "'%s' expects a directory as an argument."),
+  pidfile: accepted(1, "'%s' expects a file name as an argument."),
+  description: () => undefined,
   node: accepted(1),
   nbproc(c) {
     c.alert(

@@ -45,7 +45,6 @@ type Section =
   | { kind: 'orphan' }
   | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
 
-
 // Parses the config texts in order (several -f files behave as one long file, sections reset per file).
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
   const diagnostics: Diagnostic[] = [];

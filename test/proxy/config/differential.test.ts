@@ -80,6 +80,7 @@ const CASES: Record<string, string> = {
   'address after frontend name': `frontend f *:80\n    bind 127.0.0.1:8000\n`,
   'defaults chain from': `defaults a\n    mode http\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\ndefaults b from a\n    balance source\nbackend x from b\n    server s 127.0.0.1:1\nfrontend y from a\n    bind 127.0.0.1:8000\n    default_backend x\n`,
   'global keywords': `global\n    nbthread 0\n    stats socket /tmp/x.sock level root\n    nbproc 2\n    maxcon 10\n    stats timeout 5x\n    stats maxconn 0\n    stats foo\n    daemon\n    master-worker\n    pidfile /tmp/x.pid\n${fe([])}`,
+  'global arguments missing': `global\n    chroot\n    pidfile\n    uid\n    gid\n    quiet 1\n${fe([])}`,
   'stats socket options': `global\n    stats socket /tmp/x.sock level\n    stats socket /tmp/x.sock levle admin\n    stats socket /tmp/x.sock bogus\n    stats socket /tmp/x.sock mode 600 expose-fd listeners level user\n${fe([])}`,
   'conditions that never match': fe(['http-response set-header X 1 if { path /x }', 'tcp-request connection reject if { path /x }', 'acl a path /x', 'tcp-request connection reject if a']),
   'L6 fetches in http mode': fe(['http-request deny if { req.len gt 0 }', 'acl a req.len gt 0', 'use_backend b if a']),

@@ -176,15 +176,15 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
 
   // Options before the patterns.
   let icase = false;
+  let noDns = false;
   let loaded = false;
   const groups: Group[] = [];
   let i = 0;
   while (i < rest.length && rest[i]!.text.startsWith('-')) {
     const opt = rest[i]!.text;
     if (opt === '-i') icase = true;
-    else if (opt === '-n') {
-      // no DNS resolution: our IP patterns never resolve names anyway
-    } else if (opt === '-u') {
+    else if (opt === '-n') noDns = true;
+    else if (opt === '-u') {
       const id = rest[i + 1]?.text ?? '';
       if (!/^-?\d+$/.test(id)) return { error: 'the argument of -u must be an integer' };
       i++;
@@ -193,7 +193,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     } else if (opt === '-f') {
       if (method === null) return { error: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${kw}')` };
       const file = rest[i + 1]?.text ?? '';
-      const loaded1 = loadPatternFile(file, opts.baseDir, method, icase);
+      const loaded1 = loadPatternFile(file, opts.baseDir, method, icase, noDns);
       if ('error' in loaded1) return loaded1;
       groups.push({ icase, compiled: loaded1 });
       loaded = true;
@@ -235,7 +235,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     }
     patterns.push(text);
   }
-  const inline = compileMatch(method, patterns, icase);
+  const inline = compileMatch(method, patterns, icase, noDns);
   if ('error' in inline) return inline;
   groups.push({ icase, compiled: inline });
 
@@ -243,7 +243,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
 }
 
 // Reads patterns from a file: one per line, leading blanks dropped, '#' lines and empty lines skipped.
-function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase: boolean): CompiledMatch | { error: string } {
+function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase: boolean, noDns: boolean): CompiledMatch | { error: string } {
   const path = isAbsolute(file) ? file : resolve(baseDir, file);
   let text: string;
   try {
@@ -263,10 +263,10 @@ function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase:
     lines.push(n + 1);
   });
   for (let k = 0; k < pats.length; k++) {
-    const one = compileMatch(method, [pats[k]!], icase);
+    const one = compileMatch(method, [pats[k]!], icase, noDns);
     if ('error' in one) return { error: `${one.error} at line ${lines[k]} of file '${file}'` };
   }
-  return compileMatch(method, pats, icase) as CompiledMatch;
+  return compileMatch(method, pats, icase, noDns) as CompiledMatch;
 }
 
 function buildExpr(

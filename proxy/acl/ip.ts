@@ -122,7 +122,11 @@ export function parseIpNet(text: string): IpNet | null {
       return { v: 4, addr: (addr & mask) >>> 0, mask: mask >>> 0, text };
     }
   }
-  if (addrText === 'localhost' && maskText === null) return { v: 4, addr: 0x7f000001, mask: 0xffffffff, text };
+  // HAProxy resolves host names at startup; offline, the lab knows only this one.
+  if (addrText === 'localhost') {
+    const mask = maskText === null ? 0xffffffff : /^\d+$/.test(maskText) && Number(maskText) <= 32 ? lenToMask4(Number(maskText)) : -1;
+    if (mask >= 0) return { v: 4, addr: (0x7f000001 & mask) >>> 0, mask: mask >>> 0, text };
+  }
   let prefix = 128;
   if (maskText !== null) {
     if (maskText === '' || !/^\d+$/.test(maskText)) return null;

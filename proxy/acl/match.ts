@@ -180,10 +180,10 @@ function parseHex(text: string): Buffer | string {
 }
 
 /**
- * Compiles the patterns for one method. `icase` is -i. Int/len patterns arrive already rewritten from
+ * Compiles the patterns for one method. `icase` is -i; `noDns` is -n (host names in ip patterns refused). Int/len patterns arrive already rewritten from
  * operators ("gt 3" → "4:") by the ACL parser. Returns an error worded as HAProxy's when a pattern is invalid.
  */
-export function compileMatch(method: AnyMatch, patterns: readonly string[], icase: boolean): CompiledMatch | { error: string } {
+export function compileMatch(method: AnyMatch, patterns: readonly string[], icase: boolean, noDns = false): CompiledMatch | { error: string } {
   const pats = patterns;
   switch (method) {
     case 'found':
@@ -214,7 +214,7 @@ export function compileMatch(method: AnyMatch, patterns: readonly string[], icas
     case 'ip': {
       const nets: IpNet[] = [];
       for (const p of pats) {
-        const net = parseIpNet(p);
+        const net = noDns && !/^[\d.:/a-fA-F]*$/.test(p) ? null : parseIpNet(p);
         if (!net) return { error: `'${p}' is not a valid IPv4 or IPv6 address` };
         nets.push(net);
       }

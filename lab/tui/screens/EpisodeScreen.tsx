@@ -4,7 +4,9 @@ import { Box, Text, useInput } from 'ink';
 import { readFileSync } from 'node:fs';
 import type { EngineEvent } from '../../../proxy/events.ts';
 import type { CheckResult } from '../../episodes/schema.ts';
-import type { ServerRow, StepSessionView } from '../session/types.ts';
+import { writeFileSync } from 'node:fs';
+import type { EditOutcome, ServerRow, StepSessionView } from '../session/types.ts';
+import { inlineLines, inlineReducer, inlineText, openInline, type InlineEditor } from '../state/inline-editor.ts';
 import { ThemeContext, serverGlyph, toneColor } from '../theme.ts';
 import { Lines } from '../components/Lines.tsx';
 import { ServersTable } from '../components/ServersTable.tsx';
@@ -29,7 +31,7 @@ export interface EpisodeScreenProps {
   readonly session: StepSessionView;
   readonly done: boolean;
   /** Opens the learner's editor on a file; the screen gives up the terminal meanwhile. */
-  readonly editFile: (path: string) => Promise<{ readonly ok: boolean; readonly message: string }>;
+  readonly editFile: (path: string) => Promise<EditOutcome>;
   readonly onStepDone: () => void;
   readonly onStep: (delta: 1 | -1) => void;
   readonly onHome: () => void;
@@ -56,6 +58,13 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   const [errors, setErrors] = useState(() => session.lastErrors());
   const [editing, setEditing] = useState(false);
   const [configText, setConfigText] = useState(() => session.configText());
+  const [inline, setInlineState] = useState<InlineEditor | null>(null);
+  // Keys can arrive faster than React re-renders; each one must see the previous one's result.
+  const inlineRef = useRef<InlineEditor | null>(null);
+  const setInline = (v: InlineEditor | null): void => {
+    inlineRef.current = v;
+    setInlineState(v);
+  };
   const running = useRef<AbortController | null>(null);
   const predictBase = useRef(0);
   const step = session.step;
@@ -135,6 +144,53 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   useEffect(() => session.watchConfig(() => void reload('watch')), [session, reload]);
 
   const trafficRunning = (): boolean => running.current !== null;
+
+  const openInlineEditor = (): void => {
+    if (!session.configPath) return;
+    let text = configText ?? '';
+    try {
+      text = readFileSync(session.configPath, 'utf8');
+    } catch {
+      // the running config's text will do
+    }
+    setInline(openInline(text, step.marks[0]?.line ?? 1));
+    dispatchUi({ type: 'overlay', overlay: 'none' });
+  };
+
+  const saveInline = async (s: InlineEditor): Promise<void> => {
+    if (!session.configPath) return;
+    writeFileSync(session.configPath, inlineText(s));
+    setInline({ ...s, dirty: false });
+    await reload('edit');
+  };
+
+  // Keys while the inline editor is open: line moves, one-line edits, insert/delete, save.
+  const inlineKey = (s: InlineEditor, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
+    const apply = (a: Parameters<typeof inlineReducer>[1]): void => setInline(inlineReducer(s, a));
+    if (s.edit) {
+      if (key.return) apply({ type: 'commit' });
+      else if (key.escape) apply({ type: 'cancel' });
+      else if (key.leftArrow) apply({ type: 'col', delta: -1 });
+      else if (key.rightArrow) apply({ type: 'col', delta: 1 });
+      else if (key.backspace || key.delete) apply({ type: 'backspace' });
+      else if (key.ctrl && input === 'a') apply({ type: 'home' });
+      else if (key.ctrl && input === 'e') apply({ type: 'end' });
+      else if (!key.ctrl && !key.meta && input && !key.upArrow && !key.downArrow && !key.tab) apply({ type: 'type', text: input.replace(/[\r\n]/g, '') });
+      return;
+    }
+    if (key.upArrow || input === 'k') apply({ type: 'move', delta: -1 });
+    else if (key.downArrow || input === 'j') apply({ type: 'move', delta: 1 });
+    else if (key.pageUp) apply({ type: 'move', delta: -Math.max(1, paneHeight - 2) });
+    else if (key.pageDown) apply({ type: 'move', delta: Math.max(1, paneHeight - 2) });
+    else if (key.return) apply({ type: 'begin' });
+    else if (input === 'o') apply({ type: 'insert-below' });
+    else if (input === 'D') apply({ type: 'delete-line' });
+    else if (input === 's' || (key.ctrl && input === 's')) void saveInline(s);
+    else if (key.escape || input === 'q') {
+      setInline(null);
+      if (s.dirty) say('Inline edits dropped (not saved): s saves them.', 'warn');
+    }
+  };
 
   const startTraffic = async (label: string, count: number): Promise<void> => {
     if (running.current) {
@@ -243,6 +299,9 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
       case 'edit':
         if (session.configPath) setEditing(true);
         return;
+      case 'inline-edit':
+        openInlineEditor();
+        return;
       case 'reload':
         void reload('key');
         return;
@@ -330,6 +389,10 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
         return;
       }
       dispatchUi({ type: 'key' });
+      if (inlineRef.current) {
+        inlineKey(inlineRef.current, input, key);
+        return;
+      }
       const b = bindingFor(input, key, ctx);
       if (b) act(b.action, input);
     },
@@ -344,6 +407,11 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
       const r = await editFile(session.configPath!);
       if (cancelled) return;
       setEditing(false);
+      if (r.noEditor) {
+        openInlineEditor();
+        say(r.message, 'warn');
+        return;
+      }
       if (!r.ok) say(r.message, 'bad');
       await reload('edit');
     })();
@@ -353,11 +421,18 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   }, [editing]);
 
   // Layout: every pane is cut to its rows so the live area stays shorter than the terminal.
-  const lay = layout(termRows, servers.length, session.configPath !== null && ui.overlay === 'none');
+  const lay = layout(termRows, servers.length, session.configPath !== null && ui.overlay === 'none' && inline === null);
   const both = lay.second > 0;
 
   const paneTitleAndLines = (): { title: string; lines: Line[]; focus: number } => {
     const w = width;
+    if (inline) {
+      const l = inlineLines(inline, errors, w);
+      const title = inline.edit
+        ? `Editing line ${inline.cursor + 1}: enter keeps · esc drops · ←→ move`
+        : `Inline editor${inline.dirty ? ' (unsaved)' : ''}: ↑↓ line · enter edit · o add · D delete · s save+apply · esc leave`;
+      return { title, lines: l.lines, focus: l.focus };
+    }
     switch (ui.overlay) {
       case 'help':
         return { title: 'Help: every key (esc closes)', lines: helpLines(w), focus: 0 };
@@ -393,7 +468,8 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
 
   const pane = paneTitleAndLines();
   const paneHeight = Math.max(0, lay.pane - 1);
-  const paneOffset = scroll ?? Math.max(0, pane.focus - 1);
+  // The inline editor keeps its cursor line in view; other panes start at their focus and scroll by page.
+  const paneOffset = inline ? Math.max(0, pane.focus - Math.floor(paneHeight / 2)) : (scroll ?? Math.max(0, pane.focus - 1));
   const win = windowOf(pane.lines, paneHeight, paneOffset);
   const second = both && configText !== null ? configLines({ text: configText, marks: step.marks, errors, width }) : null;
   const secondWin = second ? windowOf(second.lines, Math.max(0, lay.second - 1), Math.max(0, second.focus - 1)) : null;
@@ -457,7 +533,11 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
         <Text wrap="truncate-end" {...(statusColor ? { color: statusColor } : {})} dimColor={status.tone === 'dim'}>
           {truncate(status.text, width) || ' '}
         </Text>
-        <Footer keys={editing ? ['(editor open)'] : footerKeys(ctx)} width={width} rows={2} />
+        <Footer
+          keys={editing ? ['(editor open)'] : inline ? (inline.edit ? ['enter keep', 'esc drop', '←→ move', 'ctrl+a/e start/end'] : ['s save+apply', 'esc leave', '↑↓ line', 'enter edit', 'o add line', 'D delete line']) : footerKeys(ctx)}
+          width={width}
+          rows={2}
+        />
       </Box>
     </>
   );

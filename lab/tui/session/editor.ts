@@ -23,9 +23,11 @@ export function editorCommand(env: NodeJS.ProcessEnv = process.env): string | nu
 type Write = typeof process.stdout.write;
 
 // Runs the editor on file with the terminal; resolves when it exits (never rejects).
-export async function editInTerminal(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ok: boolean; message: string }> {
+export async function editInTerminal(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ok: boolean; message: string; noEditor?: boolean }> {
   const cmd = editorCommand(env);
-  if (!cmd) return { ok: false, message: `No editor found: set EDITOR (e.g. EDITOR=nano) or edit ${file} in another terminal; the lab watches it.` };
+  if (!cmd) {
+    return { ok: false, noEditor: true, message: `No editor found (set EDITOR, e.g. EDITOR=nano): using the inline editor. ${file} is also watched.` };
+  }
   const out = process.stdout;
   const original: Write = out.write;
   const held: [unknown, unknown][] = [];

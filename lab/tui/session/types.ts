@@ -99,6 +99,13 @@ export interface EpisodeSummary {
   readonly current?: number;
 }
 
+export interface EditOutcome {
+  readonly ok: boolean;
+  readonly message: string;
+  /** No editor could be found: the screen offers its inline editor instead. */
+  readonly noEditor?: boolean;
+}
+
 /** Everything the app router needs from the outside world. */
 export interface LabServices {
   listEpisodes(): Promise<readonly EpisodeSummary[]>;
@@ -109,5 +116,5 @@ export interface LabServices {
   /** Starts the step's apps and proxy; progress lines arrive while images build or apps start. */
   openStep(episode: Episode, stepIndex: number, progress: (line: string) => void): Promise<StepSessionView>;
   /** Opens the config in the learner's editor; resolves when the editor exits. */
-  editFile(path: string): Promise<{ readonly ok: boolean; readonly message: string }>;
+  editFile(path: string): Promise<EditOutcome>;
 }

@@ -6,6 +6,7 @@ export type KeyAction =
   | 'next-request'
   | 'checks'
   | 'edit'
+  | 'inline-edit'
   | 'reload'
   | 'select-next'
   | 'select-prev'
@@ -71,6 +72,7 @@ export const episodeKeys: readonly KeyBinding[] = [
   { action: 'predict', label: 'p', does: 'predict mode on/off (guess, then see)', short: 'p predict', chars: ['p'], when: (c) => c.hasEngine && c.hasServers },
   { action: 'explain', label: 'x', does: 'explain the last request (ACLs, rule, balancer)', short: 'x explain', chars: ['x'], when: (c) => c.hasLastRequest },
   { action: 'edit', label: 'e', does: 'edit the config in $EDITOR; applied live when valid', short: 'e edit', chars: ['e'], when: (c) => c.hasConfig },
+  { action: 'inline-edit', label: 'i', does: 'edit the config right here (no editor needed)', short: 'i inline edit', chars: ['i'], when: (c) => c.hasConfig },
   { action: 'reload', label: 'r', does: 'reload the config file (if watching missed a save)', short: 'r reload', chars: ['r'], when: (c) => c.hasConfig },
   { action: 'select-next', label: '↓', does: 'select next server', short: '↑↓ server', chars: ['j'], named: ['downArrow'], when: (c) => c.hasServers },
   { action: 'select-prev', label: '↑', does: 'select previous server', short: '↑↓ server', chars: ['k'], named: ['upArrow'], when: (c) => c.hasServers },
@@ -150,6 +152,9 @@ export function keysMarkdown(): string {
     '| --- | --- |',
     ...rows,
     '| `Ctrl+C` | stops running traffic; a second press quits |',
+    '',
+    'In the inline editor (`i`): `↑`/`↓` choose a line, `enter` edits it (`←`/`→` move, `enter` keeps, `esc` drops),',
+    '`o` adds a line below, `D` deletes the line, `s` saves and applies, `esc` leaves.',
     '',
     'Quitting stops every backend the lab started. Without a terminal (no TTY), use `lab run EPISODE` instead.',
     '',

@@ -1,4 +1,7 @@
 // A StepSessionView without sockets: a weighted rotation answers each fired request with engine-like events.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BackendSnapshot, EngineSnapshot } from '../../../proxy/api.ts';
 import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
 import { EventBus, type EngineEvent } from '../../../proxy/events.ts';
@@ -45,7 +48,9 @@ export function fakeEpisode(steps: Step[] = [fakeStep(), fakeStep({ id: 'second'
 export class FakeSession implements StepSessionView {
   readonly events = new EventBus(100);
   readonly hasEngine = true;
-  readonly configPath = '/tmp/fake/haproxy.cfg';
+  readonly configPath = join(mkdtempSync(join(tmpdir(), 'lab-fake-')), 'haproxy.cfg');
+  /** The file's text at each reload. */
+  readonly reloads: string[] = [];
   readonly configName = 'haproxy.cfg';
   readonly mapping = ['localhost:80 → 127.0.0.1:40000'];
   curl = 'curl http://localhost/';
@@ -58,7 +63,9 @@ export class FakeSession implements StepSessionView {
   private id = 0;
   private readonly rotation = ['server1', 'server2', 'server1'];
 
-  constructor(readonly episode: Episode = fakeEpisode(), readonly stepIndex = 0) {}
+  constructor(readonly episode: Episode = fakeEpisode(), readonly stepIndex = 0) {
+    writeFileSync(this.configPath, CONFIG + '\n');
+  }
 
   get step(): Step {
     return this.episode.steps[this.stepIndex]!;
@@ -135,6 +142,7 @@ export class FakeSession implements StepSessionView {
     return `toggled ${s}`;
   }
   async reload(): Promise<ReloadOutcome> {
+    this.reloads.push(readFileSync(this.configPath, 'utf8'));
     if (!this.nextReload.ok) this.errors = this.nextReload.diagnostics.slice();
     return this.nextReload;
   }

@@ -158,3 +158,22 @@ describe('episode screen', () => {
     await until(() => expect(onStep).toHaveBeenCalledWith(1));
   });
 });
+
+describe('inline editor', () => {
+  it('edits a config line in place, saves it to the file and reloads', async () => {
+    const { lastFrame, stdin, session } = mount();
+    await press(stdin, 'i');
+    await until(() => expect(live(lastFrame())).toContain('Inline editor'));
+    // The cursor starts on the first marked line (9: server1 ... weight 2 check); the caret at its end.
+    await press(stdin, '\r');
+    for (let i = 0; i < 6; i++) await press(stdin, '\u001b[D');
+    await press(stdin, '\u007f');
+    await press(stdin, '5');
+    await press(stdin, '\r');
+    await until(() => expect(live(lastFrame())).toContain('(unsaved)'));
+    await press(stdin, 's');
+    await until(() => expect(session.reloads).toHaveLength(1));
+    expect(session.reloads[0]).toContain('    server server1 app1:5001 weight 5 check\n');
+    await until(() => expect(live(lastFrame())).toContain('Config applied live'));
+  });
+});

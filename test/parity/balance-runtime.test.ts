@@ -129,3 +129,19 @@ describe.skipIf(!hasHaproxy)('runtime changes match haproxy', () => {
     expect(real.slice(4, 8)).toEqual(['b2', 'b2', 'b2', 'b2']);
   });
 });
+
+describe.skipIf(!hasHaproxy)('no usable server', () => {
+  it('answers no-usable-server exactly while haproxy answers 503, and recovers at the same request', async () => {
+    const real = await same({
+      balance: 'roundrobin',
+      servers: weighted('s', [1, 2]),
+      requests: plain(8),
+      events: [
+        { at: 2, command: 'set weight be/s1 0' },
+        { at: 3, command: 'set weight be/s2 0' },
+        { at: 5, command: 'set weight be/s2 1' },
+      ],
+    });
+    expect(real.slice(3, 5)).toEqual(['<no-usable-server>', '<no-usable-server>']);
+  });
+});

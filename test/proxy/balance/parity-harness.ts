@@ -126,8 +126,10 @@ export async function runHaproxy(sc: Scenario): Promise<string[]> {
       }
       const r = sc.requests[i]!;
       const a = await ask(hp.port, r.path ?? '/', { headers: r.headers, localAddress: r.src, agent });
-      if (a.status !== 200) throw new Error(`haproxy answered ${a.status} for ${r.path ?? '/'}: ${a.body.slice(0, 200)}`);
-      out.push(a.body);
+      // Sequential requests never find every server full, so a 503 means haproxy had no usable server.
+      if (a.status === 503) out.push('<no-usable-server>');
+      else if (a.status !== 200) throw new Error(`haproxy answered ${a.status} for ${r.path ?? '/'}: ${a.body.slice(0, 200)}`);
+      else out.push(a.body);
     }
     return out;
   } finally {

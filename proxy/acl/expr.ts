@@ -177,6 +177,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   // Options before the patterns.
   let icase = false;
   let noDns = false;
+  let asMap = false;
   let loaded = false;
   const groups: Group[] = [];
   let i = 0;
@@ -188,12 +189,11 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
       const id = rest[i + 1]?.text ?? '';
       if (!/^-?\d+$/.test(id)) return { error: 'the argument of -u must be an integer' };
       i++;
-    } else if (opt === '-M') {
-      // load as map: patterns are the first column; we only match, so nothing changes
-    } else if (opt === '-f') {
+    } else if (opt === '-M') asMap = true;
+    else if (opt === '-f') {
       if (method === null) return { error: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${kw}')` };
       const file = rest[i + 1]?.text ?? '';
-      const loaded1 = loadPatternFile(file, opts.baseDir, method, icase, noDns);
+      const loaded1 = loadPatternFile(file, opts.baseDir, method, icase, noDns, asMap);
       if ('error' in loaded1) return loaded1;
       groups.push({ icase, compiled: loaded1 });
       loaded = true;
@@ -242,8 +242,11 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   return buildExpr(kw, word, def.source, loc, refs, fetch, convs, curType, method, groups);
 }
 
-// Reads patterns from a file: one per line, leading blanks dropped, '#' lines and empty lines skipped.
-function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase: boolean, noDns: boolean): CompiledMatch | { error: string } {
+// Reads patterns from a file: one per line, leading blanks dropped, '#' lines and empty lines skipped; with -M
+// (a map file) the pattern is the first word of the line and the rest, the value, is not needed to match.
+function loadPatternFile(
+  file: string, baseDir: string, method: AnyMatch, icase: boolean, noDns: boolean, asMap: boolean,
+): CompiledMatch | { error: string } {
   const path = isAbsolute(file) ? file : resolve(baseDir, file);
   let text: string;
   try {
@@ -258,6 +261,7 @@ function loadPatternFile(file: string, baseDir: string, method: AnyMatch, icase:
     let line = raw.replace(/^[ \t]+/, '');
     const cut = line.search(/[\r\n]/);
     if (cut >= 0) line = line.slice(0, cut);
+    if (asMap) line = line.split(/[ \t]/)[0]!;
     if (line === '') return;
     pats.push(line);
     lines.push(n + 1);

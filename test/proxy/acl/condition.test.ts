@@ -286,3 +286,12 @@ describe('where a condition is used', () => {
     );
   });
 });
+
+describe('map files as pattern lists', () => {
+  it('-M -f takes the first word of each line as the pattern', () => {
+    writeFileSync(join(dir, 'hosts.map'), '# host backend\nexample.com  web\napi.example.com\tapi\n');
+    const c = cond(['m hdr(host) -M -f hosts.map'], 'm');
+    expect(c.test(httpCtx({ uri: '/', headers: ['Host', 'api.example.com'] }))).toBe(true);
+    expect(c.test(httpCtx({ uri: '/', headers: ['Host', 'web'] }))).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { hasHaproxy } from '../helpers/haproxy.ts';
-import { plain, runHaproxy, runOurs, type Scenario } from '../proxy/balance/parity-harness.ts';
+import { runHaproxy, runOurs, type ParityRequest, type Scenario } from '../proxy/balance/parity-harness.ts';
 import type { ServerDesc } from '../proxy/balance/servers.ts';
 
 const serverArb = fc.record({
@@ -27,14 +27,14 @@ const scenarioArb = fc
   .map(({ balance, consistent, allBackups, servers, keys, changes }): Scenario => {
     const descs: ServerDesc[] = servers.map((s, i) => ({ name: `s${i + 1}`, weight: s.weight, disabled: s.disabled, backup: s.backup }));
     const dynamic = balance === 'roundrobin' || balance === 'leastconn' || (consistent && !['roundrobin', 'static-rr', 'leastconn'].includes(balance));
-    const requests = keys.map((k, i) =>
+    const requests = keys.map((k, i): ParityRequest =>
       balance === 'uri'
         ? { path: `/${k ?? ''}` }
         : balance === 'url_param id'
           ? { path: k === undefined ? '/' : `/?id=${k}` }
           : balance === 'source'
             ? { src: `127.0.${i % 7}.${(k ?? '').length + 1}` }
-            : { headers: k === undefined ? {} : { 'X-K': k } },
+            : { headers: k === undefined ? {} : ({ 'X-K': k } as Record<string, string>) },
     );
     return {
       balance,

@@ -142,8 +142,8 @@ class Bench {
     return r;
   }
 
-  async stop(id: ContestantId): Promise<void> {
-    await this.running.get(id)?.stop();
+  async stop(id: ContestantId, graceMs?: number): Promise<void> {
+    await this.running.get(id)?.stop(graceMs);
     this.running.delete(id);
   }
 
@@ -253,7 +253,8 @@ async function profileRuns(bench: Bench, cfgPath: string): Promise<Record<string
       const res = await bench.measure(s, 'engine', bench.o.seconds, 0);
       const to = Date.now() - eng.proc!.startedAt;
       say(`  profile ${s.id}: ${Math.round(res.throughput)} ${s.unit} under the profiler`);
-      await bench.stop('engine');
+      // writing the profile takes a while on a busy machine
+      await bench.stop('engine', 30000);
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
       if (!file) {
         bench.problems.push(`profile ${s.id}: the engine wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);

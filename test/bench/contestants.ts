@@ -35,7 +35,7 @@ export interface Running {
   readonly ports: FrontPorts;
   /** null for direct. */
   readonly proc: Proc | null;
-  stop(): Promise<void>;
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -72,5 +72,5 @@ export async function launch(id: ContestantId, o: LaunchOptions): Promise<Runnin
     await proc.stop();
     throw err;
   }
-  return { spec, ports: o.ports, proc, stop: () => proc.stop() };
+  return { spec, ports: o.ports, proc, stop: (graceMs) => proc.stop(graceMs) };
 }

@@ -25,8 +25,16 @@ export interface SelfTime {
 }
 
 export interface ProfileSummary {
+  /** Busy time in the window (idle left out). */
   readonly totalMs: number;
+  /** Shares of busy time: JavaScript (frames with a source file), native calls (socket writes and reads,
+   *  which V8 charges with the wall time spent in them, preemption included), GC, and "(program)". */
+  readonly split: { readonly js: number; readonly native: number; readonly gc: number; readonly program: number };
+  /** JavaScript functions (the engine's and Node's own), largest self time first. */
   readonly functions: readonly SelfTime[];
+  /** Native frames (no source file), largest first. */
+  readonly natives: readonly SelfTime[];
+  /** JavaScript self time per file. */
   readonly files: readonly SelfTime[];
 }
 
@@ -52,16 +60,29 @@ export function summarizeProfile(path: string, root: string, window: Window, top
     selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, dt));
   }
   const fns = new Map<string, { name: string; where: string; us: number }>();
+  const natives = new Map<string, number>();
   const files = new Map<string, number>();
   let total = 0;
+  const split = { js: 0, native: 0, gc: 0, program: 0 };
   for (const [id, us] of selfUs) {
     const n = byId.get(id);
     if (!n || n.callFrame.functionName === '(idle)') continue;
     total += us;
     const url = n.callFrame.url;
-    const file = url ? shortFile(url, root) : n.callFrame.functionName;
-    const where = url ? `${file}:${n.callFrame.lineNumber + 1}` : n.callFrame.functionName;
-    const name = n.callFrame.functionName || '(anonymous)';
+    const fname = n.callFrame.functionName;
+    if (!url) {
+      if (fname === '(garbage collector)') split.gc += us;
+      else if (fname === '(program)') split.program += us;
+      else {
+        split.native += us;
+        natives.set(fname || '(native)', (natives.get(fname || '(native)') ?? 0) + us);
+      }
+      continue;
+    }
+    split.js += us;
+    const file = shortFile(url, root);
+    const where = `${file}:${n.callFrame.lineNumber + 1}`;
+    const name = fname || '(anonymous)';
     const key = `${name}@${where}`;
     const f = fns.get(key) ?? { name, where, us: 0 };
     f.us += us;
@@ -69,8 +90,11 @@ export function summarizeProfile(path: string, root: string, window: Window, top
     files.set(file, (files.get(file) ?? 0) + us);
   }
   const rank = <T extends { us: number }>(xs: T[]) => xs.sort((a, b) => b.us - a.us).slice(0, top);
+  const share = (us: number) => (total > 0 ? us / total : 0);
   return {
     totalMs: total / 1000,
+    split: { js: share(split.js), native: share(split.native), gc: share(split.gc), program: share(split.program) },
+    natives: rank([...natives].map(([name, us]) => ({ name, us }))).slice(0, 5).map((f) => ({ name: f.name, where: f.name, ms: f.us / 1000, share: share(f.us) })),
     functions: rank([...fns.values()]).map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, share: f.us / total })),
     files: rank([...files].map(([file, us]) => ({ file, us }))).map((f) => ({ name: f.file, where: f.file, ms: f.us / 1000, share: f.us / total })),
   };

@@ -15,8 +15,8 @@ export interface Proc {
   readonly startedAt: number;
   /** Everything it printed (stdout and stderr), for error messages. */
   readonly output: () => string;
-  /** SIGTERM, then SIGKILL after 3 s; resolves when it has exited. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after graceMs (default 3 s); resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const live = new Set<ChildProcess>();
@@ -47,10 +47,10 @@ export function startProc(name: string, cmd: string, args: readonly string[], en
     child,
     startedAt,
     output: () => out,
-    async stop() {
+    async stop(graceMs = 3000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(t);
     },

@@ -139,9 +139,12 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
   if (r.profiles) {
     for (const [name, p] of Object.entries(r.profiles)) {
       out.push('');
-      out.push(`CPU profile, ${name} (${fmt(p.totalMs)} ms busy), top self time:`);
+      const sp = p.split;
+      out.push(
+        `CPU profile, ${name}: ${fmt(p.totalMs)} ms busy = JavaScript ${fmt(sp.js * 100)}%, native calls ${fmt(sp.native * 100)}% (${p.natives.map((x) => `${x.name} ${fmt(x.share * 100)}%`).join(', ')}), GC ${fmt(sp.gc * 100)}%, (program) ${fmt(sp.program * 100)}%. Top JavaScript self time:`,
+      );
       out.push('');
-      out.push('| Function | Where | Self ms | Share |');
+      out.push('| Function | Where | Self ms | Share of busy |');
       out.push('|---|---|--:|--:|');
       for (const f of p.functions) out.push(`| ${f.name} | ${f.where} | ${fmt(f.ms)} | ${fmt(f.share * 100, 1)}% |`);
       out.push('');

@@ -23,6 +23,7 @@ type Route =
   | { readonly name: 'episode'; readonly session: StepSessionView; readonly done: ReadonlySet<string> }
   | { readonly name: 'closing' };
 
+// Routes between home, loading and episode screens and owns the open step's lifetime.
 export function App({ services, open, runtimeLine, theme, burstSize }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const [route, setRoute] = useState<Route>(open ? { name: 'loading', title: `Opening ${open.episode}…`, lines: [] } : { name: 'home' });

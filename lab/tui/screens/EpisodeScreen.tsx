@@ -42,6 +42,7 @@ export interface EpisodeScreenProps {
 
 type Tab = 'explain' | 'config';
 
+// The step screen: panes, backends and traffic, log lines via <Static>, and every key of state/keys.ts.
 export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   const { session, done, editFile, onStepDone, onStep, onHome, onQuit, burstSize = 60 } = props;
   const theme = useContext(ThemeContext);

@@ -23,6 +23,7 @@ export function progressText(done: number, total: number): string {
   return `${'■'.repeat(Math.min(done, total))}${'□'.repeat(Math.max(0, total - done))} ${done}/${total}`;
 }
 
+// The episode list: arrows choose, enter opens, q quits.
 export function HomeScreen({ episodes, problems, runtimeLine, onOpen, onQuit, initial = 0 }: HomeScreenProps): React.JSX.Element {
   const theme = useContext(ThemeContext);
   const { columns, rows } = useTerminalSize();

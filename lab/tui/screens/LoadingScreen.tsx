@@ -16,6 +16,7 @@ export interface LoadingScreenProps {
 
 const SPIN = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+// A spinner over the latest progress lines, or the error with a way back.
 export function LoadingScreen({ title, lines, error, onBack, onQuit }: LoadingScreenProps): React.JSX.Element {
   const theme = useContext(ThemeContext);
   const { columns, rows } = useTerminalSize();

@@ -62,6 +62,7 @@ export async function openStepSession(episode: Episode, stepIndex: number, opts:
   return session;
 }
 
+// The open step the episode screen drives; close() undoes everything open() started.
 export class StepSession implements StepSessionView {
   readonly events: EventBus;
   engine: Engine | null = null;

@@ -16,7 +16,7 @@ export interface Layout {
 /** Rows of the screen besides the panes: header, table head, traffic (2), status, footer (2). */
 export const FIXED_ROWS = 7;
 
-/** Rows left above the live area for the newest log lines (printed by <Static>, scrolling up). */
+// Rows left above the live area for the newest log lines (printed by <Static>, scrolling up).
 export function logRows(rows: number): number {
   return rows >= 20 ? Math.max(4, Math.floor(rows / 5)) : 0;
 }

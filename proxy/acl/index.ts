@@ -7,5 +7,6 @@ export { appliesTo, parseCondition } from './condition.ts';
 export { conditionConflict, l6InHttpWarning, usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
 export { aclKeywords, findAclKeyword } from './keywords.ts';
 export { aclReferenceErrors, type ProxyDirectory } from './references.ts';
+export { bufferedRequest, withBufferedRequest } from './buffered-http.ts';
 export { fetchNames } from './fetches/index.ts';
 export type { AclTrace, Condition, ConditionTrace, HttpRequestView, ProxyStateView, SampleContext } from './types.ts';

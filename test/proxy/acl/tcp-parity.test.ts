@@ -4,10 +4,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy, startHaproxy, type HaproxyHandle } from '../../helpers/haproxy.ts';
-import { appliesTo, createAclRegistry, parseCondition, type AclParseContext } from '../../../proxy/acl/index.ts';
+import { appliesTo, createAclRegistry, parseCondition, withBufferedRequest, type AclParseContext } from '../../../proxy/acl/index.ts';
 import type { Condition, SampleContext } from '../../../proxy/acl/types.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
-import { parseRequestHead } from './raw-http.ts';
 
 const ACLS: readonly string[] = [
   't_len req.len gt 4',
@@ -57,6 +56,7 @@ const PROBES: readonly Probe[] = [
   { name: 'nothing at all', source: '127.0.0.1', bytes: Buffer.alloc(0) },
   { name: 'an RDP connection request with a cookie', source: '127.0.0.1', bytes: Buffer.concat([Buffer.from([3, 0, 0, 0x2a, 0x25, 0xe0, 0, 0, 0, 0, 0]), Buffer.from('Cookie: mstshash=Alice\r\n'), Buffer.from([1, 0, 8, 0, 3, 0, 0, 0])]) },
   { name: 'an RDP request without the line end yet', source: '127.0.0.1', bytes: Buffer.concat([Buffer.from([3, 0, 0, 0x2a, 0x25, 0xe0, 0, 0, 0, 0, 0]), Buffer.from('Cookie: mstshash=bob')]) },
+  { name: 'an unfinished HTTP request head', source: '127.0.0.2', bytes: Buffer.from('GET /api/x HTTP/1.1\r\nHost: example.com\r\n') },
   { name: 'a POST to another path', source: '127.0.0.1', bytes: Buffer.from('POST /other HTTP/1.0\r\nContent-Length: 0\r\n\r\n') },
 ];
 
@@ -145,11 +145,8 @@ describe.skipIf(!hasHaproxy)('tcp-request content ACLs decide like real haproxy 
       const me = await sendBytes(hap.ports[0]!, probe.bytes, probe.source);
       const line = await nextLogLine(hap, seen++);
       const theirs = new Map(line.slice(line.indexOf('R r0=') + 2).split(';').map((kv) => kv.split('=') as [string, string]));
-      const text = probe.bytes.toString('latin1');
-      // haproxy parses the buffer as HTTP/1 for HTTP fetches in mode tcp; the engine's tcp session has to do
-      // the same, so the context carries a request view exactly when the bytes hold a whole request head.
-      const req = text.includes('\r\n\r\n') && /^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/.test(text) ? parseRequestHead(text) : undefined;
-      const ctx: SampleContext = { src: me.src, srcPort: me.srcPort, dst: '127.0.0.1', dstPort: hap.ports[0]!, payload: probe.bytes, ...(req ? { req } : {}) };
+      // haproxy parses the buffer as HTTP/1 for HTTP fetches in mode tcp; withBufferedRequest does the same.
+      const ctx: SampleContext = withBufferedRequest({ src: me.src, srcPort: me.srcPort, dst: '127.0.0.1', dstPort: hap.ports[0]!, payload: probe.bytes });
       const diffs: string[] = [];
       RULES.forEach(([pol, cond], i) => {
         const want = theirs.get(`r${i}`) === '1';

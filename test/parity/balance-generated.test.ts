@@ -61,3 +61,28 @@ describe.skipIf(!hasHaproxy)('generated scenarios match haproxy', () => {
     }
   }, 120_000);
 });
+
+const heldArb = fc
+  .record({
+    balance: fc.constantFrom('roundrobin', 'static-rr', 'leastconn', 'first'),
+    servers: fc.array(fc.record({ weight: fc.integer({ min: 0, max: 6 }), maxconn: fc.integer({ min: 0, max: 3 }) }), { minLength: 2, maxLength: 6 }),
+    n: fc.integer({ min: 2, max: 12 }),
+  })
+  .map(({ balance, servers, n }): Scenario => {
+    const descs: ServerDesc[] = servers.map((s, i) => ({ name: `s${i + 1}`, weight: s.weight, maxconn: s.maxconn }));
+    const usable = descs.filter((d) => (d.weight ?? 1) > 0);
+    // Never more requests than the servers can hold at once: a queued request would never reach a backend.
+    const capacity = usable.some((d) => !d.maxconn) ? n : usable.reduce((a, d) => a + (d.maxconn ?? 0), 0);
+    return { balance, servers: descs, requests: Array.from({ length: Math.min(n, capacity) }, () => ({})), mode: 'held' };
+  })
+  .filter((sc) => sc.requests.length > 0);
+
+describe.skipIf(!hasHaproxy)('generated concurrent scenarios match haproxy', () => {
+  it(`fills servers up to maxconn in haproxy's order for ${RUNS} generated backends`, async () => {
+    const samples = fc.sample(heldArb, { seed: SEED, numRuns: RUNS });
+    for (const sc of samples) {
+      const real = await runHaproxy(sc);
+      expect({ sc, ours: runOurs(sc).names }).toEqual({ sc, ours: real });
+    }
+  }, 120_000);
+});

@@ -85,15 +85,51 @@ function isConnection(name: string): boolean {
   return name.length === 10 && nameIs(name, 'connection');
 }
 
+function isContentLength(name: string): boolean {
+  return name.length === 14 && nameIs(name, 'content-length');
+}
+
+function hasTransferEncoding(headers: readonly string[]): boolean {
+  for (let h = 0; h < headers.length; h += 2) if (headers[h]!.length === 17 && nameIs(headers[h]!, 'transfer-encoding')) return true;
+  return false;
+}
+
+/**
+ * A header value as HAProxy's HTX holds it, or null when HTX drops the header: Connection loses its close and
+ * keep-alive tokens; only the first Content-Length stays, reduced to its first value, and none stays next to
+ * Transfer-Encoding. `state.cl` remembers a Content-Length already seen during one walk.
+ */
+function htxValue(headers: readonly string[], h: number, state: { cl: number }): string | null {
+  const name = headers[h]!;
+  const v = headers[h + 1]!;
+  if (isConnection(name)) return cleanConnection(v);
+  if (isContentLength(name)) {
+    if (state.cl === 0) state.cl = hasTransferEncoding(headers) ? 2 : 1;
+    else if (state.cl === 1) state.cl = 3;
+    if (state.cl !== 1) return null;
+    const comma = v.indexOf(',');
+    return comma < 0 ? v : v.slice(0, comma).replace(/[ \t]+$/, '');
+  }
+  return v;
+}
+
+const NO_STATE = { cl: 0 };
+
+// Whether a walk over `lowerName` may meet a header that HTX rewrites.
+function mayRewrite(lowerName: string): boolean {
+  return lowerName === '' || lowerName === 'connection' || lowerName === 'content-length';
+}
+
 /** Walks header values in order; each callback returns true to stop. `full` keeps whole lines (fhdr). */
 export function eachHeaderValue(headers: readonly string[], lowerName: string, full: boolean, fn: (value: string) => boolean): boolean {
+  const rewrite = mayRewrite(lowerName);
+  const state = rewrite ? { cl: 0 } : NO_STATE;
   for (let h = 0; h + 1 < headers.length; h += 2) {
     if (lowerName !== '' && !nameIs(headers[h]!, lowerName)) continue;
-    let v = headers[h + 1]!;
-    if ((lowerName === '' || lowerName === 'connection') && isConnection(headers[h]!)) {
-      const cleaned = cleanConnection(v);
-      if (cleaned === null) continue;
-      v = cleaned;
+    let v: string | null = headers[h + 1]!;
+    if (rewrite) {
+      v = htxValue(headers, h, state);
+      if (v === null) continue;
     }
     let p = 0;
     for (;;) {
@@ -112,13 +148,14 @@ export function eachHeaderValue(headers: readonly string[], lowerName: string, f
 // Counts values (or lines, when full) of a header; every header when the name is empty. No callback, no copy.
 export function countHeaderValues(headers: readonly string[], lowerName: string, full: boolean): number {
   let n = 0;
+  const rewrite = mayRewrite(lowerName);
+  const state = rewrite ? { cl: 0 } : NO_STATE;
   for (let h = 0; h + 1 < headers.length; h += 2) {
     if (lowerName !== '' && !nameIs(headers[h]!, lowerName)) continue;
-    let v = headers[h + 1]!;
-    if ((lowerName === '' || lowerName === 'connection') && isConnection(headers[h]!)) {
-      const cleaned = cleanConnection(v);
-      if (cleaned === null) continue;
-      v = cleaned;
+    let v: string | null = headers[h + 1]!;
+    if (rewrite) {
+      v = htxValue(headers, h, state);
+      if (v === null) continue;
     }
     if (full) {
       n++;

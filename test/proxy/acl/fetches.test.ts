@@ -217,3 +217,17 @@ describe('Connection header as HAProxy stores it', () => {
     expect(samples('req.fhdr', httpCtx({ uri: '/', headers: ['Connection', 'a, b, close, c'] }), ['connection'])).toEqual(['a, b,c']);
   });
 });
+
+describe('Content-Length as HAProxy stores it', () => {
+  it('keeps only the first Content-Length, reduced to its first value', () => {
+    const ctx = httpCtx({ uri: '/', headers: ['Content-Length', '3, 3', 'content-length', '3'] });
+    expect(samples('req.fhdr', ctx, ['content-length'])).toEqual(['3']);
+    expect(samples('req.hdr_cnt', ctx, ['content-length'])).toEqual([1]);
+  });
+
+  it('drops Content-Length when Transfer-Encoding is there, whatever the order', () => {
+    const ctx = httpCtx({ uri: '/', headers: ['Content-Length', '3', 'Transfer-Encoding', 'chunked'] });
+    expect(samples('hdr', ctx, ['content-length'])).toEqual([]);
+    expect(samples('hdr_cnt', ctx, [])).toEqual([1]);
+  });
+});

@@ -123,6 +123,9 @@ const ACLS: readonly string[] = [
   'a_base_beg base_beg www.example.com/api',
   'a_base_sub base_sub :8080/',
   'a_baseq baseq -m end ?x=1',
+  'a_cl_cnt req.hdr_cnt(content-length) 1',
+  'a_cl_val hdr_val(content-length) 3',
+  'a_cl_full req.fhdr(content-length) 3',
   'a_two_defs path_beg /two',
   'a_two_defs hdr(x-two) yes',
 ];
@@ -220,6 +223,13 @@ const PROBES: readonly Probe[] = [
   { name: 'cookie without value sign', source: '127.0.0.3', raw: crlf(['GET / HTTP/1.1', 'Host: example.com', 'Cookie: flag; Sid=ab; n=3x', 'Connection: close']) },
   { name: 'a Connection header with an extra token', source: '127.0.0.1', raw: crlf(['GET / HTTP/1.1', 'Host: example.com', 'Connection: close, X-Foo']) },
   { name: 'a Connection header with only close and keep-alive', source: '127.0.0.1', raw: crlf(['GET / HTTP/1.1', 'Host: example.com', 'Connection: keep-alive, close']) },
+  { name: 'a repeated Content-Length', source: '127.0.0.1', raw: crlf(['POST / HTTP/1.1', 'Host: example.com', 'Content-Length: 3', 'Content-Length: 3', 'Connection: close']) + 'abc' },
+  { name: 'a Content-Length list', source: '127.0.0.1', raw: crlf(['POST / HTTP/1.1', 'Host: example.com', 'Content-Length: 3, 3', 'Connection: close']) + 'abc' },
+  {
+    name: 'Content-Length next to Transfer-Encoding',
+    source: '127.0.0.1',
+    raw: crlf(['POST / HTTP/1.1', 'Host: example.com', 'Content-Length: 3', 'Transfer-Encoding: chunked', 'Connection: close']) + '3\r\nabc\r\n0\r\n\r\n',
+  },
   { name: 'path with dots and directory api', source: '127.0.0.1', raw: crlf(['GET /v1/api/v2/ HTTP/1.1', 'Host: sub.example.org', 'Connection: close']) },
   { name: 'long path, domain pattern at the end', source: '127.0.0.2', raw: crlf(['DELETE /two/example HTTP/1.1', 'Host: example', 'Connection: close']) },
 ];

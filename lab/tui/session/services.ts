@@ -74,7 +74,7 @@ export async function makeServices(opts: ServicesOptions): Promise<Services> {
   let disposed = false;
   return {
     services,
-    runtimeLine: `runtime: ${runtime.name} (${avail.detail}) · lab open EPISODE · --runtime docker|process|builtin`,
+    runtimeLine: `apps run on the ${runtime.name} runtime (lab --runtime docker|process|builtin) · ${avail.detail}`,
     async dispose() {
       if (disposed) return;
       disposed = true;

@@ -177,3 +177,18 @@ describe('inline editor', () => {
     await until(() => expect(live(lastFrame())).toContain('Config applied live'));
   });
 });
+
+describe('terminal size', () => {
+  it('follows a resize: a tall terminal shows explanation and config together, a small one tabs them', async () => {
+    const { lastFrame, stdout } = mount();
+    await until(() => expect(live(lastFrame())).toContain('Explanation (tab: config)'));
+    Object.defineProperty(stdout, 'rows', { value: 60, configurable: true });
+    stdout.emit('resize');
+    await until(() => expect(live(lastFrame())).toMatch(/── Config haproxy\.cfg/));
+    expect(live(lastFrame())).toMatch(/── Explanation ─/);
+    expect(live(lastFrame()).split('\n').length).toBeLessThan(60);
+    Object.defineProperty(stdout, 'rows', { value: 24, configurable: true });
+    stdout.emit('resize');
+    await until(() => expect(live(lastFrame())).toContain('Explanation (tab: config)'));
+  });
+});

@@ -1,6 +1,7 @@
 // Every sample fetch we know, by name (HAProxy's sample_fetch_keywords, the subset the lab needs).
 import type { FetchDef } from '../sample.ts';
 import { connectionFetches } from './connection.ts';
+import { constantFetches } from './constants.ts';
 import { httpCookieFetches } from './http-cookies.ts';
 import { httpHeaderFetches } from './http-headers.ts';
 import { httpPathFetches } from './http-path.ts';
@@ -8,7 +9,7 @@ import { payloadFetches } from './payload.ts';
 import { proxyStateFetches } from './proxy-state.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...payloadFetches, ...proxyStateFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...payloadFetches, ...proxyStateFetches]) table.set(f.name, f);
 
 // Looks a fetch up by its exact keyword.
 export function findFetch(name: string): FetchDef | undefined {

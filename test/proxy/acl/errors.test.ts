@@ -52,6 +52,8 @@ const BAD_LINES: readonly string[] = [
   'acl x hdr(host),field(1,) a',
   'acl x hdr(host),field(a,:) a',
   'acl x req.hdr(host),field(1) a',
+  'acl x bool(maybe)',
+  'acl x int(abc) 1',
   'use_backend b if nope',
   'use_backend b if { path /',
   'use_backend b if { foo }',
@@ -70,6 +72,9 @@ const GOOD_LINES: readonly string[] = [
   'acl y path -i -m beg -- -dash',
   'acl z method -m beg G',
   'acl w path,field(1,/),length 3',
+  'acl r rand(100) lt 10',
+  'acl e env(HOME) -m found',
+  'acl s str abc',
   'acl v src,lower 1',
   'use_backend b if TRUE || { always_false } !HTTP_1.0',
 ];

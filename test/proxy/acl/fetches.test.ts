@@ -231,3 +231,29 @@ describe('Content-Length as HAProxy stores it', () => {
     expect(samples('hdr_cnt', ctx, [])).toEqual([1]);
   });
 });
+
+describe('constant and random fetches', () => {
+  it('str, int, bool and env give their constant or the environment', () => {
+    expect(samples('str', tcpCtx, ['a b'])).toEqual(['a b']);
+    expect(samples('int', tcpCtx, [42])).toEqual([42]);
+    expect(samples('bool', tcpCtx, ['TRUE'])).toEqual([true]);
+    expect(samples('bool', tcpCtx, ['0'])).toEqual([false]);
+    expect(samples('env', tcpCtx, ['PATH'])).toEqual([process.env.PATH]);
+    expect(samples('env', tcpCtx, ['LAB_NO_SUCH_VARIABLE'])).toEqual([]);
+  });
+
+  it('rand(N) spreads over [0, N)', () => {
+    const seen = new Set<number>();
+    let sum = 0;
+    for (let i = 0; i < 4000; i++) {
+      const [v] = samples('rand', tcpCtx, [10]) as number[];
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThan(10);
+      seen.add(v!);
+      sum += v!;
+    }
+    expect(seen.size).toBe(10);
+    expect(sum / 4000).toBeGreaterThan(4);
+    expect(sum / 4000).toBeLessThan(5);
+  });
+});

@@ -126,6 +126,13 @@ const ACLS: readonly string[] = [
   'a_cl_cnt req.hdr_cnt(content-length) 1',
   'a_cl_val hdr_val(content-length) 3',
   'a_cl_full req.fhdr(content-length) 3',
+  'a_str str(abc) abc',
+  'a_int int(5) gt 4',
+  'a_bool bool(1)',
+  'a_bool_f bool(false)',
+  'a_env env(HOME) -m found',
+  'a_env_none env(LAB_NO_SUCH_VARIABLE) -m found',
+  'a_rand rand(1) 0',
   'a_two_defs path_beg /two',
   'a_two_defs hdr(x-two) yes',
 ];

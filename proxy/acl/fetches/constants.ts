@@ -1,0 +1,41 @@
+// Context-free fetches (HAProxy's src/sample.c): str(), int(), bool(), env() and rand(). rand(N) makes the
+// classic canary split: `use_backend canary if { rand(100) lt 10 }`.
+import { randomInt } from 'node:crypto';
+import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
+
+function constant(value: string | number | boolean): FetchFn {
+  return (_ctx, visit) => visit(value);
+}
+
+const checkBool = (a: readonly ArgValue[]): string | null =>
+  /^(true|false|1|0)$/i.test(String(a[0] ?? '')) ? null : "Expects 'true', 'false', '0' or '1'";
+
+// rand([range]): a 32-bit random number scaled into [0, range) with all its bits, as smp_fetch_rand does.
+function compileRand(args: readonly ArgValue[]): FetchFn {
+  const range = typeof args[0] === 'number' ? args[0] : null;
+  return (_ctx, visit) => {
+    const r = randomInt(0x100000000);
+    return visit(range === null ? r : Math.floor((r * range) / 0x100000000));
+  };
+}
+
+// The constant and random fetches by name.
+export const constantFetches: readonly FetchDef[] = [
+  { name: 'str', outType: 'str', args: ['str'], minArgs: 1, source: 'const', compile: (a) => constant(String(a[0] ?? '')) },
+  { name: 'int', outType: 'int', args: ['sint'], minArgs: 1, source: 'const', compile: (a) => constant(Number(a[0] ?? 0)) },
+  {
+    name: 'bool', outType: 'bool', args: ['str'], minArgs: 1, source: 'const', validate: checkBool,
+    compile: (a) => constant(/^(true|1)$/i.test(String(a[0]))),
+  },
+  {
+    name: 'env', outType: 'str', args: ['str'], minArgs: 1, source: 'const',
+    compile: (a) => {
+      const name = String(a[0] ?? '');
+      return (_ctx, visit) => {
+        const v = process.env[name];
+        return v !== undefined && visit(v);
+      };
+    },
+  },
+  { name: 'rand', outType: 'int', args: ['sint'], minArgs: 0, source: 'const', compile: compileRand },
+];

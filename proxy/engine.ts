@@ -13,7 +13,10 @@ import { Generation } from './runtime/generation.ts';
 import type { BackendRuntime } from './runtime/backend-runtime.ts';
 import type { ListenerBinding, LocalAnswer, SessionHost } from './runtime/session-host.ts';
 import type { AdminState, ServerState } from './server/server-state.ts';
-import { createHealthScheduler, type HealthScheduler } from './server/health/index.ts';
+import {
+  countUsable, createHealthScheduler, downTimeMs, drainEnterMessage, drainLeaveMessage, maintEnterMessage, maintFromDownMessage,
+  maintLeaveMessage, noServerAvailableMessage, recordStateChange, serverDownMessage, serverUpMessage, type HealthScheduler,
+} from './server/health/index.ts';
 import { handleStatsRequest } from './stats/index.ts';
 
 interface Listener {
@@ -24,6 +27,8 @@ interface Listener {
 }
 
 const DEFAULT_MAXCONN = 4096;
+
+type ServerStateFrom = ServerState['op'] | AdminState;
 
 export class ProxyEngine implements Engine, SessionHost {
   readonly events: EventBus;
@@ -48,6 +53,7 @@ export class ProxyEngine implements Engine, SessionHost {
     const loaded = loadConfig(opts.source);
     if (!loaded.model) throw new ConfigError(loaded.diagnostics);
     this.gen = new Generation(1, loaded.model);
+    this.wire(this.gen);
     this.generations.add(this.gen);
     this.limits = headLimits(loaded.model);
     for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
@@ -110,6 +116,7 @@ export class ProxyEngine implements Engine, SessionHost {
       return { ...loaded, ok: false };
     }
     const next = new Generation(++this.generationCount, loaded.model);
+    this.wire(next);
     // listeners first: a new bind that cannot open leaves the running config untouched
     const wanted = new Map<string, { fe: ProxySpec; bind: BindSpec }>();
     for (const fe of next.config.frontends) for (const b of fe.binds) wanted.set(this.listenKey(fe, b), { fe, bind: b });
@@ -147,6 +154,20 @@ export class ProxyEngine implements Engine, SessionHost {
     this.events.emit({ kind: 'reloaded', ok: true, generation: next.id, diagnostics: loaded.diagnostics });
     return { ...loaded, ok: true };
   }
+
+  // A backend that loses its last usable server through a runtime change is logged as HAProxy logs it (the
+  // health scheduler logs the same sentence itself for check-driven changes).
+  private wire(g: Generation): void {
+    for (const be of g.backends.values()) {
+      be.onAvailability = (b, up) => {
+        if (!up && !this.inHealthTransition) {
+          this.logGlobal(noServerAvailableMessage(b.name, b.spec.kind === 'listen' ? 'listen' : 'backend'), 'emerg');
+        }
+      };
+    }
+  }
+
+  private inHealthTransition = false;
 
   private retire(g: Generation): void {
     if (g === this.gen || g.active > 0) return;
@@ -286,7 +307,7 @@ export class ProxyEngine implements Engine, SessionHost {
     const uri = fe.stats?.uri ?? '/haproxy?stats';
     const full = query === null ? path : `${path}?${query}`;
     if (!full.startsWith(uri)) return null;
-    return handleStatsRequest(full.slice(uri.length), this.snapshot(), { uri, refresh: fe.stats?.refresh });
+    return handleStatsRequest(full.slice(uri.length), this.snapshot(), { uri, refresh: fe.stats?.refresh, config: this.gen.config });
   }
 
   // ---- health ------------------------------------------------------------------------------------------------
@@ -300,16 +321,20 @@ export class ProxyEngine implements Engine, SessionHost {
         const be = gen.backends.get(server.backend);
         if (!be) return;
         const from = server.op;
-        be.setOperational(server, to === 'up');
+        this.inHealthTransition = true;
+        try {
+          be.setOperational(server, to === 'up');
+        } finally {
+          this.inHealthTransition = false;
+        }
         // the scheduler logs HAProxy's sentences itself (host.log below)
         if (this.events.wants['server-state']) {
           this.events.emit({ kind: 'server-state', backend: be.name, server: server.name, from, to, message });
         }
       },
       log: (line) => this.logGlobal(line, line.includes('has no server available') ? 'emerg' : line.includes(' is DOWN') ? 'alert' : 'notice'),
-      emitCheck: (e) => {
-        if (this.events.wants.check) this.events.emit(e);
-      },
+      emitCheck: (e) => this.events.emit(e),
+      wantsCheck: () => this.events.wants.check,
     }, { addressOf: (s) => this.checkAddress(s) });
     this.health.start();
   }
@@ -338,26 +363,57 @@ export class ProxyEngine implements Engine, SessionHost {
     be.setWeight(s, weight);
   }
 
+  // Maintenance and drain as HAProxy's CLI sets them: maint takes the server DOWN with health 0, leaving it
+  // brings it back at health = rise; each change is logged with HAProxy's sentence.
   setServerAdmin(backend: string, server: string, state: AdminState): void {
     const { be, s } = this.find(backend, server);
     const from = s.admin;
-    be.setAdmin(s, state);
-    if (from !== state && this.events.wants['server-state']) {
-      const message = state === 'maint'
-        ? `Server ${backend}/${server} is going DOWN for maintenance.`
-        : state === 'drain' ? `Server ${backend}/${server} enters drain state.` : `Server ${backend}/${server} is UP (leaving maintenance).`;
-      this.events.emit({ kind: 'server-state', backend, server, from, to: state, message });
+    if (from === state) return;
+    const wasUp = s.op !== 'down';
+    const now = Date.now();
+    let message: string;
+    if (state === 'maint') {
+      const counts = countUsable(be.servers, { server: s, admin: 'maint' });
+      message = wasUp ? maintEnterMessage(s, counts) : maintFromDownMessage(s);
+      if (wasUp) recordStateChange(s, 'down', now);
+      be.setAdmin(s, 'maint');
+      s.health = 0;
+      be.setOperational(s, false);
+    } else if (from === 'maint') {
+      recordStateChange(s, 'up', now);
+      s.health = s.spec.rise;
+      be.setOperational(s, true);
+      be.setAdmin(s, state);
+      message = maintLeaveMessage(s, true, state === 'drain');
+    } else if (state === 'drain') {
+      message = drainEnterMessage(s, countUsable(be.servers, { server: s, admin: 'drain' }));
+      be.setAdmin(s, 'drain');
+    } else {
+      be.setAdmin(s, 'ready');
+      message = drainLeaveMessage(s, s.op !== 'down');
     }
+    this.announce(be, s, from, state, message);
   }
 
+  // `set server BE/SRV health up|down`: forces the check state, as HAProxy logs "changed from CLI".
   setServerHealth(backend: string, server: string, state: 'up' | 'down'): void {
     const { be, s } = this.find(backend, server);
     const from = s.op;
-    s.health = state === 'up' ? s.spec.rise + s.spec.fall - 1 : 0;
-    be.setOperational(s, state === 'up');
-    if (from !== s.op && this.events.wants['server-state']) {
-      const message = `Server ${backend}/${server} is ${state === 'up' ? 'UP' : 'DOWN'} (forced by the runtime API).`;
-      this.events.emit({ kind: 'server-state', backend, server, from, to: s.op, message });
+    const up = state === 'up';
+    s.health = up ? s.spec.rise + s.spec.fall - 1 : 0;
+    if ((from !== 'down') === up) return;
+    recordStateChange(s, up ? 'up' : 'down', Date.now());
+    const counts = countUsable(be.servers, { server: s, op: up ? 'up' : 'down' });
+    be.setOperational(s, up);
+    if (s.admin === 'maint') return;
+    const message = up ? serverUpMessage(s, 'changed from CLI', counts) : serverDownMessage(s, 'changed from CLI', counts);
+    this.announce(be, s, from, s.op, message);
+  }
+
+  private announce(be: BackendRuntime, s: ServerState, from: ServerStateFrom, to: ServerStateFrom, message: string): void {
+    this.logGlobal(message, to === 'up' || to === 'ready' ? 'notice' : 'alert');
+    if (this.events.wants['server-state']) {
+      this.events.emit({ kind: 'server-state', backend: be.name, server: s.name, from, to, message });
     }
   }
 
@@ -369,6 +425,7 @@ export class ProxyEngine implements Engine, SessionHost {
       generation: g.id,
       frontends: [...g.frontends.values()].map((f) => ({
         name: f.name, id: f.spec.id, mode: f.spec.mode, listening: [...f.listening], current: f.current,
+        maxconn: f.spec.maxconn || g.config.global.maxconn || DEFAULT_MAXCONN,
         totalConnections: f.totalConnections, requests: f.requests, denied: f.denied, errors: f.errors,
         bytesIn: f.bytesIn, bytesOut: f.bytesOut,
       })),
@@ -376,6 +433,8 @@ export class ProxyEngine implements Engine, SessionHost {
         name: b.name, id: b.spec.id, mode: b.spec.mode, algorithm: b.spec.balance.algorithm,
         servers: b.servers.map((s) => this.serverSnapshot(s)), queued: b.queue.length,
         totalConnections: b.totalConnections, bytesIn: b.bytesIn, bytesOut: b.bytesOut,
+        fullconn: b.spec.fullconn, downTransitions: b.downTransitions, lastStateChange: b.lastStateChange,
+        downTimeMs: b.downTimeMs + (b.hasUsableServer ? 0 : Date.now() - b.lastStateChange),
       })),
     };
   }
@@ -387,7 +446,8 @@ export class ProxyEngine implements Engine, SessionHost {
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
       fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
       bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, lastCheck: s.lastCheck,
-      lastStateChange: s.lastStateChange,
+      lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
+      downTimeMs: downTimeMs(s, Date.now()),
     };
   }
 }

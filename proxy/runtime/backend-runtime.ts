@@ -31,6 +31,10 @@ export class BackendRuntime {
   bytesIn = 0;
   bytesOut = 0;
   readonly queue: QueuedRequest[] = [];
+  /** Times the backend lost its last usable server, when, and how long it has been down in all. */
+  downTransitions = 0;
+  lastStateChange = Date.now();
+  downTimeMs = 0;
   /** Idle keep-alive connections per server, most recent last. */
   readonly idle = new Map<ServerState, IdleConn[]>();
 
@@ -96,8 +100,16 @@ export class BackendRuntime {
     }
   }
 
+  get hasUsableServer(): boolean {
+    return this.servers.some((s) => s.usable);
+  }
+
+  /** Called after a change: notes the backend going down (lost its last usable server) or coming back. */
+  onAvailability?: (be: BackendRuntime, available: boolean) => void;
+
   // Applies a change to s and tells the balancer what it means for the pick order.
   private change(s: ServerState, mutate: () => void, weightOnly = false): void {
+    const backendWasUp = this.hasUsableServer;
     const wasUsable = s.usable;
     const oldWeight = s.effectiveWeight;
     mutate();
@@ -107,6 +119,14 @@ export class BackendRuntime {
     else if (usable && (weightOnly || oldWeight !== s.effectiveWeight)) this.balancer.weightChanged?.(s);
     if (!usable) this.closeIdle(s);
     if (usable) this.serveQueue();
+    const backendUp = this.hasUsableServer;
+    if (backendWasUp !== backendUp) {
+      const now = Date.now();
+      if (!backendUp) this.downTransitions++;
+      else this.downTimeMs += now - this.lastStateChange;
+      this.lastStateChange = now;
+      this.onAvailability?.(this, backendUp);
+    }
   }
 
   setWeight(s: ServerState, weight: number): void {

@@ -53,7 +53,8 @@ export class ServerState {
     this.maxconn = spec.maxconn;
     this.op = 'up';
     this.admin = spec.disabled ? 'maint' : 'ready';
-    this.health = spec.rise + spec.fall - 1;
+    // HAProxy starts every server at health = rise: up, and one failed check from DOWN until it was once fully up
+    this.health = spec.rise;
   }
 
   // Usable for new traffic by the balancers (HAProxy's srv_currently_usable): up, ready, and a weight.

@@ -93,7 +93,7 @@ const normalizeLog = (line: string) =>
     .replace(/ (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+) (\d{3}|-1) /, (_m, ...g: string[]) =>
       ' ' + g.slice(0, 5).map((x) => (x === '-1' ? '-1' : 'T')).join('/') + ` ${g[5]} `);
 
-const settle = () => new Promise((r) => setTimeout(r, 60));
+const settle = () => new Promise((r) => setTimeout(r, 150));
 
 const CASES: { name: string; send: string; quietMs?: number }[] = [
   { name: 'an HTTP/1.1 response with a length, header names lowered', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },

@@ -2,7 +2,7 @@
 import React, { useContext, useEffect, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { ThemeContext } from '../theme.ts';
-import { truncate } from '../state/text.ts';
+import { truncate, wrapText } from '../state/text.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 
 export interface LoadingScreenProps {
@@ -31,7 +31,8 @@ export function LoadingScreen({ title, lines, error, onBack, onQuit }: LoadingSc
     if (error && (key.escape || key.return || input === 'H')) onBack();
     if (input === 'q' || (key.ctrl && input === 'c')) onQuit();
   });
-  const errorLines = error ? error.split('\n') : [];
+  // Errors wrap: their end (the known ids, the fix) matters most.
+  const errorLines = error ? wrapText(error, width) : [];
   const room = Math.max(1, rows - 4 - errorLines.length);
   return (
     <Box flexDirection="column" width={width}>

@@ -57,8 +57,10 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
 export function buildModel(out: ParseOutput, files: readonly string[], diagnostics: readonly Diagnostic[]): ConfigModel {
   const frontends: ProxySpec[] = [];
   const backends = new Map<string, ProxySpec>();
+  // HAProxy gives the stats socket's internal proxy the first id, so declared proxies then start at 2
+  const firstId = out.global.statsSockets.length > 0 ? 2 : 1;
   out.proxies.forEach((p, i) => {
-    const spec = finalizeProxy(p, i + 1);
+    const spec = finalizeProxy(p, i + firstId);
     if (p.kind !== 'backend') frontends.push(spec);
     if (p.kind !== 'frontend' && !backends.has(p.name)) backends.set(p.name, spec);
   });

@@ -14,9 +14,25 @@ export function bufferedRequest(payload: Buffer): HttpRequestView | undefined {
   return 'error' in head ? undefined : head;
 }
 
-/** The context with `req` filled from its payload when there is a whole request head in it. */
+// A request line in progress: METHOD, then SP target, then SP "HTTP/d.d" — each part possibly cut short.
+const PARTIAL_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]*(?: [^ \r\n]*(?: (?:H(?:T(?:T(?:P(?:\/(?:\d(?:\.\d?)?)?)?)?)?)?)?)?)?$/;
+const FULL_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ HTTP\/\d\.\d\r?$/;
+
+/** Whether the bytes may still become a request head: an unfinished but so far valid HTTP/1 request. */
+export function looksLikeRequestStart(payload: Buffer): boolean {
+  if (findHeadEnd(payload) >= 0) return false;
+  const text = payload.toString('latin1', 0, Math.min(payload.length, LIMITS.maxHeadBytes));
+  const eol = text.indexOf('\n');
+  return eol < 0 ? PARTIAL_LINE.test(text) : FULL_LINE.test(text.slice(0, eol));
+}
+
+/**
+ * The context with `req` filled from its payload when there is a whole request head in it, or marked
+ * `reqIncomplete` while the head is still arriving (HTTP fetches then answer "not yet" to testPartial()).
+ */
 export function withBufferedRequest(ctx: SampleContext): SampleContext {
   if (ctx.req || !ctx.payload) return ctx;
   const req = bufferedRequest(ctx.payload);
-  return req ? { ...ctx, req } : ctx;
+  if (req) return { ...ctx, req };
+  return looksLikeRequestStart(ctx.payload) ? { ...ctx, reqIncomplete: true } : ctx;
 }

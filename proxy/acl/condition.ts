@@ -13,6 +13,7 @@ interface Term {
 
 /** A compiled condition, with what the config checks need to know about it. */
 export interface CompiledCondition extends Condition {
+  testPartial(ctx: SampleContext): boolean | undefined;
   /** OR of AND-suites, as parsed. */
   readonly suites: readonly (readonly Term[])[];
   /** True when some fetch needs the HTTP request (HAProxy's http_needed). */
@@ -102,6 +103,24 @@ function explainCondition(suites: readonly (readonly Term[])[], ctx: SampleConte
   return { result: any, acls };
 }
 
+// acl_exec_cond with SMP_OPT_FINAL unset: terms AND (stop at the first that is not PASS), suites OR (stop at
+// PASS); a negated MISS stays MISS. Returns the result before polarity, or undefined for MISS.
+function conditionPartial(suites: readonly (readonly Term[])[], ctx: SampleContext): boolean | undefined {
+  let cond = 0;
+  for (const suite of suites) {
+    let s = 3;
+    for (const t of suite) {
+      let r = t.acl.partial(ctx);
+      if (t.neg && r !== 1) r = r === 3 ? 0 : 3;
+      s &= r;
+      if (s !== 3) break;
+    }
+    cond |= s;
+    if (cond === 3) break;
+  }
+  return cond === 3 ? true : cond === 1 ? undefined : false;
+}
+
 const HTTP_SOURCES: ReadonlySet<FetchSource> = new Set(['http-req', 'http-req-persist']);
 
 /**
@@ -158,6 +177,7 @@ export function parseCondition(
     suites,
     usesHttp,
     test,
+    testPartial: (c) => conditionPartial(suites, c),
     explain: (c) => explainCondition(suites, c),
   };
   return { cond };

@@ -9,7 +9,7 @@ import { parseArgs } from './args.ts';
 import { findConverter } from './converters.ts';
 import { findFetch } from './fetches/index.ts';
 import { findAclKeyword } from './keywords.ts';
-import { canCast, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from './sample.ts';
+import { canCast, fetchFlags, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from './sample.ts';
 import { castSample, compileMatch, MATCH_EXPECTS, MATCH_METHODS, type AnyMatch, type CompiledMatch, type MatchMethod } from './match.ts';
 
 /** What one evaluation of an expression saw, for the explain view. */
@@ -29,8 +29,13 @@ export interface AclExpr {
   /** Proxies and servers named by the fetch's arguments, checked once every section is parsed. */
   readonly refs: readonly AclReference[];
   test(ctx: SampleContext): boolean;
+  /** PASS (3), MISS (1: may still match once more data arrives) or FAIL (0), as acl_exec_cond counts them. */
+  partial(ctx: SampleContext): AclResult;
   explain(ctx: SampleContext): ExprTrace;
 }
+
+/** HAProxy's acl_test_res values, so AND is `&` and OR is `|`. */
+export type AclResult = 0 | 1 | 3;
 
 /** A backend, frontend or server named in a fetch argument (HAProxy resolves them after parsing). */
 export interface AclReference {
@@ -282,6 +287,7 @@ function buildExpr(
   const needsCast = method !== 'found' && expects !== type && !(expects === 'addr' && type === 'ip');
   const matchers = groups.map((g) => g.compiled.match);
   const single = matchers.length === 1 ? matchers[0]! : null;
+  const httpSource = source === 'http-req' || source === 'http-req-persist';
   // A converter that fails stops the expression (sample_process fails); a failed cast only skips the sample.
   let aborted = false;
   const convert = (v: SampleValue): SampleValue | undefined => {
@@ -318,6 +324,13 @@ function buildExpr(
   return {
     kw, text, source, loc, refs,
     test,
+    partial: (ctx) => {
+      fetchFlags.mayChange = false;
+      const ok = test(ctx);
+      const may = fetchFlags.mayChange || (httpSource && ctx.req === undefined && ctx.reqIncomplete === true);
+      fetchFlags.mayChange = false;
+      return ok ? 3 : may ? 1 : 0;
+    },
     explain: (ctx) => {
       const trace: ExprTrace = { values: [], matched: false };
       fetch(ctx, (raw) => {

@@ -4,7 +4,7 @@
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
 import type { Mode } from '../config/model.ts';
 import type { SampleContext } from './types.ts';
-import { parseAclExpr, type AclExpr } from './expr.ts';
+import { parseAclExpr, type AclExpr, type AclResult } from './expr.ts';
 
 export interface AclParseContext {
   readonly baseDir: string;
@@ -27,6 +27,8 @@ export interface Acl {
   /** Pre-defined ACL (TRUE, LOCALHOST, ...) pulled in by a condition. */
   readonly predefined: boolean;
   test(ctx: SampleContext): boolean;
+  /** PASS/MISS/FAIL while data may still arrive. */
+  partial(ctx: SampleContext): AclResult;
 }
 
 /** HAProxy's default_acl_list (src/acl.c), minus WAIT_END (our conditions cannot wait for more data). */
@@ -71,6 +73,11 @@ function makeAcl(name: string, loc: SourceLoc, predefined: boolean): Acl {
     test: (ctx) => {
       for (let i = 0; i < exprs.length; i++) if (exprs[i]!.test(ctx)) return true;
       return false;
+    },
+    partial: (ctx) => {
+      let res = 0;
+      for (let i = 0; i < exprs.length && res !== 3; i++) res |= exprs[i]!.partial(ctx);
+      return res as AclResult;
     },
   };
 }

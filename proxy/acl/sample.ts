@@ -15,6 +15,12 @@ export interface SampleValues {
 }
 export type SampleValue = SampleValues[SampleType];
 
+/**
+ * Set by fetches that found too little data yet (or a value that may still grow), for partial evaluations of
+ * tcp-request content rules (HAProxy's SMP_F_MAY_CHANGE). Reset by whoever reads it; test() never does.
+ */
+export const fetchFlags = { mayChange: false };
+
 /** Receives one sample; returns true to stop (a pattern matched). */
 export type Visit = (value: SampleValue) => boolean;
 

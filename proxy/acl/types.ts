@@ -29,6 +29,8 @@ export interface SampleContext {
   readonly req?: HttpRequestView;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
   readonly payload?: Buffer;
+  /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */
+  readonly reqIncomplete?: boolean;
   /** Live proxy and server state for nbsrv(), be_conn(), srv_is_up() ...; absent → those give no sample. */
   readonly state?: ProxyStateView;
 }
@@ -58,6 +60,12 @@ export interface Condition {
   readonly text: string;
   readonly loc: SourceLoc;
   test(ctx: SampleContext): boolean;
+  /**
+   * For tcp-request content rules while data may still arrive: like test(), or undefined when the answer
+   * depends on bytes not received yet (HAProxy's ACL_TEST_MISS: wait for more data or the inspect delay,
+   * then decide with test()).
+   */
+  testPartial?(ctx: SampleContext): boolean | undefined;
   explain(ctx: SampleContext): ConditionTrace;
 }
 

@@ -1,8 +1,14 @@
 // Raw request-buffer fetches for tcp-request content rules (HAProxy's src/payload.c): req.len, req.payload and
 // the RDP cookie; no sample in mode http.
 import type { FetchDef, FetchFn, ArgValue } from '../sample.ts';
+import { fetchFlags } from '../sample.ts';
 
-const reqLen: FetchFn = (ctx, visit) => (ctx.payload ? visit(ctx.payload.length) : false);
+// The buffer may still grow, so a length that does not match yet may match later.
+const reqLen: FetchFn = (ctx, visit) => {
+  if (!ctx.payload) return false;
+  fetchFlags.mayChange = true;
+  return visit(ctx.payload.length);
+};
 
 // req.payload(offset,length): the bytes there once buffered; length 0 means "everything after offset".
 function compilePayload(args: readonly ArgValue[]): FetchFn {
@@ -10,7 +16,12 @@ function compilePayload(args: readonly ArgValue[]): FetchFn {
   const len = typeof args[1] === 'number' ? args[1] : 0;
   return (ctx, visit) => {
     const buf = ctx.payload;
-    if (!buf || off < 0 || len < 0 || off + len > buf.length) return false;
+    if (!buf || off < 0 || len < 0) return false;
+    if (off + len > buf.length) {
+      fetchFlags.mayChange = true;
+      return false;
+    }
+    if (len === 0) fetchFlags.mayChange = true;
     return visit(buf.subarray(off, len === 0 ? buf.length : off + len));
   };
 }
@@ -48,7 +59,10 @@ function compileRdp(args: readonly ArgValue[], count: boolean): FetchFn {
   return (ctx, visit) => {
     if (!ctx.payload) return false;
     const v = rdpCookie(ctx.payload, name);
-    if (v === 'short') return false;
+    if (v === 'short') {
+      fetchFlags.mayChange = true;
+      return false;
+    }
     if (count) return visit(v === null ? 0 : 1);
     return v !== null && visit(v);
   };

@@ -295,3 +295,29 @@ describe('map files as pattern lists', () => {
     expect(c.test(httpCtx({ uri: '/', headers: ['Host', 'web'] }))).toBe(false);
   });
 });
+
+describe('partial evaluation for tcp-request content', () => {
+  const tcp = (bytes: string): SampleContext => ({ src: '10.0.0.1', srcPort: 1, dst: '127.0.0.1', dstPort: 2, payload: Buffer.from(bytes) });
+  const acls = ['ping req.payload(0,4) -m str PING', 'big req.len gt 8', 'internal src 10.0.0.0/8'];
+
+  it('answers undefined while more bytes could change an ACL, and decides once they cannot', () => {
+    expect(cond(acls, 'ping').testPartial(tcp('PI'))).toBeUndefined();
+    expect(cond(acls, 'ping').testPartial(tcp('PING'))).toBe(true);
+    expect(cond(acls, 'ping').testPartial(tcp('PONG'))).toBe(false);
+    expect(cond(acls, 'big').testPartial(tcp('123456789'))).toBe(true);
+    expect(cond(acls, 'big').testPartial(tcp('1234'))).toBeUndefined();
+  });
+
+  it('keeps "not yet" through negation, and lets a sure term decide AND and OR', () => {
+    expect(cond(acls, '!ping').testPartial(tcp('PI'))).toBeUndefined();
+    expect(cond(acls, '!internal ping').testPartial(tcp('PI'))).toBe(false);
+    expect(cond(acls, 'ping || internal').testPartial(tcp('PI'))).toBe(true);
+    expect(cond(acls, 'ping || !internal').testPartial(tcp('PI'))).toBeUndefined();
+  });
+
+  it('agrees with test() when nothing can change', () => {
+    const c = cond(acls, 'internal !ping');
+    expect(c.testPartial(tcp('PONG'))).toBe(c.test(tcp('PONG')));
+    expect(c.testPartial(httpCtx({ uri: '/' }, { src: '10.1.1.1' }))).toBe(true);
+  });
+});

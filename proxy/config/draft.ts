@@ -71,21 +71,27 @@ export interface ProxyDraft {
   retries: number;
   fullconn?: number;
   timeouts: Timeouts;
+  /** The timeouts as inherited, to tell when a line overwrites one already set in this section. */
+  inheritedTimeouts: Timeouts;
   options: ProxyOptions;
   /** "http-check expect status N" (kept apart: it may come before or after "option httpchk"). */
   httpCheckExpect?: { statuses: number[]; loc: SourceLoc };
   httpCheckLoc?: SourceLoc;
   /** "http-check send": request fields that override "option httpchk"'s. */
   httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; loc: SourceLoc };
+  /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
+  monitorUriLoc?: SourceLoc;
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
+  /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
+  logFormatSource?: string;
   maxconn: number;
   logs: LogTarget[];
   logFormat?: string;
   stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
   defaultsFrom?: string;
-  /** Rules inherited from a named defaults section, evaluated before the proxy's own (HAProxy 2.5+). */
-  inheritedRules: number;
+  /** How many leading rules of each list came from a named defaults section (they run first, HAProxy 2.5+). */
+  inherited: { http: number; response: number; tcp: number };
   /** Every condition this section compiled, for the checks made after parsing. */
   conditions: CompiledCondition[];
 }
@@ -145,10 +151,11 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     defaultServer: { ...DEFAULT_SERVER },
     retries: 3,
     timeouts: {},
+    inheritedTimeouts: {},
     options: defaultOptions(),
     maxconn: 0,
     logs: [],
-    inheritedRules: 0,
+    inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
   };
 }
@@ -161,7 +168,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.httpRequestRules = [...from.httpRequestRules];
   d.httpResponseRules = [...from.httpResponseRules];
   d.tcpRequestRules = [...from.tcpRequestRules];
-  d.inheritedRules = from.httpRequestRules.length + from.httpResponseRules.length + from.tcpRequestRules.length;
+  d.inherited = { http: from.httpRequestRules.length, response: from.httpResponseRules.length, tcp: from.tcpRequestRules.length };
   if (from.tcpInspectDelay !== undefined) d.tcpInspectDelay = from.tcpInspectDelay;
   d.balance = { ...from.balance, options: [...from.balance.options] };
   d.hashType = from.hashType;
@@ -169,13 +176,20 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.retries = from.retries;
   if (from.fullconn !== undefined) d.fullconn = from.fullconn;
   d.timeouts = { ...from.timeouts };
+  d.inheritedTimeouts = { ...from.timeouts };
   d.options = { ...from.options };
+  // The log format (option httplog/tcplog, log-format) is only handed to sections that have a frontend side.
+  if (kind === 'backend') {
+    d.options.httplog = d.options.httplogClf = d.options.tcplog = false;
+  }
   if (from.httpCheckExpect) d.httpCheckExpect = from.httpCheckExpect;
   if (from.httpCheckSend) d.httpCheckSend = { ...from.httpCheckSend };
-  if (from.httplogLoc) d.httplogLoc = from.httplogLoc;
+  if (from.httplogLoc && kind !== 'backend') d.httplogLoc = from.httplogLoc;
+  if (from.monitorUriLoc && kind !== 'backend') d.monitorUriLoc = from.monitorUriLoc;
+  if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
-  if (from.logFormat !== undefined) d.logFormat = from.logFormat;
+  if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.stats) d.stats = { ...from.stats };
   d.defaultsFrom = from.name;
   return d;

@@ -81,6 +81,14 @@ function forwardfor(c: ProxyLineContext): void {
   c.proxy.options.forwardfor = { header, ifNone, ...(except ? { except } : {}) };
 }
 
+// In a defaults section, a second log format replaces the first, and HAProxy says so.
+export function overrides(c: ProxyLineContext, source: string, what: string): void {
+  if (c.isDefaults && c.proxy.logFormatSource !== undefined) {
+    c.warn(`${what} overrides previous '${c.proxy.logFormatSource}' in 'defaults' section.`, { form: 'parsing-tight' });
+  }
+  c.proxy.logFormatSource = source;
+}
+
 // "option NAME [args]" with the "no"/"default" modifiers.
 export function parseOption(c: ProxyLineContext): void {
   const name = c.arg(1);
@@ -130,26 +138,26 @@ export function parseOption(c: ProxyLineContext): void {
         c.alert(`keyword 'httplog' only supports option 'clf'.`);
         return;
       }
-      if (c.tooManyArgs(1, 1)) return;
-      if (c.proxy.kind === 'backend') {
-        c.warn(`backend '${c.proxy.name}' : 'option httplog' directive is ignored in backends.`);
-        return;
-      }
+      const clf = c.arg(2) === 'clf';
+      overrides(c, `option httplog${clf ? ' clf' : ''}`, `'option httplog${clf ? ' clf' : ''}'`);
       opts.httplog = true;
       opts.tcplog = false;
-      opts.httplogClf = c.arg(2) === 'clf';
+      opts.httplogClf = clf;
       c.proxy.httplogLoc = c.loc;
+      delete c.proxy.logFormat;
+      if (c.tooManyArgs(1, 1)) return;
+      // HAProxy keeps the setting (and may later warn about it again), but a backend never logs.
+      if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'option httplog' directive is ignored in backends.`);
       return;
     }
     case 'tcplog':
-      if (c.tooManyArgs(0, 1)) return;
-      if (c.proxy.kind === 'backend') {
-        c.warn(`backend '${c.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
-        return;
-      }
+      overrides(c, 'option tcplog', "'option tcplog'");
       opts.tcplog = true;
       opts.httplog = false;
       opts.httplogClf = false;
+      delete c.proxy.logFormat;
+      if (c.tooManyArgs(0, 1)) return;
+      if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
       return;
     case 'forwardfor':
       forwardfor(c);

@@ -6,7 +6,7 @@ import type { ProxyLineContext } from './context.ts';
 import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './condition.ts';
 import { parseBind } from './keywords-bind.ts';
-import { parseHttpCheck, parseOption } from './keywords-options.ts';
+import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
 import { ERROR_PAGE_CODES, parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
@@ -60,6 +60,8 @@ function timeout(c: ProxyLineContext): void {
     return;
   }
   if (c.tooManyArgs(1, 1)) return;
+  // HAProxy notices a second setting only when the first changed the inherited value.
+  if (c.proxy.timeouts[t.key] !== c.proxy.inheritedTimeouts[t.key]) c.warn(`overwriting 'timeout ${name}' which was already specified`);
   c.proxy.timeouts[t.key] = r.ms;
 }
 
@@ -229,11 +231,10 @@ function logFormat(c: ProxyLineContext): void {
     c.alert(`log-format expects only one argument, don't forget to escape spaces!`);
     return;
   }
-  if (c.proxy.kind === 'backend') {
-    c.warn(`backend '${c.proxy.name}' : 'log-format' directive is ignored in backends.`);
-    return;
-  }
+  overrides(c, 'log-format', "'log-format'");
   c.proxy.logFormat = c.arg(1);
+  c.proxy.options.httplog = c.proxy.options.httplogClf = c.proxy.options.tcplog = false;
+  if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'log-format' directive is ignored in backends.`);
 }
 
 function stats(c: ProxyLineContext): void {
@@ -340,6 +341,10 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
       return;
     }
     c.unsupported(`'errorfile'`);
+  },
+  'monitor-uri': (c) => {
+    c.proxy.monitorUriLoc = c.loc;
+    c.unsupported(`'monitor-uri'`);
   },
   redispatch: (c) => c.alert(`keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.`),
 };

@@ -164,6 +164,23 @@ function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header'
   return { rule: { action, name: c.arg(at), value: c.arg(at + 1) }, next: at + 2 };
 }
 
+type RuleKind = 'tcp-request content' | 'http-request' | 'use_backend';
+
+// HAProxy's warnif_misplaced_*(): a rule written after one that always runs later still runs first; say so once.
+function warnMisplaced(c: ProxyLineContext, after: readonly RuleKind[]): void {
+  const p = c.proxy;
+  const own: Record<RuleKind, number> = {
+    'tcp-request content': p.tcpRequestRules.slice(p.inherited.tcp).filter((r) => r.stage === 'content').length,
+    'http-request': p.httpRequestRules.length - p.inherited.http,
+    use_backend: p.useBackends.length,
+  };
+  const first = after.find((k) => own[k] > 0);
+  if (first) {
+    const article = first === 'http-request' ? 'an' : 'a';
+    c.warn(`a '${c.arg(0)}' rule placed after ${article} '${first}' rule will still be processed before.`);
+  }
+}
+
 const FINAL_REQUEST_ACTIONS = new Set(['allow', 'deny', 'tarpit', 'redirect', 'return']);
 
 // "http-request ACTION ... [if|unless COND]"
@@ -216,6 +233,7 @@ export function parseHttpRequest(c: ProxyLineContext): void {
   }
   const cond = finishCondition(c, parsed.next, 'http-request', action, { front: 'http-request', back: 'backend http-request' });
   if (cond === false) return;
+  warnMisplaced(c, ['use_backend']);
   c.proxy.httpRequestRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpRequestRule);
 }
 
@@ -345,5 +363,6 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     }
     return;
   }
+  warnMisplaced(c, stage === 'connection' ? ['tcp-request content', 'http-request', 'use_backend'] : ['http-request', 'use_backend']);
   c.proxy.tcpRequestRules.push({ stage, action, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
 }

@@ -25,45 +25,38 @@ export function validate(out: ParseOutput): void {
   const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
 
   for (const p of out.proxies) {
-    if (hasFe(p)) {
-      if (p.mode === 'tcp' && p.options.httplog) {
-        const loc = p.httplogLoc ?? p.loc;
-        d.push({
-          severity: 'warning',
-          message: `'option httplog' not usable with ${where(p)} (needs 'mode http'). Falling back to 'option tcplog'.`,
-          loc,
-        });
-        p.options.httplog = false;
-        p.options.httplogClf = false;
-        p.options.tcplog = true;
+    // The order below is check_config_validity()'s, so messages come out as haproxy -c prints them.
+    if (p.mode === 'http') {
+      for (const cond of p.conditions) {
+        const w = l6InHttpWarning(cond, p.name);
+        if (w) plain('warning', w, cond.loc);
       }
+    }
+    if (p.mode === 'tcp') ensureNoHttp(p);
+    if (hasFe(p) && p.binds.length === 0) {
+      plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
     }
     if (p.httpCheckLoc && !p.options.httpchk && hasBe(p)) {
       plain('warning', `${where(p)} uses http-check rules without 'option httpchk', so the rules are ignored.`, p.httpCheckLoc);
     }
     if (hasFe(p) && p.defaultBackend) {
       checkTarget(p, p.defaultBackend.name, 'as its default backend', 'default_backend', p.defaultBackend.loc);
-      if (backendByName(p.defaultBackend.name) && backendByName(p.defaultBackend.name) !== p && p.servers.length > 0) {
+      const target = backendByName(p.defaultBackend.name);
+      if (target && target !== p && p.servers.length > 0) {
         plain('warning', `In proxy '${p.name}', the 'default_backend' rule always has precedence over the servers, which will never be used.`, p.defaultBackend.loc);
       }
     }
     if (hasFe(p)) {
-      for (const rule of p.useBackends) {
-        if (rule.backend.includes('%[')) continue;
-        checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
-      }
+      for (const rule of p.useBackends) checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
     }
-    if (hasFe(p) && p.binds.length === 0) {
-      plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
-    }
+    const t = p.timeouts;
+    const missing =
+      (hasFe(p) && !t.client) ||
+      (hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel))));
+    if (missing) plain('warning', `missing timeouts for ${where(p)}.${MISSING_TIMEOUTS}`, p.loc);
+    if (hasBe(p)) checkServers(p);
     if (hasFe(p) && p.logs.length === 0 && (p.logFormat !== undefined || p.options.httplog || p.options.tcplog)) {
       plain('warning', `log format ignored for ${where(p)} since it has no log address.`, p.loc);
-    }
-    if (p.mode === 'http') {
-      for (const cond of p.conditions) {
-        const w = l6InHttpWarning(cond, p.name);
-        if (w) plain('warning', w, cond.loc);
-      }
     }
     if (p.mode !== 'http') {
       if (p.stats?.enabled) plain('warning', `'stats' statement ignored for ${where(p)} as it requires HTTP mode.`, p.stats.loc);
@@ -78,37 +71,71 @@ export function validate(out: ParseOutput): void {
         delete p.options.forwardfor;
       }
     }
-    if (hasBe(p)) {
-      const seen = new Map<string, SourceLoc>();
-      const ids = new Map<number, { name: string; loc: SourceLoc }>();
-      for (const s of p.servers) {
-        const prev = seen.get(s.name);
-        if (prev) {
-          const at = prev.file === s.loc.file ? `line ${prev.line}` : `${prev.file}:${prev.line}`;
+  }
+
+  // Health checks are set up after every proxy is checked (src/check.c init_srv_check()).
+  // HAProxy shares one default tcp-check ruleset between proxies; once any check was set up (a checked server with a
+  // port, or a backend's checked default-server, processed after its servers), later failures word it differently.
+  let sharedRuleset = false;
+  for (const p of out.proxies) {
+    if (!hasBe(p)) continue;
+    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc);
+    for (const s of p.servers) {
+      if (!s.check) continue;
+      if (s.port !== 0 || s.checkPort) {
+        if (!ownRuleset) sharedRuleset = true;
+        continue;
+      }
+      const tail = ownRuleset || sharedRuleset ? " nor tcp_check rule 'connect' with port information" : '';
+      plain('alert', `config: ${where(p)}: server '${s.name}' has neither service port nor check port${tail}.`, s.loc);
+    }
+    if (p.defaultServer.check && !ownRuleset) sharedRuleset = true;
+  }
+
+  // proxy_cfg_ensure_no_http(): HTTP-only balancing and log formats fall back in tcp mode.
+  function ensureNoHttp(p: ProxyDraft): void {
+    if (p.monitorUriLoc) plain('warning', `monitor-uri will be ignored for ${where(p)} (needs 'mode http').`, p.monitorUriLoc);
+    if (['uri', 'url_param', 'hdr'].includes(p.balance.algorithm)) {
+      plain('warning', `Layer 7 hash not possible for ${where(p)} (needs 'mode http'). Falling back to round robin.`, p.balance.loc);
+      p.balance = { algorithm: 'roundrobin', options: [], ...(p.balance.loc ? { loc: p.balance.loc } : {}) };
+    }
+    if (p.options.httplog) {
+      d.push({
+        severity: 'warning',
+        message: `'option httplog' not usable with ${where(p)} (needs 'mode http'). Falling back to 'option tcplog'.`,
+        loc: p.httplogLoc ?? p.loc,
+      });
+      p.options.httplog = false;
+      p.options.httplogClf = false;
+      p.options.tcplog = true;
+    }
+  }
+
+  function checkServers(p: ProxyDraft): void {
+    const seen = new Map<string, SourceLoc>();
+    const ids = new Map<number, { name: string; loc: SourceLoc }>();
+    for (const s of p.servers) {
+      const prev = seen.get(s.name);
+      if (prev) {
+        const at = prev.file === s.loc.file ? `line ${prev.line}` : `${prev.file}:${prev.line}`;
+        d.push({
+          severity: 'alert',
+          message: `${where(p)}, another server named '${s.name}' was already defined at ${at}, please use distinct names.`,
+          loc: s.loc,
+        });
+      } else seen.set(s.name, s.loc);
+      if (s.id !== undefined) {
+        const other = ids.get(s.id);
+        if (other) {
           d.push({
             severity: 'alert',
-            message: `${where(p)}, another server named '${s.name}' was already defined at ${at}, please use distinct names.`,
+            message: `'server ${p.name}/${s.name}' : 'id' : custom id ${s.id} already used at ${other.loc.file}:${other.loc.line} ('server ${other.name}').`,
             loc: s.loc,
+            form: 'bracket',
           });
-        } else seen.set(s.name, s.loc);
-        if (s.id !== undefined) {
-          const other = ids.get(s.id);
-          if (other) {
-            d.push({
-              severity: 'alert',
-              message: `'server ${p.name}/${s.name}' : custom id ${s.id} already used at ${other.loc.file}:${other.loc.line} ('server ${other.name}')`,
-              loc: s.idLoc ?? s.loc,
-              form: 'bracket',
-            });
-          } else ids.set(s.id, { name: s.name, loc: s.loc });
-        }
+        } else ids.set(s.id, { name: s.name, loc: s.loc });
       }
     }
-    const t = p.timeouts;
-    const missing =
-      (hasFe(p) && !t.client) ||
-      (hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel))));
-    if (missing) plain('warning', `missing timeouts for ${where(p)}.${MISSING_TIMEOUTS}`, p.loc);
   }
 
   const listeners = out.proxies.reduce((n, p) => n + (hasFe(p) ? p.binds.length : 0), 0) + out.global.statsSockets.length;

@@ -28,7 +28,7 @@ describe('validate', () => {
     const r = load(`${DEFAULTS}backend b\n    server s1 127.0.0.1:1 id 4\n    server s1 127.0.0.1:2\n    server s3 127.0.0.1:3 id 4\n`);
     expect(messages(r)).toEqual([
       "8: backend 'b', another server named 's1' was already defined at line 7, please use distinct names.",
-      "9: 'server b/s3' : custom id 4 already used at haproxy.cfg:7 ('server s1')",
+      "9: 'server b/s3' : 'id' : custom id 4 already used at haproxy.cfg:7 ('server s1').",
     ]);
   });
 

@@ -6,7 +6,8 @@ import type { AclTrace, Condition, ConditionTrace, SampleContext } from './types
 import { ProxyAcls, type Acl, type AclParseContext, type AclRegistry } from './registry.ts';
 import type { FetchSource } from './sample.ts';
 
-interface Term {
+/** One ACL in a condition, negated or not. */
+export interface Term {
   readonly acl: Acl;
   readonly neg: boolean;
 }

@@ -326,7 +326,13 @@ function buildExpr(
     test,
     partial: (ctx) => {
       fetchFlags.mayChange = false;
-      const ok = test(ctx);
+      fetchFlags.partial = true;
+      let ok: boolean;
+      try {
+        ok = test(ctx);
+      } finally {
+        fetchFlags.partial = false;
+      }
       const may = fetchFlags.mayChange || (httpSource && ctx.req === undefined && ctx.reqIncomplete === true);
       fetchFlags.mayChange = false;
       return ok ? 3 : may ? 1 : 0;

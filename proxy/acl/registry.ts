@@ -31,7 +31,7 @@ export interface Acl {
   partial(ctx: SampleContext): AclResult;
 }
 
-/** HAProxy's default_acl_list (src/acl.c), minus WAIT_END (our conditions cannot wait for more data). */
+/** HAProxy's default_acl_list (src/acl.c). */
 export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
   TRUE: ['always_true'],
   FALSE: ['always_false'],
@@ -54,6 +54,7 @@ export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
   HTTP_CONTENT: ['req.hdr_val(content-length)', 'gt', '0'],
   RDP_COOKIE: ['req.rdp_cookie_cnt', 'gt', '0'],
   REQ_CONTENT: ['req.len', 'gt', '0'],
+  WAIT_END: ['wait_end'],
 };
 
 // The first character HAProxy refuses in an ACL name ([A-Za-z0-9_:.-] are allowed), or null.

@@ -18,8 +18,9 @@ export type SampleValue = SampleValues[SampleType];
 /**
  * Set by fetches that found too little data yet (or a value that may still grow), for partial evaluations of
  * tcp-request content rules (HAProxy's SMP_F_MAY_CHANGE). Reset by whoever reads it; test() never does.
+ * `partial` is true during such an evaluation (HAProxy's SMP_OPT_FINAL unset).
  */
-export const fetchFlags = { mayChange: false };
+export const fetchFlags = { mayChange: false, partial: false };
 
 /** Receives one sample; returns true to stop (a pattern matched). */
 export type Visit = (value: SampleValue) => boolean;

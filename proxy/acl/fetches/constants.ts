@@ -1,7 +1,8 @@
-// Context-free fetches (HAProxy's src/sample.c): str(), int(), bool(), env() and rand(). rand(N) makes the
-// classic canary split: `use_backend canary if { rand(100) lt 10 }`.
+// Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand() and
+// wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
 import { randomInt } from 'node:crypto';
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
+import { fetchFlags } from '../sample.ts';
 
 function constant(value: string | number | boolean): FetchFn {
   return (_ctx, visit) => visit(value);
@@ -18,6 +19,15 @@ function compileRand(args: readonly ArgValue[]): FetchFn {
     return visit(range === null ? r : Math.floor((r * range) / 0x100000000));
   };
 }
+
+// wait_end: false while data may still arrive (so a rule waits), true once the evaluation is final.
+const waitEnd: FetchFn = (_ctx, visit) => {
+  if (fetchFlags.partial) {
+    fetchFlags.mayChange = true;
+    return false;
+  }
+  return visit(true);
+};
 
 // The constant and random fetches by name.
 export const constantFetches: readonly FetchDef[] = [
@@ -38,4 +48,5 @@ export const constantFetches: readonly FetchDef[] = [
     },
   },
   { name: 'rand', outType: 'int', args: ['sint'], minArgs: 0, source: 'const', compile: compileRand },
+  { name: 'wait_end', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => waitEnd },
 ];

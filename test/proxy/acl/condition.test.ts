@@ -315,6 +315,12 @@ describe('partial evaluation for tcp-request content', () => {
     expect(cond(acls, 'ping || !internal').testPartial(tcp('PI'))).toBeUndefined();
   });
 
+  it('WAIT_END waits during partial evaluations and is true once the evaluation is final', () => {
+    const c = cond([], 'WAIT_END');
+    expect(c.testPartial(tcp('x'))).toBeUndefined();
+    expect(c.test(tcp('x'))).toBe(true);
+  });
+
   it('agrees with test() when nothing can change', () => {
     const c = cond(acls, 'internal !ping');
     expect(c.testPartial(tcp('PONG'))).toBe(c.test(tcp('PONG')));

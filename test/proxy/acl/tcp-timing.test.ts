@@ -12,6 +12,7 @@ const RULES: readonly (readonly ['accept' | 'reject', string])[] = [
   ['reject', '{ path_beg /deny }'],
   ['reject', '{ req.payload(0,4) -m str PING }'],
   ['accept', '{ req.len ge 4 }'],
+  ['reject', 'WAIT_END'],
 ];
 
 type Outcome = 'reject now' | 'accept now' | 'reject later' | 'accept later';

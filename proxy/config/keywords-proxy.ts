@@ -82,9 +82,9 @@ function balance(c: ProxyLineContext): void {
   if (algo === '') return set('roundrobin', []);
   if ((SIMPLE_ALGOS as readonly string[]).includes(algo)) return set(algo as BalanceAlgorithm, []);
   if (algo.startsWith('random')) {
-    if (algo === 'random' || algo === 'random()') return set('random', []);
-    const m = /^random\((-?\d*)(.*)$/.exec(algo);
-    if (!m || algo[6] !== '(') return fail(`only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`);
+    // Like HAProxy (strncmp on 6 characters), anything not followed by "(draws)" is plain random.
+    if (algo[6] !== '(' || algo[7] === ')') return set('random', []);
+    const m = /^random\((-?\d*)(.*)$/.exec(algo)!;
     const rest = m[2]!;
     if (rest !== ')') return fail(rest === '' ? 'random : missing closing parenthesis.' : `random : unexpected character '${rest[0]}' after argument.`);
     const draws = Number.parseInt(m[1]!, 10) || 0;

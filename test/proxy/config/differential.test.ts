@@ -123,15 +123,37 @@ for (const rule of [
   CASES[`rule: ${rule}`] = fe([rule]);
 }
 
+/** The environment both sides see, for "${VAR}" expansion. */
+const ENV: Record<string, string> = { LAB_PORT: '8080', LAB_WORDS: 'a  b c', LAB_EMPTY: '' };
+
+// .notice prints its argument as HAProxy's tokenizer produced it: a direct check of quoting and escapes.
+CASES['tokenizer: words as .notice shows them'] = [
+  '.notice "a\\x41b"',
+  ".notice 'single \\n quoted'",
+  '.notice "tab\\there"',
+  '.notice a\\ b',
+  '.notice "\\#not-a-comment"  # a comment',
+  '.notice "\\"quoted\\""',
+  '.notice x"y"\'z\'',
+  '.notice "${LAB_PORT}:$LAB_PORT"',
+  ".notice '${LAB_PORT}'",
+  '.notice "${LAB_NOPE-default}"',
+  '.notice "${LAB_EMPTY-default}"',
+  '.notice "\\$LAB_PORT"',
+  '.notice "${LAB_WORDS}"',
+  '.notice "${.LINE}"',
+  '.notice "${.FILE}"',
+].join('\n') + `\n${fe([])}`;
+
 interface Line {
-  severity: 'alert' | 'warning';
+  severity: 'alert' | 'warning' | 'notice';
   text: string;
 }
 
 /** HAProxy prints these as [ALERT] yet still accepts the config; we report them as warnings. */
 const NON_FATAL_ALERTS = /is explicitly referenced by another proxy and implicitly used here/;
 
-const PREFIX = /^\[(ALERT|WARNING)\]\s+\(\d+\) : (?:config : )?/;
+const PREFIX = /^\[(ALERT|WARNING|NOTICE)\]\s+\(\d+\) : (?:config : )?/;
 const SUMMARY = /^(Error\(s\) found in configuration file|Fatal errors found in configuration|Failed to initialize server\(s\) addr|Some warnings|Warnings were found)/;
 
 // HAProxy's stderr as message lines (continuation lines glued back), without the summary lines.
@@ -141,7 +163,9 @@ function haproxyLines(stderr: string): Line[] {
     const m = PREFIX.exec(raw);
     if (m) {
       const text = raw.slice(m[0].length);
-      if (!SUMMARY.test(text)) out.push({ severity: m[1] === 'ALERT' && !NON_FATAL_ALERTS.test(text) ? 'alert' : 'warning', text });
+      const severity = m[1] === 'NOTICE' ? 'notice' : m[1] === 'ALERT' && !NON_FATAL_ALERTS.test(text) ? 'alert' : 'warning';
+      // Only the notices a .notice directive prints are compared (the others are HAProxy's start-up lines).
+      if (!SUMMARY.test(text) && (severity !== 'notice' || text.startsWith('parsing ['))) out.push({ severity, text });
     } else if (raw.startsWith('[NOTICE]')) {
       continue;
     } else if (out.length > 0 && raw.trim() !== '' && !raw.startsWith('Configuration file') && !raw.startsWith('Warnings were found')) {
@@ -152,9 +176,9 @@ function haproxyLines(stderr: string): Line[] {
 }
 
 function ourLines(file: string): Line[] {
-  return loadConfig({ files: [file] }, { env: {} })
-    .diagnostics.filter((d) => d.severity !== 'notice')
-    .map((d) => ({ severity: d.severity as 'alert' | 'warning', text: formatDiagnostic(d, 0).replace(PREFIX, '') }));
+  return loadConfig({ files: [file] }, { env: ENV })
+    .diagnostics.filter((d) => d.severity !== 'notice' || /^'/.test(d.message))
+    .map((d) => ({ severity: d.severity as Line['severity'], text: formatDiagnostic(d, 0).replace(PREFIX, '') }));
 }
 
 const dir = hasHaproxy ? mkdtempSync(join(tmpdir(), 'cfg-diff-')) : '';
@@ -167,7 +191,7 @@ describe.skipIf(!hasHaproxy)('our alerts match `haproxy -c` (skipped: haproxy no
     it(`${name}`, () => {
       const file = join(dir, `case-${i}.cfg`);
       writeFileSync(file, text);
-      const real = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin' } });
+      const real = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin', ...ENV } });
       const theirs = haproxyLines(real.stderr + real.stdout);
       const ours = ourLines(file);
       const theirAlerts = theirs.filter((l) => l.severity === 'alert').map((l) => l.text);
@@ -178,8 +202,10 @@ describe.skipIf(!hasHaproxy)('our alerts match `haproxy -c` (skipped: haproxy no
       expect(ourAlerts.length === 0).toBe(real.status === 0);
       // Warnings: when HAProxy got through the whole config (no alert), ours must include all of its warnings.
       if (theirAlerts.length === 0) {
-        const ourWarnings = ours.filter((l) => l.severity === 'warning').map((l) => l.text);
-        for (const w of theirs.filter((l) => l.severity === 'warning')) expect(ourWarnings).toContain(w.text);
+        for (const severity of ['warning', 'notice'] as const) {
+          const ourLines = ours.filter((l) => l.severity === severity).map((l) => l.text);
+          for (const w of theirs.filter((l) => l.severity === severity)) expect(ourLines).toContain(w.text);
+        }
       }
     });
   });

@@ -15,6 +15,8 @@ const checkBool = (a: readonly ArgValue[]): string | null =>
 function compileRand(args: readonly ArgValue[]): FetchFn {
   const range = typeof args[0] === 'number' ? args[0] : null;
   return (_ctx, visit) => {
+    // HAProxy flags rand as "may change": a miss during a partial evaluation waits for the final one.
+    fetchFlags.mayChange = true;
     const r = randomInt(0x100000000);
     return visit(range === null ? r : Math.floor((r * range) / 0x100000000));
   };

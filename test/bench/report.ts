@@ -117,7 +117,7 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
   out.push('| Scenario | engine/HAProxy throughput | issue 7 target | met | engine/HAProxy CPU per request |');
   out.push('|---|--:|--:|---|--:|');
   for (const q of r.ratios) {
-    out.push(`| ${titles[q.scenario]} | ${fmt(q.throughput, 2)} | ≥ ${fmt(q.target, 1)} | ${q.met ? 'yes' : 'no'} | ${q.cpuPerRequest === null ? '–' : fmt(q.cpuPerRequest, 2)} |`);
+    out.push(`| ${titles[q.scenario]} | ${fmt(q.throughput, 3)} | ≥ ${fmt(q.target, 1)} | ${q.met ? 'yes' : 'no'} | ${q.cpuPerRequest === null ? '–' : fmt(q.cpuPerRequest, 2)} |`);
   }
   if (r.listeners) {
     out.push('');

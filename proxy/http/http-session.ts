@@ -9,6 +9,7 @@ import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.t
 import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
+import { holdWrites } from '../runtime/write-batch.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
@@ -487,7 +488,7 @@ export class HttpSession {
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose,
     });
     const sock = conn.sock;
-    sock.cork();
+    holdWrites(sock);
     sock.write(head);
     be.bytesIn += head.length;
     t.server!.bytesIn += head.length;
@@ -500,7 +501,6 @@ export class HttpSession {
       this.buf = null;
       this.forwardRequestBody(t, pending);
     }
-    sock.uncork();
   }
 
   private forwardRequestBody(t: Txn, d: Buffer): void {
@@ -580,7 +580,7 @@ export class HttpSession {
       t.status = resp.status;
       if (resp.framing === 'close' || resp.status === 101) t.closeClient = true;
       const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
-      this.sock.cork();
+      holdWrites(this.sock);
       this.sock.write(out);
       t.bytesOut += htxSize(resp.status, resp.reason, resp.headers, 0);
       if (resp.framing === 'none') t.respDone = true;
@@ -589,7 +589,6 @@ export class HttpSession {
         if (t.respLeft === 0) t.respDone = true;
       } else if (resp.framing === 'chunked') t.respChunks = new ChunkedScanner();
       if (buf.length > end && !t.respDone) this.forwardResponseBody(t, buf.subarray(end));
-      this.sock.uncork();
       if (t.respDone) this.responseComplete(t);
       return;
     }

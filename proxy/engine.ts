@@ -139,7 +139,7 @@ export class ProxyEngine implements Engine, SessionHost {
     for (const [key, l] of this.listeners) {
       const w = wanted.get(key);
       if (w) {
-        l.binding = { frontend: w.fe.name, address: l.binding.address, port: l.binding.port };
+        l.binding = { frontend: w.fe.name, address: l.binding.address, port: l.binding.port, configPort: w.bind.port || l.binding.port };
         l.mode = w.fe.mode;
         next.frontends.get(w.fe.name)?.listening.push(`${l.binding.address}:${l.binding.port}`);
       } else {
@@ -196,7 +196,7 @@ export class ProxyEngine implements Engine, SessionHost {
     const { host, port } = this.bindAddress(fe, b);
     const key = `${fe.mode}|${host}|${port}`;
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-    const listener: Listener = { key, server, binding: { frontend: fe.name, address: host, port }, mode: fe.mode };
+    const listener: Listener = { key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode };
     server.on('connection', (sock) => this.accept(sock, listener));
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
@@ -206,7 +206,7 @@ export class ProxyEngine implements Engine, SessionHost {
       });
       server.listen({ host, port, backlog: 1024 }, () => {
         const addr = server.address() as net.AddressInfo;
-        (listener as { binding: ListenerBinding }).binding = { frontend: fe.name, address: host, port: addr.port };
+        (listener as { binding: ListenerBinding }).binding = { frontend: fe.name, address: host, port: addr.port, configPort: b.port || addr.port };
         this.listeners.set(key, listener);
         this.gen.frontends.get(fe.name)?.listening.push(`${host}:${addr.port}`);
         if (this.events.wants.listening) {

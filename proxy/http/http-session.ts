@@ -117,6 +117,7 @@ export class HttpSession {
   readonly srcPort: number;
   readonly dst: string;
   readonly dstPort: number;
+  private readonly aclDstPort: number;
 
   constructor(
     readonly host: SessionHost,
@@ -127,6 +128,7 @@ export class HttpSession {
     this.srcPort = sock.remotePort ?? 0;
     this.dst = normalizeAddress(sock.localAddress ?? '');
     this.dstPort = sock.localPort ?? 0;
+    this.aclDstPort = binding.configPort || this.dstPort;
     const r = host.resolve(binding.frontend);
     if (!r) {
       sock.destroy();
@@ -159,7 +161,7 @@ export class HttpSession {
   }
 
   sampleContext(req: RequestHead): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort, req };
+    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req };
   }
 
   // ---- client side -------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ export interface ListenerBinding {
   readonly frontend: string;
   readonly address: string;
   readonly port: number;
+  /** The port the config's bind line names (differs from `port` when the lab maps it elsewhere): what
+   *  dst_port ACLs see, so a config written for port 80 decides the same way wherever it listens. */
+  readonly configPort: number;
 }
 
 export interface LocalAnswer {

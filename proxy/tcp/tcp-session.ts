@@ -42,7 +42,7 @@ export class TcpSession {
     this.id = host.nextId();
     this.ctx = {
       src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
-      dst: normalizeAddress(sock.localAddress ?? ''), dstPort: sock.localPort ?? 0,
+      dst: normalizeAddress(sock.localAddress ?? ''), dstPort: binding.configPort || (sock.localPort ?? 0),
     };
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -52,6 +52,14 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
+    const ev = host.events;
+    if (ev.wants.request) {
+      // a connection is mode tcp's "request": the TUI shows who connected, from where
+      ev.emit({
+        kind: 'request', id: this.id, frontend: r.fe.name, src: this.ctx.src, srcPort: this.ctx.srcPort, method: 'TCP',
+        uri: `${binding.address}:${binding.port}`, version: '', headers: [], at: this.tAccept,
+      });
+    }
     this.fe.current++;
     this.fe.totalConnections++;
     host.sessionOpened(this.gen);
@@ -325,7 +333,7 @@ export class TcpSession {
       server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
       actconn: this.host.actconn + 1, feconn: this.fe.current + 1, beconn: this.be?.served ?? 0,
       srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
-      requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.ctx.dstPort,
+      requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.sock.localPort ?? 0,
       bytesIn: this.bytesIn,
     };
     this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));

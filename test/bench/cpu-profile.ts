@@ -36,6 +36,8 @@ export interface ProfileSummary {
   readonly natives: readonly SelfTime[];
   /** JavaScript self time per file. */
   readonly files: readonly SelfTime[];
+  /** Self time in proxy/events.ts (the event bus), as a share of busy time. */
+  readonly eventBusShare: number;
 }
 
 /** Milliseconds since the profile started (about when the process started). */
@@ -93,6 +95,7 @@ export function summarizeProfile(path: string, root: string, window: Window, top
   const share = (us: number) => (total > 0 ? us / total : 0);
   return {
     totalMs: total / 1000,
+    eventBusShare: share(files.get('proxy/events.ts') ?? 0),
     split: { js: share(split.js), native: share(split.native), gc: share(split.gc), program: share(split.program) },
     natives: rank([...natives].map(([name, us]) => ({ name, us }))).slice(0, 5).map((f) => ({ name: f.name, where: f.name, ms: f.us / 1000, share: share(f.us) })),
     functions: rank([...fns.values()]).map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, share: f.us / total })),

@@ -141,7 +141,7 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
       out.push('');
       const sp = p.split;
       out.push(
-        `CPU profile, ${name}: ${fmt(p.totalMs)} ms busy = JavaScript ${fmt(sp.js * 100)}%, native calls ${fmt(sp.native * 100)}% (${p.natives.map((x) => `${x.name} ${fmt(x.share * 100)}%`).join(', ')}), GC ${fmt(sp.gc * 100)}%, (program) ${fmt(sp.program * 100)}%. Top JavaScript self time:`,
+        `CPU profile, ${name}: ${fmt(p.totalMs)} ms busy = JavaScript ${fmt(sp.js * 100)}%, native calls ${fmt(sp.native * 100)}% (${p.natives.map((x) => `${x.name} ${fmt(x.share * 100)}%`).join(', ')}), GC ${fmt(sp.gc * 100)}%, (program) ${fmt(sp.program * 100)}%; the event bus (proxy/events.ts) ${fmt(p.eventBusShare * 100, 2)}%. Top JavaScript self time:`,
       );
       out.push('');
       out.push('| Function | Where | Self ms | Share of busy |');

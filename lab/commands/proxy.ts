@@ -7,6 +7,7 @@ interface ProxyOptions {
   file: string[];
   check?: boolean;
   map: string[];
+  resolve: string[];
   anyAddress?: string;
   quiet?: boolean;
   watch?: boolean;
@@ -21,13 +22,16 @@ export function registerProxy(program: Command): void {
     .requiredOption('-f, --file <cfg>', 'configuration file (repeat for several, read in order)', collect, [])
     .option('-c, --check', 'only check the configuration and exit (0 valid, 1 invalid)')
     .option('--map <from=to>', 'listen on port TO where the config binds port FROM (e.g. --map 80=8080)', collect, [])
+    .option('--resolve <name=addr>', 'reach servers named NAME at ADDR (e.g. --resolve app1=127.0.0.1), like /etc/hosts', collect, [])
     .option('--any-address <ip>', "address for '*' and ':port' binds", '0.0.0.0')
     .option('-q, --quiet', 'print no warnings at start-up')
     .option('-W, --watch', 'reload when a configuration file changes (SIGHUP always reloads)')
     .addHelpText('after', `
 Examples:
   lab proxy -c -f apps/ep9-weighted-rr/haproxy.cfg
-  lab proxy -f apps/ep9-weighted-rr/haproxy.cfg --map 80=8080`)
+  lab up ep9-weighted-rr &     # the three apps on 127.0.0.1:5001-5003
+  lab proxy -f apps/ep9-weighted-rr/haproxy.cfg --map 80=8080 \
+      --resolve app1=127.0.0.1 --resolve app2=127.0.0.1 --resolve app3=127.0.0.1`)
     .action(async (o: ProxyOptions) => {
       process.exitCode = await runProxy(o);
     });
@@ -46,12 +50,14 @@ async function runProxy(o: ProxyOptions): Promise<number> {
     return 0;
   }
   const ports = parseMap(o.map);
+  const hosts = parseResolve(o.resolve);
   let engine: Engine;
   try {
     engine = createEngine({
       source,
       anyAddress: o.anyAddress,
       mapBind: (b) => ({ host: b.host ?? o.anyAddress ?? '0.0.0.0', port: ports.get(b.port) ?? b.port }),
+      mapServer: (s) => ({ host: hosts.get(s.host) ?? s.host, port: s.port }),
     });
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -99,6 +105,16 @@ function parseMap(items: readonly string[]): Map<number, number> {
     const match = /^(\d+)=(\d+)$/.exec(item);
     if (!match) throw new Error(`--map expects FROM=TO with two port numbers (e.g. 80=8080), got '${item}'`);
     m.set(Number(match[1]), Number(match[2]));
+  }
+  return m;
+}
+
+function parseResolve(items: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const item of items) {
+    const match = /^([^=\s]+)=(\S+)$/.exec(item);
+    if (!match) throw new Error(`--resolve expects NAME=ADDR (e.g. app1=127.0.0.1), got '${item}'`);
+    m.set(match[1]!, match[2]!);
   }
   return m;
 }

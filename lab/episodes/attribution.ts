@@ -107,7 +107,8 @@ export class Attributor {
     const complete = (): boolean =>
       clients.every((c) => {
         const a = this.get(c.address, c.port);
-        return a !== undefined && (a.status !== undefined || a.server !== undefined || a.answeredBy !== undefined);
+        // the exchange is over (a status, or a rule that answered): its log line has been written too
+        return a !== undefined && (a.status !== undefined || a.answeredBy !== undefined);
       });
     if (complete()) return;
     await new Promise<void>((resolve) => {

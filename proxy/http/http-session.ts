@@ -161,7 +161,7 @@ export class HttpSession {
   }
 
   sampleContext(req: RequestHead): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req };
+    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined };
   }
 
   // ---- client side -------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // One loaded config while it serves: frontends and backends with their live state. A reload builds a new
 // generation; requests in flight keep the one they started on.
+import type { ProxyStateView } from '../acl/types.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
 import { BackendRuntime } from './backend-runtime.ts';
 
@@ -20,7 +21,7 @@ export class FrontendRuntime {
   }
 }
 
-export class Generation {
+export class Generation implements ProxyStateView {
   readonly frontends = new Map<string, FrontendRuntime>();
   readonly backends = new Map<string, BackendRuntime>();
   /** Sessions still running on this generation (to know when an old one may be dropped). */
@@ -33,5 +34,32 @@ export class Generation {
 
   backendOf(fe: ProxySpec): BackendRuntime | undefined {
     return fe.kind === 'listen' ? this.backends.get(fe.name) : undefined;
+  }
+
+  // What nbsrv(), be_conn, fe_conn, queue, srv_is_up and srv_conn read.
+  nbsrv(backend: string): number | undefined {
+    const be = this.backends.get(backend);
+    return be ? be.servers.reduce((n, s) => n + (s.usable ? 1 : 0), 0) : undefined;
+  }
+
+  beConn(backend: string): number | undefined {
+    return this.backends.get(backend)?.served;
+  }
+
+  feConn(frontend: string): number | undefined {
+    return this.frontends.get(frontend)?.current;
+  }
+
+  queue(backend: string): number | undefined {
+    return this.backends.get(backend)?.queue.length;
+  }
+
+  srvIsUp(backend: string, server: string): boolean | undefined {
+    const s = this.backends.get(backend)?.byName.get(server);
+    return s ? s.op !== 'down' && s.admin !== 'maint' : undefined;
+  }
+
+  srvConn(backend: string, server: string): number | undefined {
+    return this.backends.get(backend)?.byName.get(server)?.served;
   }
 }

@@ -52,6 +52,7 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
+    this.ctx = { ...this.ctx, state: r.gen };
     const ev = host.events;
     if (ev.wants.request) {
       // a connection is mode tcp's "request": the TUI shows who connected, from where

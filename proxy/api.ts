@@ -57,6 +57,8 @@ export interface ServerSnapshot {
   readonly failedChecks?: number;
   readonly downTransitions?: number;
   readonly downTimeMs?: number;
+  /** HTTP responses by class: 1xx, 2xx, 3xx, 4xx, 5xx, other (stats hrsp_*). */
+  readonly responses?: readonly number[];
 }
 
 export interface BackendSnapshot {
@@ -74,6 +76,8 @@ export interface BackendSnapshot {
   readonly downTransitions?: number;
   readonly lastStateChange?: number;
   readonly downTimeMs?: number;
+  /** HTTP responses by class: 1xx, 2xx, 3xx, 4xx, 5xx, other (stats hrsp_*). */
+  readonly responses?: readonly number[];
 }
 
 export interface FrontendSnapshot {
@@ -91,6 +95,8 @@ export interface FrontendSnapshot {
   readonly bytesOut: number;
   /** Stats "slim": the frontend's maxconn (the global one when unset). */
   readonly maxconn?: number;
+  /** HTTP responses by class: 1xx, 2xx, 3xx, 4xx, 5xx, other (stats hrsp_*). */
+  readonly responses?: readonly number[];
 }
 
 export interface EngineSnapshot {

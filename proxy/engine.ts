@@ -425,7 +425,7 @@ export class ProxyEngine implements Engine, SessionHost {
       generation: g.id,
       frontends: [...g.frontends.values()].map((f) => ({
         name: f.name, id: f.spec.id, mode: f.spec.mode, listening: [...f.listening], current: f.current,
-        maxconn: f.spec.maxconn || g.config.global.maxconn || DEFAULT_MAXCONN,
+        maxconn: f.spec.maxconn || g.config.global.maxconn || DEFAULT_MAXCONN, responses: [...f.responses],
         totalConnections: f.totalConnections, requests: f.requests, denied: f.denied, errors: f.errors,
         bytesIn: f.bytesIn, bytesOut: f.bytesOut,
       })),
@@ -434,6 +434,7 @@ export class ProxyEngine implements Engine, SessionHost {
         servers: b.servers.map((s) => this.serverSnapshot(s)), queued: b.queue.length,
         totalConnections: b.totalConnections, bytesIn: b.bytesIn, bytesOut: b.bytesOut,
         fullconn: b.spec.fullconn, downTransitions: b.downTransitions, lastStateChange: b.lastStateChange,
+        responses: [...b.responses],
         downTimeMs: b.downTimeMs + (b.hasUsableServer ? 0 : Date.now() - b.lastStateChange),
       })),
     };
@@ -447,7 +448,7 @@ export class ProxyEngine implements Engine, SessionHost {
       fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
       bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, lastCheck: s.lastCheck,
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
-      downTimeMs: downTimeMs(s, Date.now()),
+      downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
     };
   }
 }

@@ -841,6 +841,12 @@ export class HttpSession {
         termination: t.termination.slice(0, 2), retries: t.retries,
       });
     }
+    if (t.status > 0) {
+      const k = t.status >= 100 && t.status < 600 ? Math.floor(t.status / 100) - 1 : 5;
+      t.fe.responses[k]!++;
+      if (t.backend) t.backend.responses[k]!++;
+      if (t.server) t.server.responses[k]!++;
+    }
     const spec = t.fe.spec;
     if (!spec.options.httplog && !spec.logFormat) return;
     const rec = this.record(t.fe, beName, srvName, t.tStart);

@@ -31,6 +31,8 @@ export class BackendRuntime {
   bytesIn = 0;
   bytesOut = 0;
   readonly queue: QueuedRequest[] = [];
+  /** HTTP responses by class: 1xx..5xx, other. */
+  readonly responses = [0, 0, 0, 0, 0, 0];
   /** Times the backend lost its last usable server, when, and how long it has been down in all. */
   downTransitions = 0;
   lastStateChange = Date.now();

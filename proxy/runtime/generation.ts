@@ -13,6 +13,8 @@ export class FrontendRuntime {
   errors = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** HTTP responses by class: 1xx..5xx, other. */
+  readonly responses = [0, 0, 0, 0, 0, 0];
   /** Where it really listens ("127.0.0.1:8080"), filled by the engine. */
   readonly listening: string[] = [];
 

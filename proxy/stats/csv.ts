@@ -24,6 +24,12 @@ export function globalMaxconn(config: ConfigModel | undefined): number {
   return config?.global.maxconn || DEFAULT_GLOBAL_MAXCONN;
 }
 
+// The hrsp_* columns from a responses-by-class array (zeros when the snapshot carries none).
+function hrsp(r: readonly number[] | undefined): Row {
+  const v = (i: number) => r?.[i] ?? 0;
+  return { hrsp_1xx: v(0), hrsp_2xx: v(1), hrsp_3xx: v(2), hrsp_4xx: v(3), hrsp_5xx: v(4), hrsp_other: v(5) };
+}
+
 const TYPE_FE = 0;
 const TYPE_BE = 1;
 const TYPE_SV = 2;
@@ -70,7 +76,7 @@ function frontendRow(f: FrontendSnapshot, opts: StatsOptions): Row {
     rate: 0,
     rate_lim: 0,
     rate_max: 0,
-    ...(http ? { hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, intercepted: 0, cache_lookups: 0, cache_hits: 0 } : {}),
+    ...(http ? { ...hrsp(f.responses), intercepted: 0, cache_lookups: 0, cache_hits: 0 } : {}),
     req_rate: 0,
     req_rate_max: 0,
     req_tot: f.requests,
@@ -126,7 +132,7 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     type: TYPE_SV,
     rate: 0,
     rate_max: 0,
-    ...(http ? { hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, req_tot: s.totalConnections } : {}),
+    ...(http ? { ...hrsp(s.responses), req_tot: s.totalConnections } : {}),
     cli_abrt: 0,
     srv_abrt: 0,
     lastsess: s.totalConnections > 0 ? 0 : -1,
@@ -225,7 +231,7 @@ function backendRow(b: BackendSnapshot, opts: StatsOptions & CsvFilter, now: num
     rate: 0,
     rate_max: 0,
     ...(http
-      ? { hrsp_1xx: 0, hrsp_2xx: 0, hrsp_3xx: 0, hrsp_4xx: 0, hrsp_5xx: 0, hrsp_other: 0, req_tot: b.totalConnections, cache_lookups: 0, cache_hits: 0 }
+      ? { ...hrsp(b.responses), req_tot: b.totalConnections, cache_lookups: 0, cache_hits: 0 }
       : {}),
     cli_abrt: 0,
     srv_abrt: 0,

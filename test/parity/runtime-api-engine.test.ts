@@ -32,15 +32,15 @@ backend fixed
 `;
 
 /** `show stat` rows without the columns that depend on time, on traffic counters the engine does not keep
- * (response-code and rate counters), on the idle-connection pool's internals, or on the machine (HAProxy derives its default maxconn, hence slim, from
+ * (rate counters), on the idle-connection pool's internals, or on the machine (HAProxy derives its default maxconn, hence slim, from
  * ulimit -n). */
 function statRows(csv: string): string[] {
   const lines = csv.split('\n').filter(Boolean);
   const cols = lines[0]!.replace(/^# /, '').split(',');
-  const drop = new Set(['srv_icur', 'idle_conn_cur', 'safe_conn_cur', 'used_conn_cur', 'need_conn_est', 'slim', 'hrsp_1xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other', 'lastchg', 'downtime', 'check_duration', 'rtime', 'ttime', 'ctime', 'qtime', 'rtime_max', 'ttime_max',
+  const drop = new Set(['srv_icur', 'idle_conn_cur', 'safe_conn_cur', 'used_conn_cur', 'need_conn_est', 'slim', 'lastchg', 'downtime', 'check_duration', 'rtime', 'ttime', 'ctime', 'qtime', 'rtime_max', 'ttime_max',
     'ctime_max', 'qtime_max', 'lastsess', 'bin', 'bout', 'rate', 'rate_max', 'req_rate', 'req_rate_max', 'conn_rate', 'conn_rate_max',
     'h1_open_connections', 'h1_open_streams', 'h1_total_connections', 'h1_total_streams', 'h1_bytes_in', 'h1_bytes_out',
-    'hrsp_2xx', 'req_tot', 'cache_lookups', 'intercepted', 'sess_other', 'connect', 'reuse', 'scur', 'smax', 'stot', 'lbtot', 'conn_tot']);
+    'req_tot', 'cache_lookups', 'intercepted', 'sess_other', 'connect', 'reuse', 'scur', 'smax', 'stot', 'lbtot', 'conn_tot']);
   return lines.slice(1).map((l) => l.split(',').filter((_v, i) => !drop.has(cols[i]!)).join(','));
 }
 

@@ -1,6 +1,7 @@
 // The `lab` command line: one file per command under commands/, each adding itself to the program.
+// `lab proxy` loads only its own command: the engine then runs in a small heap (no Ink, React or dockerode),
+// which makes every garbage collection cheaper under load.
 import { Command } from 'commander';
-import { commands } from './commands/index.ts';
 
 const program = new Command();
 program
@@ -9,6 +10,12 @@ program
   .version('0.1.0', '-v, --version')
   .showHelpAfterError();
 
-for (const register of commands) register(program);
+if (process.argv[2] === 'proxy') {
+  const { registerProxy } = await import('./commands/proxy.ts');
+  registerProxy(program);
+} else {
+  const { commands } = await import('./commands/index.ts');
+  for (const register of commands) register(program);
+}
 
 await program.parseAsync(process.argv);

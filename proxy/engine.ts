@@ -275,6 +275,10 @@ export class ProxyEngine implements Engine, SessionHost {
     }
   }
 
+  wantsLog(proxy: ProxySpec): boolean {
+    return proxy.logs.length > 0 || this.opts.logSink !== undefined || this.events.wants.log;
+  }
+
   log(proxy: ProxySpec, line: string, level: LogLevel = 'info'): void {
     if (this.events.wants.log) this.events.emit({ kind: 'log', line });
     if (this.opts.logSink) {

@@ -24,6 +24,8 @@ const MAX_RESPONSE_HEAD = 16384;
 class ServerConn {
   txn: Txn | null = null;
   reused = false;
+  /** The socket's current timeout (connect timeout until connected). */
+  timeoutMs = -1;
 
   constructor(
     readonly sock: net.Socket,
@@ -187,11 +189,20 @@ export class HttpSession {
   }
 
   private armIdleTimeout(): void {
-    const spec = this.fe!.spec;
-    const t = spec.timeouts;
+    const t = this.fe!.spec.timeouts;
     const ms = this.requestsSeen === 0 ? t.httpRequest ?? t.client : t.httpKeepAlive ?? t.httpRequest ?? t.client;
-    this.sock.setTimeout(ms ?? 0);
+    this.setClientTimeout(ms ?? 0);
   }
+
+  // Socket timeouts are timer-list operations: change one only when its value changes (usually never, since
+  // keep-alive, http-request and client timeouts default to each other).
+  private setClientTimeout(ms: number): void {
+    if (ms === this.clientTimeoutMs) return;
+    this.clientTimeoutMs = ms;
+    this.sock.setTimeout(ms);
+  }
+
+  private clientTimeoutMs = -1;
 
   private onClientTimeout(): void {
     const t = this.txn;
@@ -207,8 +218,10 @@ export class HttpSession {
       this.close('cR');
       return;
     }
+    // waiting for the server: the client owes nothing, so its timeout does not run (HAProxy's CF_READ_NOEXP)
+    if (t.resp === null && t.reqDone) return;
     // client went silent while sending its body or while we were writing to it
-    t.termination = t.resp ? 'cD--' : 'cD--';
+    t.termination = 'cD--';
     this.abort(t);
   }
 
@@ -238,7 +251,7 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    this.sock.setTimeout(0);
+    this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
     this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
   }
 
@@ -252,7 +265,7 @@ export class HttpSession {
 
   private logBadRequest(status: number, termination: string, bytes = 0): void {
     const fe = this.fe!;
-    if (!fe.spec.options.httplog && fe.spec.logs.length === 0) return;
+    if (!fe.spec.options.httplog || !this.host.wantsLog(fe.spec)) return;
     const rec = this.record(fe, fe.name, '<NOSRV>', this.tFirstByte >= 0 ? this.tFirstByte : Date.now());
     rec.tR = -1;
     rec.status = status;
@@ -448,7 +461,12 @@ export class HttpSession {
     conn.txn = t;
     t.conn = conn;
     if (t.tConnected < 0) t.tConnected = Date.now();
-    conn.sock.setTimeout(t.backend!.spec.timeouts.server ?? 0);
+    // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
+    const serverMs = t.backend!.spec.timeouts.server ?? 0;
+    if (conn.timeoutMs !== serverMs) {
+      conn.timeoutMs = serverMs;
+      conn.sock.setTimeout(serverMs);
+    }
     this.sendRequest(t, conn);
   }
 
@@ -803,7 +821,6 @@ export class HttpSession {
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;
-        conn.sock.setTimeout(5000); // HAProxy's pool-purge-delay
         be!.putIdle(server!, conn);
       } else conn.sock.destroy();
     }
@@ -848,7 +865,7 @@ export class HttpSession {
       if (t.server) t.server.responses[k]!++;
     }
     const spec = t.fe.spec;
-    if (!spec.options.httplog && !spec.logFormat) return;
+    if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec)) return;
     const rec = this.record(t.fe, beName, srvName, t.tStart);
     rec.tR = tR;
     rec.tw = tw;

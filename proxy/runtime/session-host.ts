@@ -28,6 +28,8 @@ export interface SessionHost {
   nextId(): number;
   /** Connections open on every frontend (HAProxy's actconn). */
   readonly actconn: number;
+  /** Whether a log line of this proxy would reach anyone (a target, a sink or a listener): else skip building it. */
+  wantsLog(proxy: ProxySpec): boolean;
   /** Writes a traffic log line to the proxy's log targets. */
   log(proxy: ProxySpec, line: string): void;
   /** Where a server really is (the lab may map "app1:5001" to 127.0.0.1:PORT). */

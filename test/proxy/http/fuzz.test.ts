@@ -76,7 +76,7 @@ backend be
     );
     // the engine still serves, and every session it opened has closed
     expect((await ask(proxy.port, '/')).body).toBe('app1');
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 40 && proxy.engine.snapshot().frontends[0]!.current > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(proxy.engine.snapshot().frontends[0]!.current).toBe(0);
   }, 120_000);
 });

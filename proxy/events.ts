@@ -150,8 +150,15 @@ export class EventBus {
   private readonly listeners = new Map<EventKind, Set<(e: EngineEvent) => void>>();
   private backlog: EngineEvent[] | null;
 
-  /** With backlogSize > 0, events emitted before the first listener are kept (bounded) and replayed to it. */
-  constructor(private readonly backlogSize = 0) {
+  private readonly detailLimit: number;
+  private detailWindow = 0;
+  private detailUsed = 0;
+
+  /** With backlogSize > 0, events emitted before the first listener are kept (bounded) and replayed to it.
+   *  With detailedPerSecond > 0, at most that many requests a second carry their detail events (request, acl,
+   *  route, balance): a screen that explains the last few requests needs no explain trace for each of 20,000. */
+  constructor(private readonly backlogSize = 0, opts: { detailedPerSecond?: number } = {}) {
+    this.detailLimit = opts.detailedPerSecond ?? 0;
     this.wants = Object.fromEntries(KINDS.map((k) => [k, backlogSize > 0])) as Record<EventKind, boolean>;
     this.backlog = backlogSize > 0 ? [] : null;
   }
@@ -174,6 +181,23 @@ export class EventBus {
   onAny(fn: (e: EngineEvent) => void): () => void {
     const offs = KINDS.map((k) => this.on(k, fn as Listener<typeof k>));
     return () => offs.forEach((off) => off());
+  }
+
+  // Whether the request starting now gets its detail events; asked once per request, only when one is wanted.
+  detailed(): boolean {
+    if (this.detailLimit === 0) return true;
+    const now = Date.now();
+    if (now - this.detailWindow >= 1000) {
+      this.detailWindow = now;
+      this.detailUsed = 0;
+    }
+    return ++this.detailUsed <= this.detailLimit;
+  }
+
+  /** Whether any detail kind has a listener. */
+  get wantsDetail(): boolean {
+    const w = this.wants;
+    return w.request || w.acl || w.route || w.balance;
   }
 
   emit(e: EngineEvent): void {

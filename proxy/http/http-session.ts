@@ -86,6 +86,8 @@ class Txn {
   decidedBy = '';
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
   answeredLocally = false;
+  /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
+  detailed = false;
   private ctxCache: SampleContext | null = null;
 
   constructor(
@@ -283,7 +285,8 @@ export class HttpSession {
     const fe = t.fe;
     fe.requests++;
     const ev = this.host.events;
-    if (ev.wants.request) {
+    t.detailed = ev.wantsDetail && ev.detailed();
+    if (t.detailed && ev.wants.request) {
       ev.emit({
         kind: 'request', id: t.id, frontend: fe.name, src: this.src, srcPort: this.srcPort, method: t.req.method,
         uri: t.req.uri, version: t.req.version, headers: t.req.headers.slice(), at: t.tStart,
@@ -386,6 +389,7 @@ export class HttpSession {
 
   private emitRoute(t: Txn, backend: string | undefined): void {
     const ev = this.host.events;
+    if (!t.detailed) return;
     if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRules(t) });
     if (ev.wants.route) {
       ev.emit({
@@ -400,7 +404,7 @@ export class HttpSession {
   private assign(t: Txn, avoid: ServerState | undefined): void {
     const be = t.backend!;
     const ev = this.host.events;
-    const before = ev.wants.balance ? be.balancer.snapshot() : null;
+    const before = t.detailed && ev.wants.balance ? be.balancer.snapshot() : null;
     const pickCtx = { src: this.src, req: t.req, avoid };
     const r = be.pick(pickCtx);
     if (before) {

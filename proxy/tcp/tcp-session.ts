@@ -32,6 +32,8 @@ export class TcpSession {
   private clientEnded = false;
   private serverEnded = false;
   private done = false;
+  /** This connection's detail events are built (see EventBus.detailed). */
+  private detailed = false;
   private ctx: SampleContext;
 
   constructor(
@@ -54,7 +56,8 @@ export class TcpSession {
     this.fe = r.fe;
     this.ctx = { ...this.ctx, state: r.gen };
     const ev = host.events;
-    if (ev.wants.request) {
+    this.detailed = ev.wantsDetail && ev.detailed();
+    if (this.detailed && ev.wants.request) {
       // a connection is mode tcp's "request": the TUI shows who connected, from where
       ev.emit({
         kind: 'request', id: this.id, frontend: r.fe.name, src: this.ctx.src, srcPort: this.ctx.srcPort, method: 'TCP',
@@ -146,7 +149,7 @@ export class TcpSession {
     const be = name ? this.gen.backends.get(name) : this.gen.backendOf(spec);
     if (!name && be) decided = 'listen';
     const ev = this.host.events;
-    if (ev.wants.route) {
+    if (this.detailed && ev.wants.route) {
       ev.emit({ kind: 'route', id: this.id, frontend: this.fe.name, decidedBy: decided, rule: rule?.text, loc: rule?.loc, backend: be?.name });
     }
     return be;
@@ -155,7 +158,7 @@ export class TcpSession {
   private assign(avoid: ServerState | undefined): void {
     const be = this.be!;
     const ev = this.host.events;
-    const before = ev.wants.balance ? be.balancer.snapshot() : null;
+    const before = this.detailed && ev.wants.balance ? be.balancer.snapshot() : null;
     const ctx = { src: this.ctx.src, avoid };
     const r = be.pick(ctx);
     if (before) {

@@ -4,9 +4,9 @@
 //   LAB_BENCH_LISTENER=tui   the TUI's own listener: batches every 50 ms into the traffic reducer (the explain
 //                            traces) and the event-log lines, as the episode screen does
 // usage: node bin/run-ts.js test/bench/engine-with-listener.ts haproxy.cfg [FROM=TO ...]   (FROM=TO as lab proxy --map)
-import { createEngine } from '../../proxy/index.ts';
+import { createEngine, EventBus } from '../../proxy/index.ts';
 import type { EngineEvent } from '../../proxy/index.ts';
-import { initialTraffic, trafficReducer, type TrafficState } from '../../lab/tui/state/traffic.ts';
+import { DETAILED_PER_SECOND, initialTraffic, trafficReducer, type TrafficState } from '../../lab/tui/state/traffic.ts';
 import { eventLine } from '../../lab/tui/state/event-lines.ts';
 
 const cfg = process.argv[2];
@@ -29,6 +29,8 @@ for (const m of process.argv.slice(3)) {
 const engine = createEngine({
   source: { files: [cfg] },
   mapBind: (b) => ({ host: b.host ?? '0.0.0.0', port: ports.get(b.port) ?? b.port }),
+  // the TUI's bus: explain traces for a bounded number of requests a second
+  ...(mode === 'tui' ? { events: new EventBus(0, { detailedPerSecond: DETAILED_PER_SECOND }) } : {}),
 });
 if (mode === 'all') engine.events.onAny(() => {});
 if (mode === 'tui') tuiListener(engine.events.onAny.bind(engine.events));

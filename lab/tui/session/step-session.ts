@@ -20,6 +20,7 @@ import { parseCurl } from '../../traffic/request-spec.ts';
 import type { Observation } from '../../traffic/client.ts';
 import type { FireOptions, FireResult, ReloadOutcome, ServerRow, StepSessionView } from './types.ts';
 import { liveDriver } from './live-driver.ts';
+import { DETAILED_PER_SECOND } from '../state/traffic.ts';
 
 export interface OpenStepOptions {
   readonly runtime: Runtime;
@@ -89,7 +90,8 @@ export class StepSession implements StepSessionView {
     private readonly group: AppGroup,
     private readonly opts: OpenStepOptions,
   ) {
-    this.events = new EventBus(opts.backlog ?? 5000);
+    // explain traces for at most 200 requests a second: a burst stays cheap, the last requests stay explained
+    this.events = new EventBus(opts.backlog ?? 5000, { detailedPerSecond: DETAILED_PER_SECOND });
     this.curl = step.experiments[0]?.curl ?? (apps[0] ? `curl http://localhost:${apps[0].port}/` : '');
   }
 

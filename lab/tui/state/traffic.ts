@@ -49,6 +49,8 @@ export type TrafficAction =
 export const SEQUENCE_KEEP = 120;
 export const LATENCY_KEEP = 200;
 export const TRACE_KEEP = 16;
+/** Requests a second that carry explain traces on the TUI's bus (EventBus detailedPerSecond). */
+export const DETAILED_PER_SECOND = 200;
 
 // The state at the start of a step.
 export function initialTraffic(since = 'since step start'): TrafficState {

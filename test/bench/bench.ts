@@ -6,7 +6,7 @@
 //   --rounds N  --seconds S   override the rounds and their length
 //   --profile      profile the engine (node --cpu-prof) in each scenario and rank self time
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,9 +96,10 @@ function preflight(): BenchReport['machine'] {
   return { nproc, cpu: model, node: process.version, haproxy: haproxy.replace(/ - https.*$/, ''), nginx: nginx.replace(/^nginx version: /, ''), wrk: wrk.replace(/ Copyright.*$/, '') };
 }
 
+// nginx's workers: the master's children, which do the serving.
 function childPids(pid: number): number[] {
   try {
-    const text = spawnSync('cat', [`/proc/${pid}/task/${pid}/children`], { encoding: 'utf8' }).stdout ?? '';
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
     return text.trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
@@ -120,11 +121,7 @@ function cpuOf(pids: readonly number[]): number {
 class Bench {
   readonly rounds: RoundResult[] = [];
   readonly problems: string[] = [];
-  private readonly nginxPids: number[];
-
-  constructor(readonly o: Options, readonly backends: Backends, readonly ports: BenchPorts, readonly running: Map<ContestantId, Running>) {
-    this.nginxPids = [backends.proc.pid, ...childPids(backends.proc.pid)];
-  }
+  constructor(readonly o: Options, readonly backends: Backends, readonly ports: BenchPorts, readonly running: Map<ContestantId, Running>) {}
 
   targetPort(s: Scenario, c: ContestantId): number {
     const r = this.running.get(c);
@@ -151,12 +148,13 @@ class Bench {
   async measure(s: Scenario, c: ContestantId, seconds: number, round: number): Promise<RoundResult> {
     const pid = this.running.get(c)?.proc?.pid ?? null;
     const cpu0 = pid === null ? null : cpuTimes(pid);
-    const ng0 = cpuOf(this.nginxPids);
+    const nginx = [this.backends.proc.pid, ...childPids(this.backends.proc.pid)];
+    const ng0 = cpuOf(nginx);
     const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close });
     const cpu1 = pid === null ? null : cpuTimes(pid);
     const cpu = cpu0 && cpu1 ? cpu1.user + cpu1.sys - cpu0.user - cpu0.sys : null;
     const sys = cpu0 && cpu1 ? cpu1.sys - cpu0.sys : null;
-    const ng = cpuOf(this.nginxPids) - ng0;
+    const ng = cpuOf(nginx) - ng0;
     const check = checkResult(wrk, { who: c === 'direct' ? 'server1' : 'weighted', tolerance: s.tolerance, byHeader: s.size > 0, size: s.size });
     return { scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, sysSeconds: sys, backendCpuSeconds: ng, wrk, check };
   }
@@ -252,12 +250,18 @@ async function profileRuns(bench: Bench, cfgPath: string): Promise<Record<string
       const from = Date.now() - eng.proc!.startedAt;
       const res = await bench.measure(s, 'engine', bench.o.seconds, 0);
       const to = Date.now() - eng.proc!.startedAt;
-      say(`  profile ${s.id}: ${Math.round(res.throughput)} ${s.unit} under the profiler`);
-      // writing the profile takes a while on a busy machine
-      await bench.stop('engine', 30000);
-      const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+      say(`  profile ${s.id}: ${Math.round(res.throughput)} ${s.unit} under the profiler${res.check.ok ? '' : ', WRONG: ' + res.check.problems.join('; ')}`);
+      if (!res.check.ok) bench.problems.push(`profile ${s.id}: ${res.check.problems.join('; ')}`);
+      // writing the profile takes a while on a busy machine, and after Connection: close load the engine may wait
+      // for its 50 s client/server timeouts before it exits
+      await bench.stop('engine', 60000);
+      const child = eng.proc!.child;
+      // one profile per thread: the main thread's is CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile (tsx's loader thread is .1.)
+      const file = readdirSync(dir).find((f) => /\.0\.\d+\.cpuprofile$/.test(f));
       if (!file) {
-        bench.problems.push(`profile ${s.id}: the engine wrote no .cpuprofile (did it exit cleanly on SIGTERM?)`);
+        bench.problems.push(
+          `profile ${s.id}: the engine wrote no main-thread .cpuprofile (exit ${child.exitCode ?? child.signalCode}); it printed:\n${eng.proc!.output().slice(-2000)}`,
+        );
         continue;
       }
       out[s.id] = summarizeProfile(join(dir, file), ROOT, { fromMs: from, toMs: to });

@@ -72,7 +72,7 @@ ${serverBlock(wrong, 'wrong-backend', dir)}
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const proc = startProc('nginx', 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
+  const proc = startProc('nginx', 'nginx', ['-p', dir, '-e', join(dir, 'logs/error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
   await waitPorts(proc, [...ports, wrong]);
   return {
     ports: [ports[0], ports[1], ports[2]],

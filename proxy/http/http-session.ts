@@ -10,6 +10,7 @@ import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
 import { holdWrites } from '../runtime/write-batch.ts';
+import { OwnedReads } from '../runtime/owned-reads.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
@@ -26,16 +27,21 @@ class ServerConn {
   reused = false;
   /** The socket's current timeout (connect timeout until connected). */
   timeoutMs = -1;
+  readonly reads: OwnedReads;
+  readonly sock: net.Socket;
 
   constructor(
-    readonly sock: net.Socket,
+    addr: { host: string; port: number },
     readonly server: ServerState,
     readonly backend: BackendRuntime,
   ) {
-    sock.on('data', (d: Buffer) => {
-      if (this.txn) this.txn.session.onServerData(this, d);
-      else sock.destroy(); // an idle server must not talk
+    this.reads = new OwnedReads(addr, {
+      onData: (view) => {
+        if (this.txn) this.txn.session.onServerData(this, view);
+        else this.sock.destroy(); // an idle server must not talk
+      },
     });
+    const sock = (this.sock = this.reads.sock);
     sock.on('end', () => this.closed());
     sock.on('close', () => this.closed());
     sock.on('error', (err) => {
@@ -450,8 +456,8 @@ export class HttpSession {
       return;
     }
     const addr = this.host.addressOf(server);
-    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: true });
-    const conn = new ServerConn(sock, server, be);
+    const conn = new ServerConn(addr, server, be);
+    const sock = conn.sock;
     conn.txn = t;
     t.conn = conn;
     const connectTimeout = be.spec.timeouts.connect ?? 0;
@@ -582,7 +588,7 @@ export class HttpSession {
         if (buf.length > MAX_RESPONSE_HEAD) {
           t.termination = 'PH--';
           this.failResponse(t, 502);
-        } else t.respBuf = buf;
+        } else t.respBuf = buf === d ? Buffer.from(d) : buf; // d is the connection's read buffer: keep a copy
         return;
       }
       const resp = parseResponseHead(buf, end, t.req.method === 'HEAD');
@@ -634,9 +640,10 @@ export class HttpSession {
         t.respDone = true;
         t.bytesOut += 1; // HTX's end-of-trailers block
       }
+      const conn = t.conn!;
       let ok = true;
-      for (const part of r.out) ok = this.sock.write(part);
-      if (!ok) t.conn?.sock.pause();
+      for (const part of r.out) ok = conn.reads.forward(this.sock, part);
+      if (!ok) conn.sock.pause();
       return;
     } else if (t.resp!.framing === 'length') {
       take = Math.min(t.respLeft, d.length);
@@ -645,7 +652,8 @@ export class HttpSession {
     }
     t.bytesOut += take;
     const part = take === d.length ? d : d.subarray(0, take);
-    if (!this.sock.write(part)) t.conn?.sock.pause();
+    const conn = t.conn!;
+    if (!conn.reads.forward(this.sock, part)) conn.sock.pause();
   }
 
   private responseComplete(t: Txn): void {
@@ -724,8 +732,8 @@ export class HttpSession {
     t.tConnected = -1;
     const addr = this.host.addressOf(server);
     be.take(server);
-    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: true });
-    const fresh = new ServerConn(sock, server, be);
+    const fresh = new ServerConn(addr, server, be);
+    const sock = fresh.sock;
     fresh.txn = t;
     t.conn = fresh;
     sock.setTimeout(be.spec.timeouts.connect ?? 0);

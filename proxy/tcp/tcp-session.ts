@@ -10,6 +10,7 @@ import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
 import { formatterOf, normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
+import { OwnedReads } from '../runtime/owned-reads.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -194,7 +195,13 @@ export class TcpSession {
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
-    const srv = net.connect({ host: addr.host, port: addr.port, allowHalfOpen: true, noDelay: true });
+    const reads = new OwnedReads({ host: addr.host, port: addr.port, allowHalfOpen: true }, {
+      onData: (view) => {
+        this.bytesOut += view.length;
+        if (!reads.forward(this.sock, view)) srv.pause();
+      },
+    });
+    const srv = reads.sock;
     this.srv = srv;
     srv.setTimeout(be.spec.timeouts.connect ?? 0);
     let connected = false;
@@ -205,10 +212,6 @@ export class TcpSession {
       for (const b of this.pending) srv.write(b);
       this.pending = [];
       if (this.clientEnded) srv.end();
-    });
-    srv.on('data', (d: Buffer) => {
-      this.bytesOut += d.length;
-      if (!this.sock.write(d)) srv.pause();
     });
     srv.on('drain', () => this.sock.resume());
     srv.on('end', () => {

@@ -11,6 +11,8 @@ import { formatTcpLog } from '../log/traffic-log.ts';
 import { formatterOf, normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
 import { OwnedReads } from '../runtime/owned-reads.ts';
+import { withBufferedRequest } from '../acl/index.ts';
+import type { SampleContext as Ctx } from '../acl/types.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -33,6 +35,8 @@ export class TcpSession {
   private clientEnded = false;
   private serverEnded = false;
   private done = false;
+  private inspecting = false;
+  private inspectTimer: NodeJS.Timeout | null = null;
   /** This connection's detail events are built (see EventBus.detailed). */
   private detailed = false;
   private ctx: SampleContext;
@@ -87,13 +91,12 @@ export class TcpSession {
     sock.setTimeout(spec.timeouts.client ?? 0);
     const contentRules = spec.tcpRequestRules.some((r) => r.stage === 'content');
     if (contentRules && (spec.tcpInspectDelay ?? 0) > 0) {
-      // wait for the first bytes (or the inspect delay) so content rules can see them
-      const timer = setTimeout(() => this.afterInspection(), spec.tcpInspectDelay);
-      sock.once('data', () => {
-        clearTimeout(timer);
-        setImmediate(() => this.afterInspection());
-      });
-    } else this.afterInspection();
+      // HAProxy re-evaluates content rules as data arrives and waits while one cannot decide yet, at most for
+      // the inspect delay, when it decides on what it has
+      this.inspecting = true;
+      this.inspectTimer = setTimeout(() => this.inspect(true), spec.tcpInspectDelay);
+      this.inspect(false);
+    } else this.inspect(true);
   }
 
   private passes(rules: readonly TcpRequestRule[], stage: 'connection' | 'content'): boolean {
@@ -105,24 +108,33 @@ export class TcpSession {
     return true;
   }
 
+  // Runs the content rules on the bytes buffered so far; `final` when the inspect delay is over (or there is none).
+  private inspect(final: boolean): void {
+    if (this.done || (!final && !this.inspecting)) return;
+    const rules = this.fe.spec.tcpRequestRules;
+    let verdict: 'accept' | 'reject' | 'wait' = 'accept';
+    if (rules.some((r) => r.stage === 'content')) {
+      const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : Buffer.alloc(0);
+      const ctx = withBufferedRequest({ ...this.ctx, payload });
+      verdict = contentVerdict(rules, ctx, final);
+    }
+    if (verdict === 'wait') return;
+    this.inspecting = false;
+    if (this.inspectTimer) clearTimeout(this.inspectTimer);
+    if (verdict === 'reject') {
+      this.fe.denied++;
+      this.termination = 'PR';
+      this.sock.destroy();
+      this.finish('PR');
+      return;
+    }
+    this.afterInspection();
+  }
+
   private afterInspection(): void {
     if (this.done) return;
-    const spec = this.fe.spec;
-    if (spec.tcpRequestRules.length > 0) {
-      const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : undefined;
-      const ctx = payload ? { ...this.ctx, payload } : this.ctx;
-      const saved = this.ctx;
-      this.ctx = ctx;
-      const ok = this.passes(spec.tcpRequestRules, 'content');
-      this.ctx = saved;
-      if (!ok) {
-        this.fe.denied++;
-        this.termination = 'PR';
-        this.sock.destroy();
-        this.finish('PR');
-        return;
-      }
-    }
+    // use_backend conditions may read the bytes buffered during inspection too
+    if (this.pending.length > 0) this.ctx = withBufferedRequest({ ...this.ctx, payload: Buffer.concat(this.pending) });
     const be = this.route();
     if (!be) {
       this.termination = 'SC';
@@ -277,7 +289,10 @@ export class TcpSession {
     const srv = this.srv;
     if (srv && this.tConnected >= 0) {
       if (!srv.write(d)) this.sock.pause();
-    } else this.pending.push(d);
+    } else {
+      this.pending.push(d);
+      if (this.inspecting) this.inspect(false);
+    }
   }
 
   private onClientEnd(): void {
@@ -297,6 +312,7 @@ export class TcpSession {
     this.done = true;
     if (this.termination === '--') this.termination = termination;
     if (this.queued && this.be) this.be.dequeue(this.queued);
+    if (this.inspectTimer) clearTimeout(this.inspectTimer);
     const srv = this.srv;
     if (srv && !srv.destroyed) {
       if (this.termination === '--') srv.end();
@@ -345,4 +361,19 @@ export class TcpSession {
     };
     this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
   }
+}
+
+// The first content rule that applies decides; a rule whose condition cannot be decided on these bytes yet makes
+// the session wait (until `final`, when conditions are decided on what is there).
+function contentVerdict(rules: readonly TcpRequestRule[], ctx: Ctx, final: boolean): 'accept' | 'reject' | 'wait' {
+  for (const r of rules) {
+    if (r.stage !== 'content') continue;
+    if (r.cond) {
+      const result = final || !r.cond.testPartial ? r.cond.test(ctx) : r.cond.testPartial(ctx);
+      if (result === undefined) return 'wait';
+      if (result !== (r.cond.polarity === 'if')) continue;
+    }
+    return r.action;
+  }
+  return 'accept';
 }

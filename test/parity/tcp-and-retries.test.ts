@@ -174,3 +174,73 @@ describe.skipIf(!hasHaproxy)('mode tcp and retries behave like real HAProxy 2.6'
     }
   });
 });
+
+/** Sends `parts` with pauses between them and returns the answer's body, or '<closed>' when closed unanswered. */
+function sendInParts(port: number, parts: readonly string[], gapMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    let out = '';
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    sock.on('close', () => resolve(out === '' ? '<closed>' : (out.split('\r\n\r\n')[1] ?? out)));
+    sock.on('error', () => {});
+    sock.on('connect', async () => {
+      for (const [i, p] of parts.entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+        if (!sock.destroyed) sock.write(p);
+      }
+    });
+  });
+}
+
+describe.skipIf(!hasHaproxy)('tcp-request content rules with inspect-delay, like HAProxy 2.6', () => {
+  let backends: NamedBackends;
+  beforeAll(async () => {
+    backends = await startNamedBackends(['app1', 'app2']);
+  });
+  afterAll(async () => {
+    await backends?.close();
+  });
+
+  const CONFIG = `
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend tcp_front
+    bind 127.0.0.1:{{port}}
+    tcp-request inspect-delay 2s
+    tcp-request content reject if { req.payload(0,4) -m str EVIL }
+    tcp-request content accept if { req.len ge 16 }
+    use_backend http_be if HTTP
+    default_backend other_be
+backend http_be
+    server h1 127.0.0.1:{{srv:app1}}
+backend other_be
+    server o1 127.0.0.1:{{srv:app2}}
+`;
+  const GET = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  const cases: [string, string[]][] = [
+    ['an HTTP request in one piece goes to the HTTP backend', [GET]],
+    ['bytes starting with EVIL are rejected', ['EVIL and more bytes than sixteen']],
+    ['a request sent in pieces is held until it can be judged, then routed', ['GE', 'T / HTTP', GET.slice(8)]],
+    ['a non-HTTP greeting goes to the default backend', ['HELLO THERE, THIS IS NOT HTTP\r\n\r\n']],
+  ];
+
+  it.each(cases)('%s', async (_name, parts) => {
+    const cfg = fillServers(CONFIG, backends.servers);
+    const real = await startHaproxy(cfg);
+    let expected: string;
+    try {
+      expected = await sendInParts(real.port, parts, 150);
+    } finally {
+      await real.stop();
+    }
+    const ours = await startEngine(cfg, { healthChecks: false });
+    try {
+      expect(await sendInParts(ours.port, parts, 150)).toBe(expected);
+    } finally {
+      await ours.stop();
+    }
+  });
+});

@@ -410,18 +410,8 @@ export class HttpSession {
   private assign(t: Txn, avoid: ServerState | undefined): void {
     const be = t.backend!;
     const ev = this.host.events;
-    const before = t.detailed && ev.wants.balance ? be.balancer.snapshot() : null;
     const pickCtx = { src: this.src, req: t.req, avoid };
-    const r = be.pick(pickCtx);
-    if (before) {
-      const skipped = be.servers
-        .map((s) => ({ server: s.name, why: BackendRuntime.skipReason(s) }))
-        .filter((x): x is { server: string; why: string } => x.why !== null);
-      ev.emit({
-        kind: 'balance', id: t.id, backend: be.name, server: r.server?.name ?? null, algorithm: be.spec.balance.algorithm,
-        reason: r.server ? r.note ?? `chosen by ${be.spec.balance.algorithm}` : r.reason, before, skipped,
-      });
-    }
+    const r = be.pickReported(pickCtx, t.detailed ? ev : null, t.id);
     if (r.server) {
       this.useServer(t, r.server);
       return;

@@ -5,6 +5,7 @@ import type { ProxySpec } from '../config/model.ts';
 import type { Balancer, PickContext, PickResult } from '../balance/balancer.ts';
 import { createBalancer } from '../balance/registry.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
+import type { EventBus } from '../events.ts';
 
 export interface QueuedRequest {
   readonly ctx: PickContext;
@@ -54,6 +55,24 @@ export class BackendRuntime {
 
   pick(ctx: PickContext): PickResult {
     return this.balancer.pick(ctx);
+  }
+
+  // Picks a server; with a bus, also emits the balance event: the state the pick was made from and who was skipped.
+  pickReported(ctx: PickContext, bus: EventBus | null, id: number): PickResult {
+    if (!bus || !bus.wants.balance) return this.balancer.pick(ctx);
+    const before = this.balancer.snapshot();
+    const r = this.balancer.pick(ctx);
+    const skipped: { server: string; why: string }[] = [];
+    for (const s of this.servers) {
+      const why = BackendRuntime.skipReason(s);
+      if (why !== null) skipped.push({ server: s.name, why });
+    }
+    const algorithm = this.spec.balance.algorithm;
+    bus.emit({
+      kind: 'balance', id, backend: this.name, server: r.server?.name ?? null, algorithm,
+      reason: r.server ? r.note ?? `chosen by ${algorithm}` : r.reason, before, skipped,
+    });
+    return r;
   }
 
   // Counts a connection taken on s, for maxconn, leastconn and the stats.

@@ -171,18 +171,8 @@ export class TcpSession {
   private assign(avoid: ServerState | undefined): void {
     const be = this.be!;
     const ev = this.host.events;
-    const before = this.detailed && ev.wants.balance ? be.balancer.snapshot() : null;
     const ctx = { src: this.ctx.src, avoid };
-    const r = be.pick(ctx);
-    if (before) {
-      const skipped = be.servers
-        .map((s) => ({ server: s.name, why: BackendRuntime.skipReason(s) }))
-        .filter((x): x is { server: string; why: string } => x.why !== null);
-      ev.emit({
-        kind: 'balance', id: this.id, backend: be.name, server: r.server?.name ?? null, algorithm: be.spec.balance.algorithm,
-        reason: r.server ? r.note ?? `chosen by ${be.spec.balance.algorithm}` : r.reason, before, skipped,
-      });
-    }
+    const r = be.pickReported(ctx, this.detailed ? ev : null, this.id);
     if (r.server) return this.connect(r.server);
     if (r.reason === 'all-full') {
       const wait = be.spec.timeouts.queue ?? be.spec.timeouts.connect ?? 2 ** 31 - 1;

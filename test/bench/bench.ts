@@ -224,7 +224,9 @@ async function memoryRun(bench: Bench, pid: number): Promise<MemoryReport> {
   clearInterval(timer);
   samples.push(rssBytes(pid) / 2 ** 20);
   if (!res.check.ok) bench.problems.push(`memory run: ${res.check.problems.join('; ')}`);
-  const early = median(samples.slice(5, 16));
+  // the heap grows to its working size during the first seconds of load; growth per request shows after that, as
+  // the last 10 s standing above seconds 20–30
+  const early = median(samples.slice(20, 31));
   const late = median(samples.slice(-10));
   const growth = late - early;
   return {

@@ -57,7 +57,7 @@ export interface MemoryReport {
   readonly startMiB: number;
   readonly endMiB: number;
   readonly maxMiB: number;
-  /** Median of the last 10 samples minus the median of samples 5..15. */
+  /** Median of the last 10 samples minus the median of samples 20..30 (after the heap's warm-up). */
   readonly growthMiB: number;
   readonly grows: boolean;
 }
@@ -133,7 +133,7 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
     const m = r.memory;
     out.push('');
     out.push(
-      `Memory (engine RSS, ${m.seconds} s keep-alive, ${fmt(m.requests)} requests, sampled every second): start ${fmt(m.startMiB, 1)} MiB, end ${fmt(m.endMiB, 1)} MiB, max ${fmt(m.maxMiB, 1)} MiB; last 10 s against seconds 5–15: ${m.growthMiB >= 0 ? '+' : ''}${fmt(m.growthMiB, 1)} MiB → ${m.grows ? 'GROWS' : 'flat'}.`,
+      `Memory (engine RSS, ${m.seconds} s keep-alive, ${fmt(m.requests)} requests, sampled every second): start ${fmt(m.startMiB, 1)} MiB, end ${fmt(m.endMiB, 1)} MiB, max ${fmt(m.maxMiB, 1)} MiB; last 10 s against seconds 20–30: ${m.growthMiB >= 0 ? '+' : ''}${fmt(m.growthMiB, 1)} MiB → ${m.grows ? 'GROWS' : 'flat'}.`,
     );
   }
   if (r.profiles) {

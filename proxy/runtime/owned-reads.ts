@@ -5,6 +5,7 @@
 import net from 'node:net';
 
 const READ_SIZE = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export interface OwnedReader {
   /** Called with a view of the connection's buffer, valid until the callback returns. */
@@ -44,10 +45,12 @@ export class OwnedReads {
   // reading stops until it is written. Returns what dest.write returned.
   forward(dest: net.Socket, view: Buffer): boolean {
     if (dest.writableCorked > 0 || dest.writableLength > 0) return dest.write(Buffer.from(view));
-    const ok = dest.write(view, this.release);
+    const ok = dest.write(view);
     if (dest.writableLength > 0 && !this.held) {
+      // an empty write behind the queued bytes calls back once they are out
       this.held = true;
       this.sock.pause();
+      dest.write(EMPTY, this.release);
     }
     return ok;
   }

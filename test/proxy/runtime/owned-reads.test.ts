@@ -63,6 +63,7 @@ describe('OwnedReads.forward', () => {
     const dest = fakeDest({ leaveQueued: 1000 });
     reads.forward(dest as unknown as net.Socket, Buffer.alloc(64 * 1024));
     expect(reads.sock.isPaused()).toBe(true);
+    expect(dest.writes.at(-1)!.cb).toBeTypeOf('function');
     dest.flush();
     expect(reads.sock.isPaused()).toBe(false);
   });

@@ -100,6 +100,9 @@ export class ProxyEngine implements Engine, SessionHost {
     const closing = [...this.listeners.values()].map((l) => closeServer(l.server));
     this.listeners.clear();
     for (const w of this.waiting.splice(0)) w.sock.destroy();
+    // connections still open (idle keep-alive, in flight) would keep their timers and the process alive
+    for (const sock of this.clients) sock.destroy();
+    this.clients.clear();
     for (const g of this.generations) for (const be of g.backends.values()) be.closeIdle();
     await Promise.all(closing);
     for (const sink of this.sinks.values()) sink.close();
@@ -241,7 +244,12 @@ export class ProxyEngine implements Engine, SessionHost {
     this.open(sock, listener);
   }
 
+  /** Every client connection open now, so stop() can close them as HAProxy's hard stop does. */
+  private readonly clients = new Set<net.Socket>();
+
   private open(sock: net.Socket, listener: Listener): void {
+    this.clients.add(sock);
+    sock.once('close', () => this.clients.delete(sock));
     if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
     else new HttpSession(this, listener.binding, sock);
     sock.resume();
@@ -275,8 +283,9 @@ export class ProxyEngine implements Engine, SessionHost {
     }
   }
 
-  wantsLog(proxy: ProxySpec): boolean {
-    return proxy.logs.length > 0 || this.opts.logSink !== undefined || this.events.wants.log;
+  wantsLog(proxy: ProxySpec, detailed: boolean): boolean {
+    if (proxy.logs.length > 0 || this.opts.logSink !== undefined) return true;
+    return this.events.wants.log && (detailed || !this.events.capped);
   }
 
   log(proxy: ProxySpec, line: string, level: LogLevel = 'info'): void {

@@ -194,6 +194,11 @@ export class EventBus {
     return ++this.detailUsed <= this.detailLimit;
   }
 
+  /** The bus details only some requests (detailedPerSecond): log lines for listeners follow the same sampling. */
+  get capped(): boolean {
+    return this.detailLimit > 0;
+  }
+
   /** Whether any detail kind has a listener. */
   get wantsDetail(): boolean {
     const w = this.wants;

@@ -273,7 +273,7 @@ export class HttpSession {
 
   private logBadRequest(status: number, termination: string, bytes = 0): void {
     const fe = this.fe!;
-    if (!fe.spec.options.httplog || !this.host.wantsLog(fe.spec)) return;
+    if (!fe.spec.options.httplog || !this.host.wantsLog(fe.spec, true)) return;
     const rec = this.record(fe, fe.name, '<NOSRV>', this.tFirstByte >= 0 ? this.tFirstByte : Date.now());
     rec.tR = -1;
     rec.status = status;
@@ -867,7 +867,7 @@ export class HttpSession {
       if (t.server) t.server.responses[k]!++;
     }
     const spec = t.fe.spec;
-    if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec)) return;
+    if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
     const rec = this.record(t.fe, beName, srvName, t.tStart);
     rec.tR = tR;
     rec.tw = tw;

@@ -5,10 +5,18 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const p2 = (n: number) => (n < 10 ? '0' : '') + n;
 const p3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
-// "25/Nov/2026:14:46:44.957"
+let cachedSecond = -1;
+let cachedPrefix = '';
+
+// "25/Nov/2026:14:46:44.957" (the part up to the second is formatted once per second: logs are per request)
 export function haproxyDate(ms: number): string {
-  const d = new Date(ms);
-  return `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${p3(d.getMilliseconds())}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const d = new Date(ms);
+    cachedPrefix = `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
+    cachedSecond = second;
+  }
+  return cachedPrefix + p3(ms - second * 1000);
 }
 
 // "Nov 25 14:46:44" (RFC 3164 timestamp, day padded with a space)

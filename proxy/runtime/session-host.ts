@@ -28,8 +28,9 @@ export interface SessionHost {
   nextId(): number;
   /** Connections open on every frontend (HAProxy's actconn). */
   readonly actconn: number;
-  /** Whether a log line of this proxy would reach anyone (a target, a sink or a listener): else skip building it. */
-  wantsLog(proxy: ProxySpec): boolean;
+  /** Whether a log line of this proxy would reach anyone (a target, a sink or a listener): else skip building it.
+   *  `detailed` says whether the request was picked for detail events; a capped bus gets log lines only for those. */
+  wantsLog(proxy: ProxySpec, detailed: boolean): boolean;
   /** Writes a traffic log line to the proxy's log targets. */
   log(proxy: ProxySpec, line: string): void;
   /** Where a server really is (the lab may map "app1:5001" to 127.0.0.1:PORT). */

@@ -339,7 +339,7 @@ export class TcpSession {
       });
     }
     const spec = this.fe.spec;
-    if ((!spec.options.tcplog && !spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec)) return;
+    if ((!spec.options.tcplog && !spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, this.detailed)) return;
     if (spec.options.dontlognull && this.bytesIn === 0) return;
     const rec = {
       clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, backend: beName,

@@ -3,14 +3,19 @@
 // a context switch per request.
 import type net from 'node:net';
 
-const held = new Set<net.Socket>();
+const HELD = Symbol('writes held');
+type Holdable = net.Socket & { [HELD]?: boolean };
+
+let held: Holdable[] = [];
 let scheduled = false;
 
 // Holds the socket's writes until the current loop turn's I/O callbacks are done.
 export function holdWrites(sock: net.Socket): void {
-  if (held.has(sock)) return;
-  held.add(sock);
-  sock.cork();
+  const s = sock as Holdable;
+  if (s[HELD]) return;
+  s[HELD] = true;
+  s.cork();
+  held.push(s);
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);
@@ -19,6 +24,10 @@ export function holdWrites(sock: net.Socket): void {
 
 function flush(): void {
   scheduled = false;
-  for (const sock of held) if (!sock.destroyed) sock.uncork();
-  held.clear();
+  const list = held;
+  held = [];
+  for (const s of list) {
+    s[HELD] = false;
+    if (!s.destroyed) s.uncork();
+  }
 }

@@ -12,6 +12,7 @@ function startRecorder(): Promise<{ port: number; heads: string[]; close(): Prom
   const server = net.createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {}); // a proxy that stops resets its idle connections
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('latin1');

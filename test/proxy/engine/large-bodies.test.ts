@@ -2,7 +2,6 @@
 // that queue) and many concurrent downloads are the cases that would corrupt them if the buffer were reused early.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type EngineHandle } from '../../helpers/engine.ts';
@@ -33,7 +32,6 @@ function download(port: number, path: string, slowMs = 0): Promise<{ status: num
 
 describe('large bodies through the engine', () => {
   let server: http.Server;
-  let tcpServer: net.Server;
   let proxy: EngineHandle;
 
   beforeAll(async () => {
@@ -69,12 +67,10 @@ backend tcp_be
     mode tcp
     server s1 127.0.0.1:${port}
 `, { ports: 2 });
-    tcpServer = net.createServer();
   });
   afterAll(async () => {
     await proxy?.stop();
     await new Promise<void>((r) => server.close(() => r()));
-    tcpServer.close();
   });
 
   it.each([

@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appById, type AppEntry } from './app-catalog.ts';
 import { flaskRespond } from './flask-responses.ts';
-import { HandleState } from './handle-base.ts';
+import { HandleBase } from './handle-base.ts';
 import { assertPortFree } from './ports.ts';
-import type { AppSpec, Runtime, RuntimeHandle, Stage } from './runtime.ts';
+import type { AppSpec, Runtime, RuntimeHandle } from './runtime.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -17,35 +17,20 @@ function accessLine(req: http.IncomingMessage, status: number): string {
   return `${req.socket.remoteAddress ?? '-'} - - [${when}] "${req.method} ${req.url} HTTP/${req.httpVersion}" ${status} -`;
 }
 
-class BuiltinHandle implements RuntimeHandle {
-  readonly runtime = 'builtin' as const;
+class BuiltinHandle extends HandleBase implements RuntimeHandle {
+  declare readonly runtime: 'builtin';
   readonly id: string;
-  readonly address: string;
-  private readonly state: HandleState;
   private server: http.Server | undefined;
 
   constructor(
-    private readonly entry: AppEntry,
-    private readonly spec: AppSpec,
+    entry: AppEntry,
+    spec: AppSpec,
     private readonly forget: (h: BuiltinHandle) => void,
   ) {
+    super('builtin', entry, spec);
     this.id = `builtin:${spec.name}:${spec.hostPort}`;
-    this.address = `127.0.0.1:${spec.hostPort}`;
-    this.state = new HandleState('builtin', spec.name);
   }
 
-  get name(): string {
-    return this.spec.name;
-  }
-  get app(): string {
-    return this.entry.id;
-  }
-  get hostPort(): number {
-    return this.spec.hostPort;
-  }
-  get stage(): Stage {
-    return this.state.stage;
-  }
 
   // Listens on 127.0.0.1:hostPort, answering from the catalog through flaskRespond.
   async listen(): Promise<void> {
@@ -99,15 +84,6 @@ class BuiltinHandle implements RuntimeHandle {
   async restart(): Promise<void> {
     await this.close(false);
     await this.listen();
-  }
-  logs(): readonly string[] {
-    return this.state.logs();
-  }
-  onLog(fn: (line: string) => void): () => void {
-    return this.state.onLog(fn);
-  }
-  onStage(fn: (stage: Stage) => void): () => void {
-    return this.state.onStage(fn);
   }
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close(true);

@@ -16,9 +16,9 @@ import {
   resolveBaseImage,
 } from './docker-images.ts';
 import { onLabExit } from './exit-hooks.ts';
-import { HandleState } from './handle-base.ts';
+import { HandleBase } from './handle-base.ts';
 import { assertPortFree, PortInUseError, waitForHttp } from './ports.ts';
-import type { AppSpec, Runtime, RuntimeHandle, Stage } from './runtime.ts';
+import type { AppSpec, Runtime, RuntimeHandle } from './runtime.ts';
 import { pidAlive } from './state-dir.ts';
 
 const REAPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'docker-reaper.mjs');
@@ -74,10 +74,8 @@ async function idempotent(call: () => Promise<unknown>): Promise<void> {
   }
 }
 
-class DockerHandle implements RuntimeHandle {
-  readonly runtime = 'docker' as const;
-  readonly address: string;
-  private readonly state: HandleState;
+class DockerHandle extends HandleBase implements RuntimeHandle {
+  declare readonly runtime: 'docker';
   private exitNote: string | undefined;
   /** Bumped on every boot, so a late notice from the previous run cannot mark this one. */
   private generation = 0;
@@ -85,28 +83,15 @@ class DockerHandle implements RuntimeHandle {
   constructor(
     private readonly docker: Docker,
     readonly container: Docker.Container,
-    private readonly entry: AppEntry,
-    private readonly spec: AppSpec,
+    entry: AppEntry,
+    spec: AppSpec,
     private readonly forget: (h: DockerHandle) => void,
   ) {
-    this.address = `127.0.0.1:${spec.hostPort}`;
-    this.state = new HandleState('docker', spec.name);
+    super('docker', entry, spec);
   }
 
   get id(): string {
     return this.container.id.slice(0, 12);
-  }
-  get name(): string {
-    return this.spec.name;
-  }
-  get app(): string {
-    return this.entry.id;
-  }
-  get hostPort(): number {
-    return this.spec.hostPort;
-  }
-  get stage(): Stage {
-    return this.state.stage;
   }
 
   // Attaches to the container's output (before starting, so no line is lost) and notes when it exits.
@@ -175,15 +160,6 @@ class DockerHandle implements RuntimeHandle {
   async restart(): Promise<void> {
     await this.stop();
     await this.boot();
-  }
-  logs(): readonly string[] {
-    return this.state.logs();
-  }
-  onLog(fn: (line: string) => void): () => void {
-    return this.state.onLog(fn);
-  }
-  onStage(fn: (stage: Stage) => void): () => void {
-    return this.state.onStage(fn);
   }
   async [Symbol.asyncDispose](): Promise<void> {
     this.state.set('stopped');

@@ -1,5 +1,6 @@
 // Shared bookkeeping of a runtime handle: stage, bounded log lines and their listeners.
-import type { RuntimeName, Stage } from './runtime.ts';
+import type { AppEntry } from './app-catalog.ts';
+import type { AppSpec, RuntimeHandle, RuntimeName, Stage } from './runtime.ts';
 
 const MAX_LINES = 500;
 
@@ -61,5 +62,43 @@ export class HandleState {
   onStage(fn: (stage: Stage) => void): () => void {
     this.stageListeners.add(fn);
     return () => this.stageListeners.delete(fn);
+  }
+}
+
+// What the three runtimes' handles answer the same way: names, address, stage, logs. Each adds how it starts,
+// stops and identifies what it runs.
+export abstract class HandleBase implements Omit<RuntimeHandle, 'id' | 'stop' | 'kill' | 'restart' | typeof Symbol.asyncDispose> {
+  readonly address: string;
+  protected readonly state: HandleState;
+
+  constructor(
+    readonly runtime: RuntimeName,
+    protected readonly entry: AppEntry,
+    protected readonly spec: AppSpec,
+  ) {
+    this.address = `127.0.0.1:${spec.hostPort}`;
+    this.state = new HandleState(runtime, spec.name);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get app(): string {
+    return this.entry.id;
+  }
+  get hostPort(): number {
+    return this.spec.hostPort;
+  }
+  get stage(): Stage {
+    return this.state.stage;
+  }
+  logs(): readonly string[] {
+    return this.state.logs();
+  }
+  onLog(fn: (line: string) => void): () => void {
+    return this.state.onLog(fn);
+  }
+  onStage(fn: (stage: Stage) => void): () => void {
+    return this.state.onStage(fn);
   }
 }

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { appById, appDir, type AppEntry } from './app-catalog.ts';
-import { HandleState } from './handle-base.ts';
+import { HandleBase } from './handle-base.ts';
 import { assertPortFree, waitForHttp } from './ports.ts';
 import { checkPythonFlask, pythonCommand } from './python-check.ts';
-import type { AppSpec, Runtime, RuntimeHandle, Stage } from './runtime.ts';
+import type { AppSpec, Runtime, RuntimeHandle } from './runtime.ts';
 
 const LAUNCHER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python-launcher.py');
 
@@ -26,38 +26,23 @@ function spawnPython(python: string, entry: AppEntry, port: number) {
 
 type Child = ReturnType<typeof spawnPython>;
 
-class ProcessHandle implements RuntimeHandle {
-  readonly runtime = 'process' as const;
-  readonly address: string;
-  private readonly state: HandleState;
+class ProcessHandle extends HandleBase implements RuntimeHandle {
+  declare readonly runtime: 'process';
   private child: Child | undefined;
   private exited: Promise<unknown> = Promise.resolve();
   private exitNote: string | undefined;
 
   constructor(
-    private readonly entry: AppEntry,
-    private readonly spec: AppSpec,
+    entry: AppEntry,
+    spec: AppSpec,
     private readonly python: string,
     private readonly forget: (h: ProcessHandle) => void,
   ) {
-    this.address = `127.0.0.1:${spec.hostPort}`;
-    this.state = new HandleState('process', spec.name);
+    super('process', entry, spec);
   }
 
   get id(): string {
     return `process:${this.child?.pid ?? '-'}:${this.spec.name}`;
-  }
-  get name(): string {
-    return this.spec.name;
-  }
-  get app(): string {
-    return this.entry.id;
-  }
-  get hostPort(): number {
-    return this.spec.hostPort;
-  }
-  get stage(): Stage {
-    return this.state.stage;
   }
 
   // Spawns python on the app file and waits until it answers on 127.0.0.1:hostPort.
@@ -113,15 +98,6 @@ class ProcessHandle implements RuntimeHandle {
   async restart(): Promise<void> {
     await this.end('SIGTERM');
     await this.spawn();
-  }
-  logs(): readonly string[] {
-    return this.state.logs();
-  }
-  onLog(fn: (line: string) => void): () => void {
-    return this.state.onLog(fn);
-  }
-  onStage(fn: (stage: Stage) => void): () => void {
-    return this.state.onStage(fn);
   }
   async [Symbol.asyncDispose](): Promise<void> {
     await this.end('SIGKILL');

@@ -1,8 +1,7 @@
 // Starts the TUI: refuses politely without a terminal, picks the runtime (builtin unless --runtime says
 // otherwise), renders the app, and makes sure every backend it started is stopped however it ends.
-import { render } from 'ink';
 import type { RuntimeName } from '../runtimes/runtime.ts';
-import { App } from './app.tsx';
+import { withCiHidden } from './ink-for-terminal.ts';
 import { makeServices, type ServicesOptions } from './session/services.ts';
 
 export interface LaunchOptions {
@@ -34,6 +33,8 @@ export async function launchTui(opts: LaunchOptions = {}): Promise<number> {
   }
   const servicesOpts: ServicesOptions = { runtime: opts.runtime ?? 'builtin', env: opts.env ?? process.env };
   const { services, runtimeLine, dispose } = await makeServices(servicesOpts);
+  // ink (and the app, which imports it) load only here, for a terminal: see ink-for-terminal.ts.
+  const [{ render }, { App }] = await withCiHidden(() => Promise.all([import('ink'), import('./app.tsx')]));
   const instance = render(
     <App services={services} runtimeLine={runtimeLine} {...(opts.open ? { open: opts.open } : {})} />,
     { stdin, stdout, exitOnCtrlC: false, patchConsole: true },

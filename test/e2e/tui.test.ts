@@ -68,6 +68,8 @@ describe.skipIf(!hasTmux)('the lab in a real terminal (tmux)', () => {
       `EDITOR=${editor}`,
       'LANG=C.UTF-8',
       'TERM=xterm-256color',
+      // CI runners export CI=true, and ink draws no live frame when it sees it: the lab must draw anyway.
+      'CI=true',
     ].join(' ');
     tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'lab', '-x', '80', '-y', '24',
       `cd ${repo} && env ${env} node bin/lab.js open ep9-weighted-rr; echo LAB-EXITED=$?; sleep 120`);

@@ -1,4 +1,5 @@
 // Loopback ports: is one free, find a free one, and wait until an HTTP server answers on one.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -25,8 +26,38 @@ export function assertPortFree(port: number): Promise<void> {
   });
 }
 
-// A port the kernel just handed out on 127.0.0.1 (free at the time of asking).
-export function freePort(): Promise<number> {
+// A port free on 127.0.0.1 right now. Picked at random below the kernel's ephemeral range: a port from that range
+// (which is where port 0 comes from) can be taken by any outgoing connection before our listener binds it, and a
+// busy machine (a benchmark, a test suite) makes thousands of those.
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  if (high - PICK_FROM >= 1000) {
+    for (let i = 0; i < 50; i++) {
+      const port = PICK_FROM + Math.floor(Math.random() * (high - PICK_FROM));
+      if (await canBind(port)) return port;
+    }
+  }
+  return kernelPort();
+}
+
+const PICK_FROM = 20000;
+
+// The first port of the kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range).
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return assertPortFree(port).then(() => true, () => false);
+}
+
+// A port the kernel hands out for port 0 (free at the time of asking).
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

@@ -1,7 +1,7 @@
 // Child processes for the benchmark: spawn, wait until a port accepts, read CPU and RSS from /proc, stop by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 
 /** Clock ticks per second for /proc/PID/stat utime/stime (USER_HZ, 100 on Linux). */
 const CLK_TCK = 100;
@@ -57,17 +57,8 @@ export function startProc(name: string, cmd: string, args: readonly string[], en
   };
 }
 
-// Finds a free TCP port on 127.0.0.1 by binding port 0 and releasing it.
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// Under load, ports from the ephemeral range get taken by wrk's own connections: use the lab's picker.
+export { freePort } from '../../lab/runtimes/ports.ts';
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -2,9 +2,10 @@
 // and a stop() that always kills the process by PID and removes the temp files.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../lab/runtimes/ports.ts';
 
 const probe = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
 
@@ -52,19 +53,9 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-// Finds a free TCP port on 127.0.0.1 by binding port 0 and releasing it.
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// Free loopback ports come from the lab's own picker (below the ephemeral range, so outgoing connections of a
+// busy test run cannot take them first).
+export { freePort };
 
 // True once something listens on the port. Reads /proc/net/tcp{,6} (passive: a probe connection would reach a
 // mode tcp backend and shift the balancer's rotation); falls back to connecting where /proc is absent.

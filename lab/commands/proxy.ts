@@ -46,6 +46,8 @@ async function runProxy(o: ProxyOptions): Promise<number> {
       console.error(`[ALERT]    (${process.pid}) : config : Fatal errors found in configuration.`);
       return 1;
     }
+    // haproxy -c says so on stdout too, before its verdict
+    if (r.diagnostics.some((d) => d.severity === 'warning')) console.log('Warnings were found.');
     console.log('Configuration file is valid');
     return 0;
   }

@@ -51,6 +51,8 @@ export interface ServerSnapshot {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly failedConnects: number;
+  /** Responses an http-response deny replaced (stats dresp); 0 when absent. */
+  readonly deniedResponses?: number;
   readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
   readonly lastStateChange: number;
   /** Stats "chkfail", "chkdown", "downtime" (ServerState.failedChecks, downTransitions, downTimeMs). */
@@ -71,6 +73,8 @@ export interface BackendSnapshot {
   readonly totalConnections: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Responses an http-response deny replaced (stats dresp); 0 when absent. */
+  readonly deniedResponses?: number;
   /** Stats "slim" (fullconn), "chkdown" (times it had no server left), "lastchg", "downtime". */
   readonly fullconn?: number;
   readonly downTransitions?: number;
@@ -90,6 +94,8 @@ export interface FrontendSnapshot {
   readonly totalConnections: number;
   readonly requests: number;
   readonly denied: number;
+  /** Responses an http-response deny replaced (stats dresp); 0 when absent. */
+  readonly deniedResponses?: number;
   readonly errors: number;
   readonly bytesIn: number;
   readonly bytesOut: number;

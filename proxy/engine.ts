@@ -439,13 +439,13 @@ export class ProxyEngine implements Engine, SessionHost {
       frontends: [...g.frontends.values()].map((f) => ({
         name: f.name, id: f.spec.id, mode: f.spec.mode, listening: [...f.listening], current: f.current,
         maxconn: f.spec.maxconn || g.config.global.maxconn || DEFAULT_MAXCONN, responses: [...f.responses],
-        totalConnections: f.totalConnections, requests: f.requests, denied: f.denied, errors: f.errors,
+        totalConnections: f.totalConnections, requests: f.requests, denied: f.denied, deniedResponses: f.deniedResponses, errors: f.errors,
         bytesIn: f.bytesIn, bytesOut: f.bytesOut,
       })),
       backends: [...g.backends.values()].map((b) => ({
         name: b.name, id: b.spec.id, mode: b.spec.mode, algorithm: b.spec.balance.algorithm,
         servers: b.servers.map((s) => this.serverSnapshot(s)), queued: b.queue.length,
-        totalConnections: b.totalConnections, bytesIn: b.bytesIn, bytesOut: b.bytesOut,
+        totalConnections: b.totalConnections, bytesIn: b.bytesIn, bytesOut: b.bytesOut, deniedResponses: b.deniedResponses,
         fullconn: b.spec.fullconn, downTransitions: b.downTransitions, lastStateChange: b.lastStateChange,
         responses: [...b.responses],
         downTimeMs: b.downTimeMs + (b.hasUsableServer ? 0 : Date.now() - b.lastStateChange),
@@ -459,7 +459,7 @@ export class ProxyEngine implements Engine, SessionHost {
       name: s.name, id: s.id, address: `${a.host}:${a.port}`, weight: s.userWeight, effectiveWeight: s.effectiveWeight,
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
       fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
-      bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, lastCheck: s.lastCheck,
+      bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck,
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
     };

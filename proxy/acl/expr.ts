@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
 import type { SampleContext } from './types.ts';
 import { parseArgs } from './args.ts';
-import { findConverter } from './converters.ts';
+import { isIdChar, parseConverterChain } from './converter-chain.ts';
 import { findFetch } from './fetches/index.ts';
 import { findAclKeyword } from './keywords.ts';
 import { canCast, fetchFlags, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from './sample.ts';
@@ -61,10 +61,6 @@ export interface ExprOptions {
 const STD_OPS: Record<string, 'eq' | 'gt' | 'ge' | 'lt' | 'le'> = { eq: 'eq', gt: 'gt', ge: 'ge', lt: 'lt', le: 'le' };
 
 // is_idchar from HAProxy: what a keyword may contain.
-function isIdChar(c: string): boolean {
-  return /[A-Za-z0-9._+:-]/.test(c);
-}
-
 function defaultMatch(type: SampleType): AnyMatch | null {
   switch (type) {
     case 'bool':
@@ -128,41 +124,11 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   });
 
   // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
-  const convs: ((v: SampleValue) => SampleValue | undefined)[] = [];
-  let curType: SampleType = def.outType;
-  let p = parsed.end;
-  let lastConv: string | null = null;
   const fail = (why: string): { error: string } => ({ error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` });
-  while (p < word.length) {
-    if (word[p] !== ',') {
-      const what = lastConv ? `converter '${lastConv}'` : aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`;
-      return fail(`missing comma after ${what}`);
-    }
-    while (word[p] === ',') p++;
-    if (p >= word.length) break;
-    let e = p;
-    while (e < word.length && isIdChar(word[e]!)) e++;
-    const name = word.slice(p, e);
-    const conv = findConverter(name);
-    if (!conv) return fail(`unknown converter '${name}'`);
-    if (!canCast(curType, conv.inType)) return fail(`converter '${name}' cannot be applied`);
-    const cargs = parseArgs(word, e, conv.args, conv.minArgs);
-    if ('error' in cargs) {
-      const got = cargs.error.match(/got (\d+)/)?.[1];
-      const pos = cargs.error.match(/position (\d+)/)?.[1] ?? (got !== undefined ? String(Number(got) + 1) : '1');
-      return fail(`invalid arg ${pos} in converter '${name}' : ${cargs.error}`);
-    }
-    if (conv.validate) {
-      const bad = conv.validate(cargs.values);
-      if (bad) return fail(`invalid args in converter '${name}' : ${bad}`);
-    }
-    const fn = conv.compile(cargs.values);
-    const needs = conv.inType !== curType ? curType : null;
-    convs.push(needs ? (v) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c); } : fn);
-    curType = conv.outType;
-    lastConv = name;
-    p = cargs.end;
-  }
+  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`);
+  if ('error' in chain) return fail(chain.error);
+  const convs = chain.convs;
+  const curType = chain.outType;
 
   const kw = aclkw && convs.length === 0 ? aclkw.name : def.name;
   let method: AnyMatch | null = aclkw && convs.length === 0 ? aclkw.match : defaultMatch(curType);

@@ -35,6 +35,8 @@ export function usableAt(source: FetchSource, place: CheckPlace): boolean {
     case 'l6req':
     case 'http-req':
       return !EARLY.has(place) && !RESPONSE.has(place);
+    case 'http-res':
+      return RESPONSE.has(place);
   }
 }
 

@@ -19,14 +19,30 @@ export interface HttpRequestView {
   readonly headers: readonly string[];
 }
 
+/** The response head as the server sent it, for http-response rules; nothing writes it while rules read it. */
+export interface HttpResponseView {
+  readonly status: number;
+  /** "1.0" or "1.1" (what res.ver returns). */
+  readonly version: string;
+  /** Headers as received (minus what earlier rules removed), flattened like HttpRequestView's. */
+  readonly headers: readonly string[];
+}
+
 /** Everything a sample fetch may look at. */
 export interface SampleContext {
   readonly src: string;
   readonly srcPort: number;
   readonly dst: string;
   readonly dstPort: number;
-  /** Absent in mode tcp (and before the request head is parsed). */
+  /** Absent in mode tcp (and before the request head is parsed), and in http-response rules (see reqPersist). */
   readonly req?: HttpRequestView;
+  /**
+   * In http-response rules: the request, for the few fetches HAProxy keeps once the request has left (method,
+   * req.proto_http); the others (path, hdr ...) find the request buffer empty there and give no sample.
+   */
+  readonly reqPersist?: HttpRequestView;
+  /** In http-response rules: the server's response head. */
+  readonly res?: HttpResponseView;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
   readonly payload?: Buffer;
   /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */

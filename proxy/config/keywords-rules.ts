@@ -1,5 +1,6 @@
 // "http-request", "http-response" and "tcp-request" rules (src/http_rules.c, src/http_act.c, src/tcp_rules.c),
 // with HAProxy's messages. Actions the lab does not run are warned about and skipped, never silently dropped.
+import { checkHeaderFormat } from '../acl/format-string.ts';
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule } from './model.ts';
@@ -161,7 +162,12 @@ function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header'
     return { rule: { action, name: c.arg(at) }, next };
   }
   if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1))) return { error: 'expects exactly 2 arguments' };
-  return { rule: { action, name: c.arg(at), value: c.arg(at + 1) }, next: at + 2 };
+  const value = c.arg(at + 1);
+  const backend = c.proxyType === 'backend';
+  const place = c.arg(0) === 'http-response' ? (backend ? 'backend http-response' : 'http-response') : backend ? 'backend http-request' : 'http-request';
+  const bad = checkHeaderFormat(value, place, c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, name: c.arg(at), value }, next: at + 2 };
 }
 
 type RuleKind = 'tcp-request content' | 'http-request' | 'use_backend';

@@ -348,6 +348,37 @@ export class HttpSession {
     return false;
   }
 
+  // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
+  // response head before it leaves. Header rules edit resp.headers; returns the status of a deny, else null.
+  private applyResponseRules(t: Txn, resp: ResponseHead): number | null {
+    const beSpec = t.backend?.spec;
+    const feSpec = t.fe.spec;
+    if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
+    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp };
+    for (const spec of beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec]) {
+      for (const rule of spec.httpResponseRules) {
+        if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
+        if (rule.action === 'deny') {
+          t.decidedBy = 'http-response deny';
+          t.rule = { text: rule.text, loc: rule.loc };
+          return rule.status;
+        }
+        applyHeaderRule(resp.headers, rule, ctx);
+      }
+    }
+    return null;
+  }
+
+  // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
+  // error page; a keep-alive client connection stays open, as with haproxy.
+  private denyResponse(t: Txn, status: number): void {
+    t.fe.deniedResponses++;
+    if (t.backend) t.backend.deniedResponses++;
+    if (t.server) t.server.deniedResponses++;
+    t.termination = 'PH--';
+    this.failResponse(t, status);
+  }
+
   private answerRule(t: Txn, rule: HttpRequestRule): void {
     t.decidedBy = `http-request ${rule.action}`;
     t.rule = { text: rule.text, loc: rule.loc };
@@ -594,15 +625,24 @@ export class HttpSession {
         if (buf.length > end) this.onServerData(conn, buf.subarray(end));
         return;
       }
-      t.resp = resp;
       t.respBuf = null;
+      // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
+      const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+      const denied = this.applyResponseRules(t, resp);
+      if (denied !== null) {
+        // what came with the head is counted too; Tr stays -1: the response never counted as valid
+        t.bytesOut += headSize + Math.min(buf.length - end, resp.framing === 'length' ? resp.contentLength : buf.length);
+        this.denyResponse(t, denied);
+        return;
+      }
       t.tRespHead = Date.now();
+      t.resp = resp;
       t.status = resp.status;
       if (resp.framing === 'close' || resp.status === 101) t.closeClient = true;
       const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
       holdWrites(this.sock);
       this.sock.write(out);
-      t.bytesOut += htxSize(resp.status, resp.reason, resp.headers, 0);
+      t.bytesOut += headSize;
       if (resp.framing === 'none') t.respDone = true;
       else if (resp.framing === 'length') {
         t.respLeft = resp.contentLength;

@@ -2,6 +2,7 @@
 // X-Forwarded-For, and the header actions of http-request rules.
 import { BlockList, isIP } from 'node:net';
 import type { SampleContext } from '../acl/types.ts';
+import { expandLogFormat } from '../acl/format-string.ts';
 import type { ForwardForSpec, HttpRequestRule } from '../config/model.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
@@ -73,39 +74,6 @@ export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: Sample
     }
   }
   if (rule.action !== 'del-header') headers.push(rule.name, expandLogFormat(rule.value, ctx));
-}
-
-// A small log-format expander for header values: literals, %ci %cp %fi %fp, and %[src] %[dst] %[src_port]
-// %[dst_port] %[path] %[method] %[req.hdr(NAME)].
-export function expandLogFormat(fmt: string, ctx: SampleContext): string {
-  if (!fmt.includes('%')) return fmt;
-  return fmt.replace(/%\[([^\]]+)\]|%(ci|cp|fi|fp)|%%/g, (all, sample: string | undefined, short: string | undefined) => {
-    if (all === '%%') return '%';
-    const key = sample ?? { ci: 'src', cp: 'src_port', fi: 'dst', fp: 'dst_port' }[short!]!;
-    switch (key) {
-      case 'src':
-        return ctx.src;
-      case 'dst':
-        return ctx.dst;
-      case 'src_port':
-        return String(ctx.srcPort);
-      case 'dst_port':
-        return String(ctx.dstPort);
-      case 'path':
-        return ctx.req?.path ?? '';
-      case 'method':
-        return ctx.req?.method ?? '';
-      default: {
-        const m = /^req\.hdr\(([^),]+)\)$/.exec(key);
-        if (m && ctx.req) {
-          const want = m[1]!.toLowerCase();
-          const h = ctx.req.headers;
-          for (let i = 0; i < h.length; i += 2) if (h[i]!.toLowerCase() === want) return h[i + 1]!;
-        }
-        return '';
-      }
-    }
-  });
 }
 
 const networks = new Map<string, BlockList>();

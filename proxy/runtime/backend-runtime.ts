@@ -31,6 +31,8 @@ export class BackendRuntime {
   totalConnections = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** Responses an http-response deny replaced (dresp). */
+  deniedResponses = 0;
   readonly queue: QueuedRequest[] = [];
   /** HTTP responses by class: 1xx..5xx, other. */
   readonly responses = [0, 0, 0, 0, 0, 0];

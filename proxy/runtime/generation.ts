@@ -10,6 +10,8 @@ export class FrontendRuntime {
   totalConnections = 0;
   requests = 0;
   denied = 0;
+  /** Responses an http-response deny replaced (dresp). */
+  deniedResponses = 0;
   errors = 0;
   bytesIn = 0;
   bytesOut = 0;

@@ -28,6 +28,8 @@ export class ServerState {
   bytesIn = 0;
   bytesOut = 0;
   failedConnects = 0;
+  /** Responses an http-response deny replaced (dresp). */
+  deniedResponses = 0;
   /** HTTP responses by class: 1xx..5xx, other. */
   readonly responses = [0, 0, 0, 0, 0, 0];
   /** Health: 0..rise+fall-1; up when >= rise (HAProxy's check->health). */

@@ -1,11 +1,11 @@
 // Byte-level parity: raw requests (good, odd and broken) through real HAProxy 2.6 and through our engine, in
 // front of a server that answers each path with fixed raw bytes. The client must receive the same bytes.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { startEngine } from '../helpers/engine.ts';
+import { exchange, normalize, normalizeLog, settle, startRawServer, TRAFFIC_LINE, type RawAnswer } from '../helpers/raw-http.ts';
 
-const RAW: Record<string, string | ((sock: net.Socket) => void)> = {
+const RAW: Record<string, RawAnswer> = {
   '/ok11': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Foo: Bar\r\n\r\nhi',
   '/ok10': 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nServer: Werkzeug/2.2.2 Python/3.11.2\r\n\r\nhello',
   '/close': 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil-close',
@@ -15,85 +15,6 @@ const RAW: Record<string, string | ((sock: net.Socket) => void)> = {
   '/close-early': (sock) => sock.destroy(),
   '/slow': () => {},
 };
-
-/** A server that answers the path of each request with RAW[path], then closes where the answer is close-framed. */
-function startRawServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end);
-        buf = buf.slice(end + 4);
-        const path = head.split(' ')[1] ?? '/';
-        const answer = RAW[path.split('?')[0]!] ?? RAW['/ok11']!;
-        if (typeof answer === 'function') answer(sock);
-        else if (path.startsWith('/close') || path.startsWith('/ok10') || path.startsWith('/bad')) sock.end(answer);
-        else sock.write(answer);
-      }
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      resolve({
-        port,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          return new Promise((r) => server.close(() => r()));
-        },
-      });
-    });
-  });
-}
-
-/** Sends raw bytes, collects everything until the proxy closes or goes quiet for quietMs. */
-function exchange(port: number, bytes: string, quietMs = 400, halfClose = false): Promise<string> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
-    let out = '';
-    let timer: NodeJS.Timeout;
-    const done = () => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(out);
-    };
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(done, quietMs);
-    };
-    sock.on('data', (d) => {
-      out += d.toString('latin1');
-      arm();
-    });
-    sock.on('close', done);
-    sock.on('error', done);
-    sock.on('connect', () => {
-      sock.write(bytes);
-      if (halfClose) sock.end();
-      arm();
-    });
-  });
-}
-
-/** Drops what legitimately differs between two runs: the Date header. */
-const normalize = (s: string) => s.replace(/^date: .*\r\n/gim, '');
-
-const TRAFFIC_LINE = /^\d+\.\d+\.\d+\.\d+:\d+ \[/;
-
-/** A log line without what varies between runs: client port, date, and non-negative timings. */
-const normalizeLog = (line: string) =>
-  line
-    .replace(/^(\S+):\d+ \[[^\]]+\]/, '$1:PORT [DATE]')
-    .replace(/ (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+) (\d{3}|-1) /, (_m, ...g: string[]) =>
-      ' ' + g.slice(0, 5).map((x) => (x === '-1' ? '-1' : 'T')).join('/') + ` ${g[5]} `);
-
-const settle = () => new Promise((r) => setTimeout(r, 150));
 
 const CASES: { name: string; send: string; quietMs?: number }[] = [
   { name: 'an HTTP/1.1 response with a length, header names lowered', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },
@@ -152,7 +73,7 @@ describe.skipIf(!hasHaproxy)('raw bytes out match real HAProxy 2.6 for the same 
   const expectedLogs = new Map<string, string[]>();
 
   beforeAll(async () => {
-    raw = await startRawServer();
+    raw = await startRawServer(RAW, (path) => path.startsWith('/close') || path.startsWith('/ok10') || path.startsWith('/bad'));
     const real = await startHaproxy(CONFIG(raw.port));
     try {
       for (const c of CASES) {

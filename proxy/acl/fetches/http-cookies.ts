@@ -1,9 +1,9 @@
-// Request cookie fetches (HAProxy's smp_fetch_cookie and http_extract_cookie_value): every Cookie header value
+// Cookie fetches (HAProxy's smp_fetch_cookie and http_extract_cookie_value): every Cookie header value
 // (split on commas like hdr()), then each "name=value" in it; names compare case-sensitively, values are
 // trimmed, quotes are kept, attributes starting with '$' and cookies without '=' are skipped.
 import type { ArgValue, FetchDef, FetchFn, Visit } from '../sample.ts';
 import { strl2ic } from '../sample.ts';
-import { eachHeaderValue } from './http-headers.ts';
+import { eachHeaderValue, headersOf, type HeaderSide } from './http-headers.ts';
 
 function isSpHt(c: number): boolean {
   return c === 32 || c === 9;
@@ -25,8 +25,12 @@ function cookieValueEnd(s: string, from: number): number {
   return s.length;
 }
 
-/** Walks the cookies named `name` (any cookie when empty) in one Cookie header value; fn returns true to stop. */
-export function eachCookie(hdr: string, name: string, fn: (value: string) => boolean): boolean {
+/**
+ * Walks the cookies named `name` (any cookie when empty) in one Cookie header value; fn returns true to stop.
+ * `list` false reads a Set-Cookie value instead, as HAProxy does: the walk stops at the first pair whose name does
+ * not match (the rest are attributes), so with no name every pair counts.
+ */
+export function eachCookie(hdr: string, name: string, fn: (value: string) => boolean, list = true): boolean {
   const end = hdr.length;
   const nl = name.length;
   if (end < nl + 1) return false;
@@ -37,7 +41,7 @@ export function eachCookie(hdr: string, name: string, fn: (value: string) => boo
     let attEnd = beg;
     while (eq < end) {
       const c = hdr.charCodeAt(eq);
-      if (c === 61 || c === 59 || c === 44) break;
+      if (c === 61 || c === 59 || (list && c === 44)) break;
       eq++;
       if (!isSpHt(c)) attEnd = eq;
     }
@@ -56,45 +60,55 @@ export function eachCookie(hdr: string, name: string, fn: (value: string) => boo
     if (eq === next) continue;
     if (nl === 0 || (attEnd - beg === nl && hdr.startsWith(name, beg))) {
       if (fn(hdr.slice(vbeg, vend))) return true;
-    }
+    } else if (!list) break; // Set-Cookie: only a pair right after a match is read on (as http_extract_cookie_value)
   }
   return false;
 }
 
-function compileCookie(args: readonly ArgValue[], asInt: boolean): FetchFn {
+function compileCookie(args: readonly ArgValue[], asInt: boolean, side: HeaderSide): FetchFn {
   const name = typeof args[0] === 'string' ? args[0] : '';
+  const headersIn = headersOf(side);
+  const header = side === 'req' ? 'cookie' : 'set-cookie';
+  const list = side === 'req';
   let lastVisit: Visit | null = null;
   let perValue: (v: string) => boolean = () => false;
   let perHeader: (h: string) => boolean = () => false;
   return (ctx, visit) => {
-    const req = ctx.req;
-    if (!req) return false;
+    const headers = headersIn(ctx);
+    if (!headers) return false;
     if (visit !== lastVisit) {
       lastVisit = visit;
       perValue = asInt ? (v) => visit(strl2ic(v)) : (v) => visit(v);
-      perHeader = (h) => (h.length < name.length + 1 ? false : eachCookie(h, name, perValue));
+      perHeader = (h) => (h.length < name.length + 1 ? false : eachCookie(h, name, perValue, list));
     }
-    return eachHeaderValue(req.headers, 'cookie', false, perHeader);
+    return eachHeaderValue(headers, header, false, perHeader);
   };
 }
 
-function compileCount(args: readonly ArgValue[]): FetchFn {
+function compileCount(args: readonly ArgValue[], side: HeaderSide): FetchFn {
   const name = typeof args[0] === 'string' ? args[0] : '';
+  const headersIn = headersOf(side);
+  const header = side === 'req' ? 'cookie' : 'set-cookie';
+  const list = side === 'req';
   return (ctx, visit) => {
-    const req = ctx.req;
-    if (!req) return false;
+    const headers = headersIn(ctx);
+    if (!headers) return false;
     let n = 0;
     const count = (): boolean => {
       n++;
       return false;
     };
-    eachHeaderValue(req.headers, 'cookie', false, (h) => (h.length < name.length + 1 ? false : eachCookie(h, name, count)));
+    eachHeaderValue(headers, header, false, (h) => (h.length < name.length + 1 ? false : eachCookie(h, name, count, list)));
     return visit(n);
   };
 }
 
-function cook(name: string, outType: 'str' | 'int'): FetchDef {
-  return { name, outType, args: ['str'], minArgs: 0, source: 'http-req', compile: (a) => compileCookie(a, outType === 'int') };
+function cook(name: string, outType: 'str' | 'int', side: HeaderSide = 'req'): FetchDef {
+  return { name, outType, args: ['str'], minArgs: 0, source: side === 'req' ? 'http-req' : 'http-res', compile: (a) => compileCookie(a, outType === 'int', side) };
+}
+
+function cookCount(name: string, side: HeaderSide): FetchDef {
+  return { name, outType: 'int', args: ['str'], minArgs: 0, source: side === 'req' ? 'http-req' : 'http-res', compile: (a) => compileCount(a, side) };
 }
 
 // The cookie fetches; cook and cookie are request-side aliases of req.cook here.
@@ -104,6 +118,13 @@ export const httpCookieFetches: readonly FetchDef[] = [
   cook('cookie', 'str'),
   cook('req.cook_val', 'int'),
   cook('cook_val', 'int'),
-  { name: 'req.cook_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: compileCount },
-  { name: 'cook_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: compileCount },
+  cookCount('req.cook_cnt', 'req'),
+  cookCount('cook_cnt', 'req'),
+  // Set-Cookie in the response, for http-response rules
+  cook('res.cook', 'str', 'res'),
+  cook('scook', 'str', 'res'),
+  cook('res.cook_val', 'int', 'res'),
+  cook('scook_val', 'int', 'res'),
+  cookCount('res.cook_cnt', 'res'),
+  cookCount('scook_cnt', 'res'),
 ];

@@ -1,4 +1,4 @@
-// Request header fetches (HAProxy's src/http_fetch.c on top of http_find_header): hdr/req.hdr split values on
+// Request and response header fetches (HAProxy's src/http_fetch.c on top of http_find_header): hdr/req.hdr split values on
 // commas outside quotes and hand out every one; req.fhdr hands out whole lines. Names compare case-insensitively.
 import type { ArgValue, FetchDef, FetchFn, Visit } from '../sample.ts';
 import { strl2ic } from '../sample.ts';
@@ -195,35 +195,46 @@ function nthValue(headers: readonly string[], lowerName: string, full: boolean, 
 
 type Mapper = ((value: string, visit: Visit) => boolean) | null;
 
+/** Which message a header fetch reads: the request (req.hdr, hdr) or the response (res.hdr, shdr). */
+export type HeaderSide = 'req' | 'res';
+type Headers = (ctx: SampleContext) => readonly string[] | undefined;
+const requestHeaders: Headers = (ctx) => ctx.req?.headers;
+const responseHeaders: Headers = (ctx) => ctx.res?.headers;
+export const headersOf = (side: HeaderSide): Headers => (side === 'req' ? requestHeaders : responseHeaders);
+
 // One header fetch: all values when no occurrence (or 0) is given, else the one asked for.
-function compileHeader(args: readonly ArgValue[], full: boolean, map: Mapper): FetchFn {
+function compileHeader(args: readonly ArgValue[], full: boolean, map: Mapper, side: HeaderSide): FetchFn {
   // "hdr" without parentheses has no name argument and never returns a sample; "hdr()" means any header.
   if (typeof args[0] !== 'string') return () => false;
   const lower = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
   const occ = typeof args[1] === 'number' ? args[1] : 0;
+  const headersIn = headersOf(side);
   if (occ !== 0) {
     return (ctx, visit) => {
-      const req = ctx.req;
-      if (!req) return false;
-      const v = nthValue(req.headers, lower, full, occ);
+      const headers = headersIn(ctx);
+      if (!headers) return false;
+      const v = nthValue(headers, lower, full, occ);
       if (v === null) return false;
       return map ? map(v, visit) : visit(v);
     };
   }
   if (map === null) {
-    return (ctx, visit) => (ctx.req ? eachHeaderValue(ctx.req.headers, lower, full, visit as (v: string) => boolean) : false);
+    return (ctx, visit) => {
+      const headers = headersIn(ctx);
+      return headers ? eachHeaderValue(headers, lower, full, visit as (v: string) => boolean) : false;
+    };
   }
   // The caller passes the same visitor every time (one per compiled expression), so wrap it once.
   let lastVisit: Visit | null = null;
   let wrapped: (v: string) => boolean = () => false;
   return (ctx: SampleContext, visit: Visit) => {
-    const req = ctx.req;
-    if (!req) return false;
+    const headers = headersIn(ctx);
+    if (!headers) return false;
     if (visit !== lastVisit) {
       lastVisit = visit;
       wrapped = (v) => map(v, visit);
     }
-    return eachHeaderValue(req.headers, lower, full, wrapped);
+    return eachHeaderValue(headers, lower, full, wrapped);
   };
 }
 
@@ -244,20 +255,25 @@ const toIp: Mapper = (v, visit) => {
   return parseIpv6(v, ipWords) ? visit(v) : false;
 };
 
-function compileCount(args: readonly ArgValue[], full: boolean): FetchFn {
+function compileCount(args: readonly ArgValue[], full: boolean, side: HeaderSide): FetchFn {
   const lower = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
-  return (ctx, visit) => (ctx.req ? visit(countHeaderValues(ctx.req.headers, lower, full)) : false);
+  const headersIn = headersOf(side);
+  return (ctx, visit) => {
+    const headers = headersIn(ctx);
+    return headers ? visit(countHeaderValues(headers, lower, full)) : false;
+  };
 }
 
 const validateOcc = (args: readonly ArgValue[]): string | null =>
   typeof args[1] === 'number' && args[1] < -MAX_HDR_HISTORY ? `header occurrence must be >= ${-MAX_HDR_HISTORY}` : null;
 
-function hdr(name: string, outType: FetchDef['outType'], full: boolean, map: Mapper): FetchDef {
-  return { name, outType, args: ['str', 'sint'], minArgs: 0, source: 'http-req', validate: validateOcc, compile: (a) => compileHeader(a, full, map) };
+function hdr(name: string, outType: FetchDef['outType'], full: boolean, map: Mapper, side: HeaderSide = 'req'): FetchDef {
+  const source = side === 'req' ? 'http-req' : 'http-res';
+  return { name, outType, args: ['str', 'sint'], minArgs: 0, source, validate: validateOcc, compile: (a) => compileHeader(a, full, map, side) };
 }
 
-function cnt(name: string, full: boolean): FetchDef {
-  return { name, outType: 'int', args: ['str'], minArgs: 0, source: 'http-req', compile: (a) => compileCount(a, full) };
+function cnt(name: string, full: boolean, side: HeaderSide = 'req'): FetchDef {
+  return { name, outType: 'int', args: ['str'], minArgs: 0, source: side === 'req' ? 'http-req' : 'http-res', compile: (a) => compileCount(a, full, side) };
 }
 
 // The header fetches; hdr_* without "req." are HAProxy's request-only ACL-compatibility names.
@@ -272,4 +288,15 @@ export const httpHeaderFetches: readonly FetchDef[] = [
   cnt('hdr_cnt', false),
   cnt('req.hdr_cnt', false),
   cnt('req.fhdr_cnt', true),
+  // the response's, for http-response rules (shdr* are the ACL-compatibility names)
+  hdr('res.hdr', 'str', false, null, 'res'),
+  hdr('shdr', 'str', false, null, 'res'),
+  hdr('res.fhdr', 'str', true, null, 'res'),
+  hdr('res.hdr_val', 'int', false, toInt, 'res'),
+  hdr('shdr_val', 'int', false, toInt, 'res'),
+  hdr('res.hdr_ip', 'ip', false, toIp, 'res'),
+  hdr('shdr_ip', 'ip', false, toIp, 'res'),
+  cnt('res.hdr_cnt', false, 'res'),
+  cnt('shdr_cnt', false, 'res'),
+  cnt('res.fhdr_cnt', true, 'res'),
 ];

@@ -63,11 +63,15 @@ const query: FetchFn = (ctx, visit) => {
   return q >= 0 && visit(req.query ?? req.uri.slice(q + 1));
 };
 
-const method: FetchFn = (ctx, visit) => (ctx.req ? visit(ctx.req.method) : false);
+// method and req.proto_http still answer in http-response rules (HAProxy keeps them in the transaction).
+const method: FetchFn = (ctx, visit) => {
+  const req = ctx.req ?? ctx.reqPersist;
+  return req ? visit(req.method) : false;
+};
 
 const reqVer: FetchFn = (ctx, visit) => (ctx.req && ctx.req.version !== '' ? visit(ctx.req.version) : false);
 
-const protoHttp: FetchFn = (ctx, visit) => (ctx.req ? visit(true) : false);
+const protoHttp: FetchFn = (ctx, visit) => (ctx.req || ctx.reqPersist ? visit(true) : false);
 
 function isParamDelim(c: number, delim: number): boolean {
   return c === 38 || c === 59 || c === delim; // '&' ';' delim

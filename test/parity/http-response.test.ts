@@ -1,0 +1,115 @@
+// http-response rules against real HAProxy 2.6: header rules from the backend first and the frontend last,
+// conditions on the response (status, res.hdr, shdr_*, res.ver, res.cook), %[...] samples in header values,
+// and deny replacing the server's answer — same bytes to the client, same log lines.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
+import { startEngine } from '../helpers/engine.ts';
+import { exchange, normalize, normalizeLog, settle, startRawServer, TRAFFIC_LINE, type RawAnswer } from '../helpers/raw-http.ts';
+
+const RAW: Record<string, RawAnswer> = {
+  '/ok11':
+    'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: Nginx/1.22\r\nX-Multi: a, b\r\nX-Multi: c\r\n' +
+    'Set-Cookie: sid=abc; Path=/\r\nSet-Cookie: theme=dark; sid=no\r\n\r\nhi',
+  '/ok10': 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nServer: Werkzeug/2.2.2\r\n\r\nhello',
+  '/chunked': 'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nSet-Cookie: sid=xyz\r\n\r\n4\r\nWiki\r\n0\r\n\r\n',
+  '/404': 'HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\nServer: nginx\r\n\r\nnope',
+  '/500': 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom',
+};
+
+const CONFIG = (serverPort: number) => `
+global
+    log stdout format raw local0
+defaults
+    log global
+    option httplog
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 2s
+frontend fe
+    bind 127.0.0.1:{{port0}}
+    http-response set-header X-Order fe
+    http-response set-header X-Status %[status]
+    http-response set-header X-Server "<%[res.hdr(server),lower]>"
+    http-response set-header X-Multi-Last %[res.hdr(x-multi)]
+    http-response set-header X-Sid %[res.cook(sid)]
+    http-response add-header X-Method %[method] if { method POST }
+    http-response del-header Server if { shdr_beg(server) -i nginx }
+    http-response add-header X-Old yes if { res.ver 1.0 }
+    http-response add-header X-Cookies %[res.cook_cnt] if { res.cook_cnt gt 1 }
+    http-response add-header X-Multi-Count %[res.hdr_cnt(x-multi)] if { res.hdr(x-multi) -m str b }
+    http-response add-header X-Never yes if { path_beg / }
+    http-response deny deny_status 403 if { status 404 }
+    default_backend be
+backend be
+    http-response set-header X-Order be
+    http-response set-header X-Backend be
+    http-response deny if { status 500 }
+    server s1 127.0.0.1:${serverPort}
+listen li
+    bind 127.0.0.1:{{port1}}
+    http-response add-header X-Listen once
+    server s1 127.0.0.1:${serverPort}
+`;
+
+const CASES: { name: string; send: string; listen?: boolean }[] = [
+  { name: 'a 200 from a server with several headers and cookies', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },
+  { name: 'a POST: method still answers in a response rule', send: 'POST /ok11 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' },
+  { name: 'an HTTP/1.0 response', send: 'GET /ok10 HTTP/1.1\r\nHost: x\r\n\r\n' },
+  { name: 'a chunked 201', send: 'GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n' },
+  { name: 'a 404 denied with 403, and the connection serving the next request', send: 'GET /404 HTTP/1.1\r\nHost: x\r\n\r\n' + 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },
+  { name: 'a 500 denied by the backend (502)', send: 'GET /500 HTTP/1.1\r\nHost: x\r\n\r\n' },
+  { name: 'a listen section runs its rules once', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n', listen: true },
+];
+
+describe.skipIf(!hasHaproxy)('http-response rules do what real HAProxy 2.6 does', () => {
+  let raw: Awaited<ReturnType<typeof startRawServer>>;
+  const expected = new Map<string, { bytes: string; logs: string[] }>();
+  const got = new Map<string, { bytes: string; logs: string[] }>();
+
+  // The same cases, in order, through one proxy; a case's log lines are those that appeared during it.
+  async function play(proxy: { ports: readonly number[]; logs: string[] }, into: typeof expected): Promise<void> {
+    for (const c of CASES) {
+      const before = proxy.logs.length;
+      const bytes = normalize(await exchange(proxy.ports[c.listen ? 1 : 0]!, c.send));
+      await settle();
+      into.set(c.name, { bytes, logs: proxy.logs.slice(before).filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog) });
+    }
+  }
+
+  beforeAll(async () => {
+    raw = await startRawServer(RAW, (path) => path.startsWith('/ok10'));
+    const real = await startHaproxy(CONFIG(raw.port), { ports: 2 });
+    try {
+      await play(real, expected);
+    } finally {
+      await real.stop();
+    }
+    const ours = await startEngine(CONFIG(raw.port), { ports: 2 });
+    try {
+      await play(ours, got);
+    } finally {
+      await ours.stop();
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await raw?.close();
+  });
+
+  for (const c of CASES) {
+    it(c.name, () => {
+      expect(got.get(c.name)?.bytes).toBe(expected.get(c.name)?.bytes);
+      expect(got.get(c.name)?.logs).toEqual(expected.get(c.name)?.logs);
+    });
+  }
+
+  it('sees the responses it was written for (the cases are not vacuous)', () => {
+    const first = expected.get(CASES[0]!.name)!.bytes;
+    expect(first).toContain('x-order: fe\r\n');
+    expect(first).toContain('x-server: <nginx/1.22>\r\n');
+    expect(first).toContain('x-multi-last: c\r\n');
+    expect(first).not.toContain('x-never');
+    expect(expected.get(CASES[4]!.name)!.bytes).toMatch(/^HTTP\/1\.1 403 Forbidden[\s\S]*HTTP\/1\.1 200 OK/);
+  });
+});

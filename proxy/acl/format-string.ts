@@ -74,6 +74,8 @@ const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
   'http-req-persist': 'HTTP request',
   l6req: 'request buffer',
   'http-res': 'HTTP response headers',
+  backend: 'backend',
+  server: 'server',
 };
 
 /**

@@ -21,6 +21,7 @@ export type CheckPlace = keyof typeof CHECK_PLACES;
 
 const EARLY: ReadonlySet<CheckPlace> = new Set(['tcp-request connection', 'tcp-request session']);
 const RESPONSE: ReadonlySet<CheckPlace> = new Set(['http-response', 'backend http-response']);
+const BACKEND: ReadonlySet<CheckPlace> = new Set(['backend tcp-request content', 'backend http-request', 'use-server']);
 
 // Whether a fetch of this source gives samples at that place.
 export function usableAt(source: FetchSource, place: CheckPlace): boolean {
@@ -36,7 +37,12 @@ export function usableAt(source: FetchSource, place: CheckPlace): boolean {
     case 'http-req':
       return !EARLY.has(place) && !RESPONSE.has(place);
     case 'http-res':
+    case 'server':
       return RESPONSE.has(place);
+    case 'frontend':
+      return true;
+    case 'backend':
+      return BACKEND.has(place) || RESPONSE.has(place);
   }
 }
 

@@ -28,6 +28,12 @@ export interface HttpResponseView {
   readonly headers: readonly string[];
 }
 
+/** A proxy or a server as the identity fetches (fe_name, be_id, srv_name ...) see it. */
+export interface NamedId {
+  readonly name: string;
+  readonly id: number;
+}
+
 /** Everything a sample fetch may look at. */
 export interface SampleContext {
   readonly src: string;
@@ -43,6 +49,10 @@ export interface SampleContext {
   readonly reqPersist?: HttpRequestView;
   /** In http-response rules: the server's response head. */
   readonly res?: HttpResponseView;
+  /** The frontend that accepted the connection; the backend once chosen; the server once connected. */
+  readonly frontend?: NamedId;
+  readonly backend?: NamedId;
+  readonly server?: NamedId;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
   readonly payload?: Buffer;
   /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */

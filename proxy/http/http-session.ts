@@ -111,6 +111,11 @@ class Txn {
   get ctx(): SampleContext {
     return (this.ctxCache ??= this.session.sampleContext(this.req));
   }
+
+  /** From here on, be_name and be_id answer (the backend's own rules run next). */
+  backendChosen(): void {
+    if (this.backend) this.ctxCache = { ...this.ctx, backend: this.backend.spec };
+  }
 }
 
 type ScannerOrNull = ChunkedScanner | null;
@@ -171,7 +176,11 @@ export class HttpSession {
   }
 
   sampleContext(req: RequestHead): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined };
+    const fe = this.fe;
+    return {
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined,
+      frontend: fe ? fe.spec : undefined,
+    };
   }
 
   // ---- client side -------------------------------------------------------------------------------------------
@@ -314,6 +323,7 @@ export class HttpSession {
       return;
     }
     t.backend = be;
+    t.backendChosen();
     this.emitRoute(t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec.stats?.enabled && be.spec !== fe.spec) {
@@ -354,7 +364,7 @@ export class HttpSession {
     const beSpec = t.backend?.spec;
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
-    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp };
+    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
     for (const spec of beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec]) {
       for (const rule of spec.httpResponseRules) {
         if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;

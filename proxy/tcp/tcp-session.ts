@@ -59,7 +59,7 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
-    this.ctx = { ...this.ctx, state: r.gen };
+    this.ctx = { ...this.ctx, state: r.gen, frontend: r.fe.spec };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
     if (this.detailed && ev.wants.request) {

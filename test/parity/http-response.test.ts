@@ -39,9 +39,13 @@ frontend fe
     http-response add-header X-Cookies %[res.cook_cnt] if { res.cook_cnt gt 1 }
     http-response add-header X-Multi-Count %[res.hdr_cnt(x-multi)] if { res.hdr(x-multi) -m str b }
     http-response add-header X-Never yes if { path_beg / }
+    http-response set-header X-Served-By %[srv_name]
+    http-response set-header X-Ids %[fe_id]/%[be_id]/%[srv_id]/%[fe_name]/%[be_name]
+    http-response add-header X-Be-Match yes if { be_name be } { srv_name s1 } { fe_name fe }
     http-response deny deny_status 403 if { status 404 }
     default_backend be
 backend be
+    http-request return status 200 content-type text/plain string "backend rules see be_name" if { be_name be } { path /who }
     http-response set-header X-Order be
     http-response set-header X-Backend be
     http-response deny if { status 500 }
@@ -59,6 +63,7 @@ const CASES: { name: string; send: string; listen?: boolean }[] = [
   { name: 'a chunked 201', send: 'GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'a 404 denied with 403, and the connection serving the next request', send: 'GET /404 HTTP/1.1\r\nHost: x\r\n\r\n' + 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'a 500 denied by the backend (502)', send: 'GET /500 HTTP/1.1\r\nHost: x\r\n\r\n' },
+  { name: "a backend's http-request rule sees its backend", send: 'GET /who HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'a listen section runs its rules once', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n', listen: true },
 ];
 
@@ -110,6 +115,9 @@ describe.skipIf(!hasHaproxy)('http-response rules do what real HAProxy 2.6 does'
     expect(first).toContain('x-server: <nginx/1.22>\r\n');
     expect(first).toContain('x-multi-last: c\r\n');
     expect(first).not.toContain('x-never');
+    expect(first).toContain('x-served-by: s1\r\n');
+    expect(first).toContain('x-be-match: yes\r\n');
+    expect(expected.get("a backend's http-request rule sees its backend")!.bytes).toContain('backend rules see be_name');
     expect(expected.get(CASES[4]!.name)!.bytes).toMatch(/^HTTP\/1\.1 403 Forbidden[\s\S]*HTTP\/1\.1 200 OK/);
   });
 });

@@ -1,7 +1,11 @@
 // Custom `log-format` strings, compiled once per proxy into a list of parts, then filled per request.
 // Covers HAProxy 2.6's common variables (doc/configuration.txt 8.2.4); an unknown one prints as written.
+import { hostname } from 'node:os';
 import { haproxyDate } from './log-date.ts';
 import type { TrafficLogRecord } from './traffic-log.ts';
+
+// %H is the host's name, as gethostname() gives it to HAProxy
+const HOSTNAME = hostname();
 
 type Getter = (r: TrafficLogRecord) => string | number;
 
@@ -52,7 +56,7 @@ const VARS: Record<string, Getter> = {
   HQ: (r) => (r.query ? `?${r.query}` : ''),
   HV: (r) => (r.httpVersion ? `HTTP/${r.httpVersion}` : ''),
   pid: () => process.pid,
-  H: () => 'haproxy-lab',
+  H: () => HOSTNAME,
   ID: () => '',
 };
 

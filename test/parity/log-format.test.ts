@@ -4,7 +4,7 @@ import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { ask, startNamedBackends, type NamedBackends } from '../helpers/named-backends.ts';
 import { fillServers, startEngine } from '../helpers/engine.ts';
 
-const FORMAT = '%ci %ft %b/%s %ST %HM %HP %HQ %HV %{+Q}r %tsc %ac/%fc/%bc/%sc/%rc %[method] %[src] %fp=%[dst_port] %%';
+const FORMAT = '%ci %ft %b/%s %ST %HM %HP %HQ %HV %{+Q}r %tsc %ac/%fc/%bc/%sc/%rc %[method] %[src] %fp=%[dst_port] %H %%';
 
 const CONFIG = `
 global

@@ -84,6 +84,8 @@ class Txn {
   respLeft = 0;
   respChunks: ScannerOrNull = null;
   respDone = false;
+  /** After a 101 (WebSocket and other upgrades): bytes flow both ways untouched until either side closes. */
+  tunnel = false;
   /** Close the client connection after this exchange. */
   closeClient: boolean;
   tAssigned = -1;
@@ -202,7 +204,9 @@ export class HttpSession {
 
   private onClientEnd(): void {
     // a half-closed client still gets its response; with nothing in flight there is nothing left to do
-    if (!this.txn) this.close('CD');
+    const t = this.txn;
+    if (!t) this.close('CD');
+    else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
   }
 
   private armIdleTimeout(): void {
@@ -503,12 +507,15 @@ export class HttpSession {
     t.conn = conn;
     if (t.tConnected < 0) t.tConnected = Date.now();
     // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
-    const serverMs = t.backend!.spec.timeouts.server ?? 0;
-    if (conn.timeoutMs !== serverMs) {
-      conn.timeoutMs = serverMs;
-      conn.sock.setTimeout(serverMs);
-    }
+    this.setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
     this.sendRequest(t, conn);
+  }
+
+  private setServerTimeout(conn: ServerConn, ms: number): void {
+    if (conn.timeoutMs !== ms) {
+      conn.timeoutMs = ms;
+      conn.sock.setTimeout(ms);
+    }
   }
 
   private connectFailed(t: Txn, conn: ServerConn, immediate: boolean): void {
@@ -567,6 +574,12 @@ export class HttpSession {
   private forwardRequestBody(t: Txn, d: Buffer): void {
     let take: number;
     const conn = t.conn!;
+    if (t.tunnel) {
+      t.backend!.bytesIn += d.length;
+      t.server!.bytesIn += d.length;
+      if (!conn.sock.write(d)) this.sock.pause();
+      return;
+    }
     if (t.reqChunks) {
       const r = rechunk(t.reqChunks, d);
       take = r.consumed;
@@ -653,6 +666,10 @@ export class HttpSession {
       holdWrites(this.sock);
       this.sock.write(out);
       t.bytesOut += headSize;
+      if (resp.status === 101) {
+        this.startTunnel(t, conn, buf.length > end ? buf.subarray(end) : null);
+        return;
+      }
       if (resp.framing === 'none') t.respDone = true;
       else if (resp.framing === 'length') {
         t.respLeft = resp.contentLength;
@@ -664,6 +681,26 @@ export class HttpSession {
     }
     this.forwardResponseBody(t, d);
     if (t.respDone) this.responseComplete(t);
+  }
+
+  // The upgrade is done: from here the exchange is a tunnel, like mode tcp. With `timeout tunnel` one idle timer
+  // covers both directions (the client socket's, which any byte in or out refreshes), as HAProxy's tunnel timeout
+  // does; without it the client and server timeouts go on.
+  private startTunnel(t: Txn, conn: ServerConn, early: Buffer | null): void {
+    t.tunnel = true;
+    t.reqDone = false;
+    t.closeClient = true;
+    const tunnelMs = t.backend?.spec.timeouts.tunnel;
+    if (tunnelMs !== undefined) {
+      this.setClientTimeout(tunnelMs);
+      this.setServerTimeout(conn, 0);
+    } else this.setClientTimeout(t.fe.spec.timeouts.client ?? 0);
+    if (early) this.forwardResponseBody(t, early);
+    // bytes the client sent after its upgrade request, before the 101
+    const pending = this.buf;
+    this.buf = null;
+    if (pending) this.forwardRequestBody(t, pending);
+    this.sock.resume();
   }
 
   private forwardResponseBody(t: Txn, d: Buffer): void {
@@ -704,6 +741,16 @@ export class HttpSession {
   onServerClosed(conn: ServerConn): void {
     const t = conn.txn;
     if (!t || this.txn !== t) return;
+    if (t.tunnel) {
+      // the server ended the tunnel: what it sent is already on its way to the client, which is closed after it
+      t.reqDone = true;
+      t.respDone = true;
+      conn.txn = null;
+      t.conn = null;
+      conn.sock.destroy();
+      this.finish(t, true);
+      return;
+    }
     if (t.tConnected < 0) {
       this.connectFailed(t, conn, true);
       return;

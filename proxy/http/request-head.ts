@@ -126,6 +126,8 @@ export function parseRequestHead(buf: Buffer, end: number, limits: HeadLimits): 
   const headers = head.headers;
   let connTokens: string | null = null;
   let te: string | null = null;
+  let upgrade: string | null = null;
+  let wsKey = false;
   let pos = eol + 1;
   while (pos < end) {
     eol = s.indexOf('\n', pos);
@@ -158,6 +160,10 @@ export function parseRequestHead(buf: Buffer, end: number, limits: HeadLimits): 
       head.contentLength = r;
     } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
       te = te === null ? value : `${te}, ${value}`;
+    } else if (n === 17 && name.toLowerCase() === 'sec-websocket-key') {
+      if (value.length === 24) wsKey = true;
+    } else if (n === 7 && name.toLowerCase() === 'upgrade') {
+      upgrade = upgrade === null ? value : `${upgrade}, ${value}`;
     } else if (n === 10 && name.toLowerCase() === 'connection') {
       connTokens = connTokens === null ? value : `${connTokens}, ${value}`;
     } else if (n === 6 && name.toLowerCase() === 'expect') {
@@ -180,6 +186,10 @@ export function parseRequestHead(buf: Buffer, end: number, limits: HeadLimits): 
     const t = connTokens.toLowerCase();
     if (containsToken(t, 'close')) head.keepAlive = false;
     else if (head.version === '1.0' && containsToken(t, 'keep-alive')) head.keepAlive = true;
+    // a WebSocket handshake must carry its key (HAProxy's h1_search_websocket_key), else the request is refused
+    if (!wsKey && upgrade !== null && containsToken(t, 'upgrade') && isWebSocket(upgrade)) {
+      return { error: 'missing or invalid websocket key', at: 0 };
+    }
   }
   return head;
 }
@@ -199,6 +209,11 @@ function mergeContentLength(prev: number, value: string): number {
     result = n;
   }
   return result;
+}
+
+// "websocket" as one of the Upgrade header's comma-separated protocols, in any case (h1_parse_upgrade_header).
+function isWebSocket(upgrade: string): boolean {
+  return upgrade.split(',').some((w) => w.trim().toLowerCase() === 'websocket');
 }
 
 export function containsToken(list: string, token: string): boolean {

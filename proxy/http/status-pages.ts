@@ -1,5 +1,6 @@
 // HAProxy 2.6's own answers (src/http.c http_err_msgs): the same status lines and bodies, so what learners see
 // from the lab matches what they will see from HAProxy.
+import { cleanConnection } from '../acl/fetches/http-headers.ts';
 
 const PAGES: Record<number, [reason: string, text: string]> = {
   200: ['OK', 'Service ready.'],
@@ -52,7 +53,12 @@ export function htxSize(status: number, reason: string, headers: readonly string
   let n = 20 + 8 + String(status).length + reason.length + 1 + payload;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
-    if (name.length === 10 && name.toLowerCase() === 'connection') continue;
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      // HTX keeps the header only for tokens other than close and keep-alive (a 101's "Upgrade")
+      const kept = cleanConnection(headers[i + 1]!);
+      if (kept !== null) n += name.length + kept.length;
+      continue;
+    }
     n += name.length + headers[i + 1]!.length;
   }
   return n;

@@ -210,7 +210,14 @@ export class TcpSession {
     srv.once('connect', () => {
       connected = true;
       this.tConnected = Date.now();
-      srv.setTimeout(be.spec.timeouts.server ?? 0);
+      // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces
+      // the client and server timeouts with one idle timer, kept on the client socket, which bytes either way
+      // refresh
+      const tunnel = be.spec.timeouts.tunnel;
+      if (tunnel !== undefined) {
+        srv.setTimeout(0);
+        this.sock.setTimeout(tunnel);
+      } else srv.setTimeout(be.spec.timeouts.server ?? 0);
       for (const b of this.pending) srv.write(b);
       this.pending = [];
       if (this.clientEnded) srv.end();

@@ -1,5 +1,6 @@
 // A WebSocket upgrade through mode http, against real HAProxy 2.6: the 101 goes back, then bytes flow both ways
-// untouched until one side closes or `timeout tunnel` passes; a handshake without its key is refused.
+// untouched until one side closes or `timeout tunnel` passes; a handshake without its key is refused. And mode tcp,
+// where a connected session is a tunnel too.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
@@ -148,4 +149,56 @@ describe.skipIf(!hasHaproxy)('WebSocket upgrades tunnel like real HAProxy 2.6', 
     expect(idle.logs[0]).toContain(' cD-- ');
     expect(expected.get(CASES[3]!.name)!.bytes).toMatch(/^HTTP\/1\.1 400 /);
   });
+});
+
+const TCP_CONFIG = (serverPort: number) => `
+global
+    log stdout format raw local0
+defaults
+    log global
+    mode tcp
+    option tcplog
+    timeout connect 1s
+    timeout client 300ms
+    timeout server 300ms
+frontend fe
+    bind 127.0.0.1:{{port}}
+    default_backend be
+backend be
+    timeout tunnel 900ms
+    server s1 127.0.0.1:${serverPort}
+`;
+
+describe.skipIf(!hasHaproxy)('mode tcp keeps a quiet connection for timeout tunnel, like real HAProxy 2.6', () => {
+  let echo: Awaited<ReturnType<typeof startEchoServer>>;
+  beforeAll(async () => {
+    echo = await startEchoServer();
+  });
+  afterAll(async () => {
+    await echo?.close();
+  });
+
+  // Client sends a request head at once, then two chunks and goes quiet; the server answers each.
+  const conversation: Conversation = { name: 'tcp', key: KEY, messages: ['ping', 'pong'] };
+
+  it('closes at the tunnel timeout with the same log line', async () => {
+    const runs: { closedAfterMs: number; bytes: string; logs: string[] }[] = [];
+    for (const start of [startHaproxy, startEngine] as const) {
+      const proxy = await start(TCP_CONFIG(echo.port));
+      try {
+        const before = proxy.logs.length;
+        const r = await converse(proxy.port, conversation);
+        await settle();
+        runs.push({ ...r, logs: proxy.logs.slice(before).filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog) });
+      } finally {
+        await proxy.stop();
+      }
+    }
+    const [real, ours] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(real.closedAfterMs).toBeGreaterThan(900);
+    expect(real.bytes).toContain('echo:pingecho:pong');
+    expect(ours.bytes).toBe(real.bytes);
+    expect(ours.logs).toEqual(real.logs);
+    expect(Math.abs(ours.closedAfterMs - real.closedAfterMs)).toBeLessThan(250);
+  }, 30_000);
 });

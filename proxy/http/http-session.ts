@@ -86,6 +86,8 @@ class Txn {
   respDone = false;
   /** After a 101 (WebSocket and other upgrades): bytes flow both ways untouched until either side closes. */
   tunnel = false;
+  /** option logasap already wrote this exchange's log line. */
+  loggedEarly = false;
   /** Close the client connection after this exchange. */
   closeClient: boolean;
   tAssigned = -1;
@@ -676,6 +678,7 @@ export class HttpSession {
         if (t.respLeft === 0) t.respDone = true;
       } else if (resp.framing === 'chunked') t.respChunks = new ChunkedScanner();
       if (buf.length > end && !t.respDone) this.forwardResponseBody(t, buf.subarray(end));
+      this.logAsap(t);
       if (t.respDone) this.responseComplete(t);
       return;
     }
@@ -963,14 +966,26 @@ export class HttpSession {
       if (t.backend) t.backend.responses[k]!++;
       if (t.server) t.server.responses[k]!++;
     }
+    if (!t.loggedEarly) this.logLine(t, now, false);
+  }
+
+  // option logasap: the line goes out once the response head is on its way, with what is known then.
+  private logAsap(t: Txn): void {
+    if (!t.fe.spec.options.logasap) return;
+    this.logLine(t, Date.now(), true);
+    t.loggedEarly = true;
+  }
+
+  private logLine(t: Txn, now: number, early: boolean): void {
     const spec = t.fe.spec;
     if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
-    const rec = this.record(t.fe, beName, srvName, t.tStart);
-    rec.tR = tR;
-    rec.tw = tw;
-    rec.tc = tc;
-    rec.tr = tr;
-    rec.ta = ta;
+    const rec = this.record(t.fe, t.backend?.name ?? t.fe.name, (t.server ?? t.failedServer)?.name ?? '<NOSRV>', t.tStart);
+    rec.tR = t.tHead - t.tStart;
+    rec.tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
+    rec.tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
+    rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
+    rec.ta = now - t.tStart;
+    if (early) rec.asap = true;
     rec.status = t.status;
     rec.bytes = t.bytesOut;
     rec.termination = t.termination;

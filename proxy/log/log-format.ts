@@ -2,7 +2,7 @@
 // Covers HAProxy 2.6's common variables (doc/configuration.txt 8.2.4); an unknown one prints as written.
 import { hostname } from 'node:os';
 import { haproxyDate } from './log-date.ts';
-import type { TrafficLogRecord } from './traffic-log.ts';
+import { asap, type TrafficLogRecord } from './traffic-log.ts';
 
 // %H is the host's name, as gethostname() gives it to HAProxy
 const HOSTNAME = hostname();
@@ -26,13 +26,14 @@ const VARS: Record<string, Getter> = {
   Tw: (r) => ms(r.tw),
   Tc: (r) => ms(r.tc),
   Tr: (r) => ms(r.tr),
-  Ta: (r) => ms(r.ta),
-  Tt: (r) => ms(r.ta),
+  Ta: (r) => `${asap(r)}${r.ta}`,
+  Tt: (r) => `${asap(r)}${r.ta}`,
+  Tu: (r) => `${asap(r)}${r.ta}`,
   Tq: (r) => ms(r.tR),
   Th: () => 0,
   Ti: () => 0,
   ST: (r) => r.status,
-  B: (r) => r.bytes,
+  B: (r) => `${asap(r)}${r.bytes}`,
   U: (r) => r.bytesIn ?? 0,
   CC: () => '-',
   CS: () => '-',

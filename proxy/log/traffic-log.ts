@@ -31,6 +31,11 @@ export interface TrafficLogRecord {
   requestLine: string;
   /** Retries counted after a redispatch are shown with a leading '+'. */
   redispatched: boolean;
+  /**
+   * Logged early by `option logasap` (HTTP: at the response head; TCP: once connected): the total time and the
+   * bytes are what they were then, and carry a leading '+'.
+   */
+  asap?: boolean;
   /** For log-format variables beyond the default formats. */
   frontendIp?: string;
   frontendPort?: number;
@@ -45,7 +50,7 @@ export interface TrafficLogRecord {
 // %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r
 export function formatHttpLog(r: TrafficLogRecord): string {
   return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${r.frontend} ${r.backend}/${r.server} ` +
-    `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${r.ta} ${r.status} ${r.bytes} - - ${r.termination} ` +
+    `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${asap(r)}${r.ta} ${r.status} ${asap(r)}${r.bytes} - - ${r.termination} ` +
     `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue} ` +
     `"${r.requestLine}"`;
 }
@@ -56,14 +61,19 @@ export function formatHttpLogClf(r: TrafficLogRecord): string {
   const off = -d.getTimezoneOffset();
   const tz = `${off >= 0 ? '+' : '-'}${String(Math.floor(Math.abs(off) / 60)).padStart(2, '0')}${String(Math.abs(off) % 60).padStart(2, '0')}`;
   const date = haproxyDate(r.date).slice(0, 20);
-  return `${r.clientIp} - - [${date} ${tz}] "${r.requestLine}" ${r.status} ${r.bytes} "" "" ${r.clientPort} ` +
+  return `${r.clientIp} - - [${date} ${tz}] "${r.requestLine}" ${r.status} ${asap(r)}${r.bytes} "" "" ${r.clientPort} ` +
     `${String(d.getMilliseconds()).padStart(3, '0')} "${r.frontend}" "${r.backend}" "${r.server}" ${r.tR} ${r.tw} ${r.tc} ${r.tr} ` +
-    `${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""`;
+    `${asap(r)}${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""`;
 }
 
 // %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
 export function formatTcpLog(r: TrafficLogRecord): string {
   return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${r.frontend} ${r.backend}/${r.server} ` +
-    `${r.tw}/${r.tc}/${r.ta} ${r.bytes} ${r.termination.slice(0, 2)} ` +
+    `${r.tw}/${r.tc}/${asap(r)}${r.ta} ${asap(r)}${r.bytes} ${r.termination.slice(0, 2)} ` +
     `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue}`;
+}
+
+// The '+' that marks a total time or byte count logged early by option logasap.
+export function asap(r: TrafficLogRecord): string {
+  return r.asap ? '+' : '';
 }

@@ -37,6 +37,8 @@ export class TcpSession {
   private done = false;
   private inspecting = false;
   private inspectTimer: NodeJS.Timeout | null = null;
+  /** option logasap already wrote this connection's log line. */
+  private loggedEarly = false;
   /** This connection's detail events are built (see EventBus.detailed). */
   private detailed = false;
   private ctx: SampleContext;
@@ -221,6 +223,11 @@ export class TcpSession {
       for (const b of this.pending) srv.write(b);
       this.pending = [];
       if (this.clientEnded) srv.end();
+      // option logasap: the line goes out now, with the time to connect and no bytes yet
+      if (this.fe.spec.options.logasap) {
+        this.logLine(this.tConnected, true);
+        this.loggedEarly = true;
+      }
     });
     srv.on('drain', () => this.sock.resume());
     srv.on('end', () => {
@@ -345,16 +352,26 @@ export class TcpSession {
         termination: this.termination, retries: this.retries,
       });
     }
+    if (!this.loggedEarly) this.logLine(now, false);
+  }
+
+  private logLine(now: number, early: boolean): void {
     const spec = this.fe.spec;
     if ((!spec.options.tcplog && !spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, this.detailed)) return;
-    if (spec.options.dontlognull && this.bytesIn === 0) return;
+    if (spec.options.dontlognull && this.bytesIn === 0 && !early) return;
+    const tw = this.tAssigned >= 0 ? this.tAssigned - this.tAccept : -1;
+    const tc = this.tConnected >= 0 ? this.tConnected - this.tAssigned : -1;
+    const tt = now - this.tAccept;
+    const beName = this.be?.name ?? this.fe.name;
+    const srvName = (this.server ?? this.failedServer)?.name ?? '<NOSRV>';
     const rec = {
       clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, backend: beName,
       server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
-      actconn: this.host.actconn + 1, feconn: this.fe.current + 1, beconn: this.be?.served ?? 0,
+      // at the end this connection is already released; an early line is written while it still counts
+      actconn: this.host.actconn + (early ? 0 : 1), feconn: this.fe.current + (early ? 0 : 1), beconn: this.be?.served ?? 0,
       srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
       requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.sock.localPort ?? 0,
-      bytesIn: this.bytesIn,
+      bytesIn: this.bytesIn, ...(early ? { asap: true } : {}),
     };
     this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
   }

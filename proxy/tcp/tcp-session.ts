@@ -222,7 +222,10 @@ export class TcpSession {
       } else srv.setTimeout(be.spec.timeouts.server ?? 0);
       for (const b of this.pending) srv.write(b);
       this.pending = [];
-      if (this.clientEnded) srv.end();
+      if (this.clientEnded) {
+        srv.end();
+        if (be.spec.timeouts.serverFin !== undefined) srv.setTimeout(be.spec.timeouts.serverFin);
+      }
       // option logasap: the line goes out now, with the time to connect and no bytes yet
       if (this.fe.spec.options.logasap) {
         this.logLine(this.tConnected, true);
@@ -233,6 +236,9 @@ export class TcpSession {
     srv.on('end', () => {
       this.serverEnded = true;
       this.sock.end();
+      // our side toward the client is shut: from now on its idle timeout is client-fin (HAProxy's sc_set_hcto)
+      const clientFin = this.fe.spec.timeouts.clientFin;
+      if (clientFin !== undefined) this.sock.setTimeout(clientFin);
       if (this.clientEnded) this.finish('--');
     });
     srv.on('timeout', () => {
@@ -301,7 +307,12 @@ export class TcpSession {
 
   private onClientEnd(): void {
     this.clientEnded = true;
-    if (this.srv && this.tConnected >= 0) this.srv.end();
+    if (this.srv && this.tConnected >= 0) {
+      this.srv.end();
+      // our side toward the server is shut: its idle timeout is server-fin from now on
+      const serverFin = this.be?.spec.timeouts.serverFin;
+      if (serverFin !== undefined) this.srv.setTimeout(serverFin);
+    }
     else if (!this.srv && this.be === null && this.done) return;
     if (this.serverEnded) this.finish('--');
   }

@@ -80,11 +80,14 @@ export const normalize = (s: string) => s.replace(/^date: .*\r\n/gim, '');
 
 export const TRAFFIC_LINE = /^\d+\.\d+\.\d+\.\d+:\d+ \[/;
 
-/** A log line without what varies between runs: client port, date, and non-negative timings. */
+/** A log line (httplog or tcplog) without what varies between runs: client port, date, and non-negative timings. */
 export const normalizeLog = (line: string) =>
   line
     .replace(/^(\S+):\d+ \[[^\]]+\]/, '$1:PORT [DATE]')
     .replace(/ (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+) (\d{3}|-1) /, (_m, ...g: string[]) =>
-      ' ' + g.slice(0, 5).map((x) => (x === '-1' ? '-1' : 'T')).join('/') + ` ${g[5]} `);
+      ' ' + g.slice(0, 5).map((x) => (x === '-1' ? '-1' : 'T')).join('/') + ` ${g[5]} `)
+    // tcplog: Tw/Tc/Tt BYTES TERMINATION
+    .replace(/ (-?\d+)\/(-?\d+)\/(-?\d+) (\d+) ([A-Za-z-]{2}) /, (_m, ...g: string[]) =>
+      ' ' + g.slice(0, 3).map((x) => (x === '-1' ? '-1' : 'T')).join('/') + ` ${g[3]} ${g[4]} `);
 
 export const settle = () => new Promise((r) => setTimeout(r, 150));

@@ -80,9 +80,9 @@ const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
 
 /**
  * HAProxy's check of a header value's %[...] expressions (add_sample_to_logformat_list): each must parse and
- * its fetch must work at `place`. Returns HAProxy's message, or null.
+ * its fetch must work at one of `places` (a listen section has both sides). Returns HAProxy's message, or null.
  */
-export function checkHeaderFormat(fmt: string, place: CheckPlace, proxy: string): string | null {
+export function checkHeaderFormat(fmt: string, places: readonly CheckPlace[], proxy: string): string | null {
   for (let i = 0; i < fmt.length; i++) {
     if (fmt[i] !== '%') continue;
     if (fmt[i + 1] === '%') {
@@ -94,7 +94,7 @@ export function checkHeaderFormat(fmt: string, place: CheckPlace, proxy: string)
     const expr = compileSampleExpr(text, proxy);
     if ('error' in expr) return `failed to parse sample expression <${text}> : ${expr.error}`;
     if (fmt[i + 2 + expr.end] !== ']') return `failed to parse sample expression <${text}> : missing ']'`;
-    if (!usableAt(expr.source, place)) {
+    if (!places.some((place) => usableAt(expr.source, place))) {
       const needs = expr.fetch === 'status' ? 'HTTP response' : SOURCE_NEEDS[expr.source] ?? 'an unavailable source';
       return `sample fetch <${text}> may not be reliably used here because it needs '${needs}' which is not available here`;
     }

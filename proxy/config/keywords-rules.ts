@@ -3,7 +3,9 @@
 import { checkHeaderFormat } from '../acl/format-string.ts';
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
-import type { HttpRequestRule, HttpResponseRule } from './model.ts';
+import type { HttpRequestRule, HttpResponseRule, ReplaceHeaderRule } from './model.ts';
+import type { CheckPlace } from '../acl/places.ts';
+import { compileRegex } from '../acl/regex.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
@@ -163,11 +165,62 @@ function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header'
   }
   if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1))) return { error: 'expects exactly 2 arguments' };
   const value = c.arg(at + 1);
-  const backend = c.proxyType === 'backend';
-  const place = c.arg(0) === 'http-response' ? (backend ? 'backend http-response' : 'http-response') : backend ? 'backend http-request' : 'http-request';
-  const bad = checkHeaderFormat(value, place, c.proxy.name);
+  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
   return { rule: { action, name: c.arg(at), value }, next: at + 2 };
+}
+
+// Where a rule's log-format strings are checked: a listen section has both sides (HAProxy's cap FE|BE).
+function formatPlaces(c: ProxyLineContext): CheckPlace[] {
+  const response = c.arg(0) === 'http-response';
+  const front: CheckPlace = response ? 'http-response' : 'http-request';
+  const back: CheckPlace = response ? 'backend http-response' : 'backend http-request';
+  return c.proxyType === 'backend' ? [back] : c.proxyType === 'frontend' ? [front] : [front, back];
+}
+
+// set-method / set-path / set-pathq / set-query / set-uri <fmt> (parse_set_req_line)
+function parseSetRequestLine(c: ProxyLineContext, at: number, action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'): Parsed<HttpRequestRule> {
+  const value = c.arg(at);
+  if (value === '' || isCondWord(value) || (at + 1 < c.count && !isCondWord(c.arg(at + 1)))) return { error: 'expects exactly 1 argument <format>' };
+  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, value }, next: at + 1 };
+}
+
+// replace-path / replace-pathq / replace-uri <match-regex> <replace-fmt> (parse_replace_uri)
+function parseReplaceUri(c: ProxyLineContext, at: number, action: 'replace-path' | 'replace-pathq' | 'replace-uri'): Parsed<HttpRequestRule> {
+  if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1)) || (at + 2 < c.count && !isCondWord(c.arg(at + 2)))) {
+    return { error: 'expects exactly 2 arguments <match-regex> and <replace-format>' };
+  }
+  const regex = compileRegex(c.arg(at), false);
+  if (typeof regex === 'string') return { error: `failed to parse the regex : ${regex}` };
+  const value = c.arg(at + 1);
+  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, regex, value }, next: at + 2 };
+}
+
+// replace-header / replace-value <name> <match-regex> <replace-fmt> (parse_http_replace_header)
+function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'replace-header' | 'replace-value'): Parsed<ReplaceHeaderRule> {
+  if (at + 2 >= c.count || [0, 1, 2].some((k) => c.arg(at + k) === '')) return { error: 'expects exactly 3 arguments' };
+  const regex = compileRegex(c.arg(at + 1), false);
+  if (typeof regex === 'string') return { error: regex };
+  const value = c.arg(at + 2);
+  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, name: c.arg(at), regex, value }, next: at + 3 };
+}
+
+// set-status <code> [reason <str>] (parse_http_set_status)
+function parseSetStatus(c: ProxyLineContext, at: number): Parsed<HttpResponseRule> {
+  const code = c.arg(at);
+  if (code === '') return { error: 'expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>' };
+  const status = /^\d+$/.test(code) ? Number(code) : NaN;
+  if (!(status >= 100 && status <= 999)) return { error: 'expects an integer status code between 100 and 999' };
+  if (c.arg(at + 1) === 'reason' && c.arg(at + 2) !== '' && !isCondWord(c.arg(at + 2))) {
+    return { rule: { action: 'set-status', status, reason: c.arg(at + 2) }, next: at + 3 };
+  }
+  return { rule: { action: 'set-status', status }, next: at + 1 };
 }
 
 type RuleKind = 'tcp-request content' | 'http-request' | 'use_backend';
@@ -219,6 +272,22 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'add-header':
     case 'del-header':
       parsed = parseHeaderAction(c, 2, action);
+      break;
+    case 'replace-header':
+    case 'replace-value':
+      parsed = parseReplaceHeader(c, 2, action);
+      break;
+    case 'set-method':
+    case 'set-path':
+    case 'set-pathq':
+    case 'set-query':
+    case 'set-uri':
+      parsed = parseSetRequestLine(c, 2, action);
+      break;
+    case 'replace-path':
+    case 'replace-pathq':
+    case 'replace-uri':
+      parsed = parseReplaceUri(c, 2, action);
       break;
     default: {
       if (knownAction(action, HTTP_REQUEST_ACTIONS)) {
@@ -278,6 +347,13 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     case 'add-header':
     case 'del-header':
       parsed = parseHeaderAction(c, 2, action) as Parsed<HttpResponseRule>;
+      break;
+    case 'replace-header':
+    case 'replace-value':
+      parsed = parseReplaceHeader(c, 2, action);
+      break;
+    case 'set-status':
+      parsed = parseSetStatus(c, 2);
       break;
     default: {
       if (knownAction(action, HTTP_RESPONSE_ACTIONS)) {

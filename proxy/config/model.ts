@@ -128,11 +128,26 @@ export type HttpRequestRule =
       readonly body?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string })
-  | (RuleBase & { readonly action: 'del-header'; readonly name: string });
+  | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & ReplaceHeaderRule)
+  /** set-method, set-path, set-pathq, set-query, set-uri: `value` is a log-format string. */
+  | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string })
+  /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
+  | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string });
+
+/** replace-header (whole values) / replace-value (each comma-separated value) where `regex` matches. */
+export interface ReplaceHeaderRule {
+  readonly action: 'replace-header' | 'replace-value';
+  readonly name: string;
+  readonly regex: RegExp;
+  readonly value: string;
+}
 
 export type HttpResponseRule =
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & ReplaceHeaderRule)
+  | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny'; readonly status: number });
 
 export type TcpRequestRule = RuleBase & {

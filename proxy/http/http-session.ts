@@ -14,10 +14,12 @@ import { OwnedReads } from '../runtime/owned-reads.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
-import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
+import { findHeadEnd, parseRequestHead, RequestHead, splitTarget } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
 import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
+import { applyRequestLineRule, replaceHeaders } from './request-line-rewrite.ts';
+import { httpReason } from './reasons.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -88,6 +90,9 @@ class Txn {
   tunnel = false;
   /** option logasap already wrote this exchange's log line. */
   loggedEarly = false;
+  /** The request line as received, for the log, whatever rules rewrite. */
+  readonly originalMethod: string;
+  readonly originalUri: string;
   /** Close the client connection after this exchange. */
   closeClient: boolean;
   tAssigned = -1;
@@ -110,6 +115,8 @@ class Txn {
   ) {
     this.id = session.host.nextId();
     this.closeClient = !req.keepAlive;
+    this.originalMethod = req.method;
+    this.originalUri = req.uri;
   }
 
   get ctx(): SampleContext {
@@ -356,6 +363,20 @@ export class HttpSession {
         case 'del-header':
           applyHeaderRule(t.req.headers, rule, t.ctx);
           continue;
+        case 'replace-header':
+        case 'replace-value':
+          replaceHeaders(t.req.headers, rule, t.ctx);
+          continue;
+        case 'set-method':
+        case 'set-path':
+        case 'set-pathq':
+        case 'set-query':
+        case 'set-uri':
+        case 'replace-path':
+        case 'replace-pathq':
+        case 'replace-uri':
+          applyRequestLineRule(t.req, rule, t.ctx);
+          continue;
         default:
           this.answerRule(t, rule);
           return true;
@@ -374,12 +395,22 @@ export class HttpSession {
     for (const spec of beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec]) {
       for (const rule of spec.httpResponseRules) {
         if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
-        if (rule.action === 'deny') {
-          t.decidedBy = 'http-response deny';
-          t.rule = { text: rule.text, loc: rule.loc };
-          return rule.status;
+        switch (rule.action) {
+          case 'deny':
+            t.decidedBy = 'http-response deny';
+            t.rule = { text: rule.text, loc: rule.loc };
+            return rule.status;
+          case 'set-status':
+            resp.status = rule.status;
+            resp.reason = rule.reason ?? httpReason(rule.status);
+            continue;
+          case 'replace-header':
+          case 'replace-value':
+            replaceHeaders(resp.headers, rule, ctx);
+            continue;
+          default:
+            applyHeaderRule(resp.headers, rule, ctx);
         }
-        applyHeaderRule(resp.headers, rule, ctx);
       }
     }
     return null;
@@ -994,12 +1025,14 @@ export class HttpSession {
     rec.retries = t.retries;
     rec.redispatched = t.redispatched;
     rec.beQueue = t.backend?.queue.length ?? 0;
-    rec.requestLine = `${t.req.method} ${t.req.uri} HTTP/${t.req.version}`;
+    // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
+    rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
     if (spec.logFormat) {
-      rec.method = t.req.method;
-      rec.uri = t.req.uri;
-      rec.path = t.req.path;
-      rec.query = t.req.query;
+      rec.method = t.originalMethod;
+      rec.uri = t.originalUri;
+      const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
+      rec.path = target.path;
+      rec.query = target.query;
       rec.httpVersion = t.req.version;
       rec.bytesIn = t.req.headBytes;
     }
@@ -1069,6 +1102,12 @@ function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, 
   return `${rule.value}://${host}${rule.dropQuery ? req.path : req.uri}`;
 }
 
+// http-request actions after which the next rules still run.
+const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
+  'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
+  'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
+]);
+
 // Re-evaluates the frontend's rules in explain mode, for the TUI (only when someone listens).
 function traceRules(t: Txn): RuleTrace[] {
   const out: RuleTrace[] = [];
@@ -1077,13 +1116,13 @@ function traceRules(t: Txn): RuleTrace[] {
   for (const r of spec.httpRequestRules) {
     if (!r.cond) {
       out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
-      if (r.action !== 'set-header' && r.action !== 'add-header' && r.action !== 'del-header') return out;
+      if (!NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
       continue;
     }
     const tr = r.cond.explain(ctx);
     const matched = tr.result === (r.cond.polarity === 'if');
     out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
-    if (matched && r.action !== 'set-header' && r.action !== 'add-header' && r.action !== 'del-header') return out;
+    if (matched && !NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
   }
   for (const r of spec.useBackends) {
     if (!r.cond) {

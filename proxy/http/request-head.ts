@@ -43,6 +43,13 @@ export class RequestHead implements HttpRequestView {
     return this._query!;
   }
 
+  /** A rule rewrote the target: path and query are read again from it. */
+  setUri(uri: string): void {
+    this.uri = uri;
+    this._path = undefined;
+    this._query = undefined;
+  }
+
   get hasBody(): boolean {
     return this.chunked || this.contentLength > 0;
   }
@@ -55,25 +62,27 @@ export class RequestHead implements HttpRequestView {
   }
 
   private splitTarget(): void {
-    let u = this.uri;
-    // absolute-form: drop "scheme://authority", as HAProxy's path fetch does
-    if (u.charCodeAt(0) !== 47 /* / */) {
-      const scheme = u.indexOf('://');
-      if (scheme > 0) {
-        const slash = u.indexOf('/', scheme + 3);
-        const q = u.indexOf('?', scheme + 3);
-        u = slash < 0 || (q >= 0 && q < slash) ? (q >= 0 ? u.slice(q) : '') : u.slice(slash);
-      }
-    }
-    const q = u.indexOf('?');
-    if (q < 0) {
-      this._path = u;
-      this._query = null;
-    } else {
-      this._path = u.slice(0, q);
-      this._query = u.slice(q + 1);
+    const t = splitTarget(this.uri);
+    this._path = t.path;
+    this._query = t.query;
+  }
+
+}
+
+/** The path (without the query) and the query of a target; absolute-form loses "scheme://authority" first. */
+export function splitTarget(uri: string): { path: string; query: string | null } {
+  let u = uri;
+  // absolute-form: drop "scheme://authority", as HAProxy's path fetch does
+  if (u.charCodeAt(0) !== 47 /* / */) {
+    const scheme = u.indexOf('://');
+    if (scheme > 0) {
+      const slash = u.indexOf('/', scheme + 3);
+      const q = u.indexOf('?', scheme + 3);
+      u = slash < 0 || (q >= 0 && q < slash) ? (q >= 0 ? u.slice(q) : '') : u.slice(slash);
     }
   }
+  const q = u.indexOf('?');
+  return q < 0 ? { path: u, query: null } : { path: u.slice(0, q), query: u.slice(q + 1) };
 }
 
 export interface HeadError {

@@ -4,8 +4,9 @@ import { containsToken } from './request-head.ts';
 export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
 
 export interface ResponseHead {
-  readonly status: number;
-  readonly reason: string;
+  /** http-response set-status may change these two. */
+  status: number;
+  reason: string;
   /** "1.0" or "1.1" as the server said. */
   readonly version: string;
   /** [name, value, ...] as received. */

@@ -1,7 +1,7 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
-import type { SampleContext } from '../acl/types.ts';
+import type { NamedId, SampleContext } from '../acl/types.ts';
 import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
 import type { RuleTrace } from '../events.ts';
 import type { ServerState } from '../server/server-state.ts';
@@ -120,12 +120,17 @@ class Txn {
   }
 
   get ctx(): SampleContext {
-    return (this.ctxCache ??= this.session.sampleContext(this.req));
+    if (this.ctxCache === null) {
+      this.ctxCache = this.session.sampleContext(this.req);
+      this.backendChosen();
+    }
+    return this.ctxCache;
   }
 
   /** From here on, be_name and be_id answer (the backend's own rules run next). */
   backendChosen(): void {
-    if (this.backend) this.ctxCache = { ...this.ctx, backend: this.backend.spec };
+    // the context is this transaction's own and already has the key: set it, no copy (this runs per request)
+    if (this.backend && this.ctxCache) (this.ctxCache as { backend?: NamedId }).backend = this.backend.spec;
   }
 }
 
@@ -188,9 +193,10 @@ export class HttpSession {
 
   sampleContext(req: RequestHead): SampleContext {
     const fe = this.fe;
+    // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined,
-      frontend: fe ? fe.spec : undefined,
+      frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
     };
   }
 

@@ -55,7 +55,9 @@ export function htxSize(status: number, reason: string, headers: readonly string
     const name = headers[i]!;
     if (name.length === 10 && name.toLowerCase() === 'connection') {
       // HTX keeps the header only for tokens other than close and keep-alive (a 101's "Upgrade")
-      const kept = cleanConnection(headers[i + 1]!);
+      const v = headers[i + 1]!;
+      if ((v.length === 10 || v.length === 5) && /^(keep-alive|close)$/i.test(v)) continue; // the usual case, quickly
+      const kept = cleanConnection(v);
       if (kept !== null) n += name.length + kept.length;
       continue;
     }

@@ -2,9 +2,9 @@
 // conditions on the response (status, res.hdr, shdr_*, res.ver, res.cook), %[...] samples in header values,
 // and deny replacing the server's answer — same bytes to the client, same log lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
-import { startEngine } from '../helpers/engine.ts';
-import { exchange, normalize, normalizeLog, settle, startRawServer, TRAFFIC_LINE, type RawAnswer } from '../helpers/raw-http.ts';
+import { hasHaproxy } from '../helpers/haproxy.ts';
+import { playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
+import { startRawServer, type RawAnswer } from '../helpers/raw-http.ts';
 
 const RAW: Record<string, RawAnswer> = {
   '/ok11':
@@ -56,7 +56,7 @@ listen li
     server s1 127.0.0.1:${serverPort}
 `;
 
-const CASES: { name: string; send: string; listen?: boolean }[] = [
+const CASES: RawCase[] = [
   { name: 'a 200 from a server with several headers and cookies', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'a POST: method still answers in a response rule', send: 'POST /ok11 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' },
   { name: 'an HTTP/1.0 response', send: 'GET /ok10 HTTP/1.1\r\nHost: x\r\n\r\n' },
@@ -64,38 +64,17 @@ const CASES: { name: string; send: string; listen?: boolean }[] = [
   { name: 'a 404 denied with 403, and the connection serving the next request', send: 'GET /404 HTTP/1.1\r\nHost: x\r\n\r\n' + 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'a 500 denied by the backend (502)', send: 'GET /500 HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: "a backend's http-request rule sees its backend", send: 'GET /who HTTP/1.1\r\nHost: x\r\n\r\n' },
-  { name: 'a listen section runs its rules once', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n', listen: true },
+  { name: 'a listen section runs its rules once', send: 'GET /ok11 HTTP/1.1\r\nHost: x\r\n\r\n', port: 1 },
 ];
 
 describe.skipIf(!hasHaproxy)('http-response rules do what real HAProxy 2.6 does', () => {
   let raw: Awaited<ReturnType<typeof startRawServer>>;
-  const expected = new Map<string, { bytes: string; logs: string[] }>();
-  const got = new Map<string, { bytes: string; logs: string[] }>();
-
-  // The same cases, in order, through one proxy; a case's log lines are those that appeared during it.
-  async function play(proxy: { ports: readonly number[]; logs: string[] }, into: typeof expected): Promise<void> {
-    for (const c of CASES) {
-      const before = proxy.logs.length;
-      const bytes = normalize(await exchange(proxy.ports[c.listen ? 1 : 0]!, c.send));
-      await settle();
-      into.set(c.name, { bytes, logs: proxy.logs.slice(before).filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog) });
-    }
-  }
+  let expected = new Map<string, Seen>();
+  let got = new Map<string, Seen>();
 
   beforeAll(async () => {
     raw = await startRawServer(RAW, (path) => path.startsWith('/ok10'));
-    const real = await startHaproxy(CONFIG(raw.port), { ports: 2 });
-    try {
-      await play(real, expected);
-    } finally {
-      await real.stop();
-    }
-    const ours = await startEngine(CONFIG(raw.port), { ports: 2 });
-    try {
-      await play(ours, got);
-    } finally {
-      await ours.stop();
-    }
+    ({ expected, got } = await playThroughBoth(CONFIG(raw.port), CASES, 2));
   }, 60_000);
 
   afterAll(async () => {

@@ -3,9 +3,8 @@
 // request head it received as its body, so the client sees exactly what each proxy forwarded.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
-import { startEngine } from '../helpers/engine.ts';
-import { exchange, normalize, normalizeLog, settle, TRAFFIC_LINE } from '../helpers/raw-http.ts';
+import { hasHaproxy } from '../helpers/haproxy.ts';
+import { playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
 
 /** Answers every request with its own head as the body; the path asks for extra response headers. */
 function startEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
@@ -73,7 +72,7 @@ backend users
     server s1 127.0.0.1:${port}
 `;
 
-const CASES: { name: string; send: string }[] = [
+const CASES: RawCase[] = [
   { name: 'replace-path strips a prefix, and routing sees the new path', send: 'GET /api/users/7?x=1 HTTP/1.1\r\nHost: h\r\n\r\n' },
   { name: 'set-path with a sample, the query kept', send: 'GET /old/page?a=b HTTP/1.1\r\nHost: h\r\n\r\n' },
   { name: 'set-query from a header, added where there was none', send: 'GET /q HTTP/1.1\r\nHost: h\r\nX-Lang: fr\r\n\r\n' },
@@ -91,29 +90,12 @@ const CASES: { name: string; send: string }[] = [
 
 describe.skipIf(!hasHaproxy)('request and response rewrites match real HAProxy 2.6', () => {
   let echo: Awaited<ReturnType<typeof startEchoServer>>;
-  type Seen = { bytes: string; logs: string[] };
-  const expected = new Map<string, Seen>();
-  const got = new Map<string, Seen>();
-
-  async function play(proxy: { port: number; logs: string[] }, into: Map<string, Seen>): Promise<void> {
-    for (const c of CASES) {
-      const before = proxy.logs.length;
-      const bytes = normalize(await exchange(proxy.port, c.send, 300));
-      await settle();
-      into.set(c.name, { bytes, logs: proxy.logs.slice(before).filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog) });
-    }
-  }
+  let expected = new Map<string, Seen>();
+  let got = new Map<string, Seen>();
 
   beforeAll(async () => {
     echo = await startEchoServer();
-    for (const [start, into] of [[startHaproxy, expected], [startEngine, got]] as const) {
-      const proxy = await start(CONFIG(echo.port));
-      try {
-        await play(proxy, into);
-      } finally {
-        await proxy.stop();
-      }
-    }
+    ({ expected, got } = await playThroughBoth(CONFIG(echo.port), CASES.map((c) => ({ ...c, quietMs: 300 }))));
   }, 60_000);
 
   afterAll(async () => {

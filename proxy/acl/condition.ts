@@ -122,7 +122,7 @@ function conditionPartial(suites: readonly (readonly Term[])[], ctx: SampleConte
   return cond === 3 ? true : cond === 1 ? undefined : false;
 }
 
-const HTTP_SOURCES: ReadonlySet<FetchSource> = new Set(['http-req', 'http-req-persist', 'http-res']);
+const HTTP_SOURCES: ReadonlySet<FetchSource> = new Set(['http-req', 'http-req-persist', 'http-res', 'http-res-persist']);
 
 /**
  * Parses the words after 'if'/'unless' (the caller strips the keyword and passes polarity). test() and

@@ -10,7 +10,7 @@ const formatters = new Map<string, Formatter>();
 
 // Header values are log-format strings: literals, %% , %ci %cp %fi %fp, and %[sample expression] (any fetch with
 // converters; nothing when it finds no sample). Compiled once per distinct string; the config check has already
-// refused expressions that do not parse (checkHeaderFormat).
+// refused expressions that do not parse (checkFormatString).
 export function expandLogFormat(fmt: string, ctx: SampleContext): string {
   if (!fmt.includes('%')) return fmt;
   let f = formatters.get(fmt);
@@ -74,6 +74,7 @@ const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
   'http-req-persist': 'HTTP request',
   l6req: 'request buffer',
   'http-res': 'HTTP response headers',
+  'http-res-persist': 'HTTP response',
   backend: 'backend',
   server: 'server',
 };
@@ -82,20 +83,28 @@ const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
  * HAProxy's check of a header value's %[...] expressions (add_sample_to_logformat_list): each must parse and
  * its fetch must work at one of `places` (a listen section has both sides). Returns HAProxy's message, or null.
  */
-export function checkHeaderFormat(fmt: string, places: readonly CheckPlace[], proxy: string): string | null {
+export function checkFormatString(fmt: string, places: readonly CheckPlace[], proxy: string): string | null {
   for (let i = 0; i < fmt.length; i++) {
     if (fmt[i] !== '%') continue;
     if (fmt[i + 1] === '%') {
       i++;
       continue;
     }
-    if (fmt[i + 1] !== '[') continue;
+    let open = i + 1;
+    if (fmt[open] === '{') {
+      // options such as %{+Q}[...]
+      const close = fmt.indexOf('}', open);
+      if (close < 0) continue;
+      open = close + 1;
+    }
+    if (fmt[open] !== '[') continue;
+    i = open - 1;
     const text = fmt.slice(i + 2);
     const expr = compileSampleExpr(text, proxy);
     if ('error' in expr) return `failed to parse sample expression <${text}> : ${expr.error}`;
     if (fmt[i + 2 + expr.end] !== ']') return `failed to parse sample expression <${text}> : missing ']'`;
     if (!places.some((place) => usableAt(expr.source, place))) {
-      const needs = expr.fetch === 'status' ? 'HTTP response' : SOURCE_NEEDS[expr.source] ?? 'an unavailable source';
+      const needs = SOURCE_NEEDS[expr.source] ?? 'an unavailable source';
       return `sample fetch <${text}> may not be reliably used here because it needs '${needs}' which is not available here`;
     }
     i += 2 + expr.end;

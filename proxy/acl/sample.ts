@@ -31,10 +31,11 @@ export type FetchFn = (ctx: SampleContext, visit: Visit) => boolean;
 /**
  * Where a fetch's data comes from, which decides where it may be used (HAProxy's SMP_USE_* classes):
  * const/l4 work everywhere; l5 (session) from tcp-request session on; l6req and http-req need request contents
- * (not at tcp-request connection/session); http-res needs a response (http-response rules only); backend needs
+ * (not at tcp-request connection/session); http-res needs a response (http-response rules only), and
+ * http-res-persist (status) is still known when the log line is written; backend needs
  * the backend chosen (backend rules, responses); server a connected server (responses).
  */
-export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist' | 'http-res' | 'frontend' | 'backend' | 'server';
+export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist' | 'http-res' | 'http-res-persist' | 'frontend' | 'backend' | 'server';
 
 /** Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers. */
 export type ArgType = 'str' | 'sint' | 'be' | 'fe' | 'srv';

@@ -20,9 +20,10 @@ export interface Diagnostic {
 
 /**
  * 'parsing': "parsing [f:l] : msg" (most keywords); 'parsing-tight': "parsing [f:l]: msg" (line syntax, some
- * rules); 'bracket': "[f:l] : msg" (server lines); 'plain': the message alone, which names its place itself.
+ * rules); 'Parsing-tight': the same capitalised (post-parse checks such as log-format's samples); 'bracket':
+ * "[f:l] : msg" (server lines); 'plain': the message alone, which names its place itself.
  */
-export type DiagnosticForm = 'parsing' | 'parsing-tight' | 'bracket' | 'plain';
+export type DiagnosticForm = 'parsing' | 'parsing-tight' | 'Parsing-tight' | 'bracket' | 'plain';
 
 // One line as HAProxy prints it: "[ALERT]    (pid) : config : parsing [file:line] : message".
 export function formatDiagnostic(d: Diagnostic, pid: number = process.pid): string {
@@ -31,6 +32,7 @@ export function formatDiagnostic(d: Diagnostic, pid: number = process.pid): stri
   const where = !d.loc || form === 'plain' ? ''
     : form === 'bracket' ? `[${d.loc.file}:${d.loc.line}] : `
     : form === 'parsing-tight' ? `parsing [${d.loc.file}:${d.loc.line}]: `
+    : form === 'Parsing-tight' ? `Parsing [${d.loc.file}:${d.loc.line}]: `
     : `parsing [${d.loc.file}:${d.loc.line}] : `;
   // HAProxy joins its suggestions with "; " ("unknown keyword 'x'; did you mean 'y' maybe ?").
   const hint = d.hint ? `; ${d.hint}` : '';

@@ -1,5 +1,6 @@
 // Keywords of frontend / backend / listen / defaults sections (src/cfgparse-listen.c, src/proxy.c,
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
+import { checkFormatString } from '../acl/format-string.ts';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProxyLineContext } from './context.ts';
@@ -229,6 +230,12 @@ function logFormat(c: ProxyLineContext): void {
   }
   if (c.count > 2) {
     c.alert(`log-format expects only one argument, don't forget to escape spaces!`);
+    return;
+  }
+  // its %[samples] must be readable when the line is written (HAProxy checks this after parsing)
+  const bad = c.proxy.kind === 'backend' ? null : checkFormatString(c.arg(1), ['log'], c.proxy.name);
+  if (bad) {
+    c.alert(`failed to parse log-format : ${bad}.`, { form: 'Parsing-tight' });
     return;
   }
   overrides(c, 'log-format', "'log-format'");

@@ -1,6 +1,6 @@
 // "http-request", "http-response" and "tcp-request" rules (src/http_rules.c, src/http_act.c, src/tcp_rules.c),
 // with HAProxy's messages. Actions the lab does not run are warned about and skipped, never silently dropped.
-import { checkHeaderFormat } from '../acl/format-string.ts';
+import { checkFormatString } from '../acl/format-string.ts';
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule, ReplaceHeaderRule } from './model.ts';
@@ -165,7 +165,7 @@ function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header'
   }
   if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1))) return { error: 'expects exactly 2 arguments' };
   const value = c.arg(at + 1);
-  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
   return { rule: { action, name: c.arg(at), value }, next: at + 2 };
 }
@@ -182,7 +182,7 @@ function formatPlaces(c: ProxyLineContext): CheckPlace[] {
 function parseSetRequestLine(c: ProxyLineContext, at: number, action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'): Parsed<HttpRequestRule> {
   const value = c.arg(at);
   if (value === '' || isCondWord(value) || (at + 1 < c.count && !isCondWord(c.arg(at + 1)))) return { error: 'expects exactly 1 argument <format>' };
-  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
   return { rule: { action, value }, next: at + 1 };
 }
@@ -195,7 +195,7 @@ function parseReplaceUri(c: ProxyLineContext, at: number, action: 'replace-path'
   const regex = compileRegex(c.arg(at), false);
   if (typeof regex === 'string') return { error: `failed to parse the regex : ${regex}` };
   const value = c.arg(at + 1);
-  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
   return { rule: { action, regex, value }, next: at + 2 };
 }
@@ -206,7 +206,7 @@ function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'replace-he
   const regex = compileRegex(c.arg(at + 1), false);
   if (typeof regex === 'string') return { error: regex };
   const value = c.arg(at + 2);
-  const bad = checkHeaderFormat(value, formatPlaces(c), c.proxy.name);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
   return { rule: { action, name: c.arg(at), regex, value }, next: at + 3 };
 }

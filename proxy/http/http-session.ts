@@ -1041,6 +1041,12 @@ export class HttpSession {
       rec.query = target.query;
       rec.httpVersion = t.req.version;
       rec.bytesIn = t.req.headBytes;
+      // what %[sample] can still read at the end: the method, the status of a server's response, the names (the
+      // backend is the frontend itself until one is chosen, as HAProxy's stream starts with s->be = fe)
+      rec.ctx = {
+        ...t.ctx, req: undefined, reqPersist: t.req, server: t.server ?? undefined, backend: t.backend?.spec ?? t.fe.spec,
+        res: t.resp ? { status: t.status, version: t.resp.version, headers: NO_HEADERS } : undefined,
+      };
     }
     this.emitLog(spec, rec);
   }
@@ -1107,6 +1113,8 @@ function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, 
   const host = req.header('host') ?? '';
   return `${rule.value}://${host}${rule.dropQuery ? req.path : req.uri}`;
 }
+
+const NO_HEADERS: readonly string[] = [];
 
 // http-request actions after which the next rules still run.
 const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([

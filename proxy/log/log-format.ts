@@ -2,6 +2,7 @@
 // Covers HAProxy 2.6's common variables (doc/configuration.txt 8.2.4); an unknown one prints as written.
 import { hostname } from 'node:os';
 import { haproxyDate } from './log-date.ts';
+import { compileSampleExpr } from '../acl/sample-expr.ts';
 import { asap, type TrafficLogRecord } from './traffic-log.ts';
 
 // %H is the host's name, as gethostname() gives it to HAProxy
@@ -61,19 +62,19 @@ const VARS: Record<string, Getter> = {
   ID: () => '',
 };
 
-const SAMPLE_VARS: Record<string, Getter> = {
-  src: (r) => r.clientIp,
-  src_port: (r) => r.clientPort,
-  dst: (r) => r.frontendIp ?? '',
-  dst_port: (r) => r.frontendPort ?? '',
-  method: (r) => r.method ?? '',
-  path: (r) => r.path ?? '',
-  status: (r) => r.status,
-  be_name: (r) => r.backend,
-  fe_name: (r) => r.frontend,
-  srv_name: (r) => r.server,
-};
+// %[sample expression]: evaluated on the transaction's context as the log line is written (see
+// TrafficLogRecord.ctx); a missing or empty sample prints '-', or "" when quoted, as HAProxy prints it.
+function sampleGetter(text: string, quote: boolean): Getter {
+  const expr = compileSampleExpr(text, '');
+  if ('error' in expr) return () => (quote ? '""' : '-');
+  return (r) => {
+    const v = r.ctx ? expr.evaluate(r.ctx) : undefined;
+    if (v === undefined || v === '') return quote ? '""' : '-';
+    return quote ? `"${v}"` : v;
+  };
+}
 
+/** A literal, or a variable; `quote` asks for double quotes, which sample getters add themselves (`quoted`). */
 type Part = string | { get: Getter; quote: boolean };
 
 export type LogFormatter = (r: TrafficLogRecord) => string;
@@ -107,9 +108,12 @@ export function compileLogFormat(fmt: string): LogFormatter {
     if (fmt[i] === '[') {
       const end = fmt.indexOf(']', i);
       if (end < 0) throw new Error(`missing ']' after '%[' at position ${i}`);
-      const name = fmt.slice(i + 1, end);
-      get = SAMPLE_VARS[name] ?? (() => '-');
+      get = sampleGetter(fmt.slice(i + 1, end), quote);
       i = end + 1;
+      if (lit) parts.push(lit);
+      lit = '';
+      parts.push({ get, quote: false }); // quoting done by the getter
+      continue;
     } else {
       const m = /^[A-Za-z]+/.exec(fmt.slice(i));
       if (!m) throw new Error(`no variable name after '%' at position ${i}`);

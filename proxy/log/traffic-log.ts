@@ -1,4 +1,5 @@
 // The httplog and tcplog lines, in HAProxy 2.6's default formats (doc/configuration.txt 8.2.3 and 8.2.2).
+import type { SampleContext } from '../acl/types.ts';
 import { haproxyDate } from './log-date.ts';
 
 export interface TrafficLogRecord {
@@ -36,6 +37,8 @@ export interface TrafficLogRecord {
    * bytes are what they were then, and carry a leading '+'.
    */
   asap?: boolean;
+  /** What %[sample] expressions of a log-format read: the transaction as it ends (set only for log-format). */
+  ctx?: SampleContext;
   /** For log-format variables beyond the default formats. */
   frontendIp?: string;
   frontendPort?: number;

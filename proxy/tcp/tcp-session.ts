@@ -383,6 +383,7 @@ export class TcpSession {
       srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
       requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.sock.localPort ?? 0,
       bytesIn: this.bytesIn, ...(early ? { asap: true } : {}),
+      ...(spec.logFormat ? { ctx: { ...this.ctx, backend: this.be?.spec ?? spec, server: this.server ?? undefined } } : {}),
     };
     this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
   }

@@ -4,7 +4,13 @@ import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { ask, startNamedBackends, type NamedBackends } from '../helpers/named-backends.ts';
 import { fillServers, startEngine } from '../helpers/engine.ts';
 
-const FORMAT = '%ci %ft %b/%s %ST %HM %HP %HQ %HV %{+Q}r %tsc %ac/%fc/%bc/%sc/%rc %[method] %[src] %fp=%[dst_port] %H %%';
+const FORMAT =
+  '%ci %ft %b/%s %ST %HM %HP %HQ %HV %{+Q}r %tsc %ac/%fc/%bc/%sc/%rc %[method] %[src] %fp=%[dst_port] %H %% ' +
+  // samples read as the line is written: names and ids (the backend is the frontend until one is chosen),
+  // converters, and empty or missing values with and without quotes. (Not %[status]: haproxy reads it from the
+  // response buffer, so whether it is still there when the line is written depends on timing.)
+  'srv=%[srv_name] %{+Q}[srv_name] id=%[srv_id] be=%[be_name]/%[be_id] fe=%[fe_name]/%[fe_id] ' +
+  'm=%[method,lower] e=%[str()] %{+Q}[str()] up=%[srv_is_up(be/s1)] n=%[nbsrv(be)]';
 
 const CONFIG = `
 global
@@ -19,12 +25,15 @@ frontend fe
     bind 127.0.0.1:{{port}}
     log-format "${FORMAT}"
     http-request deny if { path /deny }
+    use_backend none if { path /none }
     default_backend be
 backend be
     server s1 127.0.0.1:{{srv:app1}}
+backend none
+    server s1 127.0.0.1:{{srv:app1}} disabled
 `;
 
-const REQUESTS: [string, string][] = [['GET', '/a?x=1'], ['POST', '/form'], ['GET', '/deny']];
+const REQUESTS: [string, string][] = [['GET', '/a?x=1'], ['POST', '/form'], ['GET', '/deny'], ['GET', '/none']];
 
 describe.skipIf(!hasHaproxy)('log-format', () => {
   let backends: NamedBackends;
@@ -53,7 +62,9 @@ describe.skipIf(!hasHaproxy)('log-format', () => {
     try {
       await run(ours.port);
       expect(ours.logs.map((l) => l.replaceAll(String(ours.port), 'PORT'))).toEqual(expected);
-      expect(expected).toHaveLength(3);
+      expect(expected).toHaveLength(4);
+      expect(expected[0]).toContain('srv=s1 "s1" id=1 be=be/');
+      expect(expected[3]).toContain('srv=- "" id=- be=none/');
     } finally {
       await ours.stop();
     }

@@ -109,6 +109,10 @@ const CASES: Record<string, string> = {
   'rewrite action: response set-status 2xx': fe(['http-response set-status 2xx']),
   'rewrite action: response set-status 200 reason': fe(['http-response set-status 200 reason']),
   'rewrite action: response replace-header X-B (x) %[path]': fe(['http-response replace-header X-B (x) %[path]']),
+  'log-format: a request-header sample': fe(['log-format "X=%[req.hdr(host)] Y=%{+Q}[method]"']),
+  'log-format: a response-header sample': fe(['log-format "%[res.hdr(server)]"']),
+  'log-format: an unknown fetch': fe(['log-format "%ci %[nosuch]"']),
+  'log-format: samples it accepts': fe(['log-format "%[srv_name] %{+Q}[be_name] %[status] %[method,lower] %[str()] %[nbsrv(b)]"']),
   'rewrite actions, valid': fe([
     'http-request replace-path /api(/.*) \\1 if { path_beg /api }',
     'http-request set-query lang=%[req.hdr(x-lang)]',

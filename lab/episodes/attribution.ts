@@ -102,9 +102,8 @@ export class Attributor {
     return this.byClient.get(`${normalizeAddress(address)}:${port}`);
   }
 
-  // Resolves once every client has a complete record (a server, a status or an answering rule), or at the timeout
-  // (generous: on a loaded machine haproxy's log lines on stdout can lag seconds behind the answers).
-  async waitFor(clients: readonly { address: string; port: number }[], timeoutMs = 5000): Promise<void> {
+  // Resolves once every client has a complete record (a server, a status or an answering rule), or at the timeout.
+  async waitFor(clients: readonly { address: string; port: number }[], timeoutMs = 2000): Promise<void> {
     const complete = (): boolean =>
       clients.every((c) => {
         const a = this.get(c.address, c.port);

@@ -11,6 +11,8 @@ export interface Attribution {
   readonly status?: number;
   /** An http-request rule answered instead of a backend (deny, return, redirect). */
   readonly answeredBy?: string;
+  /** The exchange is over: its log line was read (a tcplog line has no status to tell it otherwise). */
+  readonly ended?: boolean;
 }
 
 /** One parsed httplog/tcplog line. */
@@ -64,7 +66,7 @@ export class Attributor {
     const { client, clientPort, mode: _mode, ...rest } = p;
     const key = `${client}:${clientPort}`;
     // The engine's events, when there are any, already said more precisely which rule answered.
-    this.byClient.set(key, { ...rest, ...this.byClient.get(key) });
+    this.byClient.set(key, { ...rest, ...this.byClient.get(key), ended: true });
     for (const w of [...this.waiters]) w();
   }
 
@@ -108,7 +110,7 @@ export class Attributor {
       clients.every((c) => {
         const a = this.get(c.address, c.port);
         // the exchange is over (a status, or a rule that answered): its log line has been written too
-        return a !== undefined && (a.status !== undefined || a.answeredBy !== undefined);
+        return a !== undefined && (a.status !== undefined || a.answeredBy !== undefined || a.ended === true);
       });
     if (complete()) return;
     await new Promise<void>((resolve) => {

@@ -50,6 +50,16 @@ describe('attribution', () => {
     bus.emit({ kind: 'request', id: 1, frontend: 'http_front', src: '127.66.0.5', srcPort: 7000, method: 'GET', uri: '/', version: '1.1', headers: [], at: 0 });
     bus.emit({ kind: 'route', id: 1, frontend: 'http_front', decidedBy: 'http-request deny' });
     a.noteLog('127.66.0.5:7000 [25/Nov/2026:14:56:43.889] http_front http_front/<NOSRV> 0/-1/-1/-1/0 403 192 - - PR-- 1/1/0/0/0 0/0 "GET / HTTP/1.1"');
-    expect(a.get('127.66.0.5', 7000)).toEqual({ frontend: 'http_front', answeredBy: 'http-request deny', status: 403 });
+    expect(a.get('127.66.0.5', 7000)).toEqual({ frontend: 'http_front', answeredBy: 'http-request deny', status: 403, ended: true });
+  });
+
+  it('stops waiting for a tcp connection as soon as its tcplog line is read (a tcplog line has no status)', async () => {
+    const a = new Attributor();
+    const t0 = Date.now();
+    const waiting = a.waitFor([{ address: '127.0.0.1', port: 43164 }], 5000);
+    a.noteLog('127.0.0.1:43164 [25/Nov/2026:18:51:53.295] tcp_front flask_backend/flask1 1/0/7 212 -- 1/1/0/0/0 0/0');
+    await waiting;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(a.get('127.0.0.1', 43164)).toMatchObject({ frontend: 'tcp_front', backend: 'flask_backend', server: 'flask1', ended: true });
   });
 });

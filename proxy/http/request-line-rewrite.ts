@@ -1,6 +1,7 @@
 // The request-line and header rewrites of http-request/http-response rules, as src/http_act.c and src/http_htx.c
 // do them: set-method/path/pathq/query/uri, replace-path/pathq/uri, replace-header/replace-value.
 import { expandLogFormat } from '../acl/format-string.ts';
+import { pathStart } from '../acl/fetches/http-path.ts';
 import type { SampleContext } from '../acl/types.ts';
 import type { HttpRequestRule, ReplaceHeaderRule } from '../config/model.ts';
 import type { RequestHead } from './request-head.ts';
@@ -78,15 +79,6 @@ export function expReplace(fmt: string, m: RegExpExecArray): string {
     } else out += n;
   }
   return out;
-}
-
-// Where the path starts in a target: 0 for origin-form, after the authority for absolute-form, -1 when none.
-function pathStart(uri: string): number {
-  if (uri.charCodeAt(0) === 47) return 0;
-  const scheme = uri.indexOf('://');
-  if (scheme <= 0) return uri === '*' ? -1 : 0;
-  const slash = uri.indexOf('/', scheme + 3);
-  return slash;
 }
 
 function pathOf(uri: string, withQuery: boolean): string {

@@ -1,5 +1,6 @@
 // Parity runs: the same raw requests, in order, through real HAProxy and then through the engine on one config;
 // for each case, what the client received and the traffic log lines that appeared meanwhile, both normalised.
+import { expect, it } from 'vitest';
 import { startEngine } from './engine.ts';
 import { startHaproxy } from './haproxy.ts';
 import { exchange, normalize, normalizeLog, settle, TRAFFIC_LINE } from './raw-http.ts';
@@ -44,5 +45,16 @@ export async function playThroughBoth(config: string, cases: readonly RawCase[],
     return { expected, got: await play(ours, cases) };
   } finally {
     await ours.stop();
+  }
+}
+
+/** One test per case: the engine sent the client the same bytes and logged the same lines as haproxy. */
+export function eachCaseAsHaproxy(cases: readonly RawCase[], seen: () => { expected: Map<string, Seen>; got: Map<string, Seen> }): void {
+  for (const c of cases) {
+    it(c.name, () => {
+      const { expected, got } = seen();
+      expect(got.get(c.name)?.bytes).toBe(expected.get(c.name)?.bytes);
+      expect(got.get(c.name)?.logs).toEqual(expected.get(c.name)?.logs);
+    });
   }
 }

@@ -2,6 +2,37 @@
 // collects what comes back, and the normalizers that drop what differs between two runs (dates, ports, timings).
 import net from 'node:net';
 
+/** A test server on a free loopback port; close() also ends the connections still open. */
+export interface TestServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `onConnection` on a free 127.0.0.1 port. Connections are tracked (and their errors ignored) so that close()
+ * does not wait for clients a test left open.
+ */
+export function serveOnLoopback(onConnection: (sock: net.Socket) => void, opts: net.ServerOpts = {}): Promise<TestServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer(opts, (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    onConnection(sock);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        close: () => {
+          for (const s of sockets) s.destroy();
+          return new Promise((r) => server.close(() => r()));
+        },
+      });
+    });
+  });
+}
+
 /** What the server answers for a path: raw bytes, or a function that does something with the socket. */
 export type RawAnswer = string | ((sock: net.Socket) => void);
 
@@ -9,14 +40,8 @@ export type RawAnswer = string | ((sock: net.Socket) => void);
  * A server that answers the path of each request with answers[path] (answers['/ok11'] when the path is unknown),
  * then closes after the paths that `closesAfter` names (close-delimited or HTTP/1.0 answers).
  */
-export function startRawServer(
-  answers: Record<string, RawAnswer>, closesAfter: (path: string) => boolean = () => false,
-): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
+export function startRawServer(answers: Record<string, RawAnswer>, closesAfter: (path: string) => boolean = () => false): Promise<TestServer> {
+  return serveOnLoopback((sock) => {
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('latin1');
@@ -30,18 +55,6 @@ export function startRawServer(
         else if (closesAfter(path)) sock.end(answer);
         else sock.write(answer);
       }
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      resolve({
-        port,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          return new Promise((r) => server.close(() => r()));
-        },
-      });
     });
   });
 }

@@ -5,27 +5,14 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { startEngine } from '../helpers/engine.ts';
-import { settle, TRAFFIC_LINE } from '../helpers/raw-http.ts';
+import { serveOnLoopback, settle, TRAFFIC_LINE, type TestServer } from '../helpers/raw-http.ts';
 
 /** A server that writes `greeting` and half-closes at once (or never, when null), and ignores what it reads. */
-function startServer(greeting: string | null): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
+function startServer(greeting: string | null): Promise<TestServer> {
+  return serveOnLoopback((s) => {
     s.on('data', () => {});
     if (greeting !== null) s.end(greeting);
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: (server.address() as net.AddressInfo).port,
-      close: () => {
-        for (const s of sockets) s.destroy();
-        return new Promise((r) => server.close(() => r()));
-      },
-    }));
-  });
+  }, { allowHalfOpen: true });
 }
 
 /** Connects with half-open allowed, says "hi", half-closes after endAfterMs (if given); resolves when logged. */

@@ -1,18 +1,14 @@
 // Request-line and header rewrites against real HAProxy 2.6: set-method/path/pathq/query/uri, replace-path/pathq/
 // uri, replace-header/value on requests, set-status and replace-header on responses. The server echoes the
 // request head it received as its body, so the client sees exactly what each proxy forwarded.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../helpers/haproxy.ts';
-import { playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
+import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
+import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
 
 /** Answers every request with its own head as the body; the path asks for extra response headers. */
-function startEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
+function startEchoServer(): Promise<TestServer> {
+  return serveOnLoopback((sock) => {
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('latin1');
@@ -24,15 +20,6 @@ function startEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
         sock.write(`HTTP/1.1 200 OK\r\nX-Server: echo, b\r\n${extra}Content-Length: ${head.length}\r\n\r\n${head}`);
       }
     });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: (server.address() as net.AddressInfo).port,
-      close: () => {
-        for (const s of sockets) s.destroy();
-        return new Promise((r) => server.close(() => r()));
-      },
-    }));
   });
 }
 
@@ -102,12 +89,7 @@ describe.skipIf(!hasHaproxy)('request and response rewrites match real HAProxy 2
     await echo?.close();
   });
 
-  for (const c of CASES) {
-    it(c.name, () => {
-      expect(got.get(c.name)?.bytes).toBe(expected.get(c.name)?.bytes);
-      expect(got.get(c.name)?.logs).toEqual(expected.get(c.name)?.logs);
-    });
-  }
+  eachCaseAsHaproxy(CASES, () => ({ expected, got }));
 
   it('sees what it was written for (the cases are not vacuous)', () => {
     expect(expected.get(CASES[0]!.name)!.bytes).toContain('GET /users/7?x=1 HTTP/1.1');

@@ -5,19 +5,15 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { startEngine } from '../helpers/engine.ts';
-import { normalize, normalizeLog, settle, TRAFFIC_LINE } from '../helpers/raw-http.ts';
+import { normalize, normalizeLog, serveOnLoopback, settle, TRAFFIC_LINE, type TestServer } from '../helpers/raw-http.ts';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const upgradeRequest = (key: string | null) =>
   `GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${key ? `Sec-WebSocket-Key: ${key}\r\n` : ''}Sec-WebSocket-Version: 13\r\n\r\n`;
 
 /** Answers an upgrade with 101, then echoes every chunk as "echo:<chunk>", and closes after "bye". */
-function startEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
+function startEchoServer(): Promise<TestServer> {
+  return serveOnLoopback((sock) => {
     let upgraded = false;
     let head = '';
     sock.on('data', (d) => {
@@ -30,17 +26,6 @@ function startEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
       if (!head.includes('\r\n\r\n')) return;
       upgraded = true;
       sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          return new Promise((r) => server.close(() => r()));
-        },
-      });
     });
   });
 }
@@ -78,13 +63,14 @@ function converse(port: number, c: Conversation): Promise<{ bytes: string; close
   });
 }
 
-const CONFIG = (serverPort: number) => `
+// The same proxy in either mode: client and server timeouts of 300 ms, a tunnel timeout of 900 ms.
+const CONFIG = (mode: 'http' | 'tcp', serverPort: number) => `
 global
     log stdout format raw local0
 defaults
     log global
-    mode http
-    option httplog
+    mode ${mode}
+    option ${mode}log
     timeout connect 1s
     timeout client 300ms
     timeout server 300ms
@@ -113,13 +99,13 @@ describe.skipIf(!hasHaproxy)('WebSocket upgrades tunnel like real HAProxy 2.6', 
 
   beforeAll(async () => {
     echo = await startEchoServer();
-    const real = await startHaproxy(CONFIG(echo.port));
+    const real = await startHaproxy(CONFIG('http', echo.port));
     try {
       await play(real, expected);
     } finally {
       await real.stop();
     }
-    const ours = await startEngine(CONFIG(echo.port));
+    const ours = await startEngine(CONFIG('http', echo.port));
     try {
       await play(ours, got);
     } finally {
@@ -151,24 +137,6 @@ describe.skipIf(!hasHaproxy)('WebSocket upgrades tunnel like real HAProxy 2.6', 
   });
 });
 
-const TCP_CONFIG = (serverPort: number) => `
-global
-    log stdout format raw local0
-defaults
-    log global
-    mode tcp
-    option tcplog
-    timeout connect 1s
-    timeout client 300ms
-    timeout server 300ms
-frontend fe
-    bind 127.0.0.1:{{port}}
-    default_backend be
-backend be
-    timeout tunnel 900ms
-    server s1 127.0.0.1:${serverPort}
-`;
-
 describe.skipIf(!hasHaproxy)('mode tcp keeps a quiet connection for timeout tunnel, like real HAProxy 2.6', () => {
   let echo: Awaited<ReturnType<typeof startEchoServer>>;
   beforeAll(async () => {
@@ -184,7 +152,7 @@ describe.skipIf(!hasHaproxy)('mode tcp keeps a quiet connection for timeout tunn
   it('closes at the tunnel timeout with the same log line', async () => {
     const runs: { closedAfterMs: number; bytes: string; logs: string[] }[] = [];
     for (const start of [startHaproxy, startEngine] as const) {
-      const proxy = await start(TCP_CONFIG(echo.port));
+      const proxy = await start(CONFIG('tcp', echo.port));
       try {
         const before = proxy.logs.length;
         const r = await converse(proxy.port, conversation);

@@ -84,7 +84,8 @@ describe.skipIf(!hasTmux)('the lab in a real terminal (tmux)', () => {
     // Equal weights: a burst splits in thirds.
     keys('b');
     const thirds = (x: string): boolean => ['server1', 'server2', 'server3'].every((n) => / 33%\/ 33%$/.test(row(x, n)));
-    let s = await waitForScreen((x) => x.includes('burst: 60 requests sent') && thirds(x), 'a burst split in thirds');
+    // "sent" can show before the last answers are drawn (events reach the screen in 50 ms batches): wait for all 60
+    let s = await waitForScreen((x) => x.includes('burst: 60 requests sent') && thirds(x) && /60 requests$/m.test(x), 'a burst split in thirds');
     expect(s).toMatch(/order( [●■▲]){20}/);
     expect(s).toMatch(/60 requests$/m);
 

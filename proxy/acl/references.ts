@@ -2,7 +2,7 @@
 // parsed, as HAProxy's smp_resolve_args does; these are its messages for the ones that do not resolve.
 import type { AclRegistry } from './registry.ts';
 import { ProxyAcls } from './registry.ts';
-import { splitServerArg } from './fetches/proxy-state.ts';
+import { splitServerArg } from '../sample/fetches/proxy-state.ts';
 
 /** What the config knows about its sections once they are all parsed. */
 export interface ProxyDirectory {

@@ -3,7 +3,7 @@
 // added to the proxy's list like a declared one.
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
 import type { Mode } from '../config/model.ts';
-import type { SampleContext } from './types.ts';
+import type { SampleContext } from '../sample/context.ts';
 import { parseAclExpr, type AclExpr, type AclResult } from './expr.ts';
 
 export interface AclParseContext {

@@ -1,6 +1,6 @@
 // The balancer seam: one algorithm per file behind this interface, chosen by name from a registry.
 import type { BalanceSpec } from '../config/model.ts';
-import type { HttpRequestView } from '../acl/types.ts';
+import type { HttpRequestView } from '../http/message-view.ts';
 import type { ServerState } from '../server/server-state.ts';
 
 export interface PickContext {

@@ -1,5 +1,6 @@
 // Reads "if|unless COND" at the end of a rule through the ACL module, and joins rule words back into text.
-import { conditionConflict, parseCondition, type CheckPlace, type CompiledCondition } from '../acl/index.ts';
+import { conditionConflict, parseCondition, type CompiledCondition } from '../acl/index.ts';
+import type { CheckPlace } from '../sample/index.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { Word } from './diagnostics.ts';
 

@@ -2,6 +2,7 @@
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
+import type { LogFormatter } from '../log/log-format.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -88,6 +89,7 @@ export interface ProxyDraft {
   maxconn: number;
   logs: LogTarget[];
   logFormat?: string;
+  logFormatter?: LogFormatter;
   stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
   defaultsFrom?: string;
   /** How many leading rules of each list came from a named defaults section (they run first, HAProxy 2.5+). */
@@ -190,6 +192,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
+  if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
   d.defaultsFrom = from.name;
   return d;

@@ -1,10 +1,10 @@
 // "http-request", "http-response" and "tcp-request" rules (src/http_rules.c, src/http_act.c, src/tcp_rules.c),
 // with HAProxy's messages. Actions the lab does not run are warned about and skipped, never silently dropped.
-import { checkFormatString } from '../acl/format-string.ts';
+import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule, ReplaceHeaderRule } from './model.ts';
-import type { CheckPlace } from '../acl/places.ts';
+import type { CheckPlace } from '../sample/places.ts';
 import { compileRegex } from '../acl/regex.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './condition.ts';
 import {
@@ -167,7 +167,7 @@ function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header'
   const value = c.arg(at + 1);
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, name: c.arg(at), value }, next: at + 2 };
+  return { rule: { action, name: c.arg(at), value, format: compileRuleFormat(value) }, next: at + 2 };
 }
 
 // Where a rule's log-format strings are checked: a listen section has both sides (HAProxy's cap FE|BE).
@@ -184,7 +184,7 @@ function parseSetRequestLine(c: ProxyLineContext, at: number, action: 'set-metho
   if (value === '' || isCondWord(value) || (at + 1 < c.count && !isCondWord(c.arg(at + 1)))) return { error: 'expects exactly 1 argument <format>' };
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, value }, next: at + 1 };
+  return { rule: { action, value, format: compileRuleFormat(value) }, next: at + 1 };
 }
 
 // replace-path / replace-pathq / replace-uri <match-regex> <replace-fmt> (parse_replace_uri)
@@ -197,7 +197,7 @@ function parseReplaceUri(c: ProxyLineContext, at: number, action: 'replace-path'
   const value = c.arg(at + 1);
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, regex, value }, next: at + 2 };
+  return { rule: { action, regex, value, format: compileRuleFormat(value) }, next: at + 2 };
 }
 
 // replace-header / replace-value <name> <match-regex> <replace-fmt> (parse_http_replace_header)
@@ -208,7 +208,7 @@ function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'replace-he
   const value = c.arg(at + 2);
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, name: c.arg(at), regex, value }, next: at + 3 };
+  return { rule: { action, name: c.arg(at), regex, value, format: compileRuleFormat(value) }, next: at + 3 };
 }
 
 // set-status <code> [reason <str>] (parse_http_set_status)

@@ -1,7 +1,7 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
-import type { NamedId, SampleContext } from '../acl/types.ts';
+import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
 import type { RuleTrace } from '../events.ts';
 import type { ServerState } from '../server/server-state.ts';
@@ -12,7 +12,6 @@ import { planRetry } from '../runtime/retry-policy.ts';
 import { holdWrites } from '../runtime/write-batch.ts';
 import { OwnedReads } from '../runtime/owned-reads.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
-import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead, splitTarget } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
@@ -590,7 +589,7 @@ export class HttpSession {
   private sendRequest(t: Txn, conn: ServerConn): void {
     const be = t.backend!;
     const head = buildRequestHead(t.req, {
-      forwardFor: be.spec.options.forwardfor ?? t.fe.spec.options.forwardfor,
+      forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: this.src,
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose,
     });
@@ -1060,7 +1059,7 @@ export class HttpSession {
   }
 
   private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {
-    const custom = spec.logFormat ? formatterOf(spec) : null;
+    const custom = spec.logFormatter ?? null;
     const line = custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
     this.host.log(spec, line);
   }
@@ -1091,15 +1090,6 @@ export class HttpSession {
       this.gen = null;
     }
   }
-}
-
-const formatters = new WeakMap<ProxySpec, LogFormatter>();
-
-// The proxy's log-format, compiled the first time it is used.
-export function formatterOf(spec: ProxySpec): LogFormatter {
-  let f = formatters.get(spec);
-  if (!f) formatters.set(spec, (f = compileLogFormat(spec.logFormat!)));
-  return f;
 }
 
 function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, t: Txn): string {

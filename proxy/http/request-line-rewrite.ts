@@ -1,8 +1,7 @@
 // The request-line and header rewrites of http-request/http-response rules, as src/http_act.c and src/http_htx.c
 // do them: set-method/path/pathq/query/uri, replace-path/pathq/uri, replace-header/replace-value.
-import { expandLogFormat } from '../acl/format-string.ts';
-import { pathStart } from '../acl/fetches/http-path.ts';
-import type { SampleContext } from '../acl/types.ts';
+import { pathStart } from './path.ts';
+import type { SampleContext } from '../sample/context.ts';
 import type { HttpRequestRule, ReplaceHeaderRule } from '../config/model.ts';
 import type { RequestHead } from './request-head.ts';
 
@@ -11,22 +10,22 @@ type LineRule = Extract<HttpRequestRule, { action: `set-${'method' | 'path' | 'p
 /** Applies one request-line rule to `req` (its target and method change in place). */
 export function applyRequestLineRule(req: RequestHead, rule: LineRule, ctx: SampleContext): void {
   if (rule.action === 'set-method') {
-    req.method = expandLogFormat(rule.value, ctx);
+    req.method = rule.format(ctx);
     return;
   }
   if (rule.action === 'set-query') {
-    req.setUri(withQuery(req.uri, expandLogFormat(rule.value, ctx)));
+    req.setUri(withQuery(req.uri, rule.format(ctx)));
     return;
   }
   const part = rule.action.endsWith('-uri') ? 'uri' : rule.action.endsWith('pathq') ? 'pathq' : 'path';
   let value: string;
-  if (rule.action.startsWith('set-')) value = expandLogFormat(rule.value, ctx);
+  if (rule.action.startsWith('set-')) value = rule.format(ctx);
   else {
     const subject = part === 'uri' ? req.uri : pathOf(req.uri, part === 'pathq');
     if (subject === '') return;
     const m = (rule as { regex: RegExp }).regex.exec(subject);
     if (!m) return;
-    value = expReplace(expandLogFormat(rule.value, ctx), m);
+    value = expReplace(rule.format(ctx), m);
   }
   if (part === 'uri') {
     req.setUri(value);
@@ -45,7 +44,7 @@ export function replaceHeaders(headers: string[], rule: ReplaceHeaderRule, ctx: 
     const value = headers[i + 1]!;
     if (rule.action === 'replace-header') {
       const m = rule.regex.exec(value);
-      if (m) headers[i + 1] = expReplace((fmt ??= expandLogFormat(rule.value, ctx)), m);
+      if (m) headers[i + 1] = expReplace((fmt ??= rule.format(ctx)), m);
       continue;
     }
     // replace-value: each comma-separated value on its own; a replaced one loses the blanks around it, as
@@ -55,7 +54,7 @@ export function replaceHeaders(headers: string[], rule: ReplaceHeaderRule, ctx: 
     for (let k = 0; k < parts.length; k++) {
       const m = rule.regex.exec(parts[k]!.trim());
       if (!m) continue;
-      parts[k] = expReplace((fmt ??= expandLogFormat(rule.value, ctx)), m);
+      parts[k] = expReplace((fmt ??= rule.format(ctx)), m);
       changed = true;
     }
     if (changed) headers[i + 1] = parts.join(',');

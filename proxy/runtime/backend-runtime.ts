@@ -4,6 +4,7 @@ import type net from 'node:net';
 import type { ProxySpec } from '../config/model.ts';
 import type { Balancer, PickContext, PickResult } from '../balance/balancer.ts';
 import { createBalancer } from '../balance/registry.ts';
+import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
 import type { EventBus } from '../events.ts';
 
@@ -43,8 +44,12 @@ export class BackendRuntime {
   /** Idle keep-alive connections per server, most recent last. */
   readonly idle = new Map<ServerState, IdleConn[]>();
 
+  /** `option forwardfor`, compiled with the generation. */
+  readonly forwardFor: ForwardFor | undefined;
+
   constructor(readonly spec: ProxySpec, random?: () => number) {
     this.name = spec.name;
+    this.forwardFor = compileForwardFor(spec.options.forwardfor);
     this.servers = spec.servers.map((s) => new ServerState(s, spec.name));
     for (const s of this.servers) this.byName.set(s.name, s);
     this.balancer = createBalancer(spec.balance, this.servers, { allBackups: spec.options.allbackups, random });

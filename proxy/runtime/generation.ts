@@ -1,8 +1,9 @@
 // One loaded config while it serves: frontends and backends with their live state. A reload builds a new
 // generation; requests in flight keep the one they started on.
-import type { ProxyStateView } from '../acl/types.ts';
+import type { ProxyStateView } from '../sample/context.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
 import { BackendRuntime } from './backend-runtime.ts';
+import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 
 export class FrontendRuntime {
   readonly name: string;
@@ -20,8 +21,12 @@ export class FrontendRuntime {
   /** Where it really listens ("127.0.0.1:8080"), filled by the engine. */
   readonly listening: string[] = [];
 
+  /** `option forwardfor`, compiled with the generation. */
+  readonly forwardFor: ForwardFor | undefined;
+
   constructor(readonly spec: ProxySpec) {
     this.name = spec.name;
+    this.forwardFor = compileForwardFor(spec.options.forwardfor);
   }
 }
 

@@ -1,18 +1,18 @@
 // One client connection in mode tcp: connection rules, a backend and a server per connection, then bytes both
 // ways with half-closes forwarded, and a tcplog line at the end.
 import net from 'node:net';
-import type { SampleContext } from '../acl/types.ts';
+import type { SampleContext } from '../sample/context.ts';
 import type { TcpRequestRule } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
 import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
 import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
-import { formatterOf, normalizeAddress } from '../http/http-session.ts';
+import { normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
 import { OwnedReads } from '../runtime/owned-reads.ts';
-import { withBufferedRequest } from '../acl/index.ts';
-import type { SampleContext as Ctx } from '../acl/types.ts';
+import { withBufferedRequest } from '../sample/index.ts';
+import type { SampleContext as Ctx } from '../sample/context.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -385,7 +385,7 @@ export class TcpSession {
       bytesIn: this.bytesIn, ...(early ? { asap: true } : {}),
       ...(spec.logFormat ? { ctx: { ...this.ctx, backend: this.be?.spec ?? spec, server: this.server ?? undefined } } : {}),
     };
-    this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
+    this.host.log(spec, spec.logFormatter ? spec.logFormatter(rec) : formatTcpLog(rec));
   }
 }
 

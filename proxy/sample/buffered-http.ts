@@ -1,7 +1,8 @@
 // In mode tcp HAProxy still answers HTTP fetches (path, hdr, method, ...) in tcp-request content rules: it parses
 // the buffered bytes as an HTTP/1 request (smp_prefetch_htx). This gives tcp sessions the same request view.
 import { findHeadEnd, parseRequestHead } from '../http/request-head.ts';
-import type { HttpRequestView, SampleContext } from './types.ts';
+import type { SampleContext } from './context.ts';
+import type { HttpRequestView } from '../http/message-view.ts';
 
 // HAProxy's defaults: tune.bufsize 16384 minus tune.maxrewrite 1024; tune.http.maxhdr 101.
 const LIMITS = { maxHeadBytes: 16384 - 1024, maxHeaders: 101 };

@@ -4,9 +4,9 @@
 import { parseArgs } from './args.ts';
 import { isIdChar, parseConverterChain } from './converter-chain.ts';
 import { findFetch } from './fetches/index.ts';
-import { castSample } from './match.ts';
+import { castSample } from './cast.ts';
 import type { FetchSource, SampleValue } from './sample.ts';
-import type { SampleContext } from './types.ts';
+import type { SampleContext } from './context.ts';
 
 export interface SampleExpr {
   /** The fetch's keyword, and where its data comes from (which decides where it may be used). */

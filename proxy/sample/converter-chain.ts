@@ -2,7 +2,7 @@
 // by ACL expressions and the %[...] sample expressions of header values.
 import { parseArgs } from './args.ts';
 import { findConverter } from './converters.ts';
-import { castSample } from './match.ts';
+import { castSample } from './cast.ts';
 import { canCast, type SampleType, type SampleValue } from './sample.ts';
 
 export type Converter = (v: SampleValue) => SampleValue | undefined;

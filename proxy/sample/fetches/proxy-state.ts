@@ -2,7 +2,7 @@
 // srv_is_up, srv_conn. They read SampleContext.state, which the engine fills; an omitted backend or frontend
 // argument means the section the ACL is written in, and names are checked after parsing (see references.ts).
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
-import type { ProxyStateView } from '../types.ts';
+import type { ProxyStateView } from '../context.ts';
 
 type ProxyRead = (state: ProxyStateView, proxy: string) => number | boolean | undefined;
 type ServerRead = (state: ProxyStateView, backend: string, server: string) => number | boolean | undefined;

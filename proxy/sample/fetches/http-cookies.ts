@@ -3,7 +3,8 @@
 // trimmed, quotes are kept, attributes starting with '$' and cookies without '=' are skipped.
 import type { ArgValue, FetchDef, FetchFn, Visit } from '../sample.ts';
 import { strl2ic } from '../sample.ts';
-import { eachHeaderValue, headersOf, type HeaderSide } from './http-headers.ts';
+import { headersOf, type HeaderSide } from './http-headers.ts';
+import { eachHeaderValue } from '../../http/header-scan.ts';
 
 function isSpHt(c: number): boolean {
   return c === 32 || c === 9;

@@ -1,7 +1,7 @@
 // Which frontend, backend and server handle the request (HAProxy's fe_name/fe_id in src/frontend.c, be_name/be_id
 // and srv_name/srv_id in src/backend.c): e.g. "http-response set-header X-Served-By %[srv_name]".
 import type { FetchDef, FetchFn } from '../sample.ts';
-import type { NamedId, SampleContext } from '../types.ts';
+import type { NamedId, SampleContext } from '../context.ts';
 
 function identity(name: string, source: 'frontend' | 'backend' | 'server', of: (ctx: SampleContext) => NamedId | undefined, field: 'name' | 'id'): FetchDef {
   const fn: FetchFn = (ctx, visit) => {

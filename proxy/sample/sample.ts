@@ -1,5 +1,5 @@
 // What a sample is: its type (HAProxy's SMP_T_*), how fetches hand samples out, and which casts exist.
-import type { SampleContext } from './types.ts';
+import type { SampleContext } from './context.ts';
 
 /** HAProxy's sample types; 'meth' is a method name, 'bin' raw bytes. IP samples travel as text. */
 export type SampleType = 'bool' | 'int' | 'ip' | 'str' | 'bin' | 'meth';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { findFetch } from '../../../proxy/acl/fetches/index.ts';
-import { pathStart } from '../../../proxy/acl/fetches/http-path.ts';
-import type { ArgValue, SampleValue } from '../../../proxy/acl/sample.ts';
-import type { SampleContext } from '../../../proxy/acl/types.ts';
-import { httpCtx } from './raw-http.ts';
+import { findFetch } from '../../../proxy/sample/fetches/index.ts';
+import { pathStart } from '../../../proxy/http/path.ts';
+import type { ArgValue, SampleValue } from '../../../proxy/sample/sample.ts';
+import type { SampleContext } from '../../../proxy/sample/context.ts';
+import { httpCtx } from '../acl/raw-http.ts';
 
 // Every sample a fetch hands out, in order.
 function samples(name: string, ctx: SampleContext, args: ArgValue[] = []): SampleValue[] {

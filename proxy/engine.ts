@@ -8,6 +8,7 @@ import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
 import { HttpSession } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
+import { staticWeightError } from './balance/balancer.ts';
 import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
 import { Generation } from './runtime/generation.ts';
 import type { BackendRuntime } from './runtime/backend-runtime.ts';
@@ -370,9 +371,8 @@ export class ProxyEngine implements Engine, SessionHost {
   setWeight(backend: string, server: string, weight: number): void {
     const { be, s } = this.find(backend, server);
     if (!Number.isInteger(weight) || weight < 0 || weight > 256) throw new Error('Absolute value out of range.\n');
-    if (be.isStatic && weight !== 0 && weight !== s.spec.weight) {
-      throw new Error("Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n");
-    }
+    const refused = staticWeightError(!be.isStatic, s.spec.weight, weight);
+    if (refused) throw new Error(`${refused}\n`);
     be.setWeight(s, weight);
   }
 

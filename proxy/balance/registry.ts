@@ -1,7 +1,7 @@
 // Chooses the balancer for a backend's `balance` line, and says which runtime weight changes HAProxy accepts.
 import type { BalanceSpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
-import type { Balancer, BalancerFactory, BalancerOptions } from './balancer.ts';
+import { followsWeightChanges, staticWeightError, type Balancer, type BalancerFactory, type BalancerOptions } from './balancer.ts';
 import { RoundRobinBalancer } from './roundrobin.ts';
 import { StaticRrBalancer } from './static-rr.ts';
 import { LeastConnBalancer } from './leastconn.ts';
@@ -99,21 +99,14 @@ export const createBalancer: BalancerFactory = (spec: BalanceSpec, servers: read
   }
 };
 
-// Whether the algorithm follows weight changes at run time (HAProxy's BE_LB_PROP_DYN).
+// Whether the algorithm follows weight changes at run time, for callers holding only the spec: its balancer says.
 export function isDynamic(spec: BalanceSpec): boolean {
-  if (spec.algorithm === 'static-rr') return false;
-  if (spec.algorithm === 'source' || spec.algorithm === 'uri' || spec.algorithm === 'url_param' || spec.algorithm === 'hdr') {
-    return spec.hashType === 'consistent';
-  }
-  return true;
+  return followsWeightChanges(createBalancer(spec, [], { allBackups: false }));
 }
 
 // The error `set weight` gives for this new weight, or null when HAProxy accepts it
 // (server_parse_weight_change_request: static algorithms take only 0 and the initial weight).
 export function weightChangeError(spec: BalanceSpec, server: ServerState, weight: number): string | null {
   if (!Number.isInteger(weight) || weight < 0 || weight > 256) return 'Absolute weight can only be between 0 and 256 inclusive.';
-  if (weight !== 0 && weight !== server.spec.weight && !isDynamic(spec)) {
-    return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.";
-  }
-  return null;
+  return staticWeightError(isDynamic(spec), server.spec.weight, weight);
 }

@@ -2,7 +2,7 @@
 // Every change of a server's usability goes through here so the balancer hears about it exactly once.
 import type net from 'node:net';
 import type { ProxySpec } from '../config/model.ts';
-import type { Balancer, PickContext, PickResult } from '../balance/balancer.ts';
+import { followsWeightChanges, type Balancer, type PickContext, type PickResult } from '../balance/balancer.ts';
 import { createBalancer } from '../balance/registry.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
@@ -19,8 +19,6 @@ export interface QueuedRequest {
 export interface IdleConn {
   readonly sock: net.Socket;
 }
-
-const STATIC_ALGORITHMS = new Set(['static-rr']);
 
 export class BackendRuntime {
   readonly name: string;
@@ -55,9 +53,9 @@ export class BackendRuntime {
     this.balancer = createBalancer(spec.balance, this.servers, { allBackups: spec.options.allbackups, random });
   }
 
+  /** Whether weights change at run time; the balancer says (followsWeightChanges). */
   get isStatic(): boolean {
-    return STATIC_ALGORITHMS.has(this.spec.balance.algorithm) ||
-      (this.spec.balance.hashType === 'map-based' && !['roundrobin', 'leastconn', 'first', 'random', 'static-rr'].includes(this.spec.balance.algorithm));
+    return !followsWeightChanges(this.balancer);
   }
 
   pick(ctx: PickContext): PickResult {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBalancer, isDynamic } from '../../../proxy/balance/registry.ts';
+import { followsWeightChanges } from '../../../proxy/balance/balancer.ts';
+import { BackendRuntime } from '../../../proxy/runtime/backend-runtime.ts';
+import { model, backend, proxyConfig } from '../config/config-helpers.ts';
 import type { BalanceSpec } from '../../../proxy/config/model.ts';
 import { makeServers, weighted } from './servers.ts';
 
@@ -40,6 +43,18 @@ describe('createBalancer', () => {
     expect(isDynamic({ ...base, algorithm: 'static-rr' })).toBe(false);
     expect(isDynamic({ ...base, algorithm: 'source' })).toBe(false);
     expect(isDynamic({ ...base, algorithm: 'source', hashType: 'consistent' })).toBe(true);
+  });
+
+  it('decides static or dynamic in one place: a balancer without a weightChanged hook is static', () => {
+    const want: [string, boolean][] = [
+      ['roundrobin', true], ['static-rr', false], ['leastconn', true], ['first', true], ['random', true],
+      ['source', false], ['uri', false], ['url_param id', false], ['hdr(host)', false],
+      ['source\n    hash-type consistent', true], ['uri\n    hash-type consistent', true],
+    ];
+    for (const [line, dynamic] of want) {
+      const be = new BackendRuntime(backend(model(proxyConfig([], [`balance ${line}`, 'server s1 127.0.0.1:8001'])), 'b'));
+      expect([line, followsWeightChanges(be.balancer), isDynamic(be.spec.balance), be.isStatic]).toEqual([line, dynamic, dynamic, !dynamic]);
+    }
   });
 
   it('applies avalanche by default only to a bare "hash-type consistent"', () => {

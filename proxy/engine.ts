@@ -10,9 +10,9 @@ import { HttpSession } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
 import { staticWeightError } from './balance/balancer.ts';
 import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
-import { Generation } from './runtime/generation.ts';
-import type { BackendRuntime } from './runtime/backend-runtime.ts';
-import type { ListenerBinding, LocalAnswer, SessionHost } from './runtime/session-host.ts';
+import { Generation } from './live/generation.ts';
+import type { LiveBackend } from './live/live-backend.ts';
+import type { ListenerBinding, LocalAnswer, SessionHost } from './live/session-host.ts';
 import type { AdminState, ServerState } from './server/server-state.ts';
 import {
   countUsable, createHealthScheduler, downTimeMs, drainEnterMessage, drainLeaveMessage, maintEnterMessage, maintFromDownMessage,
@@ -360,7 +360,7 @@ export class ProxyEngine implements Engine, SessionHost {
 
   // ---- runtime changes ---------------------------------------------------------------------------------------
 
-  private find(backend: string, server: string): { be: BackendRuntime; s: ServerState } {
+  private find(backend: string, server: string): { be: LiveBackend; s: ServerState } {
     const be = this.gen.backends.get(backend);
     if (!be) throw new Error('No such backend.');
     const s = be.byName.get(server);
@@ -423,7 +423,7 @@ export class ProxyEngine implements Engine, SessionHost {
     this.announce(be, s, from, s.op, message);
   }
 
-  private announce(be: BackendRuntime, s: ServerState, from: ServerStateFrom, to: ServerStateFrom, message: string): void {
+  private announce(be: LiveBackend, s: ServerState, from: ServerStateFrom, to: ServerStateFrom, message: string): void {
     this.logGlobal(message, to === 'up' || to === 'ready' ? 'notice' : 'alert');
     if (this.events.wants['server-state']) {
       this.events.emit({ kind: 'server-state', backend: be.name, server: s.name, from, to, message });

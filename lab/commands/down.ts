@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DockerRuntime, pingDaemon } from '../runtimes/docker.ts';
 import { pidAlive } from '../runtimes/state-dir.ts';
-import { readUpRecords, removeUpRecord } from '../runtimes/up-state.ts';
+import { readUpRecords, removeUpRecord } from './up-state.ts';
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;

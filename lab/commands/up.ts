@@ -4,8 +4,8 @@ import { appById } from '../runtimes/app-catalog.ts';
 import { startApps } from '../runtimes/app-group.ts';
 import { chooseRuntime, describeChoice, parseRuntimeName } from '../runtimes/choose-runtime.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
-import { removeUpRecord, writeUpRecord } from '../runtimes/up-state.ts';
-import { resolveUpTarget } from '../runtimes/up-target.ts';
+import { removeUpRecord, writeUpRecord } from './up-state.ts';
+import { resolveUpTarget } from './up-target.ts';
 import { clearPortMap, readActivePortMap, writePortMap } from '../traffic/port-map.ts';
 
 export interface UpOptions {

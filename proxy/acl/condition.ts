@@ -4,7 +4,7 @@
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { AclTrace, Condition, ConditionTrace } from './types.ts';
-import { ProxyAcls, type Acl, type AclParseContext, type AclRegistry } from './registry.ts';
+import { ProxyAcls, type Acl, type AclParseContext, type AclRegistry } from './named-acls.ts';
 import type { FetchSource } from '../sample/sample.ts';
 
 /** One ACL in a condition, negated or not. */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProxyLineContext } from './context.ts';
 import type { BalanceAlgorithm, Timeouts } from './model.ts';
-import { readCondition, ruleText, sentence } from './condition.ts';
+import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
 import { ERROR_PAGE_CODES, parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';

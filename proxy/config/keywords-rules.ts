@@ -6,7 +6,7 @@ import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule, ReplaceHeaderRule } from './model.ts';
 import type { CheckPlace } from '../sample/places.ts';
 import { compileRegex } from '../acl/regex.ts';
-import { readCondition, ruleText, sentence, type CondPlace } from './condition.ts';
+import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
   HTTP_REQUEST_ACTIONS_TEXT,

@@ -5,12 +5,12 @@ import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
 import type { RuleTrace } from '../events.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
-import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
-import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
-import { planRetry } from '../runtime/retry-policy.ts';
-import { holdWrites } from '../runtime/write-batch.ts';
-import { OwnedReads } from '../runtime/owned-reads.ts';
+import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
+import type { LiveFrontend, Generation } from '../live/generation.ts';
+import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
+import { planRetry } from '../stream/retry-policy.ts';
+import { holdWrites } from '../io/write-batch.ts';
+import { OwnedReads } from '../io/owned-reads.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead, splitTarget } from './request-head.ts';
@@ -34,7 +34,7 @@ class ServerConn {
   constructor(
     addr: { host: string; port: number },
     readonly server: ServerState,
-    readonly backend: BackendRuntime,
+    readonly backend: LiveBackend,
   ) {
     this.reads = new OwnedReads(addr, {
       onData: (view) => {
@@ -65,7 +65,7 @@ class ServerConn {
 /** One request/response exchange. */
 class Txn {
   readonly id: number;
-  backend: BackendRuntime | null = null;
+  backend: LiveBackend | null = null;
   server: ServerState | null = null;
   /** The server whose connection failed for good (named in the log). */
   failedServer: ServerState | null = null;
@@ -107,7 +107,7 @@ class Txn {
   constructor(
     readonly session: HttpSession,
     readonly gen: Generation,
-    readonly fe: FrontendRuntime,
+    readonly fe: LiveFrontend,
     readonly req: RequestHead,
     readonly tStart: number,
     readonly tHead: number,
@@ -142,7 +142,7 @@ export class HttpSession {
   private tFirstByte = -1;
   private requestsSeen = 0;
   private gen: Generation | null = null;
-  private fe: FrontendRuntime | null = null;
+  private fe: LiveFrontend | null = null;
   readonly src: string;
   readonly srcPort: number;
   readonly dst: string;
@@ -176,7 +176,7 @@ export class HttpSession {
     this.armIdleTimeout();
   }
 
-  private attach(gen: Generation, fe: FrontendRuntime): void {
+  private attach(gen: Generation, fe: LiveFrontend): void {
     if (this.gen !== gen) {
       if (this.gen && this.fe) {
         this.fe.current--;
@@ -456,7 +456,7 @@ export class HttpSession {
     }
   }
 
-  private route(t: Txn): BackendRuntime | undefined {
+  private route(t: Txn): LiveBackend | undefined {
     const spec = t.fe.spec;
     const gen = t.gen;
     const rules = spec.useBackends;
@@ -1050,7 +1050,7 @@ export class HttpSession {
     this.emitLog(spec, rec);
   }
 
-  private record(fe: FrontendRuntime, backend: string, server: string, date: number): TrafficLogRecord {
+  private record(fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
     return {
       clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
       tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,

@@ -5,7 +5,7 @@ import type { Engine } from '../api.ts';
 import type { ProxySpec, ServerSpec } from '../config/model.ts';
 import { renderStatsCsv } from '../stats/csv.ts';
 import { staticWeightError } from '../balance/balancer.ts';
-import { isDynamic } from '../balance/registry.ts';
+import { isDynamic } from '../balance/algorithms.ts';
 import { findCommand, usageMessage, type CliLevel } from './usage.ts';
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
 

@@ -4,21 +4,21 @@ import net from 'node:net';
 import type { SampleContext } from '../sample/context.ts';
 import type { TcpRequestRule } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
-import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
-import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
+import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
+import type { LiveFrontend, Generation } from '../live/generation.ts';
+import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
 import { normalizeAddress } from '../http/http-session.ts';
-import { planRetry } from '../runtime/retry-policy.ts';
-import { OwnedReads } from '../runtime/owned-reads.ts';
+import { planRetry } from '../stream/retry-policy.ts';
+import { OwnedReads } from '../io/owned-reads.ts';
 import { withBufferedRequest } from '../sample/index.ts';
 import type { SampleContext as Ctx } from '../sample/context.ts';
 
 export class TcpSession {
   private readonly id: number;
   private gen!: Generation;
-  private fe!: FrontendRuntime;
-  private be: BackendRuntime | null = null;
+  private fe!: LiveFrontend;
+  private be: LiveBackend | null = null;
   private server: ServerState | null = null;
   private failedServer: ServerState | null = null;
   private srv: net.Socket | null = null;
@@ -148,7 +148,7 @@ export class TcpSession {
     this.assign(undefined);
   }
 
-  private route(): BackendRuntime | undefined {
+  private route(): LiveBackend | undefined {
     const spec = this.fe.spec;
     let decided = 'default_backend';
     let rule: { text: string; loc: typeof spec.loc } | undefined;

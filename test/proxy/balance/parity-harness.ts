@@ -5,7 +5,7 @@ import type { BalanceSpec } from '../../../proxy/config/model.ts';
 import type { HttpRequestView } from '../../../proxy/http/message-view.ts';
 import type { Balancer, PickContext } from '../../../proxy/balance/balancer.ts';
 import type { ServerState } from '../../../proxy/server/server-state.ts';
-import { createBalancer } from '../../../proxy/balance/registry.ts';
+import { createBalancer } from '../../../proxy/balance/algorithms.ts';
 import { freePort, startHaproxy } from '../../helpers/haproxy.ts';
 import { ask, startNamedBackends, type NamedBackends } from '../../helpers/named-backends.ts';
 import { makeServers, type ServerDesc } from './servers.ts';

@@ -1,6 +1,6 @@
 // What to do after a failed connection attempt, as HAProxy 2.6 decides it (back_handle_st_cer and
 // stream_choose_redispatch): give up, retry the same server (after a turn-around delay), or redispatch.
-import type { BackendRuntime } from './backend-runtime.ts';
+import type { LiveBackend } from '../live/live-backend.ts';
 import type { ServerState } from '../server/server-state.ts';
 
 export interface RetryPlan {
@@ -14,7 +14,7 @@ const RR_KIND = new Set(['roundrobin', 'static-rr', 'random']);
 
 // `retriesDone` counts retries already made before this failure; `asyncError` is a refused/reset connect
 // (HAProxy waits before retrying those), as opposed to a connect timeout.
-export function planRetry(be: BackendRuntime, server: ServerState, retriesDone: number, asyncError: boolean): RetryPlan {
+export function planRetry(be: LiveBackend, server: ServerState, retriesDone: number, asyncError: boolean): RetryPlan {
   const max = be.spec.retries;
   if (retriesDone >= max) return { giveUp: true, redispatch: false, delayMs: 0 };
   const k = retriesDone + 1;

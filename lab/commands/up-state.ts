@@ -1,8 +1,8 @@
 // Records of running `lab up`s in the state dir, so `lab down` in another shell can find and stop them.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RuntimeName } from './runtime.ts';
-import { stateDir } from './state-dir.ts';
+import type { RuntimeName } from '../runtimes/runtime.ts';
+import { stateDir } from '../runtimes/state-dir.ts';
 
 export interface UpRecord {
   readonly pid: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer, isDynamic } from '../../../proxy/balance/registry.ts';
+import { createBalancer, isDynamic } from '../../../proxy/balance/algorithms.ts';
 import { followsWeightChanges } from '../../../proxy/balance/balancer.ts';
-import { BackendRuntime } from '../../../proxy/runtime/backend-runtime.ts';
+import { LiveBackend } from '../../../proxy/live/live-backend.ts';
 import { model, backend, proxyConfig } from '../config/config-helpers.ts';
 import type { BalanceSpec } from '../../../proxy/config/model.ts';
 import { makeServers, weighted } from './servers.ts';
@@ -52,7 +52,7 @@ describe('createBalancer', () => {
       ['source\n    hash-type consistent', true], ['uri\n    hash-type consistent', true],
     ];
     for (const [line, dynamic] of want) {
-      const be = new BackendRuntime(backend(model(proxyConfig([], [`balance ${line}`, 'server s1 127.0.0.1:8001'])), 'b'));
+      const be = new LiveBackend(backend(model(proxyConfig([], [`balance ${line}`, 'server s1 127.0.0.1:8001'])), 'b'));
       expect([line, followsWeightChanges(be.balancer), isDynamic(be.spec.balance), be.isStatic]).toEqual([line, dynamic, dynamic, !dynamic]);
     }
   });

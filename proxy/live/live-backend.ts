@@ -3,7 +3,7 @@
 import type net from 'node:net';
 import type { ProxySpec } from '../config/model.ts';
 import { followsWeightChanges, type Balancer, type PickContext, type PickResult } from '../balance/balancer.ts';
-import { createBalancer } from '../balance/registry.ts';
+import { createBalancer } from '../balance/algorithms.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
 import type { EventBus } from '../events.ts';
@@ -20,7 +20,7 @@ export interface IdleConn {
   readonly sock: net.Socket;
 }
 
-export class BackendRuntime {
+export class LiveBackend {
   readonly name: string;
   readonly servers: ServerState[];
   readonly byName = new Map<string, ServerState>();
@@ -69,7 +69,7 @@ export class BackendRuntime {
     const r = this.balancer.pick(ctx);
     const skipped: { server: string; why: string }[] = [];
     for (const s of this.servers) {
-      const why = BackendRuntime.skipReason(s);
+      const why = LiveBackend.skipReason(s);
       if (why !== null) skipped.push({ server: s.name, why });
     }
     const algorithm = this.spec.balance.algorithm;
@@ -131,7 +131,7 @@ export class BackendRuntime {
   }
 
   /** Called after a change: notes the backend going down (lost its last usable server) or coming back. */
-  onAvailability?: (be: BackendRuntime, available: boolean) => void;
+  onAvailability?: (be: LiveBackend, available: boolean) => void;
 
   // Applies a change to s and tells the balancer what it means for the pick order.
   private change(s: ServerState, mutate: () => void, weightOnly = false): void {

@@ -2,10 +2,10 @@
 // generation; requests in flight keep the one they started on.
 import type { ProxyStateView } from '../sample/context.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
-import { BackendRuntime } from './backend-runtime.ts';
+import { LiveBackend } from './live-backend.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 
-export class FrontendRuntime {
+export class LiveFrontend {
   readonly name: string;
   current = 0;
   totalConnections = 0;
@@ -31,17 +31,17 @@ export class FrontendRuntime {
 }
 
 export class Generation implements ProxyStateView {
-  readonly frontends = new Map<string, FrontendRuntime>();
-  readonly backends = new Map<string, BackendRuntime>();
+  readonly frontends = new Map<string, LiveFrontend>();
+  readonly backends = new Map<string, LiveBackend>();
   /** Sessions still running on this generation (to know when an old one may be dropped). */
   active = 0;
 
   constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {
-    for (const fe of config.frontends) this.frontends.set(fe.name, new FrontendRuntime(fe));
-    for (const [name, be] of config.backends) this.backends.set(name, new BackendRuntime(be, random));
+    for (const fe of config.frontends) this.frontends.set(fe.name, new LiveFrontend(fe));
+    for (const [name, be] of config.backends) this.backends.set(name, new LiveBackend(be, random));
   }
 
-  backendOf(fe: ProxySpec): BackendRuntime | undefined {
+  backendOf(fe: ProxySpec): LiveBackend | undefined {
     return fe.kind === 'listen' ? this.backends.get(fe.name) : undefined;
   }
 

@@ -1,7 +1,7 @@
 // What `lab up X` starts: the apps of episode X (episodes/X/episode.yaml), else of document X (apps/X/).
 import { listEpisodeIds, loadEpisode } from '../episodes/loader.ts';
-import { appById, appsOfDocument, documents } from './app-catalog.ts';
-import type { AppSpec } from './runtime.ts';
+import { appById, appsOfDocument, documents } from '../runtimes/app-catalog.ts';
+import type { AppSpec } from '../runtimes/runtime.ts';
 
 export interface UpTarget {
   readonly id: string;

@@ -2,7 +2,7 @@
 // copied; and when a direct write leaves bytes queued, reading stops until they are written.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OwnedReads } from '../../../proxy/runtime/owned-reads.ts';
+import { OwnedReads } from '../../../proxy/io/owned-reads.ts';
 
 /** A stand-in client socket whose queue we control. */
 function fakeDest(opts: { corked?: number; queued?: number; leaveQueued?: number }) {

@@ -3,7 +3,7 @@ import type { ProxySpec } from '../config/model.ts';
 import type { EventBus } from '../events.ts';
 import type { HeadLimits } from '../http/request-head.ts';
 import type { ServerState } from '../server/server-state.ts';
-import type { FrontendRuntime, Generation } from './generation.ts';
+import type { LiveFrontend, Generation } from './generation.ts';
 
 export interface ListenerBinding {
   /** The frontend's name: on a reload, the session asks for the generation that now owns it. */
@@ -24,7 +24,7 @@ export interface LocalAnswer {
 export interface SessionHost {
   readonly events: EventBus;
   /** The newest generation that still has this frontend, or null when a reload removed it. */
-  resolve(frontend: string): { gen: Generation; fe: FrontendRuntime } | null;
+  resolve(frontend: string): { gen: Generation; fe: LiveFrontend } | null;
   nextId(): number;
   /** Connections open on every frontend (HAProxy's actconn). */
   readonly actconn: number;

@@ -9,6 +9,8 @@ import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { planRetry } from '../stream/retry-policy.ts';
+import { chooseBackend } from '../stream/switching.ts';
+import { assignServer } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
@@ -457,23 +459,10 @@ export class HttpSession {
   }
 
   private route(t: Txn): LiveBackend | undefined {
-    const spec = t.fe.spec;
-    const gen = t.gen;
-    const rules = spec.useBackends;
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
-      if (r.cond && r.cond.test(t.ctx) !== (r.cond.polarity === 'if')) continue;
-      t.decidedBy = 'use_backend';
-      t.rule = { text: r.text, loc: r.loc };
-      return gen.backends.get(r.backend);
-    }
-    if (spec.defaultBackend) {
-      t.decidedBy = 'default_backend';
-      return gen.backends.get(spec.defaultBackend);
-    }
-    const own = gen.backendOf(spec);
-    if (own) t.decidedBy = 'listen';
-    return own;
+    const d = chooseBackend(t.fe.spec, t.gen, t.ctx);
+    if (d.decidedBy) t.decidedBy = d.decidedBy;
+    if (d.rule) t.rule = d.rule;
+    return d.backend;
   }
 
   private emitRoute(t: Txn, backend: string | undefined): void {
@@ -491,30 +480,15 @@ export class HttpSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   private assign(t: Txn, avoid: ServerState | undefined): void {
-    const be = t.backend!;
-    const ev = this.host.events;
-    const pickCtx = { src: this.src, req: t.req, avoid };
-    const r = be.pickReported(pickCtx, t.detailed ? ev : null, t.id);
-    if (r.server) {
-      this.useServer(t, r.server);
-      return;
-    }
-    if (r.reason === 'all-full') {
-      const to = be.spec.timeouts;
-      const wait = to.queue ?? to.connect ?? 0;
-      t.queued = be.enqueue(pickCtx, wait || 2 ** 31 - 1, (server) => {
-        t.queued = null;
-        if (this.txn !== t) return;
-        if (server) this.useServer(t, server);
-        else {
-          t.termination = 'sQ--';
-          this.answerStatus(t, 503);
-        }
-      });
-      return;
-    }
-    t.termination = 'SC--';
-    this.answerStatus(t, 503);
+    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, { bus: t.detailed ? this.host.events : null, id: t.id }, {
+      use: (server) => this.useServer(t, server),
+      refuse: (why) => {
+        t.termination = `${why}--`;
+        this.answerStatus(t, 503);
+      },
+      leftQueue: () => (t.queued = null),
+      alive: () => this.txn === t,
+    });
   }
 
   private useServer(t: Txn, server: ServerState): void {

@@ -10,6 +10,8 @@ import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
 import { normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../stream/retry-policy.ts';
+import { chooseBackend } from '../stream/switching.ts';
+import { assignServer } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { withBufferedRequest } from '../sample/index.ts';
 import type { SampleContext as Ctx } from '../sample/context.ts';
@@ -149,48 +151,24 @@ export class TcpSession {
   }
 
   private route(): LiveBackend | undefined {
-    const spec = this.fe.spec;
-    let decided = 'default_backend';
-    let rule: { text: string; loc: typeof spec.loc } | undefined;
-    let name: string | undefined;
-    for (const r of spec.useBackends) {
-      if (r.cond && r.cond.test(this.ctx) !== (r.cond.polarity === 'if')) continue;
-      name = r.backend;
-      decided = 'use_backend';
-      rule = { text: r.text, loc: r.loc };
-      break;
-    }
-    name ??= spec.defaultBackend;
-    const be = name ? this.gen.backends.get(name) : this.gen.backendOf(spec);
-    if (!name && be) decided = 'listen';
+    const { backend, decidedBy, rule } = chooseBackend(this.fe.spec, this.gen, this.ctx);
     const ev = this.host.events;
     if (this.detailed && ev.wants.route) {
-      ev.emit({ kind: 'route', id: this.id, frontend: this.fe.name, decidedBy: decided, rule: rule?.text, loc: rule?.loc, backend: be?.name });
+      ev.emit({ kind: 'route', id: this.id, frontend: this.fe.name, decidedBy: decidedBy || 'none', rule: rule?.text, loc: rule?.loc, backend: backend?.name });
     }
-    return be;
+    return backend;
   }
 
   private assign(avoid: ServerState | undefined): void {
-    const be = this.be!;
-    const ev = this.host.events;
-    const ctx = { src: this.ctx.src, avoid };
-    const r = be.pickReported(ctx, this.detailed ? ev : null, this.id);
-    if (r.server) return this.connect(r.server);
-    if (r.reason === 'all-full') {
-      const wait = be.spec.timeouts.queue ?? be.spec.timeouts.connect ?? 2 ** 31 - 1;
-      this.queued = be.enqueue(ctx, wait, (s) => {
-        this.queued = null;
-        if (this.done) return;
-        if (s) this.connect(s);
-        else {
-          this.sock.destroy();
-          this.finish('sQ');
-        }
-      });
-      return;
-    }
-    this.sock.destroy();
-    this.finish('SC');
+    this.queued = assignServer(this.be!, { src: this.ctx.src, avoid }, { bus: this.detailed ? this.host.events : null, id: this.id }, {
+      use: (server) => this.connect(server),
+      refuse: (why) => {
+        this.sock.destroy();
+        this.finish(why);
+      },
+      leftQueue: () => (this.queued = null),
+      alive: () => !this.done,
+    });
   }
 
   private connect(server: ServerState): void {

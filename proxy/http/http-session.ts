@@ -2,8 +2,7 @@
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
-import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
-import type { RuleTrace } from '../events.ts';
+import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
@@ -18,9 +17,9 @@ import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead, splitTarget } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
-import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
-import { applyRequestLineRule, replaceHeaders } from './request-line-rewrite.ts';
-import { httpReason } from './reasons.ts';
+import { buildRequestHead, buildResponseHead } from './rewrite.ts';
+import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
+import { runRequestRules, runResponseRules, traceRequestRules } from './actions/run-rules.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -358,38 +357,10 @@ export class HttpSession {
 
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
-    const rules = spec.httpRequestRules;
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      if (rule.cond && rule.cond.test(t.ctx) !== (rule.cond.polarity === 'if')) continue;
-      switch (rule.action) {
-        case 'allow':
-          return false;
-        case 'set-header':
-        case 'add-header':
-        case 'del-header':
-          applyHeaderRule(t.req.headers, rule, t.ctx);
-          continue;
-        case 'replace-header':
-        case 'replace-value':
-          replaceHeaders(t.req.headers, rule, t.ctx);
-          continue;
-        case 'set-method':
-        case 'set-path':
-        case 'set-pathq':
-        case 'set-query':
-        case 'set-uri':
-        case 'replace-path':
-        case 'replace-pathq':
-        case 'replace-uri':
-          applyRequestLineRule(t.req, rule, t.ctx);
-          continue;
-        default:
-          this.answerRule(t, rule);
-          return true;
-      }
-    }
-    return false;
+    const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
+    if (!final || final.action === 'allow') return false;
+    this.answerRule(t, final);
+    return true;
   }
 
   // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
@@ -399,28 +370,11 @@ export class HttpSession {
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
     const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
-    for (const spec of beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec]) {
-      for (const rule of spec.httpResponseRules) {
-        if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
-        switch (rule.action) {
-          case 'deny':
-            t.decidedBy = 'http-response deny';
-            t.rule = { text: rule.text, loc: rule.loc };
-            return rule.status;
-          case 'set-status':
-            resp.status = rule.status;
-            resp.reason = rule.reason ?? httpReason(rule.status);
-            continue;
-          case 'replace-header':
-          case 'replace-value':
-            replaceHeaders(resp.headers, rule, ctx);
-            continue;
-          default:
-            applyHeaderRule(resp.headers, rule, ctx);
-        }
-      }
-    }
-    return null;
+    const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
+    if (!deny) return null;
+    t.decidedBy = 'http-response deny';
+    t.rule = { text: deny.text, loc: deny.loc };
+    return deny.status;
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
@@ -433,29 +387,20 @@ export class HttpSession {
     this.failResponse(t, status);
   }
 
-  private answerRule(t: Txn, rule: HttpRequestRule): void {
+  private answerRule(t: Txn, rule: FinalRule): void {
     t.decidedBy = `http-request ${rule.action}`;
     t.rule = { text: rule.text, loc: rule.loc };
     t.termination = 'PR--';
     this.emitRoute(t, undefined);
-    switch (rule.action) {
-      case 'deny':
-      case 'tarpit':
-        t.fe.denied++;
-        this.answerStatus(t, rule.status);
-        return;
-      case 'redirect': {
-        t.termination = 'LR--';
-        this.answer(t, rule.code, { location: redirectTarget(rule, t), body: '' });
-        return;
-      }
-      case 'return':
-        t.termination = 'LR--';
-        this.answer(t, rule.status, { contentType: rule.contentType, body: rule.body ?? '' });
-        return;
-      default:
-        return;
+    const a = finalAnswer(rule, t.req);
+    if (!a) return;
+    if (a.kind === 'denied') {
+      t.fe.denied++;
+      this.answerStatus(t, a.status);
+      return;
     }
+    t.termination = 'LR--';
+    this.answer(t, a.status, a.page);
   }
 
   private route(t: Txn): LiveBackend | undefined {
@@ -468,7 +413,7 @@ export class HttpSession {
   private emitRoute(t: Txn, backend: string | undefined): void {
     const ev = this.host.events;
     if (!t.detailed) return;
-    if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRules(t) });
+    if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRequestRules(t.fe.spec, t.ctx) });
     if (ev.wants.route) {
       ev.emit({
         kind: 'route', id: t.id, frontend: t.fe.name, decidedBy: t.decidedBy || 'none', rule: t.rule?.text,
@@ -1066,54 +1011,7 @@ export class HttpSession {
   }
 }
 
-function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, t: Txn): string {
-  const req = t.req;
-  if (rule.type === 'location') return rule.value;
-  if (rule.type === 'prefix') {
-    let path = rule.dropQuery ? req.path : req.uri;
-    if (rule.appendSlash && !req.path.endsWith('/')) path = rule.dropQuery ? `${req.path}/` : req.uri.replace(req.path, `${req.path}/`);
-    return rule.value === '/' ? path : rule.value + path;
-  }
-  const host = req.header('host') ?? '';
-  return `${rule.value}://${host}${rule.dropQuery ? req.path : req.uri}`;
-}
-
 const NO_HEADERS: readonly string[] = [];
-
-// http-request actions after which the next rules still run.
-const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
-  'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
-  'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
-]);
-
-// Re-evaluates the frontend's rules in explain mode, for the TUI (only when someone listens).
-function traceRules(t: Txn): RuleTrace[] {
-  const out: RuleTrace[] = [];
-  const ctx = t.ctx;
-  const spec = t.fe.spec;
-  for (const r of spec.httpRequestRules) {
-    if (!r.cond) {
-      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
-      if (!NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
-      continue;
-    }
-    const tr = r.cond.explain(ctx);
-    const matched = tr.result === (r.cond.polarity === 'if');
-    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
-    if (matched && !NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
-  }
-  for (const r of spec.useBackends) {
-    if (!r.cond) {
-      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
-      return out;
-    }
-    const tr = r.cond.explain(ctx);
-    const matched = tr.result === (r.cond.polarity === 'if');
-    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
-    if (matched) return out;
-  }
-  return out;
-}
 
 // "::ffff:127.0.0.1" → "127.0.0.1", as HAProxy logs IPv4 clients.
 export function normalizeAddress(a: string): string {

@@ -1,7 +1,5 @@
 // The heads we send on: header names in lower case (as HAProxy's HTX does), hop-by-hop connection handling,
-// X-Forwarded-For, and the header actions of http-request rules.
-import type { SampleContext } from '../sample/context.ts';
-import type { HttpRequestRule } from '../config/model.ts';
+// and X-Forwarded-For (the header actions of rules are in actions/header-actions.ts).
 import { exempt, type ForwardFor } from './forward-for.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
@@ -60,17 +58,4 @@ export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffe
   }
   out += '\r\n';
   return Buffer.from(out, 'latin1');
-}
-
-type HeaderRule = Extract<HttpRequestRule, { action: 'set-header' | 'add-header' | 'del-header' }>;
-
-// set-header / add-header / del-header on a header list, in place.
-export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
-  const lower = rule.name.toLowerCase();
-  if (rule.action !== 'add-header') {
-    for (let i = headers.length - 2; i >= 0; i -= 2) {
-      if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
-    }
-  }
-  if (rule.action !== 'del-header') headers.push(rule.name, rule.format(ctx));
 }

@@ -1,11 +1,38 @@
-// The request-line and header rewrites of http-request/http-response rules, as src/http_act.c and src/http_htx.c
-// do them: set-method/path/pathq/query/uri, replace-path/pathq/uri, replace-header/replace-value.
-import { pathStart } from './path.ts';
-import type { SampleContext } from '../sample/context.ts';
-import type { HttpRequestRule, ReplaceHeaderRule } from '../config/model.ts';
-import type { RequestHead } from './request-head.ts';
+// Request-line actions of http-request rules, as src/http_act.c and src/http_htx.c have them: set-method, set-path,
+// set-pathq, set-query, set-uri, replace-path, replace-pathq, replace-uri — parsed, and run on the request head.
+import { pathStart } from '../path.ts';
+import type { SampleContext } from '../../sample/context.ts';
+import type { ProxyLineContext } from '../../config/context.ts';
+import type { HttpRequestRule } from '../../config/model.ts';
+import { compileRegex } from '../../acl/regex.ts';
+import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
+import { expReplace, formatPlaces, isCondWord, type Parsed } from './common.ts';
+import type { RequestHead } from '../request-head.ts';
 
-type LineRule = Extract<HttpRequestRule, { action: `set-${'method' | 'path' | 'pathq' | 'query' | 'uri'}` | `replace-${'path' | 'pathq' | 'uri'}` }>;
+// set-method / set-path / set-pathq / set-query / set-uri <fmt> (parse_set_req_line)
+export function parseSetRequestLine(c: ProxyLineContext, at: number, action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'): Parsed<HttpRequestRule> {
+  const value = c.arg(at);
+  if (value === '' || isCondWord(value) || (at + 1 < c.count && !isCondWord(c.arg(at + 1)))) return { error: 'expects exactly 1 argument <format>' };
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, value, format: compileRuleFormat(value) }, next: at + 1 };
+}
+
+// replace-path / replace-pathq / replace-uri <match-regex> <replace-fmt> (parse_replace_uri)
+export function parseReplaceUri(c: ProxyLineContext, at: number, action: 'replace-path' | 'replace-pathq' | 'replace-uri'): Parsed<HttpRequestRule> {
+  if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1)) || (at + 2 < c.count && !isCondWord(c.arg(at + 2)))) {
+    return { error: 'expects exactly 2 arguments <match-regex> and <replace-format>' };
+  }
+  const regex = compileRegex(c.arg(at), false);
+  if (typeof regex === 'string') return { error: `failed to parse the regex : ${regex}` };
+  const value = c.arg(at + 1);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, regex, value, format: compileRuleFormat(value) }, next: at + 2 };
+}
+
+
+export type LineRule = Extract<HttpRequestRule, { action: `set-${'method' | 'path' | 'pathq' | 'query' | 'uri'}` | `replace-${'path' | 'pathq' | 'uri'}` }>;
 
 /** Applies one request-line rule to `req` (its target and method change in place). */
 export function applyRequestLineRule(req: RequestHead, rule: LineRule, ctx: SampleContext): void {
@@ -33,51 +60,6 @@ export function applyRequestLineRule(req: RequestHead, rule: LineRule, ctx: Samp
     // an absolute-form target names the host: every Host header follows it (http_update_host)
     if (authority !== null) for (let i = 0; i < req.headers.length; i += 2) if (req.headers[i]!.toLowerCase() === 'host') req.headers[i + 1] = authority;
   } else req.setUri(withPath(req.uri, value, part === 'pathq'));
-}
-
-/** replace-header / replace-value on a header list, in place (http_replace_hdrs). */
-export function replaceHeaders(headers: string[], rule: ReplaceHeaderRule, ctx: SampleContext): void {
-  const lower = rule.name.toLowerCase();
-  let fmt: string | null = null;
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]!.toLowerCase() !== lower) continue;
-    const value = headers[i + 1]!;
-    if (rule.action === 'replace-header') {
-      const m = rule.regex.exec(value);
-      if (m) headers[i + 1] = expReplace((fmt ??= rule.format(ctx)), m);
-      continue;
-    }
-    // replace-value: each comma-separated value on its own; a replaced one loses the blanks around it, as
-    // http_replace_header_value replaces them with the value
-    const parts = value.split(',');
-    let changed = false;
-    for (let k = 0; k < parts.length; k++) {
-      const m = rule.regex.exec(parts[k]!.trim());
-      if (!m) continue;
-      parts[k] = expReplace((fmt ??= rule.format(ctx)), m);
-      changed = true;
-    }
-    if (changed) headers[i + 1] = parts.join(',');
-  }
-}
-
-/** HAProxy's exp_replace: the format with \0-\9 taken from the match and \xHH as a byte; the match replaces nothing else. */
-export function expReplace(fmt: string, m: RegExpExecArray): string {
-  let out = '';
-  for (let i = 0; i < fmt.length; i++) {
-    const c = fmt[i]!;
-    if (c !== '\\' || i + 1 >= fmt.length) {
-      out += c;
-      continue;
-    }
-    const n = fmt[++i]!;
-    if (n >= '0' && n <= '9') out += m[Number(n)] ?? '';
-    else if (n === 'x' && i + 2 < fmt.length) {
-      out += String.fromCharCode(Number.parseInt(fmt.slice(i + 1, i + 3), 16) || 0);
-      i += 2;
-    } else out += n;
-  }
-  return out;
 }
 
 function pathOf(uri: string, withQuery: boolean): string {

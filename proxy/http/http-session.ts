@@ -1,140 +1,28 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
-import type { NamedId, SampleContext } from '../sample/context.ts';
+import type { SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
+import type { LiveBackend } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
-import { OwnedReads } from '../io/owned-reads.ts';
-import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
+import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
-import { findHeadEnd, parseRequestHead, RequestHead, splitTarget } from './request-head.ts';
+import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
 import { runRequestRules, runResponseRules, traceRequestRules } from './actions/run-rules.ts';
+import { ServerConn, Txn } from './exchange.ts';
+import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
-
-/** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
-class ServerConn {
-  txn: Txn | null = null;
-  reused = false;
-  /** The socket's current timeout (connect timeout until connected). */
-  timeoutMs = -1;
-  readonly reads: OwnedReads;
-  readonly sock: net.Socket;
-
-  constructor(
-    addr: { host: string; port: number },
-    readonly server: ServerState,
-    readonly backend: LiveBackend,
-  ) {
-    this.reads = new OwnedReads(addr, {
-      onData: (view) => {
-        if (this.txn) this.txn.session.onServerData(this, view);
-        else this.sock.destroy(); // an idle server must not talk
-      },
-    });
-    const sock = (this.sock = this.reads.sock);
-    sock.on('end', () => this.closed());
-    sock.on('close', () => this.closed());
-    sock.on('error', (err) => {
-      if (this.txn) this.txn.session.onServerError(this, err);
-    });
-    sock.on('timeout', () => {
-      if (this.txn) this.txn.session.onServerTimeout(this);
-      else sock.destroy();
-    });
-    sock.on('drain', () => this.txn?.session.resumeClient());
-  }
-
-  private closed(): void {
-    if (this.txn) this.txn.session.onServerClosed(this);
-    else this.backend.removeIdle(this.server, this);
-    if (!this.sock.destroyed) this.sock.destroy();
-  }
-}
-
-/** One request/response exchange. */
-class Txn {
-  readonly id: number;
-  backend: LiveBackend | null = null;
-  server: ServerState | null = null;
-  /** The server whose connection failed for good (named in the log). */
-  failedServer: ServerState | null = null;
-  conn: ServerConn | null = null;
-  queued: QueuedRequest | null = null;
-  retries = 0;
-  redispatched = false;
-  status = 0;
-  bytesOut = 0;
-  termination = '----';
-  /** Request body bytes still to forward (length framing), or -1 (chunked/none). */
-  reqLeft = 0;
-  reqChunks: ScannerOrNull = null;
-  reqDone = true;
-  resp: ResponseHead | null = null;
-  respBuf: Buffer | null = null;
-  respLeft = 0;
-  respChunks: ScannerOrNull = null;
-  respDone = false;
-  /** After a 101 (WebSocket and other upgrades): bytes flow both ways untouched until either side closes. */
-  tunnel = false;
-  /** option logasap already wrote this exchange's log line. */
-  loggedEarly = false;
-  /** The request line as received, for the log, whatever rules rewrite. */
-  readonly originalMethod: string;
-  readonly originalUri: string;
-  /** Close the client connection after this exchange. */
-  closeClient: boolean;
-  tAssigned = -1;
-  tConnected = -1;
-  tRespHead = -1;
-  decidedBy = '';
-  rule: { text: string; loc: ProxySpec['loc'] } | undefined;
-  answeredLocally = false;
-  /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
-  detailed = false;
-  private ctxCache: SampleContext | null = null;
-
-  constructor(
-    readonly session: HttpSession,
-    readonly gen: Generation,
-    readonly fe: LiveFrontend,
-    readonly req: RequestHead,
-    readonly tStart: number,
-    readonly tHead: number,
-  ) {
-    this.id = session.host.nextId();
-    this.closeClient = !req.keepAlive;
-    this.originalMethod = req.method;
-    this.originalUri = req.uri;
-  }
-
-  get ctx(): SampleContext {
-    if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req);
-      this.backendChosen();
-    }
-    return this.ctxCache;
-  }
-
-  /** From here on, be_name and be_id answer (the backend's own rules run next). */
-  backendChosen(): void {
-    // the context is this transaction's own and already has the key: set it, no copy (this runs per request)
-    if (this.backend && this.ctxCache) (this.ctxCache as { backend?: NamedId }).backend = this.backend.spec;
-  }
-}
-
-type ScannerOrNull = ChunkedScanner | null;
 
 export class HttpSession {
   private buf: Buffer | null = null;
@@ -934,53 +822,15 @@ export class HttpSession {
   private logLine(t: Txn, now: number, early: boolean): void {
     const spec = t.fe.spec;
     if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
-    const rec = this.record(t.fe, t.backend?.name ?? t.fe.name, (t.server ?? t.failedServer)?.name ?? '<NOSRV>', t.tStart);
-    rec.tR = t.tHead - t.tStart;
-    rec.tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
-    rec.tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
-    rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
-    rec.ta = now - t.tStart;
-    if (early) rec.asap = true;
-    rec.status = t.status;
-    rec.bytes = t.bytesOut;
-    rec.termination = t.termination;
-    rec.beconn = t.backend?.served ?? 0;
-    rec.srvconn = t.server?.served ?? 0;
-    rec.retries = t.retries;
-    rec.redispatched = t.redispatched;
-    rec.beQueue = t.backend?.queue.length ?? 0;
-    // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
-    rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
-    if (spec.logFormat) {
-      rec.method = t.originalMethod;
-      rec.uri = t.originalUri;
-      const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
-      rec.path = target.path;
-      rec.query = target.query;
-      rec.httpVersion = t.req.version;
-      rec.bytesIn = t.req.headBytes;
-      // what %[sample] can still read at the end: the method, the status of a server's response, the names (the
-      // backend is the frontend itself until one is chosen, as HAProxy's stream starts with s->be = fe)
-      rec.ctx = {
-        ...t.ctx, req: undefined, reqPersist: t.req, server: t.server ?? undefined, backend: t.backend?.spec ?? t.fe.spec,
-        res: t.resp ? { status: t.status, version: t.resp.version, headers: NO_HEADERS } : undefined,
-      };
-    }
-    this.emitLog(spec, rec);
+    this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, (t.server ?? t.failedServer)?.name ?? '<NOSRV>', t.tStart), now, early));
   }
 
   private record(fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
-    return {
-      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
-      tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,
-      beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
-    };
+    return baseRecord({ src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort }, this.host.actconn, fe, backend, server, date);
   }
 
   private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {
-    const custom = spec.logFormatter ?? null;
-    const line = custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
-    this.host.log(spec, line);
+    this.host.log(spec, httpLogLine(spec, rec));
   }
 
   private close(_why: string | null): void {
@@ -1011,7 +861,6 @@ export class HttpSession {
   }
 }
 
-const NO_HEADERS: readonly string[] = [];
 
 // "::ffff:127.0.0.1" → "127.0.0.1", as HAProxy logs IPv4 clients.
 export function normalizeAddress(a: string): string {

@@ -9,7 +9,7 @@ import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
-import { assignServer } from '../stream/assign-server.ts';
+import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
 import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
@@ -313,16 +313,18 @@ export class HttpSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   private assign(t: Txn, avoid: ServerState | undefined): void {
-    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, { bus: t.detailed ? this.host.events : null, id: t.id }, {
-      use: (server) => this.useServer(t, server),
-      refuse: (why) => {
-        t.termination = `${why}--`;
-        this.answerStatus(t, 503);
-      },
-      leftQueue: () => (t.queued = null),
-      alive: () => this.txn === t,
-    });
+    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
+
+  private readonly assignHooks: AssignHooks<Txn> = {
+    use: (t, server) => this.useServer(t, server),
+    refuse: (t, why) => {
+      t.termination = `${why}--`;
+      this.answerStatus(t, 503);
+    },
+    leftQueue: (t) => (t.queued = null),
+    alive: (t) => this.txn === t,
+  };
 
   private useServer(t: Txn, server: ServerState): void {
     const be = t.backend!;

@@ -22,36 +22,35 @@ export function queueTimeoutMs(to: Timeouts): number {
 /** Why a stream got no server: none usable (termination SC) or the queue timeout expired (sQ). */
 export type Refusal = 'SC' | 'sQ';
 
-export interface AssignHooks {
+/**
+ * What a session does with the outcome, for one stream (`S`: its exchange or itself). Made once per session,
+ * so that assigning a server allocates nothing on the way of a request that gets one at once.
+ */
+export interface AssignHooks<S> {
   /** The stream has a server (taken at once or granted from the queue). */
-  readonly use: (server: ServerState) => void;
-  readonly refuse: (why: Refusal) => void;
+  use(stream: S, server: ServerState): void;
+  refuse(stream: S, why: Refusal): void;
   /** The stream left the queue (granted or timed out): forget the entry. */
-  readonly leftQueue: () => void;
+  leftQueue(stream: S): void;
   /** False once the stream ended while queued: the grant is then ignored. */
-  readonly alive: () => boolean;
+  alive(stream: S): boolean;
 }
 
 /** Picks a server now or queues the stream; returns the queue entry (for dequeue on abort), or null. */
-export function assignServer(
-  be: LiveBackend,
-  ctx: PickContext,
-  report: { readonly bus: EventBus | null; readonly id: number },
-  hooks: AssignHooks,
-): QueuedRequest | null {
-  const r = be.pickReported(ctx, report.bus, report.id);
+export function assignServer<S>(be: LiveBackend, ctx: PickContext, bus: EventBus | null, id: number, hooks: AssignHooks<S>, stream: S): QueuedRequest | null {
+  const r = be.pickReported(ctx, bus, id);
   if (r.server) {
-    hooks.use(r.server);
+    hooks.use(stream, r.server);
     return null;
   }
   if (r.reason !== 'all-full') {
-    hooks.refuse('SC');
+    hooks.refuse(stream, 'SC');
     return null;
   }
   return be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), (server) => {
-    hooks.leftQueue();
-    if (!hooks.alive()) return;
-    if (server) hooks.use(server);
-    else hooks.refuse('sQ');
+    hooks.leftQueue(stream);
+    if (!hooks.alive(stream)) return;
+    if (server) hooks.use(stream, server);
+    else hooks.refuse(stream, 'sQ');
   });
 }

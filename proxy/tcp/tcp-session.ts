@@ -11,7 +11,7 @@ import { formatTcpLog } from '../log/traffic-log.ts';
 import { normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
-import { assignServer } from '../stream/assign-server.ts';
+import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { withBufferedRequest } from '../sample/index.ts';
 import type { SampleContext as Ctx } from '../sample/context.ts';
@@ -160,16 +160,19 @@ export class TcpSession {
   }
 
   private assign(avoid: ServerState | undefined): void {
-    this.queued = assignServer(this.be!, { src: this.ctx.src, avoid }, { bus: this.detailed ? this.host.events : null, id: this.id }, {
-      use: (server) => this.connect(server),
-      refuse: (why) => {
-        this.sock.destroy();
-        this.finish(why);
-      },
-      leftQueue: () => (this.queued = null),
-      alive: () => !this.done,
-    });
+    this.queued = assignServer(this.be!, { src: this.ctx.src, avoid }, this.detailed ? this.host.events : null, this.id, TcpSession.assignHooks, this);
   }
+
+  // One set for every connection: assigning a server allocates nothing per connection.
+  private static readonly assignHooks: AssignHooks<TcpSession> = {
+    use: (s, server) => s.connect(server),
+    refuse: (s, why) => {
+      s.sock.destroy();
+      s.finish(why);
+    },
+    leftQueue: (s) => (s.queued = null),
+    alive: (s) => !s.done,
+  };
 
   private connect(server: ServerState): void {
     const be = this.be!;

@@ -1,6 +1,5 @@
 // `lab proxy`: run haproxy.cfg files in the foreground like `haproxy -f`, or check them with -c.
 import type { Command } from 'commander';
-import { createEngine, loadConfig, formatDiagnostic, ConfigError } from '../../proxy/index.ts';
 import type { ConfigSource, Engine } from '../../proxy/index.ts';
 
 interface ProxyOptions {
@@ -38,6 +37,7 @@ Examples:
 }
 
 async function runProxy(o: ProxyOptions): Promise<number> {
+  const { createEngine, loadConfig, formatDiagnostic, ConfigError } = await import('../../proxy/index.ts');
   const source: ConfigSource = { files: o.file };
   if (o.check) {
     const r = loadConfig(source);

@@ -19,6 +19,7 @@ import { cpuSeconds, cpuTimes, freePort, rssBytes, sleep } from './procs.ts';
 import { markdown, median, type Aggregate, type BenchReport, type ListenerReport, type MemoryReport, type Ratio, type RoundResult } from './report.ts';
 import { SCENARIOS, throughput, type Scenario, type ScenarioId } from './scenarios.ts';
 import { sampleProblems } from './sample-check.ts';
+import { startupRun, type StartupReport } from './startup.ts';
 import { runWrk } from './wrk.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -287,6 +288,7 @@ async function main(): Promise<number> {
   const bench = new Bench(o, backends, ports, running);
   const samples: Record<string, string[]> = {};
   let memory: MemoryReport | null = null;
+  let startup: StartupReport | null = null;
   let listeners: ListenerReport[] | null = null;
   let profiles: Record<string, ProfileSummary> | null = null;
   const titles = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title])) as Record<ScenarioId, string>;
@@ -310,6 +312,13 @@ async function main(): Promise<number> {
       }
       say(`checked ${n} × (1 MiB body sha256 + named answer) per frontend: ${bench.problems.length === 0 ? 'right' : bench.problems.join('; ')}`);
       await bench.play(MAIN, SCENARIOS);
+      const startupRounds = o.quick ? 3 : 10;
+      say(`start-up: ${startupRounds} interleaved rounds of node -e 0, haproxy -c, lab --help, lab proxy -c, lab curl, the TUI`);
+      startup = startupRun({ root: ROOT, cfgPath, serverPort: ports.servers[0], rounds: startupRounds });
+      for (const r of startup.rows) {
+        say(`  ${r.label.padEnd(52)} ${r.wallMs.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0)} ms  rss ${r.maxRssMiB.toFixed(0)} MiB${r.wallRatio === null ? '' : `  ${r.wallRatio.toFixed(2)}× node`}${r.ok ? '' : '  WRONG: ' + r.problems.join('; ')}`);
+        if (!r.ok) bench.problems.push(`start-up ${r.label}: ${r.problems.join('; ')}`);
+      }
       if (!o.quick) {
         say(`memory: ${MEMORY_SECONDS} s keep-alive on the engine, RSS every second`);
         memory = await memoryRun(bench, running.get('engine')!.proc!.pid);
@@ -363,6 +372,7 @@ async function main(): Promise<number> {
     ratios,
     rounds: bench.rounds,
     memory,
+    startup,
     listeners,
     profiles,
     ok: bench.problems.length === 0,

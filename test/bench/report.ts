@@ -3,6 +3,7 @@ import type { ContestantId } from './contestants.ts';
 import type { CheckOutcome } from './checks.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { Scenario, ScenarioId } from './scenarios.ts';
+import type { StartupReport } from './startup.ts';
 import type { WrkResult } from './wrk.ts';
 
 export interface RoundResult {
@@ -84,6 +85,7 @@ export interface BenchReport {
   readonly ratios: readonly Ratio[];
   readonly rounds: readonly RoundResult[];
   readonly memory: MemoryReport | null;
+  readonly startup: StartupReport | null;
   readonly listeners: readonly ListenerReport[] | null;
   readonly profiles: Readonly<Record<string, ProfileSummary>> | null;
   readonly ok: boolean;
@@ -118,6 +120,19 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
   out.push('|---|--:|--:|---|--:|');
   for (const q of r.ratios) {
     out.push(`| ${titles[q.scenario]} | ${fmt(q.throughput, 3)} | ≥ ${fmt(q.target, 1)} | ${q.met ? 'yes' : 'no'} | ${q.cpuPerRequest === null ? '–' : fmt(q.cpuPerRequest, 2)} |`);
+  }
+  if (r.startup) {
+    out.push('');
+    out.push(`Start-up (whole processes, medians of ${r.startup.rounds} interleaved rounds after a warm-up round; the TUI's time is to its first frame, its CPU and RSS until it quits):`);
+    out.push('');
+    out.push('| Command | Wall | × node -e 0 | target | met | CPU (user+sys) | × node | Peak RSS | Answers |');
+    out.push('|---|--:|--:|--:|---|--:|--:|--:|---|');
+    for (const s of r.startup.rows) {
+      const ready = s.readyMs === null ? '' : ` (home screen ${fmt(s.readyMs)} ms)`;
+      out.push(
+        `| ${s.label} | ${fmt(s.wallMs)} ms${ready} | ${s.wallRatio === null ? '–' : fmt(s.wallRatio, 2)} | ${s.target === null ? '–' : `≤ ${s.target}×`} | ${s.met === null ? '–' : s.met ? 'yes' : 'no'} | ${fmt(s.cpuMs)} ms | ${s.cpuRatio === null ? '–' : fmt(s.cpuRatio, 2)} | ${fmt(s.maxRssMiB, 1)} MiB | ${s.ok ? 'right' : 'WRONG: ' + s.problems.join('; ')} |`,
+      );
+    }
   }
   if (r.listeners) {
     out.push('');

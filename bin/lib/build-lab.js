@@ -64,6 +64,9 @@ export async function buildLab() {
     entryNames: '[name]',
     chunkNames: '[name]-[hash]',
     banner: { js: BANNER },
+    // React and Ink in their production builds: the development ones (1 MB of react-reconciler, with checks on
+    // every render) are for the tests, which run the sources under vitest.
+    define: { 'process.env.NODE_ENV': '"production"' },
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,

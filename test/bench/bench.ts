@@ -26,6 +26,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN: readonly ContestantId[] = ['haproxy', 'engine', 'direct'];
 const LISTENERS: readonly ContestantId[] = ['engine-none', 'engine-all', 'engine-tui'];
 const MEMORY_SECONDS = 60;
+/** Issue 16: the engine's peak RSS under each scenario. */
+const RSS_TARGET_MIB = 60;
 
 interface Options {
   quick: boolean;
@@ -151,13 +153,32 @@ class Bench {
     const cpu0 = pid === null ? null : cpuTimes(pid);
     const nginx = [this.backends.proc.pid, ...childPids(this.backends.proc.pid)];
     const ng0 = cpuOf(nginx);
-    const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close });
+    const started = Date.now();
+    // RSS from /proc every 250 ms (any proxy); the engine's heap from its heap reporter
+    let maxRss = pid === null ? 0 : rssBytes(pid);
+    const rssTimer = pid === null ? null : setInterval(() => {
+      try {
+        maxRss = Math.max(maxRss, rssBytes(pid));
+      } catch {
+        // exited: its last reading stands
+      }
+    }, 250);
+    const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close }).finally(() => {
+      if (rssTimer) clearInterval(rssTimer);
+    });
+    const heap = this.running.get(c)?.heapSince(started) ?? [];
     const cpu1 = pid === null ? null : cpuTimes(pid);
     const cpu = cpu0 && cpu1 ? cpu1.user + cpu1.sys - cpu0.user - cpu0.sys : null;
     const sys = cpu0 && cpu1 ? cpu1.sys - cpu0.sys : null;
     const ng = cpuOf(nginx) - ng0;
     const check = checkResult(wrk, { who: c === 'direct' ? 'server1' : 'weighted', tolerance: s.tolerance, byHeader: s.size > 0, size: s.size });
-    return { scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, sysSeconds: sys, backendCpuSeconds: ng, wrk, check };
+    const mib = (b: number) => b / 2 ** 20;
+    return {
+      scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, sysSeconds: sys, backendCpuSeconds: ng, wrk, check,
+      maxRssMiB: pid === null ? null : mib(maxRss),
+      maxHeapUsedMiB: heap.length ? mib(Math.max(...heap.map((h) => h.heapUsed))) : null,
+      maxHeapTotalMiB: heap.length ? mib(Math.max(...heap.map((h) => h.heapTotal))) : null,
+    };
   }
 
   // Interleaved rounds: every round visits every scenario, contestants in a rotated order.
@@ -190,6 +211,12 @@ class Bench {
   }
 }
 
+// The largest reading, or null when there was none.
+function peak(xs: readonly (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? Math.max(...v) : null;
+}
+
 function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId): Aggregate {
   const rs = results.filter((r) => r.scenario === s.id && r.contestant === c);
   const requests = rs.reduce((a, r) => a + r.wrk.requests, 0);
@@ -210,6 +237,9 @@ function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId
     sysShare: cpu === null || cpu === 0 ? null : sys / cpu,
     backendCpuShare: rs.reduce((a, r) => a + r.backendCpuSeconds, 0) / Math.max(1e-9, seconds),
     requests,
+    maxRssMiB: peak(rs.map((r) => r.maxRssMiB)),
+    maxHeapUsedMiB: peak(rs.map((r) => r.maxHeapUsedMiB)),
+    maxHeapTotalMiB: peak(rs.map((r) => r.maxHeapTotalMiB)),
     errors: rs.reduce((a, r) => a + errorCount(r.wrk), 0),
     ok: rs.every((r) => r.check.ok),
     problems: [...new Set(rs.flatMap((r) => r.check.problems))],
@@ -219,6 +249,7 @@ function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId
 // 60 s of keep-alive load on the engine with its RSS read every second.
 async function memoryRun(bench: Bench, pid: number): Promise<MemoryReport> {
   const s = SCENARIOS.find((x) => x.id === 'keep-alive')!;
+  const started = Date.now();
   const samples: number[] = [rssBytes(pid) / 2 ** 20];
   const timer = setInterval(() => samples.push(rssBytes(pid) / 2 ** 20), 1000);
   const res = await bench.measure(s, 'engine', MEMORY_SECONDS, 0);
@@ -230,7 +261,12 @@ async function memoryRun(bench: Bench, pid: number): Promise<MemoryReport> {
   const early = median(samples.slice(20, 31));
   const late = median(samples.slice(-10));
   const growth = late - early;
+  const heap = bench.running.get('engine')?.heapSince(started) ?? [];
+  const heapUsed = heap.map((h) => h.heapUsed / 2 ** 20);
   return {
+    maxHeapUsedMiB: heapUsed.length ? Math.max(...heapUsed) : null,
+    maxHeapTotalMiB: heap.length ? Math.max(...heap.map((h) => h.heapTotal / 2 ** 20)) : null,
+    endHeapUsedMiB: heapUsed.length ? heapUsed[heapUsed.length - 1]! : null,
     seconds: MEMORY_SECONDS,
     requests: res.wrk.requests,
     samplesMiB: samples.map((x) => Math.round(x * 10) / 10),
@@ -357,6 +393,9 @@ async function main(): Promise<number> {
           target: s.target,
           met: ratio >= s.target,
           cpuPerRequest: e.cpuUsPerRequest !== null && h.cpuUsPerRequest ? e.cpuUsPerRequest / h.cpuUsPerRequest : null,
+          engineMaxRssMiB: e.maxRssMiB,
+          haproxyMaxRssMiB: h.maxRssMiB,
+          rssMet: e.maxRssMiB !== null && e.maxRssMiB <= RSS_TARGET_MIB,
         };
       });
   if (memory?.grows) bench.problems.push(`memory: the engine's RSS grew by ${memory.growthMiB.toFixed(1)} MiB over ${MEMORY_SECONDS} s of keep-alive load`);

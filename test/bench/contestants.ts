@@ -17,7 +17,7 @@ export interface ContestantSpec {
 
 export const CONTESTANTS: Record<ContestantId, ContestantSpec> = {
   haproxy: { id: 'haproxy', label: 'HAProxy 2.6 (nbthread 1)', command: 'haproxy -f haproxy.cfg -db' },
-  engine: { id: 'engine', label: 'lab engine', command: 'node bin/lab.js proxy -f haproxy.cfg --map HTTP=PORT --map TCP=PORT' },
+  engine: { id: 'engine', label: 'lab engine', command: 'node --import test/bench/heap-reporter.mjs bin/lab.js proxy -f haproxy.cfg --map HTTP=PORT --map TCP=PORT' },
   direct: { id: 'direct', label: 'direct (ceiling)', command: null },
   'engine-none': { id: 'engine-none', label: 'engine, no listener', command: 'LAB_BENCH_LISTENER=none node bin/run-ts.js test/bench/engine-with-listener.ts haproxy.cfg HTTP=PORT TCP=PORT' },
   'engine-all': { id: 'engine-all', label: 'engine, onAny(() => {})', command: 'LAB_BENCH_LISTENER=all node bin/run-ts.js test/bench/engine-with-listener.ts haproxy.cfg HTTP=PORT TCP=PORT' },

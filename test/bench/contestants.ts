@@ -35,9 +35,8 @@ export interface HeapSample {
   readonly t: number;
   readonly heapUsed: number;
   readonly heapTotal: number;
-  readonly rss: number;
+  /** Memory outside the V8 heap that V8 knows of (Buffers). */
   readonly external: number;
-  readonly arrayBuffers: number;
 }
 
 export interface Running {

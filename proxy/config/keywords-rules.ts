@@ -5,7 +5,7 @@ import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule } from './model.ts';
 import type { Parsed } from '../http/actions/common.ts';
-import { parseDenyLike, parseRedirect, parseReturn } from '../http/actions/final-actions.ts';
+import { parseRedirect, parseReplyAction } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
@@ -64,13 +64,11 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       break;
     case 'deny':
     case 'tarpit':
-      parsed = parseDenyLike(c, 2, action);
+    case 'return':
+      parsed = parseReplyAction(c, 2, action, action === 'deny' ? 403 : action === 'tarpit' ? 500 : 200);
       break;
     case 'redirect':
       parsed = parseRedirect(c, 2);
-      break;
-    case 'return':
-      parsed = parseReturn(c, 2);
       break;
     case 'set-header':
     case 'add-header':
@@ -145,7 +143,8 @@ export function parseHttpResponse(c: ProxyLineContext): void {
   let parsed: Parsed<HttpResponseRule>;
   switch (action) {
     case 'deny':
-      parsed = parseDenyLike(c, 2, 'deny', 502) as Parsed<HttpResponseRule>;
+    case 'return':
+      parsed = parseReplyAction(c, 2, action, action === 'deny' ? 502 : 200) as Parsed<HttpResponseRule>;
       break;
     case 'set-header':
     case 'add-header':

@@ -5,6 +5,7 @@ import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
+import type { HttpReply } from '../http/actions/http-reply.ts';
 
 export type Mode = 'http' | 'tcp';
 
@@ -114,8 +115,8 @@ interface RuleBase {
 
 export type HttpRequestRule =
   | (RuleBase & { readonly action: 'allow' })
-  | (RuleBase & { readonly action: 'deny'; readonly status: number })
-  | (RuleBase & { readonly action: 'tarpit'; readonly status: number })
+  /** deny / tarpit / return: what the client gets instead of a server's answer. */
+  | (RuleBase & { readonly action: 'deny' | 'tarpit' | 'return'; readonly reply: HttpReply })
   | (RuleBase & {
       readonly action: 'redirect';
       readonly type: 'location' | 'prefix' | 'scheme';
@@ -123,12 +124,6 @@ export type HttpRequestRule =
       readonly code: number;
       readonly dropQuery: boolean;
       readonly appendSlash: boolean;
-    })
-  | (RuleBase & {
-      readonly action: 'return';
-      readonly status: number;
-      readonly contentType?: string;
-      readonly body?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
@@ -155,7 +150,7 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
-  | (RuleBase & { readonly action: 'deny'; readonly status: number });
+  | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply });
 
 export type TcpRequestRule = RuleBase & {
   readonly stage: 'connection' | 'content';

@@ -18,7 +18,8 @@ import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
-import { runRequestRules, runResponseRules, traceRequestRules } from './actions/run-rules.ts';
+import { runRequestRules, runResponseRules, traceRequestRules, type ResponseDeny } from './actions/run-rules.ts';
+import { renderReply, type HttpReply } from './actions/http-reply.ts';
 import { ServerConn, Txn } from './exchange.ts';
 import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 
@@ -253,26 +254,29 @@ export class HttpSession {
 
   // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
   // response head before it leaves. Header rules edit resp.headers; returns the status of a deny, else null.
-  private applyResponseRules(t: Txn, resp: ResponseHead): number | null {
+  private applyResponseRules(t: Txn, resp: ResponseHead): { rule: ResponseDeny; ctx: SampleContext } | null {
     const beSpec = t.backend?.spec;
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
     const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
     const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
     if (!deny) return null;
-    t.decidedBy = 'http-response deny';
+    t.decidedBy = `http-response ${deny.action}`;
     t.rule = { text: deny.text, loc: deny.loc };
-    return deny.status;
+    return { rule: deny, ctx };
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
   // error page; a keep-alive client connection stays open, as with haproxy.
-  private denyResponse(t: Txn, status: number): void {
-    t.fe.deniedResponses++;
-    if (t.backend) t.backend.deniedResponses++;
-    if (t.server) t.server.deniedResponses++;
-    t.termination = 'PH--';
-    this.failResponse(t, status);
+  private denyResponse(t: Txn, { rule, ctx }: { rule: ResponseDeny; ctx: SampleContext }): void {
+    if (rule.action === 'deny') {
+      t.fe.deniedResponses++;
+      if (t.backend) t.backend.deniedResponses++;
+      if (t.server) t.server.deniedResponses++;
+      t.termination = 'PH--';
+    } else t.termination = 'LH--';
+    // the reply is built once the server's response is dropped: response fetches find nothing, as in HAProxy
+    this.failResponse(t, rule.reply, { ...ctx, res: undefined });
   }
 
   private answerRule(t: Txn, rule: FinalRule): void {
@@ -282,9 +286,10 @@ export class HttpSession {
     this.emitRoute(t, undefined);
     const a = finalAnswer(rule, t.req);
     if (!a) return;
-    if (a.kind === 'denied') {
-      t.fe.denied++;
-      this.answerStatus(t, a.status);
+    if (a.kind === 'reply') {
+      if (rule.action === 'return') t.termination = 'LR--';
+      else t.fe.denied++;
+      this.sendReply(t, a.reply);
       return;
     }
     t.termination = 'LR--';
@@ -701,6 +706,18 @@ export class HttpSession {
     this.local(t, status, wire, htxSize(status, reasonPhrase(status), headers, body.length));
   }
 
+  // A deny/tarpit/return reply in place of the server's answer.
+  private sendReply(t: Txn, reply: HttpReply): void {
+    if (reply.kind === 'errmsg') {
+      this.answerStatus(t, reply.status);
+      return;
+    }
+    const close = t.closeClient || t.req.hasBody;
+    const r = renderReply(reply, t.ctx, close);
+    t.closeClient = close || r.closes;
+    this.local(t, r.status, r.wire, r.size);
+  }
+
   private answerStatusSized(t: Txn, status: number, page: Buffer): void {
     this.local(t, status, page, statusPageSize(status));
   }
@@ -717,7 +734,7 @@ export class HttpSession {
 
   // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
   // open when its request was read whole, as HAProxy keeps it.
-  private failResponse(t: Txn, status: number): void {
+  private failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx): void {
     const conn = t.conn;
     if (conn) {
       conn.txn = null;
@@ -725,10 +742,18 @@ export class HttpSession {
       t.conn = null;
     }
     if (!t.reqDone) t.closeClient = true;
-    t.status = status;
-    const page = statusPage(status, t.closeClient);
-    t.bytesOut += statusPageSize(status);
-    this.sock.write(page);
+    const reply: HttpReply = typeof answer === 'number' ? { kind: 'errmsg', status: answer } : answer;
+    if (reply.kind === 'errmsg') {
+      t.status = reply.status;
+      t.bytesOut += statusPageSize(reply.status);
+      this.sock.write(statusPage(reply.status, t.closeClient));
+    } else {
+      const r = renderReply(reply, ctx, t.closeClient);
+      if (r.closes) t.closeClient = true;
+      t.status = r.status;
+      t.bytesOut += r.size;
+      this.sock.write(r.wire);
+    }
     t.respDone = true;
     t.reqDone = true;
     this.finish(t);

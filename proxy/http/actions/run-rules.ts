@@ -42,15 +42,16 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
   return null;
 }
 
-export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' }>;
+export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' | 'return' }>;
 
-/** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny that ended them, or null. */
+/** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny or return that ended them, or null. */
 export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead, ctx: SampleContext): ResponseDeny | null {
   for (const spec of specs) {
     for (const rule of spec.httpResponseRules) {
       if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
       switch (rule.action) {
         case 'deny':
+        case 'return':
           return rule;
         case 'set-status':
           applySetStatus(resp, rule);

@@ -31,6 +31,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpRequestRules: [...p.httpRequestRules],
     httpResponseRules: [...p.httpResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
+    errorPages: new Map(p.errorPages),
     balance: {
       algorithm: p.balance.algorithm,
       options: [...p.balance.options],

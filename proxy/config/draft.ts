@@ -3,6 +3,7 @@
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import type { LogFormatter } from '../log/log-format.ts';
+import type { ErrorPage } from '../http/error-pages.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -96,6 +97,8 @@ export interface ProxyDraft {
   inherited: { http: number; response: number; tcp: number };
   /** Every condition this section compiled, for the checks made after parsing. */
   conditions: CompiledCondition[];
+  /** errorfile / errorloc pages by status. */
+  errorPages: Map<number, ErrorPage>;
 }
 
 export interface GlobalDraft {
@@ -159,6 +162,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     logs: [],
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
+    errorPages: new Map(),
   };
 }
 
@@ -194,6 +198,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
+  d.errorPages = new Map(from.errorPages);
   d.defaultsFrom = from.name;
   return d;
 }

@@ -6,6 +6,7 @@ import type { SampleContext } from '../sample/context.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { HttpReply } from '../http/actions/http-reply.ts';
+import type { ErrorPage } from '../http/error-pages.ts';
 
 export type Mode = 'http' | 'tcp';
 
@@ -207,6 +208,8 @@ export interface ProxySpec {
   readonly useBackends: readonly UseBackendRule[];
   readonly httpRequestRules: readonly HttpRequestRule[];
   readonly httpResponseRules: readonly HttpResponseRule[];
+  /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
+  readonly errorPages: ReadonlyMap<number, ErrorPage>;
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
   /** Backend side (backend, listen). */

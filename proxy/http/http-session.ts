@@ -20,6 +20,7 @@ import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
 import { runRequestRules, runResponseRules, traceRequestRules, type ResponseDeny } from './actions/run-rules.ts';
 import { renderReply, type HttpReply } from './actions/http-reply.ts';
+import { errorPageWire, type ErrorPage } from './error-pages.ts';
 import { ServerConn, Txn } from './exchange.ts';
 import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 
@@ -687,7 +688,9 @@ export class HttpSession {
   private answerStatus(t: Txn, status: number): void {
     const close = t.closeClient || t.req.hasBody;
     t.closeClient = close;
-    this.answerStatusSized(t, status, statusPage(status, close));
+    const own = this.ownErrorPage(t, status);
+    if (own) this.local(t, status, errorPageWire(own, close), own.size);
+    else this.answerStatusSized(t, status, statusPage(status, close));
   }
 
   private answer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): void {
@@ -704,6 +707,12 @@ export class HttpSession {
     head += '\r\n';
     const wire = body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
     this.local(t, status, wire, htxSize(status, reasonPhrase(status), headers, body.length));
+  }
+
+  // errorfile/errorloc pages: the backend's first, then the frontend's (HAProxy's http_error_message); a request
+  // answered before its backend was chosen looks at the frontend only.
+  private ownErrorPage(t: Txn, status: number): ErrorPage | undefined {
+    return t.backend?.spec.errorPages.get(status) ?? t.fe.spec.errorPages.get(status);
   }
 
   // A deny/tarpit/return reply in place of the server's answer.
@@ -743,7 +752,12 @@ export class HttpSession {
     }
     if (!t.reqDone) t.closeClient = true;
     const reply: HttpReply = typeof answer === 'number' ? { kind: 'errmsg', status: answer } : answer;
-    if (reply.kind === 'errmsg') {
+    const own = reply.kind === 'errmsg' ? this.ownErrorPage(t, reply.status) : undefined;
+    if (own) {
+      t.status = reply.status;
+      t.bytesOut += own.size;
+      this.sock.write(errorPageWire(own, t.closeClient));
+    } else if (reply.kind === 'errmsg') {
       t.status = reply.status;
       t.bytesOut += statusPageSize(reply.status);
       this.sock.write(statusPage(reply.status, t.closeClient));
@@ -769,8 +783,9 @@ export class HttpSession {
     }
     if (status && !t.resp) {
       t.status = status;
-      this.sock.write(statusPage(status, true));
-      t.bytesOut += statusPageSize(status);
+      const own = this.ownErrorPage(t, status);
+      this.sock.write(own ? errorPageWire(own, true) : statusPage(status, true));
+      t.bytesOut += own ? own.size : statusPageSize(status);
     }
     if (!t.status) t.status = -1;
     t.closeClient = true;

@@ -100,6 +100,7 @@ export function proxySpec(init: ProxyInit, id: number): ProxySpec {
   return {
     kind: init.kind,
     name: init.name,
+    errorPages: new Map(),
     id,
     loc: here,
     mode: init.mode ?? 'http',

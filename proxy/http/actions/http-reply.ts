@@ -7,6 +7,7 @@ import type { ProxyLineContext } from '../../config/context.ts';
 import type { RuleFormat } from '../../config/model.ts';
 import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
 import type { SampleContext } from '../../sample/context.ts';
+import { errorPageFromFile, errorPageWire, type ErrorPage } from '../error-pages.ts';
 import { htxSize, reasonPhrase } from '../status-pages.ts';
 import { ERROR_PAGE_CODES, formatPlaces, isCondWord } from './common.ts';
 
@@ -14,7 +15,7 @@ export type HttpReply =
   /** The proxy's error page for `status` (deny without arguments, deny_status, default-errorfiles). */
   | { readonly kind: 'errmsg'; readonly status: number }
   /** An errorfile given to the rule: its bytes as HAProxy re-emits them; the log shows the rule's status. */
-  | { readonly kind: 'raw'; readonly status: number; readonly wire: Buffer; readonly size: number; readonly closes: boolean }
+  | { readonly kind: 'raw'; readonly status: number; readonly page: ErrorPage }
   | {
       readonly kind: 'payload';
       readonly status: number;
@@ -81,7 +82,7 @@ export function parseHttpReply(c: ProxyLineContext, at: number, defaultStatus: n
   if (bodyKind === 'errorfile') {
     const raw = readErrorfile(c, bodyArg);
     if ('error' in raw) return raw;
-    return { reply: { kind: 'raw', status, ...raw }, next: i };
+    return { reply: { kind: 'raw', status, page: raw.page }, next: i };
   }
   if (bodyKind === 'default-errorfiles' || bodyKind === 'errorfiles' || (bodyKind === undefined && !sawStatus && legacy)) {
     if (bodyKind === 'errorfiles') c.unsupported(`'${c.arg(0)} ${c.arg(1)} ... errorfiles'`, { at: c.word(i - 2) });
@@ -125,45 +126,15 @@ function formatBody(c: ProxyLineContext, fmt: string): RuleFormat | string {
 
 // An errorfile is a whole HTTP response; HAProxy parses it into HTX when the config loads and emits it again
 // with lower-case header names, so the file's header case and spacing do not survive.
-function readErrorfile(c: ProxyLineContext, file: string): { wire: Buffer; size: number; closes: boolean } | { error: string } {
+function readErrorfile(c: ProxyLineContext, file: string): { page: ErrorPage } | { error: string } {
   let data: Buffer;
   try {
     data = readFileSync(resolve(c.state.baseDir, file));
   } catch {
     return { error: `error opening file '${file}'.` };
   }
-  const parsed = parseRawResponse(data);
-  if ('offset' in parsed) return { error: `'${file}': unable to parse headers (error offset: ${parsed.offset})` };
-  const { version, status, reason, headers, body } = parsed;
-  const cl = headers.findIndex((h, k) => k % 2 === 0 && h === 'content-length');
-  if (cl >= 0 && Number(headers[cl + 1]) !== body.length) {
-    return { error: `'${file}': payload size does not match the announced content-length (${body.length} != ${headers[cl + 1]})` };
-  }
-  let head = `${version} ${status} ${reason}\r\n`;
-  for (let k = 0; k < headers.length; k += 2) head += `${headers[k]}: ${headers[k + 1]}\r\n`;
-  const wire = Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]);
-  return { wire, size: htxSize(status, reason, headers, body.length), closes: cl < 0 };
-}
-
-type RawResponse = { version: string; status: number; reason: string; headers: string[]; body: Buffer } | { offset: number };
-
-/** A response as written in an errorfile: status line, headers (names lower-cased), then the payload. */
-export function parseRawResponse(data: Buffer): RawResponse {
-  const text = data.toString('latin1');
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return { offset: 0 };
-  const lines = text.slice(0, end).split('\r\n');
-  const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(lines[0]!);
-  if (!m) return { offset: 0 };
-  const headers: string[] = [];
-  let offset = lines[0]!.length + 2;
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(line.slice(0, colon))) return { offset };
-    headers.push(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-    offset += line.length + 2;
-  }
-  return { version: m[1]!, status: Number(m[2]), reason: m[3] ?? '', headers, body: data.subarray(end + 4) };
+  const page = errorPageFromFile(file, data);
+  return typeof page === 'string' ? { error: page } : { page };
 }
 
 /** A reply made concrete for one transaction: what goes on the wire and what the log counts. */
@@ -178,7 +149,9 @@ export interface RenderedReply {
 
 // errmsg replies are rendered by the caller, which knows the proxy's error pages.
 export function renderReply(reply: Exclude<HttpReply, { kind: 'errmsg' }>, ctx: SampleContext, close: boolean): RenderedReply {
-  if (reply.kind === 'raw') return { status: reply.status, wire: reply.wire, size: reply.size, closes: reply.closes };
+  if (reply.kind === 'raw') {
+    return { status: reply.status, wire: errorPageWire(reply.page, close), size: reply.page.size, closes: reply.page.closes };
+  }
   const body = typeof reply.body === 'function' ? Buffer.from(reply.body(ctx), 'utf8') : reply.body;
   const headers: string[] = [];
   for (const h of reply.headers) headers.push(h.name.toLowerCase(), h.format(ctx));

@@ -32,6 +32,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpResponseRules: [...p.httpResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
     errorPages: new Map(p.errorPages),
+    redirectRules: [...p.redirectRules],
     balance: {
       algorithm: p.balance.algorithm,
       options: [...p.balance.options],

@@ -4,6 +4,7 @@ import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { ErrorPage } from '../http/error-pages.ts';
+import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -64,6 +65,8 @@ export interface ProxyDraft {
   useBackends: UseBackendRule[];
   httpRequestRules: HttpRequestRule[];
   httpResponseRules: HttpResponseRule[];
+  /** Standalone "redirect" rules (not allowed in defaults, so never inherited). */
+  redirectRules: RedirectRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
@@ -149,6 +152,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     useBackends: [],
     httpRequestRules: [],
     httpResponseRules: [],
+    redirectRules: [],
     tcpRequestRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',

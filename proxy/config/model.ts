@@ -208,6 +208,8 @@ export interface ProxySpec {
   readonly useBackends: readonly UseBackendRule[];
   readonly httpRequestRules: readonly HttpRequestRule[];
   readonly httpResponseRules: readonly HttpResponseRule[];
+  /** Standalone "redirect" rules, run after the http-request rules. */
+  readonly redirectRules: readonly Extract<HttpRequestRule, { action: 'redirect' }>[];
   /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
   readonly errorPages: ReadonlyMap<number, ErrorPage>;
   readonly tcpRequestRules: readonly TcpRequestRule[];

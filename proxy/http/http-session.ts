@@ -18,7 +18,7 @@ import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
-import { runRequestRules, runResponseRules, traceRequestRules, type ResponseDeny } from './actions/run-rules.ts';
+import { firstMatching, runRequestRules, runResponseRules, traceRequestRules, type ResponseDeny } from './actions/run-rules.ts';
 import { renderReply, type HttpReply } from './actions/http-reply.ts';
 import { errorPageWire, type ErrorPage } from './error-pages.ts';
 import { ServerConn, Txn } from './exchange.ts';
@@ -248,8 +248,14 @@ export class HttpSession {
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
     const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
-    if (!final || final.action === 'allow') return false;
-    this.answerRule(t, final);
+    if (final && final.action !== 'allow') {
+      this.answerRule(t, final);
+      return true;
+    }
+    // the standalone "redirect" rules come next, even after an allow
+    const redirect = firstMatching(spec.redirectRules, t.ctx);
+    if (!redirect) return false;
+    this.answerRule(t, redirect, 'redirect');
     return true;
   }
 
@@ -280,8 +286,8 @@ export class HttpSession {
     this.failResponse(t, rule.reply, { ...ctx, res: undefined });
   }
 
-  private answerRule(t: Txn, rule: FinalRule): void {
-    t.decidedBy = `http-request ${rule.action}`;
+  private answerRule(t: Txn, rule: FinalRule, decidedBy = `http-request ${rule.action}`): void {
+    t.decidedBy = decidedBy;
     t.rule = { text: rule.text, loc: rule.loc };
     t.termination = 'PR--';
     this.emitRoute(t, undefined);
@@ -700,7 +706,8 @@ export class HttpSession {
     const headers = ['content-length', String(body.length)];
     if (o.location !== undefined) headers.push('location', o.location);
     if (o.contentType) headers.push('content-type', o.contentType);
-    if (o.location !== undefined && status === 302) headers.push('cache-control', 'no-cache');
+    // the temporary redirects may not be cached
+    if (o.location !== undefined && (status === 302 || status === 303 || status === 307)) headers.push('cache-control', 'no-cache');
     let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     if (close) head += 'connection: close\r\n';

@@ -15,6 +15,11 @@ export function parseReplyAction(c: ProxyLineContext, at: number, action: 'deny'
   return { rule: { action, reply: r.reply }, next: r.next };
 }
 
+// "http-request redirect" or the standalone "redirect", for warnings.
+function label(c: ProxyLineContext): string {
+  return c.arg(0) === 'redirect' ? 'redirect' : `${c.arg(0)} redirect`;
+}
+
 export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpRequestRule> {
   let type: 'location' | 'prefix' | 'scheme' | undefined;
   let value = '';
@@ -45,10 +50,10 @@ export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpReque
       i++;
     } else if (a === 'set-cookie' || a === 'clear-cookie') {
       if (i + 1 >= c.count) return { error: `missing argument for '${a}'` };
-      c.unsupported(`'http-request redirect ... ${a}'`, { at: c.word(i) });
+      c.unsupported(`'${label(c)} ... ${a}'`, { at: c.word(i) });
       i += 2;
     } else if (a === 'ignore-empty') {
-      c.unsupported(`'http-request redirect ... ignore-empty'`, { at: c.word(i) });
+      c.unsupported(`'${label(c)} ... ignore-empty'`, { at: c.word(i) });
       i++;
     } else {
       return {
@@ -59,6 +64,9 @@ export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpReque
   if (!type) return { error: `redirection type expected ('prefix', 'location', or 'scheme')` };
   return { rule: { action: 'redirect', type, value, code, dropQuery, appendSlash }, next: i };
 }
+
+/** A standalone "redirect" rule: the same rule as "http-request redirect". */
+export type RedirectRule = Extract<HttpRequestRule, { action: 'redirect' }>;
 
 /** A rule that ends the http-request rules. */
 export type FinalRule = Extract<HttpRequestRule, { action: 'allow' | 'deny' | 'tarpit' | 'redirect' | 'return' }>;
@@ -85,8 +93,9 @@ export function finalAnswer(rule: FinalRule, req: RequestHead): FinalAnswer | nu
 function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, req: RequestHead): string {
   if (rule.type === 'location') return rule.value;
   if (rule.type === 'prefix') {
+    // append-slash looks at the end of what is sent: with the query kept, HAProxy adds the slash after it
     let path = rule.dropQuery ? req.path : req.uri;
-    if (rule.appendSlash && !req.path.endsWith('/')) path = rule.dropQuery ? `${req.path}/` : req.uri.replace(req.path, `${req.path}/`);
+    if (rule.appendSlash && !path.endsWith('/')) path += '/';
     return rule.value === '/' ? path : rule.value + path;
   }
   const host = req.header('host') ?? '';

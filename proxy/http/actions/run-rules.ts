@@ -42,6 +42,14 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
   return null;
 }
 
+/** The first rule whose condition holds (the standalone redirect rules), or null. */
+export function firstMatching<R extends HttpRequestRule>(rules: readonly R[], ctx: SampleContext): R | null {
+  for (const rule of rules) {
+    if (!rule.cond || rule.cond.test(ctx) === (rule.cond.polarity === 'if')) return rule;
+  }
+  return null;
+}
+
 export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' | 'return' }>;
 
 /** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny or return that ended them, or null. */

@@ -169,6 +169,32 @@ describe('http-request', () => {
     ]);
   });
 
+  it("reads the standalone redirect keyword, with haproxy -c's errors and misplacement warnings", () => {
+    const m = model(proxyConfig(['redirect prefix /v2 code 301 drop-query if { path_beg /api }']));
+    expect(frontend(m, 'f').redirectRules.map(({ cond, loc, text, ...r }) => r)).toEqual([
+      { action: 'redirect', type: 'prefix', value: '/v2', code: 301, dropQuery: true, appendSlash: false },
+    ]);
+    const bad = load(proxyConfig([
+      'redirect',
+      'redirect foo /x',
+      'redirect location',
+      'redirect location /x code 300',
+      'redirect location /x if nosuch',
+    ]));
+    expect(messages(bad)).toEqual([
+      "8: error detected in frontend 'f' while parsing redirect rule : redirection type expected ('prefix', 'location', or 'scheme').",
+      "9: error detected in frontend 'f' while parsing redirect rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo').",
+      "10: error detected in frontend 'f' while parsing redirect rule : missing argument for 'location'.",
+      "11: error detected in frontend 'f' while parsing redirect rule : 'code': unsupported HTTP code '300' (must be one of 301, 302, 303, 307 or 308).",
+      "12: error detected in frontend 'f' while parsing redirect rule : error in condition: no such ACL : 'nosuch'.",
+    ]);
+    const misplaced = load(proxyConfig(['use_backend b if { path /u }', 'redirect location /x if { path /a }', 'http-request deny if { path /b }']));
+    expect(messages(misplaced, 'warning')).toEqual([
+      "9: a 'redirect' rule placed after a 'use_backend' rule will still be processed before.",
+      "10: a 'http-request' rule placed after a 'redirect' rule will still be processed before.",
+    ]);
+  });
+
   it('warns that rules after an unconditional final action are never reached', () => {
     expect(messages(load(proxyConfig(['http-request deny', 'http-request allow'])), 'warning')).toEqual([
       "9: previous 'http-request' action is final and has no condition attached, further entries are NOOP.",

@@ -1,6 +1,7 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { NamedId, SampleContext } from '../acl/types.ts';
 import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
 import type { RuleTrace } from '../events.ts';
@@ -20,6 +21,8 @@ import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, st
 import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { applyRequestLineRule, replaceHeaders } from './request-line-rewrite.ts';
 import { httpReason } from './reasons.ts';
+import { tlsView, type TlsView } from '../tls/tls-info.ts';
+import { withServerTls } from '../tls/server-tls.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -149,6 +152,8 @@ export class HttpSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  /** The client connection's TLS state, when it came through a "bind ... ssl". */
+  readonly tls: TlsView | undefined;
 
   constructor(
     readonly host: SessionHost,
@@ -160,6 +165,7 @@ export class HttpSession {
     this.dst = normalizeAddress(sock.localAddress ?? '');
     this.dstPort = sock.localPort ?? 0;
     this.aclDstPort = binding.configPort || this.dstPort;
+    this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : undefined;
     const r = host.resolve(binding.frontend);
     if (!r) {
       sock.destroy();
@@ -195,7 +201,7 @@ export class HttpSession {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
-      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined,
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
     };
   }
@@ -530,7 +536,7 @@ export class HttpSession {
       return;
     }
     const addr = this.host.addressOf(server);
-    const conn = new ServerConn(addr, server, be);
+    const conn = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
     const sock = conn.sock;
     conn.txn = t;
     t.conn = conn;
@@ -859,7 +865,7 @@ export class HttpSession {
     t.tConnected = -1;
     const addr = this.host.addressOf(server);
     be.take(server);
-    const fresh = new ServerConn(addr, server, be);
+    const fresh = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
     const sock = fresh.sock;
     fresh.txn = t;
     t.conn = fresh;
@@ -1053,7 +1059,7 @@ export class HttpSession {
 
   private record(fe: FrontendRuntime, backend: string, server: string, date: number): TrafficLogRecord {
     return {
-      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
+      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, ssl: this.tls !== undefined, backend, server, tR: 0, tw: -1, tc: -1,
       tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,
       beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
     };

@@ -542,7 +542,7 @@ export class HttpSession {
     t.conn = conn;
     const connectTimeout = be.spec.timeouts.connect ?? 0;
     sock.setTimeout(connectTimeout);
-    sock.once('connect', () => {
+    sock.once(conn.reads.connectEvent, () => {
       if (t.conn === conn && this.txn === t) this.connected(t, conn);
     });
   }
@@ -829,7 +829,8 @@ export class HttpSession {
     const t = conn.txn;
     if (!t || this.txn !== t) return;
     if (t.tConnected < 0) {
-      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH');
+      // a failed TLS handshake with the server is a connection error too (HAProxy: SC)
+      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || conn.reads.connectEvent === 'secureConnect');
       return;
     }
     this.onServerClosed(conn);
@@ -870,7 +871,7 @@ export class HttpSession {
     fresh.txn = t;
     t.conn = fresh;
     sock.setTimeout(be.spec.timeouts.connect ?? 0);
-    sock.once('connect', () => {
+    sock.once(fresh.reads.connectEvent, () => {
       if (t.conn === fresh && this.txn === t) this.connected(t, fresh);
     });
   }

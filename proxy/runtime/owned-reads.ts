@@ -16,6 +16,8 @@ export interface OwnedReader {
 /** A server connection that reads into its own buffer and knows when that buffer is free again. */
 export class OwnedReads {
   readonly sock: net.Socket;
+  /** The event that says the server can take the request: TCP connected, or the TLS handshake done. */
+  readonly connectEvent: 'connect' | 'secureConnect';
   private held = false;
   private readonly release = (): void => {
     if (this.held) {
@@ -41,6 +43,7 @@ export class OwnedReads {
       },
     };
     this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
+    this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 
   // Writes a view of this connection's buffer to `dest`. Queued bytes must not be overwritten by the next read:

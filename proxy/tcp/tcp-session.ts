@@ -213,7 +213,7 @@ export class TcpSession {
     this.srv = srv;
     srv.setTimeout(be.spec.timeouts.connect ?? 0);
     let connected = false;
-    srv.once('connect', () => {
+    srv.once(reads.connectEvent, () => {
       connected = true;
       this.tConnected = Date.now();
       // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces

@@ -31,6 +31,13 @@ export function chooseAlpn(ours: readonly string[] | undefined, offered: readonl
   return ours.find((p) => offered.includes(p));
 }
 
+// OpenSSL's verdict on the peer's certificate chain (what Node's own servers read to set `authorized`).
+export function peerVerifyError(t: tls.TLSSocket): string | null {
+  const handle = (t as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  const err = handle?.verifyError?.() ?? null;
+  return err ? err.code ?? err.message : null;
+}
+
 // Runs the handshake on an accepted connection within `timeoutMs` (the frontend's client timeout; 0 = none).
 export function acceptTls(raw: net.Socket, contexts: BindContexts, timeoutMs: number, on: TlsAcceptHandlers): void {
   const spec = contexts.spec;
@@ -72,8 +79,9 @@ export function acceptTls(raw: net.Socket, contexts: BindContexts, timeoutMs: nu
     });
     t.once('secure', () => {
       if (settled) return;
-      // verify optional: no certificate is fine, a certificate that does not verify is not
-      if (spec.verify === 'optional' && !t.authorized && t.getPeerX509Certificate()) return fail('handshake');
+      // Node leaves the verdict on a client certificate to its caller: one that does not verify fails the
+      // handshake (verify optional or required; required without a certificate already failed in OpenSSL)
+      if (spec.verify !== 'none' && t.getPeerX509Certificate() && peerVerifyError(t) !== null) return fail('handshake');
       settled = true;
       raw.off('timeout', onTimeout);
       raw.off('close', onClose);

@@ -2,6 +2,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type tls from 'node:tls';
+import { peerVerifyError } from './tls-accept.ts';
 
 /** A certificate as the ssl_c_* / ssl_f_* fetches give it out. */
 export interface CertView {
@@ -80,8 +81,7 @@ export function tlsView(s: tls.TLSSocket): TlsView {
   const cipher = s.getCipher();
   const peer = s.getPeerX509Certificate();
   const local = s.getX509Certificate();
-  const err = s.authorizationError as unknown as string | Error | null;
-  const errName = err ? (typeof err === 'string' ? err : (err as NodeJS.ErrnoException).code ?? err.message) : null;
+  const errName = peer ? peerVerifyError(s) : null;
   const sni = (s as { servername?: string | false }).servername;
   return {
     protocol: s.getProtocol() ?? '',

@@ -20,6 +20,8 @@ import {
 import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
+import { serveH2 } from './h2/h2-connection.ts';
+import tls from 'node:tls';
 import { haproxyDate } from './log/log-date.ts';
 
 interface Listener {
@@ -282,7 +284,12 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private startSession(sock: net.Socket, listener: Listener): void {
     if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
+    else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
     else new HttpSession(this, listener.binding, sock);
+  }
+
+  serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {
+    serveH2(sock, head, (stream) => new HttpSession(this, binding, stream));
   }
 
   resolve(frontend: string) {

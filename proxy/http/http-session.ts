@@ -23,6 +23,7 @@ import { applyRequestLineRule, replaceHeaders } from './request-line-rewrite.ts'
 import { httpReason } from './reasons.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
+import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -165,7 +166,7 @@ export class HttpSession {
     this.dst = normalizeAddress(sock.localAddress ?? '');
     this.dstPort = sock.localPort ?? 0;
     this.aclDstPort = binding.configPort || this.dstPort;
-    this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : undefined;
+    this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
       sock.destroy();
@@ -174,13 +175,33 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onClientData(d));
-    sock.on('end', () => this.onClientEnd());
-    sock.on('error', () => this.close('CD'));
-    sock.on('close', () => this.close('CD'));
-    sock.on('timeout', () => this.onClientTimeout());
-    sock.on('drain', () => this.txn?.conn?.sock.resume());
+    for (const [event, fn] of this.listeners) sock.on(event, fn);
     this.armIdleTimeout();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket listeners of several signatures
+  private readonly listeners: [string, (...a: any[]) => void][] = [
+    ['data', (d: Buffer) => this.onClientData(d)],
+    ['end', () => this.onClientEnd()],
+    ['error', () => this.close('CD')],
+    ['close', () => this.close('CD')],
+    ['timeout', () => this.onClientTimeout()],
+    ['drain', () => this.txn?.conn?.sock.resume()],
+  ];
+
+  // The client opened with HTTP/2's preface (prior knowledge on a clear-text bind): the connection leaves this
+  // session for the HTTP/2 one, which runs one exchange per stream (as HAProxy's mux upgrades from h1 to h2).
+  private upgradeToH2(buf: Buffer): void {
+    for (const [event, fn] of this.listeners) this.sock.off(event, fn);
+    this.sock.setTimeout(0);
+    this.closed = true;
+    this.buf = null;
+    if (this.gen && this.fe) {
+      this.fe.current--;
+      this.host.sessionClosed(this.gen);
+      this.gen = null;
+    }
+    this.host.serveH2(this.sock, buf, this.binding);
   }
 
   private attach(gen: Generation, fe: FrontendRuntime): void {
@@ -270,6 +291,10 @@ export class HttpSession {
   private parseNext(): void {
     const buf = this.buf;
     if (!buf || this.closed) return;
+    if (this.requestsSeen === 0 && buf[0] === 0x50 && isH2Preface(buf)) {
+      if (buf.length >= H2_PREFACE.length) this.upgradeToH2(buf);
+      return;
+    }
     const end = findHeadEnd(buf);
     if (end < 0) {
       if (buf.length >= this.host.limits.maxHeadBytes) this.badRequest();
@@ -1039,7 +1064,8 @@ export class HttpSession {
     rec.redispatched = t.redispatched;
     rec.beQueue = t.backend?.queue.length ?? 0;
     // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
-    rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
+    const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
+    rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
     if (spec.logFormat) {
       rec.method = t.originalMethod;
       rec.uri = t.originalUri;

@@ -76,21 +76,43 @@ const VERIFY_CODES: Readonly<Record<string, number>> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 21, CERT_REVOKED: 23, INVALID_CA: 24, INVALID_PURPOSE: 26, CERT_UNTRUSTED: 27, CERT_REJECTED: 28,
 };
 
-// The view of a socket whose handshake is done.
+// The view of a socket whose handshake is done. The certificates are parsed only when a fetch asks for them:
+// most connections never look, and parsing them costs as much as a request.
 export function tlsView(s: tls.TLSSocket): TlsView {
   const cipher = s.getCipher();
-  const peer = s.getPeerX509Certificate();
-  const local = s.getX509Certificate();
-  const errName = peer ? peerVerifyError(s) : null;
   const sni = (s as { servername?: string | false }).servername;
+  let peer: CertView | null | undefined;
+  let local: CertView | null | undefined;
+  let verify: number | undefined;
+  const peerCert = (): CertView | null => {
+    if (peer === undefined) {
+      const c = s.getPeerX509Certificate();
+      peer = c ? certView(c) : null;
+    }
+    return peer;
+  };
   return {
     protocol: s.getProtocol() ?? '',
     cipher: cipher?.name ?? '',
     resumed: s.isSessionReused(),
-    verify: peer && errName ? VERIFY_CODES[errName] ?? 1 : 0,
     ...(sni ? { sni } : {}),
     ...(s.alpnProtocol ? { alpn: s.alpnProtocol } : {}),
-    ...(peer ? { peer: certView(peer) } : {}),
-    ...(local ? { local: certView(local) } : {}),
+    get peer() {
+      return peerCert() ?? undefined;
+    },
+    get local() {
+      if (local === undefined) {
+        const c = s.getX509Certificate();
+        local = c ? certView(c) : null;
+      }
+      return local ?? undefined;
+    },
+    get verify() {
+      if (verify === undefined) {
+        const errName = peerCert() ? peerVerifyError(s) : null;
+        verify = errName ? VERIFY_CODES[errName] ?? 1 : 0;
+      }
+      return verify;
+    },
   };
 }

@@ -1,6 +1,7 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
+import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
 import type { NamedId, SampleContext } from '../acl/types.ts';
 import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
 import type { RuleTrace } from '../events.ts';
@@ -167,6 +168,13 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
+    if (r.fe.spec.tcpRequestRules.length > 0 && connectionVerdict(r.fe.spec.tcpRequestRules, this.connectionContext()) === 'reject') {
+      // HAProxy closes a rejected connection before any HTTP, and logs nothing
+      r.fe.denied++;
+      sock.destroy();
+      this.close(null);
+      return;
+    }
     sock.setNoDelay(true);
     sock.on('data', (d: Buffer) => this.onClientData(d));
     sock.on('end', () => this.onClientEnd());
@@ -189,6 +197,10 @@ export class HttpSession {
       fe.totalConnections++;
       this.host.sessionOpened(gen);
     }
+  }
+
+  private connectionContext(): SampleContext {
+    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
   }
 
   sampleContext(req: RequestHead): SampleContext {
@@ -287,6 +299,16 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
+    const tcpRules = r.fe.spec.tcpRequestRules;
+    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head), payload: buf.subarray(0, end) }, true) === 'reject') {
+      // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
+      r.fe.denied++;
+      this.tFirstByte = tStart;
+      this.logBadRequest(-1, 'PR--');
+      this.sock.destroy();
+      this.close('PR');
+      return;
+    }
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
     this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
   }

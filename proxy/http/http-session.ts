@@ -150,6 +150,7 @@ export class HttpSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  private readonly tAccept = Date.now();
 
   constructor(
     readonly host: SessionHost,
@@ -259,9 +260,14 @@ export class HttpSession {
         // a head that never completed: HAProxy answers 408 and logs it
         this.logBadRequest(408, 'cR--');
         this.sock.end(rawRequestTimeout());
-      } else if (this.requestsSeen === 0 && !this.fe!.spec.options.dontlognull) {
-        this.logBadRequest(408, 'cR--', 0);
-        this.sock.destroy();
+      } else if (this.requestsSeen === 0) {
+        // a client that sent nothing before timeout http-request still gets the 408 page; dontlognull only
+        // spares the log line
+        if (!this.fe!.spec.options.dontlognull) {
+          this.tFirstByte = this.tAccept;
+          this.logBadRequest(408, 'cR--', 0);
+        }
+        this.sock.end(rawRequestTimeout());
       } else this.sock.destroy();
       this.close('cR');
       return;
@@ -614,7 +620,7 @@ export class HttpSession {
     const head = buildRequestHead(t.req, {
       forwardFor: be.spec.options.forwardfor ?? t.fe.spec.options.forwardfor,
       src: this.src,
-      closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose,
+      closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
     const sock = conn.sock;
     holdWrites(sock);
@@ -1054,7 +1060,7 @@ export class HttpSession {
     rec.redispatched = t.redispatched;
     rec.beQueue = t.backend?.queue.length ?? 0;
     // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
-    rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
+    rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
     if (spec.logFormat) {
       rec.method = t.originalMethod;
       rec.uri = t.originalUri;

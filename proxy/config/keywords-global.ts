@@ -82,7 +82,7 @@ function statsKeyword(c: LineContext): void {
 
 export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   log(c) {
-    const r = parseLog(c.args, c.kwm === 'no', true);
+    const r = parseLog(c.args, c.kwm === 'no', true, c.state.env);
     if (r.kind === 'error') c.alert(`log : ${r.message}`);
     else if (r.kind === 'unsupported') c.unsupported(r.what);
     else if (r.kind === 'clear') c.state.global.logs.length = 0;

@@ -211,7 +211,7 @@ function integerKw(apply: (c: ProxyLineContext, n: number) => void): ProxyKeywor
 }
 
 function log(c: ProxyLineContext): void {
-  const r = parseLog(c.args, c.kwm === 'no', false);
+  const r = parseLog(c.args, c.kwm === 'no', false, c.state.env);
   if (r.kind === 'error') c.alert(`log : ${r.message}`);
   else if (r.kind === 'unsupported') c.unsupported(r.what);
   else if (r.kind === 'clear') c.proxy.logs = [];

@@ -19,7 +19,7 @@ export type LogParse =
   | { kind: 'unsupported'; what: string };
 
 // Parses the words after "log" (args[0] is "log"); isGlobal selects the global section's wording.
-export function parseLog(args: readonly Word[], negated: boolean, isGlobal: boolean): LogParse {
+export function parseLog(args: readonly Word[], negated: boolean, isGlobal: boolean, env?: Readonly<Record<string, string | undefined>>): LogParse {
   const a = (i: number): string => args[i]?.text ?? '';
   if (negated) {
     if (a(1) !== '') return { kind: 'error', message: "'no log' does not expect arguments" };
@@ -71,7 +71,7 @@ export function parseLog(args: readonly Word[], negated: boolean, isGlobal: bool
   else if (target.startsWith('ring@')) return { kind: 'unsupported', what: "'log ring@...'" };
   else if (target.startsWith('/') || target.startsWith('unix@')) return { kind: 'unsupported', what: "'log' to a UNIX socket" };
   else {
-    const addr = parseAddress(target.replace(/^udp[46]?@/, ''), { keyword: 'log', portRequired: false, allowPortZero: true });
+    const addr = parseAddress(target.replace(/^udp[46]?@/, ''), { keyword: 'log', portRequired: false, allowPortZero: true, ...(env ? { env } : {}) });
     if (!addr.ok) {
       if ('unsupported' in addr) return { kind: 'unsupported', what: `'log' to ${addr.unsupported}` };
       return { kind: 'error', message: addr.error };

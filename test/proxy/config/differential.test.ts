@@ -164,7 +164,21 @@ for (const rule of [
 }
 
 /** The environment both sides see, for "${VAR}" expansion. */
-const ENV: Record<string, string> = { LAB_PORT: '8080', LAB_WORDS: 'a  b c', LAB_EMPTY: '' };
+const ENV: Record<string, string> = { LAB_PORT: '8080', LAB_WORDS: 'a  b c', LAB_EMPTY: '', LAB_HOST: '127.0.0.1' };
+
+// Addresses are expanded a second time by str2sa_range(), whatever the quoting; unset names give nothing.
+Object.assign(CASES, {
+  'env: a single-quoted ${VAR} in an address is expanded': fe(["bind '127.0.0.1:${LAB_PORT}'"], ["server s1 '${LAB_HOST}:${LAB_PORT}'", "log '${LAB_HOST}:514' local0"]),
+  'env: unquoted $VAR and ${VAR} in addresses': fe(['bind 127.0.0.1:$LAB_PORT', 'bind ${LAB_HOST}:1${LAB_PORT}'], ['server s1 $LAB_HOST:$LAB_PORT']),
+  'env: an empty variable as the host is any address': fe(['bind "${LAB_EMPTY}:8125"']),
+  'env: an unset variable as the port leaves no port': fe(['bind "127.0.0.1:${LAB_UNSET}"']),
+  'env: an unset variable single-quoted leaves no port either': fe(["bind '127.0.0.1:${LAB_UNSET}'"]),
+  'env: a default value in double quotes': fe(['bind "127.0.0.1:${LAB_UNSET-8123}"']),
+  'env: a port followed by letters keeps its digits': fe(['bind "127.0.0.1:${LAB_PORT}x"', 'bind 127.0.0.1:8001x']),
+  'env: letters as the port are an alert with the expanded text': fe(["bind '${LAB_HOST}:abc'"]),
+  'env: an unset host variable': fe(["bind '${LAB_UNSET}:8126'"], ["server s1 '${LAB_UNSET}:8001'"]),
+  'bind and log on localhost': `global\n    log localhost:514 local0\n${fe(['bind localhost:8127'], ['server s1 localhost:8001', 'log localhost:5140 local1'])}`,
+});
 
 // .notice prints its argument as HAProxy's tokenizer produced it: a direct check of quoting and escapes.
 CASES['tokenizer: words as .notice shows them'] = [

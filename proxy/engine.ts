@@ -8,7 +8,7 @@ import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
 import { HttpSession } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
-import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
+import { createLogSink, type LogLevel, type LogSink, type SyslogHeader } from './log/log-sink.ts';
 import { Generation } from './runtime/generation.ts';
 import type { BackendRuntime } from './runtime/backend-runtime.ts';
 import type { ListenerBinding, LocalAnswer, SessionHost } from './runtime/session-host.ts';
@@ -295,7 +295,7 @@ export class ProxyEngine implements Engine, SessionHost {
       return;
     }
     let sink = this.sinks.get(proxy);
-    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs)));
+    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs, this.syslogHeader(proxy.logTag))));
     sink.write(line, level);
   }
 
@@ -305,11 +305,17 @@ export class ProxyEngine implements Engine, SessionHost {
     if (this.opts.logSink) return this.opts.logSink(line);
     const targets = this.gen.config.global.logs;
     if (targets.length === 0) return;
-    this.globalSink ??= createLogSink(targets);
+    this.globalSink ??= createLogSink(targets, this.syslogHeader(undefined));
     this.globalSink.write(line, level);
   }
 
   private globalSink: LogSink | null = null;
+
+  private syslogHeader(proxyTag: string | undefined): SyslogHeader {
+    const g = this.gen.config.global;
+    const tag = proxyTag ?? g.logTag ?? 'haproxy';
+    return g.logSendHostname !== undefined ? { tag, hostname: g.logSendHostname } : { tag };
+  }
 
   addressOf(server: ServerState): { host: string; port: number } {
     if (this.opts.mapServer) return this.opts.mapServer(server.spec, server.backend);

@@ -87,6 +87,7 @@ export interface ProxyDraft {
   logFormatSource?: string;
   maxconn: number;
   logs: LogTarget[];
+  logTag?: string;
   logFormat?: string;
   stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
   defaultsFrom?: string;
@@ -99,6 +100,8 @@ export interface ProxyDraft {
 export interface GlobalDraft {
   maxconn: number;
   logs: LogTarget[];
+  logTag?: string;
+  logSendHostname?: string;
   statsSockets: StatsSocketSpec[];
   nbthread: number;
   bufsize: number;
@@ -189,6 +192,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
+  if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.stats) d.stats = { ...from.stats };
   d.defaultsFrom = from.name;

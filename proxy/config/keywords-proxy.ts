@@ -330,6 +330,13 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-check': parseHttpCheck,
   log,
   'log-format': logFormat,
+  'log-tag': (c) => {
+    if (c.arg(1) === '') {
+      c.alert(`'log-tag' expects a tag for use in syslog.`);
+      return;
+    }
+    c.proxy.logTag = c.arg(1);
+  },
   stats,
   description: () => undefined,
   errorfile: (c) => {

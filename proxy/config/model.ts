@@ -28,6 +28,10 @@ export interface LogTarget {
   readonly format: string;
   readonly facility: string;
   readonly level?: string;
+  /** `len N`: a line (header included) is cut to this many bytes; 1024 by default. */
+  readonly maxLen: number;
+  /** `sample RANGES:SIZE`: of every SIZE lines, only those at the 1-based positions in RANGES are sent. */
+  readonly sample?: { readonly ranges: readonly (readonly [number, number])[]; readonly size: number };
   readonly loc: SourceLoc;
 }
 
@@ -218,6 +222,8 @@ export interface ProxySpec {
   /** Frontend maxconn (0 = use global). */
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
+  /** `log-tag`: the syslog tag of this proxy's lines (else the global one, else "haproxy"). */
+  readonly logTag?: string;
   /** A compiled-once log-format string, or undefined for the option's default format. */
   readonly logFormat?: string;
   readonly stats?: StatsSpec;
@@ -235,6 +241,9 @@ export interface StatsSocketSpec {
 export interface GlobalSpec {
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
+  readonly logTag?: string;
+  /** `log-send-hostname [NAME]`: the host name syslog headers carry (the machine's by default). */
+  readonly logSendHostname?: string;
   readonly statsSockets: readonly StatsSocketSpec[];
   readonly nbthread: number;
   readonly bufsize: number;

@@ -177,6 +177,13 @@ Object.assign(CASES, {
   'env: a port followed by letters keeps its digits': fe(['bind "127.0.0.1:${LAB_PORT}x"', 'bind 127.0.0.1:8001x']),
   'env: letters as the port are an alert with the expanded text': fe(["bind '${LAB_HOST}:abc'"]),
   'env: an unset host variable': fe(["bind '${LAB_UNSET}:8126'"], ["server s1 '${LAB_UNSET}:8001'"]),
+  'log sample errors': `global\n    log 127.0.0.1:514 sample 5:3 local0\n${fe([])}`,
+  'log sample without a size': `global\n    log 127.0.0.1:514 sample 1 local0\n${fe([])}`,
+  'log sample with a bad range': `global\n    log 127.0.0.1:514 sample a:3 local0\n${fe([])}`,
+  'log sample of size zero': `global\n    log 127.0.0.1:514 sample 1:0 local0\n${fe([])}`,
+  'log to UNIX sockets with len, format and sample, log-tag and log-send-hostname': `global\n    log /dev/log len 200 format rfc5424 sample 1,3-4:5 local0 info\n    log unix@/tmp/x.sock local1\n    log-tag t\n    log-send-hostname h\n${fe(['log-tag fe', 'log /tmp/y.sock len 100 format short sample 1:2 daemon'])}`,
+  'log options out of order': `global\n    log /tmp/y.sock sample 1:2 format short local0\n${fe([])}`,
+  'log-tag without a tag': `global\n    log-tag\n${fe([])}`,
   'bind and log on localhost': `global\n    log localhost:514 local0\n${fe(['bind localhost:8127'], ['server s1 localhost:8001', 'log localhost:5140 local1'])}`,
 });
 

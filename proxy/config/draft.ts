@@ -13,6 +13,7 @@ import type {
   ProxyOptions,
   ServerSpec,
   StatsSocketSpec,
+  StatsSpec,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -89,7 +90,7 @@ export interface ProxyDraft {
   logs: LogTarget[];
   logTag?: string;
   logFormat?: string;
-  stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
+  stats?: { -readonly [K in keyof StatsSpec]: StatsSpec[K] };
   defaultsFrom?: string;
   /** How many leading rules of each list came from a named defaults section (they run first, HAProxy 2.5+). */
   inherited: { http: number; response: number; tcp: number };

@@ -193,6 +193,20 @@ export interface StatsSpec {
   readonly enabled: boolean;
   readonly uri: string;
   readonly refresh?: number;
+  /** `stats auth USER:PASS` accounts (HTTP basic); none: no authentication. */
+  readonly auth?: readonly string[];
+  /** `stats realm`, for the 401's WWW-Authenticate ("HAProxy Statistics" by default). */
+  readonly realm?: string;
+  /** `stats scope NAME`: only these proxies are shown ("." is this one); none: all. */
+  readonly scope?: readonly string[];
+  /** `stats admin if|unless COND`: who may change server states through the page's forms. */
+  readonly admin?: Condition;
+  readonly hideVersion?: boolean;
+  readonly showLegends?: boolean;
+  /** `stats show-node [NAME]`: the node name shown (the host name when empty). */
+  readonly showNode?: string;
+  /** `stats show-desc [TEXT]`: the description shown (the proxy's `description` when empty). */
+  readonly showDesc?: string;
   readonly loc: SourceLoc;
 }
 

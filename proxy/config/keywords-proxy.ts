@@ -271,7 +271,7 @@ function stats(c: ProxyLineContext): void {
       return;
     }
     case 'auth':
-      if (!c.arg(2).includes(':')) {
+      if (c.arg(2) === '') {
         c.alert(`'auth' needs a user:password account.`);
         return;
       }

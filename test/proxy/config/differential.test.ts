@@ -177,6 +177,8 @@ Object.assign(CASES, {
   'env: a port followed by letters keeps its digits': fe(['bind "127.0.0.1:${LAB_PORT}x"', 'bind 127.0.0.1:8001x']),
   'env: letters as the port are an alert with the expanded text': fe(["bind '${LAB_HOST}:abc'"]),
   'env: an unset host variable': fe(["bind '${LAB_UNSET}:8126'"], ["server s1 '${LAB_UNSET}:8001'"]),
+  'stats options': `${HEAD}listen st\n    bind 127.0.0.1:8000\n    stats enable\n    stats auth nocolon\n    stats auth a:b\n    stats realm R\n    stats scope .\n    stats hide-version\n    stats show-node\n    stats show-desc d\n    stats show-legends\n    stats admin if TRUE\n    stats refresh 5s\n    server s 127.0.0.1:1\n`,
+  'stats option errors': `${HEAD}listen st\n    bind 127.0.0.1:8000\n    stats auth\n    stats realm\n    stats scope\n    stats admin\n    stats admin foo\n    server s 127.0.0.1:1\n`,
   'log sample errors': `global\n    log 127.0.0.1:514 sample 5:3 local0\n${fe([])}`,
   'log sample without a size': `global\n    log 127.0.0.1:514 sample 1 local0\n${fe([])}`,
   'log sample with a bad range': `global\n    log 127.0.0.1:514 sample a:3 local0\n${fe([])}`,

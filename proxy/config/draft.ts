@@ -133,6 +133,7 @@ export function defaultOptions(): ProxyOptions {
     httpClose: false,
     redispatch: false,
     allbackups: false,
+    logHealthChecks: false,
     logasap: false,
   };
 }

@@ -185,6 +185,8 @@ export interface ProxyOptions {
   httpClose: boolean;
   redispatch: boolean;
   allbackups: boolean;
+  /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
+  logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
   logasap: boolean;
 }

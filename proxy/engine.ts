@@ -1,5 +1,10 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import { hostname } from 'node:os';
+import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
+import { adminRedirect, pageAnswer, unauthorizedAnswer, type StatsAnswer } from './stats/handler.ts';
+import type { RequestHead } from './http/request-head.ts';
+import type { SampleContext } from './acl/types.ts';
 import net from 'node:net';
 import type { Engine, EngineOptions, EngineSnapshot, LoadResult, ConfigSource, ServerSnapshot } from './api.ts';
 import type { BindSpec, ConfigModel, Mode, ProxySpec } from './config/model.ts';
@@ -8,10 +13,11 @@ import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
 import { HttpSession, normalizeAddress } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
-import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
+import { createLogSink, type LogLevel, type LogSink, type SyslogHeader } from './log/log-sink.ts';
 import { Generation } from './runtime/generation.ts';
 import type { BackendRuntime } from './runtime/backend-runtime.ts';
-import type { ListenerBinding, LocalAnswer, SessionHost } from './runtime/session-host.ts';
+import type { ListenerBinding, SessionHost } from './runtime/session-host.ts';
+import { LAB_VERSION } from './runtime-api/views.ts';
 import type { AdminState, ServerState } from './server/server-state.ts';
 import {
   countUsable, createHealthScheduler, downTimeMs, drainEnterMessage, drainLeaveMessage, maintEnterMessage, maintFromDownMessage,
@@ -332,7 +338,7 @@ export class ProxyEngine implements Engine, SessionHost {
       return;
     }
     let sink = this.sinks.get(proxy);
-    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs)));
+    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs, this.syslogHeader(proxy.logTag))));
     sink.write(line, level);
   }
 
@@ -342,22 +348,63 @@ export class ProxyEngine implements Engine, SessionHost {
     if (this.opts.logSink) return this.opts.logSink(line);
     const targets = this.gen.config.global.logs;
     if (targets.length === 0) return;
-    this.globalSink ??= createLogSink(targets);
+    this.globalSink ??= createLogSink(targets, this.syslogHeader(undefined));
     this.globalSink.write(line, level);
   }
 
   private globalSink: LogSink | null = null;
+
+  private syslogHeader(proxyTag: string | undefined): SyslogHeader {
+    const g = this.gen.config.global;
+    const tag = proxyTag ?? g.logTag ?? 'haproxy';
+    return g.logSendHostname !== undefined ? { tag, hostname: g.logSendHostname } : { tag };
+  }
 
   addressOf(server: ServerState): { host: string; port: number } {
     if (this.opts.mapServer) return this.opts.mapServer(server.spec, server.backend);
     return { host: server.host, port: server.port };
   }
 
-  stats(fe: ProxySpec, path: string, query: string | null): LocalAnswer | null {
-    const uri = fe.stats?.uri ?? '/haproxy?stats';
-    const full = query === null ? path : `${path}?${query}`;
-    if (!full.startsWith(uri)) return null;
-    return handleStatsRequest(full.slice(uri.length), this.snapshot(), { uri, refresh: fe.stats?.refresh, config: this.gen.config });
+  isStatsRequest(px: ProxySpec, path: string, query: string | null): boolean {
+    if (!px.stats?.enabled) return false;
+    return (query === null ? path : `${path}?${query}`).startsWith(px.stats.uri);
+  }
+
+  stats(px: ProxySpec, req: RequestHead, ctx: SampleContext, body: string): StatsAnswer {
+    const spec = px.stats!;
+    if (!authorized(spec, req.header('authorization'))) return unauthorizedAnswer(spec.realm ?? DEFAULT_REALM);
+    const uri = spec.uri;
+    const full = req.query === null ? req.path : `${req.path}?${req.query}`;
+    const rest = full.slice(uri.length);
+    const admin = spec.admin ? spec.admin.test(ctx) === (spec.admin.polarity === 'if') : false;
+    if (req.method === 'POST') return adminRedirect(uri, admin ? this.statsAdmin(parseAdminForm(body)) : 'DENY');
+    const snapshot = scoped(this.snapshot(), spec.scope, px.name);
+    const refresh = spec.refresh !== undefined && !rest.includes(';norefresh') ? Math.round(spec.refresh / 1000) : undefined;
+    const page = handleStatsRequest(rest, snapshot, {
+      uri, config: this.gen.config, ...(refresh !== undefined ? { refresh } : {}), admin, hideVersion: spec.hideVersion ?? false,
+      showLegends: spec.showLegends ?? false, version: LAB_VERSION,
+      ...(spec.showNode !== undefined ? { node: spec.showNode || hostname() } : {}),
+      ...(spec.showDesc !== undefined && spec.showDesc !== '' ? { desc: spec.showDesc } : {}),
+      ...(/;st=([A-Z]+)/.exec(rest) ? { outcome: /;st=([A-Z]+)/.exec(rest)![1]! } : {}),
+    });
+    return pageAnswer(page, refresh);
+  }
+
+  // Carries out the page form's action on the named servers of one backend ("#ID" or its name).
+  private statsAdmin(form: AdminRequest): AdminOutcome {
+    const action = ADMIN_ACTIONS[form.action];
+    const key = form.backend;
+    const be = [...this.gen.backends.values()].find((b) => (key.startsWith('#') ? `#${b.spec.id}` === key : b.name === key));
+    if (!action || !be) return 'ERRP';
+    let changed = 0;
+    // HAProxy reads the form from its end, so the last checked server changes first
+    for (const name of [...form.servers].reverse()) {
+      if (!be.servers.some((s) => s.name === name)) continue;
+      if (action.kind === 'admin') this.setServerAdmin(be.name, name, action.state);
+      else this.setServerHealth(be.name, name, action.state);
+      changed++;
+    }
+    return adminOutcome(form.servers.length, changed);
   }
 
   // ---- health ------------------------------------------------------------------------------------------------
@@ -426,9 +473,18 @@ export class ProxyEngine implements Engine, SessionHost {
       const counts = countUsable(be.servers, { server: s, admin: 'maint' });
       message = wasUp ? maintEnterMessage(s, counts) : maintFromDownMessage(s);
       if (wasUp) recordStateChange(s, 'down', now);
-      be.setAdmin(s, 'maint');
-      s.health = 0;
-      be.setOperational(s, false);
+      const hadUsable = be.hasUsableServer;
+      this.inHealthTransition = true; // the backend's alert follows the server's sentence, as HAProxy logs them
+      try {
+        be.setAdmin(s, 'maint');
+        s.health = 0;
+        be.setOperational(s, false);
+      } finally {
+        this.inHealthTransition = false;
+      }
+      this.announce(be, s, from, state, message);
+      if (hadUsable && !be.hasUsableServer) this.logGlobal(noServerAvailableMessage(be.name, be.spec.kind === 'listen' ? 'listen' : 'backend'), 'emerg');
+      return;
     } else if (from === 'maint') {
       recordStateChange(s, 'up', now);
       s.health = s.spec.rise;
@@ -519,3 +575,10 @@ export function createEngine(opts: EngineOptions): Engine {
 }
 
 export { formatDiagnostic };
+
+// `stats scope`: only the named proxies ("." is the stats proxy itself) appear on the page and in the CSV.
+function scoped(snap: EngineSnapshot, scope: readonly string[] | undefined, self: string): EngineSnapshot {
+  if (!scope || scope.length === 0) return snap;
+  const names = new Set(scope.map((n) => (n === '.' ? self : n)));
+  return { ...snap, frontends: snap.frontends.filter((f) => names.has(f.name)), backends: snap.backends.filter((b) => names.has(b.name)) };
+}

@@ -14,6 +14,7 @@ import type {
   ProxyOptions,
   ServerSpec,
   StatsSocketSpec,
+  StatsSpec,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -90,8 +91,9 @@ export interface ProxyDraft {
   logFormatSource?: string;
   maxconn: number;
   logs: LogTarget[];
+  logTag?: string;
   logFormat?: string;
-  stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
+  stats?: { -readonly [K in keyof StatsSpec]: StatsSpec[K] };
   defaultsFrom?: string;
   /** How many leading rules of each list came from a named defaults section (they run first, HAProxy 2.5+). */
   inherited: { http: number; response: number; tcp: number };
@@ -102,6 +104,8 @@ export interface ProxyDraft {
 export interface GlobalDraft {
   maxconn: number;
   logs: LogTarget[];
+  logTag?: string;
+  logSendHostname?: string;
   statsSockets: StatsSocketSpec[];
   nbthread: number;
   bufsize: number;
@@ -134,6 +138,7 @@ export function defaultOptions(): ProxyOptions {
     httpClose: false,
     redispatch: false,
     allbackups: false,
+    logHealthChecks: false,
     logasap: false,
   };
 }
@@ -194,6 +199,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
+  if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.stats) d.stats = { ...from.stats };
   d.defaultsFrom = from.name;

@@ -22,7 +22,7 @@ export function parseBind(c: ProxyLineContext): void {
   }
   const binds: BindSpec[] = [];
   for (const text of spec.split(',')) {
-    const a = parseAddress(text, { keyword: 'bind', portRequired: true, allowPortZero: false });
+    const a = parseAddress(text, { keyword: 'bind', portRequired: true, allowPortZero: false, env: c.state.env });
     if (!a.ok) {
       if ('unsupported' in a) c.unsupported(`'bind ${spec}' : ${a.unsupported}`, { at: c.word(1) });
       else c.alert(`'bind' : ${a.error}`, { at: c.word(1) });

@@ -100,7 +100,7 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   addr(p, i) {
     const v = p.c.arg(i + 1);
     if (v === '') return fail(p, `'addr' expects <ipv4|ipv6> as argument.`, i);
-    const a = parseAddress(v, { keyword: 'addr', portRequired: false, allowPortZero: true });
+    const a = parseAddress(v, { keyword: 'addr', portRequired: false, allowPortZero: true, env: p.c.state.env });
     if (!a.ok) {
       if ('unsupported' in a) {
         p.c.unsupported(`${p.prefix}'addr' with ${a.unsupported}`, { form: 'bracket' });
@@ -196,7 +196,7 @@ export function parseServer(c: ProxyLineContext): void {
     return;
   }
   const addrText = c.arg(2);
-  const a = parseAddress(addrText, { keyword: 'server', portRequired: false, allowPortZero: true });
+  const a = parseAddress(addrText, { keyword: 'server', portRequired: false, allowPortZero: true, env: c.state.env });
   let host = '';
   let port = 0;
   if (!a.ok) {

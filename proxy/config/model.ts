@@ -28,6 +28,10 @@ export interface LogTarget {
   readonly format: string;
   readonly facility: string;
   readonly level?: string;
+  /** `len N`: a line (header included) is cut to this many bytes; 1024 by default. */
+  readonly maxLen: number;
+  /** `sample RANGES:SIZE`: of every SIZE lines, only those at the 1-based positions in RANGES are sent. */
+  readonly sample?: { readonly ranges: readonly (readonly [number, number])[]; readonly size: number };
   readonly loc: SourceLoc;
 }
 
@@ -242,6 +246,8 @@ export interface ProxyOptions {
   httpClose: boolean;
   redispatch: boolean;
   allbackups: boolean;
+  /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
+  logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
   logasap: boolean;
 }
@@ -250,6 +256,20 @@ export interface StatsSpec {
   readonly enabled: boolean;
   readonly uri: string;
   readonly refresh?: number;
+  /** `stats auth USER:PASS` accounts (HTTP basic); none: no authentication. */
+  readonly auth?: readonly string[];
+  /** `stats realm`, for the 401's WWW-Authenticate ("HAProxy Statistics" by default). */
+  readonly realm?: string;
+  /** `stats scope NAME`: only these proxies are shown ("." is this one); none: all. */
+  readonly scope?: readonly string[];
+  /** `stats admin if|unless COND`: who may change server states through the page's forms. */
+  readonly admin?: Condition;
+  readonly hideVersion?: boolean;
+  readonly showLegends?: boolean;
+  /** `stats show-node [NAME]`: the node name shown (the host name when empty). */
+  readonly showNode?: string;
+  /** `stats show-desc [TEXT]`: the description shown (the proxy's `description` when empty). */
+  readonly showDesc?: string;
   readonly loc: SourceLoc;
 }
 
@@ -279,6 +299,8 @@ export interface ProxySpec {
   /** Frontend maxconn (0 = use global). */
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
+  /** `log-tag`: the syslog tag of this proxy's lines (else the global one, else "haproxy"). */
+  readonly logTag?: string;
   /** A compiled-once log-format string, or undefined for the option's default format. */
   readonly logFormat?: string;
   readonly stats?: StatsSpec;
@@ -296,6 +318,9 @@ export interface StatsSocketSpec {
 export interface GlobalSpec {
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
+  readonly logTag?: string;
+  /** `log-send-hostname [NAME]`: the host name syslog headers carry (the machine's by default). */
+  readonly logSendHostname?: string;
   readonly statsSockets: readonly StatsSocketSpec[];
   readonly nbthread: number;
   readonly bufsize: number;

@@ -5,7 +5,6 @@ import tls from 'node:tls';
 import { tlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import type { SampleContext } from '../acl/types.ts';
-import type { TcpRequestRule } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
 import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
@@ -15,7 +14,7 @@ import { formatterOf, normalizeAddress } from '../http/http-session.ts';
 import { planRetry } from '../runtime/retry-policy.ts';
 import { OwnedReads } from '../runtime/owned-reads.ts';
 import { withBufferedRequest } from '../acl/index.ts';
-import type { SampleContext as Ctx } from '../acl/types.ts';
+import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -86,7 +85,7 @@ export class TcpSession {
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (!this.passes(spec.tcpRequestRules, 'connection')) {
+    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
@@ -103,15 +102,6 @@ export class TcpSession {
       this.inspectTimer = setTimeout(() => this.inspect(true), spec.tcpInspectDelay);
       this.inspect(false);
     } else this.inspect(true);
-  }
-
-  private passes(rules: readonly TcpRequestRule[], stage: 'connection' | 'content'): boolean {
-    for (const r of rules) {
-      if (r.stage !== stage) continue;
-      if (r.cond && r.cond.test(this.ctx) !== (r.cond.polarity === 'if')) continue;
-      return r.action === 'accept';
-    }
-    return true;
   }
 
   // Runs the content rules on the bytes buffered so far; `final` when the inspect delay is over (or there is none).
@@ -391,19 +381,4 @@ export class TcpSession {
     };
     this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
   }
-}
-
-// The first content rule that applies decides; a rule whose condition cannot be decided on these bytes yet makes
-// the session wait (until `final`, when conditions are decided on what is there).
-function contentVerdict(rules: readonly TcpRequestRule[], ctx: Ctx, final: boolean): 'accept' | 'reject' | 'wait' {
-  for (const r of rules) {
-    if (r.stage !== 'content') continue;
-    if (r.cond) {
-      const result = final || !r.cond.testPartial ? r.cond.test(ctx) : r.cond.testPartial(ctx);
-      if (result === undefined) return 'wait';
-      if (result !== (r.cond.polarity === 'if')) continue;
-    }
-    return r.action;
-  }
-  return 'accept';
 }

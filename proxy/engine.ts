@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
 import { adminRedirect, pageAnswer, unauthorizedAnswer, type StatsAnswer } from './stats/handler.ts';
 import type { RequestHead } from './http/request-head.ts';
-import type { SampleContext } from './acl/types.ts';
+import type { SampleContext } from './sample/context.ts';
 import net from 'node:net';
 import type { Engine, EngineOptions, EngineSnapshot, LoadResult, ConfigSource, ServerSnapshot } from './api.ts';
 import type { BindSpec, ConfigModel, Mode, ProxySpec } from './config/model.ts';
@@ -13,10 +13,11 @@ import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
 import { HttpSession, normalizeAddress } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
+import { staticWeightError } from './balance/balancer.ts';
 import { createLogSink, type LogLevel, type LogSink, type SyslogHeader } from './log/log-sink.ts';
-import { Generation } from './runtime/generation.ts';
-import type { BackendRuntime } from './runtime/backend-runtime.ts';
-import type { ListenerBinding, SessionHost } from './runtime/session-host.ts';
+import { Generation } from './live/generation.ts';
+import type { LiveBackend } from './live/live-backend.ts';
+import type { ListenerBinding, SessionHost } from './live/session-host.ts';
 import { LAB_VERSION } from './runtime-api/views.ts';
 import type { AdminState, ServerState } from './server/server-state.ts';
 import {
@@ -443,7 +444,7 @@ export class ProxyEngine implements Engine, SessionHost {
 
   // ---- runtime changes ---------------------------------------------------------------------------------------
 
-  private find(backend: string, server: string): { be: BackendRuntime; s: ServerState } {
+  private find(backend: string, server: string): { be: LiveBackend; s: ServerState } {
     const be = this.gen.backends.get(backend);
     if (!be) throw new Error('No such backend.');
     const s = be.byName.get(server);
@@ -454,9 +455,8 @@ export class ProxyEngine implements Engine, SessionHost {
   setWeight(backend: string, server: string, weight: number): void {
     const { be, s } = this.find(backend, server);
     if (!Number.isInteger(weight) || weight < 0 || weight > 256) throw new Error('Absolute value out of range.\n');
-    if (be.isStatic && weight !== 0 && weight !== s.spec.weight) {
-      throw new Error("Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n");
-    }
+    const refused = staticWeightError(!be.isStatic, s.spec.weight, weight);
+    if (refused) throw new Error(`${refused}\n`);
     be.setWeight(s, weight);
   }
 
@@ -516,7 +516,7 @@ export class ProxyEngine implements Engine, SessionHost {
     this.announce(be, s, from, s.op, message);
   }
 
-  private announce(be: BackendRuntime, s: ServerState, from: ServerStateFrom, to: ServerStateFrom, message: string): void {
+  private announce(be: LiveBackend, s: ServerState, from: ServerStateFrom, to: ServerStateFrom, message: string): void {
     this.logGlobal(message, to === 'up' || to === 'ready' ? 'notice' : 'alert');
     if (this.events.wants['server-state']) {
       this.events.emit({ kind: 'server-state', backend: be.name, server: s.name, from, to, message });

@@ -7,3 +7,4 @@ export type * from './api.ts';
 export type { ConfigModel, ProxySpec, ServerSpec, BindSpec, BalanceSpec, Mode } from './config/model.ts';
 export { formatDiagnostic, hasErrors, ConfigError } from './config/diagnostics.ts';
 export type { Diagnostic, SourceLoc } from './config/diagnostics.ts';
+export type { AclTrace, ConditionTrace } from './acl/index.ts';

@@ -1,7 +1,7 @@
 // `lab down`: stop what `lab up` started, from any shell, and remove what a crashed lab left behind.
 import type { Command } from 'commander';
 import { pidAlive } from '../runtimes/state-dir.ts';
-import { readUpRecords, removeUpRecord } from '../runtimes/up-state.ts';
+import { readUpRecords, removeUpRecord } from './up-state.ts';
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;

@@ -19,8 +19,8 @@ export async function runUp(targetId: string, opts: UpOptions = {}): Promise<voi
       import('../runtimes/app-catalog.ts'),
       import('../runtimes/app-group.ts'),
       import('../runtimes/choose-runtime.ts'),
-      import('../runtimes/up-state.ts'),
-      import('../runtimes/up-target.ts'),
+      import('./up-state.ts'),
+      import('./up-target.ts'),
       import('../traffic/port-map.ts'),
     ]);
   const target = resolveUpTarget(targetId, opts.portBase);

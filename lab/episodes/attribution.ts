@@ -1,6 +1,6 @@
 // Which frontend, backend and server handled each client connection, keyed by the client's address and port:
 // read from the engine's events, or from HAProxy's httplog/tcplog lines when real haproxy runs the config.
-import type { EventBus } from '../../proxy/events.ts';
+import type { EventBus } from '../../proxy/index.ts';
 
 export interface Attribution {
   readonly frontend?: string;

@@ -2,9 +2,10 @@
 // together, "or"/"||" starts a new suite (suites OR together), leading '!' negate a term, "{ ... }" is an
 // anonymous ACL. Compiled once into closures; test() allocates nothing of its own.
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
-import type { AclTrace, Condition, ConditionTrace, SampleContext } from './types.ts';
-import { ProxyAcls, type Acl, type AclParseContext, type AclRegistry } from './registry.ts';
-import type { FetchSource } from './sample.ts';
+import type { SampleContext } from '../sample/context.ts';
+import type { AclTrace, Condition, ConditionTrace } from './types.ts';
+import { ProxyAcls, type Acl, type AclParseContext, type AclRegistry } from './named-acls.ts';
+import type { FetchSource } from '../sample/sample.ts';
 
 /** One ACL in a condition, negated or not. */
 export interface Term {

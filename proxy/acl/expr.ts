@@ -4,13 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
-import type { SampleContext } from './types.ts';
-import { parseArgs } from './args.ts';
-import { isIdChar, parseConverterChain } from './converter-chain.ts';
-import { findFetch } from './fetches/index.ts';
+import type { SampleContext } from '../sample/context.ts';
+import { parseArgs } from '../sample/args.ts';
+import { isIdChar, parseConverterChain } from '../sample/converter-chain.ts';
+import { findFetch } from '../sample/fetches/index.ts';
 import { findAclKeyword } from './keywords.ts';
-import { canCast, fetchFlags, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from './sample.ts';
-import { castSample, compileMatch, MATCH_EXPECTS, MATCH_METHODS, type AnyMatch, type CompiledMatch, type MatchMethod } from './match.ts';
+import { canCast, fetchFlags, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from '../sample/sample.ts';
+import { compileMatch, MATCH_EXPECTS, MATCH_METHODS, type AnyMatch, type CompiledMatch, type MatchMethod } from './match.ts';
+import { castSample } from '../sample/cast.ts';
 
 /** What one evaluation of an expression saw, for the explain view. */
 export interface ExprTrace {

@@ -1,12 +1,10 @@
 // Public surface of the ACL engine: define named ACLs per proxy, compile if/unless conditions, check where
-// they are used. Everything else in proxy/acl/ is internal.
-export type { AclParseContext, AclRegistry, Acl } from './registry.ts';
-export { createAclRegistry, PREDEFINED_ACLS } from './registry.ts';
+// they are used. Everything else in proxy/acl/ is internal; samples are proxy/sample/'s.
+export type { AclParseContext, AclRegistry, Acl } from './named-acls.ts';
+export { createAclRegistry, PREDEFINED_ACLS } from './named-acls.ts';
 export type { CompiledCondition } from './condition.ts';
 export { appliesTo, parseCondition } from './condition.ts';
-export { conditionConflict, l6InHttpWarning, usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
+export { conditionConflict, l6InHttpWarning } from './conflicts.ts';
 export { aclKeywords, findAclKeyword } from './keywords.ts';
 export { aclReferenceErrors, type ProxyDirectory } from './references.ts';
-export { bufferedRequest, withBufferedRequest } from './buffered-http.ts';
-export { fetchNames } from './fetches/index.ts';
-export type { AclTrace, Condition, ConditionTrace, HttpRequestView, ProxyStateView, SampleContext } from './types.ts';
+export type { AclTrace, Condition, ConditionTrace } from './types.ts';

@@ -1,8 +1,8 @@
 // Names in fetch arguments (nbsrv(app), srv_is_up(app/web1), fe_conn(fe)) are resolved once every section is
 // parsed, as HAProxy's smp_resolve_args does; these are its messages for the ones that do not resolve.
-import type { AclRegistry } from './registry.ts';
-import { ProxyAcls } from './registry.ts';
-import { splitServerArg } from './fetches/proxy-state.ts';
+import type { AclRegistry } from './named-acls.ts';
+import { ProxyAcls } from './named-acls.ts';
+import { splitServerArg } from '../sample/fetches/proxy-state.ts';
 
 /** What the config knows about its sections once they are all parsed. */
 export interface ProxyDirectory {

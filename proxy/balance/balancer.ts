@@ -1,6 +1,6 @@
 // The balancer seam: one algorithm per file behind this interface, chosen by name from a registry.
 import type { BalanceSpec } from '../config/model.ts';
-import type { HttpRequestView } from '../acl/types.ts';
+import type { HttpRequestView } from '../http/message-view.ts';
 import type { ServerState } from '../server/server-state.ts';
 
 export interface PickContext {
@@ -37,7 +37,7 @@ export interface Balancer {
    *  (static-rr has no weightChanged: that is what makes it static). Each hook reads the server's current
    *  op/admin/effectiveWeight, so calling any of them after a change is enough; where weightChanged is
    *  absent, report a weight change as serverDown (weight 0) or serverUp, as HAProxy's srv_update_status
-   *  does, after checking it with weightChangeError() from registry.ts. */
+   *  does, after checking it with staticWeightError(). */
   serverUp?(s: ServerState): void;
   serverDown?(s: ServerState): void;
   weightChanged?(s: ServerState): void;
@@ -48,6 +48,22 @@ export interface Balancer {
   /** For the explain view: which key this request has and where it lands, without changing any state
    *  (hashing algorithms only; the others explain themselves through snapshot()). */
   explain?(ctx: PickContext): string;
+}
+
+/**
+ * Whether a balancer follows weight changes at run time (HAProxy's BE_LB_PROP_DYN): one without a weightChanged
+ * hook is static, as an lbprm with update_server_eweight left NULL. The one place that decides it.
+ */
+export function followsWeightChanges(b: Balancer): boolean {
+  return b.weightChanged !== undefined;
+}
+
+/** What HAProxy answers a weight change a static algorithm cannot take. */
+export const STATIC_WEIGHT_ERROR = "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.";
+
+// server_parse_weight_change_request: a static algorithm takes only 0 and the initial weight.
+export function staticWeightError(dynamic: boolean, initialWeight: number, weight: number): string | null {
+  return weight !== 0 && weight !== initialWeight && !dynamic ? STATIC_WEIGHT_ERROR : null;
 }
 
 export type BalancerFactory = (spec: BalanceSpec, servers: readonly ServerState[], opts: BalancerOptions) => Balancer;

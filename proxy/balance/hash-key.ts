@@ -2,7 +2,7 @@
 // apart from where the hash lands (map-based.ts, consistent-hash.ts). Each key hashes in place over the
 // request's strings (characters are bytes), so a pick allocates nothing.
 import type { PickContext } from './balancer.ts';
-import type { HttpRequestView } from '../acl/types.ts';
+import type { HttpRequestView } from '../http/message-view.ts';
 import type { RangeHash } from './hash-functions.ts';
 
 /** A hash key: the raw hash of the request's key (before avalanche), or ABSENT to fall back to round robin. */

@@ -3,6 +3,7 @@
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
+import type { LogFormatter } from '../log/log-format.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -94,6 +95,7 @@ export interface ProxyDraft {
   logTag?: string;
   logFormat?: string;
   stats?: { -readonly [K in keyof StatsSpec]: StatsSpec[K] };
+  logFormatter?: LogFormatter;
   defaultsFrom?: string;
   /** How many leading rules of each list came from a named defaults section (they run first, HAProxy 2.5+). */
   inherited: { http: number; response: number; tcp: number };
@@ -201,6 +203,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.logs = [...from.logs];
   if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
+  if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
   d.defaultsFrom = from.name;
   return d;

@@ -1,6 +1,6 @@
 // "option ..." / "no option ..." and "http-check ..." (src/cfgparse-listen.c, src/proxy.c cfg_opts, src/tcpcheck.c).
 import type { ProxyLineContext } from './context.ts';
-import { parseIpNet } from '../acl/ip.ts';
+import { parseIpNet } from '../sample/ip.ts';
 import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -146,6 +146,7 @@ export function parseOption(c: ProxyLineContext): void {
       opts.httplogClf = clf;
       c.proxy.httplogLoc = c.loc;
       delete c.proxy.logFormat;
+      delete c.proxy.logFormatter;
       if (c.tooManyArgs(1, 1)) return;
       // HAProxy keeps the setting (and may later warn about it again), but a backend never logs.
       if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'option httplog' directive is ignored in backends.`);
@@ -157,6 +158,7 @@ export function parseOption(c: ProxyLineContext): void {
       opts.httplog = false;
       opts.httplogClf = false;
       delete c.proxy.logFormat;
+      delete c.proxy.logFormatter;
       if (c.tooManyArgs(0, 1)) return;
       if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
       return;

@@ -1,14 +1,16 @@
 // Keywords of frontend / backend / listen / defaults sections (src/cfgparse-listen.c, src/proxy.c,
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
-import { checkFormatString } from '../acl/format-string.ts';
+import { checkFormatString } from '../sample/format-string.ts';
+import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProxyLineContext } from './context.ts';
 import type { BalanceAlgorithm, Timeouts } from './model.ts';
-import { readCondition, ruleText, sentence } from './condition.ts';
+import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
-import { ERROR_PAGE_CODES, parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';
+import { parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';
+import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
@@ -238,8 +240,18 @@ function logFormat(c: ProxyLineContext): void {
     c.alert(`failed to parse log-format : ${bad}.`, { form: 'Parsing-tight' });
     return;
   }
+  // compiled now, so a request never meets a malformed one; a backend never logs
+  let formatter: LogFormatter | undefined;
+  try {
+    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1));
+  } catch (err) {
+    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
+    return;
+  }
   overrides(c, 'log-format', "'log-format'");
   c.proxy.logFormat = c.arg(1);
+  if (formatter) c.proxy.logFormatter = formatter;
+  else delete c.proxy.logFormatter;
   c.proxy.options.httplog = c.proxy.options.httplogClf = c.proxy.options.tcplog = false;
   if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'log-format' directive is ignored in backends.`);
 }

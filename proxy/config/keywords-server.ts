@@ -6,7 +6,7 @@ import { parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
-import { compileSampleExpr } from '../acl/sample-expr.ts';
+import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
 
 type Target = ServerDefaults & { id?: number; idLoc?: ServerDraft['idLoc'] };

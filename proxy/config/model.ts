@@ -1,7 +1,10 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
-// compiled conditions; runtime state (connections, health) lives in proxy/server and the engine.
+// compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
+import type { SampleContext } from '../sample/context.ts';
+import type { Formatter } from '../sample/format-string.ts';
+import type { LogFormatter } from '../log/log-format.ts';
 
 export type Mode = 'http' | 'tcp';
 
@@ -192,13 +195,16 @@ export type HttpRequestRule =
       readonly contentType?: string;
       readonly body?: string;
     })
-  | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string })
+  | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
   | (RuleBase & ReplaceHeaderRule)
   /** set-method, set-path, set-pathq, set-query, set-uri: `value` is a log-format string. */
-  | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string })
+  | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
-  | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string });
+  | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat });
+
+/** A rule's log-format string (`value`), compiled when the config loads. */
+export type RuleFormat = Formatter<SampleContext>;
 
 /** replace-header (whole values) / replace-value (each comma-separated value) where `regex` matches. */
 export interface ReplaceHeaderRule {
@@ -206,10 +212,11 @@ export interface ReplaceHeaderRule {
   readonly name: string;
   readonly regex: RegExp;
   readonly value: string;
+  readonly format: RuleFormat;
 }
 
 export type HttpResponseRule =
-  | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string })
+  | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
@@ -301,8 +308,10 @@ export interface ProxySpec {
   readonly logs: readonly LogTarget[];
   /** `log-tag`: the syslog tag of this proxy's lines (else the global one, else "haproxy"). */
   readonly logTag?: string;
-  /** A compiled-once log-format string, or undefined for the option's default format. */
+  /** The log-format string as written, or undefined for the option's default format. */
   readonly logFormat?: string;
+  /** `logFormat`, compiled when the config loads. */
+  readonly logFormatter?: LogFormatter;
   readonly stats?: StatsSpec;
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;

@@ -3,145 +3,31 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
-import type { NamedId, SampleContext } from '../acl/types.ts';
-import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
-import type { RuleTrace } from '../events.ts';
+import type { SampleContext } from '../sample/context.ts';
+import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
-import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
-import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
-import { planRetry } from '../runtime/retry-policy.ts';
-import { holdWrites } from '../runtime/write-batch.ts';
-import { OwnedReads } from '../runtime/owned-reads.ts';
-import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
-import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
+import type { LiveBackend } from '../live/live-backend.ts';
+import type { LiveFrontend, Generation } from '../live/generation.ts';
+import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
+import { planRetry } from '../stream/retry-policy.ts';
+import { chooseBackend } from '../stream/switching.ts';
+import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
+import { holdWrites } from '../io/write-batch.ts';
+import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
-import { findHeadEnd, parseRequestHead, RequestHead, splitTarget } from './request-head.ts';
+import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
-import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
-import { applyRequestLineRule, replaceHeaders } from './request-line-rewrite.ts';
-import { httpReason } from './reasons.ts';
+import { buildRequestHead, buildResponseHead } from './rewrite.ts';
+import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
+import { runRequestRules, runResponseRules, traceRequestRules } from './actions/run-rules.ts';
+import { ServerConn, Txn } from './exchange.ts';
+import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
-
-/** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
-class ServerConn {
-  txn: Txn | null = null;
-  reused = false;
-  /** The socket's current timeout (connect timeout until connected). */
-  timeoutMs = -1;
-  readonly reads: OwnedReads;
-  readonly sock: net.Socket;
-
-  constructor(
-    addr: { host: string; port: number },
-    readonly server: ServerState,
-    readonly backend: BackendRuntime,
-  ) {
-    this.reads = new OwnedReads(addr, {
-      onData: (view) => {
-        if (this.txn) this.txn.session.onServerData(this, view);
-        else this.sock.destroy(); // an idle server must not talk
-      },
-    });
-    const sock = (this.sock = this.reads.sock);
-    sock.on('end', () => this.closed());
-    sock.on('close', () => this.closed());
-    sock.on('error', (err) => {
-      if (this.txn) this.txn.session.onServerError(this, err);
-    });
-    sock.on('timeout', () => {
-      if (this.txn) this.txn.session.onServerTimeout(this);
-      else sock.destroy();
-    });
-    sock.on('drain', () => this.txn?.session.resumeClient());
-  }
-
-  private closed(): void {
-    if (this.txn) this.txn.session.onServerClosed(this);
-    else this.backend.removeIdle(this.server, this);
-    if (!this.sock.destroyed) this.sock.destroy();
-  }
-}
-
-/** One request/response exchange. */
-class Txn {
-  readonly id: number;
-  backend: BackendRuntime | null = null;
-  server: ServerState | null = null;
-  /** The server whose connection failed for good (named in the log). */
-  failedServer: ServerState | null = null;
-  conn: ServerConn | null = null;
-  queued: QueuedRequest | null = null;
-  retries = 0;
-  redispatched = false;
-  status = 0;
-  bytesOut = 0;
-  termination = '----';
-  /** Request body bytes still to forward (length framing), or -1 (chunked/none). */
-  reqLeft = 0;
-  reqChunks: ScannerOrNull = null;
-  reqDone = true;
-  resp: ResponseHead | null = null;
-  respBuf: Buffer | null = null;
-  respLeft = 0;
-  respChunks: ScannerOrNull = null;
-  respDone = false;
-  /** After a 101 (WebSocket and other upgrades): bytes flow both ways untouched until either side closes. */
-  tunnel = false;
-  /** option logasap already wrote this exchange's log line. */
-  loggedEarly = false;
-  /** The request line as received, for the log, whatever rules rewrite. */
-  readonly originalMethod: string;
-  readonly originalUri: string;
-  /** Close the client connection after this exchange. */
-  closeClient: boolean;
-  tAssigned = -1;
-  tConnected = -1;
-  tRespHead = -1;
-  decidedBy = '';
-  rule: { text: string; loc: ProxySpec['loc'] } | undefined;
-  answeredLocally = false;
-  /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
-  stats: { logStatus: number } | null = null;
-  /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
-  detailed = false;
-  private ctxCache: SampleContext | null = null;
-
-  constructor(
-    readonly session: HttpSession,
-    readonly gen: Generation,
-    readonly fe: FrontendRuntime,
-    readonly req: RequestHead,
-    readonly tStart: number,
-    readonly tHead: number,
-  ) {
-    this.id = session.host.nextId();
-    this.closeClient = !req.keepAlive;
-    this.originalMethod = req.method;
-    this.originalUri = req.uri;
-  }
-
-  get ctx(): SampleContext {
-    if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req);
-      this.backendChosen();
-    }
-    return this.ctxCache;
-  }
-
-  /** From here on, be_name and be_id answer (the backend's own rules run next). */
-  backendChosen(): void {
-    // the context is this transaction's own and already has the key: set it, no copy (this runs per request)
-    if (this.backend && this.ctxCache) (this.ctxCache as { backend?: NamedId }).backend = this.backend.spec;
-  }
-}
-
-type ScannerOrNull = ChunkedScanner | null;
 
 export class HttpSession {
   private buf: Buffer | null = null;
@@ -150,7 +36,7 @@ export class HttpSession {
   private tFirstByte = -1;
   private requestsSeen = 0;
   private gen: Generation | null = null;
-  private fe: FrontendRuntime | null = null;
+  private fe: LiveFrontend | null = null;
   readonly src: string;
   readonly srcPort: number;
   readonly dst: string;
@@ -215,7 +101,7 @@ export class HttpSession {
     this.host.serveH2(this.sock, buf, this.binding);
   }
 
-  private attach(gen: Generation, fe: FrontendRuntime): void {
+  private attach(gen: Generation, fe: LiveFrontend): void {
     if (this.gen !== gen) {
       if (this.gen && this.fe) {
         this.fe.current--;
@@ -451,38 +337,10 @@ export class HttpSession {
 
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
-    const rules = spec.httpRequestRules;
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      if (rule.cond && rule.cond.test(t.ctx) !== (rule.cond.polarity === 'if')) continue;
-      switch (rule.action) {
-        case 'allow':
-          return false;
-        case 'set-header':
-        case 'add-header':
-        case 'del-header':
-          applyHeaderRule(t.req.headers, rule, t.ctx);
-          continue;
-        case 'replace-header':
-        case 'replace-value':
-          replaceHeaders(t.req.headers, rule, t.ctx);
-          continue;
-        case 'set-method':
-        case 'set-path':
-        case 'set-pathq':
-        case 'set-query':
-        case 'set-uri':
-        case 'replace-path':
-        case 'replace-pathq':
-        case 'replace-uri':
-          applyRequestLineRule(t.req, rule, t.ctx);
-          continue;
-        default:
-          this.answerRule(t, rule);
-          return true;
-      }
-    }
-    return false;
+    const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
+    if (!final || final.action === 'allow') return false;
+    this.answerRule(t, final);
+    return true;
   }
 
   // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
@@ -492,28 +350,11 @@ export class HttpSession {
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
     const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
-    for (const spec of beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec]) {
-      for (const rule of spec.httpResponseRules) {
-        if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
-        switch (rule.action) {
-          case 'deny':
-            t.decidedBy = 'http-response deny';
-            t.rule = { text: rule.text, loc: rule.loc };
-            return rule.status;
-          case 'set-status':
-            resp.status = rule.status;
-            resp.reason = rule.reason ?? httpReason(rule.status);
-            continue;
-          case 'replace-header':
-          case 'replace-value':
-            replaceHeaders(resp.headers, rule, ctx);
-            continue;
-          default:
-            applyHeaderRule(resp.headers, rule, ctx);
-        }
-      }
-    }
-    return null;
+    const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
+    if (!deny) return null;
+    t.decidedBy = 'http-response deny';
+    t.rule = { text: deny.text, loc: deny.loc };
+    return deny.status;
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
@@ -526,55 +367,33 @@ export class HttpSession {
     this.failResponse(t, status);
   }
 
-  private answerRule(t: Txn, rule: HttpRequestRule): void {
+  private answerRule(t: Txn, rule: FinalRule): void {
     t.decidedBy = `http-request ${rule.action}`;
     t.rule = { text: rule.text, loc: rule.loc };
     t.termination = 'PR--';
     this.emitRoute(t, undefined);
-    switch (rule.action) {
-      case 'deny':
-      case 'tarpit':
-        t.fe.denied++;
-        this.answerStatus(t, rule.status);
-        return;
-      case 'redirect': {
-        t.termination = 'LR--';
-        this.answer(t, rule.code, { location: redirectTarget(rule, t), body: '' });
-        return;
-      }
-      case 'return':
-        t.termination = 'LR--';
-        this.answer(t, rule.status, { contentType: rule.contentType, body: rule.body ?? '' });
-        return;
-      default:
-        return;
+    const a = finalAnswer(rule, t.req);
+    if (!a) return;
+    if (a.kind === 'denied') {
+      t.fe.denied++;
+      this.answerStatus(t, a.status);
+      return;
     }
+    t.termination = 'LR--';
+    this.answer(t, a.status, a.page);
   }
 
-  private route(t: Txn): BackendRuntime | undefined {
-    const spec = t.fe.spec;
-    const gen = t.gen;
-    const rules = spec.useBackends;
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
-      if (r.cond && r.cond.test(t.ctx) !== (r.cond.polarity === 'if')) continue;
-      t.decidedBy = 'use_backend';
-      t.rule = { text: r.text, loc: r.loc };
-      return gen.backends.get(r.backend);
-    }
-    if (spec.defaultBackend) {
-      t.decidedBy = 'default_backend';
-      return gen.backends.get(spec.defaultBackend);
-    }
-    const own = gen.backendOf(spec);
-    if (own) t.decidedBy = 'listen';
-    return own;
+  private route(t: Txn): LiveBackend | undefined {
+    const d = chooseBackend(t.fe.spec, t.gen, t.ctx);
+    if (d.decidedBy) t.decidedBy = d.decidedBy;
+    if (d.rule) t.rule = d.rule;
+    return d.backend;
   }
 
   private emitRoute(t: Txn, backend: string | undefined): void {
     const ev = this.host.events;
     if (!t.detailed) return;
-    if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRules(t) });
+    if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRequestRules(t.fe.spec, t.ctx) });
     if (ev.wants.route) {
       ev.emit({
         kind: 'route', id: t.id, frontend: t.fe.name, decidedBy: t.decidedBy || 'none', rule: t.rule?.text,
@@ -586,31 +405,18 @@ export class HttpSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   private assign(t: Txn, avoid: ServerState | undefined): void {
-    const be = t.backend!;
-    const ev = this.host.events;
-    const pickCtx = { src: this.src, req: t.req, avoid };
-    const r = be.pickReported(pickCtx, t.detailed ? ev : null, t.id);
-    if (r.server) {
-      this.useServer(t, r.server);
-      return;
-    }
-    if (r.reason === 'all-full') {
-      const to = be.spec.timeouts;
-      const wait = to.queue ?? to.connect ?? 0;
-      t.queued = be.enqueue(pickCtx, wait || 2 ** 31 - 1, (server) => {
-        t.queued = null;
-        if (this.txn !== t) return;
-        if (server) this.useServer(t, server);
-        else {
-          t.termination = 'sQ--';
-          this.answerStatus(t, 503);
-        }
-      });
-      return;
-    }
-    t.termination = 'SC--';
-    this.answerStatus(t, 503);
+    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
+
+  private readonly assignHooks: AssignHooks<Txn> = {
+    use: (t, server) => this.useServer(t, server),
+    refuse: (t, why) => {
+      t.termination = `${why}--`;
+      this.answerStatus(t, 503);
+    },
+    leftQueue: (t) => (t.queued = null),
+    alive: (t) => this.txn === t,
+  };
 
   private useServer(t: Txn, server: ServerState): void {
     const be = t.backend!;
@@ -684,7 +490,7 @@ export class HttpSession {
   private sendRequest(t: Txn, conn: ServerConn): void {
     const be = t.backend!;
     const head = buildRequestHead(t.req, {
-      forwardFor: be.spec.options.forwardfor ?? t.fe.spec.options.forwardfor,
+      forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: this.src,
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
@@ -1111,57 +917,17 @@ export class HttpSession {
   private logLine(t: Txn, now: number, early: boolean): void {
     const spec = t.fe.spec;
     if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
-    const applet = t.stats;
-    const rec = this.record(t.fe, t.backend?.name ?? t.fe.name, applet ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>', t.tStart);
-    rec.tR = t.tHead - t.tStart;
-    rec.tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
-    rec.tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
-    rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
-    // the applet counts as an immediate server: no wait, no connect, an answer at once (none for its 401)
-    if (applet) [rec.tw, rec.tc, rec.tr] = [0, 0, applet.logStatus === 400 ? -1 : 0];
-    rec.ta = now - t.tStart;
-    if (early) rec.asap = true;
-    rec.status = applet ? applet.logStatus : t.status;
-    rec.bytes = t.bytesOut;
-    rec.termination = t.termination;
-    rec.beconn = t.backend?.served ?? 0;
-    rec.srvconn = t.server?.served ?? 0;
-    rec.retries = t.retries;
-    rec.redispatched = t.redispatched;
-    rec.beQueue = t.backend?.queue.length ?? 0;
-    // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
     const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
-    rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
-    if (spec.logFormat) {
-      rec.method = t.originalMethod;
-      rec.uri = t.originalUri;
-      const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
-      rec.path = target.path;
-      rec.query = target.query;
-      rec.httpVersion = t.req.version;
-      rec.bytesIn = t.req.headBytes;
-      // what %[sample] can still read at the end: the method, the status of a server's response, the names (the
-      // backend is the frontend itself until one is chosen, as HAProxy's stream starts with s->be = fe)
-      rec.ctx = {
-        ...t.ctx, req: undefined, reqPersist: t.req, server: t.server ?? undefined, backend: t.backend?.spec ?? t.fe.spec,
-        res: t.resp ? { status: t.status, version: t.resp.version, headers: NO_HEADERS } : undefined,
-      };
-    }
-    this.emitLog(spec, rec);
+    const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
+    this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, h2Uri));
   }
 
-  private record(fe: FrontendRuntime, backend: string, server: string, date: number): TrafficLogRecord {
-    return {
-      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, ssl: this.tls !== undefined, backend, server, tR: 0, tw: -1, tc: -1,
-      tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,
-      beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
-    };
+  private record(fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
+    return baseRecord({ src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort, ssl: this.tls !== undefined }, this.host.actconn, fe, backend, server, date);
   }
 
   private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {
-    const custom = spec.logFormat ? formatterOf(spec) : null;
-    const line = custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
-    this.host.log(spec, line);
+    this.host.log(spec, httpLogLine(spec, rec));
   }
 
   private close(_why: string | null): void {
@@ -1192,63 +958,6 @@ export class HttpSession {
   }
 }
 
-const formatters = new WeakMap<ProxySpec, LogFormatter>();
-
-// The proxy's log-format, compiled the first time it is used.
-export function formatterOf(spec: ProxySpec): LogFormatter {
-  let f = formatters.get(spec);
-  if (!f) formatters.set(spec, (f = compileLogFormat(spec.logFormat!)));
-  return f;
-}
-
-function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, t: Txn): string {
-  const req = t.req;
-  if (rule.type === 'location') return rule.value;
-  if (rule.type === 'prefix') {
-    let path = rule.dropQuery ? req.path : req.uri;
-    if (rule.appendSlash && !req.path.endsWith('/')) path = rule.dropQuery ? `${req.path}/` : req.uri.replace(req.path, `${req.path}/`);
-    return rule.value === '/' ? path : rule.value + path;
-  }
-  const host = req.header('host') ?? '';
-  return `${rule.value}://${host}${rule.dropQuery ? req.path : req.uri}`;
-}
-
-const NO_HEADERS: readonly string[] = [];
-
-// http-request actions after which the next rules still run.
-const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
-  'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
-  'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
-]);
-
-// Re-evaluates the frontend's rules in explain mode, for the TUI (only when someone listens).
-function traceRules(t: Txn): RuleTrace[] {
-  const out: RuleTrace[] = [];
-  const ctx = t.ctx;
-  const spec = t.fe.spec;
-  for (const r of spec.httpRequestRules) {
-    if (!r.cond) {
-      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
-      if (!NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
-      continue;
-    }
-    const tr = r.cond.explain(ctx);
-    const matched = tr.result === (r.cond.polarity === 'if');
-    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
-    if (matched && !NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
-  }
-  for (const r of spec.useBackends) {
-    if (!r.cond) {
-      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
-      return out;
-    }
-    const tr = r.cond.explain(ctx);
-    const matched = tr.result === (r.cond.polarity === 'if');
-    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
-    if (matched) return out;
-  }
-  return out;
-}
 
 // "::ffff:127.0.0.1" → "127.0.0.1", as HAProxy logs IPv4 clients.
 export function normalizeAddress(a: string): string {

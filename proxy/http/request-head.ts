@@ -1,5 +1,5 @@
 // A small, strict HTTP/1.x request-head parser on raw bytes: one pass, no regular expressions, lazy path/query.
-import type { HttpRequestView } from '../acl/types.ts';
+import type { HttpRequestView } from './message-view.ts';
 
 const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;

@@ -1,14 +1,11 @@
 // The heads we send on: header names in lower case (as HAProxy's HTX does), hop-by-hop connection handling,
-// X-Forwarded-For, and the header actions of http-request rules.
-import { BlockList, isIP } from 'node:net';
-import type { SampleContext } from '../acl/types.ts';
-import { expandLogFormat } from '../acl/format-string.ts';
-import type { ForwardForSpec, HttpRequestRule } from '../config/model.ts';
+// and X-Forwarded-For (the header actions of rules are in actions/header-actions.ts).
+import { exempt, type ForwardFor } from './forward-for.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 
 export interface RequestRewrite {
-  readonly forwardFor: ForwardForSpec | undefined;
+  readonly forwardFor: ForwardFor | undefined;
   readonly src: string;
   /** option http-server-close / httpclose: ask the server to close after this response. */
   readonly closeServer: boolean;
@@ -20,7 +17,7 @@ export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
   let out = `${req.method} ${req.uri} HTTP/${req.version === '1.1' ? '1.1' : req.wireVersion}\r\n`;
   const h = req.headers;
   let hasXff = false;
-  const xffName = o.forwardFor ? o.forwardFor.header.toLowerCase() : '';
+  const xffName = o.forwardFor ? o.forwardFor.header : '';
   for (let i = 0; i < h.length; i += 2) {
     const name = h[i]!.toLowerCase();
     if (name === 'connection') {
@@ -31,7 +28,7 @@ export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
     out += `${name}: ${h[i + 1]}\r\n`;
   }
   const ff = o.forwardFor;
-  if (ff && !(ff.ifNone && hasXff) && !(ff.except && inNetwork(o.src, ff.except))) out += `${xffName}: ${o.src}\r\n`;
+  if (ff && !(ff.ifNone && hasXff) && !exempt(ff, o.src)) out += `${xffName}: ${o.src}\r\n`;
   if (o.closeServer) {
     if (req.version === '1.1') out += 'connection: close\r\n';
   } else if (req.version === '1.0' && !req.closeAfter) out += 'connection: keep-alive\r\n';
@@ -62,32 +59,4 @@ export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffe
   }
   out += '\r\n';
   return Buffer.from(out, 'latin1');
-}
-
-type HeaderRule = Extract<HttpRequestRule, { action: 'set-header' | 'add-header' | 'del-header' }>;
-
-// set-header / add-header / del-header on a header list, in place.
-export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
-  const lower = rule.name.toLowerCase();
-  if (rule.action !== 'add-header') {
-    for (let i = headers.length - 2; i >= 0; i -= 2) {
-      if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
-    }
-  }
-  if (rule.action !== 'del-header') headers.push(rule.name, expandLogFormat(rule.value, ctx));
-}
-
-const networks = new Map<string, BlockList>();
-
-function inNetwork(ip: string, cidr: string): boolean {
-  let list = networks.get(cidr);
-  if (!list) {
-    list = new BlockList();
-    const [addr, bits] = cidr.split('/');
-    const family = isIP(addr!) === 6 ? 'ipv6' : 'ipv4';
-    if (bits) list.addSubnet(addr!, Number(bits), family);
-    else list.addAddress(addr!, family);
-    networks.set(cidr, list);
-  }
-  return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }

@@ -1,6 +1,6 @@
 // HAProxy 2.6's own answers (src/http.c http_err_msgs): the same status lines and bodies, so what learners see
 // from the lab matches what they will see from HAProxy.
-import { cleanConnection } from '../acl/fetches/http-headers.ts';
+import { cleanConnection } from './header-scan.ts';
 
 const PAGES: Record<number, [reason: string, text: string]> = {
   200: ['OK', 'Service ready.'],

@@ -1,5 +1,5 @@
 // The httplog and tcplog lines, in HAProxy 2.6's default formats (doc/configuration.txt 8.2.3 and 8.2.2).
-import type { SampleContext } from '../acl/types.ts';
+import type { SampleContext } from '../sample/context.ts';
 import { haproxyDate } from './log-date.ts';
 
 export interface TrafficLogRecord {

@@ -4,6 +4,8 @@
 import type { Engine } from '../api.ts';
 import type { ProxySpec, ServerSpec } from '../config/model.ts';
 import { renderStatsCsv } from '../stats/csv.ts';
+import { staticWeightError } from '../balance/balancer.ts';
+import { isDynamic } from '../balance/algorithms.ts';
 import { findCommand, usageMessage, type CliLevel } from './usage.ts';
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
 
@@ -52,15 +54,6 @@ export function splitArgs(command: string): string[] {
   return args;
 }
 
-// Whether a backend's algorithm lets weights change at run time (BE_LB_PROP_DYN in src/cfgparse.c):
-// roundrobin, leastconn, first, random and consistent hashing do; static-rr and map-based hashing do not.
-export function isDynamicAlgorithm(spec: ProxySpec): boolean {
-  const a = spec.balance.algorithm;
-  if (a === 'roundrobin' || a === 'leastconn' || a === 'first' || a === 'random') return true;
-  if (a === 'static-rr') return false;
-  return spec.balance.hashType === 'consistent';
-}
-
 /** The answer of server_parse_weight_change_request(): the new absolute weight, or HAProxy's message. */
 export type WeightChange = { readonly weight: number } | { readonly error: string };
 
@@ -81,10 +74,8 @@ export function parseWeightChange(text: string | undefined, initialWeight: numbe
   } else if (end !== '') {
     return { error: 'Trailing garbage in weight string' };
   }
-  if (w && w !== initialWeight && !dynamic) {
-    return { error: "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n" };
-  }
-  return { weight: w };
+  const refused = staticWeightError(dynamic, initialWeight, w);
+  return refused ? { error: `${refused}\n` } : { weight: w };
 }
 
 const SET_SERVER_USAGE =
@@ -132,7 +123,7 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
     engine.snapshot().backends.find((b) => b.name === be)?.servers.find((s) => s.name === sv)?.weight ?? fallback;
 
   const setWeight = (be: ProxySpec, sv: ServerSpec, text: string | undefined): CommandOutcome => {
-    const change = parseWeightChange(text, sv.weight, isDynamicAlgorithm(be));
+    const change = parseWeightChange(text, sv.weight, isDynamic(be.balance));
     if ('error' in change) return { output: change.error };
     return attempt(() => engine.setWeight(be.name, sv.name, change.weight));
   };

@@ -1,7 +1,7 @@
 // The runtime API (HAProxy's stats socket): command processor, connection framing, and the listeners.
 export { startStatsSockets, parseSocketAddress } from './server.ts';
 export type { StatsSockets, SocketAddress } from './server.ts';
-export { createCommandProcessor, isDynamicAlgorithm, parseWeightChange, splitArgs } from './commands.ts';
+export { createCommandProcessor, parseWeightChange, splitArgs } from './commands.ts';
 export type { CommandContext, CommandOutcome, CommandProcessor, WeightChange } from './commands.ts';
 export { createCliSession } from './session.ts';
 export type { CliSession, CliTransport } from './session.ts';

@@ -1,6 +1,6 @@
 // The verdict of a proxy's "tcp-request connection" and "tcp-request content" rules, shared by mode tcp and mode
 // http sessions (HAProxy runs both stages whatever the mode: src/tcp_rules.c).
-import type { SampleContext } from '../acl/types.ts';
+import type { SampleContext } from '../sample/context.ts';
 import type { TcpRequestRule } from '../config/model.ts';
 
 /** The first connection rule whose condition holds decides; none: accepted. */

@@ -4,23 +4,25 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { tlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
-import type { SampleContext } from '../acl/types.ts';
+import type { SampleContext } from '../sample/context.ts';
 import type { ServerState } from '../server/server-state.ts';
-import { BackendRuntime, type QueuedRequest } from '../runtime/backend-runtime.ts';
-import type { FrontendRuntime, Generation } from '../runtime/generation.ts';
-import type { ListenerBinding, SessionHost } from '../runtime/session-host.ts';
+import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
+import type { LiveFrontend, Generation } from '../live/generation.ts';
+import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
-import { formatterOf, normalizeAddress } from '../http/http-session.ts';
-import { planRetry } from '../runtime/retry-policy.ts';
-import { OwnedReads } from '../runtime/owned-reads.ts';
-import { withBufferedRequest } from '../acl/index.ts';
+import { normalizeAddress } from '../http/http-session.ts';
+import { planRetry } from '../stream/retry-policy.ts';
+import { chooseBackend } from '../stream/switching.ts';
+import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
+import { OwnedReads } from '../io/owned-reads.ts';
+import { withBufferedRequest } from '../sample/index.ts';
 import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
 
 export class TcpSession {
   private readonly id: number;
   private gen!: Generation;
-  private fe!: FrontendRuntime;
-  private be: BackendRuntime | null = null;
+  private fe!: LiveFrontend;
+  private be: LiveBackend | null = null;
   private server: ServerState | null = null;
   private failedServer: ServerState | null = null;
   private srv: net.Socket | null = null;
@@ -142,50 +144,29 @@ export class TcpSession {
     this.assign(undefined);
   }
 
-  private route(): BackendRuntime | undefined {
-    const spec = this.fe.spec;
-    let decided = 'default_backend';
-    let rule: { text: string; loc: typeof spec.loc } | undefined;
-    let name: string | undefined;
-    for (const r of spec.useBackends) {
-      if (r.cond && r.cond.test(this.ctx) !== (r.cond.polarity === 'if')) continue;
-      name = r.backend;
-      decided = 'use_backend';
-      rule = { text: r.text, loc: r.loc };
-      break;
-    }
-    name ??= spec.defaultBackend;
-    const be = name ? this.gen.backends.get(name) : this.gen.backendOf(spec);
-    if (!name && be) decided = 'listen';
+  private route(): LiveBackend | undefined {
+    const { backend, decidedBy, rule } = chooseBackend(this.fe.spec, this.gen, this.ctx);
     const ev = this.host.events;
     if (this.detailed && ev.wants.route) {
-      ev.emit({ kind: 'route', id: this.id, frontend: this.fe.name, decidedBy: decided, rule: rule?.text, loc: rule?.loc, backend: be?.name });
+      ev.emit({ kind: 'route', id: this.id, frontend: this.fe.name, decidedBy: decidedBy || 'none', rule: rule?.text, loc: rule?.loc, backend: backend?.name });
     }
-    return be;
+    return backend;
   }
 
   private assign(avoid: ServerState | undefined): void {
-    const be = this.be!;
-    const ev = this.host.events;
-    const ctx = { src: this.ctx.src, avoid };
-    const r = be.pickReported(ctx, this.detailed ? ev : null, this.id);
-    if (r.server) return this.connect(r.server);
-    if (r.reason === 'all-full') {
-      const wait = be.spec.timeouts.queue ?? be.spec.timeouts.connect ?? 2 ** 31 - 1;
-      this.queued = be.enqueue(ctx, wait, (s) => {
-        this.queued = null;
-        if (this.done) return;
-        if (s) this.connect(s);
-        else {
-          this.sock.destroy();
-          this.finish('sQ');
-        }
-      });
-      return;
-    }
-    this.sock.destroy();
-    this.finish('SC');
+    this.queued = assignServer(this.be!, { src: this.ctx.src, avoid }, this.detailed ? this.host.events : null, this.id, TcpSession.assignHooks, this);
   }
+
+  // One set for every connection: assigning a server allocates nothing per connection.
+  private static readonly assignHooks: AssignHooks<TcpSession> = {
+    use: (s, server) => s.connect(server),
+    refuse: (s, why) => {
+      s.sock.destroy();
+      s.finish(why);
+    },
+    leftQueue: (s) => (s.queued = null),
+    alive: (s) => !s.done,
+  };
 
   private connect(server: ServerState): void {
     const be = this.be!;
@@ -379,6 +360,6 @@ export class TcpSession {
       bytesIn: this.bytesIn, ...(early ? { asap: true } : {}),
       ...(spec.logFormat ? { ctx: { ...this.ctx, backend: this.be?.spec ?? spec, server: this.server ?? undefined } } : {}),
     };
-    this.host.log(spec, spec.logFormat ? formatterOf(spec)(rec) : formatTcpLog(rec));
+    this.host.log(spec, spec.logFormatter ? spec.logFormatter(rec) : formatTcpLog(rec));
   }
 }

@@ -2,8 +2,8 @@
 // sets them up (verify, CA, SNI from the "sni" expression, verifyhost, ALPN, versions, ciphers).
 import tls from 'node:tls';
 import type { ServerTlsSpec } from '../config/model.ts';
-import { compileSampleExpr, type SampleExpr } from '../acl/sample-expr.ts';
-import type { SampleContext } from '../acl/types.ts';
+import { compileSampleExpr, type SampleExpr } from '../sample/sample-expr.ts';
+import type { SampleContext } from '../sample/context.ts';
 import { nodeCiphers, nodeVersions } from './tls-versions.ts';
 
 const sniExprs = new WeakMap<ServerTlsSpec, SampleExpr | null>();

@@ -251,7 +251,9 @@ backend be_alpn
         // clear text is not a hello: rejected
         answers.push(normalize(await exchange(p.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 300)) || 'closed');
         await settle();
-        return { answers, logs: trafficLines(p.logs, from).map((l) => l.replace(/ \d+ (--|[A-Z]{2}) /, ' BYTES $1 ')) };
+        // curl's TLS close races the server's: haproxy and the engine alike log CD or -- depending on which side's
+        // close arrives first (seen on both), so those two are one ending here; every other state is compared
+        return { answers, logs: trafficLines(p.logs, from).map((l) => l.replace(/ \d+ (--|[A-Z]{2}) /, ' BYTES $1 ').replace(/ BYTES (--|CD) /, ' BYTES --|CD ')) };
       });
       expect(got).toEqual(expected);
       expect(got.answers.slice(0, 2)).toEqual(['backend A\n 200', 'backend B\n 200']);

@@ -1,7 +1,7 @@
 // Subscribes to every engine event and hands them over in batches, so a burst of requests costs one render
 // per batch instead of one per event.
 import { useEffect, useRef } from 'react';
-import type { EngineEvent, EventBus } from '../../../proxy/events.ts';
+import type { EngineEvent, EventBus } from '../../../proxy/index.ts';
 
 // Calls onBatch with the events gathered over each `ms` window (only when some arrived).
 export function useEngineEvents(bus: EventBus | null, onBatch: (events: readonly EngineEvent[]) => void, ms = 50): void {

@@ -2,7 +2,7 @@
 import React, { useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { readFileSync } from 'node:fs';
-import type { EngineEvent } from '../../../proxy/events.ts';
+import type { EngineEvent } from '../../../proxy/index.ts';
 import type { CheckResult } from '../../episodes/schema.ts';
 import { writeFileSync } from 'node:fs';
 import type { EditOutcome, ServerRow, StepSessionView } from '../session/types.ts';

@@ -1,9 +1,9 @@
 // A ProxyDriver (lab/episodes) over the engine the TUI already runs: checking loads the learner's file, starting
 // reloads the engine with it (fresh balancer state, as `lab run` starts fresh), and attribution comes from the
 // engine's events. So the step's checks judge exactly the config on screen.
-import { formatDiagnostic } from '../../../proxy/config/diagnostics.ts';
+import { formatDiagnostic } from '../../../proxy/index.ts';
 import { loadConfig } from '../../../proxy/index.ts';
-import type { EventBus } from '../../../proxy/events.ts';
+import type { EventBus } from '../../../proxy/index.ts';
 import type { Attributor } from '../../episodes/attribution.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from '../../episodes/proxy-driver.ts';
 import { readFileSync } from 'node:fs';

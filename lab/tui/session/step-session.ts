@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine } from '../../../proxy/index.ts';
-import type { Engine, EngineSnapshot } from '../../../proxy/api.ts';
-import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
-import type { BindSpec, ServerSpec } from '../../../proxy/config/model.ts';
-import { EventBus } from '../../../proxy/events.ts';
+import type { Engine, EngineSnapshot } from '../../../proxy/index.ts';
+import type { Diagnostic } from '../../../proxy/index.ts';
+import type { BindSpec, ServerSpec } from '../../../proxy/index.ts';
+import { EventBus } from '../../../proxy/index.ts';
 import type { CheckResult, Episode, EpisodeApp, Experiment, Step } from '../../episodes/schema.ts';
 import { planMapping, type AppPlacement, type StepMapping } from '../../episodes/mapping.ts';
 import { runStep } from '../../episodes/run-step.ts';

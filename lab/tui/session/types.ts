@@ -1,8 +1,8 @@
 // What the TUI's screens need from the lab, as interfaces: the real session (step-session.ts) starts apps and
 // the engine; tests pass fakes, so screens render without sockets.
-import type { EngineSnapshot } from '../../../proxy/api.ts';
-import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
-import type { EventBus } from '../../../proxy/events.ts';
+import type { EngineSnapshot } from '../../../proxy/index.ts';
+import type { Diagnostic } from '../../../proxy/index.ts';
+import type { EventBus } from '../../../proxy/index.ts';
 import type { CheckResult, Episode, Step } from '../../episodes/schema.ts';
 import type { RuntimeName, Stage } from '../../runtimes/runtime.ts';
 

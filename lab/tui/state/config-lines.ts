@@ -1,5 +1,5 @@
 // The config pane as lines: numbered, the lines that matter marked with their note, lines with errors flagged.
-import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
+import type { Diagnostic } from '../../../proxy/index.ts';
 import type { LineMark } from '../../episodes/schema.ts';
 import { truncate, type Line } from './text.ts';
 

@@ -1,7 +1,7 @@
 // How each engine event kind shows in the log pane. A Record over every kind: a new kind without a view does not
 // compile. Request-level kinds return null here because the traffic view and the explain view show them.
-import type { EngineEvent, EventKind, EventOf } from '../../../proxy/events.ts';
-import { formatDiagnostic } from '../../../proxy/config/diagnostics.ts';
+import type { EngineEvent, EventKind, EventOf } from '../../../proxy/index.ts';
+import { formatDiagnostic } from '../../../proxy/index.ts';
 import type { Tone } from './log.ts';
 
 export interface EventLine {

@@ -1,6 +1,6 @@
 // The "explain last request" view as lines: each rule with the ACLs it evaluated (the value each saw, its result),
 // the rule that decided, the balancer's state and why this server, and the servers it skipped.
-import type { AclTrace } from '../../../proxy/acl/types.ts';
+import type { AclTrace } from '../../../proxy/index.ts';
 import type { RequestTrace } from './traffic.ts';
 import { wrapText, type Line } from './text.ts';
 

@@ -1,6 +1,6 @@
 // The inline editor (no $EDITOR needed): move between config lines, edit one line at a time, insert, delete,
 // save. Pure, so every keystroke's effect is testable.
-import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
+import type { Diagnostic } from '../../../proxy/index.ts';
 import { truncate, type Line } from './text.ts';
 
 export interface LineEdit {

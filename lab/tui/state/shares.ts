@@ -1,5 +1,5 @@
 // What each server got against what its weight promises: the numbers behind the traffic bars.
-import type { BackendSnapshot } from '../../../proxy/api.ts';
+import type { BackendSnapshot } from '../../../proxy/index.ts';
 import type { TrafficState } from './traffic.ts';
 
 export interface ShareRow {

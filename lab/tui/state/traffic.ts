@@ -1,6 +1,6 @@
 // Live traffic as the episode screen shows it: who answered, in what order, how fast, and each request's trace
 // (request → acl → route → balance → response) for the explain view. Pure: events in, new state out.
-import type { EngineEvent, EventOf } from '../../../proxy/events.ts';
+import type { EngineEvent, EventOf } from '../../../proxy/index.ts';
 
 /** "backend/server", the key every per-server count uses. */
 export type ServerKey = string;

@@ -12,7 +12,7 @@ import {
   type CompiledCondition,
 } from '../../../proxy/acl/index.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
-import type { SampleContext } from '../../../proxy/acl/types.ts';
+import type { SampleContext } from '../../../proxy/sample/context.ts';
 import { httpCtx } from './raw-http.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'acl-cond-'));

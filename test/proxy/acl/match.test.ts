@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { castSample, compileMatch, parseIntRange, type AnyMatch, type CompiledMatch } from '../../../proxy/acl/match.ts';
-import { matchIp, parseIpNet, scanIpv4 } from '../../../proxy/acl/ip.ts';
-import type { SampleValue } from '../../../proxy/acl/sample.ts';
+import { compileMatch, parseIntRange, type AnyMatch, type CompiledMatch } from '../../../proxy/acl/match.ts';
+import { castSample } from '../../../proxy/sample/cast.ts';
+import { matchIp, parseIpNet, scanIpv4 } from '../../../proxy/sample/ip.ts';
+import type { SampleValue } from '../../../proxy/sample/sample.ts';
 
 function m(method: AnyMatch, patterns: string[], icase = false): CompiledMatch {
   const c = compileMatch(method, patterns, icase);

@@ -6,14 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../../helpers/haproxy.ts';
-import {
-  conditionConflict,
-  createAclRegistry,
-  l6InHttpWarning,
-  parseCondition,
-  type AclParseContext,
-  type CheckPlace,
-} from '../../../proxy/acl/index.ts';
+import { conditionConflict, createAclRegistry, l6InHttpWarning, parseCondition, type AclParseContext } from '../../../proxy/acl/index.ts';
+import { type CheckPlace } from '../../../proxy/sample/index.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
 
 const ACLS = ['p path_beg /api', 's src 10.0.0.0/8', 'm src 10.0.0.0/8', 'm path /x', 'l req.len gt 0'];

@@ -1,7 +1,8 @@
 // Test-local HTTP/1 helpers: send a raw request from a chosen loopback source and read the whole answer,
 // and turn the same raw request into the HttpRequestView our fetches read (the engine's parser is elsewhere).
 import { connect } from 'node:net';
-import type { HttpRequestView, SampleContext } from '../../../proxy/acl/types.ts';
+import type { SampleContext } from '../../../proxy/sample/context.ts';
+import type { HttpRequestView } from '../../../proxy/http/message-view.ts';
 
 export interface RawAnswer {
   readonly status: number;

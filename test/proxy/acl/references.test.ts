@@ -6,15 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../../helpers/haproxy.ts';
-import {
-  aclReferenceErrors,
-  createAclRegistry,
-  parseCondition,
-  type AclParseContext,
-  type AclRegistry,
-  type ProxyDirectory,
-  type ProxyStateView,
-} from '../../../proxy/acl/index.ts';
+import { aclReferenceErrors, createAclRegistry, parseCondition, type AclParseContext, type AclRegistry, type ProxyDirectory } from '../../../proxy/acl/index.ts';
+import { type ProxyStateView } from '../../../proxy/sample/index.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
 import { httpCtx } from './raw-http.ts';
 

@@ -4,8 +4,10 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy, startHaproxy, type HaproxyHandle } from '../../helpers/haproxy.ts';
-import { appliesTo, createAclRegistry, parseCondition, withBufferedRequest, type AclParseContext } from '../../../proxy/acl/index.ts';
-import type { Condition, SampleContext } from '../../../proxy/acl/types.ts';
+import { appliesTo, createAclRegistry, parseCondition, type AclParseContext } from '../../../proxy/acl/index.ts';
+import { withBufferedRequest } from '../../../proxy/sample/index.ts';
+import type { SampleContext } from '../../../proxy/sample/context.ts';
+import type { Condition } from '../../../proxy/acl/types.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
 
 const ACLS: readonly string[] = [

@@ -3,7 +3,8 @@
 import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, hasHaproxy, startHaproxy, type HaproxyHandle } from '../../helpers/haproxy.ts';
-import { createAclRegistry, parseCondition, withBufferedRequest, type AclParseContext, type CompiledCondition } from '../../../proxy/acl/index.ts';
+import { createAclRegistry, parseCondition, type AclParseContext, type CompiledCondition } from '../../../proxy/acl/index.ts';
+import { withBufferedRequest } from '../../../proxy/sample/index.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
 
 const DELAY = 1200;

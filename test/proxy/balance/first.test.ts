@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer } from '../../../proxy/balance/registry.ts';
+import { createBalancer } from '../../../proxy/balance/algorithms.ts';
 import { makeServers } from './servers.ts';
 
 const spec = { algorithm: 'first', options: [], hashType: 'map-based' } as const;

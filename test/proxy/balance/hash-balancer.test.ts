@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer } from '../../../proxy/balance/registry.ts';
+import { createBalancer } from '../../../proxy/balance/algorithms.ts';
 import { sdbm } from '../../../proxy/balance/hash-functions.ts';
 import { makeServers, weighted } from './servers.ts';
 import { requestView } from './parity-harness.ts';

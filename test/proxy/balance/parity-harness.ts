@@ -2,10 +2,10 @@
 // balancer fed the same servers and requests — and returns both sequences of server names.
 import { Agent } from 'node:http';
 import type { BalanceSpec } from '../../../proxy/config/model.ts';
-import type { HttpRequestView } from '../../../proxy/acl/types.ts';
+import type { HttpRequestView } from '../../../proxy/http/message-view.ts';
 import type { Balancer, PickContext } from '../../../proxy/balance/balancer.ts';
 import type { ServerState } from '../../../proxy/server/server-state.ts';
-import { createBalancer } from '../../../proxy/balance/registry.ts';
+import { createBalancer } from '../../../proxy/balance/algorithms.ts';
 import { freePort, startHaproxy } from '../../helpers/haproxy.ts';
 import { ask, startNamedBackends, type NamedBackends } from '../../helpers/named-backends.ts';
 import { makeServers, type ServerDesc } from './servers.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer } from '../../../proxy/balance/registry.ts';
+import { createBalancer } from '../../../proxy/balance/algorithms.ts';
 import { makeServers, weighted } from './servers.ts';
 
 // A small seeded generator so the test is repeatable.

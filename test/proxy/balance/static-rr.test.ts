@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer, weightChangeError } from '../../../proxy/balance/registry.ts';
+import { createBalancer, weightChangeError } from '../../../proxy/balance/algorithms.ts';
 import type { Balancer } from '../../../proxy/balance/balancer.ts';
 import { makeServers, weighted } from './servers.ts';
 

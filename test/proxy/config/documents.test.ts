@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../proxy/load-config.ts';
 import type { ConfigModel } from '../../../proxy/config/model.ts';
-import type { SampleContext } from '../../../proxy/acl/types.ts';
+import type { SampleContext } from '../../../proxy/sample/context.ts';
 import { hasHaproxy } from '../../helpers/haproxy.ts';
 
 const DIR = new URL('../../fixtures/configs/', import.meta.url).pathname;

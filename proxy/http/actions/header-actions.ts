@@ -1,0 +1,76 @@
+// Header actions of http-request / http-response rules (src/http_act.c): set-header, add-header, del-header,
+// replace-header, replace-value — parsed with HAProxy's messages, and run on a header list in place.
+import type { ProxyLineContext } from '../../config/context.ts';
+import type { HttpRequestRule, ReplaceHeaderRule } from '../../config/model.ts';
+import { compileRegex } from '../../acl/regex.ts';
+import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
+import type { SampleContext } from '../../sample/context.ts';
+import { expReplace, formatPlaces, isCondWord, type Parsed } from './common.ts';
+
+export function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header' | 'add-header' | 'del-header'): Parsed<HttpRequestRule> {
+  if (action === 'del-header') {
+    if (at >= c.count || isCondWord(c.arg(at))) return { error: 'expects at least 1 argument' };
+    let next = at + 1;
+    if (c.arg(next) === '-m') {
+      c.unsupported(`'${c.arg(0)} del-header ... -m'`, { at: c.word(next) });
+      next += 2;
+    }
+    return { rule: { action, name: c.arg(at) }, next };
+  }
+  if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1))) return { error: 'expects exactly 2 arguments' };
+  const value = c.arg(at + 1);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, name: c.arg(at), value, format: compileRuleFormat(value) }, next: at + 2 };
+}
+
+// replace-header / replace-value <name> <match-regex> <replace-fmt> (parse_http_replace_header)
+export function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'replace-header' | 'replace-value'): Parsed<ReplaceHeaderRule> {
+  if (at + 2 >= c.count || [0, 1, 2].some((k) => c.arg(at + k) === '')) return { error: 'expects exactly 3 arguments' };
+  const regex = compileRegex(c.arg(at + 1), false);
+  if (typeof regex === 'string') return { error: regex };
+  const value = c.arg(at + 2);
+  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
+  if (bad) return { error: bad };
+  return { rule: { action, name: c.arg(at), regex, value, format: compileRuleFormat(value) }, next: at + 3 };
+}
+
+
+export type HeaderRule = Extract<HttpRequestRule, { action: 'set-header' | 'add-header' | 'del-header' }>;
+
+// set-header / add-header / del-header on a header list, in place.
+export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
+  const lower = rule.name.toLowerCase();
+  if (rule.action !== 'add-header') {
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
+    }
+  }
+  if (rule.action !== 'del-header') headers.push(rule.name, rule.format(ctx));
+}
+
+/** replace-header / replace-value on a header list, in place (http_replace_hdrs). */
+export function replaceHeaders(headers: string[], rule: ReplaceHeaderRule, ctx: SampleContext): void {
+  const lower = rule.name.toLowerCase();
+  let fmt: string | null = null;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== lower) continue;
+    const value = headers[i + 1]!;
+    if (rule.action === 'replace-header') {
+      const m = rule.regex.exec(value);
+      if (m) headers[i + 1] = expReplace((fmt ??= rule.format(ctx)), m);
+      continue;
+    }
+    // replace-value: each comma-separated value on its own; a replaced one loses the blanks around it, as
+    // http_replace_header_value replaces them with the value
+    const parts = value.split(',');
+    let changed = false;
+    for (let k = 0; k < parts.length; k++) {
+      const m = rule.regex.exec(parts[k]!.trim());
+      if (!m) continue;
+      parts[k] = expReplace((fmt ??= rule.format(ctx)), m);
+      changed = true;
+    }
+    if (changed) headers[i + 1] = parts.join(',');
+  }
+}

@@ -1,0 +1,101 @@
+// Runs a proxy's http-request and http-response rules in order (HAProxy's http_req_get_intercept_rule and
+// http_res_get_intercept_rule): each action family runs its own rules; a final one ends the list.
+import type { HttpRequestRule, HttpResponseRule, ProxySpec } from '../../config/model.ts';
+import type { RuleTrace } from '../../events.ts';
+import type { SampleContext } from '../../sample/context.ts';
+import type { RequestHead } from '../request-head.ts';
+import type { ResponseHead } from '../response-head.ts';
+import type { FinalRule } from './final-actions.ts';
+import { applyHeaderRule, replaceHeaders } from './header-actions.ts';
+import { applyRequestLineRule } from './request-line-actions.ts';
+import { applySetStatus } from './status-actions.ts';
+
+/** Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran. */
+export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext): FinalRule | null {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
+    switch (rule.action) {
+      case 'set-header':
+      case 'add-header':
+      case 'del-header':
+        applyHeaderRule(req.headers, rule, ctx);
+        continue;
+      case 'replace-header':
+      case 'replace-value':
+        replaceHeaders(req.headers, rule, ctx);
+        continue;
+      case 'set-method':
+      case 'set-path':
+      case 'set-pathq':
+      case 'set-query':
+      case 'set-uri':
+      case 'replace-path':
+      case 'replace-pathq':
+      case 'replace-uri':
+        applyRequestLineRule(req, rule, ctx);
+        continue;
+      default:
+        return rule;
+    }
+  }
+  return null;
+}
+
+export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' }>;
+
+/** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny that ended them, or null. */
+export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead, ctx: SampleContext): ResponseDeny | null {
+  for (const spec of specs) {
+    for (const rule of spec.httpResponseRules) {
+      if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
+      switch (rule.action) {
+        case 'deny':
+          return rule;
+        case 'set-status':
+          applySetStatus(resp, rule);
+          continue;
+        case 'replace-header':
+        case 'replace-value':
+          replaceHeaders(resp.headers, rule, ctx);
+          continue;
+        default:
+          applyHeaderRule(resp.headers, rule, ctx);
+      }
+    }
+  }
+  return null;
+}
+
+// http-request actions after which the next rules still run.
+const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
+  'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
+  'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
+]);
+
+// Re-evaluates a frontend's http-request and use_backend rules in explain mode, for the TUI (only when someone listens).
+export function traceRequestRules(spec: ProxySpec, ctx: SampleContext): RuleTrace[] {
+  const out: RuleTrace[] = [];
+  for (const r of spec.httpRequestRules) {
+    if (!r.cond) {
+      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
+      if (!NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
+      continue;
+    }
+    const tr = r.cond.explain(ctx);
+    const matched = tr.result === (r.cond.polarity === 'if');
+    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
+    if (matched && !NON_FINAL_REQUEST_ACTIONS.has(r.action)) return out;
+  }
+  for (const r of spec.useBackends) {
+    if (!r.cond) {
+      out.push({ rule: r.text, loc: r.loc, matched: true, acls: [] });
+      return out;
+    }
+    const tr = r.cond.explain(ctx);
+    const matched = tr.result === (r.cond.polarity === 'if');
+    out.push({ rule: r.text, loc: r.loc, matched, acls: tr.acls });
+    if (matched) return out;
+  }
+  return out;
+}

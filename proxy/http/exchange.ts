@@ -1,0 +1,128 @@
+// One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
+// the state the session's phases fill in, from the request head to the log line.
+import type net from 'node:net';
+import type { NamedId, SampleContext } from '../sample/context.ts';
+import type { ProxySpec } from '../config/model.ts';
+import type { ServerState } from '../server/server-state.ts';
+import type { LiveBackend, QueuedRequest } from '../live/live-backend.ts';
+import type { LiveFrontend, Generation } from '../live/generation.ts';
+import { OwnedReads } from '../io/owned-reads.ts';
+import type { ChunkedScanner } from './chunked.ts';
+import type { RequestHead } from './request-head.ts';
+import type { ResponseHead } from './response-head.ts';
+import type { HttpSession } from './http-session.ts';
+
+/** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
+export class ServerConn {
+  txn: Txn | null = null;
+  reused = false;
+  /** The socket's current timeout (connect timeout until connected). */
+  timeoutMs = -1;
+  readonly reads: OwnedReads;
+  readonly sock: net.Socket;
+
+  constructor(
+    addr: { host: string; port: number },
+    readonly server: ServerState,
+    readonly backend: LiveBackend,
+  ) {
+    this.reads = new OwnedReads(addr, {
+      onData: (view) => {
+        if (this.txn) this.txn.session.onServerData(this, view);
+        else this.sock.destroy(); // an idle server must not talk
+      },
+    });
+    const sock = (this.sock = this.reads.sock);
+    sock.on('end', () => this.closed());
+    sock.on('close', () => this.closed());
+    sock.on('error', (err) => {
+      if (this.txn) this.txn.session.onServerError(this, err);
+    });
+    sock.on('timeout', () => {
+      if (this.txn) this.txn.session.onServerTimeout(this);
+      else sock.destroy();
+    });
+    sock.on('drain', () => this.txn?.session.resumeClient());
+  }
+
+  private closed(): void {
+    if (this.txn) this.txn.session.onServerClosed(this);
+    else this.backend.removeIdle(this.server, this);
+    if (!this.sock.destroyed) this.sock.destroy();
+  }
+}
+
+/** One request/response exchange. */
+export class Txn {
+  readonly id: number;
+  backend: LiveBackend | null = null;
+  server: ServerState | null = null;
+  /** The server whose connection failed for good (named in the log). */
+  failedServer: ServerState | null = null;
+  conn: ServerConn | null = null;
+  queued: QueuedRequest | null = null;
+  retries = 0;
+  redispatched = false;
+  status = 0;
+  bytesOut = 0;
+  termination = '----';
+  /** Request body bytes still to forward (length framing), or -1 (chunked/none). */
+  reqLeft = 0;
+  reqChunks: ScannerOrNull = null;
+  reqDone = true;
+  resp: ResponseHead | null = null;
+  respBuf: Buffer | null = null;
+  respLeft = 0;
+  respChunks: ScannerOrNull = null;
+  respDone = false;
+  /** After a 101 (WebSocket and other upgrades): bytes flow both ways untouched until either side closes. */
+  tunnel = false;
+  /** option logasap already wrote this exchange's log line. */
+  loggedEarly = false;
+  /** The request line as received, for the log, whatever rules rewrite. */
+  readonly originalMethod: string;
+  readonly originalUri: string;
+  /** Close the client connection after this exchange. */
+  closeClient: boolean;
+  tAssigned = -1;
+  tConnected = -1;
+  tRespHead = -1;
+  decidedBy = '';
+  rule: { text: string; loc: ProxySpec['loc'] } | undefined;
+  answeredLocally = false;
+  /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
+  stats: { logStatus: number } | null = null;
+  /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
+  detailed = false;
+  private ctxCache: SampleContext | null = null;
+
+  constructor(
+    readonly session: HttpSession,
+    readonly gen: Generation,
+    readonly fe: LiveFrontend,
+    readonly req: RequestHead,
+    readonly tStart: number,
+    readonly tHead: number,
+  ) {
+    this.id = session.host.nextId();
+    this.closeClient = !req.keepAlive;
+    this.originalMethod = req.method;
+    this.originalUri = req.uri;
+  }
+
+  get ctx(): SampleContext {
+    if (this.ctxCache === null) {
+      this.ctxCache = this.session.sampleContext(this.req);
+      this.backendChosen();
+    }
+    return this.ctxCache;
+  }
+
+  /** From here on, be_name and be_id answer (the backend's own rules run next). */
+  backendChosen(): void {
+    // the context is this transaction's own and already has the key: set it, no copy (this runs per request)
+    if (this.backend && this.ctxCache) (this.ctxCache as { backend?: NamedId }).backend = this.backend.spec;
+  }
+}
+
+type ScannerOrNull = ChunkedScanner | null;

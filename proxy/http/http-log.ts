@@ -1,0 +1,75 @@
+// The log line of an HTTP exchange: the record filled from a finished (or, with logasap, answered) exchange, and
+// the line the proxy's format makes of it (log-format, httplog, or its CLF variant).
+import type { ProxySpec } from '../config/model.ts';
+import type { LiveFrontend } from '../live/generation.ts';
+import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
+import type { Txn } from './exchange.ts';
+import { splitTarget } from './request-head.ts';
+
+const NO_HEADERS: readonly string[] = [];
+
+/** The client side of a connection as the log names it. */
+export interface ClientAddress {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  /** The connection came through a "bind ... ssl" (the log names the frontend with a '~'). */
+  readonly ssl: boolean;
+  /** An HTTP/2 stream: the request line is logged with its absolute target and HTTP/2.0. */
+  readonly h2Uri?: string;
+}
+
+/** A record with what every line has (who, where, when) and nothing measured yet. */
+export function baseRecord(c: ClientAddress, actconn: number, fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
+  return {
+    clientIp: c.src, clientPort: c.srcPort, frontendIp: c.dst, frontendPort: c.dstPort, date, frontend: fe.name, ssl: c.ssl, backend, server, tR: 0, tw: -1, tc: -1,
+    tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: actconn, feconn: fe.current,
+    beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
+  };
+}
+
+/** Fills `rec` from the exchange: timings, status, bytes, counters, and for log-format the request and samples. */
+export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early: boolean, h2Uri?: string): TrafficLogRecord {
+  const spec = t.fe.spec;
+  const applet = t.stats;
+  rec.tR = t.tHead - t.tStart;
+  rec.tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
+  rec.tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
+  rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
+  // the applet counts as an immediate server: no wait, no connect, an answer at once (none for its 401)
+  if (applet) [rec.tw, rec.tc, rec.tr] = [0, 0, applet.logStatus === 400 ? -1 : 0];
+  rec.ta = now - t.tStart;
+  if (early) rec.asap = true;
+  rec.status = applet ? applet.logStatus : t.status;
+  rec.bytes = t.bytesOut;
+  rec.termination = t.termination;
+  rec.beconn = t.backend?.served ?? 0;
+  rec.srvconn = t.server?.served ?? 0;
+  rec.retries = t.retries;
+  rec.redispatched = t.redispatched;
+  rec.beQueue = t.backend?.queue.length ?? 0;
+  // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
+  rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
+  if (spec.logFormat) {
+    rec.method = t.originalMethod;
+    rec.uri = t.originalUri;
+    const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
+    rec.path = target.path;
+    rec.query = target.query;
+    rec.httpVersion = t.req.version;
+    rec.bytesIn = t.req.headBytes;
+    // what %[sample] can still read at the end: the method, the status of a server's response, the names (the
+    // backend is the frontend itself until one is chosen, as HAProxy's stream starts with s->be = fe)
+    rec.ctx = {
+      ...t.ctx, req: undefined, reqPersist: t.req, server: t.server ?? undefined, backend: t.backend?.spec ?? t.fe.spec,
+      res: t.resp ? { status: t.status, version: t.resp.version, headers: NO_HEADERS } : undefined,
+    };
+  }
+  return rec;
+}
+
+export function httpLogLine(spec: ProxySpec, rec: TrafficLogRecord): string {
+  const custom = spec.logFormatter ?? null;
+  return custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
+}

@@ -1,0 +1,74 @@
+// One loaded config while it serves: frontends and backends with their live state. A reload builds a new
+// generation; requests in flight keep the one they started on.
+import type { ProxyStateView } from '../sample/context.ts';
+import type { ConfigModel, ProxySpec } from '../config/model.ts';
+import { LiveBackend } from './live-backend.ts';
+import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
+
+export class LiveFrontend {
+  readonly name: string;
+  current = 0;
+  totalConnections = 0;
+  requests = 0;
+  denied = 0;
+  /** Responses an http-response deny replaced (dresp). */
+  deniedResponses = 0;
+  errors = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  /** HTTP responses by class: 1xx..5xx, other. */
+  readonly responses = [0, 0, 0, 0, 0, 0];
+  /** Where it really listens ("127.0.0.1:8080"), filled by the engine. */
+  readonly listening: string[] = [];
+
+  /** `option forwardfor`, compiled with the generation. */
+  readonly forwardFor: ForwardFor | undefined;
+
+  constructor(readonly spec: ProxySpec) {
+    this.name = spec.name;
+    this.forwardFor = compileForwardFor(spec.options.forwardfor);
+  }
+}
+
+export class Generation implements ProxyStateView {
+  readonly frontends = new Map<string, LiveFrontend>();
+  readonly backends = new Map<string, LiveBackend>();
+  /** Sessions still running on this generation (to know when an old one may be dropped). */
+  active = 0;
+
+  constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {
+    for (const fe of config.frontends) this.frontends.set(fe.name, new LiveFrontend(fe));
+    for (const [name, be] of config.backends) this.backends.set(name, new LiveBackend(be, random));
+  }
+
+  backendOf(fe: ProxySpec): LiveBackend | undefined {
+    return fe.kind === 'listen' ? this.backends.get(fe.name) : undefined;
+  }
+
+  // What nbsrv(), be_conn, fe_conn, queue, srv_is_up and srv_conn read.
+  nbsrv(backend: string): number | undefined {
+    const be = this.backends.get(backend);
+    return be ? be.servers.reduce((n, s) => n + (s.usable ? 1 : 0), 0) : undefined;
+  }
+
+  beConn(backend: string): number | undefined {
+    return this.backends.get(backend)?.served;
+  }
+
+  feConn(frontend: string): number | undefined {
+    return this.frontends.get(frontend)?.current;
+  }
+
+  queue(backend: string): number | undefined {
+    return this.backends.get(backend)?.queue.length;
+  }
+
+  srvIsUp(backend: string, server: string): boolean | undefined {
+    const s = this.backends.get(backend)?.byName.get(server);
+    return s ? s.op !== 'down' && s.admin !== 'maint' : undefined;
+  }
+
+  srvConn(backend: string, server: string): number | undefined {
+    return this.backends.get(backend)?.byName.get(server)?.served;
+  }
+}

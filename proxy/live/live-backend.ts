@@ -1,0 +1,223 @@
+// A backend while it serves: its servers' live state, its balancer, idle server connections and its queue.
+// Every change of a server's usability goes through here so the balancer hears about it exactly once.
+import type net from 'node:net';
+import type { ProxySpec } from '../config/model.ts';
+import { followsWeightChanges, type Balancer, type PickContext, type PickResult } from '../balance/balancer.ts';
+import { createBalancer } from '../balance/algorithms.ts';
+import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
+import { ServerState, type AdminState } from '../server/server-state.ts';
+import type { EventBus } from '../events.ts';
+
+export interface QueuedRequest {
+  readonly ctx: PickContext;
+  /** Called with the server once one has room, or null when the queue timeout expired. */
+  grant(server: ServerState | null): void;
+  timer: NodeJS.Timeout | null;
+}
+
+/** A pooled server connection (the HTTP side's wrapper around its socket). */
+export interface IdleConn {
+  readonly sock: net.Socket;
+}
+
+export class LiveBackend {
+  readonly name: string;
+  readonly servers: ServerState[];
+  readonly byName = new Map<string, ServerState>();
+  readonly balancer: Balancer;
+  /** Connections currently open to this backend (HAProxy's beconn). */
+  served = 0;
+  totalConnections = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  /** Responses an http-response deny replaced (dresp). */
+  deniedResponses = 0;
+  readonly queue: QueuedRequest[] = [];
+  /** HTTP responses by class: 1xx..5xx, other. */
+  readonly responses = [0, 0, 0, 0, 0, 0];
+  /** Times the backend lost its last usable server, when, and how long it has been down in all. */
+  downTransitions = 0;
+  lastStateChange = Date.now();
+  downTimeMs = 0;
+  /** Idle keep-alive connections per server, most recent last. */
+  readonly idle = new Map<ServerState, IdleConn[]>();
+
+  /** `option forwardfor`, compiled with the generation. */
+  readonly forwardFor: ForwardFor | undefined;
+
+  constructor(readonly spec: ProxySpec, random?: () => number) {
+    this.name = spec.name;
+    this.forwardFor = compileForwardFor(spec.options.forwardfor);
+    this.servers = spec.servers.map((s) => new ServerState(s, spec.name));
+    for (const s of this.servers) this.byName.set(s.name, s);
+    this.balancer = createBalancer(spec.balance, this.servers, { allBackups: spec.options.allbackups, random });
+  }
+
+  /** Whether weights change at run time; the balancer says (followsWeightChanges). */
+  get isStatic(): boolean {
+    return !followsWeightChanges(this.balancer);
+  }
+
+  pick(ctx: PickContext): PickResult {
+    return this.balancer.pick(ctx);
+  }
+
+  // Picks a server; with a bus, also emits the balance event: the state the pick was made from and who was skipped.
+  pickReported(ctx: PickContext, bus: EventBus | null, id: number): PickResult {
+    if (!bus || !bus.wants.balance) return this.balancer.pick(ctx);
+    const before = this.balancer.snapshot();
+    const r = this.balancer.pick(ctx);
+    const skipped: { server: string; why: string }[] = [];
+    for (const s of this.servers) {
+      const why = LiveBackend.skipReason(s);
+      if (why !== null) skipped.push({ server: s.name, why });
+    }
+    const algorithm = this.spec.balance.algorithm;
+    bus.emit({
+      kind: 'balance', id, backend: this.name, server: r.server?.name ?? null, algorithm,
+      reason: r.server ? r.note ?? `chosen by ${algorithm}` : r.reason, before, skipped,
+    });
+    return r;
+  }
+
+  // Counts a connection taken on s, for maxconn, leastconn and the stats.
+  take(s: ServerState): void {
+    s.served++;
+    s.totalConnections++;
+    this.served++;
+    this.totalConnections++;
+    this.balancer.taken?.(s);
+  }
+
+  // Releases a connection of s and lets the head of the queue in when there is room again.
+  drop(s: ServerState): void {
+    s.served--;
+    this.served--;
+    this.balancer.dropped?.(s);
+    this.serveQueue();
+  }
+
+  // Queues a request until some server has room (HAProxy's backend queue), for at most timeoutMs.
+  enqueue(ctx: PickContext, timeoutMs: number, grant: (server: ServerState | null) => void): QueuedRequest {
+    const q: QueuedRequest = { ctx, grant, timer: null };
+    q.timer = setTimeout(() => {
+      const i = this.queue.indexOf(q);
+      if (i >= 0) this.queue.splice(i, 1);
+      grant(null);
+    }, timeoutMs);
+    this.queue.push(q);
+    return q;
+  }
+
+  dequeue(q: QueuedRequest): void {
+    const i = this.queue.indexOf(q);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (q.timer) clearTimeout(q.timer);
+  }
+
+  private serveQueue(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const r = this.balancer.pick(head.ctx);
+      if (!r.server) return;
+      this.queue.shift();
+      if (head.timer) clearTimeout(head.timer);
+      head.grant(r.server);
+    }
+  }
+
+  get hasUsableServer(): boolean {
+    return this.servers.some((s) => s.usable);
+  }
+
+  /** Called after a change: notes the backend going down (lost its last usable server) or coming back. */
+  onAvailability?: (be: LiveBackend, available: boolean) => void;
+
+  // Applies a change to s and tells the balancer what it means for the pick order.
+  private change(s: ServerState, mutate: () => void, weightOnly = false): void {
+    const backendWasUp = this.hasUsableServer;
+    const wasUsable = s.usable;
+    const oldWeight = s.effectiveWeight;
+    mutate();
+    const usable = s.usable;
+    if (wasUsable && !usable) this.balancer.serverDown?.(s);
+    else if (!wasUsable && usable) this.balancer.serverUp?.(s);
+    else if (usable && (weightOnly || oldWeight !== s.effectiveWeight)) this.balancer.weightChanged?.(s);
+    if (!usable) this.closeIdle(s);
+    if (usable) this.serveQueue();
+    const backendUp = this.hasUsableServer;
+    if (backendWasUp !== backendUp) {
+      const now = Date.now();
+      if (!backendUp) this.downTransitions++;
+      else this.downTimeMs += now - this.lastStateChange;
+      this.lastStateChange = now;
+      this.onAvailability?.(this, backendUp);
+    }
+  }
+
+  setWeight(s: ServerState, weight: number): void {
+    this.change(s, () => {
+      s.userWeight = weight;
+      s.effectiveWeight = weight;
+    }, true);
+  }
+
+  setAdmin(s: ServerState, admin: AdminState): void {
+    if (s.admin === admin) return;
+    this.change(s, () => {
+      s.admin = admin;
+      s.lastStateChange = Date.now();
+    });
+  }
+
+  setOperational(s: ServerState, up: boolean): void {
+    const to = up ? 'up' : 'down';
+    if (s.op === to) return;
+    this.change(s, () => {
+      s.op = to;
+      s.lastStateChange = Date.now();
+    });
+  }
+
+  // An idle keep-alive connection to s, or undefined.
+  takeIdle(s: ServerState): IdleConn | undefined {
+    const list = this.idle.get(s);
+    if (!list) return undefined;
+    while (list.length > 0) {
+      const c = list.pop()!;
+      if (!c.sock.destroyed && c.sock.readyState === 'open') return c;
+    }
+    return undefined;
+  }
+
+  putIdle(s: ServerState, c: IdleConn): void {
+    let list = this.idle.get(s);
+    if (!list) this.idle.set(s, (list = []));
+    list.push(c);
+  }
+
+  removeIdle(s: ServerState, c: IdleConn): void {
+    const list = this.idle.get(s);
+    if (!list) return;
+    const i = list.indexOf(c);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  closeIdle(s?: ServerState): void {
+    for (const [srv, list] of this.idle) {
+      if (s && srv !== s) continue;
+      for (const c of list) c.sock.destroy();
+      list.length = 0;
+    }
+  }
+
+  // Why a server would be passed over right now (for the explain view), or null when it is a candidate.
+  static skipReason(s: ServerState): string | null {
+    if (s.admin === 'maint') return 'in maintenance (disabled)';
+    if (s.admin === 'drain') return 'draining';
+    if (s.op === 'down') return 'DOWN (health checks)';
+    if (s.effectiveWeight === 0) return 'weight 0';
+    if (!s.hasRoom) return `full (maxconn ${s.maxconn})`;
+    return null;
+  }
+}

@@ -1,0 +1,50 @@
+// HAProxy's sample casts (sample_casts[][]): what a match method, a converter or a format string needs from a sample.
+import { readInt64, type SampleType, type SampleValue } from './sample.ts';
+import { ipv4ToString, parseIpv4, parseIpv6, scanIpv4 } from './ip.ts';
+
+/** Converts a sample to what a method expects (HAProxy's sample_casts); undefined when the cast fails. */
+export function castSample(value: SampleValue, from: SampleType, to: SampleType | 'addr'): SampleValue | undefined {
+  if (to === from || (to === 'addr' && from === 'ip')) return value;
+  switch (to) {
+    case 'str':
+    case 'meth':
+      if (from === 'bool') return value ? '1' : '0';
+      if (from === 'bin') {
+        // c_bin2str stops at the first NUL byte.
+        const b = value as Buffer;
+        const nul = b.indexOf(0);
+        return b.toString('latin1', 0, nul < 0 ? b.length : nul);
+      }
+      return String(value);
+    case 'int':
+    case 'bool':
+      if (from === 'bool') return value ? 1 : 0;
+      if (from === 'str') return (value as string).length === 0 ? undefined : readInt64(value as string);
+      if (from === 'ip') {
+        const v4 = parseIpv4(value as string);
+        return v4 < 0 ? undefined : v4;
+      }
+      return undefined;
+    case 'addr':
+    case 'ip':
+      if (from === 'int') return ipv4ToString((value as number) >>> 0);
+      if (from === 'str') {
+        const s = value as string;
+        const v4 = scanIpv4(s);
+        if (v4) return v4.end === s.length ? s : ipv4ToString(v4.addr);
+        return parseIpv6(s, castWords) ? s : undefined;
+      }
+      return undefined;
+    case 'bin':
+      if (from === 'str' || from === 'meth') return Buffer.from(value as string, 'latin1');
+      if (from === 'int') {
+        const b = Buffer.alloc(8);
+        b.writeBigInt64BE(BigInt(value as number));
+        return b;
+      }
+      if (from === 'bool') return Buffer.from([value ? 1 : 0]);
+      return undefined;
+  }
+  return undefined;
+}
+const castWords = new Uint16Array(8);

@@ -1,0 +1,55 @@
+// What sample fetches read: a connection, maybe an HTTP request or response, the proxies' live state.
+import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
+import type { TlsView } from '../tls/tls-info.ts';
+
+export type { HttpRequestView, HttpResponseView };
+
+/** A proxy or a server as the identity fetches (fe_name, be_id, srv_name ...) see it. */
+export interface NamedId {
+  readonly name: string;
+  readonly id: number;
+}
+
+/** Everything a sample fetch may look at. */
+export interface SampleContext {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  /** Absent in mode tcp (and before the request head is parsed), and in http-response rules (see reqPersist). */
+  readonly req?: HttpRequestView;
+  /**
+   * In http-response rules: the request, for the few fetches HAProxy keeps once the request has left (method,
+   * req.proto_http); the others (path, hdr ...) find the request buffer empty there and give no sample.
+   */
+  readonly reqPersist?: HttpRequestView;
+  /** In http-response rules: the server's response head. */
+  readonly res?: HttpResponseView;
+  /** The frontend that accepted the connection; the backend once chosen; the server once connected. */
+  readonly frontend?: NamedId;
+  readonly backend?: NamedId;
+  readonly server?: NamedId;
+  /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
+  readonly payload?: Buffer;
+  /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */
+  readonly reqIncomplete?: boolean;
+  /** The client connection's TLS state (ssl_fc*, ssl_c_*); absent on clear-text connections. */
+  readonly tls?: TlsView;
+  /** Live proxy and server state for nbsrv(), be_conn(), srv_is_up() ...; absent → those give no sample. */
+  readonly state?: ProxyStateView;
+}
+
+/** What state fetches read; names are proxy and server names as configured. undefined = unknown name. */
+export interface ProxyStateView {
+  /** Usable servers of a backend (nbsrv): up, not in maintenance, with a non-zero weight. */
+  nbsrv(backend: string): number | undefined;
+  /** Current connections of a backend (be_conn) or frontend (fe_conn). */
+  beConn(backend: string): number | undefined;
+  feConn(frontend: string): number | undefined;
+  /** Requests waiting in a backend's queue (queue). */
+  queue(backend: string): number | undefined;
+  srvIsUp(backend: string, server: string): boolean | undefined;
+  /** Current connections of a server (srv_conn). */
+  srvConn(backend: string, server: string): number | undefined;
+}
+

@@ -1,0 +1,54 @@
+// A converter chain (",lower,field(1,:)") after a fetch and its arguments, as sample_parse_expr reads it; shared
+// by ACL expressions and the %[...] sample expressions of header values.
+import { parseArgs } from './args.ts';
+import { findConverter } from './converters.ts';
+import { castSample } from './cast.ts';
+import { canCast, type SampleType, type SampleValue } from './sample.ts';
+
+export type Converter = (v: SampleValue) => SampleValue | undefined;
+
+/**
+ * Reads converters from word[start..]; `fetchWhat` names the fetch in "missing comma after ..." (e.g.
+ * "fetch keyword 'path'"). Errors are HAProxy's wording without the caller's prefix or suffix.
+ */
+export function parseConverterChain(
+  word: string, start: number, inType: SampleType, fetchWhat: string,
+): { convs: Converter[]; outType: SampleType; end: number } | { error: string } {
+  const convs: Converter[] = [];
+  let curType = inType;
+  let p = start;
+  let lastConv: string | null = null;
+  while (p < word.length) {
+    if (word[p] !== ',') return { error: `missing comma after ${lastConv ? `converter '${lastConv}'` : fetchWhat}` };
+    while (word[p] === ',') p++;
+    if (p >= word.length) break;
+    let e = p;
+    while (e < word.length && isIdChar(word[e]!)) e++;
+    const name = word.slice(p, e);
+    const conv = findConverter(name);
+    if (!conv) return { error: `unknown converter '${name}'` };
+    if (!canCast(curType, conv.inType)) return { error: `converter '${name}' cannot be applied` };
+    const cargs = parseArgs(word, e, conv.args, conv.minArgs);
+    if ('error' in cargs) {
+      const got = cargs.error.match(/got (\d+)/)?.[1];
+      const pos = cargs.error.match(/position (\d+)/)?.[1] ?? (got !== undefined ? String(Number(got) + 1) : '1');
+      return { error: `invalid arg ${pos} in converter '${name}' : ${cargs.error}` };
+    }
+    if (conv.validate) {
+      const bad = conv.validate(cargs.values);
+      if (bad) return { error: `invalid args in converter '${name}' : ${bad}` };
+    }
+    const fn = conv.compile(cargs.values);
+    const needs = conv.inType !== curType ? curType : null;
+    convs.push(needs ? (v) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c); } : fn);
+    curType = conv.outType;
+    lastConv = name;
+    p = cargs.end;
+  }
+  return { convs, outType: curType, end: p };
+}
+
+/** Characters of a fetch or converter name (HAProxy's is_idchar). */
+export function isIdChar(c: string): boolean {
+  return /[A-Za-z0-9._+:-]/.test(c);
+}

@@ -1,0 +1,68 @@
+// A sample expression outside ACLs, as in the %[...] of a header value: a fetch, its arguments and converters
+// (HAProxy's sample_parse_expr). It gives one value, the last the fetch hands out (a header's last occurrence,
+// as HAProxy does outside ACLs), turned into text; nothing when the fetch finds nothing.
+import { parseArgs } from './args.ts';
+import { isIdChar, parseConverterChain } from './converter-chain.ts';
+import { findFetch } from './fetches/index.ts';
+import { castSample } from './cast.ts';
+import type { FetchSource, SampleValue } from './sample.ts';
+import type { SampleContext } from './context.ts';
+
+export interface SampleExpr {
+  /** The fetch's keyword, and where its data comes from (which decides where it may be used). */
+  readonly fetch: string;
+  readonly source: FetchSource;
+  /** Characters of the input the expression used (the caller expects a ']' there in a format string). */
+  readonly end: number;
+  evaluate(ctx: SampleContext): string | undefined;
+}
+
+/** Parses the expression at the start of `text` ("req.hdr(host),lower]..."); `proxy` names the section. */
+export function compileSampleExpr(text: string, proxy: string): SampleExpr | { error: string } {
+  let kwEnd = 0;
+  while (kwEnd < text.length && isIdChar(text[kwEnd]!)) kwEnd++;
+  const name = text.slice(0, kwEnd);
+  if (name === '') return { error: 'missing fetch method' };
+  const def = findFetch(name);
+  if (!def) return { error: `unknown fetch method '${name}'` };
+  const args = parseArgs(text, kwEnd, def.args, def.minArgs);
+  if ('error' in args) return { error: `fetch method '${name}' : ${args.error}` };
+  if (def.validate) {
+    const bad = def.validate(args.values);
+    if (bad) return { error: `invalid args in fetch method '${name}' : ${bad}` };
+  }
+  // the converter chain ends where the expression does: at the first character that cannot continue it
+  let chainEnd = args.end;
+  while (chainEnd < text.length && text[chainEnd] === ',') {
+    chainEnd++;
+    while (chainEnd < text.length && isIdChar(text[chainEnd]!)) chainEnd++;
+    if (text[chainEnd] === '(') {
+      const close = text.indexOf(')', chainEnd);
+      chainEnd = close < 0 ? text.length : close + 1;
+    }
+  }
+  const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`);
+  if ('error' in chain) return chain;
+  const fetch = def.compile(args.values, proxy);
+  const { convs, outType } = chain;
+  let last: SampleValue | undefined;
+  const keepLast = (v: SampleValue): boolean => {
+    last = v;
+    return false;
+  };
+  return {
+    fetch: name,
+    source: def.source,
+    end: chainEnd,
+    evaluate(ctx) {
+      last = undefined;
+      fetch(ctx, keepLast);
+      let v = last as SampleValue | undefined; // set by keepLast during fetch()
+      for (let i = 0; i < convs.length && v !== undefined; i++) v = convs[i]!(v);
+      if (v === undefined) return undefined;
+      const s = castSample(v, outType, 'str');
+      if (s === undefined) return undefined;
+      return typeof s === 'string' ? s : Buffer.isBuffer(s) ? s.toString('latin1') : String(s);
+    },
+  };
+}

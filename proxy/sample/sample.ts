@@ -1,0 +1,109 @@
+// What a sample is: its type (HAProxy's SMP_T_*), how fetches hand samples out, and which casts exist.
+import type { SampleContext } from './context.ts';
+
+/** HAProxy's sample types; 'meth' is a method name, 'bin' raw bytes. IP samples travel as text. */
+export type SampleType = 'bool' | 'int' | 'ip' | 'str' | 'bin' | 'meth';
+
+/** The JS value for each sample type. */
+export interface SampleValues {
+  bool: boolean;
+  int: number;
+  ip: string;
+  str: string;
+  bin: Buffer;
+  meth: string;
+}
+export type SampleValue = SampleValues[SampleType];
+
+/**
+ * Set by fetches that found too little data yet (or a value that may still grow), for partial evaluations of
+ * tcp-request content rules (HAProxy's SMP_F_MAY_CHANGE). Reset by whoever reads it; test() never does.
+ * `partial` is true during such an evaluation (HAProxy's SMP_OPT_FINAL unset).
+ */
+export const fetchFlags = { mayChange: false, partial: false };
+
+/** Receives one sample; returns true to stop (a pattern matched). */
+export type Visit = (value: SampleValue) => boolean;
+
+/** A compiled fetch: hands each sample to visit; returns true as soon as visit does, false otherwise. */
+export type FetchFn = (ctx: SampleContext, visit: Visit) => boolean;
+
+/**
+ * Where a fetch's data comes from, which decides where it may be used (HAProxy's SMP_USE_* classes):
+ * const/l4 work everywhere; l5 (session) from tcp-request session on; l6req and http-req need request contents
+ * (not at tcp-request connection/session); http-res needs a response (http-response rules only), and
+ * http-res-persist (status) is still known when the log line is written; backend needs
+ * the backend chosen (backend rules, responses); server a connected server (responses).
+ */
+export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist' | 'http-res' | 'http-res-persist' | 'frontend' | 'backend' | 'server';
+
+/** Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers. */
+export type ArgType = 'str' | 'sint' | 'be' | 'fe' | 'srv';
+export type ArgValue = string | number | undefined;
+
+export interface FetchDef {
+  readonly name: string;
+  readonly outType: SampleType;
+  /** Argument types in order, and how many are mandatory. */
+  readonly args: readonly ArgType[];
+  readonly minArgs: number;
+  readonly source: FetchSource;
+  /** Checks parsed arguments (HAProxy's val_args); returns an error message or null. */
+  readonly validate?: (args: readonly ArgValue[]) => string | null;
+  /** `proxy` is the section the ACL is written in (what an omitted backend/frontend argument means). */
+  compile(args: readonly ArgValue[], proxy: string): FetchFn;
+}
+
+// Which conversions HAProxy's sample_casts table allows, from a fetch's type to a match's expected type.
+const CASTS: Record<SampleType, readonly (SampleType | 'addr')[]> = {
+  bool: ['bool', 'int', 'str', 'bin'],
+  int: ['bool', 'int', 'addr', 'ip', 'str', 'bin'],
+  ip: ['int', 'addr', 'ip', 'str', 'bin'],
+  str: ['bool', 'int', 'addr', 'ip', 'str', 'bin', 'meth'],
+  bin: ['str', 'bin', 'meth'],
+  meth: ['str', 'bin', 'meth'],
+};
+
+/** True when HAProxy can convert a `from` sample into what a match method expects. */
+export function canCast(from: SampleType, to: SampleType | 'addr'): boolean {
+  return CASTS[from].includes(to);
+}
+
+// HAProxy's read_int64: optional sign then digits, stopping at the first non-digit.
+export function readInt64(s: string): number {
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+  } else if (s.charCodeAt(0) === 43) {
+    i = 1;
+  }
+  let v = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+// HAProxy's strl2ic (used by hdr_val, urlp_val): digits until a char above '9'; lower chars still add.
+export function strl2ic(s: string): number {
+  let i = 0;
+  if (s.length === 0) return 0;
+  if (s.charCodeAt(0) !== 45) {
+    for (let p = 0; p < s.length; p++) {
+      const j = s.charCodeAt(p) - 48;
+      if (j > 9) break;
+      i = (i * 10 + j) | 0;
+    }
+  } else {
+    for (let p = 1; p < s.length; p++) {
+      const j = s.charCodeAt(p) - 48;
+      if (j > 9) break;
+      i = (i * 10 - j) | 0;
+    }
+  }
+  return i;
+}

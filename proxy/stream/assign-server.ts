@@ -1,0 +1,56 @@
+// Which server takes a stream, for HTTP and TCP alike (HAProxy's assign_server and its queue): the balancer
+// picks; when every usable server is at maxconn the stream waits in the backend's queue for `timeout queue`;
+// when no server is usable, or the wait ends, the stream is refused (HTTP answers 503, TCP closes).
+import type { PickContext } from '../balance/balancer.ts';
+import type { Timeouts } from '../config/model.ts';
+import type { EventBus } from '../events.ts';
+import type { LiveBackend, QueuedRequest } from '../live/live-backend.ts';
+import type { ServerState } from '../server/server-state.ts';
+
+/** Longest timer Node keeps: what "wait forever" means for a queued stream. */
+const FOREVER_MS = 2 ** 31 - 1;
+
+/**
+ * How long a stream may wait in the queue. HAProxy reads 0 as "not set" (a zero tick is TICK_ETERNITY), an
+ * unset `timeout queue` takes `timeout connect`, and with neither the stream waits forever
+ * (test/parity/queue-timeout.test.ts).
+ */
+export function queueTimeoutMs(to: Timeouts): number {
+  return to.queue || to.connect || FOREVER_MS;
+}
+
+/** Why a stream got no server: none usable (termination SC) or the queue timeout expired (sQ). */
+export type Refusal = 'SC' | 'sQ';
+
+/**
+ * What a session does with the outcome, for one stream (`S`: its exchange or itself). Made once per session,
+ * so that assigning a server allocates nothing on the way of a request that gets one at once.
+ */
+export interface AssignHooks<S> {
+  /** The stream has a server (taken at once or granted from the queue). */
+  use(stream: S, server: ServerState): void;
+  refuse(stream: S, why: Refusal): void;
+  /** The stream left the queue (granted or timed out): forget the entry. */
+  leftQueue(stream: S): void;
+  /** False once the stream ended while queued: the grant is then ignored. */
+  alive(stream: S): boolean;
+}
+
+/** Picks a server now or queues the stream; returns the queue entry (for dequeue on abort), or null. */
+export function assignServer<S>(be: LiveBackend, ctx: PickContext, bus: EventBus | null, id: number, hooks: AssignHooks<S>, stream: S): QueuedRequest | null {
+  const r = be.pickReported(ctx, bus, id);
+  if (r.server) {
+    hooks.use(stream, r.server);
+    return null;
+  }
+  if (r.reason !== 'all-full') {
+    hooks.refuse(stream, 'SC');
+    return null;
+  }
+  return be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), (server) => {
+    hooks.leftQueue(stream);
+    if (!hooks.alive(stream)) return;
+    if (server) hooks.use(stream, server);
+    else hooks.refuse(stream, 'sQ');
+  });
+}

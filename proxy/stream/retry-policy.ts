@@ -1,0 +1,31 @@
+// What to do after a failed connection attempt, as HAProxy 2.6 decides it (back_handle_st_cer and
+// stream_choose_redispatch): give up, retry the same server (after a turn-around delay), or redispatch.
+import type { LiveBackend } from '../live/live-backend.ts';
+import type { ServerState } from '../server/server-state.ts';
+
+export interface RetryPlan {
+  readonly giveUp: boolean;
+  /** Pick a server again (option redispatch). */
+  readonly redispatch: boolean;
+  readonly delayMs: number;
+}
+
+const RR_KIND = new Set(['roundrobin', 'static-rr', 'random']);
+
+// `retriesDone` counts retries already made before this failure; `asyncError` is a refused/reset connect
+// (HAProxy waits before retrying those), as opposed to a connect timeout.
+export function planRetry(be: LiveBackend, server: ServerState, retriesDone: number, asyncError: boolean): RetryPlan {
+  const max = be.spec.retries;
+  if (retriesDone >= max) return { giveUp: true, redispatch: false, delayMs: 0 };
+  const k = retriesDone + 1;
+  const rrKind = RR_KIND.has(be.spec.balance.algorithm);
+  const activeUsable = be.servers.reduce((n, s) => n + (!s.backup && s.usable ? 1 : 0), 0);
+  const redispatch = be.spec.options.redispatch &&
+    (!server.usable || k % max === 0 || (rrKind && activeUsable > 1));
+  let delayMs = 0;
+  if (asyncError && (!redispatch || !rrKind || activeUsable <= 1)) {
+    const connect = be.spec.timeouts.connect;
+    delayMs = connect && connect < 1000 ? connect : 1000;
+  }
+  return { giveUp: false, redispatch, delayMs };
+}

@@ -138,6 +138,7 @@ export function App({ services, open, runtimeLine, theme, burstSize }: AppProps)
           session={s}
           done={route.done.has(s.step.id)}
           editFile={services.editFile}
+          editorSet={services.editorSet ?? true}
           {...(burstSize !== undefined ? { burstSize } : {})}
           onStepDone={() => {
             void services.markDone(s.episode.id, s.step.id).then(async () => {

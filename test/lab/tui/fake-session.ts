@@ -73,6 +73,30 @@ export class FakeSession implements StepSessionView {
   configText(): string {
     return CONFIG;
   }
+  readonly startingConfig = CONFIG;
+  /** Weights the file says; differing live ones count as live changes. */
+  fileWeights: Record<string, number> = { server1: 2, server2: 1 };
+  resets = 0;
+  readConfigFile(): string {
+    return readFileSync(this.configPath, 'utf8');
+  }
+  writeConfigFile(text: string): void {
+    writeFileSync(this.configPath, text);
+  }
+  solutionText(): string {
+    return 'This step has no solution config.';
+  }
+  liveChanges(): readonly string[] {
+    return Object.keys(this.weights).filter((k) => this.weights[k] !== this.fileWeights[k]).map((k) => `${k} weight ${this.weights[k]}, the file says ${this.fileWeights[k]}`);
+  }
+  writeLiveWeights(): string {
+    this.fileWeights = { ...this.weights };
+    return 'Wrote the weights.';
+  }
+  async resetStep(): Promise<void> {
+    this.resets++;
+    writeFileSync(this.configPath, CONFIG + '\n');
+  }
   nextExperiment(): string {
     return this.curl;
   }

@@ -7,7 +7,8 @@ vi.hoisted(() => {
 import { cleanup, render } from 'ink-testing-library';
 import { EpisodeScreen } from '../../../../lab/tui/screens/EpisodeScreen.tsx';
 import { ThemeContext, makeTheme, serverGlyph } from '../../../../lab/tui/theme.ts';
-import { FakeSession } from '../fake-session.ts';
+import { CONFIG, FakeSession } from '../fake-session.ts';
+import { writeFileSync } from 'node:fs';
 import { press, until } from '../until.ts';
 
 const tick = (ms = 120) => new Promise((r) => setTimeout(r, ms));
@@ -79,17 +80,20 @@ describe('episode screen', () => {
     expect(session.weights['server2']).toBe(2);
   });
 
-  it('shows a refused config on its line and keeps saying the old one serves', async () => {
+  it('shows the learner’s refused text with the error under its line, and says the old one serves', async () => {
     const session = new FakeSession();
+    writeFileSync(session.configPath, CONFIG.replace('server1 app1:5001 weight 2', 'server1 app1:5001 wieght 2') + '\n');
     session.nextReload = { ok: false, diagnostics: [{ severity: 'alert', message: "'server server1' unknown keyword 'wieght'", loc: { file: 'haproxy.cfg', line: 9, col: 31 } }] };
     const { lastFrame, stdin } = mount(session);
     await tick();
     await press(stdin, 'r');
     await until(() => expect(live(lastFrame())).toContain('9✗'));
     const screen = live(lastFrame());
-    expect(screen).toMatch(/9✗ +server server1/);
+    // The learner's own line (not the one still serving) carries the error.
+    expect(screen).toMatch(/9✗ +server server1 app1:5001 wieght 2 check/);
     expect(screen).toContain("↑ 'server server1' unknown keyword 'wieght'");
-    expect(screen).toContain('the running config keeps serving');
+    expect(screen).toContain('the previous config keeps serving');
+    expect(screen.match(/refused/gi)?.length).toBe(2);
   });
 
   it('scores predictions: guess with a digit, then see who answered', async () => {

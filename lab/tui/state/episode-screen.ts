@@ -73,13 +73,24 @@ export function initialScreen(): ScreenState {
 
 const NAMED = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'return', 'escape', 'tab', 'pageUp', 'pageDown', 'backspace', 'delete', 'home', 'end'] as const;
 
-// ink hands a run of printable characters typed (or repeated, or pasted) between two reads over as one input:
-// each character is its own keypress here, so `jj` moves two rows. Named keys and ctrl chords stay whole.
+// ink hands a run of characters typed (or repeated, or pasted) between two reads over as one input: each
+// character is its own keypress here, so `jj` moves two rows. Control characters inside the run get the key
+// names ink would give them alone (DEL is ink's "delete", what the backspace key sends). Named keys and ctrl
+// chords read alone stay whole.
 export function splitKeys(p: KeyPress): KeyPress[] {
   const chars = Array.from(p.input);
   if (chars.length <= 1 || p.key.ctrl || p.key.meta || NAMED.some((n) => p.key[n])) return [p];
-  const plain: KeyPress['key'] = {};
-  return chars.map((c) => (c === '\r' || c === '\n' ? { input: '', key: { return: true } } : { input: c, key: plain }));
+  return chars.map(charKey);
+}
+
+function charKey(c: string): KeyPress {
+  if (c === '\r' || c === '\n') return { input: '', key: { return: true } };
+  if (c === '\t') return { input: '', key: { tab: true } };
+  if (c === '\x7f') return { input: '', key: { delete: true } };
+  if (c === '\b') return { input: '', key: { backspace: true } };
+  const code = c.charCodeAt(0);
+  if (code < 0x20) return { input: String.fromCharCode(code + 96), key: { ctrl: true } };
+  return { input: c, key: {} };
 }
 
 function ui(s: ScreenState, a: EpisodeUiAction): ScreenState {

@@ -35,7 +35,8 @@ export const eventLines = {
   reloaded: (e) =>
     e.ok
       ? { text: `Configuration reloaded (generation ${e.generation}).`, tone: 'ok' }
-      : { text: `Reload refused: the running configuration keeps serving.`, tone: 'bad' },
+      : // The status line and the config pane say it (with the learner's line); the diagnostics print above.
+        null,
 } satisfies Renderers;
 
 // The log line for one event, through the per-kind table.

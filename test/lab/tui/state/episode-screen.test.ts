@@ -24,6 +24,9 @@ describe('episode screen keys (no terminal)', () => {
     expect(splitKeys({ input: 'jj', key: {} })).toEqual([{ input: 'j', key: {} }, { input: 'j', key: {} }]);
     expect(splitKeys({ input: '', key: { upArrow: true } })).toHaveLength(1);
     expect(splitKeys({ input: 'c', key: { ctrl: true } })).toHaveLength(1);
+    // A backspace (DEL) read together with the next character is still a backspace.
+    expect(splitKeys({ input: '\x7f2', key: {} })).toEqual([{ input: '', key: { delete: true } }, { input: '2', key: {} }]);
+    expect(splitKeys({ input: 'j\x03', key: {} })[1]).toEqual({ input: 'c', key: { ctrl: true } });
   });
 
   it('moves two rows for jj and wraps around the servers', () => {

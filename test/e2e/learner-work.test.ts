@@ -110,7 +110,7 @@ describe.skipIf(!hasTmux)('a learner’s work in a real terminal (tmux, 80x24, C
     typeAtOnce('jj');
     await waitForScreen((x) => row(x, 'server3').startsWith('▸'), 'server3 selected after jj');
     typeAtOnce('bb');
-    await waitForScreen((x) => /120 requests$/m.test(x) && x.includes('burst: 60 requests sent'), 'two bursts (120 requests)', 30_000);
+    await waitForScreen((x) => /^120 requests/m.test(x) && x.includes('burst: 60 requests sent'), 'two bursts (120 requests)', 30_000);
 
     keys('q');
     await waitForScreen((x) => x.includes('LAB-EXITED-AGAIN=0'), 'the lab exiting again');

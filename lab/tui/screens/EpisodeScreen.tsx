@@ -115,8 +115,7 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
           latencies={traffic.latencies}
           serverIndex={indexOf}
           width={width}
-          total={traffic.total}
-          unanswered={traffic.windowUnanswered}
+          window={traffic}
         />
         {(statusLines.length ? statusLines : ['']).map((t, i) => (
           <Text key={`status${i}`} wrap="truncate-end" {...(statusColor ? { color: statusColor } : {})} dimColor={status.tone === 'dim'}>

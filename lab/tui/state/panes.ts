@@ -54,21 +54,23 @@ export function explanationLines(step: Step, curl: string, mapping: readonly str
   return out;
 }
 
-// Every key with what it does, two columns when the width allows.
+// Every key with what it does, one per row; a description too long for the row wraps under itself (never cut).
 export function helpLines(width: number): Line[] {
-  const items = [
-    ...episodeKeys.map((k) => {
+  const items: [string, string][] = [
+    ...episodeKeys.map((k): [string, string] => {
       const extra = k.chars.filter((c) => c !== k.label && c !== ' ' && c.length === 1 && !/[0-9]/.test(c));
-      return `${k.label}${extra.length ? `/${extra.join('/')}` : ''}`.padEnd(10) + k.does;
+      return [`${k.label}${extra.length ? `/${extra.join('/')}` : ''}`, k.does];
     }),
-    'Ctrl+C'.padEnd(10) + 'stop traffic; again: quit',
+    ['Ctrl+C', 'stop traffic; again: quit'],
+    ['order', 'one glyph per answering server; ! = the server failed (the 503/504 is the proxy’s), ✗ = no server (a deny, none usable), ↪ = a redirect'],
+    ['served', 'answers each server gave, counted from the same moment as the bars (the "since …" in the table’s header)'],
   ];
-  const col = 40;
-  if (width >= col * 2) {
-    const half = Math.ceil(items.length / 2);
-    return Array.from({ length: half }, (_, i) => ({ text: truncate(items[i]!, col - 1).padEnd(col) + truncate(items[i + half] ?? '', col) }));
+  const keyW = 10;
+  const out: Line[] = [];
+  for (const [k, does] of items) {
+    wrapText(does, Math.max(8, width - keyW - 1)).forEach((t, i) => out.push({ text: `${(i === 0 ? k : '').padEnd(keyW)} ${t}` }));
   }
-  return items.map((t) => ({ text: truncate(t, width) }));
+  return out;
 }
 
 // The results of the step's checks: each with what it expected and saw; failures with their lines and hint.

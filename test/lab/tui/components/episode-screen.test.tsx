@@ -61,7 +61,7 @@ describe('episode screen', () => {
     const { lastFrame, stdin } = mount();
     await tick();
     await press(stdin, ' ');
-    await until(() => expect(live(lastFrame())).toContain('1 requests'));
+    await until(() => expect(live(lastFrame())).toContain('1 requests · latency'));
     await press(stdin, 'x');
     await until(() => expect(live(lastFrame())).toContain('Why the last request'));
     const screen = live(lastFrame());

@@ -35,10 +35,16 @@ export async function launchTui(opts: LaunchOptions = {}): Promise<number> {
   const { services, runtimeLine, dispose } = await makeServices(servicesOpts);
   // ink (and the app, which imports it) load only here, for a terminal: see ink-for-terminal.ts.
   const [{ render }, { App }] = await withCiHidden(() => Promise.all([import('ink'), import('./app.tsx')]));
+  const holder: { clear?: () => void } = {};
+  const clearScreen = (): void => {
+    holder.clear?.();
+    stdout.write('\u001b[2J\u001b[H');
+  };
   const instance = render(
-    <App services={services} runtimeLine={runtimeLine} {...(opts.open ? { open: opts.open } : {})} />,
+    <App services={services} runtimeLine={runtimeLine} clearScreen={clearScreen} {...(opts.open ? { open: opts.open } : {})} />,
     { stdin, stdout, exitOnCtrlC: false, patchConsole: true },
   );
+  holder.clear = () => instance.clear();
   // A signal (terminal closed, kill) still stops every backend before the process goes.
   const onSignal = (sig: NodeJS.Signals): void => {
     instance.unmount();

@@ -162,7 +162,10 @@ export class FakeSession implements StepSessionView {
     const s = key.split('/')[1]!;
     if (this.down.has(s)) this.down.delete(s);
     else this.down.add(s);
-    this.events.emit({ kind: 'server-state', backend: 'servers', server: s, from: 'up', to: this.down.has(s) ? 'down' : 'up', message: `Server servers/${s} is ${this.down.has(s) ? 'DOWN' : 'UP'}` });
+    const message = `Server servers/${s} is ${this.down.has(s) ? 'DOWN' : 'UP'}`;
+    // As the engine does: HAProxy's sentence as a log line, and the state change as an event.
+    this.events.emit({ kind: 'log', line: message });
+    this.events.emit({ kind: 'server-state', backend: 'servers', server: s, from: 'up', to: this.down.has(s) ? 'down' : 'up', message });
     return `toggled ${s}`;
   }
   async reload(): Promise<ReloadOutcome> {

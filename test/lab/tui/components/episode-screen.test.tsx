@@ -125,6 +125,8 @@ describe('episode screen', () => {
     await press(stdin, 's');
     await until(() => expect(plain(lastFrame())).toContain('Server servers/server1 is DOWN'));
     await until(() => expect(live(lastFrame())).toMatch(/server1 +builtin +DOWN/));
+    // Said once, not once per event kind.
+    expect(plain(lastFrame()).match(/Server servers\/server1 is DOWN/g)).toHaveLength(1);
   });
 
   it('quits on the second Ctrl+C, not the first', async () => {

@@ -34,13 +34,15 @@ export function layout(rows: number, servers: number, wantsSecond: boolean): Lay
   return { pane: free, second: 0, tooSmall: false };
 }
 
-// The explanation tab: the text, then the task, the request the space key sends, and the port mapping.
+// The explanation tab: the task first (so it is on the first screen at 80x24), then the text, the request the
+// space key sends, and the port mapping.
 export function explanationLines(step: Step, curl: string, mapping: readonly string[], width: number): Line[] {
-  const out: Line[] = wrapLines(step.explain.trim(), width);
+  const out: Line[] = [];
   if (step.task) {
-    out.push({ text: '' });
     for (const t of wrapText(`Your task: ${step.task}`, width)) out.push({ text: t, tone: 'warn', bold: true });
+    out.push({ text: '' });
   }
+  out.push(...wrapLines(step.explain.trim(), width));
   if (curl) {
     out.push({ text: '' });
     out.push({ text: truncate(`space sends: ${curl}`, width), tone: 'accent' });

@@ -217,9 +217,13 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     const ac = new AbortController();
     running.current = ac;
     setChecks(null);
-    update((s) => ({ ...s, ui: episodeUiReducer(episodeUiReducer(s.ui, { type: 'overlay', overlay: 'checks' }), { type: 'busy', busy: 'running the experiments…' }) }));
+    // Stopped apps stay stopped through the checks' reload: they are part of what is judged, and the learner is told.
+    const stopped = session.rows().filter((r) => r.stage === 'stopped').map((r) => r.app ?? r.server);
+    const first = `running the experiments${stopped.length ? ` with ${stopped.join(', ')} stopped, as it runs now` : ''}…`;
+    update((s) => ({ ...s, ui: episodeUiReducer(episodeUiReducer(s.ui, { type: 'overlay', overlay: 'checks' }), { type: 'busy', busy: first }) }));
     try {
-      const results = await session.runChecks(ac.signal, (line) => busy(line));
+      const note = stopped.length ? ` (${stopped.join(', ')} stopped: judged as it runs)` : '';
+      const results = await session.runChecks(ac.signal, (line) => busy(line + note));
       setChecks(results);
       setFileText(session.readConfigFile());
       const ok = results.length > 0 && results.every((r) => r.ok);

@@ -63,3 +63,15 @@ describe('layout', () => {
     expect(layout(10, 3, false).tooSmall).toBe(true);
   });
 });
+
+describe('marks follow the learner’s file', () => {
+  it('drops a mark whose line the learner removed, and draws the rest without error', () => {
+    const cfg = 'backend b\n    server s1 a:1 check\n    server s2 a:2 check\n';
+    const edited = 'backend b\n    server s2 a:2 weight 3 check\n';
+    const marks = remapMarks(cfg, edited, [{ line: 2, note: 'one' }, { line: 3, note: 'two' }]);
+    expect(marks).toEqual([{ line: 2, note: 'two' }]);
+    const lines = configLines({ text: edited, marks, errors: [], width: 80 }).lines.map((l) => l.text);
+    expect(lines.join('\n')).toContain('server s2 a:2 weight 3 check  ← two');
+    expect(lines.join('\n')).not.toContain('one');
+  });
+});

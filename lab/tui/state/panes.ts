@@ -45,14 +45,14 @@ export function explanationLines(step: Step, curl: string, mapping: readonly str
   out.push(...wrapLines(step.explain.trim(), width));
   if (curl) {
     out.push({ text: '' });
-    out.push({ text: truncate(`space sends: ${curl}`, width), tone: 'accent' });
+    out.push(...wrapLines(`space sends: ${curl}`, width, 'accent'));
   }
   for (const e of step.experiments) {
     if (e.curl === curl) continue;
-    out.push({ text: truncate(`experiment: ${e.curl}${e.repeat > 1 ? ` (×${e.repeat})` : ''}`, width), tone: 'dim' });
+    out.push(...wrapLines(`experiment: ${e.curl}${e.repeat > 1 ? ` (×${e.repeat})` : ''}`, width, 'dim'));
   }
-  for (const c of step.commands) out.push({ text: truncate(`document runs: ${c}`, width), tone: 'dim' });
-  if (mapping.length > 0) out.push({ text: truncate(`ports: ${mapping.join(', ')}`, width), tone: 'dim' });
+  for (const c of step.commands) out.push(...wrapLines(`document runs: ${c}`, width, 'dim'));
+  if (mapping.length > 0) out.push(...wrapLines(`ports: ${mapping.join(', ')}`, width, 'dim'));
   return out;
 }
 

@@ -251,7 +251,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
       const now = session.rows().find((r) => r.key === row.key)?.weight ?? row.weight;
       const w = session.setWeight(row.key, Math.max(0, Math.min(256, now + delta)));
       dispatchTraffic({ type: 'reset-window', since: `since ${row.server}=w${w}` });
-      say(`set weight ${row.key} ${w}: applied live, not in your file (W writes it there; a reload or c drops it).`, 'ok');
+      say(`set weight ${row.key} ${w}: live only, like HAProxy's runtime API — a reload (and c) forgets it; W writes it into your file.`, 'ok');
       refresh();
     } catch (e) {
       say((e as Error).message, 'bad');

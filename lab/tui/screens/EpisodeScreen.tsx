@@ -10,6 +10,8 @@ import { TrafficLine } from '../components/TrafficLine.tsx';
 import { Footer } from '../components/Footer.tsx';
 import { LogPane } from '../components/LogPane.tsx';
 import { allShares } from '../state/shares.ts';
+import { lastTrace } from '../state/traffic.ts';
+import { plainWhy } from '../state/explain.ts';
 import { footerKeys } from '../state/keys.ts';
 import { layout, headerText } from '../state/panes.ts';
 import { screenPane, configPaneTitle } from '../state/screen-pane.ts';
@@ -40,7 +42,9 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
     if (ui.busy) return { text: `${ui.busy} (Ctrl+C stops)`, tone: 'accent' };
     if (ui.predict) {
       const p = ui.predict;
-      const last = p.last ? `${p.last.ok ? '✓ right' : `✗ it was ${p.last.actual ?? 'no server'}`} · ` : '';
+      // A wrong guess comes with the reason the balancer gave.
+      const why = p.last && !p.last.ok ? lastTrace(traffic)?.balances[0] : undefined;
+      const last = p.last ? `${p.last.ok ? '✓ right' : `✗ it was ${p.last.actual ?? 'no server'}${why ? ` (${plainWhy(why)})` : ''}`} · ` : '';
       const choices = servers.slice(0, 9).map((r, i) => `${i + 1}${serverGlyph(r.index)}${r.server}`).join(' ');
       return { text: `${last}${p.right}/${p.total} · which server answers next? ${choices}`, tone: 'accent' };
     }

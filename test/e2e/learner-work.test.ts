@@ -102,6 +102,9 @@ describe.skipIf(!hasTmux)('a learner’s work in a real terminal (tmux, 80x24, C
     expect(row(s, 'server1')).toMatch(/UP +\S+ +2 /);
     expect(row(s, 'server3')).toMatch(/UP +\S+ +3 /);
     expect(s).toContain('✓');
+    s = await waitForScreen((x) => x.includes('Your config from last time is back'), 'the screen saying the kept config is back');
+    // The task is on the first screen, wrapped for it (not at the YAML's line breaks).
+    expect(s).toMatch(/Your task: Give server1 weight 2, server2 weight 1 and server3 weight 3 by\nadding `weight N` to each server line/);
     keys('Tab');
     s = await waitForScreen((x) => x.includes('server server3 app3:5003 weight 3 check'), 'the learner’s config in the config pane');
     expect(s).toContain('server server1 app1:5001 weight 2 check');

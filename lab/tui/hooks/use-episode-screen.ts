@@ -139,6 +139,17 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     if (changed) refresh();
   });
 
+  // Say on arrival when the learner's kept file is what opened (or was refused), so nobody wonders.
+  useEffect(() => {
+    const file = session.readConfigFile();
+    const refused = session.lastErrors()[0];
+    if (refused) {
+      say(`Your kept config for this step is refused${refused.loc ? ` (line ${refused.loc.line})` : ''}: the step's starting config serves meanwhile. tab shows your file with the error; R puts the starting one back.`, 'bad');
+    } else if (file !== null && session.startingConfig !== null && file !== session.startingConfig) {
+      say('Your config from last time is back (R twice puts the step’s starting one back).', 'accent');
+    }
+  }, [session]);
+
   // Predict mode: the answer to the guessed request resolves the guess.
   useEffect(() => {
     const p = screen.ui.predict;

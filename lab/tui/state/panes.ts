@@ -2,7 +2,7 @@
 // that keeps the live area shorter than the screen.
 import type { CheckResult, Episode, Step } from '../../episodes/schema.ts';
 import { episodeKeys } from './keys.ts';
-import { truncate, wrapLines, wrapText, type Line } from './text.ts';
+import { reflow, truncate, wrapLines, wrapText, type Line } from './text.ts';
 
 export interface Layout {
   /** Rows of the upper pane, its title row included. */
@@ -39,10 +39,10 @@ export function layout(rows: number, servers: number, wantsSecond: boolean): Lay
 export function explanationLines(step: Step, curl: string, mapping: readonly string[], width: number): Line[] {
   const out: Line[] = [];
   if (step.task) {
-    for (const t of wrapText(`Your task: ${step.task}`, width)) out.push({ text: t, tone: 'warn', bold: true });
+    for (const t of wrapText(`Your task: ${reflow(step.task.trim())}`, width)) out.push({ text: t, tone: 'warn', bold: true });
     out.push({ text: '' });
   }
-  out.push(...wrapLines(step.explain.trim(), width));
+  out.push(...wrapLines(reflow(step.explain.trim()), width));
   if (curl) {
     out.push({ text: '' });
     out.push(...wrapLines(`space sends: ${curl}`, width, 'accent'));
@@ -97,9 +97,9 @@ export function checkLines(results: readonly CheckResult[] | null, running: stri
 // The hints of a step: its task, then each check's hint.
 export function hintLines(step: Step, width: number): Line[] {
   const out: Line[] = [];
-  if (step.task) out.push(...wrapLines(`Task: ${step.task}`, width, 'warn'));
+  if (step.task) out.push(...wrapLines(`Task: ${reflow(step.task.trim())}`, width, 'warn'));
   for (const c of step.checks) {
-    out.push(...wrapLines(`• ${c.title}: ${c.hint}`, width));
+    out.push(...wrapLines(`• ${c.title}: ${reflow(c.hint.trim())}`, width));
   }
   if (out.length === 0) out.push({ text: 'This step has no task: experiment freely.', tone: 'dim' });
   return out;

@@ -75,3 +75,10 @@ describe('marks follow the learner’s file', () => {
     expect(lines.join('\n')).not.toContain('one');
   });
 });
+
+describe('reflow', async () => {
+  const { reflow } = await import('../../../../lab/tui/state/text.ts');
+  it('joins hand-wrapped lines of a paragraph and keeps blank lines, code and list items', () => {
+    expect(reflow('Give server1 weight 2 by\nadding `weight N`.\n\n    server s1 a:1\n- one\n- two')).toBe('Give server1 weight 2 by adding `weight N`.\n\n    server s1 a:1\n- one\n- two');
+  });
+});

@@ -35,18 +35,21 @@ const timer = (v: string, what: string, never: string): string => (v.startsWith(
 // Lines explaining line field by field; a line in neither format is shown as it is with why.
 export function logLegendLines(line: string | null, width: number): Line[] {
   const out: Line[] = [];
+  // One field a row where it fits: label, value, meaning; a long meaning wraps under itself.
   const push = (label: string, value: string, means: string): void => {
-    const head = `${label.padEnd(14)} ${value}`;
-    out.push({ text: head.length > width ? head.slice(0, width) : head, bold: true });
-    for (const t of wrapText(means, width - 4)) out.push({ text: `    ${t}`, tone: 'dim' });
+    const head = `${label.padEnd(12)} ${value.padEnd(Math.max(value.length, 8))}`;
+    const room = width - head.length - 3;
+    if (room < 20) {
+      out.push({ text: head.slice(0, width), bold: true });
+      for (const t of wrapText(means, width - 4)) out.push({ text: `    ${t}`, tone: 'dim' });
+      return;
+    }
+    wrapText(means, room).forEach((t, i) => out.push({ text: `${i === 0 ? head : ' '.repeat(head.length)} · ${t}`, ...(i === 0 ? { bold: true } : { tone: 'dim' }) }));
   };
   if (line === null) return [{ text: 'No log line yet: press space to send a request, then l.', tone: 'dim' }];
   for (const t of wrapText(line, width)) out.push({ text: t, tone: 'accent' });
   const h = HTTP.exec(line);
   if (h) {
-    push('client', `${h[1]}:${h[2]}`, 'the address and port the request came from');
-    push('accept date', h[3]!, 'when the proxy accepted the connection');
-    push('frontend', h[4]!, 'the frontend that received it');
     push('backend/server', `${h[5]}/${h[6]}`, h[6] === '<NOSRV>' ? 'no server was chosen: a rule answered, or no server was usable' : 'where the request went');
     push('TR', h[7]!, timer(h[7]!, 'to receive the whole request from the client (Tq in older versions)', 'the full request never arrived'));
     push('Tw', h[8]!, timer(h[8]!, 'waiting in queues for a server slot', 'it never reached a queue (denied, or the client left first)'));
@@ -64,6 +67,10 @@ export function logLegendLines(line: string | null, width: number): Line[] {
     );
     push('conns', `${h[17]}/${h[18]}/${h[19]}/${h[20]}/${h[21]}`, 'actconn (whole process) / feconn (frontend) / beconn (backend) / srv_conn (this server) when it was logged / retries (+: redispatched)');
     push('queues', `${h[22]}/${h[23]}`, 'requests ahead of it in the server’s queue / in the backend’s queue');
+    // What the learner asks about first (timers, status, termination) comes first; who and when after.
+    push('client', `${h[1]}:${h[2]}`, 'the address and port the request came from');
+    push('accept date', h[3]!, 'when the proxy accepted the connection');
+    push('frontend', h[4]!, 'the frontend that received it');
     if (h[24] !== undefined) push('request', `"${h[24]}"`, 'the request line as received');
     return out;
   }

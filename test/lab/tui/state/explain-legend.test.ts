@@ -31,18 +31,20 @@ describe('log line legend', () => {
     const text = logLegendLines('127.0.0.1:50001 [03/Dec/2026:09:30:26.101] http_front servers/<NOSRV> 0/-1/-1/-1/0 403 192 - - PR-- 1/1/0/0/0 0/0 "GET /admin HTTP/1.1"', 80)
       .map((l) => l.text)
       .join('\n');
-    expect(text).toMatch(/^TR +0$/m);
-    expect(text).toMatch(/^Tc +-1\n +-1: no connection to a server was made/m);
-    expect(text).toContain('P = the proxy itself stopped it');
-    expect(text).toContain('R = while waiting for the client’s request');
+    expect(text).toMatch(/^TR +0 +· 0 ms: to receive the whole request/m);
+    expect(text).toMatch(/^Tc +-1 +· -1: no connection to a server was made/m);
+    // A meaning that wraps continues under itself.
+    const joined = text.replace(/\n +· /g, ' ');
+    expect(joined).toContain('P = the proxy itself stopped it');
+    expect(joined).toContain('R = while waiting for the client’s request');
     expect(text).toMatch(/^conns +1\/1\/0\/0\/0/m);
     expect(text).toMatch(/^request +"GET \/admin HTTP\/1\.1"/m);
   });
 
   it('explains a tcplog line and says when a line has neither format', () => {
     const tcp = logLegendLines('127.0.0.1:5 [03/Dec/2026:09:30:26.101] tcp_front servers/server1 0/1/12 300 -- 1/1/0/0/0 0/0', 80).map((l) => l.text).join('\n');
-    expect(tcp).toMatch(/^Tt +12/m);
-    expect(tcp).toContain('- = normal end');
+    expect(tcp).toMatch(/^Tt +12 +· 12 ms/m);
+    expect(tcp.replace(/\n +· /g, ' ')).toContain('- = normal end');
     expect(logLegendLines('custom line', 80).map((l) => l.text).join('\n')).toContain('neither in httplog nor in tcplog format');
   });
 });

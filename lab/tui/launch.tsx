@@ -45,13 +45,18 @@ export async function launchTui(opts: LaunchOptions = {}): Promise<number> {
     { stdin, stdout, exitOnCtrlC: false, patchConsole: true },
   );
   holder.clear = () => instance.clear();
-  // A signal (terminal closed, kill) still stops every backend before the process goes.
+  // A signal (terminal closed, kill) still stops every backend before the process goes. `on`, not `once`: while
+  // the asynchronous cleanup runs, this listener must stay, or exit-hooks.ts sees nobody handling the signal and
+  // ends the process at once (the port map and kept state were then left behind after SIGHUP, now and then).
+  let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
     instance.unmount();
-    void dispose().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    void dispose().finally(() => process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143));
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     await instance.waitUntilExit();
     // The last frame may end without a newline; the shell prompt should start on its own line.

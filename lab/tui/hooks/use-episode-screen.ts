@@ -303,6 +303,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     trafficRunning: running.current !== null,
     liveChanges,
     hasEditor: editorSet,
+    keptFile: session.configPath,
   };
 
   const run = (e: Effect): void => {

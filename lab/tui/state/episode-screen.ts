@@ -60,6 +60,8 @@ export interface ScreenContext extends KeyContext {
   readonly liveChanges: readonly string[];
   /** $EDITOR / $VISUAL set: `e` opens it; else `e` opens the inline editor. */
   readonly hasEditor: boolean;
+  /** Where the learner's config of this step is kept (named when `R` asks). */
+  readonly keptFile?: string | null;
 }
 
 export interface KeyResult {
@@ -168,7 +170,10 @@ function act(s: ScreenState, action: KeyAction, input: string, c: ScreenContext)
       return one(s, { type: 'toggle-backend' });
     case 'reset-step':
       if (!s.resetArmed) {
-        return none({ ...say(s, 'R again puts this step’s starting config back (your edits to it are lost); any other key keeps them.', 'warn'), resetArmed: true });
+        return none({
+          ...say(s, `R again puts this step’s starting config back${c.keptFile ? ` into ${c.keptFile}` : ''} (your edits to it are lost); any other key keeps them.`, 'warn'),
+          resetArmed: true,
+        });
       }
       return one({ ...s, resetArmed: false }, { type: 'reset-step' });
     case 'explain':

@@ -53,8 +53,9 @@ describe('episode screen keys (no terminal)', () => {
   });
 
   it('resets the step only on a second R', () => {
-    const first = type(initialScreen(), 'R');
+    const first = type(initialScreen(), 'R', {}, { ...ctx, keptFile: '/home/u/.config/haproxy-lab/work/ep/st/haproxy.cfg' });
     expect(first.effects).toEqual([]);
+    expect(first.state.ui.message?.text).toContain('into /home/u/.config/haproxy-lab/work/ep/st/haproxy.cfg');
     expect(type(first.state, 'R').effects).toEqual([{ type: 'reset-step' }]);
     expect(type(type(first.state, 'x').state, 'R').effects).toEqual([]);
   });

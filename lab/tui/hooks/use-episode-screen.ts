@@ -384,7 +384,9 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
   useInput(
     (input, key) => {
       for (const p of splitKeys({ input, key })) {
-        const r = pressKey(getScreen(), p, { ...ctx, trafficRunning: running.current !== null });
+        // What runs is read at the keypress (a render may not have happened since the last key changed it).
+        const live = session.liveChanges();
+        const r = pressKey(getScreen(), p, { ...ctx, liveChanges: live, hasLiveWeights: live.length > 0, trafficRunning: running.current !== null, busy: running.current !== null });
         setScreen(r.state);
         for (const e of r.effects) run(e);
       }

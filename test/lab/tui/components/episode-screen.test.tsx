@@ -80,6 +80,24 @@ describe('episode screen', () => {
     expect(session.weights['server2']).toBe(2);
   });
 
+  it('warns that c drops live weights, writes them into the file with W, and resets the step on R R', async () => {
+    const { lastFrame, stdin, session } = mount();
+    await tick();
+    await press(stdin, '+');
+    await until(() => expect(session.weights['server1']).toBe(3));
+    await press(stdin, 'c');
+    await until(() => expect(live(lastFrame())).toContain('drops your live changes'));
+    expect(live(lastFrame())).toContain('HAProxy too forgets runtime changes on reload');
+    await press(stdin, 'W');
+    await until(() => expect(session.fileWeights['server1']).toBe(3));
+    await press(stdin, 'R');
+    await until(() => expect(live(lastFrame())).toContain('R again puts this step’s starting config back'));
+    expect(session.resets).toBe(0);
+    await press(stdin, 'R');
+    await until(() => expect(session.resets).toBe(1));
+    await until(() => expect(live(lastFrame())).toContain('starting config is back'));
+  });
+
   it('shows the learner’s refused text with the error under its line, and says the old one serves', async () => {
     const session = new FakeSession();
     writeFileSync(session.configPath, CONFIG.replace('server1 app1:5001 weight 2', 'server1 app1:5001 wieght 2') + '\n');

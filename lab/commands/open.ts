@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseRuntimeName } from '../runtimes/choose-runtime.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
 import { launchTui } from '../tui/launch.tsx';
+import { assertEpisodeId } from '../episodes/loader.ts';
 
 function stepNumber(text: string): number {
   const n = Number(text);
@@ -19,6 +20,13 @@ export function registerOpen(program: Command): void {
     .option('--step <n>', 'start at this step (1 = first)', stepNumber)
     .option('--runtime <name>', 'where the apps run: builtin (default), process or docker', parseRuntimeName)
     .action(async (episode: string, opts: { step?: number; runtime?: RuntimeName }) => {
+      try {
+        assertEpisodeId(episode);
+      } catch (e) {
+        console.error(`lab open: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
       process.exitCode = await launchTui({
         ...(opts.runtime ? { runtime: opts.runtime } : {}),
         open: { episode, ...(opts.step !== undefined ? { step: opts.step - 1 } : {}) },

@@ -5,7 +5,8 @@ import { engineDriver } from '../episodes/engine-driver.ts';
 import { haproxyAvailable, haproxyDriver } from '../episodes/haproxy-driver.ts';
 import { proveEpisode, type EpisodeProof } from '../episodes/prove.ts';
 import { runEpisode, type EpisodeResult } from '../episodes/run-episode.ts';
-import { formatProof, formatStep } from '../episodes/format-results.ts';
+import { formatProof, formatStep, formatWrong } from '../episodes/format-results.ts';
+import { resolveWith, UsageError, type WithPlan } from '../episodes/with-files.ts';
 import type { ProxyDriver } from '../episodes/proxy-driver.ts';
 import type { StepResult } from '../episodes/run-step.ts';
 import { EpisodeLoadError, type Episode } from '../episodes/schema.ts';
@@ -20,9 +21,13 @@ export interface RunOptions {
   readonly prove?: boolean;
   readonly step?: readonly string[];
   readonly start?: boolean;
+  /** NAME=PATH: judge with the learner's file NAME replaced by PATH (repeatable). */
+  readonly with?: readonly string[];
   readonly out?: (line: string) => void;
   readonly err?: (line: string) => void;
 }
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 // Which proxy runs the configs; haproxy only when the binary is here.
 export function pickDriver(name: string | undefined): ProxyDriver {
@@ -42,8 +47,19 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
   const say = opts.json ? err : out;
   const driver = pickDriver(opts.proxy);
   const episodes: Episode[] = ids.length === 1 && ids[0] === 'all' ? [...loadAllEpisodes().episodes] : ids.map((id) => loadEpisode(id));
+  const withs = opts.with ?? [];
+  if (withs.length > 0 && (opts.prove || opts.start)) throw new UsageError(`--with judges your files; it does not go with ${opts.prove ? '--prove' : '--start'}`);
+  // Which steps each episode runs, and with which files replaced (--with): checked before any app starts.
+  const plans = new Map<Episode, WithPlan>();
+  if (withs.length > 0) {
+    for (const episode of episodes) plans.set(episode, resolveWith(episode, withs, opts.step));
+    const none = [...plans.values()].every((p) => p.steps.length === 0);
+    if (none) throw new UsageError([...plans.values()][0]!.problem ?? '--with: no step has such a file');
+  }
   const results: (EpisodeResult | EpisodeProof)[] = [];
   for (const episode of episodes) {
+    const plan = plans.get(episode);
+    if (plan && plan.steps.length === 0) continue;
     const choice = await chooseRuntime(opts.runtime, { progress: (l) => say(`  ${l}`) });
     say(`${episode.id}: ${episode.title}`);
     say(`  ${describeChoice(choice).replace(/\n/g, '\n  ')}; proxy: ${driver.name}`);
@@ -52,16 +68,23 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
         episode, runtime: choice.runtime, driver, ...(opts.step ? { steps: opts.step } : {}),
         progress: (l) => say(`  ${l}`),
         onCheck: (p) => say(`  ${formatProof(p)}`),
+        onWrong: (w) => {
+          for (const l of formatWrong(w)) say(`  ${l}`);
+        },
       });
-      say(`  ${proof.checks.filter((c) => c.ok).length}/${proof.checks.length} checks proven`);
+      const wrongs = proof.wrongs.filter((w) => w.name !== 'the starting config');
+      say(`  ${proof.checks.filter((c) => c.ok).length}/${proof.checks.length} checks proven; ${wrongs.filter((w) => w.ok).length}/${wrongs.length} wrong answers caught`);
       results.push(proof);
       continue;
     }
     let index = 0;
-    const total = opts.step?.length || episode.steps.length;
+    const stepIds = plan ? plan.steps : opts.step;
+    const total = stepIds?.length || episode.steps.length;
+    for (const [name, path] of plan?.files ?? []) say(`  --with ${name} = ${path}`);
     const result = await runEpisode({
-      episode, runtime: choice.runtime, driver, use: opts.start ? 'start' : 'solution',
-      ...(opts.step ? { steps: opts.step } : {}),
+      episode, runtime: choice.runtime, driver,
+      use: plan ? () => ({ files: plan.files }) : opts.start ? 'start' : 'solution',
+      ...(stepIds ? { steps: stepIds } : {}),
       progress: (l) => say(`  ${l}`),
       onListening: (step, m) => writePortMap(m.portMap({ episode: episode.id, step: step.id })),
       onStep: (r) => {
@@ -120,9 +143,10 @@ export function registerRun(program: Command): void {
     .option('--proxy <name>', 'engine (the lab\'s, default) or haproxy (the real binary)', 'engine')
     .option('--step <id...>', 'only these steps')
     .option('--start', "run each step's starting config instead of its solution (edit steps then fail)")
-    .option('--prove', 'prove every check fails on the starting config and passes on the solution')
+    .option('--with <name=path>', "judge your own file: replace the step's file NAME (as the step shows it, e.g. block-ip.cfg) with PATH; repeatable; without --step, every step that has a file NAME", collect, [])
+    .option('--prove', 'prove the solution passes every check and the starting config and every wrong answer fail one')
     .option('--json', 'print the results as JSON on stdout')
-    .addHelpText('after', '\nThe documents\' addresses (localhost:80, :4000, app1:5001...) are mapped onto free 127.0.0.1 ports;\neach step prints the mapping. While a step runs, `lab curl http://localhost/` reaches it.')
+    .addHelpText('after', '\nA teacher checks an answer: lab run ep4-acl --with block-ip.cfg=answer.cfg (exit 0 pass, 1 a check failed, 2 usage or file error).\nThe documents\' addresses (localhost:80, :4000, app1:5001...) are mapped onto free 127.0.0.1 ports;\neach step prints the mapping. While a step runs, `lab curl http://localhost/` reaches it.')
     .action(async (ids: string[], o: RunOptions) => {
       try {
         process.exitCode = await runCommand(ids, o);

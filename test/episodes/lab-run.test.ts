@@ -62,8 +62,43 @@ describe('lab run', () => {
   it('proves the checks from the command line (--prove)', async () => {
     const r = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--prove', '--step', 'block-ip');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ok {3}block-ip: A client in the blocked range gets 403 \(status\) — fails on start, passes on solution/);
+    expect(r.stdout).toMatch(/ok {3}block-ip: A client in the blocked range gets 403 \(status\) — fails on start, .*block-ip\.inverted\.cfg; passes on solution/);
+    expect(r.stdout).toMatch(/ok {3}block-ip: block-ip\.everyone\.cfg \(`src 0\.0\.0\.0\/0` matches every client, so everybody is blocked\) — fails \d check\(s\)\n\s+An ordinary client still gets through: expected status 200 for curl http:\/\/localhost\/; saw 403/);
+    expect(r.stdout).toMatch(/5\/5 wrong answers caught/);
   }, 120_000);
+
+  it('judges a teacher\'s file with --with: the solution passes (exit 0), a wrong answer fails with why (exit 1)', async () => {
+    const ok = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--with', 'block-ip.cfg=episodes/ep4-acl/block-ip.solution.cfg');
+    expect(ok.stdout).toMatch(/step 1\/1 block-ip: .*\[block-ip\.solution\.cfg, engine\]/);
+    expect(ok.code).toBe(0);
+    const bad = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--with', 'block-ip.cfg=episodes/ep4-acl/wrong/block-ip.one-address.cfg');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL Another address of 127\.66\.0\.0\/16 is refused too\n\s+expected: status 403 for curl --interface 127\.66\.200\.17 http:\/\/localhost\/\n\s+saw: +200 from web1/);
+    expect(bad.stdout).toMatch(/config: +block-ip\.one-address\.cfg:14: acl block_ip src 127\.66\.0\.5/);
+  }, 120_000);
+
+  it('--with NAME without --step judges every step that has that file', async () => {
+    // equal.cfg is the file of EP 9's first two steps: equal turns pass on it, the weights step does not.
+    const r = await lab('run', 'ep9-weighted-rr', '--runtime', 'builtin', '--json', '--with', 'equal.cfg=episodes/ep9-weighted-rr/equal.cfg');
+    expect(r.code).toBe(1);
+    const [result] = JSON.parse(r.stdout) as { steps: { id: string; ok: boolean }[] }[];
+    expect(result!.steps.map((s) => [s.id, s.ok])).toEqual([['equal-turns', true], ['add-weights', false]]);
+  }, 120_000);
+
+  it('--with names the files that exist for an unknown name, and refuses a missing file (exit 2)', async () => {
+    const unknown = await lab('run', 'ep4-acl', '--with', 'blockip.cfg=episodes/ep4-acl/block-ip.cfg');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--with blockip\.cfg: no step of ep4-acl has a file of that name \(its files: static-path\.cfg, block-ip\.cfg, post-method\.cfg/);
+    const wrongStep = await lab('run', 'ep4-acl', '--step', 'post-method', '--with', 'block-ip.cfg=episodes/ep4-acl/block-ip.cfg');
+    expect(wrongStep.code).toBe(2);
+    expect(wrongStep.stderr).toMatch(/step post-method of ep4-acl has no file block-ip\.cfg \(its files: post-method\.cfg\)/);
+    const missing = await lab('run', 'ep4-acl', '--with', 'block-ip.cfg=/nonexistent/answer.cfg');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--with block-ip\.cfg: no file \/nonexistent\/answer\.cfg/);
+    const shape = await lab('run', 'ep4-acl', '--with', 'block-ip.cfg');
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toMatch(/expected NAME=PATH/);
+  }, 60_000);
 
   it.skipIf(!hasHaproxy)('runs an episode on the real haproxy binary with --proxy haproxy', async () => {
     const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--proxy', 'haproxy', '--json');
@@ -72,10 +107,13 @@ describe('lab run', () => {
     expect(result).toMatchObject({ proxy: 'haproxy', ok: true });
   }, 120_000);
 
-  it('names the unknown episode and the known ones', async () => {
-    const r = await lab('run', 'ep99');
+  it('names the unknown episode and the known ones, without inventing a file path', async () => {
+    const r = await lab('run', 'ep9');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no episode 'ep99' \(known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr\)/);
+    expect(r.stderr.trim()).toBe("lab run: no episode 'ep9' (known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr)");
+    const o = await lab('open', 'ep99');
+    expect(o.code).toBe(2);
+    expect(o.stderr.trim()).toBe("lab open: no episode 'ep99' (known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr)");
   });
 
   it.skipIf(!python.ok)('runs every episode on the process runtime (real Flask), exit 0', async () => {

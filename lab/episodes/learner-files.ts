@@ -1,0 +1,18 @@
+// The files of a step a learner may change, by the names the step shows them under ("block-ip.cfg"): what
+// `lab run --with NAME=PATH` replaces and what the wrong-answer proofs swap in.
+import { basename } from 'node:path';
+import type { LearnerFile, Step } from './schema.ts';
+
+// Every file the learner edits in this step; a step without one has nothing to replace.
+export function learnerFiles(step: Step): LearnerFile[] {
+  return step.config ? [{ name: basename(step.config), path: step.config }] : [];
+}
+
+/** NAME → the file that replaces it. */
+export type Replacements = ReadonlyMap<string, string>;
+
+// The replacements that concern this step (by the names it shows), or an empty map.
+export function replacementsFor(step: Step, all: Replacements): Map<string, string> {
+  const names = new Set(learnerFiles(step).map((f) => f.name));
+  return new Map([...all].filter(([name]) => names.has(name)));
+}

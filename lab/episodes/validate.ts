@@ -30,8 +30,6 @@ const COMMON_CHECK_KEYS = ['kind', 'title', 'hint', 'involves'];
 /** What a check judges: a step experiment by id, or requests of its own (`curl`, sent `repeat` times). */
 const TRAFFIC_KEYS = ['experiment', 'curl', 'repeat'];
 const CHECK_KEYS: Record<CheckKind, readonly string[]> = {
-  instances: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
-  passthrough: [...TRAFFIC_KEYS],
   distribution: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
   order: [...TRAFFIC_KEYS, 'sequence'],
   route: [...TRAFFIC_KEYS, 'backend', 'server'],
@@ -39,6 +37,8 @@ const CHECK_KEYS: Record<CheckKind, readonly string[]> = {
   body: [...TRAFFIC_KEYS, 'contains'],
   'config-valid': ['warnings'],
   'log-line': [...TRAFFIC_KEYS, 'pattern'],
+  instances: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
+  passthrough: [...TRAFFIC_KEYS],
 };
 const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
   instances: ['shares'],

@@ -26,9 +26,10 @@ export function formatStep(r: StepResult, index: number, total: number): string[
   const out = [`step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  [${which}, ${r.driver}]`];
   for (const m of r.mapping) out.push(`    ${m}`);
   if (r.report && !r.report.ok) for (const a of r.report.alerts) out.push(`    ${a}`);
-  for (const e of r.experiments) {
+  for (const e of [...r.experiments, ...(r.probes ?? [])]) {
     const n = e.observations.length;
-    out.push(`  $ ${e.experiment.curl}${n > 1 ? `   (x${n})` : ''}${e.target.mapped ? `   [${e.target.mapped}]` : ''}`);
+    const own = r.experiments.includes(e) ? '' : '   (sent by a check)';
+    out.push(`  $ ${e.experiment.curl}${n > 1 ? `   (x${n})` : ''}${e.target.mapped ? `   [${e.target.mapped}]` : ''}${own}`);
     const seq = e.observations.map((o) => (o.status === 0 ? 'ERR' : `${o.status} ${o.who}`));
     const shown = compress(seq.slice(0, SHOWN));
     out.push(`    ${shown.join(', ')}${n > SHOWN ? `, ... (${n - SHOWN} more)` : ''}`);

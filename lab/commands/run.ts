@@ -103,15 +103,19 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
 
 function stepJson(s: StepResult): unknown {
   return {
-    id: s.step.id, title: s.step.title, config: s.configFile, use: s.use, proxy: s.driver, ok: s.ok, mapping: s.mapping,
+    id: s.step.id, title: s.step.title, config: s.configFile, use: s.use, files: Object.fromEntries(s.files), proxy: s.driver, ok: s.ok, mapping: s.mapping,
     report: s.report,
     experiments: s.experiments.map((e) => ({
       id: e.experiment.id, curl: e.experiment.curl, target: e.target,
       answers: e.observations.map((o) => ({
-        status: o.status, who: o.who, backend: o.backend ?? null, server: o.server ?? null, app: o.app ?? null,
+        status: o.status, who: o.who, backend: o.backend ?? null, server: o.server ?? null, app: o.app ?? null, receivedBy: o.receivedBy ?? [],
         ms: o.ms, ...(o.error ? { error: o.error } : {}), body: o.body.length > 200 ? o.body.slice(0, 200) + '...' : o.body,
       })),
       tally: e.tally.rows(),
+    })),
+    probes: s.probes.map((e) => ({
+      curl: e.experiment.curl,
+      answers: e.observations.map((o) => ({ status: o.status, who: o.who, backend: o.backend ?? null, server: o.server ?? null, receivedBy: o.receivedBy ?? [] })),
     })),
     checks: s.checks.map((c) => ({
       kind: c.check.kind, title: c.check.title, ok: c.ok, expected: c.expected, observed: c.observed, lines: c.lines, hint: c.check.hint,
@@ -123,7 +127,14 @@ function toJson(r: EpisodeResult | EpisodeProof): unknown {
   if ('checks' in r) {
     return {
       episode: r.episode.id, proxy: r.driver, ok: r.ok,
-      checks: r.checks.map((p) => ({ step: p.step, kind: p.check.kind, title: p.check.title, failsOnStart: p.failsOnStart ?? null, passes: p.passes, ok: p.ok, problem: p.problem ?? null })),
+      checks: r.checks.map((p) => ({
+        step: p.step, kind: p.check.kind, title: p.check.title, failsOnStart: p.failsOnStart ?? null, failsOnWrong: p.failsOnWrong ?? null,
+        passes: p.passes, ok: p.ok, problem: p.problem ?? null,
+      })),
+      wrongs: r.wrongs.map((w) => ({
+        step: w.step, name: w.name, why: w.why ?? null, ok: w.ok,
+        failed: w.failed.map((c) => ({ title: c.check.title, kind: c.check.kind, expected: c.expected, observed: c.observed })),
+      })),
     };
   }
   return {

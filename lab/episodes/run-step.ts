@@ -6,7 +6,7 @@ import { parseCurl } from '../traffic/request-spec.ts';
 import { Tally } from '../traffic/tally.ts';
 import { appFromBody, selfName } from '../traffic/who.ts';
 import { newProbeToken, PROBE_HEADER, receipts } from '../runtimes/receipt-tap.ts';
-import { learnerFiles, type Replacements } from './learner-files.ts';
+import { judgedFiles, learnerFiles, type Replacements } from './learner-files.ts';
 import type { Observation } from '../traffic/client.ts';
 import { Attributor } from './attribution.ts';
 import { evaluateChecks, type AttributedObservation, type ExperimentRun, type StepObservations } from './checks.ts';
@@ -40,6 +40,8 @@ export interface StepResult {
   /** The config file that ran, or null (apps-only step). */
   readonly configFile: string | null;
   readonly use: 'start' | 'solution' | 'file';
+  /** The step's learner files as judged: NAME → path (a `--with` replacement, or the file that ran). */
+  readonly files: ReadonlyMap<string, string>;
   /** How the documents' addresses were moved. */
   readonly mapping: readonly string[];
   readonly report: ConfigReport | null;
@@ -96,8 +98,11 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
     const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs] };
     const checks = evaluateChecks(step.checks, obs);
     receipts.forget(tokens);
+    const files = judgedFiles(step, typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : new Map());
+    const config = learnerFiles(step).find((f) => f.path === step.config);
+    if (config && file) files.set(config.name, file);
     return {
-      step, driver: driver.name, configFile: file, use, mapping: mapping.describe(text), report,
+      step, driver: driver.name, configFile: file, use, files, mapping: mapping.describe(text), report,
       experiments: [...experiments.values()].filter((e) => step.experiments.includes(e.experiment)),
       probes: [...experiments.values()].filter((e) => !step.experiments.includes(e.experiment)),
       checks, ok: checks.every((c) => c.ok),

@@ -81,8 +81,9 @@ describe('lab run', () => {
     // equal.cfg is the file of EP 9's first two steps: equal turns pass on it, the weights step does not.
     const r = await lab('run', 'ep9-weighted-rr', '--runtime', 'builtin', '--json', '--with', 'equal.cfg=episodes/ep9-weighted-rr/equal.cfg');
     expect(r.code).toBe(1);
-    const [result] = JSON.parse(r.stdout) as { steps: { id: string; ok: boolean }[] }[];
+    const [result] = JSON.parse(r.stdout) as { steps: { id: string; ok: boolean; files: Record<string, string> }[] }[];
     expect(result!.steps.map((s) => [s.id, s.ok])).toEqual([['equal-turns', true], ['add-weights', false]]);
+    for (const s of result!.steps) expect(s.files['equal.cfg']).toMatch(/\/episodes\/ep9-weighted-rr\/equal\.cfg$/);
   }, 120_000);
 
   it('--with names the files that exist for an unknown name, and refuses a missing file (exit 2)', async () => {

@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
 import { DockerRuntime } from '../../lab/runtimes/docker.ts';
 import { hasHaproxy } from '../helpers/haproxy.ts';
+import { runCommand } from '../../lab/commands/run.ts';
+import { UsageError } from '../../lab/episodes/with-files.ts';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
@@ -86,20 +88,21 @@ describe('lab run', () => {
     for (const s of result!.steps) expect(s.files['equal.cfg']).toMatch(/\/episodes\/ep9-weighted-rr\/equal\.cfg$/);
   }, 120_000);
 
-  it('--with names the files that exist for an unknown name, and refuses a missing file (exit 2)', async () => {
+  it('--with names the files that exist for an unknown name (exit 2)', async () => {
     const unknown = await lab('run', 'ep4-acl', '--with', 'blockip.cfg=episodes/ep4-acl/block-ip.cfg');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/--with blockip\.cfg: no step of ep4-acl has a file of that name \(its files: static-path\.cfg, block-ip\.cfg, post-method\.cfg/);
-    const wrongStep = await lab('run', 'ep4-acl', '--step', 'post-method', '--with', 'block-ip.cfg=episodes/ep4-acl/block-ip.cfg');
-    expect(wrongStep.code).toBe(2);
-    expect(wrongStep.stderr).toMatch(/step post-method of ep4-acl has no file block-ip\.cfg \(its files: post-method\.cfg\)/);
-    const missing = await lab('run', 'ep4-acl', '--with', 'block-ip.cfg=/nonexistent/answer.cfg');
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--with block-ip\.cfg: no file \/nonexistent\/answer\.cfg/);
-    const shape = await lab('run', 'ep4-acl', '--with', 'block-ip.cfg');
-    expect(shape.code).toBe(2);
-    expect(shape.stderr).toMatch(/expected NAME=PATH/);
+    expect(unknown.stderr.trim()).toMatch(/^lab run: --with blockip\.cfg: no step of ep4-acl has a file of that name \(its files: static-path\.cfg, block-ip\.cfg, post-method\.cfg, user-agent\.cfg, admin-internal\.cfg, flask-form\.cfg, flask-form-one-acl\.cfg\)$/);
   }, 60_000);
+
+  it('--with refuses, before starting anything, a file of another step, a missing file and a malformed argument', async () => {
+    // In process: these are usage errors, which the command turns into exit 2 as above.
+    const run = (...w: string[]) => runCommand(['ep4-acl'], { with: w, step: w[0]!.startsWith('block') ? ['post-method'] : undefined, out: () => {}, err: () => {} });
+    await expect(run('block-ip.cfg=episodes/ep4-acl/block-ip.cfg')).rejects.toThrow(/step post-method of ep4-acl has no file block-ip\.cfg \(its files: post-method\.cfg\)/);
+    await expect(runCommand(['ep4-acl'], { with: ['block-ip.cfg=/nonexistent/answer.cfg'] })).rejects.toThrow(/^--with block-ip\.cfg: no file \/nonexistent\/answer\.cfg$/);
+    await expect(runCommand(['ep4-acl'], { with: ['block-ip.cfg'] })).rejects.toThrow(/expected NAME=PATH/);
+    await expect(runCommand(['ep4-acl'], { with: ['=x'] })).rejects.toThrow(UsageError);
+    await expect(runCommand(['ep4-acl'], { with: ['block-ip.cfg=episodes/ep4-acl/block-ip.cfg'], prove: true })).rejects.toThrow(/does not go with --prove/);
+  });
 
   it.skipIf(!hasHaproxy)('runs an episode on the real haproxy binary with --proxy haproxy', async () => {
     const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--proxy', 'haproxy', '--json');

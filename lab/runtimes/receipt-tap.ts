@@ -84,6 +84,7 @@ function relay(client: net.Socket, upstreamPort: number, instance: string, open:
 /** A listener on the app's public port that relays to where the app really listens. */
 class Tap {
   private server: net.Server | null = null;
+  private binding: Promise<void> | null = null;
   private readonly open = new Set<net.Socket>();
 
   constructor(
@@ -92,11 +93,12 @@ class Tap {
     private readonly instance: string,
   ) {}
 
-  async listen(): Promise<void> {
-    if (this.server) return;
+  // Resolves once listening; a second call while the first is under way waits for the same bind.
+  listen(): Promise<void> {
+    if (this.binding) return this.binding;
     const server = net.createServer((c) => relay(c, this.upstreamPort, this.instance, this.open));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
+    this.binding = new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: '127.0.0.1', port: this.port, exclusive: true }, () => {
         server.off('error', reject);
@@ -104,15 +106,20 @@ class Tap {
       });
     }).catch((e: Error) => {
       this.server = null;
+      this.binding = null;
       throw e;
     });
+    return this.binding;
   }
 
   // Stops accepting, so health checks see the port closed just as they would without the relay.
   async close(): Promise<void> {
     const server = this.server;
+    const binding = this.binding;
     this.server = null;
+    this.binding = null;
     if (!server) return;
+    await binding?.catch(() => {});
     for (const s of this.open) s.destroy();
     this.open.clear();
     await new Promise<void>((resolve) => server.close(() => resolve()));

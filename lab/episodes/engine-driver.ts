@@ -8,7 +8,9 @@ import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 // One diagnostic as HAProxy prints it, on one line, without the pid: "[ALERT] : config : parsing [haproxy.cfg:14] : ...".
 export function formatForReport(d: Diagnostic): string {
   const shown = d.loc ? { ...d, loc: { ...d.loc, file: basename(d.loc.file) } } : d;
+  // Some messages name their file inside the text too ("parsing [/abs/dir/haproxy.cfg:15]"): shown by its name.
   return formatDiagnostic(shown, 0)
+    .replaceAll(d.loc?.file ?? '\0', basename(d.loc?.file ?? ''))
     .replace(/^\[(ALERT|WARNING|NOTICE)\]\s+\(0\) :/, '[$1] :')
     .replace(/\s*\n\s*/g, ' ')
     .trim();

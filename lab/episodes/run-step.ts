@@ -72,6 +72,8 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
   const apps = opts.apps.filter((a) => step.apps.includes(a.name));
   let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
   const who = new Attributor();
+  /** Probe tokens of this step's requests, forgotten when it ends. */
+  const tokens: string[] = [];
   let report: ConfigReport | null = null;
   let proxy: ProxyRun | null = null;
   try {
@@ -89,7 +91,6 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
     }
     opts.onListening?.(mapping);
     const experiments = new Map<string, ExperimentRun>();
-    const tokens: string[] = [];
     // The document's experiments first, then the requests checks send of their own.
     for (const exp of [...step.experiments, ...(step.probes ?? [])]) {
       experiments.set(exp.id, await runExperiment(exp, mapping, who, proxy, opts, tokens));
@@ -97,7 +98,6 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
     const logs = proxy?.logs() ?? [];
     const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs] };
     const checks = evaluateChecks(step.checks, obs);
-    receipts.forget(tokens);
     const files = judgedFiles(step, typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : new Map());
     const config = learnerFiles(step).find((f) => f.path === step.config);
     if (config && file) files.set(config.name, file);
@@ -108,6 +108,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
       checks, ok: checks.every((c) => c.ok),
     };
   } finally {
+    receipts.forget(tokens);
     await proxy?.stop();
   }
 }

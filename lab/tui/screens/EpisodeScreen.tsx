@@ -20,7 +20,7 @@ import { episodeUiReducer, initialEpisodeUi, ctrlCEffect } from '../state/episod
 import { bindingFor, footerKeys, type KeyAction, type KeyContext } from '../state/keys.ts';
 import { allShares } from '../state/shares.ts';
 import { explainLines } from '../state/explain.ts';
-import { configLines } from '../state/config-lines.ts';
+import { configLines, remapMarks } from '../state/config-lines.ts';
 import { checkLines, explanationLines, headerText, helpLines, hintLines, layout } from '../state/panes.ts';
 import { truncate, windowOf, type Line } from '../state/text.ts';
 import { useTerminalSize } from '../hooks/use-terminal-size.ts';
@@ -75,6 +75,16 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
     setSnapshot(session.snapshot());
   }, [session]);
   useInterval(refresh, editing ? null : 500);
+
+  // Marks follow the learner's file: a mark moves with its line, and one whose line is gone is not shown.
+  const startText = useMemo(() => {
+    try {
+      return step.config ? readFileSync(step.config, 'utf8') : null;
+    } catch {
+      return null;
+    }
+  }, [step]);
+  const marksIn = (text: string): ReturnType<typeof remapMarks> => (startText === null ? step.marks.slice() : remapMarks(startText, text, step.marks));
 
   const indexOf = useMemo(() => {
     const m = new Map(servers.map((r) => [r.key, r.index]));
@@ -450,14 +460,14 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
         } catch (e) {
           text = `cannot read ${step.solution}: ${(e as Error).message}`;
         }
-        const c = configLines({ text, marks: step.marks, errors: [], width: w });
+        const c = configLines({ text, marks: marksIn(text), errors: [], width: w });
         return { title: 'Solution (esc closes; e opens your copy to edit)', lines: c.lines.slice(), focus: c.focus };
       }
       case 'none':
         break;
     }
     if (tab === 'config' && configText !== null && !both) {
-      const c = configLines({ text: configText, marks: step.marks, errors, width: w });
+      const c = configLines({ text: configText, marks: marksIn(configText), errors, width: w });
       return { title: `Config ${session.configName ?? ''}${errors.length ? ' — refused, still serving the previous one' : ''} (tab: explanation)`, lines: c.lines.slice(), focus: c.focus };
     }
     return {
@@ -472,7 +482,7 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   // The inline editor keeps its cursor line in view; other panes start at their focus and scroll by page.
   const paneOffset = inline ? Math.max(0, pane.focus - Math.floor(paneHeight / 2)) : (scroll ?? Math.max(0, pane.focus - 1));
   const win = windowOf(pane.lines, paneHeight, paneOffset);
-  const second = both && configText !== null ? configLines({ text: configText, marks: step.marks, errors, width }) : null;
+  const second = both && configText !== null ? configLines({ text: configText, marks: marksIn(configText), errors, width }) : null;
   const secondWin = second ? windowOf(second.lines, Math.max(0, lay.second - 1), Math.max(0, second.focus - 1)) : null;
 
   const shares = allShares(snapshot?.backends ?? null, servers.map((r) => r.key), traffic);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
 import { DockerRuntime } from '../../lab/runtimes/docker.ts';
 import { hasHaproxy } from '../helpers/haproxy.ts';
@@ -69,21 +69,31 @@ describe('lab run', () => {
     expect(r.stdout).toMatch(/5\/5 wrong answers caught/);
   }, 120_000);
 
-  it('judges a teacher\'s file with --with: the solution passes (exit 0), a wrong answer fails with why (exit 1)', async () => {
-    const ok = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--with', 'block-ip.cfg=episodes/ep4-acl/block-ip.solution.cfg');
-    expect(ok.stdout).toMatch(/step 1\/1 block-ip: .*\[block-ip\.solution\.cfg, engine\]/);
-    expect(ok.code).toBe(0);
+  it('judges a teacher\'s file with --with: a wrong answer fails with why (exit 1)', async () => {
     const bad = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--with', 'block-ip.cfg=episodes/ep4-acl/wrong/block-ip.one-address.cfg');
     expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/step 1\/1 block-ip: .*\[block-ip\.one-address\.cfg, engine\]/);
     expect(bad.stdout).toMatch(/FAIL Another address of 127\.66\.0\.0\/16 is refused too\n\s+expected: status 403 for curl --interface 127\.66\.200\.17 http:\/\/localhost\/\n\s+saw: +200 from web1/);
     expect(bad.stdout).toMatch(/config: +block-ip\.one-address\.cfg:14: acl block_ip src 127\.66\.0\.5/);
   }, 120_000);
 
-  it('--with NAME without --step judges every step that has that file', async () => {
+  it('--with the solution passes (0); without --step it judges every step that has that file', async () => {
+    // In process, as the command runs it (the spawn above proves the exit code reaches the shell).
+    const lines: string[] = [];
+    const quiet = { runtime: 'builtin' as const, out: (l: string) => lines.push(l), err: () => {} };
+    // The port map a running step publishes goes to this test's state directory, not the user's.
+    const saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = state;
+    onTestFinished(() => {
+      if (saved === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = saved;
+    });
+    expect(await runCommand(['ep4-acl'], { ...quiet, with: ['block-ip.cfg=episodes/ep4-acl/block-ip.solution.cfg'] })).toBe(0);
+    expect(lines.join('\n')).toMatch(/step 1\/1 block-ip: .*\[block-ip\.solution\.cfg, engine\]/);
     // equal.cfg is the file of EP 9's first two steps: equal turns pass on it, the weights step does not.
-    const r = await lab('run', 'ep9-weighted-rr', '--runtime', 'builtin', '--json', '--with', 'equal.cfg=episodes/ep9-weighted-rr/equal.cfg');
-    expect(r.code).toBe(1);
-    const [result] = JSON.parse(r.stdout) as { steps: { id: string; ok: boolean; files: Record<string, string> }[] }[];
+    lines.length = 0;
+    expect(await runCommand(['ep9-weighted-rr'], { ...quiet, json: true, with: ['equal.cfg=episodes/ep9-weighted-rr/equal.cfg'] })).toBe(1);
+    const [result] = JSON.parse(lines.join('\n')) as { steps: { id: string; ok: boolean; files: Record<string, string> }[] }[];
     expect(result!.steps.map((s) => [s.id, s.ok])).toEqual([['equal-turns', true], ['add-weights', false]]);
     for (const s of result!.steps) expect(s.files['equal.cfg']).toMatch(/\/episodes\/ep9-weighted-rr\/equal\.cfg$/);
   }, 120_000);

@@ -2,7 +2,6 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import type { ConfigSource, Engine } from '../../proxy/index.ts';
-import { checkOutput } from './proxy-check.ts';
 
 interface ProxyOptions {
   file: string[];
@@ -53,6 +52,7 @@ function keepHeapSmall(): void {
 async function runProxy(o: ProxyOptions): Promise<number> {
   if (!o.check) keepHeapSmall();
   const { createEngine, loadConfig, formatDiagnostic, ConfigError } = await import('../../proxy/index.ts');
+  const { checkOutput } = await import('./proxy-check.ts');
   const source: ConfigSource = { files: o.file };
   if (o.check) {
     const out = checkOutput(loadConfig(source), { quiet: o.quiet ?? false });

@@ -94,9 +94,11 @@ describe.skipIf(!hasHaproxy)('lab proxy -c prints exactly what haproxy -c prints
     const file = relative(ROOT, join(ROOT, 'episodes/ep4-acl/block-ip.cfg'));
     const real = spawnSync('haproxy', ['-c', '-f', file], { cwd: ROOT, encoding: 'utf8' });
     const lab = spawnSync(process.execPath, ['bin/lab.js', 'proxy', '-c', '-f', file], { cwd: ROOT, encoding: 'utf8' });
-    expect(theirs(lab.stderr)).toEqual(theirs(real.stderr));
+    // A first run after a source changed says on stderr that it rebuilds dist/ (the launcher, not the check).
+    const stderr = lab.stderr.replace(/^lab: rebuilding dist\/:.*\n/m, '');
+    expect(theirs(stderr)).toEqual(theirs(real.stderr));
     expect(theirs(lab.stdout)).toEqual(['Warnings were found.', 'Configuration file is valid']);
-    expect(lab.stderr).toMatch(/^\[WARNING\]  \(\d+\) : config : parsing acl keyword 'src' :\n  no pattern/);
+    expect(stderr).toMatch(/^\[WARNING\]  \(\d+\) : config : parsing acl keyword 'src' :\n  no pattern/);
     expect(lab.status).toBe(0);
   });
 });

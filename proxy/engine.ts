@@ -6,7 +6,7 @@ import type { BindSpec, ConfigModel, Mode, ProxySpec } from './config/model.ts';
 import { ConfigError, formatDiagnostic } from './config/diagnostics.ts';
 import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
-import { HttpSession } from './http/http-session.ts';
+import { HttpSession, normalizeAddress } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
 import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
 import { Generation } from './runtime/generation.ts';
@@ -18,12 +18,21 @@ import {
   maintLeaveMessage, noServerAvailableMessage, recordStateChange, serverDownMessage, serverUpMessage, type HealthScheduler,
 } from './server/health/index.ts';
 import { handleStatsRequest } from './stats/index.ts';
+import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
+import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
+import { serveH2 } from './h2/h2-connection.ts';
+import tls from 'node:tls';
+import { haproxyDate } from './log/log-date.ts';
 
 interface Listener {
   readonly key: string;
   readonly server: net.Server;
   binding: ListenerBinding;
   mode: Mode;
+  /** A TLS bind's certificates (bind ... ssl), kept current across reloads. */
+  tls: BindContexts | undefined;
+  /** The listener's id in its frontend (HAProxy's luid: bind order from 1), for connection-error log lines. */
+  bindId: number;
 }
 
 const DEFAULT_MAXCONN = 4096;
@@ -144,6 +153,8 @@ export class ProxyEngine implements Engine, SessionHost {
       if (w) {
         l.binding = { frontend: w.fe.name, address: l.binding.address, port: l.binding.port, configPort: w.bind.port || l.binding.port };
         l.mode = w.fe.mode;
+        l.tls = w.bind.ssl ? bindContexts(w.bind.ssl) : undefined;
+        l.bindId = w.fe.binds.indexOf(w.bind) + 1;
         next.frontends.get(w.fe.name)?.listening.push(`${l.binding.address}:${l.binding.port}`);
       } else {
         this.listeners.delete(key);
@@ -199,7 +210,10 @@ export class ProxyEngine implements Engine, SessionHost {
     const { host, port } = this.bindAddress(fe, b);
     const key = `${fe.mode}|${host}|${port}`;
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-    const listener: Listener = { key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode };
+    const listener: Listener = {
+      key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode, tls: b.ssl ? bindContexts(b.ssl) : undefined,
+      bindId: fe.binds.indexOf(b) + 1,
+    };
     server.on('connection', (sock) => this.accept(sock, listener));
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
@@ -250,9 +264,32 @@ export class ProxyEngine implements Engine, SessionHost {
   private open(sock: net.Socket, listener: Listener): void {
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
-    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
-    else new HttpSession(this, listener.binding, sock);
+    if (listener.tls) {
+      const fe = this.gen.frontends.get(listener.binding.frontend);
+      const accepted = Date.now();
+      const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
+      acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
+        secure: (t) => this.startSession(t, listener),
+        failed: (why) => {
+          // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
+          const spec = fe?.spec;
+          if (!spec || !(spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) || !this.wantsLog(spec, true)) return;
+          if (spec.options.dontlognull && why !== 'handshake' && why !== 'timeout') return;
+          this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${HANDSHAKE_FAILURE_TEXT[why]}`);
+        },
+      });
+    } else this.startSession(sock, listener);
     sock.resume();
+  }
+
+  private startSession(sock: net.Socket, listener: Listener): void {
+    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
+    else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
+    else new HttpSession(this, listener.binding, sock);
+  }
+
+  serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {
+    serveH2(sock, head, (stream) => new HttpSession(this, binding, stream));
   }
 
   resolve(frontend: string) {

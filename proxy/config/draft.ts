@@ -2,6 +2,7 @@
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
+import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -35,6 +36,8 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
+  ssl?: ServerTlsDraft;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -103,6 +106,8 @@ export interface GlobalDraft {
   nbthread: number;
   bufsize: number;
   maxhdr: number;
+  /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
+  ssl: GlobalSslDraft;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -196,11 +201,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101 };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, ssl: newGlobalSslDraft() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
-  return { ...g, logs: [...g.logs], statsSockets: [...g.statsSockets] };
+  const { ssl: _ssl, ...rest } = g;
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets] };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
@@ -234,6 +240,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.downinter !== undefined ? { downinter: s.downinter } : {}),
       ...(s.checkAddr !== undefined ? { checkAddr: s.checkAddr } : {}),
       ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
+      ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
     };
     return spec;
   });

@@ -4,6 +4,7 @@ import { BIND_KEYWORDS, GLOBAL_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { bestMatch, didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { GLOBAL_SSL_HANDLERS } from './keywords-ssl.ts';
 
 type GlobalKeyword = (c: LineContext) => void;
 
@@ -117,6 +118,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
     });
   },
   stats: statsKeyword,
+  ...GLOBAL_SSL_HANDLERS,
   daemon: accepted(0),
   'master-worker': accepted(1),
   quiet: accepted(0),

@@ -38,6 +38,65 @@ export interface BindSpec {
   readonly loc: SourceLoc;
   /** As written, e.g. "*:80". */
   readonly text: string;
+  /** "ssl" and its options: the connection is TLS from the first byte. */
+  readonly ssl?: BindTlsSpec;
+}
+
+/** TLS protocol versions as HAProxy names them (ssl-min-ver, ssl-max-ver). */
+export type TlsVersionName = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** One certificate a bind can present: PEM text, and the SNI names that select it. */
+export interface CertEntry {
+  readonly file: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** Lower-cased names (exact or "*.domain") that select it; from crt-list filters, else its CN and DNS SANs. */
+  readonly names: readonly string[];
+  /** crt-list "!name" filters: names this entry never answers. */
+  readonly excluded: readonly string[];
+}
+
+export interface TlsVersionRange {
+  readonly min?: TlsVersionName;
+  readonly max?: TlsVersionName;
+  /** no-sslv3, no-tlsv10 ...: versions switched off. */
+  readonly disabled: readonly TlsVersionName[];
+}
+
+export interface BindTlsSpec {
+  /** In load order; the first one is the default certificate (no SNI, or no match without strict-sni). */
+  readonly certs: readonly CertEntry[];
+  readonly alpn?: readonly string[];
+  readonly versions: TlsVersionRange;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
+  readonly curves?: string;
+  readonly caFile?: string;
+  readonly caPem?: string;
+  readonly crlPem?: string;
+  readonly verify: 'none' | 'optional' | 'required';
+  readonly strictSni: boolean;
+  readonly preferClientCiphers: boolean;
+  readonly noTlsTickets: boolean;
+  /** tune.ssl.default-dh-param, in bits (for DHE ciphers). */
+  readonly dhParamBits: number;
+}
+
+export interface ServerTlsSpec {
+  readonly verify: 'none' | 'required';
+  readonly caFile?: string;
+  readonly caPem?: string;
+  /** The "sni" sample expression as written (e.g. "req.hdr(host)", "str(app.example)"). */
+  readonly sni?: string;
+  /** verifyhost NAME: the name the certificate must carry (default: the SNI sent). */
+  readonly verifyHost?: string;
+  readonly alpn?: readonly string[];
+  readonly versions: TlsVersionRange;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
+  /** crt FILE: a client certificate for the server (PEM with cert and key). */
+  readonly cert?: { readonly certPem: string; readonly keyPem: string };
+  readonly noTlsTickets: boolean;
 }
 
 export interface ServerSpec {
@@ -63,6 +122,8 @@ export interface ServerSpec {
   /** Address and port to send checks to, when they differ from the server's. */
   readonly checkAddr?: string;
   readonly checkPort?: number;
+  /** "ssl": the connection to the server is TLS. */
+  readonly ssl?: ServerTlsSpec;
   readonly loc: SourceLoc;
 }
 

@@ -1,6 +1,7 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { NamedId, SampleContext } from '../acl/types.ts';
 import type { HttpRequestRule, ProxySpec } from '../config/model.ts';
 import type { RuleTrace } from '../events.ts';
@@ -20,6 +21,9 @@ import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, st
 import { applyHeaderRule, buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { applyRequestLineRule, replaceHeaders } from './request-line-rewrite.ts';
 import { httpReason } from './reasons.ts';
+import { tlsView, type TlsView } from '../tls/tls-info.ts';
+import { withServerTls } from '../tls/server-tls.ts';
+import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -149,6 +153,8 @@ export class HttpSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  /** The client connection's TLS state, when it came through a "bind ... ssl". */
+  readonly tls: TlsView | undefined;
 
   constructor(
     readonly host: SessionHost,
@@ -160,6 +166,7 @@ export class HttpSession {
     this.dst = normalizeAddress(sock.localAddress ?? '');
     this.dstPort = sock.localPort ?? 0;
     this.aclDstPort = binding.configPort || this.dstPort;
+    this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
       sock.destroy();
@@ -168,13 +175,33 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onClientData(d));
-    sock.on('end', () => this.onClientEnd());
-    sock.on('error', () => this.close('CD'));
-    sock.on('close', () => this.close('CD'));
-    sock.on('timeout', () => this.onClientTimeout());
-    sock.on('drain', () => this.txn?.conn?.sock.resume());
+    for (const [event, fn] of this.listeners) sock.on(event, fn);
     this.armIdleTimeout();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket listeners of several signatures
+  private readonly listeners: [string, (...a: any[]) => void][] = [
+    ['data', (d: Buffer) => this.onClientData(d)],
+    ['end', () => this.onClientEnd()],
+    ['error', () => this.close('CD')],
+    ['close', () => this.close('CD')],
+    ['timeout', () => this.onClientTimeout()],
+    ['drain', () => this.txn?.conn?.sock.resume()],
+  ];
+
+  // The client opened with HTTP/2's preface (prior knowledge on a clear-text bind): the connection leaves this
+  // session for the HTTP/2 one, which runs one exchange per stream (as HAProxy's mux upgrades from h1 to h2).
+  private upgradeToH2(buf: Buffer): void {
+    for (const [event, fn] of this.listeners) this.sock.off(event, fn);
+    this.sock.setTimeout(0);
+    this.closed = true;
+    this.buf = null;
+    if (this.gen && this.fe) {
+      this.fe.current--;
+      this.host.sessionClosed(this.gen);
+      this.gen = null;
+    }
+    this.host.serveH2(this.sock, buf, this.binding);
   }
 
   private attach(gen: Generation, fe: FrontendRuntime): void {
@@ -195,7 +222,7 @@ export class HttpSession {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
-      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined,
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
     };
   }
@@ -264,6 +291,10 @@ export class HttpSession {
   private parseNext(): void {
     const buf = this.buf;
     if (!buf || this.closed) return;
+    if (this.requestsSeen === 0 && buf[0] === 0x50 && isH2Preface(buf)) {
+      if (buf.length >= H2_PREFACE.length) this.upgradeToH2(buf);
+      return;
+    }
     const end = findHeadEnd(buf);
     if (end < 0) {
       if (buf.length >= this.host.limits.maxHeadBytes) this.badRequest();
@@ -530,13 +561,13 @@ export class HttpSession {
       return;
     }
     const addr = this.host.addressOf(server);
-    const conn = new ServerConn(addr, server, be);
+    const conn = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
     const sock = conn.sock;
     conn.txn = t;
     t.conn = conn;
     const connectTimeout = be.spec.timeouts.connect ?? 0;
     sock.setTimeout(connectTimeout);
-    sock.once('connect', () => {
+    sock.once(conn.reads.connectEvent, () => {
       if (t.conn === conn && this.txn === t) this.connected(t, conn);
     });
   }
@@ -823,7 +854,8 @@ export class HttpSession {
     const t = conn.txn;
     if (!t || this.txn !== t) return;
     if (t.tConnected < 0) {
-      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH');
+      // a failed TLS handshake with the server is a connection error too (HAProxy: SC)
+      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || conn.reads.connectEvent === 'secureConnect');
       return;
     }
     this.onServerClosed(conn);
@@ -859,12 +891,12 @@ export class HttpSession {
     t.tConnected = -1;
     const addr = this.host.addressOf(server);
     be.take(server);
-    const fresh = new ServerConn(addr, server, be);
+    const fresh = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
     const sock = fresh.sock;
     fresh.txn = t;
     t.conn = fresh;
     sock.setTimeout(be.spec.timeouts.connect ?? 0);
-    sock.once('connect', () => {
+    sock.once(fresh.reads.connectEvent, () => {
       if (t.conn === fresh && this.txn === t) this.connected(t, fresh);
     });
   }
@@ -1032,7 +1064,8 @@ export class HttpSession {
     rec.redispatched = t.redispatched;
     rec.beQueue = t.backend?.queue.length ?? 0;
     // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
-    rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
+    const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
+    rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
     if (spec.logFormat) {
       rec.method = t.originalMethod;
       rec.uri = t.originalUri;
@@ -1053,7 +1086,7 @@ export class HttpSession {
 
   private record(fe: FrontendRuntime, backend: string, server: string, date: number): TrafficLogRecord {
     return {
-      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
+      clientIp: this.src, clientPort: this.srcPort, frontendIp: this.dst, frontendPort: this.dstPort, date, frontend: fe.name, ssl: this.tls !== undefined, backend, server, tR: 0, tw: -1, tc: -1,
       tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: this.host.actconn, feconn: fe.current,
       beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
     };

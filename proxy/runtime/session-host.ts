@@ -38,6 +38,8 @@ export interface SessionHost {
   readonly limits: HeadLimits;
   /** The stats page, when a frontend has `stats uri` and the path asks for it. */
   stats(fe: ProxySpec, path: string, query: string | null): LocalAnswer | null;
+  /** A connection that opened with HTTP/2's preface: `head` is what was read of it so far. */
+  serveH2(sock: import('node:net').Socket, head: Buffer, binding: ListenerBinding): void;
   sessionOpened(gen: Generation): void;
   sessionClosed(gen: Generation): void;
 }

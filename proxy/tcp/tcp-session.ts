@@ -1,6 +1,9 @@
 // One client connection in mode tcp: connection rules, a backend and a server per connection, then bytes both
 // ways with half-closes forwarded, and a tcplog line at the end.
 import net from 'node:net';
+import tls from 'node:tls';
+import { tlsView } from '../tls/tls-info.ts';
+import { withServerTls } from '../tls/server-tls.ts';
 import type { SampleContext } from '../acl/types.ts';
 import type { TcpRequestRule } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
@@ -52,6 +55,7 @@ export class TcpSession {
     this.ctx = {
       src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
       dst: normalizeAddress(sock.localAddress ?? ''), dstPort: binding.configPort || (sock.localPort ?? 0),
+      tls: sock instanceof tls.TLSSocket ? tlsView(sock) : undefined,
     };
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -199,7 +203,7 @@ export class TcpSession {
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
-    const reads = new OwnedReads({ host: addr.host, port: addr.port, allowHalfOpen: true }, {
+    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true }, {
       onData: (view) => {
         this.bytesOut += view.length;
         if (!reads.forward(this.sock, view)) srv.pause();
@@ -209,7 +213,7 @@ export class TcpSession {
     this.srv = srv;
     srv.setTimeout(be.spec.timeouts.connect ?? 0);
     let connected = false;
-    srv.once('connect', () => {
+    srv.once(reads.connectEvent, () => {
       connected = true;
       this.tConnected = Date.now();
       // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces
@@ -376,7 +380,7 @@ export class TcpSession {
     const beName = this.be?.name ?? this.fe.name;
     const srvName = (this.server ?? this.failedServer)?.name ?? '<NOSRV>';
     const rec = {
-      clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, backend: beName,
+      clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, ssl: this.ctx.tls !== undefined, backend: beName,
       server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
       // at the end this connection is already released; an early line is written while it still counts
       actconn: this.host.actconn + (early ? 0 : 1), feconn: this.fe.current + (early ? 0 : 1), beconn: this.be?.served ?? 0,

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { progressPath, readProgress, resetProgress, resetStepProgress } from '../episodes/progress.ts';
-import { keptFiles, resetKept, workRoot } from '../episodes/learner-files.ts';
+import { keptFiles, resetKept, workRoot } from '../episodes/kept-files.ts';
 import { readdirSync } from 'node:fs';
 
 export interface ResetOptions {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { EpisodeProof } from '../episodes/prove.ts';
 import type { EpisodeResult } from '../episodes/run-episode.ts';
+import type { WithPlan } from '../episodes/with-files.ts';
 import type { ProxyDriver } from '../episodes/proxy-driver.ts';
 import type { StepResult } from '../episodes/run-step.ts';
 import type { Episode } from '../episodes/schema.ts';
@@ -15,9 +16,13 @@ export interface RunOptions {
   readonly prove?: boolean;
   readonly step?: readonly string[];
   readonly start?: boolean;
+  /** NAME=PATH: judge with the learner's file NAME replaced by PATH (repeatable). */
+  readonly with?: readonly string[];
   readonly out?: (line: string) => void;
   readonly err?: (line: string) => void;
 }
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 // Which proxy runs the configs; haproxy only when the binary is here.
 export async function pickDriver(name: string | undefined): Promise<ProxyDriver> {
@@ -38,18 +43,32 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
   const say = opts.json ? err : out;
   const driver = await pickDriver(opts.proxy);
   // The episodes' machinery (YAML, the runtimes, the engine) loads here, not with `lab --help`.
-  const [{ loadAllEpisodes, loadEpisode }, { proveEpisode }, { runEpisode }, { formatProof, formatStep }, { clearPortMap, writePortMap }, { chooseRuntime, describeChoice }] =
-    await Promise.all([
-      import('../episodes/loader.ts'),
-      import('../episodes/prove.ts'),
-      import('../episodes/run-episode.ts'),
-      import('../episodes/format-results.ts'),
-      import('../traffic/port-map.ts'),
-      import('../runtimes/choose-runtime.ts'),
-    ]);
+  const [
+    { loadAllEpisodes, loadEpisode }, { proveEpisode }, { runEpisode }, { formatProof, formatStep, formatWrong },
+    { clearPortMap, writePortMap }, { chooseRuntime, describeChoice }, { resolveWith, UsageError },
+  ] = await Promise.all([
+    import('../episodes/loader.ts'),
+    import('../episodes/prove.ts'),
+    import('../episodes/run-episode.ts'),
+    import('../episodes/format-results.ts'),
+    import('../traffic/port-map.ts'),
+    import('../runtimes/choose-runtime.ts'),
+    import('../episodes/with-files.ts'),
+  ]);
   const episodes: Episode[] = ids.length === 1 && ids[0] === 'all' ? [...loadAllEpisodes().episodes] : ids.map((id) => loadEpisode(id));
+  const withs = opts.with ?? [];
+  if (withs.length > 0 && (opts.prove || opts.start)) throw new UsageError(`--with judges your files; it does not go with ${opts.prove ? '--prove' : '--start'}`);
+  // Which steps each episode runs, and with which files replaced (--with): checked before any app starts.
+  const plans = new Map<Episode, WithPlan>();
+  if (withs.length > 0) {
+    for (const episode of episodes) plans.set(episode, resolveWith(episode, withs, opts.step));
+    const none = [...plans.values()].every((p) => p.steps.length === 0);
+    if (none) throw new UsageError([...plans.values()][0]!.problem ?? '--with: no step has such a file');
+  }
   const results: (EpisodeResult | EpisodeProof)[] = [];
   for (const episode of episodes) {
+    const plan = plans.get(episode);
+    if (plan && plan.steps.length === 0) continue;
     const choice = await chooseRuntime(opts.runtime, { progress: (l) => say(`  ${l}`) });
     say(`${episode.id}: ${episode.title}`);
     say(`  ${describeChoice(choice).replace(/\n/g, '\n  ')}; proxy: ${driver.name}`);
@@ -58,16 +77,23 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
         episode, runtime: choice.runtime, driver, ...(opts.step ? { steps: opts.step } : {}),
         progress: (l) => say(`  ${l}`),
         onCheck: (p) => say(`  ${formatProof(p)}`),
+        onWrong: (w) => {
+          for (const l of formatWrong(w)) say(`  ${l}`);
+        },
       });
-      say(`  ${proof.checks.filter((c) => c.ok).length}/${proof.checks.length} checks proven`);
+      const wrongs = proof.wrongs.filter((w) => w.name !== 'the starting config');
+      say(`  ${proof.checks.filter((c) => c.ok).length}/${proof.checks.length} checks proven; ${wrongs.filter((w) => w.ok).length}/${wrongs.length} wrong answers caught`);
       results.push(proof);
       continue;
     }
     let index = 0;
-    const total = opts.step?.length || episode.steps.length;
+    const stepIds = plan ? plan.steps : opts.step;
+    const total = stepIds?.length || episode.steps.length;
+    for (const [name, path] of plan?.files ?? []) say(`  --with ${name} = ${path}`);
     const result = await runEpisode({
-      episode, runtime: choice.runtime, driver, use: opts.start ? 'start' : 'solution',
-      ...(opts.step ? { steps: opts.step } : {}),
+      episode, runtime: choice.runtime, driver,
+      use: plan ? () => ({ files: plan.files }) : opts.start ? 'start' : 'solution',
+      ...(stepIds ? { steps: stepIds } : {}),
       progress: (l) => say(`  ${l}`),
       onListening: (step, m) => writePortMap(m.portMap({ episode: episode.id, step: step.id })),
       onStep: (r) => {
@@ -86,15 +112,19 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
 
 function stepJson(s: StepResult): unknown {
   return {
-    id: s.step.id, title: s.step.title, config: s.configFile, use: s.use, proxy: s.driver, ok: s.ok, mapping: s.mapping,
+    id: s.step.id, title: s.step.title, config: s.configFile, use: s.use, files: Object.fromEntries(s.files), proxy: s.driver, ok: s.ok, mapping: s.mapping,
     report: s.report,
     experiments: s.experiments.map((e) => ({
       id: e.experiment.id, curl: e.experiment.curl, target: e.target,
       answers: e.observations.map((o) => ({
-        status: o.status, who: o.who, backend: o.backend ?? null, server: o.server ?? null, app: o.app ?? null,
+        status: o.status, who: o.who, backend: o.backend ?? null, server: o.server ?? null, app: o.app ?? null, receivedBy: o.receivedBy ?? [],
         ms: o.ms, ...(o.error ? { error: o.error } : {}), body: o.body.length > 200 ? o.body.slice(0, 200) + '...' : o.body,
       })),
       tally: e.tally.rows(),
+    })),
+    probes: s.probes.map((e) => ({
+      curl: e.experiment.curl,
+      answers: e.observations.map((o) => ({ status: o.status, who: o.who, backend: o.backend ?? null, server: o.server ?? null, receivedBy: o.receivedBy ?? [] })),
     })),
     checks: s.checks.map((c) => ({
       kind: c.check.kind, title: c.check.title, ok: c.ok, expected: c.expected, observed: c.observed, lines: c.lines, hint: c.check.hint,
@@ -106,7 +136,14 @@ function toJson(r: EpisodeResult | EpisodeProof): unknown {
   if ('checks' in r) {
     return {
       episode: r.episode.id, proxy: r.driver, ok: r.ok,
-      checks: r.checks.map((p) => ({ step: p.step, kind: p.check.kind, title: p.check.title, failsOnStart: p.failsOnStart ?? null, passes: p.passes, ok: p.ok, problem: p.problem ?? null })),
+      checks: r.checks.map((p) => ({
+        step: p.step, kind: p.check.kind, title: p.check.title, failsOnStart: p.failsOnStart ?? null, failsOnWrong: p.failsOnWrong ?? null,
+        passes: p.passes, ok: p.ok, problem: p.problem ?? null,
+      })),
+      wrongs: r.wrongs.map((w) => ({
+        step: w.step, name: w.name, why: w.why ?? null, ok: w.ok,
+        failed: w.failed.map((c) => ({ title: c.check.title, kind: c.check.kind, expected: c.expected, observed: c.observed })),
+      })),
     };
   }
   return {
@@ -126,9 +163,10 @@ export function registerRun(program: Command): void {
     .option('--proxy <name>', 'engine (the lab\'s, default) or haproxy (the real binary)', 'engine')
     .option('--step <id...>', 'only these steps')
     .option('--start', "run each step's starting config instead of its solution (edit steps then fail)")
-    .option('--prove', 'prove every check fails on the starting config and passes on the solution')
+    .option('--with <name=path>', "judge your own file: replace the step's file NAME (as the step shows it, e.g. block-ip.cfg) with PATH; repeatable; without --step, every step that has a file NAME", collect)
+    .option('--prove', 'prove the solution passes every check and the starting config and every wrong answer fail one')
     .option('--json', 'print the results as JSON on stdout')
-    .addHelpText('after', '\nThe documents\' addresses (localhost:80, :4000, app1:5001...) are mapped onto free 127.0.0.1 ports;\neach step prints the mapping. While a step runs, `lab curl http://localhost/` reaches it.')
+    .addHelpText('after', '\nA teacher checks an answer: lab run ep4-acl --with block-ip.cfg=answer.cfg (exit 0 pass, 1 a check failed, 2 usage or file error).\nThe documents\' addresses (localhost:80, :4000, app1:5001...) are mapped onto free 127.0.0.1 ports;\neach step prints the mapping. While a step runs, `lab curl http://localhost/` reaches it.')
     .action(async (ids: string[], o: RunOptions) => {
       try {
         process.exitCode = await runCommand(ids, o);

@@ -1,6 +1,7 @@
 // Runs a whole episode headless (`lab run`): start its apps once on a runtime, run every step, clean up.
 import { freePort } from '../runtimes/ports.ts';
 import { startApps } from '../runtimes/app-group.ts';
+import { tapRuntime } from '../runtimes/receipt-tap.ts';
 import type { Runtime } from '../runtimes/runtime.ts';
 import type { AppPlacement, StepMapping } from './mapping.ts';
 import type { ProxyDriver } from './proxy-driver.ts';
@@ -29,8 +30,9 @@ export async function startEpisodeApps(
   const placements: AppPlacement[] = needed.map((a, i) => ({
     name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
   }));
+  // Behind a receipt tap, so checks can tell which instance really received each request.
   const group = await startApps(
-    runtime,
+    tapRuntime(runtime),
     placements.map((p) => ({ app: p.app, name: p.name, hostPort: p.hostPort, episode: episode.id })),
     progress,
   );

@@ -103,7 +103,27 @@ export interface LogLineCheck extends CheckBase {
   readonly pattern: string;
 }
 
+/** Which app instances really received the requests (the relay in front of each app saw them), as relative
+ * shares: the log names a server line, and two lines may lead to one process. */
+export interface InstancesCheck extends CheckBase {
+  readonly kind: 'instances';
+  readonly experiment: string;
+  /** App names of the episode ("flask1") to relative shares. */
+  readonly shares: Readonly<Record<string, number>>;
+  /** Allowed absolute difference of each share (0..1), default 0: exactly these shares. */
+  readonly tolerance: number;
+}
+
+/** Every request reached an app byte for byte as the client wrote it: nothing in between parsed it as HTTP
+ * (HAProxy in `mode http` re-writes header names in lower case; `mode tcp` relays bytes). */
+export interface PassthroughCheck extends CheckBase {
+  readonly kind: 'passthrough';
+  readonly experiment: string;
+}
+
 export type Check =
+  | InstancesCheck
+  | PassthroughCheck
   | DistributionCheck
   | OrderCheck
   | RouteCheck
@@ -119,6 +139,23 @@ export interface LineMark {
   /** 1-based line in the step's config. */
   readonly line: number;
   readonly note: string;
+}
+
+/** A plausible wrong answer of an edit step, kept next to its solution: `lab run --prove` shows it fails. */
+export interface WrongAnswer {
+  /** Absolute path of the wrong file (it replaces the step's config). */
+  readonly file: string;
+  /** What is wrong with it, in a few words ("src 0.0.0.0/0 blocks every client"). */
+  readonly why: string;
+  readonly loc: YamlLoc;
+}
+
+/** A file of a step the learner may change, by the name the step shows. */
+export interface LearnerFile {
+  /** "block-ip.cfg" */
+  readonly name: string;
+  /** The starting file (absolute). */
+  readonly path: string;
 }
 
 export interface Step {
@@ -139,7 +176,12 @@ export interface Step {
   readonly commands: readonly string[];
   readonly marks: readonly LineMark[];
   readonly experiments: readonly Experiment[];
+  /** Requests checks send of their own (written `curl:` on the check), beyond the document's experiments.
+   * The loader always sets it; optional so hand-made steps (tests) need not. */
+  readonly probes?: readonly Experiment[];
   readonly checks: readonly Check[];
+  /** Plausible wrong answers (edit steps); the loader always sets it. */
+  readonly wrong?: readonly WrongAnswer[];
   readonly loc: YamlLoc;
 }
 

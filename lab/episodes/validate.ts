@@ -14,6 +14,7 @@ import {
   type Experiment,
   type LineMark,
   type Step,
+  type WrongAnswer,
   type YamlLoc,
 } from './schema.ts';
 
@@ -21,30 +22,41 @@ type AnyNode = Node | null | undefined;
 
 const TOP_KEYS = ['format', 'title', 'document', 'summary', 'order', 'apps', 'steps'];
 const APP_KEYS = ['name', 'app', 'port', 'addresses', 'answers'];
-const STEP_KEYS = ['id', 'title', 'explain', 'config', 'solution', 'task', 'apps', 'commands', 'marks', 'experiments', 'checks'];
+const STEP_KEYS = ['id', 'title', 'explain', 'config', 'solution', 'task', 'apps', 'commands', 'marks', 'experiments', 'checks', 'wrong'];
+const WRONG_KEYS = ['file', 'why'];
 const EXPERIMENT_KEYS = ['id', 'curl', 'repeat', 'concurrency', 'note'];
 const MARK_KEYS = ['line', 'match', 'note'];
 const COMMON_CHECK_KEYS = ['kind', 'title', 'hint', 'involves'];
+/** What a check judges: a step experiment by id, or requests of its own (`curl`, sent `repeat` times). */
+const TRAFFIC_KEYS = ['experiment', 'curl', 'repeat'];
 const CHECK_KEYS: Record<CheckKind, readonly string[]> = {
-  distribution: ['experiment', 'shares', 'tolerance'],
-  order: ['experiment', 'sequence'],
-  route: ['experiment', 'backend', 'server'],
-  status: ['experiment', 'status'],
-  body: ['experiment', 'contains'],
+  distribution: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
+  order: [...TRAFFIC_KEYS, 'sequence'],
+  route: [...TRAFFIC_KEYS, 'backend', 'server'],
+  status: [...TRAFFIC_KEYS, 'status'],
+  body: [...TRAFFIC_KEYS, 'contains'],
   'config-valid': ['warnings'],
-  'log-line': ['experiment', 'pattern'],
+  'log-line': [...TRAFFIC_KEYS, 'pattern'],
+  instances: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
+  passthrough: [...TRAFFIC_KEYS],
 };
 const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
-  distribution: ['experiment', 'shares'],
-  order: ['experiment', 'sequence'],
-  route: ['experiment', 'backend'],
-  status: ['experiment', 'status'],
-  body: ['experiment', 'contains'],
+  instances: ['shares'],
+  passthrough: [],
+  distribution: ['shares'],
+  order: ['sequence'],
+  route: ['backend'],
+  status: ['status'],
+  body: ['contains'],
   'config-valid': [],
   'log-line': ['pattern'],
 };
+/** Kinds that judge answers, so they need `experiment` or `curl`; log-line may judge the whole step. */
+const NEEDS_TRAFFIC: readonly CheckKind[] = ['instances', 'passthrough', 'distribution', 'order', 'route', 'status', 'body'];
 /** Config words a failing check points at when the episode names none. */
 const DEFAULT_INVOLVES: Record<CheckKind, readonly string[]> = {
+  instances: ['server'],
+  passthrough: ['mode'],
   distribution: ['balance', 'server'],
   order: ['balance', 'server'],
   route: ['acl', 'use_backend', 'default_backend', 'http-request'],
@@ -170,19 +182,39 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
     });
   }
   const checks: Check[] = [];
+  const probes: Experiment[] = [];
   if (f.has('checks')) {
     r.list(f.get('checks'), `${what}.checks`).forEach((item, i) => {
-      const c = readCheck(r, item, `${what}.checks[${i}]`, experiments, broken, config !== null);
+      const c = readCheck(r, item, `${what}.checks[${i}]`, { experiments, broken, probes, apps: stepApps, hasConfig: config !== null });
       if (c) checks.push(c);
     });
   }
   if (solution && checks.length === 0) r.error(f.keyLoc('solution'), `${what}: a step the learner edits needs checks that tell the solution from the start`);
+  const wrong = f.has('wrong') ? readWrong(r, f.get('wrong'), `${what}.wrong`, dir, solution) : [];
+  if (f.has('wrong') && !solution) r.error(f.keyLoc('wrong'), `${what}: wrong answers belong to a step the learner edits (one with a 'solution')`);
 
   if (r.errors.length > before || id === undefined || title === undefined || explain === undefined) return null;
   return {
     id, title, explain: explain.trim(), config, solution, ...(task !== undefined ? { task: task.trim() } : {}),
-    apps: stepApps, commands, marks, experiments, checks, loc: f.loc,
+    apps: stepApps, commands, marks, experiments, probes, checks, wrong, loc: f.loc,
   };
+}
+
+// `wrong: [{ file, why }]`: files next to episode.yaml that must differ from the solution.
+function readWrong(r: YamlReader, node: AnyNode, what: string, dir: string, solution: string | null): WrongAnswer[] {
+  const out: WrongAnswer[] = [];
+  r.list(node, what).forEach((item, i) => {
+    const f = r.fields(item, `${what}[${i}]`, WRONG_KEYS, WRONG_KEYS);
+    if (!f) return;
+    const why = r.text(f.get('why'), `${what}[${i}].why`);
+    const file = readFilePath(r, f, 'file', `${what}[${i}]`, dir);
+    if (file && solution && existsSync(file) && existsSync(solution) && readFileSync(file, 'utf8') === readFileSync(solution, 'utf8')) {
+      r.error(f.get('file'), `${what}[${i}].file: it is the same text as the solution, so it is not a wrong answer`);
+    }
+    if (file && out.some((w) => w.file === file)) r.error(f.get('file'), `${what}[${i}].file: listed twice`);
+    if (file && why !== undefined) out.push({ file, why: why.trim(), loc: f.loc });
+  });
+  return out;
 }
 
 function readFilePath(r: YamlReader, f: Fields, key: string, what: string, dir: string): string | null {
@@ -251,7 +283,19 @@ function readExperiment(r: YamlReader, node: AnyNode, what: string): Experiment 
   return { id, curl: curl.trim(), repeat, concurrency, ...(note !== undefined ? { note: note.trim() } : {}), loc: f.loc };
 }
 
-function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: readonly Experiment[], broken: readonly string[], hasConfig: boolean): Check | null {
+interface CheckContext {
+  readonly experiments: readonly Experiment[];
+  /** Ids of experiments with errors of their own. */
+  readonly broken: readonly string[];
+  /** Where a check's own requests (`curl`) are collected. */
+  readonly probes: Experiment[];
+  /** The step's app names, which `instances` shares name. */
+  readonly apps: readonly string[];
+  readonly hasConfig: boolean;
+}
+
+function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext): Check | null {
+  const { experiments, broken, hasConfig } = ctx;
   const kindNode = node && typeof node === 'object' && 'get' in node ? (node as { get(k: string, keep: true): unknown }).get('kind', true) : undefined;
   const kindValue = isScalar(kindNode) ? kindNode.value : undefined;
   const kinds = Object.keys(CHECK_KEYS) as CheckKind[];
@@ -267,7 +311,30 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: read
   const hint = r.text(f.get('hint'), `${what}.hint`);
   const involves = f.has('involves') ? r.strList(f.get('involves'), `${what}.involves`) : [...DEFAULT_INVOLVES[kind]];
   let experiment: Experiment | undefined;
-  if (f.has('experiment')) {
+  if (f.has('experiment') && f.has('curl')) {
+    r.error(f.keyLoc('curl'), `${what}: give either 'experiment' (a step experiment's id) or 'curl' (requests of its own), not both`);
+  } else if (NEEDS_TRAFFIC.includes(kind) && !f.has('experiment') && !f.has('curl')) {
+    r.error(f.loc, `${what} (${kind}): say which requests it judges: 'experiment: ID' or 'curl: curl ...'`);
+  }
+  if (f.has('repeat') && !f.has('curl')) r.error(f.keyLoc('repeat'), `${what}.repeat: only a check with its own 'curl' sends requests`);
+  if (f.has('curl')) {
+    const curl = r.text(f.get('curl'), `${what}.curl`);
+    const repeat = f.has('repeat') ? r.num(f.get('repeat'), `${what}.repeat`, { int: true, min: 1, max: 1000 }) : 1;
+    if (curl !== undefined && !curl.trimStart().startsWith('curl ')) {
+      r.error(f.get('curl'), `${what}.curl: expected a curl command line ("curl http://localhost/"), got "${curl}"`);
+    } else if (curl !== undefined) {
+      try {
+        parseCurl(curl);
+        if (repeat !== undefined) {
+          experiment = { id: `${what}.curl`, curl: curl.trim(), repeat, concurrency: 1, note: 'sent by the check', loc: f.loc };
+          ctx.probes.push(experiment);
+        }
+      } catch (e) {
+        if (!(e instanceof CurlArgsError)) throw e;
+        r.error(f.get('curl'), `${what}.curl: ${e.message}`);
+      }
+    }
+  } else if (f.has('experiment')) {
     const id = r.text(f.get('experiment'), `${what}.experiment`);
     experiment = experiments.find((e) => e.id === id);
     if (id !== undefined && !experiment && broken.includes(id)) return null;
@@ -279,6 +346,27 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: read
   const exp = experiment?.id ?? '';
   let check: Check | null = null;
   switch (kind) {
+    case 'instances': {
+      const shares: Record<string, number> = {};
+      const sf = r.fields(f.get('shares'), `${what}.shares`, null, [], f.loc);
+      for (const pair of sf?.node.items ?? []) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : '';
+        if (!ctx.apps.includes(name)) {
+          r.error((pair.key as AnyNode) ?? f.get('shares'), `${what}.shares: '${name}' is not an app of this step (apps: ${ctx.apps.join(', ') || 'none'})`);
+        }
+        const v = r.num(pair.value as AnyNode, `${what}.shares.${name}`, { min: 0 });
+        if (v !== undefined) shares[name] = v;
+      }
+      if (sf && Object.values(shares).every((v) => v === 0)) r.error(f.get('shares'), `${what}.shares: give each app instance a relative share, e.g. { flask1: 1, flask2: 1 }`);
+      const tolerance = f.has('tolerance') ? r.num(f.get('tolerance'), `${what}.tolerance`, { min: 0, max: 1 }) : 0;
+      if (tolerance !== undefined) check = { kind, ...base, experiment: exp, shares, tolerance };
+      break;
+    }
+    case 'passthrough': {
+      if (!hasConfig) r.error(f.loc, `${what}: a passthrough check needs a step with a config (a proxy in between)`);
+      check = { kind, ...base, experiment: exp };
+      break;
+    }
     case 'distribution': {
       const shares: Record<string, number> = {};
       const sf = r.fields(f.get('shares'), `${what}.shares`, null, [], f.loc);

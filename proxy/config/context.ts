@@ -124,8 +124,9 @@ export class ProxyLineContext extends LineContext {
       baseDir: this.state.baseDir,
       mode: this.proxy.mode,
       proxy: this.proxy.name,
+      // HAProxy's acl.c warns with ha_warning() alone: the message names the keyword, no "parsing [file:line]".
       warn(message: string, loc: SourceLoc) {
-        diagnostics.push({ severity: 'warning', message, loc });
+        diagnostics.push({ severity: 'warning', message, loc, form: 'plain' });
       },
     };
   }

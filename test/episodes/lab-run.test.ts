@@ -4,10 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
 import { DockerRuntime } from '../../lab/runtimes/docker.ts';
 import { hasHaproxy } from '../helpers/haproxy.ts';
+import { runCommand } from '../../lab/commands/run.ts';
+import { UsageError } from '../../lab/episodes/with-files.ts';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
@@ -62,8 +64,55 @@ describe('lab run', () => {
   it('proves the checks from the command line (--prove)', async () => {
     const r = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--prove', '--step', 'block-ip');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ok {3}block-ip: A client in the blocked range gets 403 \(status\) — fails on start, passes on solution/);
+    expect(r.stdout).toMatch(/ok {3}block-ip: A client in the blocked range gets 403 \(status\) — fails on start, .*block-ip\.inverted\.cfg; passes on solution/);
+    expect(r.stdout).toMatch(/ok {3}block-ip: block-ip\.everyone\.cfg \(`src 0\.0\.0\.0\/0` matches every client, so everybody is blocked\) — fails \d check\(s\)\n\s+An ordinary client still gets through: expected status 200 for curl http:\/\/localhost\/; saw 403/);
+    expect(r.stdout).toMatch(/5\/5 wrong answers caught/);
   }, 120_000);
+
+  it('judges a teacher\'s file with --with: a wrong answer fails with why (exit 1)', async () => {
+    const bad = await lab('run', 'ep4-acl', '--runtime', 'builtin', '--with', 'block-ip.cfg=episodes/ep4-acl/wrong/block-ip.one-address.cfg');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/step 1\/1 block-ip: .*\[block-ip\.one-address\.cfg, engine\]/);
+    expect(bad.stdout).toMatch(/FAIL Another address of 127\.66\.0\.0\/16 is refused too\n\s+expected: status 403 for curl --interface 127\.66\.200\.17 http:\/\/localhost\/\n\s+saw: +200 from web1/);
+    expect(bad.stdout).toMatch(/config: +block-ip\.one-address\.cfg:14: acl block_ip src 127\.66\.0\.5/);
+  }, 120_000);
+
+  it('--with the solution passes (0); without --step it judges every step that has that file', async () => {
+    // In process, as the command runs it (the spawn above proves the exit code reaches the shell).
+    const lines: string[] = [];
+    const quiet = { runtime: 'builtin' as const, out: (l: string) => lines.push(l), err: () => {} };
+    // The port map a running step publishes goes to this test's state directory, not the user's.
+    const saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = state;
+    onTestFinished(() => {
+      if (saved === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = saved;
+    });
+    expect(await runCommand(['ep4-acl'], { ...quiet, with: ['block-ip.cfg=episodes/ep4-acl/block-ip.solution.cfg'] })).toBe(0);
+    expect(lines.join('\n')).toMatch(/step 1\/1 block-ip: .*\[block-ip\.solution\.cfg, engine\]/);
+    // equal.cfg is the file of EP 9's first two steps: equal turns pass on it, the weights step does not.
+    lines.length = 0;
+    expect(await runCommand(['ep9-weighted-rr'], { ...quiet, json: true, with: ['equal.cfg=episodes/ep9-weighted-rr/equal.cfg'] })).toBe(1);
+    const [result] = JSON.parse(lines.join('\n')) as { steps: { id: string; ok: boolean; files: Record<string, string> }[] }[];
+    expect(result!.steps.map((s) => [s.id, s.ok])).toEqual([['equal-turns', true], ['add-weights', false]]);
+    for (const s of result!.steps) expect(s.files['equal.cfg']).toMatch(/\/episodes\/ep9-weighted-rr\/equal\.cfg$/);
+  }, 120_000);
+
+  it('--with names the files that exist for an unknown name (exit 2)', async () => {
+    const unknown = await lab('run', 'ep4-acl', '--with', 'blockip.cfg=episodes/ep4-acl/block-ip.cfg');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^lab run: --with blockip\.cfg: no step of ep4-acl has a file of that name \(its files: static-path\.cfg, block-ip\.cfg, post-method\.cfg, user-agent\.cfg, admin-internal\.cfg, flask-form\.cfg, flask-form-one-acl\.cfg\)$/m);
+  }, 60_000);
+
+  it('--with refuses, before starting anything, a file of another step, a missing file and a malformed argument', async () => {
+    // In process: these are usage errors, which the command turns into exit 2 as above.
+    const run = (...w: string[]) => runCommand(['ep4-acl'], { with: w, step: w[0]!.startsWith('block') ? ['post-method'] : undefined, out: () => {}, err: () => {} });
+    await expect(run('block-ip.cfg=episodes/ep4-acl/block-ip.cfg')).rejects.toThrow(/step post-method of ep4-acl has no file block-ip\.cfg \(its files: post-method\.cfg\)/);
+    await expect(runCommand(['ep4-acl'], { with: ['block-ip.cfg=/nonexistent/answer.cfg'] })).rejects.toThrow(/^--with block-ip\.cfg: no file \/nonexistent\/answer\.cfg$/);
+    await expect(runCommand(['ep4-acl'], { with: ['block-ip.cfg'] })).rejects.toThrow(/expected NAME=PATH/);
+    await expect(runCommand(['ep4-acl'], { with: ['=x'] })).rejects.toThrow(UsageError);
+    await expect(runCommand(['ep4-acl'], { with: ['block-ip.cfg=episodes/ep4-acl/block-ip.cfg'], prove: true })).rejects.toThrow(/does not go with --prove/);
+  });
 
   it.skipIf(!hasHaproxy)('runs an episode on the real haproxy binary with --proxy haproxy', async () => {
     const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--proxy', 'haproxy', '--json');
@@ -72,10 +121,16 @@ describe('lab run', () => {
     expect(result).toMatchObject({ proxy: 'haproxy', ok: true });
   }, 120_000);
 
-  it('names the unknown episode and the known ones', async () => {
-    const r = await lab('run', 'ep99');
+  it('names the unknown episode and the known ones, without inventing a file path', async () => {
+    const r = await lab('run', 'ep9');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no episode 'ep99' \(known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr\)/);
+    // (A first run after a source changed may say on stderr that it rebuilds dist/; the message is a line of its own.)
+    expect(r.stderr).toMatch(/^lab run: no episode 'ep9' \(known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr\)$/m);
+    expect(r.stderr).not.toMatch(/episode\.yaml/);
+    const o = await lab('open', 'ep99');
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/^lab open: no episode 'ep99' \(known: docker-ep10, ep2-tcp-proxy, ep4-acl, ep9-weighted-rr\)$/m);
+    expect(o.stderr).not.toMatch(/lab run ep99/);
   });
 
   it.skipIf(!python.ok)('runs every episode on the process runtime (real Flask), exit 0', async () => {

@@ -8,7 +8,7 @@ import { editInTerminal } from './editor.ts';
 import { openStepSession, type StepSession } from './step-session.ts';
 import { markStepDone, progressPath, readProgress, setCurrentStep } from '../../episodes/progress.ts';
 import type { EpisodeSummary, LabServices } from './types.ts';
-import { stepDir } from '../../episodes/learner-files.ts';
+import { stepDir } from '../../episodes/kept-files.ts';
 
 export interface ServicesOptions {
   readonly runtime: RuntimeName;

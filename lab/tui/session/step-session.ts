@@ -12,6 +12,7 @@ import type { CheckResult, Episode, EpisodeApp, Experiment, Step } from '../../e
 import { planMapping, type AppPlacement, type StepMapping } from '../../episodes/mapping.ts';
 import { runStep } from '../../episodes/run-step.ts';
 import { startApps, type AppGroup } from '../../runtimes/app-group.ts';
+import { tapRuntime } from '../../runtimes/receipt-tap.ts';
 import { freePort } from '../../runtimes/ports.ts';
 import type { Runtime, RuntimeHandle } from '../../runtimes/runtime.ts';
 import { generate } from '../../traffic/generator.ts';
@@ -55,8 +56,9 @@ export async function openStepSession(episode: Episode, stepIndex: number, opts:
     name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
   }));
   progress(`starting ${apps.map((a) => a.name).join(', ') || 'no apps'} on the ${opts.runtime.name} runtime…`);
+  // Behind receipt taps, so the step's checks can tell which instance really received each request.
   const group = await startApps(
-    opts.runtime,
+    tapRuntime(opts.runtime),
     placements.map((p) => ({ app: p.app, name: p.name, hostPort: p.hostPort, episode: episode.id })),
     progress,
   );

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReset } from '../../../lab/commands/reset.ts';
 import { markStepDone, progressPath, readProgress } from '../../../lab/episodes/progress.ts';
-import { ensureStepDir, keptFiles } from '../../../lab/episodes/learner-files.ts';
+import { ensureStepDir, keptFiles } from '../../../lab/episodes/kept-files.ts';
 import { writeFileSync } from 'node:fs';
 
 const dirs: string[] = [];

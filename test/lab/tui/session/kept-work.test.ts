@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadEpisode } from '../../../../lab/episodes/loader.ts';
-import { keptFiles, resetKept, stepDir } from '../../../../lab/episodes/learner-files.ts';
+import { keptFiles, resetKept, stepDir } from '../../../../lab/episodes/kept-files.ts';
 import { BuiltinRuntime } from '../../../../lab/runtimes/builtin.ts';
 import { openStepSession, type StepSession } from '../../../../lab/tui/session/step-session.ts';
 

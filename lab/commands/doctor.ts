@@ -1,7 +1,7 @@
 // `lab doctor`: which runtimes work on this machine, and for each missing one what to install.
 import { execa } from 'execa';
 import type { Command } from 'commander';
-import { createRuntime, RUNTIME_NAMES } from '../runtimes/choose-runtime.ts';
+import { createRuntime, DEFAULT_RUNTIME, RUNTIME_NAMES } from '../runtimes/choose-runtime.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
 
 export interface DoctorLine {
@@ -29,13 +29,12 @@ async function toolLine(cmd: string, args: string[], missing: string): Promise<s
 // Prints the report; every line says what works or what to do.
 export async function runDoctor(out: (line: string) => void = console.log): Promise<DoctorLine[]> {
   const lines = await diagnoseRuntimes();
-  out('Runtimes for the apps (`lab up` takes the first that works; choose with --runtime):');
+  out(`Runtimes for the episodes' apps (the TUI, \`lab run\` and \`lab up\` use ${DEFAULT_RUNTIME} unless --runtime names another):`);
   for (const l of lines) {
     out(`  ${l.ok ? '✓' : '✗'} ${l.runtime.padEnd(8)} ${l.text}`);
     if (l.fix) out(`             fix: ${l.fix}`);
   }
-  const first = lines.find((l) => l.ok);
-  out(`\`lab up\` would use: ${first?.runtime ?? 'none'}`);
+  out(`--runtime works here with: ${lines.filter((l) => l.ok).map((l) => l.runtime).join(', ')}`);
   out('Tools the documents use:');
   out(`  ${await toolLine('haproxy', ['-v'], 'not found; the lab has its own engine, but to compare: apt-get install haproxy')}`);
   out(`  ${await toolLine('docker-compose', ['version', '--short'], 'not found; for docker-compose.yml: apt-get install docker-compose')}`);

@@ -1,16 +1,21 @@
-// `lab run EPISODE...`: replay every step's experiments headless, judge its checks, exit 1 when one fails.
+// `lab run EPISODE...`: replay every step's experiments headless, judge its checks. Exit 0 when every step passed,
+// 1 when a check failed, 2 for a usage error, 3 when nothing failed but a step was skipped (it needs Docker).
 import type { Command } from 'commander';
 import { loadAllEpisodes, loadEpisode } from '../episodes/loader.ts';
 import { engineDriver } from '../episodes/engine-driver.ts';
 import { haproxyAvailable, haproxyDriver } from '../episodes/haproxy-driver.ts';
 import { proveEpisode, type EpisodeProof } from '../episodes/prove.ts';
+import { formatAnswerProof } from '../episodes/prove-files.ts';
 import { runEpisode, type EpisodeResult } from '../episodes/run-episode.ts';
 import { formatProof, formatStep } from '../episodes/format-results.ts';
 import type { ProxyDriver } from '../episodes/proxy-driver.ts';
 import type { StepResult } from '../episodes/run-step.ts';
 import { EpisodeLoadError, type Episode } from '../episodes/schema.ts';
 import { clearPortMap, writePortMap } from '../traffic/port-map.ts';
-import { chooseRuntime, describeChoice, parseRuntimeName } from '../runtimes/choose-runtime.ts';
+import { chooseRuntime, describeChoice, parseRuntimeName, RuntimeUnavailableError, type RuntimeChoice } from '../runtimes/choose-runtime.ts';
+import { BuiltinRuntime } from '../runtimes/builtin.ts';
+import { NEEDS_DOCKER_FIX, type Skipped } from '../episodes/docker-part.ts';
+import { overallStatus } from '../episodes/run-episode.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
 
 export interface RunOptions {
@@ -34,7 +39,21 @@ export function pickDriver(name: string | undefined): ProxyDriver {
   throw new Error(`--proxy: expected engine or haproxy, got '${name}'`);
 }
 
-// Runs (or proves) the episodes and returns the exit code: 0 when every check passed.
+/** Exit statuses of `lab run`. */
+export const EXIT = { pass: 0, fail: 1, usage: 2, skipped: 3 } as const;
+
+// The runtime asked for; without Docker, `--runtime docker` still runs what needs no app, and skips the rest.
+async function runtimeFor(opts: RunOptions, say: (l: string) => void): Promise<{ choice: RuntimeChoice; skipped?: Skipped }> {
+  try {
+    return { choice: await chooseRuntime(opts.runtime, { progress: (l) => say(`  ${l}`) }) };
+  } catch (e) {
+    if (!(e instanceof RuntimeUnavailableError) || e.runtimeName !== 'docker') throw e;
+    const choice: RuntimeChoice = { runtime: new BuiltinRuntime(), detail: 'none: Docker does not answer, so steps with apps are skipped', passedOver: [] };
+    return { choice, skipped: { why: `needs Docker (--runtime docker): ${e.why}`, fix: NEEDS_DOCKER_FIX } };
+  }
+}
+
+// Runs (or proves) the episodes and returns the exit code (EXIT).
 export async function runCommand(ids: readonly string[], opts: RunOptions = {}): Promise<number> {
   const out = opts.out ?? ((l: string) => console.log(l));
   const err = opts.err ?? ((l: string) => console.error(l));
@@ -44,16 +63,18 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
   const episodes: Episode[] = ids.length === 1 && ids[0] === 'all' ? [...loadAllEpisodes().episodes] : ids.map((id) => loadEpisode(id));
   const results: (EpisodeResult | EpisodeProof)[] = [];
   for (const episode of episodes) {
-    const choice = await chooseRuntime(opts.runtime, { progress: (l) => say(`  ${l}`) });
+    const { choice, skipped } = await runtimeFor(opts, say);
     say(`${episode.id}: ${episode.title}`);
-    say(`  ${describeChoice(choice).replace(/\n/g, '\n  ')}; proxy: ${driver.name}`);
+    say(`  ${skipped ? 'runtime: docker — ' + skipped.why : describeChoice(choice).replace(/\n/g, '\n  ')}; proxy: ${driver.name}`);
     if (opts.prove) {
       const proof = await proveEpisode({
         episode, runtime: choice.runtime, driver, ...(opts.step ? { steps: opts.step } : {}),
         progress: (l) => say(`  ${l}`),
         onCheck: (p) => say(`  ${formatProof(p)}`),
+        onAnswer: (p) => say(`  ${formatAnswerProof(p)}`),
       });
-      say(`  ${proof.checks.filter((c) => c.ok).length}/${proof.checks.length} checks proven`);
+      const answers = proof.answers.length ? `, ${proof.answers.filter((a) => a.status === 'ok').length}/${proof.answers.length} answers judged right (solution passes, wrong ones fail)` : '';
+      say(`  ${proof.checks.filter((c) => c.ok).length}/${proof.checks.length} checks proven${answers}`);
       results.push(proof);
       continue;
     }
@@ -62,25 +83,29 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
     const result = await runEpisode({
       episode, runtime: choice.runtime, driver, use: opts.start ? 'start' : 'solution',
       ...(opts.step ? { steps: opts.step } : {}),
+      ...(skipped ? { appsSkipped: skipped } : {}),
       progress: (l) => say(`  ${l}`),
       onListening: (step, m) => writePortMap(m.portMap({ episode: episode.id, step: step.id })),
       onStep: (r) => {
         for (const l of formatStep(r, index++, total)) say(`  ${l}`);
       },
     }).finally(() => clearPortMap());
-    const passed = result.steps.filter((s) => s.ok).length;
-    say(`  ${passed}/${result.steps.length} steps passed`);
+    const passed = result.steps.filter((s) => s.status === 'pass').length;
+    const notRun = result.steps.filter((s) => s.status === 'skipped').length;
+    say(`  ${passed}/${result.steps.length} steps passed${notRun ? `, ${notRun} skipped (not passed: see why above)` : ''}`);
     results.push(result);
   }
   if (opts.json) out(JSON.stringify(results.map(toJson), null, 2));
-  const ok = results.every((r) => r.ok);
-  if (!ok) say('some checks failed');
-  return ok ? 0 : 1;
+  const status = overallStatus(results.map((r) => r.status));
+  if (status === 'fail') say('some checks failed');
+  if (status === 'skipped') say('every step that ran passed, but some were skipped: `lab doctor` says what this machine lacks (exit status 3)');
+  return EXIT[status];
 }
 
 function stepJson(s: StepResult): unknown {
   return {
-    id: s.step.id, title: s.step.title, config: s.configFile, use: s.use, proxy: s.driver, ok: s.ok, mapping: s.mapping,
+    id: s.step.id, title: s.step.title, config: s.configFile, use: s.use, proxy: s.driver, ok: s.ok, status: s.status,
+    ...(s.skipped ? { skipped: s.skipped } : {}), ...(s.files ? { files: Object.fromEntries(s.files) } : {}), mapping: s.mapping,
     report: s.report,
     experiments: s.experiments.map((e) => ({
       id: e.experiment.id, curl: e.experiment.curl, target: e.target,
@@ -101,10 +126,11 @@ function toJson(r: EpisodeResult | EpisodeProof): unknown {
     return {
       episode: r.episode.id, proxy: r.driver, ok: r.ok,
       checks: r.checks.map((p) => ({ step: p.step, kind: p.check.kind, title: p.check.title, failsOnStart: p.failsOnStart ?? null, passes: p.passes, ok: p.ok, problem: p.problem ?? null })),
+      answers: r.answers.map((a) => ({ step: a.step, answer: a.answer, why: a.why ?? null, mustPass: a.mustPass, status: a.status, failed: a.failed.map((c) => c.check.title), problem: a.problem ?? null })),
     };
   }
   return {
-    episode: r.episode.id, title: r.episode.title, runtime: r.runtime, proxy: r.driver, ok: r.ok,
+    episode: r.episode.id, title: r.episode.title, runtime: r.runtime, proxy: r.driver, ok: r.ok, status: r.status,
     apps: r.apps.map((a) => ({ name: a.name, app: a.app, address: `127.0.0.1:${a.hostPort}`, documentPort: a.docPort })),
     steps: r.steps.map(stepJson),
   };
@@ -116,7 +142,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description("run episodes headless: start their apps, replay every step's curl commands, judge the checks")
     .argument('<episode...>', 'episode ids (see `lab episodes`), or "all"')
-    .option('--runtime <name>', 'docker, process or builtin (default: the first that works here)', parseRuntimeName)
+    .option('--runtime <name>', 'docker, process or builtin (default: builtin, as in the TUI and `lab up`)', parseRuntimeName)
     .option('--proxy <name>', 'engine (the lab\'s, default) or haproxy (the real binary)', 'engine')
     .option('--step <id...>', 'only these steps')
     .option('--start', "run each step's starting config instead of its solution (edit steps then fail)")
@@ -129,7 +155,7 @@ export function registerRun(program: Command): void {
       } catch (e) {
         if (e instanceof EpisodeLoadError) console.error(e.message);
         else console.error(`lab run: ${(e as Error).message}`);
-        process.exitCode = 2;
+        process.exitCode = EXIT.usage;
       }
     });
 }

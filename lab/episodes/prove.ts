@@ -6,6 +6,8 @@ import type { ProxyDriver } from './proxy-driver.ts';
 import { startEpisodeApps, selectSteps } from './run-episode.ts';
 import { runStep, type StepResult } from './run-step.ts';
 import type { Check, Episode } from './schema.ts';
+import { proveStepFiles, type AnswerProof } from './prove-files.ts';
+import { createWorkspace } from './workspace.ts';
 
 export interface CheckProof {
   readonly step: string;
@@ -24,7 +26,13 @@ export interface EpisodeProof {
   readonly driver: string;
   readonly checks: readonly CheckProof[];
   readonly runs: readonly StepResult[];
+  /** Steps on the learner's files: the solution, the starting files and each wrong answer. */
+  readonly answers: readonly AnswerProof[];
   readonly ok: boolean;
+  /** Some answers could not be judged here (no Docker). */
+  readonly skipped: boolean;
+  /** fail when a proof failed, else skipped when one could not run, else pass. */
+  readonly status: 'pass' | 'fail' | 'skipped';
 }
 
 export interface ProveOptions {
@@ -34,6 +42,9 @@ export interface ProveOptions {
   readonly steps?: readonly string[];
   readonly progress?: (line: string) => void;
   readonly onCheck?: (p: CheckProof) => void;
+  readonly onAnswer?: (p: AnswerProof) => void;
+  /** Passed on to every step run (Docker client, image prefix and labels: tests). */
+  readonly stepOptions?: Partial<Pick<import('./run-step.ts').RunStepOptions, 'docker' | 'imagePrefix' | 'labels'>>;
 }
 
 // Runs every selected step on its starting config and (where there is one) its solution, and judges each check.
@@ -42,8 +53,19 @@ export async function proveEpisode(opts: ProveOptions): Promise<EpisodeProof> {
   const apps = await startEpisodeApps(opts.episode, opts.runtime, steps, opts.progress);
   const proofs: CheckProof[] = [];
   const runs: StepResult[] = [];
+  const answers: AnswerProof[] = [];
+  const workspace = steps.some((s) => s.files.length > 0) ? createWorkspace(opts.episode) : undefined;
   try {
     for (const step of steps) {
+      if (step.files.length > 0) {
+        const r = await proveStepFiles(step, {
+          ...opts.stepOptions, episode: opts.episode, apps: apps.placements, driver: opts.driver, freePort, workspace: workspace!,
+          ...(opts.progress ? { progress: opts.progress } : {}),
+        }, opts.onAnswer);
+        answers.push(...r.proofs);
+        runs.push(...r.runs);
+        continue;
+      }
       const common = { episode: opts.episode, step, apps: apps.placements, driver: opts.driver, freePort };
       const start = step.solution ? await runStep({ ...common, use: 'start' }) : null;
       const done = await runStep({ ...common, use: 'solution' });
@@ -65,7 +87,13 @@ export async function proveEpisode(opts: ProveOptions): Promise<EpisodeProof> {
       });
     }
   } finally {
+    workspace?.dispose();
     await apps.dispose();
   }
-  return { episode: opts.episode, driver: opts.driver.name, checks: proofs, runs, ok: proofs.every((p) => p.ok) };
+  return {
+    episode: opts.episode, driver: opts.driver.name, checks: proofs, runs, answers,
+    ok: proofs.every((p) => p.ok) && answers.every((a) => a.status === 'ok'),
+    skipped: answers.some((a) => a.status === 'skipped'),
+    status: proofs.some((p) => !p.ok) || answers.some((a) => a.status === 'wrong') ? 'fail' : answers.some((a) => a.status === 'skipped') ? 'skipped' : 'pass',
+  };
 }

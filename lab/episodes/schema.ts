@@ -103,7 +103,36 @@ export interface LogLineCheck extends CheckBase {
   readonly pattern: string;
 }
 
+/** The image the step built: from the learner's current Dockerfile (its digest is a label), with these settings. */
+export interface ImageCheck extends CheckBase {
+  readonly kind: 'image';
+  /** WORKDIR the image must have, e.g. "/app". */
+  readonly workdir?: string;
+  /** Container ports it must declare with EXPOSE, e.g. [5000]. */
+  readonly exposes: readonly number[];
+  /** Environment variable names it must define with ENV, e.g. ["NAME"]. */
+  readonly env: readonly string[];
+}
+
+/** The build context the step sent: these paths left out (by .dockerignore), these sent. */
+export interface ContextCheck extends CheckBase {
+  readonly kind: 'context';
+  /** Path prefixes that must not be in the context ("venv/", "__pycache__/"). */
+  readonly excludes: readonly string[];
+  /** Paths that must be in it ("app.py"). */
+  readonly includes: readonly string[];
+}
+
+/** Inside the step's container, something listens on this port on every address (0.0.0.0 or ::), not loopback. */
+export interface ListeningCheck extends CheckBase {
+  readonly kind: 'listening';
+  readonly port: number;
+}
+
 export type Check =
+  | ImageCheck
+  | ContextCheck
+  | ListeningCheck
   | DistributionCheck
   | OrderCheck
   | RouteCheck
@@ -120,6 +149,37 @@ export interface LineMark {
   readonly line: number;
   readonly note: string;
 }
+
+/** A file the learner writes in a step (Dockerfile, app.py, .dockerignore), declared like a step's config. */
+export interface LearnerFile {
+  /** The name the step shows it by and `--with NAME=PATH` replaces, e.g. "Dockerfile". */
+  readonly name: string;
+  /** Its starting text (absolute path): what the document printed, lost lines missing. */
+  readonly start: string;
+  /** The finished file (absolute path). */
+  readonly solution: string;
+}
+
+/** A plausible wrong answer stored next to the solution; `lab run --prove` shows it fails a check. */
+export interface WrongAnswer {
+  /** Which learner file it replaces (LearnerFile.name). */
+  readonly file: string;
+  /** Absolute path of the wrong file. */
+  readonly path: string;
+  /** Why it is wrong, in one line. */
+  readonly why: string;
+}
+
+/** What the lab does with Docker in a step, as the document does it. */
+export interface DockerPlan {
+  /** `docker build -t TAG .` in the learner's workspace, when set. */
+  readonly build?: string;
+  /** `docker run -p 127.0.0.1:FREE:PORT IMAGE`: the image (the built tag) and its container port. */
+  readonly run?: { readonly image: string; readonly port: number };
+}
+
+/** What a step needs from this machine beyond the lab; without it the step is skipped, never passed. */
+export type Need = 'docker';
 
 export interface Step {
   /** Unique in the episode, e.g. "weights"; progress is kept per step id. */
@@ -140,6 +200,11 @@ export interface Step {
   readonly marks: readonly LineMark[];
   readonly experiments: readonly Experiment[];
   readonly checks: readonly Check[];
+  /** Files the learner writes in this step (the Docker episode's Dockerfile, app.py, .dockerignore). */
+  readonly files: readonly LearnerFile[];
+  readonly needs: readonly Need[];
+  readonly docker?: DockerPlan;
+  readonly wrong: readonly WrongAnswer[];
   readonly loc: YamlLoc;
 }
 

@@ -13,14 +13,16 @@ const { episodes } = loadAllEpisodes();
 
 function proves(driver: ProxyDriver): void {
   for (const episode of episodes) {
+    // Docker steps judge the learner's images, whichever proxy runs: test/lab/docker proves them once.
+    const steps = episode.steps.filter((s) => !s.needs.includes('docker'));
     it(`${episode.id}: every check fails on the starting config and passes on the solution`, async () => {
-      const proof = await proveEpisode({ episode, runtime: new BuiltinRuntime(), driver });
+      const proof = await proveEpisode({ episode, runtime: new BuiltinRuntime(), driver, steps: steps.map((s) => s.id) });
       const problems = proof.checks.filter((p) => !p.ok).map((p) => `${p.step}: ${p.check.title}: ${p.problem}`);
       expect(problems).toEqual([]);
-      expect(proof.checks.length).toBe(episode.steps.reduce((n, s) => n + s.checks.length, 0));
+      expect(proof.checks.length).toBe(steps.reduce((n, s) => n + s.checks.length, 0));
       // Edit steps were really run twice: once to fail, once to pass.
-      const edits = episode.steps.filter((s) => s.solution).length;
-      expect(proof.runs.length).toBe(episode.steps.length + edits);
+      const edits = steps.filter((s) => s.solution).length;
+      expect(proof.runs.length).toBe(steps.length + edits);
     }, 60_000);
   }
 }

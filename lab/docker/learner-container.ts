@@ -1,11 +1,31 @@
 // `docker run -p 127.0.0.1:HOSTPORT:PORT IMAGE` for the learner's image: labelled, published on loopback only,
 // watched until its app listens (or the container exits), and asked from inside what it listens on.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { LAB_LABEL } from '../runtimes/docker-images.ts';
+import { onLabExit } from '../runtimes/exit-hooks.ts';
+import { pidAlive } from '../runtimes/state-dir.ts';
 
 export const OWNER_LABEL = `${LAB_LABEL}.owner-pid`;
+const LEARNER_LABEL = `${LAB_LABEL}.learner`;
+const REAPER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'runtimes', 'docker-reaper.mjs');
+
+// Removes the learner containers of labs that are gone (killed, crashed); returns how many.
+export async function removeStaleLearnerContainers(docker: Docker): Promise<number> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${LEARNER_LABEL}=1`] } });
+  let removed = 0;
+  for (const c of list) {
+    const owner = Number(c.Labels[OWNER_LABEL]);
+    if (owner && (owner === process.pid || pidAlive(owner))) continue;
+    await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    removed++;
+  }
+  return removed;
+}
 
 /** A listening TCP socket inside the container. */
 export interface Listener {
@@ -85,10 +105,14 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
   const container = await docker.createContainer({
     name,
     Image: opts.image,
-    Labels: { [LAB_LABEL]: '1', [OWNER_LABEL]: String(process.pid), ...opts.labels },
+    Labels: { [LAB_LABEL]: '1', [LEARNER_LABEL]: '1', [OWNER_LABEL]: String(process.pid), ...opts.labels },
     Env: ['PYTHONUNBUFFERED=1'],
     ExposedPorts: { [port]: {} },
     HostConfig: { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(opts.hostPort) }] } },
+  });
+  // At exit (quit, Ctrl-C, a closed terminal) the API cannot be awaited: a detached reaper removes it.
+  const unhook = onLabExit(() => {
+    spawn(process.execPath, [REAPER, container.id], { detached: true, stdio: 'ignore' }).unref();
   });
   let output = '';
   const attached = await container.attach({ stream: true, stdout: true, stderr: true, logs: true });
@@ -117,6 +141,7 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
       return [...parseProcNetTcp(v4 ?? '', false), ...parseProcNetTcp(v6 ?? '', true)];
     },
     async remove() {
+      unhook();
       await container.remove({ force: true }).catch((e: { statusCode?: number }) => {
         if (e.statusCode !== 404 && e.statusCode !== 409) throw e;
       });

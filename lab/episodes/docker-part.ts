@@ -3,7 +3,7 @@
 // engine the step is skipped (never passed), with what to install and how to start it.
 import Docker from 'dockerode';
 import { buildLearnerImage, buildSummary, type LearnerBuild } from '../docker/learner-image.ts';
-import { runLearnerContainer, type LearnerContainer, type Listener } from '../docker/learner-container.ts';
+import { removeStaleLearnerContainers, runLearnerContainer, type LearnerContainer, type Listener } from '../docker/learner-container.ts';
 import { DaemonUnreachableError, pingDaemon } from '../runtimes/docker.ts';
 import { LAB_LABEL } from '../runtimes/docker-images.ts';
 import type { AppPlacement } from './mapping.ts';
@@ -115,6 +115,8 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
     image = await inspectImage(opts.docker, tag);
   }
   if (plan.run && tag) {
+    const stale = await removeStaleLearnerContainers(opts.docker);
+    if (stale > 0) progress(`removed ${stale} container(s) left by a lab that did not exit cleanly`);
     const hostPort = await opts.freePort();
     // A failed build leaves nothing to run: the port stays where nothing listens, so the curl gets no answer.
     if (!build?.error && image) {

@@ -96,7 +96,12 @@ async function inspectImage(docker: Docker, tag: string): Promise<DockerObservat
 export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart> {
   const plan = opts.step.docker ?? {};
   const progress = opts.progress ?? (() => {});
-  const labels = { [`${LAB_LABEL}.episode`]: opts.episodeId, [`${LAB_LABEL}.step`]: opts.step.id, ...opts.labels };
+  // LAB_TEST_RUN marks what a test's `lab run` makes, so the test removes exactly that.
+  const testRun = process.env['LAB_TEST_RUN'];
+  const labels = {
+    [`${LAB_LABEL}.episode`]: opts.episodeId, [`${LAB_LABEL}.step`]: opts.step.id,
+    ...(testRun ? { [`${LAB_LABEL}.test-run`]: testRun } : {}), ...opts.labels,
+  };
   let build: LearnerBuild | undefined;
   let image: DockerObservations['image'];
   let container: LearnerContainer | undefined;
@@ -109,8 +114,9 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
       ...(opts.onBuildLine ? { onLine: opts.onBuildLine } : {}),
     });
     build = await once();
-    // The legacy builder fails so when a cached layer it picked was removed meanwhile (an image prune): build again.
-    if (build.error && /unknown parent image ID/.test(build.error)) build = await once();
+    // The legacy builder fails so when a cached layer it picked was removed meanwhile (an image prune by another
+    // lab or test on the same engine): build again.
+    for (let i = 0; i < 2 && build.error && /unknown parent image ID|failed to get digest|No such image/i.test(build.error); i++) build = await once();
     progress(buildSummary(build));
     image = await inspectImage(opts.docker, tag);
   }

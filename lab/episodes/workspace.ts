@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ConfigChoice } from './run-step.ts';
 import type { Episode, LearnerFile, Step } from './schema.ts';
 
@@ -81,4 +81,21 @@ export function createWorkspace(episode: Episode): Workspace {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// The learner's own copy of an episode's files, next to their progress (kept across runs): seeded with the files
+// as the document printed them, never overwritten. Returns the directory and name → path of each file.
+export function learnerDir(episode: Episode, progressFile: string): { dir: string; files: Map<string, string> } {
+  const dir = join(dirname(progressFile), 'workspaces', episode.id);
+  mkdirSync(dir, { recursive: true });
+  const files = new Map<string, string>();
+  for (const step of episode.steps) {
+    for (const f of step.files) {
+      if (files.has(f.name)) continue;
+      const path = join(dir, f.name);
+      if (!existsSync(path)) copyFileSync(f.start, path);
+      files.set(f.name, path);
+    }
+  }
+  return { dir, files };
 }

@@ -8,16 +8,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkPythonFlask } from '../../lab/runtimes/python-check.ts';
 import { DockerRuntime } from '../../lab/runtimes/docker.ts';
 import { hasHaproxy } from '../helpers/haproxy.ts';
-import { removeImagesTagged } from '../helpers/docker.ts';
+import { removeDanglingLabelled, removeImagesTagged } from '../helpers/docker.ts';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
 // Images the Docker steps build go under this prefix, and are removed after the tests.
 const prefix = `haproxy-lab-test-${process.pid}/`;
-const env = { ...process.env, XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, NO_COLOR: '1', LAB_IMAGE_PREFIX: prefix };
+const testRun = `lab-run-${process.pid}`;
+const env = { ...process.env, XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, NO_COLOR: '1', LAB_IMAGE_PREFIX: prefix, LAB_TEST_RUN: testRun };
 afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
   await removeImagesTagged(prefix);
+  await removeDanglingLabelled(`haproxy-lab.test-run=${testRun}`);
 });
 
 interface Outcome {

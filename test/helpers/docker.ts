@@ -23,6 +23,13 @@ export async function removeImagesTagged(prefix: string): Promise<number> {
   return n;
 }
 
+// Removes the untagged images carrying the label (key=value): what rebuilding a test's tag leaves behind.
+export async function removeDanglingLabelled(label: string): Promise<number> {
+  if (!dockerUp) return 0;
+  const r = await docker.pruneImages({ filters: { dangling: ['true'], label: [label] } });
+  return r.ImagesDeleted?.length ?? 0;
+}
+
 // Containers carrying the label (key=value), running or not.
 export async function containersLabelled(label: string): Promise<Docker.ContainerInfo[]> {
   if (!dockerUp) return [];

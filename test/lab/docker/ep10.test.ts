@@ -2,6 +2,7 @@
 // passes, the document's files as printed and every stored wrong answer fail with the reason; nothing is left behind.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { imageReport } from '../../../lab/docker/image-report.ts';
 import { removeStaleLearnerContainers } from '../../../lab/docker/learner-container.ts';
 import { DOCKERFILE_LABEL, sha256 } from '../../../lab/docker/learner-image.ts';
 import { engineDriver } from '../../../lab/episodes/engine-driver.ts';
@@ -9,7 +10,7 @@ import { loadEpisode } from '../../../lab/episodes/loader.ts';
 import { proveEpisode, type EpisodeProof } from '../../../lab/episodes/prove.ts';
 import { BuiltinRuntime } from '../../../lab/runtimes/builtin.ts';
 import { readFileSync } from 'node:fs';
-import { containersLabelled, docker, dockerUp, removeImagesTagged } from '../../helpers/docker.ts';
+import { containersLabelled, docker, dockerUp, removeDanglingLabelled, removeImagesTagged } from '../../helpers/docker.ts';
 
 const run = randomBytes(4).toString('hex');
 const prefix = `haproxy-lab-test-${run}/`;
@@ -21,6 +22,7 @@ if (!dockerUp) console.warn('[docker-ep10] SKIPPED: no Docker engine answers (se
 afterAll(async () => {
   for (const c of await containersLabelled(`haproxy-lab.test-run=${run}`)) await docker.getContainer(c.Id).remove({ force: true });
   await removeImagesTagged(prefix);
+  await removeDanglingLabelled(`haproxy-lab.test-run=${run}`);
 });
 
 describe.skipIf(!dockerUp)('docker-ep10 on a real Docker engine', () => {
@@ -97,6 +99,13 @@ describe.skipIf(!dockerUp)('docker-ep10 on a real Docker engine', () => {
 
   it('leaves no container behind', async () => {
     expect(await containersLabelled(`haproxy-lab.test-run=${run}`)).toEqual([]);
+  });
+
+  it('lab doctor lists the images the learner built, with how to remove them', async () => {
+    const lines = await imageReport(docker);
+    const tag = `${prefix}flask-docker-app:latest`;
+    expect(lines).toContain('  images you built (they stay, as after your own `docker build`):');
+    expect(lines.some((l) => l.startsWith(`    ${tag}  `) && l.endsWith(`(docker-ep10)  remove: docker rmi ${tag}`))).toBe(true);
   });
 
   it("removes a crashed lab's learner container on the next run", async () => {

@@ -190,7 +190,7 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
       if (c) checks.push(c);
     });
   }
-  if (learner.wrong.length > 0 && checks.length === 0) r.error(f.keyLoc('wrong'), `${what}: wrong answers need checks that catch them`);
+  if (learner.wrong.length > 0 && !f.has('checks')) r.error(f.keyLoc('wrong'), `${what}: wrong answers need checks that catch them`);
   if (solution && checks.length === 0) r.error(f.keyLoc('solution'), `${what}: a step the learner edits needs checks that tell the solution from the start`);
 
   if (r.errors.length > before || id === undefined || title === undefined || explain === undefined) return null;

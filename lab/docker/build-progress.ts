@@ -14,7 +14,8 @@ export interface BuildOutcome {
   readonly imageId?: string;
   /** The build's error message, when it failed. */
   readonly error?: string;
-  /** "Step N/M" lines seen, and how many were served from cache. */
+  /** "Step N/M" lines of the Dockerfile's own instructions (not the LABEL steps the lab's labels add), and how
+   * many of those were served from cache. */
   readonly steps: number;
   readonly cached: number;
   /** Every line of the build output. */
@@ -29,6 +30,8 @@ export async function followBuild(docker: Docker, stream: NodeJS.ReadableStream,
   let cached = 0;
   let error: string | undefined;
   let imageId: string | undefined;
+  // The legacy builder turns each label the lab asks for into a step of its own ("LABEL haproxy-lab=1").
+  let labStep = false;
   await new Promise<void>((resolve) =>
     docker.modem.followProgress(
       stream,
@@ -42,8 +45,11 @@ export async function followBuild(docker: Docker, stream: NodeJS.ReadableStream,
         for (const line of (event.stream ?? event.status ?? '').split('\n')) {
           const l = line.trimEnd();
           if (!l.trim()) continue;
-          if (/^Step \d+\/\d+ :/.test(l)) steps++;
-          if (/Using cache/.test(l)) cached++;
+          if (/^Step \d+\/\d+ :/.test(l)) {
+            labStep = /^Step \d+\/\d+ : LABEL haproxy-lab/.test(l);
+            if (!labStep) steps++;
+          }
+          if (/Using cache/.test(l) && !labStep) cached++;
           lines.push(l);
           onLine(l);
         }

@@ -56,7 +56,9 @@ export async function buildLearnerImage(docker: Docker, opts: LearnerBuildOption
   const dockerfileSha = sha256(text);
   const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, {
     t: opts.tag,
-    labels: { [LAB_LABEL]: '1', [`${LAB_LABEL}.learner`]: '1', [DOCKERFILE_LABEL]: dockerfileSha, ...opts.labels },
+    // haproxy-lab.learner, not haproxy-lab=1: the learner's images are theirs (they stay), and the lab's prune of
+    // dangling haproxy-lab=1 images must not reach a build's intermediate layers while it runs.
+    labels: { [`${LAB_LABEL}.learner`]: '1', [DOCKERFILE_LABEL]: dockerfileSha, ...opts.labels },
     rm: true,
     forcerm: true,
   });

@@ -35,7 +35,9 @@ export function standInFor(image: string): string | null {
 
 // Makes haproxy-lab/python:3.9-slim from the local Flask base when it is missing (one small layer: pip).
 export async function ensureLocalPython(docker: Docker, progress: (line: string) => void): Promise<void> {
-  if (await imageExists(docker, LOCAL_PYTHON_IMAGE)) return;
+  const labels = await docker.getImage(LOCAL_PYTHON_IMAGE).inspect().then((i) => i.Config.Labels ?? {}, () => null);
+  // One made by an earlier lab version carries haproxy-lab=1, which its builds would inherit: make it again.
+  if (labels && labels[LAB_LABEL] === undefined) return;
   if (!(await imageExists(docker, LOCAL_BASE_IMAGE))) throw new LocalImageMissingError('python:3.9-slim', LOCAL_BASE_IMAGE);
   const dockerfile = `FROM ${LOCAL_BASE_IMAGE}\nCOPY pip /usr/local/bin/pip\nRUN chmod 755 /usr/local/bin/pip && ln -s pip /usr/local/bin/pip3\n`;
   const context: BuildContext = {
@@ -44,7 +46,9 @@ export async function ensureLocalPython(docker: Docker, progress: (line: string)
   };
   const tar = packContext(context, new Map([['Dockerfile', dockerfile], ['pip', readFileSync(PIP, 'utf8')]]));
   const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, {
-    t: LOCAL_PYTHON_IMAGE, labels: { [LAB_LABEL]: '1', [`${LAB_LABEL}.base`]: '1' }, rm: true, forcerm: true,
+    // Not haproxy-lab=1: images built FROM it inherit its labels, and the lab prunes dangling haproxy-lab=1 images,
+    // which would remove a learner build's intermediate layers while it runs.
+    t: LOCAL_PYTHON_IMAGE, labels: { [`${LAB_LABEL}.base`]: '1' }, rm: true, forcerm: true,
   });
   const r = await followBuild(docker, stream, () => {});
   if (r.error) throw new Error(`could not make ${LOCAL_PYTHON_IMAGE}: ${r.error}`);

@@ -56,7 +56,9 @@ describe.skipIf(!dockerUp)('docker-ep10 on a real Docker engine', () => {
     // The last run was the in-a-container step's last wrong answer: the Dockerfile without COPY.
     const noCopy = readFileSync(episode.steps.find((s) => s.id === 'in-a-container')!.wrong.find((w) => w.file === 'Dockerfile')!.path, 'utf8');
     expect(info.Config.Labels[DOCKERFILE_LABEL]).toBe(sha256(noCopy));
-    expect(info.Config.Labels).toMatchObject({ 'haproxy-lab': '1', 'haproxy-lab.learner': '1', 'haproxy-lab.episode': 'docker-ep10', 'haproxy-lab.test-run': run });
+    expect(info.Config.Labels).toMatchObject({ 'haproxy-lab.learner': '1', 'haproxy-lab.episode': 'docker-ep10', 'haproxy-lab.test-run': run });
+    // Not haproxy-lab=1: the lab prunes dangling images with that label, and must not prune the learner's builds.
+    expect(info.Config.Labels['haproxy-lab']).toBeUndefined();
   });
 
   it('shows what .dockerignore keeps out: venv/ and __pycache__/ sent without it, left out with it', () => {

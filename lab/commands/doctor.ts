@@ -1,11 +1,7 @@
 // `lab doctor`: which runtimes work on this machine, and for each missing one what to install.
-import { execa } from 'execa';
 import type { Command } from 'commander';
-import { createRuntime, DEFAULT_RUNTIME, RUNTIME_NAMES } from '../runtimes/choose-runtime.ts';
+import { DEFAULT_RUNTIME, RUNTIME_NAMES } from '../runtimes/runtime-names.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
-import Docker from 'dockerode';
-import { pingDaemon } from '../runtimes/docker.ts';
-import { fixImages, imageReport } from '../docker/image-report.ts';
 
 export interface DoctorLine {
   readonly runtime: RuntimeName;
@@ -16,6 +12,7 @@ export interface DoctorLine {
 
 // Asks every runtime whether it works here.
 export async function diagnoseRuntimes(): Promise<DoctorLine[]> {
+  const { createRuntime } = await import('../runtimes/choose-runtime.ts');
   const lines: DoctorLine[] = [];
   for (const name of RUNTIME_NAMES) {
     const a = await createRuntime(name).available();
@@ -25,13 +22,16 @@ export async function diagnoseRuntimes(): Promise<DoctorLine[]> {
 }
 
 async function toolLine(cmd: string, args: string[], missing: string): Promise<string> {
+  const { execa } = await import('execa');
   const r = await execa(cmd, args, { reject: false, timeout: 10_000 });
   return r.exitCode === 0 ? `✓ ${cmd}: ${r.stdout.split('\n')[0]}` : `✗ ${cmd}: ${missing}`;
 }
 
 // The images section, when Docker answers.
 async function dockerImages(out: (line: string) => void, fix: boolean): Promise<boolean> {
-  const docker = new Docker();
+  const { newDockerClient, pingDaemon } = await import('../runtimes/docker.ts');
+  const { fixImages, imageReport } = await import('../docker/image-report.ts');
+  const docker = newDockerClient();
   try {
     await pingDaemon(docker);
   } catch {

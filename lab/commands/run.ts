@@ -1,22 +1,15 @@
 // `lab run EPISODE...`: replay every step's experiments headless, judge its checks. Exit 0 when every step passed,
 // 1 when a check failed, 2 for a usage error, 3 when nothing failed but a step was skipped (it needs Docker).
 import type { Command } from 'commander';
-import { loadAllEpisodes, loadEpisode } from '../episodes/loader.ts';
-import { engineDriver } from '../episodes/engine-driver.ts';
-import { haproxyAvailable, haproxyDriver } from '../episodes/haproxy-driver.ts';
-import { proveEpisode, type EpisodeProof } from '../episodes/prove.ts';
-import { formatAnswerProof } from '../episodes/prove-files.ts';
-import { runEpisode, type EpisodeResult } from '../episodes/run-episode.ts';
-import { formatProof, formatStep } from '../episodes/format-results.ts';
+import type { EpisodeProof } from '../episodes/prove.ts';
+import type { EpisodeResult } from '../episodes/run-episode.ts';
 import type { ProxyDriver } from '../episodes/proxy-driver.ts';
 import type { StepResult } from '../episodes/run-step.ts';
-import { EpisodeLoadError, type Episode } from '../episodes/schema.ts';
-import { clearPortMap, writePortMap } from '../traffic/port-map.ts';
-import { chooseRuntime, describeChoice, parseRuntimeName, RuntimeUnavailableError, type RuntimeChoice } from '../runtimes/choose-runtime.ts';
-import { BuiltinRuntime } from '../runtimes/builtin.ts';
-import { NEEDS_DOCKER_FIX, type Skipped } from '../episodes/docker-part.ts';
-import { overallStatus } from '../episodes/run-episode.ts';
+import type { Episode } from '../episodes/schema.ts';
+import type { Skipped } from '../episodes/docker-part.ts';
+import type { RuntimeChoice } from '../runtimes/choose-runtime.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
+import { parseRuntimeName } from '../runtimes/runtime-names.ts';
 
 export interface RunOptions {
   readonly runtime?: RuntimeName;
@@ -30,9 +23,10 @@ export interface RunOptions {
 }
 
 // Which proxy runs the configs; haproxy only when the binary is here.
-export function pickDriver(name: string | undefined): ProxyDriver {
-  if (name === undefined || name === 'engine') return engineDriver;
+export async function pickDriver(name: string | undefined): Promise<ProxyDriver> {
+  if (name === undefined || name === 'engine') return (await import('../episodes/engine-driver.ts')).engineDriver;
   if (name === 'haproxy') {
+    const { haproxyAvailable, haproxyDriver } = await import('../episodes/haproxy-driver.ts');
     if (!haproxyAvailable()) throw new Error('--proxy haproxy: no `haproxy` binary on PATH; install it (Debian: apt-get install haproxy) or use --proxy engine');
     return haproxyDriver;
   }
@@ -44,10 +38,12 @@ export const EXIT = { pass: 0, fail: 1, usage: 2, skipped: 3 } as const;
 
 // The runtime asked for; without Docker, `--runtime docker` still runs what needs no app, and skips the rest.
 async function runtimeFor(opts: RunOptions, say: (l: string) => void): Promise<{ choice: RuntimeChoice; skipped?: Skipped }> {
+  const { chooseRuntime, RuntimeUnavailableError } = await import('../runtimes/choose-runtime.ts');
   try {
     return { choice: await chooseRuntime(opts.runtime, { progress: (l) => say(`  ${l}`) }) };
   } catch (e) {
     if (!(e instanceof RuntimeUnavailableError) || e.runtimeName !== 'docker') throw e;
+    const [{ BuiltinRuntime }, { NEEDS_DOCKER_FIX }] = await Promise.all([import('../runtimes/builtin.ts'), import('../episodes/docker-part.ts')]);
     const choice: RuntimeChoice = { runtime: new BuiltinRuntime(), detail: 'none: Docker does not answer, so steps with apps are skipped', passedOver: [] };
     return { choice, skipped: { why: `needs Docker (--runtime docker): ${e.why}`, fix: NEEDS_DOCKER_FIX } };
   }
@@ -59,7 +55,18 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
   const err = opts.err ?? ((l: string) => console.error(l));
   // In --json mode stdout carries only the JSON; progress goes to stderr.
   const say = opts.json ? err : out;
-  const driver = pickDriver(opts.proxy);
+  const driver = await pickDriver(opts.proxy);
+  // The episodes' machinery (YAML, the runtimes, the engine) loads here, not with `lab --help`.
+  const [{ loadAllEpisodes, loadEpisode }, { proveEpisode }, { runEpisode, overallStatus }, { formatProof, formatStep }, { clearPortMap, writePortMap }, { describeChoice }, { formatAnswerProof }] =
+    await Promise.all([
+      import('../episodes/loader.ts'),
+      import('../episodes/prove.ts'),
+      import('../episodes/run-episode.ts'),
+      import('../episodes/format-results.ts'),
+      import('../traffic/port-map.ts'),
+      import('../runtimes/choose-runtime.ts'),
+      import('../episodes/prove-files.ts'),
+    ]);
   const episodes: Episode[] = ids.length === 1 && ids[0] === 'all' ? [...loadAllEpisodes().episodes] : ids.map((id) => loadEpisode(id));
   const results: (EpisodeResult | EpisodeProof)[] = [];
   for (const episode of episodes) {
@@ -153,6 +160,7 @@ export function registerRun(program: Command): void {
       try {
         process.exitCode = await runCommand(ids, o);
       } catch (e) {
+        const { EpisodeLoadError } = await import('../episodes/schema.ts');
         if (e instanceof EpisodeLoadError) console.error(e.message);
         else console.error(`lab run: ${(e as Error).message}`);
         process.exitCode = EXIT.usage;

@@ -1,7 +1,7 @@
 // The Docker half of a step: write the learner's files into their project directory, `docker build` it, run the
 // image with its port on 127.0.0.1, and gather what the image/context/listening checks judge. Without a Docker
 // engine the step is skipped (never passed), with what to install and how to start it.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { buildLearnerImage, buildSummary, type LearnerBuild } from '../docker/learner-image.ts';
 import { removeStaleLearnerContainers, runLearnerContainer, type LearnerContainer, type Listener } from '../docker/learner-container.ts';
 import { DaemonUnreachableError, pingDaemon } from '../runtimes/docker.ts';

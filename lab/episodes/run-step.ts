@@ -11,7 +11,7 @@ import { evaluateChecks, type AttributedObservation, type ExperimentRun, type St
 import { planMapping, type AppPlacement, type StepMapping } from './mapping.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 import type { CheckResult, Episode, Experiment, Step } from './schema.ts';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { dockerMissing, runDockerPart, type DockerObservations, type DockerPart, type Skipped } from './docker-part.ts';
 import { createWorkspace, type FileOverrides, type Workspace } from './workspace.ts';
 
@@ -84,7 +84,7 @@ export function configFor(step: Step, use: ConfigChoice): { file: string | null;
 export async function runStep(opts: RunStepOptions): Promise<StepResult> {
   const { step } = opts;
   if (!step.needs.includes('docker') && step.files.length === 0) return runProxyStep(opts, null);
-  const docker = opts.docker ?? new Docker();
+  const docker = opts.docker ?? (await import('../runtimes/docker.ts')).newDockerClient();
   if (step.needs.includes('docker')) {
     const missing = await dockerMissing(docker);
     if (missing) return skippedStep(step, opts.driver.name, missing);

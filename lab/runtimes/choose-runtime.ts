@@ -5,10 +5,9 @@ import { BuiltinRuntime } from './builtin.ts';
 import { DockerRuntime } from './docker.ts';
 import { ProcessRuntime } from './process.ts';
 import type { Runtime, RuntimeName } from './runtime.ts';
+import { DEFAULT_RUNTIME } from './runtime-names.ts';
 
-export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'process', 'builtin'];
-/** The runtime every command uses when --runtime is not given. */
-export const DEFAULT_RUNTIME: RuntimeName = 'builtin';
+export { DEFAULT_RUNTIME, parseRuntimeName, RUNTIME_NAMES } from './runtime-names.ts';
 
 export interface RuntimeOptions {
   /** Build progress of the docker runtime. */
@@ -25,12 +24,6 @@ export function createRuntime(name: RuntimeName, opts: RuntimeOptions = {}): Run
     case 'builtin':
       return new BuiltinRuntime();
   }
-}
-
-// Parses --runtime; throws naming the choices.
-export function parseRuntimeName(text: string): RuntimeName {
-  if ((RUNTIME_NAMES as readonly string[]).includes(text)) return text as RuntimeName;
-  throw new Error(`--runtime: expected one of ${RUNTIME_NAMES.join(', ')}, got '${text}'`);
 }
 
 export interface PassedOver {

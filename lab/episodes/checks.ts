@@ -5,6 +5,8 @@ import type { Observation } from '../traffic/client.ts';
 import type { Target } from '../traffic/port-map.ts';
 import type { Tally } from '../traffic/tally.ts';
 import type { ConfigReport } from './proxy-driver.ts';
+import { judgeContext, judgeImage, judgeListening } from './docker-checks.ts';
+import type { DockerObservations } from './docker-part.ts';
 import type {
   BodyCheck, Check, CheckResult, ConfigValidCheck, DistributionCheck, Experiment, InstancesCheck, LogLineCheck, OrderCheck,
   PassthroughCheck, RouteCheck, StatusCheck,
@@ -46,6 +48,8 @@ export interface StepObservations {
   readonly report: ConfigReport | null;
   readonly experiments: ReadonlyMap<string, ExperimentRun>;
   readonly logs: readonly string[];
+  /** What the step's Docker part built and ran (Docker steps only). */
+  readonly docker?: DockerObservations;
 }
 
 // Evaluates one check.
@@ -64,6 +68,9 @@ type Verdict = { ok: boolean; expected: string; observed: string };
 function judge(check: Check, obs: StepObservations): Verdict {
   if (check.kind === 'config-valid') return configValid(check, obs);
   if (check.kind === 'log-line') return logLine(check, obs);
+  if (check.kind === 'image') return judgeImage(check, obs.docker);
+  if (check.kind === 'context') return judgeContext(check, obs.docker);
+  if (check.kind === 'listening') return judgeListening(check, obs.docker);
   const run = obs.experiments.get(check.experiment);
   if (!run) return { ok: false, expected: `experiment '${check.experiment}' to have run`, observed: 'it did not run' };
   if (run.observations.length === 0) return { ok: false, expected: 'answers to inspect', observed: 'no request was sent' };

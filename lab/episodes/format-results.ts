@@ -1,8 +1,14 @@
 // Text for `lab run`: each step's mapping, experiments with who answered, and checks with expected/seen/lines/hint.
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { CheckResult } from './schema.ts';
 import type { StepResult } from './run-step.ts';
 import type { CheckProof, WrongProof } from './prove.ts';
+import { contextLine } from './docker-checks.ts';
+
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
 
 const PASS = 'ok  ';
 const FAIL = 'FAIL';
@@ -22,8 +28,17 @@ export function formatCheck(r: CheckResult, indent = '    '): string[] {
 
 // A step: header, the address mapping, each experiment's answers and tally, then the checks.
 export function formatStep(r: StepResult, index: number, total: number): string[] {
+  if (r.status === 'skipped') {
+    return [
+      `step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  SKIPPED (not passed): ${r.skipped?.why ?? 'cannot run here'}`,
+      `    to run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`,
+    ];
+  }
   const which = r.configFile ? `${basename(r.configFile)}${r.use === 'solution' ? ' (the solution)' : ''}` : 'no proxy, apps only';
   const out = [`step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  [${which}, ${r.driver}]`];
+  if (r.step.files.length > 0) out.push(`    files: ${[...r.files].map(([name, src]) => `${name} ← ${displayPath(src)}`).join(', ')}`);
+  const b = r.docker?.build;
+  if (b) out.push(`    ${contextLine(b.context, b.unignored)}`);
   for (const m of r.mapping) out.push(`    ${m}`);
   if (r.report && !r.report.ok) for (const a of r.report.alerts) out.push(`    ${a}`);
   for (const e of [...r.experiments, ...(r.probes ?? [])]) {

@@ -6,7 +6,8 @@ import type { LearnerFile, Step } from './schema.ts';
 // Every file the learner edits in this step; a step without one has nothing to replace. A step kind with files of
 // its own (a Dockerfile, app.py) adds them here, and `--with` and the proofs work for them unchanged.
 export function learnerFiles(step: Step): LearnerFile[] {
-  return step.config ? [{ name: basename(step.config), path: step.config }] : [];
+  const own = step.files.map((f) => ({ name: f.name, path: f.start }));
+  return step.config ? [{ name: basename(step.config), path: step.config }, ...own] : own;
 }
 
 /** NAME → the file that replaces it. */

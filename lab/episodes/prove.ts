@@ -8,6 +8,8 @@ import type { ProxyDriver } from './proxy-driver.ts';
 import { startEpisodeApps, selectSteps } from './run-episode.ts';
 import { runStep, type StepResult } from './run-step.ts';
 import type { Check, CheckResult, Episode, WrongAnswer } from './schema.ts';
+import { proveStepFiles, type AnswerProof } from './prove-files.ts';
+import { createWorkspace } from './workspace.ts';
 
 export interface CheckProof {
   readonly step: string;
@@ -41,7 +43,13 @@ export interface EpisodeProof {
   readonly checks: readonly CheckProof[];
   readonly wrongs: readonly WrongProof[];
   readonly runs: readonly StepResult[];
+  /** Steps on the learner's files: the solution, the starting files and each wrong answer. */
+  readonly answers: readonly AnswerProof[];
   readonly ok: boolean;
+  /** Some answers could not be judged here (no Docker). */
+  readonly skipped: boolean;
+  /** fail when a proof failed, else skipped when one could not run, else pass. */
+  readonly status: 'pass' | 'fail' | 'skipped';
 }
 
 export interface ProveOptions {
@@ -52,6 +60,9 @@ export interface ProveOptions {
   readonly progress?: (line: string) => void;
   readonly onCheck?: (p: CheckProof) => void;
   readonly onWrong?: (p: WrongProof) => void;
+  readonly onAnswer?: (p: AnswerProof) => void;
+  /** Passed on to every step run (Docker client, image prefix and labels: tests). */
+  readonly stepOptions?: Partial<Pick<import('./run-step.ts').RunStepOptions, 'docker' | 'imagePrefix' | 'labels'>>;
 }
 
 const START = 'the starting config';
@@ -63,8 +74,19 @@ export async function proveEpisode(opts: ProveOptions): Promise<EpisodeProof> {
   const proofs: CheckProof[] = [];
   const wrongProofs: WrongProof[] = [];
   const runs: StepResult[] = [];
+  const answers: AnswerProof[] = [];
+  const workspace = steps.some((s) => s.files.length > 0) ? createWorkspace(opts.episode) : undefined;
   try {
     for (const step of steps) {
+      if (step.files.length > 0) {
+        const r = await proveStepFiles(step, {
+          ...opts.stepOptions, episode: opts.episode, apps: apps.placements, driver: opts.driver, freePort, workspace: workspace!,
+          ...(opts.progress ? { progress: opts.progress } : {}),
+        }, opts.onAnswer);
+        answers.push(...r.proofs);
+        runs.push(...r.runs);
+        continue;
+      }
       const common = { episode: opts.episode, step, apps: apps.placements, driver: opts.driver, freePort };
       const bad: { name: string; wrong?: WrongAnswer; run: StepResult }[] = [];
       if (step.solution) {
@@ -101,8 +123,13 @@ export async function proveEpisode(opts: ProveOptions): Promise<EpisodeProof> {
       });
     }
   } finally {
+    workspace?.dispose();
     await apps.dispose();
   }
-  const ok = proofs.every((p) => p.ok) && wrongProofs.every((w) => w.ok);
-  return { episode: opts.episode, driver: opts.driver.name, checks: proofs, wrongs: wrongProofs, runs, ok };
+  return {
+    episode: opts.episode, driver: opts.driver.name, checks: proofs, wrongs: wrongProofs, runs, answers,
+    ok: proofs.every((p) => p.ok) && wrongProofs.every((w) => w.ok) && answers.every((a) => a.status === 'ok'),
+    skipped: answers.some((a) => a.status === 'skipped'),
+    status: proofs.some((p) => !p.ok) || wrongProofs.some((w) => !w.ok) || answers.some((a) => a.status === 'wrong') ? 'fail' : answers.some((a) => a.status === 'skipped') ? 'skipped' : 'pass',
+  };
 }

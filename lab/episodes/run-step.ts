@@ -13,6 +13,9 @@ import { evaluateChecks, type AttributedObservation, type ExperimentRun, type St
 import { planMapping, type AppPlacement, type StepMapping } from './mapping.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 import type { CheckResult, Episode, Experiment, Step } from './schema.ts';
+import type Docker from 'dockerode';
+import { dockerMissing, runDockerPart, type DockerObservations, type DockerPart, type Skipped } from './docker-part.ts';
+import { createWorkspace, type FileOverrides, type Workspace } from './workspace.ts';
 
 /** Which config of a step to run: the starting one, the solution (where there is one), a file, or the starting
  * files with some replaced by name (`lab run --with block-ip.cfg=mine.cfg`). */
@@ -32,7 +35,21 @@ export interface RunStepOptions {
   readonly onObservation?: (experiment: Experiment, o: AttributedObservation) => void;
   /** Called once the step's proxy listens (e.g. to publish the port map for `lab curl`). */
   readonly onListening?: (mapping: StepMapping) => void;
+  /** Learner files replaced (`--with NAME=PATH`, a wrong answer). */
+  readonly files?: FileOverrides;
+  /** The learner's project directory, kept across steps; a temporary one otherwise. */
+  readonly workspace?: Workspace;
+  readonly docker?: Docker;
+  /** Image tag prefix and labels for what Docker steps make (tests). */
+  readonly imagePrefix?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Lab messages of Docker steps: one line per image built, the container started. */
+  readonly progress?: (line: string) => void;
+  /** Each line of a docker build as it comes (the TUI shows them live). */
+  readonly onBuildLine?: (line: string) => void;
 }
+
+export type StepStatus = 'pass' | 'fail' | 'skipped';
 
 export interface StepResult {
   readonly step: Step;
@@ -50,6 +67,15 @@ export interface StepResult {
   readonly probes: readonly ExperimentRun[];
   readonly checks: readonly CheckResult[];
   readonly ok: boolean;
+  /** pass, fail, or skipped: what the step needs is missing here (then ok is false and no check ran). */
+  readonly status: StepStatus;
+  readonly skipped?: Skipped;
+  readonly docker?: DockerObservations;
+}
+
+// A step that could not run here: no check ran, so it neither passes nor fails.
+export function skippedStep(step: Step, driver: string, skipped: Skipped): StepResult {
+  return { step, driver, configFile: null, use: 'start', files: new Map(), mapping: [], report: null, experiments: [], probes: [], checks: [], ok: false, status: 'skipped', skipped };
 }
 
 // The config file a choice selects for a step.
@@ -64,12 +90,43 @@ export function configFor(step: Step, use: ConfigChoice): { file: string | null;
   return { file: step.config, use: 'start' };
 }
 
-// Runs the step and always stops what it started.
+// Runs the step and always stops what it started; a step needing what is missing here comes back skipped.
 export async function runStep(opts: RunStepOptions): Promise<StepResult> {
+  const { step } = opts;
+  if (!step.needs.includes('docker') && step.files.length === 0) return runProxyStep(opts, null);
+  const docker = opts.docker ?? (await import('../runtimes/docker.ts')).newDockerClient();
+  if (step.needs.includes('docker')) {
+    const missing = await dockerMissing(docker);
+    if (missing) return skippedStep(step, opts.driver.name, missing);
+  }
+  const workspace = opts.workspace ?? createWorkspace(opts.episode);
+  let part: DockerPart | null = null;
+  try {
+    // `--with Dockerfile=PATH` arrives as replacements by name, like a config's
+    const replaced = typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : undefined;
+    const files = workspace.prepare(step, opts.use, opts.files ?? replaced);
+    if (step.docker) {
+      part = await runDockerPart({
+        docker, step, episodeId: opts.episode.id, dir: workspace.dir, freePort: opts.freePort,
+        ...(opts.imagePrefix !== undefined ? { imagePrefix: opts.imagePrefix } : {}),
+        ...(opts.labels ? { labels: opts.labels } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
+      });
+    }
+    const r = await runProxyStep(opts, part);
+    return { ...r, files: new Map([...r.files, ...files]) };
+  } finally {
+    await part?.dispose();
+    if (!opts.workspace) workspace.dispose();
+  }
+}
+
+async function runProxyStep(opts: RunStepOptions, part: DockerPart | null): Promise<StepResult> {
   const { step, driver } = opts;
-  const { file, use } = configFor(step, opts.use);
+  const { file, use } = step.config || !step.files.length ? configFor(step, opts.use) : { file: null, use: opts.use === 'start' ? 'start' as const : 'solution' as const };
   const text = file ? readFileSync(file, 'utf8') : null;
-  const apps = opts.apps.filter((a) => step.apps.includes(a.name));
+  const apps = [...opts.apps.filter((a) => step.apps.includes(a.name)), ...(part?.placements ?? [])];
   let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
   const who = new Attributor();
   /** Probe tokens of this step's requests, forgotten when it ends. */
@@ -96,8 +153,10 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
       experiments.set(exp.id, await runExperiment(exp, mapping, who, proxy, opts, tokens));
     }
     const logs = proxy?.logs() ?? [];
-    const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs] };
+    const docker = part ? await part.settle() : undefined;
+    const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs], ...(docker ? { docker } : {}) };
     const checks = evaluateChecks(step.checks, obs);
+    const ok = checks.every((c) => c.ok);
     const files = judgedFiles(step, typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : new Map());
     const config = learnerFiles(step).find((f) => f.path === step.config);
     if (config && file) files.set(config.name, file);
@@ -105,7 +164,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
       step, driver: driver.name, configFile: file, use, files, mapping: mapping.describe(text), report,
       experiments: [...experiments.values()].filter((e) => step.experiments.includes(e.experiment)),
       probes: [...experiments.values()].filter((e) => !step.experiments.includes(e.experiment)),
-      checks, ok: checks.every((c) => c.ok),
+      checks, ok, status: ok ? 'pass' : 'fail', ...(docker ? { docker } : {}),
     };
   } finally {
     receipts.forget(tokens);

@@ -4,10 +4,12 @@ import { isAbsolute, join, relative } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { CurlArgsError, parseCurl } from '../traffic/request-spec.ts';
 import { YamlReader, type Fields } from './yaml-reader.ts';
+import { readLearnerParts } from './validate-learner.ts';
 import {
   EPISODE_FORMAT,
   type Check,
   type CheckKind,
+  type DockerPlan,
   type EpisodeError,
   type Episode,
   type EpisodeApp,
@@ -22,7 +24,7 @@ type AnyNode = Node | null | undefined;
 
 const TOP_KEYS = ['format', 'title', 'document', 'summary', 'order', 'apps', 'steps'];
 const APP_KEYS = ['name', 'app', 'port', 'addresses', 'answers'];
-const STEP_KEYS = ['id', 'title', 'explain', 'config', 'solution', 'task', 'apps', 'commands', 'marks', 'experiments', 'checks', 'wrong'];
+const STEP_KEYS = ['id', 'title', 'explain', 'config', 'solution', 'task', 'apps', 'commands', 'marks', 'experiments', 'checks', 'files', 'needs', 'docker', 'wrong'];
 const WRONG_KEYS = ['file', 'why'];
 const EXPERIMENT_KEYS = ['id', 'curl', 'repeat', 'concurrency', 'note'];
 const MARK_KEYS = ['line', 'match', 'note'];
@@ -39,6 +41,9 @@ const CHECK_KEYS: Record<CheckKind, readonly string[]> = {
   'log-line': [...TRAFFIC_KEYS, 'pattern'],
   instances: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
   passthrough: [...TRAFFIC_KEYS],
+  image: ['workdir', 'exposes', 'env'],
+  context: ['excludes', 'includes'],
+  listening: ['port'],
 };
 const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
   instances: ['shares'],
@@ -50,6 +55,9 @@ const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
   body: ['contains'],
   'config-valid': [],
   'log-line': ['pattern'],
+  image: [],
+  context: [],
+  listening: ['port'],
 };
 /** Kinds that judge answers, so they need `experiment` or `curl`; log-line may judge the whole step. */
 const NEEDS_TRAFFIC: readonly CheckKind[] = ['instances', 'passthrough', 'distribution', 'order', 'route', 'status', 'body'];
@@ -64,6 +72,9 @@ const DEFAULT_INVOLVES: Record<CheckKind, readonly string[]> = {
   body: ['server'],
   'config-valid': [],
   'log-line': ['log', 'option httplog', 'option tcplog'],
+  image: [],
+  context: [],
+  listening: [],
 };
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -97,9 +108,11 @@ export function validateEpisode(text: string, file: string, dir: string, id: str
   const apps = top.has('apps') ? readApps(r, top.get('apps')) : [];
   const steps: Step[] = [];
   const seenSteps = new Map<string, YamlLoc>();
+  const learnerFiles: string[] = [];
   r.list(top.get('steps'), 'steps').forEach((node, i) => {
-    const step = readStep(r, node, `steps[${i}]`, dir, apps);
+    const step = readStep(r, node, `steps[${i}]`, dir, apps, learnerFiles);
     if (!step) return;
+    learnerFiles.push(...step.files.map((x) => x.name));
     const prev = seenSteps.get(step.id);
     if (prev) r.error(step.loc, `steps[${i}]: id '${step.id}' is already used at line ${prev.line}`);
     seenSteps.set(step.id, step.loc);
@@ -137,7 +150,7 @@ function readApps(r: YamlReader, node: AnyNode): EpisodeApp[] {
   return apps;
 }
 
-function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps: readonly EpisodeApp[]): Step | null {
+function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps: readonly EpisodeApp[], earlierFiles: readonly string[]): Step | null {
   const f = r.fields(node, what, STEP_KEYS, ['id', 'title', 'explain']);
   if (!f) return null;
   const before = r.errors.length;
@@ -150,7 +163,7 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
   const task = f.has('task') ? r.text(f.get('task'), `${what}.task`) : undefined;
   if (solution && !config) r.error(f.keyLoc('solution'), `${what}: a solution needs a starting 'config' to edit`);
   if (solution && task === undefined) r.error(f.keyLoc('solution'), `${what}: a step with a solution needs a 'task' telling the learner what to change`);
-  if (task !== undefined && !f.has('solution')) r.error(f.keyLoc('task'), `${what}: a 'task' needs a 'solution' file`);
+  if (task !== undefined && !f.has('solution') && !f.has('files')) r.error(f.keyLoc('task'), `${what}: a 'task' needs a 'solution' file (or learner 'files' with theirs)`);
 
   let stepApps = apps.map((a) => a.name);
   if (f.has('apps')) {
@@ -181,22 +194,25 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
       experiments.push(e);
     });
   }
+  const learner = readLearnerParts(r, f, what, dir, earlierFiles);
   const checks: Check[] = [];
   const probes: Experiment[] = [];
   if (f.has('checks')) {
     r.list(f.get('checks'), `${what}.checks`).forEach((item, i) => {
-      const c = readCheck(r, item, `${what}.checks[${i}]`, { experiments, broken, probes, apps: stepApps, hasConfig: config !== null });
+      const c = readCheck(r, item, `${what}.checks[${i}]`, { experiments, broken, probes, apps: stepApps, hasConfig: config !== null, docker: learner.docker });
       if (c) checks.push(c);
     });
   }
+  if (learner.wrongFiles.length > 0 && !f.has('checks')) r.error(f.keyLoc('wrong'), `${what}: wrong answers need checks that catch them`);
   if (solution && checks.length === 0) r.error(f.keyLoc('solution'), `${what}: a step the learner edits needs checks that tell the solution from the start`);
-  const wrong = f.has('wrong') ? readWrong(r, f.get('wrong'), `${what}.wrong`, dir, solution) : [];
-  if (f.has('wrong') && !solution) r.error(f.keyLoc('wrong'), `${what}: wrong answers belong to a step the learner edits (one with a 'solution')`);
+  const configWrong = f.has('wrong') && learner.files.length === 0 && earlierFiles.length === 0;
+  const wrong = configWrong ? readWrong(r, f.get('wrong'), `${what}.wrong`, dir, solution) : [];
+  if (configWrong && !solution) r.error(f.keyLoc('wrong'), `${what}: wrong answers belong to a step the learner edits (one with a 'solution')`);
 
   if (r.errors.length > before || id === undefined || title === undefined || explain === undefined) return null;
   return {
     id, title, explain: explain.trim(), config, solution, ...(task !== undefined ? { task: task.trim() } : {}),
-    apps: stepApps, commands, marks, experiments, probes, checks, wrong, loc: f.loc,
+    apps: stepApps, commands, marks, experiments, probes, checks, wrong, ...learner, loc: f.loc,
   };
 }
 
@@ -292,10 +308,12 @@ interface CheckContext {
   /** The step's app names, which `instances` shares name. */
   readonly apps: readonly string[];
   readonly hasConfig: boolean;
+  /** The step's Docker plan, which image/context/listening checks need. */
+  readonly docker: DockerPlan | undefined;
 }
 
 function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext): Check | null {
-  const { experiments, broken, hasConfig } = ctx;
+  const { experiments, broken, hasConfig, docker } = ctx;
   const kindNode = node && typeof node === 'object' && 'get' in node ? (node as { get(k: string, keep: true): unknown }).get('kind', true) : undefined;
   const kindValue = isScalar(kindNode) ? kindNode.value : undefined;
   const kinds = Object.keys(CHECK_KEYS) as CheckKind[];
@@ -424,6 +442,28 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext
         if (!hasConfig) r.error(f.loc, `${what}: a log-line check needs a step with a config (the proxy writes the logs)`);
         check = { kind, ...base, ...(experiment ? { experiment: experiment.id } : {}), pattern };
       }
+      break;
+    }
+    case 'image': {
+      const workdir = f.has('workdir') ? r.text(f.get('workdir'), `${what}.workdir`) : undefined;
+      const exposes = f.has('exposes') ? r.list(f.get('exposes'), `${what}.exposes`).map((n, j) => r.num(n, `${what}.exposes[${j}]`, { int: true, min: 1, max: 65535 })) : [];
+      const env = f.has('env') ? r.strList(f.get('env'), `${what}.env`) : [];
+      if (!docker?.build) r.error(f.loc, `${what}: an image check needs a step that builds one (docker.build)`);
+      check = { kind, ...base, ...(workdir !== undefined ? { workdir } : {}), exposes: exposes.filter((n): n is number => n !== undefined), env };
+      break;
+    }
+    case 'context': {
+      const excludes = f.has('excludes') ? r.strList(f.get('excludes'), `${what}.excludes`) : [];
+      const includes = f.has('includes') ? r.strList(f.get('includes'), `${what}.includes`) : [];
+      if (excludes.length + includes.length === 0) r.error(f.loc, `${what}: a context check needs 'excludes' or 'includes'`);
+      if (!docker?.build) r.error(f.loc, `${what}: a context check needs a step that builds an image (docker.build)`);
+      check = { kind, ...base, excludes, includes };
+      break;
+    }
+    case 'listening': {
+      const port = r.num(f.get('port'), `${what}.port`, { int: true, min: 1, max: 65535 });
+      if (!docker?.run) r.error(f.loc, `${what}: a listening check needs a step that runs a container (docker.run)`);
+      if (port !== undefined) check = { kind, ...base, port };
       break;
     }
   }

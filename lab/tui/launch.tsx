@@ -1,5 +1,6 @@
-// Starts the TUI: refuses politely without a terminal, picks the runtime (builtin unless --runtime says
+// Starts the TUI: refuses politely without a terminal, picks the runtime (builtin unless --runtime says, as lab run/up
 // otherwise), renders the app, and makes sure every backend it started is stopped however it ends.
+import { DEFAULT_RUNTIME } from '../runtimes/choose-runtime.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
 import { withCiHidden } from './ink-for-terminal.ts';
 import { makeServices, type ServicesOptions } from './session/services.ts';
@@ -31,7 +32,7 @@ export async function launchTui(opts: LaunchOptions = {}): Promise<number> {
     process.stderr.write(noTtyMessage(opts.open?.episode) + '\n');
     return 2;
   }
-  const servicesOpts: ServicesOptions = { runtime: opts.runtime ?? 'builtin', env: opts.env ?? process.env };
+  const servicesOpts: ServicesOptions = { runtime: opts.runtime ?? DEFAULT_RUNTIME, env: opts.env ?? process.env };
   const { services, runtimeLine, dispose } = await makeServices(servicesOpts);
   // ink (and the app, which imports it) load only here, for a terminal: see ink-for-terminal.ts.
   const [{ render }, { App }] = await withCiHidden(() => Promise.all([import('ink'), import('./app.tsx')]));

@@ -15,20 +15,22 @@ const { episodes } = loadAllEpisodes();
 
 function proves(driver: ProxyDriver): void {
   for (const episode of episodes) {
+    // Docker steps judge the learner's images, whichever proxy runs: test/lab/docker proves them once.
+    const steps = episode.steps.filter((s) => !s.needs.includes('docker'));
     it(`${episode.id}: the solution passes every check, the start and every wrong answer fail one, with a reason`, async () => {
-      const proof = await proveEpisode({ episode, runtime: new BuiltinRuntime(), driver });
+      const proof = await proveEpisode({ episode, runtime: new BuiltinRuntime(), driver, steps: steps.map((s) => s.id) });
       const problems = proof.checks.filter((p) => !p.ok).map((p) => `${p.step}: ${p.check.title}: ${p.problem}`);
       expect(problems).toEqual([]);
       const uncaught = proof.wrongs.filter((w) => !w.ok).map((w) => `${w.step}: ${w.name} passes every check`);
       expect(uncaught).toEqual([]);
       // Each failure says what was expected and what was seen.
       for (const w of proof.wrongs) for (const c of w.failed) expect(c.observed.length, `${w.name}: ${c.check.title}`).toBeGreaterThan(0);
-      expect(proof.checks.length).toBe(episode.steps.reduce((n, s) => n + s.checks.length, 0));
+      expect(proof.checks.length).toBe(steps.reduce((n, s) => n + s.checks.length, 0));
       // Edit steps ran on the start, on each wrong answer and on the solution.
-      const edits = episode.steps.filter((s) => s.solution);
+      const edits = steps.filter((s) => s.solution);
       const wrongs = edits.reduce((n, s) => n + (s.wrong?.length ?? 0), 0);
       expect(proof.wrongs.length).toBe(edits.length + wrongs);
-      expect(proof.runs.length).toBe(episode.steps.length + edits.length + wrongs);
+      expect(proof.runs.length).toBe(steps.length + edits.length + wrongs);
     }, 120_000);
   }
 }

@@ -10,11 +10,19 @@ import { DockerRuntime } from '../../lab/runtimes/docker.ts';
 import { hasHaproxy } from '../helpers/haproxy.ts';
 import { runCommand } from '../../lab/commands/run.ts';
 import { UsageError } from '../../lab/episodes/with-files.ts';
+import { removeDanglingLabelled, removeImagesTagged } from '../helpers/docker.ts';
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), 'lab-run-state-'));
-const env = { ...process.env, XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, NO_COLOR: '1' };
-afterAll(() => rmSync(state, { recursive: true, force: true }));
+// Images the Docker steps build go under this prefix, and are removed after the tests.
+const prefix = `haproxy-lab-test-${process.pid}/`;
+const testRun = `lab-run-${process.pid}`;
+const env = { ...process.env, XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, NO_COLOR: '1', LAB_IMAGE_PREFIX: prefix, LAB_TEST_RUN: testRun };
+afterAll(async () => {
+  rmSync(state, { recursive: true, force: true });
+  await removeImagesTagged(prefix);
+  await removeDanglingLabelled(`haproxy-lab.test-run=${testRun}`);
+});
 
 interface Outcome {
   code: number;
@@ -23,8 +31,12 @@ interface Outcome {
 }
 
 async function lab(...args: string[]): Promise<Outcome> {
+  return labWith({}, ...args);
+}
+
+async function labWith(extra: Record<string, string>, ...args: string[]): Promise<Outcome> {
   try {
-    const r = await run(process.execPath, ['bin/lab.js', ...args], { env, timeout: 470_000, maxBuffer: 32 * 1024 * 1024 });
+    const r = await run(process.execPath, ['bin/lab.js', ...args], { env: { ...env, ...extra }, timeout: 470_000, maxBuffer: 32 * 1024 * 1024 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -38,18 +50,39 @@ const docker = await new DockerRuntime().available();
 if (!docker.ok) console.warn(`[lab run] SKIPPED on the docker runtime: ${docker.why}`);
 
 describe('lab run', () => {
-  it('runs every episode on the builtin runtime, all checks passing, exit 0', async () => {
-    const r = await lab('run', 'all', '--runtime', 'builtin', '--json');
+  it('runs every episode on the builtin runtime; without Docker the Docker steps are skipped, never passed (exit 3)', async () => {
+    const r = await labWith({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'run', 'all', '--runtime', 'builtin', '--json');
     expect(r.stderr).not.toMatch(/FAIL/);
-    expect(r.code).toBe(0);
-    const results = JSON.parse(r.stdout) as { episode: string; ok: boolean; runtime: string; steps: { checks: { ok: boolean }[] }[] }[];
+    expect(r.code).toBe(3);
+    type Json = { episode: string; ok: boolean; status: string; runtime: string; steps: { id: string; status: string; ok: boolean; skipped?: { why: string; fix: string }; checks: { ok: boolean }[] }[] };
+    const results = JSON.parse(r.stdout) as Json[];
     expect(results.map((x) => x.episode)).toEqual(['ep9-weighted-rr', 'ep4-acl', 'ep2-tcp-proxy', 'docker-ep10']);
     for (const x of results) {
       expect(x.runtime).toBe('builtin');
-      expect(x.ok).toBe(true);
       expect(x.steps.flatMap((s) => s.checks).length).toBeGreaterThan(0);
+      expect(x.status).toBe(x.episode === 'docker-ep10' ? 'skipped' : 'pass');
     }
+    const ep10 = results.find((x) => x.episode === 'docker-ep10')!;
+    expect(ep10.ok).toBe(false);
+    expect(ep10.steps.map((s) => `${s.id} ${s.status}`)).toEqual(['run-locally pass', 'write-dockerfile skipped', 'dockerignore skipped', 'in-a-container skipped']);
+    for (const s of ep10.steps.slice(1)) {
+      expect(s.ok).toBe(false);
+      expect(s.checks).toEqual([]);
+      expect(s.skipped!.why).toMatch(/^needs Docker: the Docker daemon does not answer at unix:\/\/\/nonexistent\/docker.sock/);
+      expect(s.skipped!.fix).toMatch(/apt-get install docker.io.*lab doctor/);
+    }
+    expect(r.stderr).toMatch(/SKIPPED \(not passed\): needs Docker/);
+    expect(r.stderr).toMatch(/1\/4 steps passed, 3 skipped/);
   }, 240_000);
+
+  it('with --runtime docker and no Docker, every step that needs the apps or Docker is skipped (exit 3)', async () => {
+    const r = await labWith({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'run', 'ep2-tcp-proxy', 'docker-ep10', '--runtime', 'docker');
+    expect(r.code).toBe(3);
+    expect(r.stdout).not.toMatch(/ok {3}|FAIL/);
+    expect(r.stdout).toMatch(/ep2-tcp-proxy[^]*0\/2 steps passed, 2 skipped/);
+    expect(r.stdout).toMatch(/docker-ep10[^]*0\/4 steps passed, 4 skipped/);
+    expect(r.stdout).toMatch(/SKIPPED \(not passed\): needs Docker \(--runtime docker\)/);
+  }, 120_000);
 
   it('exits non-zero and says what failed when a step runs its starting config', async () => {
     const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--step', 'scale-out', '--start');

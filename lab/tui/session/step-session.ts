@@ -11,6 +11,8 @@ import { EventBus } from '../../../proxy/index.ts';
 import type { CheckResult, Episode, EpisodeApp, Experiment, Step } from '../../episodes/schema.ts';
 import { planMapping, type AppPlacement, type StepMapping } from '../../episodes/mapping.ts';
 import { runStep } from '../../episodes/run-step.ts';
+import { learnerDir } from '../../episodes/workspace.ts';
+import { progressPath } from '../../episodes/progress.ts';
 import { startApps, type AppGroup } from '../../runtimes/app-group.ts';
 import { tapRuntime } from '../../runtimes/receipt-tap.ts';
 import { freePort } from '../../runtimes/ports.ts';
@@ -170,6 +172,13 @@ export class StepSession implements StepSessionView {
       }
     }
     this.mapping = this.describeMapping();
+    if (this.step.files.length > 0) {
+      const { dir } = learnerDir(this.episode, progressPath());
+      this.mapping = [
+        `your files: ${dir}/ (${this.step.files.map((f) => f.name).join(', ')}): edit them, then c builds and judges them`,
+        ...this.mapping,
+      ];
+    }
     if (this.opts.publishPorts !== false) {
       writePortMap({
         episode: this.episode.id,
@@ -312,6 +321,7 @@ export class StepSession implements StepSessionView {
       episode: this.episode,
       step: this.step,
       use: this.configPath ? { file: this.configPath } : 'start',
+      ...(this.step.files.length > 0 ? { files: learnerDir(this.episode, progressPath()).files } : {}),
       apps: this.placements,
       driver,
       freePort,
@@ -319,7 +329,12 @@ export class StepSession implements StepSessionView {
       onObservation: (exp, o) => {
         if (!this.engine) this.emitDirect(o, o.localPort === 0 ? 0 : this.portOf(exp.curl));
       },
+      // Docker steps: one line per image in the busy line, each build step as a log line as it comes.
+      progress,
+      onBuildLine: (line) => this.events.emit({ kind: 'log', line: `docker build: ${line}` }),
     });
+    // Not run is not passed: the step stays open, and the learner is told what to install.
+    if (r.status === 'skipped') throw new Error(`${(r.skipped?.why ?? 'this step cannot run here').replace(/\.$/, '')}. To run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`);
     // The config that passed is kept apart, so a step marked done keeps what earned it.
     if (r.checks.length > 0 && r.checks.every((c) => c.ok) && this.configPath && !this.ownsDir && this.tmpDir) {
       mkdirSync(join(this.tmpDir, 'passed'), { recursive: true });
@@ -440,6 +455,13 @@ export class StepSession implements StepSessionView {
       this.applied = text;
       this.errors = [];
       this.mapping = this.describeMapping();
+    if (this.step.files.length > 0) {
+      const { dir } = learnerDir(this.episode, progressPath());
+      this.mapping = [
+        `your files: ${dir}/ (${this.step.files.map((f) => f.name).join(', ')}): edit them, then c builds and judges them`,
+        ...this.mapping,
+      ];
+    }
     } else {
       this.errors = r.diagnostics.filter((d) => d.severity === 'alert');
     }

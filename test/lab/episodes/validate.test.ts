@@ -184,3 +184,55 @@ describe('episode schema', () => {
     expect(errorsOf('wrong-noedit')).toEqual([expect.stringMatching(/^26: .*wrong answers belong to a step the learner edits/)]);
   });
 });
+
+describe('learner files and Docker steps', () => {
+  const DOCKER_STEP = `  - id: build
+    title: Build it
+    explain: Words.
+    apps: []
+    task: Fix the Dockerfile.
+    files:
+      - name: Dockerfile
+        start: Dockerfile.start
+        solution: Dockerfile.done
+    docker:
+      build: my-app
+      run: { image: my-app, port: 5000 }
+    checks:
+      - kind: listening
+        title: Listens on every interface
+        port: 5000
+        hint: host='0.0.0.0'
+    wrong:
+      - file: Dockerfile
+        with: Dockerfile.wrong
+        why: No COPY.
+`;
+  function writeDocker(id: string, step: string): void {
+    write(id, GOOD + step);
+    for (const f of ['Dockerfile.start', 'Dockerfile.done', 'Dockerfile.wrong']) writeFileSync(join(root, id, f), 'FROM python:3.9-slim\n');
+  }
+
+  it('reads files, docker plan and wrong answers, and a docker plan implies needs: [docker]', () => {
+    writeDocker('dock', DOCKER_STEP);
+    const step = loadEpisode('dock', root).steps[1]!;
+    expect(step.files).toEqual([{ name: 'Dockerfile', start: join(root, 'dock', 'Dockerfile.start'), solution: join(root, 'dock', 'Dockerfile.done') }]);
+    expect(step.docker).toEqual({ build: 'my-app', run: { image: 'my-app', port: 5000 } });
+    expect(step.needs).toEqual(['docker']);
+    expect(step.wrong).toEqual([{ file: 'Dockerfile', path: join(root, 'dock', 'Dockerfile.wrong'), why: 'No COPY.' }]);
+  });
+
+  it('names the line of a wrong answer for a file no step declares, a missing file, and a run of another image', () => {
+    writeDocker('bad', DOCKER_STEP.replace('      - file: Dockerfile', '      - file: app.py').replace('start: Dockerfile.start', 'start: nope.txt').replace('image: my-app', 'image: other'));
+    expect(errorsOf('bad')).toEqual([
+      expect.stringMatching(/^33: steps\[1\]\.files\[0\]\.start: file "nope.txt" not found next to episode.yaml/),
+      expect.stringMatching(/^37: steps\[1\]\.docker\.run\.image: the lab runs the image the step builds \('my-app'\), got 'other'/),
+      expect.stringMatching(/^44: steps\[1\]\.wrong\[0\]\.file: no learner file 'app.py' in this step or an earlier one \(files: none\)/),
+    ]);
+  });
+
+  it('refuses a listening check on a step that runs no container', () => {
+    writeDocker('norun', DOCKER_STEP.replace('      run: { image: my-app, port: 5000 }\n', ''));
+    expect(errorsOf('norun')).toEqual([expect.stringMatching(/^\d+: steps\[1\]\.checks\[0\]: a listening check needs a step that runs a container \(docker\.run\)/)]);
+  });
+});

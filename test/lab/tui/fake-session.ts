@@ -27,7 +27,7 @@ export function fakeStep(extra: Partial<Step> = {}): Step {
   return {
     id: 'weights', title: 'Weights 2 and 1', explain: 'Server1 takes two requests for each one of server2.',
     config: '/nonexistent/haproxy.cfg', solution: null, apps: ['app1', 'app2'], commands: [],
-    marks: [{ line: 9, note: 'weight 2 here' }],
+    marks: [{ line: 9, note: 'weight 2 here' }], files: [], needs: [], wrong: [], wrongFiles: [],
     experiments: [{ id: 'home', curl: 'curl http://localhost/', repeat: 6, concurrency: 1, loc }],
     checks: [{ kind: 'distribution', title: 'server1 twice server2', hint: 'weights 2 and 1', involves: ['weight'], experiment: 'home', shares: { server1: 2, server2: 1 }, tolerance: 0.05, loc }],
     loc, ...extra,

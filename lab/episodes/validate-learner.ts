@@ -84,7 +84,7 @@ export function readLearnerParts(r: YamlReader, f: Fields, what: string, dir: st
   const wrong: WrongFile[] = [];
   // a step about learner files (its own or an earlier step's) lists wrong files; a config step's `wrong` is read
   // with the config (validate.ts)
-  if (f.has('wrong') && (files.length > 0 || earlierFiles.length > 0)) {
+  if (f.has('wrong') && (f.has('files') || earlierFiles.length > 0)) {
     r.list(f.get('wrong'), `${what}.wrong`).forEach((item, i) => {
       const w = `${what}.wrong[${i}]`;
       const wf = r.fields(item, w, WRONG_KEYS, WRONG_KEYS);

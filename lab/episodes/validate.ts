@@ -205,7 +205,7 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
   }
   if (learner.wrongFiles.length > 0 && !f.has('checks')) r.error(f.keyLoc('wrong'), `${what}: wrong answers need checks that catch them`);
   if (solution && checks.length === 0) r.error(f.keyLoc('solution'), `${what}: a step the learner edits needs checks that tell the solution from the start`);
-  const configWrong = f.has('wrong') && learner.files.length === 0 && earlierFiles.length === 0;
+  const configWrong = f.has('wrong') && !f.has('files') && earlierFiles.length === 0;
   const wrong = configWrong ? readWrong(r, f.get('wrong'), `${what}.wrong`, dir, solution) : [];
   if (configWrong && !solution) r.error(f.keyLoc('wrong'), `${what}: wrong answers belong to a step the learner edits (one with a 'solution')`);
 

@@ -219,7 +219,7 @@ describe('learner files and Docker steps', () => {
     expect(step.files).toEqual([{ name: 'Dockerfile', start: join(root, 'dock', 'Dockerfile.start'), solution: join(root, 'dock', 'Dockerfile.done') }]);
     expect(step.docker).toEqual({ build: 'my-app', run: { image: 'my-app', port: 5000 } });
     expect(step.needs).toEqual(['docker']);
-    expect(step.wrong).toEqual([{ file: 'Dockerfile', path: join(root, 'dock', 'Dockerfile.wrong'), why: 'No COPY.' }]);
+    expect(step.wrongFiles).toEqual([{ file: 'Dockerfile', path: join(root, 'dock', 'Dockerfile.wrong'), why: 'No COPY.' }]);
   });
 
   it('names the line of a wrong answer for a file no step declares, a missing file, and a run of another image', () => {

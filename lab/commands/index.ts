@@ -10,5 +10,6 @@ import { registerReset } from './reset.ts';
 import { registerEpisodes } from './episodes.ts';
 import { registerRun } from './run.ts';
 import { registerCurl } from './curl.ts';
+import { registerPlay } from './play.ts';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [registerProxy, registerUp, registerDown, registerDoctor, registerHome, registerOpen, registerReset, registerEpisodes, registerRun, registerCurl];
+export const commands: ReadonlyArray<(program: Command) => void> = [registerProxy, registerUp, registerDown, registerDoctor, registerHome, registerOpen, registerReset, registerEpisodes, registerRun, registerCurl, registerPlay];

@@ -7,11 +7,14 @@ export interface Answered {
   readonly frontend: string;
   readonly backend: string;
   readonly server: string;
-  readonly status: number;
-  readonly termination: string;
-  /** The engine's request id (the explain trace's). */
-  readonly id: number;
+  readonly status?: number;
+  readonly termination?: string;
+  /** The engine's request id (the explain trace's), when learnt from events. */
+  readonly id?: number;
 }
+
+// A traffic log line's client port, frontend and backend/server (httplog, tcplog and HAProxy's default format).
+const LOG_HEAD = /(?:^|\s)[\d.:a-f[\]]+:(\d+) \[[^\]]+\] (\S+) ([^\s/]+)\/(\S+) /;
 
 export class AnsweredBy {
   private readonly portOf = new Map<number, number>();
@@ -25,14 +28,25 @@ export class AnsweredBy {
       const port = this.portOf.get(e.id);
       if (port === undefined) return;
       this.portOf.delete(e.id);
-      this.byPort.delete(port);
-      this.byPort.set(port, { frontend: e.frontend, backend: e.backend, server: e.server, status: e.status, termination: e.termination, id: e.id });
-      if (this.byPort.size > this.keep) this.byPort.delete(this.byPort.keys().next().value!);
+      this.remember(port, { frontend: e.frontend, backend: e.backend, server: e.server, status: e.status, termination: e.termination, id: e.id });
     });
     return () => {
       offReq();
       offRes();
     };
+  }
+
+  // Learns from a traffic log line (the engine's logSink): no event listener needed, so no backlog is consumed.
+  noteLog(line: string): void {
+    const m = LOG_HEAD.exec(line);
+    if (!m) return;
+    this.remember(Number(m[1]), { frontend: m[2]!, backend: m[3]!, server: m[4]! });
+  }
+
+  private remember(port: number, a: Answered): void {
+    this.byPort.delete(port);
+    this.byPort.set(port, a);
+    if (this.byPort.size > this.keep) this.byPort.delete(this.byPort.keys().next().value!);
   }
 
   /** What answered the client connection from this local port (the latest one, ports are reused). */

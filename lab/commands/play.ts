@@ -29,6 +29,8 @@ export function registerPlay(program: Command): void {
     .option('--json', 'print every answer (and difference) as JSON; headless')
     .option('--resolve <name=addr>', 'servers named NAME are at ADDR (a loopback address where something listens), like /etc/hosts', collect, [])
     .option('--map <from=to>', 'listen on port TO where the config binds port FROM (default: a free port)', collect, [])
+    .option('--record <file>', 'keep a Markdown transcript of the session in FILE (w writes it on demand too)')
+    .option('--replay <transcript>', 'send the requests of a transcript again, on its configs (or on FILE); headless')
     .addHelpText('after', `
 Every bind listens on a free 127.0.0.1 port (shown). A server on 127.0.0.0/8 where something listens is used as
 it is; every other server (host names, private or public addresses) gets a lab stand-in on 127.0.0.1 that names
@@ -60,6 +62,15 @@ async function runPlay(file: string | undefined, o: PlayOptions): Promise<number
   } catch (e) {
     console.error(`lab play: ${(e as Error).message}`);
     return 2;
+  }
+  if (o.replay) {
+    const { runReplay } = await import('../play/replay.ts');
+    return runReplay({ transcript: o.replay, ...(file ? { file } : {}), compare: o.compare === 'haproxy', json: o.json === true, resolve, map });
+  }
+  const headless = o.request.length > 0 || o.json === true || !process.stdin.isTTY || !process.stdout.isTTY;
+  if (!headless) {
+    const { launchPlayground } = await import('../tui/launch-play.tsx');
+    return launchPlayground({ ...(file ? { file } : {}), compare: o.compare === 'haproxy', ...(o.record ? { record: o.record } : {}), resolve, map });
   }
   if (!file) {
     console.error('lab play: headless runs need a FILE (the playground screen opens a starter config without one)');

@@ -18,6 +18,8 @@ export interface PlayAnswer {
   readonly logs: readonly string[];
   readonly error?: string;
   readonly ms: number;
+  /** The client's local port (who-answered lookups key on it). */
+  readonly clientPort?: number;
 }
 
 /** Header names shown first in a response pane: what says who answered and what came back. */
@@ -81,6 +83,7 @@ export function answerOf(o: Observation, logs: readonly string[], engineServer?:
     logs,
     ...(o.error !== undefined ? { error: o.error } : {}),
     ms: o.ms,
+    ...(o.localPort ? { clientPort: o.localPort } : {}),
   };
 }
 

@@ -61,7 +61,8 @@ export function responseLines(v: ResponseView | null, width: number, height: num
     out.push(...answerLines('haproxy: ', v.haproxy, v.differences, width, half));
     return out;
   }
-  const rows = Math.max(1, height - out.length - 1 - v.engine.headers.length);
-  out.push(...answerLines('', v.engine, [], width, rows));
+  // one answer: the whole body (up to 200 lines); the pane cuts it at its height and pgdn shows the rest
+  void height;
+  out.push(...answerLines('', v.engine, [], width, 200));
   return out;
 }

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { runHeadless } from '../play/headless.ts';
 import { parseMap, parseResolve } from './proxy.ts';
+import { parseRuntimeName } from '../runtimes/choose-runtime.ts';
+import type { RuntimeName } from '../runtimes/runtime.ts';
 
 interface PlayOptions {
   request: string[];
@@ -11,7 +13,7 @@ interface PlayOptions {
   json?: boolean;
   resolve: string[];
   map: string[];
-  runtime?: string;
+  runtime?: RuntimeName;
   record?: string;
   replay?: string;
 }
@@ -29,6 +31,7 @@ export function registerPlay(program: Command): void {
     .option('--json', 'print every answer (and difference) as JSON; headless')
     .option('--resolve <name=addr>', 'servers named NAME are at ADDR (a loopback address where something listens), like /etc/hosts', collect, [])
     .option('--map <from=to>', 'listen on port TO where the config binds port FROM (default: a free port)', collect, [])
+    .option('--runtime <name>', "run the documents' apps the config names (app1:5001...) on builtin, process or docker instead of stand-ins", parseRuntimeName)
     .option('--record <file>', 'keep a Markdown transcript of the session in FILE (w writes it on demand too)')
     .option('--replay <transcript>', 'send the requests of a transcript again, on its configs (or on FILE); headless')
     .addHelpText('after', `
@@ -70,14 +73,14 @@ async function runPlay(file: string | undefined, o: PlayOptions): Promise<number
   const headless = o.request.length > 0 || o.json === true || !process.stdin.isTTY || !process.stdout.isTTY;
   if (!headless) {
     const { launchPlayground } = await import('../tui/launch-play.tsx');
-    return launchPlayground({ ...(file ? { file } : {}), compare: o.compare === 'haproxy', ...(o.record ? { record: o.record } : {}), resolve, map });
+    return launchPlayground({ ...(file ? { file } : {}), compare: o.compare === 'haproxy', ...(o.record ? { record: o.record } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), resolve, map });
   }
   if (!file) {
     console.error('lab play: headless runs need a FILE (the playground screen opens a starter config without one)');
     return 2;
   }
   try {
-    return await runHeadless({ file, requests: o.request, repeat: times, compare: o.compare === 'haproxy', json: o.json === true, resolve, map });
+    return await runHeadless({ file, requests: o.request, repeat: times, compare: o.compare === 'haproxy', json: o.json === true, resolve, map, ...(o.runtime ? { runtime: o.runtime } : {}) });
   } catch (e) {
     console.error(`lab play: ${(e as Error).message}`);
     return 2;

@@ -12,6 +12,7 @@ import { haproxyVersion, startHaproxySide, type HaproxySide } from './haproxy-si
 import { describePlacement } from './placement.ts';
 import { PlayConfigError, PlayWorld } from './play-world.ts';
 import { sendThrough, type Side } from './send.ts';
+import type { RuntimeName } from '../runtimes/runtime.ts';
 
 export interface HeadlessOptions {
   readonly file: string;
@@ -22,6 +23,7 @@ export interface HeadlessOptions {
   readonly json: boolean;
   readonly resolve?: ReadonlyMap<string, string>;
   readonly map?: ReadonlyMap<number, number>;
+  readonly runtime?: RuntimeName;
   readonly out?: (line: string) => void;
   readonly err?: (line: string) => void;
 }
@@ -71,7 +73,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
   const engineLogs: string[] = [];
   let world: PlayWorld;
   try {
-    world = await PlayWorld.open({ text, name: basename(o.file), events, onLog: (l) => engineLogs.push(l), ...(o.resolve ? { resolve: o.resolve } : {}), ...(o.map ? { map: o.map } : {}) });
+    world = await PlayWorld.open({ text, name: basename(o.file), events, onLog: (l) => engineLogs.push(l), ...(o.resolve ? { resolve: o.resolve } : {}), ...(o.map ? { map: o.map } : {}), ...(o.runtime ? { runtime: o.runtime, progress: (l: string) => { if (!o.json) err(`* ${l}`); } } : {}) });
   } catch (e) {
     off();
     if (e instanceof PlayConfigError) {

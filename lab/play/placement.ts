@@ -16,8 +16,11 @@ export interface PlacedServer {
   readonly backend: string;
   readonly server: string;
   readonly written: string;
-  /** "listening": something already answers there and is used as it is; "stand-in": the lab's own. */
-  readonly kind: 'listening' | 'stand-in';
+  /** "listening": something already answers there and is used as it is; "stand-in": the lab's own; "app": a
+   *  document's app the lab started on a runtime (--runtime). */
+  readonly kind: 'listening' | 'stand-in' | 'app';
+  /** For kind "app": which one, e.g. "app1 (ep9-app1, process)". */
+  readonly app?: string;
   readonly host: string;
   readonly port: number;
 }
@@ -99,7 +102,9 @@ export function describePlacement(p: Placement): string[] {
     out.push(
       s.kind === 'listening'
         ? `server ${s.backend}/${s.server} ${s.written} → ${s.host}:${s.port} (something listens there: used as it is)`
-        : `server ${s.backend}/${s.server} ${s.written} → 127.0.0.1:${s.port} (lab stand-in: names itself, echoes the request)`,
+        : s.kind === 'app'
+          ? `server ${s.backend}/${s.server} ${s.written} → ${s.host}:${s.port} (the document's ${s.app})`
+          : `server ${s.backend}/${s.server} ${s.written} → 127.0.0.1:${s.port} (lab stand-in: names itself, echoes the request)`,
     );
   }
   return out;

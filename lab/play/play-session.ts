@@ -14,6 +14,7 @@ import { describePlacement } from './placement.ts';
 import { PlayConfigError, PlayWorld } from './play-world.ts';
 import { sendThrough, type Side } from './send.ts';
 import { Transcript } from './transcript.ts';
+import type { RuntimeName } from '../runtimes/runtime.ts';
 import { initialTraffic, trafficReducer, type TrafficState } from '../tui/state/traffic.ts';
 import { explainLines } from '../tui/state/explain.ts';
 
@@ -56,6 +57,8 @@ export interface PlaySessionOptions {
   readonly compare?: boolean;
   /** Write the transcript here after every entry (--record FILE). */
   readonly record?: string;
+  /** Run the documents' apps the config names on this runtime (--runtime). */
+  readonly runtime?: RuntimeName;
 }
 
 export class PlaySession {
@@ -84,7 +87,7 @@ export class PlaySession {
     const world = await PlayWorld.open({
       text, name: basename(opts.file), events: inner,
       onLog: (l) => session?.noteLog(l),
-      ...(opts.resolve ? { resolve: opts.resolve } : {}), ...(opts.map ? { map: opts.map } : {}),
+      ...(opts.resolve ? { resolve: opts.resolve } : {}), ...(opts.map ? { map: opts.map } : {}), ...(opts.runtime ? { runtime: opts.runtime } : {}),
     });
     session = new PlaySession(opts.file, world, opts);
     // one listener on the engine's bus: who answered, the transcript's health lines, and the screen's bus
@@ -175,7 +178,7 @@ export class PlaySession {
         const state = s.admin === 'maint' ? 'MAINT' : s.admin === 'drain' ? 'DRAIN' : s.op === 'up' ? 'UP' : s.op === 'down' ? 'DOWN' : s.op === 'starting' ? 'UP↑' : 'DOWN↓';
         out.push({
           key: `${b.name}/${s.name}`, backend: b.name, server: s.name, index: index++,
-          app: place?.kind === 'stand-in' ? 'stand-in' : place ? 'yours' : null, runtime: null, stage: null,
+          app: place?.kind === 'stand-in' ? 'stand-in' : place?.kind === 'app' ? (place.app ?? 'app') : place ? 'yours' : null, runtime: null, stage: null,
           state, up: s.admin !== 'maint' && (s.op === 'up' || s.op === 'starting'), weight: s.weight, served: s.totalConnections,
           check: s.check ? (s.lastCheck?.status ?? '…') : '', kind: place?.kind ?? 'unknown',
         });
@@ -236,6 +239,17 @@ export class PlaySession {
 
   // Stops a stand-in (health checks see it DOWN) or starts it again; the learner's own servers are theirs.
   async toggle(key: string): Promise<string> {
+    const h = this.world.apps.get(key);
+    if (h) {
+      if (h.stage === 'running' || h.stage === 'starting') {
+        await h.stop();
+        this.transcript.note(`stopped ${h.name} (${h.runtime}) behind ${key}`);
+        return `Stopped ${h.name} (${h.runtime}): health checks mark it DOWN after 'fall' failed checks.`;
+      }
+      await h.restart();
+      this.transcript.note(`started ${h.name} (${h.runtime}) behind ${key} again`);
+      return `Started ${h.name} again: health checks bring it back UP after 'rise' good checks.`;
+    }
     const s = this.world.standIns.get(key);
     if (!s) throw new Error(`${key} is your own server (something listening on loopback): stop it where you started it`);
     if (s.running()) {

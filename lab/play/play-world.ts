@@ -5,6 +5,10 @@ import { createEngine, EventBus, loadConfig, type ConfigModel, type Diagnostic, 
 import { freePort, listensOn } from '../runtimes/ports.ts';
 import { bindKey, placeConfig, type Placement, type PlacedServer } from './placement.ts';
 import { startStandIn, type StandIn } from './stand-in.ts';
+import { documentApps } from './document-apps.ts';
+import { createRuntime } from '../runtimes/choose-runtime.ts';
+import { startApps, type AppGroup } from '../runtimes/app-group.ts';
+import type { RuntimeHandle, RuntimeName } from '../runtimes/runtime.ts';
 
 export interface OpenWorldOptions {
   /** The config text and the name its messages use ("haproxy.cfg"). */
@@ -15,6 +19,9 @@ export interface OpenWorldOptions {
   readonly events?: EventBus;
   /** Every log line the engine writes (traffic, state changes). */
   readonly onLog?: (line: string) => void;
+  /** Run the documents' apps the config names on this runtime instead of stand-ins. */
+  readonly runtime?: RuntimeName;
+  readonly progress?: (line: string) => void;
 }
 
 /** Thrown when the config has alerts: the diagnostics say where and what. */
@@ -26,6 +33,9 @@ export class PlayConfigError extends Error {
 
 export class PlayWorld {
   readonly standIns = new Map<string, StandIn>();
+  /** Document apps started with --runtime, by server key. */
+  readonly apps = new Map<string, RuntimeHandle>();
+  private group: AppGroup | null = null;
   private deadPort = 0;
   private constructor(
     readonly engine: Engine,
@@ -54,6 +64,7 @@ export class PlayWorld {
     world = new PlayWorld(engine, placement, events, opts.name, opts, opts.text);
     try {
       world.deadPort = await freePort();
+      if (opts.runtime) await world.startDocumentApps(opts.runtime);
       await world.startStandIns();
       await engine.start();
     } catch (e) {
@@ -91,6 +102,32 @@ export class PlayWorld {
     return { host: p.host, port: p.kind === 'stand-in' ? (this.standIns.get(`${backend}/${server}`)?.port ?? p.port) : p.port };
   }
 
+  // The documents' apps the config names, on the runtime, each on a free port; their servers point there.
+  private async startDocumentApps(name: RuntimeName): Promise<void> {
+    const found = documentApps(this.placement.servers.filter((s) => s.kind === 'stand-in'));
+    if (found.size === 0) return;
+    const runtime = createRuntime(name);
+    const avail = await runtime.available();
+    if (!avail.ok) throw new Error(`the ${name} runtime cannot run here: ${avail.why}\n  Fix: ${avail.fix}`);
+    const specs: { key: string; app: string; name: string; hostPort: number; episode: string }[] = [];
+    for (const [key, a] of found) {
+      if (specs.some((x) => x.app === a.app)) continue;
+      specs.push({ key, app: a.app, name: a.name, hostPort: await freePort(), episode: a.episode });
+    }
+    this.group = await startApps(runtime, specs.map(({ key: _k, ...s }) => s), this.opts.progress);
+    const byApp = new Map(specs.map((s, i) => [s.app, { spec: s, handle: this.group!.handles[i]! }]));
+    this.placement = {
+      binds: this.placement.binds,
+      servers: this.placement.servers.map((s) => {
+        const a = found.get(`${s.backend}/${s.server}`);
+        const started = a ? byApp.get(a.app) : undefined;
+        if (!a || !started) return s;
+        this.apps.set(`${s.backend}/${s.server}`, started.handle);
+        return { ...s, kind: 'app' as const, host: '127.0.0.1', port: started.spec.hostPort, app: `${a.name} (${a.app}, ${name})` };
+      }),
+    };
+  }
+
   private async startStandIns(): Promise<void> {
     for (const s of this.placement.servers) {
       const key = `${s.backend}/${s.server}`;
@@ -112,7 +149,7 @@ export class PlayWorld {
     const old = this.placement;
     this.placement = {
       binds: fresh.binds.map((b) => old.binds.find((o) => o.frontend === b.frontend && o.written === b.written) ?? old.binds.find((o) => o.docPort === b.docPort) ?? b),
-      servers: fresh.servers.map((s) => old.servers.find((o) => o.backend === s.backend && o.server === s.server && o.written === s.written && o.kind === s.kind) ?? s),
+      servers: fresh.servers.map((s) => old.servers.find((o) => o.backend === s.backend && o.server === s.server && o.written === s.written && (o.kind === s.kind || o.kind === 'app')) ?? s),
     };
     await this.startStandIns();
     const r = await this.engine.reload({ text, name: this.name });
@@ -125,6 +162,9 @@ export class PlayWorld {
     await this.engine.stop().catch(() => {});
     await Promise.all([...this.standIns.values()].map((s) => s.close()));
     this.standIns.clear();
+    await this.group?.dispose();
+    await this.group?.runtime.dispose?.();
+    this.group = null;
   }
 }
 

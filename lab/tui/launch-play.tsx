@@ -9,6 +9,7 @@ import { PlayConfigError, PlaySession } from '../play/play-session.ts';
 import { STARTER_CONFIG } from '../play/starter.ts';
 import { withCiHidden } from './ink-for-terminal.ts';
 import { editInTerminal } from './session/editor.ts';
+import type { RuntimeName } from '../runtimes/runtime.ts';
 
 export interface LaunchPlayOptions {
   readonly file?: string;
@@ -17,6 +18,7 @@ export interface LaunchPlayOptions {
   readonly resolve?: ReadonlyMap<string, string>;
   readonly map?: ReadonlyMap<number, number>;
   readonly env?: NodeJS.ProcessEnv;
+  readonly runtime?: RuntimeName;
 }
 
 // Runs the playground until the learner quits; resolves with the exit code.
@@ -34,7 +36,7 @@ export async function launchPlayground(o: LaunchPlayOptions): Promise<number> {
   }
   let session: PlaySession;
   try {
-    session = await PlaySession.open({ file, compare: o.compare, ...(o.record ? { record: o.record } : {}), ...(o.resolve ? { resolve: o.resolve } : {}), ...(o.map ? { map: o.map } : {}) });
+    session = await PlaySession.open({ file, compare: o.compare, ...(o.record ? { record: o.record } : {}), ...(o.resolve ? { resolve: o.resolve } : {}), ...(o.map ? { map: o.map } : {}), ...(o.runtime ? { runtime: o.runtime } : {}) });
   } catch (e) {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     if (e instanceof PlayConfigError) {

@@ -33,10 +33,10 @@ backend dev
     server s3 203.0.113.7:8080
 `);
 
-async function run(file: string, requests: string[], more: { compare?: boolean; repeat?: number } = {}) {
+async function run(file: string, requests: string[], more: { compare?: boolean; repeat?: number; runtime?: 'builtin' } = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runHeadless({ file, requests, repeat: more.repeat ?? 1, compare: more.compare ?? false, json: true, out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await runHeadless({ file, requests, repeat: more.repeat ?? 1, compare: more.compare ?? false, json: true, ...(more.runtime ? { runtime: more.runtime } : {}), out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, json: out.length ? JSON.parse(out.join('\n')) : null, err };
 }
 
@@ -46,6 +46,13 @@ describe('lab play headless', () => {
     expect(r.code).toBe(0);
     expect(r.json.results.map((x: { engine: { server: string } }) => x.engine.server)).toEqual(['s1', 's2', 's3', 's3']);
     expect(r.json.placement.servers.map((s: { kind: string; host: string }) => `${s.kind} ${s.host}`)).toEqual(['stand-in 127.0.0.1', 'stand-in 127.0.0.1', 'stand-in 127.0.0.1']);
+  });
+
+  it("runs the document's own apps with --runtime, in the weighted order HAProxy gives", async () => {
+    const r = await run('episodes/ep9-weighted-rr/haproxy.cfg', ['curl http://localhost/'], { repeat: 6, runtime: 'builtin' });
+    expect(r.code).toBe(0);
+    expect(r.json.results.map((x: { engine: { body: string } }) => x.engine.body.trim())).toEqual([3, 1, 3, 2, 3, 1].map((n) => `Hello from Flask App ${n}!`));
+    expect(r.json.placement.servers.map((s: { kind: string }) => s.kind)).toEqual(['app', 'app', 'app']);
   });
 
   it('refuses a config with errors, naming file and line, and starts nothing', async () => {

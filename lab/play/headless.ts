@@ -91,8 +91,11 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
   } catch (e) {
     await world.close();
     off();
-    err(`lab play: ${(e as Error).message}`);
-    return 2;
+    // the engine runs it and haproxy does not: that is a difference too, and the most important one
+    const why = (e as Error).message;
+    if (o.json) out(JSON.stringify({ config: o.file, placement: world.placement, results: [], differing: 1, differences: [{ field: 'config', engine: 'accepted', haproxy: why }] }, null, 2));
+    else err(`lab play: DIFFERENT config: the engine runs it, ${why}`);
+    return 1;
   }
   const engineSide: Side = {
     name: 'engine',

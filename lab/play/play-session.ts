@@ -14,6 +14,8 @@ import { describePlacement } from './placement.ts';
 import { PlayConfigError, PlayWorld } from './play-world.ts';
 import { sendThrough, type Side } from './send.ts';
 import { Transcript } from './transcript.ts';
+import { clearPortMap, writePortMap } from '../traffic/port-map.ts';
+import { startWhoService, type WhoService } from '../traffic/who-service.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
 import { initialTraffic, trafficReducer, type TrafficState } from '../tui/state/traffic.ts';
 import { explainLines } from '../tui/state/explain.ts';
@@ -72,6 +74,7 @@ export class PlaySession {
   private watcher: FSWatcher | null = null;
   private readonly offs: (() => void)[] = [];
   private comparing = false;
+  private who: WhoService | null = null;
   // the last requests' traces (request → acl → route → balance → response), for "why" in the transcript
   private traffic: TrafficState = initialTraffic();
 
@@ -275,6 +278,7 @@ export class PlaySession {
     this.errors = r.ok ? [] : r.diagnostics.filter((d) => d.severity === 'alert');
     if (!r.ok) return r;
     this.transcript.config(text, r.diagnostics);
+    if (this.who) await this.publish();
     let compareError: string | undefined;
     if (this.comparing) {
       try {
@@ -305,7 +309,18 @@ export class PlaySession {
     };
   }
 
+  // Publishes the ports (and who answered) so `lab curl http://localhost/` in another shell reaches the playground.
+  async publish(): Promise<void> {
+    this.who ??= await startWhoService(this.answered);
+    writePortMap({ episode: `play ${this.name}`, ports: this.world.ports(), who: this.who.port });
+  }
+
   async close(): Promise<void> {
+    if (this.who) {
+      clearPortMap();
+      await this.who.close();
+      this.who = null;
+    }
     this.watcher?.close();
     for (const off of this.offs.splice(0)) off();
     await this.haproxy?.stop();

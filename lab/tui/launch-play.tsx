@@ -47,6 +47,7 @@ export async function launchPlayground(o: LaunchPlayOptions): Promise<number> {
     process.stderr.write(`lab play: ${(e as Error).message}\n`);
     return 2;
   }
+  await session.publish();
   const transcriptPath = o.record ?? resolve(`lab-play-${basename(file).replace(/\.cfg$/, '')}.md`);
   const [{ render }, { PlaygroundScreen }, { ThemeContext, makeTheme }] = await withCiHidden(() =>
     Promise.all([import('ink'), import('./screens/PlaygroundScreen.tsx'), import('./theme.ts')]),

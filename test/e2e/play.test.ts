@@ -100,6 +100,12 @@ describe.skipIf(!hasTmux)('lab play in a real terminal (tmux)', () => {
     keys('three', '>');
     await waitFor('three', (x) => /x-env: dev/.test(x), 'the X-Env header the stand-in received');
 
+    // lab curl in another shell reaches the playground and names the server
+    const curl = spawnSync('node', ['bin/lab.js', 'curl', '-H', 'X-Env: dev', 'http://localhost/'], {
+      cwd: repo, encoding: 'utf8', env: { ...process.env, CI: 'true', XDG_STATE_HOME: join(work, 'state') },
+    });
+    expect(curl.stdout).toMatch(/^#1 200 s3 /m);
+
     keys('three', 'x');
     s = await waitFor('three', (x) => x.includes('Why the last request went where it went'), 'the explain pane');
     expect(s).toMatch(/is_dev: hdr\(X-Env\) saw "dev"/);
@@ -113,6 +119,7 @@ describe.skipIf(!hasTmux)('lab play in a real terminal (tmux)', () => {
     expect(md).toMatch(/is_dev: hdr\(X-Env\) saw "dev"/);
     const replay = spawnSync('node', ['bin/lab.js', 'play', '--replay', transcript], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(replay.stdout).toContain('3 of 3 answers as recorded.');
+    expect(existsSync(join(work, 'state', 'haproxy-lab', 'ports.json'))).toBe(false);
     expect(replay.status).toBe(0);
     // a transcript whose recorded server is not what answers now fails the replay
     writeFileSync(transcript, md.replace('from **s3**', 'from **s1**'));

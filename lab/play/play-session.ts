@@ -50,6 +50,8 @@ export interface PlayExchange {
   readonly differing: number;
   /** The engine's request id of the last answer (for its explain trace). */
   readonly id?: number;
+  /** "backend/server" of the last answer as the engine says, null for <NOSRV>. */
+  readonly serverKey?: string | null;
 }
 
 export interface PlaySessionOptions {
@@ -220,8 +222,10 @@ export class PlaySession {
     await Promise.all(Array.from({ length: workers }, () => one()));
     if (!last) throw new Error('no request was sent');
     const l = last as { engine: PlayAnswer; haproxy?: PlayAnswer; differences: Difference[] };
-    const id = l.engine.clientPort ? this.answered.byClientPort(l.engine.clientPort)?.id : undefined;
-    const ex: PlayExchange = { line, sent, failed, engine: l.engine, ...(l.haproxy ? { haproxy: l.haproxy } : {}), differences: l.differences, differing, ...(id !== undefined ? { id } : {}) };
+    const said = l.engine.clientPort ? this.answered.byClientPort(l.engine.clientPort) : undefined;
+    const id = said?.id;
+    const serverKey = said ? (said.server === '<NOSRV>' ? null : `${said.backend}/${said.server}`) : undefined;
+    const ex: PlayExchange = { line, sent, failed, engine: l.engine, ...(l.haproxy ? { haproxy: l.haproxy } : {}), differences: l.differences, differing, ...(id !== undefined ? { id } : {}), ...(serverKey !== undefined ? { serverKey } : {}) };
     this.transcript.request({ line, sent, engine: l.engine, ...(l.haproxy ? { haproxy: l.haproxy } : {}), differences: l.differences, why: this.why(id) });
     return ex;
   }

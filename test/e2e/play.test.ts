@@ -106,6 +106,15 @@ describe.skipIf(!hasTmux)('lab play in a real terminal (tmux)', () => {
     });
     expect(curl.stdout).toMatch(/^#1 200 s3 /m);
 
+    // predict: the last request (X-Env: dev) goes to s3, so guessing s1 is wrong and s3 right
+    keys('three', 'p');
+    await waitFor('three', (x) => x.includes('which server answers next?'), 'predict mode');
+    keys('three', '1');
+    await waitFor('three', (x) => x.includes('✗ it was dev/s3 · 0/1'), 'a wrong guess scored');
+    keys('three', '3');
+    await waitFor('three', (x) => x.includes('✓ right · 1/2'), 'a right guess scored');
+    keys('three', 'p');
+
     keys('three', 'x');
     s = await waitFor('three', (x) => x.includes('Why the last request went where it went'), 'the explain pane');
     expect(s).toMatch(/is_dev: hdr\(X-Env\) saw "dev"/);
@@ -118,7 +127,7 @@ describe.skipIf(!hasTmux)('lab play in a real terminal (tmux)', () => {
     expect(md).toMatch(/engine: 200 OK from \*\*s3\*\*/);
     expect(md).toMatch(/is_dev: hdr\(X-Env\) saw "dev"/);
     const replay = spawnSync('node', ['bin/lab.js', 'play', '--replay', transcript], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-    expect(replay.stdout).toContain('3 of 3 answers as recorded.');
+    expect(replay.stdout).toContain('5 of 5 answers as recorded.');
     expect(existsSync(join(work, 'state', 'haproxy-lab', 'ports.json'))).toBe(false);
     expect(replay.status).toBe(0);
     // a transcript whose recorded server is not what answers now fails the replay

@@ -120,6 +120,7 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
         });
       }
       if (ex) {
+        if (uiRef.current.predict?.guess) dispatch({ type: 'predict-resolve', actual: ex.serverKey ?? null });
         setExchange(ex);
         setScroll(null);
         if (ex.failed > 0) say(`${ex.failed} of ${ex.sent} got no answer: ${ex.engine.error ?? ''}`, 'bad');
@@ -174,7 +175,7 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
     }
   };
 
-  const act = (a: PlayKeyAction | 'submit'): void => {
+  const act = (a: PlayKeyAction | 'submit', input = ''): void => {
     switch (a) {
       case 'submit': {
         dispatch({ type: 'prompt-submit' });
@@ -261,6 +262,16 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
       case 'scroll-down':
         setScroll((s) => (s ?? 0) + Math.max(1, paneHeight - 2));
         return;
+      case 'predict':
+        dispatch({ type: 'predict-toggle' });
+        return;
+      case 'guess': {
+        const row = servers[Number(input) - 1];
+        if (!row || !uiRef.current.predict || uiRef.current.predict.guess !== null) return;
+        dispatch({ type: 'predict-guess', server: row.key });
+        void send(uiRef.current.request);
+        return;
+      }
       case 'quit':
         running.current?.abort();
         onQuit();
@@ -275,6 +286,7 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
     canCompare,
     paneOpen: ui.pane !== 'response',
     busy: ui.busy !== null,
+    predicting: ui.predict !== null,
   };
 
   usePlaygroundInput({
@@ -350,6 +362,11 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
     if (editing) return { text: `Editing ${session.file}: save and quit the editor to apply.`, tone: 'accent' };
     if (ui.prompt) return { text: 'enter sends · ↑↓ history · esc drops · e.g. curl -X POST -H "X-Env: dev" http://localhost/api -n 5 -c 2', tone: 'accent' };
     if (ui.busy) return { text: `${ui.busy} (Ctrl+C stops)`, tone: 'accent' };
+    if (ui.predict) {
+      const p = ui.predict;
+      const last = p.last ? `${p.last.ok ? '✓ right' : `✗ it was ${p.last.actual ?? 'no server'}`} · ` : '';
+      return { text: `${last}${p.right}/${p.total} · which server answers next? ${servers.slice(0, 9).map((r, i) => `${i + 1} ${r.server}`).join(' · ')}`, tone: 'accent' };
+    }
     if (ui.message) return ui.message;
     return { text: ': types a request · space resends · x explains', tone: 'dim' };
   })();

@@ -5,7 +5,7 @@ import type { PressedKey } from './keys.ts';
 export type PlayKeyAction =
   | 'send' | 'prompt' | 'burst' | 'explain' | 'config' | 'unsupported' | 'edit' | 'inline-edit' | 'reload'
   | 'select-next' | 'select-prev' | 'weight-up' | 'weight-down' | 'toggle-server' | 'compare' | 'write'
-  | 'scroll-up' | 'scroll-down' | 'help' | 'close' | 'quit';
+  | 'scroll-up' | 'scroll-down' | 'help' | 'close' | 'quit' | 'predict' | 'guess';
 
 export interface PlayKeyContext {
   readonly hasServers: boolean;
@@ -14,6 +14,7 @@ export interface PlayKeyContext {
   readonly canCompare: boolean;
   readonly paneOpen: boolean;
   readonly busy: boolean;
+  readonly predicting: boolean;
 }
 
 export interface PlayKeyBinding {
@@ -32,6 +33,8 @@ export const playKeys: readonly PlayKeyBinding[] = [
   { action: 'prompt', label: ':', does: 'type a request as curl (-X -H -A -d -b -u -i --interface, -n N, -c C); ↑↓ history', short: ': request', chars: [':', '/'], when: (c) => !c.busy },
   { action: 'send', label: 'space', does: 'send the last request again', short: 'space resend', chars: [' '], named: ['return'], when: (c) => !c.busy },
   { action: 'burst', label: 'b', does: 'send the last request 20 times', short: 'b x20', chars: ['b'], when: (c) => !c.busy },
+  { action: 'predict', label: 'p', does: 'predict mode on/off: guess which server answers, then see', short: 'p predict', chars: ['p'], when: (c) => c.hasServers && !c.busy },
+  { action: 'guess', label: '1-9', does: 'in predict mode: guess the server, the last request goes', short: '1-9 guess', chars: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], when: (c) => c.predicting && !c.busy },
   { action: 'explain', label: 'x', does: 'explain the last answer (ACLs, rule, balancer)', short: 'x explain', chars: ['x'], when: (c) => c.hasAnswer },
   { action: 'compare', label: 'v', does: 'real haproxy beside the engine on/off (both answers, differences marked)', short: 'v vs haproxy', chars: ['v'], when: (c) => c.canCompare && !c.busy },
   { action: 'config', label: 'tab', does: 'config pane (errors at their line) / response pane', short: 'tab config', chars: [], named: ['tab'], when: always },

@@ -1,6 +1,7 @@
 // The playground screen's state: which pane shows, the request prompt (text, history), the selected server, the
 // status line and what runs. Pure, so every key's effect is testable without a terminal.
 import type { Tone } from './log.ts';
+import { episodeUiReducer, initialEpisodeUi, type Prediction } from './episode-ui.ts';
 
 export type PlayPane = 'response' | 'config' | 'explain' | 'unsupported' | 'help';
 
@@ -23,6 +24,8 @@ export interface PlaygroundUi {
   readonly message: { readonly text: string; readonly tone: Tone } | null;
   readonly busy: string | null;
   readonly quitArmed: boolean;
+  /** Predict mode, exactly as on the episode screen (its reducer decides). */
+  readonly predict: Prediction | null;
 }
 
 export type PlaygroundAction =
@@ -39,13 +42,16 @@ export type PlaygroundAction =
   | { readonly type: 'message'; readonly text: string; readonly tone?: Tone }
   | { readonly type: 'busy'; readonly busy: string | null }
   | { readonly type: 'ctrl-c' }
-  | { readonly type: 'key' };
+  | { readonly type: 'key' }
+  | { readonly type: 'predict-toggle' }
+  | { readonly type: 'predict-guess'; readonly server: string }
+  | { readonly type: 'predict-resolve'; readonly actual: string | null };
 
 export const HISTORY_KEEP = 50;
 
 // A fresh screen whose space key sends `request`.
 export function initialPlayground(request: string): PlaygroundUi {
-  return { pane: 'response', prompt: null, history: [request], request, selected: 0, message: null, busy: null, quitArmed: false };
+  return { pane: 'response', prompt: null, history: [request], request, selected: 0, message: null, busy: null, quitArmed: false, predict: null };
 }
 
 // Applies one action.
@@ -88,5 +94,11 @@ export function playgroundReducer(ui: PlaygroundUi, a: PlaygroundAction): Playgr
       return ui.quitArmed ? ui : { ...ui, quitArmed: true, message: { text: 'Press Ctrl+C again to quit (q quits too).', tone: 'warn' } };
     case 'key':
       return ui.quitArmed ? { ...ui, quitArmed: false } : ui;
+    case 'predict-toggle':
+    case 'predict-guess':
+    case 'predict-resolve': {
+      const e = episodeUiReducer({ ...initialEpisodeUi(), predict: ui.predict }, a);
+      return { ...ui, predict: e.predict, ...(e.message ? { message: e.message } : {}) };
+    }
   }
 }

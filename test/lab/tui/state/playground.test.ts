@@ -42,6 +42,14 @@ describe('the playground reducer', () => {
     expect(run(start, { type: 'toggle-pane', pane: 'explain' }, { type: 'toggle-pane', pane: 'explain' }).pane).toBe('response');
   });
 
+  it('scores predictions as the episode screen does: a wrong guess counts against, a right one for', () => {
+    let ui = run(start, { type: 'predict-toggle' }, { type: 'predict-guess', server: 'app/s1' }, { type: 'predict-resolve', actual: 'dev/s3' });
+    expect(ui.predict).toMatchObject({ right: 0, total: 1, last: { ok: false, actual: 'dev/s3' } });
+    ui = run(ui, { type: 'predict-guess', server: 'dev/s3' }, { type: 'predict-resolve', actual: 'dev/s3' });
+    expect(ui.predict).toMatchObject({ right: 1, total: 2, last: { ok: true } });
+    expect(run(ui, { type: 'predict-toggle' }).predict).toBeNull();
+  });
+
   it('wraps the server selection both ways', () => {
     expect(run(start, { type: 'select', delta: -1, count: 3 }).selected).toBe(2);
     expect(run(start, { type: 'select', delta: 1, count: 3 }, { type: 'select', delta: 1, count: 3 }, { type: 'select', delta: 1, count: 3 }).selected).toBe(0);
@@ -49,7 +57,7 @@ describe('the playground reducer', () => {
 });
 
 describe('the playground keys', () => {
-  const ctx: PlayKeyContext = { hasServers: true, hasAnswer: false, hasUnsupported: false, canCompare: false, paneOpen: false, busy: false };
+  const ctx: PlayKeyContext = { hasServers: true, hasAnswer: false, hasUnsupported: false, canCompare: false, paneOpen: false, busy: false, predicting: false };
   it('offers explain only after an answer, compare only with haproxy installed, the ignored list only when there is one', () => {
     expect(playBindingFor('x', {}, ctx)).toBeUndefined();
     expect(playBindingFor('x', {}, { ...ctx, hasAnswer: true })?.action).toBe('explain');

@@ -34,6 +34,12 @@ export interface PlaygroundScreenProps {
   readonly onQuit: () => void;
 }
 
+function ignoredLines(session: PlaySession, width: number): Line[] {
+  const u = session.unsupported();
+  if (u.length === 0) return [];
+  return [{ text: '' }, { text: `The lab ignores ${u.length} keyword(s) of this config (real haproxy runs them; v compares):`, tone: 'warn' }, ...u.map((d) => ({ text: `  line ${d.loc?.line ?? '?'}: ${d.message}`.slice(0, width), tone: 'warn' as const }))];
+}
+
 export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare, onQuit }: PlaygroundScreenProps): React.JSX.Element {
   const { columns, rows: termRows } = useTerminalSize();
   const width = Math.max(40, columns);
@@ -350,7 +356,11 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
       case 'response':
         return {
           title: exchange ? `Response${exchange.haproxy ? ': engine and real haproxy' : ''} (x explains · tab config)` : 'Response',
-          lines: responseLines(exchange, width, paneHeight, session.defaultRequest()),
+          lines: [
+            ...responseLines(exchange, width, paneHeight, session.defaultRequest()),
+            // before the first answer, what the lab ignores is in sight too (U lists it any time)
+            ...(exchange ? [] : ignoredLines(session, width)),
+          ],
           focus: 0,
         };
     }

@@ -71,3 +71,21 @@ export function playFooterKeys(ctx: PlayKeyContext): string[] {
   const pinned = active.filter((b) => b.action === 'prompt' || b.action === 'help' || b.action === 'quit' || b.action === 'close');
   return [...new Set([...pinned, ...active.filter((b) => !pinned.includes(b))].map((b) => b.short ?? `${b.label} ${b.does}`))];
 }
+
+// docs/play-keys.md: every key of the playground with what it does.
+export function playKeysMarkdown(): string {
+  return [
+    '# Keys of the playground (`lab play`)',
+    '',
+    'The footer lists the keys that work right now; this is all of them.',
+    '',
+    '| Key | What it does |',
+    '| --- | --- |',
+    ...playKeys.map((b) => `| ${[b.label, ...b.chars.filter((c) => c !== b.label && c !== ' ' && !/^[0-9]$/.test(c))].map((k) => `\`${k}\``).join(' / ')} | ${b.does} |`),
+    '| `Ctrl+C` | stops running requests; a second press quits |',
+    '',
+    'In the request prompt (`:`): type a curl command line, `enter` sends it, `↑`/`↓` walk the history, `esc` drops it.',
+    'In the inline editor (`i`): as on the episode screen (`↑`/`↓`, `enter` edits a line, `o`, `D`, `s` saves and applies).',
+    '',
+  ].join('\n');
+}

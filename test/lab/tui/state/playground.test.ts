@@ -67,3 +67,11 @@ describe('the playground keys', () => {
     expect(playFooterKeys(ctx).slice(0, 3)).toEqual([': request', '? help', 'q quit']);
   });
 });
+
+describe('docs/play-keys.md', () => {
+  it('stays in step with the key table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { playKeysMarkdown } = await import('../../../../lab/tui/state/play-keys.ts');
+    expect(readFileSync(new URL('../../../../docs/play-keys.md', import.meta.url), 'utf8')).toBe(playKeysMarkdown());
+  });
+});

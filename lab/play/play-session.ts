@@ -77,6 +77,8 @@ export class PlaySession {
   private readonly offs: (() => void)[] = [];
   private comparing = false;
   private who: WhoService | null = null;
+  /** A sentence for the status line when opening went partly wrong (haproxy refused the config). */
+  startupNote: string | null = null;
   // the last requests' traces (request → acl → route → balance → response), for "why" in the transcript
   private traffic: TrafficState = initialTraffic();
 
@@ -105,7 +107,14 @@ export class PlaySession {
       session!.events.emit(e);
     }));
     session.transcript.config(text, world.config.diagnostics);
-    if (opts.compare) await session.setCompare(true);
+    if (opts.compare) {
+      // haproxy refusing the config is worth showing, not a reason to keep the learner out
+      try {
+        await session.setCompare(true);
+      } catch (e) {
+        session.startupNote = `haproxy did not start beside the engine: ${(e as Error).message.split('\n').slice(0, 2).join(' ')}`;
+      }
+    }
     return session;
   }
 

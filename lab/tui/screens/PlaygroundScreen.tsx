@@ -68,6 +68,9 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
   const running = useRef<AbortController | null>(null);
 
   const say = useCallback((t: string, tone: EventLine['tone'] = 'plain') => dispatch({ type: 'message', text: t, tone }), [dispatch]);
+  useEffect(() => {
+    if (session.startupNote) say(session.startupNote, 'bad');
+  }, [session]);
   const refresh = useCallback(() => {
     setServers(session.rows());
     setSnapshot(session.snapshot());

@@ -1,7 +1,7 @@
-// The `lab` command line: one file per command under commands/, each adding itself to the program.
-// `lab proxy` loads only its own command: the engine then runs in a small heap (no Ink, React or dockerode),
-// which makes every garbage collection cheaper under load.
+// The `lab` command line: one file per command under commands/, each adding itself to the program; only the
+// named command's module is loaded (see commands/index.ts), so `lab curl` or `lab proxy` starts without the rest.
 import { Command } from 'commander';
+import { commandsFor } from './commands/index.ts';
 
 const program = new Command();
 program
@@ -10,12 +10,7 @@ program
   .version('0.1.0', '-v, --version')
   .showHelpAfterError();
 
-if (process.argv[2] === 'proxy') {
-  const { registerProxy } = await import('./commands/proxy.ts');
-  registerProxy(program);
-} else {
-  const { commands } = await import('./commands/index.ts');
-  for (const register of commands) register(program);
-}
+const registers = await Promise.all(commandsFor(process.argv.slice(2)).map((c) => c.load()));
+for (const register of registers) register(program);
 
 await program.parseAsync(process.argv);

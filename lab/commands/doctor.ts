@@ -1,7 +1,6 @@
 // `lab doctor`: which runtimes work on this machine, and for each missing one what to install.
-import { execa } from 'execa';
 import type { Command } from 'commander';
-import { createRuntime, RUNTIME_NAMES } from '../runtimes/choose-runtime.ts';
+import { RUNTIME_NAMES } from '../runtimes/runtime-names.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
 
 export interface DoctorLine {
@@ -13,6 +12,7 @@ export interface DoctorLine {
 
 // Asks every runtime whether it works here.
 export async function diagnoseRuntimes(): Promise<DoctorLine[]> {
+  const { createRuntime } = await import('../runtimes/choose-runtime.ts');
   const lines: DoctorLine[] = [];
   for (const name of RUNTIME_NAMES) {
     const a = await createRuntime(name).available();
@@ -22,6 +22,7 @@ export async function diagnoseRuntimes(): Promise<DoctorLine[]> {
 }
 
 async function toolLine(cmd: string, args: string[], missing: string): Promise<string> {
+  const { execa } = await import('execa');
   const r = await execa(cmd, args, { reject: false, timeout: 10_000 });
   return r.exitCode === 0 ? `✓ ${cmd}: ${r.stdout.split('\n')[0]}` : `✗ ${cmd}: ${missing}`;
 }

@@ -1,6 +1,5 @@
 // `lab down`: stop what `lab up` started, from any shell, and remove what a crashed lab left behind.
 import type { Command } from 'commander';
-import { DockerRuntime, pingDaemon } from '../runtimes/docker.ts';
 import { pidAlive } from '../runtimes/state-dir.ts';
 import { readUpRecords, removeUpRecord } from '../runtimes/up-state.ts';
 
@@ -33,6 +32,7 @@ export async function runDown(target: string | undefined, out: (line: string) =>
     }
   }
   // Containers of a lab killed without cleanup are found by label; an unreachable daemon has none to offer.
+  const { DockerRuntime, pingDaemon } = await import('../runtimes/docker.ts');
   const docker = new DockerRuntime();
   const reachable = await pingDaemon(docker.docker, 1500).then(
     () => true,

@@ -1,6 +1,5 @@
 // `lab episodes`: list the episodes (id, title, steps) with the learner's progress; --json for scripts.
 import type { Command } from 'commander';
-import { loadAllEpisodes } from '../episodes/loader.ts';
 import { countDone, readProgress } from '../episodes/progress.ts';
 import { formatEpisodeError } from '../episodes/schema.ts';
 
@@ -11,9 +10,11 @@ export interface EpisodesOptions {
 }
 
 // Prints the list; returns 1 when an episode file is broken (it is listed as an error, the others still are).
-export function episodesCommand(opts: EpisodesOptions = {}): number {
+export async function episodesCommand(opts: EpisodesOptions = {}): Promise<number> {
   const out = opts.out ?? ((l: string) => console.log(l));
   const err = opts.err ?? ((l: string) => console.error(l));
+  // The loader (and YAML) only for this command, not with `lab --help`.
+  const { loadAllEpisodes } = await import('../episodes/loader.ts');
   const { episodes, errors } = loadAllEpisodes();
   const progress = readProgress();
   if (opts.json) {
@@ -44,7 +45,7 @@ export function registerEpisodes(program: Command): void {
     .command('episodes')
     .description('list the episodes (one per document) and your progress')
     .option('--json', 'print id, title and steps as JSON')
-    .action((o: { json?: boolean }) => {
-      process.exitCode = episodesCommand(o);
+    .action(async (o: { json?: boolean }) => {
+      process.exitCode = await episodesCommand(o);
     });
 }

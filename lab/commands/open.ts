@@ -1,8 +1,7 @@
 // `lab open EPISODE [--step N]`: the TUI, straight on one episode's step.
 import type { Command } from 'commander';
-import { parseRuntimeName } from '../runtimes/choose-runtime.ts';
+import { parseRuntimeName } from '../runtimes/runtime-names.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
-import { launchTui } from '../tui/launch.tsx';
 
 function stepNumber(text: string): number {
   const n = Number(text);
@@ -19,6 +18,7 @@ export function registerOpen(program: Command): void {
     .option('--step <n>', 'start at this step (1 = first)', stepNumber)
     .option('--runtime <name>', 'where the apps run: builtin (default), process or docker', parseRuntimeName)
     .action(async (episode: string, opts: { step?: number; runtime?: RuntimeName }) => {
+      const { launchTui } = await import('../tui/launch.tsx');
       process.exitCode = await launchTui({
         ...(opts.runtime ? { runtime: opts.runtime } : {}),
         open: { episode, ...(opts.step !== undefined ? { step: opts.step - 1 } : {}) },

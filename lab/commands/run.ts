@@ -1,17 +1,12 @@
 // `lab run EPISODE...`: replay every step's experiments headless, judge its checks, exit 1 when one fails.
 import type { Command } from 'commander';
-import { loadAllEpisodes, loadEpisode } from '../episodes/loader.ts';
-import { engineDriver } from '../episodes/engine-driver.ts';
-import { haproxyAvailable, haproxyDriver } from '../episodes/haproxy-driver.ts';
-import { proveEpisode, type EpisodeProof } from '../episodes/prove.ts';
-import { runEpisode, type EpisodeResult } from '../episodes/run-episode.ts';
-import { formatProof, formatStep } from '../episodes/format-results.ts';
+import type { EpisodeProof } from '../episodes/prove.ts';
+import type { EpisodeResult } from '../episodes/run-episode.ts';
 import type { ProxyDriver } from '../episodes/proxy-driver.ts';
 import type { StepResult } from '../episodes/run-step.ts';
-import { EpisodeLoadError, type Episode } from '../episodes/schema.ts';
-import { clearPortMap, writePortMap } from '../traffic/port-map.ts';
-import { chooseRuntime, describeChoice, parseRuntimeName } from '../runtimes/choose-runtime.ts';
+import type { Episode } from '../episodes/schema.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
+import { parseRuntimeName } from '../runtimes/runtime-names.ts';
 
 export interface RunOptions {
   readonly runtime?: RuntimeName;
@@ -25,9 +20,10 @@ export interface RunOptions {
 }
 
 // Which proxy runs the configs; haproxy only when the binary is here.
-export function pickDriver(name: string | undefined): ProxyDriver {
-  if (name === undefined || name === 'engine') return engineDriver;
+export async function pickDriver(name: string | undefined): Promise<ProxyDriver> {
+  if (name === undefined || name === 'engine') return (await import('../episodes/engine-driver.ts')).engineDriver;
   if (name === 'haproxy') {
+    const { haproxyAvailable, haproxyDriver } = await import('../episodes/haproxy-driver.ts');
     if (!haproxyAvailable()) throw new Error('--proxy haproxy: no `haproxy` binary on PATH; install it (Debian: apt-get install haproxy) or use --proxy engine');
     return haproxyDriver;
   }
@@ -40,7 +36,17 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
   const err = opts.err ?? ((l: string) => console.error(l));
   // In --json mode stdout carries only the JSON; progress goes to stderr.
   const say = opts.json ? err : out;
-  const driver = pickDriver(opts.proxy);
+  const driver = await pickDriver(opts.proxy);
+  // The episodes' machinery (YAML, the runtimes, the engine) loads here, not with `lab --help`.
+  const [{ loadAllEpisodes, loadEpisode }, { proveEpisode }, { runEpisode }, { formatProof, formatStep }, { clearPortMap, writePortMap }, { chooseRuntime, describeChoice }] =
+    await Promise.all([
+      import('../episodes/loader.ts'),
+      import('../episodes/prove.ts'),
+      import('../episodes/run-episode.ts'),
+      import('../episodes/format-results.ts'),
+      import('../traffic/port-map.ts'),
+      import('../runtimes/choose-runtime.ts'),
+    ]);
   const episodes: Episode[] = ids.length === 1 && ids[0] === 'all' ? [...loadAllEpisodes().episodes] : ids.map((id) => loadEpisode(id));
   const results: (EpisodeResult | EpisodeProof)[] = [];
   for (const episode of episodes) {
@@ -127,6 +133,7 @@ export function registerRun(program: Command): void {
       try {
         process.exitCode = await runCommand(ids, o);
       } catch (e) {
+        const { EpisodeLoadError } = await import('../episodes/schema.ts');
         if (e instanceof EpisodeLoadError) console.error(e.message);
         else console.error(`lab run: ${(e as Error).message}`);
         process.exitCode = 2;

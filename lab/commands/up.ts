@@ -1,12 +1,7 @@
 // `lab up TARGET`: start an episode's (or document's) apps, print where they listen, run until Ctrl-C or `lab down`.
 import type { Command } from 'commander';
-import { appById } from '../runtimes/app-catalog.ts';
-import { startApps } from '../runtimes/app-group.ts';
-import { chooseRuntime, describeChoice, parseRuntimeName } from '../runtimes/choose-runtime.ts';
 import type { RuntimeName } from '../runtimes/runtime.ts';
-import { removeUpRecord, writeUpRecord } from '../runtimes/up-state.ts';
-import { resolveUpTarget } from '../runtimes/up-target.ts';
-import { clearPortMap, readActivePortMap, writePortMap } from '../traffic/port-map.ts';
+import { parseRuntimeName } from '../runtimes/runtime-names.ts';
 
 export interface UpOptions {
   readonly runtime?: RuntimeName;
@@ -18,6 +13,16 @@ export interface UpOptions {
 // Starts the apps and resolves once they are stopped again (by a signal or `lab down`).
 export async function runUp(targetId: string, opts: UpOptions = {}): Promise<void> {
   const out = opts.out ?? ((line: string) => console.log(line));
+  // The runtimes (execa, dockerode) load only when apps start, not with `lab --help`.
+  const [{ appById }, { startApps }, { chooseRuntime, describeChoice }, { removeUpRecord, writeUpRecord }, { resolveUpTarget }, { clearPortMap, readActivePortMap, writePortMap }] =
+    await Promise.all([
+      import('../runtimes/app-catalog.ts'),
+      import('../runtimes/app-group.ts'),
+      import('../runtimes/choose-runtime.ts'),
+      import('../runtimes/up-state.ts'),
+      import('../runtimes/up-target.ts'),
+      import('../traffic/port-map.ts'),
+    ]);
   const target = resolveUpTarget(targetId, opts.portBase);
   const choice = await chooseRuntime(opts.runtime, { progress: out });
   out(describeChoice(choice));

@@ -3,8 +3,9 @@ import { BuiltinRuntime } from './builtin.ts';
 import { DockerRuntime } from './docker.ts';
 import { ProcessRuntime } from './process.ts';
 import type { Runtime, RuntimeName } from './runtime.ts';
+import { RUNTIME_NAMES } from './runtime-names.ts';
 
-export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'process', 'builtin'];
+export { parseRuntimeName, RUNTIME_NAMES } from './runtime-names.ts';
 
 export interface RuntimeOptions {
   /** Build progress of the docker runtime. */
@@ -21,12 +22,6 @@ export function createRuntime(name: RuntimeName, opts: RuntimeOptions = {}): Run
     case 'builtin':
       return new BuiltinRuntime();
   }
-}
-
-// Parses --runtime; throws naming the choices.
-export function parseRuntimeName(text: string): RuntimeName {
-  if ((RUNTIME_NAMES as readonly string[]).includes(text)) return text as RuntimeName;
-  throw new Error(`--runtime: expected one of ${RUNTIME_NAMES.join(', ')}, got '${text}'`);
 }
 
 export interface PassedOver {

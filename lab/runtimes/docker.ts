@@ -1,10 +1,11 @@
 // The docker runtime: the apps' images built from apps/ with dockerode, containers published on 127.0.0.1 only.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { appById, apps, type AppEntry } from './app-catalog.ts';
 import {
   BaseImageMissingError,
@@ -23,6 +24,13 @@ import { pidAlive } from './state-dir.ts';
 
 const REAPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'docker-reaper.mjs');
 const OWNER_LABEL = `${LAB_LABEL}.owner-pid`;
+
+// dockerode and its graph (ssh2, gRPC, protobufjs: ~0.3 s) load when a docker runtime is made, not with every
+// module that can name one (`lab --help`, `lab curl` and the builtin runtime never need it).
+function newDockerClient(): Docker {
+  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+  return new DockerClient();
+}
 
 // Where dockerode talks to, for messages.
 export function daemonAddress(): string {
@@ -184,7 +192,7 @@ export class DockerRuntime implements Runtime {
   private unhook: (() => void) | undefined;
 
   constructor(opts: DockerRuntimeOptions = {}) {
-    this.docker = opts.docker ?? new Docker();
+    this.docker = opts.docker ?? newDockerClient();
     this.progress = opts.progress ?? (() => {});
   }
 

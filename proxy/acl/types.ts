@@ -1,5 +1,6 @@
 // What ACL fetches read (a connection, maybe an HTTP request) and what compiled conditions offer the engine.
 import type { SourceLoc } from '../config/diagnostics.ts';
+import type { TlsView } from '../tls/tls-info.ts';
 
 /** The request head as the HTTP parser produced it; fetches read it, nothing writes it. */
 export interface HttpRequestView {
@@ -57,6 +58,8 @@ export interface SampleContext {
   readonly payload?: Buffer;
   /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */
   readonly reqIncomplete?: boolean;
+  /** The client connection's TLS state (ssl_fc*, ssl_c_*); absent on clear-text connections. */
+  readonly tls?: TlsView;
   /** Live proxy and server state for nbsrv(), be_conn(), srv_is_up() ...; absent → those give no sample. */
   readonly state?: ProxyStateView;
 }

@@ -19,6 +19,8 @@ export interface ParseState {
   readonly global: GlobalDraft;
   /** Directory that relative paths (acl -f, errorfile) are read from. */
   readonly baseDir: string;
+  /** Environment for "${VAR}"; addresses expand it again (see config/address.ts). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export class LineContext {

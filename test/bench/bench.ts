@@ -19,12 +19,15 @@ import { cpuSeconds, cpuTimes, freePort, rssBytes, sleep } from './procs.ts';
 import { markdown, median, type Aggregate, type BenchReport, type ListenerReport, type MemoryReport, type Ratio, type RoundResult } from './report.ts';
 import { SCENARIOS, throughput, type Scenario, type ScenarioId } from './scenarios.ts';
 import { sampleProblems } from './sample-check.ts';
+import { startupRun, type StartupReport } from './startup.ts';
 import { runWrk } from './wrk.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN: readonly ContestantId[] = ['haproxy', 'engine', 'direct'];
 const LISTENERS: readonly ContestantId[] = ['engine-none', 'engine-all', 'engine-tui'];
 const MEMORY_SECONDS = 60;
+/** Issue 16: the engine's peak RSS under each scenario. */
+const RSS_TARGET_MIB = 60;
 
 interface Options {
   quick: boolean;
@@ -150,13 +153,32 @@ class Bench {
     const cpu0 = pid === null ? null : cpuTimes(pid);
     const nginx = [this.backends.proc.pid, ...childPids(this.backends.proc.pid)];
     const ng0 = cpuOf(nginx);
-    const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close });
+    const started = Date.now();
+    // RSS from /proc every 250 ms (any proxy); the engine's heap from its heap reporter
+    let maxRss = pid === null ? 0 : rssBytes(pid);
+    const rssTimer = pid === null ? null : setInterval(() => {
+      try {
+        maxRss = Math.max(maxRss, rssBytes(pid));
+      } catch {
+        // exited: its last reading stands
+      }
+    }, 250);
+    const wrk = await runWrk({ port: this.targetPort(s, c), connections: s.connections, seconds, path: s.path, size: s.size, close: s.close }).finally(() => {
+      if (rssTimer) clearInterval(rssTimer);
+    });
+    const heap = this.running.get(c)?.heapSince(started) ?? [];
     const cpu1 = pid === null ? null : cpuTimes(pid);
     const cpu = cpu0 && cpu1 ? cpu1.user + cpu1.sys - cpu0.user - cpu0.sys : null;
     const sys = cpu0 && cpu1 ? cpu1.sys - cpu0.sys : null;
     const ng = cpuOf(nginx) - ng0;
     const check = checkResult(wrk, { who: c === 'direct' ? 'server1' : 'weighted', tolerance: s.tolerance, byHeader: s.size > 0, size: s.size });
-    return { scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, sysSeconds: sys, backendCpuSeconds: ng, wrk, check };
+    const mib = (b: number) => b / 2 ** 20;
+    return {
+      scenario: s.id, contestant: c, round, throughput: throughput(s, wrk), cpuSeconds: cpu, sysSeconds: sys, backendCpuSeconds: ng, wrk, check,
+      maxRssMiB: pid === null ? null : mib(maxRss),
+      maxHeapUsedMiB: heap.length ? mib(Math.max(...heap.map((h) => h.heapUsed))) : null,
+      maxHeapTotalMiB: heap.length ? mib(Math.max(...heap.map((h) => h.heapTotal))) : null,
+    };
   }
 
   // Interleaved rounds: every round visits every scenario, contestants in a rotated order.
@@ -189,6 +211,12 @@ class Bench {
   }
 }
 
+// The largest reading, or null when there was none.
+function peak(xs: readonly (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length ? Math.max(...v) : null;
+}
+
 function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId): Aggregate {
   const rs = results.filter((r) => r.scenario === s.id && r.contestant === c);
   const requests = rs.reduce((a, r) => a + r.wrk.requests, 0);
@@ -209,6 +237,9 @@ function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId
     sysShare: cpu === null || cpu === 0 ? null : sys / cpu,
     backendCpuShare: rs.reduce((a, r) => a + r.backendCpuSeconds, 0) / Math.max(1e-9, seconds),
     requests,
+    maxRssMiB: peak(rs.map((r) => r.maxRssMiB)),
+    maxHeapUsedMiB: peak(rs.map((r) => r.maxHeapUsedMiB)),
+    maxHeapTotalMiB: peak(rs.map((r) => r.maxHeapTotalMiB)),
     errors: rs.reduce((a, r) => a + errorCount(r.wrk), 0),
     ok: rs.every((r) => r.check.ok),
     problems: [...new Set(rs.flatMap((r) => r.check.problems))],
@@ -218,6 +249,7 @@ function aggregate(results: readonly RoundResult[], s: Scenario, c: ContestantId
 // 60 s of keep-alive load on the engine with its RSS read every second.
 async function memoryRun(bench: Bench, pid: number): Promise<MemoryReport> {
   const s = SCENARIOS.find((x) => x.id === 'keep-alive')!;
+  const started = Date.now();
   const samples: number[] = [rssBytes(pid) / 2 ** 20];
   const timer = setInterval(() => samples.push(rssBytes(pid) / 2 ** 20), 1000);
   const res = await bench.measure(s, 'engine', MEMORY_SECONDS, 0);
@@ -229,7 +261,12 @@ async function memoryRun(bench: Bench, pid: number): Promise<MemoryReport> {
   const early = median(samples.slice(20, 31));
   const late = median(samples.slice(-10));
   const growth = late - early;
+  const heap = bench.running.get('engine')?.heapSince(started) ?? [];
+  const heapUsed = heap.map((h) => h.heapUsed / 2 ** 20);
   return {
+    maxHeapUsedMiB: heapUsed.length ? Math.max(...heapUsed) : null,
+    maxHeapTotalMiB: heap.length ? Math.max(...heap.map((h) => h.heapTotal / 2 ** 20)) : null,
+    endHeapUsedMiB: heapUsed.length ? heapUsed[heapUsed.length - 1]! : null,
     seconds: MEMORY_SECONDS,
     requests: res.wrk.requests,
     samplesMiB: samples.map((x) => Math.round(x * 10) / 10),
@@ -287,6 +324,7 @@ async function main(): Promise<number> {
   const bench = new Bench(o, backends, ports, running);
   const samples: Record<string, string[]> = {};
   let memory: MemoryReport | null = null;
+  let startup: StartupReport | null = null;
   let listeners: ListenerReport[] | null = null;
   let profiles: Record<string, ProfileSummary> | null = null;
   const titles = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.title])) as Record<ScenarioId, string>;
@@ -310,6 +348,13 @@ async function main(): Promise<number> {
       }
       say(`checked ${n} × (1 MiB body sha256 + named answer) per frontend: ${bench.problems.length === 0 ? 'right' : bench.problems.join('; ')}`);
       await bench.play(MAIN, SCENARIOS);
+      const startupRounds = o.quick ? 3 : 10;
+      say(`start-up: ${startupRounds} interleaved rounds of node -e 0, haproxy -c, lab --help, lab proxy -c, lab curl, the TUI`);
+      startup = startupRun({ root: ROOT, cfgPath, serverPort: ports.servers[0], rounds: startupRounds });
+      for (const r of startup.rows) {
+        say(`  ${r.label.padEnd(52)} ${r.wallMs.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0)} ms  rss ${r.maxRssMiB.toFixed(0)} MiB${r.wallRatio === null ? '' : `  ${r.wallRatio.toFixed(2)}× node`}${r.ok ? '' : '  WRONG: ' + r.problems.join('; ')}`);
+        if (!r.ok) bench.problems.push(`start-up ${r.label}: ${r.problems.join('; ')}`);
+      }
       if (!o.quick) {
         say(`memory: ${MEMORY_SECONDS} s keep-alive on the engine, RSS every second`);
         memory = await memoryRun(bench, running.get('engine')!.proc!.pid);
@@ -348,6 +393,9 @@ async function main(): Promise<number> {
           target: s.target,
           met: ratio >= s.target,
           cpuPerRequest: e.cpuUsPerRequest !== null && h.cpuUsPerRequest ? e.cpuUsPerRequest / h.cpuUsPerRequest : null,
+          engineMaxRssMiB: e.maxRssMiB,
+          haproxyMaxRssMiB: h.maxRssMiB,
+          rssMet: e.maxRssMiB !== null && e.maxRssMiB <= RSS_TARGET_MIB,
         };
       });
   if (memory?.grows) bench.problems.push(`memory: the engine's RSS grew by ${memory.growthMiB.toFixed(1)} MiB over ${MEMORY_SECONDS} s of keep-alive load`);
@@ -363,6 +411,7 @@ async function main(): Promise<number> {
     ratios,
     rounds: bench.rounds,
     memory,
+    startup,
     listeners,
     profiles,
     ok: bench.problems.length === 0,

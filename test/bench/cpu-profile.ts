@@ -1,10 +1,11 @@
 // Reads a V8 .cpuprofile (node --cpu-prof) and ranks functions and files by self time.
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber?: number };
   readonly hitCount?: number;
 }
 
@@ -82,8 +83,9 @@ export function summarizeProfile(path: string, root: string, window: Window, top
       continue;
     }
     split.js += us;
-    const file = shortFile(url, root);
-    const where = `${file}:${n.callFrame.lineNumber + 1}`;
+    const at = sourcePosition(url, n.callFrame.lineNumber, n.callFrame.columnNumber ?? 0, root);
+    const file = at.file;
+    const where = `${file}:${at.line}`;
     const name = fname || '(anonymous)';
     const key = `${name}@${where}`;
     const f = fns.get(key) ?? { name, where, us: 0 };
@@ -101,6 +103,27 @@ export function summarizeProfile(path: string, root: string, window: Window, top
     functions: rank([...fns.values()]).map((f) => ({ name: f.name, where: f.where, ms: f.us / 1000, share: f.us / total })),
     files: rank([...files].map(([file, us]) => ({ file, us }))).map((f) => ({ name: f.file, where: f.file, ms: f.us / 1000, share: f.us / total })),
   };
+}
+
+const maps = new Map<string, SourceMap | null>();
+
+// Where a frame is in the sources: the lab runs from dist/ (esbuild chunks with linked .map files), so a chunk's
+// line is mapped back to the TypeScript file and line it came from; other files are named as they are.
+function sourcePosition(url: string, line0: number, column0: number, root: string): { file: string; line: number } {
+  const path = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
+  if (path.startsWith(resolve(root, 'dist') + '/') && path.endsWith('.js')) {
+    let map = maps.get(path);
+    if (map === undefined) {
+      map = existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))) : null;
+      maps.set(path, map);
+    }
+    const e = map?.findEntry(line0, column0) as { originalSource?: string; originalLine?: number } | undefined;
+    if (e?.originalSource) {
+      const source = e.originalSource.startsWith('file://') ? decodeURIComponent(new URL(e.originalSource).pathname) : resolve(dirname(path), e.originalSource);
+      return { file: shortFile(source, root), line: (e.originalLine ?? 0) + 1 };
+    }
+  }
+  return { file: shortFile(url, root), line: line0 + 1 };
 }
 
 function shortFile(url: string, root: string): string {

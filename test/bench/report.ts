@@ -3,6 +3,7 @@ import type { ContestantId } from './contestants.ts';
 import type { CheckOutcome } from './checks.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { Scenario, ScenarioId } from './scenarios.ts';
+import type { StartupReport } from './startup.ts';
 import type { WrkResult } from './wrk.ts';
 
 export interface RoundResult {
@@ -18,6 +19,11 @@ export interface RoundResult {
   readonly backendCpuSeconds: number;
   readonly wrk: WrkResult;
   readonly check: CheckOutcome;
+  /** The proxy's largest RSS during the round (/proc, every 250 ms); null for direct. */
+  readonly maxRssMiB: number | null;
+  /** The engine's largest V8 heap used / reserved during the round (its heap reporter); null for the others. */
+  readonly maxHeapUsedMiB: number | null;
+  readonly maxHeapTotalMiB: number | null;
 }
 
 export interface Aggregate {
@@ -36,6 +42,10 @@ export interface Aggregate {
   readonly sysShare: number | null;
   readonly backendCpuShare: number;
   readonly requests: number;
+  /** Largest over the rounds. */
+  readonly maxRssMiB: number | null;
+  readonly maxHeapUsedMiB: number | null;
+  readonly maxHeapTotalMiB: number | null;
   readonly errors: number;
   readonly ok: boolean;
   readonly problems: readonly string[];
@@ -48,6 +58,10 @@ export interface Ratio {
   readonly met: boolean;
   /** Engine CPU per request over HAProxy's. */
   readonly cpuPerRequest: number | null;
+  /** Peak RSS over the rounds, and whether the engine's met issue 16's 60 MiB. */
+  readonly engineMaxRssMiB: number | null;
+  readonly haproxyMaxRssMiB: number | null;
+  readonly rssMet: boolean;
 }
 
 export interface MemoryReport {
@@ -60,6 +74,10 @@ export interface MemoryReport {
   /** Median of the last 10 samples minus the median of samples 20..30 (after the heap's warm-up). */
   readonly growthMiB: number;
   readonly grows: boolean;
+  /** The engine's V8 heap over the run (its heap reporter, every 250 ms). */
+  readonly maxHeapUsedMiB: number | null;
+  readonly maxHeapTotalMiB: number | null;
+  readonly endHeapUsedMiB: number | null;
 }
 
 export interface ListenerReport {
@@ -84,6 +102,7 @@ export interface BenchReport {
   readonly ratios: readonly Ratio[];
   readonly rounds: readonly RoundResult[];
   readonly memory: MemoryReport | null;
+  readonly startup: StartupReport | null;
   readonly listeners: readonly ListenerReport[] | null;
   readonly profiles: Readonly<Record<string, ProfileSummary>> | null;
   readonly ok: boolean;
@@ -105,19 +124,33 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
   out.push(`Run: ${r.date}, mode ${r.mode} (${r.settings.rounds} interleaved round(s) of ${r.settings.seconds} s per scenario and contestant, ${r.settings.warmupSeconds} s warm-up).`);
   out.push(`Machine: ${r.machine.nproc} cores (nproc), ${r.machine.cpu}; node ${r.machine.node}; ${r.machine.haproxy}; ${r.machine.nginx}; ${r.machine.wrk}.`);
   out.push('');
-  out.push('| Scenario | Contestant | Throughput | p50 | p99 | Proxy CPU s/round | CPU µs/req | in kernel | nginx CPU | Errors | Answers |');
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  out.push('| Scenario | Contestant | Throughput | p50 | p99 | Proxy CPU s/round | CPU µs/req | in kernel | nginx CPU | Peak RSS | Peak heap used / total | Errors | Answers |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const a of r.aggregates) {
     const tp = a.unit === 'MiB/s' ? `${fmt(a.throughput, 1)} MiB/s` : `${fmt(a.throughput)} req/s`;
     out.push(
-      `| ${titles[a.scenario]} | ${a.label} | ${tp} | ${fmt(a.p50Ms, 2)} ms | ${fmt(a.p99Ms, 2)} ms | ${a.cpuSecondsPerRound === null ? '–' : fmt(a.cpuSecondsPerRound, 2)} | ${a.cpuUsPerRequest === null ? '–' : fmt(a.cpuUsPerRequest, 1)} | ${a.sysShare === null ? '–' : fmt(a.sysShare * 100) + '%'} | ${fmt(a.backendCpuShare * 100)}% | ${a.errors} | ${a.ok ? 'right' : 'WRONG: ' + a.problems.join('; ')} |`,
+      `| ${titles[a.scenario]} | ${a.label} | ${tp} | ${fmt(a.p50Ms, 2)} ms | ${fmt(a.p99Ms, 2)} ms | ${a.cpuSecondsPerRound === null ? '–' : fmt(a.cpuSecondsPerRound, 2)} | ${a.cpuUsPerRequest === null ? '–' : fmt(a.cpuUsPerRequest, 1)} | ${a.sysShare === null ? '–' : fmt(a.sysShare * 100) + '%'} | ${fmt(a.backendCpuShare * 100)}% | ${a.maxRssMiB === null ? '–' : fmt(a.maxRssMiB, 1) + ' MiB'} | ${a.maxHeapUsedMiB === null ? '–' : `${fmt(a.maxHeapUsedMiB, 1)} / ${fmt(a.maxHeapTotalMiB ?? 0, 1)} MiB`} | ${a.errors} | ${a.ok ? 'right' : 'WRONG: ' + a.problems.join('; ')} |`,
     );
   }
   out.push('');
-  out.push('| Scenario | engine/HAProxy throughput | issue 7 target | met | engine/HAProxy CPU per request |');
-  out.push('|---|--:|--:|---|--:|');
+  out.push('| Scenario | engine/HAProxy throughput | target | met | engine/HAProxy CPU per request | engine peak RSS (≤ 60 MiB) | HAProxy peak RSS |');
+  out.push('|---|--:|--:|---|--:|--:|--:|');
   for (const q of r.ratios) {
-    out.push(`| ${titles[q.scenario]} | ${fmt(q.throughput, 3)} | ≥ ${fmt(q.target, 1)} | ${q.met ? 'yes' : 'no'} | ${q.cpuPerRequest === null ? '–' : fmt(q.cpuPerRequest, 2)} |`);
+    const rss = q.engineMaxRssMiB === null ? '–' : `${fmt(q.engineMaxRssMiB, 1)} MiB ${q.rssMet ? '(met)' : '(NOT met)'}`;
+    out.push(`| ${titles[q.scenario]} | ${fmt(q.throughput, 3)} | ≥ ${fmt(q.target, 2)} | ${q.met ? 'yes' : 'no'} | ${q.cpuPerRequest === null ? '–' : fmt(q.cpuPerRequest, 2)} | ${rss} | ${q.haproxyMaxRssMiB === null ? '–' : fmt(q.haproxyMaxRssMiB, 1) + ' MiB'} |`);
+  }
+  if (r.startup) {
+    out.push('');
+    out.push(`Start-up (whole processes, medians of ${r.startup.rounds} interleaved rounds after a warm-up round; the TUI's time is to its first frame, its CPU and RSS until it quits):`);
+    out.push('');
+    out.push('| Command | Wall | × node -e 0 | target | met | CPU (user+sys) | × node | Peak RSS | Answers |');
+    out.push('|---|--:|--:|--:|---|--:|--:|--:|---|');
+    for (const s of r.startup.rows) {
+      const ready = s.readyMs === null ? '' : ` (home screen ${fmt(s.readyMs)} ms)`;
+      out.push(
+        `| ${s.label} | ${fmt(s.wallMs)} ms${ready} | ${s.wallRatio === null ? '–' : fmt(s.wallRatio, 2)} | ${s.target === null ? '–' : `≤ ${s.target}×`} | ${s.met === null ? '–' : s.met ? 'yes' : 'no'} | ${fmt(s.cpuMs)} ms | ${s.cpuRatio === null ? '–' : fmt(s.cpuRatio, 2)} | ${fmt(s.maxRssMiB, 1)} MiB | ${s.ok ? 'right' : 'WRONG: ' + s.problems.join('; ')} |`,
+      );
+    }
   }
   if (r.listeners) {
     out.push('');
@@ -133,7 +166,7 @@ export function markdown(r: BenchReport, titles: Readonly<Record<ScenarioId, str
     const m = r.memory;
     out.push('');
     out.push(
-      `Memory (engine RSS, ${m.seconds} s keep-alive, ${fmt(m.requests)} requests, sampled every second): start ${fmt(m.startMiB, 1)} MiB, end ${fmt(m.endMiB, 1)} MiB, max ${fmt(m.maxMiB, 1)} MiB; last 10 s against seconds 20–30: ${m.growthMiB >= 0 ? '+' : ''}${fmt(m.growthMiB, 1)} MiB → ${m.grows ? 'GROWS' : 'flat'}.`,
+      `Memory (engine RSS, ${m.seconds} s keep-alive, ${fmt(m.requests)} requests, sampled every second): start ${fmt(m.startMiB, 1)} MiB, end ${fmt(m.endMiB, 1)} MiB, max ${fmt(m.maxMiB, 1)} MiB; last 10 s against seconds 20–30: ${m.growthMiB >= 0 ? '+' : ''}${fmt(m.growthMiB, 1)} MiB → ${m.grows ? 'GROWS' : 'flat'}; V8 heap used at most ${m.maxHeapUsedMiB === null ? '–' : fmt(m.maxHeapUsedMiB, 1)} MiB (reserved ${m.maxHeapTotalMiB === null ? '–' : fmt(m.maxHeapTotalMiB, 1)} MiB), at the end ${m.endHeapUsedMiB === null ? '–' : fmt(m.endHeapUsedMiB, 1)} MiB.`,
     );
   }
   if (r.profiles) {

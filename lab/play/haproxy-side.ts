@@ -28,7 +28,7 @@ export function haproxyVersion(): string | null {
 }
 
 // Starts haproxy on the config and waits until every bind listens; throws with haproxy's own words when it refuses.
-export async function startHaproxySide(text: string, fileName: string, place: Placement, freePort: () => Promise<number>): Promise<HaproxySide> {
+export async function startHaproxySide(text: string, fileName: string, place: Placement, freePort: () => Promise<number>, cwd?: string): Promise<HaproxySide> {
   const ports = new Map<number, number>();
   const used = new Set(place.binds.map((b) => b.port).concat(place.servers.map((s) => s.port)));
   for (const b of place.binds) {
@@ -43,7 +43,8 @@ export async function startHaproxySide(text: string, fileName: string, place: Pl
   writeFileSync(file, haproxyCopy(text, place, ports));
   const output: string[] = [];
   let startLines = 0;
-  const child = spawn(HAPROXY_BIN, ['-f', file, '-db'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // from the config's own directory, so relative paths in it (crt, errorfile, -f of ACLs) mean what they mean
+  const child = spawn(HAPROXY_BIN, ['-f', file, '-db'], { cwd: cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited: number | null | undefined;
   const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code), resolve())));
   child.once('error', (e) => output.push(`[ALERT] cannot run ${HAPROXY_BIN}: ${e.message}`));

@@ -1,7 +1,7 @@
 // `lab play FILE --request ...` without a screen: the config on the engine (and on real haproxy with --compare),
 // every request through each, answers printed (or JSON), differences named with both values.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { EventBus, formatDiagnostic } from '../../proxy/index.ts';
 import { freePort } from '../runtimes/ports.ts';
 import { AnsweredBy } from '../traffic/answered-by.ts';
@@ -87,7 +87,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
   const warnings = world.config.diagnostics.filter((d) => d.severity !== 'alert');
   let haproxy: HaproxySide | null = null;
   try {
-    if (o.compare) haproxy = await startHaproxySide(text, basename(o.file), world.placement, freePort);
+    if (o.compare) haproxy = await startHaproxySide(text, basename(o.file), world.placement, freePort, dirname(resolve(o.file)));
   } catch (e) {
     await world.close();
     off();

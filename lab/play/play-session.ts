@@ -2,7 +2,7 @@
 // requests typed as curl, who answered each and why, live weights, stand-ins stopped and started, reloads from
 // the file, and a transcript of it all.
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { EventBus, type Diagnostic, type EngineSnapshot } from '../../proxy/index.ts';
 import { freePort } from '../runtimes/ports.ts';
 import { AnsweredBy } from '../traffic/answered-by.ts';
@@ -175,7 +175,7 @@ export class PlaySession {
     this.comparing = false;
     if (!on) return;
     if (!haproxyVersion()) throw new Error('real haproxy is not installed here (Debian: apt-get install haproxy; `lab doctor` checks)');
-    this.haproxy = await startHaproxySide(this.world.text, this.name, this.world.placement, freePort);
+    this.haproxy = await startHaproxySide(this.world.text, this.name, this.world.placement, freePort, dirname(resolve(this.file)));
     this.comparing = true;
   }
 

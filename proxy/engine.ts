@@ -438,6 +438,11 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   private checkAddress(s: ServerState): { host: string; port: number } {
+    // A check address ("addr", "port") is an address too: whoever moves servers (the lab keeps every packet on
+    // loopback) moves it the same way.
+    if (this.opts.mapServer && (s.spec.checkAddr !== undefined || s.spec.checkPort !== undefined)) {
+      return this.opts.mapServer({ ...s.spec, host: s.spec.checkAddr ?? s.spec.host, port: s.spec.checkPort ?? s.spec.port }, s.backend);
+    }
     const a = this.addressOf(s);
     return { host: s.spec.checkAddr ?? a.host, port: s.spec.checkPort ?? a.port };
   }

@@ -110,7 +110,7 @@ async function runProxy(o: ProxyOptions): Promise<number> {
   return 0;
 }
 
-function parseMap(items: readonly string[]): Map<number, number> {
+export function parseMap(items: readonly string[]): Map<number, number> {
   const m = new Map<number, number>();
   for (const item of items) {
     const match = /^(\d+)=(\d+)$/.exec(item);
@@ -120,7 +120,7 @@ function parseMap(items: readonly string[]): Map<number, number> {
   return m;
 }
 
-function parseResolve(items: readonly string[]): Map<string, string> {
+export function parseResolve(items: readonly string[]): Map<string, string> {
   const m = new Map<string, string>();
   for (const item of items) {
     const match = /^([^=\s]+)=(\S+)$/.exec(item);

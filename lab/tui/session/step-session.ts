@@ -23,6 +23,8 @@ import { parseCurl } from '../../traffic/request-spec.ts';
 import type { Observation } from '../../traffic/client.ts';
 import type { FireOptions, FireResult, ReloadOutcome, ServerRow, StepSessionView } from './types.ts';
 import { liveDriver } from './live-driver.ts';
+import { AnsweredBy } from '../../traffic/answered-by.ts';
+import { startWhoService, type WhoService } from '../../traffic/who-service.ts';
 import { DETAILED_PER_SECOND } from '../state/traffic.ts';
 import { setServerWeight } from '../state/config-edit.ts';
 
@@ -93,6 +95,8 @@ export class StepSession implements StepSessionView {
   private nextRequestId = 1;
   private closed = false;
   private experimentIndex = 0;
+  private who: WhoService | null = null;
+  private readonly answeredBy = new AnsweredBy();
 
   constructor(
     readonly episode: Episode,
@@ -180,7 +184,10 @@ export class StepSession implements StepSessionView {
       ];
     }
     if (this.opts.publishPorts !== false) {
+      // `lab curl` in another shell asks which server answered it (any status, the engine's own pages too)
+      if (this.engine) this.who = await startWhoService(this.answeredBy);
       writePortMap({
+        ...(this.who ? { who: this.who.port } : {}),
         episode: this.episode.id,
         step: this.step.id,
         ports: this.ports,
@@ -196,8 +203,9 @@ export class StepSession implements StepSessionView {
       anyAddress: '127.0.0.1',
       mapBind: (b) => this.mapBind(b),
       mapServer: (s) => this.mapServer(s),
-      // Lines reach the screen as 'log' events; nothing may write to the terminal under ink.
-      logSink: () => {},
+      // Lines reach the screen as 'log' events; nothing may write to the terminal under ink. The sink only
+      // notes who answered each client port, for `lab curl` in another shell.
+      logSink: (line) => this.answeredBy.noteLog(line),
       events: this.events,
     });
     await engine.start();
@@ -502,6 +510,7 @@ export class StepSession implements StepSessionView {
     this.watchers.clear();
     for (const off of this.offs.splice(0)) off();
     if (this.opts.publishPorts !== false) clearPortMap();
+    await this.who?.close();
     await this.engine?.stop().catch(() => {});
     await this.group.dispose();
     if (this.tmpDir && this.ownsDir) rmSync(this.tmpDir, { recursive: true, force: true });

@@ -1,9 +1,11 @@
 // The "global" section's keywords (src/cfgparse-global.c, src/cli.c for "stats socket", src/thread.c).
+import { hostname } from 'node:os';
 import type { LineContext } from './context.ts';
 import { BIND_KEYWORDS, GLOBAL_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { bestMatch, didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { GLOBAL_SSL_HANDLERS } from './keywords-ssl.ts';
 
 type GlobalKeyword = (c: LineContext) => void;
 
@@ -82,7 +84,7 @@ function statsKeyword(c: LineContext): void {
 
 export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   log(c) {
-    const r = parseLog(c.args, c.kwm === 'no', true);
+    const r = parseLog(c.args, c.kwm === 'no', true, c.state.env);
     if (r.kind === 'error') c.alert(`log : ${r.message}`);
     else if (r.kind === 'unsupported') c.unsupported(r.what);
     else if (r.kind === 'clear') c.state.global.logs.length = 0;
@@ -90,6 +92,18 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   },
   maxconn(c) {
     integer(c, (n) => (c.state.global.maxconn = n));
+  },
+  'log-tag'(c) {
+    if (c.tooManyArgs(1)) return;
+    if (c.arg(1) === '') {
+      c.alert(`'log-tag' expects a tag for use in syslog.`);
+      return;
+    }
+    c.state.global.logTag = c.arg(1);
+  },
+  'log-send-hostname'(c) {
+    if (c.tooManyArgs(1)) return;
+    c.state.global.logSendHostname = c.arg(1) !== '' ? c.arg(1) : hostname();
   },
   nbthread(c) {
     if (c.tooManyArgs(1)) return;
@@ -117,6 +131,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
     });
   },
   stats: statsKeyword,
+  ...GLOBAL_SSL_HANDLERS,
   daemon: accepted(0),
   'master-worker': accepted(1),
   quiet: accepted(0),

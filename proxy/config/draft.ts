@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import type { SampleValue } from '../sample/sample.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import type { LogFormatter } from '../log/log-format.ts';
@@ -105,6 +106,8 @@ export interface GlobalDraft {
   nbthread: number;
   bufsize: number;
   maxhdr: number;
+  /** proc.* variables set by the global section's set-var / set-var-fmt, in order (name without scope). */
+  procVars: Map<string, SampleValue>;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -199,11 +202,11 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101 };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
-  return { ...g, logs: [...g.logs], statsSockets: [...g.statsSockets] };
+  return { ...g, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.

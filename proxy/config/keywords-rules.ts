@@ -9,6 +9,8 @@ import { parseDenyLike, parseRedirect, parseReturn } from '../http/actions/final
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
+import { isVarAction, parseVarAction } from '../http/actions/var-actions.ts';
+import { formatPlaces } from '../http/actions/common.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
@@ -94,6 +96,10 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       parsed = parseReplaceUri(c, 2, action);
       break;
     default: {
+      if (isVarAction(action)) {
+        parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
       if (knownAction(action, HTTP_REQUEST_ACTIONS)) {
         c.unsupported(`'http-request ${action}'`, { at: c.word(1) });
         return;
@@ -160,6 +166,10 @@ export function parseHttpResponse(c: ProxyLineContext): void {
       parsed = parseSetStatus(c, 2);
       break;
     default: {
+      if (isVarAction(action)) {
+        parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
       if (knownAction(action, HTTP_RESPONSE_ACTIONS)) {
         c.unsupported(`'http-response ${action}'`, { at: c.word(1) });
         return;

@@ -2,6 +2,7 @@
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
 import type { SampleContext } from '../sample/context.ts';
+import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import type { LiveBackend } from '../live/live-backend.ts';
@@ -37,6 +38,8 @@ export class HttpSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  /** sess.* variables: they live as long as the client connection. */
+  readonly sessVars = new VarStore('sess');
 
   constructor(
     readonly host: SessionHost,
@@ -79,12 +82,13 @@ export class HttpSession {
     }
   }
 
-  sampleContext(req: RequestHead): SampleContext {
+  sampleContext(req: RequestHead, vars: VarSet): SampleContext {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
+      vars,
     };
   }
 
@@ -254,6 +258,7 @@ export class HttpSession {
   // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
   // response head before it leaves. Header rules edit resp.headers; returns the status of a deny, else null.
   private applyResponseRules(t: Txn, resp: ResponseHead): number | null {
+    t.responseStarts();
     const beSpec = t.backend?.spec;
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;

@@ -9,6 +9,7 @@ import type { FinalRule } from './final-actions.ts';
 import { applyHeaderRule, replaceHeaders } from './header-actions.ts';
 import { applyRequestLineRule } from './request-line-actions.ts';
 import { applySetStatus } from './status-actions.ts';
+import { applyVarRule } from './var-actions.ts';
 
 /** Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran. */
 export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext): FinalRule | null {
@@ -35,6 +36,11 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'replace-uri':
         applyRequestLineRule(req, rule, ctx);
         continue;
+      case 'set-var':
+      case 'set-var-fmt':
+      case 'unset-var':
+        applyVarRule(rule, ctx);
+        continue;
       default:
         return rule;
     }
@@ -59,6 +65,11 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
         case 'replace-value':
           replaceHeaders(resp.headers, rule, ctx);
           continue;
+        case 'set-var':
+        case 'set-var-fmt':
+        case 'unset-var':
+          applyVarRule(rule, ctx);
+          continue;
         default:
           applyHeaderRule(resp.headers, rule, ctx);
       }
@@ -71,6 +82,7 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
 const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
   'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
   'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
+  'set-var', 'set-var-fmt', 'unset-var',
 ]);
 
 // Re-evaluates a frontend's http-request and use_backend rules in explain mode, for the TUI (only when someone listens).

@@ -9,7 +9,7 @@ import type {
   BindSpec,
   GlobalSpec,
   HttpRequestRule,
-  HttpResponseRule,
+  HttpResponseRule, HttpAfterResponseRule,
   LogTarget,
   Mode,
   ProxyOptions,
@@ -64,6 +64,7 @@ export interface ProxyDraft {
   useBackends: UseBackendRule[];
   httpRequestRules: HttpRequestRule[];
   httpResponseRules: HttpResponseRule[];
+  httpAfterResponseRules: HttpAfterResponseRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
@@ -149,6 +150,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     useBackends: [],
     httpRequestRules: [],
     httpResponseRules: [],
+    httpAfterResponseRules: [],
     tcpRequestRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',
@@ -172,6 +174,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
   d.httpRequestRules = [...from.httpRequestRules];
   d.httpResponseRules = [...from.httpResponseRules];
+  d.httpAfterResponseRules = [...from.httpAfterResponseRules];
   d.tcpRequestRules = [...from.tcpRequestRules];
   d.inherited = { http: from.httpRequestRules.length, response: from.httpResponseRules.length, tcp: from.tcpRequestRules.length };
   if (from.tcpInspectDelay !== undefined) d.tcpInspectDelay = from.tcpInspectDelay;

@@ -161,6 +161,12 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'deny'; readonly status: number })
   | (RuleBase & VarRule);
 
+/** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
+export type HttpAfterResponseRule =
+  | Exclude<HttpResponseRule, { action: 'deny' }>
+  | (RuleBase & { readonly action: 'allow' })
+  | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
+
 export type TcpRequestRule = RuleBase & {
   readonly stage: 'connection' | 'content';
   readonly action: 'accept' | 'reject';
@@ -216,6 +222,7 @@ export interface ProxySpec {
   readonly useBackends: readonly UseBackendRule[];
   readonly httpRequestRules: readonly HttpRequestRule[];
   readonly httpResponseRules: readonly HttpResponseRule[];
+  readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
   /** Backend side (backend, listen). */

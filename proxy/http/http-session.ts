@@ -16,10 +16,10 @@ import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
-import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
+import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageBody, statusPageSize } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
-import { runRequestRules, runResponseRules, traceRequestRules } from './actions/run-rules.ts';
+import { runAfterResponseRules, runRequestRules, runResponseRules, traceRequestRules, type AfterResponseHead } from './actions/run-rules.ts';
 import { ServerConn, Txn } from './exchange.ts';
 import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 
@@ -270,6 +270,44 @@ export class HttpSession {
     return deny.status;
   }
 
+  /** The proxies whose http-after-response rules apply: the backend's first, then the frontend's. */
+  private afterResponseSpecs(t: Txn): ProxySpec[] | null {
+    const beSpec = t.backend?.spec;
+    const feSpec = t.fe.spec;
+    const specs = beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec];
+    return specs.some((s) => s.httpAfterResponseRules.length > 0) ? specs : null;
+  }
+
+  // http-after-response rules on a head about to leave; `view` is what res.* fetches see of it.
+  private applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string }): void {
+    const specs = this.afterResponseSpecs(t);
+    if (!specs) return;
+    t.responseStarts();
+    const res = { get status() { return head.status; }, version: view.version, headers: head.headers };
+    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res, server: t.server ?? undefined };
+    runAfterResponseRules(specs, head, ctx);
+  }
+
+  // An answer the proxy makes itself, when http-after-response rules may edit it: the head is built, edited, then
+  // written; what is logged is the edited status and size.
+  private sendEdited(t: Txn, status: number, headers: string[], body: Buffer, close: boolean): void {
+    const head: AfterResponseHead = { status, reason: reasonPhrase(status), headers };
+    this.applyAfterResponseRules(t, head, { version: '1.1' });
+    let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
+    // HTX keeps header names in lower case: a rule's "X-After" leaves as "x-after"
+    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]!.toLowerCase()}: ${headers[i + 1]}\r\n`;
+    if (close) text += 'connection: close\r\n';
+    text += '\r\n';
+    const wire = body.length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body]) : Buffer.from(text, 'latin1');
+    this.local(t, head.status, wire, htxSize(head.status, head.reason, headers, body.length));
+  }
+
+  // The built-in page for a status, through the http-after-response rules.
+  private sendEditedPage(t: Txn, status: number, close: boolean): void {
+    const body = Buffer.from(statusPageBody(status), 'latin1');
+    this.sendEdited(t, status, ['content-length', String(body.length), 'cache-control', 'no-cache', 'content-type', 'text/html'], body, close);
+  }
+
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
   // error page; a keep-alive client connection stays open, as with haproxy.
   private denyResponse(t: Txn, status: number): void {
@@ -510,6 +548,7 @@ export class HttpSession {
         this.denyResponse(t, denied);
         return;
       }
+      this.applyAfterResponseRules(t, resp, resp);
       t.tRespHead = Date.now();
       t.resp = resp;
       t.status = resp.status;
@@ -687,6 +726,10 @@ export class HttpSession {
   private answerStatus(t: Txn, status: number): void {
     const close = t.closeClient || t.req.hasBody;
     t.closeClient = close;
+    if (this.afterResponseSpecs(t)) {
+      this.sendEditedPage(t, status, close);
+      return;
+    }
     this.answerStatusSized(t, status, statusPage(status, close));
   }
 
@@ -698,6 +741,10 @@ export class HttpSession {
     if (o.location !== undefined) headers.push('location', o.location);
     if (o.contentType) headers.push('content-type', o.contentType);
     if (o.location !== undefined && status === 302) headers.push('cache-control', 'no-cache');
+    if (this.afterResponseSpecs(t)) {
+      this.sendEdited(t, status, headers, body, close);
+      return;
+    }
     let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     if (close) head += 'connection: close\r\n';
@@ -730,6 +777,10 @@ export class HttpSession {
       t.conn = null;
     }
     if (!t.reqDone) t.closeClient = true;
+    if (this.afterResponseSpecs(t)) {
+      this.sendEditedPage(t, status, t.closeClient);
+      return;
+    }
     t.status = status;
     const page = statusPage(status, t.closeClient);
     t.bytesOut += statusPageSize(status);

@@ -110,7 +110,7 @@ export function proxySpec(init: ProxyInit, id: number): ProxySpec {
     ...(init.defaultBackend ? { defaultBackend: init.defaultBackend } : {}),
     useBackends: [],
     httpRequestRules: [],
-    httpResponseRules: [],
+    httpResponseRules: [], httpAfterResponseRules: [],
     tcpRequestRules: [],
     balance: { algorithm: init.algorithm ?? 'roundrobin', options: [], hashType: init.hashType ?? 'map-based' },
     servers: (init.servers ?? []).map((s, i) => serverSpec(s, i + 1)),

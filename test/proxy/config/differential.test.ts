@@ -23,6 +23,7 @@ function fe(lines: string[], be: string[] = ['server s1 127.0.0.1:8001']): strin
 
 /** name → config text. Every address is on 127.0.0.1 so haproxy -c never needs a resolver. */
 const CASES: Record<string, string> = {
+  'valid: http-after-response rules': fe(['http-after-response set-header X 1 if { status 200 }', 'http-after-response allow', 'http-after-response strict-mode off', 'http-after-response set-var(txn.s) status', 'http-after-response replace-value X a b', 'http-after-response del-header Y']),
   'valid: variable rules': fe([
     'http-request set-var(txn.ok) str(a) if { var(txn.b),add(1) -m int 3 }',
     'http-request set-var-fmt(sess.ok) %[var(txn.ok)]x',
@@ -168,6 +169,12 @@ for (const rule of [
   'http-request deny deny_status 403 if { path /x } foo',
   'http-response bogus',
   'http-response set-header X',
+  'http-after-response deny',
+  'http-after-response strict-mode foo',
+  'http-after-response set-status abc',
+  'http-after-response set-header X',
+  'http-after-response set-var(foo) str(a)',
+  'http-after-response set-header X %[req.hdr(host)]',
   'http-request set-var(foo) str(a)',
   'http-request set-var(txn.) str(a)',
   'http-request set-var(txn.a-b) str(a)',

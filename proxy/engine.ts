@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import type { SampleValue } from './sample/sample.ts';
 import net from 'node:net';
 import type { Engine, EngineOptions, EngineSnapshot, LoadResult, ConfigSource, ServerSnapshot } from './api.ts';
 import type { BindSpec, ConfigModel, Mode, ProxySpec } from './config/model.ts';
@@ -62,6 +63,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   get config(): ConfigModel {
     return this.gen.config;
+  }
+
+  procVar(name: string): SampleValue | undefined {
+    return this.gen.procVars.get(name);
   }
 
   get actconn(): number {

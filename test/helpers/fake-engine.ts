@@ -1,6 +1,7 @@
 // An in-memory Engine (proxy/api.ts) for tests of the runtime API, the stats page and the health checks:
 // specs built from short descriptions, numbered as HAProxy numbers them, and server state changed the way
 // HAProxy changes it (src/server.c srv_update_status), with no sockets.
+import type { SampleValue } from '../../proxy/sample/sample.ts';
 import type { BackendSnapshot, Engine, EngineSnapshot, FrontendSnapshot, LoadResult, ServerSnapshot } from '../../proxy/api.ts';
 import type {
   BalanceAlgorithm,
@@ -167,6 +168,11 @@ export class FakeEngine implements Engine {
   readonly backendDowns = new Map<string, { count: number; at: number }>();
   /** Log lines the engine would write ("backend X has no server available!"). */
   readonly logs: string[] = [];
+
+  // the proc.* variables are the config's global set-var ones: nothing at run time changes them here
+  procVar(name: string): SampleValue | undefined {
+    return this.config.global.procVars.get(name);
+  }
 
   constructor(readonly config: ConfigModel, readonly now: () => number = Date.now) {
     this.startedAt = now();

@@ -2,8 +2,11 @@
 // the txn, req, res, sess and proc scopes with their lifetimes, typed values (an int var with add() and an int
 // ACL match), the set-var converter, global set-var, and var() in header values, conditions and log-format.
 // The server echoes the request head it received as its body, so the client sees what each proxy forwarded.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasHaproxy } from '../helpers/haproxy.ts';
+import { createCommandProcessor } from '../../proxy/runtime-api/index.ts';
+import { startEngine } from '../helpers/engine.ts';
+import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
 import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
 
@@ -105,5 +108,70 @@ describe.skipIf(!hasHaproxy)('variables match real HAProxy 2.6', () => {
     expect(expected.get(CASES[1]!.name)!.bytes).toMatch(/^HTTP\/1\.1 403/);
     expect(expected.get(CASES[2]!.name)!.bytes).toContain('x-count: 2');
     expect(expected.get(CASES[4]!.name)!.bytes).toMatch(/^HTTP\/1\.1 201/);
+  });
+});
+
+// `get var` on the runtime API: HAProxy's answers for proc variables set by global set-var, for a missing one,
+// one of another scope and a missing name.
+const CLI_CONFIG = `
+global
+    stats socket {{sock}} level admin
+    set-var proc.n int(5)
+    set-var proc.s str(hi)
+    set-var proc.b bool(1)
+    set-var-fmt proc.f %[var(proc.n)]-x
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    default_backend be
+backend be
+    server s1 127.0.0.1:1
+`;
+
+function askSocket(path: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(path);
+    let out = '';
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    sock.on('end', () => resolve(out));
+    sock.on('error', reject);
+    sock.write(`${command}\n`);
+  });
+}
+
+describe.skipIf(!hasHaproxy)('get var on the runtime API matches real HAProxy 2.6', () => {
+  const COMMANDS = ['get var proc.n', 'get var proc.s', 'get var proc.b', 'get var proc.f', 'get var proc.none', 'get var txn.n', 'get var'];
+  const theirs = new Map<string, string>();
+  const ours = new Map<string, string>();
+
+  beforeAll(async () => {
+    const real = await startHaproxy(CLI_CONFIG);
+    try {
+      for (const c of COMMANDS) theirs.set(c, await askSocket(real.socketPath, c));
+    } finally {
+      await real.stop();
+    }
+    const mine = await startEngine(CLI_CONFIG.replace(/^ {4}stats socket.*\n/m, ''));
+    try {
+      const cli = createCommandProcessor(mine.engine, { level: 'admin' });
+      for (const c of COMMANDS) ours.set(c, `${cli.run(c).output}\n`);
+    } finally {
+      await mine.stop();
+    }
+  }, 60_000);
+
+  for (const c of COMMANDS) {
+    it(`answers "${c}" as haproxy does`, () => {
+      expect(ours.get(c)).toBe(theirs.get(c));
+    });
+  }
+
+  it('is not vacuous: haproxy printed typed values', () => {
+    expect(theirs.get('get var proc.n')).toBe('proc.n: type=sint value=<5>\n');
+    expect(theirs.get('get var proc.f')).toContain('value=<5-x>');
   });
 });

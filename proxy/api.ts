@@ -14,6 +14,9 @@ export interface LoadResult {
   /** null when there were alerts. */
   readonly model: ConfigModel | null;
   readonly diagnostics: readonly Diagnostic[];
+  /** diagnostics[0, readCount) came from reading the files; the rest from the checks HAProxy runs once every file
+   * is read (check_config_validity), which it skips, printing nothing of them, when reading raised an alert. */
+  readonly readCount?: number;
 }
 
 export interface EngineOptions {

@@ -1,31 +1,46 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
 import type { SampleValue } from './sample/sample.ts';
+import { hostname } from 'node:os';
+import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
+import { adminRedirect, pageAnswer, unauthorizedAnswer, type StatsAnswer } from './stats/handler.ts';
+import type { RequestHead } from './http/request-head.ts';
+import type { SampleContext } from './sample/context.ts';
 import net from 'node:net';
 import type { Engine, EngineOptions, EngineSnapshot, LoadResult, ConfigSource, ServerSnapshot } from './api.ts';
 import type { BindSpec, ConfigModel, Mode, ProxySpec } from './config/model.ts';
 import { ConfigError, formatDiagnostic } from './config/diagnostics.ts';
 import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
-import { HttpSession } from './http/http-session.ts';
+import { HttpSession, normalizeAddress } from './http/http-session.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
 import { staticWeightError } from './balance/balancer.ts';
-import { createLogSink, type LogLevel, type LogSink } from './log/log-sink.ts';
+import { createLogSink, type LogLevel, type LogSink, type SyslogHeader } from './log/log-sink.ts';
 import { Generation } from './live/generation.ts';
 import type { LiveBackend } from './live/live-backend.ts';
-import type { ListenerBinding, LocalAnswer, SessionHost } from './live/session-host.ts';
+import type { ListenerBinding, SessionHost } from './live/session-host.ts';
+import { LAB_VERSION } from './runtime-api/views.ts';
 import type { AdminState, ServerState } from './server/server-state.ts';
 import {
   countUsable, createHealthScheduler, downTimeMs, drainEnterMessage, drainLeaveMessage, maintEnterMessage, maintFromDownMessage,
   maintLeaveMessage, noServerAvailableMessage, recordStateChange, serverDownMessage, serverUpMessage, type HealthScheduler,
 } from './server/health/index.ts';
 import { handleStatsRequest } from './stats/index.ts';
+import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
+import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
+import { serveH2 } from './h2/h2-connection.ts';
+import tls from 'node:tls';
+import { haproxyDate } from './log/log-date.ts';
 
 interface Listener {
   readonly key: string;
   readonly server: net.Server;
   binding: ListenerBinding;
   mode: Mode;
+  /** A TLS bind's certificates (bind ... ssl), kept current across reloads. */
+  tls: BindContexts | undefined;
+  /** The listener's id in its frontend (HAProxy's luid: bind order from 1), for connection-error log lines. */
+  bindId: number;
 }
 
 const DEFAULT_MAXCONN = 4096;
@@ -150,6 +165,8 @@ export class ProxyEngine implements Engine, SessionHost {
       if (w) {
         l.binding = { frontend: w.fe.name, address: l.binding.address, port: l.binding.port, configPort: w.bind.port || l.binding.port };
         l.mode = w.fe.mode;
+        l.tls = w.bind.ssl ? bindContexts(w.bind.ssl) : undefined;
+        l.bindId = w.fe.binds.indexOf(w.bind) + 1;
         next.frontends.get(w.fe.name)?.listening.push(`${l.binding.address}:${l.binding.port}`);
       } else {
         this.listeners.delete(key);
@@ -205,7 +222,10 @@ export class ProxyEngine implements Engine, SessionHost {
     const { host, port } = this.bindAddress(fe, b);
     const key = `${fe.mode}|${host}|${port}`;
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-    const listener: Listener = { key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode };
+    const listener: Listener = {
+      key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode, tls: b.ssl ? bindContexts(b.ssl) : undefined,
+      bindId: fe.binds.indexOf(b) + 1,
+    };
     server.on('connection', (sock) => this.accept(sock, listener));
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
@@ -256,9 +276,32 @@ export class ProxyEngine implements Engine, SessionHost {
   private open(sock: net.Socket, listener: Listener): void {
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
-    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
-    else new HttpSession(this, listener.binding, sock);
+    if (listener.tls) {
+      const fe = this.gen.frontends.get(listener.binding.frontend);
+      const accepted = Date.now();
+      const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
+      acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
+        secure: (t) => this.startSession(t, listener),
+        failed: (why) => {
+          // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
+          const spec = fe?.spec;
+          if (!spec || !(spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) || !this.wantsLog(spec, true)) return;
+          if (spec.options.dontlognull && why !== 'handshake' && why !== 'timeout') return;
+          this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${HANDSHAKE_FAILURE_TEXT[why]}`);
+        },
+      });
+    } else this.startSession(sock, listener);
     sock.resume();
+  }
+
+  private startSession(sock: net.Socket, listener: Listener): void {
+    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
+    else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
+    else new HttpSession(this, listener.binding, sock);
+  }
+
+  serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {
+    serveH2(sock, head, (stream) => new HttpSession(this, binding, stream));
   }
 
   resolve(frontend: string) {
@@ -301,7 +344,7 @@ export class ProxyEngine implements Engine, SessionHost {
       return;
     }
     let sink = this.sinks.get(proxy);
-    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs)));
+    if (!sink) this.sinks.set(proxy, (sink = createLogSink(proxy.logs, this.syslogHeader(proxy.logTag))));
     sink.write(line, level);
   }
 
@@ -311,22 +354,63 @@ export class ProxyEngine implements Engine, SessionHost {
     if (this.opts.logSink) return this.opts.logSink(line);
     const targets = this.gen.config.global.logs;
     if (targets.length === 0) return;
-    this.globalSink ??= createLogSink(targets);
+    this.globalSink ??= createLogSink(targets, this.syslogHeader(undefined));
     this.globalSink.write(line, level);
   }
 
   private globalSink: LogSink | null = null;
+
+  private syslogHeader(proxyTag: string | undefined): SyslogHeader {
+    const g = this.gen.config.global;
+    const tag = proxyTag ?? g.logTag ?? 'haproxy';
+    return g.logSendHostname !== undefined ? { tag, hostname: g.logSendHostname } : { tag };
+  }
 
   addressOf(server: ServerState): { host: string; port: number } {
     if (this.opts.mapServer) return this.opts.mapServer(server.spec, server.backend);
     return { host: server.host, port: server.port };
   }
 
-  stats(fe: ProxySpec, path: string, query: string | null): LocalAnswer | null {
-    const uri = fe.stats?.uri ?? '/haproxy?stats';
-    const full = query === null ? path : `${path}?${query}`;
-    if (!full.startsWith(uri)) return null;
-    return handleStatsRequest(full.slice(uri.length), this.snapshot(), { uri, refresh: fe.stats?.refresh, config: this.gen.config });
+  isStatsRequest(px: ProxySpec, path: string, query: string | null): boolean {
+    if (!px.stats?.enabled) return false;
+    return (query === null ? path : `${path}?${query}`).startsWith(px.stats.uri);
+  }
+
+  stats(px: ProxySpec, req: RequestHead, ctx: SampleContext, body: string): StatsAnswer {
+    const spec = px.stats!;
+    if (!authorized(spec, req.header('authorization'))) return unauthorizedAnswer(spec.realm ?? DEFAULT_REALM);
+    const uri = spec.uri;
+    const full = req.query === null ? req.path : `${req.path}?${req.query}`;
+    const rest = full.slice(uri.length);
+    const admin = spec.admin ? spec.admin.test(ctx) === (spec.admin.polarity === 'if') : false;
+    if (req.method === 'POST') return adminRedirect(uri, admin ? this.statsAdmin(parseAdminForm(body)) : 'DENY');
+    const snapshot = scoped(this.snapshot(), spec.scope, px.name);
+    const refresh = spec.refresh !== undefined && !rest.includes(';norefresh') ? Math.round(spec.refresh / 1000) : undefined;
+    const page = handleStatsRequest(rest, snapshot, {
+      uri, config: this.gen.config, ...(refresh !== undefined ? { refresh } : {}), admin, hideVersion: spec.hideVersion ?? false,
+      showLegends: spec.showLegends ?? false, version: LAB_VERSION,
+      ...(spec.showNode !== undefined ? { node: spec.showNode || hostname() } : {}),
+      ...(spec.showDesc !== undefined && spec.showDesc !== '' ? { desc: spec.showDesc } : {}),
+      ...(/;st=([A-Z]+)/.exec(rest) ? { outcome: /;st=([A-Z]+)/.exec(rest)![1]! } : {}),
+    });
+    return pageAnswer(page, refresh);
+  }
+
+  // Carries out the page form's action on the named servers of one backend ("#ID" or its name).
+  private statsAdmin(form: AdminRequest): AdminOutcome {
+    const action = ADMIN_ACTIONS[form.action];
+    const key = form.backend;
+    const be = [...this.gen.backends.values()].find((b) => (key.startsWith('#') ? `#${b.spec.id}` === key : b.name === key));
+    if (!action || !be) return 'ERRP';
+    let changed = 0;
+    // HAProxy reads the form from its end, so the last checked server changes first
+    for (const name of [...form.servers].reverse()) {
+      if (!be.servers.some((s) => s.name === name)) continue;
+      if (action.kind === 'admin') this.setServerAdmin(be.name, name, action.state);
+      else this.setServerHealth(be.name, name, action.state);
+      changed++;
+    }
+    return adminOutcome(form.servers.length, changed);
   }
 
   // ---- health ------------------------------------------------------------------------------------------------
@@ -359,6 +443,11 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   private checkAddress(s: ServerState): { host: string; port: number } {
+    // A check address ("addr", "port") is an address too: whoever moves servers (the lab keeps every packet on
+    // loopback) moves it the same way.
+    if (this.opts.mapServer && (s.spec.checkAddr !== undefined || s.spec.checkPort !== undefined)) {
+      return this.opts.mapServer({ ...s.spec, host: s.spec.checkAddr ?? s.spec.host, port: s.spec.checkPort ?? s.spec.port }, s.backend);
+    }
     const a = this.addressOf(s);
     return { host: s.spec.checkAddr ?? a.host, port: s.spec.checkPort ?? a.port };
   }
@@ -394,9 +483,18 @@ export class ProxyEngine implements Engine, SessionHost {
       const counts = countUsable(be.servers, { server: s, admin: 'maint' });
       message = wasUp ? maintEnterMessage(s, counts) : maintFromDownMessage(s);
       if (wasUp) recordStateChange(s, 'down', now);
-      be.setAdmin(s, 'maint');
-      s.health = 0;
-      be.setOperational(s, false);
+      const hadUsable = be.hasUsableServer;
+      this.inHealthTransition = true; // the backend's alert follows the server's sentence, as HAProxy logs them
+      try {
+        be.setAdmin(s, 'maint');
+        s.health = 0;
+        be.setOperational(s, false);
+      } finally {
+        this.inHealthTransition = false;
+      }
+      this.announce(be, s, from, state, message);
+      if (hadUsable && !be.hasUsableServer) this.logGlobal(noServerAvailableMessage(be.name, be.spec.kind === 'listen' ? 'listen' : 'backend'), 'emerg');
+      return;
     } else if (from === 'maint') {
       recordStateChange(s, 'up', now);
       s.health = s.spec.rise;
@@ -487,3 +585,10 @@ export function createEngine(opts: EngineOptions): Engine {
 }
 
 export { formatDiagnostic };
+
+// `stats scope`: only the named proxies ("." is the stats proxy itself) appear on the page and in the CSV.
+function scoped(snap: EngineSnapshot, scope: readonly string[] | undefined, self: string): EngineSnapshot {
+  if (!scope || scope.length === 0) return snap;
+  const names = new Set(scope.map((n) => (n === '.' ? self : n)));
+  return { ...snap, frontends: snap.frontends.filter((f) => names.has(f.name)), backends: snap.backends.filter((b) => names.has(b.name)) };
+}

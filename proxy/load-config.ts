@@ -52,9 +52,10 @@ export function loadConfig(source: ConfigSource, options: LoadOptions = {}): Loa
   const parsed = parseConfig(texts, { baseDir, ...(options.env ? { env: options.env } : {}) });
   // File errors come first, as HAProxy prints them before parsing; validation sees them too.
   parsed.diagnostics.unshift(...diagnostics);
+  const readCount = parsed.diagnostics.length;
   validate(parsed);
   const all = parsed.diagnostics;
   const files = texts.map((t) => t.name);
-  if (hasErrors(all)) return { model: null, diagnostics: all };
-  return { model: buildModel(parsed, files, all), diagnostics: all };
+  if (hasErrors(all)) return { model: null, diagnostics: all, readCount };
+  return { model: buildModel(parsed, files, all), diagnostics: all, readCount };
 }

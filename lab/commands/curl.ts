@@ -7,6 +7,9 @@ import { CurlArgsError, parseCurl } from '../traffic/request-spec.ts';
 import { Tally } from '../traffic/tally.ts';
 import { appFromBody, selfName } from '../traffic/who.ts';
 import type { Observation } from '../traffic/client.ts';
+import { askWho } from '../traffic/who-service.ts';
+import { proxyHint } from '../traffic/proxy-hint.ts';
+import type { Answered } from '../traffic/answered-by.ts';
 
 export interface CurlOptions {
   /** "80=38211,4000=38212": overrides the state file. */
@@ -18,10 +21,40 @@ export interface CurlOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-// Who answered, by the body: an app of the running episode, else what the body says.
-function whoOf(o: Observation, map: PortMap | null): string {
+// Who answered: what the running engine says (any status, its own pages too), else an app named by the body,
+// else what the body says.
+function whoOf(o: Observation, map: PortMap | null, said: Answered | null): string {
   if (o.status === 0) return 'no answer';
+  if (said) return said.server === '<NOSRV>' ? '<NOSRV>' : said.server;
   return appFromBody(o.body, map?.apps ?? []) ?? selfName(o.body) ?? `status ${o.status}`;
+}
+
+// The engine answers a moment after the client has its last byte: ask again briefly before giving up.
+async function askEngine(map: PortMap | null, o: Observation): Promise<Answered | null> {
+  if (!map?.who || !o.localPort || o.status === 0) return null;
+  for (let i = 0; i < 4; i++) {
+    const a = await askWho(map.who, o.localPort);
+    if (a) return a;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return null;
+}
+
+// What follows the server on an answer line: the body's gist, or why the proxy answered itself.
+function gist(o: Observation, who: string, said: Answered | null): string {
+  const page = htmlHeading(o.body);
+  if (said?.server === '<NOSRV>') {
+    return o.status === 503 ? '(no server available)' : `(the proxy answered itself${page ? `: "${page}"` : ''})`;
+  }
+  if (page) return `"${page}"`;
+  return who !== selfName(o.body) ? oneLine(o.body) : '';
+}
+
+// An HTML page's title or first heading, without the status number ("404 Not Found" → "Not Found").
+function htmlHeading(body: string): string | null {
+  const m = /<title>([^<]*)<\/title>/i.exec(body) ?? /<h1>([^<]*)<\/h1>/i.exec(body);
+  if (!m) return null;
+  return m[1]!.trim().replace(/^\d{3}\s+/, '') || null;
 }
 
 // Sends the requests and prints; returns the exit code (0 when every request got an HTTP answer).
@@ -41,11 +74,19 @@ export async function curlCommand(args: readonly string[], opts: CurlOptions = {
   }
   const tally = new Tally();
   const width = String(repeat).length;
+  // answers print in the order they came, each after asking the engine who sent it
+  let printed: Promise<void> = Promise.resolve();
   const results = await generate(spec, target, {
     repeat,
     concurrency,
     onResult: (o) => {
-      const who = whoOf(o, map);
+      printed = printed.then(() => printOne(o));
+    },
+  });
+  await printed;
+  async function printOne(o: Observation): Promise<void> {
+      const said = await askEngine(map, o);
+      const who = whoOf(o, map, said);
       tally.add(who, o.status);
       if (spec.silent) {
         out(o.body.replace(/\n$/, ''));
@@ -61,16 +102,19 @@ export async function curlCommand(args: readonly string[], opts: CurlOptions = {
         out('');
         out(o.body.replace(/\n$/, ''));
       }
-      out(`#${String(o.index + 1).padStart(width)} ${o.status} ${who}  ${o.ms} ms${repeat === 1 && !spec.include && who !== selfName(o.body) ? `  ${oneLine(o.body)}` : ''}`);
-    },
-  });
+      const more = repeat === 1 && !spec.include ? gist(o, who, said) : said?.server === '<NOSRV>' && o.status === 503 ? '(no server available)' : '';
+      out(`#${String(o.index + 1).padStart(width)} ${o.status} ${who}  ${o.ms} ms${more ? `  ${more}` : ''}`);
+  }
   if (!spec.silent && repeat > 1) {
     out('');
     for (const l of tally.format()) out(l);
   }
   const failed = results.filter((o) => o.status === 0);
   if (failed.length > 0 && !target.mapped && !spec.silent) {
-    err(`* nothing answered on ${target.host}:${target.port}. Start an episode (\`lab open ID\` or \`lab run ID\`) so localhost:${new URL(spec.url).port || 80} maps onto it, or give --map DOCPORT=PORT.`);
+    const docPort = Number(new URL(spec.url).port || 80);
+    const hint = proxyHint(docPort, opts.env);
+    if (hint) for (const l of hint) err(l);
+    else err(`* nothing answered on ${target.host}:${target.port}. Start an episode (\`lab open ID\` or \`lab run ID\`) so localhost:${docPort} maps onto it, or give --map DOCPORT=PORT.`);
   }
   return failed.length > 0 ? 7 : 0;
 }
@@ -84,7 +128,7 @@ function oneLine(body: string): string {
 export function registerCurl(program: Command): void {
   program
     .command('curl')
-    .description('send requests like curl (-X -H -A -d -i -s --interface, plus -n N and -c C) and show who answered')
+    .description('send requests like curl (-X -H -A -d -b -u -i -s --interface, plus -n N and -c C) and show who answered')
     .argument('<args...>', 'a URL and curl flags, e.g. http://localhost/ -n 12 -c 2')
     .allowUnknownOption()
     .helpOption('--help', 'show this help')
@@ -92,7 +136,7 @@ export function registerCurl(program: Command): void {
     .option('--no-map', 'do not map ports; send to the URL as written')
     .addHelpText('after', [
       '',
-      'Flags: -X METHOD, -H "Name: value", -A AGENT, -d DATA, -i, -s, -I, --interface ADDR (client source address,',
+      'Flags: -X METHOD, -H "Name: value", -A AGENT, -d DATA, -b "name=value", -u USER:PASS, -i, -s, -I, --interface ADDR (client source address,',
       'any of 127.0.0.0/8), -n N (send N requests), -c C (C at a time).',
       'While `lab open` or `lab run` has an episode running, its ports are published in the lab state dir',
       '($XDG_STATE_HOME/haproxy-lab/ports.json) and http://localhost/ goes to it: the mapping is printed first.',

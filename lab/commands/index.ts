@@ -20,6 +20,7 @@ export const commands: readonly LazyCommand[] = [
   { name: 'episodes', load: async () => (await import('./episodes.ts')).registerEpisodes },
   { name: 'run', load: async () => (await import('./run.ts')).registerRun },
   { name: 'curl', load: async () => (await import('./curl.ts')).registerCurl },
+  { name: 'play', load: async () => (await import('./play.ts')).registerPlay },
 ];
 
 // The commands to register for these arguments (argv without node and the script).

@@ -18,6 +18,14 @@ export function registerOpen(program: Command): void {
     .option('--step <n>', 'start at this step (1 = first)', stepNumber)
     .option('--runtime <name>', 'where the apps run: builtin (default), process or docker', parseRuntimeName)
     .action(async (episode: string, opts: { step?: number; runtime?: RuntimeName }) => {
+      const { assertEpisodeId } = await import('../episodes/loader.ts');
+      try {
+        assertEpisodeId(episode);
+      } catch (e) {
+        console.error(`lab open: ${(e as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
       const { launchTui } = await import('../tui/launch.tsx');
       process.exitCode = await launchTui({
         ...(opts.runtime ? { runtime: opts.runtime } : {}),

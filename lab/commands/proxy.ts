@@ -52,18 +52,13 @@ function keepHeapSmall(): void {
 async function runProxy(o: ProxyOptions): Promise<number> {
   if (!o.check) keepHeapSmall();
   const { createEngine, loadConfig, formatDiagnostic, ConfigError } = await import('../../proxy/index.ts');
+  const { checkOutput } = await import('./proxy-check.ts');
   const source: ConfigSource = { files: o.file };
   if (o.check) {
-    const r = loadConfig(source);
-    for (const d of r.diagnostics) if (d.severity === 'alert' || !o.quiet) console.error(formatDiagnostic(d));
-    if (!r.model) {
-      console.error(`[ALERT]    (${process.pid}) : config : Fatal errors found in configuration.`);
-      return 1;
-    }
-    // haproxy -c says so on stdout too, before its verdict
-    if (r.diagnostics.some((d) => d.severity === 'warning')) console.log('Warnings were found.');
-    console.log('Configuration file is valid');
-    return 0;
+    const out = checkOutput(loadConfig(source), { quiet: o.quiet ?? false });
+    for (const l of out.stderr) console.error(l);
+    for (const l of out.stdout) console.log(l);
+    return out.code;
   }
   const ports = parseMap(o.map);
   const hosts = parseResolve(o.resolve);
@@ -77,8 +72,8 @@ async function runProxy(o: ProxyOptions): Promise<number> {
     });
   } catch (err) {
     if (err instanceof ConfigError) {
-      for (const d of err.diagnostics) if (d.severity === 'alert' || !o.quiet) console.error(formatDiagnostic(d));
-      console.error(`[ALERT]    (${process.pid}) : config : Fatal errors found in configuration.`);
+      // The same lines haproxy prints when it refuses to start on these files.
+      for (const l of checkOutput(loadConfig(source), { quiet: o.quiet ?? false }).stderr) console.error(l);
       return 1;
     }
     throw err;
@@ -115,7 +110,7 @@ async function runProxy(o: ProxyOptions): Promise<number> {
   return 0;
 }
 
-function parseMap(items: readonly string[]): Map<number, number> {
+export function parseMap(items: readonly string[]): Map<number, number> {
   const m = new Map<number, number>();
   for (const item of items) {
     const match = /^(\d+)=(\d+)$/.exec(item);
@@ -125,7 +120,7 @@ function parseMap(items: readonly string[]): Map<number, number> {
   return m;
 }
 
-function parseResolve(items: readonly string[]): Map<string, string> {
+export function parseResolve(items: readonly string[]): Map<string, string> {
   const m = new Map<string, string>();
   for (const item of items) {
     const match = /^([^=\s]+)=(\S+)$/.exec(item);

@@ -86,7 +86,7 @@ export function registerUp(program: Command): void {
     .command('up')
     .description("start an episode's backends (the documents' Flask apps) and print where they listen")
     .argument('<episode>', 'episode or document id, e.g. ep9-weighted-rr')
-    .option('--runtime <name>', 'docker, process or builtin (default: the first that works here)', parseRuntimeName)
+    .option('--runtime <name>', 'docker, process or builtin (default: builtin, as in the TUI and `lab run`)', parseRuntimeName)
     .option('--port-base <port>', 'listen on PORT, PORT+1... instead of the documents ports', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port-base: expected a port 1-65535, got '${v}'`);

@@ -5,9 +5,11 @@ import type { Observation } from '../traffic/client.ts';
 import type { Target } from '../traffic/port-map.ts';
 import type { Tally } from '../traffic/tally.ts';
 import type { ConfigReport } from './proxy-driver.ts';
+import { judgeContext, judgeImage, judgeListening } from './docker-checks.ts';
+import type { DockerObservations } from './docker-part.ts';
 import type {
-  BodyCheck, Check, CheckResult, ConfigValidCheck, DistributionCheck, Experiment, LogLineCheck, OrderCheck, RouteCheck,
-  StatusCheck,
+  BodyCheck, Check, CheckResult, ConfigValidCheck, DistributionCheck, Experiment, InstancesCheck, LogLineCheck, OrderCheck,
+  PassthroughCheck, RouteCheck, StatusCheck,
 } from './schema.ts';
 
 /** One answer, with who handled it as the proxy reported it. */
@@ -21,6 +23,10 @@ export interface AttributedObservation extends Observation {
   readonly app?: string;
   /** The label the tally counts: the server, else the app, else what the body says. */
   readonly who: string;
+  /** The app instances that really received the request (the relays in front of the apps saw its token). */
+  readonly receivedBy?: readonly string[];
+  /** It reached an app byte for byte as sent (header names unchanged). */
+  readonly verbatim?: boolean;
 }
 
 export interface ExperimentRun {
@@ -42,6 +48,8 @@ export interface StepObservations {
   readonly report: ConfigReport | null;
   readonly experiments: ReadonlyMap<string, ExperimentRun>;
   readonly logs: readonly string[];
+  /** What the step's Docker part built and ran (Docker steps only). */
+  readonly docker?: DockerObservations;
 }
 
 // Evaluates one check.
@@ -60,10 +68,15 @@ type Verdict = { ok: boolean; expected: string; observed: string };
 function judge(check: Check, obs: StepObservations): Verdict {
   if (check.kind === 'config-valid') return configValid(check, obs);
   if (check.kind === 'log-line') return logLine(check, obs);
+  if (check.kind === 'image') return judgeImage(check, obs.docker);
+  if (check.kind === 'context') return judgeContext(check, obs.docker);
+  if (check.kind === 'listening') return judgeListening(check, obs.docker);
   const run = obs.experiments.get(check.experiment);
   if (!run) return { ok: false, expected: `experiment '${check.experiment}' to have run`, observed: 'it did not run' };
   if (run.observations.length === 0) return { ok: false, expected: 'answers to inspect', observed: 'no request was sent' };
   switch (check.kind) {
+    case 'instances': return instances(check, run);
+    case 'passthrough': return passthrough(check, run);
     case 'distribution': return distribution(check, run);
     case 'order': return order(check, run);
     case 'route': return route(check, run);
@@ -103,6 +116,41 @@ function distribution(check: DistributionCheck, run: ExperimentRun): Verdict {
   const order = [...names, ...[...counts.keys()].filter((k) => !names.includes(k))];
   const observed = `${order.map((k) => `${k} ${pct((counts.get(k) ?? 0) / total)} (${counts.get(k) ?? 0})`).join(', ')} of ${total} answers`;
   return { ok, expected, observed };
+}
+
+// Who really received each request, by the relays in front of the apps; set against what the proxy's log said.
+function instances(check: InstancesCheck, run: ExperimentRun): Verdict {
+  const total = run.observations.length;
+  const names = Object.keys(check.shares);
+  const sum = names.reduce((a, n) => a + check.shares[n]!, 0);
+  const exact = check.tolerance === 0;
+  const expected = `requests received by ${names.map((n) => `${n} ${pct(check.shares[n]! / sum)}`).join(', ')}${exact ? '' : ` (±${pct(check.tolerance)})`}`;
+  const counts = new Map<string, number>();
+  for (const o of run.observations) {
+    // The last receiver is the one that answered (an earlier one may have dropped a retried request).
+    const key = o.receivedBy?.at(-1) ?? (o.status === 0 ? 'no answer' : 'no app (the proxy answered itself)');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const off = (got: number, want: number): boolean => Math.abs(got - want) > check.tolerance + 1e-9;
+  let ok = names.every((n) => !off((counts.get(n) ?? 0) / total, check.shares[n]! / sum));
+  for (const [k, c] of counts) if (!names.includes(k) && off(c / total, 0)) ok = false;
+  const keys = [...names, ...[...counts.keys()].filter((k) => !names.includes(k))];
+  const claimed = summarize(run.observations.map((o) => o.server ?? o.who));
+  const observed = `${keys.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ')} of ${total}; the proxy's log named ${claimed}`;
+  return { ok, expected, observed };
+}
+
+// Whether the apps got the client's bytes unchanged: an HTTP proxy re-writes header names in lower case.
+function passthrough(_check: PassthroughCheck, run: ExperimentRun): Verdict {
+  const total = run.observations.length;
+  const lost = run.observations.filter((o) => !o.receivedBy || o.receivedBy.length === 0).length;
+  const rewritten = run.observations.filter((o) => o.receivedBy && o.receivedBy.length > 0 && !o.verbatim).length;
+  const expected = 'every request reaches an app byte for byte as sent (a TCP relay, mode tcp)';
+  if (rewritten > 0) {
+    return { ok: false, expected, observed: `${rewritten} of ${total} arrived with header names re-written in lower case: a proxy parsed them as HTTP (mode http)` };
+  }
+  if (lost > 0) return { ok: false, expected, observed: `${lost} of ${total} reached no app` };
+  return { ok: true, expected, observed: `all ${total} arrived unchanged` };
 }
 
 function order(check: OrderCheck, run: ExperimentRun): Verdict {

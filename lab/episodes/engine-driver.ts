@@ -1,16 +1,19 @@
 // Runs a step's config on the lab's own engine (proxy/), listening on the mapped ports, events feeding attribution.
 import { basename } from 'node:path';
-import { createEngine, EventBus, loadConfig, type Diagnostic, type EngineOptions, type LoadResult } from '../../proxy/index.ts';
+import { createEngine, EventBus, formatDiagnostic, loadConfig, type Diagnostic, type EngineOptions, type LoadResult } from '../../proxy/index.ts';
 import type { Attributor } from './attribution.ts';
 import type { StepMapping } from './mapping.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 
-// One diagnostic as HAProxy prints it, without the pid: "[ALERT] : config : parsing [haproxy.cfg:14] : ...".
+// One diagnostic as HAProxy prints it, on one line, without the pid: "[ALERT] : config : parsing [haproxy.cfg:14] : ...".
 export function formatForReport(d: Diagnostic): string {
-  const tag = d.severity === 'alert' ? '[ALERT]' : d.severity === 'warning' ? '[WARNING]' : '[NOTICE]';
-  const where = d.loc ? `parsing [${basename(d.loc.file)}:${d.loc.line}] : ` : '';
-  const text = `${d.message}${d.hint ? ' ' + d.hint : ''}`.replace(/\s*\n\s*/g, ' ').trim();
-  return `${tag} : config : ${where}${text}`;
+  const shown = d.loc ? { ...d, loc: { ...d.loc, file: basename(d.loc.file) } } : d;
+  // Some messages name their file inside the text too ("parsing [/abs/dir/haproxy.cfg:15]"): shown by its name.
+  return formatDiagnostic(shown, 0)
+    .replaceAll(d.loc?.file ?? '\0', basename(d.loc?.file ?? ''))
+    .replace(/^\[(ALERT|WARNING|NOTICE)\]\s+\(0\) :/, '[$1] :')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 // Turns diagnostics into the report checks read.

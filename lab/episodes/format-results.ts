@@ -1,8 +1,14 @@
 // Text for `lab run`: each step's mapping, experiments with who answered, and checks with expected/seen/lines/hint.
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { CheckResult } from './schema.ts';
 import type { StepResult } from './run-step.ts';
-import type { CheckProof } from './prove.ts';
+import type { CheckProof, WrongProof } from './prove.ts';
+import { contextLine } from './docker-checks.ts';
+
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
 
 const PASS = 'ok  ';
 const FAIL = 'FAIL';
@@ -22,13 +28,23 @@ export function formatCheck(r: CheckResult, indent = '    '): string[] {
 
 // A step: header, the address mapping, each experiment's answers and tally, then the checks.
 export function formatStep(r: StepResult, index: number, total: number): string[] {
+  if (r.status === 'skipped') {
+    return [
+      `step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  SKIPPED (not passed): ${r.skipped?.why ?? 'cannot run here'}`,
+      `    to run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`,
+    ];
+  }
   const which = r.configFile ? `${basename(r.configFile)}${r.use === 'solution' ? ' (the solution)' : ''}` : 'no proxy, apps only';
   const out = [`step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  [${which}, ${r.driver}]`];
+  if (r.step.files.length > 0) out.push(`    files: ${[...r.files].map(([name, src]) => `${name} ← ${displayPath(src)}`).join(', ')}`);
+  const b = r.docker?.build;
+  if (b) out.push(`    ${contextLine(b.context, b.unignored)}`);
   for (const m of r.mapping) out.push(`    ${m}`);
   if (r.report && !r.report.ok) for (const a of r.report.alerts) out.push(`    ${a}`);
-  for (const e of r.experiments) {
+  for (const e of [...r.experiments, ...(r.probes ?? [])]) {
     const n = e.observations.length;
-    out.push(`  $ ${e.experiment.curl}${n > 1 ? `   (x${n})` : ''}${e.target.mapped ? `   [${e.target.mapped}]` : ''}`);
+    const own = r.experiments.includes(e) ? '' : '   (sent by a check)';
+    out.push(`  $ ${e.experiment.curl}${n > 1 ? `   (x${n})` : ''}${e.target.mapped ? `   [${e.target.mapped}]` : ''}${own}`);
     const seq = e.observations.map((o) => (o.status === 0 ? 'ERR' : `${o.status} ${o.who}`));
     const shown = compress(seq.slice(0, SHOWN));
     out.push(`    ${shown.join(', ')}${n > SHOWN ? `, ... (${n - SHOWN} more)` : ''}`);
@@ -38,10 +54,24 @@ export function formatStep(r: StepResult, index: number, total: number): string[
   return out;
 }
 
-// One proof line: "ok   step/check: fails on start, passes on solution".
+// One proof line: "ok   step: check (kind) — fails on start and 2 wrong answers, passes on solution".
 export function formatProof(p: CheckProof): string {
-  const what = p.failsOnStart === undefined ? 'passes' : `${p.failsOnStart ? 'fails' : 'PASSES'} on start, ${p.passes ? 'passes' : 'FAILS'} on solution`;
+  let what: string;
+  if (p.failsOnStart === undefined) what = p.passes ? 'passes' : 'FAILS';
+  else {
+    const on = [...(p.failsOnStart ? ['start'] : []), ...(p.failsOnWrong ?? [])];
+    what = `${on.length > 0 ? `fails on ${on.join(', ')}` : 'NEVER FAILS'}; ${p.passes ? 'passes' : 'FAILS'} on solution`;
+  }
   return `${p.ok ? PASS : FAIL} ${p.step}: ${p.check.title} (${p.check.kind}) — ${what}${p.problem ? `\n       ${p.problem}` : ''}`;
+}
+
+// A wrong answer (or the starting config) and the first check that caught it, with why.
+export function formatWrong(w: WrongProof): string[] {
+  const head = `${w.ok ? PASS : FAIL} ${w.step}: ${w.name}${w.why ? ` (${w.why})` : ''} — ${w.ok ? `fails ${w.failed.length} check(s)` : 'PASSES EVERY CHECK: the checks cannot tell it from the solution'}`;
+  // A refused config is the reason the other checks saw no answers: say that first.
+  const first = w.failed.find((c) => c.check.kind === 'config-valid') ?? w.failed[0];
+  if (!first) return [head];
+  return [head, `       ${first.check.title}: expected ${first.expected}; saw ${first.observed}`];
 }
 
 // "a, a, b" → "a x2, b" for runs of the same entry.

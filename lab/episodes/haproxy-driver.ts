@@ -34,7 +34,9 @@ export function splitHaproxyMessages(output: string): { alerts: string[]; warnin
   flush();
   // With `log stdout`, haproxy -c prints some messages twice; the pid differs per run and says nothing.
   const tidy = (list: string[]): string[] => [...new Set(list.map((m) => m.replace(/^(\[\w+\])\s+\(\d+\) :/, '$1 :')))];
-  return { alerts: tidy(alerts), warnings: tidy(warnings) };
+  // The closing summaries repeat that there were errors; they are not errors of their own.
+  const summary = /^\[ALERT\] : config : (Error\(s\) found in configuration file|Fatal errors found in configuration)/;
+  return { alerts: tidy(alerts).filter((a) => !summary.test(a)), warnings: tidy(warnings) };
 }
 
 // Writes the rewritten config under its own file name (so messages say "haproxy.cfg:14") in a fresh temp dir.

@@ -16,17 +16,30 @@ export function listEpisodeIds(root: string = EPISODES_DIR): string[] {
     .sort();
 }
 
-// Loads one episode by id; throws EpisodeLoadError listing every problem with file:line:col.
+/** An id that names no episode; the message lists the ids that do. */
+export class UnknownEpisodeError extends Error {
+  constructor(
+    readonly id: string,
+    readonly known: readonly string[],
+  ) {
+    super(`no episode '${id}' (known: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownEpisodeError';
+  }
+}
+
+// Throws UnknownEpisodeError when no episode has this id.
+export function assertEpisodeId(id: string, root: string = EPISODES_DIR): void {
+  const known = listEpisodeIds(root);
+  if (!known.includes(id)) throw new UnknownEpisodeError(id, known);
+}
+
+// Loads one episode by id; throws UnknownEpisodeError for an id that names none, EpisodeLoadError listing every
+// problem with file:line:col for a file that does not match the schema.
 export function loadEpisode(id: string, root: string = EPISODES_DIR): Episode {
+  assertEpisodeId(id, root);
   const dir = join(root, id);
   const file = join(dir, 'episode.yaml');
   const shown = displayPath(file);
-  if (!existsSync(file)) {
-    const known = listEpisodeIds(root);
-    throw new EpisodeLoadError([
-      { loc: { file: shown, line: 1, col: 1 }, message: `no episode '${id}' (known: ${known.join(', ') || 'none'})` },
-    ]);
-  }
   const { episode, errors } = validateEpisode(readFileSync(file, 'utf8'), shown, dir, id);
   if (!episode) throw new EpisodeLoadError(errors);
   return episode;

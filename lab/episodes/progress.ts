@@ -95,6 +95,17 @@ export function resetProgress(episode?: string, file: string = progressPath()): 
   return next;
 }
 
+// Forgets that one step was finished (`lab reset EPISODE --step ID`).
+export function resetStepProgress(episode: string, step: string, file: string = progressPath()): Progress {
+  const p = readProgress(file);
+  const ep = p.episodes[episode];
+  if (!ep) return p;
+  const { [step]: _gone, ...steps } = ep.steps;
+  const next: Progress = { ...p, episodes: { ...p.episodes, [episode]: { ...ep, steps } } };
+  writeProgress(next, file);
+  return next;
+}
+
 // How many of the given step ids are done, for "3/5" on the home screen.
 export function countDone(p: Progress, episode: string, stepIds: readonly string[]): number {
   const done = p.episodes[episode]?.steps ?? {};

@@ -5,15 +5,21 @@ import { resolveTarget } from '../traffic/port-map.ts';
 import { parseCurl } from '../traffic/request-spec.ts';
 import { Tally } from '../traffic/tally.ts';
 import { appFromBody, selfName } from '../traffic/who.ts';
+import { newProbeToken, PROBE_HEADER, receipts } from '../runtimes/receipt-tap.ts';
+import { judgedFiles, learnerFiles, type Replacements } from './learner-files.ts';
 import type { Observation } from '../traffic/client.ts';
 import { Attributor } from './attribution.ts';
 import { evaluateChecks, type AttributedObservation, type ExperimentRun, type StepObservations } from './checks.ts';
 import { planMapping, type AppPlacement, type StepMapping } from './mapping.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 import type { CheckResult, Episode, Experiment, Step } from './schema.ts';
+import type Docker from 'dockerode';
+import { dockerMissing, runDockerPart, type DockerObservations, type DockerPart, type Skipped } from './docker-part.ts';
+import { createWorkspace, type FileOverrides, type Workspace } from './workspace.ts';
 
-/** Which config of a step to run: the starting one, the solution (where there is one), or a file. */
-export type ConfigChoice = 'start' | 'solution' | { readonly file: string };
+/** Which config of a step to run: the starting one, the solution (where there is one), a file, or the starting
+ * files with some replaced by name (`lab run --with block-ip.cfg=mine.cfg`). */
+export type ConfigChoice = 'start' | 'solution' | { readonly file: string } | { readonly files: Replacements };
 
 export interface RunStepOptions {
   readonly episode: Episode;
@@ -29,7 +35,21 @@ export interface RunStepOptions {
   readonly onObservation?: (experiment: Experiment, o: AttributedObservation) => void;
   /** Called once the step's proxy listens (e.g. to publish the port map for `lab curl`). */
   readonly onListening?: (mapping: StepMapping) => void;
+  /** Learner files replaced (`--with NAME=PATH`, a wrong answer). */
+  readonly files?: FileOverrides;
+  /** The learner's project directory, kept across steps; a temporary one otherwise. */
+  readonly workspace?: Workspace;
+  readonly docker?: Docker;
+  /** Image tag prefix and labels for what Docker steps make (tests). */
+  readonly imagePrefix?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Lab messages of Docker steps: one line per image built, the container started. */
+  readonly progress?: (line: string) => void;
+  /** Each line of a docker build as it comes (the TUI shows them live). */
+  readonly onBuildLine?: (line: string) => void;
 }
+
+export type StepStatus = 'pass' | 'fail' | 'skipped';
 
 export interface StepResult {
   readonly step: Step;
@@ -37,29 +57,80 @@ export interface StepResult {
   /** The config file that ran, or null (apps-only step). */
   readonly configFile: string | null;
   readonly use: 'start' | 'solution' | 'file';
+  /** The step's learner files as judged: NAME → path (a `--with` replacement, or the file that ran). */
+  readonly files: ReadonlyMap<string, string>;
   /** How the documents' addresses were moved. */
   readonly mapping: readonly string[];
   readonly report: ConfigReport | null;
   readonly experiments: readonly ExperimentRun[];
+  /** The requests checks sent of their own. */
+  readonly probes: readonly ExperimentRun[];
   readonly checks: readonly CheckResult[];
   readonly ok: boolean;
+  /** pass, fail, or skipped: what the step needs is missing here (then ok is false and no check ran). */
+  readonly status: StepStatus;
+  readonly skipped?: Skipped;
+  readonly docker?: DockerObservations;
+}
+
+// A step that could not run here: no check ran, so it neither passes nor fails.
+export function skippedStep(step: Step, driver: string, skipped: Skipped): StepResult {
+  return { step, driver, configFile: null, use: 'start', files: new Map(), mapping: [], report: null, experiments: [], probes: [], checks: [], ok: false, status: 'skipped', skipped };
 }
 
 // The config file a choice selects for a step.
 export function configFor(step: Step, use: ConfigChoice): { file: string | null; use: StepResult['use'] } {
-  if (typeof use === 'object') return { file: use.file, use: 'file' };
+  if (typeof use === 'object' && 'file' in use) return { file: use.file, use: 'file' };
+  if (typeof use === 'object') {
+    const config = learnerFiles(step).find((f) => f.path === step.config);
+    const replaced = config ? use.files.get(config.name) : undefined;
+    return replaced ? { file: replaced, use: 'file' } : { file: step.config, use: 'start' };
+  }
   if (use === 'solution' && step.solution) return { file: step.solution, use: 'solution' };
   return { file: step.config, use: 'start' };
 }
 
-// Runs the step and always stops what it started.
+// Runs the step and always stops what it started; a step needing what is missing here comes back skipped.
 export async function runStep(opts: RunStepOptions): Promise<StepResult> {
+  const { step } = opts;
+  if (!step.needs.includes('docker') && step.files.length === 0) return runProxyStep(opts, null);
+  const docker = opts.docker ?? (await import('../runtimes/docker.ts')).newDockerClient();
+  if (step.needs.includes('docker')) {
+    const missing = await dockerMissing(docker);
+    if (missing) return skippedStep(step, opts.driver.name, missing);
+  }
+  const workspace = opts.workspace ?? createWorkspace(opts.episode);
+  let part: DockerPart | null = null;
+  try {
+    // `--with Dockerfile=PATH` arrives as replacements by name, like a config's
+    const replaced = typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : undefined;
+    const files = workspace.prepare(step, opts.use, opts.files ?? replaced);
+    if (step.docker) {
+      part = await runDockerPart({
+        docker, step, episodeId: opts.episode.id, dir: workspace.dir, freePort: opts.freePort,
+        ...(opts.imagePrefix !== undefined ? { imagePrefix: opts.imagePrefix } : {}),
+        ...(opts.labels ? { labels: opts.labels } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
+      });
+    }
+    const r = await runProxyStep(opts, part);
+    return { ...r, files: new Map([...r.files, ...files]) };
+  } finally {
+    await part?.dispose();
+    if (!opts.workspace) workspace.dispose();
+  }
+}
+
+async function runProxyStep(opts: RunStepOptions, part: DockerPart | null): Promise<StepResult> {
   const { step, driver } = opts;
-  const { file, use } = configFor(step, opts.use);
+  const { file, use } = step.config || !step.files.length ? configFor(step, opts.use) : { file: null, use: opts.use === 'start' ? 'start' as const : 'solution' as const };
   const text = file ? readFileSync(file, 'utf8') : null;
-  const apps = opts.apps.filter((a) => step.apps.includes(a.name));
+  const apps = [...opts.apps.filter((a) => step.apps.includes(a.name)), ...(part?.placements ?? [])];
   let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
   const who = new Attributor();
+  /** Probe tokens of this step's requests, forgotten when it ends. */
+  const tokens: string[] = [];
   let report: ConfigReport | null = null;
   let proxy: ProxyRun | null = null;
   try {
@@ -77,32 +148,47 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
     }
     opts.onListening?.(mapping);
     const experiments = new Map<string, ExperimentRun>();
-    for (const exp of step.experiments) {
-      experiments.set(exp.id, await runExperiment(exp, mapping, who, proxy, opts));
+    // The document's experiments first, then the requests checks send of their own.
+    for (const exp of [...step.experiments, ...(step.probes ?? [])]) {
+      experiments.set(exp.id, await runExperiment(exp, mapping, who, proxy, opts, tokens));
     }
     const logs = proxy?.logs() ?? [];
-    const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs] };
+    const docker = part ? await part.settle() : undefined;
+    const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs], ...(docker ? { docker } : {}) };
     const checks = evaluateChecks(step.checks, obs);
+    const ok = checks.every((c) => c.ok);
+    const files = judgedFiles(step, typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : new Map());
+    const config = learnerFiles(step).find((f) => f.path === step.config);
+    if (config && file) files.set(config.name, file);
     return {
-      step, driver: driver.name, configFile: file, use, mapping: mapping.describe(text), report,
-      experiments: [...experiments.values()], checks, ok: checks.every((c) => c.ok),
+      step, driver: driver.name, configFile: file, use, files, mapping: mapping.describe(text), report,
+      experiments: [...experiments.values()].filter((e) => step.experiments.includes(e.experiment)),
+      probes: [...experiments.values()].filter((e) => !step.experiments.includes(e.experiment)),
+      checks, ok, status: ok ? 'pass' : 'fail', ...(docker ? { docker } : {}),
     };
   } finally {
+    receipts.forget(tokens);
     await proxy?.stop();
   }
 }
 
-async function runExperiment(exp: Experiment, mapping: StepMapping, who: Attributor, proxy: ProxyRun | null, opts: RunStepOptions): Promise<ExperimentRun> {
+async function runExperiment(
+  exp: Experiment, mapping: StepMapping, who: Attributor, proxy: ProxyRun | null, opts: RunStepOptions, tokens: string[],
+): Promise<ExperimentRun> {
   const plan = parseCurl(exp.curl);
   const repeat = exp.repeat > 1 ? exp.repeat : plan.repeat;
   const concurrency = exp.concurrency > 1 ? exp.concurrency : plan.concurrency;
   const target = resolveTarget(plan.spec.url, mapping.portMap());
   const logStart = proxy?.logs().length ?? 0;
-  const raw = await generate(plan.spec, target, { repeat, concurrency });
+  // Each request carries a token, so the relay in front of each app can say which instance really received it.
+  const mine = Array.from({ length: repeat }, () => newProbeToken());
+  tokens.push(...mine);
+  const raw = await generate(plan.spec, target, { repeat, concurrency, extraHeaders: (i) => [[PROBE_HEADER, mine[i]!]] });
   if (proxy) await who.waitFor(raw.filter((o) => o.localPort > 0).map((o) => ({ address: o.localAddress, port: o.localPort })));
   const tally = new Tally();
   const observations = raw.map((o) => {
-    const a = attribute(o, who, proxy !== null, mapping.apps);
+    const got = receipts.get(mine[o.index]!);
+    const a = { ...attribute(o, who, proxy !== null, mapping.apps), receivedBy: got.map((g) => g.instance), verbatim: got.length > 0 && got.every((g) => g.verbatim) };
     tally.add(a.who, a.status);
     opts.onObservation?.(exp, a);
     return a;

@@ -103,7 +103,56 @@ export interface LogLineCheck extends CheckBase {
   readonly pattern: string;
 }
 
+/** Which app instances really received the requests (the relay in front of each app saw them), as relative
+ * shares: the log names a server line, and two lines may lead to one process. */
+export interface InstancesCheck extends CheckBase {
+  readonly kind: 'instances';
+  readonly experiment: string;
+  /** App names of the episode ("flask1") to relative shares. */
+  readonly shares: Readonly<Record<string, number>>;
+  /** Allowed absolute difference of each share (0..1), default 0: exactly these shares. */
+  readonly tolerance: number;
+}
+
+/** Every request reached an app byte for byte as the client wrote it: nothing in between parsed it as HTTP
+ * (HAProxy in `mode http` re-writes header names in lower case; `mode tcp` relays bytes). */
+export interface PassthroughCheck extends CheckBase {
+  readonly kind: 'passthrough';
+  readonly experiment: string;
+}
+
+/** The image the step built: from the learner's current Dockerfile (its digest is a label), with these settings. */
+export interface ImageCheck extends CheckBase {
+  readonly kind: 'image';
+  /** WORKDIR the image must have, e.g. "/app". */
+  readonly workdir?: string;
+  /** Container ports it must declare with EXPOSE, e.g. [5000]. */
+  readonly exposes: readonly number[];
+  /** Environment variable names it must define with ENV, e.g. ["NAME"]. */
+  readonly env: readonly string[];
+}
+
+/** The build context the step sent: these paths left out (by .dockerignore), these sent. */
+export interface ContextCheck extends CheckBase {
+  readonly kind: 'context';
+  /** Path prefixes that must not be in the context ("venv/", "__pycache__/"). */
+  readonly excludes: readonly string[];
+  /** Paths that must be in it ("app.py"). */
+  readonly includes: readonly string[];
+}
+
+/** Inside the step's container, something listens on this port on every address (0.0.0.0 or ::), not loopback. */
+export interface ListeningCheck extends CheckBase {
+  readonly kind: 'listening';
+  readonly port: number;
+}
+
 export type Check =
+  | InstancesCheck
+  | PassthroughCheck
+  | ImageCheck
+  | ContextCheck
+  | ListeningCheck
   | DistributionCheck
   | OrderCheck
   | RouteCheck
@@ -120,6 +169,55 @@ export interface LineMark {
   readonly line: number;
   readonly note: string;
 }
+
+/** A plausible wrong answer of an edit step, kept next to its solution: `lab run --prove` shows it fails. */
+export interface WrongAnswer {
+  /** Absolute path of the wrong file (it replaces the step's config). */
+  readonly file: string;
+  /** What is wrong with it, in a few words ("src 0.0.0.0/0 blocks every client"). */
+  readonly why: string;
+  readonly loc: YamlLoc;
+}
+
+/** A file of a step the learner may change, by the name the step shows. */
+export interface LearnerFile {
+  /** "block-ip.cfg" */
+  readonly name: string;
+  /** The starting file (absolute). */
+  readonly path: string;
+}
+
+/** A file the learner writes in a step (Dockerfile, app.py, .dockerignore), declared like a step's config. */
+export interface StepFile {
+  /** The name the step shows it by and `--with NAME=PATH` replaces, e.g. "Dockerfile". */
+  readonly name: string;
+  /** Its starting text (absolute path): what the document printed, lost lines missing. */
+  readonly start: string;
+  /** The finished file (absolute path). */
+  readonly solution: string;
+}
+
+/** A plausible wrong learner file (a Dockerfile, app.py) stored next to the solution; `lab run --prove` shows it
+ * fails a check. */
+export interface WrongFile {
+  /** Which learner file it replaces (StepFile.name). */
+  readonly file: string;
+  /** Absolute path of the wrong file. */
+  readonly path: string;
+  /** Why it is wrong, in one line. */
+  readonly why: string;
+}
+
+/** What the lab does with Docker in a step, as the document does it. */
+export interface DockerPlan {
+  /** `docker build -t TAG .` in the learner's workspace, when set. */
+  readonly build?: string;
+  /** `docker run -p 127.0.0.1:FREE:PORT IMAGE`: the image (the built tag) and its container port. */
+  readonly run?: { readonly image: string; readonly port: number };
+}
+
+/** What a step needs from this machine beyond the lab; without it the step is skipped, never passed. */
+export type Need = 'docker';
 
 export interface Step {
   /** Unique in the episode, e.g. "weights"; progress is kept per step id. */
@@ -139,7 +237,18 @@ export interface Step {
   readonly commands: readonly string[];
   readonly marks: readonly LineMark[];
   readonly experiments: readonly Experiment[];
+  /** Requests checks send of their own (written `curl:` on the check), beyond the document's experiments.
+   * The loader always sets it; optional so hand-made steps (tests) need not. */
+  readonly probes?: readonly Experiment[];
   readonly checks: readonly Check[];
+  /** Plausible wrong answers of the step's config (edit steps); the loader always sets it. */
+  readonly wrong?: readonly WrongAnswer[];
+  /** Files the learner writes in this step (the Docker episode's Dockerfile, app.py, .dockerignore). */
+  readonly files: readonly StepFile[];
+  readonly needs: readonly Need[];
+  readonly docker?: DockerPlan;
+  /** Plausible wrong learner files (not configs), each replacing one of `files` (or an earlier step's). */
+  readonly wrongFiles: readonly WrongFile[];
   readonly loc: YamlLoc;
 }
 

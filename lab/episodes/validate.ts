@@ -4,16 +4,19 @@ import { isAbsolute, join, relative } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { CurlArgsError, parseCurl } from '../traffic/request-spec.ts';
 import { YamlReader, type Fields } from './yaml-reader.ts';
+import { readLearnerParts } from './validate-learner.ts';
 import {
   EPISODE_FORMAT,
   type Check,
   type CheckKind,
+  type DockerPlan,
   type EpisodeError,
   type Episode,
   type EpisodeApp,
   type Experiment,
   type LineMark,
   type Step,
+  type WrongAnswer,
   type YamlLoc,
 } from './schema.ts';
 
@@ -21,30 +24,47 @@ type AnyNode = Node | null | undefined;
 
 const TOP_KEYS = ['format', 'title', 'document', 'summary', 'order', 'apps', 'steps'];
 const APP_KEYS = ['name', 'app', 'port', 'addresses', 'answers'];
-const STEP_KEYS = ['id', 'title', 'explain', 'config', 'solution', 'task', 'apps', 'commands', 'marks', 'experiments', 'checks'];
+const STEP_KEYS = ['id', 'title', 'explain', 'config', 'solution', 'task', 'apps', 'commands', 'marks', 'experiments', 'checks', 'files', 'needs', 'docker', 'wrong'];
+const WRONG_KEYS = ['file', 'why'];
 const EXPERIMENT_KEYS = ['id', 'curl', 'repeat', 'concurrency', 'note'];
 const MARK_KEYS = ['line', 'match', 'note'];
 const COMMON_CHECK_KEYS = ['kind', 'title', 'hint', 'involves'];
+/** What a check judges: a step experiment by id, or requests of its own (`curl`, sent `repeat` times). */
+const TRAFFIC_KEYS = ['experiment', 'curl', 'repeat'];
 const CHECK_KEYS: Record<CheckKind, readonly string[]> = {
-  distribution: ['experiment', 'shares', 'tolerance'],
-  order: ['experiment', 'sequence'],
-  route: ['experiment', 'backend', 'server'],
-  status: ['experiment', 'status'],
-  body: ['experiment', 'contains'],
+  distribution: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
+  order: [...TRAFFIC_KEYS, 'sequence'],
+  route: [...TRAFFIC_KEYS, 'backend', 'server'],
+  status: [...TRAFFIC_KEYS, 'status'],
+  body: [...TRAFFIC_KEYS, 'contains'],
   'config-valid': ['warnings'],
-  'log-line': ['experiment', 'pattern'],
+  'log-line': [...TRAFFIC_KEYS, 'pattern'],
+  instances: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
+  passthrough: [...TRAFFIC_KEYS],
+  image: ['workdir', 'exposes', 'env'],
+  context: ['excludes', 'includes'],
+  listening: ['port'],
 };
 const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
-  distribution: ['experiment', 'shares'],
-  order: ['experiment', 'sequence'],
-  route: ['experiment', 'backend'],
-  status: ['experiment', 'status'],
-  body: ['experiment', 'contains'],
+  instances: ['shares'],
+  passthrough: [],
+  distribution: ['shares'],
+  order: ['sequence'],
+  route: ['backend'],
+  status: ['status'],
+  body: ['contains'],
   'config-valid': [],
   'log-line': ['pattern'],
+  image: [],
+  context: [],
+  listening: ['port'],
 };
+/** Kinds that judge answers, so they need `experiment` or `curl`; log-line may judge the whole step. */
+const NEEDS_TRAFFIC: readonly CheckKind[] = ['instances', 'passthrough', 'distribution', 'order', 'route', 'status', 'body'];
 /** Config words a failing check points at when the episode names none. */
 const DEFAULT_INVOLVES: Record<CheckKind, readonly string[]> = {
+  instances: ['server'],
+  passthrough: ['mode'],
   distribution: ['balance', 'server'],
   order: ['balance', 'server'],
   route: ['acl', 'use_backend', 'default_backend', 'http-request'],
@@ -52,6 +72,9 @@ const DEFAULT_INVOLVES: Record<CheckKind, readonly string[]> = {
   body: ['server'],
   'config-valid': [],
   'log-line': ['log', 'option httplog', 'option tcplog'],
+  image: [],
+  context: [],
+  listening: [],
 };
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -85,9 +108,11 @@ export function validateEpisode(text: string, file: string, dir: string, id: str
   const apps = top.has('apps') ? readApps(r, top.get('apps')) : [];
   const steps: Step[] = [];
   const seenSteps = new Map<string, YamlLoc>();
+  const learnerFiles: string[] = [];
   r.list(top.get('steps'), 'steps').forEach((node, i) => {
-    const step = readStep(r, node, `steps[${i}]`, dir, apps);
+    const step = readStep(r, node, `steps[${i}]`, dir, apps, learnerFiles);
     if (!step) return;
+    learnerFiles.push(...step.files.map((x) => x.name));
     const prev = seenSteps.get(step.id);
     if (prev) r.error(step.loc, `steps[${i}]: id '${step.id}' is already used at line ${prev.line}`);
     seenSteps.set(step.id, step.loc);
@@ -125,7 +150,7 @@ function readApps(r: YamlReader, node: AnyNode): EpisodeApp[] {
   return apps;
 }
 
-function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps: readonly EpisodeApp[]): Step | null {
+function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps: readonly EpisodeApp[], earlierFiles: readonly string[]): Step | null {
   const f = r.fields(node, what, STEP_KEYS, ['id', 'title', 'explain']);
   if (!f) return null;
   const before = r.errors.length;
@@ -138,7 +163,7 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
   const task = f.has('task') ? r.text(f.get('task'), `${what}.task`) : undefined;
   if (solution && !config) r.error(f.keyLoc('solution'), `${what}: a solution needs a starting 'config' to edit`);
   if (solution && task === undefined) r.error(f.keyLoc('solution'), `${what}: a step with a solution needs a 'task' telling the learner what to change`);
-  if (task !== undefined && !f.has('solution')) r.error(f.keyLoc('task'), `${what}: a 'task' needs a 'solution' file`);
+  if (task !== undefined && !f.has('solution') && !f.has('files')) r.error(f.keyLoc('task'), `${what}: a 'task' needs a 'solution' file (or learner 'files' with theirs)`);
 
   let stepApps = apps.map((a) => a.name);
   if (f.has('apps')) {
@@ -169,20 +194,43 @@ function readStep(r: YamlReader, node: AnyNode, what: string, dir: string, apps:
       experiments.push(e);
     });
   }
+  const learner = readLearnerParts(r, f, what, dir, earlierFiles);
   const checks: Check[] = [];
+  const probes: Experiment[] = [];
   if (f.has('checks')) {
     r.list(f.get('checks'), `${what}.checks`).forEach((item, i) => {
-      const c = readCheck(r, item, `${what}.checks[${i}]`, experiments, broken, config !== null);
+      const c = readCheck(r, item, `${what}.checks[${i}]`, { experiments, broken, probes, apps: stepApps, hasConfig: config !== null, docker: learner.docker });
       if (c) checks.push(c);
     });
   }
+  if (learner.wrongFiles.length > 0 && !f.has('checks')) r.error(f.keyLoc('wrong'), `${what}: wrong answers need checks that catch them`);
   if (solution && checks.length === 0) r.error(f.keyLoc('solution'), `${what}: a step the learner edits needs checks that tell the solution from the start`);
+  const configWrong = f.has('wrong') && !f.has('files') && earlierFiles.length === 0;
+  const wrong = configWrong ? readWrong(r, f.get('wrong'), `${what}.wrong`, dir, solution) : [];
+  if (configWrong && !solution) r.error(f.keyLoc('wrong'), `${what}: wrong answers belong to a step the learner edits (one with a 'solution')`);
 
   if (r.errors.length > before || id === undefined || title === undefined || explain === undefined) return null;
   return {
     id, title, explain: explain.trim(), config, solution, ...(task !== undefined ? { task: task.trim() } : {}),
-    apps: stepApps, commands, marks, experiments, checks, loc: f.loc,
+    apps: stepApps, commands, marks, experiments, probes, checks, wrong, ...learner, loc: f.loc,
   };
+}
+
+// `wrong: [{ file, why }]`: files next to episode.yaml that must differ from the solution.
+function readWrong(r: YamlReader, node: AnyNode, what: string, dir: string, solution: string | null): WrongAnswer[] {
+  const out: WrongAnswer[] = [];
+  r.list(node, what).forEach((item, i) => {
+    const f = r.fields(item, `${what}[${i}]`, WRONG_KEYS, WRONG_KEYS);
+    if (!f) return;
+    const why = r.text(f.get('why'), `${what}[${i}].why`);
+    const file = readFilePath(r, f, 'file', `${what}[${i}]`, dir);
+    if (file && solution && existsSync(file) && existsSync(solution) && readFileSync(file, 'utf8') === readFileSync(solution, 'utf8')) {
+      r.error(f.get('file'), `${what}[${i}].file: it is the same text as the solution, so it is not a wrong answer`);
+    }
+    if (file && out.some((w) => w.file === file)) r.error(f.get('file'), `${what}[${i}].file: listed twice`);
+    if (file && why !== undefined) out.push({ file, why: why.trim(), loc: f.loc });
+  });
+  return out;
 }
 
 function readFilePath(r: YamlReader, f: Fields, key: string, what: string, dir: string): string | null {
@@ -251,7 +299,21 @@ function readExperiment(r: YamlReader, node: AnyNode, what: string): Experiment 
   return { id, curl: curl.trim(), repeat, concurrency, ...(note !== undefined ? { note: note.trim() } : {}), loc: f.loc };
 }
 
-function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: readonly Experiment[], broken: readonly string[], hasConfig: boolean): Check | null {
+interface CheckContext {
+  readonly experiments: readonly Experiment[];
+  /** Ids of experiments with errors of their own. */
+  readonly broken: readonly string[];
+  /** Where a check's own requests (`curl`) are collected. */
+  readonly probes: Experiment[];
+  /** The step's app names, which `instances` shares name. */
+  readonly apps: readonly string[];
+  readonly hasConfig: boolean;
+  /** The step's Docker plan, which image/context/listening checks need. */
+  readonly docker: DockerPlan | undefined;
+}
+
+function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext): Check | null {
+  const { experiments, broken, hasConfig, docker } = ctx;
   const kindNode = node && typeof node === 'object' && 'get' in node ? (node as { get(k: string, keep: true): unknown }).get('kind', true) : undefined;
   const kindValue = isScalar(kindNode) ? kindNode.value : undefined;
   const kinds = Object.keys(CHECK_KEYS) as CheckKind[];
@@ -267,7 +329,30 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: read
   const hint = r.text(f.get('hint'), `${what}.hint`);
   const involves = f.has('involves') ? r.strList(f.get('involves'), `${what}.involves`) : [...DEFAULT_INVOLVES[kind]];
   let experiment: Experiment | undefined;
-  if (f.has('experiment')) {
+  if (f.has('experiment') && f.has('curl')) {
+    r.error(f.keyLoc('curl'), `${what}: give either 'experiment' (a step experiment's id) or 'curl' (requests of its own), not both`);
+  } else if (NEEDS_TRAFFIC.includes(kind) && !f.has('experiment') && !f.has('curl')) {
+    r.error(f.loc, `${what} (${kind}): say which requests it judges: 'experiment: ID' or 'curl: curl ...'`);
+  }
+  if (f.has('repeat') && !f.has('curl')) r.error(f.keyLoc('repeat'), `${what}.repeat: only a check with its own 'curl' sends requests`);
+  if (f.has('curl')) {
+    const curl = r.text(f.get('curl'), `${what}.curl`);
+    const repeat = f.has('repeat') ? r.num(f.get('repeat'), `${what}.repeat`, { int: true, min: 1, max: 1000 }) : 1;
+    if (curl !== undefined && !curl.trimStart().startsWith('curl ')) {
+      r.error(f.get('curl'), `${what}.curl: expected a curl command line ("curl http://localhost/"), got "${curl}"`);
+    } else if (curl !== undefined) {
+      try {
+        parseCurl(curl);
+        if (repeat !== undefined) {
+          experiment = { id: `${what}.curl`, curl: curl.trim(), repeat, concurrency: 1, note: 'sent by the check', loc: f.loc };
+          ctx.probes.push(experiment);
+        }
+      } catch (e) {
+        if (!(e instanceof CurlArgsError)) throw e;
+        r.error(f.get('curl'), `${what}.curl: ${e.message}`);
+      }
+    }
+  } else if (f.has('experiment')) {
     const id = r.text(f.get('experiment'), `${what}.experiment`);
     experiment = experiments.find((e) => e.id === id);
     if (id !== undefined && !experiment && broken.includes(id)) return null;
@@ -279,6 +364,27 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: read
   const exp = experiment?.id ?? '';
   let check: Check | null = null;
   switch (kind) {
+    case 'instances': {
+      const shares: Record<string, number> = {};
+      const sf = r.fields(f.get('shares'), `${what}.shares`, null, [], f.loc);
+      for (const pair of sf?.node.items ?? []) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : '';
+        if (!ctx.apps.includes(name)) {
+          r.error((pair.key as AnyNode) ?? f.get('shares'), `${what}.shares: '${name}' is not an app of this step (apps: ${ctx.apps.join(', ') || 'none'})`);
+        }
+        const v = r.num(pair.value as AnyNode, `${what}.shares.${name}`, { min: 0 });
+        if (v !== undefined) shares[name] = v;
+      }
+      if (sf && Object.values(shares).every((v) => v === 0)) r.error(f.get('shares'), `${what}.shares: give each app instance a relative share, e.g. { flask1: 1, flask2: 1 }`);
+      const tolerance = f.has('tolerance') ? r.num(f.get('tolerance'), `${what}.tolerance`, { min: 0, max: 1 }) : 0;
+      if (tolerance !== undefined) check = { kind, ...base, experiment: exp, shares, tolerance };
+      break;
+    }
+    case 'passthrough': {
+      if (!hasConfig) r.error(f.loc, `${what}: a passthrough check needs a step with a config (a proxy in between)`);
+      check = { kind, ...base, experiment: exp };
+      break;
+    }
     case 'distribution': {
       const shares: Record<string, number> = {};
       const sf = r.fields(f.get('shares'), `${what}.shares`, null, [], f.loc);
@@ -336,6 +442,28 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, experiments: read
         if (!hasConfig) r.error(f.loc, `${what}: a log-line check needs a step with a config (the proxy writes the logs)`);
         check = { kind, ...base, ...(experiment ? { experiment: experiment.id } : {}), pattern };
       }
+      break;
+    }
+    case 'image': {
+      const workdir = f.has('workdir') ? r.text(f.get('workdir'), `${what}.workdir`) : undefined;
+      const exposes = f.has('exposes') ? r.list(f.get('exposes'), `${what}.exposes`).map((n, j) => r.num(n, `${what}.exposes[${j}]`, { int: true, min: 1, max: 65535 })) : [];
+      const env = f.has('env') ? r.strList(f.get('env'), `${what}.env`) : [];
+      if (!docker?.build) r.error(f.loc, `${what}: an image check needs a step that builds one (docker.build)`);
+      check = { kind, ...base, ...(workdir !== undefined ? { workdir } : {}), exposes: exposes.filter((n): n is number => n !== undefined), env };
+      break;
+    }
+    case 'context': {
+      const excludes = f.has('excludes') ? r.strList(f.get('excludes'), `${what}.excludes`) : [];
+      const includes = f.has('includes') ? r.strList(f.get('includes'), `${what}.includes`) : [];
+      if (excludes.length + includes.length === 0) r.error(f.loc, `${what}: a context check needs 'excludes' or 'includes'`);
+      if (!docker?.build) r.error(f.loc, `${what}: a context check needs a step that builds an image (docker.build)`);
+      check = { kind, ...base, excludes, includes };
+      break;
+    }
+    case 'listening': {
+      const port = r.num(f.get('port'), `${what}.port`, { int: true, min: 1, max: 65535 });
+      if (!docker?.run) r.error(f.loc, `${what}: a listening check needs a step that runs a container (docker.run)`);
+      if (port !== undefined) check = { kind, ...base, port };
       break;
     }
   }

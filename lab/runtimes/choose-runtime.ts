@@ -1,11 +1,13 @@
-// Which runtime runs the apps: docker when it can, else process when python3 has Flask, else builtin.
+// Which runtime runs the episodes' apps. One rule for the TUI, `lab run` and `lab up`: builtin unless --runtime
+// names another (builtin needs nothing and starts at once); an explicit runtime that cannot work here is an error
+// saying why. Docker steps (the learner's own images) use Docker whichever runtime runs the apps.
 import { BuiltinRuntime } from './builtin.ts';
 import { DockerRuntime } from './docker.ts';
 import { ProcessRuntime } from './process.ts';
 import type { Runtime, RuntimeName } from './runtime.ts';
-import { RUNTIME_NAMES } from './runtime-names.ts';
+import { DEFAULT_RUNTIME } from './runtime-names.ts';
 
-export { parseRuntimeName, RUNTIME_NAMES } from './runtime-names.ts';
+export { DEFAULT_RUNTIME, parseRuntimeName, RUNTIME_NAMES } from './runtime-names.ts';
 
 export interface RuntimeOptions {
   /** Build progress of the docker runtime. */
@@ -50,19 +52,13 @@ export class RuntimeUnavailableError extends Error {
   }
 }
 
-// The preferred runtime when it works (else an error saying why and what to install), or the first that works.
+// The asked-for runtime (default builtin) when it works, else an error saying why and what to install.
 export async function chooseRuntime(preferred?: RuntimeName, opts: RuntimeOptions = {}): Promise<RuntimeChoice> {
-  const order = preferred ? [preferred] : RUNTIME_NAMES;
-  const passedOver: PassedOver[] = [];
-  for (const name of order) {
-    const runtime = createRuntime(name, opts);
-    const a = await runtime.available();
-    if (a.ok) return { runtime, detail: a.detail, passedOver };
-    if (preferred) throw new RuntimeUnavailableError(name, a.why, a.fix);
-    passedOver.push({ name, why: a.why, fix: a.fix });
-  }
-  // builtin is always available, so the loop returns before this.
-  throw new Error('no runtime is available, not even builtin');
+  const name = preferred ?? DEFAULT_RUNTIME;
+  const runtime = createRuntime(name, opts);
+  const a = await runtime.available();
+  if (!a.ok) throw new RuntimeUnavailableError(name, a.why, a.fix);
+  return { runtime, detail: preferred ? a.detail : `${a.detail}; the default, --runtime docker|process runs the documents' apps in containers or under python3`, passedOver: [] };
 }
 
 // One line for the user: which runtime runs and why not a better one.

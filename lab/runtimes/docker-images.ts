@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { appDir, type AppEntry } from './app-catalog.ts';
+import { followBuild } from '../docker/build-progress.ts';
 
 export const DOCUMENT_BASE_IMAGE = 'python:3.9-slim';
 export const LOCAL_BASE_IMAGE = 'haproxy-lab/python-flask:bookworm';
@@ -73,23 +74,16 @@ export async function resolveBaseImage(docker: Docker, progress: (line: string) 
   }
 }
 
-interface BuildEvent {
-  stream?: string;
-  status?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-}
-
-// Builds the app's image from apps/<document>/ (layers cached), printing each build step through progress.
+// Builds the app's image from apps/<document>/ (layers cached): one progress line per image, each build line to onLine.
 export async function buildAppImage(
   docker: Docker,
   app: AppEntry,
   baseImage: string,
   progress: (line: string) => void,
+  onLine: (line: string) => void = () => {},
 ): Promise<void> {
   const context = appDir(app);
   const tag = imageTag(app);
-  progress(`building ${tag} from apps/${app.document}/${app.dockerfile} (BASE_IMAGE=${baseImage})`);
   const stream = await docker.buildImage(
     { context, src: readdirSync(context) },
     {
@@ -101,24 +95,14 @@ export async function buildAppImage(
       forcerm: true,
     },
   );
-  let failure: string | undefined;
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(
-      stream,
-      (err: Error | null) => (err ? reject(err) : resolve()),
-      (event: BuildEvent) => {
-        if (event.error) failure = event.errorDetail?.message ?? event.error;
-        const text = (event.stream ?? event.status ?? '').trimEnd();
-        for (const line of text.split('\n')) if (line.trim()) progress(`  ${line}`);
-      },
-    ),
-  );
-  if (failure) {
+  const r = await followBuild(docker, stream, onLine);
+  if (r.error) {
     throw new Error(
-      `docker build of apps/${app.document}/${app.dockerfile} failed: ${failure}\n` +
-        `  Fix: read the build output above; if a base image is missing offline, run .ci/docker-up.sh or set LAB_BASE_IMAGE.`,
+      `docker build of apps/${app.document}/${app.dockerfile} failed: ${r.error}\n  last lines: ${r.lines.slice(-5).join(' | ')}\n` +
+        `  Fix: if a base image is missing offline, run \`lab doctor --fix\` (or .ci/docker-up.sh) or set LAB_BASE_IMAGE.`,
     );
   }
+  progress(`built ${tag} from apps/${app.document}/${app.dockerfile} (BASE_IMAGE=${baseImage}): ${r.steps} steps (${r.cached} cached) in ${(r.ms / 1000).toFixed(1)} s`);
 }
 
 // Removes dangling images left by rebuilding the lab's tags; returns how many went.

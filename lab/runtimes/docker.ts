@@ -27,7 +27,7 @@ const OWNER_LABEL = `${LAB_LABEL}.owner-pid`;
 
 // dockerode and its graph (ssh2, gRPC, protobufjs: ~0.3 s) load when a docker runtime is made, not with every
 // module that can name one (`lab --help`, `lab curl` and the builtin runtime never need it).
-function newDockerClient(): Docker {
+export function newDockerClient(): Docker {
   const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
   return new DockerClient();
 }
@@ -178,8 +178,10 @@ class DockerHandle extends HandleBase implements RuntimeHandle {
 
 export interface DockerRuntimeOptions {
   readonly docker?: Docker;
-  /** Where build progress goes when start() has to build an image itself. */
+  /** Where build progress goes when start() has to build an image itself: one line per image. */
   readonly progress?: (line: string) => void;
+  /** Each line of each build as it comes (the TUI shows them live). */
+  readonly onBuildLine?: (line: string) => void;
 }
 
 // Containers labelled haproxy-lab=1 and with this lab's pid; removed on exit, or by cleanupStale() after a crash.
@@ -187,6 +189,7 @@ export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
   readonly docker: Docker;
   private readonly progress: (line: string) => void;
+  private readonly onBuildLine: (line: string) => void;
   private readonly handles = new Set<DockerHandle>();
   private baseImage: string | undefined;
   private unhook: (() => void) | undefined;
@@ -194,6 +197,7 @@ export class DockerRuntime implements Runtime {
   constructor(opts: DockerRuntimeOptions = {}) {
     this.docker = opts.docker ?? newDockerClient();
     this.progress = opts.progress ?? (() => {});
+    this.onBuildLine = opts.onBuildLine ?? (() => {});
   }
 
   async available(): Promise<{ ok: true; detail: string } | { ok: false; why: string; fix: string }> {
@@ -236,7 +240,7 @@ export class DockerRuntime implements Runtime {
       progress('no base image to rebuild from: using the images built earlier');
       return;
     }
-    for (const id of new Set(appIds)) await buildAppImage(this.docker, appById(id), base, progress);
+    for (const id of new Set(appIds)) await buildAppImage(this.docker, appById(id), base, progress, this.onBuildLine);
     await pruneDanglingLabImages(this.docker);
   }
 

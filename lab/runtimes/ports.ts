@@ -105,3 +105,29 @@ export async function waitForHttp(port: number, opts: WaitOptions = {}): Promise
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// Whether something listens on host:port (an IPv4 loopback address), read from /proc/net/tcp so that asking sends
+// no packet at all (a probe connection would reach a mode-tcp backend as a client).
+export function listensOn(host: string, port: number): boolean {
+  const octets = host.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return false;
+  // /proc shows the address as the kernel stores it: little-endian hex on x86 and arm
+  const hexAddr = octets.map((o) => o.toString(16).toUpperCase().padStart(2, '0')).reverse().join('');
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const wanted = new Set([`${hexAddr}:${hexPort}`, `00000000:${hexPort}`]);
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] !== '0A' || !cols[1]) continue;
+      // tcp6: "::" (all addresses) listens for IPv4 too
+      if (wanted.has(cols[1]) || cols[1] === `00000000000000000000000000000000:${hexPort}`) return true;
+    }
+  }
+  return false;
+}

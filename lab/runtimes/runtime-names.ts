@@ -3,6 +3,8 @@
 import type { RuntimeName } from './runtime.ts';
 
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'process', 'builtin'];
+/** The runtime every command (the TUI, `lab run`, `lab up`) uses when --runtime is not given. */
+export const DEFAULT_RUNTIME: RuntimeName = 'builtin';
 
 // Parses --runtime; throws naming the choices.
 export function parseRuntimeName(text: string): RuntimeName {

@@ -11,6 +11,8 @@ export interface GenerateOptions {
   readonly signal?: AbortSignal;
   /** Called as each answer arrives (completion order). */
   readonly onResult?: (o: Observation) => void;
+  /** Headers added to request number `index` (after the spec's own), e.g. a token that tells requests apart. */
+  readonly extraHeaders?: (index: number) => readonly (readonly [string, string])[];
 }
 
 // Runs the requests and resolves with every observation, ordered by index (send order).
@@ -20,7 +22,8 @@ export async function generate(spec: RequestSpec, target: Target, opts: Generate
   const worker = async (): Promise<void> => {
     while (next < opts.repeat && !opts.signal?.aborted) {
       const index = next++;
-      const o = await send(spec, target, {
+      const extra = opts.extraHeaders?.(index) ?? [];
+      const o = await send(extra.length > 0 ? { ...spec, headers: [...spec.headers, ...extra] } : spec, target, {
         index,
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),

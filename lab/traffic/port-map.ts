@@ -14,6 +14,8 @@ export interface PortMap {
   readonly ports: Readonly<Record<string, number>>;
   /** App names and the text their answers contain, e.g. [{ name: "app1", answers: "Flask App 1" }]. */
   readonly apps?: readonly { readonly name: string; readonly answers?: string }[];
+  /** Port of the lab's who-answered service on 127.0.0.1 (who-service.ts), when the owner runs the engine. */
+  readonly who?: number;
 }
 
 /** Where a URL really goes. */

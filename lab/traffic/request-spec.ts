@@ -74,6 +74,8 @@ const WITH_VALUE = new Map<string, string>([
   ['-A', 'agent'], ['--user-agent', 'agent'],
   ['-d', 'data'], ['--data', 'data'], ['--data-raw', 'data'], ['--data-binary', 'data'], ['--data-ascii', 'data'],
   ['--interface', 'interface'],
+  ['-b', 'cookie'], ['--cookie', 'cookie'],
+  ['-u', 'user'], ['--user', 'user'],
   ['-n', 'repeat'], ['-c', 'concurrency'],
 ]);
 const FLAGS = new Map<string, string>([
@@ -105,7 +107,7 @@ export function parseCurl(input: string | readonly string[]): TrafficPlan {
     if (eq > 0) {
       value = a.slice(eq + 1);
       a = a.slice(0, eq);
-    } else if (/^-[XHAdnc]./.test(a)) {
+    } else if (/^-[XHAdncbu]./.test(a)) {
       value = a.slice(2);
       a = a.slice(0, 2);
     } else if (/^-[isI]{2,}$/.test(a)) {
@@ -130,6 +132,12 @@ export function parseCurl(input: string | readonly string[]): TrafficPlan {
         case 'agent': headers.push(['User-Agent', value]); break;
         case 'data': data.push(value); break;
         case 'interface': localAddress = value; break;
+        // curl -b takes "name=value[; ...]" (a file name otherwise, which the lab does not read)
+        case 'cookie':
+          if (!value.includes('=')) throw new CurlArgsError(`option ${a}: expected "name=value[; name2=value2]" (cookie files are not supported), got "${value}"`);
+          headers.push(['Cookie', value]);
+          break;
+        case 'user': headers.push(['Authorization', `Basic ${Buffer.from(value.includes(':') ? value : `${value}:`).toString('base64')}`]); break;
         case 'repeat': repeat = positiveInt(a, value); break;
         case 'concurrency': concurrency = positiveInt(a, value); break;
       }
@@ -144,7 +152,7 @@ export function parseCurl(input: string | readonly string[]): TrafficPlan {
     }
     if (a.startsWith('-') && a !== '-') {
       throw new CurlArgsError(
-        `option ${a}: not supported by lab curl; it knows -X, -H, -A, -d, -i, -s, -I, --interface ADDR, -n N, -c C`,
+        `option ${a}: not supported by lab curl; it knows -X, -H, -A, -d, -b, -u, -i, -s, -I, --interface ADDR, -n N, -c C`,
       );
     }
     if (url !== undefined) throw new CurlArgsError(`one URL expected, got "${url}" and "${a}"`);

@@ -15,6 +15,8 @@ export interface AppProps {
   readonly runtimeLine: string;
   readonly theme?: Theme;
   readonly burstSize?: number;
+  /** Wipes the terminal (ink's frame and the log lines above it), so a new step starts on a clean screen. */
+  readonly clearScreen?: () => void;
 }
 
 type Route =
@@ -24,7 +26,7 @@ type Route =
   | { readonly name: 'closing' };
 
 // Routes between home, loading and episode screens and owns the open step's lifetime.
-export function App({ services, open, runtimeLine, theme, burstSize }: AppProps): React.JSX.Element {
+export function App({ services, open, runtimeLine, theme, burstSize, clearScreen }: AppProps): React.JSX.Element {
   const { exit } = useApp();
   const [route, setRoute] = useState<Route>(open ? { name: 'loading', title: `Opening ${open.episode}…`, lines: [] } : { name: 'home' });
   const [episodes, setEpisodes] = useState<readonly EpisodeSummary[] | null>(null);
@@ -58,6 +60,8 @@ export function App({ services, open, runtimeLine, theme, burstSize }: AppProps)
       await closeCurrent();
       const title = typeof episode === 'string' ? episode : episode.title;
       const lines: string[] = [];
+      // The last step's log lines (health checks, requests) belong to it, not to the step opening now.
+      clearScreen?.();
       setRoute({ name: 'loading', title: `Opening ${title}…`, lines });
       try {
         const ep = typeof episode === 'string' ? await services.loadEpisode(episode) : episode;
@@ -78,7 +82,7 @@ export function App({ services, open, runtimeLine, theme, burstSize }: AppProps)
         if (gen === generation.current) setRoute({ name: 'loading', title: `Could not open ${title}`, lines, error: (e as Error).message });
       }
     },
-    [services, closeCurrent],
+    [services, closeCurrent, clearScreen],
   );
 
   useEffect(() => {
@@ -95,8 +99,9 @@ export function App({ services, open, runtimeLine, theme, burstSize }: AppProps)
   const goHome = useCallback(async () => {
     generation.current++;
     await closeCurrent();
+    clearScreen?.();
     setRoute({ name: 'home' });
-  }, [closeCurrent]);
+  }, [closeCurrent, clearScreen]);
 
   let screen: React.JSX.Element;
   switch (route.name) {
@@ -138,6 +143,7 @@ export function App({ services, open, runtimeLine, theme, burstSize }: AppProps)
           session={s}
           done={route.done.has(s.step.id)}
           editFile={services.editFile}
+          editorSet={services.editorSet ?? true}
           {...(burstSize !== undefined ? { burstSize } : {})}
           onStepDone={() => {
             void services.markDone(s.episode.id, s.step.id).then(async () => {

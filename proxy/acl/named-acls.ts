@@ -114,7 +114,9 @@ export class ProxyAcls implements AclRegistry {
           `  matching '${fetchWord}' for pattern '${firstPattern}' is likely a mistake and probably\n` +
           "  not what you want. Maybe you need to remove the extraneous space before '('.\n" +
           "  If you are really sure this is not an error, please insert '--' between the\n" +
-          '  match and the pattern to make this warning message disappear.\n',
+          // No newline after the last line: HAProxy prints no blank line after this warning (it does after the
+          // no-pattern one).
+          '  match and the pattern to make this warning message disappear.',
         words[1]!.loc,
       );
     }

@@ -35,11 +35,23 @@ export interface AddressOptions {
   readonly portRequired: boolean;
   /** Server lines: port 0 means "the client's destination port", so it is allowed. */
   readonly allowPortZero: boolean;
+  /** Environment for the "$VAR" / "${VAR}" that str2sa_range() expands again; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+// HAProxy's env_expand(), which str2sa_range() applies to every address after the line was parsed, so even a
+// single-quoted "${PORT}" is expanded: "$NAME" or "${NAME}" (letters, digits, '_'), unset names give nothing,
+// and there is no default value at this stage.
+export function expandAddressEnv(text: string, env: Readonly<Record<string, string | undefined>>): string {
+  if (!text.includes('$')) return text;
+  return text.replace(/\$(\{?)([A-Za-z0-9_]*)(\}?)/g, (_m, brace: string, name: string, close: string) =>
+    (env[name] ?? '') + (close !== '' && brace === '' ? close : ''));
 }
 
 // Parses one address; errors are worded like HAProxy's (without the keyword prefix the caller adds).
 export function parseAddress(text: string, opts: AddressOptions): AddressResult {
-  let rest = text;
+  // messages quote the address as written, before expansion (as HAProxy's do)
+  let rest = expandAddressEnv(text, opts.env ?? process.env);
   let family: 'ipv4' | 'ipv6' | 'any' = 'any';
   const at = /^([a-z0-9]+)@/.exec(rest);
   if (at) {
@@ -81,7 +93,8 @@ export function parseAddress(text: string, opts: AddressOptions): AddressResult 
   if (!portGiven) {
     if (opts.portRequired) return { ok: false, error: `missing port specification in '${text}'` };
   } else {
-    const p = portText!;
+    // str2sa_range reads the digits the port starts with and ignores what follows them ("8080x" is 8080)
+    const p = /^\d/.test(portText!) && !/^\d+-/.test(portText!) ? /^\d+/.exec(portText!)![0] : portText!;
     if (/^\d+-\d+$/.test(p)) {
       if (opts.keyword === 'bind') return { ok: false, unsupported: 'port ranges' };
       return { ok: false, error: `port range not permitted here in '${text}'` };

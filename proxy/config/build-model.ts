@@ -49,6 +49,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     ...(p.tcpInspectDelay !== undefined ? { tcpInspectDelay: p.tcpInspectDelay } : {}),
     ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}),
     ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
+    ...(p.logTag !== undefined ? { logTag: p.logTag } : {}),
     ...(p.logFormatter !== undefined ? { logFormatter: p.logFormatter } : {}),
     ...(p.stats ? { stats: { ...p.stats } } : {}),
     ...(p.defaultsFrom !== undefined ? { defaultsFrom: p.defaultsFrom } : {}),

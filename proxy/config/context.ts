@@ -19,6 +19,8 @@ export interface ParseState {
   readonly global: GlobalDraft;
   /** Directory that relative paths (acl -f, errorfile) are read from. */
   readonly baseDir: string;
+  /** Environment for "${VAR}"; addresses expand it again (see config/address.ts). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export class LineContext {
@@ -122,8 +124,9 @@ export class ProxyLineContext extends LineContext {
       baseDir: this.state.baseDir,
       mode: this.proxy.mode,
       proxy: this.proxy.name,
+      // HAProxy's acl.c warns with ha_warning() alone: the message names the keyword, no "parsing [file:line]".
       warn(message: string, loc: SourceLoc) {
-        diagnostics.push({ severity: 'warning', message, loc });
+        diagnostics.push({ severity: 'warning', message, loc, form: 'plain' });
       },
     };
   }

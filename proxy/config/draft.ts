@@ -3,6 +3,7 @@
 import type { SampleValue } from '../sample/sample.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
+import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type {
   BalanceSpec,
@@ -15,6 +16,7 @@ import type {
   ProxyOptions,
   ServerSpec,
   StatsSocketSpec,
+  StatsSpec,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -37,6 +39,8 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
+  ssl?: ServerTlsDraft;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -90,9 +94,10 @@ export interface ProxyDraft {
   logFormatSource?: string;
   maxconn: number;
   logs: LogTarget[];
+  logTag?: string;
   logFormat?: string;
+  stats?: { -readonly [K in keyof StatsSpec]: StatsSpec[K] };
   logFormatter?: LogFormatter;
-  stats?: { enabled: boolean; uri: string; refresh?: number; loc: SourceLoc };
   defaultsFrom?: string;
   /** How many leading rules of each list came from a named defaults section (they run first, HAProxy 2.5+). */
   inherited: { http: number; response: number; tcp: number };
@@ -103,12 +108,16 @@ export interface ProxyDraft {
 export interface GlobalDraft {
   maxconn: number;
   logs: LogTarget[];
+  logTag?: string;
+  logSendHostname?: string;
   statsSockets: StatsSocketSpec[];
   nbthread: number;
   bufsize: number;
   maxhdr: number;
   /** proc.* variables set by the global section's set-var / set-var-fmt, in order (name without scope). */
   procVars: Map<string, SampleValue>;
+  /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
+  ssl: GlobalSslDraft;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -135,6 +144,7 @@ export function defaultOptions(): ProxyOptions {
     httpClose: false,
     redispatch: false,
     allbackups: false,
+    logHealthChecks: false,
     logasap: false,
   };
 }
@@ -197,6 +207,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
+  if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
@@ -205,11 +216,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
-  return { ...g, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars) };
+  const { ssl: _ssl, ...rest } = g;
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
@@ -243,6 +255,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.downinter !== undefined ? { downinter: s.downinter } : {}),
       ...(s.checkAddr !== undefined ? { checkAddr: s.checkAddr } : {}),
       ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
+      ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
     };
     return spec;
   });

@@ -4,6 +4,7 @@ import type { BindSpec } from './model.ts';
 import { parseAddress } from './address.ts';
 import { BIND_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
+import { finishBindTls, newBindTlsDraft, parseBindSslOption } from './keywords-ssl.ts';
 
 /** Bind options that change nothing the lab models, accepted quietly as HAProxy accepts them. */
 const HARMLESS = new Set(['name', 'id', 'v4v6', 'v6only', 'backlog', 'nice', 'tfo', 'defer-accept', 'mss', 'thread', 'shards']);
@@ -21,7 +22,7 @@ export function parseBind(c: ProxyLineContext): void {
   }
   const binds: BindSpec[] = [];
   for (const text of spec.split(',')) {
-    const a = parseAddress(text, { keyword: 'bind', portRequired: true, allowPortZero: false });
+    const a = parseAddress(text, { keyword: 'bind', portRequired: true, allowPortZero: false, env: c.state.env });
     if (!a.ok) {
       if ('unsupported' in a) c.unsupported(`'bind ${spec}' : ${a.unsupported}`, { at: c.word(1) });
       else c.alert(`'bind' : ${a.error}`, { at: c.word(1) });
@@ -35,8 +36,15 @@ export function parseBind(c: ProxyLineContext): void {
     binds.push({ host: a.host, port: a.port, loc: c.word(1)!.loc, text });
   }
   const where = `'bind ${spec}' in section '${c.proxyType}'`;
+  const tls = newBindTlsDraft();
   for (let i = 2; i < c.count; i++) {
     const kw = c.arg(i);
+    const sslNext = parseBindSslOption(c, i, tls, where);
+    if (sslNext === 'stop') return;
+    if (sslNext !== null) {
+      i = sslNext - 1;
+      continue;
+    }
     const nargs = BIND_KEYWORDS[kw];
     if (nargs === undefined) {
       const hint = didYouMean(kw, Object.keys(BIND_KEYWORDS));
@@ -55,5 +63,6 @@ export function parseBind(c: ProxyLineContext): void {
     }
     i += Math.max(0, nargs);
   }
-  c.proxy.binds.push(...binds);
+  const ssl = finishBindTls(tls, c.state.global.ssl);
+  c.proxy.binds.push(...(ssl ? binds.map((b) => ({ ...b, ssl })) : binds));
 }

@@ -1,4 +1,5 @@
 // The "global" section's keywords (src/cfgparse-global.c, src/cli.c for "stats socket", src/thread.c).
+import { hostname } from 'node:os';
 import type { LineContext } from './context.ts';
 import { BIND_KEYWORDS, GLOBAL_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
@@ -9,6 +10,7 @@ import { parseVarName, VarStore } from '../sample/vars.ts';
 import { sourceName } from '../http/actions/var-actions.ts';
 import { bestMatch, didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { GLOBAL_SSL_HANDLERS } from './keywords-ssl.ts';
 
 type GlobalKeyword = (c: LineContext) => void;
 
@@ -129,7 +131,7 @@ function statsKeyword(c: LineContext): void {
 
 export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   log(c) {
-    const r = parseLog(c.args, c.kwm === 'no', true);
+    const r = parseLog(c.args, c.kwm === 'no', true, c.state.env);
     if (r.kind === 'error') c.alert(`log : ${r.message}`);
     else if (r.kind === 'unsupported') c.unsupported(r.what);
     else if (r.kind === 'clear') c.state.global.logs.length = 0;
@@ -137,6 +139,18 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   },
   maxconn(c) {
     integer(c, (n) => (c.state.global.maxconn = n));
+  },
+  'log-tag'(c) {
+    if (c.tooManyArgs(1)) return;
+    if (c.arg(1) === '') {
+      c.alert(`'log-tag' expects a tag for use in syslog.`);
+      return;
+    }
+    c.state.global.logTag = c.arg(1);
+  },
+  'log-send-hostname'(c) {
+    if (c.tooManyArgs(1)) return;
+    c.state.global.logSendHostname = c.arg(1) !== '' ? c.arg(1) : hostname();
   },
   nbthread(c) {
     if (c.tooManyArgs(1)) return;
@@ -166,6 +180,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
   stats: statsKeyword,
   'set-var': globalSetVar,
   'set-var-fmt': globalSetVar,
+  ...GLOBAL_SSL_HANDLERS,
   daemon: accepted(0),
   'master-worker': accepted(1),
   quiet: accepted(0),

@@ -213,7 +213,7 @@ function integerKw(apply: (c: ProxyLineContext, n: number) => void): ProxyKeywor
 }
 
 function log(c: ProxyLineContext): void {
-  const r = parseLog(c.args, c.kwm === 'no', false);
+  const r = parseLog(c.args, c.kwm === 'no', false, c.state.env);
   if (r.kind === 'error') c.alert(`log : ${r.message}`);
   else if (r.kind === 'unsupported') c.unsupported(r.what);
   else if (r.kind === 'clear') c.proxy.logs = [];
@@ -282,15 +282,57 @@ function stats(c: ProxyLineContext): void {
       c.proxy.stats = { ...cur, enabled: true, refresh: t.ms };
       return;
     }
-    case 'admin':
-    case 'realm':
     case 'auth':
+      if (c.arg(2) === '') {
+        c.alert(`'auth' needs a user:password account.`);
+        return;
+      }
+      c.proxy.stats = { ...cur, enabled: true, auth: [...(cur.auth ?? []), c.arg(2)] };
+      return;
+    case 'realm':
+      if (c.arg(2) === '') {
+        c.alert(`'realm' needs an realm name.`);
+        return;
+      }
+      c.proxy.stats = { ...cur, enabled: true, realm: c.arg(2) };
+      return;
     case 'scope':
+      if (c.arg(2) === '') {
+        c.alert(`'scope' needs a proxy name.`);
+        return;
+      }
+      c.proxy.stats = { ...cur, enabled: true, scope: [...(cur.scope ?? []), c.arg(2)] };
+      return;
     case 'hide-version':
+      c.proxy.stats = { ...cur, enabled: true, hideVersion: true };
+      return;
     case 'show-legends':
-    case 'show-modules':
+      c.proxy.stats = { ...cur, enabled: true, showLegends: true };
+      return;
     case 'show-node':
+      c.proxy.stats = { ...cur, enabled: true, showNode: c.arg(2) };
+      return;
     case 'show-desc':
+      c.proxy.stats = { ...cur, enabled: true, showDesc: c.arg(2) };
+      return;
+    case 'admin': {
+      if (c.proxy.kind === 'defaults') {
+        c.alert(`'stats admin' statement is not supported in 'defaults' section.`);
+        return;
+      }
+      if (c.arg(2) !== 'if' && c.arg(2) !== 'unless') {
+        c.alert(`'stats admin' requires either 'if' or 'unless' followed by a condition.`);
+        return;
+      }
+      const r = readCondition(c, 2);
+      if (!r.ok) {
+        c.alert('error' in r ? `error detected while parsing a 'stats admin' rule : ${r.error}.` : `'stats admin' requires either 'if' or 'unless' followed by a condition.`);
+        return;
+      }
+      c.proxy.stats = { ...cur, enabled: true, ...(r.cond ? { admin: r.cond } : {}) };
+      return;
+    }
+    case 'show-modules':
     case 'http-request':
     case 'bind-process':
       c.unsupported(`'stats ${sub}'`, { at: c.word(1) });
@@ -343,6 +385,13 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-check': parseHttpCheck,
   log,
   'log-format': logFormat,
+  'log-tag': (c) => {
+    if (c.arg(1) === '') {
+      c.alert(`'log-tag' expects a tag for use in syslog.`);
+      return;
+    }
+    c.proxy.logTag = c.arg(1);
+  },
   stats,
   description: () => undefined,
   errorfile: (c) => {

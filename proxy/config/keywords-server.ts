@@ -5,6 +5,8 @@ import type { ServerDefaults, ServerDraft } from './draft.ts';
 import { parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
+import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
+import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
 
 type Target = ServerDefaults & { id?: number; idLoc?: ServerDraft['idLoc'] };
@@ -98,7 +100,7 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   addr(p, i) {
     const v = p.c.arg(i + 1);
     if (v === '') return fail(p, `'addr' expects <ipv4|ipv6> as argument.`, i);
-    const a = parseAddress(v, { keyword: 'addr', portRequired: false, allowPortZero: true });
+    const a = parseAddress(v, { keyword: 'addr', portRequired: false, allowPortZero: true, env: p.c.state.env });
     if (!a.ok) {
       if ('unsupported' in a) {
         p.c.unsupported(`${p.prefix}'addr' with ${a.unsupported}`, { form: 'bracket' });
@@ -125,6 +127,18 @@ function parseKeywords(p: ServerParse, start: number): boolean {
   let i = start;
   while (i < p.c.count) {
     const kw = p.c.arg(i);
+    if (SERVER_SSL_KEYWORDS.has(kw)) {
+      const r = parseServerSslOption(p.c, i, p.target, (expr) => {
+        const e = compileSampleExpr(expr, p.c.proxy.name);
+        return 'error' in e ? e.error : null;
+      });
+      if ('error' in r) {
+        fail(p, r.error, i);
+        return false;
+      }
+      i = r.next;
+      continue;
+    }
     const h = HANDLERS[kw];
     if (h) {
       const next = h(p, i);
@@ -182,7 +196,7 @@ export function parseServer(c: ProxyLineContext): void {
     return;
   }
   const addrText = c.arg(2);
-  const a = parseAddress(addrText, { keyword: 'server', portRequired: false, allowPortZero: true });
+  const a = parseAddress(addrText, { keyword: 'server', portRequired: false, allowPortZero: true, env: c.state.env });
   let host = '';
   let port = 0;
   if (!a.ok) {
@@ -200,6 +214,7 @@ export function parseServer(c: ProxyLineContext): void {
   const target: Target = { ...c.proxy.defaultServer };
   const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, 3);
   if (!ok) return;
+  finishServerTls(c, target);
   const draft: ServerDraft = { ...target, name, host, port, loc: c.loc };
   c.proxy.servers.push(draft);
 }

@@ -11,6 +11,28 @@ export const LOG_FACILITIES = [
 ];
 export const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
+// "1,3-5:10": 1-based positions (or ranges) out of every 10 lines; errors in parse_logsrv()'s words.
+function parseSample(text: string): NonNullable<LogTarget['sample']> | string {
+  const colon = text.indexOf(':');
+  if (colon < 0) return `Missing sample size`;
+  const rangeText = text.slice(0, colon);
+  const sizeText = text.slice(colon + 1);
+  const size = /^\d+$/.test(sizeText) ? Number(sizeText) : 0;
+  if (size <= 0) return `wrong sample size '${sizeText}' for sample range '${rangeText}'`;
+  const ranges: [number, number][] = [];
+  let highest = 0;
+  for (const part of rangeText.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const lo = m ? Number(m[1]) : 0;
+    const hi = m && m[2] !== undefined ? Number(m[2]) : lo;
+    if (!m || lo < 1 || hi < lo) return `wrong sample range '${part}'`;
+    highest = Math.max(highest, hi);
+    ranges.push([lo, hi]);
+  }
+  if (size < highest) return `sample size ${size} should be greater or equal to ${highest} the maximum of the high ranges limits`;
+  return { ranges, size };
+}
+
 export type LogParse =
   | { kind: 'target'; target: LogTarget }
   | { kind: 'global' }
@@ -19,7 +41,7 @@ export type LogParse =
   | { kind: 'unsupported'; what: string };
 
 // Parses the words after "log" (args[0] is "log"); isGlobal selects the global section's wording.
-export function parseLog(args: readonly Word[], negated: boolean, isGlobal: boolean): LogParse {
+export function parseLog(args: readonly Word[], negated: boolean, isGlobal: boolean, env?: Readonly<Record<string, string | undefined>>): LogParse {
   const a = (i: number): string => args[i]?.text ?? '';
   if (negated) {
     if (a(1) !== '') return { kind: 'error', message: "'no log' does not expect arguments" };
@@ -33,20 +55,29 @@ export function parseLog(args: readonly Word[], negated: boolean, isGlobal: bool
     return { kind: 'error', message: `expects <address> and <facility> ${isGlobal ? '' : 'or global'} as arguments` };
   }
   let cur = 2;
+  let maxLen = 1024;
+  let format = 'rfc3164';
+  let sample: LogTarget['sample'];
+  // len, then format, then sample: parse_logsrv() reads them in this order only
   if (a(cur) === 'len') {
     const len = Number.parseInt(a(cur + 1), 10);
     if (!(len >= 80 && len <= 65535)) {
       return { kind: 'error', message: `invalid log length '${a(cur + 1)}', must be between 80 and 65535` };
     }
+    maxLen = len;
     cur += 2;
   }
-  let format = 'rfc3164';
   if (a(cur) === 'format') {
     if (!LOG_FORMATS.includes(a(cur + 1))) return { kind: 'error', message: `unknown log format '${a(cur + 1)}'` };
     format = a(cur + 1);
     cur += 2;
   }
-  if (a(cur) === 'sample') return { kind: 'unsupported', what: "'log ... sample'" };
+  if (a(cur) === 'sample') {
+    const s = parseSample(a(cur + 1));
+    if (typeof s === 'string') return { kind: 'error', message: s };
+    sample = s;
+    cur += 2;
+  }
   const facility = a(cur);
   if (!LOG_FACILITIES.includes(facility)) return { kind: 'error', message: `unknown log facility '${facility}'` };
   cur++;
@@ -69,9 +100,12 @@ export function parseLog(args: readonly Word[], negated: boolean, isGlobal: bool
   } else if (target === 'fd@1') target = 'stdout';
   else if (target === 'fd@2') target = 'stderr';
   else if (target.startsWith('ring@')) return { kind: 'unsupported', what: "'log ring@...'" };
-  else if (target.startsWith('/') || target.startsWith('unix@')) return { kind: 'unsupported', what: "'log' to a UNIX socket" };
+  else if (target.startsWith('/') || target.startsWith('unix@')) {
+    // a UNIX datagram socket (/dev/log, a syslog daemon's or anyone's)
+    target = `unix:${target.replace(/^unix@/, '')}`;
+  }
   else {
-    const addr = parseAddress(target.replace(/^udp[46]?@/, ''), { keyword: 'log', portRequired: false, allowPortZero: true });
+    const addr = parseAddress(target.replace(/^udp[46]?@/, ''), { keyword: 'log', portRequired: false, allowPortZero: true, ...(env ? { env } : {}) });
     if (!addr.ok) {
       if ('unsupported' in addr) return { kind: 'unsupported', what: `'log' to ${addr.unsupported}` };
       return { kind: 'error', message: addr.error };
@@ -80,6 +114,6 @@ export function parseLog(args: readonly Word[], negated: boolean, isGlobal: bool
   }
   return {
     kind: 'target',
-    target: { target, format, facility, ...(level ? { level } : {}), loc: args[0]!.loc },
+    target: { target, format, facility, ...(level ? { level } : {}), maxLen, ...(sample ? { sample } : {}), loc: args[0]!.loc },
   };
 }

@@ -33,6 +33,10 @@ export interface LogTarget {
   readonly format: string;
   readonly facility: string;
   readonly level?: string;
+  /** `len N`: a line (header included) is cut to this many bytes; 1024 by default. */
+  readonly maxLen: number;
+  /** `sample RANGES:SIZE`: of every SIZE lines, only those at the 1-based positions in RANGES are sent. */
+  readonly sample?: { readonly ranges: readonly (readonly [number, number])[]; readonly size: number };
   readonly loc: SourceLoc;
 }
 
@@ -43,6 +47,65 @@ export interface BindSpec {
   readonly loc: SourceLoc;
   /** As written, e.g. "*:80". */
   readonly text: string;
+  /** "ssl" and its options: the connection is TLS from the first byte. */
+  readonly ssl?: BindTlsSpec;
+}
+
+/** TLS protocol versions as HAProxy names them (ssl-min-ver, ssl-max-ver). */
+export type TlsVersionName = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** One certificate a bind can present: PEM text, and the SNI names that select it. */
+export interface CertEntry {
+  readonly file: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** Lower-cased names (exact or "*.domain") that select it; from crt-list filters, else its CN and DNS SANs. */
+  readonly names: readonly string[];
+  /** crt-list "!name" filters: names this entry never answers. */
+  readonly excluded: readonly string[];
+}
+
+export interface TlsVersionRange {
+  readonly min?: TlsVersionName;
+  readonly max?: TlsVersionName;
+  /** no-sslv3, no-tlsv10 ...: versions switched off. */
+  readonly disabled: readonly TlsVersionName[];
+}
+
+export interface BindTlsSpec {
+  /** In load order; the first one is the default certificate (no SNI, or no match without strict-sni). */
+  readonly certs: readonly CertEntry[];
+  readonly alpn?: readonly string[];
+  readonly versions: TlsVersionRange;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
+  readonly curves?: string;
+  readonly caFile?: string;
+  readonly caPem?: string;
+  readonly crlPem?: string;
+  readonly verify: 'none' | 'optional' | 'required';
+  readonly strictSni: boolean;
+  readonly preferClientCiphers: boolean;
+  readonly noTlsTickets: boolean;
+  /** tune.ssl.default-dh-param, in bits (for DHE ciphers). */
+  readonly dhParamBits: number;
+}
+
+export interface ServerTlsSpec {
+  readonly verify: 'none' | 'required';
+  readonly caFile?: string;
+  readonly caPem?: string;
+  /** The "sni" sample expression as written (e.g. "req.hdr(host)", "str(app.example)"). */
+  readonly sni?: string;
+  /** verifyhost NAME: the name the certificate must carry (default: the SNI sent). */
+  readonly verifyHost?: string;
+  readonly alpn?: readonly string[];
+  readonly versions: TlsVersionRange;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
+  /** crt FILE: a client certificate for the server (PEM with cert and key). */
+  readonly cert?: { readonly certPem: string; readonly keyPem: string };
+  readonly noTlsTickets: boolean;
 }
 
 export interface ServerSpec {
@@ -68,6 +131,8 @@ export interface ServerSpec {
   /** Address and port to send checks to, when they differ from the server's. */
   readonly checkAddr?: string;
   readonly checkPort?: number;
+  /** "ssl": the connection to the server is TLS. */
+  readonly ssl?: ServerTlsSpec;
   readonly loc: SourceLoc;
 }
 
@@ -198,6 +263,8 @@ export interface ProxyOptions {
   httpClose: boolean;
   redispatch: boolean;
   allbackups: boolean;
+  /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
+  logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
   logasap: boolean;
 }
@@ -206,6 +273,20 @@ export interface StatsSpec {
   readonly enabled: boolean;
   readonly uri: string;
   readonly refresh?: number;
+  /** `stats auth USER:PASS` accounts (HTTP basic); none: no authentication. */
+  readonly auth?: readonly string[];
+  /** `stats realm`, for the 401's WWW-Authenticate ("HAProxy Statistics" by default). */
+  readonly realm?: string;
+  /** `stats scope NAME`: only these proxies are shown ("." is this one); none: all. */
+  readonly scope?: readonly string[];
+  /** `stats admin if|unless COND`: who may change server states through the page's forms. */
+  readonly admin?: Condition;
+  readonly hideVersion?: boolean;
+  readonly showLegends?: boolean;
+  /** `stats show-node [NAME]`: the node name shown (the host name when empty). */
+  readonly showNode?: string;
+  /** `stats show-desc [TEXT]`: the description shown (the proxy's `description` when empty). */
+  readonly showDesc?: string;
   readonly loc: SourceLoc;
 }
 
@@ -236,6 +317,8 @@ export interface ProxySpec {
   /** Frontend maxconn (0 = use global). */
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
+  /** `log-tag`: the syslog tag of this proxy's lines (else the global one, else "haproxy"). */
+  readonly logTag?: string;
   /** The log-format string as written, or undefined for the option's default format. */
   readonly logFormat?: string;
   /** `logFormat`, compiled when the config loads. */
@@ -255,6 +338,9 @@ export interface StatsSocketSpec {
 export interface GlobalSpec {
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
+  readonly logTag?: string;
+  /** `log-send-hostname [NAME]`: the host name syslog headers carry (the machine's by default). */
+  readonly logSendHostname?: string;
   readonly statsSockets: readonly StatsSocketSpec[];
   readonly nbthread: number;
   readonly bufsize: number;

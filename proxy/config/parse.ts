@@ -49,7 +49,7 @@ type Section =
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
   const diagnostics: Diagnostic[] = [];
   const env = options.env ?? process.env;
-  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd() };
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env };
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;

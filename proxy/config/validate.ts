@@ -5,6 +5,7 @@ import { proxyTypeStr } from './context.ts';
 import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
+import { validateSsl } from './validate-ssl.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -18,6 +19,7 @@ const where = (p: ProxyDraft): string => `${proxyTypeStr(p.kind)} '${p.name}'`;
 // Adds the post-parse diagnostics to out.diagnostics; may turn settings off where HAProxy ignores them.
 export function validate(out: ParseOutput): void {
   const d = out.diagnostics;
+  const parseFailed = d.some((x) => x.severity === 'alert');
   const plain = (severity: Diagnostic['severity'], message: string, loc?: SourceLoc): void => {
     d.push({ severity, message, form: 'plain', ...(loc ? { loc } : {}) });
   };
@@ -72,6 +74,9 @@ export function validate(out: ParseOutput): void {
       }
     }
   }
+
+  // HAProxy prepares TLS contexts only once the files parsed without error
+  if (!parseFailed) validateSsl(out.proxies, d);
 
   // Health checks are set up after every proxy is checked (src/check.c init_srv_check()).
   // HAProxy shares one default tcp-check ruleset between proxies; once any check was set up (a checked server with a

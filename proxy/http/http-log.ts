@@ -14,27 +14,34 @@ export interface ClientAddress {
   readonly srcPort: number;
   readonly dst: string;
   readonly dstPort: number;
+  /** The connection came through a "bind ... ssl" (the log names the frontend with a '~'). */
+  readonly ssl: boolean;
+  /** An HTTP/2 stream: the request line is logged with its absolute target and HTTP/2.0. */
+  readonly h2Uri?: string;
 }
 
 /** A record with what every line has (who, where, when) and nothing measured yet. */
 export function baseRecord(c: ClientAddress, actconn: number, fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
   return {
-    clientIp: c.src, clientPort: c.srcPort, frontendIp: c.dst, frontendPort: c.dstPort, date, frontend: fe.name, backend, server, tR: 0, tw: -1, tc: -1,
+    clientIp: c.src, clientPort: c.srcPort, frontendIp: c.dst, frontendPort: c.dstPort, date, frontend: fe.name, ssl: c.ssl, backend, server, tR: 0, tw: -1, tc: -1,
     tr: -1, ta: 0, status: 0, bytes: 0, termination: '----', actconn: actconn, feconn: fe.current,
     beconn: 0, srvconn: 0, retries: 0, srvQueue: 0, beQueue: 0, requestLine: '', redispatched: false,
   };
 }
 
 /** Fills `rec` from the exchange: timings, status, bytes, counters, and for log-format the request and samples. */
-export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early: boolean): TrafficLogRecord {
+export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early: boolean, h2Uri?: string): TrafficLogRecord {
   const spec = t.fe.spec;
+  const applet = t.stats;
   rec.tR = t.tHead - t.tStart;
   rec.tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
   rec.tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
   rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
+  // the applet counts as an immediate server: no wait, no connect, an answer at once (none for its 401)
+  if (applet) [rec.tw, rec.tc, rec.tr] = [0, 0, applet.logStatus === 400 ? -1 : 0];
   rec.ta = now - t.tStart;
   if (early) rec.asap = true;
-  rec.status = t.status;
+  rec.status = applet ? applet.logStatus : t.status;
   rec.bytes = t.bytesOut;
   rec.termination = t.termination;
   rec.beconn = t.backend?.served ?? 0;
@@ -43,7 +50,7 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.redispatched = t.redispatched;
   rec.beQueue = t.backend?.queue.length ?? 0;
   // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
-  rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.version}`;
+  rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
   if (spec.logFormat) {
     rec.method = t.originalMethod;
     rec.uri = t.originalUri;

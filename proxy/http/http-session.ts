@@ -1,6 +1,8 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
+import tls from 'node:tls';
+import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -22,6 +24,9 @@ import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
 import { runAfterResponseRules, runRequestRules, runResponseRules, traceRequestRules, type AfterResponseHead } from './actions/run-rules.ts';
 import { ServerConn, Txn } from './exchange.ts';
 import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
+import { tlsView, type TlsView } from '../tls/tls-info.ts';
+import { withServerTls } from '../tls/server-tls.ts';
+import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -40,6 +45,9 @@ export class HttpSession {
   private readonly aclDstPort: number;
   /** sess.* variables: they live as long as the client connection. */
   readonly sessVars = new VarStore('sess');
+  /** The client connection's TLS state, when it came through a "bind ... ssl". */
+  readonly tls: TlsView | undefined;
+  private readonly tAccept = Date.now();
 
   constructor(
     readonly host: SessionHost,
@@ -51,6 +59,7 @@ export class HttpSession {
     this.dst = normalizeAddress(sock.localAddress ?? '');
     this.dstPort = sock.localPort ?? 0;
     this.aclDstPort = binding.configPort || this.dstPort;
+    this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
       sock.destroy();
@@ -58,14 +67,41 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
+    if (r.fe.spec.tcpRequestRules.length > 0 && connectionVerdict(r.fe.spec.tcpRequestRules, this.connectionContext()) === 'reject') {
+      // HAProxy closes a rejected connection before any HTTP, and logs nothing
+      r.fe.denied++;
+      sock.destroy();
+      this.close(null);
+      return;
+    }
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onClientData(d));
-    sock.on('end', () => this.onClientEnd());
-    sock.on('error', () => this.close('CD'));
-    sock.on('close', () => this.close('CD'));
-    sock.on('timeout', () => this.onClientTimeout());
-    sock.on('drain', () => this.txn?.conn?.sock.resume());
+    for (const [event, fn] of this.listeners) sock.on(event, fn);
     this.armIdleTimeout();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket listeners of several signatures
+  private readonly listeners: [string, (...a: any[]) => void][] = [
+    ['data', (d: Buffer) => this.onClientData(d)],
+    ['end', () => this.onClientEnd()],
+    ['error', () => this.close('CD')],
+    ['close', () => this.close('CD')],
+    ['timeout', () => this.onClientTimeout()],
+    ['drain', () => this.txn?.conn?.sock.resume()],
+  ];
+
+  // The client opened with HTTP/2's preface (prior knowledge on a clear-text bind): the connection leaves this
+  // session for the HTTP/2 one, which runs one exchange per stream (as HAProxy's mux upgrades from h1 to h2).
+  private upgradeToH2(buf: Buffer): void {
+    for (const [event, fn] of this.listeners) this.sock.off(event, fn);
+    this.sock.setTimeout(0);
+    this.closed = true;
+    this.buf = null;
+    if (this.gen && this.fe) {
+      this.fe.current--;
+      this.host.sessionClosed(this.gen);
+      this.gen = null;
+    }
+    this.host.serveH2(this.sock, buf, this.binding);
   }
 
   private attach(gen: Generation, fe: LiveFrontend): void {
@@ -82,11 +118,15 @@ export class HttpSession {
     }
   }
 
+  private connectionContext(): SampleContext {
+    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
+  }
+
   sampleContext(req: RequestHead, vars: VarSet): SampleContext {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
-      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined,
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
       vars,
     };
@@ -106,6 +146,7 @@ export class HttpSession {
       if (!t) this.tFirstByte = Date.now();
     } else this.buf = Buffer.concat([this.buf, d]);
     if (!t) this.parseNext();
+    else if (this.bodyWait) this.takeBody();
     else if (this.buf.length > this.host.limits.maxHeadBytes) this.sock.pause(); // pipelining: wait our turn
   }
 
@@ -139,9 +180,14 @@ export class HttpSession {
         // a head that never completed: HAProxy answers 408 and logs it
         this.logBadRequest(408, 'cR--');
         this.sock.end(rawRequestTimeout());
-      } else if (this.requestsSeen === 0 && !this.fe!.spec.options.dontlognull) {
-        this.logBadRequest(408, 'cR--', 0);
-        this.sock.destroy();
+      } else if (this.requestsSeen === 0) {
+        // a client that sent nothing before timeout http-request still gets the 408 page; dontlognull only
+        // spares the log line
+        if (!this.fe!.spec.options.dontlognull) {
+          this.tFirstByte = this.tAccept;
+          this.logBadRequest(408, 'cR--', 0);
+        }
+        this.sock.end(rawRequestTimeout());
       } else this.sock.destroy();
       this.close('cR');
       return;
@@ -156,6 +202,10 @@ export class HttpSession {
   private parseNext(): void {
     const buf = this.buf;
     if (!buf || this.closed) return;
+    if (this.requestsSeen === 0 && buf[0] === 0x50 && isH2Preface(buf)) {
+      if (buf.length >= H2_PREFACE.length) this.upgradeToH2(buf);
+      return;
+    }
     const end = findHeadEnd(buf);
     if (end < 0) {
       if (buf.length >= this.host.limits.maxHeadBytes) this.badRequest();
@@ -179,6 +229,16 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
+    const tcpRules = r.fe.spec.tcpRequestRules;
+    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }), payload: buf.subarray(0, end) }, true) === 'reject') {
+      // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
+      r.fe.denied++;
+      this.tFirstByte = tStart;
+      this.logBadRequest(-1, 'PR--');
+      this.sock.destroy();
+      this.close('PR');
+      return;
+    }
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
     this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
   }
@@ -219,12 +279,7 @@ export class HttpSession {
       });
     }
     if (this.applyRequestRules(t, fe.spec)) return;
-    const stats = fe.spec.stats?.enabled ? this.host.stats(fe.spec, t.req.path, t.req.query) : null;
-    if (stats) {
-      t.decidedBy = 'stats';
-      this.answer(t, stats.status, { contentType: stats.contentType, body: stats.body });
-      return;
-    }
+    if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
     if (!be) {
       // no default_backend and no rule matched: HAProxy answers 503
@@ -237,14 +292,55 @@ export class HttpSession {
     t.backendChosen();
     this.emitRoute(t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
-    if (be.spec.stats?.enabled && be.spec !== fe.spec) {
-      const s = this.host.stats(be.spec, t.req.path, t.req.query);
-      if (s) {
-        this.answer(t, s.status, { contentType: s.contentType, body: s.body });
-        return;
-      }
-    }
+    if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
     this.assign(t, undefined);
+  }
+
+  // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
+  private serveStats(t: Txn, px: ProxySpec): boolean {
+    if (!this.host.isStatsRequest(px, t.req.path, t.req.query)) return false;
+    t.decidedBy = 'stats';
+    const reply = (form: string): void => {
+      if (this.closed || this.txn !== t) return;
+      const a = this.host.stats(px, t.req, { ...t.ctx, backend: px }, form);
+      t.stats = { logStatus: a.logStatus ?? a.status };
+      t.termination = 'LR--';
+      // the applet's answer goes through http-after-response too (checked with haproxy 2.6.12)
+      const edited: AfterResponseHead = { status: a.status, reason: reasonPhrase(a.status), headers: [...a.headers] };
+      this.applyAfterResponseRules(t, edited, { version: '1.1' });
+      const { status, reason, headers } = edited;
+      const lower = this.afterResponseSpecs(t) !== null; // a rule's "X-After" leaves in HTX's lower case
+      let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+      for (let i = 0; i < headers.length; i += 2) head += `${lower ? headers[i]!.toLowerCase() : headers[i]}: ${headers[i + 1]}\r\n`;
+      if (a.chunked) head += 'transfer-encoding: chunked\r\n';
+      if (t.closeClient) head += 'connection: close\r\n';
+      const body = Buffer.from(a.body, 'latin1');
+      const wire = a.chunked
+        ? Buffer.concat([Buffer.from(`${head}\r\n${body.length.toString(16).toUpperCase()}\r\n`, 'latin1'), body, Buffer.from('\r\n0\r\n\r\n', 'latin1')])
+        : Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]);
+      this.local(t, status, wire, htxSize(status, reason, headers, body.length));
+    };
+    const need = t.req.method === 'POST' ? Math.max(0, t.req.contentLength) : 0;
+    if (need === 0) reply('');
+    else this.awaitBody(need, (body) => reply(body.toString('latin1')));
+    return true;
+  }
+
+  private bodyWait: { need: number; done: (body: Buffer) => void } | null = null;
+
+  // Collects `need` body bytes of the request being answered here (they would otherwise go to a server).
+  private awaitBody(need: number, done: (body: Buffer) => void): void {
+    this.bodyWait = { need, done };
+    this.takeBody();
+  }
+
+  private takeBody(): void {
+    const w = this.bodyWait;
+    if (!w || !this.buf || this.buf.length < w.need) return;
+    const body = this.buf.subarray(0, w.need);
+    this.buf = this.buf.length > w.need ? this.buf.subarray(w.need) : null;
+    this.bodyWait = null;
+    w.done(body);
   }
 
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
@@ -381,13 +477,13 @@ export class HttpSession {
       return;
     }
     const addr = this.host.addressOf(server);
-    const conn = new ServerConn(addr, server, be);
+    const conn = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
     const sock = conn.sock;
     conn.txn = t;
     t.conn = conn;
     const connectTimeout = be.spec.timeouts.connect ?? 0;
     sock.setTimeout(connectTimeout);
-    sock.once('connect', () => {
+    sock.once(conn.reads.connectEvent, () => {
       if (t.conn === conn && this.txn === t) this.connected(t, conn);
     });
   }
@@ -443,7 +539,7 @@ export class HttpSession {
     const head = buildRequestHead(t.req, {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: this.src,
-      closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose,
+      closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
     const sock = conn.sock;
     holdWrites(sock);
@@ -675,7 +771,8 @@ export class HttpSession {
     const t = conn.txn;
     if (!t || this.txn !== t) return;
     if (t.tConnected < 0) {
-      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH');
+      // a failed TLS handshake with the server is a connection error too (HAProxy: SC)
+      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || conn.reads.connectEvent === 'secureConnect');
       return;
     }
     this.onServerClosed(conn);
@@ -711,12 +808,12 @@ export class HttpSession {
     t.tConnected = -1;
     const addr = this.host.addressOf(server);
     be.take(server);
-    const fresh = new ServerConn(addr, server, be);
+    const fresh = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
     const sock = fresh.sock;
     fresh.txn = t;
     t.conn = fresh;
     sock.setTimeout(be.spec.timeouts.connect ?? 0);
-    sock.once('connect', () => {
+    sock.once(fresh.reads.connectEvent, () => {
       if (t.conn === fresh && this.txn === t) this.connected(t, fresh);
     });
   }
@@ -880,11 +977,13 @@ export class HttpSession {
   private logLine(t: Txn, now: number, early: boolean): void {
     const spec = t.fe.spec;
     if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
-    this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, (t.server ?? t.failedServer)?.name ?? '<NOSRV>', t.tStart), now, early));
+    const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
+    const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
+    this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, h2Uri));
   }
 
   private record(fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
-    return baseRecord({ src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort }, this.host.actconn, fe, backend, server, date);
+    return baseRecord({ src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort, ssl: this.tls !== undefined }, this.host.actconn, fe, backend, server, date);
   }
 
   private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {

@@ -11,6 +11,8 @@ export class RequestHead implements HttpRequestView {
   method: string;
   uri: string;
   version: string;
+  /** The version as the client wrote it ("1.2", "0.9", ...), which HAProxy logs; `version` is how it is treated. */
+  wireVersion: string;
   /** [name, value, ...] as received; the forwarder rewrites a copy, never this. */
   headers: string[];
   /** -1 when the request carries no Content-Length. */
@@ -19,6 +21,8 @@ export class RequestHead implements HttpRequestView {
   /** The client wants its connection kept open after this exchange. */
   keepAlive: boolean;
   expectContinue = false;
+  /** Close both the client and the server connection after this exchange (a chunked HTTP/1.0 request). */
+  closeAfter = false;
   /** Bytes of the head, blank line included. */
   headBytes: number;
   private _path: string | undefined;
@@ -28,6 +32,7 @@ export class RequestHead implements HttpRequestView {
     this.method = method;
     this.uri = uri;
     this.version = version;
+    this.wireVersion = version;
     this.headers = headers;
     this.headBytes = headBytes;
     this.keepAlive = version === '1.1';
@@ -130,13 +135,16 @@ export function parseRequestHead(buf: Buffer, end: number, limits: HeadLimits): 
   }
   const major = s.charCodeAt(sp2 + 6) - 48;
   const minor = s.charCodeAt(sp2 + 8) - 48;
-  if (major !== 1 || minor < 0 || minor > 9) return { error: 'unsupported HTTP version', at: sp2 + 1 };
-  const head = new RequestHead(s.slice(0, sp1), s.slice(sp1 + 1, sp2), minor === 0 ? '1.0' : '1.1', [], end);
+  if (major < 0 || major > 9 || minor < 0 || minor > 9) return { error: 'invalid HTTP version', at: sp2 + 1 };
+  // any digit.digit is accepted (h1_process_req_vsn): from 1.1 up it is treated as 1.1, below as 1.0
+  const head = new RequestHead(s.slice(0, sp1), s.slice(sp1 + 1, sp2), major > 1 || (major === 1 && minor >= 1) ? '1.1' : '1.0', [], end);
+  head.wireVersion = `${major}.${minor}`;
   const headers = head.headers;
   let connTokens: string | null = null;
   let te: string | null = null;
   let upgrade: string | null = null;
   let wsKey = false;
+  let host: string | null = null;
   let pos = eol + 1;
   while (pos < end) {
     eol = s.indexOf('\n', pos);
@@ -160,14 +168,29 @@ export function parseRequestHead(buf: Buffer, end: number, limits: HeadLimits): 
     }
     const name = s.slice(pos, colon);
     if (headers.length >= limits.maxHeaders * 2) return { error: 'too many headers', at: pos };
-    headers.push(name, value);
     // framing headers are recognised on the way, so nothing re-scans the list
     const n = name.length;
     if (n === 14 && name.toLowerCase() === 'content-length') {
+      const first = head.contentLength < 0;
       const r = mergeContentLength(head.contentLength, value);
       if (r < 0) return { error: 'invalid or conflicting Content-Length', at: pos };
       head.contentLength = r;
-    } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
+      // equal repeats (headers or a comma list) reach the server as one "content-length: N", as HAProxy sends it
+      if (first) headers.push(name, String(r));
+      pos = eol + 1;
+      continue;
+    }
+    if (n === 4 && name.toLowerCase() === 'host') {
+      // a repeated Host must say the same (case aside), and is then dropped; two different ones are a 400
+      if (host !== null) {
+        if (value.toLowerCase() !== host) return { error: 'conflicting Host headers', at: pos };
+        pos = eol + 1;
+        continue;
+      }
+      host = value.toLowerCase();
+    }
+    headers.push(name, value);
+    if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
       te = te === null ? value : `${te}, ${value}`;
     } else if (n === 17 && name.toLowerCase() === 'sec-websocket-key') {
       if (value.length === 24) wsKey = true;
@@ -183,24 +206,52 @@ export function parseRequestHead(buf: Buffer, end: number, limits: HeadLimits): 
   if (te !== null) {
     // the last coding must be chunked, else the length is unknowable; Content-Length is then ignored
     const codings = te.toLowerCase().split(',').map((t) => t.trim()).filter((t) => t !== '');
-    if (codings.length === 0 || codings[codings.length - 1] !== 'chunked' || head.version === '1.0') {
+    if (codings.length === 0 || codings[codings.length - 1] !== 'chunked') {
       return { error: 'invalid Transfer-Encoding', at: 0 };
     }
     head.chunked = true;
+    // HAProxy takes a chunked HTTP/1.0 body, but closes both sides after it
+    if (head.version === '1.0') head.closeAfter = true;
     // both framings at once is how smuggling starts: drop the length and close after this exchange
     if (head.contentLength >= 0) head.keepAlive = false;
     head.contentLength = -1;
   }
+  if (head.uri.charCodeAt(0) !== 47 /* / */ && head.uri.includes('://')) {
+    const r = checkAuthority(head, host);
+    if (r !== null) return r;
+  }
   if (connTokens !== null) {
     const t = connTokens.toLowerCase();
     if (containsToken(t, 'close')) head.keepAlive = false;
-    else if (head.version === '1.0' && containsToken(t, 'keep-alive')) head.keepAlive = true;
+    else if (head.version === '1.0' && containsToken(t, 'keep-alive') && !head.closeAfter) head.keepAlive = true;
     // a WebSocket handshake must carry its key (HAProxy's h1_search_websocket_key), else the request is refused
     if (!wsKey && upgrade !== null && containsToken(t, 'upgrade') && isWebSocket(upgrade)) {
       return { error: 'missing or invalid websocket key', at: 0 };
     }
   }
   return head;
+}
+
+const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' };
+
+// An absolute-form target: its authority (userinfo aside) must name the Host header's host, each without the
+// scheme's default port, which is also dropped from the target sent on (HAProxy 2.6's scheme-based normalization).
+function checkAuthority(head: RequestHead, host: string | null): HeadError | null {
+  const uri = head.uri;
+  const sep = uri.indexOf('://');
+  const scheme = uri.slice(0, sep).toLowerCase();
+  let end = sep + 3;
+  while (end < uri.length && uri[end] !== '/' && uri[end] !== '?' && uri[end] !== '#') end++;
+  const raw = uri.slice(sep + 3, end);
+  let authority = raw.slice(raw.lastIndexOf('@') + 1).toLowerCase();
+  const dflt = DEFAULT_PORTS[scheme];
+  if (dflt !== undefined && authority.endsWith(dflt)) {
+    authority = authority.slice(0, -dflt.length);
+    head.setUri(uri.slice(0, end - dflt.length) + uri.slice(end));
+  }
+  if (host === null) return null;
+  const h = dflt !== undefined && host.endsWith(dflt) ? host.slice(0, -dflt.length) : host;
+  return h === authority ? null : { error: 'Host header differs from the authority of the target', at: 0 };
 }
 
 // Several Content-Length values (comma lists or repeated headers) must all agree, as RFC 7230 3.3.2 requires.

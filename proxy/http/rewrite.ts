@@ -13,7 +13,8 @@ export interface RequestRewrite {
 
 // The request head for the server.
 export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
-  let out = `${req.method} ${req.uri} HTTP/${req.version}\r\n`;
+  // a version from 1.1 up goes on as HTTP/1.1; below it, as the client wrote it
+  let out = `${req.method} ${req.uri} HTTP/${req.version === '1.1' ? '1.1' : req.wireVersion}\r\n`;
   const h = req.headers;
   let hasXff = false;
   const xffName = o.forwardFor ? o.forwardFor.header : '';
@@ -30,7 +31,7 @@ export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
   if (ff && !(ff.ifNone && hasXff) && !exempt(ff, o.src)) out += `${xffName}: ${o.src}\r\n`;
   if (o.closeServer) {
     if (req.version === '1.1') out += 'connection: close\r\n';
-  } else if (req.version === '1.0') out += 'connection: keep-alive\r\n';
+  } else if (req.version === '1.0' && !req.closeAfter) out += 'connection: keep-alive\r\n';
   out += '\r\n';
   return Buffer.from(out, 'latin1');
 }

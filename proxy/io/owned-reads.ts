@@ -3,6 +3,7 @@
 // handed to a client socket only if the bytes leave at once; otherwise they are copied, or reading pauses
 // until they are out.
 import net from 'node:net';
+import tls from 'node:tls';
 
 const READ_SIZE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -15,6 +16,8 @@ export interface OwnedReader {
 /** A server connection that reads into its own buffer and knows when that buffer is free again. */
 export class OwnedReads {
   readonly sock: net.Socket;
+  /** The event that says the server can take the request: TCP connected, or the TLS handshake done. */
+  readonly connectEvent: 'connect' | 'secureConnect';
   private held = false;
   private readonly release = (): void => {
     if (this.held) {
@@ -23,9 +26,10 @@ export class OwnedReads {
     }
   };
 
-  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean }, reader: OwnedReader) {
+  /** `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes. */
+  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions }, reader: OwnedReader) {
     const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
-    this.sock = net.connect({
+    const common = {
       host: opts.host,
       port: opts.port,
       noDelay: true,
@@ -37,7 +41,9 @@ export class OwnedReads {
           return !this.held;
         },
       },
-    });
+    };
+    this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
+    this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 
   // Writes a view of this connection's buffer to `dest`. Queued bytes must not be overwritten by the next read:

@@ -1,7 +1,9 @@
 // What a client session needs from the engine: the generation now serving its listener, ids, logging, events.
 import type { ProxySpec } from '../config/model.ts';
 import type { EventBus } from '../events.ts';
-import type { HeadLimits } from '../http/request-head.ts';
+import type { SampleContext } from '../sample/context.ts';
+import type { HeadLimits, RequestHead } from '../http/request-head.ts';
+import type { StatsAnswer } from '../stats/handler.ts';
 import type { ServerState } from '../server/server-state.ts';
 import type { LiveFrontend, Generation } from './generation.ts';
 
@@ -36,8 +38,13 @@ export interface SessionHost {
   /** Where a server really is (the lab may map "app1:5001" to 127.0.0.1:PORT). */
   addressOf(server: ServerState): { host: string; port: number };
   readonly limits: HeadLimits;
-  /** The stats page, when a frontend has `stats uri` and the path asks for it. */
-  stats(fe: ProxySpec, path: string, query: string | null): LocalAnswer | null;
+  /** A connection that opened with HTTP/2's preface: `head` is what was read of it so far. */
+  serveH2(sock: import('node:net').Socket, head: Buffer, binding: ListenerBinding): void;
+  /** Whether the request is for this proxy's stats page (`stats enable`/`uri` and the path starts with it). */
+  isStatsRequest(px: ProxySpec, path: string, query: string | null): boolean;
+  /** The stats applet's answer (after isStatsRequest): 401, the page, the CSV, or the 303 after an admin POST
+   *  whose form `body` it carries out. */
+  stats(px: ProxySpec, req: RequestHead, ctx: SampleContext, body: string): StatsAnswer;
   sessionOpened(gen: Generation): void;
   sessionClosed(gen: Generation): void;
 }

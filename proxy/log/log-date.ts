@@ -25,3 +25,13 @@ export function syslogDate(ms: number): string {
   const day = d.getDate();
   return `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' : ''}${day} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
 }
+
+// "2026-12-03T09:35:22.645897+00:00": rfc5424's and the iso format's local time with microseconds and offset
+export function isoDate(ms: number): string {
+  const d = new Date(ms);
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const abs = Math.abs(off);
+  return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}` +
+    `.${p3(d.getMilliseconds())}000${sign}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`;
+}

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { haproxyDate } from './log-date.ts';
 import { compileFormat, type FormatPlace, type Formatter } from '../sample/format-string.ts';
-import { asap, type TrafficLogRecord } from './traffic-log.ts';
+import { asap, frontendWithTransport, type TrafficLogRecord } from './traffic-log.ts';
 
 // %H is the host's name, as gethostname() gives it to HAProxy
 const HOSTNAME = hostname();
@@ -19,7 +19,7 @@ const VARS: Record<string, Getter> = {
   t: (r) => haproxyDate(r.date),
   tr: (r) => haproxyDate(r.date),
   trg: (r) => new Date(r.date).toUTCString(),
-  ft: (r) => r.frontend,
+  ft: (r) => frontendWithTransport(r),
   f: (r) => r.frontend,
   b: (r) => r.backend,
   s: (r) => r.server,

@@ -8,6 +8,8 @@ export interface TrafficLogRecord {
   /** Accept date (tcplog %t) / request date (httplog %tr), ms since the epoch. */
   date: number;
   frontend: string;
+  /** The client connection is TLS: %ft shows the frontend as "name~". */
+  ssl?: boolean;
   backend: string;
   /** '<NOSRV>' when no server was reached. */
   server: string;
@@ -50,9 +52,14 @@ export interface TrafficLogRecord {
   httpVersion?: string;
 }
 
+/** %ft: the frontend's name, with '~' when the connection is TLS (HAProxy's transport marker). */
+export function frontendWithTransport(r: TrafficLogRecord): string {
+  return r.ssl ? `${r.frontend}~` : r.frontend;
+}
+
 // %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r
 export function formatHttpLog(r: TrafficLogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${r.frontend} ${r.backend}/${r.server} ` +
+  return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${frontendWithTransport(r)} ${r.backend}/${r.server} ` +
     `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${asap(r)}${r.ta} ${r.status} ${asap(r)}${r.bytes} - - ${r.termination} ` +
     `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue} ` +
     `"${r.requestLine}"`;
@@ -65,13 +72,13 @@ export function formatHttpLogClf(r: TrafficLogRecord): string {
   const tz = `${off >= 0 ? '+' : '-'}${String(Math.floor(Math.abs(off) / 60)).padStart(2, '0')}${String(Math.abs(off) % 60).padStart(2, '0')}`;
   const date = haproxyDate(r.date).slice(0, 20);
   return `${r.clientIp} - - [${date} ${tz}] "${r.requestLine}" ${r.status} ${asap(r)}${r.bytes} "" "" ${r.clientPort} ` +
-    `${String(d.getMilliseconds()).padStart(3, '0')} "${r.frontend}" "${r.backend}" "${r.server}" ${r.tR} ${r.tw} ${r.tc} ${r.tr} ` +
+    `${String(d.getMilliseconds()).padStart(3, '0')} "${frontendWithTransport(r)}" "${r.backend}" "${r.server}" ${r.tR} ${r.tw} ${r.tc} ${r.tr} ` +
     `${asap(r)}${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""`;
 }
 
 // %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
 export function formatTcpLog(r: TrafficLogRecord): string {
-  return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${r.frontend} ${r.backend}/${r.server} ` +
+  return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${frontendWithTransport(r)} ${r.backend}/${r.server} ` +
     `${r.tw}/${r.tc}/${asap(r)}${r.ta} ${asap(r)}${r.bytes} ${r.termination.slice(0, 2)} ` +
     `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue}`;
 }

@@ -1,6 +1,7 @@
 // What sample fetches read: a connection, maybe an HTTP request or response, the proxies' live state.
 import type { VarSet } from './vars.ts';
 import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
+import type { TlsView } from '../tls/tls-info.ts';
 
 export type { HttpRequestView, HttpResponseView };
 
@@ -33,6 +34,8 @@ export interface SampleContext {
   readonly payload?: Buffer;
   /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */
   readonly reqIncomplete?: boolean;
+  /** The client connection's TLS state (ssl_fc*, ssl_c_*); absent on clear-text connections. */
+  readonly tls?: TlsView;
   /** Live proxy and server state for nbsrv(), be_conn(), srv_is_up() ...; absent → those give no sample. */
   readonly state?: ProxyStateView;
   /** The variables reachable here (proc always; sess, txn, req/res once there is a connection and a stream). */

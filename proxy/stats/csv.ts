@@ -287,6 +287,8 @@ export interface CsvFilter {
   readonly upOnly?: boolean;
   /** "show stat no-maint": no servers in maintenance. */
   readonly noMaint?: boolean;
+  /** Servers' addresses and backends' algorithms (STAT_SHLGNDS: the CLI, or a page with `stats show-legends`). */
+  readonly legends?: boolean;
 }
 
 // The whole CSV: header line, then every proxy's rows; no trailing blank line (the CLI adds its own).
@@ -299,9 +301,13 @@ export function renderStatsCsv(snapshot: EngineSnapshot, opts: StatsOptions & Cs
       for (const s of p.backend.servers) {
         if (opts.upOnly && !(s.op === 'up' || s.op === 'starting')) continue;
         if ((opts.noMaint || opts.upOnly) && s.admin === 'maint') continue;
-        out += line(serverRow(p.backend, s, opts, now));
+        const row = serverRow(p.backend, s, opts, now);
+        if (opts.legends === false) delete row.addr;
+        out += line(row);
       }
-      out += line(backendRow(p.backend, opts, now));
+      const row = backendRow(p.backend, opts, now);
+      if (opts.legends === false) delete row.algo;
+      out += line(row);
     }
   }
   return out;

@@ -2,7 +2,7 @@
 // the HTML page by default, ";csv" for the CSV, ";up" / ";no-maint" to hide servers, ";norefresh".
 import type { EngineSnapshot } from '../api.ts';
 import { renderStatsCsv, type StatsOptions } from './csv.ts';
-import { renderStatsHtml } from './html.ts';
+import { renderStatsHtml, type HtmlOptions } from './html.ts';
 
 export interface StatsResponse {
   readonly status: number;
@@ -12,7 +12,48 @@ export interface StatsResponse {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export interface StatsRequestOptions extends StatsOptions {
+/** An answer of the stats applet on the wire: headers in HAProxy's order, the body chunked or with a length. */
+export interface StatsAnswer {
+  readonly status: number;
+  /** [name, value, ...] in the order HAProxy writes them. */
+  readonly headers: readonly string[];
+  readonly body: string;
+  readonly chunked: boolean;
+  /** The status the log line shows when it is not `status` (HAProxy logs its 401 as 400, with Tr -1). */
+  readonly logStatus?: number;
+}
+
+const PAGE_401 = '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n';
+
+/** HAProxy's 401 for the stats page, with the realm. */
+export function unauthorizedAnswer(realm: string): StatsAnswer {
+  return {
+    status: 401,
+    headers: ['content-length', String(PAGE_401.length), 'cache-control', 'no-cache', 'content-type', 'text/html', 'www-authenticate', `Basic realm="${realm}"`],
+    body: PAGE_401,
+    chunked: false,
+    logStatus: 400,
+  };
+}
+
+/** The 303 after an admin POST, back to the page with the outcome. */
+export function adminRedirect(uri: string, outcome: string): StatsAnswer {
+  return {
+    status: 303,
+    headers: ['cache-control', 'no-cache', 'content-type', 'text/plain', 'content-length', '0', 'location', `${uri};st=${outcome}`],
+    body: '',
+    chunked: false,
+  };
+}
+
+/** The page or the CSV as the applet sends it: no-cache, its type, "refresh: N" unless ;norefresh, chunked. */
+export function pageAnswer(r: StatsResponse, refreshSeconds: number | undefined): StatsAnswer {
+  const headers = ['cache-control', 'no-cache', 'content-type', r.contentType];
+  if (refreshSeconds !== undefined) headers.push('refresh', String(refreshSeconds));
+  return { status: 200, headers, body: r.body, chunked: true };
+}
+
+export interface StatsRequestOptions extends StatsOptions, Omit<HtmlOptions, 'uri' | keyof StatsOptions> {
   /** `stats uri`; HAProxy's default is "/haproxy?stats". */
   readonly uri?: string;
   /** `stats refresh` in seconds. */
@@ -34,7 +75,7 @@ export function handleStatsRequest(path: string, snapshot: EngineSnapshot, opts:
   const noMaint = rest.includes(';no-maint');
   const headers = { 'Cache-Control': 'no-cache' };
   if (rest.includes(';csv')) {
-    return { status: 200, contentType: 'text/plain', body: renderStatsCsv(snapshot, { ...opts, upOnly, noMaint }), headers };
+    return { status: 200, contentType: 'text/plain', body: renderStatsCsv(snapshot, { ...opts, upOnly, noMaint, legends: opts.showLegends ?? false }), headers };
   }
   const refresh = opts.refresh && !rest.includes(';norefresh') ? opts.refresh : undefined;
   return {

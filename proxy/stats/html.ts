@@ -15,7 +15,38 @@ export interface HtmlOptions extends StatsOptions {
   readonly upOnly?: boolean;
   /** ";no-maint": hide servers in maintenance. */
   readonly noMaint?: boolean;
+  /** `stats admin` holds for this request: each backend gets HAProxy's form to change its servers. */
+  readonly admin?: boolean;
+  /** `stats show-node`: the node name shown in the title. */
+  readonly node?: string;
+  /** `stats show-desc`: the description shown after the node. */
+  readonly desc?: string;
+  /** `stats hide-version`: no version line. */
+  readonly hideVersion?: boolean;
+  /** `stats show-legends`: each server's address and the backend's algorithm in a legend line. */
+  readonly showLegends?: boolean;
+  /** The outcome of the last admin POST (";st=DONE" ...), shown once. */
+  readonly outcome?: string;
+  /** The engine's version, shown unless hide-version. */
+  readonly version?: string;
 }
+
+// The admin form's actions, as HAProxy's page offers them (names are the POST's values).
+const ADMIN_OPTIONS: readonly (readonly [string, string])[] = [
+  ['', ''], ['ready', 'Set state to READY'], ['drain', 'Set state to DRAIN'], ['maint', 'Set state to MAINT'],
+  ['dhlth', 'Health: disable checks'], ['ehlth', 'Health: enable checks'], ['hrunn', 'Health: force UP'],
+  ['hnolb', 'Health: force NOLB'], ['hdown', 'Health: force DOWN'], ['dagent', 'Agent: disable checks'],
+  ['eagent', 'Agent: enable checks'], ['arunn', 'Agent: force UP'], ['adown', 'Agent: force DOWN'], ['shutdown', 'Kill Sessions'],
+];
+
+const OUTCOMES: Readonly<Record<string, string>> = {
+  DONE: 'Action processed successfully.',
+  PART: 'Action partially processed.',
+  NONE: 'Nothing has changed.',
+  ERRP: 'Action not processed because of invalid parameters.',
+  DENY: 'Action denied.',
+  EXCD: 'Action not processed : the buffer couldn\'t store all the data.',
+};
 
 // Escapes text for HTML content and attribute values.
 export function escapeHtml(text: string): string {
@@ -123,7 +154,7 @@ function backendLine(b: BackendSnapshot, now: number, allBackups: boolean): stri
 // The whole page for a snapshot.
 export function renderStatsHtml(snapshot: EngineSnapshot, opts: HtmlOptions): string {
   const now = opts.now ?? Date.now();
-  const refresh = opts.refresh && opts.refresh > 0 ? `<meta http-equiv="refresh" content="${Math.round(opts.refresh)}">\n` : '';
+  const refresh = '';
   const base = escapeHtml(opts.uri);
   const tables = statsProxies(snapshot).map((p) => {
     const allBackups = opts.config?.backends.get(p.name)?.options.allbackups ?? false;
@@ -138,20 +169,31 @@ export function renderStatsHtml(snapshot: EngineSnapshot, opts: HtmlOptions): st
       rows.push(backendLine(p.backend, now, allBackups));
     }
     const mode = p.frontend?.mode ?? p.backend?.mode ?? 'http';
-    return `<table>\n<caption>${escapeHtml(p.name)} <small>(${mode}${p.backend ? `, balance ${escapeHtml(p.backend.algorithm)}` : ''})</small></caption>\n<tr>${HEAD.map((h, i) => `<th${i === 0 ? ' class="name"' : ''}>${h}</th>`).join('')}</tr>\n${rows.join('\n')}\n</table>`;
+    const legend = opts.showLegends && p.backend
+      ? `\n<p class="legend">${p.backend.servers.map((s) => `${escapeHtml(s.name)}: ${escapeHtml(s.address)}`).join(', ')}</p>`
+      : '';
+    if (opts.admin && p.backend && p.backend.servers.length > 0) {
+      const boxes = p.backend.servers
+        .map((s) => `<label><input class='be-checkbox' type="checkbox" name="s" value="${escapeHtml(s.name)}"> ${escapeHtml(s.name)}</label>`)
+        .join(' ');
+      const select = `<select name=action>\n${ADMIN_OPTIONS.map(([v, t]) => `<option value="${v}">${t}`).join('\n')}\n</select>`;
+      return `<form method="post">\n<table>\n<caption>${escapeHtml(p.name)} <small>(${mode}, balance ${escapeHtml(p.backend.algorithm)})</small></caption>\n<tr>${HEAD.map((h, i) => `<th${i === 0 ? ' class="name"' : ''}>${h}</th>`).join('')}</tr>\n${rows.join('\n')}\n</table>${legend}\n<p class="admin">Choose the action to perform on the checked servers : ${boxes}\n${select}\n<input type="hidden" name="b" value="#${p.id}">\n<input type="submit" value="Apply"></p>\n</form>`;
+    }
+    return `<table>\n<caption>${escapeHtml(p.name)} <small>(${mode}${p.backend ? `, balance ${escapeHtml(p.backend.algorithm)}` : ''})</small></caption>\n<tr>${HEAD.map((h, i) => `<th${i === 0 ? ' class="name"' : ''}>${h}</th>`).join('')}</tr>\n${rows.join('\n')}\n</table>${legend}`;
   });
   const uptime = humanDuration(now - snapshot.startedAt);
   return `<!DOCTYPE html>
 <html>
 <head>
 <meta charset="utf-8">
-${refresh}<title>Statistics Report for pid ${snapshot.pid}</title>
+${refresh}<title>Statistics Report for HAProxy${opts.node ? ` on ${escapeHtml(opts.node)}` : ''}</title>
 <style>
 ${STYLE}
 </style>
 </head>
 <body>
-<h1>Statistics Report for pid ${snapshot.pid}</h1>
+<h1>Statistics Report for pid ${snapshot.pid}${opts.node ? ` on ${escapeHtml(opts.node)}` : ''}${opts.desc ? `: ${escapeHtml(opts.desc)}` : ''}</h1>
+${opts.hideVersion || !opts.version ? '' : `<p class="version">version ${escapeHtml(opts.version)}</p>\n`}${opts.outcome && OUTCOMES[opts.outcome] ? `<p class="outcome">${OUTCOMES[opts.outcome]}</p>\n` : ''}
 <p class="info">uptime ${uptime}, config generation ${snapshot.generation} &middot; <a href="${base};csv">CSV export</a> &middot; <a href="${base};up">hide DOWN servers</a>${opts.refresh ? ` &middot; <a href="${base};norefresh">disable refresh</a>` : ''}</p>
 ${tables.join('\n')}
 </body>

@@ -1,8 +1,10 @@
 // One client connection in mode tcp: connection rules, a backend and a server per connection, then bytes both
 // ways with half-closes forwarded, and a tcplog line at the end.
 import net from 'node:net';
+import tls from 'node:tls';
+import { tlsView } from '../tls/tls-info.ts';
+import { withServerTls } from '../tls/server-tls.ts';
 import type { SampleContext } from '../sample/context.ts';
-import type { TcpRequestRule } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
@@ -14,7 +16,7 @@ import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import type { SampleContext as Ctx } from '../sample/context.ts';
+import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -54,6 +56,7 @@ export class TcpSession {
     this.ctx = {
       src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
       dst: normalizeAddress(sock.localAddress ?? ''), dstPort: binding.configPort || (sock.localPort ?? 0),
+      tls: sock instanceof tls.TLSSocket ? tlsView(sock) : undefined,
     };
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -84,7 +87,7 @@ export class TcpSession {
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (!this.passes(spec.tcpRequestRules, 'connection')) {
+    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
@@ -101,15 +104,6 @@ export class TcpSession {
       this.inspectTimer = setTimeout(() => this.inspect(true), spec.tcpInspectDelay);
       this.inspect(false);
     } else this.inspect(true);
-  }
-
-  private passes(rules: readonly TcpRequestRule[], stage: 'connection' | 'content'): boolean {
-    for (const r of rules) {
-      if (r.stage !== stage) continue;
-      if (r.cond && r.cond.test(this.ctx) !== (r.cond.polarity === 'if')) continue;
-      return r.action === 'accept';
-    }
-    return true;
   }
 
   // Runs the content rules on the bytes buffered so far; `final` when the inspect delay is over (or there is none).
@@ -180,7 +174,7 @@ export class TcpSession {
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
-    const reads = new OwnedReads({ host: addr.host, port: addr.port, allowHalfOpen: true }, {
+    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true }, {
       onData: (view) => {
         this.bytesOut += view.length;
         if (!reads.forward(this.sock, view)) srv.pause();
@@ -190,7 +184,7 @@ export class TcpSession {
     this.srv = srv;
     srv.setTimeout(be.spec.timeouts.connect ?? 0);
     let connected = false;
-    srv.once('connect', () => {
+    srv.once(reads.connectEvent, () => {
       connected = true;
       this.tConnected = Date.now();
       // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces
@@ -357,7 +351,7 @@ export class TcpSession {
     const beName = this.be?.name ?? this.fe.name;
     const srvName = (this.server ?? this.failedServer)?.name ?? '<NOSRV>';
     const rec = {
-      clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, backend: beName,
+      clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, ssl: this.ctx.tls !== undefined, backend: beName,
       server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
       // at the end this connection is already released; an early line is written while it still counts
       actconn: this.host.actconn + (early ? 0 : 1), feconn: this.fe.current + (early ? 0 : 1), beconn: this.be?.served ?? 0,
@@ -368,19 +362,4 @@ export class TcpSession {
     };
     this.host.log(spec, spec.logFormatter ? spec.logFormatter(rec) : formatTcpLog(rec));
   }
-}
-
-// The first content rule that applies decides; a rule whose condition cannot be decided on these bytes yet makes
-// the session wait (until `final`, when conditions are decided on what is there).
-function contentVerdict(rules: readonly TcpRequestRule[], ctx: Ctx, final: boolean): 'accept' | 'reject' | 'wait' {
-  for (const r of rules) {
-    if (r.stage !== 'content') continue;
-    if (r.cond) {
-      const result = final || !r.cond.testPartial ? r.cond.test(ctx) : r.cond.testPartial(ctx);
-      if (result === undefined) return 'wait';
-      if (result !== (r.cond.polarity === 'if')) continue;
-    }
-    return r.action;
-  }
-  return 'accept';
 }

@@ -85,9 +85,9 @@ describe.skipIf(!hasTmux)('the lab in a real terminal (tmux)', () => {
     keys('b');
     const thirds = (x: string): boolean => ['server1', 'server2', 'server3'].every((n) => / 33%\/ 33%$/.test(row(x, n)));
     // "sent" can show before the last answers are drawn (events reach the screen in 50 ms batches): wait for all 60
-    let s = await waitForScreen((x) => x.includes('burst: 60 requests sent') && thirds(x) && /60 requests$/m.test(x), 'a burst split in thirds');
+    let s = await waitForScreen((x) => x.includes('burst: 60 requests sent') && thirds(x) && /^60 requests/m.test(x), 'a burst split in thirds');
     expect(s).toMatch(/order( [●■▲]){20}/);
-    expect(s).toMatch(/60 requests$/m);
+    expect(s).toMatch(/^60 requests · latency/m);
 
     // Weight 3 on server1 through the editor: 3/5 of the next burst.
     keys('e');

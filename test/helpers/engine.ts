@@ -14,7 +14,11 @@ export interface EngineHandle {
 }
 
 // Starts the engine on the config (with {{port}}/{{portN}} filled) on free loopback ports.
-export async function startEngine(cfgText: string, opts: { ports?: number; events?: EventBus; healthChecks?: boolean } = {}): Promise<EngineHandle> {
+export async function startEngine(
+  cfgText: string,
+  /** configLogs: send log lines to the config's own targets (sockets the test opened) instead of collecting them */
+  opts: { ports?: number; events?: EventBus; healthChecks?: boolean; configLogs?: boolean } = {},
+): Promise<EngineHandle> {
   const ports: number[] = [];
   while (ports.length < (opts.ports ?? 1)) {
     const p = await freePort();
@@ -24,7 +28,7 @@ export async function startEngine(cfgText: string, opts: { ports?: number; event
   const logs: string[] = [];
   const engine = createEngine({
     source: { text: config, name: 'haproxy.cfg' },
-    logSink: (line) => logs.push(line),
+    ...(opts.configLogs ? {} : { logSink: (line: string) => logs.push(line) }),
     events: opts.events,
     healthChecks: opts.healthChecks,
   });

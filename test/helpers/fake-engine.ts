@@ -84,6 +84,7 @@ function options(init: ProxyInit): ProxyOptions {
   return {
     httplog: false,
     httplogClf: false,
+    logHealthChecks: false,
     tcplog: false,
     dontlognull: false,
     httpServerClose: false,

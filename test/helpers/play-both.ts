@@ -13,6 +13,8 @@ export interface RawCase {
   readonly port?: number;
   /** How long the client waits in silence before it hangs up; see exchange(). */
   readonly quietMs?: number;
+  /** The client's source address (any 127.x); default 127.0.0.1. */
+  readonly from?: string;
 }
 
 export interface Seen {
@@ -24,7 +26,7 @@ async function play(proxy: { ports: readonly number[]; logs: string[] }, cases: 
   const seen = new Map<string, Seen>();
   for (const c of cases) {
     const before = proxy.logs.length;
-    const bytes = normalize(await exchange(proxy.ports[c.port ?? 0]!, c.send, c.quietMs));
+    const bytes = normalize(await exchange(proxy.ports[c.port ?? 0]!, c.send, c.quietMs, false, c.from));
     await settle();
     seen.set(c.name, { bytes, logs: proxy.logs.slice(before).filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog) });
   }

@@ -59,10 +59,10 @@ export function startRawServer(answers: Record<string, RawAnswer>, closesAfter: 
   });
 }
 
-/** Sends raw bytes, collects everything until the proxy closes or goes quiet for quietMs. */
-export function exchange(port: number, bytes: string, quietMs = 400, halfClose = false): Promise<string> {
+/** Sends raw bytes (from `localAddress`, a 127.x source, when given), collects everything until the proxy closes or goes quiet for quietMs. */
+export function exchange(port: number, bytes: string, quietMs = 400, halfClose = false, localAddress?: string): Promise<string> {
   return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
+    const sock = net.connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
     let out = '';
     let timer: NodeJS.Timeout;
     const done = () => {

@@ -1,5 +1,6 @@
-// The backends: one row per server with its glyph, runtime, state as health checks see it, weight, requests
-// served, and a bar of its share of recent traffic against the share its weight promises.
+// The backends: one row per server with its glyph, runtime, state as health checks see it, weight, answers it
+// gave, and a bar of its share against the share its weight promises — counts and bars from one baseline, shown
+// in the header ("since reload #2").
 import React, { useContext } from 'react';
 import { Box, Text } from 'ink';
 import { ThemeContext, serverColor, serverGlyph } from '../theme.ts';
@@ -51,7 +52,7 @@ export function ServersTable({ rows, shares, selected, width, since }: ServersTa
             </Text>
             <Text dimColor> {fit(r.check || '-', 5)} </Text>
             <Text>{fit(String(r.weight), 4)} </Text>
-            <Text>{String(r.served).padStart(6)} </Text>
+            <Text>{String(s.count).padStart(6)} </Text>
             <Text {...(color ? { color } : {})}>{bar}</Text>
             <Text> {pct(s.observed)}/{s.promised === null ? '  - ' : pct(s.promised)}</Text>
           </Box>

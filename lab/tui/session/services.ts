@@ -8,6 +8,7 @@ import { editInTerminal } from './editor.ts';
 import { openStepSession, type StepSession } from './step-session.ts';
 import { markStepDone, progressPath, readProgress, setCurrentStep } from '../../episodes/progress.ts';
 import type { EpisodeSummary, LabServices } from './types.ts';
+import { stepDir } from '../../episodes/kept-files.ts';
 
 export interface ServicesOptions {
   readonly runtime: RuntimeName;
@@ -58,8 +59,10 @@ export async function makeServices(opts: ServicesOptions): Promise<Services> {
       markStepDone(id, step, file);
     },
     async openStep(episode: Episode, stepIndex, progress) {
-      const s = await openStepSession(episode, stepIndex, { runtime, progress });
       const step = episode.steps[stepIndex];
+      // The learner's files live beside the progress file, so they outlast this run.
+      const workDir = step ? stepDir(episode.id, step.id, opts.env) : undefined;
+      const s = await openStepSession(episode, stepIndex, { runtime, progress, ...(workDir ? { workDir } : {}) });
       if (step) setCurrentStep(episode.id, step.id, file);
       open.add(s);
       const close = s.close.bind(s);
@@ -70,6 +73,7 @@ export async function makeServices(opts: ServicesOptions): Promise<Services> {
       return s;
     },
     editFile: (path) => editInTerminal(path, opts.env),
+    editorSet: [opts.env['VISUAL'], opts.env['EDITOR']].some((v) => v !== undefined && v.trim() !== ''),
   };
   let disposed = false;
   return {

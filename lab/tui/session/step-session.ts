@@ -1,9 +1,9 @@
 // One open step: its apps on a runtime, the engine on an editable copy of its config, traffic to the mapped
 // ports, live weight and backend changes, reloads from the file, and a close that stops everything it started.
-import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { createEngine } from '../../../proxy/index.ts';
+import { ConfigError, createEngine } from '../../../proxy/index.ts';
 import type { Engine, EngineSnapshot } from '../../../proxy/index.ts';
 import type { Diagnostic } from '../../../proxy/index.ts';
 import type { BindSpec, ServerSpec } from '../../../proxy/index.ts';
@@ -11,7 +11,10 @@ import { EventBus } from '../../../proxy/index.ts';
 import type { CheckResult, Episode, EpisodeApp, Experiment, Step } from '../../episodes/schema.ts';
 import { planMapping, type AppPlacement, type StepMapping } from '../../episodes/mapping.ts';
 import { runStep } from '../../episodes/run-step.ts';
+import { learnerDir } from '../../episodes/workspace.ts';
+import { progressPath } from '../../episodes/progress.ts';
 import { startApps, type AppGroup } from '../../runtimes/app-group.ts';
+import { tapRuntime } from '../../runtimes/receipt-tap.ts';
 import { freePort } from '../../runtimes/ports.ts';
 import type { Runtime, RuntimeHandle } from '../../runtimes/runtime.ts';
 import { generate } from '../../traffic/generator.ts';
@@ -20,7 +23,10 @@ import { parseCurl } from '../../traffic/request-spec.ts';
 import type { Observation } from '../../traffic/client.ts';
 import type { FireOptions, FireResult, ReloadOutcome, ServerRow, StepSessionView } from './types.ts';
 import { liveDriver } from './live-driver.ts';
+import { AnsweredBy } from '../../traffic/answered-by.ts';
+import { startWhoService, type WhoService } from '../../traffic/who-service.ts';
 import { DETAILED_PER_SECOND } from '../state/traffic.ts';
+import { setServerWeight } from '../state/config-edit.ts';
 
 export interface OpenStepOptions {
   readonly runtime: Runtime;
@@ -29,6 +35,12 @@ export interface OpenStepOptions {
   readonly publishPorts?: boolean;
   /** Events kept until the screen subscribes. */
   readonly backlog?: number;
+  /**
+   * Where the learner's files of this step are kept across runs (learner-files.ts): the config is edited there,
+   * restored from there, and the copy that passed goes to its passed/ folder. Without it, a temp dir that close()
+   * removes (tests, `lab run`).
+   */
+  readonly workDir?: string;
 }
 
 
@@ -48,8 +60,9 @@ export async function openStepSession(episode: Episode, stepIndex: number, opts:
     name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
   }));
   progress(`starting ${apps.map((a) => a.name).join(', ') || 'no apps'} on the ${opts.runtime.name} runtime…`);
+  // Behind receipt taps, so the step's checks can tell which instance really received each request.
   const group = await startApps(
-    opts.runtime,
+    tapRuntime(opts.runtime),
     placements.map((p) => ({ app: p.app, name: p.name, hostPort: p.hostPort, episode: episode.id })),
     progress,
   );
@@ -72,7 +85,9 @@ export class StepSession implements StepSessionView {
   mapping: string[] = [];
   curl: string;
   private tmpDir: string | null = null;
+  private ownsDir = false;
   private applied: string | null = null;
+  startingConfig: string | null = null;
   private errors: readonly Diagnostic[] = [];
   private mappingPlan: StepMapping | null = null;
   private readonly watchers = new Set<FSWatcher>();
@@ -80,6 +95,8 @@ export class StepSession implements StepSessionView {
   private nextRequestId = 1;
   private closed = false;
   private experimentIndex = 0;
+  private who: WhoService | null = null;
+  private readonly answeredBy = new AnsweredBy();
 
   constructor(
     readonly episode: Episode,
@@ -123,23 +140,33 @@ export class StepSession implements StepSessionView {
   /** @internal Loads the config copy and starts the engine, or wires the apps' logs when the step has none. */
   async start(progress: (line: string) => void): Promise<void> {
     if (this.step.config) {
-      this.tmpDir = mkdtempSync(join(tmpdir(), 'haproxy-lab-'));
+      if (this.opts.workDir) {
+        mkdirSync(this.opts.workDir, { recursive: true });
+        this.tmpDir = this.opts.workDir;
+      } else {
+        this.tmpDir = mkdtempSync(join(tmpdir(), 'haproxy-lab-'));
+        this.ownsDir = true;
+      }
       this.configName = basename(this.step.config);
       this.configPath = join(this.tmpDir, this.configName);
-      const text = readFileSync(this.step.config, 'utf8');
-      writeFileSync(this.configPath, text);
-      await this.plan(text);
-      const engine = createEngine({
-        source: { text, name: this.configName },
-        anyAddress: '127.0.0.1',
-        mapBind: (b) => this.mapBind(b),
-        mapServer: (s) => this.mapServer(s),
-        // Lines reach the screen as 'log' events; nothing may write to the terminal under ink.
-        logSink: () => {},
-        events: this.events,
-      });
+      const start = readFileSync(this.step.config, 'utf8');
+      this.startingConfig = start;
+      // The learner's kept copy comes back as they left it; a first visit starts from the step's config.
+      const kept = existsSync(this.configPath) ? readFileSync(this.configPath, 'utf8') : null;
+      if (kept === null) writeFileSync(this.configPath, start);
       progress('starting the proxy…');
-      await engine.start();
+      let engine: Engine;
+      let text = kept ?? start;
+      try {
+        engine = await this.startEngine(text);
+      } catch (e) {
+        // A kept file the engine refuses (saved while refused) must not lock the learner out of the step: the
+        // starting config serves and the pane shows their file with its errors.
+        if (kept === null || !(e instanceof ConfigError)) throw e;
+        this.errors = e.diagnostics.filter((d) => d.severity === 'alert');
+        text = start;
+        engine = await this.startEngine(text);
+      }
       this.engine = engine;
       this.applied = text;
     } else {
@@ -149,14 +176,40 @@ export class StepSession implements StepSessionView {
       }
     }
     this.mapping = this.describeMapping();
+    if (this.step.files.length > 0) {
+      const { dir } = learnerDir(this.episode, progressPath());
+      this.mapping = [
+        `your files: ${dir}/ (${this.step.files.map((f) => f.name).join(', ')}): edit them, then c builds and judges them`,
+        ...this.mapping,
+      ];
+    }
     if (this.opts.publishPorts !== false) {
+      // `lab curl` in another shell asks which server answered it (any status, the engine's own pages too)
+      if (this.engine) this.who = await startWhoService(this.answeredBy);
       writePortMap({
+        ...(this.who ? { who: this.who.port } : {}),
         episode: this.episode.id,
         step: this.step.id,
         ports: this.ports,
         apps: this.apps.map((a) => ({ name: a.name, ...(a.answers !== undefined ? { answers: a.answers } : {}) })),
       });
     }
+  }
+
+  private async startEngine(text: string): Promise<Engine> {
+    await this.plan(text);
+    const engine = createEngine({
+      source: { text, name: this.configName ?? 'haproxy.cfg' },
+      anyAddress: '127.0.0.1',
+      mapBind: (b) => this.mapBind(b),
+      mapServer: (s) => this.mapServer(s),
+      // Lines reach the screen as 'log' events; nothing may write to the terminal under ink. The sink only
+      // notes who answered each client port, for `lab curl` in another shell.
+      logSink: (line) => this.answeredBy.noteLog(line),
+      events: this.events,
+    });
+    await engine.start();
+    return engine;
   }
 
   private mapBind(b: BindSpec): { host: string; port: number } {
@@ -276,6 +329,7 @@ export class StepSession implements StepSessionView {
       episode: this.episode,
       step: this.step,
       use: this.configPath ? { file: this.configPath } : 'start',
+      ...(this.step.files.length > 0 ? { files: learnerDir(this.episode, progressPath()).files } : {}),
       apps: this.placements,
       driver,
       freePort,
@@ -283,8 +337,76 @@ export class StepSession implements StepSessionView {
       onObservation: (exp, o) => {
         if (!this.engine) this.emitDirect(o, o.localPort === 0 ? 0 : this.portOf(exp.curl));
       },
+      // Docker steps: one line per image in the busy line, each build step as a log line as it comes.
+      progress,
+      onBuildLine: (line) => this.events.emit({ kind: 'log', line: `docker build: ${line}` }),
     });
+    // Not run is not passed: the step stays open, and the learner is told what to install.
+    if (r.status === 'skipped') throw new Error(`${(r.skipped?.why ?? 'this step cannot run here').replace(/\.$/, '')}. To run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`);
+    // The config that passed is kept apart, so a step marked done keeps what earned it.
+    if (r.checks.length > 0 && r.checks.every((c) => c.ok) && this.configPath && !this.ownsDir && this.tmpDir) {
+      mkdirSync(join(this.tmpDir, 'passed'), { recursive: true });
+      copyFileSync(this.configPath, join(this.tmpDir, 'passed', basename(this.configPath)));
+    }
     return r.checks;
+  }
+
+  readConfigFile(): string | null {
+    if (!this.configPath) return null;
+    try {
+      return readFileSync(this.configPath, 'utf8');
+    } catch {
+      return this.applied;
+    }
+  }
+
+  writeConfigFile(text: string): void {
+    if (!this.configPath) throw new Error('this step has no config file');
+    writeFileSync(this.configPath, text);
+  }
+
+  solutionText(): string {
+    if (!this.step.solution) return 'This step has no solution config.';
+    try {
+      return readFileSync(this.step.solution, 'utf8');
+    } catch (e) {
+      return `cannot read ${this.step.solution}: ${(e as Error).message}`;
+    }
+  }
+
+  // Weights set live (keys, runtime API) that the serving config does not say: a reload would drop them.
+  private liveWeights(): { backend: string; server: string; weight: number; file: number; line: number }[] {
+    if (!this.engine) return [];
+    const out: { backend: string; server: string; weight: number; file: number; line: number }[] = [];
+    for (const b of this.engine.snapshot().backends) {
+      const spec = this.engine.config.backends.get(b.name);
+      for (const sv of b.servers) {
+        const ss = spec?.servers.find((x) => x.name === sv.name);
+        if (ss && ss.weight !== sv.weight) out.push({ backend: b.name, server: sv.name, weight: sv.weight, file: ss.weight, line: ss.loc.line });
+      }
+    }
+    return out;
+  }
+
+  liveChanges(): readonly string[] {
+    return this.liveWeights().map((w) => `${w.server} weight ${w.weight}, the file says ${w.file}`);
+  }
+
+  writeLiveWeights(): string {
+    const changes = this.liveWeights();
+    if (changes.length === 0) return 'The live weights are what the config file says: nothing to write.';
+    if (!this.configPath) throw new Error('this step has no config file');
+    // Written into the serving config's text (the lines the weights came from), then saved as the learner's file.
+    let text = this.applied ?? this.readConfigFile() ?? '';
+    for (const c of changes) text = setServerWeight(text, c.line, c.weight);
+    writeFileSync(this.configPath, text);
+    return `Wrote ${changes.map((c) => `weight ${c.weight} on ${c.server} (line ${c.line})`).join(', ')} into ${this.configName}: the reload keeps them now.`;
+  }
+
+  async resetStep(): Promise<void> {
+    if (!this.configPath || this.startingConfig === null) return;
+    writeFileSync(this.configPath, this.startingConfig);
+    if (this.tmpDir && !this.ownsDir) rmSync(join(this.tmpDir, 'passed'), { recursive: true, force: true });
   }
 
   private portOf(curl: string): number {
@@ -341,6 +463,13 @@ export class StepSession implements StepSessionView {
       this.applied = text;
       this.errors = [];
       this.mapping = this.describeMapping();
+    if (this.step.files.length > 0) {
+      const { dir } = learnerDir(this.episode, progressPath());
+      this.mapping = [
+        `your files: ${dir}/ (${this.step.files.map((f) => f.name).join(', ')}): edit them, then c builds and judges them`,
+        ...this.mapping,
+      ];
+    }
     } else {
       this.errors = r.diagnostics.filter((d) => d.severity === 'alert');
     }
@@ -381,9 +510,10 @@ export class StepSession implements StepSessionView {
     this.watchers.clear();
     for (const off of this.offs.splice(0)) off();
     if (this.opts.publishPorts !== false) clearPortMap();
+    await this.who?.close();
     await this.engine?.stop().catch(() => {});
     await this.group.dispose();
-    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
+    if (this.tmpDir && this.ownsDir) rmSync(this.tmpDir, { recursive: true, force: true });
   }
 }
 

@@ -80,6 +80,20 @@ export interface StepSessionView {
   setWeight(key: string, weight: number): number;
   /** Stops the app behind the server, or starts it again; returns a sentence saying which. */
   toggleApp(key: string): Promise<string>;
+  /** The step's starting config text (marks point at its lines), null without a config. */
+  readonly startingConfig: string | null;
+  /** The learner's config file as it is on disk now (it may differ from what serves after a refused reload). */
+  readConfigFile(): string | null;
+  /** Writes the learner's config file (the watcher or a reload applies it). */
+  writeConfigFile(text: string): void;
+  /** The step's solution config, or a sentence saying why it cannot be shown. */
+  solutionText(): string;
+  /** Live changes that the file does not have and a reload would drop ("server1 weight 3"). */
+  liveChanges(): readonly string[];
+  /** Writes the live weights into the learner's config file; returns what it changed. */
+  writeLiveWeights(): string;
+  /** Puts the step's starting config back into the learner's file and forgets the kept copy. */
+  resetStep(): Promise<void>;
   /** Reads the config file and reloads the engine with it. */
   reload(): Promise<ReloadOutcome>;
   /** Calls fn when the config file changes on disk; returns the unwatch function. */
@@ -117,4 +131,6 @@ export interface LabServices {
   openStep(episode: Episode, stepIndex: number, progress: (line: string) => void): Promise<StepSessionView>;
   /** Opens the config in the learner's editor; resolves when the editor exits. */
   editFile(path: string): Promise<EditOutcome>;
+  /** $EDITOR or $VISUAL is set (else `e` opens the inline editor and says why). */
+  readonly editorSet?: boolean;
 }

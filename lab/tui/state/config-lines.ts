@@ -1,7 +1,7 @@
 // The config pane as lines: numbered, the lines that matter marked with their note, lines with errors flagged.
 import type { Diagnostic } from '../../../proxy/index.ts';
 import type { LineMark } from '../../episodes/schema.ts';
-import { truncate, type Line } from './text.ts';
+import { truncate, wrapText, type Line } from './text.ts';
 
 export interface ConfigLinesInput {
   readonly text: string;
@@ -41,7 +41,11 @@ export function configLines({ text, marks, errors, width }: ConfigLinesInput): C
     if ((errs || note !== undefined) && focus < 0) focus = out.length;
     if (errs) {
       out.push({ text: truncate(body, width), tone: 'bad', bold: true });
-      for (const d of errs) out.push({ text: truncate(`${' '.repeat(numWidth + 2)}↑ ${d.message}${d.hint ? ` ${d.hint}` : ''}`, width), tone: 'bad' });
+      // The whole message, wrapped under the line it is about (never cut at the screen's edge).
+      const pad = ' '.repeat(numWidth + 2);
+      for (const d of errs) {
+        wrapText(`↑ ${d.message}${d.hint ? ` ${d.hint}` : ''}`, width - pad.length - 2).forEach((t, k) => out.push({ text: `${pad}${k > 0 ? '  ' : ''}${t}`, tone: 'bad' }));
+      }
     } else if (note !== undefined) {
       const room = width - Array.from(body).length - 4;
       const text = room >= 12 ? `${body}  ← ${truncate(note, room)}` : truncate(body, width);
@@ -53,7 +57,7 @@ export function configLines({ text, marks, errors, width }: ConfigLinesInput): C
   // Errors without a line (e.g. a missing section) go first, where they are seen.
   const loose = errors.filter((d) => !d.loc || d.loc.line > src.length);
   if (loose.length > 0) {
-    out.unshift(...loose.map((d) => ({ text: truncate(`✗ ${d.message}`, width), tone: 'bad' as const })));
+    out.unshift(...loose.flatMap((d) => wrapText(`✗ ${d.message}${d.hint ? ` ${d.hint}` : ''}`, width).map((text) => ({ text, tone: 'bad' as const }))));
     focus = 0;
   }
   return { lines: out, focus: Math.max(0, focus) };

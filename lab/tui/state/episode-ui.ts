@@ -2,7 +2,7 @@
 // and the two-press Ctrl+C. Pure, so every key's effect is testable without a terminal.
 import type { Tone } from './log.ts';
 
-export type Overlay = 'none' | 'help' | 'explain' | 'checks' | 'hint' | 'solution';
+export type Overlay = 'none' | 'help' | 'explain' | 'checks' | 'hint' | 'solution' | 'legend';
 
 export interface Prediction {
   /** The server (backend/server key) the learner bet on for the request in flight, or null while choosing. */

@@ -19,24 +19,27 @@ export const eventLines = {
   route: () => null,
   balance: () => null,
   response: () => null,
-  'server-state': (e) => ({ text: e.message, tone: e.to === 'up' || e.to === 'ready' ? 'ok' : 'bad' }),
-  // Steady passing checks are noise; failures and checks on the way back up are what the learner watches.
-  check: (e) =>
-    e.ok && e.health >= e.rise + e.fall - 1
-      ? null
-      : {
-          text: `Health check for server ${e.backend}/${e.server} ${e.ok ? 'succeeded' : 'failed'}, reason: ${e.desc}, check duration: ${e.durationMs}ms, status: ${
-            e.health >= e.rise ? `${e.health - e.rise + 1}/${e.fall} UP` : `${e.health}/${e.rise} DOWN`
-          }.`,
-          tone: e.ok ? 'ok' : 'warn',
-        },
-  log: (e) => ({ text: e.line, tone: 'plain' }),
+  // The engine logs HAProxy's own sentence for a state change as a 'log' event (as `lab proxy` prints it and
+  // HAProxy does); showing the event too would say it twice.
+  'server-state': () => null,
+  // Per-check lines exist only with `option log-health-checks`, and then the engine logs them as HAProxy words
+  // them ('log' events); the check events feed the table's check column.
+  check: () => null,
+  log: (e) => ({ text: e.line, tone: logTone(e.line) }),
   diagnostic: (e) => ({ text: formatDiagnostic(e.diagnostic), tone: e.diagnostic.severity === 'alert' ? 'bad' : 'warn' }),
   reloaded: (e) =>
     e.ok
       ? { text: `Configuration reloaded (generation ${e.generation}).`, tone: 'ok' }
-      : { text: `Reload refused: the running configuration keeps serving.`, tone: 'bad' },
+      : // The status line and the config pane say it (with the learner's line); the diagnostics print above.
+        null,
 } satisfies Renderers;
+
+// State changes read at a glance: a server or backend going down in red, coming back in green.
+function logTone(line: string): Tone {
+  if (/ is DOWN\b| has no server available| is going DOWN/.test(line)) return 'bad';
+  if (/^(\[\w+\] )?Server \S+ is UP\b/.test(line) || / is UP, reason/.test(line)) return 'ok';
+  return 'plain';
+}
 
 // The log line for one event, through the per-kind table.
 export function eventLine(e: EngineEvent): EventLine | null {

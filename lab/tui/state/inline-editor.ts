@@ -1,7 +1,7 @@
 // The inline editor (no $EDITOR needed): move between config lines, edit one line at a time, insert, delete,
 // save. Pure, so every keystroke's effect is testable.
 import type { Diagnostic } from '../../../proxy/index.ts';
-import { truncate, type Line } from './text.ts';
+import { truncate, wrapText, type Line } from './text.ts';
 
 export interface LineEdit {
   readonly text: string;
@@ -118,7 +118,8 @@ export function inlineLines(s: InlineEditor, errors: readonly Diagnostic[], widt
       text: `${String(i + 1).padStart(numWidth)}${sign} ${truncate(Array.from(body).slice(shift).join(''), room)}`,
       ...(here ? { tone: s.edit ? 'accent' : 'warn', bold: true } : errs.length ? { tone: 'bad' } : {}),
     } as Line);
-    for (const d of errs) out.push({ text: truncate(`${' '.repeat(numWidth + 2)}↑ ${d.message}`, width), tone: 'bad' });
+    const pad = ' '.repeat(numWidth + 2);
+    for (const d of errs) wrapText(`↑ ${d.message}`, width - pad.length - 2).forEach((t, k) => out.push({ text: `${pad}${k > 0 ? '  ' : ''}${t}`, tone: 'bad' }));
   });
   return { lines: out, focus };
 }

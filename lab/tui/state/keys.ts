@@ -12,7 +12,11 @@ export type KeyAction =
   | 'select-prev'
   | 'weight-up'
   | 'weight-down'
+  | 'write-weights'
   | 'toggle-backend'
+  | 'reset-step'
+  | 'legend'
+  | 'more-keys'
   | 'explain'
   | 'predict'
   | 'guess'
@@ -44,6 +48,10 @@ export interface KeyContext {
   readonly hasLastRequest: boolean;
   /** How many different requests (experiments) the step has. */
   readonly requests: number;
+  /** Live weights differ from the config file (W would write them in). */
+  readonly hasLiveWeights?: boolean;
+  /** The last answer has an HAProxy log line to explain field by field. */
+  readonly hasLogLine?: boolean;
 }
 
 export interface KeyBinding {
@@ -78,6 +86,7 @@ export const episodeKeys: readonly KeyBinding[] = [
   { action: 'select-prev', label: '↑', does: 'select previous server', short: '↑↓ server', chars: ['k'], named: ['upArrow'], when: (c) => c.hasServers },
   { action: 'weight-up', label: '+', does: 'raise its weight (live)', short: '+- weight', chars: ['+', '='], when: (c) => c.hasEngine && c.hasServers },
   { action: 'weight-down', label: '-', does: 'lower its weight (live)', short: '+- weight', chars: ['-', '_'], when: (c) => c.hasEngine && c.hasServers },
+  { action: 'write-weights', label: 'W', does: 'write the live weights into your config file', short: 'W write weights', chars: ['W'], when: (c) => c.hasConfig && c.hasLiveWeights === true },
   { action: 'toggle-backend', label: 's', does: 'stop/start its backend app', short: 's stop/start', chars: ['s'], when: (c) => c.hasServers },
   { action: 'tab', label: 'tab', does: 'switch explanation/config', short: 'tab pane', chars: [], named: ['tab'], when: (c) => c.hasConfig && !c.overlayOpen },
   { action: 'scroll-up', label: 'pgup', does: 'scroll the pane up', short: 'pgup/dn scroll', chars: ['<'], named: ['pageUp'], when: always },
@@ -86,6 +95,9 @@ export const episodeKeys: readonly KeyBinding[] = [
   { action: 'prev-step', label: '←', does: 'previous step', short: '←→ step', chars: ['N'], named: ['leftArrow'], when: (c) => c.canPrev },
   { action: 'hint', label: 'h', does: 'hint for the task', short: 'h hint', chars: ['h'], when: (c) => c.hasHint },
   { action: 'solution', label: 'o', does: 'show the solution config', short: 'o solution', chars: ['o'], when: (c) => c.hasSolution },
+  { action: 'legend', label: 'l', does: 'legend: every field of the last log line', short: 'l log legend', chars: ['l'], when: (c) => c.hasLogLine === true },
+  { action: 'reset-step', label: 'R', does: 'put this step’s starting config back (asks first)', short: 'R reset step', chars: ['R'], when: (c) => c.hasConfig },
+  { action: 'more-keys', label: 'm', does: 'more keys: the footer’s next page', short: 'm more keys', chars: ['m'], when: always },
   { action: 'help', label: '?', does: 'help: every key', short: '? help', chars: ['?'], when: always },
   { action: 'close', label: 'esc', does: 'close the pane / leave predict mode', short: 'esc close', chars: [], named: ['escape'], when: (c) => c.overlayOpen || c.predicting },
   { action: 'home', label: 'H', does: 'back to the episode list', short: 'H home', chars: ['H'], when: always },
@@ -123,7 +135,8 @@ export function bindingFor(input: string, key: PressedKey, ctx: KeyContext): Key
 export function footerKeys(ctx: KeyContext): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  const active = episodeKeys.filter((b) => b.when(ctx));
+  // "m more keys" is the footer's own: it shows only when the keys need more than one page.
+  const active = episodeKeys.filter((b) => b.when(ctx) && b.action !== 'more-keys');
   const pinned = active.filter((b) => b.action === 'close' || b.action === 'help' || b.action === 'quit');
   for (const b of [...pinned, ...active.filter((x) => !pinned.includes(x))]) {
     const s = b.short ?? `${b.label} ${b.does}`;
@@ -146,15 +159,22 @@ export function keysMarkdown(): string {
     '',
     '`npm start` (or `lab`) opens the home screen: `↑`/`↓` choose an episode, `enter` opens it, `q` quits.',
     '`lab open EPISODE` goes straight to an episode. On the episode screen the footer lists the keys that work',
-    'right now; this is all of them.',
+    'right now (when they do not fit, `m` shows its next page); this is all of them. Keys typed faster than the',
+    'screen redraws (key repeat, a paste) each count: `jj` moves two rows, `bb` sends two bursts.',
     '',
     '| Key | What it does |',
     '| --- | --- |',
     ...rows,
     '| `Ctrl+C` | stops running traffic; a second press quits |',
     '',
-    'In the inline editor (`i`): `↑`/`↓` choose a line, `enter` edits it (`←`/`→` move, `enter` keeps, `esc` drops),',
-    '`o` adds a line below, `D` deletes the line, `s` saves and applies, `esc` leaves.',
+    'In the inline editor (`i`, and `e` when `EDITOR` is not set): `↑`/`↓` choose a line, `enter` edits it (`←`/`→`',
+    'and `home`/`end` move, `enter` keeps, `esc` drops), `o` adds a line below, `D` deletes the line, `s` saves and',
+    'applies, `esc` leaves.',
+    '',
+    'Your config is kept per episode and step (next to progress.json, in `work/EPISODE/STEP/`): it comes back when',
+    'you reopen the step, also after quitting; `R` (twice) or `lab reset EPISODE --step ID` puts the starting one back.',
+    'Weights changed with `+`/`-` are live only, as with HAProxy\'s runtime API: a reload (and `c`, which reloads the',
+    'file) drops them, and `W` writes them into your file.',
     '',
     'Quitting stops every backend the lab started. Without a terminal (no TTY), use `lab run EPISODE` instead.',
     '',

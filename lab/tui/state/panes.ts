@@ -2,7 +2,7 @@
 // that keeps the live area shorter than the screen.
 import type { CheckResult, Episode, Step } from '../../episodes/schema.ts';
 import { episodeKeys } from './keys.ts';
-import { truncate, wrapLines, wrapText, type Line } from './text.ts';
+import { reflow, truncate, wrapLines, wrapText, type Line } from './text.ts';
 
 export interface Layout {
   /** Rows of the upper pane, its title row included. */
@@ -34,41 +34,45 @@ export function layout(rows: number, servers: number, wantsSecond: boolean): Lay
   return { pane: free, second: 0, tooSmall: false };
 }
 
-// The explanation tab: the text, then the task, the request the space key sends, and the port mapping.
+// The explanation tab: the task first (so it is on the first screen at 80x24), then the text, the request the
+// space key sends, and the port mapping.
 export function explanationLines(step: Step, curl: string, mapping: readonly string[], width: number): Line[] {
-  const out: Line[] = wrapLines(step.explain.trim(), width);
+  const out: Line[] = [];
   if (step.task) {
+    for (const t of wrapText(`Your task: ${reflow(step.task.trim())}`, width)) out.push({ text: t, tone: 'warn', bold: true });
     out.push({ text: '' });
-    for (const t of wrapText(`Your task: ${step.task}`, width)) out.push({ text: t, tone: 'warn', bold: true });
   }
+  out.push(...wrapLines(reflow(step.explain.trim()), width));
   if (curl) {
     out.push({ text: '' });
-    out.push({ text: truncate(`space sends: ${curl}`, width), tone: 'accent' });
+    out.push(...wrapLines(`space sends: ${curl}`, width, 'accent'));
   }
   for (const e of step.experiments) {
     if (e.curl === curl) continue;
-    out.push({ text: truncate(`experiment: ${e.curl}${e.repeat > 1 ? ` (×${e.repeat})` : ''}`, width), tone: 'dim' });
+    out.push(...wrapLines(`experiment: ${e.curl}${e.repeat > 1 ? ` (×${e.repeat})` : ''}`, width, 'dim'));
   }
-  for (const c of step.commands) out.push({ text: truncate(`document runs: ${c}`, width), tone: 'dim' });
-  if (mapping.length > 0) out.push({ text: truncate(`ports: ${mapping.join(', ')}`, width), tone: 'dim' });
+  for (const c of step.commands) out.push(...wrapLines(`document runs: ${c}`, width, 'dim'));
+  if (mapping.length > 0) out.push(...wrapLines(`ports: ${mapping.join(', ')}`, width, 'dim'));
   return out;
 }
 
-// Every key with what it does, two columns when the width allows.
+// Every key with what it does, one per row; a description too long for the row wraps under itself (never cut).
 export function helpLines(width: number): Line[] {
-  const items = [
-    ...episodeKeys.map((k) => {
+  const items: [string, string][] = [
+    ...episodeKeys.map((k): [string, string] => {
       const extra = k.chars.filter((c) => c !== k.label && c !== ' ' && c.length === 1 && !/[0-9]/.test(c));
-      return `${k.label}${extra.length ? `/${extra.join('/')}` : ''}`.padEnd(10) + k.does;
+      return [`${k.label}${extra.length ? `/${extra.join('/')}` : ''}`, k.does];
     }),
-    'Ctrl+C'.padEnd(10) + 'stop traffic; again: quit',
+    ['Ctrl+C', 'stop traffic; again: quit'],
+    ['order', 'one glyph per answering server; ! = the server failed (the 503/504 is the proxy’s), ✗ = no server (a deny, none usable), ↪ = a redirect'],
+    ['served', 'answers each server gave, counted from the same moment as the bars (the "since …" in the table’s header)'],
   ];
-  const col = 40;
-  if (width >= col * 2) {
-    const half = Math.ceil(items.length / 2);
-    return Array.from({ length: half }, (_, i) => ({ text: truncate(items[i]!, col - 1).padEnd(col) + truncate(items[i + half] ?? '', col) }));
+  const keyW = 10;
+  const out: Line[] = [];
+  for (const [k, does] of items) {
+    wrapText(does, Math.max(8, width - keyW - 1)).forEach((t, i) => out.push({ text: `${(i === 0 ? k : '').padEnd(keyW)} ${t}` }));
   }
-  return items.map((t) => ({ text: truncate(t, width) }));
+  return out;
 }
 
 // The results of the step's checks: each with what it expected and saw; failures with their lines and hint.
@@ -93,9 +97,9 @@ export function checkLines(results: readonly CheckResult[] | null, running: stri
 // The hints of a step: its task, then each check's hint.
 export function hintLines(step: Step, width: number): Line[] {
   const out: Line[] = [];
-  if (step.task) out.push(...wrapLines(`Task: ${step.task}`, width, 'warn'));
+  if (step.task) out.push(...wrapLines(`Task: ${reflow(step.task.trim())}`, width, 'warn'));
   for (const c of step.checks) {
-    out.push(...wrapLines(`• ${c.title}: ${c.hint}`, width));
+    out.push(...wrapLines(`• ${c.title}: ${reflow(c.hint.trim())}`, width));
   }
   if (out.length === 0) out.push({ text: 'This step has no task: experiment freely.', tone: 'dim' });
   return out;

@@ -66,3 +66,16 @@ export function windowOf<T>(lines: readonly T[], height: number, offset: number)
   const o = Math.max(0, Math.min(offset, max));
   return { shown: lines.slice(o, o + h), offset: o, more: o + h < lines.length };
 }
+
+// Joins the lines of each paragraph (YAML block text is wrapped by hand at the source's width), so wrapText can
+// wrap it for the screen's. Blank lines, indented lines (code) and list items keep their own line.
+export function reflow(text: string): string {
+  const out: string[] = [];
+  for (const raw of text.replace(/\r/g, '').split('\n')) {
+    const prev = out.length > 0 ? out[out.length - 1]! : null;
+    const own = raw.trim() === '' || /^\s/.test(raw) || /^([-*•]|\d+\.)\s/.test(raw);
+    if (prev !== null && prev.trim() !== '' && !own && !/^\s/.test(prev)) out[out.length - 1] = `${prev} ${raw.trim()}`;
+    else out.push(raw);
+  }
+  return out.join('\n');
+}

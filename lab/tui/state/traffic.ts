@@ -5,11 +5,26 @@ import type { EngineEvent, EventOf } from '../../../proxy/index.ts';
 /** "backend/server", the key every per-server count uses. */
 export type ServerKey = string;
 
+/** What became of a request: a server answered it; a server was chosen but gave no answer (connection
+ *  refused or reset, timeout: the 503/504 is the proxy's); or no server was chosen (deny, redirect, no server). */
+export type Outcome = 'answered' | 'failed' | 'no-server';
+
 export interface Answer {
   readonly id: number;
-  /** null when no server answered (denied, redirected, no server available). */
+  /** The server that was chosen (it may have failed), null when none was. */
   readonly server: ServerKey | null;
   readonly status: number;
+  readonly outcome: Outcome;
+  readonly retries: number;
+}
+
+// A server answered when it sent response headers (HTTP: Tr >= 0) or, in mode tcp, when the connection to it
+// was made (Tc >= 0); the lab's own no-proxy answers carry the app's time as Tr.
+export function outcomeOf(e: EventOf<'response'>): Outcome {
+  const key = answerKey(e.backend, e.server);
+  if (!key) return 'no-server';
+  const ok = e.status === 0 ? e.timings.tc >= 0 : e.timings.tr >= 0;
+  return ok ? 'answered' : 'failed';
 }
 
 /** Every event one request produced, assembled by request id. */
@@ -30,6 +45,10 @@ export interface TrafficState {
   readonly windowTotal: number;
   /** Requests no server answered, since the last change. */
   readonly windowUnanswered: number;
+  /** Of those: a server was chosen but failed (connection error, timeout), since the last change. */
+  readonly windowFailed: number;
+  /** Retries (redispatches included) the proxy made, since the last change. */
+  readonly windowRetries: number;
   /** What the window started from, e.g. "reload #2". */
   readonly since: string;
   /** The last answers, oldest first. */
@@ -54,7 +73,7 @@ export const DETAILED_PER_SECOND = 200;
 
 // The state at the start of a step.
 export function initialTraffic(since = 'since step start'): TrafficState {
-  return { served: {}, window: {}, windowTotal: 0, windowUnanswered: 0, since, sequence: [], latencies: [], traces: [], total: 0 };
+  return { served: {}, window: {}, windowTotal: 0, windowUnanswered: 0, windowFailed: 0, windowRetries: 0, since, sequence: [], latencies: [], traces: [], total: 0 };
 }
 
 // The key a response counts under, or null when no server answered (HAProxy logs "<NOSRV>").
@@ -86,7 +105,7 @@ export function trafficReducer(state: TrafficState, action: TrafficAction): Traf
     case 'reset':
       return initialTraffic(action.since);
     case 'reset-window':
-      return { ...state, window: {}, windowTotal: 0, windowUnanswered: 0, since: action.since };
+      return { ...state, window: {}, windowTotal: 0, windowUnanswered: 0, windowFailed: 0, windowRetries: 0, since: action.since };
     case 'events':
       break;
   }
@@ -94,6 +113,8 @@ export function trafficReducer(state: TrafficState, action: TrafficAction): Traf
   let window: Record<ServerKey, number> | null = null;
   let windowTotal = state.windowTotal;
   let windowUnanswered = state.windowUnanswered;
+  let windowFailed = state.windowFailed;
+  let windowRetries = state.windowRetries;
   let total = state.total;
   const answers: Answer[] = [];
   const latencies: number[] = [];
@@ -116,17 +137,20 @@ export function trafficReducer(state: TrafficState, action: TrafficAction): Traf
       case 'response': {
         updateTrace(tr(), e.id, (t) => ({ ...t, response: e }));
         const key = answerKey(e.backend, e.server);
+        const outcome = outcomeOf(e);
         total++;
         windowTotal++;
-        if (key) {
+        windowRetries += e.retries;
+        if (outcome === 'answered' && key) {
           served ??= { ...state.served };
           window ??= { ...state.window };
           served[key] = (served[key] ?? 0) + 1;
           window[key] = (window[key] ?? 0) + 1;
         } else {
           windowUnanswered++;
+          if (outcome === 'failed') windowFailed++;
         }
-        answers.push({ id: e.id, server: key, status: e.status });
+        answers.push({ id: e.id, server: key, status: e.status, outcome, retries: e.retries });
         if (e.timings.tt >= 0) latencies.push(e.timings.tt);
         break;
       }
@@ -143,13 +167,15 @@ export function trafficReducer(state: TrafficState, action: TrafficAction): Traf
       }
     }
   }
-  if (!served && !window && !traces && answers.length === 0) return state;
+  if (!served && !window && !traces && answers.length === 0 && windowRetries === state.windowRetries) return state;
   return {
     ...state,
     served: served ?? state.served,
     window: window ?? state.window,
     windowTotal,
     windowUnanswered,
+    windowFailed,
+    windowRetries,
     total,
     sequence: keepLast(state.sequence, answers, SEQUENCE_KEEP),
     latencies: keepLast(state.latencies, latencies, LATENCY_KEEP),

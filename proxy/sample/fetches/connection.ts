@@ -1,4 +1,4 @@
-// Layer-4 fetches (HAProxy's src/tcp_sample.c), ssl_fc, and the constant ones (src/sample.c).
+// Layer-4 fetches (HAProxy's src/tcp_sample.c) and the constant ones (src/sample.c).
 import type { FetchDef, FetchFn } from '../sample.ts';
 
 const src: FetchFn = (ctx, visit) => visit(ctx.src);
@@ -23,8 +23,6 @@ export const connectionFetches: readonly FetchDef[] = [
   l4('fc_dst', 'ip', dst),
   l4('dst_port', 'int', dstPort),
   l4('fc_dst_port', 'int', dstPort),
-  // The lab's listeners never speak TLS, so a connection is never an SSL one (HAProxy's ssl_fc).
-  { name: 'ssl_fc', outType: 'bool', args: [], minArgs: 0, source: 'l5', compile: () => no },
   { name: 'always_true', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => yes },
   { name: 'always_false', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => no },
 ];

@@ -6,7 +6,7 @@
 import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
 import type { ServerState } from '../server-state.ts';
-import { countUsable, noServerAvailableMessage, serverDownMessage, serverUpMessage } from './messages.ts';
+import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverUpMessage } from './messages.ts';
 import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarget } from './probe.ts';
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
 import { checkStatusResult } from './status.ts';
@@ -87,6 +87,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     const kind = checkStatusResult(result.status);
     const at = now();
     server.lastCheck = { status: result.status, ...(result.code !== undefined ? { code: result.code } : {}), desc: result.desc, durationMs: result.durationMs, at };
+    const logChecks = b.spec.options.logHealthChecks;
+    const healthBefore = server.health;
     const step = stepHealth(server.health, rise, fall, kind);
     if (step.countedFailure) server.failedChecks++;
     server.health = step.health;
@@ -104,10 +106,16 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       rise,
       fall,
     });
+    if (logChecks) {
+      const line = checkResultMessage(server, result, kind === 'failed', healthBefore, server.health);
+      if (line) host.log(line);
+    }
     if (!to) return null;
     const before = countUsable(b.servers);
     const after = countUsable(b.servers, { server, op: to });
-    const message = to === 'down' ? serverDownMessage(server, result, after) : serverUpMessage(server, result, after);
+    // with log-health-checks the check line above gave the reason, so the state sentence goes without it
+    const reason = logChecks ? undefined : result;
+    const message = to === 'down' ? serverDownMessage(server, reason, after) : serverUpMessage(server, reason, after);
     recordStateChange(server, to, at);
     host.transition(server, to, message);
     host.log(message);

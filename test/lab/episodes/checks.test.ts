@@ -100,4 +100,29 @@ describe('checks', () => {
     const c: Check = { kind: 'status', ...base, involves: [], experiment: 'nope', status: 200 };
     expect(evaluateCheck(c, observe(answers('server1')))).toMatchObject({ ok: false, observed: 'it did not run' });
   });
+
+  it('instances judges who received each request, not the server the log named', () => {
+    const c: Check = { kind: 'instances', ...base, involves: ['server'], experiment: 'x', shares: { app1: 1, app2: 1 }, tolerance: 0 };
+    const received = (...by: string[]) => answers('server1', 'server2', 'server1', 'server2').map((o, i) => ({ ...o, receivedBy: by[i] ? [by[i]!] : [] }));
+    expect(evaluateCheck(c, observe(received('app1', 'app2', 'app1', 'app2'))).ok).toBe(true);
+    // Two server lines, one process: the log alternates, the receiving end does not.
+    const same = evaluateCheck(c, observe(received('app1', 'app1', 'app1', 'app1')));
+    expect(same.ok).toBe(false);
+    expect(same.expected).toBe('requests received by app1 50%, app2 50%');
+    expect(same.observed).toBe("app1 4, app2 0 of 4; the proxy's log named server1 ×2; server2 ×2");
+    // Nobody received a request the proxy answered itself.
+    const denied = evaluateCheck(c, observe(received('app1', 'app2', 'app1', '')));
+    expect(denied.ok).toBe(false);
+    expect(denied.observed).toMatch(/no app \(the proxy answered itself\) 1 of 4/);
+  });
+
+  it('passthrough passes on bytes that arrived as sent and fails on re-written header names, or none received', () => {
+    const c: Check = { kind: 'passthrough', ...base, involves: ['mode'], experiment: 'x' };
+    const got = (verbatim: boolean, by: string[] = ['app1']) => answers('server1', 'server1').map((o) => ({ ...o, receivedBy: by, verbatim }));
+    expect(evaluateCheck(c, observe(got(true))).ok).toBe(true);
+    const http = evaluateCheck(c, observe(got(false)));
+    expect(http.ok).toBe(false);
+    expect(http.observed).toBe('2 of 2 arrived with header names re-written in lower case: a proxy parsed them as HTTP (mode http)');
+    expect(evaluateCheck(c, observe(got(false, []))).observed).toBe('2 of 2 reached no app');
+  });
 });

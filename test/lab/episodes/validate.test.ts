@@ -136,4 +136,103 @@ describe('episode schema', () => {
     expect(r.episodes.map((e) => e.id)).toEqual(['good']);
     expect(r.errors[0]!.loc.file).toMatch(/bad\/episode\.yaml$/);
   });
+
+  it('turns a check\'s own curl into a request the step sends, and refuses curl together with experiment', () => {
+    write('own', GOOD.replace('        experiment: home\n', '        curl: curl --interface 127.66.0.9 http://localhost/x\n        repeat: 2\n'));
+    const step = loadEpisode('own', root).steps[0]!;
+    expect(step.experiments.map((e) => e.id)).toEqual(['home']);
+    expect(step.probes).toEqual([expect.objectContaining({ curl: 'curl --interface 127.66.0.9 http://localhost/x', repeat: 2, concurrency: 1 })]);
+    expect(step.checks[0]).toMatchObject({ kind: 'status', experiment: step.probes![0]!.id });
+    write('both', GOOD.replace('        experiment: home\n', '        experiment: home\n        curl: curl http://localhost/\n'));
+    expect(errorsOf('both')).toEqual([expect.stringMatching(/^24: .*give either 'experiment' .* or 'curl' .*, not both/)]);
+    write('none', GOOD.replace('        experiment: home\n', ''));
+    expect(errorsOf('none')).toEqual([expect.stringMatching(/^21: .*\(status\): say which requests it judges: 'experiment: ID' or 'curl: curl \.\.\.'/)]);
+    write('badcurl', GOOD.replace('        experiment: home\n', '        curl: wget http://localhost/\n'));
+    expect(errorsOf('badcurl')).toEqual([expect.stringMatching(/^23: .*curl: expected a curl command line/)]);
+    write('norepeat', GOOD.replace('        experiment: home\n', '        experiment: home\n        repeat: 3\n'));
+    expect(errorsOf('norepeat')).toEqual([expect.stringMatching(/^24: .*repeat: only a check with its own 'curl' sends requests/)]);
+  });
+
+  it('checks an instances check\'s shares against the step\'s apps, at their line', () => {
+    const check = (shares: string) => GOOD.replace(/    checks:[\s\S]*$/, `    checks:\n      - kind: instances\n        title: App 1 received them\n        experiment: home\n        shares: ${shares}\n        hint: Point the server at app1.\n`);
+    write('inst', check('{ app1: 1 }'));
+    expect(loadEpisode('inst', root).steps[0]!.checks[0]).toMatchObject({ kind: 'instances', shares: { app1: 1 }, tolerance: 0 });
+    write('inst-unknown', check('{ app7: 1 }'));
+    expect(errorsOf('inst-unknown')).toEqual([expect.stringMatching(/^24: .*shares: 'app7' is not an app of this step \(apps: app1\)/)]);
+    write('inst-zero', check('{ app1: 0 }'));
+    expect(errorsOf('inst-zero')).toEqual([expect.stringMatching(/^24: .*give each app instance a relative share/)]);
+  });
+
+  it('wants a passthrough check on a step with a config', () => {
+    const yaml = GOOD.replace('    config: a.cfg\n', '').replace(/    checks:[\s\S]*$/, '    checks:\n      - kind: passthrough\n        title: Bytes untouched\n        experiment: home\n        hint: mode tcp\n');
+    write('pass', yaml);
+    expect(errorsOf('pass')).toEqual([expect.stringMatching(/^20: .*a passthrough check needs a step with a config/)]);
+  });
+
+  it('lists wrong answers of an edit step and refuses one that is the solution, or a missing file', () => {
+    const edit = (wrong: string) => GOOD.replace('    config: a.cfg', '    config: a.cfg\n    solution: s.cfg\n    task: Change it.') + `    wrong:\n${wrong}`;
+    write('wrong', edit('      - file: w.cfg\n        why: points nowhere\n'));
+    writeFileSync(join(root, 'wrong', 's.cfg'), 'frontend f\n    bind *:80\n    default_backend b\nbackend b\n    server s1 app1:5001 check\n');
+    writeFileSync(join(root, 'wrong', 'w.cfg'), 'frontend f\n    bind *:80\n    default_backend b\nbackend b\n    server s1 app9:5009 check\n');
+    expect(loadEpisode('wrong', root).steps[0]!.wrong).toEqual([{ file: join(root, 'wrong', 'w.cfg'), why: 'points nowhere', loc: expect.anything() }]);
+    writeFileSync(join(root, 'wrong', 'w.cfg'), 'frontend f\n    bind *:80\n    default_backend b\nbackend b\n    server s1 app1:5001 check\n');
+    expect(errorsOf('wrong')).toEqual([expect.stringMatching(/^29: .*wrong\[0\]\.file: it is the same text as the solution/)]);
+    write('wrong-missing', edit('      - file: nope.cfg\n        why: x\n'));
+    writeFileSync(join(root, 'wrong-missing', 's.cfg'), 'x\n');
+    expect(errorsOf('wrong-missing')).toEqual([expect.stringMatching(/^29: .*file "nope.cfg" not found next to episode.yaml/)]);
+    write('wrong-noedit', GOOD + '    wrong:\n      - file: a.cfg\n        why: x\n');
+    expect(errorsOf('wrong-noedit')).toEqual([expect.stringMatching(/^26: .*wrong answers belong to a step the learner edits/)]);
+  });
+});
+
+describe('learner files and Docker steps', () => {
+  const DOCKER_STEP = `  - id: build
+    title: Build it
+    explain: Words.
+    apps: []
+    task: Fix the Dockerfile.
+    files:
+      - name: Dockerfile
+        start: Dockerfile.start
+        solution: Dockerfile.done
+    docker:
+      build: my-app
+      run: { image: my-app, port: 5000 }
+    checks:
+      - kind: listening
+        title: Listens on every interface
+        port: 5000
+        hint: host='0.0.0.0'
+    wrong:
+      - file: Dockerfile
+        with: Dockerfile.wrong
+        why: No COPY.
+`;
+  function writeDocker(id: string, step: string): void {
+    write(id, GOOD + step);
+    for (const f of ['Dockerfile.start', 'Dockerfile.done', 'Dockerfile.wrong']) writeFileSync(join(root, id, f), 'FROM python:3.9-slim\n');
+  }
+
+  it('reads files, docker plan and wrong answers, and a docker plan implies needs: [docker]', () => {
+    writeDocker('dock', DOCKER_STEP);
+    const step = loadEpisode('dock', root).steps[1]!;
+    expect(step.files).toEqual([{ name: 'Dockerfile', start: join(root, 'dock', 'Dockerfile.start'), solution: join(root, 'dock', 'Dockerfile.done') }]);
+    expect(step.docker).toEqual({ build: 'my-app', run: { image: 'my-app', port: 5000 } });
+    expect(step.needs).toEqual(['docker']);
+    expect(step.wrongFiles).toEqual([{ file: 'Dockerfile', path: join(root, 'dock', 'Dockerfile.wrong'), why: 'No COPY.' }]);
+  });
+
+  it('names the line of a wrong answer for a file no step declares, a missing file, and a run of another image', () => {
+    writeDocker('bad', DOCKER_STEP.replace('      - file: Dockerfile', '      - file: app.py').replace('start: Dockerfile.start', 'start: nope.txt').replace('image: my-app', 'image: other'));
+    expect(errorsOf('bad')).toEqual([
+      expect.stringMatching(/^33: steps\[1\]\.files\[0\]\.start: file "nope.txt" not found next to episode.yaml/),
+      expect.stringMatching(/^37: steps\[1\]\.docker\.run\.image: the lab runs the image the step builds \('my-app'\), got 'other'/),
+      expect.stringMatching(/^44: steps\[1\]\.wrong\[0\]\.file: no learner file 'app.py' in this step or an earlier one \(files: none\)/),
+    ]);
+  });
+
+  it('refuses a listening check on a step that runs no container', () => {
+    writeDocker('norun', DOCKER_STEP.replace('      run: { image: my-app, port: 5000 }\n', ''));
+    expect(errorsOf('norun')).toEqual([expect.stringMatching(/^\d+: steps\[1\]\.checks\[0\]: a listening check needs a step that runs a container \(docker\.run\)/)]);
+  });
 });

@@ -106,6 +106,7 @@ describe('lab up and lab down', () => {
     expect(out).toMatch(/fix: start it/);
     expect(out).toMatch(/✗ process +\/nonexistent\/python3 was not found on PATH/);
     expect(out).toMatch(/✓ builtin/);
-    expect(out).toContain('`lab up` would use: builtin');
+    expect(out).toContain('--runtime works here with: builtin');
+    expect(out).toContain('use builtin unless --runtime names another');
   });
 });

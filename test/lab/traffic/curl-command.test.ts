@@ -69,3 +69,49 @@ describe('lab curl', () => {
     expect(c.out[0]).toMatch(/^#1 200 404 Not Found/);
   });
 });
+
+describe('lab curl names the server of every answer', () => {
+  it('asks the running engine who answered: a 404 of app2 and the engine’s own 503 <NOSRV>', async () => {
+    const { createEngine } = await import('../../../proxy/index.ts');
+    const { AnsweredBy } = await import('../../../lab/traffic/answered-by.ts');
+    const { startWhoService } = await import('../../../lab/traffic/who-service.ts');
+    const app2 = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n');
+    });
+    await new Promise<void>((r) => app2.listen(0, '127.0.0.1', r));
+    const app2Port = (app2.address() as AddressInfo).port;
+    const by = new AnsweredBy();
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const fePort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const engine = createEngine({
+      source: { name: 'haproxy.cfg', text: `defaults\n  mode http\n  option httplog\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\nfrontend fe\n  bind 127.0.0.1:${fePort}\n  use_backend none if { path_beg /none }\n  default_backend be\nbackend be\n  server app2 127.0.0.1:${app2Port}\nbackend none\n  server gone 127.0.0.1:1 disabled\n` },
+      logSink: (l) => by.noteLog(l),
+    });
+    await engine.start();
+    const who = await startWhoService(by);
+    try {
+      const env = { XDG_STATE_HOME: dir, HOME: dir };
+      writePortMap({ episode: 'ep4-acl', ports: { '80': fePort }, apps: [{ name: 'app1', answers: 'Flask App 1' }], who: who.port }, env);
+      const a = capture();
+      await curlCommand(['http://localhost/submit'], { ...a.opts, env });
+      expect(a.out[0]).toMatch(/^#1 404 app2 +[\d.]+ ms +"Not Found"$/);
+      const b = capture();
+      await curlCommand(['http://localhost/none'], { ...b.opts, env });
+      expect(b.out[0]).toMatch(/^#1 503 <NOSRV> +[\d.]+ ms +\(no server available\)$/);
+    } finally {
+      await who.close();
+      await engine.stop();
+      await new Promise<void>((r) => app2.close(() => r()));
+    }
+  });
+
+  it('after `lab up`, says how to put a proxy in front instead of a dead end', async () => {
+    const { proxyHint } = await import('../../../lab/traffic/proxy-hint.ts');
+    const lines = proxyHint(80, {}, [{ pid: process.pid, target: 'ep9-weighted-rr', runtime: 'builtin', startedAt: '', apps: [1, 2, 3].map((k) => ({ name: `app${k}`, app: `ep9-app${k}`, address: `127.0.0.1:500${k}` })) }]);
+    expect(lines?.join('\n')).toContain('lab proxy -f apps/ep9-weighted-rr/haproxy.cfg --map 80=8080 --resolve app1=127.0.0.1 --resolve app2=127.0.0.1 --resolve app3=127.0.0.1');
+    expect(proxyHint(4000, {}, [{ pid: process.pid, target: 'ep9-weighted-rr', runtime: 'builtin', startedAt: '', apps: [] }])).toBeNull();
+  });
+});

@@ -42,3 +42,14 @@ describe('curl flags', () => {
     expect(() => parseCurl('curl http://a/ http://b/')).toThrow(/one URL expected/);
   });
 });
+
+describe('cookies and users, as curl sends them', () => {
+  it('turns -b into a Cookie header and -u into basic authorization', () => {
+    const p = parseCurl(`curl -b 'session=abc; theme=dark' -u alice:secret http://localhost/`);
+    expect(p.spec.headers).toEqual([['Cookie', 'session=abc; theme=dark'], ['Authorization', `Basic ${Buffer.from('alice:secret').toString('base64')}`]]);
+  });
+
+  it('refuses a cookie file name, which it cannot read', () => {
+    expect(() => parseCurl('curl -b cookies.txt http://localhost/')).toThrow(/cookie files are not supported/);
+  });
+});

@@ -27,7 +27,7 @@ export function fakeStep(extra: Partial<Step> = {}): Step {
   return {
     id: 'weights', title: 'Weights 2 and 1', explain: 'Server1 takes two requests for each one of server2.',
     config: '/nonexistent/haproxy.cfg', solution: null, apps: ['app1', 'app2'], commands: [],
-    marks: [{ line: 9, note: 'weight 2 here' }],
+    marks: [{ line: 9, note: 'weight 2 here' }], files: [], needs: [], wrong: [], wrongFiles: [],
     experiments: [{ id: 'home', curl: 'curl http://localhost/', repeat: 6, concurrency: 1, loc }],
     checks: [{ kind: 'distribution', title: 'server1 twice server2', hint: 'weights 2 and 1', involves: ['weight'], experiment: 'home', shares: { server1: 2, server2: 1 }, tolerance: 0.05, loc }],
     loc, ...extra,
@@ -72,6 +72,30 @@ export class FakeSession implements StepSessionView {
   }
   configText(): string {
     return CONFIG;
+  }
+  readonly startingConfig = CONFIG;
+  /** Weights the file says; differing live ones count as live changes. */
+  fileWeights: Record<string, number> = { server1: 2, server2: 1 };
+  resets = 0;
+  readConfigFile(): string {
+    return readFileSync(this.configPath, 'utf8');
+  }
+  writeConfigFile(text: string): void {
+    writeFileSync(this.configPath, text);
+  }
+  solutionText(): string {
+    return 'This step has no solution config.';
+  }
+  liveChanges(): readonly string[] {
+    return Object.keys(this.weights).filter((k) => this.weights[k] !== this.fileWeights[k]).map((k) => `${k} weight ${this.weights[k]}, the file says ${this.fileWeights[k]}`);
+  }
+  writeLiveWeights(): string {
+    this.fileWeights = { ...this.weights };
+    return 'Wrote the weights.';
+  }
+  async resetStep(): Promise<void> {
+    this.resets++;
+    writeFileSync(this.configPath, CONFIG + '\n');
   }
   nextExperiment(): string {
     return this.curl;
@@ -138,7 +162,10 @@ export class FakeSession implements StepSessionView {
     const s = key.split('/')[1]!;
     if (this.down.has(s)) this.down.delete(s);
     else this.down.add(s);
-    this.events.emit({ kind: 'server-state', backend: 'servers', server: s, from: 'up', to: this.down.has(s) ? 'down' : 'up', message: `Server servers/${s} is ${this.down.has(s) ? 'DOWN' : 'UP'}` });
+    const message = `Server servers/${s} is ${this.down.has(s) ? 'DOWN' : 'UP'}`;
+    // As the engine does: HAProxy's sentence as a log line, and the state change as an event.
+    this.events.emit({ kind: 'log', line: message });
+    this.events.emit({ kind: 'server-state', backend: 'servers', server: s, from: 'up', to: this.down.has(s) ? 'down' : 'up', message });
     return `toggled ${s}`;
   }
   async reload(): Promise<ReloadOutcome> {

@@ -193,7 +193,30 @@ for (const rule of [
 }
 
 /** The environment both sides see, for "${VAR}" expansion. */
-const ENV: Record<string, string> = { LAB_PORT: '8080', LAB_WORDS: 'a  b c', LAB_EMPTY: '' };
+const ENV: Record<string, string> = { LAB_PORT: '8080', LAB_WORDS: 'a  b c', LAB_EMPTY: '', LAB_HOST: '127.0.0.1' };
+
+// Addresses are expanded a second time by str2sa_range(), whatever the quoting; unset names give nothing.
+Object.assign(CASES, {
+  'env: a single-quoted ${VAR} in an address is expanded': fe(["bind '127.0.0.1:${LAB_PORT}'"], ["server s1 '${LAB_HOST}:${LAB_PORT}'", "log '${LAB_HOST}:514' local0"]),
+  'env: unquoted $VAR and ${VAR} in addresses': fe(['bind 127.0.0.1:$LAB_PORT', 'bind ${LAB_HOST}:1${LAB_PORT}'], ['server s1 $LAB_HOST:$LAB_PORT']),
+  'env: an empty variable as the host is any address': fe(['bind "${LAB_EMPTY}:8125"']),
+  'env: an unset variable as the port leaves no port': fe(['bind "127.0.0.1:${LAB_UNSET}"']),
+  'env: an unset variable single-quoted leaves no port either': fe(["bind '127.0.0.1:${LAB_UNSET}'"]),
+  'env: a default value in double quotes': fe(['bind "127.0.0.1:${LAB_UNSET-8123}"']),
+  'env: a port followed by letters keeps its digits': fe(['bind "127.0.0.1:${LAB_PORT}x"', 'bind 127.0.0.1:8001x']),
+  'env: letters as the port are an alert with the expanded text': fe(["bind '${LAB_HOST}:abc'"]),
+  'env: an unset host variable': fe(["bind '${LAB_UNSET}:8126'"], ["server s1 '${LAB_UNSET}:8001'"]),
+  'stats options': `${HEAD}listen st\n    bind 127.0.0.1:8000\n    stats enable\n    stats auth nocolon\n    stats auth a:b\n    stats realm R\n    stats scope .\n    stats hide-version\n    stats show-node\n    stats show-desc d\n    stats show-legends\n    stats admin if TRUE\n    stats refresh 5s\n    server s 127.0.0.1:1\n`,
+  'stats option errors': `${HEAD}listen st\n    bind 127.0.0.1:8000\n    stats auth\n    stats realm\n    stats scope\n    stats admin\n    stats admin foo\n    server s 127.0.0.1:1\n`,
+  'log sample errors': `global\n    log 127.0.0.1:514 sample 5:3 local0\n${fe([])}`,
+  'log sample without a size': `global\n    log 127.0.0.1:514 sample 1 local0\n${fe([])}`,
+  'log sample with a bad range': `global\n    log 127.0.0.1:514 sample a:3 local0\n${fe([])}`,
+  'log sample of size zero': `global\n    log 127.0.0.1:514 sample 1:0 local0\n${fe([])}`,
+  'log to UNIX sockets with len, format and sample, log-tag and log-send-hostname': `global\n    log /dev/log len 200 format rfc5424 sample 1,3-4:5 local0 info\n    log unix@/tmp/x.sock local1\n    log-tag t\n    log-send-hostname h\n${fe(['log-tag fe', 'log /tmp/y.sock len 100 format short sample 1:2 daemon'])}`,
+  'log options out of order': `global\n    log /tmp/y.sock sample 1:2 format short local0\n${fe([])}`,
+  'log-tag without a tag': `global\n    log-tag\n${fe([])}`,
+  'bind and log on localhost': `global\n    log localhost:514 local0\n${fe(['bind localhost:8127'], ['server s1 localhost:8001', 'log localhost:5140 local1'])}`,
+});
 
 // .notice prints its argument as HAProxy's tokenizer produced it: a direct check of quoting and escapes.
 CASES['tokenizer: words as .notice shows them'] = [

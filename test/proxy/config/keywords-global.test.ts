@@ -25,8 +25,8 @@ describe('global', () => {
   });
 
   it('warns about valid global keywords the lab does not implement', () => {
-    expect(messages(load(`global\n    ssl-default-bind-ciphers ECDHE\n    hard-stop-after 30s\n${tail}`), 'warning')).toEqual([
-      "2: 'ssl-default-bind-ciphers' is not supported by HAProxy Lab yet and is ignored.",
+    expect(messages(load(`global\n    ssl-dh-param-file /x.pem\n    hard-stop-after 30s\n${tail}`), 'warning')).toEqual([
+      "2: 'ssl-dh-param-file' is not supported by HAProxy Lab yet and is ignored.",
       "3: 'hard-stop-after' is not supported by HAProxy Lab yet and is ignored.",
     ]);
   });

@@ -28,12 +28,11 @@ describe('bind', () => {
     expect(r.model).toBeNull();
   });
 
-  it('accepts name, warns about process as HAProxy does, and warns that ssl is not supported by the lab', () => {
-    const r = load(proxyConfig(['bind :8001 name web process 1', 'bind :8002 ssl crt /x.pem']));
+  it('accepts name, warns about process as HAProxy does, and warns about a TLS option the lab does not implement', () => {
+    const r = load(proxyConfig(['bind :8001 name web process 1', 'bind :8002 allow-0rtt']));
     expect(messages(r, 'warning')).toEqual([
       "8: 'bind :8001' in section 'frontend' : 'process 1' on 'bind' lines is deprecated and will be removed in 2.7.",
-      "9: 'bind :8002' in section 'frontend' : 'ssl' is not supported by HAProxy Lab yet and is ignored.",
-      "9: 'bind :8002' in section 'frontend' : 'crt' is not supported by HAProxy Lab yet and is ignored.",
+      "9: 'bind :8002' in section 'frontend' : 'allow-0rtt' is not supported by HAProxy Lab yet and is ignored.",
     ]);
     expect(r.model).not.toBeNull();
   });

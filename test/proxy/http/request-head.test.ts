@@ -61,10 +61,20 @@ describe('request head parser', () => {
     ['a space before the colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n'],
     ['a control character in a value', 'GET / HTTP/1.1\r\nX: a\u0001b\r\n\r\n'],
     ['a missing version', 'GET /\r\n\r\n'],
-    ['HTTP/2.0 on an HTTP/1 connection', 'GET / HTTP/2.0\r\n\r\n'],
+    ['a two-digit minor version', 'GET / HTTP/1.10\r\n\r\n'],
+    ['a lower-case protocol name', 'GET / http/1.1\r\n\r\n'],
+    ['two different Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
+    ['an absolute-form authority that is not the Host', 'GET http://a/ HTTP/1.1\r\nHost: b\r\n\r\n'],
     ['a method with a separator', 'GE(T / HTTP/1.1\r\n\r\n'],
   ])('rejects %s', (_what, text) => {
     expect(parse(text)).toHaveProperty('error');
+  });
+
+  it('takes any other digit.digit version as 1.1 from 1.1 up and as 1.0 below, keeping what the client wrote', () => {
+    const v2 = parse('GET / HTTP/2.0\r\n\r\n') as RequestHead;
+    expect([v2.version, v2.wireVersion, v2.keepAlive]).toEqual(['1.1', '2.0', true]);
+    const v09 = parse('GET / HTTP/0.9\r\n\r\n') as RequestHead;
+    expect([v09.version, v09.wireVersion, v09.keepAlive]).toEqual(['1.0', '0.9', false]);
   });
 
   it('rejects more headers than tune.http.maxhdr', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerSnapshot } from '../../../proxy/api.ts';
 import { STAT_COLUMNS } from '../../../proxy/stats/columns.ts';
 import { defaultFullconn, renderStatsCsv } from '../../../proxy/stats/csv.ts';
-import { handleStatsRequest, matchesStatsUri } from '../../../proxy/stats/handler.ts';
+import { handleStatsRequest, matchesStatsUri, pageAnswer } from '../../../proxy/stats/handler.ts';
 import { humanDuration, renderStatsHtml } from '../../../proxy/stats/html.ts';
 import { backendTotals, serverStatusText } from '../../../proxy/stats/status.ts';
 import { configModel, FakeEngine } from '../../helpers/fake-engine.ts';
@@ -98,7 +98,8 @@ describe('stats page', () => {
     const r = handleStatsRequest('/stats', e.snapshot(), { uri: '/stats', config: e.config, refresh: 5 });
     expect(r.status).toBe(200);
     expect(r.contentType).toBe('text/html');
-    expect(r.body).toContain('<meta http-equiv="refresh" content="5">');
+    // the refresh travels in HAProxy's "refresh" header (see pageAnswer), not in the page
+    expect(pageAnswer(r, 5).headers).toEqual(['cache-control', 'no-cache', 'content-type', 'text/html', 'refresh', '5']);
     expect(r.body).toContain('<td class="name">app&lt;1&gt;</td>');
     expect(r.body).not.toContain('app<1>');
     expect(r.body).toMatch(/<td class="name">app2<\/td><td>UP 1\/3<\/td><td>L4CON in 0ms \(Layer4 connection problem, &quot;Connection refused&quot;\)<\/td><td>1<\/td>/);
@@ -129,6 +130,7 @@ describe('stats page', () => {
 
   it('renders a page for an engine with no proxies', () => {
     const html = renderStatsHtml({ pid: 1, startedAt: 0, generation: 1, frontends: [], backends: [] }, { uri: '/s', now: 1000 });
-    expect(html).toContain('<title>Statistics Report for pid 1</title>');
+    expect(html).toContain('<title>Statistics Report for HAProxy</title>');
+    expect(html).toContain('<h1>Statistics Report for pid 1</h1>');
   });
 });

@@ -7,7 +7,8 @@ vi.hoisted(() => {
 import { cleanup, render } from 'ink-testing-library';
 import { EpisodeScreen } from '../../../../lab/tui/screens/EpisodeScreen.tsx';
 import { ThemeContext, makeTheme, serverGlyph } from '../../../../lab/tui/theme.ts';
-import { FakeSession } from '../fake-session.ts';
+import { CONFIG, FakeSession } from '../fake-session.ts';
+import { writeFileSync } from 'node:fs';
 import { press, until } from '../until.ts';
 
 const tick = (ms = 120) => new Promise((r) => setTimeout(r, ms));
@@ -60,7 +61,7 @@ describe('episode screen', () => {
     const { lastFrame, stdin } = mount();
     await tick();
     await press(stdin, ' ');
-    await until(() => expect(live(lastFrame())).toContain('1 requests'));
+    await until(() => expect(live(lastFrame())).toContain('1 requests · latency'));
     await press(stdin, 'x');
     await until(() => expect(live(lastFrame())).toContain('Why the last request'));
     const screen = live(lastFrame());
@@ -79,17 +80,38 @@ describe('episode screen', () => {
     expect(session.weights['server2']).toBe(2);
   });
 
-  it('shows a refused config on its line and keeps saying the old one serves', async () => {
+  it('warns that c drops live weights, writes them into the file with W, and resets the step on R R', async () => {
+    const { lastFrame, stdin, session } = mount();
+    await tick();
+    await press(stdin, '+');
+    await until(() => expect(session.weights['server1']).toBe(3));
+    await press(stdin, 'c');
+    await until(() => expect(live(lastFrame())).toContain('drops your live changes'));
+    expect(live(lastFrame())).toContain('HAProxy too forgets runtime changes on reload');
+    await press(stdin, 'W');
+    await until(() => expect(session.fileWeights['server1']).toBe(3));
+    await press(stdin, 'R');
+    await until(() => expect(live(lastFrame())).toContain('R again puts this step’s starting config back'));
+    expect(session.resets).toBe(0);
+    await press(stdin, 'R');
+    await until(() => expect(session.resets).toBe(1));
+    await until(() => expect(live(lastFrame())).toContain('starting config is back'));
+  });
+
+  it('shows the learner’s refused text with the error under its line, and says the old one serves', async () => {
     const session = new FakeSession();
+    writeFileSync(session.configPath, CONFIG.replace('server1 app1:5001 weight 2', 'server1 app1:5001 wieght 2') + '\n');
     session.nextReload = { ok: false, diagnostics: [{ severity: 'alert', message: "'server server1' unknown keyword 'wieght'", loc: { file: 'haproxy.cfg', line: 9, col: 31 } }] };
     const { lastFrame, stdin } = mount(session);
     await tick();
     await press(stdin, 'r');
     await until(() => expect(live(lastFrame())).toContain('9✗'));
     const screen = live(lastFrame());
-    expect(screen).toMatch(/9✗ +server server1/);
+    // The learner's own line (not the one still serving) carries the error.
+    expect(screen).toMatch(/9✗ +server server1 app1:5001 wieght 2 check/);
     expect(screen).toContain("↑ 'server server1' unknown keyword 'wieght'");
-    expect(screen).toContain('the running config keeps serving');
+    expect(screen).toContain('the previous config keeps serving');
+    expect(screen.match(/refused/gi)?.length).toBe(2);
   });
 
   it('scores predictions: guess with a digit, then see who answered', async () => {
@@ -98,7 +120,9 @@ describe('episode screen', () => {
     await press(stdin, 'p');
     await until(() => expect(live(lastFrame())).toContain('which server answers next?'));
     await press(stdin, '2');
-    await until(() => expect(live(lastFrame())).toContain('✗ it was servers/server1 · 0/1'));
+    // A wrong guess says why the balancer chose otherwise.
+    await until(() => expect(live(lastFrame())).toContain('✗ it was servers/server1 (round robin:'));
+    expect(live(lastFrame())).toMatch(/ · 0\/1 ·/);
     await press(stdin, '2');
     await until(() => expect(live(lastFrame())).toContain('✓ right · 1/2'));
   });
@@ -121,6 +145,8 @@ describe('episode screen', () => {
     await press(stdin, 's');
     await until(() => expect(plain(lastFrame())).toContain('Server servers/server1 is DOWN'));
     await until(() => expect(live(lastFrame())).toMatch(/server1 +builtin +DOWN/));
+    // Said once, not once per event kind.
+    expect(plain(lastFrame()).match(/Server servers\/server1 is DOWN/g)).toHaveLength(1);
   });
 
   it('quits on the second Ctrl+C, not the first', async () => {

@@ -36,3 +36,27 @@ describe('key table', () => {
     expect(readFileSync(new URL('../../../../docs/keys.md', import.meta.url), 'utf8')).toBe(keysMarkdown());
   });
 });
+
+describe('footer pages at 80 columns', async () => {
+  const { footerPages } = await import('../../../../lab/tui/components/Footer.tsx');
+  it('puts every key that works on some page, help and quit on every page, and pages with m', () => {
+    const ctx: KeyContext = {
+      hasEngine: true, hasServers: true, hasConfig: true, hasChecks: true, predicting: false, overlayOpen: false, canNext: true,
+      canPrev: true, hasHint: true, hasSolution: true, busy: false, hasLastRequest: true, requests: 2, hasLiveWeights: true, hasLogLine: true,
+    };
+    const keys = footerKeys(ctx);
+    const pages = footerPages(keys, 80, 2);
+    expect(pages.length).toBeGreaterThan(1);
+    const shown = pages.flatMap((p) => p.flat());
+    for (const k of keys) expect(shown).toContain(k);
+    for (const k of ['h hint', 'o solution', 'H home']) expect(shown).toContain(k);
+    for (const [i, p] of pages.entries()) {
+      const items = p.flat();
+      expect(items).toContain('? help');
+      expect(items).toContain('q quit');
+      expect(items).toContain(`m more ${i + 1}/${pages.length}`);
+      expect(p).toHaveLength(2);
+      for (const row of p) expect(row.join('  ').length).toBeLessThanOrEqual(80);
+    }
+  });
+});

@@ -63,3 +63,22 @@ describe('layout', () => {
     expect(layout(10, 3, false).tooSmall).toBe(true);
   });
 });
+
+describe('marks follow the learner’s file', () => {
+  it('drops a mark whose line the learner removed, and draws the rest without error', () => {
+    const cfg = 'backend b\n    server s1 a:1 check\n    server s2 a:2 check\n';
+    const edited = 'backend b\n    server s2 a:2 weight 3 check\n';
+    const marks = remapMarks(cfg, edited, [{ line: 2, note: 'one' }, { line: 3, note: 'two' }]);
+    expect(marks).toEqual([{ line: 2, note: 'two' }]);
+    const lines = configLines({ text: edited, marks, errors: [], width: 80 }).lines.map((l) => l.text);
+    expect(lines.join('\n')).toContain('server s2 a:2 weight 3 check  ← two');
+    expect(lines.join('\n')).not.toContain('one');
+  });
+});
+
+describe('reflow', async () => {
+  const { reflow } = await import('../../../../lab/tui/state/text.ts');
+  it('joins hand-wrapped lines of a paragraph and keeps blank lines, code and list items', () => {
+    expect(reflow('Give server1 weight 2 by\nadding `weight N`.\n\n    server s1 a:1\n- one\n- two')).toBe('Give server1 weight 2 by adding `weight N`.\n\n    server s1 a:1\n- one\n- two');
+  });
+});

@@ -33,7 +33,7 @@ describe('traffic reducer', () => {
     const s = trafficReducer(initialTraffic(), { type: 'events', events: [response(1, '<NOSRV>', 0, 403, 'http_front')] });
     expect(s.windowUnanswered).toBe(1);
     expect(s.window).toEqual({});
-    expect(s.sequence[0]).toEqual({ id: 1, server: null, status: 403 });
+    expect(s.sequence[0]).toEqual({ id: 1, server: null, status: 403, outcome: 'no-server', retries: 0 });
   });
 
   it('keeps only the last answers of the sequence', () => {
@@ -73,5 +73,26 @@ describe('latency stats', () => {
     expect(st.max).toBe(100);
     expect(st.p95).toBe(100);
     expect(latencyStats([])).toBeNull();
+  });
+});
+
+describe('what became of each request', () => {
+  const resp = (id: number, server: string, status: number, tr: number, retries = 0, tc = 0) =>
+    ({ kind: 'response', id, frontend: 'f', backend: server === '<NOSRV>' ? '<NOSRV>' : 'b', server, status, bytesIn: 0, bytesOut: 0, timings: { tq: 0, tw: 0, tc, tr, tt: 1 }, termination: '--', retries }) as const;
+
+  it('counts as served only answers a server gave; a failed server, retries and denies are counted apart', () => {
+    const s = trafficReducer(initialTraffic(), {
+      type: 'events',
+      events: [resp(1, 's1', 200, 1), resp(2, 's2', 503, -1, 3, -1), resp(3, '<NOSRV>', 403, -1, 0, -1), resp(4, 's1', 200, 2, 1)],
+    });
+    expect(s.window).toEqual({ 'b/s1': 2 });
+    expect([s.windowTotal, s.windowUnanswered, s.windowFailed, s.windowRetries]).toEqual([4, 2, 1, 4]);
+    expect(s.sequence.map((a) => a.outcome)).toEqual(['answered', 'failed', 'no-server', 'answered']);
+  });
+
+  it('counts a mode tcp connection a server accepted as answered', () => {
+    const s = trafficReducer(initialTraffic(), { type: 'events', events: [resp(1, 's1', 0, -1, 0, 1), resp(2, 's2', 0, -1, 0, -1)] });
+    expect(s.window).toEqual({ 'b/s1': 1 });
+    expect(s.windowFailed).toBe(1);
   });
 });

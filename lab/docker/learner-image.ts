@@ -1,0 +1,73 @@
+// `docker build -t TAG .` in the learner's workspace, through dockerode: the context as the CLI sends it, the
+// document's FROM images mapped onto local stand-ins, and labels that tie the image to the Dockerfile it came from.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { LAB_LABEL } from '../runtimes/docker-images.ts';
+import { packContext, readBuildContext, type BuildContext } from './build-context.ts';
+import { followBuild, type BuildOutcome } from './build-progress.ts';
+import { mapFromLines } from './local-images.ts';
+
+export const DOCKERFILE_LABEL = `${LAB_LABEL}.dockerfile-sha256`;
+
+export interface LearnerBuild extends BuildOutcome {
+  readonly tag: string;
+  /** sha256 of the learner's Dockerfile as written (before the FROM mapping). */
+  readonly dockerfileSha: string;
+  readonly context: BuildContext;
+  /** The same directory without .dockerignore, to show what it kept out. */
+  readonly unignored: BuildContext;
+  readonly notes: readonly string[];
+}
+
+export interface LearnerBuildOptions {
+  readonly dir: string;
+  readonly tag: string;
+  /** Extra labels (episode, step, a test's run id). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Lab messages: the FROM mapping, the stand-in being made. */
+  readonly progress?: (line: string) => void;
+  /** Each line of the build as it comes. */
+  readonly onLine?: (line: string) => void;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+// Builds the workspace's Dockerfile; a failing build resolves with `error` set (the checks say what it means).
+export async function buildLearnerImage(docker: Docker, opts: LearnerBuildOptions): Promise<LearnerBuild> {
+  const progress = opts.progress ?? (() => {});
+  const file = join(opts.dir, 'Dockerfile');
+  const context = readBuildContext(opts.dir);
+  const unignored = readBuildContext(opts.dir, false);
+  if (!existsSync(file)) {
+    return { tag: opts.tag, dockerfileSha: '', context, unignored, notes: [], steps: 0, cached: 0, lines: [], ms: 0, error: 'there is no Dockerfile in the workspace' };
+  }
+  const text = readFileSync(file, 'utf8');
+  const mapped = await mapFromLines(docker, text, progress);
+  for (const n of mapped.notes) progress(n);
+  // The Dockerfile is read by the daemon even when .dockerignore lists it, as with the docker CLI.
+  const withDockerfile = context.entries.some((e) => e.path === 'Dockerfile')
+    ? context
+    : { ...context, entries: [...context.entries, { path: 'Dockerfile', kind: 'file' as const, size: 0, mode: 0o644 }] };
+  const tar = packContext(withDockerfile, new Map([['Dockerfile', mapped.text]]));
+  const dockerfileSha = sha256(text);
+  const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, {
+    t: opts.tag,
+    // haproxy-lab.learner, not haproxy-lab=1: the learner's images are theirs (they stay), and the lab's prune of
+    // dangling haproxy-lab=1 images must not reach a build's intermediate layers while it runs.
+    labels: { [`${LAB_LABEL}.learner`]: '1', [DOCKERFILE_LABEL]: dockerfileSha, ...opts.labels },
+    rm: true,
+    forcerm: true,
+  });
+  const outcome = await followBuild(docker, stream, opts.onLine ?? (() => {}));
+  return { ...outcome, tag: opts.tag, dockerfileSha, context, unignored, notes: mapped.notes };
+}
+
+// One line for `lab run`: "built flask-docker-app from your Dockerfile: 7 steps (5 cached) in 1.4 s".
+export function buildSummary(b: LearnerBuild): string {
+  if (b.error) return `docker build -t ${b.tag} . failed after ${b.steps} step(s): ${b.error}`;
+  return `built ${b.tag} from your Dockerfile: ${b.steps} steps (${b.cached} cached) in ${(b.ms / 1000).toFixed(1)} s`;
+}

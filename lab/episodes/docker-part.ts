@@ -1,0 +1,157 @@
+// The Docker half of a step: write the learner's files into their project directory, `docker build` it, run the
+// image with its port on 127.0.0.1, and gather what the image/context/listening checks judge. Without a Docker
+// engine the step is skipped (never passed), with what to install and how to start it.
+import type Docker from 'dockerode';
+import { buildLearnerImage, buildSummary, type LearnerBuild } from '../docker/learner-image.ts';
+import { removeStaleLearnerContainers, runLearnerContainer, type LearnerContainer, type Listener } from '../docker/learner-container.ts';
+import { DaemonUnreachableError, pingDaemon } from '../runtimes/docker.ts';
+import { LAB_LABEL } from '../runtimes/docker-images.ts';
+import type { AppPlacement } from './mapping.ts';
+import type { Step } from './schema.ts';
+
+/** What the image, context and listening checks look at. */
+export interface DockerObservations {
+  readonly build?: LearnerBuild;
+  /** The image under the step's tag after the build (null when there is none). */
+  readonly image?: {
+    readonly id: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly workdir: string;
+    readonly exposes: readonly number[];
+    readonly env: readonly string[];
+  } | null;
+  readonly container?: {
+    readonly name: string;
+    readonly port: number;
+    readonly hostPort: number;
+    readonly state: string;
+    readonly listeners: readonly Listener[] | null;
+    readonly logs: string;
+  };
+}
+
+/** Why a step did not run: what it needs, and how to get it. */
+export interface Skipped {
+  readonly why: string;
+  readonly fix: string;
+}
+
+export const NEEDS_DOCKER_FIX =
+  'install Docker (Debian: `apt-get install docker.io`), start it (`sudo systemctl start docker`, or `sudo dockerd &`), ' +
+  'then `lab doctor` says whether the lab can reach it';
+
+// Null when Docker answers; else why not and what to do.
+export async function dockerMissing(docker: Docker): Promise<Skipped | null> {
+  try {
+    await pingDaemon(docker);
+    return null;
+  } catch (e) {
+    if (!(e instanceof DaemonUnreachableError)) throw e;
+    return { why: `needs Docker: ${e.message.split('\n')[0]}`, fix: NEEDS_DOCKER_FIX };
+  }
+}
+
+export interface DockerPartOptions {
+  readonly docker: Docker;
+  readonly step: Step;
+  readonly episodeId: string;
+  /** The learner's project directory, files already written. */
+  readonly dir: string;
+  readonly freePort: () => Promise<number>;
+  /** Prefix of the image tag (tests keep theirs apart); default none, as the document names it. */
+  readonly imagePrefix?: string;
+  /** Extra labels for what the step makes (a test's run id). */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly progress?: (line: string) => void;
+  readonly onBuildLine?: (line: string) => void;
+  readonly onLog?: (line: string) => void;
+}
+
+export interface DockerPart extends AsyncDisposable {
+  readonly observations: DockerObservations;
+  /** The container as an app of the step, so the document's `curl localhost:5000` reaches it. */
+  readonly placements: readonly AppPlacement[];
+  /** Gathers the container's state and listeners (after the experiments). */
+  settle(): Promise<DockerObservations>;
+  dispose(): Promise<void>;
+}
+
+async function inspectImage(docker: Docker, tag: string): Promise<DockerObservations['image']> {
+  try {
+    const info = await docker.getImage(tag).inspect();
+    return {
+      id: info.Id,
+      labels: info.Config.Labels ?? {},
+      workdir: info.Config.WorkingDir ?? '',
+      exposes: Object.keys(info.Config.ExposedPorts ?? {}).map((p) => Number(p.split('/')[0])),
+      env: (info.Config.Env ?? []).map((e) => e.split('=')[0]!),
+    };
+  } catch {
+    return null;
+  }
+}
+
+// Builds and runs what the step's docker plan says; dispose() removes the container (the image stays, as the
+// learner's `docker build` would leave it).
+export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart> {
+  const plan = opts.step.docker ?? {};
+  const progress = opts.progress ?? (() => {});
+  // LAB_TEST_RUN marks what a test's `lab run` makes, so the test removes exactly that.
+  const testRun = process.env['LAB_TEST_RUN'];
+  const labels = {
+    [`${LAB_LABEL}.episode`]: opts.episodeId, [`${LAB_LABEL}.step`]: opts.step.id,
+    ...(testRun ? { [`${LAB_LABEL}.test-run`]: testRun } : {}), ...opts.labels,
+  };
+  let build: LearnerBuild | undefined;
+  let image: DockerObservations['image'];
+  let container: LearnerContainer | undefined;
+  const placements: AppPlacement[] = [];
+  // LAB_IMAGE_PREFIX keeps a test's (or a teacher's batch's) images apart from the learner's flask-docker-app.
+  const tag = plan.build ? `${opts.imagePrefix ?? process.env['LAB_IMAGE_PREFIX'] ?? ''}${plan.build}` : undefined;
+  if (tag) {
+    const once = (): Promise<LearnerBuild> => buildLearnerImage(opts.docker, {
+      dir: opts.dir, tag, labels, progress,
+      ...(opts.onBuildLine ? { onLine: opts.onBuildLine } : {}),
+    });
+    build = await once();
+    // The legacy builder fails so when a cached layer it picked was removed meanwhile (an image prune by another
+    // lab or test on the same engine): build again.
+    for (let i = 0; i < 2 && build.error && /unknown parent image ID|failed to get digest|No such image/i.test(build.error); i++) build = await once();
+    progress(buildSummary(build));
+    image = await inspectImage(opts.docker, tag);
+  }
+  if (plan.run && tag) {
+    const stale = await removeStaleLearnerContainers(opts.docker);
+    if (stale > 0) progress(`removed ${stale} container(s) left by a lab that did not exit cleanly`);
+    const hostPort = await opts.freePort();
+    // A failed build leaves nothing to run: the port stays where nothing listens, so the curl gets no answer.
+    if (!build?.error && image) {
+      container = await runLearnerContainer(opts.docker, {
+        image: tag, port: plan.run.port, hostPort, labels,
+        ...(opts.onLog ? { onLog: opts.onLog } : {}),
+      });
+      progress(`docker run -p 127.0.0.1:${hostPort}:${plan.run.port} ${tag}: container ${container.name} (${await container.state()})`);
+    }
+    placements.push({ name: 'container', app: tag, docPort: plan.run.port, addresses: [], hostPort });
+  }
+  const observations: DockerObservations = { ...(build ? { build } : {}), ...(tag ? { image } : {}) };
+  const dispose = async (): Promise<void> => {
+    await container?.remove();
+  };
+  return {
+    observations,
+    placements,
+    async settle() {
+      if (!container || !plan.run) return observations;
+      return {
+        ...observations,
+        container: {
+          name: container.name, port: plan.run.port, hostPort: container.hostPort,
+          state: await container.state(), listeners: await container.listeners(), logs: container.logs(),
+        },
+      };
+    },
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}

@@ -68,6 +68,11 @@ const CASES: RawCase[] = [
   { name: 'the 503 of a server that refuses gets them', send: 'GET /down HTTP/1.1\r\nHost: h\r\n\r\n' },
 ];
 
+// The stats page's HTML is the engine's own, so only its head is compared (status and the headers the rules set).
+const STATS: RawCase = { name: 'the stats page gets them', send: 'GET /stats HTTP/1.1\r\nHost: h\r\n\r\n' };
+const ruleHeaders = (bytes: string): string[] =>
+  bytes.slice(0, bytes.indexOf('\r\n\r\n')).split('\r\n').filter((l) => /^(HTTP\/|x-)/.test(l));
+
 describe.skipIf(!hasHaproxy)('http-after-response matches real HAProxy 2.6', () => {
   let srv: TestServer;
   let expected = new Map<string, Seen>();
@@ -75,7 +80,7 @@ describe.skipIf(!hasHaproxy)('http-after-response matches real HAProxy 2.6', () 
 
   beforeAll(async () => {
     srv = await startServer();
-    ({ expected, got } = await playThroughBoth(CONFIG(srv.port), CASES.map((c) => ({ ...c, quietMs: 300 }))));
+    ({ expected, got } = await playThroughBoth(CONFIG(srv.port), [...CASES, STATS].map((c) => ({ ...c, quietMs: 300 }))));
   }, 60_000);
 
   afterAll(async () => {
@@ -83,6 +88,12 @@ describe.skipIf(!hasHaproxy)('http-after-response matches real HAProxy 2.6', () 
   });
 
   eachCaseAsHaproxy(CASES, () => ({ expected, got }));
+
+  it('runs them on the stats page as haproxy does', () => {
+    const theirs = ruleHeaders(expected.get(STATS.name)!.bytes);
+    expect(theirs).toContain('x-after: fe');
+    expect(ruleHeaders(got.get(STATS.name)!.bytes)).toEqual(theirs);
+  });
 
   it('sees what it was written for (the cases are not vacuous)', () => {
     const first = expected.get(CASES[0]!.name)!.bytes;

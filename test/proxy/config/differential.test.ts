@@ -23,6 +23,7 @@ function fe(lines: string[], be: string[] = ['server s1 127.0.0.1:8001']): strin
 
 /** name → config text. Every address is on 127.0.0.1 so haproxy -c never needs a resolver. */
 const CASES: Record<string, string> = {
+  'http-after-response in mode tcp': `defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\nfrontend f\n    bind 127.0.0.1:8000\n    http-after-response set-header X 1\n    http-response set-header X 1\n    default_backend b\nbackend b\n    server s1 127.0.0.1:8001\n`,
   'valid: http-after-response rules': fe(['http-after-response set-header X 1 if { status 200 }', 'http-after-response allow', 'http-after-response strict-mode off', 'http-after-response set-var(txn.s) status', 'http-after-response replace-value X a b', 'http-after-response del-header Y']),
   'valid: variable rules': fe([
     'http-request set-var(txn.ok) str(a) if { var(txn.b),add(1) -m int 3 }',

@@ -1,4 +1,5 @@
 // The engine's public contract: what the lab (TUI, `lab run`, `lab proxy`) and the runtime API use.
+import type { SampleValue } from './sample/sample.ts';
 import type { Diagnostic } from './config/diagnostics.ts';
 import type { BindSpec, ConfigModel, Mode, ServerSpec } from './config/model.ts';
 import type { EventBus } from './events.ts';
@@ -120,6 +121,8 @@ export interface Engine {
   readonly events: EventBus;
   /** The config now serving. */
   readonly config: ConfigModel;
+  /** A proc.* variable of the config now serving (`get var` on the runtime API), by name without the scope. */
+  procVar(name: string): SampleValue | undefined;
   /** Starts listening; rejects (and listens nowhere) when a bind fails, naming it. */
   start(): Promise<void>;
   /** Stops listening and closes every connection. */

@@ -247,7 +247,7 @@ function loadPatternFile(
 
 function buildExpr(
   kw: string, text: string, source: FetchSource, loc: SourceLoc, refs: readonly AclReference[], fetch: FetchFn,
-  convs: readonly ((v: SampleValue) => SampleValue | undefined)[],
+  convs: readonly ((v: SampleValue, ctx: SampleContext) => SampleValue | undefined)[],
   type: SampleType, method: AnyMatch, groups: readonly Group[],
 ): AclExpr {
   const expects = MATCH_EXPECTS[method];
@@ -257,9 +257,11 @@ function buildExpr(
   const httpSource = source === 'http-req' || source === 'http-req-persist';
   // A converter that fails stops the expression (sample_process fails); a failed cast only skips the sample.
   let aborted = false;
+  // the context of the test running now, for converters that read or store variables
+  let cur: SampleContext | undefined;
   const convert = (v: SampleValue): SampleValue | undefined => {
     let x: SampleValue | undefined = v;
-    for (let k = 0; k < convs.length && x !== undefined; k++) x = convs[k]!(x);
+    for (let k = 0; k < convs.length && x !== undefined; k++) x = convs[k]!(x, cur!);
     return x;
   };
 
@@ -285,6 +287,7 @@ function buildExpr(
       ? (ctx: SampleContext) => fetch(ctx, visit)
       : (ctx: SampleContext) => {
           aborted = false;
+          cur = ctx;
           return fetch(ctx, visit) && !aborted;
         };
 

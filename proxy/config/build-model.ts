@@ -30,6 +30,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     useBackends: [...p.useBackends],
     httpRequestRules: [...p.httpRequestRules],
     httpResponseRules: [...p.httpResponseRules],
+    httpAfterResponseRules: [...p.httpAfterResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
     errorPages: new Map(p.errorPages),
     redirectRules: [...p.redirectRules],

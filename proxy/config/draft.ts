@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import type { SampleValue } from '../sample/sample.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
@@ -11,7 +12,7 @@ import type {
   BindSpec,
   GlobalSpec,
   HttpRequestRule,
-  HttpResponseRule,
+  HttpResponseRule, HttpAfterResponseRule,
   LogTarget,
   Mode,
   ProxyOptions,
@@ -71,6 +72,7 @@ export interface ProxyDraft {
   httpResponseRules: HttpResponseRule[];
   /** Standalone "redirect" rules (not allowed in defaults, so never inherited). */
   redirectRules: RedirectRule[];
+  httpAfterResponseRules: HttpAfterResponseRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
@@ -118,6 +120,8 @@ export interface GlobalDraft {
   nbthread: number;
   bufsize: number;
   maxhdr: number;
+  /** proc.* variables set by the global section's set-var / set-var-fmt, in order (name without scope). */
+  procVars: Map<string, SampleValue>;
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
 }
@@ -163,6 +167,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     httpRequestRules: [],
     httpResponseRules: [],
     redirectRules: [],
+    httpAfterResponseRules: [],
     tcpRequestRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',
@@ -187,6 +192,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.defaultBackend) d.defaultBackend = from.defaultBackend;
   d.httpRequestRules = [...from.httpRequestRules];
   d.httpResponseRules = [...from.httpResponseRules];
+  d.httpAfterResponseRules = [...from.httpAfterResponseRules];
   d.tcpRequestRules = [...from.tcpRequestRules];
   d.inherited = { http: from.httpRequestRules.length, response: from.httpResponseRules.length, tcp: from.tcpRequestRules.length };
   if (from.tcpInspectDelay !== undefined) d.tcpInspectDelay = from.tcpInspectDelay;
@@ -219,12 +225,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, ssl: newGlobalSslDraft() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
   const { ssl: _ssl, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets] };
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.

@@ -3,11 +3,58 @@ import { hostname } from 'node:os';
 import type { LineContext } from './context.ts';
 import { BIND_KEYWORDS, GLOBAL_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
+import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
+import { usableAt } from '../sample/places.ts';
+import { compileSampleExpr } from '../sample/sample-expr.ts';
+import { parseVarName, VarStore } from '../sample/vars.ts';
+import { sourceName } from '../http/actions/var-actions.ts';
 import { bestMatch, didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
 import { GLOBAL_SSL_HANDLERS } from './keywords-ssl.ts';
 
 type GlobalKeyword = (c: LineContext) => void;
+
+// "set-var proc.NAME EXPR" / "set-var-fmt proc.NAME FMT" (vars_parse_global_set_var): evaluated once, while the
+// configuration is read, so only constants and earlier proc variables can be used.
+function globalSetVar(c: LineContext): void {
+  const kw = c.arg(0);
+  if (c.arg(1) === '' || c.arg(2) === '') {
+    c.alert(`'${kw}' requires a process-wide variable name ('proc.<name>') and a ${kw === 'set-var' ? 'sample expression' : 'format string'}.`);
+    return;
+  }
+  const variable = parseVarName(c.arg(1));
+  if ('error' in variable) {
+    c.alert(`'${kw}' : ${variable.error}.`);
+    return;
+  }
+  if (variable.scope !== 'proc') {
+    c.alert(`'${kw}': cannot set variable '${c.arg(1)}', only scope 'proc' is permitted in the global section.`);
+    return;
+  }
+  const store = new VarStore('proc');
+  for (const [k, v] of c.state.global.procVars) store.set(k, v);
+  const ctx = { src: '', srcPort: 0, dst: '', dstPort: 0, vars: { proc: store } };
+  if (kw === 'set-var-fmt') {
+    const bad = checkFormatString(c.arg(2), ['cfg'], '');
+    if (bad) {
+      c.alert(bad);
+      return;
+    }
+    c.state.global.procVars.set(variable.name, compileRuleFormat(c.arg(2))(ctx));
+    return;
+  }
+  const expr = compileSampleExpr(c.arg(2), '');
+  if ('error' in expr) {
+    c.alert(`${expr.error}`);
+    return;
+  }
+  if (!usableAt(expr.source, 'cfg')) {
+    c.alert(`fetch method 'set-var(${c.arg(1)})' extracts information from '${sourceName(expr.source)}', none of which is available here`);
+    return;
+  }
+  const value = expr.evaluateSample(ctx);
+  if (value !== undefined) c.state.global.procVars.set(variable.name, value);
+}
 
 // "maxconn 4096"-style integers: HAProxy only checks that a word is present, then atol()s it.
 function integer(c: LineContext, apply: (n: number) => void): void {
@@ -131,6 +178,8 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
     });
   },
   stats: statsKeyword,
+  'set-var': globalSetVar,
+  'set-var-fmt': globalSetVar,
   ...GLOBAL_SSL_HANDLERS,
   daemon: accepted(0),
   'master-worker': accepted(1),

@@ -9,7 +9,7 @@ import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
-import { parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
+import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
@@ -358,6 +358,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   acl,
   'http-request': parseHttpRequest,
   'http-response': parseHttpResponse,
+  'http-after-response': parseHttpAfterResponse,
   'tcp-request': parseTcpRequest,
   timeout,
   contimeout: oldTimeout('timeout connect'),

@@ -3,18 +3,22 @@
 // parse and run together). Actions the lab does not run are warned about and skipped, never silently dropped.
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
-import type { HttpRequestRule, HttpResponseRule } from './model.ts';
+import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule } from './model.ts';
 import type { Parsed } from '../http/actions/common.ts';
 import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
+import { isVarAction, parseVarAction } from '../http/actions/var-actions.ts';
+import { formatPlaces } from '../http/actions/common.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
   HTTP_REQUEST_ACTIONS_TEXT,
   HTTP_RESPONSE_ACTIONS,
   HTTP_RESPONSE_ACTIONS_TEXT,
+  HTTP_AFTER_RESPONSE_ACTIONS,
+  HTTP_AFTER_RESPONSE_ACTIONS_TEXT,
   TCP_CONNECTION_ACTIONS,
   TCP_CONNECTION_ACTIONS_TEXT,
   TCP_CONTENT_ACTIONS,
@@ -93,6 +97,10 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       parsed = parseReplaceUri(c, 2, action);
       break;
     default: {
+      if (isVarAction(action)) {
+        parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
       if (knownAction(action, HTTP_REQUEST_ACTIONS)) {
         c.unsupported(`'http-request ${action}'`, { at: c.word(1) });
         return;
@@ -182,6 +190,10 @@ export function parseHttpResponse(c: ProxyLineContext): void {
       parsed = parseSetStatus(c, 2);
       break;
     default: {
+      if (isVarAction(action)) {
+        parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
       if (knownAction(action, HTTP_RESPONSE_ACTIONS)) {
         c.unsupported(`'http-response ${action}'`, { at: c.word(1) });
         return;
@@ -201,6 +213,67 @@ export function parseHttpResponse(c: ProxyLineContext): void {
   const cond = finishCondition(c, parsed.next, 'http-response', action, { front: 'http-response', back: 'backend http-response' });
   if (cond === false) return;
   c.proxy.httpResponseRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpResponseRule);
+}
+
+// "http-after-response ACTION ... [if|unless COND]": run on every response, the proxy's own answers included
+// (src/http_ana.c, http_eval_after_res_rules).
+export function parseHttpAfterResponse(c: ProxyLineContext): void {
+  if (c.isDefaults && c.proxy.name === '') {
+    c.alert(`'http-after-response' not allowed in anonymous 'defaults' section.`);
+    return;
+  }
+  const last = c.proxy.httpAfterResponseRules[c.proxy.httpAfterResponseRules.length - 1];
+  if (last && !last.cond && last.action === 'allow') {
+    c.warn(`previous 'http-after-response' action is final and has no condition attached, further entries are NOOP.`, { form: 'parsing-tight' });
+  }
+  const action = c.arg(1);
+  let parsed: Parsed<HttpAfterResponseRule>;
+  switch (action) {
+    case 'allow':
+      parsed = { rule: { action: 'allow' }, next: 2 };
+      break;
+    case 'strict-mode': {
+      const v = c.arg(2);
+      if (v !== 'on' && v !== 'off') parsed = { error: `Unexpected value '${v}'. Only 'on' and 'off' are supported` };
+      else parsed = { rule: { action: 'strict-mode', on: v === 'on' }, next: 3 };
+      break;
+    }
+    case 'set-header':
+    case 'add-header':
+    case 'del-header':
+      parsed = parseHeaderAction(c, 2, action) as Parsed<HttpAfterResponseRule>;
+      break;
+    case 'replace-header':
+    case 'replace-value':
+      parsed = parseReplaceHeader(c, 2, action);
+      break;
+    case 'set-status':
+      parsed = parseSetStatus(c, 2) as Parsed<HttpAfterResponseRule>;
+      break;
+    default: {
+      if (isVarAction(action)) {
+        parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
+      if (knownAction(action, HTTP_AFTER_RESPONSE_ACTIONS)) {
+        c.unsupported(`'http-after-response ${action}'`, { at: c.word(1) });
+        return;
+      }
+      const best = action === '' ? undefined : bestMatch(action, HTTP_AFTER_RESPONSE_ACTIONS);
+      c.alert(
+        `'http-after-response' expects ${HTTP_AFTER_RESPONSE_ACTIONS_TEXT}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
+        { form: 'parsing-tight', at: c.word(1) },
+      );
+      return;
+    }
+  }
+  if ('error' in parsed) {
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-after-response ${action}' rule : ${parsed.error}.`);
+    return;
+  }
+  const cond = finishCondition(c, parsed.next, 'http-after-response', action, { front: 'http-response', back: 'backend http-response' });
+  if (cond === false) return;
+  c.proxy.httpAfterResponseRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpAfterResponseRule);
 }
 
 // "tcp-request inspect-delay T" / "tcp-request connection|content accept|reject [if|unless COND]"

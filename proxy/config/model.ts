@@ -1,8 +1,10 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { VarRule } from '../http/actions/var-actions.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
+import type { SampleValue } from '../sample/sample.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { HttpReply } from '../http/actions/http-reply.ts';
@@ -197,7 +199,8 @@ export type HttpRequestRule =
   /** set-method, set-path, set-pathq, set-query, set-uri: `value` is a log-format string. */
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
-  | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat });
+  | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
+  | (RuleBase & VarRule);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -216,7 +219,14 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
-  | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply });
+  | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
+  | (RuleBase & VarRule);
+
+/** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
+export type HttpAfterResponseRule =
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' }>
+  | (RuleBase & { readonly action: 'allow' })
+  | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
 export type TcpRequestRule = RuleBase & {
   readonly stage: 'connection' | 'content';
@@ -293,6 +303,7 @@ export interface ProxySpec {
   readonly redirectRules: readonly Extract<HttpRequestRule, { action: 'redirect' }>[];
   /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
   readonly errorPages: ReadonlyMap<number, ErrorPage>;
+  readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
   /** Backend side (backend, listen). */
@@ -334,6 +345,8 @@ export interface GlobalSpec {
   readonly nbthread: number;
   readonly bufsize: number;
   readonly maxhdr: number;
+  /** proc.* variables the global section sets (global set-var / set-var-fmt), by name without the scope. */
+  readonly procVars: ReadonlyMap<string, SampleValue>;
 }
 
 export interface ConfigModel {

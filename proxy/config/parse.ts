@@ -133,7 +133,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         loc,
       });
     }
-    const hasRules = base.httpRequestRules.length + base.httpResponseRules.length + base.tcpRequestRules.length > 0;
+    const hasRules = base.httpRequestRules.length + base.httpResponseRules.length + base.httpAfterResponseRules.length + base.tcpRequestRules.length > 0;
     if (!hasRules) return;
     const at = `(defaults section at ${base.loc.file}:${base.loc.line})`;
     if (kind === 'defaults') {

@@ -68,6 +68,9 @@ export function validate(out: ParseOutput): void {
       if (p.httpResponseRules.length > 0) {
         plain('warning', `'http-response' rules ignored for ${where(p)} as they require HTTP mode.`, p.httpResponseRules[0]!.loc);
       }
+      if (p.httpAfterResponseRules.length > 0) {
+        plain('warning', `'http-after-response' rules ignored for ${where(p)} as they require HTTP mode.`, p.httpAfterResponseRules[0]!.loc);
+      }
       if (p.options.forwardfor) {
         plain('warning', `'option forwardfor' ignored for ${where(p)} as it requires HTTP mode.`, p.loc);
         delete p.options.forwardfor;

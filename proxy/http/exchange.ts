@@ -1,5 +1,6 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
+import { VarStore, type VarSet } from '../sample/vars.ts';
 import type net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -112,10 +113,32 @@ export class Txn {
 
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req);
+      this.ctxCache = this.session.sampleContext(this.req, this.vars);
       this.backendChosen();
     }
     return this.ctxCache;
+  }
+
+  /** The variables this transaction reaches: txn.* and req/res.* are its own, sess.* its connection's. */
+  get vars(): VarSet {
+    if (this.varsCache === null) {
+      const reqres = new VarStore(this.responseSide ? 'res' : 'req');
+      this.varsCache = { proc: this.gen.procVars, sess: this.session.sessVars, txn: new VarStore('txn'), reqres };
+    }
+    return this.varsCache;
+  }
+
+  private varsCache: VarSet | null = null;
+  private responseSide = false;
+
+  /** The response side starts: req.* variables are dropped and res.* ones can be set (HAProxy's process_stream). */
+  responseStarts(): void {
+    this.responseSide = true;
+    const rr = this.varsCache?.reqres;
+    if (rr && rr.scope === 'req') {
+      rr.clear();
+      rr.scope = 'res';
+    }
   }
 
   /** From here on, be_name and be_id answer (the backend's own rules run next). */

@@ -59,6 +59,9 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
     rec.query = target.query;
     rec.httpVersion = t.req.version;
     rec.bytesIn = t.req.headBytes;
+    // by the time the line is written the stream is on its response side, an answer of our own included: req.*
+    // variables are gone (as HAProxy's vars_reqres is pruned then)
+    t.responseStarts();
     // what %[sample] can still read at the end: the method, the status of a server's response, the names (the
     // backend is the frontend itself until one is chosen, as HAProxy's stream starts with s->be = fe)
     rec.ctx = {

@@ -4,6 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
 import type { SampleContext } from '../sample/context.ts';
+import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import type { LiveBackend } from '../live/live-backend.ts';
@@ -17,10 +18,10 @@ import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, type ResponseHead } from './response-head.ts';
-import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
+import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageBody, statusPageSize } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
-import { firstMatching, runRequestRules, runResponseRules, traceRequestRules, type ResponseDeny } from './actions/run-rules.ts';
+import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, traceRequestRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
 import { renderReply, type HttpReply } from './actions/http-reply.ts';
 import { errorPageWire, type ErrorPage } from './error-pages.ts';
 import { ServerConn, Txn } from './exchange.ts';
@@ -44,6 +45,8 @@ export class HttpSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  /** sess.* variables: they live as long as the client connection. */
+  readonly sessVars = new VarStore('sess');
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
@@ -121,12 +124,13 @@ export class HttpSession {
     return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
   }
 
-  sampleContext(req: RequestHead): SampleContext {
+  sampleContext(req: RequestHead, vars: VarSet): SampleContext {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
+      vars,
     };
   }
 
@@ -228,7 +232,7 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head), payload: buf.subarray(0, end) }, true) === 'reject') {
+    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }), payload: buf.subarray(0, end) }, true) === 'reject') {
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;
@@ -303,16 +307,20 @@ export class HttpSession {
       const a = this.host.stats(px, t.req, { ...t.ctx, backend: px }, form);
       t.stats = { logStatus: a.logStatus ?? a.status };
       t.termination = 'LR--';
-      const reason = reasonPhrase(a.status);
-      let head = `HTTP/1.1 ${a.status} ${reason}\r\n`;
-      for (let i = 0; i < a.headers.length; i += 2) head += `${a.headers[i]}: ${a.headers[i + 1]}\r\n`;
+      // the applet's answer goes through http-after-response too (checked with haproxy 2.6.12)
+      const edited: AfterResponseHead = { status: a.status, reason: reasonPhrase(a.status), headers: [...a.headers] };
+      this.applyAfterResponseRules(t, edited, { version: '1.1' });
+      const { status, reason, headers } = edited;
+      const lower = this.afterResponseSpecs(t) !== null; // a rule's "X-After" leaves in HTX's lower case
+      let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+      for (let i = 0; i < headers.length; i += 2) head += `${lower ? headers[i]!.toLowerCase() : headers[i]}: ${headers[i + 1]}\r\n`;
       if (a.chunked) head += 'transfer-encoding: chunked\r\n';
       if (t.closeClient) head += 'connection: close\r\n';
       const body = Buffer.from(a.body, 'latin1');
       const wire = a.chunked
         ? Buffer.concat([Buffer.from(`${head}\r\n${body.length.toString(16).toUpperCase()}\r\n`, 'latin1'), body, Buffer.from('\r\n0\r\n\r\n', 'latin1')])
         : Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]);
-      this.local(t, a.status, wire, htxSize(a.status, reason, a.headers, body.length));
+      this.local(t, status, wire, htxSize(status, reason, headers, body.length));
     };
     const need = t.req.method === 'POST' ? Math.max(0, t.req.contentLength) : 0;
     if (need === 0) reply('');
@@ -354,6 +362,7 @@ export class HttpSession {
   // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
   // response head before it leaves. Header rules edit resp.headers; returns the status of a deny, else null.
   private applyResponseRules(t: Txn, resp: ResponseHead): { rule: ResponseDeny; ctx: SampleContext } | null {
+    t.responseStarts();
     const beSpec = t.backend?.spec;
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
@@ -363,6 +372,44 @@ export class HttpSession {
     t.decidedBy = `http-response ${deny.action}`;
     t.rule = { text: deny.text, loc: deny.loc };
     return { rule: deny, ctx };
+  }
+
+  /** The proxies whose http-after-response rules apply: the backend's first, then the frontend's. */
+  private afterResponseSpecs(t: Txn): ProxySpec[] | null {
+    const beSpec = t.backend?.spec;
+    const feSpec = t.fe.spec;
+    const specs = beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec];
+    return specs.some((s) => s.httpAfterResponseRules.length > 0) ? specs : null;
+  }
+
+  // http-after-response rules on a head about to leave; `view` is what res.* fetches see of it.
+  private applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string }): void {
+    const specs = this.afterResponseSpecs(t);
+    if (!specs) return;
+    t.responseStarts();
+    const res = { get status() { return head.status; }, version: view.version, headers: head.headers };
+    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res, server: t.server ?? undefined };
+    runAfterResponseRules(specs, head, ctx);
+  }
+
+  // An answer the proxy makes itself, when http-after-response rules may edit it: the head is built, edited, then
+  // written; what is logged is the edited status and size.
+  private sendEdited(t: Txn, status: number, headers: string[], body: Buffer, close: boolean): void {
+    const head: AfterResponseHead = { status, reason: reasonPhrase(status), headers };
+    this.applyAfterResponseRules(t, head, { version: '1.1' });
+    let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
+    // HTX keeps header names in lower case: a rule's "X-After" leaves as "x-after"
+    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]!.toLowerCase()}: ${headers[i + 1]}\r\n`;
+    if (close) text += 'connection: close\r\n';
+    text += '\r\n';
+    const wire = body.length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body]) : Buffer.from(text, 'latin1');
+    this.local(t, head.status, wire, htxSize(head.status, head.reason, headers, body.length));
+  }
+
+  // The built-in page for a status, through the http-after-response rules.
+  private sendEditedPage(t: Txn, status: number, close: boolean): void {
+    const body = Buffer.from(statusPageBody(status), 'latin1');
+    this.sendEdited(t, status, ['content-length', String(body.length), 'cache-control', 'no-cache', 'content-type', 'text/html'], body, close);
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
@@ -609,6 +656,7 @@ export class HttpSession {
         this.denyResponse(t, denied);
         return;
       }
+      this.applyAfterResponseRules(t, resp, resp);
       t.tRespHead = Date.now();
       t.resp = resp;
       t.status = resp.status;
@@ -789,6 +837,7 @@ export class HttpSession {
     t.closeClient = close;
     const own = this.ownErrorPage(t, status);
     if (own) this.local(t, status, errorPageWire(own, close), own.size);
+    else if (this.afterResponseSpecs(t)) this.sendEditedPage(t, status, close);
     else this.answerStatusSized(t, status, statusPage(status, close));
   }
 
@@ -801,6 +850,10 @@ export class HttpSession {
     if (o.contentType) headers.push('content-type', o.contentType);
     // the temporary redirects may not be cached
     if (o.location !== undefined && (status === 302 || status === 303 || status === 307)) headers.push('cache-control', 'no-cache');
+    if (this.afterResponseSpecs(t)) {
+      this.sendEdited(t, status, headers, body, close);
+      return;
+    }
     let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     if (close) head += 'connection: close\r\n';
@@ -853,6 +906,10 @@ export class HttpSession {
     if (!t.reqDone) t.closeClient = true;
     const reply: HttpReply = typeof answer === 'number' ? { kind: 'errmsg', status: answer } : answer;
     const own = reply.kind === 'errmsg' ? this.ownErrorPage(t, reply.status) : undefined;
+    if (!own && reply.kind === 'errmsg' && this.afterResponseSpecs(t)) {
+      this.sendEditedPage(t, reply.status, t.closeClient);
+      return;
+    }
     if (own) {
       t.status = reply.status;
       t.bytesOut += own.size;

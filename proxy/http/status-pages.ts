@@ -41,6 +41,11 @@ export function hasStatusPage(status: number): boolean {
   return status in PAGES;
 }
 
+/** The HTML body of HAProxy's built-in page for a status. */
+export function statusPageBody(status: number): string {
+  return body(status);
+}
+
 function body(status: number): string {
   const [reason, text] = PAGES[status] ?? [reasonPhrase(status), ''];
   return `<html><body><h1>${status} ${reason}</h1>\n${text}\n</body></html>\n`;

@@ -1,5 +1,6 @@
 // One loaded config while it serves: frontends and backends with their live state. A reload builds a new
 // generation; requests in flight keep the one they started on.
+import { VarStore } from '../sample/vars.ts';
 import type { ProxyStateView } from '../sample/context.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
 import { LiveBackend } from './live-backend.ts';
@@ -36,7 +37,11 @@ export class Generation implements ProxyStateView {
   /** Sessions still running on this generation (to know when an old one may be dropped). */
   active = 0;
 
+  /** The proc.* variables: this generation is HAProxy's process, so a reload starts again from global set-var. */
+  readonly procVars = new VarStore('proc');
+
   constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {
+    for (const [name, value] of config.global.procVars) this.procVars.set(name, value);
     for (const fe of config.frontends) this.frontends.set(fe.name, new LiveFrontend(fe));
     for (const [name, be] of config.backends) this.backends.set(name, new LiveBackend(be, random));
   }

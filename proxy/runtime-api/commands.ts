@@ -7,6 +7,12 @@ import { renderStatsCsv } from '../stats/csv.ts';
 import { staticWeightError } from '../balance/balancer.ts';
 import { isDynamic } from '../balance/algorithms.ts';
 import { findCommand, usageMessage, type CliLevel } from './usage.ts';
+import { castSample } from '../sample/cast.ts';
+import { parseVarName, typeOfValue } from '../sample/vars.ts';
+import type { SampleType } from '../sample/sample.ts';
+
+// HAProxy's smp_to_type names, as `get var` prints them.
+const VAR_TYPE_NAMES: Record<SampleType, string> = { bool: 'bool', int: 'sint', ip: 'ipv4', str: 'str', bin: 'bin', meth: 'meth', any: 'any' };
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
 
 export interface CommandOutcome {
@@ -155,6 +161,18 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
         const name = be ? findBackend(be)?.name : undefined;
         if (be && !name) return { output: "Can't find backend.\n" };
         return { output: renderServersState(engine.snapshot(), engine.config, now(), name) ?? "Can't find backend.\n" };
+      }
+      case 'get var': {
+        // vars_parse_cli_get_var: only proc.* variables exist outside a stream
+        const name = args[2];
+        if (!name) return { output: 'Missing process-wide variable identifier.\n' };
+        const v = parseVarName(name);
+        const value = 'error' in v || v.scope !== 'proc' ? undefined : engine.procVar(v.name);
+        if (value === undefined) return { output: 'Variable not found.\n' };
+        const type = typeOfValue(value);
+        const text = castSample(value, type, 'str');
+        // no newline of its own: the socket shows the value line followed by the one blank line only
+        return { output: `${name}: type=${VAR_TYPE_NAMES[type]} value=<${String(text)}>` };
       }
       case 'get weight': {
         const found = findServer(args[2]);

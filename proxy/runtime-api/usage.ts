@@ -16,6 +16,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { words: ['disable', 'server'], usage: "disable server (DEPRECATED)             : disable a server for maintenance (use 'set server' instead)" },
   { words: ['enable', 'server'], usage: "enable server  (DEPRECATED)             : enable a disabled server (use 'set server' instead)" },
+  { words: ['get', 'var'], usage: 'get var <name>                          : retrieve contents of a process-wide variable' },
   { words: ['get', 'weight'], usage: "get weight <bk>/<srv>                   : report a server's current weight" },
   { words: ['set', 'server'], usage: "set server <bk>/<srv> [opts]            : change a server's state, weight, address or ssl" },
   { words: ['set', 'weight'], usage: "set weight <bk>/<srv>  (DEPRECATED)     : change a server's weight (use 'set server' instead)" },

@@ -1,9 +1,12 @@
 // HAProxy's sample casts (sample_casts[][]): what a match method, a converter or a format string needs from a sample.
 import { readInt64, type SampleType, type SampleValue } from './sample.ts';
+import { typeOfValue } from './vars.ts';
 import { ipv4ToString, parseIpv4, parseIpv6, scanIpv4 } from './ip.ts';
 
 /** Converts a sample to what a method expects (HAProxy's sample_casts); undefined when the cast fails. */
-export function castSample(value: SampleValue, from: SampleType, to: SampleType | 'addr'): SampleValue | undefined {
+export function castSample(value: SampleValue, from0: SampleType, to: SampleType | 'addr'): SampleValue | undefined {
+  const from = from0 === 'any' ? typeOfValue(value) : from0;
+  if (to === 'any') return value;
   if (to === from || (to === 'addr' && from === 'ip')) return value;
   switch (to) {
     case 'str':

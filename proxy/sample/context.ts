@@ -1,4 +1,5 @@
 // What sample fetches read: a connection, maybe an HTTP request or response, the proxies' live state.
+import type { VarSet } from './vars.ts';
 import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
 import type { TlsView } from '../tls/tls-info.ts';
 
@@ -37,6 +38,8 @@ export interface SampleContext {
   readonly tls?: TlsView;
   /** Live proxy and server state for nbsrv(), be_conn(), srv_is_up() ...; absent → those give no sample. */
   readonly state?: ProxyStateView;
+  /** The variables reachable here (proc always; sess, txn, req/res once there is a connection and a stream). */
+  readonly vars?: VarSet;
 }
 
 /** What state fetches read; names are proxy and server names as configured. undefined = unknown name. */

@@ -3,9 +3,10 @@
 import { parseArgs } from './args.ts';
 import { findConverter } from './converters.ts';
 import { castSample } from './cast.ts';
+import type { SampleContext } from './context.ts';
 import { canCast, type SampleType, type SampleValue } from './sample.ts';
 
-export type Converter = (v: SampleValue) => SampleValue | undefined;
+export type Converter = (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
 
 /**
  * Reads converters from word[start..]; `fetchWhat` names the fetch in "missing comma after ..." (e.g.
@@ -40,8 +41,9 @@ export function parseConverterChain(
     }
     const fn = conv.compile(cargs.values);
     const needs = conv.inType !== curType ? curType : null;
-    convs.push(needs ? (v) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c); } : fn);
-    curType = conv.outType;
+    convs.push(needs ? (v, ctx) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c, ctx); } : fn);
+    // a converter that hands its input on ('any' out, as set-var) keeps the input's type
+    curType = conv.outType === 'any' && conv.inType === 'any' ? curType : conv.outType;
     lastConv = name;
     p = cargs.end;
   }

@@ -1,6 +1,9 @@
 // Converters an ACL may chain after its fetch ("hdr(host),lower,field(1,:)"), as HAProxy's src/sample.c does:
 // each takes a sample and gives another, or undefined when it fails (the expression then stops there).
 import type { ArgType, ArgValue, SampleType, SampleValue } from './sample.ts';
+import type { SampleContext } from './context.ts';
+import { castSample } from './cast.ts';
+import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
 
 export interface ConverterDef {
   readonly name: string;
@@ -10,7 +13,8 @@ export interface ConverterDef {
   readonly minArgs: number;
   /** Checks the arguments once (HAProxy's val_args); an error message or null. */
   readonly validate?: (args: readonly ArgValue[]) => string | null;
-  compile(args: readonly ArgValue[]): (v: SampleValue) => SampleValue | undefined;
+  /** The context is the one the expression runs in (set-var and arithmetic on a variable read it). */
+  compile(args: readonly ArgValue[]): (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
 }
 
 const isSep = (seps: string, c: string): boolean => seps.includes(c);
@@ -104,7 +108,81 @@ function word(s: string, idx: number, seps: string, count0: number): string {
 const checkField = (a: readonly ArgValue[]): string | null =>
   a[0] === 0 ? 'Unexpected value 0 for index' : a[1] === '' ? 'Empty separators list' : null;
 
+// An arithmetic converter's operand (check_operator in src/sample.c): an integer, or the name of a variable
+// whose value is read as an int each time (an unset one, or one that is no int, fails the converter).
+type Operand = { readonly n: number } | { readonly v: VarName };
+
+function operand(a: ArgValue): Operand | { error: string } {
+  const t = String(a ?? '');
+  if (/^[-+]?\d+$/.test(t)) return { n: Number(t) };
+  const v = parseVarName(t);
+  return 'error' in v ? v : { v };
+}
+
+function operandValue(o: Operand, ctx: SampleContext): number | undefined {
+  if ('n' in o) return o.n;
+  const x = getVar(ctx.vars, o.v);
+  if (x === undefined) return undefined;
+  const n = castSample(x, typeOfValue(x), 'int');
+  return typeof n === 'number' ? n : undefined;
+}
+
+// HAProxy's arithmetic saturates at the 64-bit limits; JS numbers are exact only up to 2^53, so a saturated
+// result prints rounded (9223372036854775807 comes out as 9223372036854776000).
+const INT_MAX = 9223372036854775807;
+const INT_MIN = -9223372036854775808;
+const clamp = (x: number): number => (x > INT_MAX ? INT_MAX : x < INT_MIN ? INT_MIN : Math.trunc(x));
+
+function arith(name: string, op: (a: number, b: number) => number): ConverterDef {
+  return {
+    name, inType: 'int', outType: 'int', args: ['str'], minArgs: 1,
+    validate: (a) => {
+      const o = operand(a[0]);
+      return 'error' in o ? o.error : null;
+    },
+    compile: (a) => {
+      const o = operand(a[0]) as Operand;
+      return (v, ctx) => {
+        const b = operandValue(o, ctx);
+        return b === undefined ? undefined : clamp(op(v as number, b));
+      };
+    },
+  };
+}
+
+function varConverter(name: 'set-var' | 'unset-var'): ConverterDef {
+  return {
+    name, inType: 'any', outType: 'any', args: ['str'], minArgs: 1,
+    validate: (a) => {
+      const v = parseVarName(String(a[0] ?? ''));
+      return 'error' in v ? v.error : null;
+    },
+    compile: (a) => {
+      const variable = parseVarName(String(a[0] ?? '')) as VarName;
+      // both hand the sample on unchanged: they only store (or drop) a copy on the way
+      return name === 'set-var'
+        ? (v, ctx) => {
+            setVar(ctx.vars, variable, v);
+            return v;
+          }
+        : (v, ctx) => {
+            unsetVar(ctx.vars, variable);
+            return v;
+          };
+    },
+  };
+}
+
 const CONVERTERS: readonly ConverterDef[] = [
+  arith('add', (a, b) => a + b),
+  arith('sub', (a, b) => a - b),
+  arith('mul', (a, b) => a * b),
+  // a zero divisor gives the largest value (div) or 0 (mod), as in HAProxy's sample_conv_arith_div/mod
+  arith('div', (a, b) => (b === 0 ? INT_MAX : a / b)),
+  arith('mod', (a, b) => (b === 0 ? 0 : a % b)),
+  { name: 'neg', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => clamp(-(v as number)) },
+  varConverter('set-var'),
+  varConverter('unset-var'),
   { name: 'lower', inType: 'str', outType: 'str', args: [], minArgs: 0, compile: () => (v) => (v as string).toLowerCase() },
   { name: 'upper', inType: 'str', outType: 'str', args: [], minArgs: 0, compile: () => (v) => (v as string).toUpperCase() },
   { name: 'length', inType: 'str', outType: 'int', args: [], minArgs: 0, compile: () => (v) => (v as string).length },
@@ -127,15 +205,6 @@ const CONVERTERS: readonly ConverterDef[] = [
     },
   },
 ];
-
-// sint -> sint with one integer argument (sample_conv_arith_*); HAProxy also takes a variable name there, which
-// needs var() and is refused here with the parser's integer error.
-const arith = (name: string, op: (a: number, b: number) => number): ConverterDef => ({
-  name, inType: 'int', outType: 'int', args: ['sint'], minArgs: 1, compile: (a) => {
-    const b = a[0] as number;
-    return (v) => op(v as number, b);
-  },
-});
 
 // ltrim/rtrim(chars): the characters of the list removed from one end.
 const trim = (name: string, fromStart: boolean): ConverterDef => ({
@@ -172,15 +241,9 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
       return /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? Buffer.from(s, 'base64') : undefined;
     },
   },
-  arith('add', (a, b) => a + b),
-  arith('sub', (a, b) => a - b),
-  arith('mul', (a, b) => a * b),
-  // C's %: the sign of the dividend; modulo 0 gives 0
-  arith('mod', (a, b) => (b === 0 ? 0 : a % b)),
   arith('and', (a, b) => Number(BigInt.asIntN(64, BigInt(a) & BigInt(b)))),
   arith('or', (a, b) => Number(BigInt.asIntN(64, BigInt(a) | BigInt(b)))),
   arith('xor', (a, b) => Number(BigInt.asIntN(64, BigInt(a) ^ BigInt(b)))),
-  { name: 'neg', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => -(v as number) },
   { name: 'bool', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (v as number) !== 0 },
   { name: 'not', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (v as number) === 0 },
   trim('ltrim', true),

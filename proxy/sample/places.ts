@@ -15,6 +15,7 @@ export const CHECK_PLACES = {
   'http-response': 'frontend http-response header rule',
   'backend http-response': 'backend http-response header rule',
   log: 'log-format at the end of the transaction',
+  cfg: 'configuration parser',
 } as const;
 
 export type CheckPlace = keyof typeof CHECK_PLACES;
@@ -25,6 +26,8 @@ const BACKEND: ReadonlySet<CheckPlace> = new Set(['backend tcp-request content',
 
 // Whether a fetch of this source gives samples at that place.
 export function usableAt(source: FetchSource, place: CheckPlace): boolean {
+  // the global section's set-var runs while the config is read: only constants (and proc variables)
+  if (place === 'cfg') return source === 'const';
   // the log line is written once the request and response are gone: only what the transaction keeps
   if (place === 'log') return source !== 'l6req' && source !== 'http-req' && source !== 'http-res';
   switch (source) {

@@ -5,7 +5,7 @@ import { parseArgs } from './args.ts';
 import { isIdChar, parseConverterChain } from './converter-chain.ts';
 import { findFetch } from './fetches/index.ts';
 import { castSample } from './cast.ts';
-import type { FetchSource, SampleValue } from './sample.ts';
+import type { FetchSource, SampleType, SampleValue } from './sample.ts';
 import type { SampleContext } from './context.ts';
 
 export interface SampleExpr {
@@ -14,7 +14,11 @@ export interface SampleExpr {
   readonly source: FetchSource;
   /** Characters of the input the expression used (the caller expects a ']' there in a format string). */
   readonly end: number;
+  /** The expression's type once its converters ran ('any' for var() without converters). */
+  readonly outType: SampleType;
   evaluate(ctx: SampleContext): string | undefined;
+  /** The last value with its own type (what set-var stores), or undefined when there is none. */
+  evaluateSample(ctx: SampleContext): SampleValue | undefined;
 }
 
 /** Parses the expression at the start of `text` ("req.hdr(host),lower]..."); `proxy` names the section. */
@@ -50,15 +54,21 @@ export function compileSampleExpr(text: string, proxy: string): SampleExpr | { e
     last = v;
     return false;
   };
+  function evaluateSample(ctx: SampleContext): SampleValue | undefined {
+    last = undefined;
+    fetch(ctx, keepLast);
+    let v = last as SampleValue | undefined; // set by keepLast during fetch()
+    for (let i = 0; i < convs.length && v !== undefined; i++) v = convs[i]!(v, ctx);
+    return v;
+  }
   return {
     fetch: name,
     source: def.source,
     end: chainEnd,
+    outType,
+    evaluateSample,
     evaluate(ctx) {
-      last = undefined;
-      fetch(ctx, keepLast);
-      let v = last as SampleValue | undefined; // set by keepLast during fetch()
-      for (let i = 0; i < convs.length && v !== undefined; i++) v = convs[i]!(v);
+      const v = evaluateSample(ctx);
       if (v === undefined) return undefined;
       const s = castSample(v, outType, 'str');
       if (s === undefined) return undefined;

@@ -1,8 +1,11 @@
 // What a sample is: its type (HAProxy's SMP_T_*), how fetches hand samples out, and which casts exist.
 import type { SampleContext } from './context.ts';
 
-/** HAProxy's sample types; 'meth' is a method name, 'bin' raw bytes. IP samples travel as text. */
-export type SampleType = 'bool' | 'int' | 'ip' | 'str' | 'bin' | 'meth';
+/**
+ * HAProxy's sample types; 'meth' is a method name, 'bin' raw bytes. IP samples travel as text. 'any' is a fetch
+ * whose type is known only when it runs (var()): its values carry their type in their JS type (see vars.ts).
+ */
+export type SampleType = 'bool' | 'int' | 'ip' | 'str' | 'bin' | 'meth' | 'any';
 
 /** The JS value for each sample type. */
 export interface SampleValues {
@@ -12,6 +15,7 @@ export interface SampleValues {
   str: string;
   bin: Buffer;
   meth: string;
+  any: boolean | number | string | Buffer;
 }
 export type SampleValue = SampleValues[SampleType];
 
@@ -62,11 +66,12 @@ const CASTS: Record<SampleType, readonly (SampleType | 'addr')[]> = {
   str: ['bool', 'int', 'addr', 'ip', 'str', 'bin', 'meth'],
   bin: ['str', 'bin', 'meth'],
   meth: ['str', 'bin', 'meth'],
+  any: ['bool', 'int', 'addr', 'ip', 'str', 'bin', 'meth'],
 };
 
 /** True when HAProxy can convert a `from` sample into what a match method expects. */
 export function canCast(from: SampleType, to: SampleType | 'addr'): boolean {
-  return CASTS[from].includes(to);
+  return to === 'any' || CASTS[from].includes(to);
 }
 
 // HAProxy's read_int64: optional sign then digits, stopping at the first non-digit.

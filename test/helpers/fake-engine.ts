@@ -1,6 +1,7 @@
 // An in-memory Engine (proxy/api.ts) for tests of the runtime API, the stats page and the health checks:
 // specs built from short descriptions, numbered as HAProxy numbers them, and server state changed the way
 // HAProxy changes it (src/server.c srv_update_status), with no sockets.
+import type { SampleValue } from '../../proxy/sample/sample.ts';
 import type { BackendSnapshot, Engine, EngineSnapshot, FrontendSnapshot, LoadResult, ServerSnapshot } from '../../proxy/api.ts';
 import type {
   BalanceAlgorithm,
@@ -113,7 +114,7 @@ export function proxySpec(init: ProxyInit, id: number): ProxySpec {
     ...(init.defaultBackend ? { defaultBackend: init.defaultBackend } : {}),
     useBackends: [],
     httpRequestRules: [],
-    httpResponseRules: [],
+    httpResponseRules: [], httpAfterResponseRules: [],
     tcpRequestRules: [],
     balance: { algorithm: init.algorithm ?? 'roundrobin', options: [], hashType: init.hashType ?? 'map-based' },
     servers: (init.servers ?? []).map((s, i) => serverSpec(s, i + 1)),
@@ -141,7 +142,7 @@ export function configModel(init: ModelInit): ConfigModel {
   const specs = init.proxies.map((p, i) => proxySpec(p, first + i));
   return {
     files: ['fake.cfg'],
-    global: { maxconn: init.maxconn ?? 4096, logs: [], statsSockets: sockets, nbthread: 1, bufsize: 16384, maxhdr: 101 },
+    global: { maxconn: init.maxconn ?? 4096, logs: [], statsSockets: sockets, nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map() },
     frontends: specs.filter((p) => p.kind !== 'backend'),
     backends: new Map(specs.filter((p) => p.kind !== 'frontend').map((p) => [p.name, p])),
     diagnostics: [],
@@ -170,6 +171,11 @@ export class FakeEngine implements Engine {
   readonly backendDowns = new Map<string, { count: number; at: number }>();
   /** Log lines the engine would write ("backend X has no server available!"). */
   readonly logs: string[] = [];
+
+  // the proc.* variables are the config's global set-var ones: nothing at run time changes them here
+  procVar(name: string): SampleValue | undefined {
+    return this.config.global.procVars.get(name);
+  }
 
   constructor(readonly config: ConfigModel, readonly now: () => number = Date.now) {
     this.startedAt = now();

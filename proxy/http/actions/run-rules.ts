@@ -1,6 +1,6 @@
 // Runs a proxy's http-request and http-response rules in order (HAProxy's http_req_get_intercept_rule and
 // http_res_get_intercept_rule): each action family runs its own rules; a final one ends the list.
-import type { HttpRequestRule, HttpResponseRule, ProxySpec } from '../../config/model.ts';
+import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, ProxySpec } from '../../config/model.ts';
 import type { RuleTrace } from '../../events.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import type { RequestHead } from '../request-head.ts';
@@ -9,6 +9,7 @@ import type { FinalRule } from './final-actions.ts';
 import { applyHeaderRule, replaceHeaders } from './header-actions.ts';
 import { applyRequestLineRule } from './request-line-actions.ts';
 import { applySetStatus } from './status-actions.ts';
+import { applyVarRule } from './var-actions.ts';
 
 /** Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran. */
 export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext): FinalRule | null {
@@ -34,6 +35,11 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'replace-pathq':
       case 'replace-uri':
         applyRequestLineRule(req, rule, ctx);
+        continue;
+      case 'set-var':
+      case 'set-var-fmt':
+      case 'unset-var':
+        applyVarRule(rule, ctx);
         continue;
       default:
         return rule;
@@ -68,6 +74,11 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
         case 'replace-value':
           replaceHeaders(resp.headers, rule, ctx);
           continue;
+        case 'set-var':
+        case 'set-var-fmt':
+        case 'unset-var':
+          applyVarRule(rule, ctx);
+          continue;
         default:
           applyHeaderRule(resp.headers, rule, ctx);
       }
@@ -76,10 +87,50 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
   return null;
 }
 
+/** The head http-after-response rules edit: a server's response or one the proxy made itself. */
+export interface AfterResponseHead {
+  status: number;
+  reason: string;
+  readonly headers: string[];
+}
+
+/**
+ * Runs each proxy's http-after-response rules on `resp`, in the order given (the backend's, then the frontend's,
+ * as http_eval_after_res_rules); allow ends one proxy's list only. strict-mode changes nothing here: the engine's
+ * header rewrites cannot fail, which is all it governs.
+ */
+export function runAfterResponseRules(specs: readonly ProxySpec[], resp: AfterResponseHead, ctx: SampleContext): void {
+  for (const spec of specs) {
+    for (const rule of spec.httpAfterResponseRules as readonly HttpAfterResponseRule[]) {
+      if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
+      if (rule.action === 'allow') break;
+      switch (rule.action) {
+        case 'strict-mode':
+          continue;
+        case 'set-status':
+          applySetStatus(resp, rule);
+          continue;
+        case 'replace-header':
+        case 'replace-value':
+          replaceHeaders(resp.headers, rule, ctx);
+          continue;
+        case 'set-var':
+        case 'set-var-fmt':
+        case 'unset-var':
+          applyVarRule(rule, ctx);
+          continue;
+        default:
+          applyHeaderRule(resp.headers, rule, ctx);
+      }
+    }
+  }
+}
+
 // http-request actions after which the next rules still run.
 const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
   'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
   'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
+  'set-var', 'set-var-fmt', 'unset-var',
 ]);
 
 // Re-evaluates a frontend's http-request and use_backend rules in explain mode, for the TUI (only when someone listens).

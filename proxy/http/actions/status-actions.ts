@@ -18,7 +18,7 @@ function parseSetStatus(c: ProxyLineContext, at: number): Parsed<HttpResponseRul
 }
 
 /** Sets the status, and the reason given or HAProxy's own for that code. */
-export function applySetStatus(resp: ResponseHead, rule: Extract<HttpResponseRule, { action: 'set-status' }>): void {
+export function applySetStatus(resp: Pick<ResponseHead, 'status' | 'reason'>, rule: Extract<HttpResponseRule, { action: 'set-status' }>): void {
   resp.status = rule.status;
   resp.reason = rule.reason ?? httpReason(rule.status);
 }

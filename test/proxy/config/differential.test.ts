@@ -23,6 +23,17 @@ function fe(lines: string[], be: string[] = ['server s1 127.0.0.1:8001']): strin
 
 /** name → config text. Every address is on 127.0.0.1 so haproxy -c never needs a resolver. */
 const CASES: Record<string, string> = {
+  'http-after-response in mode tcp': `defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\nfrontend f\n    bind 127.0.0.1:8000\n    http-after-response set-header X 1\n    http-response set-header X 1\n    default_backend b\nbackend b\n    server s1 127.0.0.1:8001\n`,
+  'valid: http-after-response rules': fe(['http-after-response set-header X 1 if { status 200 }', 'http-after-response allow', 'http-after-response strict-mode off', 'http-after-response set-var(txn.s) status', 'http-after-response replace-value X a b', 'http-after-response del-header Y']),
+  'valid: variable rules': fe([
+    'http-request set-var(txn.ok) str(a) if { var(txn.b),add(1) -m int 3 }',
+    'http-request set-var-fmt(sess.ok) %[var(txn.ok)]x',
+    'http-response set-var(res.ok) res.hdr(x)',
+  ]),
+  'valid: global set-var': `global\n    set-var proc.a int(5)\n    set-var-fmt proc.d %[var(proc.a)]x\n    set-var proc.e str(x) foo\n${fe([])}`,
+  'global set-var outside proc': `global\n    set-var txn.a int(5)\n${fe([])}`,
+  'global set-var without expression': `global\n    set-var proc.b\n${fe([])}`,
+  'global set-var of a request header': `global\n    set-var proc.c req.hdr(x)\n${fe([])}`,
   'unknown keywords with and without hints': fe(['weigth 3', 'balanc roundrobin', 'optoin httplog'], ['balanc roundrobin', 'server s1 127.0.0.1:8001']),
   'unknown global keyword': `global\n    foo bar\n    maxconn 100\n    nbthread\n    daemon 1\n${fe([])}`,
   'out of section': `maxconn 10\n${fe([])}`,
@@ -159,6 +170,25 @@ for (const rule of [
   'http-request deny deny_status 403 if { path /x } foo',
   'http-response bogus',
   'http-response set-header X',
+  'http-after-response deny',
+  'http-after-response strict-mode foo',
+  'http-after-response set-status abc',
+  'http-after-response set-header X',
+  'http-after-response set-var(foo) str(a)',
+  'http-after-response set-header X %[req.hdr(host)]',
+  'http-request set-var(foo) str(a)',
+  'http-request set-var(txn.) str(a)',
+  'http-request set-var(txn.a-b) str(a)',
+  'http-request set-var(txn.a)',
+  'http-request set-var txn.a',
+  'http-request set-var(txn.a str(a)',
+  'http-request unset-var(txn.a) foo',
+  'http-request set-header x %[var(foo)]',
+  'http-request set-var(txn.a) res.hdr(x)',
+  'http-response set-var(txn.a) str(x),set-var(bar)',
+  'http-request set-var(txn.a) nosuch',
+  'http-request set-var() int(1)',
+  'acl x var(txn.b) 3',
 ]) {
   CASES[`rule: ${rule}`] = fe([rule]);
 }

@@ -6,12 +6,10 @@ import { basename, dirname, resolve } from 'node:path';
 import { EventBus, type Diagnostic, type EngineSnapshot } from '../../proxy/index.ts';
 import { freePort } from '../runtimes/ports.ts';
 import { AnsweredBy } from '../traffic/answered-by.ts';
-import type { PlayAnswer } from './answer.ts';
-import type { Difference } from './compare.ts';
 import { haproxyVersion, startHaproxySide, type HaproxySide } from './haproxy-side.ts';
 import { describePlacement } from './placement.ts';
 import { PlayConfigError, PlayWorld } from './play-world.ts';
-import { sendLine, type Side } from './send.ts';
+import { sendLine, type LineResult, type Side } from './send.ts';
 import { Transcript } from './transcript.ts';
 import { clearPortMap, writePortMap } from '../traffic/port-map.ts';
 import { startWhoService, type WhoService } from '../traffic/who-service.ts';
@@ -38,15 +36,8 @@ export interface PlayServerRow {
 }
 
 /** What one typed request produced: the last answer of each side, how many were sent, differences. */
-export interface PlayExchange {
+export interface PlayExchange extends LineResult {
   readonly line: string;
-  readonly sent: number;
-  readonly failed: number;
-  readonly engine: PlayAnswer;
-  readonly haproxy?: PlayAnswer;
-  readonly differences: readonly Difference[];
-  /** Answers whose two sides differed, of those sent. */
-  readonly differing: number;
   /** The engine's request id of the last answer (for its explain trace). */
   readonly id?: number;
   /** "backend/server" of the last answer as the engine says, null for <NOSRV>. */

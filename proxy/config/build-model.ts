@@ -31,6 +31,8 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpRequestRules: [...p.httpRequestRules],
     httpResponseRules: [...p.httpResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
+    errorPages: new Map(p.errorPages),
+    redirectRules: [...p.redirectRules],
     balance: {
       algorithm: p.balance.algorithm,
       options: [...p.balance.options],

@@ -4,6 +4,8 @@ import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
 import type { LogFormatter } from '../log/log-format.ts';
+import type { ErrorPage } from '../http/error-pages.ts';
+import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -67,6 +69,8 @@ export interface ProxyDraft {
   useBackends: UseBackendRule[];
   httpRequestRules: HttpRequestRule[];
   httpResponseRules: HttpResponseRule[];
+  /** Standalone "redirect" rules (not allowed in defaults, so never inherited). */
+  redirectRules: RedirectRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
@@ -101,6 +105,8 @@ export interface ProxyDraft {
   inherited: { http: number; response: number; tcp: number };
   /** Every condition this section compiled, for the checks made after parsing. */
   conditions: CompiledCondition[];
+  /** errorfile / errorloc pages by status. */
+  errorPages: Map<number, ErrorPage>;
 }
 
 export interface GlobalDraft {
@@ -156,6 +162,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     useBackends: [],
     httpRequestRules: [],
     httpResponseRules: [],
+    redirectRules: [],
     tcpRequestRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',
@@ -169,6 +176,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     logs: [],
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
+    errorPages: new Map(),
   };
 }
 
@@ -205,6 +213,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
+  d.errorPages = new Map(from.errorPages);
   d.defaultsFrom = from.name;
   return d;
 }

@@ -2,15 +2,16 @@
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
 import { checkFormatString } from '../sample/format-string.ts';
 import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProxyLineContext } from './context.ts';
 import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
-import { parseHttpRequest, parseHttpResponse, parseTcpRequest } from './keywords-rules.ts';
+import { parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
+import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
@@ -404,12 +405,24 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
       return;
     }
     // Relative paths are read from the config's directory (HAProxy reads them from its working directory).
-    if (!existsSync(resolve(c.state.baseDir, c.arg(2)))) {
+    let data: Buffer;
+    try {
+      data = readFileSync(resolve(c.state.baseDir, c.arg(2)));
+    } catch {
       c.alert(`errorfile : error opening file '${c.arg(2)}'.`);
       return;
     }
-    c.unsupported(`'errorfile'`);
+    const page = errorPageFromFile(c.arg(2), data);
+    if (typeof page === 'string') {
+      c.alert(`errorfile : ${page}`);
+      return;
+    }
+    c.proxy.errorPages.set(code, page);
   },
+  redirect: parseRedirectKeyword,
+  errorloc: (c) => errorloc(c, 302),
+  errorloc302: (c) => errorloc(c, 302),
+  errorloc303: (c) => errorloc(c, 303),
   'monitor-uri': (c) => {
     c.proxy.monitorUriLoc = c.loc;
     c.unsupported(`'monitor-uri'`);
@@ -447,3 +460,16 @@ export function parseProxyLine(c: ProxyLineContext): void {
   c.alert(`unknown keyword '${kw}' in '${c.proxy.kind}' section`, { hint });
 }
 
+// errorloc/errorloc302/errorloc303 CODE URL: the status answered with a redirect to URL.
+function errorloc(c: ProxyLineContext, redirect: 302 | 303): void {
+  if (c.arg(1) === '' || c.arg(2) === '') {
+    c.alert(`${c.arg(0)} : expects <status_code> and <url> as arguments.`);
+    return;
+  }
+  const code = Number.parseInt(c.arg(1), 10) || 0;
+  if (!ERROR_PAGE_CODES.includes(code)) {
+    c.alert(`${c.arg(0)} : status code '${code}' not handled.`);
+    return;
+  }
+  c.proxy.errorPages.set(code, errorPageRedirect(redirect, c.arg(2)));
+}

@@ -5,7 +5,7 @@ import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { HttpRequestRule, HttpResponseRule } from './model.ts';
 import type { Parsed } from '../http/actions/common.ts';
-import { parseDenyLike, parseRedirect, parseReturn } from '../http/actions/final-actions.ts';
+import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
@@ -27,7 +27,7 @@ function knownAction(name: string, list: readonly string[]): boolean {
   return list.some((a) => name === a || name.startsWith(`${a}(`) || (a.startsWith('track-sc') && /^track-sc\d$/.test(name)));
 }
 
-type RuleKind = 'tcp-request content' | 'http-request' | 'use_backend';
+type RuleKind = 'tcp-request content' | 'http-request' | 'redirect' | 'use_backend';
 
 // HAProxy's warnif_misplaced_*(): a rule written after one that always runs later still runs first; say so once.
 function warnMisplaced(c: ProxyLineContext, after: readonly RuleKind[]): void {
@@ -35,6 +35,7 @@ function warnMisplaced(c: ProxyLineContext, after: readonly RuleKind[]): void {
   const own: Record<RuleKind, number> = {
     'tcp-request content': p.tcpRequestRules.slice(p.inherited.tcp).filter((r) => r.stage === 'content').length,
     'http-request': p.httpRequestRules.length - p.inherited.http,
+    redirect: p.redirectRules.length,
     use_backend: p.useBackends.length,
   };
   const first = after.find((k) => own[k] > 0);
@@ -64,13 +65,11 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       break;
     case 'deny':
     case 'tarpit':
-      parsed = parseDenyLike(c, 2, action);
+    case 'return':
+      parsed = parseReplyAction(c, 2, action, action === 'deny' ? 403 : action === 'tarpit' ? 500 : 200);
       break;
     case 'redirect':
       parsed = parseRedirect(c, 2);
-      break;
-    case 'return':
-      parsed = parseReturn(c, 2);
       break;
     case 'set-header':
     case 'add-header':
@@ -112,8 +111,30 @@ export function parseHttpRequest(c: ProxyLineContext): void {
   }
   const cond = finishCondition(c, parsed.next, 'http-request', action, { front: 'http-request', back: 'backend http-request' });
   if (cond === false) return;
-  warnMisplaced(c, ['use_backend']);
+  warnMisplaced(c, ['redirect', 'use_backend']);
   c.proxy.httpRequestRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpRequestRule);
+}
+
+// "redirect location|prefix|scheme ... [if|unless COND]": the proxy's redirect rules, run after its http-request
+// rules (http_process_req_common); the same rule as "http-request redirect".
+export function parseRedirectKeyword(c: ProxyLineContext): void {
+  if (c.isDefaults) {
+    c.alert(`'redirect' not allowed in 'defaults' section.`);
+    return;
+  }
+  const where = `error detected in ${c.proxyType} '${c.proxy.name}' while parsing redirect rule`;
+  const parsed = parseRedirect(c, 1);
+  if ('error' in parsed) {
+    c.alert(`${where} : ${parsed.error}.`);
+    return;
+  }
+  const r = readCondition(c, parsed.next, { front: 'http-request', back: 'backend http-request' });
+  if (!r.ok) {
+    c.alert('trailing' in r ? `${where} : unexpected '${r.trailing.text}'.` : `${where} : error in condition: ${sentence(r.error)}`);
+    return;
+  }
+  warnMisplaced(c, ['use_backend']);
+  c.proxy.redirectRules.push({ ...parsed.rule, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) } as RedirectRule);
 }
 
 // The if/unless tail shared by http-request and http-response; false when an alert was emitted.
@@ -145,7 +166,8 @@ export function parseHttpResponse(c: ProxyLineContext): void {
   let parsed: Parsed<HttpResponseRule>;
   switch (action) {
     case 'deny':
-      parsed = parseDenyLike(c, 2, 'deny', 502) as Parsed<HttpResponseRule>;
+    case 'return':
+      parsed = parseReplyAction(c, 2, action, action === 'deny' ? 502 : 200) as Parsed<HttpResponseRule>;
       break;
     case 'set-header':
     case 'add-header':

@@ -5,6 +5,8 @@ import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
+import type { HttpReply } from '../http/actions/http-reply.ts';
+import type { ErrorPage } from '../http/error-pages.ts';
 
 export type Mode = 'http' | 'tcp';
 
@@ -179,8 +181,8 @@ interface RuleBase {
 
 export type HttpRequestRule =
   | (RuleBase & { readonly action: 'allow' })
-  | (RuleBase & { readonly action: 'deny'; readonly status: number })
-  | (RuleBase & { readonly action: 'tarpit'; readonly status: number })
+  /** deny / tarpit / return: what the client gets instead of a server's answer. */
+  | (RuleBase & { readonly action: 'deny' | 'tarpit' | 'return'; readonly reply: HttpReply })
   | (RuleBase & {
       readonly action: 'redirect';
       readonly type: 'location' | 'prefix' | 'scheme';
@@ -188,12 +190,6 @@ export type HttpRequestRule =
       readonly code: number;
       readonly dropQuery: boolean;
       readonly appendSlash: boolean;
-    })
-  | (RuleBase & {
-      readonly action: 'return';
-      readonly status: number;
-      readonly contentType?: string;
-      readonly body?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
@@ -220,7 +216,7 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
-  | (RuleBase & { readonly action: 'deny'; readonly status: number });
+  | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply });
 
 export type TcpRequestRule = RuleBase & {
   readonly stage: 'connection' | 'content';
@@ -293,6 +289,10 @@ export interface ProxySpec {
   readonly useBackends: readonly UseBackendRule[];
   readonly httpRequestRules: readonly HttpRequestRule[];
   readonly httpResponseRules: readonly HttpResponseRule[];
+  /** Standalone "redirect" rules, run after the http-request rules. */
+  readonly redirectRules: readonly Extract<HttpRequestRule, { action: 'redirect' }>[];
+  /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
+  readonly errorPages: ReadonlyMap<number, ErrorPage>;
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
   /** Backend side (backend, listen). */

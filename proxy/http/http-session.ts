@@ -20,7 +20,9 @@ import { parseResponseHead, type ResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageSize } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
-import { runRequestRules, runResponseRules, traceRequestRules } from './actions/run-rules.ts';
+import { firstMatching, runRequestRules, runResponseRules, traceRequestRules, type ResponseDeny } from './actions/run-rules.ts';
+import { renderReply, type HttpReply } from './actions/http-reply.ts';
+import { errorPageWire, type ErrorPage } from './error-pages.ts';
 import { ServerConn, Txn } from './exchange.ts';
 import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
@@ -338,45 +340,55 @@ export class HttpSession {
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
     const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
-    if (!final || final.action === 'allow') return false;
-    this.answerRule(t, final);
+    if (final && final.action !== 'allow') {
+      this.answerRule(t, final);
+      return true;
+    }
+    // the standalone "redirect" rules come next, even after an allow
+    const redirect = firstMatching(spec.redirectRules, t.ctx);
+    if (!redirect) return false;
+    this.answerRule(t, redirect, 'redirect');
     return true;
   }
 
   // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
   // response head before it leaves. Header rules edit resp.headers; returns the status of a deny, else null.
-  private applyResponseRules(t: Txn, resp: ResponseHead): number | null {
+  private applyResponseRules(t: Txn, resp: ResponseHead): { rule: ResponseDeny; ctx: SampleContext } | null {
     const beSpec = t.backend?.spec;
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
     const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
     const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
     if (!deny) return null;
-    t.decidedBy = 'http-response deny';
+    t.decidedBy = `http-response ${deny.action}`;
     t.rule = { text: deny.text, loc: deny.loc };
-    return deny.status;
+    return { rule: deny, ctx };
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
   // error page; a keep-alive client connection stays open, as with haproxy.
-  private denyResponse(t: Txn, status: number): void {
-    t.fe.deniedResponses++;
-    if (t.backend) t.backend.deniedResponses++;
-    if (t.server) t.server.deniedResponses++;
-    t.termination = 'PH--';
-    this.failResponse(t, status);
+  private denyResponse(t: Txn, { rule, ctx }: { rule: ResponseDeny; ctx: SampleContext }): void {
+    if (rule.action === 'deny') {
+      t.fe.deniedResponses++;
+      if (t.backend) t.backend.deniedResponses++;
+      if (t.server) t.server.deniedResponses++;
+      t.termination = 'PH--';
+    } else t.termination = 'LH--';
+    // the reply is built once the server's response is dropped: response fetches find nothing, as in HAProxy
+    this.failResponse(t, rule.reply, { ...ctx, res: undefined });
   }
 
-  private answerRule(t: Txn, rule: FinalRule): void {
-    t.decidedBy = `http-request ${rule.action}`;
+  private answerRule(t: Txn, rule: FinalRule, decidedBy = `http-request ${rule.action}`): void {
+    t.decidedBy = decidedBy;
     t.rule = { text: rule.text, loc: rule.loc };
     t.termination = 'PR--';
     this.emitRoute(t, undefined);
     const a = finalAnswer(rule, t.req);
     if (!a) return;
-    if (a.kind === 'denied') {
-      t.fe.denied++;
-      this.answerStatus(t, a.status);
+    if (a.kind === 'reply') {
+      if (rule.action === 'return') t.termination = 'LR--';
+      else t.fe.denied++;
+      this.sendReply(t, a.reply);
       return;
     }
     t.termination = 'LR--';
@@ -775,7 +787,9 @@ export class HttpSession {
   private answerStatus(t: Txn, status: number): void {
     const close = t.closeClient || t.req.hasBody;
     t.closeClient = close;
-    this.answerStatusSized(t, status, statusPage(status, close));
+    const own = this.ownErrorPage(t, status);
+    if (own) this.local(t, status, errorPageWire(own, close), own.size);
+    else this.answerStatusSized(t, status, statusPage(status, close));
   }
 
   private answer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): void {
@@ -785,13 +799,32 @@ export class HttpSession {
     const headers = ['content-length', String(body.length)];
     if (o.location !== undefined) headers.push('location', o.location);
     if (o.contentType) headers.push('content-type', o.contentType);
-    if (o.location !== undefined && status === 302) headers.push('cache-control', 'no-cache');
+    // the temporary redirects may not be cached
+    if (o.location !== undefined && (status === 302 || status === 303 || status === 307)) headers.push('cache-control', 'no-cache');
     let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     if (close) head += 'connection: close\r\n';
     head += '\r\n';
     const wire = body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
     this.local(t, status, wire, htxSize(status, reasonPhrase(status), headers, body.length));
+  }
+
+  // errorfile/errorloc pages: the backend's first, then the frontend's (HAProxy's http_error_message); a request
+  // answered before its backend was chosen looks at the frontend only.
+  private ownErrorPage(t: Txn, status: number): ErrorPage | undefined {
+    return t.backend?.spec.errorPages.get(status) ?? t.fe.spec.errorPages.get(status);
+  }
+
+  // A deny/tarpit/return reply in place of the server's answer.
+  private sendReply(t: Txn, reply: HttpReply): void {
+    if (reply.kind === 'errmsg') {
+      this.answerStatus(t, reply.status);
+      return;
+    }
+    const close = t.closeClient || t.req.hasBody;
+    const r = renderReply(reply, t.ctx, close);
+    t.closeClient = close || r.closes;
+    this.local(t, r.status, r.wire, r.size);
   }
 
   private answerStatusSized(t: Txn, status: number, page: Buffer): void {
@@ -810,7 +843,7 @@ export class HttpSession {
 
   // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
   // open when its request was read whole, as HAProxy keeps it.
-  private failResponse(t: Txn, status: number): void {
+  private failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx): void {
     const conn = t.conn;
     if (conn) {
       conn.txn = null;
@@ -818,10 +851,23 @@ export class HttpSession {
       t.conn = null;
     }
     if (!t.reqDone) t.closeClient = true;
-    t.status = status;
-    const page = statusPage(status, t.closeClient);
-    t.bytesOut += statusPageSize(status);
-    this.sock.write(page);
+    const reply: HttpReply = typeof answer === 'number' ? { kind: 'errmsg', status: answer } : answer;
+    const own = reply.kind === 'errmsg' ? this.ownErrorPage(t, reply.status) : undefined;
+    if (own) {
+      t.status = reply.status;
+      t.bytesOut += own.size;
+      this.sock.write(errorPageWire(own, t.closeClient));
+    } else if (reply.kind === 'errmsg') {
+      t.status = reply.status;
+      t.bytesOut += statusPageSize(reply.status);
+      this.sock.write(statusPage(reply.status, t.closeClient));
+    } else {
+      const r = renderReply(reply, ctx, t.closeClient);
+      if (r.closes) t.closeClient = true;
+      t.status = r.status;
+      t.bytesOut += r.size;
+      this.sock.write(r.wire);
+    }
     t.respDone = true;
     t.reqDone = true;
     this.finish(t);
@@ -837,8 +883,9 @@ export class HttpSession {
     }
     if (status && !t.resp) {
       t.status = status;
-      this.sock.write(statusPage(status, true));
-      t.bytesOut += statusPageSize(status);
+      const own = this.ownErrorPage(t, status);
+      this.sock.write(own ? errorPageWire(own, true) : statusPage(status, true));
+      t.bytesOut += own ? own.size : statusPageSize(status);
     }
     if (!t.status) t.status = -1;
     t.closeClient = true;

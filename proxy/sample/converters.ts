@@ -128,7 +128,79 @@ const CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map(CONVERTERS.map((c) => [c.name, c]));
+// sint -> sint with one integer argument (sample_conv_arith_*); HAProxy also takes a variable name there, which
+// needs var() and is refused here with the parser's integer error.
+const arith = (name: string, op: (a: number, b: number) => number): ConverterDef => ({
+  name, inType: 'int', outType: 'int', args: ['sint'], minArgs: 1, compile: (a) => {
+    const b = a[0] as number;
+    return (v) => op(v as number, b);
+  },
+});
+
+// ltrim/rtrim(chars): the characters of the list removed from one end.
+const trim = (name: string, fromStart: boolean): ConverterDef => ({
+  name, inType: 'str', outType: 'str', args: ['str'], minArgs: 1, compile: (a) => {
+    const chars = a[0] as string;
+    return (v) => {
+      const s = v as string;
+      let i = 0;
+      let j = s.length;
+      if (fromStart) while (i < j && chars.includes(s[i]!)) i++;
+      else while (j > i && chars.includes(s[j - 1]!)) j--;
+      return s.slice(i, j);
+    };
+  },
+});
+
+const HEX_DIGIT = /^[0-9a-fA-F]*$/;
+
+const MORE_CONVERTERS: readonly ConverterDef[] = [
+  { name: 'hex', inType: 'bin', outType: 'str', args: [], minArgs: 0, compile: () => (v) => (v as Buffer).toString('hex').toUpperCase() },
+  {
+    // sample_conv_hex2int: a string of hex digits read as an integer; any other character fails the sample
+    name: 'hex2i', inType: 'str', outType: 'int', args: [], minArgs: 0,
+    compile: () => (v) => {
+      const s = v as string;
+      return HEX_DIGIT.test(s) ? Number(BigInt.asIntN(64, BigInt(`0x${s || '0'}`))) : undefined;
+    },
+  },
+  { name: 'base64', inType: 'bin', outType: 'str', args: [], minArgs: 0, compile: () => (v) => (v as Buffer).toString('base64') },
+  {
+    name: 'b64dec', inType: 'str', outType: 'bin', args: [], minArgs: 0,
+    compile: () => (v) => {
+      const s = v as string;
+      return /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? Buffer.from(s, 'base64') : undefined;
+    },
+  },
+  arith('add', (a, b) => a + b),
+  arith('sub', (a, b) => a - b),
+  arith('mul', (a, b) => a * b),
+  // C's %: the sign of the dividend; modulo 0 gives 0
+  arith('mod', (a, b) => (b === 0 ? 0 : a % b)),
+  arith('and', (a, b) => Number(BigInt.asIntN(64, BigInt(a) & BigInt(b)))),
+  arith('or', (a, b) => Number(BigInt.asIntN(64, BigInt(a) | BigInt(b)))),
+  arith('xor', (a, b) => Number(BigInt.asIntN(64, BigInt(a) ^ BigInt(b)))),
+  { name: 'neg', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => -(v as number) },
+  { name: 'bool', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (v as number) !== 0 },
+  { name: 'not', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (v as number) === 0 },
+  trim('ltrim', true),
+  trim('rtrim', false),
+  {
+    // bytes(offset[,length]): past the end is an empty sample; a length past the end stops at the end
+    name: 'bytes', inType: 'bin', outType: 'bin', args: ['sint', 'sint'], minArgs: 1,
+    compile: (a) => {
+      const off = a[0] as number;
+      const len = a[1] as number | undefined;
+      return (v) => {
+        const b = v as Buffer;
+        if (off >= b.length) return Buffer.alloc(0);
+        return b.subarray(off, len === undefined ? b.length : Math.min(b.length, off + len));
+      };
+    },
+  },
+];
+
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS].map((c) => [c.name, c]));
 
 // Looks a converter up by name.
 export function findConverter(name: string): ConverterDef | undefined {

@@ -101,6 +101,8 @@ export function proxySpec(init: ProxyInit, id: number): ProxySpec {
   return {
     kind: init.kind,
     name: init.name,
+    errorPages: new Map(),
+    redirectRules: [],
     id,
     loc: here,
     mode: init.mode ?? 'http',

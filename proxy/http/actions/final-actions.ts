@@ -3,35 +3,21 @@
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { HttpRequestRule } from '../../config/model.ts';
 import type { RequestHead } from '../request-head.ts';
-import { ERROR_PAGE_CODES, isCondWord, type Parsed } from './common.ts';
+import { isCondWord, type Parsed } from './common.ts';
+import { parseHttpReply, type HttpReply } from './http-reply.ts';
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
-/** Arguments the deny/tarpit/return actions share with "http-request return". */
-const RETURN_ARGS = new Set(['content-type', 'string', 'lf-string', 'file', 'lf-file', 'errorfile', 'errorfiles', 'default-errorfiles', 'hdr']);
+// deny / tarpit / return: the reply arguments (deny and tarpit also take the older "deny_status N").
+export function parseReplyAction(c: ProxyLineContext, at: number, action: 'deny' | 'tarpit' | 'return', defaultStatus: number): Parsed<HttpRequestRule> {
+  const r = parseHttpReply(c, at, defaultStatus, action !== 'return');
+  if ('error' in r) return r;
+  return { rule: { action, reply: r.reply }, next: r.next };
+}
 
-// deny / tarpit: [deny_status N] plus return-style payload arguments (payloads are not supported by the lab).
-export function parseDenyLike(c: ProxyLineContext, at: number, action: 'deny' | 'tarpit', status = action === 'deny' ? 403 : 500): Parsed<HttpRequestRule> {
-  let i = at;
-  let payload = false;
-  while (i < c.count && !isCondWord(c.arg(i))) {
-    const a = c.arg(i);
-    if (a === 'deny_status' || a === 'status') {
-      const v = c.arg(i + 1);
-      if (v === '') return { error: `'${a}' expects <status_code> as argument` };
-      status = Number.parseInt(v, 10) || 0;
-      if (status < 200 || status > 599) return { error: `Unexpected status code '${status}'` };
-      i += 2;
-    } else if (RETURN_ARGS.has(a)) {
-      c.unsupported(`'${c.arg(0)} ${action} ... ${a}'`, { at: c.word(i) });
-      payload = true;
-      i += a === 'default-errorfiles' ? 1 : a === 'hdr' ? 3 : 2;
-    } else break;
-  }
-  if (!payload && !ERROR_PAGE_CODES.includes(status)) {
-    return { error: `status code '${status}' not handled by default with 'default-errorfiles' argument.` };
-  }
-  return { rule: { action, status }, next: i };
+// "http-request redirect" or the standalone "redirect", for warnings.
+function label(c: ProxyLineContext): string {
+  return c.arg(0) === 'redirect' ? 'redirect' : `${c.arg(0)} redirect`;
 }
 
 export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpRequestRule> {
@@ -64,10 +50,10 @@ export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpReque
       i++;
     } else if (a === 'set-cookie' || a === 'clear-cookie') {
       if (i + 1 >= c.count) return { error: `missing argument for '${a}'` };
-      c.unsupported(`'http-request redirect ... ${a}'`, { at: c.word(i) });
+      c.unsupported(`'${label(c)} ... ${a}'`, { at: c.word(i) });
       i += 2;
     } else if (a === 'ignore-empty') {
-      c.unsupported(`'http-request redirect ... ignore-empty'`, { at: c.word(i) });
+      c.unsupported(`'${label(c)} ... ignore-empty'`, { at: c.word(i) });
       i++;
     } else {
       return {
@@ -79,57 +65,15 @@ export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpReque
   return { rule: { action: 'redirect', type, value, code, dropQuery, appendSlash }, next: i };
 }
 
-export function parseReturn(c: ProxyLineContext, at: number): Parsed<HttpRequestRule> {
-  let status = 200;
-  let contentType: string | undefined;
-  let body: string | undefined;
-  let bodyKind: string | undefined;
-  let i = at;
-  while (i < c.count && !isCondWord(c.arg(i))) {
-    const a = c.arg(i);
-    if (a === 'status') {
-      if (i + 1 >= c.count) return { error: `'status' expects <status_code> as argument` };
-      status = Number.parseInt(c.arg(i + 1), 10) || 0;
-      if (status < 200 || status > 599) return { error: `Unexpected status code '${status}'` };
-      i += 2;
-    } else if (a === 'content-type') {
-      if (i + 1 >= c.count) return { error: `'content-type' expects <type> as argument` };
-      contentType = c.arg(i + 1);
-      i += 2;
-    } else if (a === 'string' || a === 'lf-string') {
-      if (bodyKind !== undefined) return { error: `unexpected '${a}' argument, '${bodyKind}' already defined` };
-      if (i + 1 >= c.count) return { error: `'${a}' expects <str> as argument` };
-      bodyKind = a;
-      body = c.arg(i + 1);
-      i += 2;
-    } else if (RETURN_ARGS.has(a)) {
-      if (a !== 'hdr' && bodyKind !== undefined) return { error: `unexpected '${a}' argument, '${bodyKind}' already defined` };
-      c.unsupported(`'http-request return ... ${a}'`, { at: c.word(i) });
-      if (a !== 'hdr') bodyKind = a;
-      i += a === 'default-errorfiles' ? 1 : a === 'hdr' ? 3 : 2;
-    } else break;
-  }
-  if ((status === 204 || status === 304) && body !== undefined && body !== '') {
-    return { error: `No body expected for ${status} responses` };
-  }
-  if (bodyKind === 'lf-string' && contentType === undefined) {
-    return { error: 'a content type must be defined with a log-format payload' };
-  }
-  if (bodyKind === 'string' && body !== '' && contentType === undefined) {
-    return { error: 'a content type must be defined when non-empty payload is configured' };
-  }
-  return {
-    rule: { action: 'return', status, ...(contentType !== undefined ? { contentType } : {}), ...(body !== undefined ? { body } : {}) },
-    next: i,
-  };
-}
+/** A standalone "redirect" rule: the same rule as "http-request redirect". */
+export type RedirectRule = Extract<HttpRequestRule, { action: 'redirect' }>;
 
 /** A rule that ends the http-request rules. */
 export type FinalRule = Extract<HttpRequestRule, { action: 'allow' | 'deny' | 'tarpit' | 'redirect' | 'return' }>;
 
 /** What a final rule answers: HAProxy's error page for deny/tarpit, or the rule's own response. */
 export type FinalAnswer =
-  | { readonly kind: 'denied'; readonly status: number }
+  | { readonly kind: 'reply'; readonly reply: HttpReply }
   | { readonly kind: 'answer'; readonly status: number; readonly page: { contentType?: string; body: string; location?: string } };
 
 // allow answers nothing (the request goes on to the backend): null.
@@ -139,19 +83,19 @@ export function finalAnswer(rule: FinalRule, req: RequestHead): FinalAnswer | nu
       return null;
     case 'deny':
     case 'tarpit':
-      return { kind: 'denied', status: rule.status };
+    case 'return':
+      return { kind: 'reply', reply: rule.reply };
     case 'redirect':
       return { kind: 'answer', status: rule.code, page: { location: redirectTarget(rule, req), body: '' } };
-    case 'return':
-      return { kind: 'answer', status: rule.status, page: { contentType: rule.contentType, body: rule.body ?? '' } };
   }
 }
 
 function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, req: RequestHead): string {
   if (rule.type === 'location') return rule.value;
   if (rule.type === 'prefix') {
+    // append-slash looks at the end of what is sent: with the query kept, HAProxy adds the slash after it
     let path = rule.dropQuery ? req.path : req.uri;
-    if (rule.appendSlash && !req.path.endsWith('/')) path = rule.dropQuery ? `${req.path}/` : req.uri.replace(req.path, `${req.path}/`);
+    if (rule.appendSlash && !path.endsWith('/')) path += '/';
     return rule.value === '/' ? path : rule.value + path;
   }
   const host = req.header('host') ?? '';

@@ -42,15 +42,24 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
   return null;
 }
 
-export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' }>;
+/** The first rule whose condition holds (the standalone redirect rules), or null. */
+export function firstMatching<R extends HttpRequestRule>(rules: readonly R[], ctx: SampleContext): R | null {
+  for (const rule of rules) {
+    if (!rule.cond || rule.cond.test(ctx) === (rule.cond.polarity === 'if')) return rule;
+  }
+  return null;
+}
 
-/** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny that ended them, or null. */
+export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' | 'return' }>;
+
+/** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny or return that ended them, or null. */
 export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead, ctx: SampleContext): ResponseDeny | null {
   for (const spec of specs) {
     for (const rule of spec.httpResponseRules) {
       if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
       switch (rule.action) {
         case 'deny':
+        case 'return':
           return rule;
         case 'set-status':
           applySetStatus(resp, rule);

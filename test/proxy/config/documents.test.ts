@@ -68,7 +68,7 @@ describe('the documents\' configs', () => {
   it('EP 4: blocking one source address', () => {
     const m = loadFixture('ep4-block-ip.cfg');
     const deny = m.frontends[0]!.httpRequestRules[0]!;
-    expect(deny).toMatchObject({ action: 'deny', status: 403 });
+    expect(deny).toMatchObject({ action: 'deny', reply: { kind: 'errmsg', status: 403 } });
     expect(deny.cond!.test(req('/', 'GET', '127.0.0.66'))).toBe(true);
     expect(deny.cond!.test(req('/', 'GET', '127.0.0.1'))).toBe(false);
   });

@@ -202,13 +202,27 @@ describe('unknown and unsupported keywords', () => {
   });
 
   it('warns, never silently, about valid HAProxy keywords the lab does not implement', () => {
-    const r = load(proxyConfig(['capture request header Host len 20', 'errorfile 503 /etc/haproxy/errors/503.http', 'compression algo gzip']));
+    const r = load(proxyConfig(['capture request header Host len 20', 'compression algo gzip']));
     expect(messages(r, 'warning')).toEqual([
       "8: 'capture' is not supported by HAProxy Lab yet and is ignored.",
-      "9: 'errorfile' is not supported by HAProxy Lab yet and is ignored.",
-      "10: 'compression' is not supported by HAProxy Lab yet and is ignored.",
+      "9: 'compression' is not supported by HAProxy Lab yet and is ignored.",
     ]);
     expect(r.model).not.toBeNull();
+  });
+
+  it("reads errorfile and errorloc pages, refusing bad ones with haproxy -c's words", () => {
+    const ok = load(proxyConfig(['errorfile 503 /etc/haproxy/errors/503.http', 'errorloc303 403 /forbidden']));
+    expect(messages(ok)).toEqual([]);
+    expect(messages(ok, 'warning')).toEqual([]);
+    const pages = frontend(ok.model!, 'f').errorPages;
+    expect(pages.get(503)!.head).toMatch(/^HTTP\/1\.0 503 Service Unavailable\r\ncache-control: no-cache\r\ncontent-type: text\/html$/);
+    expect(pages.get(403)!.head).toBe('HTTP/1.1 303 See Other\r\ncache-control: no-cache\r\ncontent-length: 0\r\nlocation: /forbidden');
+    const bad = load(proxyConfig(['errorloc 503', 'errorloc302 999 /x', 'errorfile 503 /etc/hostname']));
+    expect(messages(bad)).toEqual([
+      '8: errorloc : expects <status_code> and <url> as arguments.',
+      "9: errorloc302 : status code '999' not handled.",
+      "10: errorfile : '/etc/hostname': unable to parse headers (error offset: 0)",
+    ]);
   });
 
   it('alerts on keywords before any section', () => {

@@ -69,12 +69,12 @@ describe('http-request', () => {
     const rules = frontend(m, 'f').httpRequestRules.map(({ cond, loc, text, ...rest }) => withoutFormat(rest));
     expect(rules).toEqual([
       { action: 'allow' },
-      { action: 'deny', status: 403 },
-      { action: 'deny', status: 429 },
-      { action: 'tarpit', status: 500 },
+      { action: 'deny', reply: { kind: 'errmsg', status: 403 } },
+      { action: 'deny', reply: { kind: 'errmsg', status: 429 } },
+      { action: 'tarpit', reply: { kind: 'errmsg', status: 500 } },
       { action: 'redirect', type: 'location', value: '/new', code: 301, dropQuery: true, appendSlash: true },
       { action: 'redirect', type: 'scheme', value: 'https', code: 302, dropQuery: false, appendSlash: false },
-      { action: 'return', status: 200, contentType: 'text/plain', body: 'ok' },
+      { action: 'return', reply: { kind: 'payload', status: 200, contentType: 'text/plain', headers: [], body: Buffer.from('ok') } },
       { action: 'set-header', name: 'X-A', value: 'a b' },
       { action: 'add-header', name: 'X-B', value: '%[src]' },
       { action: 'del-header', name: 'X-C' },
@@ -126,6 +126,75 @@ describe('http-request', () => {
     expect(msg).toMatch(/^8: 'http-request' expects 'wait-for-handshake', .* but got 'dney'\. Did you mean 'deny' maybe \?$/);
   });
 
+  it("rejects bad reply arguments with haproxy -c's words (recorded from HAProxy 2.6.12)", () => {
+    const r = load(proxyConfig([
+      'http-request return status 200 hdr',
+      'http-request return status 200 content-type text/plain file /nonexistent/body',
+      'http-request return errorfile /nonexistent/page',
+      'http-request return status 200 content-type text/plain string a file /etc/hostname',
+      'http-request return status 204 content-type text/plain string a',
+      'http-request return status 302 default-errorfiles',
+      'http-request return content-type text/plain lf-string "%[nosuchfetch]"',
+      'http-request return status 200 string a',
+      'http-request return status 200 lf-string a',
+      'http-request return status 200 content-type text/plain string ""',
+    ]));
+    expect(messages(r)).toEqual([
+      "8: error detected in frontend 'f' while parsing 'http-request return' rule : 'hdr' expects <name> and <value> as arguments.",
+      "9: error detected in frontend 'f' while parsing 'http-request return' rule : error opening file '/nonexistent/body'..",
+      "10: error detected in frontend 'f' while parsing 'http-request return' rule : error opening file '/nonexistent/page'..",
+      "11: error detected in frontend 'f' while parsing 'http-request return' rule : unexpected 'file' argument, 'string' already defined.",
+      "12: error detected in frontend 'f' while parsing 'http-request return' rule : No body expected for 204 responses.",
+      "13: error detected in frontend 'f' while parsing 'http-request return' rule : status code '302' not handled by default with 'default-errorfiles' argument..",
+      "14: error detected in frontend 'f' while parsing 'http-request return' rule : failed to parse sample expression <nosuchfetch]> : unknown fetch method 'nosuchfetch'.",
+      "15: error detected in frontend 'f' while parsing 'http-request return' rule : a content type must be defined when non-empty payload is configured.",
+      "16: error detected in frontend 'f' while parsing 'http-request return' rule : a content type must be defined with a log-format payload.",
+      "17: error detected in frontend 'f' while parsing 'http-request return' rule : 'string' expects <str> as argument.",
+    ]);
+  });
+
+  it('warns, as HAProxy does, about reply headers and a content type it ignores', () => {
+    const r = load(proxyConfig(['http-request return status 200 hdr content-length 3 if { path /a }', 'http-request return status 200 content-type text/plain']));
+    expect(messages(r, 'warning')).toEqual([
+      "8: header 'content-length' always ignored by the http reply.",
+      "9: content-type 'text/plain' ignored by the http reply because neither errorfile nor payload defined.",
+    ]);
+  });
+
+  it('keeps deny_status as the error page but makes status alone an empty answer', () => {
+    const rules = frontend(model(proxyConfig(['http-request deny deny_status 503 if { path /a }', 'http-request deny status 503 if { path /b }'])), 'f').httpRequestRules;
+    expect(rules.map((r) => ('reply' in r ? r.reply : null))).toEqual([
+      { kind: 'errmsg', status: 503 },
+      { kind: 'payload', status: 503, headers: [], body: Buffer.alloc(0) },
+    ]);
+  });
+
+  it("reads the standalone redirect keyword, with haproxy -c's errors and misplacement warnings", () => {
+    const m = model(proxyConfig(['redirect prefix /v2 code 301 drop-query if { path_beg /api }']));
+    expect(frontend(m, 'f').redirectRules.map(({ cond, loc, text, ...r }) => r)).toEqual([
+      { action: 'redirect', type: 'prefix', value: '/v2', code: 301, dropQuery: true, appendSlash: false },
+    ]);
+    const bad = load(proxyConfig([
+      'redirect',
+      'redirect foo /x',
+      'redirect location',
+      'redirect location /x code 300',
+      'redirect location /x if nosuch',
+    ]));
+    expect(messages(bad)).toEqual([
+      "8: error detected in frontend 'f' while parsing redirect rule : redirection type expected ('prefix', 'location', or 'scheme').",
+      "9: error detected in frontend 'f' while parsing redirect rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo').",
+      "10: error detected in frontend 'f' while parsing redirect rule : missing argument for 'location'.",
+      "11: error detected in frontend 'f' while parsing redirect rule : 'code': unsupported HTTP code '300' (must be one of 301, 302, 303, 307 or 308).",
+      "12: error detected in frontend 'f' while parsing redirect rule : error in condition: no such ACL : 'nosuch'.",
+    ]);
+    const misplaced = load(proxyConfig(['use_backend b if { path /u }', 'redirect location /x if { path /a }', 'http-request deny if { path /b }']));
+    expect(messages(misplaced, 'warning')).toEqual([
+      "9: a 'redirect' rule placed after a 'use_backend' rule will still be processed before.",
+      "10: a 'http-request' rule placed after a 'redirect' rule will still be processed before.",
+    ]);
+  });
+
   it('warns that rules after an unconditional final action are never reached', () => {
     expect(messages(load(proxyConfig(['http-request deny', 'http-request allow'])), 'warning')).toEqual([
       "9: previous 'http-request' action is final and has no condition attached, further entries are NOOP.",
@@ -153,7 +222,7 @@ describe('http-response and tcp-request', () => {
     expect(backend(m, 'b').httpResponseRules.map(({ cond, loc, text, ...r }) => withoutFormat(r))).toEqual([
       { action: 'set-header', name: 'X-Server', value: 's1' },
       { action: 'del-header', name: 'Server' },
-      { action: 'deny', status: 502 },
+      { action: 'deny', reply: { kind: 'errmsg', status: 502 } },
     ]);
   });
 

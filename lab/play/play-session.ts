@@ -6,13 +6,10 @@ import { basename, dirname, resolve } from 'node:path';
 import { EventBus, type Diagnostic, type EngineSnapshot } from '../../proxy/index.ts';
 import { freePort } from '../runtimes/ports.ts';
 import { AnsweredBy } from '../traffic/answered-by.ts';
-import { parseCurl } from '../traffic/request-spec.ts';
-import type { PlayAnswer } from './answer.ts';
-import { compareAnswers, type Difference } from './compare.ts';
 import { haproxyVersion, startHaproxySide, type HaproxySide } from './haproxy-side.ts';
 import { describePlacement } from './placement.ts';
 import { PlayConfigError, PlayWorld } from './play-world.ts';
-import { sendThrough, type Side } from './send.ts';
+import { sendLine, type LineResult, type Side } from './send.ts';
 import { Transcript } from './transcript.ts';
 import { clearPortMap, writePortMap } from '../traffic/port-map.ts';
 import { startWhoService, type WhoService } from '../traffic/who-service.ts';
@@ -39,15 +36,8 @@ export interface PlayServerRow {
 }
 
 /** What one typed request produced: the last answer of each side, how many were sent, differences. */
-export interface PlayExchange {
+export interface PlayExchange extends LineResult {
   readonly line: string;
-  readonly sent: number;
-  readonly failed: number;
-  readonly engine: PlayAnswer;
-  readonly haproxy?: PlayAnswer;
-  readonly differences: readonly Difference[];
-  /** Answers whose two sides differed, of those sent. */
-  readonly differing: number;
   /** The engine's request id of the last answer (for its explain trace). */
   readonly id?: number;
   /** "backend/server" of the last answer as the engine says, null for <NOSRV>. */
@@ -203,34 +193,12 @@ export class PlaySession {
 
   // Sends a typed curl line (its -n and -c too) through the engine, and haproxy when comparing.
   async send(line: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<PlayExchange> {
-    const plan = parseCurl(line);
     const engineSide: Side = { name: 'engine', ports: this.world.ports(), logs: () => this.engineLogs, serverOf: (p) => this.answered.byClientPort(p)?.server };
     const realSide: Side | null = this.haproxy
       ? { name: 'haproxy', ports: Object.fromEntries([...this.haproxy.ports].map(([d, p]) => [String(d), p])), logs: this.haproxy.logs }
       : null;
-    let last: { engine: PlayAnswer; haproxy?: PlayAnswer; differences: Difference[]; id?: number } | null = null;
-    let sent = 0;
-    let failed = 0;
-    let differing = 0;
-    let next = 0;
-    const one = async (): Promise<void> => {
-      while (next < plan.repeat && !signal?.aborted) {
-        const i = next++;
-        const engine = await sendThrough(engineSide, plan.spec, i);
-        const real = realSide ? await sendThrough(realSide, plan.spec, i) : undefined;
-        const differences = real ? compareAnswers(engine, real) : [];
-        sent++;
-        if (engine.status === 0) failed++;
-        if (differences.length > 0) differing++;
-        last = { engine, ...(real ? { haproxy: real } : {}), differences };
-        onProgress?.(sent, plan.repeat);
-      }
-    };
-    // with compare, one at a time: both proxies must see the same order
-    const workers = realSide ? 1 : Math.max(1, Math.min(plan.concurrency, plan.repeat));
-    await Promise.all(Array.from({ length: workers }, () => one()));
-    if (!last) throw new Error('no request was sent');
-    const l = last as { engine: PlayAnswer; haproxy?: PlayAnswer; differences: Difference[] };
+    const l = await sendLine(line, engineSide, realSide, signal, onProgress);
+    const { sent, failed, differing } = l;
     const said = l.engine.clientPort ? this.answered.byClientPort(l.engine.clientPort) : undefined;
     const id = said?.id;
     const serverKey = said ? (said.server === '<NOSRV>' ? null : `${said.backend}/${said.server}`) : undefined;

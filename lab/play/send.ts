@@ -2,7 +2,8 @@
 // client received, the log lines written for it, and who answered.
 import { send } from '../traffic/client.ts';
 import { resolveTarget } from '../traffic/port-map.ts';
-import type { RequestSpec } from '../traffic/request-spec.ts';
+import { parseCurl, type RequestSpec } from '../traffic/request-spec.ts';
+import { compareAnswers, type Difference } from './compare.ts';
 import { answerOf, isTrafficLog, type PlayAnswer } from './answer.ts';
 
 export interface Side {
@@ -28,4 +29,44 @@ export async function sendThrough(side: Side, spec: RequestSpec, index = 0): Pro
   while (traffic().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   if (side.logging !== false && traffic().length === 0) side.logging = false;
   return answerOf(o, traffic(), o.localPort ? side.serverOf?.(o.localPort) : undefined);
+}
+
+/** What one typed curl line produced on one side (and on real haproxy beside it): the last answers, counts. */
+export interface LineResult {
+  readonly sent: number;
+  readonly failed: number;
+  readonly engine: PlayAnswer;
+  readonly haproxy?: PlayAnswer;
+  readonly differences: readonly Difference[];
+  /** Answers whose two sides differed, of those sent. */
+  readonly differing: number;
+}
+
+// Sends a typed curl line, its -n times with -c at once, through `engine` (and `real` when comparing, one at a
+// time then: both proxies must see the same order). Throws on a line that is not a curl command.
+export async function sendLine(line: string, engine: Side, real: Side | null, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<LineResult> {
+  const plan = parseCurl(line);
+  let last: { engine: PlayAnswer; haproxy?: PlayAnswer; differences: Difference[] } | null = null;
+  let sent = 0;
+  let failed = 0;
+  let differing = 0;
+  let next = 0;
+  const one = async (): Promise<void> => {
+    while (next < plan.repeat && !signal?.aborted) {
+      const i = next++;
+      const e = await sendThrough(engine, plan.spec, i);
+      const r = real ? await sendThrough(real, plan.spec, i) : undefined;
+      const differences = r ? compareAnswers(e, r) : [];
+      sent++;
+      if (e.status === 0) failed++;
+      if (differences.length > 0) differing++;
+      last = { engine: e, ...(r ? { haproxy: r } : {}), differences };
+      onProgress?.(sent, plan.repeat);
+    }
+  };
+  const workers = real ? 1 : Math.max(1, Math.min(plan.concurrency, plan.repeat));
+  await Promise.all(Array.from({ length: workers }, () => one()));
+  if (!last) throw new Error('no request was sent');
+  const l = last as { engine: PlayAnswer; haproxy?: PlayAnswer; differences: Difference[] };
+  return { sent, failed, engine: l.engine, ...(l.haproxy ? { haproxy: l.haproxy } : {}), differences: l.differences, differing };
 }

@@ -1,6 +1,6 @@
 // Drives the real `node bin/lab.js` in a real terminal (tmux, 80x24): open an episode, fire traffic, see the
-// distribution, change a weight through $EDITOR and see the new one, stop a backend and see it DOWN, quit, and
-// find nothing left running.
+// distribution, change a weight through $EDITOR and see the new one, stop a backend and see it DOWN, type a
+// request at the prompt and see the app's answer and who gave it, quit, and find nothing left running.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -57,7 +57,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)('the lab in a real terminal (tmux)', () => {
-  it('fires traffic, follows a weight edited in $EDITOR, shows a stopped backend DOWN, and quits clean', async () => {
+  it('fires traffic, follows a weight edited in $EDITOR, shows a stopped backend DOWN, answers a typed request in the response pane, and quits clean', async () => {
     // The "editor": adds weight 3 to server1's line, as a learner would.
     const editor = join(work, 'editor.sh');
     writeFileSync(editor, `#!/bin/sh\nsed -i 's/^\\(\\s*server server1 [^ ]*\\) check$/\\1 weight 3 check/' "$1"\n`);
@@ -112,6 +112,20 @@ describe.skipIf(!hasTmux)('the lab in a real terminal (tmux)', () => {
       'server1 at 75% and server3 at 25% without server2',
     );
     expect(row(s, 'server2')).toMatch(/ 0%\/ {2}0%$/);
+
+    // The request prompt: a typed curl line, its answer in the response pane with the app's body and who answered.
+    keys(':');
+    await waitForScreen((x) => x.includes('request> █'), 'the request prompt open');
+    keys('-l', 'curl -X GET http://localhost/data');
+    await waitForScreen((x) => x.includes('request> curl -X GET http://localhost/data█'), 'the typed request in the prompt');
+    keys('Enter');
+    s = await waitForScreen((x) => x.includes('── Response') && /Data from Flask App [13]!/.test(x), 'the response pane with the app\'s body');
+    expect(s).toContain('$ curl -X GET http://localhost/data');
+    const who = /HTTP\/1\.1 200 OK · (server[13]) answered/.exec(s);
+    expect(who, s).not.toBeNull();
+    // the body is the one of the server named as answering (app1 behind server1, app3 behind server3)
+    expect(s).toContain(`Data from Flask App ${who![1]!.slice(-1)}!`);
+    expect(s).toMatch(/content-type: text\/html/i);
 
     keys('q');
     await waitForScreen((x) => x.includes('LAB-EXITED=0'), 'the lab exiting with status 0');

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, useReducer } from 'react';
 import { useInput } from 'ink';
 import type { EngineEvent } from '../../../proxy/index.ts';
 import type { CheckResult } from '../../episodes/schema.ts';
-import type { EditOutcome, ServerRow, StepSessionView } from '../session/types.ts';
+import type { EditOutcome, Exchange, ServerRow, StepSessionView } from '../session/types.ts';
 import { openInline } from '../state/inline-editor.ts';
 import { initialTraffic, trafficReducer, type TrafficState } from '../state/traffic.ts';
 import { initialLog, logReducer, type LogState } from '../state/log.ts';
@@ -55,6 +55,8 @@ export interface EpisodeScreenModel {
   /** The newest HAProxy log line, for the legend. */
   readonly lastLog: string | null;
   readonly ctx: KeyContext;
+  /** The last typed request's answer (the response pane). */
+  readonly exchange: Exchange | null;
   /** Filled by the view each render. */
   readonly pane: PaneMetrics;
 }
@@ -86,6 +88,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
   const [configText, setConfigText] = useState(() => session.configText());
   const [fileText, setFileText] = useState(() => session.readConfigFile());
   const [lastLog, setLastLog] = useState<string | null>(null);
+  const [exchange, setExchange] = useState<Exchange | null>(null);
   const running = useRef<AbortController | null>(null);
   const queue = useRef<('request' | 'burst')[]>([]);
   const predictBase = useRef(0);
@@ -223,6 +226,31 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     if (next) await startTraffic(next);
   };
 
+  // A typed request (the `:` prompt): its answer fills the response pane; Ctrl+C stops a long -n run.
+  const sendTyped = async (line: string): Promise<void> => {
+    if (running.current) {
+      say('Requests are already running: Ctrl+C stops them.', 'warn');
+      return;
+    }
+    const ac = new AbortController();
+    running.current = ac;
+    busy('sending…');
+    try {
+      const ex = await session.send(line, ac.signal, (done, total) => {
+        if (total > 1 && (done % 5 === 0 || done === total)) busy(`sent ${done}/${total}`);
+      });
+      setExchange(ex);
+      if (ex.failed > 0) say(`${ex.failed} of ${ex.sent} got no answer: ${ex.engine.error ?? ''}`, 'bad');
+      else say(`${ex.engine.status} from ${ex.engine.server}${ex.sent > 1 ? ` (last of ${ex.sent})` : ''} · x explains it · tab switches panes`, 'dim');
+    } catch (e) {
+      say((e as Error).message, 'bad');
+    } finally {
+      if (running.current === ac) running.current = null;
+      busy(null);
+      refresh();
+    }
+  };
+
   const runChecks = async (): Promise<void> => {
     if (running.current) return;
     const ac = new AbortController();
@@ -296,6 +324,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     hasLastRequest: traffic.traces.length > 0,
     hasLiveWeights: liveChanges.length > 0,
     hasLogLine: lastLog !== null,
+    hasResponse: exchange !== null,
     requests: step.experiments.length,
     serverCount: servers.length,
     paneHeight: pane.height,
@@ -310,6 +339,9 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     switch (e.type) {
       case 'traffic':
         void startTraffic(e.label);
+        return;
+      case 'send-line':
+        void sendTyped(e.line);
         return;
       case 'guess': {
         const row = servers[e.index];
@@ -414,5 +446,5 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     };
   }, [screen.editing]);
 
-  return { screen, traffic, log, servers, snapshot, checks, errors, configText, fileText, lastLog, ctx, pane };
+  return { screen, traffic, log, servers, snapshot, checks, errors, configText, fileText, lastLog, exchange, ctx, pane };
 }

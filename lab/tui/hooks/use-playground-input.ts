@@ -2,6 +2,7 @@
 // (handed to its own handler), else the key table. Only turns keys into actions; it does nothing itself.
 import { useInput, type Key } from 'ink';
 import type { PlaygroundAction, PlaygroundUi } from '../state/playground.ts';
+import { promptKeyAction } from '../state/request-prompt.ts';
 import { playBindingFor, type PlayKeyAction, type PlayKeyContext } from '../state/play-keys.ts';
 
 export interface PlaygroundInput {
@@ -26,13 +27,9 @@ export function usePlaygroundInput(p: PlaygroundInput): void {
       }
       p.dispatch({ type: 'key' });
       if (p.ui.prompt) {
-        if (key.return) p.act('submit', '');
-        else if (key.escape) p.dispatch({ type: 'prompt-cancel' });
-        else if (key.upArrow) p.dispatch({ type: 'prompt-history', delta: -1 });
-        else if (key.downArrow) p.dispatch({ type: 'prompt-history', delta: 1 });
-        else if (key.backspace || key.delete) p.dispatch({ type: 'prompt-backspace' });
-        else if (key.ctrl && input === 'u') p.dispatch({ type: 'prompt-cancel' });
-        else if (!key.ctrl && !key.meta && input) p.dispatch({ type: 'prompt-type', text: input.replace(/[\r\n]/g, '') });
+        const pa = promptKeyAction(input, key);
+        if (pa?.type === 'prompt-submit') p.act('submit', '');
+        else if (pa) p.dispatch(pa);
         return;
       }
       if (p.inlineKey) {

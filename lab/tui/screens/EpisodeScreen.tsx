@@ -8,11 +8,13 @@ import { Lines } from '../components/Lines.tsx';
 import { ServersTable } from '../components/ServersTable.tsx';
 import { TrafficLine } from '../components/TrafficLine.tsx';
 import { Footer } from '../components/Footer.tsx';
+import { PromptLine } from '../components/PromptLine.tsx';
 import { LogPane } from '../components/LogPane.tsx';
 import { allShares } from '../state/shares.ts';
 import { lastTrace } from '../state/traffic.ts';
 import { plainWhy } from '../state/explain.ts';
 import { footerKeys } from '../state/keys.ts';
+import { PROMPT_STATUS } from '../state/request-prompt.ts';
 import { layout, headerText } from '../state/panes.ts';
 import { screenPane, configPaneTitle } from '../state/screen-pane.ts';
 import { configLines, remapMarks } from '../state/config-lines.ts';
@@ -39,6 +41,7 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
 
   const status = ((): { text: string; tone: string } => {
     if (screen.editing) return { text: `Editing ${session.configPath} — save and quit the editor to apply.`, tone: 'accent' };
+    if (screen.request.prompt) return { text: PROMPT_STATUS, tone: 'accent' };
     if (ui.busy) return { text: `${ui.busy} (Ctrl+C stops)`, tone: 'accent' };
     if (ui.predict) {
       const p = ui.predict;
@@ -57,8 +60,9 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   if (wrapText(status.text, width).length > 2) statusLines[1] = truncate(statusLines[1]!, width);
   const lay = layout(termRows, servers.length, session.configPath !== null && ui.overlay === 'none' && inline === null);
   const both = lay.second > 0;
-  const pane = screenPane({ session, model: m, width, both, indexOf });
-  const paneHeight = Math.max(0, lay.pane - 1 - (statusLines.length - 1));
+  const prompt = screen.request.prompt;
+  const paneHeight = Math.max(0, lay.pane - 1 - (statusLines.length - 1) - (prompt ? 1 : 0));
+  const pane = screenPane({ session, model: m, width, both, indexOf, height: paneHeight });
   // The inline editor keeps its cursor line in view; other panes start at their focus and scroll by page.
   const paneOffset = inline ? Math.max(0, pane.focus - Math.floor(paneHeight / 2)) : (screen.scroll ?? Math.max(0, pane.focus - 1));
   const win = windowOf(pane.lines, paneHeight, paneOffset);
@@ -82,7 +86,9 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
 
   const footer = screen.editing
     ? ['(editor open)']
-    : inline
+    : prompt
+      ? ['enter send', 'esc drop', '↑↓ history']
+      : inline
       ? inline.edit
         ? ['enter keep', 'esc drop', '←→ move', 'home/end start/end']
         : ['s save+apply', 'esc leave', '↑↓ line', 'enter edit', 'o add line', 'D delete line']
@@ -103,6 +109,7 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
               {titleRow(pane.title, win.more, win.offset)}
             </Text>
             <Lines lines={win.shown} height={paneHeight} />
+            {prompt ? <PromptLine text={prompt.text} width={width} /> : null}
             {second && secondWin ? (
               <>
                 <Text dimColor wrap="truncate-end">

@@ -10,6 +10,7 @@ import type { EditOutcome, ServerRow } from '../session/types.ts';
 import { initialPlayground, playgroundReducer, type PlaygroundAction, type PlaygroundUi } from '../state/playground.ts';
 import { playFooterKeys, playKeys, type PlayKeyAction, type PlayKeyContext } from '../state/play-keys.ts';
 import { responseLines } from '../state/response-lines.ts';
+import { PROMPT_STATUS } from '../state/request-prompt.ts';
 import { initialTraffic, lastTrace, trafficReducer } from '../state/traffic.ts';
 import { initialLog, logReducer } from '../state/log.ts';
 import { eventLine, type EventLine } from '../state/event-lines.ts';
@@ -373,7 +374,7 @@ export function PlaygroundScreen({ session, editFile, transcriptPath, canCompare
 
   const status = ((): { text: string; tone: string } => {
     if (editing) return { text: `Editing ${session.file}: save and quit the editor to apply.`, tone: 'accent' };
-    if (ui.prompt) return { text: 'enter sends · ↑↓ history · esc drops · e.g. curl -X POST -H "X-Env: dev" http://localhost/api -n 5 -c 2', tone: 'accent' };
+    if (ui.prompt) return { text: PROMPT_STATUS, tone: 'accent' };
     if (ui.busy) return { text: `${ui.busy} (Ctrl+C stops)`, tone: 'accent' };
     if (ui.predict) {
       const p = ui.predict;

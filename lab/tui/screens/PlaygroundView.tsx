@@ -7,6 +7,7 @@ import { Lines } from '../components/Lines.tsx';
 import { ServersTable } from '../components/ServersTable.tsx';
 import { TrafficLine, type TrafficLineProps } from '../components/TrafficLine.tsx';
 import { Footer } from '../components/Footer.tsx';
+import { PromptLine } from '../components/PromptLine.tsx';
 import { LogPane } from '../components/LogPane.tsx';
 import type { LogItem } from '../state/log.ts';
 import type { ServerRow } from '../session/types.ts';
@@ -54,11 +55,7 @@ export function PlaygroundView({ m }: { readonly m: PlaygroundModel }): React.JS
         <Text dimColor wrap="truncate-end">{truncate(m.subheader, m.width)}</Text>
         <Text dimColor wrap="truncate-end">{truncate(head + '─'.repeat(Math.max(0, m.width - Array.from(head).length)), m.width)}</Text>
         <Lines lines={m.paneLines} height={m.paneHeight} />
-        {m.prompt !== null ? (
-          <Text {...(theme.accent ? { color: theme.accent } : {})} wrap="truncate-start">
-            {truncate(`request> ${m.prompt}█`, m.width)}
-          </Text>
-        ) : null}
+        {m.prompt !== null ? <PromptLine text={m.prompt} width={m.width} /> : null}
         <ServersTable rows={m.servers} shares={m.shares} selected={m.selected} width={m.width} since={m.since} />
         <TrafficLine sequence={m.sequence} latencies={m.latencies} serverIndex={m.serverIndex} width={m.width} window={m.window} />
         <Text wrap="truncate-end" {...(statusColor ? { color: statusColor } : {})} dimColor={m.status.tone === 'dim'}>

@@ -21,12 +21,15 @@ import { generate } from '../../traffic/generator.ts';
 import { clearPortMap, resolveTarget, writePortMap } from '../../traffic/port-map.ts';
 import { parseCurl } from '../../traffic/request-spec.ts';
 import type { Observation } from '../../traffic/client.ts';
-import type { FireOptions, FireResult, ReloadOutcome, ServerRow, StepSessionView } from './types.ts';
+import type { Exchange, FireOptions, FireResult, ReloadOutcome, ServerRow, StepSessionView } from './types.ts';
 import { liveDriver } from './live-driver.ts';
 import { AnsweredBy } from '../../traffic/answered-by.ts';
+import { sendLine, type Side } from '../../play/send.ts';
 import { startWhoService, type WhoService } from '../../traffic/who-service.ts';
 import { DETAILED_PER_SECOND } from '../state/traffic.ts';
 import { setServerWeight } from '../state/config-edit.ts';
+
+const LOG_KEEP = 200;
 
 export interface OpenStepOptions {
   readonly runtime: Runtime;
@@ -97,6 +100,8 @@ export class StepSession implements StepSessionView {
   private experimentIndex = 0;
   private who: WhoService | null = null;
   private readonly answeredBy = new AnsweredBy();
+  /** The engine's last log lines: the request prompt reads who answered from them. */
+  private readonly logLines: string[] = [];
 
   constructor(
     readonly episode: Episode,
@@ -205,7 +210,11 @@ export class StepSession implements StepSessionView {
       mapServer: (s) => this.mapServer(s),
       // Lines reach the screen as 'log' events; nothing may write to the terminal under ink. The sink only
       // notes who answered each client port, for `lab curl` in another shell.
-      logSink: (line) => this.answeredBy.noteLog(line),
+      logSink: (line) => {
+        this.answeredBy.noteLog(line);
+        this.logLines.push(line);
+        if (this.logLines.length > LOG_KEEP) this.logLines.splice(0, this.logLines.length - LOG_KEEP);
+      },
       events: this.events,
     });
     await engine.start();
@@ -304,6 +313,19 @@ export class StepSession implements StepSessionView {
       },
     });
     return { sent: results.length, failed, ...(error !== undefined ? { error } : {}) };
+  }
+
+  // The request prompt: a typed curl line (-n, -c as `lab curl`) through the proxy, or straight to the app when
+  // the step runs none; the answer comes back whole, with who answered (the log line, else the app's body).
+  async send(line: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Exchange> {
+    const side: Side = {
+      name: 'engine',
+      ports: this.ports,
+      logs: () => this.logLines,
+      serverOf: (p) => this.answeredBy.byClientPort(p)?.server,
+      ...(this.engine ? {} : { logging: false }),
+    };
+    return { line, ...(await sendLine(line, side, null, signal, onProgress)) };
   }
 
   // Without a proxy the lab itself reports who answered, so the traffic view works the same.

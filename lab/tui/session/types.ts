@@ -1,5 +1,6 @@
 // What the TUI's screens need from the lab, as interfaces: the real session (step-session.ts) starts apps and
 // the engine; tests pass fakes, so screens render without sockets.
+import type { LineResult } from '../../play/send.ts';
 import type { EngineSnapshot } from '../../../proxy/index.ts';
 import type { Diagnostic } from '../../../proxy/index.ts';
 import type { EventBus } from '../../../proxy/index.ts';
@@ -43,6 +44,11 @@ export interface FireOptions {
   readonly onProgress?: (done: number) => void;
 }
 
+/** A typed request's outcome as the response pane shows it. */
+export interface Exchange extends LineResult {
+  readonly line: string;
+}
+
 export interface FireResult {
   readonly sent: number;
   readonly failed: number;
@@ -74,6 +80,8 @@ export interface StepSessionView {
   /** The diagnostics of the last refused reload (empty when the last one applied). */
   lastErrors(): readonly Diagnostic[];
   fire(opts: FireOptions): Promise<FireResult>;
+  /** Sends a typed curl line (the request prompt) and returns the last answer in full: status, headers, body, who. */
+  send(line: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Exchange>;
   /** Runs every experiment of the step, then its checks. */
   runChecks(signal?: AbortSignal, onProgress?: (line: string) => void): Promise<readonly CheckResult[]>;
   /** Changes a server's weight live; returns the new weight. Throws with HAProxy's words when refused. */

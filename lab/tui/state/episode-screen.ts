@@ -5,8 +5,9 @@ import { bindingFor, type KeyAction, type KeyContext, type PressedKey } from './
 import { ctrlCEffect, episodeUiReducer, initialEpisodeUi, type EpisodeUi, type EpisodeUiAction } from './episode-ui.ts';
 import { inlineReducer, inlineText, type InlineAction, type InlineEditor } from './inline-editor.ts';
 import type { Tone } from './log.ts';
+import { initialPrompt, promptKeyAction, promptReducer, type PromptState } from './request-prompt.ts';
 
-export type Tab = 'explain' | 'config';
+export type Tab = 'explain' | 'config' | 'response';
 
 export interface ScreenState {
   readonly ui: EpisodeUi;
@@ -22,6 +23,8 @@ export interface ScreenState {
   readonly resetArmed: boolean;
   /** Footer page shown (the footer pages when the keys do not fit its rows). */
   readonly footerPage: number;
+  /** The request prompt (`:`): the line being typed and the requests typed before. */
+  readonly request: PromptState;
 }
 
 /** The keypress as ink reports it, with the keys the inline editor needs too. */
@@ -33,6 +36,8 @@ export interface KeyPress {
 /** What the key asks the outside world to do. */
 export type Effect =
   | { readonly type: 'traffic'; readonly label: 'request' | 'burst' }
+  /** Send a typed curl line; the answer goes to the response pane. */
+  | { readonly type: 'send-line'; readonly line: string }
   | { readonly type: 'guess'; readonly index: number }
   | { readonly type: 'next-request' }
   | { readonly type: 'checks' }
@@ -70,7 +75,7 @@ export interface KeyResult {
 }
 
 export function initialScreen(): ScreenState {
-  return { ui: initialEpisodeUi(), tab: 'explain', scroll: null, inline: null, editing: false, checkArmed: false, resetArmed: false, footerPage: 0 };
+  return { ui: initialEpisodeUi(), tab: 'explain', scroll: null, inline: null, editing: false, checkArmed: false, resetArmed: false, footerPage: 0, request: initialPrompt('') };
 }
 
 const NAMED = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'return', 'escape', 'tab', 'pageUp', 'pageDown', 'backspace', 'delete', 'home', 'end'] as const;
@@ -115,6 +120,7 @@ export function pressKey(s0: ScreenState, p: KeyPress, c: ScreenContext): KeyRes
     return { state, effects: effect === 'stop-traffic' ? [{ type: 'abort-traffic' }] : [] };
   }
   const s = ui(s0, { type: 'key' });
+  if (s.request.prompt) return promptKey(s, p);
   if (s.inline) return inlineKey(s, s.inline, p, c);
   const b = bindingFor(input, key, c);
   const disarmed: ScreenState = {
@@ -136,6 +142,8 @@ function act(s: ScreenState, action: KeyAction, input: string, c: ScreenContext)
       return one(s, { type: 'traffic', label: 'request' });
     case 'burst':
       return one(s, { type: 'traffic', label: 'burst' });
+    case 'prompt':
+      return none({ ...s, request: promptReducer(s.request, { type: 'prompt-open' }) });
     case 'next-request':
       return one(s, { type: 'next-request' });
     case 'checks':
@@ -188,7 +196,7 @@ function act(s: ScreenState, action: KeyAction, input: string, c: ScreenContext)
       return one(s, { type: 'guess', index });
     }
     case 'tab':
-      return none({ ...s, tab: s.tab === 'explain' ? 'config' : 'explain', scroll: null });
+      return none({ ...s, tab: nextTab(s.tab, c), scroll: null });
     case 'scroll-up':
       return none({ ...s, scroll: Math.max(0, (s.scroll ?? c.paneOffset) - page(c)) });
     case 'scroll-down':
@@ -214,6 +222,24 @@ function act(s: ScreenState, action: KeyAction, input: string, c: ScreenContext)
     case 'quit':
       return { state: s, effects: [{ type: 'abort-traffic' }, { type: 'quit' }] };
   }
+}
+
+// explanation → config → response → explanation, skipping what the step does not have.
+function nextTab(t: Tab, c: KeyContext): Tab {
+  const order: Tab[] = ['explain', ...(c.hasConfig ? (['config'] as const) : []), ...(c.hasResponse ? (['response'] as const) : [])];
+  return order[(order.indexOf(t) + 1) % order.length] ?? 'explain';
+}
+
+// Keys while the request prompt is open: it takes every key but Ctrl+C; enter sends the line and shows the
+// response pane.
+function promptKey(s: ScreenState, p: KeyPress): KeyResult {
+  const a = promptKeyAction(p.input, p.key);
+  if (!a) return { state: s, effects: [] };
+  const request = promptReducer(s.request, a);
+  if (a.type === 'prompt-submit' && s.request.prompt && s.request.prompt.text.trim() !== '') {
+    return { state: { ...ui(s, { type: 'overlay', overlay: 'none' }), request, tab: 'response', scroll: null }, effects: [{ type: 'send-line', line: request.request }] };
+  }
+  return { state: { ...s, request }, effects: [] };
 }
 
 // Keys while the inline editor is open: line moves, one-line edits, insert/delete, save, leave.

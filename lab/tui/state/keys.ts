@@ -2,6 +2,7 @@
 // docs/keys.md list them all, and the screen's input hook dispatches through the same table.
 export type KeyAction =
   | 'fire'
+  | 'prompt'
   | 'burst'
   | 'next-request'
   | 'checks'
@@ -52,6 +53,8 @@ export interface KeyContext {
   readonly hasLiveWeights?: boolean;
   /** The last answer has an HAProxy log line to explain field by field. */
   readonly hasLogLine?: boolean;
+  /** A typed request has an answer: the response pane can show. */
+  readonly hasResponse?: boolean;
 }
 
 export interface KeyBinding {
@@ -73,6 +76,7 @@ const always = (): boolean => true;
 
 export const episodeKeys: readonly KeyBinding[] = [
   { action: 'fire', label: 'space', does: 'send one request (the step’s curl)', short: 'space request', chars: [' '], named: ['return'], when: (c) => !c.predicting },
+  { action: 'prompt', label: ':', does: 'type a request as curl (-X -H -A -d -b -u -i, -n N, -c C): the response pane shows status, who answered, headers, body', short: ': type request', chars: [':'], when: (c) => c.hasServers && !c.predicting },
   { action: 'burst', label: 'b', does: 'send a burst of requests, one after another', short: 'b burst', chars: ['b'], when: (c) => !c.predicting },
   { action: 'next-request', label: 'u', does: 'next request of the step (the URL space sends)', short: 'u next URL', chars: ['u'], when: (c) => c.requests > 1 && !c.predicting },
   { action: 'checks', label: 'c', does: 'run the step’s experiments and checks', short: 'c check', chars: ['c'], when: (c) => c.hasChecks && !c.busy },
@@ -88,7 +92,7 @@ export const episodeKeys: readonly KeyBinding[] = [
   { action: 'weight-down', label: '-', does: 'lower its weight (live)', short: '+- weight', chars: ['-', '_'], when: (c) => c.hasEngine && c.hasServers },
   { action: 'write-weights', label: 'W', does: 'write the live weights into your config file', short: 'W write weights', chars: ['W'], when: (c) => c.hasConfig && c.hasLiveWeights === true },
   { action: 'toggle-backend', label: 's', does: 'stop/start its backend app', short: 's stop/start', chars: ['s'], when: (c) => c.hasServers },
-  { action: 'tab', label: 'tab', does: 'switch explanation/config', short: 'tab pane', chars: [], named: ['tab'], when: (c) => c.hasConfig && !c.overlayOpen },
+  { action: 'tab', label: 'tab', does: 'switch explanation/config/response', short: 'tab pane', chars: [], named: ['tab'], when: (c) => (c.hasConfig || c.hasResponse === true) && !c.overlayOpen },
   { action: 'scroll-up', label: 'pgup', does: 'scroll the pane up', short: 'pgup/dn scroll', chars: ['<'], named: ['pageUp'], when: always },
   { action: 'scroll-down', label: 'pgdn', does: 'scroll the pane down', short: 'pgup/dn scroll', chars: ['>'], named: ['pageDown'], when: always },
   { action: 'next-step', label: '→', does: 'next step', short: '←→ step', chars: ['n'], named: ['rightArrow'], when: (c) => c.canNext },
@@ -170,6 +174,13 @@ export function keysMarkdown(): string {
     'In the inline editor (`i`, and `e` when `EDITOR` is not set): `↑`/`↓` choose a line, `enter` edits it (`←`/`→`',
     'and `home`/`end` move, `enter` keeps, `esc` drops), `o` adds a line below, `D` deletes the line, `s` saves and',
     'applies, `esc` leaves.',
+    '',
+    'The request prompt (`:`) takes a curl command line, as `lab curl` does: `-X -H -A -d -b -u -i --interface`,',
+    '`-n N` times with `-c C` at once, the documents\' `localhost` addresses mapped to the lab\'s ports. `enter` sends',
+    'it, `esc` drops it, `↑`/`↓` bring back earlier ones. The response pane shows the last answer: status line and who',
+    'answered, the headers that matter first, the body (`pgdn` for the rest); `x` explains it, `tab` goes back to the',
+    'explanation and config. In EP 4\'s Flask form step `curl -X POST http://localhost/submit` shows app2 answering',
+    '"Form submitted successfully!", and `curl -X GET http://localhost/submit` app1 answering a 404 (its only page is /).',
     '',
     'Your config is kept per episode and step (next to progress.json, in `work/EPISODE/STEP/`): it comes back when',
     'you reopen the step, also after quitting; `R` (twice) or `lab reset EPISODE --step ID` puts the starting one back.',

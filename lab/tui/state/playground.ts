@@ -2,24 +2,12 @@
 // status line and what runs. Pure, so every key's effect is testable without a terminal.
 import type { Tone } from './log.ts';
 import { episodeUiReducer, initialEpisodeUi, type Prediction } from './episode-ui.ts';
+import { promptReducer, type PromptAction, type PromptState } from './request-prompt.ts';
 
 export type PlayPane = 'response' | 'config' | 'explain' | 'unsupported' | 'help';
 
-export interface RequestPrompt {
-  readonly text: string;
-  /** Position in the history while browsing it with ↑↓ (history.length: the line being typed). */
-  readonly browsing: number;
-  /** What was typed before browsing started. */
-  readonly draft: string;
-}
-
-export interface PlaygroundUi {
+export interface PlaygroundUi extends PromptState {
   readonly pane: PlayPane;
-  readonly prompt: RequestPrompt | null;
-  /** Requests sent, oldest first, without repeats in a row. */
-  readonly history: readonly string[];
-  /** What space sends: the last request, or the default GET. */
-  readonly request: string;
   readonly selected: number;
   readonly message: { readonly text: string; readonly tone: Tone } | null;
   readonly busy: string | null;
@@ -31,13 +19,7 @@ export interface PlaygroundUi {
 export type PlaygroundAction =
   | { readonly type: 'pane'; readonly pane: PlayPane }
   | { readonly type: 'toggle-pane'; readonly pane: PlayPane }
-  | { readonly type: 'prompt-open' }
-  | { readonly type: 'prompt-type'; readonly text: string }
-  | { readonly type: 'prompt-backspace' }
-  | { readonly type: 'prompt-history'; readonly delta: -1 | 1 }
-  | { readonly type: 'prompt-cancel' }
-  /** Closes the prompt; the typed line becomes the request space sends and joins the history. */
-  | { readonly type: 'prompt-submit' }
+  | PromptAction
   | { readonly type: 'select'; readonly delta: number; readonly count: number }
   | { readonly type: 'message'; readonly text: string; readonly tone?: Tone }
   | { readonly type: 'busy'; readonly busy: string | null }
@@ -46,8 +28,6 @@ export type PlaygroundAction =
   | { readonly type: 'predict-toggle' }
   | { readonly type: 'predict-guess'; readonly server: string }
   | { readonly type: 'predict-resolve'; readonly actual: string | null };
-
-export const HISTORY_KEEP = 50;
 
 // A fresh screen whose space key sends `request`.
 export function initialPlayground(request: string): PlaygroundUi {
@@ -62,27 +42,15 @@ export function playgroundReducer(ui: PlaygroundUi, a: PlaygroundAction): Playgr
     case 'toggle-pane':
       return { ...ui, pane: ui.pane === a.pane ? 'response' : a.pane };
     case 'prompt-open':
-      // empty: the learner types a new request; ↑ brings back the last ones
-      return { ...ui, prompt: { text: '', browsing: ui.history.length, draft: '' } };
     case 'prompt-type':
-      return ui.prompt ? { ...ui, prompt: { ...ui.prompt, text: ui.prompt.text + a.text, browsing: ui.history.length } } : ui;
     case 'prompt-backspace':
-      return ui.prompt ? { ...ui, prompt: { ...ui.prompt, text: Array.from(ui.prompt.text).slice(0, -1).join(''), browsing: ui.history.length } } : ui;
-    case 'prompt-history': {
-      const p = ui.prompt;
-      if (!p) return ui;
-      const at = Math.max(0, Math.min(ui.history.length, p.browsing + a.delta));
-      if (at === p.browsing) return ui;
-      const draft = p.browsing === ui.history.length ? p.text : p.draft;
-      return { ...ui, prompt: { text: at === ui.history.length ? draft : ui.history[at]!, browsing: at, draft } };
-    }
+    case 'prompt-history':
     case 'prompt-cancel':
-      return { ...ui, prompt: null };
+      return promptReducer(ui, a);
     case 'prompt-submit': {
-      const line = ui.prompt?.text.trim() ?? '';
-      if (!ui.prompt || line === '') return { ...ui, prompt: null };
-      const history = ui.history.at(-1) === line ? ui.history : [...ui.history, line].slice(-HISTORY_KEEP);
-      return { ...ui, prompt: null, request: line, history, pane: 'response' };
+      const submitted = ui.prompt !== null && ui.prompt.text.trim() !== '';
+      const next = promptReducer(ui, a);
+      return submitted ? { ...next, pane: 'response' } : next;
     }
     case 'select':
       return { ...ui, selected: a.count <= 0 ? 0 : (ui.selected + a.delta + a.count) % a.count };

@@ -10,10 +10,13 @@ import { configLines, remapMarks } from './config-lines.ts';
 import { checkLines, explanationLines, helpLines, hintLines } from './panes.ts';
 import { logLegendLines } from './log-legend.ts';
 import type { Line } from './text.ts';
+import { responseLines } from './response-lines.ts';
 
 export interface PaneInput {
   readonly session: StepSessionView;
-  readonly model: Pick<EpisodeScreenModel, 'screen' | 'traffic' | 'checks' | 'errors' | 'configText' | 'fileText' | 'lastLog'>;
+  readonly model: Pick<EpisodeScreenModel, 'screen' | 'traffic' | 'checks' | 'errors' | 'configText' | 'fileText' | 'lastLog' | 'exchange'>;
+  /** Rows the pane has (the response pane cuts a comparison's bodies to fit). */
+  readonly height?: number;
   readonly width: number;
   /** Explanation and config are both on screen (tall terminals): the explanation pane has no tab. */
   readonly both: boolean;
@@ -32,7 +35,7 @@ export function configPaneTitle(name: string | null, refused: boolean, tab: bool
   return `Config ${name ?? ''}${refused ? ' — your file, refused: the previous config keeps serving' : ''}${tab ? ' (tab: explanation)' : ''}`;
 }
 
-export function screenPane({ session, model, width: w, both, indexOf }: PaneInput): Pane {
+export function screenPane({ session, model, width: w, both, indexOf, height = 12 }: PaneInput): Pane {
   const { screen } = model;
   const step = session.step;
   const inline = screen.inline;
@@ -61,6 +64,10 @@ export function screenPane({ session, model, width: w, both, indexOf }: PaneInpu
     }
     case 'none':
       break;
+  }
+  if (screen.tab === 'response') {
+    const ex = model.exchange;
+    return { title: ex ? 'Response (x explains · tab switches panes)' : 'Response (tab switches panes)', lines: responseLines(ex, w, height, session.curl), focus: 0 };
   }
   // After a refused reload the learner's own text is shown, each error under the line it is about.
   const refused = model.errors.length > 0;

@@ -6,7 +6,7 @@ import type { BackendSnapshot, EngineSnapshot } from '../../../proxy/api.ts';
 import type { Diagnostic } from '../../../proxy/config/diagnostics.ts';
 import { EventBus, type EngineEvent } from '../../../proxy/events.ts';
 import type { CheckResult, Episode, Step } from '../../../lab/episodes/schema.ts';
-import type { FireOptions, ReloadOutcome, ServerRow, StepSessionView } from '../../../lab/tui/session/types.ts';
+import type { Exchange, FireOptions, ReloadOutcome, ServerRow, StepSessionView } from '../../../lab/tui/session/types.ts';
 
 const loc = { file: 'episode.yaml', line: 1, col: 1 };
 
@@ -149,6 +149,16 @@ export class FakeSession implements StepSessionView {
       o.onProgress?.(i + 1);
     }
     return { sent: o.count, failed: 0 };
+  }
+  /** Lines the request prompt sent. */
+  sentLines: string[] = [];
+  // The prompt's request: answered by the rotation, with a body as the documents' Flask apps write it.
+  async send(line: string): Promise<Exchange> {
+    this.sentLines.push(line);
+    const server = this.answer();
+    const body = `Hello from Flask ${server === 'server1' ? 'App 1' : 'App 2'}!`;
+    const engine = { status: 200, statusText: 'OK', server, serverFrom: 'log' as const, headers: [['Content-Type', 'text/html; charset=utf-8'] as const], body, logs: [], ms: 1 };
+    return { line, sent: 1, failed: 0, engine, differences: [], differing: 0 };
   }
   async runChecks(): Promise<readonly CheckResult[]> {
     const check = this.step.checks[0]!;

@@ -75,10 +75,56 @@ describe('a step session on the builtin runtime and the lab engine', () => {
     expect(results.filter((r) => !r.ok).map((r) => `${r.check.title}: ${r.observed}`)).toEqual([]);
   });
 
+  it('answers a typed request with the app’s body and the server the engine says answered it', async () => {
+    const r = await session.send('curl http://localhost/');
+    expect(r.engine.status).toBe(200);
+    const who = /^server([123])$/.exec(r.engine.server);
+    expect(who, r.engine.server).not.toBeNull();
+    expect(r.engine.serverFrom).toBe('engine');
+    expect(r.engine.body).toBe(`Hello from Flask App ${who![1]}!`);
+  });
+
   it('stops the proxy and every app on close', async () => {
     const ports = session.mapping.map((m) => Number(/127\.0\.0\.1:(\d+)/.exec(m)![1]));
     expect(ports.length).toBeGreaterThanOrEqual(4);
     await session.close();
     for (const p of ports) expect(await canConnect(p)).toBe(false);
+  });
+});
+
+describe('the request prompt of an EP 4 step (flask-form), on the builtin runtime', () => {
+  let session: StepSession;
+
+  beforeAll(async () => {
+    const ep = loadEpisode('ep4-acl');
+    session = await openStepSession(ep, ep.steps.findIndex((st) => st.id === 'flask-form'), { runtime: new BuiltinRuntime(), publishPorts: false });
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('sends a typed POST of /submit to app2 and a GET of / to app1, each with its body and who answered', async () => {
+    const post = await session.send('curl -X POST http://localhost/submit');
+    expect(post.engine.status).toBe(200);
+    expect(post.engine.body).toContain('Form submitted successfully!');
+    expect(post.engine.server).toBe('app2');
+    const get = await session.send('curl http://localhost/');
+    expect(get.engine.body).toContain('Welcome to the main page!');
+    expect(get.engine.server).toBe('app1');
+    expect(get.engine.server).not.toBe(post.engine.server);
+  });
+
+  it('sends a typed GET of /submit where the document says: to app1, which has no such page', async () => {
+    const r = await session.send('curl -X GET http://localhost/submit');
+    const home = await session.send('curl http://localhost/');
+    expect(r.engine.status).toBe(404);
+    expect(r.engine.server).toBe('app1');
+    expect(home.engine.server).toBe('app1');
+  });
+
+  it('counts -n repeats and names a bad line', async () => {
+    const r = await session.send('curl http://localhost/ -n 3');
+    expect(r.sent).toBe(3);
+    await expect(session.send('wget http://localhost/')).rejects.toThrow();
   });
 });

@@ -92,4 +92,70 @@ describe('episode screen keys (no terminal)', () => {
   it('pages the footer with m', () => {
     expect(type(initialScreen(), 'mm').state.footerPage).toBe(2);
   });
+
+  it('opens the request prompt on :, takes every key as text there, and sends the line on enter', () => {
+    const open = type(initialScreen(), ':');
+    expect(open.state.request.prompt?.text).toBe('');
+    // q, c, b, j are text in the prompt, not quit, checks, burst or a move
+    const typed = type(open.state, 'curl -X GET http://localhost/submit -n 2 qcbj');
+    expect(typed.effects).toEqual([]);
+    expect(typed.state.ui.selected).toBe(0);
+    expect(typed.state.request.prompt?.text).toBe('curl -X GET http://localhost/submit -n 2 qcbj');
+    const back = type(typed.state, '', { delete: true });
+    expect(back.state.request.prompt?.text).toBe('curl -X GET http://localhost/submit -n 2 qcb');
+    const sent = type(type(initialScreen(), ':curl -X GET http://localhost/submit').state, '', { return: true });
+    expect(sent.effects).toEqual([{ type: 'send-line', line: 'curl -X GET http://localhost/submit' }]);
+    expect(sent.state.request.prompt).toBeNull();
+    expect(sent.state.tab).toBe('response');
+    expect(sent.state.request.history).toEqual(['curl -X GET http://localhost/submit']);
+  });
+
+  it('drops the prompt on esc and sends nothing for an empty line', () => {
+    const dropped = type(type(initialScreen(), ':curl http://localhost/').state, '', { escape: true });
+    expect(dropped.state.request.prompt).toBeNull();
+    expect(dropped.effects).toEqual([]);
+    expect(dropped.state.tab).toBe('explain');
+    const empty = type(type(initialScreen(), ':   ').state, '', { return: true });
+    expect(empty.effects).toEqual([]);
+    expect(empty.state.tab).toBe('explain');
+  });
+
+  it('brings earlier requests back with up and down in the prompt', () => {
+    let s = type(type(initialScreen(), ':curl http://localhost/a').state, '', { return: true }).state;
+    s = type(type(s, ':curl http://localhost/b').state, '', { return: true }).state;
+    s = type(s, ':draft').state;
+    s = type(s, '', { upArrow: true }).state;
+    expect(s.request.prompt?.text).toBe('curl http://localhost/b');
+    s = type(s, '', { upArrow: true }).state;
+    expect(s.request.prompt?.text).toBe('curl http://localhost/a');
+    s = type(type(s, '', { downArrow: true }).state, '', { downArrow: true }).state;
+    expect(s.request.prompt?.text).toBe('draft');
+    // the arrows browse the history, they do not move the server selection
+    expect(s.ui.selected).toBe(0);
+  });
+
+  it('stops typed requests with Ctrl+C even while the prompt is open', () => {
+    const open = type(initialScreen(), ':curl');
+    const r = type(open.state, 'c', { ctrl: true }, { ...ctx, trafficRunning: true });
+    expect(r.effects).toEqual([{ type: 'abort-traffic' }]);
+  });
+
+  it('cycles tab through explanation, config and, once a typed request has an answer, the response', () => {
+    const withAnswer = { ...ctx, hasResponse: true };
+    const a = type(initialScreen(), '', { tab: true }, withAnswer).state;
+    expect(a.tab).toBe('config');
+    const b = type(a, '', { tab: true }, withAnswer).state;
+    expect(b.tab).toBe('response');
+    expect(type(b, '', { tab: true }, withAnswer).state.tab).toBe('explain');
+    // without an answer there is no response pane to go to
+    expect(type(a, '', { tab: true }).state.tab).toBe('explain');
+    // a step without a config: tab goes between explanation and response only
+    const noConfig = { ...withAnswer, hasConfig: false };
+    expect(type(initialScreen(), '', { tab: true }, noConfig).state.tab).toBe('response');
+  });
+
+  it('has no prompt key without servers to answer, nor in predict mode', () => {
+    expect(type(initialScreen(), ':', {}, { ...ctx, hasServers: false }).state.request.prompt).toBeNull();
+    expect(type(initialScreen(), ':', {}, { ...ctx, predicting: true }).state.request.prompt).toBeNull();
+  });
 });

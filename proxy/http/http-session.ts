@@ -22,7 +22,7 @@ import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, st
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
 import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, traceRequestRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
-import { renderReply, type HttpReply } from './actions/http-reply.ts';
+import { renderReply, replyParts, type HttpReply } from './actions/http-reply.ts';
 import { errorPageWire, type ErrorPage } from './error-pages.ts';
 import { ServerConn, Txn } from './exchange.ts';
 import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
@@ -875,6 +875,13 @@ export class HttpSession {
       return;
     }
     const close = t.closeClient || t.req.hasBody;
+    if (reply.kind !== 'raw' && this.afterResponseSpecs(t)) {
+      // http-after-response rules edit the reply's head before it is framed
+      t.closeClient = close;
+      const { headers, body } = replyParts(reply, t.ctx);
+      this.sendEdited(t, reply.status, headers, body, close);
+      return;
+    }
     const r = renderReply(reply, t.ctx, close);
     t.closeClient = close || r.closes;
     this.local(t, r.status, r.wire, r.size);

@@ -148,15 +148,21 @@ export interface RenderedReply {
 }
 
 // errmsg replies are rendered by the caller, which knows the proxy's error pages.
-export function renderReply(reply: Exclude<HttpReply, { kind: 'errmsg' }>, ctx: SampleContext, close: boolean): RenderedReply {
-  if (reply.kind === 'raw') {
-    return { status: reply.status, wire: errorPageWire(reply.page, close), size: reply.page.size, closes: reply.page.closes };
-  }
+/** A built reply's head fields and body, before they are framed (http-after-response rules may edit the head). */
+export function replyParts(reply: Exclude<HttpReply, { kind: 'errmsg' | 'raw' }>, ctx: SampleContext): { headers: string[]; body: Buffer } {
   const body = typeof reply.body === 'function' ? Buffer.from(reply.body(ctx), 'utf8') : reply.body;
   const headers: string[] = [];
   for (const h of reply.headers) headers.push(h.name.toLowerCase(), h.format(ctx));
   headers.push('content-length', String(body.length));
   if (reply.contentType !== undefined) headers.push('content-type', reply.contentType);
+  return { headers, body };
+}
+
+export function renderReply(reply: Exclude<HttpReply, { kind: 'errmsg' }>, ctx: SampleContext, close: boolean): RenderedReply {
+  if (reply.kind === 'raw') {
+    return { status: reply.status, wire: errorPageWire(reply.page, close), size: reply.page.size, closes: reply.page.closes };
+  }
+  const { headers, body } = replyParts(reply, ctx);
   const reason = reasonPhrase(reply.status);
   let head = `HTTP/1.1 ${reply.status} ${reason}\r\n`;
   for (let k = 0; k < headers.length; k += 2) head += `${headers[k]}: ${headers[k + 1]}\r\n`;

@@ -67,25 +67,35 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
         case 'deny':
         case 'return':
           return rule;
-        case 'set-status':
-          applySetStatus(resp, rule);
-          continue;
-        case 'replace-header':
-        case 'replace-value':
-          replaceHeaders(resp.headers, rule, ctx);
-          continue;
-        case 'set-var':
-        case 'set-var-fmt':
-        case 'unset-var':
-          applyVarRule(rule, ctx);
-          continue;
         default:
-          applyHeaderRule(resp.headers, rule, ctx);
+          applyResponseEdit(resp, rule, ctx);
       }
     }
   }
   return null;
 }
+
+// The edits http-response and http-after-response rules share: status, header rewrites, variables.
+function applyResponseEdit(resp: AfterResponseHead | ResponseHead, rule: ResponseEditRule, ctx: SampleContext): void {
+  switch (rule.action) {
+    case 'set-status':
+      applySetStatus(resp, rule);
+      return;
+    case 'replace-header':
+    case 'replace-value':
+      replaceHeaders(resp.headers, rule, ctx);
+      return;
+    case 'set-var':
+    case 'set-var-fmt':
+    case 'unset-var':
+      applyVarRule(rule, ctx);
+      return;
+    default:
+      applyHeaderRule(resp.headers, rule, ctx);
+  }
+}
+
+type ResponseEditRule = Exclude<HttpAfterResponseRule, { action: 'allow' | 'strict-mode' }>;
 
 /** The head http-after-response rules edit: a server's response or one the proxy made itself. */
 export interface AfterResponseHead {
@@ -107,20 +117,8 @@ export function runAfterResponseRules(specs: readonly ProxySpec[], resp: AfterRe
       switch (rule.action) {
         case 'strict-mode':
           continue;
-        case 'set-status':
-          applySetStatus(resp, rule);
-          continue;
-        case 'replace-header':
-        case 'replace-value':
-          replaceHeaders(resp.headers, rule, ctx);
-          continue;
-        case 'set-var':
-        case 'set-var-fmt':
-        case 'unset-var':
-          applyVarRule(rule, ctx);
-          continue;
         default:
-          applyHeaderRule(resp.headers, rule, ctx);
+          applyResponseEdit(resp, rule, ctx);
       }
     }
   }

@@ -3,6 +3,10 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { onLabExit } from '../runtimes/exit-hooks.ts';
+
+/** Port map files whose removal at exit is registered. */
+const exitHookFor = new Set<string>();
 
 /** Document port → lab port on 127.0.0.1, plus who answers there (for naming backends). */
 export interface PortMap {
@@ -44,6 +48,12 @@ export function portMapPath(env: NodeJS.ProcessEnv = process.env): string {
 // Publishes the running episode's ports (atomically) for `lab curl`.
 export function writePortMap(map: PortMap, env: NodeJS.ProcessEnv = process.env): void {
   const file = portMapPath(env);
+  // However the lab ends (a signal, an error while the terminal is gone), a map it published does not outlive it:
+  // the removal is synchronous and runs from the exit hooks, not only from an orderly close.
+  if (!exitHookFor.has(file)) {
+    exitHookFor.add(file);
+    onLabExit(() => clearPortMap(env));
+  }
   mkdirSync(labStateDir(env), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify({ ...map, pid: map.pid ?? process.pid }, null, 2) + '\n');

@@ -10,12 +10,14 @@ import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type {
   BalanceSpec,
   BindSpec,
+  CookieSpec,
   GlobalSpec,
   HttpRequestRule,
   HttpResponseRule, HttpAfterResponseRule,
   LogTarget,
   Mode,
   ProxyOptions,
+  PersistRule,
   ServerSpec,
   StatsSocketSpec,
   StatsSpec,
@@ -41,6 +43,8 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** "cookie VALUE" (default-server may give one too). */
+  cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
   ssl?: ServerTlsDraft;
 }
@@ -109,6 +113,10 @@ export interface ProxyDraft {
   conditions: CompiledCondition[];
   /** errorfile / errorloc pages by status. */
   errorPages: Map<number, ErrorPage>;
+  cookie?: CookieSpec;
+  /** "dynamic-cookie-key": the secret dynamic server cookies are hashed with. */
+  dynamicCookieKey?: string;
+  persistRules: PersistRule[];
 }
 
 export interface GlobalDraft {
@@ -152,6 +160,7 @@ export function defaultOptions(): ProxyOptions {
     allbackups: false,
     logHealthChecks: false,
     logasap: false,
+    persist: false,
   };
 }
 
@@ -182,6 +191,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
     errorPages: new Map(),
+    persistRules: [],
   };
 }
 
@@ -220,6 +230,8 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
+  if (from.cookie) d.cookie = from.cookie;
+  if (from.dynamicCookieKey !== undefined) d.dynamicCookieKey = from.dynamicCookieKey;
   d.defaultsFrom = from.name;
   return d;
 }
@@ -265,6 +277,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.checkAddr !== undefined ? { checkAddr: s.checkAddr } : {}),
       ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
+      ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
     };
     return spec;
   });

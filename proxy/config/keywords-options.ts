@@ -4,7 +4,7 @@ import { parseIpNet } from '../sample/ip.ts';
 import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 
-type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks';
+type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist';
 
 /** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
 const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' }>> = {
@@ -12,6 +12,7 @@ const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend'
   allbackups: { key: 'allbackups', cap: 'backend' },
   logasap: { key: 'logasap', cap: 'frontend' },
   redispatch: { key: 'redispatch', cap: 'backend' },
+  persist: { key: 'persist', cap: 'backend' },
   'log-health-checks': { key: 'logHealthChecks', cap: 'backend' },
 };
 

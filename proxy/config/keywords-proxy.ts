@@ -13,6 +13,7 @@ import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedir
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseCookie, parseDynamicCookieKey, parsePersistRule } from './keywords-cookie.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
@@ -421,6 +422,10 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
     c.proxy.errorPages.set(code, page);
   },
   redirect: parseRedirectKeyword,
+  cookie: parseCookie,
+  'dynamic-cookie-key': parseDynamicCookieKey,
+  'force-persist': parsePersistRule,
+  'ignore-persist': parsePersistRule,
   errorloc: (c) => errorloc(c, 302),
   errorloc302: (c) => errorloc(c, 302),
   errorloc303: (c) => errorloc(c, 303),

@@ -8,6 +8,7 @@ import { didYouMean } from './suggest.ts';
 import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
 import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
+import { parseServerCookie } from './keywords-cookie.ts';
 
 type Target = ServerDefaults & { id?: number; idLoc?: ServerDraft['idLoc'] };
 
@@ -111,6 +112,10 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     if (a.host !== null) p.target.checkAddr = a.host;
     if (a.portGiven) p.target.checkPort = a.port;
     return i + 2;
+  },
+  cookie(p, i) {
+    const err = parseServerCookie(p.c, i, p.target);
+    return err === null ? i + 2 : fail(p, err, i);
   },
   port(p, i) {
     const v = p.c.arg(i + 1);

@@ -135,6 +135,8 @@ export interface ServerSpec {
   readonly checkPort?: number;
   /** "ssl": the connection to the server is TLS. */
   readonly ssl?: ServerTlsSpec;
+  /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
+  readonly cookie?: string;
   readonly loc: SourceLoc;
 }
 
@@ -263,6 +265,37 @@ export interface ProxyOptions {
   logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
   logasap: boolean;
+  /** option persist: a cookie still leads to its server while that server is down. */
+  persist?: boolean;
+}
+
+/** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */
+export interface CookieSpec {
+  readonly name: string;
+  /** passive: no mode word, the cookie is only read (the server sets it itself). */
+  readonly mode: 'passive' | 'insert' | 'rewrite' | 'prefix';
+  readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  readonly dynamic: boolean;
+  /** "domain D" words joined as HAProxy sends them ("a.com; domain=b.com"). */
+  readonly domain?: string;
+  /** "attr A" words joined with "; ". */
+  readonly attrs?: string;
+  /** Seconds; 0 = unset. */
+  readonly maxidle: number;
+  readonly maxlife: number;
+  readonly loc: SourceLoc;
+}
+
+/** force-persist / ignore-persist: decided once the backend is known (process_switching_rules). */
+export interface PersistRule {
+  readonly kind: 'force' | 'ignore';
+  readonly cond: Condition;
+  readonly loc: SourceLoc;
 }
 
 export interface StatsSpec {
@@ -324,6 +357,9 @@ export interface ProxySpec {
   /** `logFormat`, compiled when the config loads. */
   readonly logFormatter?: LogFormatter;
   readonly stats?: StatsSpec;
+  /** The persistence cookie (backend side), its servers' values in ServerSpec.cookie. */
+  readonly cookie?: CookieSpec;
+  readonly persistRules?: readonly PersistRule[];
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;
 }

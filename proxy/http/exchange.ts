@@ -12,6 +12,7 @@ import type { ChunkedScanner } from './chunked.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
+import type { CookieTxn } from './cookie-persistence.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -93,6 +94,8 @@ export class Txn {
   answeredLocally = false;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
+  /** Cookie persistence state, when the backend has a cookie or persist rules. */
+  cookie: CookieTxn | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
   private ctxCache: SampleContext | null = null;

@@ -29,6 +29,7 @@ import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
+import { persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -292,6 +293,7 @@ export class HttpSession {
     }
     t.backend = be;
     t.backendChosen();
+    persistenceStart(t, be);
     this.emitRoute(t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
@@ -464,6 +466,11 @@ export class HttpSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   private assign(t: Txn, avoid: ServerState | undefined): void {
+    const direct = avoid === undefined ? persistentServer(t) : null;
+    if (direct) {
+      this.useServer(t, direct);
+      return;
+    }
     t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
 
@@ -524,7 +531,7 @@ export class HttpSession {
     conn.txn = null;
     conn.sock.destroy();
     be.drop(server);
-    const plan = planRetry(be, server, t.retries, immediate);
+    const plan = planRetry(be, server, t.retries, immediate, t.cookie ?? undefined);
     if (plan.giveUp) {
       // the log still names the server that refused
       t.failedServer = server;
@@ -539,6 +546,7 @@ export class HttpSession {
       if (this.txn !== t) return;
       if (plan.redispatch) {
         t.redispatched = true;
+        if (t.cookie) t.cookie.direct = false;
         this.assign(t, server);
       } else this.useServer(t, server);
     };
@@ -656,6 +664,7 @@ export class HttpSession {
         this.denyResponse(t, denied);
         return;
       }
+      persistenceResponse(t, resp);
       this.applyAfterResponseRules(t, resp, resp);
       t.tRespHead = Date.now();
       t.resp = resp;

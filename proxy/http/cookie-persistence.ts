@@ -22,6 +22,8 @@ export class CookieTxn {
   ignore = false;
   lastDate = 0;
   firstDate = 0;
+  /** The server a denied request's cookie named: HAProxy assigned it, so the log names it. */
+  denied: ServerState | null = null;
 }
 
 /** force-persist / ignore-persist: the first rule whose condition holds decides (process_switching_rules). */

@@ -29,7 +29,7 @@ import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
-import { persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
+import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -431,6 +431,7 @@ export class HttpSession {
     t.decidedBy = decidedBy;
     t.rule = { text: rule.text, loc: rule.loc };
     t.termination = 'PR--';
+    if (rule.action === 'deny' || rule.action === 'tarpit') persistenceOnDeny(t);
     this.emitRoute(t, undefined);
     const a = finalAnswer(rule, t.req);
     if (!a) return;
@@ -546,8 +547,7 @@ export class HttpSession {
       if (this.txn !== t) return;
       if (plan.redispatch) {
         t.redispatched = true;
-        if (t.cookie) t.cookie.direct = false;
-        this.assign(t, server);
+        persistenceRedispatch(t, server, () => this.assign(t, server));
       } else this.useServer(t, server);
     };
     if (plan.delayMs > 0) setTimeout(retry, plan.delayMs);
@@ -1038,7 +1038,7 @@ export class HttpSession {
     const spec = t.fe.spec;
     if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
     const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
-    const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
+    const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer ?? t.cookie?.denied)?.name ?? '<NOSRV>';
     this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, h2Uri));
   }
 

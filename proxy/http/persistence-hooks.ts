@@ -25,6 +25,26 @@ export function persistentServer(t: Txn): ServerState | null {
   return manageClientCookies(ck, be.servers, t.req.headers, st, be.spec.options.persist === true, Math.floor(Date.now() / 1000));
 }
 
+/** A redispatch after a failed connection: the cookie's server was left (SF_DIRECT dropped; V becomes D). */
+export function persistenceRedispatch(t: Txn, prev: ServerState, reassign: () => void): void {
+  const st = t.cookie;
+  if (st) st.direct = false;
+  reassign();
+  if (st && st.ck === 'V' && t.server && t.server !== prev) st.ck = 'D';
+}
+
+/**
+ * A deny or tarpit: HAProxy still reads the persistence cookie so that the log shows it (the letter only; the
+ * request goes nowhere). A listen section's own rules run before its backend is attached: it is its own backend.
+ */
+export function persistenceOnDeny(t: Txn): void {
+  const be = t.backend ?? t.gen.backendOf(t.fe.spec);
+  const ck = be?.spec.cookie;
+  if (!be || !ck) return;
+  const st = t.cookie ?? (t.cookie = new CookieTxn());
+  st.denied = manageClientCookies(ck, be.servers, t.req.headers, st, be.spec.options.persist === true, Math.floor(Date.now() / 1000));
+}
+
 /** The server's response head, after the http-response rules: its Set-Cookie handled, ours added. */
 export function persistenceResponse(t: Txn, resp: ResponseHead): void {
   const st = t.cookie;

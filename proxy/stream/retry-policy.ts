@@ -24,11 +24,11 @@ export function planRetry(be: LiveBackend, server: ServerState, retriesDone: num
   const max = be.spec.retries;
   if (retriesDone >= max) return { giveUp: true, redispatch: false, delayMs: 0 };
   const k = retriesDone + 1;
-  // a server a cookie chose is only left for its state or the last retry; force-persist never leaves it
-  const rrKind = RR_KIND.has(be.spec.balance.algorithm) && !persist?.direct;
+  const rrKind = RR_KIND.has(be.spec.balance.algorithm);
   const activeUsable = be.servers.reduce((n, s) => n + (!s.backup && s.usable ? 1 : 0), 0);
   const redispatch = be.spec.options.redispatch && !persist?.force &&
-    (!server.usable || k % max === 0 || (rrKind && activeUsable > 1));
+    // a server a cookie chose (SF_DIRECT) is only left for its state or the last retry; force-persist never
+    (!server.usable || k % max === 0 || (!persist?.direct && rrKind && activeUsable > 1));
   let delayMs = 0;
   if (asyncError && (!redispatch || !rrKind || activeUsable <= 1)) {
     const connect = be.spec.timeouts.connect;

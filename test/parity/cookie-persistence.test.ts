@@ -3,7 +3,7 @@
 // letters of the log's termination state (--NI, --VN, --DI, ...), on every mode and the options around them.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasHaproxy } from '../helpers/haproxy.ts';
+import { freePort, hasHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
 import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
 
@@ -39,7 +39,7 @@ function echoServer(name: string): Promise<TestServer> {
   });
 }
 
-const CONFIG = (a: number, b: number, c: number) => `
+const CONFIG = (a: number, b: number, c: number, dead: number) => `
 global
     log stdout format raw local0
 defaults
@@ -89,6 +89,14 @@ listen ignore
     ignore-persist if { path_beg /static }
     server s1 127.0.0.1:${a} cookie a1
     server s2 127.0.0.1:${b} cookie b2
+listen redispatch
+    bind 127.0.0.1:{{port8}}
+    option redispatch
+    retries 1
+    cookie SRV insert indirect
+    http-request deny if { path /deny }
+    server dead 127.0.0.1:${dead} cookie d
+    server s1 127.0.0.1:${a} cookie a1
 listen passive
     bind 127.0.0.1:{{port7}}
     cookie SRV
@@ -142,6 +150,9 @@ const CASES: RawCase[] = [
   // ignore-persist
   { name: 'ignore-persist: the cookie is not used (--UN) and kept in the request', send: get('/static/x', 'Cookie: SRV=b2'), port: 6 },
   { name: 'ignore-persist: outside the rule the cookie leads', send: get('/', 'Cookie: SRV=b2'), port: 6 },
+  // a cookie's server refusing the connection, with option redispatch; a denied request's cookie is logged
+  { name: 'redispatch: the cookie of a refusing server is redispatched and a new cookie set', send: get('/', 'Cookie: SRV=d'), port: 8 },
+  { name: 'redispatch: a denied request still logs its cookie letter', send: get('/deny', 'Cookie: SRV=a1'), port: 8 },
   // passive
   { name: 'passive: a cookie with no mode still picks its server, logs no letters', send: get('/', 'Cookie: SRV=b2'), port: 7 },
 ];
@@ -154,7 +165,9 @@ describe.skipIf(!hasHaproxy)('cookie persistence does what real HAProxy 2.6 does
   beforeAll(async () => {
     for (const n of ['app-a', 'app-b', 'app-c']) servers.push(await echoServer(n));
     const [a, b, c] = servers.map((s) => s.port) as [number, number, number];
-    ({ expected, got } = await playThroughBoth(CONFIG(a, b, c), CASES, 8));
+    // nothing listens there: connections to it are refused
+    const dead = await freePort();
+    ({ expected, got } = await playThroughBoth(CONFIG(a, b, c, dead), CASES, 9));
   }, 90_000);
 
   afterAll(async () => {
@@ -164,19 +177,22 @@ describe.skipIf(!hasHaproxy)('cookie persistence does what real HAProxy 2.6 does
   eachCaseAsHaproxy(CASES, () => ({ expected, got }));
 
   it('saw the behaviour the cases are about (they are not vacuous)', () => {
-    const bytes = (i: number) => expected.get(CASES[i]!.name)!.bytes;
-    const log = (i: number) => expected.get(CASES[i]!.name)!.logs.join('\n');
-    expect(bytes(0)).toContain('set-cookie: SRV=a1; path=/\r\n');
-    expect(log(0)).toContain(' --NI ');
-    expect(bytes(2)).toContain('app-a saw []');
-    expect(log(2)).toContain(' --VN ');
-    expect(log(7)).toContain(' --DI ');
-    expect(bytes(11)).toContain('cache-control: private\r\n');
-    expect(bytes(25)).toContain('; domain=.example.com; domain=.example.org; HttpOnly; Secure; SameSite=Lax; Partitioned');
-    expect(bytes(28)).toContain('app-c saw');
-    expect(bytes(21)).toContain('set-cookie: SRV=a1; path=/\r\n');
-    expect(bytes(24)).toContain('saw [abc123; x=1]');
-    expect(bytes(32)).toMatch(/set-cookie: SRV=[0-9a-f]{16}; path=\//);
+    const seen = (start: string) => expected.get(CASES.find((c) => c.name.startsWith(start))!.name)!;
+    const bytes = (start: string) => seen(start).bytes;
+    const log = (start: string) => seen(start).logs.join('\n');
+    expect(bytes('insert: no cookie')).toContain('set-cookie: SRV=a1; path=/\r\n');
+    expect(log('insert: no cookie')).toContain(' --NI ');
+    expect(bytes('insert: a valid cookie')).toContain('app-a saw []');
+    expect(log('insert: a valid cookie')).toContain(' --VN ');
+    expect(log('insert: the cookie of a server in maintenance')).toContain(' --DI ');
+    expect(bytes('insert: nocache on a response with max-age')).toContain('cache-control: private\r\n');
+    expect(bytes('insert attrs: domain')).toContain('; domain=.example.com; domain=.example.org; HttpOnly; Secure; SameSite=Lax; Partitioned');
+    expect(bytes('persist: option persist')).toContain('app-c saw');
+    expect(bytes("rewrite: the server's Set-Cookie")).toContain('set-cookie: SRV=b2; path=/\r\n');
+    expect(bytes('prefix: the server value is stripped')).toContain('app-b saw [JSESSIONID=abc123; x=1]');
+    expect(bytes('dynamic: the hashed cookie')).toMatch(/set-cookie: SRV=[0-9a-f]{16}; path=\//);
+    expect(log('redispatch: the cookie of a refusing')).toContain(' --DI ');
+    expect(log('redispatch: a denied request')).toContain('redispatch/s1 ');
   });
 });
 

@@ -57,6 +57,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     ...(p.stats ? { stats: { ...p.stats } } : {}),
     ...(p.kind !== 'frontend' && p.cookie ? { cookie: p.cookie } : {}),
     persistRules: p.kind === 'frontend' ? [] : [...p.persistRules],
+    ...(p.kind !== 'backend' && p.monitorUri !== undefined ? { monitorUri: p.monitorUri, monitorFail: [...p.monitorFail] } : {}),
     ...(p.defaultsFrom !== undefined ? { defaultsFrom: p.defaultsFrom } : {}),
   };
 }

@@ -96,6 +96,8 @@ export interface ProxyDraft {
   httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; loc: SourceLoc };
   /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
   monitorUriLoc?: SourceLoc;
+  monitorUri?: string;
+  monitorFail: CompiledCondition[];
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
@@ -192,6 +194,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     conditions: [],
     errorPages: new Map(),
     persistRules: [],
+    monitorFail: [],
   };
 }
 
@@ -222,6 +225,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.httpCheckSend) d.httpCheckSend = { ...from.httpCheckSend };
   if (from.httplogLoc && kind !== 'backend') d.httplogLoc = from.httplogLoc;
   if (from.monitorUriLoc && kind !== 'backend') d.monitorUriLoc = from.monitorUriLoc;
+  if (from.monitorUri !== undefined && kind !== 'backend') d.monitorUri = from.monitorUri;
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];

@@ -430,8 +430,35 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   errorloc302: (c) => errorloc(c, 302),
   errorloc303: (c) => errorloc(c, 303),
   'monitor-uri': (c) => {
+    c.notCap('frontend', 'monitor-uri');
+    if (c.tooManyArgs(1)) return;
+    if (c.arg(1) === '') {
+      c.alert(`'monitor-uri' expects an URI.`);
+      return;
+    }
     c.proxy.monitorUriLoc = c.loc;
-    c.unsupported(`'monitor-uri'`);
+    c.proxy.monitorUri = c.arg(1);
+  },
+  monitor: (c) => {
+    if (c.isDefaults) {
+      c.alert(`'monitor' not allowed in 'defaults' section.`);
+      return;
+    }
+    c.notCap('frontend', 'monitor');
+    if (c.arg(1) !== 'fail') {
+      c.alert(`'monitor' only supports 'fail'.`);
+      return;
+    }
+    if (c.arg(2) !== 'if' && c.arg(2) !== 'unless') {
+      c.alert(`'monitor fail' requires either 'if' or 'unless' followed by a condition.`);
+      return;
+    }
+    const r = readCondition(c, 2);
+    if (!r.ok || !r.cond) {
+      c.alert(`error detected while parsing a 'monitor fail' condition : ${'error' in r ? sentence(r.error) : 'missing condition.'}`);
+      return;
+    }
+    c.proxy.monitorFail.push(r.cond);
   },
   redispatch: (c) => c.alert(`keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.`),
 };

@@ -360,6 +360,9 @@ export interface ProxySpec {
   /** The persistence cookie (backend side), its servers' values in ServerSpec.cookie. */
   readonly cookie?: CookieSpec;
   readonly persistRules?: readonly PersistRule[];
+  /** monitor-uri (frontend side) and the "monitor fail" conditions that turn its 200 into a 503. */
+  readonly monitorUri?: string;
+  readonly monitorFail?: readonly Condition[];
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;
 }

@@ -94,6 +94,8 @@ export class Txn {
   answeredLocally = false;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
+  /** A monitor-uri request: answered by the proxy, never logged. */
+  monitor = false;
   /** Cookie persistence state, when the backend has a cookie or persist rules. */
   cookie: CookieTxn | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */

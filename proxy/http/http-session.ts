@@ -29,6 +29,7 @@ import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
+import { monitorAnswer } from './monitor-uri.ts';
 import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
@@ -280,6 +281,14 @@ export class HttpSession {
         kind: 'request', id: t.id, frontend: fe.name, src: this.src, srcPort: this.srcPort, method: t.req.method,
         uri: t.req.uri, version: t.req.version, headers: t.req.headers.slice(), at: t.tStart,
       });
+    }
+    const monitor = fe.spec.monitorUri !== undefined ? monitorAnswer(fe.spec, t.req, t.ctx) : null;
+    if (monitor !== null) {
+      // before any http-request rule, as http_wait_for_request does
+      t.monitor = true;
+      t.termination = 'LR--';
+      this.answerStatus(t, monitor);
+      return;
     }
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
@@ -1036,7 +1045,7 @@ export class HttpSession {
 
   private logLine(t: Txn, now: number, early: boolean): void {
     const spec = t.fe.spec;
-    if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
+    if (t.monitor || (!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
     const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
     const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer ?? t.cookie?.denied)?.name ?? '<NOSRV>';
     this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, h2Uri));

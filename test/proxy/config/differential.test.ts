@@ -230,6 +230,8 @@ Object.assign(CASES, {
   'cookie argument errors': fe([], ['cookie', 'cookie A insert bogus', 'cookie B domain', 'cookie C domain a/b', 'cookie D maxidle', 'cookie E maxlife 5x', 'cookie F attr', 'cookie G attr a;b', 'server s1 127.0.0.1:8001 cookie']),
   'cookie warnings: a domain without a dot, cookie in a frontend': fe(['cookie X insert', 'dynamic-cookie-key k'], ['cookie A insert domain localhost', 'server s1 127.0.0.1:8001']),
   'cookie on a server in mode tcp': `defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\nlisten l\n    bind 127.0.0.1:8000\n    cookie A insert\n    server s1 127.0.0.1:8001 cookie a\n`,
+  'monitor errors': `${HEAD}    monitor fail if TRUE\n${fe(['monitor-uri', 'monitor-uri /a /b', 'monitor foo', 'monitor fail', 'monitor fail if { nosuchfetch }'], ['monitor-uri /x', 'server s1 127.0.0.1:8001'])}`,
+  'valid: monitor-uri and monitor fail': fe(['monitor-uri /health', 'monitor fail if { nbsrv(b) lt 1 }', 'monitor fail unless TRUE']),
   'persist rule errors': `${HEAD}    force-persist if TRUE
 ${fe(['ignore-persist if TRUE'], ['force-persist', 'ignore-persist foo', 'force-persist if { nosuchfetch }', 'dynamic-cookie-key', 'server s1 127.0.0.1:8001'])}`,
 });

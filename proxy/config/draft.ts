@@ -43,6 +43,8 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** send-proxy / send-proxy-v2; 0 or absent: none. */
+  sendProxy?: 0 | 1 | 2;
   /** "cookie VALUE" (default-server may give one too). */
   cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
@@ -282,6 +284,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
+      ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
     };
     return spec;
   });

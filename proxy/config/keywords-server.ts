@@ -113,6 +113,14 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     if (a.portGiven) p.target.checkPort = a.port;
     return i + 2;
   },
+  'send-proxy': flag((t) => (t.sendProxy = 1)),
+  'send-proxy-v2': flag((t) => (t.sendProxy = 2)),
+  'no-send-proxy': flag((t) => {
+    if (t.sendProxy === 1) t.sendProxy = 0;
+  }),
+  'no-send-proxy-v2': flag((t) => {
+    if (t.sendProxy === 2) t.sendProxy = 0;
+  }),
   cookie(p, i) {
     const err = parseServerCookie(p.c, i, p.target);
     return err === null ? i + 2 : fail(p, err, i);
@@ -220,6 +228,10 @@ export function parseServer(c: ProxyLineContext): void {
   const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, 3);
   if (!ok) return;
   finishServerTls(c, target);
+  if (target.sendProxy && target.ssl?.use) {
+    c.unsupported(`${prefix}'send-proxy' towards an 'ssl' server`, { form: 'bracket' });
+    target.sendProxy = 0;
+  }
   const draft: ServerDraft = { ...target, name, host, port, loc: c.loc };
   c.proxy.servers.push(draft);
 }

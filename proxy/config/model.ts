@@ -51,6 +51,8 @@ export interface BindSpec {
   readonly text: string;
   /** "ssl" and its options: the connection is TLS from the first byte. */
   readonly ssl?: BindTlsSpec;
+  /** "accept-proxy": a PROXY protocol header (v1 or v2) comes first and gives the client's addresses. */
+  readonly acceptProxy?: boolean;
 }
 
 /** TLS protocol versions as HAProxy names them (ssl-min-ver, ssl-max-ver). */
@@ -135,6 +137,8 @@ export interface ServerSpec {
   readonly checkPort?: number;
   /** "ssl": the connection to the server is TLS. */
   readonly ssl?: ServerTlsSpec;
+  /** "send-proxy" (1) / "send-proxy-v2" (2): a PROXY header goes before the first byte to the server. */
+  readonly sendProxy?: 1 | 2;
   /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
   readonly cookie?: string;
   readonly loc: SourceLoc;

@@ -30,6 +30,7 @@ import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
+import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
@@ -58,11 +59,13 @@ export class HttpSession {
     private readonly binding: ListenerBinding,
     private readonly sock: net.Socket,
   ) {
-    this.src = normalizeAddress(sock.remoteAddress ?? '');
-    this.srcPort = sock.remotePort ?? 0;
-    this.dst = normalizeAddress(sock.localAddress ?? '');
-    this.dstPort = sock.localPort ?? 0;
-    this.aclDstPort = binding.configPort || this.dstPort;
+    // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
+    const px = proxiedAddresses(sock);
+    this.src = px ? px.src : normalizeAddress(sock.remoteAddress ?? '');
+    this.srcPort = px ? px.srcPort : sock.remotePort ?? 0;
+    this.dst = px ? px.dst : normalizeAddress(sock.localAddress ?? '');
+    this.dstPort = px ? px.dstPort : sock.localPort ?? 0;
+    this.aclDstPort = px ? px.dstPort : binding.configPort || this.dstPort;
     this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -506,7 +509,7 @@ export class HttpSession {
       return;
     }
     const addr = this.host.addressOf(server);
-    const conn = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
+    const conn = new ServerConn(this.withPreface(withServerTls(addr, server.spec, be.name, t.ctx), server), server, be);
     const sock = conn.sock;
     conn.txn = t;
     t.conn = conn;
@@ -515,6 +518,12 @@ export class HttpSession {
     sock.once(conn.reads.connectEvent, () => {
       if (t.conn === conn && this.txn === t) this.connected(t, conn);
     });
+  }
+
+  // server ... send-proxy / send-proxy-v2: the client's addresses go first, in a PROXY header
+  private withPreface<A extends object>(addr: A, server: ServerState): A {
+    const preface = serverPreface(server.spec, this);
+    return preface ? { ...addr, preface } : addr;
   }
 
   private connected(t: Txn, conn: ServerConn): void {
@@ -838,7 +847,7 @@ export class HttpSession {
     t.tConnected = -1;
     const addr = this.host.addressOf(server);
     be.take(server);
-    const fresh = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
+    const fresh = new ServerConn(this.withPreface(withServerTls(addr, server.spec, be.name, t.ctx), server), server, be);
     const sock = fresh.sock;
     fresh.txn = t;
     t.conn = fresh;
@@ -986,7 +995,8 @@ export class HttpSession {
     if (conn) {
       conn.txn = null;
       t.conn = null;
-      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed &&
+      // a connection that carried a PROXY header speaks for this client only: it is not pooled
+      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed && !server!.spec.sendProxy &&
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;

@@ -27,7 +27,8 @@ export class OwnedReads {
   };
 
   /** `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes. */
-  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions }, reader: OwnedReader) {
+  /** `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only). */
+  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer }, reader: OwnedReader) {
     const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
     const common = {
       host: opts.host,
@@ -43,6 +44,8 @@ export class OwnedReads {
       },
     };
     this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
+    // written at once, it is queued until the connection is up and goes out ahead of the request
+    if (opts.preface && !opts.tls) this.sock.write(opts.preface);
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 

@@ -1,9 +1,10 @@
-// The rules that edit an exchange's response head: http-response on the server's head (the backend's, then the
-// frontend's, as HAProxy's http_process_res_common), http-after-response on any head about to leave, the engine's
-// own answers included.
+// An exchange's rules: http-request (then the standalone redirects) on the request, http-response on the server's
+// head (the backend's, then the frontend's, as HAProxy's http_process_res_common), http-after-response on any head
+// about to leave, the engine's own answers included.
 import type { ProxySpec } from '../config/model.ts';
 import type { SampleContext } from '../sample/context.ts';
-import { runAfterResponseRules, runResponseRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
+import type { FinalRule } from './actions/final-actions.ts';
+import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
 import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
 
@@ -11,6 +12,24 @@ import type { ResponseHead } from './response-head.ts';
 export interface ResponseDenial {
   readonly rule: ResponseDeny;
   readonly ctx: SampleContext;
+}
+
+/** Runs a proxy's http-request rules, then its redirect rules (even after an allow). Returns the rule that answers
+ *  the request (deny, tarpit, return, redirect) with what decided it noted on the exchange, or null. */
+export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
+  const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
+  let rule: FinalRule | null;
+  if (final && final.action !== 'allow') {
+    rule = final;
+    t.decidedBy = `http-request ${final.action}`;
+  } else {
+    rule = firstMatching(spec.redirectRules, t.ctx);
+    if (!rule) return null;
+    t.decidedBy = 'redirect';
+  }
+  t.rule = { text: rule.text, loc: rule.loc };
+  t.termination = 'PR--';
+  return rule;
 }
 
 /** Runs the http-response rules on a final server head; header rules edit `resp.headers`. A rule that replaces

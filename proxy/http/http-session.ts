@@ -19,11 +19,9 @@ import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
-import type { FinalRule } from './actions/final-actions.ts';
-import { firstMatching, runRequestRules } from './actions/run-rules.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { ServerConn, Txn } from './exchange.ts';
-import { applyAfterResponseRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
+import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
 import { forwardRequestBody, forwardResponseBody, startRequestBody, startResponseBody } from './body-forward.ts';
@@ -326,15 +324,11 @@ export class HttpSession {
 
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
-    const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
-    if (final && final.action !== 'allow') {
-      this.answerRule(t, final);
-      return true;
-    }
-    // the standalone "redirect" rules come next, even after an allow
-    const redirect = firstMatching(spec.redirectRules, t.ctx);
-    if (!redirect) return false;
-    this.answerRule(t, redirect, 'redirect');
+    const rule = applyRequestRules(t, spec);
+    if (!rule) return false;
+    emitRoute(this, t, undefined);
+    const a = ruleAnswer(t, rule);
+    if (a) this.local(t, a);
     return true;
   }
 
@@ -343,15 +337,6 @@ export class HttpSession {
   private denyResponse(t: Txn, { rule, ctx }: ResponseDenial): void {
     // the reply is built once the server's response is dropped: response fetches find nothing, as in HAProxy
     this.failResponse(t, rule.reply, { ...ctx, res: undefined });
-  }
-
-  private answerRule(t: Txn, rule: FinalRule, decidedBy = `http-request ${rule.action}`): void {
-    t.decidedBy = decidedBy;
-    t.rule = { text: rule.text, loc: rule.loc };
-    t.termination = 'PR--';
-    emitRoute(this, t, undefined);
-    const a = ruleAnswer(t, rule);
-    if (a) this.local(t, a);
   }
 
   private route(t: Txn): LiveBackend | undefined {

@@ -91,7 +91,6 @@ export class Txn {
   tRespHead = -1;
   decidedBy = '';
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
-  answeredLocally = false;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
   /** A monitor-uri request: answered by the proxy, never logged. */

@@ -308,6 +308,8 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined): void {
     if (proxied) setProxied(sock, proxied);
+    // option clitcpka / tcpka: the kernel probes an idle client connection (SO_KEEPALIVE)
+    if (this.gen.frontends.get(listener.binding.frontend)?.spec.options.cliTcpKa) sock.setKeepAlive(true);
     if (listener.tls) {
       const fe = this.gen.frontends.get(listener.binding.frontend);
       const accepted = Date.now();

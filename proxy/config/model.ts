@@ -271,6 +271,9 @@ export interface ProxyOptions {
   logasap: boolean;
   /** option persist: a cookie still leads to its server while that server is down. */
   persist?: boolean;
+  /** option clitcpka / srvtcpka (tcpka sets both): SO_KEEPALIVE on client / server sockets. */
+  cliTcpKa?: boolean;
+  srvTcpKa?: boolean;
 }
 
 /** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */

@@ -399,7 +399,7 @@ export class HttpSession {
   // A new connection to the server, under the backend's connect timeout.
   private connect(t: Txn, server: ServerState): void {
     const be = t.backend!;
-    const conn = new ServerConn(this.withPreface(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server), server, be);
+    const conn = new ServerConn(this.withPreface(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be), server, be);
     conn.txn = t;
     t.conn = conn;
     conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);
@@ -409,9 +409,11 @@ export class HttpSession {
   }
 
   // server ... send-proxy / send-proxy-v2: the client's addresses go first, in a PROXY header
-  private withPreface<A extends object>(addr: A, server: ServerState): A {
+  // option srvtcpka: SO_KEEPALIVE on it too
+  private withPreface<A extends object>(addr: A, server: ServerState, be: LiveBackend): A {
     const preface = serverPreface(server.spec, this);
-    return preface ? { ...addr, preface } : addr;
+    const keepAlive = be.spec.options.srvTcpKa === true;
+    return preface || keepAlive ? { ...addr, ...(preface ? { preface } : {}), ...(keepAlive ? { keepAlive } : {}) } : addr;
   }
 
   private connected(t: Txn, conn: ServerConn): void {

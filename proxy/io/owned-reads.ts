@@ -28,13 +28,15 @@ export class OwnedReads {
 
   /** `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes. */
   /** `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only). */
-  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer }, reader: OwnedReader) {
+  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }, reader: OwnedReader) {
     const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
     const common = {
       host: opts.host,
       port: opts.port,
       noDelay: true,
       allowHalfOpen: opts.allowHalfOpen ?? false,
+      // option srvtcpka / tcpka: SO_KEEPALIVE on the server connection
+      keepAlive: opts.keepAlive ?? false,
       onread: {
         buffer,
         callback: (n: number, buf: Uint8Array) => {

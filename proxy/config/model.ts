@@ -5,6 +5,7 @@ import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { SampleValue } from '../sample/sample.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { HttpReply } from '../http/actions/http-reply.ts';
@@ -206,7 +207,9 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
+  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr });
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;

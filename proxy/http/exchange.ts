@@ -115,6 +115,11 @@ export class Txn {
     this.originalUri = req.uri;
   }
 
+  /** The context if rules or fetches built it (null otherwise), without building it. */
+  get builtCtx(): SampleContext | null {
+    return this.ctxCache;
+  }
+
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
       this.ctxCache = this.session.sampleContext(this.req, this.vars);

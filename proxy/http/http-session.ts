@@ -369,7 +369,7 @@ export class HttpSession {
       this.useServer(t, direct);
       return;
     }
-    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
+    t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {
@@ -466,7 +466,7 @@ export class HttpSession {
     const be = t.backend!;
     const head = buildRequestHead(t.req, {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
-      src: this.src,
+      src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
     const sock = conn.sock;

@@ -54,6 +54,34 @@ function httpchk(c: ProxyLineContext): void {
   c.proxy.options.httpchk = { method, uri, version, ...(host ? { host } : {}), loc: c.loc };
 }
 
+// "option originalto [except NET] [header NAME]" (cfgparse-listen.c); the header name is kept only when given,
+// since the backend's own name wins over the frontend's.
+function originalto(c: ProxyLineContext): void {
+  let header: string | undefined;
+  let except: string | undefined;
+  for (let i = 2; i < c.count; i += 2) {
+    const a = c.arg(i);
+    const v = c.arg(i + 1);
+    if (a === 'except') {
+      if (v === '' || !parseIpNet(v)) {
+        c.alert(`'option originalto except' expects <address>[/mask] as argument.`);
+        return;
+      }
+      except = v;
+    } else if (a === 'header') {
+      if (v === '') {
+        c.alert(`'option originalto header' expects <header_name> as argument.`);
+        return;
+      }
+      header = v;
+    } else {
+      c.alert(`'option originalto' only supports optional values: 'except' and 'header'.`);
+      return;
+    }
+  }
+  c.proxy.options.originalto = { ...(header ? { header } : {}), ...(except ? { except } : {}) };
+}
+
 function forwardfor(c: ProxyLineContext): void {
   let header = 'X-Forwarded-For';
   let except: string | undefined;
@@ -171,6 +199,10 @@ export function parseOption(c: ProxyLineContext): void {
       delete c.proxy.logFormatter;
       if (c.tooManyArgs(0, 1)) return;
       if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
+      return;
+    case 'originalto':
+      if (c.kwm !== 'std') delete c.proxy.options.originalto;
+      else originalto(c);
       return;
     case 'forwardfor':
       forwardfor(c);

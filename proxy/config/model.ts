@@ -277,6 +277,8 @@ export interface ProxyOptions {
   /** option clitcpka / srvtcpka (tcpka sets both): SO_KEEPALIVE on client / server sockets. */
   cliTcpKa?: boolean;
   srvTcpKa?: boolean;
+  /** option originalto [except NET] [header NAME]: the destination address goes to the server in a header. */
+  originalto?: { readonly header?: string; readonly except?: string };
 }
 
 /** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */

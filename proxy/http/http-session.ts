@@ -30,6 +30,7 @@ import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
+import { originalToHeader } from './original-to.ts';
 import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
@@ -468,6 +469,7 @@ export class HttpSession {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
+      originalTo: originalToHeader(t.fe.spec, be.spec, t.builtCtx?.dst ?? this.dst),
     });
     const sock = conn.sock;
     holdWrites(sock);

@@ -9,6 +9,8 @@ export interface RequestRewrite {
   readonly src: string;
   /** option http-server-close / httpclose: ask the server to close after this response. */
   readonly closeServer: boolean;
+  /** option originalto: the header added after X-Forwarded-For. */
+  readonly originalTo?: { readonly name: string; readonly value: string } | null;
 }
 
 // The request head for the server.
@@ -29,6 +31,7 @@ export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
   }
   const ff = o.forwardFor;
   if (ff && !(ff.ifNone && hasXff) && !exempt(ff, o.src)) out += `${xffName}: ${o.src}\r\n`;
+  if (o.originalTo) out += `${o.originalTo.name}: ${o.originalTo.value}\r\n`;
   if (o.closeServer) {
     if (req.version === '1.1') out += 'connection: close\r\n';
   } else if (req.version === '1.0' && !req.closeAfter) out += 'connection: keep-alive\r\n';

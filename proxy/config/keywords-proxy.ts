@@ -439,6 +439,16 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
     c.proxy.monitorUriLoc = c.loc;
     c.proxy.monitorUri = c.arg(1);
   },
+  'http-reuse': (c) => {
+    if (c.notCap('backend', 'http-reuse')) return;
+    const m = c.arg(1);
+    if (m !== 'never' && m !== 'safe' && m !== 'aggressive' && m !== 'always') {
+      c.alert(`'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.`);
+      return;
+    }
+    if (c.tooManyArgs(0, 1)) return;
+    c.proxy.options.httpReuse = m;
+  },
   monitor: (c) => {
     if (c.isDefaults) {
       c.alert(`'monitor' not allowed in 'defaults' section.`);

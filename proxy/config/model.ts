@@ -279,6 +279,8 @@ export interface ProxyOptions {
   srvTcpKa?: boolean;
   /** option originalto [except NET] [header NAME]: the destination address goes to the server in a header. */
   originalto?: { readonly header?: string; readonly except?: string };
+  /** http-reuse: which idle server connections a request may take (default safe). */
+  httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
 }
 
 /** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */

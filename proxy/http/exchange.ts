@@ -18,6 +18,9 @@ import type { CookieTxn } from './cookie-persistence.ts';
 export class ServerConn {
   txn: Txn | null = null;
   reused = false;
+  /** The client connection whose exchange last used it, and how many requests it carried (http-reuse). */
+  owner: object | null = null;
+  requests = 0;
   /** The socket's current timeout (connect timeout until connected). */
   timeoutMs = -1;
   readonly reads: OwnedReads;

@@ -31,6 +31,7 @@ import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
+import { mayReuse } from './server-reuse.ts';
 import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
@@ -388,7 +389,7 @@ export class HttpSession {
     t.server = server;
     if (t.tAssigned < 0) t.tAssigned = Date.now();
     be.take(server);
-    const idle = be.takeIdle(server) as ServerConn | undefined;
+    const idle = be.takeIdleWhere(server, (c) => mayReuse(be.spec, this.requestsSeen === 1, c as ServerConn, this)) as ServerConn | undefined;
     if (idle) {
       idle.reused = true;
       this.connected(t, idle);
@@ -745,6 +746,8 @@ export class HttpSession {
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;
+        conn.owner = this;
+        conn.requests++;
         be!.putIdle(server!, conn);
       } else conn.sock.destroy();
     }

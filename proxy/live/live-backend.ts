@@ -190,6 +190,23 @@ export class LiveBackend {
     return undefined;
   }
 
+  /** The most recently idled connection to s that `ok` accepts (http-reuse decides which may be taken). */
+  takeIdleWhere(s: ServerState, ok: (c: IdleConn) => boolean): IdleConn | undefined {
+    const list = this.idle.get(s);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const c = list[i]!;
+      if (c.sock.destroyed || c.sock.readyState !== 'open') {
+        list.splice(i, 1);
+        continue;
+      }
+      if (!ok(c)) continue;
+      list.splice(i, 1);
+      return c;
+    }
+    return undefined;
+  }
+
   putIdle(s: ServerState, c: IdleConn): void {
     let list = this.idle.get(s);
     if (!list) this.idle.set(s, (list = []));

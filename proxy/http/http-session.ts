@@ -24,7 +24,7 @@ import { ServerConn, Txn } from './exchange.ts';
 import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
-import { forwardRequestBody, forwardResponseBody, startRequestBody, startResponseBody } from './body-forward.ts';
+import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody } from './body-forward.ts';
 import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
@@ -442,7 +442,8 @@ export class HttpSession {
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
     const sock = conn.sock;
-    holdWrites(sock);
+    // a body read with the head follows it in the same loop turn: let them leave together
+    if (t.req.hasBody) holdWrites(sock);
     sock.write(head);
     be.bytesIn += head.length;
     t.server!.bytesIn += head.length;
@@ -518,15 +519,22 @@ export class HttpSession {
       t.status = resp.status;
       if (resp.framing === 'close' || resp.status === 101) t.closeClient = true;
       const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
-      holdWrites(this.sock);
-      this.sock.write(out);
       t.bytesOut += headSize;
       if (resp.status === 101) {
+        holdWrites(this.sock);
+        this.sock.write(out);
         this.startTunnel(t, conn, buf.length > end ? buf.subarray(end) : null);
         return;
       }
       startResponseBody(t, resp);
-      if (buf.length > end && !t.respDone) this.forwardResponseBody(t, buf.subarray(end));
+      const rest = buf.length > end && !t.respDone ? buf.subarray(end) : null;
+      if (rest && resp.framing === 'length') sendHeadWithBody(t, out, rest, this.sock);
+      else if (rest) {
+        // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
+        holdWrites(this.sock);
+        this.sock.write(out);
+        this.forwardResponseBody(t, rest);
+      } else this.sock.write(out);
       logAsap(this, t);
       if (t.respDone) this.responseComplete(t);
       return;

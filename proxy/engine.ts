@@ -14,6 +14,7 @@ import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
 import { HttpSession } from './http/http-session.ts';
 import { normalizeAddress } from './io/address.ts';
+import { OwnedReads } from './io/owned-reads.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
 import { staticWeightError } from './balance/balancer.ts';
 import { createLogSink, type LogLevel, type LogSink, type SyslogHeader } from './log/log-sink.ts';
@@ -274,7 +275,10 @@ export class ProxyEngine implements Engine, SessionHost {
   /** Every client connection open now, so stop() can close them as HAProxy's hard stop does. */
   private readonly clients = new Set<net.Socket>();
 
-  private open(sock: net.Socket, listener: Listener): void {
+  private open(accepted: net.Socket, listener: Listener): void {
+    // a mode tcp connection reads into a buffer of its own (no Buffer per read); the others as Node reads them
+    const owned = listener.mode === 'tcp' && !listener.tls ? OwnedReads.adopt(accepted, true) : null;
+    const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
     if (listener.tls) {
@@ -291,12 +295,12 @@ export class ProxyEngine implements Engine, SessionHost {
           this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${HANDSHAKE_FAILURE_TEXT[why]}`);
         },
       });
-    } else this.startSession(sock, listener);
+    } else this.startSession(sock, listener, owned);
     sock.resume();
   }
 
-  private startSession(sock: net.Socket, listener: Listener): void {
-    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
+  private startSession(sock: net.Socket, listener: Listener, owned: OwnedReads | null = null): void {
+    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock, owned);
     else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
     else new HttpSession(this, listener.binding, sock);
   }

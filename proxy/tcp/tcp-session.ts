@@ -51,6 +51,8 @@ export class TcpSession {
     private readonly host: SessionHost,
     binding: ListenerBinding,
     private readonly sock: net.Socket,
+    /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
+    private readonly owned: OwnedReads | null = null,
   ) {
     this.id = host.nextId();
     this.ctx = {
@@ -80,7 +82,8 @@ export class TcpSession {
     this.fe.totalConnections++;
     host.sessionOpened(this.gen);
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onClientData(d));
+    if (owned) owned.setReader({ onData: (view) => this.onClientView(view) });
+    else sock.on('data', (d: Buffer) => this.onClientData(d));
     sock.on('end', () => this.onClientEnd());
     sock.on('error', () => this.finish('CD'));
     sock.on('close', () => this.finish(this.termination === '--' ? 'CD' : this.termination));
@@ -266,6 +269,17 @@ export class TcpSession {
         this.assign(server);
       } else this.connect(server);
     }, plan.delayMs);
+  }
+
+  // A read in the client socket's own buffer: it goes on to the server at once, or is copied (OwnedReads.forward);
+  // bytes kept for inspection or for a server still connecting are copies.
+  private onClientView(view: Buffer): void {
+    const srv = this.srv;
+    if (srv && this.tConnected >= 0) {
+      this.bytesIn += view.length;
+      this.fe.bytesIn += view.length;
+      if (!this.owned!.forward(srv, view)) this.sock.pause();
+    } else this.onClientData(Buffer.from(view));
   }
 
   private onClientData(d: Buffer): void {

@@ -110,8 +110,8 @@ export async function buildAppImage(
 // Removes the dangling images left by this lab's own rebuilds (built by this process, or by a lab process that is
 // gone); returns how many went. Another lab on the same daemon keeps its own: a prune by label alone could take
 // the layers of a build it is running.
-export async function pruneDanglingLabImages(docker: Docker, alive: (pid: number) => boolean): Promise<number> {
-  const images = await docker.listImages({ filters: { dangling: ['true'], label: [`${LAB_LABEL}=1`] } });
+export async function pruneDanglingLabImages(docker: Docker, alive: (pid: number) => boolean, label = `${LAB_LABEL}=1`): Promise<number> {
+  const images = await docker.listImages({ filters: { dangling: ['true'], label: [label] } });
   let removed = 0;
   for (const img of images) {
     const builder = Number(img.Labels?.[BUILDER_LABEL]);

@@ -27,6 +27,8 @@ export interface LearnerBuildOptions {
   readonly tag: string;
   /** The Dockerfile's name in the workspace (`docker build -f NAME`); default Dockerfile. */
   readonly dockerfile?: string;
+  /** Only these files of the workspace are sent (the image's own directory in the document); all when absent. */
+  readonly only?: readonly string[];
   /** Extra labels (episode, step, a test's run id). */
   readonly labels?: Readonly<Record<string, string>>;
   /** Lab messages: the FROM mapping, the stand-in being made. */
@@ -44,8 +46,10 @@ export async function buildLearnerImage(docker: Docker, opts: LearnerBuildOption
   const progress = opts.progress ?? (() => {});
   const name = opts.dockerfile ?? 'Dockerfile';
   const file = join(opts.dir, name);
-  const context = readBuildContext(opts.dir);
-  const unignored = readBuildContext(opts.dir, false);
+  const keep = <T extends BuildContext>(c: T): T =>
+    opts.only ? { ...c, entries: c.entries.filter((e) => opts.only!.includes(e.path)), files: c.entries.filter((e) => opts.only!.includes(e.path)).length, bytes: c.entries.filter((e) => opts.only!.includes(e.path)).reduce((n, e) => n + e.size, 0) } : c;
+  const context = keep(readBuildContext(opts.dir));
+  const unignored = keep(readBuildContext(opts.dir, false));
   if (!existsSync(file)) {
     return { tag: opts.tag, dockerfileSha: '', context, unignored, notes: [], steps: 0, cached: 0, lines: [], ms: 0, error: `there is no ${name} in the workspace` };
   }

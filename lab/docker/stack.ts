@@ -119,15 +119,16 @@ export async function runStack(opts: StackOptions): Promise<StackRun> {
   if (stale > 0) progress(`removed ${stale} container(s)/network(s) left by a lab that did not exit cleanly`);
   const unhook = onLabExit(() => spawnReaper(id));
 
-  const builds: (LearnerBuild & { dockerfile: string })[] = [];
-  for (const img of stack.images) {
+  // The images build side by side (each from its own files), and their summaries are said in the plan's order.
+  const builds: (LearnerBuild & { dockerfile: string })[] = await Promise.all(stack.images.map(async (img) => {
     const b = await buildLearnerImage(docker, {
       dir: opts.dir, tag: `${opts.imagePrefix}${img.tag}`, dockerfile: img.dockerfile, labels: opts.labels, progress,
+      ...(img.context ? { only: img.context } : {}),
       ...(opts.onBuildLine ? { onLine: opts.onBuildLine } : {}),
     });
-    progress(buildSummary(b, img.dockerfile));
-    builds.push({ ...b, dockerfile: img.dockerfile });
-  }
+    return { ...b, dockerfile: img.dockerfile };
+  }));
+  for (const b of builds) progress(buildSummary(b, b.dockerfile));
   await pruneReplacedLearnerImages(docker);
   const network = `haproxy-lab-${id}`;
   await docker.createNetwork({
@@ -140,27 +141,37 @@ export async function runStack(opts: StackOptions): Promise<StackRun> {
   const running = new Map<string, { spec: StackContainer; c: LearnerContainer }>();
   const published = new Map<number, { name: string; hostPort: number }>();
   const built = (tag: string): boolean => builds.some((b) => b.tag === `${opts.imagePrefix}${tag}` && !b.error);
-  // The apps first, the proxy last: HAProxy resolves its servers' names when it starts, as with the document's order.
-  const order = [...stack.containers.filter((c) => !c.proxy), ...stack.containers.filter((c) => c.proxy)];
-  try {
-    for (const spec of order) {
-      const hostPort = spec.publish !== undefined ? await opts.freePort() : undefined;
-      if (spec.publish !== undefined) published.set(spec.publish, { name: spec.name, hostPort: hostPort! });
-      if (!built(spec.image)) {
-        progress(`${spec.name}: not started, its image ${spec.image} did not build`);
-        continue;
-      }
-      const c = await runLearnerContainer(docker, {
-        image: `${opts.imagePrefix}${spec.image}`, port: spec.port, labels,
-        network: { name: network, alias: spec.name },
-        ...(hostPort !== undefined ? { hostPort } : {}),
-        ...(opts.onLog ? { onLog: (line: string) => opts.onLog!(spec.name, line) } : {}),
-        waitMs: 15_000,
-      });
-      running.set(spec.name, { spec, c });
-      const pub = hostPort !== undefined ? ` -p 127.0.0.1:${hostPort}:${spec.port}` : '';
-      progress(`docker run -d --network ${network} --name ${spec.name}${pub} ${spec.image}: ${await c.state()}`);
+  // The apps first (side by side), the proxy last: HAProxy resolves its servers' names when it starts, as with the
+  // document's order.
+  const start = async (spec: StackContainer): Promise<void> => {
+    const hostPort = spec.publish !== undefined ? await opts.freePort() : undefined;
+    if (spec.publish !== undefined) published.set(spec.publish, { name: spec.name, hostPort: hostPort! });
+    if (!built(spec.image)) {
+      progress(`${spec.name}: not started, its image ${spec.image} did not build`);
+      return;
     }
+    const c = await runLearnerContainer(docker, {
+      image: `${opts.imagePrefix}${spec.image}`, port: spec.port, labels,
+      network: { name: network, alias: spec.name },
+      ...(hostPort !== undefined ? { hostPort } : {}),
+      ...(opts.onLog ? { onLog: (line: string) => opts.onLog!(spec.name, line) } : {}),
+      waitMs: 15_000,
+    });
+    running.set(spec.name, { spec, c });
+  };
+  const say = async (spec: StackContainer): Promise<void> => {
+    const r = running.get(spec.name);
+    if (!r) return;
+    const pub = r.c.hostPort ? ` -p 127.0.0.1:${r.c.hostPort}:${spec.port}` : '';
+    progress(`docker run -d --network ${network} --name ${spec.name}${pub} ${spec.image}: ${await r.c.state()}`);
+  };
+  const apps = stack.containers.filter((c) => !c.proxy);
+  try {
+    const started = await Promise.allSettled(apps.map(start));
+    const failed = started.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const spec of stack.containers.filter((c) => c.proxy)) await start(spec);
+    for (const spec of [...apps, ...stack.containers.filter((c) => c.proxy)]) await say(spec);
   } catch (e) {
     await Promise.all([...running.values()].map((r) => r.c.remove()));
     await docker.getNetwork(network).remove().catch(() => {});
@@ -169,7 +180,7 @@ export async function runStack(opts: StackOptions): Promise<StackRun> {
   }
 
   const proxy = [...running.values()].find((r) => r.spec.proxy);
-  const apps = [...running.values()].filter((r) => !r.spec.proxy);
+  const appRuns = [...running.values()].filter((r) => !r.spec.proxy);
   const lineCount = (c: LearnerContainer): number => linesOf(c.logs()).length;
   const records = (from: number): ProxyLogRecord[] =>
     proxy ? linesOf(proxy.c.logs()).slice(from).map(parseProxyLog).filter((r): r is ProxyLogRecord => r !== null) : [];
@@ -188,7 +199,7 @@ export async function runStack(opts: StackOptions): Promise<StackRun> {
         await new Promise((r) => setTimeout(r, 100));
       }
       const received = new Map<string, number>();
-      for (const a of apps) received.set(a.spec.name, linesOf(a.c.logs()).slice(from(a.spec.name)).filter((l) => ACCESS_LINE.test(l)).length);
+      for (const a of appRuns) received.set(a.spec.name, linesOf(a.c.logs()).slice(from(a.spec.name)).filter((l) => ACCESS_LINE.test(l)).length);
       return {
         records: proxy ? records(from(proxy.spec.name)) : [],
         received,

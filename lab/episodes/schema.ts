@@ -253,6 +253,8 @@ export interface DockerPlan {
 export interface StackImage {
   readonly tag: string;
   readonly dockerfile: string;
+  /** The files its build context holds, as the document's own directory for this image would (all when absent). */
+  readonly context?: readonly string[];
 }
 
 /** `docker run -d --network NET --name NAME [-p PUBLISH:PORT] IMAGE`. */

@@ -12,7 +12,7 @@ const FILE_KEYS = ['name', 'start', 'solution'];
 const WRONG_KEYS = ['file', 'with', 'why'];
 const DOCKER_KEYS = ['build', 'run', 'images', 'containers', 'compose'];
 const RUN_KEYS = ['image', 'port'];
-const IMAGE_KEYS = ['tag', 'dockerfile'];
+const IMAGE_KEYS = ['tag', 'dockerfile', 'context'];
 const CONTAINER_KEYS = ['name', 'image', 'port', 'publish', 'proxy'];
 const COMPOSE_KEYS = ['file', 'proxy', 'port'];
 /** Container names as Docker's resolver takes them (a server line's address). */
@@ -55,15 +55,19 @@ function readStack(r: YamlReader, df: Fields, what: string, fileNames: readonly 
   const images: StackImage[] = [];
   r.list(df.get('images'), `${what}.images`).forEach((item, i) => {
     const w = `${what}.images[${i}]`;
-    const f = r.fields(item, w, IMAGE_KEYS, IMAGE_KEYS);
+    const f = r.fields(item, w, IMAGE_KEYS, ['tag', 'dockerfile']);
     if (!f) return;
+    const context = f.has('context') ? r.strList(f.get('context'), `${w}.context`) : undefined;
+    for (const name of context ?? []) {
+      if (!fileNames.includes(name)) r.error(f.get('context'), `${w}.context: '${name}' is not a file of this step or an earlier one (files: ${fileNames.join(', ')})`);
+    }
     const tag = r.text(f.get('tag'), `${w}.tag`);
     const dockerfile = r.text(f.get('dockerfile'), `${w}.dockerfile`);
     if (tag !== undefined && !TAG.test(tag)) r.error(f.get('tag'), `${w}.tag: expected an image tag such as flask-app, got "${tag}"`);
     if (dockerfile !== undefined && !fileNames.includes(dockerfile)) {
       r.error(f.get('dockerfile'), `${w}.dockerfile: '${dockerfile}' is not a file of this step or an earlier one (files: ${fileNames.join(', ') || 'none'})`);
     }
-    if (tag !== undefined && dockerfile !== undefined) images.push({ tag, dockerfile });
+    if (tag !== undefined && dockerfile !== undefined) images.push({ tag, dockerfile, ...(context ? { context } : {}) });
   });
   const containers: StackContainer[] = [];
   r.list(df.get('containers'), `${what}.containers`).forEach((item, i) => {

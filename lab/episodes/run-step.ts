@@ -136,7 +136,9 @@ async function runProxyStep(opts: RunStepOptions, part: DockerPart | null): Prom
   const { file, use } = step.config || !step.files.length ? configFor(step, opts.use) : { file: null, use: opts.use === 'start' ? 'start' as const : 'solution' as const };
   const text = file ? readFileSync(file, 'utf8') : null;
   const apps = [...opts.apps.filter((a) => step.apps.includes(a.name)), ...(part?.placements ?? [])];
-  let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
+  // Listener ports kept from earlier steps are the engine's; a step without a config sends to its containers instead.
+  const keep = opts.listeners && text !== null ? { listeners: opts.listeners } : {};
+  let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...keep });
   const who = new Attributor();
   /** Probe tokens of this step's requests, forgotten when it ends. */
   const tokens: string[] = [];

@@ -85,6 +85,7 @@ export class StepSession implements StepSessionView {
   engine: Engine | null = null;
   configPath: string | null = null;
   configName: string | null = null;
+  fileNames: readonly string[] = [];
   mapping: string[] = [];
   curl: string;
   private tmpDir: string | null = null;
@@ -175,6 +176,13 @@ export class StepSession implements StepSessionView {
       this.engine = engine;
       this.applied = text;
     } else {
+      if (this.step.files.length > 0) {
+        // A Docker step edits the learner's own files (kept with their progress): the first is selected, `f` moves on.
+        const { dir } = learnerDir(this.episode, progressPath());
+        this.tmpDir = dir;
+        this.fileNames = this.step.files.map((f) => f.name);
+        this.selectFile(0);
+      }
       await this.plan(null);
       for (const h of this.group.handles) {
         this.offs.push(h.onLog((line) => this.events.emit({ kind: 'log', line: `${h.name}: ${line}` })));
@@ -233,6 +241,22 @@ export class StepSession implements StepSessionView {
 
   configText(): string | null {
     return this.applied;
+  }
+
+  private selectFile(i: number): void {
+    const f = this.step.files[i]!;
+    this.configName = f.name;
+    this.configPath = learnerDir(this.episode, progressPath()).files.get(f.name) ?? null;
+    this.startingConfig = readFileSync(f.start, 'utf8');
+    this.applied = this.readConfigFile();
+    this.errors = [];
+  }
+
+  selectNextFile(): string {
+    if (this.fileNames.length === 0) return 'This step has no files of yours to edit.';
+    const i = (this.fileNames.indexOf(this.configName ?? '') + 1) % this.fileNames.length;
+    this.selectFile(i);
+    return `Editing ${this.configName} (${i + 1} of ${this.fileNames.length}: ${this.fileNames.join(', ')}): e or i edits it, c builds and judges.`;
   }
 
   lastErrors(): readonly Diagnostic[] {
@@ -350,7 +374,7 @@ export class StepSession implements StepSessionView {
     const r = await runStep({
       episode: this.episode,
       step: this.step,
-      use: this.configPath ? { file: this.configPath } : 'start',
+      use: this.step.config && this.configPath ? { file: this.configPath } : 'start',
       ...(this.step.files.length > 0 ? { files: learnerDir(this.episode, progressPath()).files } : {}),
       apps: this.placements,
       driver,
@@ -366,7 +390,7 @@ export class StepSession implements StepSessionView {
     // Not run is not passed: the step stays open, and the learner is told what to install.
     if (r.status === 'skipped') throw new Error(`${(r.skipped?.why ?? 'this step cannot run here').replace(/\.$/, '')}. To run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`);
     // The config that passed is kept apart, so a step marked done keeps what earned it.
-    if (r.checks.length > 0 && r.checks.every((c) => c.ok) && this.configPath && !this.ownsDir && this.tmpDir) {
+    if (r.checks.length > 0 && r.checks.every((c) => c.ok) && this.step.config && this.configPath && !this.ownsDir && this.tmpDir) {
       mkdirSync(join(this.tmpDir, 'passed'), { recursive: true });
       copyFileSync(this.configPath, join(this.tmpDir, 'passed', basename(this.configPath)));
     }
@@ -467,6 +491,13 @@ export class StepSession implements StepSessionView {
   }
 
   async reload(): Promise<ReloadOutcome> {
+    if (!this.engine && this.configPath && this.fileNames.length > 0) {
+      // A learner file is not applied live: it is built and judged by `c`. Saving only refreshes what is shown.
+      const text = this.readConfigFile();
+      const unchanged = text === this.applied;
+      this.applied = text;
+      return { ok: true, diagnostics: [], ...(unchanged ? { unchanged } : {}) };
+    }
     if (!this.engine || !this.configPath) return { ok: false, diagnostics: [], unchanged: true };
     let text: string;
     try {

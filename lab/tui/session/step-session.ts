@@ -353,11 +353,12 @@ export class StepSession implements StepSessionView {
   }
 
   // Without a proxy the lab itself reports who answered, so the traffic view works the same.
-  private emitDirect(r: Observation, port: number): void {
+  private emitDirect(r: Observation & { server?: string; backend?: string; frontend?: string }, port: number): void {
     const app = this.apps.find((a) => this.handleOf(a.name)?.hostPort === port);
-    const server = r.status > 0 && app ? app.name : '<NOSRV>';
+    // HAProxy in a container named the server in its own log (Docker steps); else the app that answered directly.
+    const server = r.server ?? (r.status > 0 && app ? app.name : '<NOSRV>');
     this.events.emit({
-      kind: 'response', id: this.nextRequestId++, frontend: '(direct)', backend: 'direct', server, status: r.status,
+      kind: 'response', id: this.nextRequestId++, frontend: r.frontend ?? '(direct)', backend: r.backend ?? 'direct', server, status: r.status,
       bytesIn: 0, bytesOut: r.body.length,
       timings: { tq: 0, tw: 0, tc: 0, tr: r.ms, tt: r.ms }, termination: r.status > 0 ? '--' : 'SC', retries: 0,
     });
@@ -386,6 +387,8 @@ export class StepSession implements StepSessionView {
       // Docker steps: one line per image in the busy line, each build step as a log line as it comes.
       progress,
       onBuildLine: (line) => this.events.emit({ kind: 'log', line: `docker build: ${line}` }),
+      // The containers' own output (HAProxy's log, the apps' access lines, docker-compose's progress) in the log pane.
+      onContainerLog: (line) => this.events.emit({ kind: 'log', line: `container ${line}` }),
     });
     // Not run is not passed: the step stays open, and the learner is told what to install.
     if (r.status === 'skipped') throw new Error(`${(r.skipped?.why ?? 'this step cannot run here').replace(/\.$/, '')}. To run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`);

@@ -4,6 +4,8 @@
 // is left behind, also after a crash.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { packContext } from '../../../lab/docker/build-context.ts';
+import { COMPOSE_IMAGE_LABEL } from '../../../lab/docker/compose-stack.ts';
 import { removeStaleStacks, STACK_LABEL } from '../../../lab/docker/stack.ts';
 import { spawnReaper } from '../../../lab/docker/stack-reaper.ts';
 import { engineDriver } from '../../../lab/episodes/engine-driver.ts';
@@ -35,6 +37,7 @@ afterAll(async () => {
   for (const n of await networksLabelled(`haproxy-lab.test-run=${run}`)) await docker.getNetwork(n.Id).remove().catch(() => {});
   await removeImagesTagged(prefix);
   await removeDanglingLabelled(`haproxy-lab.test-run=${run}`);
+  if (dockerUp) for (const i of await docker.listImages({ filters: { label: [`haproxy-lab.test-run=${run}`] } })) await docker.getImage(i.Id).remove({ force: true }).catch(() => {});
 });
 
 describe.skipIf(!dockerUp)('EP 2 in containers on a real Docker engine', () => {
@@ -122,5 +125,24 @@ describe.skipIf(!dockerUp)('EP 2 in containers on a real Docker engine', () => {
     expect(await containersLabelled(`${STACK_LABEL}=${run}-alive`)).toHaveLength(1);
     spawnReaper(`${run}-alive`);
     expect(await until(async () => (await containersLabelled(`${STACK_LABEL}=${run}-alive`)).length === 0 && (await networksLabelled(`${STACK_LABEL}=${run}-alive`)).length === 0, 20_000)).toBe(true);
+  }, 60_000);
+
+  it("removes the images a crashed lab's compose stack built, and keeps a living one's", async () => {
+    const build = async (stack: string, owner: string): Promise<void> => {
+      const tar = packContext(
+        { dir: '/', dockerignore: false, ignored: [], files: 1, bytes: 0, entries: [{ path: 'Dockerfile', kind: 'file', size: 0, mode: 0o644 }] },
+        new Map([['Dockerfile', `FROM haproxy-lab/python-flask:bookworm\nLABEL n=${stack}\n`]]),
+      );
+      const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, {
+        t: `${prefix}compose-${stack}`, labels: { [COMPOSE_IMAGE_LABEL]: stack, 'haproxy-lab.owner-pid': owner, ...labels }, rm: true, forcerm: true,
+      });
+      await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+    };
+    const images = (stack: string) => docker.listImages({ filters: { label: [`${COMPOSE_IMAGE_LABEL}=${stack}`] } });
+    await build(`${run}-gone`, '999999999');
+    await build(`${run}-here`, String(process.pid));
+    await removeStaleStacks(docker);
+    expect(await images(`${run}-gone`)).toEqual([]);
+    expect(await images(`${run}-here`)).toHaveLength(1);
   }, 60_000);
 });

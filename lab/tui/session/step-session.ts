@@ -384,8 +384,12 @@ export class StepSession implements StepSessionView {
       onObservation: (exp, o) => {
         if (!this.engine) this.emitDirect(o, o.localPort === 0 ? 0 : this.portOf(exp.curl));
       },
-      // Docker steps: one line per image in the busy line, each build step as a log line as it comes.
-      progress,
+      // Docker steps: one line per image in the busy line, each build step as a log line as it comes; what the lab
+      // did (images built, network made, containers run with their ports) stays in the log pane too.
+      progress: (line) => {
+        progress(line);
+        if (this.step.needs.includes('docker')) this.events.emit({ kind: 'log', line: `lab: ${line}` });
+      },
       onBuildLine: (line) => this.events.emit({ kind: 'log', line: `docker build: ${line}` }),
       // The containers' own output (HAProxy's log, the apps' access lines, docker-compose's progress) in the log pane.
       onContainerLog: (line) => this.events.emit({ kind: 'log', line: `container ${line}` }),

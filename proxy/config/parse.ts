@@ -8,6 +8,7 @@ import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
+import { takeLacking } from '../sample/lacking.ts';
 
 export interface ConfigText {
   /** The name used in messages (a path as given, or an editor buffer's name). */
@@ -54,6 +55,12 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
 
+  // A fetch or converter HAProxy has and the engine lacks loads (as HAProxy accepts it) but never silently.
+  const warnLacking = (loc: SourceLoc): void => {
+    for (const what of takeLacking()) {
+      diagnostics.push({ severity: 'warning', message: `${what} is not supported by HAProxy Lab yet: it gives no sample.`, loc });
+    }
+  };
   const alertAt = (loc: SourceLoc, message: string, form?: Diagnostic['form']): void => {
     diagnostics.push({ severity: 'alert', message, loc, ...(form ? { form } : {}) });
   };
@@ -232,10 +239,14 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
           alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
         case 'global':
+          takeLacking();
           parseGlobalLine(new LineContext(line, words, kwm, state));
+          warnLacking(words[0]!.loc);
           break;
         case 'proxy':
+          takeLacking();
           parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
+          warnLacking(words[0]!.loc);
           break;
       }
     }

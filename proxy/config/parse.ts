@@ -56,8 +56,11 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
   let lastDefaults: ProxyDraft | undefined;
 
   // A fetch or converter HAProxy has and the engine lacks loads (as HAProxy accepts it) but never silently.
-  const warnLacking = (loc: SourceLoc): void => {
-    for (const what of takeLacking()) {
+  // A line refused for another reason says only that, as HAProxy does.
+  const warnLacking = (loc: SourceLoc, before: number): void => {
+    const notes = takeLacking();
+    if (diagnostics.slice(before).some((d) => d.severity === 'alert')) return;
+    for (const what of notes) {
       diagnostics.push({ severity: 'warning', message: `${what} is not supported by HAProxy Lab yet: it gives no sample.`, loc });
     }
   };
@@ -229,6 +232,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         });
         continue;
       }
+      const lineStart = diagnostics.length;
       switch (section.kind) {
         case 'none':
           alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
@@ -241,12 +245,12 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         case 'global':
           takeLacking();
           parseGlobalLine(new LineContext(line, words, kwm, state));
-          warnLacking(words[0]!.loc);
+          warnLacking(words[0]!.loc, lineStart);
           break;
         case 'proxy':
           takeLacking();
           parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
-          warnLacking(words[0]!.loc);
+          warnLacking(words[0]!.loc, lineStart);
           break;
       }
     }

@@ -12,7 +12,7 @@ export interface ParsedArgs {
 const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask' };
 
 // Parses the argument list starting at `from` in `text`; returns the values or HAProxy's error message.
-export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string } {
+export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string; arg?: number } {
   let i = from;
   const empty = text[i] !== '(';
   if (!empty) i++;
@@ -82,7 +82,8 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
     if (text[i] === ')') i++;
     else {
       const rest = text.slice(i);
-      return { error: rest !== '' ? `expected ')' before '${rest}'` : `expected ')'` };
+      // make_arg_list's count for the message (it takes one off past the first argument)
+      return { error: rest !== '' ? `expected ')' before '${rest}'` : `expected ')'`, arg: (pos > 1 ? pos - 1 : pos) + 1 };
     }
   }
   return { values, end: i };

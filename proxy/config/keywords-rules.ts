@@ -9,7 +9,8 @@ import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/acti
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
-import { isVarAction, parseVarAction } from '../http/actions/var-actions.ts';
+import { isVarAction, parseVarAction, type VarRule } from '../http/actions/var-actions.ts';
+import type { CheckPlace } from '../sample/places.ts';
 import { formatPlaces } from '../http/actions/common.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
@@ -304,16 +305,12 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     c.proxy.tcpInspectDelay = t.ms;
     return;
   }
-  if (stage === 'session') {
-    c.unsupported(`'tcp-request session'`, { at: c.word(1) });
-    return;
-  }
-  if (stage !== 'connection' && stage !== 'content') {
+  if (stage !== 'connection' && stage !== 'session' && stage !== 'content') {
     c.alert(`'tcp-request' expects 'inspect-delay', 'connection', or 'content' in ${c.proxyType} '${c.proxy.name}' (got '${stage}')`);
     return;
   }
-  if (stage === 'connection' && !c.hasFrontend) {
-    c.alert(`tcp-request connection is not allowed because ${c.proxyType} ${c.proxy.name} is not a frontend`);
+  if (stage !== 'content' && !c.hasFrontend) {
+    c.alert(`tcp-request ${stage} is not allowed because ${c.proxyType} ${c.proxy.name} is not a frontend`);
     return;
   }
   if (c.isDefaults && c.proxy.name === '') {
@@ -321,31 +318,47 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     return;
   }
   const action = c.arg(2);
-  if (action !== 'accept' && action !== 'reject') {
-    const list = stage === 'connection' ? TCP_CONNECTION_ACTIONS : TCP_CONTENT_ACTIONS;
+  const place: CondPlace =
+    stage === 'content'
+      ? { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' }
+      : { front: `tcp-request ${stage}`, back: `tcp-request ${stage}`, rule: `tcp-request ${stage}` };
+  let varRule: VarRule | undefined;
+  let condAt = 3;
+  if (isVarAction(action)) {
+    // set-var(NAME) EXPR, set-var-fmt(NAME) FMT, unset-var(NAME): its expression must work at this stage
+    const places: CheckPlace[] = stage === 'content' ? [...(c.hasFrontend ? [place.front] : []), ...(c.hasBackend ? [place.back] : [])] : [place.front];
+    const parsed = parseVarAction(c, 3, places);
+    if ('error' in parsed) {
+      c.alert(parsed.error);
+      return;
+    }
+    varRule = parsed.rule;
+    condAt = parsed.next;
+  } else if (action !== 'accept' && action !== 'reject') {
+    const list = stage === 'content' ? TCP_CONTENT_ACTIONS : TCP_CONNECTION_ACTIONS;
     if (action !== '' && knownAction(action, list)) {
       c.unsupported(`'tcp-request ${stage} ${action}'`, { at: c.word(2) });
       return;
     }
-    const text = stage === 'connection' ? TCP_CONNECTION_ACTIONS_TEXT : TCP_CONTENT_ACTIONS_TEXT;
+    // the session stage takes the connection stage's actions (tcp_req_sess_keywords)
+    const text = stage === 'content' ? TCP_CONTENT_ACTIONS_TEXT : TCP_CONNECTION_ACTIONS_TEXT;
     c.alert(`'tcp-request ${stage}' expects ${text} in ${c.proxyType} '${c.proxy.name}' (got '${action}').`);
     return;
   }
-  const place: CondPlace =
-    stage === 'connection'
-      ? { front: 'tcp-request connection', back: 'tcp-request connection', rule: 'tcp-request connection' }
-      : { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' };
-  const r = readCondition(c, 3, place);
+  const r = readCondition(c, condAt, place);
   if (!r.ok) {
     if ('trailing' in r) {
       c.alert(`'tcp-request ${stage} ${action}' only accepts 'if' or 'unless', in ${c.proxyType} '${c.proxy.name}' (got '${r.trailing.text}')`);
     } else {
       c.alert(
-        `'tcp-request ${stage} ${action}' : error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${c.arg(3)}' condition : ${r.error}`,
+        `'tcp-request ${stage} ${action}' : error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${c.arg(condAt)}' condition : ${r.error}`,
       );
     }
     return;
   }
-  warnMisplaced(c, stage === 'connection' ? ['tcp-request content', 'http-request', 'use_backend'] : ['http-request', 'use_backend']);
-  c.proxy.tcpRequestRules.push({ stage, action, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
+  warnMisplaced(c, stage === 'content' ? ['http-request', 'use_backend'] : ['tcp-request content', 'http-request', 'use_backend']);
+  const cond = r.cond ? { cond: r.cond } : {};
+  c.proxy.tcpRequestRules.push(
+    varRule ? { stage, ...varRule, ...cond, loc: c.loc, text: ruleText(c.args) } : { stage, action: action as 'accept' | 'reject', ...cond, loc: c.loc, text: ruleText(c.args) },
+  );
 }

@@ -228,10 +228,11 @@ export type HttpAfterResponseRule =
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
-export type TcpRequestRule = RuleBase & {
-  readonly stage: 'connection' | 'content';
-  readonly action: 'accept' | 'reject';
-};
+/** tcp-request connection|session|content: accept and reject end the stage; variable actions run and go on. */
+export type TcpRequestRule =
+  | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
+  | (RuleBase & { readonly stage: TcpRuleStage } & VarRule);
+export type TcpRuleStage = 'connection' | 'session' | 'content';
 
 export interface UseBackendRule {
   readonly backend: string;

@@ -8,6 +8,7 @@ import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
+import { takeLacking } from '../sample/lacking.ts';
 
 export interface ConfigText {
   /** The name used in messages (a path as given, or an editor buffer's name). */
@@ -54,6 +55,15 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
 
+  // A fetch or converter HAProxy has and the engine lacks loads (as HAProxy accepts it) but never silently.
+  // A line refused for another reason says only that, as HAProxy does.
+  const warnLacking = (loc: SourceLoc, before: number): void => {
+    const notes = takeLacking();
+    if (diagnostics.slice(before).some((d) => d.severity === 'alert')) return;
+    for (const what of notes) {
+      diagnostics.push({ severity: 'warning', message: `${what} is not supported by HAProxy Lab yet: it gives no sample.`, loc });
+    }
+  };
   const alertAt = (loc: SourceLoc, message: string, form?: Diagnostic['form']): void => {
     diagnostics.push({ severity: 'alert', message, loc, ...(form ? { form } : {}) });
   };
@@ -222,6 +232,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         });
         continue;
       }
+      const lineStart = diagnostics.length;
       switch (section.kind) {
         case 'none':
           alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
@@ -232,10 +243,14 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
           alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
         case 'global':
+          takeLacking();
           parseGlobalLine(new LineContext(line, words, kwm, state));
+          warnLacking(words[0]!.loc, lineStart);
           break;
         case 'proxy':
+          takeLacking();
           parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
+          warnLacking(words[0]!.loc, lineStart);
           break;
       }
     }

@@ -2,7 +2,7 @@
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
 import tls from 'node:tls';
-import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -69,7 +69,8 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    if (r.fe.spec.tcpRequestRules.length > 0 && connectionVerdict(r.fe.spec.tcpRequestRules, this.connectionContext()) === 'reject') {
+    const tcpRules = r.fe.spec.tcpRequestRules;
+    if (tcpRules.length > 0 && (connectionVerdict(tcpRules, this.connectionContext()) === 'reject' || sessionVerdict(tcpRules, this.connectionContext()) === 'reject')) {
       // HAProxy closes a rejected connection before any HTTP, and logs nothing
       r.fe.denied++;
       sock.destroy();
@@ -123,7 +124,8 @@ export class HttpSession {
   }
 
   private connectionContext(): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
+    const vars = this.gen ? { proc: this.gen.procVars, sess: this.sessVars } : undefined;
+    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec, vars };
   }
 
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
@@ -239,7 +241,9 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }), payload: buf.subarray(0, end) }, true) === 'reject') {
+    // the content rules' txn/req variables belong to the transaction that follows (one stream in HAProxy)
+    const early = tcpRules.length > 0 ? { proc: r.gen.procVars, sess: this.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') } : null;
+    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early), payload: buf.subarray(0, end) }, true) === 'reject') {
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;
@@ -249,7 +253,12 @@ export class HttpSession {
       return;
     }
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
+    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead);
+    if (early && (early.txn.size > 0 || early.reqres.size > 0)) {
+      for (const [k, v] of early.txn.entries()) t.vars.txn!.set(k, v);
+      for (const [k, v] of early.reqres.entries()) t.vars.reqres!.set(k, v);
+    }
+    this.start(t);
   }
 
   private badRequest(): void {

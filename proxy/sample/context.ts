@@ -54,5 +54,22 @@ export interface ProxyStateView {
   srvIsUp(backend: string, server: string): boolean | undefined;
   /** Current connections of a server (srv_conn). */
   srvConn(backend: string, server: string): number | undefined;
+  /** A proxy's configured timeouts in ms (be_server_timeout ...); a missing one is "not set". */
+  timeouts?(proxy: string): ProxyTimeouts | undefined;
+  /** A server's weights (effective, as set by the config or `set weight`, initial) and queue (srv_weight ...). */
+  serverLoad?(backend: string, server: string): ServerLoad | undefined;
+}
+
+export interface ProxyTimeouts {
+  readonly client?: number;
+  readonly server?: number;
+  readonly tunnel?: number;
+}
+
+export interface ServerLoad {
+  readonly weight: number;
+  readonly userWeight: number;
+  readonly initialWeight: number;
+  readonly queued: number;
 }
 

@@ -1,5 +1,6 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
@@ -357,4 +358,6 @@ export interface ConfigModel {
   /** Backends and listens, by name, in declaration order. */
   readonly backends: ReadonlyMap<string, ProxySpec>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Pattern files and ACL patterns, which the runtime API's map/acl commands read and change. */
+  readonly patterns?: PatternRefs;
 }

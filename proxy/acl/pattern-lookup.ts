@@ -52,7 +52,7 @@ export function patternUse(method: AnyMatch, icase: boolean, noDns: boolean, val
       return 'error' in r ? r.error : null;
     },
   };
-  return values === undefined ? use : { ...use, parseSample: (v) => parseMapValue(v, values) !== undefined };
+  return values === undefined ? use : { ...use, values, parseSample: (v) => parseMapValue(v, values) !== undefined };
 }
 
 interface Built {

@@ -30,6 +30,8 @@ export interface PatternUse {
   parsePattern(pattern: string): string | null;
   /** Checks a value (map converters only); false when it does not parse. */
   readonly parseSample?: (value: string) => boolean;
+  /** What a map converter's values are parsed into; absent for ACLs. */
+  readonly values?: 'str' | 'int' | 'ip';
 }
 
 export interface RefFlags {

@@ -49,7 +49,7 @@ export function validate(out: ParseOutput): void {
       }
     }
     if (hasFe(p)) {
-      for (const rule of p.useBackends) checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
+      for (const rule of p.useBackends) if (!rule.dynamic) checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
     }
     const t = p.timeouts;
     const missing =

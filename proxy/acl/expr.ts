@@ -182,6 +182,8 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
       const file = rest[i + 1]?.text ?? '';
       const ref = patternRefs.file(file, asMap, { kind: asMap ? 'map' : 'acl', file: loc.file, line: loc.line });
       if ('error' in ref) return ref;
+      // an ACL's file is an ACL reference even with -M (refflags = ACL|MAP)
+      ref.flags.acl = true;
       const added = ref.addUse(patternUse(method, icase, noDns));
       if (added.error !== undefined) return { error: added.error };
       groups.push(groupOf(ref, method, icase, noDns));

@@ -13,6 +13,7 @@ import type { SampleType } from '../sample/sample.ts';
 
 // HAProxy's smp_to_type names, as `get var` prints them.
 const VAR_TYPE_NAMES: Record<SampleType, string> = { bool: 'bool', int: 'sint', ip: 'ipv4', str: 'str', bin: 'bin', meth: 'meth', any: 'any' };
+import { MAP_COMMAND_WORDS, runMapCommand } from './map-commands.ts';
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
 
 export interface CommandOutcome {
@@ -143,7 +144,9 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
     if (args[0] === 'prompt') return { output: '', togglePrompt: true };
     if (args[0] === 'help' || !cmd) return { output: usageMessage(args) };
 
-    switch (cmd.words.join(' ')) {
+    const words = cmd.words.join(' ');
+    if (MAP_COMMAND_WORDS.includes(words)) return { output: runMapCommand(args, engine.config.patterns) };
+    switch (words) {
       case 'show info':
         return { output: renderShowInfo(engine.snapshot(), engine.config, now()) };
       case 'show version':

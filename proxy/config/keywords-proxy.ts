@@ -1,6 +1,6 @@
 // Keywords of frontend / backend / listen / defaults sections (src/cfgparse-listen.c, src/proxy.c,
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
-import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
+import { checkFormatString } from '../sample/format-string.ts';
 import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -187,13 +187,7 @@ function useBackend(c: ProxyLineContext): void {
   if (!c.hasFrontend) return;
   // a name with %[...] is a log-format string evaluated per request (HAProxy's dynamic switching rule)
   if (c.arg(1).includes('%[')) {
-    const bad = checkFormatString(c.arg(1), ['use_backend'], c.proxy.name);
-    if (bad) {
-      c.alert(`failed to parse use_backend rule '${c.arg(1)}' : ${bad}.`);
-      return;
-    }
-    const dynamic = compileRuleFormat(c.arg(1));
-    c.proxy.useBackends.push({ backend: c.arg(1), dynamic, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
+    c.proxy.useBackends.push({ backend: c.arg(1), dynamic: {}, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
     return;
   }
   c.proxy.useBackends.push({ backend: c.arg(1), ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });

@@ -114,7 +114,7 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     }
   }
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-request ${action}' rule : ${parsed.error}.`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-request ${action}' rule : ${parsed.error}.`, { abort: true });
     return;
   }
   const cond = finishCondition(c, parsed.next, 'http-request', action, { front: 'http-request', back: 'backend http-request' });
@@ -149,17 +149,20 @@ export function parseRedirectKeyword(c: ProxyLineContext): void {
 function finishCondition(c: ProxyLineContext, at: number, keyword: string, action: string, place: CondPlace): Condition | undefined | false {
   const r = readCondition(c, at, place);
   if (r.ok) return r.cond;
+  // an http-* rule HAProxy's parser refuses (parse_http_req_cond & co) aborts the reading
+  const abort = keyword.startsWith('http-');
   if ('trailing' in r) {
     c.alert(`'${keyword} ${action}' expects either 'if' or 'unless' followed by a condition but found '${r.trailing.text}'.`, {
       form: 'parsing-tight',
       at: r.trailing,
+      abort,
     });
     return false;
   }
   if (action === 'redirect') {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${keyword} redirect' rule : error in condition: ${sentence(r.error)}`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${keyword} redirect' rule : error in condition: ${sentence(r.error)}`, { abort });
   } else {
-    c.alert(`error detected while parsing an '${keyword} ${action}' condition : ${sentence(r.error)}`);
+    c.alert(`error detected while parsing an '${keyword} ${action}' condition : ${sentence(r.error)}`, { abort });
   }
   return false;
 }
@@ -207,7 +210,7 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     }
   }
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-response ${action}' rule : ${parsed.error}.`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-response ${action}' rule : ${parsed.error}.`, { abort: true });
     return;
   }
   const cond = finishCondition(c, parsed.next, 'http-response', action, { front: 'http-response', back: 'backend http-response' });
@@ -268,7 +271,7 @@ export function parseHttpAfterResponse(c: ProxyLineContext): void {
     }
   }
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-after-response ${action}' rule : ${parsed.error}.`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-after-response ${action}' rule : ${parsed.error}.`, { abort: true });
     return;
   }
   const cond = finishCondition(c, parsed.next, 'http-after-response', action, { front: 'http-response', back: 'backend http-response' });

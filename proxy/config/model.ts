@@ -237,8 +237,11 @@ export type TcpRequestRule = RuleBase & {
 export interface UseBackendRule {
   /** The backend's name, or the format string of a dynamic rule. */
   readonly backend: string;
-  /** A dynamic rule's name, built per request; a name no backend has ends the rules (default_backend then). */
-  readonly dynamic?: (ctx: SampleContext) => string;
+  /**
+   * A dynamic rule's name (`backend` is its format string), built per request; a name no backend has ends the
+   * rules (default_backend then). Compiled by the post-read checks, as HAProxy does.
+   */
+  readonly dynamic?: { build?: (ctx: SampleContext) => string };
   readonly cond?: Condition;
   readonly loc: SourceLoc;
   readonly text: string;

@@ -22,7 +22,7 @@ export function chooseBackend(fe: ProxySpec, gen: Generation, ctx: SampleContext
     if (r.cond && r.cond.test(ctx) !== (r.cond.polarity === 'if')) continue;
     if (r.dynamic) {
       // process_switching_rules: a built name that is no backend stops the rules
-      const named = gen.backends.get(r.dynamic(ctx));
+      const named = gen.backends.get(r.dynamic.build?.(ctx) ?? '');
       if (!named) break;
       return { backend: named, decidedBy: 'use_backend', rule: { text: r.text, loc: r.loc } };
     }

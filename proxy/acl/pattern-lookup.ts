@@ -22,9 +22,12 @@ const INDEX_CLASS: Record<AnyMatch, string> = {
   sub: 'str-list', dir: 'str-list', dom: 'str-list', end: 'str-list', reg: 'reg', regm: 'regm', meth: 'meth',
 };
 
-/** map_parse_int: read_int64 must take the whole text (an empty one reads as 0). */
+/** map_parse_int: read_int64 (an optional sign, digits) must take the whole text; an empty one reads as 0. */
 export function parseMapInt(text: string): number | undefined {
-  return /^-?\d*$/.test(text) ? Number(text === '' || text === '-' ? 0 : text) : undefined;
+  const m = /^([-+]?)(\d*)$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[2] === '' ? 0 : m[2]);
+  return m[1] === '-' ? -n : n;
 }
 
 /** map_parse_ip: an IPv4 or IPv6 address. */

@@ -57,7 +57,7 @@ function entryPtr(arg: string): bigint | null {
 const findByPtr = (ref: PatternRef, ptr: bigint): string | undefined => ref.elts.find((e) => BigInt(e.ptr) === ptr)?.ptr;
 
 /** Runs one map/acl command (`args` as split by the CLI); the answer without the CLI's closing newline. */
-export function runMapCommand(args: readonly string[], refs: PatternRefs | undefined): string {
+export function runMapCommand(args: readonly string[], refs: PatternRefs | undefined, payload?: string): string {
   const lookups = new WeakMap<PatternUse, PatternLookup>();
   const isMap = args[1] === 'map';
   const unknown = isMap ? 'Unknown map identifier. Please use #<id> or <file>.\n' : 'Unknown ACL identifier. Please use #<id> or <file>.\n';
@@ -115,7 +115,7 @@ export function runMapCommand(args: readonly string[], refs: PatternRefs | undef
     }
     case 'add': {
       const gen = genArg();
-      if (isMap && (!present(2) || !present(3) || !present(4))) {
+      if (isMap && (payload === undefined ? !present(2) || !present(3) || !present(4) : !present(2))) {
         return "'add map' expects three parameters (map identifier, key and value) or one parameter (map identifier) and a payload\n";
       }
       if (!isMap && (!present(2) || !present(3))) return "'add acl' expects two parameters: ACL identifier and pattern.\n";
@@ -126,8 +126,29 @@ export function runMapCommand(args: readonly string[], refs: PatternRefs | undef
         return `Version number in the future, please use 'prepare ${isMap ? 'map' : 'acl'}' before.\n`;
       }
       if (!isMap && ref.flags.smp) return "This ACL is shared with a map containing samples. You must use the command 'add map' to add values.\n";
-      const err = ref.load(genId, a[3]!, isMap ? a[4] : undefined);
-      return err === null ? '' : `${err}.\n`;
+      if (payload === undefined) {
+        const err = ref.load(genId, a[3]!, isMap ? a[4] : undefined);
+        return err === null ? '' : `${err}.\n`;
+      }
+      // cli_parse_add_map's payload loop, as it reads it: a key up to a blank, blanks, the value to the line's end
+      let p = 0;
+      while (p < payload.length) {
+        let l = 0;
+        while (p + l < payload.length && payload[p + l] !== ' ' && payload[p + l] !== '\t') l++;
+        const key = payload.slice(p, p + l);
+        p += l;
+        if (p >= payload.length && isMap) return `Missing value for key '${key}'.\n`;
+        p++;
+        while (payload[p] === ' ' || payload[p] === '\t') p++;
+        let v = 0;
+        while (p + v < payload.length && payload[p + v] !== '\n') v++;
+        const value = payload.slice(p, p + v);
+        p += v;
+        if (p < payload.length) p++;
+        const err = ref.load(genId, key, isMap ? value : undefined);
+        if (err !== null) return `${err}.\n`;
+      }
+      return '';
     }
     case 'del': {
       if (!present(2) || !present(3)) {

@@ -110,6 +110,11 @@ const steps = (d: string): Step[] => [
   { cmd: 'prepare acl #0' },
   { cmd: 'clear map' },
   { cmd: 'clear acl #99' },
+  { cmd: `add map ${d}/hosts.map <<\npay1.example be_a\npay2.example \t be_b\n` },
+  { get: '/', host: 'pay2.example' },
+  { cmd: `add map ${d}/hosts.map <<\npay3.example be_a\nnovalue\n` },
+  { cmd: `add acl ${d}/prefixes.lst <<\n/p1\n` },
+  { cmd: `show map ${d}/hosts.map` },
   { cmd: 'show acl' },
   { cmd: 'help map' },
 ];
@@ -181,5 +186,6 @@ describe.skipIf(!hasHaproxy)('map and acl commands on the runtime API answer as 
     expect(shows[1]).toContain('PTR example.com be_b');
     expect(shows[2]).not.toContain('PTR example.com be_b');
     expect(shows[3]).toMatch(/^PTR other\.org be_a$/m);
+    expect(at('GET / pay2.example')).toContain('be_b');
   });
 });

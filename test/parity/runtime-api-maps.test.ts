@@ -84,6 +84,12 @@ const steps = (d: string): Step[] => [
   { cmd: `del acl ${d}/prefixes.lst /admin` },
   { get: '/admin' },
   { cmd: `show acl ${d}/prefixes.lst` },
+  // reg-tests/http-rules/acl_cli_spaces.vtc: escaped blanks and ';' are part of the pattern
+  { cmd: `add acl ${d}/prefixes.lst Mon\\ User\\ Agent\\;` },
+  { cmd: `show acl ${d}/prefixes.lst` },
+  { cmd: `get acl ${d}/prefixes.lst Mon\\ User\\ Agent\\;` },
+  { cmd: `del acl ${d}/prefixes.lst Mon\\ User\\ Agent\\;` },
+  { cmd: `show acl ${d}/prefixes.lst` },
   { cmd: `show map ${d}/hosts.map` },
   { cmd: `del map ${d}/hosts.map #PTR:0` },
   { cmd: `show map ${d}/hosts.map` },
@@ -187,5 +193,6 @@ describe.skipIf(!hasHaproxy)('map and acl commands on the runtime API answer as 
     expect(shows[2]).not.toContain('PTR example.com be_b');
     expect(shows[3]).toMatch(/^PTR other\.org be_a$/m);
     expect(at('GET / pay2.example')).toContain('be_b');
+    expect(theirs.find((t) => t.startsWith(`get acl ${dir}/prefixes.lst Mon`))).toContain('pattern="Mon User Agent;"');
   });
 });

@@ -69,5 +69,6 @@ export function buildModel(out: ParseOutput, files: readonly string[], diagnosti
     if (p.kind !== 'backend') frontends.push(spec);
     if (p.kind !== 'frontend' && !backends.has(p.name)) backends.set(p.name, spec);
   });
-  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics] };
+  out.patterns.finalize();
+  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics], patterns: out.patterns };
 }

@@ -185,8 +185,9 @@ function useBackend(c: ProxyLineContext): void {
     return;
   }
   if (!c.hasFrontend) return;
+  // a name with %[...] is a log-format string evaluated per request (HAProxy's dynamic switching rule)
   if (c.arg(1).includes('%[')) {
-    c.unsupported(`'use_backend' with a dynamic backend name ('${c.arg(1)}')`, { at: c.word(1) });
+    c.proxy.useBackends.push({ backend: c.arg(1), dynamic: {}, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
     return;
   }
   c.proxy.useBackends.push({ backend: c.arg(1), ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });

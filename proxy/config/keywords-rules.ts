@@ -98,7 +98,8 @@ function otherAction<R>(c: ProxyLineContext, f: RuleFamily, action: string): Par
 // when an alert was emitted.
 function finishRule<R>(c: ProxyLineContext, f: RuleFamily, action: string, parsed: Parsed<R>): R | null {
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${f.keyword} ${action}' rule : ${parsed.error}.`);
+    // HAProxy's parse_http_req_cond & co refuse the rule: ERR_ABORT, reading stops there
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${f.keyword} ${action}' rule : ${parsed.error}.`, { abort: true });
     return null;
   }
   const cond = finishCondition(c, parsed.next, f.keyword, action, f.place);
@@ -188,17 +189,20 @@ export function parseRedirectKeyword(c: ProxyLineContext): void {
 function finishCondition(c: ProxyLineContext, at: number, keyword: string, action: string, place: CondPlace): Condition | undefined | false {
   const r = readCondition(c, at, place);
   if (r.ok) return r.cond;
+  // an http-* rule HAProxy's parser refuses (parse_http_req_cond & co) aborts the reading
+  const abort = keyword.startsWith('http-');
   if ('trailing' in r) {
     c.alert(`'${keyword} ${action}' expects either 'if' or 'unless' followed by a condition but found '${r.trailing.text}'.`, {
       form: 'parsing-tight',
       at: r.trailing,
+      abort,
     });
     return false;
   }
   if (action === 'redirect') {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${keyword} redirect' rule : error in condition: ${sentence(r.error)}`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${keyword} redirect' rule : error in condition: ${sentence(r.error)}`, { abort });
   } else {
-    c.alert(`error detected while parsing an '${keyword} ${action}' condition : ${sentence(r.error)}`);
+    c.alert(`error detected while parsing an '${keyword} ${action}' condition : ${sentence(r.error)}`, { abort });
   }
   return false;
 }

@@ -1,5 +1,6 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
@@ -235,7 +236,13 @@ export type TcpRequestRule =
 export type TcpRuleStage = 'connection' | 'session' | 'content';
 
 export interface UseBackendRule {
+  /** The backend's name, or the format string of a dynamic rule. */
   readonly backend: string;
+  /**
+   * A dynamic rule's name (`backend` is its format string), built per request; a name no backend has ends the
+   * rules (default_backend then). Compiled by the post-read checks, as HAProxy does.
+   */
+  readonly dynamic?: { build?: (ctx: SampleContext) => string };
   readonly cond?: Condition;
   readonly loc: SourceLoc;
   readonly text: string;
@@ -358,4 +365,6 @@ export interface ConfigModel {
   /** Backends and listens, by name, in declaration order. */
   readonly backends: ReadonlyMap<string, ProxySpec>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Pattern files and ACL patterns, which the runtime API's map/acl commands read and change. */
+  readonly patterns?: PatternRefs;
 }

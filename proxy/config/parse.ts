@@ -9,6 +9,7 @@ import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
 import { takeLacking } from '../sample/lacking.ts';
+import { PatternRefs, withPatternRefs } from '../acl/pattern-refs.ts';
 
 export interface ConfigText {
   /** The name used in messages (a path as given, or an editor buffer's name). */
@@ -22,6 +23,8 @@ export interface ParseOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where relative paths in the config are read from. */
   readonly baseDir?: string;
+  /** The references to register pattern files in (a fresh set by default). */
+  readonly patterns?: PatternRefs;
 }
 
 export interface ParseOutput {
@@ -30,6 +33,8 @@ export interface ParseOutput {
   readonly proxies: readonly ProxyDraft[];
   readonly defaults: readonly ProxyDraft[];
   readonly diagnostics: Diagnostic[];
+  /** Pattern files and ACL patterns (HAProxy's pattern references), shared by ACLs, maps and the runtime API. */
+  readonly patterns: PatternRefs;
 }
 
 const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
@@ -48,6 +53,11 @@ type Section =
 
 // Parses the config texts in order (several -f files behave as one long file, sections reset per file).
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
+  const patterns = options.patterns ?? new PatternRefs(options.baseDir ?? process.cwd());
+  return withPatternRefs(patterns, () => parseTexts(texts, options, patterns));
+}
+
+function parseTexts(texts: readonly ConfigText[], options: ParseOptions, patterns: PatternRefs): ParseOutput {
   const diagnostics: Diagnostic[] = [];
   const env = options.env ?? process.env;
   const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env };
@@ -189,6 +199,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
     const directives = new Directives(diagnostics, env);
     for (const line of tok.lines) {
       flushUpTo(line.line);
+      patterns.site = { file: src.name, line: line.line };
       if (line.words[0]!.text.startsWith('.')) {
         directives.handle(line.words);
         continue;
@@ -257,5 +268,5 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
     flushUpTo(Number.MAX_SAFE_INTEGER);
     directives.finish({ file: src.name, line: src.text.split('\n').length - (src.text.endsWith('\n') ? 1 : 0), col: 1 });
   }
-  return { global: state.global, proxies, defaults, diagnostics };
+  return { global: state.global, proxies, defaults, diagnostics, patterns };
 }

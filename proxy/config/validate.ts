@@ -6,6 +6,7 @@ import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
+import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -49,7 +50,17 @@ export function validate(out: ParseOutput): void {
       }
     }
     if (hasFe(p)) {
-      for (const rule of p.useBackends) checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
+      for (const rule of p.useBackends) {
+        if (!rule.dynamic) {
+          checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
+          continue;
+        }
+        // a dynamic name is a log-format string, parsed here (its map files load now, as in HAProxy)
+        out.patterns.site = { file: rule.loc.file, line: rule.loc.line };
+        const bad = checkFormatString(rule.backend, ['use_backend'], p.name);
+        if (bad) d.push({ severity: 'alert', message: `failed to parse use_backend rule '${rule.backend}' : ${bad}.`, loc: rule.loc, form: 'Parsing-tight' });
+        else rule.dynamic.build = compileRuleFormat(rule.backend);
+      }
     }
     const t = p.timeouts;
     const missing =

@@ -57,6 +57,8 @@ export interface ServerSnapshot {
   readonly failedConnects: number;
   /** Responses an http-response deny replaced (stats dresp); 0 when absent. */
   readonly deniedResponses?: number;
+  /** A check is running now (HAProxy's CHK_ST_INPROGRESS: stats show "* L7OK" and an empty last_chk). */
+  readonly checkRunning?: boolean;
   readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
   readonly lastStateChange: number;
   /** Stats "chkfail", "chkdown", "downtime" (ServerState.failedChecks, downTransitions, downTimeMs). */

@@ -20,6 +20,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   if (options.httpchk && p.httpCheckExpect) {
     options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
   }
+  if (options.tcpCheck?.kind === 'tcp-check') options.tcpCheck = { kind: 'tcp-check', rules: [...p.tcpCheckRules] };
   return {
     kind: p.kind === 'defaults' ? 'listen' : p.kind,
     name: p.name,

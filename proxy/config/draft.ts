@@ -19,6 +19,7 @@ import type {
   ServerSpec,
   StatsSocketSpec,
   StatsSpec,
+  TcpCheckRuleSpec,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -88,6 +89,9 @@ export interface ProxyDraft {
   /** "http-check expect status N" (kept apart: it may come before or after "option httpchk"). */
   httpCheckExpect?: { statuses: number[]; loc: SourceLoc };
   httpCheckLoc?: SourceLoc;
+  /** "tcp-check" lines in force here: this section's own once it wrote one, else its defaults'. */
+  tcpCheckRules: TcpCheckRuleSpec[];
+  tcpCheckOwnRules: boolean;
   /** "http-check send": request fields that override "option httpchk"'s. */
   httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; loc: SourceLoc };
   /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
@@ -182,6 +186,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
     errorPages: new Map(),
+    tcpCheckRules: [],
+    tcpCheckOwnRules: false,
   };
 }
 
@@ -210,6 +216,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   }
   if (from.httpCheckExpect) d.httpCheckExpect = from.httpCheckExpect;
   if (from.httpCheckSend) d.httpCheckSend = { ...from.httpCheckSend };
+  d.tcpCheckRules = [...from.tcpCheckRules];
   if (from.httplogLoc && kind !== 'backend') d.httplogLoc = from.httplogLoc;
   if (from.monitorUriLoc && kind !== 'backend') d.monitorUriLoc = from.monitorUriLoc;
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;

@@ -3,6 +3,7 @@ import type { ProxyLineContext } from './context.ts';
 import { parseIpNet } from '../sample/ip.ts';
 import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
+import { parseCheckOption } from './keywords-tcp-check.ts';
 
 type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks';
 
@@ -48,6 +49,7 @@ function httpchk(c: ProxyLineContext): void {
     version = m[1]!;
     host = m[2]!.trim();
   }
+  delete c.proxy.options.tcpCheck;
   c.proxy.options.httpchk = { method, uri, version, ...(host ? { host } : {}), loc: c.loc };
 }
 
@@ -167,6 +169,15 @@ export function parseOption(c: ProxyLineContext): void {
       return;
     case 'httpchk':
       httpchk(c);
+      return;
+    case 'tcp-check':
+    case 'redis-check':
+    case 'ssl-hello-chk':
+    case 'ldap-check':
+    case 'smtpchk':
+    case 'pgsql-check':
+    case 'mysql-check':
+      parseCheckOption(c, name);
       return;
   }
   if (SPECIAL_OPTIONS.includes(name)) {

@@ -9,6 +9,7 @@ import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
+import { parseTcpCheck } from './keywords-tcp-check.ts';
 import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
@@ -384,6 +385,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   },
   option: parseOption,
   'http-check': parseHttpCheck,
+  'tcp-check': parseTcpCheck,
   log,
   'log-format': logFormat,
   'log-tag': (c) => {

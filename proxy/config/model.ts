@@ -174,6 +174,56 @@ export interface HttpCheckSpec {
   readonly loc: SourceLoc;
 }
 
+/** What a tcp-check "expect" rule matches (src/tcpcheck.c TCPCHK_EXPECT_*). */
+export type TcpCheckExpectType = 'string' | 'rstring' | 'binary' | 'rbinary' | 'string-lf' | 'binary-lf';
+
+/** One "tcp-check" line, in the order written; comments keep their place (they count in the step numbers). */
+export type TcpCheckRuleSpec =
+  | {
+      readonly kind: 'connect';
+      readonly port?: number;
+      readonly addr?: string;
+      readonly linger: boolean;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | {
+      readonly kind: 'send';
+      readonly type: 'send' | 'send-lf' | 'send-binary' | 'send-binary-lf';
+      /** As written: text, hex digits, or a log-format string. */
+      readonly data: string;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | {
+      readonly kind: 'expect';
+      readonly type: TcpCheckExpectType;
+      readonly pattern: string;
+      readonly inverse: boolean;
+      /** -1: no minimum (wait for more data on a mismatch). */
+      readonly minRecv: number;
+      readonly okStatus?: 'L4OK' | 'L6OK' | 'L7OK' | 'L7OKC';
+      readonly errorStatus?: 'L4CON' | 'L6RSP' | 'L7RSP' | 'L7STS' | 'L7OKC';
+      readonly toutStatus?: 'L4TOUT' | 'L6TOUT' | 'L7TOUT';
+      /** on-success / on-error log-format strings. */
+      readonly onSuccess?: string;
+      readonly onError?: string;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | { readonly kind: 'comment'; readonly text: string; readonly loc: SourceLoc };
+
+/** The check a backend runs when it is not a plain connect or option httpchk (PR_O2_TCPCHK_CHK rulesets). */
+export type TcpCheckSpec =
+  | { readonly kind: 'tcp-check'; readonly rules: readonly TcpCheckRuleSpec[] }
+  | { readonly kind: 'redis-check' }
+  | { readonly kind: 'ssl-hello-chk' }
+  | { readonly kind: 'ldap-check' }
+  /** "HELO localhost" unless EHLO|HELO DOMAIN was given. */
+  | { readonly kind: 'smtpchk'; readonly command: string }
+  | { readonly kind: 'pgsql-check'; readonly user: string }
+  | { readonly kind: 'mysql-check'; readonly user?: string; readonly post41: boolean };
+
 interface RuleBase {
   readonly cond?: Condition;
   readonly loc: SourceLoc;
@@ -262,6 +312,8 @@ export interface ProxyOptions {
   /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
   logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
+  /** option tcp-check, redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk (exclusive with httpchk). */
+  tcpCheck?: TcpCheckSpec;
   logasap: boolean;
 }
 

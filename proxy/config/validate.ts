@@ -87,10 +87,13 @@ export function validate(out: ParseOutput): void {
   let sharedRuleset = false;
   for (const p of out.proxies) {
     if (!hasBe(p)) continue;
-    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc);
+    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc || p.options.tcpCheck);
+    // a tcp-check ruleset whose first connect names a port needs no server port (init_srv_check)
+    const firstConnect = p.options.tcpCheck?.kind === 'tcp-check' ? p.tcpCheckRules.find((r) => r.kind !== 'comment') : undefined;
+    const rulePort = firstConnect?.kind === 'connect' && firstConnect.port !== undefined;
     for (const s of p.servers) {
       if (!s.check) continue;
-      if (s.port !== 0 || s.checkPort) {
+      if (s.port !== 0 || s.checkPort || rulePort) {
         if (!ownRuleset) sharedRuleset = true;
         continue;
       }

@@ -35,6 +35,8 @@ export class ServerState {
   /** Health: 0..rise+fall-1; up when >= rise (HAProxy's check->health). */
   health: number;
   lastCheck?: { status: string; code?: number; desc: string; durationMs: number; at: number };
+  /** A health check is in flight (HAProxy's CHK_ST_INPROGRESS). */
+  checkRunning = false;
   lastStateChange = Date.now();
   /** Failed checks counted while health > 0 (HAProxy's failed_checks, stats "chkfail"). */
   failedChecks = 0;

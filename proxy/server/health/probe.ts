@@ -10,6 +10,8 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HttpCheckSpec } from '../../config/model.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
+import type { CheckRuleset } from './rulesets.ts';
+import { runTcpCheck } from './tcp-check.ts';
 
 export interface CheckResult {
   readonly status: CheckStatus;
@@ -34,6 +36,8 @@ export interface ProbeOptions {
   readonly timeoutCheck?: number;
   /** `option httpchk` (+ `http-check expect status`); absent: a plain TCP connect check. */
   readonly httpchk?: HttpCheckSpec;
+  /** A tcp-check ruleset (option tcp-check, redis-check, smtpchk ...): run by runTcpCheck instead. */
+  readonly ruleset?: CheckRuleset;
   readonly signal?: AbortSignal;
 }
 
@@ -77,6 +81,7 @@ export function judgeResponse(head: string, expect?: readonly number[]): { statu
 
 // Runs one check against the target and resolves with HAProxy's verdict; never rejects.
 export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckResult> {
+  if (opts.ruleset) return runTcpCheck(opts.ruleset, target, opts);
   const started = performance.now();
   const elapsed = (): number => Math.max(0, Math.floor(performance.now() - started));
   return new Promise<CheckResult>((resolve) => {

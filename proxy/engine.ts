@@ -25,6 +25,8 @@ import {
   countUsable, createHealthScheduler, downTimeMs, drainEnterMessage, drainLeaveMessage, maintEnterMessage, maintFromDownMessage,
   maintLeaveMessage, noServerAvailableMessage, recordStateChange, serverDownMessage, serverUpMessage, type HealthScheduler,
 } from './server/health/index.ts';
+import { ResolverSet } from './dns/resolvers.ts';
+import { serverRequester, type ResolutionHost } from './dns/server-resolution.ts';
 import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
@@ -58,6 +60,7 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly waiting: { sock: net.Socket; listener: Listener }[] = [];
   private readonly sinks = new Map<ProxySpec, LogSink>();
   private health: HealthScheduler | null = null;
+  private resolvers: ResolverSet[] = [];
   private statsSockets: { close(): Promise<void> } | null = null;
   private started = false;
   private readonly startedAt = Date.now();
@@ -104,6 +107,7 @@ export class ProxyEngine implements Engine, SessionHost {
     }
     this.started = true;
     this.startHealth(this.gen);
+    this.startResolvers(this.gen);
     if (this.gen.config.global.statsSockets.length > 0) {
       // loaded only when a config declares a stats socket
       const { startStatsSockets } = await import('./runtime-api/index.ts');
@@ -116,6 +120,7 @@ export class ProxyEngine implements Engine, SessionHost {
     this.started = false;
     this.health?.stop();
     this.health = null;
+    this.stopResolvers();
     await this.statsSockets?.close();
     this.statsSockets = null;
     const closing = [...this.listeners.values()].map((l) => closeServer(l.server));
@@ -174,7 +179,11 @@ export class ProxyEngine implements Engine, SessionHost {
       }
     }
     this.health?.stop();
-    if (this.started) this.startHealth(next);
+    this.stopResolvers();
+    if (this.started) {
+      this.startHealth(next);
+      this.startResolvers(next);
+    }
     this.retire(old);
     for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
     this.events.emit({ kind: 'reloaded', ok: true, generation: next.id, diagnostics: loaded.diagnostics });
@@ -452,6 +461,76 @@ export class ProxyEngine implements Engine, SessionHost {
     return { host: s.spec.checkAddr ?? a.host, port: s.spec.checkPort ?? a.port };
   }
 
+  // ---- DNS resolution ----------------------------------------------------------------------------------------
+
+  // One ResolverSet per resolvers section some server uses. Not when the lab maps server addresses itself: there
+  // the mapping, not DNS, says where a server is.
+  private startResolvers(gen: Generation): void {
+    if (this.opts.mapServer) return;
+    const sets = new Map<string, ResolverSet>();
+    for (const be of gen.backends.values()) {
+      for (const s of be.servers) {
+        const name = s.spec.resolvers;
+        const spec = name !== undefined ? gen.config.global.resolvers.get(name) : undefined;
+        if (!spec || s.spec.fqdn === undefined) continue;
+        let set = sets.get(spec.name);
+        if (!set) sets.set(spec.name, (set = new ResolverSet(spec, { warn: (m) => this.logGlobal(m, 'warning') })));
+        set.add(serverRequester(s, spec, this.resolutionHost(be)));
+      }
+    }
+    this.resolvers = [...sets.values()];
+    for (const r of this.resolvers) r.start();
+  }
+
+  private stopResolvers(): void {
+    for (const r of this.resolvers) r.stop();
+    this.resolvers = [];
+  }
+
+  private resolutionHost(be: LiveBackend): ResolutionHost {
+    return {
+      changeAddress: (s, ip, via) => {
+        const old = s.host || '(none)';
+        s.host = ip;
+        this.logGlobal(`${s.backend}/${s.name} changed its IP from ${old} to ${ip} by ${via}.`, 'notice');
+      },
+      enterResolutionMaint: (s, cause) => {
+        const from = s.admin;
+        const wasUp = s.op !== 'down';
+        const counts = countUsable(be.servers, { server: s, admin: 'maint' });
+        const message = wasUp ? maintEnterMessage(s, counts, cause) : maintFromDownMessage(s, cause);
+        if (wasUp) recordStateChange(s, 'down', Date.now());
+        const hadUsable = be.hasUsableServer;
+        this.inHealthTransition = true;
+        try {
+          s.maintCause = 'resolution';
+          be.setAdmin(s, 'maint');
+          s.health = 0;
+          be.setOperational(s, false);
+        } finally {
+          this.inHealthTransition = false;
+        }
+        // the address is forgotten until a valid answer brings one (snr_resolution_error_cb)
+        s.host = '';
+        this.announce(be, s, from, 'maint', message);
+        if (hadUsable && !be.hasUsableServer) this.logGlobal(noServerAvailableMessage(be.name, be.spec.kind === 'listen' ? 'listen' : 'backend'), 'emerg');
+      },
+      leaveResolutionMaint: (s) => {
+        recordStateChange(s, 'up', Date.now());
+        // checks restart at rise; a server without checks keeps the 0 maintenance left (srv_update_status)
+        s.health = s.spec.check ? s.spec.rise : 0;
+        delete s.maintCause;
+        be.setOperational(s, true);
+        be.setAdmin(s, 'ready');
+        const label = `${s.backup ? 'Backup ' : ''}Server ${s.backend}/${s.name}`;
+        this.announce(be, s, 'maint', 'ready', `${label} ('${s.spec.fqdn}') is UP/READY (resolves again).`);
+        this.logGlobal(`Server ${s.backend}/${s.name} administratively READY thanks to valid DNS answer.`, 'notice');
+      },
+      takenAddresses: (s) =>
+        new Set(be.servers.filter((o) => o !== s && o.spec.fqdn === s.spec.fqdn && o.maintCause !== 'resolution' && o.host).map((o) => o.host)),
+    };
+  }
+
   // ---- runtime changes ---------------------------------------------------------------------------------------
 
   private find(backend: string, server: string): { be: LiveBackend; s: ServerState } {
@@ -563,6 +642,7 @@ export class ProxyEngine implements Engine, SessionHost {
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
       fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
       bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck, checkRunning: s.checkRunning,
+      ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
     };

@@ -18,6 +18,7 @@ import type {
   ProxyOptions,
   ServerSpec,
   StatsSocketSpec,
+  ResolversSpec,
   StatsSpec,
   TcpCheckRuleSpec,
   TcpRequestRule,
@@ -44,11 +45,15 @@ export interface ServerDefaults {
   checkPort?: number;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
   ssl?: ServerTlsDraft;
+  resolvers?: string;
+  resolvePrefer?: 'ipv4' | 'ipv6';
+  initAddr?: string[];
 }
 
 export interface ServerDraft extends ServerDefaults {
   name: string;
   host: string;
+  fqdn?: string;
   port: number;
   /** Explicit "id N", else assigned after parsing. */
   id?: number;
@@ -128,6 +133,7 @@ export interface GlobalDraft {
   procVars: Map<string, SampleValue>;
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
+  resolvers: Map<string, ResolversSpec>;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -232,12 +238,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
   const { ssl: _ssl, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars) };
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
@@ -272,6 +278,10 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.checkAddr !== undefined ? { checkAddr: s.checkAddr } : {}),
       ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
+      ...(s.resolvers !== undefined ? { resolvers: s.resolvers } : {}),
+      ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
+      ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
+      ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
     };
     return spec;
   });

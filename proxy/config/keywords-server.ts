@@ -2,7 +2,7 @@
 // HAProxy's "[file:line] : 'server be/name' : ..." wording.
 import type { ProxyLineContext } from './context.ts';
 import type { ServerDefaults, ServerDraft } from './draft.ts';
-import { parseAddress } from './address.ts';
+import { isIpv4, isIpv6, parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
@@ -112,6 +112,39 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     if (a.portGiven) p.target.checkPort = a.port;
     return i + 2;
   },
+  resolvers(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'resolvers' expects <resolvers_id> as argument.`, i);
+    p.target.resolvers = v;
+    return i + 2;
+  },
+  'resolve-prefer'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v !== 'ipv4' && v !== 'ipv6') return fail(p, `'resolve-prefer' expects either ipv4 or ipv6 as argument..`, i);
+    p.target.resolvePrefer = v;
+    return i + 2;
+  },
+  'init-addr'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'init-addr' expects <method>[,<method>...] as argument.`, i);
+    const methods: string[] = [];
+    let ip: string | undefined;
+    for (const m of v.split(',').filter(Boolean)) {
+      // HAProxy packs up to ten methods, repeats allowed
+      if (methods.length >= 10) return fail(p, `'init-addr' : too many init-addr methods when trying to add '${m}'.`, i);
+      if (m === 'libc' || m === 'last' || m === 'none') {
+        methods.push(m);
+      } else if (isIpv4(m) || isIpv6(m)) {
+        if (ip !== undefined) return fail(p, `'init-addr' : initial address already specified, cannot add '${m}'..`, i);
+        ip = m;
+        methods.push(m);
+      } else {
+        return fail(p, `'init-addr' : unknown init-addr method '${m}', supported methods are 'libc', 'last', 'none'..`, i);
+      }
+    }
+    p.target.initAddr = methods;
+    return i + 2;
+  },
   port(p, i) {
     const v = p.c.arg(i + 1);
     if (v === '') return fail(p, `'port' expects a port number as argument.`, i);
@@ -215,7 +248,7 @@ export function parseServer(c: ProxyLineContext): void {
   const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, 3);
   if (!ok) return;
   finishServerTls(c, target);
-  const draft: ServerDraft = { ...target, name, host, port, loc: c.loc };
+  const draft: ServerDraft = { ...target, name, host, port, loc: c.loc, ...(a.family === 'host' && a.host ? { fqdn: a.host } : {}) };
   c.proxy.servers.push(draft);
 }
 

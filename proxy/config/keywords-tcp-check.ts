@@ -34,7 +34,7 @@ function parseConnect(c: ProxyLineContext): Parsed {
       comment = v;
       i++;
     } else if (a === 'port') {
-      if (v === '') return { error: `'${a}' expects a port number as argument.` };
+      if (v === '') return { error: `'${a}' expects a port number or a sample expression as argument.` };
       const n = atol(v);
       if (n <= 0 || n > 65535 || !/^\d+$/.test(v)) return { unsupported: `'tcp-check connect port ${v}'` };
       port = n;
@@ -159,7 +159,8 @@ export function parseTcpCheck(c: ProxyLineContext): void {
     return;
   }
   if ('error' in r) {
-    c.alert(`'tcp-check ${sub}' : ${r.error}.`.replace(/\.\.$/, '.'));
+    // HAProxy adds a '.' even after messages that end with one
+    c.alert(`'tcp-check ${sub}' : ${r.error}.`);
     return;
   }
   if ('unsupported' in r) {

@@ -135,6 +135,13 @@ export interface ServerSpec {
   readonly checkPort?: number;
   /** "ssl": the connection to the server is TLS. */
   readonly ssl?: ServerTlsSpec;
+  /** "resolvers NAME": the host name is resolved at run time through that section's name servers. */
+  readonly resolvers?: string;
+  readonly resolvePrefer?: 'ipv4' | 'ipv6';
+  /** "init-addr last,libc,none,IP": how the first address is found (HAProxy's default: last,libc). */
+  readonly initAddr?: readonly string[];
+  /** The host name as written, when the address is a name (HAProxy's srv->hostname). */
+  readonly fqdn?: string;
   readonly loc: SourceLoc;
 }
 
@@ -387,6 +394,22 @@ export interface StatsSocketSpec {
   readonly loc: SourceLoc;
 }
 
+/** A "resolvers" section (src/resolvers.c cfg_parse_resolvers), with HAProxy's defaults filled in. */
+export interface ResolversSpec {
+  readonly name: string;
+  readonly nameservers: readonly { readonly name: string; readonly host: string; readonly port: number; readonly loc: SourceLoc }[];
+  /** parse-resolv-conf was given (its nameservers are in the list above, named like HAProxy names them). */
+  readonly parseResolvConf: boolean;
+  readonly acceptedPayloadSize: number;
+  readonly resolveRetries: number;
+  /** ms */
+  readonly timeoutResolve: number;
+  readonly timeoutRetry: number;
+  /** hold periods in ms: how long a status is kept before it acts (nx/other/refused/timeout) or is trusted (valid). */
+  readonly hold: { readonly nx: number; readonly other: number; readonly refused: number; readonly timeout: number; readonly valid: number; readonly obsolete: number };
+  readonly loc: SourceLoc;
+}
+
 export interface GlobalSpec {
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
@@ -399,6 +422,8 @@ export interface GlobalSpec {
   readonly maxhdr: number;
   /** proc.* variables the global section sets (global set-var / set-var-fmt), by name without the scope. */
   readonly procVars: ReadonlyMap<string, SampleValue>;
+  /** resolvers sections by name. */
+  readonly resolvers: ReadonlyMap<string, ResolversSpec>;
 }
 
 export interface ConfigModel {

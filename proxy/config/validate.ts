@@ -81,6 +81,16 @@ export function validate(out: ParseOutput): void {
   // HAProxy prepares TLS contexts only once the files parsed without error
   if (!parseFailed) validateSsl(out.proxies, d);
 
+  // resolvers_finalize_config(): a server's resolvers section must exist.
+  for (const p of parseFailed ? [] : out.proxies) {
+    if (!hasBe(p)) continue;
+    for (const s of p.servers) {
+      if (s.resolvers !== undefined && !out.global.resolvers.has(s.resolvers)) {
+        plain('alert', `${where(p)}, server '${s.name}': unable to find required resolvers '${s.resolvers}'`, s.loc);
+      }
+    }
+  }
+
   // Health checks are set up after every proxy is checked (src/check.c init_srv_check()).
   // HAProxy shares one default tcp-check ruleset between proxies; once any check was set up (a checked server with a
   // port, or a backend's checked default-server, processed after its servers), later failures word it differently.

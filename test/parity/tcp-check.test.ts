@@ -133,16 +133,21 @@ function checkRows(csv: string): string[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// A CSV read while no check runs: a running check shows "* STATUS" and an empty last_chk on both proxies, so
-// reads are repeated until none is in flight.
+// Each server's row as read while its check is not running: a running check shows "* STATUS" and an empty
+// last_chk on both proxies, so reads are repeated and each row is taken from the first read that shows it settled.
 async function settledRows(sock: string): Promise<string[]> {
-  let rows: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    rows = checkRows(await socat(sock, 'show stat\n'));
-    if (!rows.some((r) => r.includes(',* '))) return rows;
-    await sleep(25);
+  const settled = new Map<string, string>();
+  let order: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const rows = checkRows(await socat(sock, 'show stat\n'));
+    order = rows.map((r) => r.split(',').slice(0, 2).join(','));
+    rows.forEach((r, k) => {
+      if (!r.includes(',* ') && !settled.has(order[k]!)) settled.set(order[k]!, r);
+    });
+    if (order.every((k) => settled.has(k))) break;
+    await sleep(20);
   }
-  return rows;
+  return order.map((k) => settled.get(k) ?? `${k},(never settled)`);
 }
 
 describe.skipIf(!hasHaproxy)('tcp-check and protocol checks judge servers as HAProxy 2.6 does', () => {

@@ -526,8 +526,6 @@ export class ProxyEngine implements Engine, SessionHost {
         this.announce(be, s, 'maint', 'ready', `${label} ('${s.spec.fqdn}') is UP/READY (resolves again).`);
         this.logGlobal(`Server ${s.backend}/${s.name} administratively READY thanks to valid DNS answer.`, 'notice');
       },
-      takenAddresses: (s) =>
-        new Set(be.servers.filter((o) => o !== s && o.spec.fqdn === s.spec.fqdn && o.maintCause !== 'resolution' && o.host).map((o) => o.host)),
     };
   }
 

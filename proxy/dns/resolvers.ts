@@ -7,23 +7,25 @@
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import type { ResolversSpec } from '../config/model.ts';
-import { decodeResponse, encodeQuery, queryId, type DnsAddress, type QueryType } from './dns-wire.ts';
+import { decodeResponse, encodeQuery, queryId, type QueryType } from './dns-wire.ts';
+import { AnswerRecords } from './answer-records.ts';
 
 export type ResolutionStatus = 'none' | 'valid' | 'nx' | 'refused' | 'timeout' | 'other' | 'invalid';
 
 export interface Requester {
   readonly fqdn: string;
   readonly prefer: QueryType;
-  /** A valid answer, received from name server `via` ("resolvers/nameserver"). */
-  answered(addresses: readonly DnsAddress[], via: string): void;
-  /** The resolution failed; `lastValid` is when it last succeeded (or started). */
-  failed(status: ResolutionStatus, lastValid: number): void;
+  /** A valid answer (its records merged into `records`), received from name server `via` ("resolvers/nameserver"). */
+  answered(records: AnswerRecords, via: string): void;
+  /** The resolution failed; `lastValid` is when it last succeeded (or started). True: the records are kept for it. */
+  failed(status: ResolutionStatus, lastValid: number, records: AnswerRecords): boolean;
 }
 
 interface Resolution {
   readonly fqdn: string;
   readonly prefer: QueryType;
   readonly requesters: Requester[];
+  readonly records: AnswerRecords;
   status: ResolutionStatus;
   lastValid: number;
   lastResolution?: number;
@@ -65,7 +67,7 @@ export class ResolverSet {
   add(req: Requester): void {
     let r = this.resolutions.find((x) => x.fqdn === req.fqdn && x.prefer === req.prefer);
     if (!r) {
-      r = { fqdn: req.fqdn, prefer: req.prefer, requesters: [], status: 'none', lastValid: this.now(), running: false, tries: 0, type: req.prefer, id: -1, queries: 0, responses: 0, lastQuery: 0 };
+      r = { fqdn: req.fqdn, prefer: req.prefer, requesters: [], records: new AnswerRecords(), status: 'none', lastValid: this.now(), running: false, tries: 0, type: req.prefer, id: -1, queries: 0, responses: 0, lastQuery: 0 };
       this.resolutions.push(r);
     }
     r.requesters.push(req);
@@ -120,7 +122,9 @@ export class ResolverSet {
   }
 
   private fail(r: Resolution): void {
-    for (const q of r.requesters) q.failed(r.status, r.lastValid);
+    let keep = false;
+    for (const q of r.requesters) keep = q.failed(r.status, r.lastValid, r.records) || keep;
+    if (!keep) r.records.clear();
     this.reset(r);
   }
 
@@ -191,9 +195,10 @@ export class ResolverSet {
     }
     r.status = 'valid';
     r.lastValid = this.now();
+    r.records.update(verdict.addresses, r.lastValid, this.spec.hold.obsolete);
     const via = `${this.spec.name}/${ns.name}`;
     // only the first requester hears it from the name server; the others from HAProxy's cache
-    r.requesters.forEach((q, i) => q.answered(verdict.addresses, i === 0 ? via : 'DNS cache'));
+    r.requesters.forEach((q, i) => q.answered(r.records, i === 0 ? via : 'DNS cache'));
     this.reset(r);
     this.schedule();
   }

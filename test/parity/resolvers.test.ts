@@ -137,3 +137,87 @@ describe.skipIf(!hasHaproxy)('resolvers follow a DNS server as HAProxy 2.6 does'
     expect(logs.engine).toEqual(logs.haproxy);
   });
 });
+
+const TEMPLATE = (dnsPort: number, appPort: number) => `
+global
+    log stdout format raw local0
+    stats socket {{sock}} level admin
+resolvers labdns
+    nameserver ns1 127.0.0.1:${dnsPort}
+    timeout resolve 200ms
+    timeout retry 100ms
+    hold valid 300ms
+defaults
+    mode http
+    log global
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    default_backend be
+backend be
+    balance roundrobin
+    server-template web 3 pool.lab.test:${appPort} resolvers labdns init-addr none resolve-prefer ipv4
+`;
+
+describe.skipIf(!hasHaproxy)('server-template shares the answers of one name among its servers as HAProxy 2.6 does', () => {
+  let dns: FakeDns;
+  const apps: http.Server[] = [];
+  const seen: Record<'haproxy' | 'engine', Record<string, string[]>> = { haproxy: {}, engine: {} };
+  const logs: Record<'haproxy' | 'engine', string[]> = { haproxy: [], engine: [] };
+
+  const states = async (sock: string): Promise<string[]> =>
+    (await socat(sock, 'show servers state be\n'))
+      .split('\n')
+      .filter((l) => / web\d /.test(l))
+      .map((l) => l.split(' ').map((f, i) => (i === 9 ? 'T' : f)).join(' '));
+
+  beforeAll(async () => {
+    const appPort = await freePort();
+    for (const h of ['127.0.0.5', '127.0.0.6', '127.0.0.7']) apps.push(await app(h, appPort));
+    dns = await startFakeDns({ 'pool.lab.test': ['127.0.0.5', '127.0.0.6'] });
+    const cfg = TEMPLATE(dns.port, appPort);
+    const dir = mkdtempSync(join(tmpdir(), 'lab-template-'));
+    const sock = join(dir, 'admin.sock');
+    const real = await startHaproxy(cfg);
+    const ours = await startEngine(cfg.replace('{{sock}}', sock));
+    const both = async (name: string) => {
+      seen.haproxy[name] = await states(real.socketPath);
+      seen.engine[name] = await states(sock);
+    };
+    try {
+      await sleep(900);
+      await both('two addresses');
+      dns.set('pool.lab.test', ['127.0.0.5', '127.0.0.6', '127.0.0.7']);
+      await sleep(900);
+      await both('three addresses');
+      dns.set('pool.lab.test', ['127.0.0.7']);
+      await sleep(900);
+      await both('one address');
+    } finally {
+      await ours.stop();
+      await real.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const mine = (l: string) => /be\/web\d/.test(l);
+    logs.haproxy = real.logs.filter((l) => !l.startsWith('[') && mine(l));
+    logs.engine = ours.logs.filter(mine);
+  }, 40_000);
+  afterAll(async () => {
+    await dns?.close();
+    await Promise.all(apps.map((a) => new Promise((r) => a.close(r))));
+  });
+
+  for (const phase of ['two addresses', 'three addresses', 'one address']) {
+    it(`gives the servers the same addresses and states with ${phase}`, () => {
+      expect(seen.haproxy[phase]?.length).toBe(3);
+      expect(seen.engine[phase]).toEqual(seen.haproxy[phase]);
+    });
+  }
+
+  it('logs the same sentences in the same order', () => {
+    expect(logs.haproxy.length).toBeGreaterThan(2);
+    expect(logs.engine).toEqual(logs.haproxy);
+  });
+});

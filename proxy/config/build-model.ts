@@ -18,7 +18,8 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     };
   }
   if (options.httpchk && p.httpCheckExpect) {
-    options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
+    const { statuses, expect } = p.httpCheckExpect;
+    options.httpchk = { ...options.httpchk, ...(statuses.length > 0 ? { expectStatus: statuses } : {}), ...(expect && (expect.type !== 'status' || expect.inverse) ? { expect } : {}) };
   }
   if (options.tcpCheck?.kind === 'tcp-check') options.tcpCheck = { kind: 'tcp-check', rules: [...p.tcpCheckRules] };
   return {

@@ -13,6 +13,7 @@ import type {
   GlobalSpec,
   HttpRequestRule,
   HttpResponseRule, HttpAfterResponseRule,
+  HttpCheckExpect,
   LogTarget,
   Mode,
   ProxyOptions,
@@ -92,7 +93,7 @@ export interface ProxyDraft {
   inheritedTimeouts: Timeouts;
   options: ProxyOptions;
   /** "http-check expect status N" (kept apart: it may come before or after "option httpchk"). */
-  httpCheckExpect?: { statuses: number[]; loc: SourceLoc };
+  httpCheckExpect?: { statuses: number[]; expect?: HttpCheckExpect; loc: SourceLoc };
   httpCheckLoc?: SourceLoc;
   /** "tcp-check" lines in force here: this section's own once it wrote one, else its defaults'. */
   tcpCheckRules: TcpCheckRuleSpec[];

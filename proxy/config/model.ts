@@ -171,12 +171,27 @@ export interface BalanceSpec {
   readonly loc?: SourceLoc;
 }
 
+export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
+
+export interface HttpCheckExpect {
+  readonly inverse: boolean;
+  readonly type: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
+  /** status: the code list; rstatus/rstring: a regex; string: the text; hdr/fhdr: the name pattern. */
+  readonly pattern: string;
+  readonly statuses?: readonly number[];
+  readonly nameMatch?: HeaderMatch;
+  readonly value?: string;
+  readonly valueMatch?: HeaderMatch;
+}
+
 export interface HttpCheckSpec {
   readonly method: string;
   readonly uri: string;
   readonly version: string;
   /** http-check expect status N (or the default 2xx/3xx when absent). */
   readonly expectStatus?: readonly number[];
+  /** The other "http-check expect" forms: [!] status|rstatus|string|rstring|hdr|fhdr. */
+  readonly expect?: HttpCheckExpect;
   readonly host?: string;
   readonly loc: SourceLoc;
 }

@@ -8,7 +8,7 @@
 // when set, else within what is left of `inter`.
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { HttpCheckSpec } from '../../config/model.ts';
+import type { HeaderMatch, HttpCheckExpect, HttpCheckSpec } from '../../config/model.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
 import type { CheckRuleset } from './rulesets.ts';
 import { runTcpCheck } from './tcp-check.ts';
@@ -79,6 +79,74 @@ export function judgeResponse(head: string, expect?: readonly number[]): { statu
   return { status: 'L7STS', code, desc: (m[2] ?? '').trim() };
 }
 
+function headerMatches(text: string, pattern: string, how: HeaderMatch, caseless: boolean): boolean {
+  const t = caseless ? text.toLowerCase() : text;
+  const p = caseless ? pattern.toLowerCase() : pattern;
+  switch (how) {
+    case 'str':
+      return t === p;
+    case 'beg':
+      return t.startsWith(p);
+    case 'end':
+      return t.endsWith(p);
+    case 'sub':
+      return t.includes(p);
+    case 'reg':
+      return new RegExp(pattern, caseless ? 'i' : '').test(text);
+  }
+}
+
+/** Whether the expectation needs the response body (string, rstring). */
+export function needsBody(expect: HttpCheckExpect | undefined): boolean {
+  return expect?.type === 'string' || expect?.type === 'rstring';
+}
+
+// tcpcheck_eval_expect_http(): one "http-check expect" form on a whole response (head, then body).
+export function judgeExpect(response: string, expect: HttpCheckExpect): { status: CheckStatus; code?: number; desc: string } {
+  const headEnd = response.search(/\r?\n\r?\n/);
+  const head = headEnd >= 0 ? response.slice(0, headEnd) : response;
+  const body = headEnd >= 0 ? response.slice(headEnd).replace(/^\r?\n\r?\n/, '') : '';
+  const lines = head.split(/\r?\n/);
+  const m = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
+  if (!m) return { status: 'L7RSP', desc: '' };
+  const code = Number(m[1]);
+  const reason = (m[2] ?? '').trim();
+  let match: boolean;
+  let failStatus: CheckStatus = 'L7STS';
+  let failDesc = reason;
+  switch (expect.type) {
+    case 'status':
+      match = (expect.statuses ?? []).includes(code);
+      break;
+    case 'rstatus':
+      match = new RegExp(expect.pattern).test(m[1]!);
+      break;
+    case 'hdr':
+    case 'fhdr': {
+      const headers = lines.slice(1).flatMap((l) => {
+        const colon = l.indexOf(':');
+        return colon > 0 ? [{ name: l.slice(0, colon).trim(), value: l.slice(colon + 1).trim() }] : [];
+      });
+      const named = headers.filter((h) => headerMatches(h.name, expect.pattern, expect.nameMatch ?? 'str', true));
+      if (expect.value === undefined) match = named.length > 0;
+      else {
+        const values = expect.type === 'hdr' ? named.flatMap((h) => h.value.split(',').map((v) => v.trim())) : named.map((h) => h.value);
+        match = values.some((v) => headerMatches(v, expect.value!, expect.valueMatch ?? 'str', false));
+      }
+      break;
+    }
+    case 'string':
+    case 'rstring':
+      if (body === '') return { status: 'L7RSP', code, desc: 'HTTP content check could not find a response body' };
+      match = expect.type === 'string' ? body.includes(expect.pattern) : new RegExp(expect.pattern).test(body);
+      failStatus = 'L7RSP';
+      failDesc = expect.inverse ? 'HTTP check matched unwanted content' : 'HTTP content check did not match';
+      break;
+  }
+  if (match === expect.inverse) return { status: failStatus, code, desc: failDesc };
+  return { status: 'L7OK', code, desc: '' };
+}
+
 // Runs one check against the target and resolves with HAProxy's verdict; never rejects.
 export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckResult> {
   if (opts.ruleset) return runTcpCheck(opts.ruleset, target, opts);
@@ -120,14 +188,24 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
       const readTimeout = opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed());
       timer = setTimeout(() => finish('L7TOUT'), readTimeout);
       let data = '';
+      const expect = chk.expect;
       const judge = (): void => {
-        const r = judgeResponse(data, chk.expectStatus);
+        const r = expect ? judgeExpect(data, expect) : judgeResponse(data, chk.expectStatus);
         finish(r.status, r.desc, r.code);
+      };
+      // a body expectation waits for the whole body: Content-Length bytes, or the end of the connection
+      const complete = (): boolean => {
+        const end = data.search(/\r?\n\r?\n/);
+        if (end < 0) return data.length > 16384;
+        if (!needsBody(expect)) return true;
+        const len = /\r?\ncontent-length:\s*(\d+)/i.exec(data.slice(0, end));
+        const bodyStart = end + (/^\r?\n\r?\n/.exec(data.slice(end))?.[0].length ?? 0);
+        return (len !== null && data.length - bodyStart >= Number(len[1])) || data.length > 16384;
       };
       sock!.setEncoding('latin1');
       sock!.on('data', (chunk: string) => {
         data += chunk;
-        if (/\r?\n\r?\n/.test(data) || data.length > 16384) judge();
+        if (complete()) judge();
       });
       sock!.on('end', () => (data ? judge() : finish('L7RSP')));
       sock!.write(buildCheckRequest(chk));

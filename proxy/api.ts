@@ -33,6 +33,8 @@ export interface EngineOptions {
   readonly events?: EventBus;
   /** Disable health-check timers (tests drive checks by hand). */
   readonly healthChecks?: boolean;
+  /** Run `resolvers` sections (default true). Off where the caller's mapServer alone must say where servers are. */
+  readonly resolvers?: boolean;
 }
 
 export interface ServerSnapshot {

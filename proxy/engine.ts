@@ -376,7 +376,11 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   addressOf(server: ServerState): { host: string; port: number } {
-    if (this.opts.mapServer) return this.opts.mapServer(server.spec, server.backend);
+    if (this.opts.mapServer) {
+      const mapped = this.opts.mapServer(server.spec, server.backend);
+      // a resolved server's address is DNS's (only its port is the caller's to move)
+      return this.resolvers.length > 0 && server.spec.resolvers !== undefined ? { host: server.host, port: mapped.port } : mapped;
+    }
     return { host: server.host, port: server.port };
   }
 
@@ -463,10 +467,23 @@ export class ProxyEngine implements Engine, SessionHost {
 
   // ---- DNS resolution ----------------------------------------------------------------------------------------
 
-  // One ResolverSet per resolvers section some server uses. Not when the lab maps server addresses itself: there
-  // the mapping, not DNS, says where a server is.
+  // One ResolverSet per resolvers section some server uses (unless the caller turned them off: the lab's
+  // episodes and playground map every server onto its own stand-ins).
   private startResolvers(gen: Generation): void {
-    if (this.opts.mapServer) return;
+    if (this.opts.resolvers === false) {
+      // nothing will answer for "init-addr none" servers: the caller's mapping places them instead
+      for (const be of gen.backends.values()) {
+        for (const s of be.servers) {
+          if (s.maintCause !== 'resolution') continue;
+          delete s.maintCause;
+          s.host = s.spec.host;
+          s.health = s.spec.rise;
+          be.setOperational(s, true);
+          be.setAdmin(s, 'ready');
+        }
+      }
+      return;
+    }
     const sets = new Map<string, ResolverSet>();
     for (const be of gen.backends.values()) {
       for (const s of be.servers) {

@@ -8,13 +8,15 @@ import type { ParseOutput } from './parse.ts';
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   const options = { ...p.options };
   if (options.httpchk && p.httpCheckSend) {
-    const { method, uri, version, host } = p.httpCheckSend;
+    const { method, uri, version, host, headers, body } = p.httpCheckSend;
     options.httpchk = {
       ...options.httpchk,
       ...(method !== undefined ? { method } : {}),
       ...(uri !== undefined ? { uri } : {}),
       ...(version !== undefined ? { version } : {}),
       ...(host !== undefined ? { host } : {}),
+      ...(headers !== undefined ? { headers } : {}),
+      ...(body !== undefined ? { body } : {}),
     };
   }
   if (options.httpchk && p.httpCheckExpect) {

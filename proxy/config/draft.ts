@@ -99,7 +99,7 @@ export interface ProxyDraft {
   tcpCheckRules: TcpCheckRuleSpec[];
   tcpCheckOwnRules: boolean;
   /** "http-check send": request fields that override "option httpchk"'s. */
-  httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; loc: SourceLoc };
+  httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; headers?: [string, string][]; body?: string; loc: SourceLoc };
   /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
   monitorUriLoc?: SourceLoc;
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */

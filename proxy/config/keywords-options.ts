@@ -206,6 +206,7 @@ function statusList(text: string): number[] | { bad: string } {
 // "http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]...": the request a health check sends.
 function httpCheckSend(c: ProxyLineContext): void {
   const send: NonNullable<typeof c.proxy.httpCheckSend> = { ...c.proxy.httpCheckSend, loc: c.loc };
+  const headers: [string, string][] = [];
   for (let i = 2; i < c.count; i++) {
     const a = c.arg(i);
     const takes = a === 'hdr' ? 2 : ['comment', 'meth', 'uri', 'uri-lf', 'ver', 'body', 'body-lf'].includes(a) ? 1 : -1;
@@ -221,10 +222,14 @@ function httpCheckSend(c: ProxyLineContext): void {
     if (a === 'meth') send.method = v;
     else if (a === 'uri') send.uri = v;
     else if (a === 'ver') send.version = v;
-    else if (a === 'hdr' && v.toLowerCase() === 'host') send.host = c.arg(i + 2);
-    else if (a !== 'comment') c.unsupported(`'http-check send ... ${a}${a === 'hdr' ? ` ${v}` : ''}'`, { at: c.word(i) });
+    else if (a === 'hdr') {
+      if (v.toLowerCase() === 'host') send.host = c.arg(i + 2);
+      headers.push([v.toLowerCase(), c.arg(i + 2)]);
+    } else if (a === 'body') send.body = v;
+    else if (a !== 'comment') c.unsupported(`'http-check send ... ${a}'`, { at: c.word(i) });
     i += takes;
   }
+  if (headers.length > 0) send.headers = headers;
   c.proxy.httpCheckSend = send;
   c.proxy.httpCheckLoc = c.loc;
 }

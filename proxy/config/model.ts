@@ -193,6 +193,10 @@ export interface HttpCheckSpec {
   /** The other "http-check expect" forms: [!] status|rstatus|string|rstring|hdr|fhdr. */
   readonly expect?: HttpCheckExpect;
   readonly host?: string;
+  /** "http-check send hdr NAME VALUE"...: sent in this order, names lower-cased (they replace `host`'s place). */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** "http-check send body TEXT": sent with its content-length. */
+  readonly body?: string;
   readonly loc: SourceLoc;
 }
 

@@ -47,7 +47,7 @@ export function connectTimeoutFor(o: Pick<ProbeOptions, 'inter' | 'timeoutConnec
 }
 
 /** The request bytes HAProxy sends for `option httpchk METHOD URI VERSION` (header names lowercased, as haproxy 2.6 sends them). */
-export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host'>): string {
+export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host' | 'headers' | 'body'>): string {
   // "option httpchk GET / HTTP/1.1\r\nHost:\ x" keeps headers in the version word; split them off.
   const parts = spec.version.split(/\r\n|\\r\\n/);
   const version = parts[0] || 'HTTP/1.0';
@@ -58,9 +58,12 @@ export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | '
     if (colon <= 0) continue;
     headers.push([text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim()]);
   }
-  if (spec.host && !headers.some(([n]) => n === 'host')) headers.unshift(['host', spec.host]);
+  if (spec.headers) headers.push(...spec.headers.map(([n, v]) => [n, v] as [string, string]));
+  else if (spec.host && !headers.some(([n]) => n === 'host')) headers.unshift(['host', spec.host]);
+  const body = spec.body ?? '';
+  if (body !== '') headers.push(['content-length', String(Buffer.byteLength(body, 'latin1'))]);
   if (version === 'HTTP/1.1' && !headers.some(([n]) => n === 'connection')) headers.push(['connection', 'close']);
-  return `${spec.method} ${spec.uri} ${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+  return `${spec.method} ${spec.uri} ${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n${body}`;
 }
 
 /** Whether an HTTP status satisfies the check: the `http-check expect status` list, or 2xx/3xx by default. */

@@ -8,18 +8,22 @@ import type { ParseOutput } from './parse.ts';
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   const options = { ...p.options };
   if (options.httpchk && p.httpCheckSend) {
-    const { method, uri, version, host } = p.httpCheckSend;
+    const { method, uri, version, host, headers, body } = p.httpCheckSend;
     options.httpchk = {
       ...options.httpchk,
       ...(method !== undefined ? { method } : {}),
       ...(uri !== undefined ? { uri } : {}),
       ...(version !== undefined ? { version } : {}),
       ...(host !== undefined ? { host } : {}),
+      ...(headers !== undefined ? { headers } : {}),
+      ...(body !== undefined ? { body } : {}),
     };
   }
   if (options.httpchk && p.httpCheckExpect) {
-    options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
+    const { statuses, expect } = p.httpCheckExpect;
+    options.httpchk = { ...options.httpchk, ...(statuses.length > 0 ? { expectStatus: statuses } : {}), ...(expect && (expect.type !== 'status' || expect.inverse) ? { expect } : {}) };
   }
+  if (options.tcpCheck?.kind === 'tcp-check') options.tcpCheck = { kind: 'tcp-check', rules: [...p.tcpCheckRules] };
   return {
     kind: p.kind === 'defaults' ? 'listen' : p.kind,
     name: p.name,

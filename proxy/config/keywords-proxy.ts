@@ -9,10 +9,11 @@ import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
+import { parseTcpCheck } from './keywords-tcp-check.ts';
 import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
-import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseDefaultServer, parseServer, parseServerTemplate } from './keywords-server.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
@@ -353,6 +354,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   balance,
   'hash-type': hashType,
   server: parseServer,
+  'server-template': parseServerTemplate,
   'default-server': parseDefaultServer,
   default_backend: defaultBackend,
   use_backend: useBackend,
@@ -385,6 +387,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   },
   option: parseOption,
   'http-check': parseHttpCheck,
+  'tcp-check': parseTcpCheck,
   log,
   'log-format': logFormat,
   'log-tag': (c) => {

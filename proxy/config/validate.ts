@@ -92,16 +92,29 @@ export function validate(out: ParseOutput): void {
   // HAProxy prepares TLS contexts only once the files parsed without error
   if (!parseFailed) validateSsl(out.proxies, d);
 
+  // resolvers_finalize_config(): a server's resolvers section must exist.
+  for (const p of parseFailed ? [] : out.proxies) {
+    if (!hasBe(p)) continue;
+    for (const s of p.servers) {
+      if (s.resolvers !== undefined && !out.global.resolvers.has(s.resolvers)) {
+        plain('alert', `${where(p)}, server '${s.name}': unable to find required resolvers '${s.resolvers}'`, s.loc);
+      }
+    }
+  }
+
   // Health checks are set up after every proxy is checked (src/check.c init_srv_check()).
   // HAProxy shares one default tcp-check ruleset between proxies; once any check was set up (a checked server with a
   // port, or a backend's checked default-server, processed after its servers), later failures word it differently.
   let sharedRuleset = false;
   for (const p of out.proxies) {
     if (!hasBe(p)) continue;
-    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc);
+    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc || p.options.tcpCheck);
+    // a tcp-check ruleset whose first connect names a port needs no server port (init_srv_check)
+    const firstConnect = p.options.tcpCheck?.kind === 'tcp-check' ? p.tcpCheckRules.find((r) => r.kind !== 'comment') : undefined;
+    const rulePort = firstConnect?.kind === 'connect' && firstConnect.port !== undefined;
     for (const s of p.servers) {
       if (!s.check) continue;
-      if (s.port !== 0 || s.checkPort) {
+      if (s.port !== 0 || s.checkPort || rulePort) {
         if (!ownRuleset) sharedRuleset = true;
         continue;
       }

@@ -32,6 +32,7 @@ import { serverRequester, type ResolutionHost } from './dns/server-resolution.ts
 import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
+import { PROXY_ERROR_TEXT, readProxyHeader, setProxied, type ProxiedAddresses } from './io/proxy-protocol.ts';
 import { serveH2 } from './h2/h2-connection.ts';
 import tls from 'node:tls';
 import { haproxyDate } from './log/log-date.ts';
@@ -45,6 +46,8 @@ interface Listener {
   tls: BindContexts | undefined;
   /** The listener's id in its frontend (HAProxy's luid: bind order from 1), for connection-error log lines. */
   bindId: number;
+  /** bind ... accept-proxy */
+  acceptProxy: boolean;
 }
 
 const DEFAULT_MAXCONN = 4096;
@@ -235,7 +238,7 @@ export class ProxyEngine implements Engine, SessionHost {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     const listener: Listener = {
       key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode, tls: b.ssl ? bindContexts(b.ssl) : undefined,
-      bindId: fe.binds.indexOf(b) + 1,
+      bindId: fe.binds.indexOf(b) + 1, acceptProxy: b.acceptProxy === true,
     };
     server.on('connection', (sock) => this.accept(sock, listener));
     return new Promise((resolve, reject) => {
@@ -290,12 +293,45 @@ export class ProxyEngine implements Engine, SessionHost {
     const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
+    if (listener.acceptProxy) {
+      this.readProxyHeader(sock, listener);
+      return;
+    }
+    this.handshake(sock, listener, undefined);
+  }
+
+  // bind ... accept-proxy: the PROXY header comes before anything else, TLS included (conn_recv_proxy).
+  private readProxyHeader(sock: net.Socket, listener: Listener): void {
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    const accepted = Date.now();
+    readProxyHeader(sock, fe?.spec.timeouts.client ?? 0, (r) => {
+      if ('addrs' in r) {
+        this.handshake(sock, listener, r.addrs ?? undefined);
+        return;
+      }
+      const spec = fe?.spec;
+      if (spec && (spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) && this.wantsLog(spec, true) &&
+        !(spec.options.dontlognull && r.bytes === 0)) {
+        const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
+        this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${PROXY_ERROR_TEXT[r.error]}`);
+      }
+      sock.destroy();
+    });
+  }
+
+  private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined): void {
+    if (proxied) setProxied(sock, proxied);
+    // option clitcpka / tcpka: the kernel probes an idle client connection (SO_KEEPALIVE)
+    if (this.gen.frontends.get(listener.binding.frontend)?.spec.options.cliTcpKa) sock.setKeepAlive(true);
     if (listener.tls) {
       const fe = this.gen.frontends.get(listener.binding.frontend);
       const accepted = Date.now();
       const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
       acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
-        secure: (t) => this.startSession(t, listener),
+        secure: (t) => {
+          if (proxied) setProxied(t, proxied);
+          this.startSession(t, listener);
+        },
         failed: (why) => {
           // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
           const spec = fe?.spec;

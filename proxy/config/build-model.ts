@@ -3,6 +3,7 @@
 import type { Diagnostic } from './diagnostics.ts';
 import { assignServerIds, finalizeGlobal, type ProxyDraft } from './draft.ts';
 import type { ConfigModel, ProxySpec } from './model.ts';
+import { withDynamicCookies } from './keywords-cookie.ts';
 import type { ParseOutput } from './parse.ts';
 
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
@@ -45,7 +46,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
       ...(p.balance.arg !== undefined ? { arg: p.balance.arg } : {}),
       ...(p.balance.loc ? { loc: p.balance.loc } : {}),
     },
-    servers: p.kind === 'frontend' ? [] : assignServerIds(p.servers),
+    servers: p.kind === 'frontend' ? [] : withDynamicCookies(p, assignServerIds(p.servers)),
     retries: p.retries,
     timeouts: { ...p.timeouts },
     options,
@@ -58,6 +59,9 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     ...(p.logTag !== undefined ? { logTag: p.logTag } : {}),
     ...(p.logFormatter !== undefined ? { logFormatter: p.logFormatter } : {}),
     ...(p.stats ? { stats: { ...p.stats } } : {}),
+    ...(p.kind !== 'frontend' && p.cookie ? { cookie: p.cookie } : {}),
+    persistRules: p.kind === 'frontend' ? [] : [...p.persistRules],
+    ...(p.kind !== 'backend' && p.monitorUri !== undefined ? { monitorUri: p.monitorUri, monitorFail: [...p.monitorFail] } : {}),
     ...(p.defaultsFrom !== undefined ? { defaultsFrom: p.defaultsFrom } : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type {
   BalanceSpec,
   BindSpec,
+  CookieSpec,
   GlobalSpec,
   HttpRequestRule,
   HttpResponseRule, HttpAfterResponseRule,
@@ -17,6 +18,7 @@ import type {
   LogTarget,
   Mode,
   ProxyOptions,
+  PersistRule,
   ServerSpec,
   StatsSocketSpec,
   ResolversSpec,
@@ -44,6 +46,10 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** send-proxy / send-proxy-v2; 0 or absent: none. */
+  sendProxy?: 0 | 1 | 2;
+  /** "cookie VALUE" (default-server may give one too). */
+  cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
   ssl?: ServerTlsDraft;
   resolvers?: string;
@@ -102,6 +108,8 @@ export interface ProxyDraft {
   httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; headers?: [string, string][]; body?: string; loc: SourceLoc };
   /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
   monitorUriLoc?: SourceLoc;
+  monitorUri?: string;
+  monitorFail: CompiledCondition[];
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
@@ -119,6 +127,10 @@ export interface ProxyDraft {
   conditions: CompiledCondition[];
   /** errorfile / errorloc pages by status. */
   errorPages: Map<number, ErrorPage>;
+  cookie?: CookieSpec;
+  /** "dynamic-cookie-key": the secret dynamic server cookies are hashed with. */
+  dynamicCookieKey?: string;
+  persistRules: PersistRule[];
 }
 
 export interface GlobalDraft {
@@ -163,6 +175,7 @@ export function defaultOptions(): ProxyOptions {
     allbackups: false,
     logHealthChecks: false,
     logasap: false,
+    persist: false,
   };
 }
 
@@ -195,6 +208,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     errorPages: new Map(),
     tcpCheckRules: [],
     tcpCheckOwnRules: false,
+    persistRules: [],
+    monitorFail: [],
   };
 }
 
@@ -226,6 +241,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.tcpCheckRules = [...from.tcpCheckRules];
   if (from.httplogLoc && kind !== 'backend') d.httplogLoc = from.httplogLoc;
   if (from.monitorUriLoc && kind !== 'backend') d.monitorUriLoc = from.monitorUriLoc;
+  if (from.monitorUri !== undefined && kind !== 'backend') d.monitorUri = from.monitorUri;
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
@@ -234,6 +250,8 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
+  if (from.cookie) d.cookie = from.cookie;
+  if (from.dynamicCookieKey !== undefined) d.dynamicCookieKey = from.dynamicCookieKey;
   d.defaultsFrom = from.name;
   return d;
 }
@@ -283,6 +301,8 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
       ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
+      ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
+      ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
     };
     return spec;
   });

@@ -11,6 +11,7 @@ import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-li
 import { parseSetStatus } from '../http/actions/status-actions.ts';
 import { isVarAction, parseVarAction, type VarRule } from '../http/actions/var-actions.ts';
 import type { CheckPlace } from '../sample/places.ts';
+import { parseAddressAction } from '../http/actions/address-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
@@ -130,6 +131,14 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'redirect':
       parsed = parseRedirect(c, 2);
       break;
+    case 'set-src':
+    case 'set-dst':
+    case 'set-src-port':
+    case 'set-dst-port': {
+      const r = parseAddressAction(action, c.arg(2), c.proxy.name);
+      parsed = 'error' in r ? { error: r.error } : { rule: r.rule as HttpRequestRule, next: 3 };
+      break;
+    }
     case 'set-header':
     case 'add-header':
     case 'del-header':

@@ -6,6 +6,7 @@ import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { SampleValue } from '../sample/sample.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { HttpReply } from '../http/actions/http-reply.ts';
@@ -52,6 +53,8 @@ export interface BindSpec {
   readonly text: string;
   /** "ssl" and its options: the connection is TLS from the first byte. */
   readonly ssl?: BindTlsSpec;
+  /** "accept-proxy": a PROXY protocol header (v1 or v2) comes first and gives the client's addresses. */
+  readonly acceptProxy?: boolean;
 }
 
 /** TLS protocol versions as HAProxy names them (ssl-min-ver, ssl-max-ver). */
@@ -143,6 +146,10 @@ export interface ServerSpec {
   readonly initAddr?: readonly string[];
   /** The host name as written, when the address is a name (HAProxy's srv->hostname). */
   readonly fqdn?: string;
+  /** "send-proxy" (1) / "send-proxy-v2" (2): a PROXY header goes before the first byte to the server. */
+  readonly sendProxy?: 1 | 2;
+  /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
+  readonly cookie?: string;
   readonly loc: SourceLoc;
 }
 
@@ -277,7 +284,9 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
+  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr });
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -349,6 +358,40 @@ export interface ProxyOptions {
   /** option tcp-check, redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk (exclusive with httpchk). */
   tcpCheck?: TcpCheckSpec;
   logasap: boolean;
+  /** option persist: a cookie still leads to its server while that server is down. */
+  persist?: boolean;
+  /** option clitcpka / srvtcpka (tcpka sets both): SO_KEEPALIVE on client / server sockets. */
+  cliTcpKa?: boolean;
+  srvTcpKa?: boolean;
+}
+
+/** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */
+export interface CookieSpec {
+  readonly name: string;
+  /** passive: no mode word, the cookie is only read (the server sets it itself). */
+  readonly mode: 'passive' | 'insert' | 'rewrite' | 'prefix';
+  readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  readonly dynamic: boolean;
+  /** "domain D" words joined as HAProxy sends them ("a.com; domain=b.com"). */
+  readonly domain?: string;
+  /** "attr A" words joined with "; ". */
+  readonly attrs?: string;
+  /** Seconds; 0 = unset. */
+  readonly maxidle: number;
+  readonly maxlife: number;
+  readonly loc: SourceLoc;
+}
+
+/** force-persist / ignore-persist: decided once the backend is known (process_switching_rules). */
+export interface PersistRule {
+  readonly kind: 'force' | 'ignore';
+  readonly cond: Condition;
+  readonly loc: SourceLoc;
 }
 
 export interface StatsSpec {
@@ -410,6 +453,12 @@ export interface ProxySpec {
   /** `logFormat`, compiled when the config loads. */
   readonly logFormatter?: LogFormatter;
   readonly stats?: StatsSpec;
+  /** The persistence cookie (backend side), its servers' values in ServerSpec.cookie. */
+  readonly cookie?: CookieSpec;
+  readonly persistRules?: readonly PersistRule[];
+  /** monitor-uri (frontend side) and the "monitor fail" conditions that turn its 200 into a 503. */
+  readonly monitorUri?: string;
+  readonly monitorFail?: readonly Condition[];
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;
 }

@@ -126,7 +126,14 @@ export function validate(out: ParseOutput): void {
 
   // proxy_cfg_ensure_no_http(): HTTP-only balancing and log formats fall back in tcp mode.
   function ensureNoHttp(p: ProxyDraft): void {
+    if (p.cookie) {
+      plain('warning', `cookie will be ignored for ${where(p)} (needs 'mode http').`, p.cookie.loc);
+      delete p.cookie;
+    }
     if (p.monitorUriLoc) plain('warning', `monitor-uri will be ignored for ${where(p)} (needs 'mode http').`, p.monitorUriLoc);
+    for (const s of p.servers) {
+      if (s.cookie !== undefined) plain('warning', `${where(p)} : ignoring cookie for server '${s.name}' as HTTP mode is disabled.`, s.loc);
+    }
     if (['uri', 'url_param', 'hdr'].includes(p.balance.algorithm)) {
       plain('warning', `Layer 7 hash not possible for ${where(p)} (needs 'mode http'). Falling back to round robin.`, p.balance.loc);
       p.balance = { algorithm: 'roundrobin', options: [], ...(p.balance.loc ? { loc: p.balance.loc } : {}) };

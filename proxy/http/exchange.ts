@@ -12,6 +12,7 @@ import type { ChunkedScanner } from './chunked.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
+import type { CookieTxn } from './cookie-persistence.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -92,6 +93,10 @@ export class Txn {
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
+  /** A monitor-uri request: answered by the proxy, never logged. */
+  monitor = false;
+  /** Cookie persistence state, when the backend has a cookie or persist rules. */
+  cookie: CookieTxn | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
   private ctxCache: SampleContext | null = null;
@@ -108,6 +113,11 @@ export class Txn {
     this.closeClient = !req.keepAlive;
     this.originalMethod = req.method;
     this.originalUri = req.uri;
+  }
+
+  /** The context if rules or fetches built it (null otherwise), without building it. */
+  get builtCtx(): SampleContext | null {
+    return this.ctxCache;
   }
 
   get ctx(): SampleContext {

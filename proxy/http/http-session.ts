@@ -29,6 +29,9 @@ import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange } from '
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
+import { monitorAnswer } from './monitor-uri.ts';
+import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
+import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -56,11 +59,13 @@ export class HttpSession {
     private readonly binding: ListenerBinding,
     private readonly sock: net.Socket,
   ) {
-    this.src = normalizeAddress(sock.remoteAddress ?? '');
-    this.srcPort = sock.remotePort ?? 0;
-    this.dst = normalizeAddress(sock.localAddress ?? '');
-    this.dstPort = sock.localPort ?? 0;
-    this.aclDstPort = binding.configPort || this.dstPort;
+    // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
+    const px = proxiedAddresses(sock);
+    this.src = px ? px.src : normalizeAddress(sock.remoteAddress ?? '');
+    this.srcPort = px ? px.srcPort : sock.remotePort ?? 0;
+    this.dst = px ? px.dst : normalizeAddress(sock.localAddress ?? '');
+    this.dstPort = px ? px.dstPort : sock.localPort ?? 0;
+    this.aclDstPort = px ? px.dstPort : binding.configPort || this.dstPort;
     this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -282,6 +287,14 @@ export class HttpSession {
     const ev = this.host.events;
     t.detailed = ev.wantsDetail && ev.detailed();
     emitRequest(this, t);
+    const monitor = fe.spec.monitorUri !== undefined ? monitorAnswer(fe.spec, t.req, t.ctx) : null;
+    if (monitor !== null) {
+      // before any http-request rule, as http_wait_for_request does
+      t.monitor = true;
+      t.termination = 'LR--';
+      this.answerStatus(t, monitor);
+      return;
+    }
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
@@ -294,6 +307,7 @@ export class HttpSession {
     }
     t.backend = be;
     t.backendChosen();
+    persistenceStart(t, be);
     emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
@@ -335,6 +349,7 @@ export class HttpSession {
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
     const rule = applyRequestRules(t, spec);
     if (!rule) return false;
+    if (rule.action === 'deny' || rule.action === 'tarpit') persistenceOnDeny(t);
     emitRoute(this, t, undefined);
     const a = ruleAnswer(t, rule);
     if (a) this.local(t, a);
@@ -358,7 +373,12 @@ export class HttpSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   private assign(t: Txn, avoid: ServerState | undefined): void {
-    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
+    const direct = avoid === undefined ? persistentServer(t) : null;
+    if (direct) {
+      this.useServer(t, direct);
+      return;
+    }
+    t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {
@@ -388,13 +408,21 @@ export class HttpSession {
   // A new connection to the server, under the backend's connect timeout.
   private connect(t: Txn, server: ServerState): void {
     const be = t.backend!;
-    const conn = new ServerConn(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be);
+    const conn = new ServerConn(this.withPreface(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be), server, be);
     conn.txn = t;
     t.conn = conn;
     conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);
     conn.sock.once(conn.reads.connectEvent, () => {
       if (t.conn === conn && this.txn === t) this.connected(t, conn);
     });
+  }
+
+  // server ... send-proxy / send-proxy-v2: the client's addresses go first, in a PROXY header
+  // option srvtcpka: SO_KEEPALIVE on it too
+  private withPreface<A extends object>(addr: A, server: ServerState, be: LiveBackend): A {
+    const preface = serverPreface(server.spec, this);
+    const keepAlive = be.spec.options.srvTcpKa === true;
+    return preface || keepAlive ? { ...addr, ...(preface ? { preface } : {}), ...(keepAlive ? { keepAlive } : {}) } : addr;
   }
 
   private connected(t: Txn, conn: ServerConn): void {
@@ -421,7 +449,7 @@ export class HttpSession {
     conn.txn = null;
     conn.sock.destroy();
     be.drop(server);
-    const plan = planRetry(be, server, t.retries, immediate);
+    const plan = planRetry(be, server, t.retries, immediate, t.cookie ?? undefined);
     if (plan.giveUp) {
       // the log still names the server that refused
       t.failedServer = server;
@@ -436,7 +464,7 @@ export class HttpSession {
       if (this.txn !== t) return;
       if (plan.redispatch) {
         t.redispatched = true;
-        this.assign(t, server);
+        persistenceRedispatch(t, server, () => this.assign(t, server));
       } else this.useServer(t, server);
     };
     if (plan.delayMs > 0) setTimeout(retry, plan.delayMs);
@@ -447,7 +475,7 @@ export class HttpSession {
     const be = t.backend!;
     const head = buildRequestHead(t.req, {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
-      src: this.src,
+      src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
     const sock = conn.sock;
@@ -522,6 +550,7 @@ export class HttpSession {
         this.denyResponse(t, denied);
         return;
       }
+      persistenceResponse(t, resp);
       applyAfterResponseRules(t, resp, resp);
       t.tRespHead = Date.now();
       t.resp = resp;
@@ -726,7 +755,8 @@ export class HttpSession {
     if (conn) {
       conn.txn = null;
       t.conn = null;
-      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed &&
+      // a connection that carried a PROXY header speaks for this client only: it is not pooled
+      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed && !server!.spec.sendProxy &&
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;

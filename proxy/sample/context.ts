@@ -17,6 +17,8 @@ export interface SampleContext {
   readonly srcPort: number;
   readonly dst: string;
   readonly dstPort: number;
+  /** http-request set-src/set-dst/...-port changed the addresses above: the log and X-Forwarded-For follow them. */
+  readonly addressesSet?: boolean;
   /** Absent in mode tcp (and before the request head is parsed), and in http-response rules (see reqPersist). */
   readonly req?: HttpRequestView;
   /**

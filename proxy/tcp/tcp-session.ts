@@ -15,6 +15,7 @@ import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
+import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
 import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
 import { VarStore } from '../sample/vars.ts';
@@ -58,9 +59,11 @@ export class TcpSession {
     private readonly owned: OwnedReads | null = null,
   ) {
     this.id = host.nextId();
+    const px = proxiedAddresses(sock);
     this.ctx = {
-      src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
-      dst: normalizeAddress(sock.localAddress ?? ''), dstPort: binding.configPort || (sock.localPort ?? 0),
+      // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
+      src: px ? px.src : normalizeAddress(sock.remoteAddress ?? ''), srcPort: px ? px.srcPort : sock.remotePort ?? 0,
+      dst: px ? px.dst : normalizeAddress(sock.localAddress ?? ''), dstPort: px ? px.dstPort : binding.configPort || (sock.localPort ?? 0),
       tls: sock instanceof tls.TLSSocket ? tlsView(sock) : undefined,
     };
     const r = host.resolve(binding.frontend);
@@ -184,7 +187,8 @@ export class TcpSession {
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
-    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true }, {
+    const preface = serverPreface(server.spec, this.ctx);
+    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true, ...(preface ? { preface } : {}), keepAlive: be.spec.options.srvTcpKa === true }, {
       onData: (view) => {
         this.bytesOut += view.length;
         if (!reads.forward(this.sock, view)) srv.pause();

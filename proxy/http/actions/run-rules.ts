@@ -10,6 +10,7 @@ import { applyHeaderRule, replaceHeaders } from './header-actions.ts';
 import { applyRequestLineRule } from './request-line-actions.ts';
 import { applySetStatus } from './status-actions.ts';
 import { applyVarRule } from './var-actions.ts';
+import { applyAddressRule } from './address-actions.ts';
 
 /** Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran. */
 export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext): FinalRule | null {
@@ -40,6 +41,12 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'set-var-fmt':
       case 'unset-var':
         applyVarRule(rule, ctx);
+        continue;
+      case 'set-src':
+      case 'set-dst':
+      case 'set-src-port':
+      case 'set-dst-port':
+        applyAddressRule(rule, ctx);
         continue;
       default:
         return rule;

@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
@@ -78,6 +79,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   get config(): ConfigModel {
     return this.gen.config;
+  }
+
+  stickTables(): ReadonlyMap<string, StickTable> {
+    return this.gen.tables;
   }
 
   procVar(name: string): SampleValue | undefined {

@@ -3,14 +3,16 @@
 // parse and run together). Actions the lab does not run are warned about and skipped, never silently dropped.
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
-import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule } from './model.ts';
-import type { Parsed } from '../http/actions/common.ts';
+import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, TcpRequestRule } from './model.ts';
+import type { CheckPlace } from '../sample/places.ts';
+import type { Parsed, RuleBody } from '../http/actions/common.ts';
 import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
 import { isVarAction, parseVarAction } from '../http/actions/var-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
+import { isStickAction, parseStickAction, type StickAction } from '../stick/track-actions.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
@@ -99,6 +101,10 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     default: {
       if (isVarAction(action)) {
         parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
+      if (isStickAction(action)) {
+        parsed = parseStickAction(c, 2, formatPlaces(c));
         break;
       }
       if (knownAction(action, HTTP_REQUEST_ACTIONS)) {
@@ -192,6 +198,10 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     default: {
       if (isVarAction(action)) {
         parsed = parseVarAction(c, 2, formatPlaces(c));
+        break;
+      }
+      if (isStickAction(action)) {
+        parsed = parseStickAction(c, 2, formatPlaces(c));
         break;
       }
       if (knownAction(action, HTTP_RESPONSE_ACTIONS)) {
@@ -302,16 +312,12 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     c.proxy.tcpInspectDelay = t.ms;
     return;
   }
-  if (stage === 'session') {
-    c.unsupported(`'tcp-request session'`, { at: c.word(1) });
-    return;
-  }
-  if (stage !== 'connection' && stage !== 'content') {
+  if (stage !== 'connection' && stage !== 'content' && stage !== 'session') {
     c.alert(`'tcp-request' expects 'inspect-delay', 'connection', or 'content' in ${c.proxyType} '${c.proxy.name}' (got '${stage}')`);
     return;
   }
-  if (stage === 'connection' && !c.hasFrontend) {
-    c.alert(`tcp-request connection is not allowed because ${c.proxyType} ${c.proxy.name} is not a frontend`);
+  if ((stage === 'connection' || stage === 'session') && !c.hasFrontend) {
+    c.alert(`tcp-request ${stage} is not allowed because ${c.proxyType} ${c.proxy.name} is not a frontend`);
     return;
   }
   if (c.isDefaults && c.proxy.name === '') {
@@ -319,21 +325,34 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     return;
   }
   const action = c.arg(2);
-  if (action !== 'accept' && action !== 'reject') {
-    const list = stage === 'connection' ? TCP_CONNECTION_ACTIONS : TCP_CONTENT_ACTIONS;
-    if (action !== '' && knownAction(action, list)) {
-      c.unsupported(`'tcp-request ${stage} ${action}'`, { at: c.word(2) });
-      return;
-    }
-    const text = stage === 'connection' ? TCP_CONNECTION_ACTIONS_TEXT : TCP_CONTENT_ACTIONS_TEXT;
-    c.alert(`'tcp-request ${stage}' expects ${text} in ${c.proxyType} '${c.proxy.name}' (got '${action}').`);
-    return;
-  }
   const place: CondPlace =
     stage === 'connection'
       ? { front: 'tcp-request connection', back: 'tcp-request connection', rule: 'tcp-request connection' }
-      : { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' };
-  const r = readCondition(c, 3, place);
+      : stage === 'session'
+        ? { front: 'tcp-request session', back: 'tcp-request session', rule: 'tcp-request session' }
+        : { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' };
+  let stick: { rule: RuleBody<StickAction>; next: number } | undefined;
+  if (action !== 'accept' && action !== 'reject') {
+    if (isStickAction(action)) {
+      const places: CheckPlace[] = stage === 'content' ? (c.proxyType === 'backend' ? ['backend tcp-request content'] : c.hasBackend ? ['tcp-request content', 'backend tcp-request content'] : ['tcp-request content']) : [place.front];
+      const p = parseStickAction(c, 3, places, `tcp-request ${stage}`);
+      if ('error' in p) {
+        c.alert(p.error);
+        return;
+      }
+      stick = p;
+    } else {
+      const list = stage === 'content' ? TCP_CONTENT_ACTIONS : TCP_CONNECTION_ACTIONS;
+      if (action !== '' && knownAction(action, list)) {
+        c.unsupported(`'tcp-request ${stage} ${action}'`, { at: c.word(2) });
+        return;
+      }
+      const text = stage === 'content' ? TCP_CONTENT_ACTIONS_TEXT : TCP_CONNECTION_ACTIONS_TEXT;
+      c.alert(`'tcp-request ${stage}' expects ${text} in ${c.proxyType} '${c.proxy.name}' (got '${action}').`);
+      return;
+    }
+  }
+  const r = readCondition(c, stick ? stick.next : 3, place);
   if (!r.ok) {
     if ('trailing' in r) {
       c.alert(`'tcp-request ${stage} ${action}' only accepts 'if' or 'unless', in ${c.proxyType} '${c.proxy.name}' (got '${r.trailing.text}')`);
@@ -344,6 +363,7 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     }
     return;
   }
-  warnMisplaced(c, stage === 'connection' ? ['tcp-request content', 'http-request', 'use_backend'] : ['http-request', 'use_backend']);
-  c.proxy.tcpRequestRules.push({ stage, action, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
+  warnMisplaced(c, stage === 'content' ? ['http-request', 'use_backend'] : ['tcp-request content', 'http-request', 'use_backend']);
+  const body = stick ? stick.rule : { action: action as 'accept' | 'reject' };
+  c.proxy.tcpRequestRules.push({ stage, ...body, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) } as TcpRequestRule);
 }

@@ -1,6 +1,9 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
 import type { VarRule } from '../http/actions/var-actions.ts';
+import type { StickAction } from '../stick/track-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -200,7 +203,8 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & StickAction);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -220,18 +224,28 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & StickAction);
 
-/** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
+/** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
-  | Exclude<HttpResponseRule, { action: 'deny' | 'return' }>
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
-export type TcpRequestRule = RuleBase & {
-  readonly stage: 'connection' | 'content';
-  readonly action: 'accept' | 'reject';
-};
+type TcpStage = RuleBase & { readonly stage: 'connection' | 'session' | 'content' };
+export type TcpRequestRule = (TcpStage & { readonly action: 'accept' | 'reject' }) | (TcpStage & StickAction);
+
+/** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
+export interface StickRule {
+  readonly kind: 'on' | 'match' | 'store-request' | 'store-response';
+  readonly expr: SampleExpr;
+  /** The table's name; absent: the section's own. */
+  readonly table?: string;
+  readonly cond?: Condition;
+  readonly loc: SourceLoc;
+  readonly text: string;
+}
 
 export interface UseBackendRule {
   readonly backend: string;
@@ -306,6 +320,11 @@ export interface ProxySpec {
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** The section's own stick table ("stick-table ..."), named after it. */
+  readonly stickTable?: StickTableSpec;
+  /** stick on/match/store-request rules (request side, in order) and store-response rules. */
+  readonly stickRules: readonly StickRule[];
+  readonly storeResponseRules: readonly StickRule[];
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];

@@ -1,6 +1,7 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
 import { VarStore, type VarSet } from '../sample/vars.ts';
+import { newTrackers, type Trackers } from '../stick/trackers.ts';
 import type net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -96,6 +97,8 @@ export class Txn {
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
   private ctxCache: SampleContext | null = null;
+  /** The stream's tracked counters: its session's, then what its own rules track. */
+  stk: Trackers = newTrackers();
 
   constructor(
     readonly session: HttpSession,
@@ -113,7 +116,7 @@ export class Txn {
 
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req, this.vars);
+      this.ctxCache = this.session.sampleContext(this.req, this.vars, this.stk);
       this.backendChosen();
     }
     return this.ctxCache;

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
+import { countHttpError, countHttpRequest, countResponseStatus, countSession, newTrackers, releaseSession, releaseStream, streamEnds, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -47,6 +48,8 @@ export class HttpSession {
   private readonly aclDstPort: number;
   /** sess.* variables: they live as long as the client connection. */
   readonly sessVars = new VarStore('sess');
+  /** The counters tcp-request connection/session rules track: they live as long as the client connection. */
+  readonly sessStk: Trackers = newTrackers();
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
@@ -69,13 +72,15 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    if (r.fe.spec.tcpRequestRules.length > 0 && connectionVerdict(r.fe.spec.tcpRequestRules, this.connectionContext()) === 'reject') {
+    const l4 = r.fe.spec.tcpRequestRules;
+    if (l4.length > 0 && (connectionVerdict(l4, this.connectionContext()) === 'reject' || connectionVerdict(l4, this.connectionContext(), 'session') === 'reject')) {
       // HAProxy closes a rejected connection before any HTTP, and logs nothing
       r.fe.denied++;
       sock.destroy();
       this.close(null);
       return;
     }
+    countSession(this.sessStk);
     sock.setNoDelay(true);
     for (const [event, fn] of this.listeners) sock.on(event, fn);
     this.armIdleTimeout();
@@ -121,16 +126,20 @@ export class HttpSession {
   }
 
   private connectionContext(): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
+    return {
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec,
+      ...(this.gen && this.gen.tables.size > 0 ? { stick: { tables: this.gen.tables, ctrs: this.sessStk, sess: this.sessStk } } : {}),
+    };
   }
 
-  sampleContext(req: RequestHead, vars: VarSet): SampleContext {
+  /** `strm`: the stream's tracked counters (see stick/trackers.ts). */
+  sampleContext(req: RequestHead, vars: VarSet, strm?: Trackers): SampleContext {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
-      vars,
+      vars, stick: strm && this.gen ? { tables: this.gen.tables, ctrs: strm, sess: this.sessStk } : undefined,
     };
   }
 
@@ -232,7 +241,10 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }), payload: buf.subarray(0, end) }, true) === 'reject') {
+    // a stream starts with its session's tracked counters (stream_new copies them)
+    const strm: Trackers = [...this.sessStk];
+    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }, strm), payload: buf.subarray(0, end) }, true) === 'reject') {
+      releaseStream(strm, this.sessStk);
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;
@@ -241,8 +253,11 @@ export class HttpSession {
       this.close('PR');
       return;
     }
+    countHttpRequest(strm);
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
+    const txn = new Txn(this, r.gen, r.fe, head, tStart, tHead);
+    txn.stk = strm;
+    this.start(txn);
   }
 
   private badRequest(): void {
@@ -347,7 +362,7 @@ export class HttpSession {
 
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
-    const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
+    const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx, spec !== t.fe.spec);
     if (final && final.action !== 'allow') {
       this.answerRule(t, final);
       return true;
@@ -366,7 +381,8 @@ export class HttpSession {
     const beSpec = t.backend?.spec;
     const feSpec = t.fe.spec;
     if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
-    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
+    const stick = t.ctx.stick ? { ...t.ctx.stick, status: resp.status } : undefined;
+    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined, stick };
     const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
     if (!deny) return null;
     t.decidedBy = `http-response ${deny.action}`;
@@ -434,7 +450,10 @@ export class HttpSession {
     if (!a) return;
     if (a.kind === 'reply') {
       if (rule.action === 'return') t.termination = 'LR--';
-      else t.fe.denied++;
+      else {
+        t.fe.denied++;
+        countHttpError(t.stk);
+      }
       this.sendReply(t, a.reply);
       return;
     }
@@ -649,6 +668,7 @@ export class HttpSession {
       t.respBuf = null;
       // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
       const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+      countResponseStatus(t.stk, resp.status);
       const denied = this.applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid
@@ -1016,6 +1036,7 @@ export class HttpSession {
       if (t.server) t.server.responses[k]!++;
     }
     if (!t.loggedEarly) this.logLine(t, now, false);
+    streamEnds(t.stk, this.sessStk, t.req.headBytes, t.bytesOut);
   }
 
   // option logasap: the line goes out once the response head is on its way, with what is known then.
@@ -1061,6 +1082,7 @@ export class HttpSession {
       this.report(t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
+    releaseSession(this.sessStk);
     if (this.gen && this.fe) {
       this.fe.current--;
       this.host.sessionClosed(this.gen);

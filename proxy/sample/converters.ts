@@ -4,6 +4,7 @@ import type { ArgType, ArgValue, SampleType, SampleValue } from './sample.ts';
 import type { SampleContext } from './context.ts';
 import { castSample } from './cast.ts';
 import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
+import { TABLE_CONVERTERS } from './table-converters.ts';
 
 export interface ConverterDef {
   readonly name: string;
@@ -263,7 +264,7 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS].map((c) => [c.name, c]));
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TABLE_CONVERTERS].map((c) => [c.name, c]));
 
 // Looks a converter up by name.
 export function findConverter(name: string): ConverterDef | undefined {

@@ -2,6 +2,7 @@
 // the state the session's phases fill in, from the request head to the log line.
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import { newTrackers, type Trackers } from '../stick/trackers.ts';
+import type { PendingStore } from '../stick/sticking-rules.ts';
 import type net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -99,6 +100,8 @@ export class Txn {
   private ctxCache: SampleContext | null = null;
   /** The stream's tracked counters: its session's, then what its own rules track. */
   stk: Trackers = newTrackers();
+  /** Entries the stick store rules will write once the response arrives. */
+  readonly stores: PendingStore[] = [];
 
   constructor(
     readonly session: HttpSession,

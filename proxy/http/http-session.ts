@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
+import { applyStickingRules, applyStoreRules } from '../stick/sticking-rules.ts';
 import { countHttpError, countHttpRequest, countResponseStatus, countSession, newTrackers, releaseSession, releaseStream, streamEnds, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
@@ -310,7 +311,10 @@ export class HttpSession {
     this.emitRoute(t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
-    this.assign(t, undefined);
+    // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
+    const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
+    if (sticky) this.useServer(t, sticky);
+    else this.assign(t, undefined);
   }
 
   // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
@@ -669,6 +673,9 @@ export class HttpSession {
       // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
       const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
       countResponseStatus(t.stk, resp.status);
+      if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
+        applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);
+      }
       const denied = this.applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid

@@ -269,3 +269,82 @@ describe.skipIf(!hasHaproxy)('show/clear/set table on the stats socket match rea
     expect(mine.afterExpiry).toBe(theirs.afterExpiry);
   });
 });
+
+// Persistence: "stick on src" sends each client back to the server that first answered it; "stick
+// store-response" keeps a key read from the response and "stick match" sends a later request to its server.
+const STICK_CONFIG = (ports: readonly number[]) => `
+global
+    stats socket {{sock}} level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    use_backend byname if { req.hdr(x-want) -m found } || { path_beg /learn }
+    default_backend app
+backend app
+    balance roundrobin
+    stick-table type ip size 1k expire 30s
+    stick on src
+    server s1 127.0.0.1:${ports[0]}
+    server s2 127.0.0.1:${ports[1]}
+    server s3 127.0.0.1:${ports[2]}
+backend byname
+    balance roundrobin
+    stick-table type string len 8 size 1k expire 30s
+    stick match req.hdr(x-want)
+    stick store-response res.hdr(x-server)
+    server s1 127.0.0.1:${ports[0]}
+    server s2 127.0.0.1:${ports[1]}
+    server s3 127.0.0.1:${ports[2]}
+`;
+
+async function driveStick(p: Proxy): Promise<{ who: string[]; app: string; byname: string }> {
+  const who: string[] = [];
+  for (const from of ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.2', '127.0.0.5', '127.0.0.3', '127.0.0.2', '127.0.0.4']) {
+    who.push(`${from} ${header(await get(p, '/', from), 'x-server')}`);
+  }
+  for (let i = 0; i < 3; i++) who.push(`learn ${header(await get(p, '/learn'), 'x-server')}`);
+  for (const want of ['s2', 's3', 's2', 's1', 'nobody']) who.push(`want ${want} ${header(await get(p, '/', '127.0.0.1', `X-Want: ${want}\r\n`), 'x-server')}`);
+  return { who, app: maskTable(await p.cli('show table app')), byname: maskTable(await p.cli('show table byname')) };
+}
+
+describe.skipIf(!hasHaproxy)('stick on / match / store-response persistence matches real HAProxy 2.6', () => {
+  const servers: TestServer[] = [];
+  let theirs: Awaited<ReturnType<typeof driveStick>>;
+  let mine: Awaited<ReturnType<typeof driveStick>>;
+
+  beforeAll(async () => {
+    for (const n of ['s1', 's2', 's3']) servers.push(await startNamedEcho(n));
+    const cfg = STICK_CONFIG(servers.map((s) => s.port));
+    const h = await real(cfg);
+    try {
+      theirs = await driveStick(h);
+    } finally {
+      await h.stop();
+    }
+    const e = await ours(cfg);
+    try {
+      mine = await driveStick(e);
+    } finally {
+      await e.stop();
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('sends each request to the server haproxy sends it to', () => {
+    expect(new Set(theirs.who.slice(0, 3).map((w) => w.split(' ')[1])).size).toBe(3);
+    expect(mine.who).toEqual(theirs.who);
+  });
+
+  it('stores server_id and server_key as haproxy shows them', () => {
+    expect(theirs.app).toContain('server_id=');
+    expect(mine.app).toBe(theirs.app);
+    expect(mine.byname).toBe(theirs.byname);
+  });
+});

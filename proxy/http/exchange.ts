@@ -92,7 +92,6 @@ export class Txn {
   tRespHead = -1;
   decidedBy = '';
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
-  answeredLocally = false;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */

@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
@@ -86,6 +87,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   get config(): ConfigModel {
     return this.gen.config;
+  }
+
+  stickTables(): ReadonlyMap<string, StickTable> {
+    return this.gen.tables;
   }
 
   procVar(name: string): SampleValue | undefined {
@@ -289,7 +294,8 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private open(accepted: net.Socket, listener: Listener): void {
     // a mode tcp connection reads into a buffer of its own (no Buffer per read); the others as Node reads them
-    const owned = listener.mode === 'tcp' && !listener.tls ? OwnedReads.adopt(accepted, true) : null;
+    // (not behind accept-proxy: the PROXY header is read the ordinary way first)
+    const owned = listener.mode === 'tcp' && !listener.tls && !listener.acceptProxy ? OwnedReads.adopt(accepted, true) : null;
     const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
@@ -297,7 +303,7 @@ export class ProxyEngine implements Engine, SessionHost {
       this.readProxyHeader(sock, listener);
       return;
     }
-    this.handshake(sock, listener, undefined);
+    this.handshake(sock, listener, undefined, owned);
   }
 
   // bind ... accept-proxy: the PROXY header comes before anything else, TLS included (conn_recv_proxy).
@@ -319,7 +325,7 @@ export class ProxyEngine implements Engine, SessionHost {
     });
   }
 
-  private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined): void {
+  private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined, owned: OwnedReads | null = null): void {
     if (proxied) setProxied(sock, proxied);
     // option clitcpka / tcpka: the kernel probes an idle client connection (SO_KEEPALIVE)
     if (this.gen.frontends.get(listener.binding.frontend)?.spec.options.cliTcpKa) sock.setKeepAlive(true);

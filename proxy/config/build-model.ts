@@ -37,6 +37,9 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpResponseRules: [...p.httpResponseRules],
     httpAfterResponseRules: [...p.httpAfterResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
+    stickRules: [...p.stickRules],
+    storeResponseRules: [...p.storeResponseRules],
+    ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorPages: new Map(p.errorPages),
     redirectRules: [...p.redirectRules],
     balance: {

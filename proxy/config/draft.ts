@@ -7,6 +7,7 @@ import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerT
 import type { LogFormatter } from '../log/log-format.ts';
 import type { ErrorPage } from '../http/error-pages.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
 import type {
   BalanceSpec,
   BindSpec,
@@ -24,6 +25,7 @@ import type {
   ResolversSpec,
   StatsSpec,
   TcpCheckRuleSpec,
+  StickRule,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -88,6 +90,9 @@ export interface ProxyDraft {
   httpAfterResponseRules: HttpAfterResponseRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
+  stickTable?: StickTableSpec;
+  stickRules: StickRule[];
+  storeResponseRules: StickRule[];
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
   hashType: BalanceSpec['hashType'];
   servers: ServerDraft[];
@@ -193,6 +198,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     redirectRules: [],
     httpAfterResponseRules: [],
     tcpRequestRules: [],
+    stickRules: [],
+    storeResponseRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',
     servers: [],

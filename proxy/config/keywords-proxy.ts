@@ -19,6 +19,7 @@ import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
 
 type ProxyKeyword = (c: ProxyLineContext) => void;
 
@@ -364,6 +365,8 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-response': parseHttpResponse,
   'http-after-response': parseHttpAfterResponse,
   'tcp-request': parseTcpRequest,
+  'stick-table': parseStickTableKeyword,
+  stick: parseStickKeyword,
   timeout,
   contimeout: oldTimeout('timeout connect'),
   clitimeout: oldTimeout('timeout client'),

@@ -3,8 +3,8 @@
 // parse and run together). Actions the lab does not run are warned about and skipped, never silently dropped.
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
-import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule } from './model.ts';
-import type { Parsed } from '../http/actions/common.ts';
+import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, TcpRequestRule } from './model.ts';
+import type { Parsed, RuleBody } from '../http/actions/common.ts';
 import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
@@ -13,6 +13,7 @@ import { isVarAction, parseVarAction, type VarRule } from '../http/actions/var-a
 import type { CheckPlace } from '../sample/places.ts';
 import { parseAddressAction } from '../http/actions/address-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
+import { isStickAction, parseStickAction, type StickAction } from '../stick/track-actions.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
@@ -161,6 +162,10 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       parsed = parseReplaceUri(c, 2, action);
       break;
     default: {
+      if (isStickAction(action)) {
+        parsed = parseStickAction(c, 2, formatPlaces(c));
+        break;
+      }
       const other = otherAction<HttpRequestRule>(c, REQUEST_FAMILY, action);
       if (!other) return;
       parsed = other;
@@ -239,6 +244,10 @@ export function parseHttpResponse(c: ProxyLineContext): void {
       parsed = parseSetStatus(c, 2);
       break;
     default: {
+      if (isStickAction(action)) {
+        parsed = parseStickAction(c, 2, formatPlaces(c));
+        break;
+      }
       const other = otherAction<HttpResponseRule>(c, RESPONSE_FAMILY, action);
       if (!other) return;
       parsed = other;
@@ -336,6 +345,7 @@ export function parseTcpRequest(c: ProxyLineContext): void {
       ? { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' }
       : { front: `tcp-request ${stage}`, back: `tcp-request ${stage}`, rule: `tcp-request ${stage}` };
   let varRule: VarRule | undefined;
+  let stick: { rule: RuleBody<StickAction>; next: number } | undefined;
   let condAt = 3;
   if (isVarAction(action)) {
     // set-var(NAME) EXPR, set-var-fmt(NAME) FMT, unset-var(NAME): its expression must work at this stage
@@ -347,6 +357,15 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     }
     varRule = parsed.rule;
     condAt = parsed.next;
+  } else if (isStickAction(action)) {
+    const places: CheckPlace[] = stage === 'content' ? (c.proxyType === 'backend' ? ['backend tcp-request content'] : c.hasBackend ? ['tcp-request content', 'backend tcp-request content'] : ['tcp-request content']) : [place.front];
+    const p = parseStickAction(c, 3, places, `tcp-request ${stage}`);
+    if ('error' in p) {
+      c.alert(p.error);
+      return;
+    }
+    stick = p;
+    condAt = p.next;
   } else if (action !== 'accept' && action !== 'reject') {
     const list = stage === 'content' ? TCP_CONTENT_ACTIONS : TCP_CONNECTION_ACTIONS;
     if (action !== '' && knownAction(action, list)) {
@@ -371,7 +390,6 @@ export function parseTcpRequest(c: ProxyLineContext): void {
   }
   warnMisplaced(c, stage === 'content' ? ['http-request', 'use_backend'] : ['tcp-request content', 'http-request', 'use_backend']);
   const cond = r.cond ? { cond: r.cond } : {};
-  c.proxy.tcpRequestRules.push(
-    varRule ? { stage, ...varRule, ...cond, loc: c.loc, text: ruleText(c.args) } : { stage, action: action as 'accept' | 'reject', ...cond, loc: c.loc, text: ruleText(c.args) },
-  );
+  const body = varRule ?? (stick ? stick.rule : { action: action as 'accept' | 'reject' });
+  c.proxy.tcpRequestRules.push({ stage, ...body, ...cond, loc: c.loc, text: ruleText(c.args) } as TcpRequestRule);
 }

@@ -2,6 +2,8 @@
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
 import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
+import type { StickAction } from '../stick/track-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -286,7 +288,8 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & VarRule)
   /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
-  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr });
+  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr })
+  | (RuleBase & StickAction);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -306,19 +309,32 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & StickAction);
 
-/** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
+/** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
-  | Exclude<HttpResponseRule, { action: 'deny' | 'return' }>
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
-/** tcp-request connection|session|content: accept and reject end the stage; variable actions run and go on. */
+/** tcp-request connection|session|content: accept and reject end the stage; variable and tracking actions run and go on. */
 export type TcpRequestRule =
   | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
-  | (RuleBase & { readonly stage: TcpRuleStage } & VarRule);
+  | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
+  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction);
 export type TcpRuleStage = 'connection' | 'session' | 'content';
+
+/** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
+export interface StickRule {
+  readonly kind: 'on' | 'match' | 'store-request' | 'store-response';
+  readonly expr: SampleExpr;
+  /** The table's name; absent: the section's own. */
+  readonly table?: string;
+  readonly cond?: Condition;
+  readonly loc: SourceLoc;
+  readonly text: string;
+}
 
 export interface UseBackendRule {
   /** The backend's name, or the format string of a dynamic rule. */
@@ -435,6 +451,11 @@ export interface ProxySpec {
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** The section's own stick table ("stick-table ..."), named after it. */
+  readonly stickTable?: StickTableSpec;
+  /** stick on/match/store-request rules (request side, in order) and store-response rules. */
+  readonly stickRules: readonly StickRule[];
+  readonly storeResponseRules: readonly StickRule[];
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];

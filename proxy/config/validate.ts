@@ -7,6 +7,7 @@ import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
+import { validateStickReferences } from '../stick/validate-stick.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -88,6 +89,8 @@ export function validate(out: ParseOutput): void {
       }
     }
   }
+
+  validateStickReferences(out.proxies, d);
 
   // HAProxy prepares TLS contexts only once the files parsed without error
   if (!parseFailed) validateSsl(out.proxies, d);

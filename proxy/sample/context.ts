@@ -2,6 +2,8 @@
 import type { VarSet } from './vars.ts';
 import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
 import type { TlsView } from '../tls/tls-info.ts';
+import type { StickTable } from '../stick/stick-table.ts';
+import type { Trackers } from '../stick/trackers.ts';
 
 export type { HttpRequestView, HttpResponseView };
 
@@ -42,6 +44,20 @@ export interface SampleContext {
   readonly state?: ProxyStateView;
   /** The variables reachable here (proc always; sess, txn, req/res once there is a connection and a stream). */
   readonly vars?: VarSet;
+  /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
+  readonly stick?: StickView;
+}
+
+/** What the stick-table fetches, converters and actions reach. */
+export interface StickView {
+  /** The tables of the config now serving, by name. */
+  readonly tables: ReadonlyMap<string, StickTable>;
+  /** The stream's tracked counters (a copy of its session's plus its own); the session's at connection level. */
+  readonly ctrs?: Trackers;
+  /** The session's own, for the tcp-request connection/session rules that track into them. */
+  readonly sess?: Trackers;
+  /** The stream's status once a response exists (http-response track-sc counts it). */
+  readonly status?: number;
 }
 
 /** What state fetches read; names are proxy and server names as configured. undefined = unknown name. */

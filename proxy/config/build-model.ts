@@ -9,18 +9,22 @@ import type { ParseOutput } from './parse.ts';
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   const options = { ...p.options };
   if (options.httpchk && p.httpCheckSend) {
-    const { method, uri, version, host } = p.httpCheckSend;
+    const { method, uri, version, host, headers, body } = p.httpCheckSend;
     options.httpchk = {
       ...options.httpchk,
       ...(method !== undefined ? { method } : {}),
       ...(uri !== undefined ? { uri } : {}),
       ...(version !== undefined ? { version } : {}),
       ...(host !== undefined ? { host } : {}),
+      ...(headers !== undefined ? { headers } : {}),
+      ...(body !== undefined ? { body } : {}),
     };
   }
   if (options.httpchk && p.httpCheckExpect) {
-    options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
+    const { statuses, expect } = p.httpCheckExpect;
+    options.httpchk = { ...options.httpchk, ...(statuses.length > 0 ? { expectStatus: statuses } : {}), ...(expect && (expect.type !== 'status' || expect.inverse) ? { expect } : {}) };
   }
+  if (options.tcpCheck?.kind === 'tcp-check') options.tcpCheck = { kind: 'tcp-check', rules: [...p.tcpCheckRules] };
   return {
     kind: p.kind === 'defaults' ? 'listen' : p.kind,
     name: p.name,
@@ -33,6 +37,9 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpResponseRules: [...p.httpResponseRules],
     httpAfterResponseRules: [...p.httpAfterResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
+    stickRules: [...p.stickRules],
+    storeResponseRules: [...p.storeResponseRules],
+    ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorPages: new Map(p.errorPages),
     redirectRules: [...p.redirectRules],
     balance: {
@@ -73,5 +80,6 @@ export function buildModel(out: ParseOutput, files: readonly string[], diagnosti
     if (p.kind !== 'backend') frontends.push(spec);
     if (p.kind !== 'frontend' && !backends.has(p.name)) backends.set(p.name, spec);
   });
-  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics] };
+  out.patterns.finalize();
+  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics], patterns: out.patterns };
 }

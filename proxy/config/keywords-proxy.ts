@@ -9,15 +9,17 @@ import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
+import { parseTcpCheck } from './keywords-tcp-check.ts';
 import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
-import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseDefaultServer, parseServer, parseServerTemplate } from './keywords-server.ts';
 import { parseCookie, parseDynamicCookieKey, parsePersistRule } from './keywords-cookie.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
 
 type ProxyKeyword = (c: ProxyLineContext) => void;
 
@@ -186,8 +188,9 @@ function useBackend(c: ProxyLineContext): void {
     return;
   }
   if (!c.hasFrontend) return;
+  // a name with %[...] is a log-format string evaluated per request (HAProxy's dynamic switching rule)
   if (c.arg(1).includes('%[')) {
-    c.unsupported(`'use_backend' with a dynamic backend name ('${c.arg(1)}')`, { at: c.word(1) });
+    c.proxy.useBackends.push({ backend: c.arg(1), dynamic: {}, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
     return;
   }
   c.proxy.useBackends.push({ backend: c.arg(1), ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
@@ -353,6 +356,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   balance,
   'hash-type': hashType,
   server: parseServer,
+  'server-template': parseServerTemplate,
   'default-server': parseDefaultServer,
   default_backend: defaultBackend,
   use_backend: useBackend,
@@ -361,6 +365,8 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-response': parseHttpResponse,
   'http-after-response': parseHttpAfterResponse,
   'tcp-request': parseTcpRequest,
+  'stick-table': parseStickTableKeyword,
+  stick: parseStickKeyword,
   timeout,
   contimeout: oldTimeout('timeout connect'),
   clitimeout: oldTimeout('timeout client'),
@@ -385,6 +391,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   },
   option: parseOption,
   'http-check': parseHttpCheck,
+  'tcp-check': parseTcpCheck,
   log,
   'log-format': logFormat,
   'log-tag': (c) => {

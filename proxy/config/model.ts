@@ -1,6 +1,9 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
+import type { StickAction } from '../stick/track-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -138,6 +141,13 @@ export interface ServerSpec {
   readonly checkPort?: number;
   /** "ssl": the connection to the server is TLS. */
   readonly ssl?: ServerTlsSpec;
+  /** "resolvers NAME": the host name is resolved at run time through that section's name servers. */
+  readonly resolvers?: string;
+  readonly resolvePrefer?: 'ipv4' | 'ipv6';
+  /** "init-addr last,libc,none,IP": how the first address is found (HAProxy's default: last,libc). */
+  readonly initAddr?: readonly string[];
+  /** The host name as written, when the address is a name (HAProxy's srv->hostname). */
+  readonly fqdn?: string;
   /** "send-proxy" (1) / "send-proxy-v2" (2): a PROXY header goes before the first byte to the server. */
   readonly sendProxy?: 1 | 2;
   /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
@@ -171,15 +181,84 @@ export interface BalanceSpec {
   readonly loc?: SourceLoc;
 }
 
+export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
+
+export interface HttpCheckExpect {
+  readonly inverse: boolean;
+  readonly type: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
+  /** status: the code list; rstatus/rstring: a regex; string: the text; hdr/fhdr: the name pattern. */
+  readonly pattern: string;
+  readonly statuses?: readonly number[];
+  readonly nameMatch?: HeaderMatch;
+  readonly value?: string;
+  readonly valueMatch?: HeaderMatch;
+}
+
 export interface HttpCheckSpec {
   readonly method: string;
   readonly uri: string;
   readonly version: string;
   /** http-check expect status N (or the default 2xx/3xx when absent). */
   readonly expectStatus?: readonly number[];
+  /** The other "http-check expect" forms: [!] status|rstatus|string|rstring|hdr|fhdr. */
+  readonly expect?: HttpCheckExpect;
   readonly host?: string;
+  /** "http-check send hdr NAME VALUE"...: sent in this order, names lower-cased (they replace `host`'s place). */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** "http-check send body TEXT": sent with its content-length. */
+  readonly body?: string;
   readonly loc: SourceLoc;
 }
+
+/** What a tcp-check "expect" rule matches (src/tcpcheck.c TCPCHK_EXPECT_*). */
+export type TcpCheckExpectType = 'string' | 'rstring' | 'binary' | 'rbinary' | 'string-lf' | 'binary-lf';
+
+/** One "tcp-check" line, in the order written; comments keep their place (they count in the step numbers). */
+export type TcpCheckRuleSpec =
+  | {
+      readonly kind: 'connect';
+      readonly port?: number;
+      readonly addr?: string;
+      readonly linger: boolean;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | {
+      readonly kind: 'send';
+      readonly type: 'send' | 'send-lf' | 'send-binary' | 'send-binary-lf';
+      /** As written: text, hex digits, or a log-format string. */
+      readonly data: string;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | {
+      readonly kind: 'expect';
+      readonly type: TcpCheckExpectType;
+      readonly pattern: string;
+      readonly inverse: boolean;
+      /** -1: no minimum (wait for more data on a mismatch). */
+      readonly minRecv: number;
+      readonly okStatus?: 'L4OK' | 'L6OK' | 'L7OK' | 'L7OKC';
+      readonly errorStatus?: 'L4CON' | 'L6RSP' | 'L7RSP' | 'L7STS' | 'L7OKC';
+      readonly toutStatus?: 'L4TOUT' | 'L6TOUT' | 'L7TOUT';
+      /** on-success / on-error log-format strings. */
+      readonly onSuccess?: string;
+      readonly onError?: string;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | { readonly kind: 'comment'; readonly text: string; readonly loc: SourceLoc };
+
+/** The check a backend runs when it is not a plain connect or option httpchk (PR_O2_TCPCHK_CHK rulesets). */
+export type TcpCheckSpec =
+  | { readonly kind: 'tcp-check'; readonly rules: readonly TcpCheckRuleSpec[] }
+  | { readonly kind: 'redis-check' }
+  | { readonly kind: 'ssl-hello-chk' }
+  | { readonly kind: 'ldap-check' }
+  /** "HELO localhost" unless EHLO|HELO DOMAIN was given. */
+  | { readonly kind: 'smtpchk'; readonly command: string }
+  | { readonly kind: 'pgsql-check'; readonly user: string }
+  | { readonly kind: 'mysql-check'; readonly user?: string; readonly post41: boolean };
 
 interface RuleBase {
   readonly cond?: Condition;
@@ -209,7 +288,8 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & VarRule)
   /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
-  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr });
+  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr })
+  | (RuleBase & StickAction);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -229,21 +309,41 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & StickAction);
 
-/** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
+/** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
-  | Exclude<HttpResponseRule, { action: 'deny' | 'return' }>
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
-export type TcpRequestRule = RuleBase & {
-  readonly stage: 'connection' | 'content';
-  readonly action: 'accept' | 'reject';
-};
+/** tcp-request connection|session|content: accept and reject end the stage; variable and tracking actions run and go on. */
+export type TcpRequestRule =
+  | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
+  | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
+  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction);
+export type TcpRuleStage = 'connection' | 'session' | 'content';
+
+/** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
+export interface StickRule {
+  readonly kind: 'on' | 'match' | 'store-request' | 'store-response';
+  readonly expr: SampleExpr;
+  /** The table's name; absent: the section's own. */
+  readonly table?: string;
+  readonly cond?: Condition;
+  readonly loc: SourceLoc;
+  readonly text: string;
+}
 
 export interface UseBackendRule {
+  /** The backend's name, or the format string of a dynamic rule. */
   readonly backend: string;
+  /**
+   * A dynamic rule's name (`backend` is its format string), built per request; a name no backend has ends the
+   * rules (default_backend then). Compiled by the post-read checks, as HAProxy does.
+   */
+  readonly dynamic?: { build?: (ctx: SampleContext) => string };
   readonly cond?: Condition;
   readonly loc: SourceLoc;
   readonly text: string;
@@ -271,6 +371,8 @@ export interface ProxyOptions {
   /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
   logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
+  /** option tcp-check, redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk (exclusive with httpchk). */
+  tcpCheck?: TcpCheckSpec;
   logasap: boolean;
   /** option persist: a cookie still leads to its server while that server is down. */
   persist?: boolean;
@@ -353,6 +455,11 @@ export interface ProxySpec {
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** The section's own stick table ("stick-table ..."), named after it. */
+  readonly stickTable?: StickTableSpec;
+  /** stick on/match/store-request rules (request side, in order) and store-response rules. */
+  readonly stickRules: readonly StickRule[];
+  readonly storeResponseRules: readonly StickRule[];
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
@@ -388,6 +495,22 @@ export interface StatsSocketSpec {
   readonly loc: SourceLoc;
 }
 
+/** A "resolvers" section (src/resolvers.c cfg_parse_resolvers), with HAProxy's defaults filled in. */
+export interface ResolversSpec {
+  readonly name: string;
+  readonly nameservers: readonly { readonly name: string; readonly host: string; readonly port: number; readonly loc: SourceLoc }[];
+  /** parse-resolv-conf was given (its nameservers are in the list above, named like HAProxy names them). */
+  readonly parseResolvConf: boolean;
+  readonly acceptedPayloadSize: number;
+  readonly resolveRetries: number;
+  /** ms */
+  readonly timeoutResolve: number;
+  readonly timeoutRetry: number;
+  /** hold periods in ms: how long a status is kept before it acts (nx/other/refused/timeout) or is trusted (valid). */
+  readonly hold: { readonly nx: number; readonly other: number; readonly refused: number; readonly timeout: number; readonly valid: number; readonly obsolete: number };
+  readonly loc: SourceLoc;
+}
+
 export interface GlobalSpec {
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
@@ -400,6 +523,8 @@ export interface GlobalSpec {
   readonly maxhdr: number;
   /** proc.* variables the global section sets (global set-var / set-var-fmt), by name without the scope. */
   readonly procVars: ReadonlyMap<string, SampleValue>;
+  /** resolvers sections by name. */
+  readonly resolvers: ReadonlyMap<string, ResolversSpec>;
 }
 
 export interface ConfigModel {
@@ -410,4 +535,6 @@ export interface ConfigModel {
   /** Backends and listens, by name, in declaration order. */
   readonly backends: ReadonlyMap<string, ProxySpec>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Pattern files and ACL patterns, which the runtime API's map/acl commands read and change. */
+  readonly patterns?: PatternRefs;
 }

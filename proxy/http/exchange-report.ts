@@ -1,5 +1,6 @@
 // What an exchange tells the outside: the detail events (request, acl, route, response), the status counters of
 // the proxies and the server, and the log line (at the end, or early with option logasap).
+import { streamEnds } from '../stick/trackers.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { LiveFrontend } from '../live/generation.ts';
 import type { SessionHost } from '../live/session-host.ts';
@@ -66,6 +67,7 @@ export function reportExchange(s: ReportingSession, t: Txn): void {
     if (t.server) t.server.responses[k]!++;
   }
   if (!t.loggedEarly) logLine(s, t, now, false);
+  streamEnds(t.stk, t.session.sessStk, t.req.headBytes, t.bytesOut);
 }
 
 /** option logasap: the line goes out once the response head is on its way, with what is known then. */

@@ -1,6 +1,8 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
 import { VarStore, type VarSet } from '../sample/vars.ts';
+import { newTrackers, type Trackers } from '../stick/trackers.ts';
+import type { PendingStore } from '../stick/sticking-rules.ts';
 import type net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -103,6 +105,10 @@ export class Txn {
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
   private ctxCache: SampleContext | null = null;
+  /** The stream's tracked counters: its session's, then what its own rules track. */
+  stk: Trackers = newTrackers();
+  /** Entries the stick store rules will write once the response arrives. */
+  readonly stores: PendingStore[] = [];
 
   constructor(
     readonly session: HttpSession,
@@ -125,7 +131,7 @@ export class Txn {
 
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req, this.vars);
+      this.ctxCache = this.session.sampleContext(this.req, this.vars, this.stk);
       this.backendChosen();
     }
     return this.ctxCache;

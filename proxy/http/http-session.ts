@@ -2,7 +2,9 @@
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
 import tls from 'node:tls';
-import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
+import { applyStickingRules, applyStoreRules } from '../stick/sticking-rules.ts';
+import { countHttpRequest, countResponseStatus, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -24,7 +26,7 @@ import { ServerConn, Txn } from './exchange.ts';
 import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
-import { forwardRequestBody, forwardResponseBody, startRequestBody, startResponseBody } from './body-forward.ts';
+import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody } from './body-forward.ts';
 import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
@@ -52,6 +54,8 @@ export class HttpSession {
   private readonly aclDstPort: number;
   /** sess.* variables: they live as long as the client connection. */
   readonly sessVars = new VarStore('sess');
+  /** The counters tcp-request connection/session rules track: they live as long as the client connection. */
+  readonly sessStk: Trackers = newTrackers();
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
@@ -76,13 +80,15 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    if (r.fe.spec.tcpRequestRules.length > 0 && connectionVerdict(r.fe.spec.tcpRequestRules, this.connectionContext()) === 'reject') {
+    const tcpRules = r.fe.spec.tcpRequestRules;
+    if (tcpRules.length > 0 && (connectionVerdict(tcpRules, this.connectionContext()) === 'reject' || sessionVerdict(tcpRules, this.connectionContext()) === 'reject')) {
       // HAProxy closes a rejected connection before any HTTP, and logs nothing
       r.fe.denied++;
       sock.destroy();
       this.close(null);
       return;
     }
+    countSession(this.sessStk);
     sock.setNoDelay(true);
     for (const [event, fn] of this.listeners) sock.on(event, fn);
     this.armIdleTimeout();
@@ -130,7 +136,11 @@ export class HttpSession {
   }
 
   private connectionContext(): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
+    const vars = this.gen ? { proc: this.gen.procVars, sess: this.sessVars } : undefined;
+    return {
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec, vars,
+      ...(this.gen && this.gen.tables.size > 0 ? { stick: { tables: this.gen.tables, ctrs: this.sessStk, sess: this.sessStk } } : {}),
+    };
   }
 
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
@@ -138,13 +148,14 @@ export class HttpSession {
     return (this.sock as { h2Uri?: string }).h2Uri;
   }
 
-  sampleContext(req: RequestHead, vars: VarSet): SampleContext {
+  /** `strm`: the stream's tracked counters (see stick/trackers.ts). */
+  sampleContext(req: RequestHead, vars: VarSet, strm?: Trackers): SampleContext {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
-      vars,
+      vars, stick: strm && this.gen ? { tables: this.gen.tables, ctrs: strm, sess: this.sessStk } : undefined,
     };
   }
 
@@ -246,7 +257,12 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }), payload: buf.subarray(0, end) }, true) === 'reject') {
+    // the content rules' txn/req variables belong to the transaction that follows (one stream in HAProxy)
+    const early = tcpRules.length > 0 ? { proc: r.gen.procVars, sess: this.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') } : null;
+    // a stream starts with its session's tracked counters (stream_new copies them)
+    const strm: Trackers = [...this.sessStk];
+    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end) }, true) === 'reject') {
+      releaseStream(strm, this.sessStk);
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;
@@ -255,8 +271,15 @@ export class HttpSession {
       this.close('PR');
       return;
     }
+    countHttpRequest(strm);
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
+    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead);
+    t.stk = strm;
+    if (early && (early.txn.size > 0 || early.reqres.size > 0)) {
+      for (const [k, v] of early.txn.entries()) t.vars.txn!.set(k, v);
+      for (const [k, v] of early.reqres.entries()) t.vars.reqres!.set(k, v);
+    }
+    this.start(t);
   }
 
   private badRequest(): void {
@@ -304,7 +327,10 @@ export class HttpSession {
     emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
-    this.assign(t, undefined);
+    // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
+    const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
+    if (sticky) this.useServer(t, sticky);
+    else this.assign(t, undefined);
   }
 
   // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
@@ -473,7 +499,8 @@ export class HttpSession {
       originalTo: originalToHeader(t.fe.spec, be.spec, t.builtCtx?.dst ?? this.dst),
     });
     const sock = conn.sock;
-    holdWrites(sock);
+    // a body read with the head follows it in the same loop turn: let them leave together
+    if (t.req.hasBody) holdWrites(sock);
     sock.write(head);
     be.bytesIn += head.length;
     t.server!.bytesIn += head.length;
@@ -536,6 +563,10 @@ export class HttpSession {
       t.respBuf = null;
       // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
       const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+      countResponseStatus(t.stk, resp.status);
+      if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
+        applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);
+      }
       const denied = applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid
@@ -550,15 +581,22 @@ export class HttpSession {
       t.status = resp.status;
       if (resp.framing === 'close' || resp.status === 101) t.closeClient = true;
       const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
-      holdWrites(this.sock);
-      this.sock.write(out);
       t.bytesOut += headSize;
       if (resp.status === 101) {
+        holdWrites(this.sock);
+        this.sock.write(out);
         this.startTunnel(t, conn, buf.length > end ? buf.subarray(end) : null);
         return;
       }
       startResponseBody(t, resp);
-      if (buf.length > end && !t.respDone) this.forwardResponseBody(t, buf.subarray(end));
+      const rest = buf.length > end && !t.respDone ? buf.subarray(end) : null;
+      if (rest && resp.framing === 'length') sendHeadWithBody(t, out, rest, this.sock);
+      else if (rest) {
+        // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
+        holdWrites(this.sock);
+        this.sock.write(out);
+        this.forwardResponseBody(t, rest);
+      } else this.sock.write(out);
       logAsap(this, t);
       if (t.respDone) this.responseComplete(t);
       return;
@@ -784,6 +822,7 @@ export class HttpSession {
       reportExchange(this, t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
+    releaseSession(this.sessStk);
     this.detach();
   }
 }

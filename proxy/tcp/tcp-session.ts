@@ -17,7 +17,8 @@ import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { VarStore } from '../sample/vars.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -42,6 +43,8 @@ export class TcpSession {
   private done = false;
   private inspecting = false;
   private inspectTimer: NodeJS.Timeout | null = null;
+  /** The content rule an evaluation waited at: the next one resumes there. */
+  private readonly contentProgress: ContentProgress = { at: 0 };
   /** option logasap already wrote this connection's log line. */
   private loggedEarly = false;
   /** This connection's detail events are built (see EventBus.detailed). */
@@ -52,6 +55,8 @@ export class TcpSession {
     private readonly host: SessionHost,
     binding: ListenerBinding,
     private readonly sock: net.Socket,
+    /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
+    private readonly owned: OwnedReads | null = null,
   ) {
     this.id = host.nextId();
     const px = proxiedAddresses(sock);
@@ -69,7 +74,11 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
-    this.ctx = { ...this.ctx, state: r.gen, frontend: r.fe.spec };
+    // mode tcp has a stream too: sess and txn variables live as long as the connection, req/res as its request
+    this.ctx = {
+      ...this.ctx, state: r.gen, frontend: r.fe.spec,
+      vars: { proc: r.gen.procVars, sess: new VarStore('sess'), txn: new VarStore('txn'), reqres: new VarStore('req') },
+    };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
     if (this.detailed && ev.wants.request) {
@@ -83,14 +92,15 @@ export class TcpSession {
     this.fe.totalConnections++;
     host.sessionOpened(this.gen);
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onClientData(d));
+    if (owned) owned.setReader({ onData: (view) => this.onClientView(view) });
+    else sock.on('data', (d: Buffer) => this.onClientData(d));
     sock.on('end', () => this.onClientEnd());
     sock.on('error', () => this.finish('CD'));
     sock.on('close', () => this.finish(this.termination === '--' ? 'CD' : this.termination));
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
+    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject' || sessionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
@@ -117,7 +127,7 @@ export class TcpSession {
     if (rules.some((r) => r.stage === 'content')) {
       const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : Buffer.alloc(0);
       const ctx = withBufferedRequest({ ...this.ctx, payload });
-      verdict = contentVerdict(rules, ctx, final);
+      verdict = contentVerdict(rules, ctx, final, this.contentProgress);
     }
     if (verdict === 'wait') return;
     this.inspecting = false;
@@ -270,6 +280,17 @@ export class TcpSession {
         this.assign(server);
       } else this.connect(server);
     }, plan.delayMs);
+  }
+
+  // A read in the client socket's own buffer: it goes on to the server at once, or is copied (OwnedReads.forward);
+  // bytes kept for inspection or for a server still connecting are copies.
+  private onClientView(view: Buffer): void {
+    const srv = this.srv;
+    if (srv && this.tConnected >= 0) {
+      this.bytesIn += view.length;
+      this.fe.bytesIn += view.length;
+      if (!this.owned!.forward(srv, view)) this.sock.pause();
+    } else this.onClientData(Buffer.from(view));
   }
 
   private onClientData(d: Buffer): void {

@@ -33,6 +33,8 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpAfterResponseRules: [...p.httpAfterResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
     errorPages: new Map(p.errorPages),
+    captures: { req: [...p.captures.req], res: [...p.captures.res] },
+    ...(p.uniqueIdFormat ? { uniqueId: { format: p.uniqueIdFormat.format, formatter: p.uniqueIdFormat.formatter, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     redirectRules: [...p.redirectRules],
     balance: {
       algorithm: p.balance.algorithm,

@@ -9,6 +9,7 @@ import type { ErrorPage } from '../http/error-pages.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type {
   BalanceSpec,
+  CaptureSlot,
   BindSpec,
   GlobalSpec,
   HttpRequestRule,
@@ -109,6 +110,12 @@ export interface ProxyDraft {
   conditions: CompiledCondition[];
   /** errorfile / errorloc pages by status. */
   errorPages: Map<number, ErrorPage>;
+  /** capture slots in declaration order (never inherited: HAProxy refuses them in defaults). */
+  captures: { req: CaptureSlot[]; res: CaptureSlot[] };
+  /** http-request/http-response capture ... id N rules, checked against the slots once the section is read. */
+  captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
+  uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
+  uniqueIdHeader?: string;
 }
 
 export interface GlobalDraft {
@@ -182,6 +189,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
     errorPages: new Map(),
+    captures: { req: [], res: [] },
+    captureIds: [],
   };
 }
 
@@ -220,6 +229,8 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
+  if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;
+  if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
   d.defaultsFrom = from.name;
   return d;
 }

@@ -13,6 +13,7 @@ import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedir
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
@@ -394,6 +395,10 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
     c.proxy.logTag = c.arg(1);
   },
   stats,
+  capture: parseCapture,
+  declare: parseDeclare,
+  'unique-id-format': parseUniqueIdFormat,
+  'unique-id-header': parseUniqueIdHeader,
   description: () => undefined,
   errorfile: (c) => {
     if (c.arg(1) === '' || c.arg(2) === '') {

@@ -10,6 +10,7 @@ import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-ac
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
 import { isVarAction, parseVarAction } from '../http/actions/var-actions.ts';
+import { parseCaptureAction } from '../http/actions/capture-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
@@ -95,6 +96,9 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'replace-pathq':
     case 'replace-uri':
       parsed = parseReplaceUri(c, 2, action);
+      break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'req');
       break;
     default: {
       if (isVarAction(action)) {
@@ -189,6 +193,9 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     case 'set-status':
       parsed = parseSetStatus(c, 2);
       break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'res');
+      break;
     default: {
       if (isVarAction(action)) {
         parsed = parseVarAction(c, 2, formatPlaces(c));
@@ -249,6 +256,9 @@ export function parseHttpAfterResponse(c: ProxyLineContext): void {
       break;
     case 'set-status':
       parsed = parseSetStatus(c, 2) as Parsed<HttpAfterResponseRule>;
+      break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'res');
       break;
     default: {
       if (isVarAction(action)) {

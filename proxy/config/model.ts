@@ -1,6 +1,7 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
 import type { VarRule } from '../http/actions/var-actions.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -174,6 +175,25 @@ export interface HttpCheckSpec {
   readonly loc: SourceLoc;
 }
 
+/** One capture slot of a frontend: a `capture ... header` names its header (lower case); declared slots do not. */
+export interface CaptureSlot {
+  readonly header?: string;
+  readonly len: number;
+}
+
+/** A frontend's capture slots by index, request and response side (HAProxy's req_cap / rsp_cap lists). */
+export interface CaptureSlots {
+  readonly req: readonly CaptureSlot[];
+  readonly res: readonly CaptureSlot[];
+}
+
+/** http-request/http-response/http-after-response capture: the sample stored, as a string, in slot `index`. */
+export interface CaptureRule {
+  readonly action: 'capture';
+  readonly expr: SampleExpr;
+  readonly index: number;
+}
+
 interface RuleBase {
   readonly cond?: Condition;
   readonly loc: SourceLoc;
@@ -200,7 +220,8 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & CaptureRule);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -220,7 +241,8 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & CaptureRule);
 
 /** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
@@ -306,6 +328,10 @@ export interface ProxySpec {
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** Frontend side: the capture slots of its streams. */
+  readonly captures?: CaptureSlots;
+  /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
+  readonly uniqueId?: UniqueIdSpec;
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
@@ -326,6 +352,13 @@ export interface ProxySpec {
   readonly stats?: StatsSpec;
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;
+}
+
+export interface UniqueIdSpec {
+  readonly format: string;
+  /** Built from what a log line knows at the request (log-format's variables). */
+  readonly formatter: LogFormatter;
+  readonly header?: string;
 }
 
 export interface StatsSocketSpec {

@@ -6,6 +6,7 @@ import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
+import { captureIdAlerts } from './keywords-capture.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -35,6 +36,7 @@ export function validate(out: ParseOutput): void {
       }
     }
     if (p.mode === 'tcp') ensureNoHttp(p);
+    for (const m of captureIdAlerts(p)) plain('alert', m, p.loc);
     if (hasFe(p) && p.binds.length === 0) {
       plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
     }

@@ -12,6 +12,7 @@ import type { ChunkedScanner } from './chunked.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
+import { NO_CAPTURES, StreamCaptures } from './captures.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -95,6 +96,10 @@ export class Txn {
   stats: { logStatus: number } | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
+  /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
+  serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
+  /** Capture slots, the request line as received, the unique id. */
+  readonly captures: StreamCaptures;
   private ctxCache: SampleContext | null = null;
 
   constructor(
@@ -109,11 +114,16 @@ export class Txn {
     this.closeClient = !req.keepAlive;
     this.originalMethod = req.method;
     this.originalUri = req.uri;
+    const caps = (this.captures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES));
+    caps.method = req.method;
+    caps.uri = req.uri;
+    caps.reqVersion = req.version;
   }
 
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
       this.ctxCache = this.session.sampleContext(this.req, this.vars);
+      (this.ctxCache as { captures?: StreamCaptures }).captures = this.captures;
       this.backendChosen();
     }
     return this.ctxCache;

@@ -5,6 +5,7 @@ import type { LiveFrontend } from '../live/generation.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import type { Txn } from './exchange.ts';
 import { splitTarget } from './request-head.ts';
+import { nextLogCount } from '../log/log-format.ts';
 
 const NO_HEADERS: readonly string[] = [];
 
@@ -51,7 +52,11 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.beQueue = t.backend?.queue.length ?? 0;
   // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
   rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
+  rec.captures = t.captures;
+  // strm_log makes the unique id if nothing asked for it before (an answer of the proxy's own, say)
+  rec.uniqueId = t.captures.uniqueIdNow();
   if (spec.logFormat) {
+    streamFields(t, rec);
     rec.method = t.originalMethod;
     rec.uri = t.originalUri;
     const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
@@ -72,7 +77,37 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   return rec;
 }
 
+/** What unique-id-format reads when the id is made at the request: names, addresses, the request line, samples. */
+export function requestRecord(t: Txn, rec: TrafficLogRecord, now: number): TrafficLogRecord {
+  rec.tR = t.tHead - t.tStart;
+  rec.ta = now - t.tStart;
+  rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
+  rec.method = t.originalMethod;
+  rec.uri = t.originalUri;
+  const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
+  rec.path = target.path;
+  rec.query = target.query;
+  rec.httpVersion = t.req.version;
+  rec.bytesIn = t.req.headBytes;
+  rec.captures = t.captures;
+  rec.ctx = t.ctx;
+  streamFields(t, rec);
+  return rec;
+}
+
+// %rt (HAProxy counts streams from 0), %sslc/%sslv, %si:%sp and %bi:%bp once a server connection exists.
+function streamFields(t: Txn, rec: TrafficLogRecord): void {
+  rec.streamId = t.id - 1;
+  const tls = t.ctx.tls;
+  if (tls) rec.tls = tls;
+  if (t.serverEnds) {
+    rec.serverAddress = t.serverEnds.remote;
+    rec.backendSource = t.serverEnds.local;
+  }
+}
+
 export function httpLogLine(spec: ProxySpec, rec: TrafficLogRecord): string {
+  rec.logCount = nextLogCount(spec);
   const custom = spec.logFormatter ?? null;
   return custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
 }

@@ -25,7 +25,7 @@ import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules
 import { renderReply, replyParts, type HttpReply } from './actions/http-reply.ts';
 import { errorPageWire, type ErrorPage } from './error-pages.ts';
 import { ServerConn, Txn } from './exchange.ts';
-import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
+import { baseRecord, exchangeRecord, httpLogLine, requestRecord } from './http-log.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
@@ -130,7 +130,7 @@ export class HttpSession {
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
-      vars,
+      vars, captures: undefined,
     };
   }
 
@@ -272,6 +272,10 @@ export class HttpSession {
     this.txn = t;
     const fe = t.fe;
     fe.requests++;
+    // header captures read the request as it arrived, before any rule (http_wait_for_request)
+    if (fe.spec.captures && fe.spec.captures.req.length > 0) t.captures.captureHeaders('req', t.req.headers);
+    const uid = fe.spec.uniqueId;
+    if (uid) t.captures.makeUniqueId = () => uid.formatter(this.requestRecord(t));
     const ev = this.host.events;
     t.detailed = ev.wantsDetail && ev.detailed();
     if (t.detailed && ev.wants.request) {
@@ -295,6 +299,11 @@ export class HttpSession {
     this.emitRoute(t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
+    // http_process_request: the unique id is made now at the latest, and sent in unique-id-header
+    if (uid) {
+      const id = t.captures.uniqueIdNow()!;
+      if (uid.header !== undefined) t.req.headers.push(uid.header, id);
+    }
     this.assign(t, undefined);
   }
 
@@ -504,6 +513,9 @@ export class HttpSession {
     conn.txn = t;
     t.conn = conn;
     if (t.tConnected < 0) t.tConnected = Date.now();
+    // %si:%sp and %bi:%bp name the two ends of the server connection
+    const sock = conn.sock;
+    if (sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
     // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
     this.setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
     this.sendRequest(t, conn);
@@ -649,6 +661,8 @@ export class HttpSession {
       t.respBuf = null;
       // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
       const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+      t.captures.resVersion = resp.version;
+      if (t.fe.spec.captures && t.fe.spec.captures.res.length > 0) t.captures.captureHeaders('res', resp.headers);
       const denied = this.applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid
@@ -1031,6 +1045,11 @@ export class HttpSession {
     const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
     const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
     this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, h2Uri));
+  }
+
+  // What unique-id-format reads when the id is made: the stream as it is at its request.
+  private requestRecord(t: Txn): TrafficLogRecord {
+    return requestRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, t.server?.name ?? '<NOSRV>', t.tStart), Date.now());
   }
 
   private record(fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {

@@ -2,6 +2,7 @@
 import type { VarSet } from './vars.ts';
 import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
 import type { TlsView } from '../tls/tls-info.ts';
+import type { StreamCaptures } from '../http/captures.ts';
 
 export type { HttpRequestView, HttpResponseView };
 
@@ -40,6 +41,8 @@ export interface SampleContext {
   readonly state?: ProxyStateView;
   /** The variables reachable here (proc always; sess, txn, req/res once there is a connection and a stream). */
   readonly vars?: VarSet;
+  /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
+  readonly captures?: StreamCaptures;
 }
 
 /** What state fetches read; names are proxy and server names as configured. undefined = unknown name. */

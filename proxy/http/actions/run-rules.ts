@@ -10,6 +10,7 @@ import { applyHeaderRule, replaceHeaders } from './header-actions.ts';
 import { applyRequestLineRule } from './request-line-actions.ts';
 import { applySetStatus } from './status-actions.ts';
 import { applyVarRule } from './var-actions.ts';
+import { applyCaptureRule } from './capture-actions.ts';
 
 /** Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran. */
 export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext): FinalRule | null {
@@ -40,6 +41,9 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'set-var-fmt':
       case 'unset-var':
         applyVarRule(rule, ctx);
+        continue;
+      case 'capture':
+        applyCaptureRule(rule, ctx, 'req');
         continue;
       default:
         return rule;
@@ -90,6 +94,9 @@ function applyResponseEdit(resp: AfterResponseHead | ResponseHead, rule: Respons
     case 'unset-var':
       applyVarRule(rule, ctx);
       return;
+    case 'capture':
+      applyCaptureRule(rule, ctx, 'res');
+      return;
     default:
       applyHeaderRule(resp.headers, rule, ctx);
   }
@@ -128,7 +135,7 @@ export function runAfterResponseRules(specs: readonly ProxySpec[], resp: AfterRe
 const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
   'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
   'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
-  'set-var', 'set-var-fmt', 'unset-var',
+  'set-var', 'set-var-fmt', 'unset-var', 'capture',
 ]);
 
 // Re-evaluates a frontend's http-request and use_backend rules in explain mode, for the TUI (only when someone listens).

@@ -11,9 +11,10 @@ import { payloadFetches } from './payload.ts';
 import { proxyStateFetches } from './proxy-state.ts';
 import { variableFetches } from './variables.ts';
 import { sslFetches } from './ssl.ts';
+import { captureFetches } from './captures.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches, ...captureFetches]) table.set(f.name, f);
 
 // Looks a fetch up by its exact keyword.
 export function findFetch(name: string): FetchDef | undefined {

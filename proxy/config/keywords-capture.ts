@@ -49,17 +49,17 @@ export function parseDeclare(c: ProxyLineContext): void {
 export function parseUniqueIdFormat(c: ProxyLineContext): void {
   if (c.arg(1) === '') return c.alert(`unique-id-format expects an argument.`);
   if (c.count > 2) return c.alert(`unique-id-format expects only one argument, don't forget to escape spaces!`);
-  // its %[samples] are read at the request (SMP_VAL_FE/BE_HRQ_HDR)
-  const bad = checkFormatString(c.arg(1), c.proxy.kind === 'backend' ? ['backend http-request'] : ['http-request'], c.proxy.name);
-  if (bad) {
-    c.alert(`failed to parse unique-id : ${bad}.`, { form: 'Parsing-tight' });
-    return;
-  }
   let formatter;
   try {
     formatter = compileLogFormat(c.arg(1), { mandatory: false });
   } catch (err) {
     c.alert(`failed to parse unique-id : ${(err as Error).message}.`, { form: 'Parsing-tight' });
+    return;
+  }
+  // its %[samples] are read at the request (SMP_VAL_FE/BE_HRQ_HDR)
+  const bad = checkFormatString(c.arg(1), c.proxy.kind === 'backend' ? ['backend http-request'] : ['http-request'], c.proxy.name);
+  if (bad) {
+    c.alert(`failed to parse unique-id : ${bad}.`, { form: 'Parsing-tight' });
     return;
   }
   c.proxy.uniqueIdFormat = { format: c.arg(1), formatter, loc: c.loc };

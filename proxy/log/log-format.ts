@@ -223,7 +223,8 @@ export function compileLogFormat(fmt: string, use: LogFormatUse = LOG_LINE, http
     }
     const opts = applyArgs(defaults, args);
     if (fmt[at] === '[') {
-      const s = compileFormatSample(fmt, at, opts.quote, use.mandatory);
+      // unique-id-format's samples (LOG_OPT_HTTP) go through lf_encode_chunk, which writes no quotes
+      const s = compileFormatSample(fmt, at, opts.quote && use.mandatory, use.mandatory);
       flush();
       parts.push({ run: (r) => s.print(r.ctx) });
       i = s.next;

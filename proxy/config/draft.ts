@@ -116,6 +116,8 @@ export interface ProxyDraft {
   captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
   uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
   uniqueIdHeader?: string;
+  /** The first mode-http-only variable the log-format uses (HAProxy refuses it in mode tcp), and where. */
+  logFormatHttpVars?: { first: string | undefined; loc: SourceLoc };
 }
 
 export interface GlobalDraft {
@@ -227,6 +229,7 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
+  if (from.logFormatHttpVars && kind !== 'backend') d.logFormatHttpVars = from.logFormatHttpVars;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
   if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;

@@ -236,22 +236,25 @@ function logFormat(c: ProxyLineContext): void {
     c.alert(`log-format expects only one argument, don't forget to escape spaces!`);
     return;
   }
+  // compiled now, so a request never meets a malformed one; a backend never logs
+  let formatter: LogFormatter | undefined;
+  const httpVars = new Set<string>();
+  try {
+    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1), undefined, httpVars);
+  } catch (err) {
+    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
+    return;
+  }
   // its %[samples] must be readable when the line is written (HAProxy checks this after parsing)
   const bad = c.proxy.kind === 'backend' ? null : checkFormatString(c.arg(1), ['log'], c.proxy.name);
   if (bad) {
     c.alert(`failed to parse log-format : ${bad}.`, { form: 'Parsing-tight' });
     return;
   }
-  // compiled now, so a request never meets a malformed one; a backend never logs
-  let formatter: LogFormatter | undefined;
-  try {
-    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1));
-  } catch (err) {
-    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
-    return;
-  }
   overrides(c, 'log-format', "'log-format'");
   c.proxy.logFormat = c.arg(1);
+  // the mode is known once the section is read: validate() refuses these in mode tcp
+  c.proxy.logFormatHttpVars = { first: [...httpVars][0], loc: c.loc };
   if (formatter) c.proxy.logFormatter = formatter;
   else delete c.proxy.logFormatter;
   c.proxy.options.httplog = c.proxy.options.httplogClf = c.proxy.options.tcplog = false;

@@ -37,6 +37,10 @@ export function validate(out: ParseOutput): void {
     }
     if (p.mode === 'tcp') ensureNoHttp(p);
     for (const m of captureIdAlerts(p)) plain('alert', m, p.loc);
+    const lfHttp = p.logFormatHttpVars;
+    if (p.mode === 'tcp' && hasFe(p) && p.logFormat !== undefined && lfHttp?.first) {
+      d.push({ severity: 'alert', message: `failed to parse log-format : format variable '${lfHttp.first}' is reserved for HTTP mode.`, form: 'Parsing-tight', loc: lfHttp.loc });
+    }
     if (hasFe(p) && p.binds.length === 0) {
       plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
     }

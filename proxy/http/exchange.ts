@@ -98,6 +98,8 @@ export class Txn {
   detailed = false;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
   serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
+  /** The request head's size as HTX counts it, as it arrived (%U counts it so). */
+  private readonly reqHtxSize: number;
   /** Capture slots, the request line as received, the unique id. */
   readonly captures: StreamCaptures;
   private ctxCache: SampleContext | null = null;
@@ -114,10 +116,16 @@ export class Txn {
     this.closeClient = !req.keepAlive;
     this.originalMethod = req.method;
     this.originalUri = req.uri;
+    this.reqHtxSize = htxRequestSize(req);
     const caps = (this.captures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES));
     caps.method = req.method;
     caps.uri = req.uri;
     caps.reqVersion = req.version;
+  }
+
+  /** %U: the request's bytes as HAProxy counts them (HTX head size, then the body it forwarded). */
+  bytesIn(): number {
+    return this.reqHtxSize + (this.req.contentLength > 0 && this.conn !== null ? this.req.contentLength - this.reqLeft : 0);
   }
 
   get ctx(): SampleContext {
@@ -159,3 +167,16 @@ export class Txn {
 }
 
 type ScannerOrNull = ChunkedScanner | null;
+
+// HTX's size of a request head: the start line as a 20-byte struct plus its three words, each header as
+// name+value (a Connection of close/keep-alive is the H1 layer's and not kept), one byte for the end of headers.
+function htxRequestSize(req: RequestHead): number {
+  let n = 20 + req.method.length + req.uri.length + 5 + req.wireVersion.length + 1;
+  const h = req.headers;
+  for (let i = 0; i < h.length; i += 2) {
+    const name = h[i]!;
+    if (name.length === 10 && /^connection$/i.test(name) && /^\s*(close|keep-alive)\s*$/i.test(h[i + 1]!)) continue;
+    n += name.length + h[i + 1]!.length;
+  }
+  return n;
+}

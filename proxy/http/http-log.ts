@@ -63,7 +63,7 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
     rec.path = target.path;
     rec.query = target.query;
     rec.httpVersion = t.req.version;
-    rec.bytesIn = t.req.headBytes;
+    rec.bytesIn = t.bytesIn();
     // by the time the line is written the stream is on its response side, an answer of our own included: req.*
     // variables are gone (as HAProxy's vars_reqres is pruned then)
     t.responseStarts();
@@ -88,7 +88,7 @@ export function requestRecord(t: Txn, rec: TrafficLogRecord, now: number): Traff
   rec.path = target.path;
   rec.query = target.query;
   rec.httpVersion = t.req.version;
-  rec.bytesIn = t.req.headBytes;
+  rec.bytesIn = t.bytesIn();
   rec.captures = t.captures;
   rec.ctx = t.ctx;
   streamFields(t, rec);

@@ -62,14 +62,18 @@ function port(get: (r: TrafficLogRecord) => number | undefined): Var {
   };
 }
 
-// %r %HM %HP ...: the request's parts, '#'-encoded like a URL; `quoteTwice` is HAProxy's %HQ/%HV, which with +Q
-// write both quotes before the value
-function request(get: (r: TrafficLogRecord) => string, quoteTwice = false): Var {
+// %r %HM %HP ...: the request's parts, '#'-encoded like a URL
+function request(get: (r: TrafficLogRecord) => string): Var {
   return (r, o) => {
     const v = urlEncode(get(r));
-    if (!o.quote) return v;
-    return quoteTwice ? `""${v}` : `"${v}"`;
+    return o.quote ? `"${v}"` : v;
   };
+}
+
+// %HP: the target up to its query, an absolute-form one with its scheme and authority
+function beforeQuery(uri: string): string {
+  const q = uri.indexOf('?');
+  return q < 0 ? uri : uri.slice(0, q);
 }
 
 // %HPO: the path without the scheme and authority of an absolute-form target
@@ -137,11 +141,11 @@ const VARS: Readonly<Record<string, Var>> = {
   hs: (r, o) => headerCaptures(r.captures?.res, o.quote),
   hsl: (r, o) => headerCaptureList(r.captures?.res, o.quote),
   HM: request((r) => r.method ?? ''),
-  HP: request((r) => r.path ?? ''),
-  HPO: request((r) => pathOnly(r.path ?? '')),
-  HQ: request((r) => (r.query ? `?${r.query}` : ''), true),
+  HP: request((r) => beforeQuery(r.uri ?? '')),
+  HPO: request((r) => pathOnly(beforeQuery(r.uri ?? ''))),
+  HQ: request((r) => (r.query ? `?${r.query}` : '')),
   HU: request((r) => r.uri ?? ''),
-  HV: request((r) => (r.httpVersion ? `HTTP/${r.httpVersion}` : ''), true),
+  HV: request((r) => (r.httpVersion ? `HTTP/${r.httpVersion}` : '')),
   lc: num((r) => r.logCount ?? 0, 4),
   ms: (r, o) => (o.hex ? hex(r.date % 1000, 2) : String(r.date % 1000).padStart(3, '0')),
   pid: num(() => process.pid, 4),

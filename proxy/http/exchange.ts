@@ -96,6 +96,9 @@ export class Txn {
   stats: { logStatus: number } | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
+  /** http-request tarpit: the hold under way, then how long it held the request (-1: not tarpitted). */
+  tarpitTimer: NodeJS.Timeout | null = null;
+  tarpitHeld = -1;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
   serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
   /** The request head's size as HTX counts it, as it arrived (%U counts it so). */

@@ -40,6 +40,8 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
   // the applet counts as an immediate server: no wait, no connect, an answer at once (none for its 401)
   if (applet) [rec.tw, rec.tc, rec.tr] = [0, 0, applet.logStatus === 400 ? -1 : 0];
+  // a tarpitted request counts its hold as the queue time, and no valid request time (HAProxy's t_queue)
+  if (t.tarpitHeld >= 0) [rec.tR, rec.tw] = [-1, t.tarpitHeld];
   rec.ta = now - t.tStart;
   if (early) rec.asap = true;
   rec.status = applet ? applet.logStatus : t.status;

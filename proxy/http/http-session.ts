@@ -444,11 +444,30 @@ export class HttpSession {
     if (a.kind === 'reply') {
       if (rule.action === 'return') t.termination = 'LR--';
       else t.fe.denied++;
+      if (rule.action === 'tarpit') {
+        this.tarpit(t, a.reply);
+        return;
+      }
       this.sendReply(t, a.reply);
       return;
     }
     t.termination = 'LR--';
     this.answer(t, a.status, a.page);
+  }
+
+  // http-request tarpit: the request is held for `timeout tarpit` (the connect timeout when unset, read from the
+  // backend, which is the frontend until one is chosen), then answered; logged PT-- with the hold as Tw.
+  private tarpit(t: Txn, reply: HttpReply): void {
+    t.termination = 'PT--';
+    const px = t.backend?.spec ?? t.fe.spec;
+    const hold = px.timeouts.tarpit ?? px.timeouts.connect ?? 0;
+    const held = Date.now();
+    t.tarpitTimer = setTimeout(() => {
+      t.tarpitTimer = null;
+      if (this.closed || this.txn !== t) return;
+      t.tarpitHeld = Date.now() - held;
+      this.sendReply(t, reply);
+    }, hold);
   }
 
   private route(t: Txn): LiveBackend | undefined {
@@ -847,7 +866,7 @@ export class HttpSession {
   // ---- answers and endings -----------------------------------------------------------------------------------
 
   private answerStatus(t: Txn, status: number): void {
-    const close = t.closeClient || t.req.hasBody;
+    const close = this.closesAfterLocalAnswer(t);
     t.closeClient = close;
     const own = this.ownErrorPage(t, status);
     if (own) this.local(t, status, errorPageWire(own, close), own.size);
@@ -856,7 +875,10 @@ export class HttpSession {
   }
 
   private answer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): void {
+    // a redirect closes a connection whose request has a body, read whole or not (http_apply_redirect_rule adds
+    // its own "Connection: close", which HTX counts)
     const close = t.closeClient || t.req.hasBody;
+    const ownClose = t.req.hasBody && !t.closeClient ? 'connection'.length + 'close'.length : 0;
     t.closeClient = close;
     const body = Buffer.from(o.body, 'utf8');
     const headers = ['content-length', String(body.length)];
@@ -864,6 +886,7 @@ export class HttpSession {
     if (o.contentType) headers.push('content-type', o.contentType);
     // the temporary redirects may not be cached
     if (o.location !== undefined && (status === 302 || status === 303 || status === 307)) headers.push('cache-control', 'no-cache');
+    if (ownClose > 0) t.bytesOut += ownClose;
     if (this.afterResponseSpecs(t)) {
       this.sendEdited(t, status, headers, body, close);
       return;
@@ -874,6 +897,31 @@ export class HttpSession {
     head += '\r\n';
     const wire = body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
     this.local(t, status, wire, htxSize(status, reasonPhrase(status), headers, body.length));
+  }
+
+  // Whether the client connection ends after an answer of the proxy's own: a request whose body has not fully
+  // arrived closes it; one read whole keeps it open, its body dropped (as haproxy 2.6.12 does).
+  private closesAfterLocalAnswer(t: Txn): boolean {
+    if (t.closeClient) return true;
+    const req = t.req;
+    if (!req.hasBody) return false;
+    const buf = this.buf;
+    let take = -1;
+    if (req.chunked) {
+      if (buf) {
+        const sc = new ChunkedScanner();
+        const n = sc.scan(buf);
+        if (n >= 0 && sc.done) take = n;
+      }
+    } else if (buf && buf.length >= req.contentLength) take = req.contentLength;
+    if (take < 0) {
+      t.closeClient = true;
+      return true;
+    }
+    this.buf = buf!.length > take ? buf!.subarray(take) : null;
+    // the next request's clock starts once this one ends
+    if (!this.buf) this.tFirstByte = -1;
+    return false;
   }
 
   // errorfile/errorloc pages: the backend's first, then the frontend's (HAProxy's http_error_message); a request
@@ -888,7 +936,7 @@ export class HttpSession {
       this.answerStatus(t, reply.status);
       return;
     }
-    const close = t.closeClient || t.req.hasBody;
+    const close = this.closesAfterLocalAnswer(t);
     if (reply.kind !== 'raw' && this.afterResponseSpecs(t)) {
       // http-after-response rules edit the reply's head before it is framed
       t.closeClient = close;
@@ -1067,6 +1115,7 @@ export class HttpSession {
     if (t) {
       // the client left mid-exchange
       this.txn = null;
+      if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
       if (t.queued && t.backend) t.backend.dequeue(t.queued);
       if (t.conn) {
         t.conn.txn = null;

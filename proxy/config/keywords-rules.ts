@@ -50,14 +50,67 @@ function warnMisplaced(c: ProxyLineContext, after: readonly RuleKind[]): void {
   }
 }
 
+// What differs between the http-request, http-response and http-after-response rule lines besides their actions.
+interface RuleFamily {
+  readonly keyword: string;
+  readonly actions: readonly string[];
+  /** The list of actions as HAProxy's "expects ..." message spells it. */
+  readonly actionsText: string;
+  readonly place: CondPlace;
+}
+
+const REQUEST_FAMILY: RuleFamily = {
+  keyword: 'http-request', actions: HTTP_REQUEST_ACTIONS, actionsText: HTTP_REQUEST_ACTIONS_TEXT,
+  place: { front: 'http-request', back: 'backend http-request' },
+};
+const RESPONSE_FAMILY: RuleFamily = {
+  keyword: 'http-response', actions: HTTP_RESPONSE_ACTIONS, actionsText: HTTP_RESPONSE_ACTIONS_TEXT,
+  place: { front: 'http-response', back: 'backend http-response' },
+};
+const AFTER_RESPONSE_FAMILY: RuleFamily = {
+  keyword: 'http-after-response', actions: HTTP_AFTER_RESPONSE_ACTIONS, actionsText: HTTP_AFTER_RESPONSE_ACTIONS_TEXT,
+  place: { front: 'http-response', back: 'backend http-response' },
+};
+
+function notInAnonymousDefaults(c: ProxyLineContext, keyword: string): boolean {
+  if (!c.isDefaults || c.proxy.name !== '') return false;
+  c.alert(`'${keyword}' not allowed in anonymous 'defaults' section.`);
+  return true;
+}
+
+// An action none of a family's own cases parses: a variable action, else one HAProxy knows and the lab does not
+// run (warned, skipped), else an unknown one (alert, with the nearest name). Null when nothing is to be kept.
+function otherAction<R>(c: ProxyLineContext, f: RuleFamily, action: string): Parsed<R> | null {
+  if (isVarAction(action)) return parseVarAction(c, 2, formatPlaces(c)) as Parsed<R>;
+  if (knownAction(action, f.actions)) {
+    c.unsupported(`'${f.keyword} ${action}'`, { at: c.word(1) });
+    return null;
+  }
+  const best = action === '' ? undefined : bestMatch(action, f.actions);
+  c.alert(
+    `'${f.keyword}' expects ${f.actionsText}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
+    { form: 'parsing-tight', at: c.word(1) },
+  );
+  return null;
+}
+
+// The parsed action's error, or its if/unless tail: the rule to keep with its condition and place, or null
+// when an alert was emitted.
+function finishRule<R>(c: ProxyLineContext, f: RuleFamily, action: string, parsed: Parsed<R>): R | null {
+  if ('error' in parsed) {
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${f.keyword} ${action}' rule : ${parsed.error}.`);
+    return null;
+  }
+  const cond = finishCondition(c, parsed.next, f.keyword, action, f.place);
+  if (cond === false) return null;
+  return { ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as R;
+}
+
 const FINAL_REQUEST_ACTIONS = new Set(['allow', 'deny', 'tarpit', 'redirect', 'return']);
 
 // "http-request ACTION ... [if|unless COND]"
 export function parseHttpRequest(c: ProxyLineContext): void {
-  if (c.isDefaults && c.proxy.name === '') {
-    c.alert(`'http-request' not allowed in anonymous 'defaults' section.`);
-    return;
-  }
+  if (notInAnonymousDefaults(c, 'http-request')) return;
   const last = c.proxy.httpRequestRules[c.proxy.httpRequestRules.length - 1];
   if (last && !last.cond && FINAL_REQUEST_ACTIONS.has(last.action)) {
     c.warn(`previous 'http-request' action is final and has no condition attached, further entries are NOOP.`, { form: 'parsing-tight' });
@@ -101,30 +154,15 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       parsed = parseCaptureAction(c, 2, 'req');
       break;
     default: {
-      if (isVarAction(action)) {
-        parsed = parseVarAction(c, 2, formatPlaces(c));
-        break;
-      }
-      if (knownAction(action, HTTP_REQUEST_ACTIONS)) {
-        c.unsupported(`'http-request ${action}'`, { at: c.word(1) });
-        return;
-      }
-      const best = action === '' ? undefined : bestMatch(action, HTTP_REQUEST_ACTIONS);
-      c.alert(
-        `'http-request' expects ${HTTP_REQUEST_ACTIONS_TEXT}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
-        { form: 'parsing-tight', at: c.word(1) },
-      );
-      return;
+      const other = otherAction<HttpRequestRule>(c, REQUEST_FAMILY, action);
+      if (!other) return;
+      parsed = other;
     }
   }
-  if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-request ${action}' rule : ${parsed.error}.`);
-    return;
-  }
-  const cond = finishCondition(c, parsed.next, 'http-request', action, { front: 'http-request', back: 'backend http-request' });
-  if (cond === false) return;
+  const rule = finishRule(c, REQUEST_FAMILY, action, parsed);
+  if (!rule) return;
   warnMisplaced(c, ['redirect', 'use_backend']);
-  c.proxy.httpRequestRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpRequestRule);
+  c.proxy.httpRequestRules.push(rule);
 }
 
 // "redirect location|prefix|scheme ... [if|unless COND]": the proxy's redirect rules, run after its http-request
@@ -170,10 +208,7 @@ function finishCondition(c: ProxyLineContext, at: number, keyword: string, actio
 
 // "http-response ACTION ... [if|unless COND]"
 export function parseHttpResponse(c: ProxyLineContext): void {
-  if (c.isDefaults && c.proxy.name === '') {
-    c.alert(`'http-response' not allowed in anonymous 'defaults' section.`);
-    return;
-  }
+  if (notInAnonymousDefaults(c, 'http-response')) return;
   const action = c.arg(1);
   let parsed: Parsed<HttpResponseRule>;
   switch (action) {
@@ -197,38 +232,20 @@ export function parseHttpResponse(c: ProxyLineContext): void {
       parsed = parseCaptureAction(c, 2, 'res');
       break;
     default: {
-      if (isVarAction(action)) {
-        parsed = parseVarAction(c, 2, formatPlaces(c));
-        break;
-      }
-      if (knownAction(action, HTTP_RESPONSE_ACTIONS)) {
-        c.unsupported(`'http-response ${action}'`, { at: c.word(1) });
-        return;
-      }
-      const best = action === '' ? undefined : bestMatch(action, HTTP_RESPONSE_ACTIONS);
-      c.alert(
-        `'http-response' expects ${HTTP_RESPONSE_ACTIONS_TEXT}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
-        { form: 'parsing-tight', at: c.word(1) },
-      );
-      return;
+      const other = otherAction<HttpResponseRule>(c, RESPONSE_FAMILY, action);
+      if (!other) return;
+      parsed = other;
     }
   }
-  if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-response ${action}' rule : ${parsed.error}.`);
-    return;
-  }
-  const cond = finishCondition(c, parsed.next, 'http-response', action, { front: 'http-response', back: 'backend http-response' });
-  if (cond === false) return;
-  c.proxy.httpResponseRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpResponseRule);
+  const rule = finishRule(c, RESPONSE_FAMILY, action, parsed);
+  if (!rule) return;
+  c.proxy.httpResponseRules.push(rule);
 }
 
 // "http-after-response ACTION ... [if|unless COND]": run on every response, the proxy's own answers included
 // (src/http_ana.c, http_eval_after_res_rules).
 export function parseHttpAfterResponse(c: ProxyLineContext): void {
-  if (c.isDefaults && c.proxy.name === '') {
-    c.alert(`'http-after-response' not allowed in anonymous 'defaults' section.`);
-    return;
-  }
+  if (notInAnonymousDefaults(c, 'http-after-response')) return;
   const last = c.proxy.httpAfterResponseRules[c.proxy.httpAfterResponseRules.length - 1];
   if (last && !last.cond && last.action === 'allow') {
     c.warn(`previous 'http-after-response' action is final and has no condition attached, further entries are NOOP.`, { form: 'parsing-tight' });
@@ -261,29 +278,14 @@ export function parseHttpAfterResponse(c: ProxyLineContext): void {
       parsed = parseCaptureAction(c, 2, 'res');
       break;
     default: {
-      if (isVarAction(action)) {
-        parsed = parseVarAction(c, 2, formatPlaces(c));
-        break;
-      }
-      if (knownAction(action, HTTP_AFTER_RESPONSE_ACTIONS)) {
-        c.unsupported(`'http-after-response ${action}'`, { at: c.word(1) });
-        return;
-      }
-      const best = action === '' ? undefined : bestMatch(action, HTTP_AFTER_RESPONSE_ACTIONS);
-      c.alert(
-        `'http-after-response' expects ${HTTP_AFTER_RESPONSE_ACTIONS_TEXT}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
-        { form: 'parsing-tight', at: c.word(1) },
-      );
-      return;
+      const other = otherAction<HttpAfterResponseRule>(c, AFTER_RESPONSE_FAMILY, action);
+      if (!other) return;
+      parsed = other;
     }
   }
-  if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing 'http-after-response ${action}' rule : ${parsed.error}.`);
-    return;
-  }
-  const cond = finishCondition(c, parsed.next, 'http-after-response', action, { front: 'http-response', back: 'backend http-response' });
-  if (cond === false) return;
-  c.proxy.httpAfterResponseRules.push({ ...parsed.rule, ...(cond ? { cond } : {}), loc: c.loc, text: ruleText(c.args) } as HttpAfterResponseRule);
+  const rule = finishRule(c, AFTER_RESPONSE_FAMILY, action, parsed);
+  if (!rule) return;
+  c.proxy.httpAfterResponseRules.push(rule);
 }
 
 // "tcp-request inspect-delay T" / "tcp-request connection|content accept|reject [if|unless COND]"

@@ -91,11 +91,16 @@ export class Txn {
   tRespHead = -1;
   decidedBy = '';
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
-  answeredLocally = false;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
+  /** The request's body arrived whole before an answer of the proxy's own, and was dropped from the buffer. */
+  bodyDropped = false;
+  /** The request has a body the proxy has not read whole (an answer of its own then closes the connection). */
+  bodyPending(): boolean {
+    return this.req.hasBody && !this.bodyDropped;
+  }
   /** http-request tarpit: the hold under way, then how long it held the request (-1: not tarpitted). */
   tarpitTimer: NodeJS.Timeout | null = null;
   tarpitHeld = -1;

@@ -14,18 +14,19 @@ import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
-import type { TrafficLogRecord } from '../log/traffic-log.ts';
-import { ChunkedScanner, rechunk } from './chunked.ts';
+import { normalizeAddress } from '../io/address.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
-import { parseResponseHead, type ResponseHead } from './response-head.ts';
-import { htxSize, rawBadRequest, rawRequestTimeout, reasonPhrase, statusPage, statusPageBody, statusPageSize } from './status-pages.ts';
+import { parseResponseHead } from './response-head.ts';
+import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
-import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
-import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, traceRequestRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
-import { renderReply, replyParts, type HttpReply } from './actions/http-reply.ts';
-import { errorPageWire, type ErrorPage } from './error-pages.ts';
+import type { HttpReply } from './actions/http-reply.ts';
 import { ServerConn, Txn } from './exchange.ts';
-import { baseRecord, exchangeRecord, httpLogLine, requestRecord } from './http-log.ts';
+import { ChunkedScanner } from './chunked.ts';
+import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
+import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
+import { statsAnswer } from './stats-applet.ts';
+import { forwardRequestBody, forwardResponseBody, startRequestBody, startResponseBody } from './body-forward.ts';
+import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange, requestLogRecord } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
@@ -98,20 +99,14 @@ export class HttpSession {
     this.sock.setTimeout(0);
     this.closed = true;
     this.buf = null;
-    if (this.gen && this.fe) {
-      this.fe.current--;
-      this.host.sessionClosed(this.gen);
-      this.gen = null;
-    }
+    this.detach();
     this.host.serveH2(this.sock, buf, this.binding);
   }
 
+  // The generation serving this connection counts it (feconn, and an old generation's drain on reload).
   private attach(gen: Generation, fe: LiveFrontend): void {
     if (this.gen !== gen) {
-      if (this.gen && this.fe) {
-        this.fe.current--;
-        this.host.sessionClosed(this.gen);
-      }
+      this.detach();
       this.gen = gen;
       this.fe = fe;
       fe.current++;
@@ -120,8 +115,21 @@ export class HttpSession {
     }
   }
 
+  private detach(): void {
+    if (this.gen && this.fe) {
+      this.fe.current--;
+      this.host.sessionClosed(this.gen);
+      this.gen = null;
+    }
+  }
+
   private connectionContext(): SampleContext {
     return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
+  }
+
+  /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
+  get h2Uri(): string | undefined {
+    return (this.sock as { h2Uri?: string }).h2Uri;
   }
 
   sampleContext(req: RequestHead, vars: VarSet): SampleContext {
@@ -130,7 +138,7 @@ export class HttpSession {
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
-      vars, captures: undefined,
+      vars,
     };
   }
 
@@ -254,16 +262,7 @@ export class HttpSession {
   }
 
   private logBadRequest(status: number, termination: string, bytes = 0): void {
-    const fe = this.fe!;
-    if (!fe.spec.options.httplog || !this.host.wantsLog(fe.spec, true)) return;
-    const rec = this.record(fe, fe.name, '<NOSRV>', this.tFirstByte >= 0 ? this.tFirstByte : Date.now());
-    rec.tR = -1;
-    rec.status = status;
-    rec.bytes = bytes;
-    rec.termination = termination;
-    rec.requestLine = '<BADREQ>';
-    rec.ta = this.tFirstByte >= 0 ? Date.now() - this.tFirstByte : 0;
-    this.emitLog(fe.spec, rec);
+    logBadRequest(this, this.fe!, this.tFirstByte, status, termination, bytes);
   }
 
   // ---- rules and routing -------------------------------------------------------------------------------------
@@ -272,31 +271,26 @@ export class HttpSession {
     this.txn = t;
     const fe = t.fe;
     fe.requests++;
+    const ev = this.host.events;
+    t.detailed = ev.wantsDetail && ev.detailed();
+    emitRequest(this, t);
     // header captures read the request as it arrived, before any rule (http_wait_for_request)
     if (fe.spec.captures && fe.spec.captures.req.length > 0) t.captures.captureHeaders('req', t.req.headers);
     const uid = fe.spec.uniqueId;
-    if (uid) t.captures.makeUniqueId = () => uid.formatter(this.requestRecord(t));
-    const ev = this.host.events;
-    t.detailed = ev.wantsDetail && ev.detailed();
-    if (t.detailed && ev.wants.request) {
-      ev.emit({
-        kind: 'request', id: t.id, frontend: fe.name, src: this.src, srcPort: this.srcPort, method: t.req.method,
-        uri: t.req.uri, version: t.req.version, headers: t.req.headers.slice(), at: t.tStart,
-      });
-    }
+    if (uid) t.captures.makeUniqueId = () => uid.formatter(requestLogRecord(this, t));
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
     if (!be) {
       // no default_backend and no rule matched: HAProxy answers 503
       t.termination = 'SC--';
-      this.emitRoute(t, undefined);
+      emitRoute(this, t, undefined);
       this.answerStatus(t, 503);
       return;
     }
     t.backend = be;
     t.backendChosen();
-    this.emitRoute(t, be.name);
+    emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
     // http_process_request: the unique id is made now at the latest, and sent in unique-id-header
@@ -313,23 +307,7 @@ export class HttpSession {
     t.decidedBy = 'stats';
     const reply = (form: string): void => {
       if (this.closed || this.txn !== t) return;
-      const a = this.host.stats(px, t.req, { ...t.ctx, backend: px }, form);
-      t.stats = { logStatus: a.logStatus ?? a.status };
-      t.termination = 'LR--';
-      // the applet's answer goes through http-after-response too (checked with haproxy 2.6.12)
-      const edited: AfterResponseHead = { status: a.status, reason: reasonPhrase(a.status), headers: [...a.headers] };
-      this.applyAfterResponseRules(t, edited, { version: '1.1' });
-      const { status, reason, headers } = edited;
-      const lower = this.afterResponseSpecs(t) !== null; // a rule's "X-After" leaves in HTX's lower case
-      let head = `HTTP/1.1 ${status} ${reason}\r\n`;
-      for (let i = 0; i < headers.length; i += 2) head += `${lower ? headers[i]!.toLowerCase() : headers[i]}: ${headers[i + 1]}\r\n`;
-      if (a.chunked) head += 'transfer-encoding: chunked\r\n';
-      if (t.closeClient) head += 'connection: close\r\n';
-      const body = Buffer.from(a.body, 'latin1');
-      const wire = a.chunked
-        ? Buffer.concat([Buffer.from(`${head}\r\n${body.length.toString(16).toUpperCase()}\r\n`, 'latin1'), body, Buffer.from('\r\n0\r\n\r\n', 'latin1')])
-        : Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]);
-      this.local(t, status, wire, htxSize(status, reason, headers, body.length));
+      this.local(t, statsAnswer(t, this.host.stats(px, t.req, { ...t.ctx, backend: px }, form)));
     };
     const need = t.req.method === 'POST' ? Math.max(0, t.req.contentLength) : 0;
     if (need === 0) reply('');
@@ -356,108 +334,25 @@ export class HttpSession {
 
   // Runs a proxy's http-request rules; returns true when one of them answered the request.
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
-    const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
-    if (final && final.action !== 'allow') {
-      this.answerRule(t, final);
+    const rule = applyRequestRules(t, spec);
+    if (!rule) return false;
+    emitRoute(this, t, undefined);
+    this.dropWholeBody(t);
+    if (rule.action === 'tarpit') {
+      this.tarpit(t, () => {
+        const a = ruleAnswer(t, rule);
+        if (a) this.local(t, a);
+      });
       return true;
     }
-    // the standalone "redirect" rules come next, even after an allow
-    const redirect = firstMatching(spec.redirectRules, t.ctx);
-    if (!redirect) return false;
-    this.answerRule(t, redirect, 'redirect');
+    const a = ruleAnswer(t, rule);
+    if (a) this.local(t, a);
     return true;
-  }
-
-  // The backend's http-response rules, then the frontend's (HAProxy's http_process_res_common), on a final
-  // response head before it leaves. Header rules edit resp.headers; returns the status of a deny, else null.
-  private applyResponseRules(t: Txn, resp: ResponseHead): { rule: ResponseDeny; ctx: SampleContext } | null {
-    t.responseStarts();
-    const beSpec = t.backend?.spec;
-    const feSpec = t.fe.spec;
-    if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
-    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
-    const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
-    if (!deny) return null;
-    t.decidedBy = `http-response ${deny.action}`;
-    t.rule = { text: deny.text, loc: deny.loc };
-    return { rule: deny, ctx };
-  }
-
-  /** The proxies whose http-after-response rules apply: the backend's first, then the frontend's. */
-  private afterResponseSpecs(t: Txn): ProxySpec[] | null {
-    const beSpec = t.backend?.spec;
-    const feSpec = t.fe.spec;
-    const specs = beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec];
-    return specs.some((s) => s.httpAfterResponseRules.length > 0) ? specs : null;
-  }
-
-  // http-after-response rules on a head about to leave; `view` is what res.* fetches see of it.
-  private applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string }): void {
-    const specs = this.afterResponseSpecs(t);
-    if (!specs) return;
-    t.responseStarts();
-    const res = { get status() { return head.status; }, version: view.version, headers: head.headers };
-    const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res, server: t.server ?? undefined };
-    runAfterResponseRules(specs, head, ctx);
-  }
-
-  // An answer the proxy makes itself, when http-after-response rules may edit it: the head is built, edited, then
-  // written; what is logged is the edited status and size.
-  private sendEdited(t: Txn, status: number, headers: string[], body: Buffer, close: boolean): void {
-    const head: AfterResponseHead = { status, reason: reasonPhrase(status), headers };
-    this.applyAfterResponseRules(t, head, { version: '1.1' });
-    let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
-    // HTX keeps header names in lower case: a rule's "X-After" leaves as "x-after"
-    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]!.toLowerCase()}: ${headers[i + 1]}\r\n`;
-    if (close) text += 'connection: close\r\n';
-    text += '\r\n';
-    const wire = body.length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body]) : Buffer.from(text, 'latin1');
-    this.local(t, head.status, wire, htxSize(head.status, head.reason, headers, body.length));
-  }
-
-  // The built-in page for a status, through the http-after-response rules.
-  private sendEditedPage(t: Txn, status: number, close: boolean): void {
-    const body = Buffer.from(statusPageBody(status), 'latin1');
-    this.sendEdited(t, status, ['content-length', String(body.length), 'cache-control', 'no-cache', 'content-type', 'text/html'], body, close);
-  }
-
-  // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
-  // error page; a keep-alive client connection stays open, as with haproxy.
-  private denyResponse(t: Txn, { rule, ctx }: { rule: ResponseDeny; ctx: SampleContext }): void {
-    if (rule.action === 'deny') {
-      t.fe.deniedResponses++;
-      if (t.backend) t.backend.deniedResponses++;
-      if (t.server) t.server.deniedResponses++;
-      t.termination = 'PH--';
-    } else t.termination = 'LH--';
-    // the reply is built once the server's response is dropped: response fetches find nothing, as in HAProxy
-    this.failResponse(t, rule.reply, { ...ctx, res: undefined });
-  }
-
-  private answerRule(t: Txn, rule: FinalRule, decidedBy = `http-request ${rule.action}`): void {
-    t.decidedBy = decidedBy;
-    t.rule = { text: rule.text, loc: rule.loc };
-    t.termination = 'PR--';
-    this.emitRoute(t, undefined);
-    const a = finalAnswer(rule, t.req);
-    if (!a) return;
-    if (a.kind === 'reply') {
-      if (rule.action === 'return') t.termination = 'LR--';
-      else t.fe.denied++;
-      if (rule.action === 'tarpit') {
-        this.tarpit(t, a.reply);
-        return;
-      }
-      this.sendReply(t, a.reply);
-      return;
-    }
-    t.termination = 'LR--';
-    this.answer(t, a.status, a.page);
   }
 
   // http-request tarpit: the request is held for `timeout tarpit` (the connect timeout when unset, read from the
   // backend, which is the frontend until one is chosen), then answered; logged PT-- with the hold as Tw.
-  private tarpit(t: Txn, reply: HttpReply): void {
+  private tarpit(t: Txn, answer: () => void): void {
     t.termination = 'PT--';
     const px = t.backend?.spec ?? t.fe.spec;
     const hold = px.timeouts.tarpit ?? px.timeouts.connect ?? 0;
@@ -466,8 +361,37 @@ export class HttpSession {
       t.tarpitTimer = null;
       if (this.closed || this.txn !== t) return;
       t.tarpitHeld = Date.now() - held;
-      this.sendReply(t, reply);
+      answer();
     }, hold);
+  }
+
+  // Before an answer of the proxy's own: a request body that arrived whole is dropped, so the connection can stay
+  // open for the next request (haproxy 2.6.12 does so); one still arriving makes the answer close it.
+  private dropWholeBody(t: Txn): void {
+    const req = t.req;
+    // once a server connection took the request, its body is that connection's, not the buffer's
+    if (!req.hasBody || t.closeClient || t.bodyDropped || t.tConnected >= 0) return;
+    const buf = this.buf;
+    let take = -1;
+    if (req.chunked) {
+      if (buf) {
+        const sc = new ChunkedScanner();
+        const n = sc.scan(buf);
+        if (n >= 0 && sc.done) take = n;
+      }
+    } else if (buf && buf.length >= req.contentLength) take = req.contentLength;
+    if (take < 0) return;
+    this.buf = buf!.length > take ? buf!.subarray(take) : null;
+    // the next request's clock starts once this one ends
+    if (!this.buf) this.tFirstByte = -1;
+    t.bodyDropped = true;
+  }
+
+  // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
+  // error page; a keep-alive client connection stays open, as with haproxy.
+  private denyResponse(t: Txn, { rule, ctx }: ResponseDenial): void {
+    // the reply is built once the server's response is dropped: response fetches find nothing, as in HAProxy
+    this.failResponse(t, rule.reply, { ...ctx, res: undefined });
   }
 
   private route(t: Txn): LiveBackend | undefined {
@@ -475,18 +399,6 @@ export class HttpSession {
     if (d.decidedBy) t.decidedBy = d.decidedBy;
     if (d.rule) t.rule = d.rule;
     return d.backend;
-  }
-
-  private emitRoute(t: Txn, backend: string | undefined): void {
-    const ev = this.host.events;
-    if (!t.detailed) return;
-    if (ev.wants.acl) ev.emit({ kind: 'acl', id: t.id, frontend: t.fe.name, rules: traceRequestRules(t.fe.spec, t.ctx) });
-    if (ev.wants.route) {
-      ev.emit({
-        kind: 'route', id: t.id, frontend: t.fe.name, decidedBy: t.decidedBy || 'none', rule: t.rule?.text,
-        loc: t.rule?.loc, backend,
-      });
-    }
   }
 
   // ---- server selection and connection -----------------------------------------------------------------------
@@ -516,14 +428,17 @@ export class HttpSession {
       this.connected(t, idle);
       return;
     }
-    const addr = this.host.addressOf(server);
-    const conn = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
-    const sock = conn.sock;
+    this.connect(t, server);
+  }
+
+  // A new connection to the server, under the backend's connect timeout.
+  private connect(t: Txn, server: ServerState): void {
+    const be = t.backend!;
+    const conn = new ServerConn(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be);
     conn.txn = t;
     t.conn = conn;
-    const connectTimeout = be.spec.timeouts.connect ?? 0;
-    sock.setTimeout(connectTimeout);
-    sock.once(conn.reads.connectEvent, () => {
+    conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);
+    conn.sock.once(conn.reads.connectEvent, () => {
       if (t.conn === conn && this.txn === t) this.connected(t, conn);
     });
   }
@@ -589,10 +504,7 @@ export class HttpSession {
     sock.write(head);
     be.bytesIn += head.length;
     t.server!.bytesIn += head.length;
-    const req = t.req;
-    t.reqDone = !req.hasBody;
-    if (req.contentLength > 0) t.reqLeft = req.contentLength;
-    else if (req.chunked) t.reqChunks = new ChunkedScanner();
+    startRequestBody(t);
     const pending = this.buf;
     if (pending && !t.reqDone) {
       this.buf = null;
@@ -601,40 +513,11 @@ export class HttpSession {
   }
 
   private forwardRequestBody(t: Txn, d: Buffer): void {
-    let take: number;
-    const conn = t.conn!;
-    if (t.tunnel) {
-      t.backend!.bytesIn += d.length;
-      t.server!.bytesIn += d.length;
-      if (!conn.sock.write(d)) this.sock.pause();
-      return;
-    }
-    if (t.reqChunks) {
-      const r = rechunk(t.reqChunks, d);
-      take = r.consumed;
-      if (take < 0) {
-        t.termination = 'PR--';
-        this.abort(t, 400);
-        return;
-      }
-      if (t.reqChunks.done) t.reqDone = true;
-      t.backend!.bytesIn += r.bytes;
-      t.server!.bytesIn += r.bytes;
-      let ok = true;
-      for (const part of r.out) ok = conn.sock.write(part);
-      if (!ok) this.sock.pause();
-      this.afterRequestBody(t, d, take);
-      return;
-    } else {
-      take = Math.min(t.reqLeft, d.length);
-      t.reqLeft -= take;
-      if (t.reqLeft === 0) t.reqDone = true;
-    }
-    const part = take === d.length ? d : d.subarray(0, take);
-    t.backend!.bytesIn += take;
-    t.server!.bytesIn += take;
-    if (!conn.sock.write(part)) this.sock.pause();
-    this.afterRequestBody(t, d, take);
+    const take = forwardRequestBody(t, d, this.sock);
+    if (take < 0) {
+      t.termination = 'PR--';
+      this.abort(t, 400);
+    } else if (!t.tunnel) this.afterRequestBody(t, d, take);
   }
 
   private afterRequestBody(t: Txn, d: Buffer, take: number): void {
@@ -682,14 +565,14 @@ export class HttpSession {
       const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
       t.captures.resVersion = resp.version;
       if (t.fe.spec.captures && t.fe.spec.captures.res.length > 0) t.captures.captureHeaders('res', resp.headers);
-      const denied = this.applyResponseRules(t, resp);
+      const denied = applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid
         t.bytesOut += headSize + Math.min(buf.length - end, resp.framing === 'length' ? resp.contentLength : buf.length);
         this.denyResponse(t, denied);
         return;
       }
-      this.applyAfterResponseRules(t, resp, resp);
+      applyAfterResponseRules(t, resp, resp);
       t.tRespHead = Date.now();
       t.resp = resp;
       t.status = resp.status;
@@ -702,13 +585,9 @@ export class HttpSession {
         this.startTunnel(t, conn, buf.length > end ? buf.subarray(end) : null);
         return;
       }
-      if (resp.framing === 'none') t.respDone = true;
-      else if (resp.framing === 'length') {
-        t.respLeft = resp.contentLength;
-        if (t.respLeft === 0) t.respDone = true;
-      } else if (resp.framing === 'chunked') t.respChunks = new ChunkedScanner();
+      startResponseBody(t, resp);
       if (buf.length > end && !t.respDone) this.forwardResponseBody(t, buf.subarray(end));
-      this.logAsap(t);
+      logAsap(this, t);
       if (t.respDone) this.responseComplete(t);
       return;
     }
@@ -737,33 +616,9 @@ export class HttpSession {
   }
 
   private forwardResponseBody(t: Txn, d: Buffer): void {
-    let take = d.length;
-    if (t.respChunks) {
-      const r = rechunk(t.respChunks, d);
-      if (r.consumed < 0) {
-        t.termination = 'SD--';
-        this.abort(t);
-        return;
-      }
-      t.bytesOut += r.payload;
-      if (t.respChunks.done) {
-        t.respDone = true;
-        t.bytesOut += 1; // HTX's end-of-trailers block
-      }
-      const conn = t.conn!;
-      let ok = true;
-      for (const part of r.out) ok = conn.reads.forward(this.sock, part);
-      if (!ok) conn.sock.pause();
-      return;
-    } else if (t.resp!.framing === 'length') {
-      take = Math.min(t.respLeft, d.length);
-      t.respLeft -= take;
-      if (t.respLeft === 0) t.respDone = true;
-    }
-    t.bytesOut += take;
-    const part = take === d.length ? d : d.subarray(0, take);
-    const conn = t.conn!;
-    if (!conn.reads.forward(this.sock, part)) conn.sock.pause();
+    if (forwardResponseBody(t, d, this.sock)) return;
+    t.termination = 'SD--';
+    this.abort(t);
   }
 
   private responseComplete(t: Txn): void {
@@ -851,113 +706,22 @@ export class HttpSession {
     }
     be.drop(server);
     t.tConnected = -1;
-    const addr = this.host.addressOf(server);
     be.take(server);
-    const fresh = new ServerConn(withServerTls(addr, server.spec, be.name, t.ctx), server, be);
-    const sock = fresh.sock;
-    fresh.txn = t;
-    t.conn = fresh;
-    sock.setTimeout(be.spec.timeouts.connect ?? 0);
-    sock.once(fresh.reads.connectEvent, () => {
-      if (t.conn === fresh && this.txn === t) this.connected(t, fresh);
-    });
+    this.connect(t, server);
   }
 
   // ---- answers and endings -----------------------------------------------------------------------------------
 
   private answerStatus(t: Txn, status: number): void {
-    const close = this.closesAfterLocalAnswer(t);
-    t.closeClient = close;
-    const own = this.ownErrorPage(t, status);
-    if (own) this.local(t, status, errorPageWire(own, close), own.size);
-    else if (this.afterResponseSpecs(t)) this.sendEditedPage(t, status, close);
-    else this.answerStatusSized(t, status, statusPage(status, close));
+    this.dropWholeBody(t);
+    this.local(t, statusAnswer(t, status));
   }
 
-  private answer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): void {
-    // a redirect closes a connection whose request has a body, read whole or not (http_apply_redirect_rule adds
-    // its own "Connection: close", which HTX counts)
-    const close = t.closeClient || t.req.hasBody;
-    const ownClose = t.req.hasBody && !t.closeClient ? 'connection'.length + 'close'.length : 0;
-    t.closeClient = close;
-    const body = Buffer.from(o.body, 'utf8');
-    const headers = ['content-length', String(body.length)];
-    if (o.location !== undefined) headers.push('location', o.location);
-    if (o.contentType) headers.push('content-type', o.contentType);
-    // the temporary redirects may not be cached
-    if (o.location !== undefined && (status === 302 || status === 303 || status === 307)) headers.push('cache-control', 'no-cache');
-    if (ownClose > 0) t.bytesOut += ownClose;
-    if (this.afterResponseSpecs(t)) {
-      this.sendEdited(t, status, headers, body, close);
-      return;
-    }
-    let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    if (close) head += 'connection: close\r\n';
-    head += '\r\n';
-    const wire = body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
-    this.local(t, status, wire, htxSize(status, reasonPhrase(status), headers, body.length));
-  }
-
-  // Whether the client connection ends after an answer of the proxy's own: a request whose body has not fully
-  // arrived closes it; one read whole keeps it open, its body dropped (as haproxy 2.6.12 does).
-  private closesAfterLocalAnswer(t: Txn): boolean {
-    if (t.closeClient) return true;
-    const req = t.req;
-    if (!req.hasBody) return false;
-    const buf = this.buf;
-    let take = -1;
-    if (req.chunked) {
-      if (buf) {
-        const sc = new ChunkedScanner();
-        const n = sc.scan(buf);
-        if (n >= 0 && sc.done) take = n;
-      }
-    } else if (buf && buf.length >= req.contentLength) take = req.contentLength;
-    if (take < 0) {
-      t.closeClient = true;
-      return true;
-    }
-    this.buf = buf!.length > take ? buf!.subarray(take) : null;
-    // the next request's clock starts once this one ends
-    if (!this.buf) this.tFirstByte = -1;
-    return false;
-  }
-
-  // errorfile/errorloc pages: the backend's first, then the frontend's (HAProxy's http_error_message); a request
-  // answered before its backend was chosen looks at the frontend only.
-  private ownErrorPage(t: Txn, status: number): ErrorPage | undefined {
-    return t.backend?.spec.errorPages.get(status) ?? t.fe.spec.errorPages.get(status);
-  }
-
-  // A deny/tarpit/return reply in place of the server's answer.
-  private sendReply(t: Txn, reply: HttpReply): void {
-    if (reply.kind === 'errmsg') {
-      this.answerStatus(t, reply.status);
-      return;
-    }
-    const close = this.closesAfterLocalAnswer(t);
-    if (reply.kind !== 'raw' && this.afterResponseSpecs(t)) {
-      // http-after-response rules edit the reply's head before it is framed
-      t.closeClient = close;
-      const { headers, body } = replyParts(reply, t.ctx);
-      this.sendEdited(t, reply.status, headers, body, close);
-      return;
-    }
-    const r = renderReply(reply, t.ctx, close);
-    t.closeClient = close || r.closes;
-    this.local(t, r.status, r.wire, r.size);
-  }
-
-  private answerStatusSized(t: Txn, status: number, page: Buffer): void {
-    this.local(t, status, page, statusPageSize(status));
-  }
-
-  private local(t: Txn, status: number, bytes: Buffer, size: number): void {
-    t.answeredLocally = true;
-    t.status = status;
-    t.bytesOut += size;
-    this.sock.write(bytes);
+  // An answer of the engine's own goes out in place of a server's; the exchange ends with it.
+  private local(t: Txn, a: OwnAnswer): void {
+    t.status = a.status;
+    t.bytesOut += a.size;
+    this.sock.write(a.wire);
     t.respDone = true;
     t.reqDone = true;
     this.finish(t);
@@ -966,52 +730,28 @@ export class HttpSession {
   // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
   // open when its request was read whole, as HAProxy keeps it.
   private failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx): void {
+    this.dropServer(t);
+    if (!t.reqDone) t.closeClient = true;
+    this.local(t, failureAnswer(t, answer, ctx));
+  }
+
+  private dropServer(t: Txn): void {
     const conn = t.conn;
     if (conn) {
       conn.txn = null;
       conn.sock.destroy();
       t.conn = null;
     }
-    if (!t.reqDone) t.closeClient = true;
-    const reply: HttpReply = typeof answer === 'number' ? { kind: 'errmsg', status: answer } : answer;
-    const own = reply.kind === 'errmsg' ? this.ownErrorPage(t, reply.status) : undefined;
-    if (!own && reply.kind === 'errmsg' && this.afterResponseSpecs(t)) {
-      this.sendEditedPage(t, reply.status, t.closeClient);
-      return;
-    }
-    if (own) {
-      t.status = reply.status;
-      t.bytesOut += own.size;
-      this.sock.write(errorPageWire(own, t.closeClient));
-    } else if (reply.kind === 'errmsg') {
-      t.status = reply.status;
-      t.bytesOut += statusPageSize(reply.status);
-      this.sock.write(statusPage(reply.status, t.closeClient));
-    } else {
-      const r = renderReply(reply, ctx, t.closeClient);
-      if (r.closes) t.closeClient = true;
-      t.status = r.status;
-      t.bytesOut += r.size;
-      this.sock.write(r.wire);
-    }
-    t.respDone = true;
-    t.reqDone = true;
-    this.finish(t);
   }
 
   // Something broke mid-stream: close both sides, log what we had.
   private abort(t: Txn, status?: number): void {
-    const conn = t.conn;
-    if (conn) {
-      conn.txn = null;
-      conn.sock.destroy();
-      t.conn = null;
-    }
+    this.dropServer(t);
     if (status && !t.resp) {
-      t.status = status;
-      const own = this.ownErrorPage(t, status);
-      this.sock.write(own ? errorPageWire(own, true) : statusPage(status, true));
-      t.bytesOut += own ? own.size : statusPageSize(status);
+      const a = abortPage(t, status);
+      t.status = a.status;
+      this.sock.write(a.wire);
+      t.bytesOut += a.size;
     }
     if (!t.status) t.status = -1;
     t.closeClient = true;
@@ -1043,7 +783,7 @@ export class HttpSession {
       be.drop(server);
     }
     t.fe.bytesOut += t.bytesOut;
-    this.report(t);
+    reportExchange(this, t);
     if (t.closeClient || this.closed) {
       this.sock.end();
       this.close(null);
@@ -1052,60 +792,6 @@ export class HttpSession {
     this.sock.resume();
     this.armIdleTimeout();
     if (this.buf) this.parseNext();
-  }
-
-  private report(t: Txn): void {
-    const now = Date.now();
-    const ev = this.host.events;
-    const tw = t.tAssigned >= 0 ? t.tAssigned - t.tHead : -1;
-    const tc = t.tConnected >= 0 && t.tAssigned >= 0 ? t.tConnected - t.tAssigned : -1;
-    const tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
-    const tR = t.tHead - t.tStart;
-    const ta = now - t.tStart;
-    const beName = t.backend?.name ?? t.fe.name;
-    const srvName = (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
-    if (ev.wants.response) {
-      ev.emit({
-        kind: 'response', id: t.id, frontend: t.fe.name, backend: beName, server: srvName, status: t.status,
-        bytesIn: t.req.headBytes, bytesOut: t.bytesOut, timings: { tq: tR, tw, tc, tr, tt: ta },
-        termination: t.termination.slice(0, 2), retries: t.retries,
-      });
-    }
-    if (t.status > 0) {
-      const k = t.status >= 100 && t.status < 600 ? Math.floor(t.status / 100) - 1 : 5;
-      t.fe.responses[k]!++;
-      if (t.backend) t.backend.responses[k]!++;
-      if (t.server) t.server.responses[k]!++;
-    }
-    if (!t.loggedEarly) this.logLine(t, now, false);
-  }
-
-  // option logasap: the line goes out once the response head is on its way, with what is known then.
-  private logAsap(t: Txn): void {
-    if (!t.fe.spec.options.logasap) return;
-    this.logLine(t, Date.now(), true);
-    t.loggedEarly = true;
-  }
-
-  private logLine(t: Txn, now: number, early: boolean): void {
-    const spec = t.fe.spec;
-    if ((!spec.options.httplog && !spec.logFormat) || !this.host.wantsLog(spec, t.detailed)) return;
-    const h2Uri = (this.sock as { h2Uri?: string }).h2Uri;
-    const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
-    this.emitLog(spec, exchangeRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, h2Uri));
-  }
-
-  // What unique-id-format reads when the id is made: the stream as it is at its request.
-  private requestRecord(t: Txn): TrafficLogRecord {
-    return requestRecord(t, this.record(t.fe, t.backend?.name ?? t.fe.name, t.server?.name ?? '<NOSRV>', t.tStart), Date.now());
-  }
-
-  private record(fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {
-    return baseRecord({ src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.dstPort, ssl: this.tls !== undefined }, this.host.actconn, fe, backend, server, date);
-  }
-
-  private emitLog(spec: ProxySpec, rec: TrafficLogRecord): void {
-    this.host.log(spec, httpLogLine(spec, rec));
   }
 
   private close(_why: string | null): void {
@@ -1117,28 +803,14 @@ export class HttpSession {
       this.txn = null;
       if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
       if (t.queued && t.backend) t.backend.dequeue(t.queued);
-      if (t.conn) {
-        t.conn.txn = null;
-        t.conn.sock.destroy();
-        t.conn = null;
-      }
+      this.dropServer(t);
       if (t.backend && t.server) t.backend.drop(t.server);
       t.termination = t.resp ? 'CD--' : 'CH--';
       if (!t.status) t.status = -1;
       t.server = null;
-      this.report(t);
+      reportExchange(this, t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
-    if (this.gen && this.fe) {
-      this.fe.current--;
-      this.host.sessionClosed(this.gen);
-      this.gen = null;
-    }
+    this.detach();
   }
-}
-
-
-// "::ffff:127.0.0.1" → "127.0.0.1", as HAProxy logs IPv4 clients.
-export function normalizeAddress(a: string): string {
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }

@@ -10,7 +10,7 @@ import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
-import { normalizeAddress } from '../http/http-session.ts';
+import { normalizeAddress } from '../io/address.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';

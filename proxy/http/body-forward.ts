@@ -1,0 +1,82 @@
+// Request and response bodies on their way through: how each is framed (length, chunked, until close, none),
+// how much of each read belongs to it, and the byte counts the stats and the log show. Reading pauses on the side
+// whose bytes the other side cannot take yet.
+import type net from 'node:net';
+import { ChunkedScanner, rechunk } from './chunked.ts';
+import type { Txn } from './exchange.ts';
+import type { ResponseHead } from './response-head.ts';
+
+/** Once the request head is sent: what of its body is left to forward, and how it is framed. */
+export function startRequestBody(t: Txn): void {
+  const req = t.req;
+  t.reqDone = !req.hasBody;
+  if (req.contentLength > 0) t.reqLeft = req.contentLength;
+  else if (req.chunked) t.reqChunks = new ChunkedScanner();
+}
+
+/** Forwards client bytes of the request body (or of a tunnel) to the server. Returns how many bytes of `d` were
+ *  the body's (the rest is the next pipelined request), or -1 when a chunk is malformed. */
+export function forwardRequestBody(t: Txn, d: Buffer, client: net.Socket): number {
+  const server = t.conn!.sock;
+  if (t.tunnel) {
+    t.backend!.bytesIn += d.length;
+    t.server!.bytesIn += d.length;
+    if (!server.write(d)) client.pause();
+    return d.length;
+  }
+  if (t.reqChunks) {
+    const r = rechunk(t.reqChunks, d);
+    if (r.consumed < 0) return -1;
+    if (t.reqChunks.done) t.reqDone = true;
+    t.backend!.bytesIn += r.bytes;
+    t.server!.bytesIn += r.bytes;
+    let ok = true;
+    for (const part of r.out) ok = server.write(part);
+    if (!ok) client.pause();
+    return r.consumed;
+  }
+  const take = Math.min(t.reqLeft, d.length);
+  t.reqLeft -= take;
+  if (t.reqLeft === 0) t.reqDone = true;
+  t.backend!.bytesIn += take;
+  t.server!.bytesIn += take;
+  if (!server.write(take === d.length ? d : d.subarray(0, take))) client.pause();
+  return take;
+}
+
+/** Once the response head is sent: how its body is framed, and whether there is any. */
+export function startResponseBody(t: Txn, resp: ResponseHead): void {
+  if (resp.framing === 'none') t.respDone = true;
+  else if (resp.framing === 'length') {
+    t.respLeft = resp.contentLength;
+    if (t.respLeft === 0) t.respDone = true;
+  } else if (resp.framing === 'chunked') t.respChunks = new ChunkedScanner();
+}
+
+/** Forwards server bytes of the response body to the client; false when a chunk is malformed. `d` may be a view
+ *  of the server connection's read buffer: it leaves through that connection's `forward`. */
+export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): boolean {
+  const conn = t.conn!;
+  if (t.respChunks) {
+    const r = rechunk(t.respChunks, d);
+    if (r.consumed < 0) return false;
+    t.bytesOut += r.payload;
+    if (t.respChunks.done) {
+      t.respDone = true;
+      t.bytesOut += 1; // HTX's end-of-trailers block
+    }
+    let ok = true;
+    for (const part of r.out) ok = conn.reads.forward(client, part);
+    if (!ok) conn.sock.pause();
+    return true;
+  }
+  let take = d.length;
+  if (t.resp!.framing === 'length') {
+    take = Math.min(t.respLeft, d.length);
+    t.respLeft -= take;
+    if (t.respLeft === 0) t.respDone = true;
+  }
+  t.bytesOut += take;
+  if (!conn.reads.forward(client, take === d.length ? d : d.subarray(0, take))) conn.sock.pause();
+  return true;
+}

@@ -1,0 +1,72 @@
+// An exchange's rules: http-request (then the standalone redirects) on the request, http-response on the server's
+// head (the backend's, then the frontend's, as HAProxy's http_process_res_common), http-after-response on any head
+// about to leave, the engine's own answers included.
+import type { ProxySpec } from '../config/model.ts';
+import type { SampleContext } from '../sample/context.ts';
+import type { FinalRule } from './actions/final-actions.ts';
+import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
+import type { Txn } from './exchange.ts';
+import type { ResponseHead } from './response-head.ts';
+
+/** An http-response rule that replaces the server's answer, with the context its reply is built in. */
+export interface ResponseDenial {
+  readonly rule: ResponseDeny;
+  readonly ctx: SampleContext;
+}
+
+/** Runs a proxy's http-request rules, then its redirect rules (even after an allow). Returns the rule that answers
+ *  the request (deny, tarpit, return, redirect) with what decided it noted on the exchange, or null. */
+export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
+  const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
+  let rule: FinalRule | null;
+  if (final && final.action !== 'allow') {
+    rule = final;
+    t.decidedBy = `http-request ${final.action}`;
+  } else {
+    rule = firstMatching(spec.redirectRules, t.ctx);
+    if (!rule) return null;
+    t.decidedBy = 'redirect';
+  }
+  t.rule = { text: rule.text, loc: rule.loc };
+  t.termination = 'PR--';
+  return rule;
+}
+
+/** Runs the http-response rules on a final server head; header rules edit `resp.headers`. A rule that replaces
+ *  the response (deny, return) is returned, counted and its termination state set. */
+export function applyResponseRules(t: Txn, resp: ResponseHead): ResponseDenial | null {
+  t.responseStarts();
+  const beSpec = t.backend?.spec;
+  const feSpec = t.fe.spec;
+  if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
+  const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
+  const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
+  if (!deny) return null;
+  t.decidedBy = `http-response ${deny.action}`;
+  t.rule = { text: deny.text, loc: deny.loc };
+  if (deny.action === 'deny') {
+    t.fe.deniedResponses++;
+    if (t.backend) t.backend.deniedResponses++;
+    if (t.server) t.server.deniedResponses++;
+    t.termination = 'PH--';
+  } else t.termination = 'LH--';
+  return { rule: deny, ctx };
+}
+
+/** The proxies whose http-after-response rules apply (the backend's first, then the frontend's), or null. */
+export function afterResponseSpecs(t: Txn): ProxySpec[] | null {
+  const beSpec = t.backend?.spec;
+  const feSpec = t.fe.spec;
+  const specs = beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec];
+  return specs.some((s) => s.httpAfterResponseRules.length > 0) ? specs : null;
+}
+
+/** http-after-response rules on a head about to leave; `view` is what res.* fetches see of it. */
+export function applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string }): void {
+  const specs = afterResponseSpecs(t);
+  if (!specs) return;
+  t.responseStarts();
+  const res = { get status() { return head.status; }, version: view.version, headers: head.headers };
+  const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res, server: t.server ?? undefined };
+  runAfterResponseRules(specs, head, ctx);
+}

@@ -33,6 +33,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpAfterResponseRules: [...p.httpAfterResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
     errorPages: new Map(p.errorPages),
+    ...(p.errorReplies.size > 0 ? { errorReplies: new Map(p.errorReplies) } : {}),
     captures: { req: [...p.captures.req], res: [...p.captures.res] },
     ...(p.uniqueIdFormat ? { uniqueId: { format: p.uniqueIdFormat.format, formatter: p.uniqueIdFormat.formatter, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     redirectRules: [...p.redirectRules],

@@ -13,6 +13,7 @@ import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedir
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
 import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseErrorfiles, parseHttpError } from './keywords-errors.ts';
 import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
@@ -427,8 +428,11 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
       return;
     }
     c.proxy.errorPages.set(code, page);
+    c.proxy.errorDecls.push({ kind: 'page', status: code, page });
   },
   redirect: parseRedirectKeyword,
+  errorfiles: parseErrorfiles,
+  'http-error': parseHttpError,
   errorloc: (c) => errorloc(c, 302),
   errorloc302: (c) => errorloc(c, 302),
   errorloc303: (c) => errorloc(c, 303),
@@ -480,5 +484,7 @@ function errorloc(c: ProxyLineContext, redirect: 302 | 303): void {
     c.alert(`${c.arg(0)} : status code '${code}' not handled.`);
     return;
   }
-  c.proxy.errorPages.set(code, errorPageRedirect(redirect, c.arg(2)));
+  const page = errorPageRedirect(redirect, c.arg(2));
+  c.proxy.errorPages.set(code, page);
+  c.proxy.errorDecls.push({ kind: 'page', status: code, page });
 }

@@ -325,6 +325,8 @@ export interface ProxySpec {
   readonly redirectRules: readonly Extract<HttpRequestRule, { action: 'redirect' }>[];
   /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
   readonly errorPages: ReadonlyMap<number, ErrorPage>;
+  /** http-error replies by status, in place of a page (a status has a page or a reply, never both). */
+  readonly errorReplies?: ReadonlyMap<number, HttpReply>;
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;

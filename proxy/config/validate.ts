@@ -7,6 +7,7 @@ import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { captureIdAlerts } from './keywords-capture.ts';
+import { resolveErrorDecls } from './keywords-errors.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -27,6 +28,7 @@ export function validate(out: ParseOutput): void {
   // proxy_be_by_name(): the first backend-capable proxy of that name.
   const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
 
+  resolveErrorDecls(out.proxies, out.httpErrors ?? [], out.errorfilesRefs ?? [], d);
   for (const p of out.proxies) {
     // The order below is check_config_validity()'s, so messages come out as haproxy -c prints them.
     if (p.mode === 'http') {

@@ -64,6 +64,12 @@ frontend after
     http-after-response set-status 299 if { status 403 }
     use_backend ret if { path /ret }
     default_backend none
+frontend h1
+    bind 127.0.0.1:{{port4}}
+    timeout http-request 300ms
+    errorfile 400 ${dir}/400-own.http
+    errorfile 408 ${dir}/408-own.http
+    default_backend be
 backend be
     server s1 127.0.0.1:${port}
 backend none
@@ -88,6 +94,9 @@ const CASES: RawCase[] = [
   { name: 'http-after-response rules edit a deny errorfile reply', port: 3, send: get('/deny-file') },
   { name: 'http-after-response rules edit an http-response return reply', port: 3, send: get('/ret') },
   { name: 'http-after-response rules edit the built-in 503', port: 3, send: get('/x') },
+  // haproxy 2.6.12's H1 layer answers these itself, with its built-in pages whatever the errorfiles say
+  { name: 'a malformed request gets the built-in 400 despite errorfile 400', port: 4, send: 'GET / HTTP/1.1\r\nHost: h\r\nBad Header\r\n\r\n' },
+  { name: 'a silent client gets the built-in 408 despite errorfile 408', port: 4, send: 'GET / HTTP/1.1\r\n', quietMs: 900 },
 ];
 
 describe.skipIf(!hasHaproxy)('http-errors and http-error match real HAProxy 2.6', () => {
@@ -97,7 +106,7 @@ describe.skipIf(!hasHaproxy)('http-errors and http-error match real HAProxy 2.6'
   let got = new Map<string, Seen>();
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'http-errors-'));
-    for (const [code, name] of [[403, 'site'], [503, 'site'], [504, 'site'], [403, 'other'], [403, 'own']] as const) {
+    for (const [code, name] of [[403, 'site'], [503, 'site'], [504, 'site'], [403, 'other'], [403, 'own'], [400, 'own'], [408, 'own']] as const) {
       writeFileSync(join(dir, `${code}-${name}.http`), page(code, `${code} from ${name}`));
     }
     // answers /slow never (the server timeout makes the 504), everything else at once
@@ -106,7 +115,7 @@ describe.skipIf(!hasHaproxy)('http-errors and http-error match real HAProxy 2.6'
         if (!d.toString('latin1').startsWith('GET /slow')) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
       });
     });
-    ({ expected, got } = await playThroughBoth(CONFIG(dir, srv.port), CASES, 4));
+    ({ expected, got } = await playThroughBoth(CONFIG(dir, srv.port), CASES, 5));
   }, 60_000);
   afterAll(async () => {
     await srv?.close();

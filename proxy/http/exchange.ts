@@ -95,6 +95,8 @@ export class Txn {
   stats: { logStatus: number } | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
+  /** How long the connection sat idle before this request's first byte (HAProxy's t_idle, %Ti). */
+  tIdle = 0;
   /** The request's body arrived whole before an answer of the proxy's own, and was dropped from the buffer. */
   bodyDropped = false;
   /** The request has a body the proxy has not read whole (an answer of its own then closes the connection). */

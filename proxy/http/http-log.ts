@@ -43,6 +43,7 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   // a tarpitted request counts its hold as the queue time, and no valid request time (HAProxy's t_queue)
   if (t.tarpitHeld >= 0) [rec.tR, rec.tw] = [-1, t.tarpitHeld];
   rec.ta = now - t.tStart;
+  rec.ti = t.tIdle;
   if (early) rec.asap = true;
   rec.status = applet ? applet.logStatus : t.status;
   rec.bytes = t.bytesOut;

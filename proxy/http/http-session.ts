@@ -51,6 +51,8 @@ export class HttpSession {
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
+  /** Since when the connection waits for its next request: the accept, then the end of each exchange (%Ti). */
+  private idleFrom = this.tAccept;
 
   constructor(
     readonly host: SessionHost,
@@ -250,7 +252,9 @@ export class HttpSession {
       return;
     }
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
+    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead);
+    t.tIdle = Math.max(0, tStart - this.idleFrom);
+    this.start(t);
   }
 
   private badRequest(): void {
@@ -763,6 +767,7 @@ export class HttpSession {
   private finish(t: Txn, serverGone = false): void {
     if (this.txn !== t) return;
     this.txn = null;
+    this.idleFrom = Date.now();
     const be = t.backend;
     const server = t.server;
     if (t.queued && be) be.dequeue(t.queued);

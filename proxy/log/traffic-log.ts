@@ -63,6 +63,8 @@ export interface TrafficLogRecord {
   /** %bi:%bp — the server connection's own address; %si:%sp — the server's. */
   backendSource?: { readonly ip: string; readonly port: number };
   serverAddress?: { readonly ip: string; readonly port: number };
+  /** %Ti: idle time before the request (HTTP); %Tt and %Tq count it, %Ta does not. */
+  ti?: number;
   /** %sslc %sslv: the client connection's TLS cipher and protocol. */
   tls?: Pick<TlsView, 'cipher' | 'protocol'>;
 }

@@ -1,9 +1,11 @@
 // Every log-format variable of HAProxy 2.6 (doc/configuration.txt 8.2.4) against the real binary: values, +Q and
 // +X, %o, spaces merged, and an unknown or malformed variable refused with haproxy -c's words. What differs
 // between two runs by nature (ports, times, the pid) is left out of the format or masked.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBoth } from '../helpers/config-check.ts';
-import { hasHaproxy } from '../helpers/haproxy.ts';
+import { startEngine } from '../helpers/engine.ts';
+import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
 import { startRawServer, type TestServer } from '../helpers/raw-http.ts';
 
@@ -113,4 +115,58 @@ describe.skipIf(!hasHaproxy)('log-format errors match `haproxy -c`', () => {
       for (const a of haproxy.alerts) expect(engine.alerts).toContain(a);
     });
   }
+});
+
+// %Ti counts how long the connection sat idle before the request; %Tt counts it, %Ta does not.
+const IDLE_CONFIG = (port: number) => `
+global
+    log stdout format raw local0
+defaults
+    log global
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    log-format "%ci:%cp [%tr] Ti=%Ti Tt=%Tt Ta=%Ta Tq=%Tq TR=%TR"
+    default_backend be
+backend be
+    server s1 127.0.0.1:${port}
+`;
+
+function idleThenAsk(port: number, idleMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port }, () => {
+      setTimeout(() => sock.write('GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'), idleMs);
+    });
+    sock.on('data', () => {});
+    sock.on('close', () => resolve());
+    sock.on('error', () => resolve());
+  });
+}
+
+describe.skipIf(!hasHaproxy)('idle time before a request', () => {
+  it('is %Ti on both proxies, inside %Tt and %Tq, outside %Ta', async () => {
+    const srv = await startRawServer({ '/ok11': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' });
+    try {
+      for (const start of [startHaproxy, startEngine]) {
+        const p = await start(IDLE_CONFIG(srv.port));
+        try {
+          await idleThenAsk(p.port, 300);
+          await new Promise((r) => setTimeout(r, 150));
+          const line = p.logs.find((l) => l.includes(' Ti='))!;
+          const [ti, tt, ta, tq, tR] = [...line.matchAll(/=(-?\d+)/g)].map((m) => Number(m[1]));
+          expect(ti).toBeGreaterThanOrEqual(280);
+          expect(tt).toBeGreaterThanOrEqual(ti! + ta!);
+          expect(ta).toBeLessThan(280);
+          expect(tq).toBe(ti! + tR!);
+        } finally {
+          await p.stop();
+        }
+      }
+    } finally {
+      await srv.close();
+    }
+  });
 });

@@ -216,6 +216,7 @@ export class StepSession implements StepSessionView {
       anyAddress: '127.0.0.1',
       mapBind: (b) => this.mapBind(b),
       mapServer: (s) => this.mapServer(s),
+      resolvers: false,
       // Lines reach the screen as 'log' events; nothing may write to the terminal under ink. The sink only
       // notes who answered each client port, for `lab curl` in another shell.
       logSink: (line) => {

@@ -8,7 +8,9 @@ import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
+import { takeLacking } from '../sample/lacking.ts';
 import { PatternRefs, withPatternRefs } from '../acl/pattern-refs.ts';
+import { newResolvers, parseResolversLine, type ResolversDraft } from './keywords-resolvers.ts';
 
 export interface ConfigText {
   /** The name used in messages (a path as given, or an editor buffer's name). */
@@ -38,7 +40,7 @@ export interface ParseOutput {
 
 const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
 /** Other HAProxy 2.6 sections: valid, but nothing the lab runs. */
-const OTHER_SECTIONS = new Set(['peers', 'resolvers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'log-forward', 'fcgi-app']);
+const OTHER_SECTIONS = new Set(['peers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'log-forward', 'fcgi-app']);
 /** Keywords that accept the "no"/"default" modifiers (readcfgfile()). */
 const MODIFIABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
 
@@ -46,6 +48,7 @@ type Section =
   | { kind: 'none' }
   | { kind: 'global' }
   | { kind: 'other'; name: string }
+  | { kind: 'resolvers'; draft: ResolversDraft | null }
   /** A proxy header HAProxy refused before creating the proxy: its lines have no proxy to go to. */
   | { kind: 'orphan' }
   | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
@@ -64,6 +67,15 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
 
+  // A fetch or converter HAProxy has and the engine lacks loads (as HAProxy accepts it) but never silently.
+  // A line refused for another reason says only that, as HAProxy does.
+  const warnLacking = (loc: SourceLoc, before: number): void => {
+    const notes = takeLacking();
+    if (diagnostics.slice(before).some((d) => d.severity === 'alert')) return;
+    for (const what of notes) {
+      diagnostics.push({ severity: 'warning', message: `${what} is not supported by HAProxy Lab yet: it gives no sample.`, loc });
+    }
+  };
   const alertAt = (loc: SourceLoc, message: string, form?: Diagnostic['form']): void => {
     diagnostics.push({ severity: 'alert', message, loc, ...(form ? { form } : {}) });
   };
@@ -224,6 +236,22 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         if (opened) lastProxy = opened;
         continue;
       }
+      if (kw === 'resolvers') {
+        const name = words[1]?.text ?? '';
+        const loc = words[0]!.loc;
+        let draft: ResolversDraft | null = null;
+        const bad = /[^A-Za-z0-9_.:-]/.exec(name);
+        const dup = state.global.resolvers.get(name);
+        if (name === '') alertAt(loc, 'missing name for resolvers section.', 'parsing-tight');
+        else if (bad) alertAt(loc, `character '${bad[0]}' is not permitted in 'resolvers' name '${name}'.`, 'parsing-tight');
+        else if (dup) alertAt(loc, `Parsing [${loc.file}:${loc.line}]: resolvers '${name}' has same name as another resolvers (declared at ${dup.loc.file}:${dup.loc.line}).`, 'plain');
+        else {
+          draft = newResolvers(name, loc);
+          state.global.resolvers.set(name, draft);
+        }
+        section = { kind: 'resolvers', draft };
+        continue;
+      }
       if (OTHER_SECTIONS.has(kw)) {
         section = { kind: 'other', name: kw };
         diagnostics.push({
@@ -233,20 +261,28 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         });
         continue;
       }
+      const lineStart = diagnostics.length;
       switch (section.kind) {
         case 'none':
           alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
           break;
         case 'other':
           break;
+        case 'resolvers':
+          if (section.draft) parseResolversLine(new LineContext(line, words, kwm, state), section.draft);
+          break;
         case 'orphan':
           alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
         case 'global':
+          takeLacking();
           parseGlobalLine(new LineContext(line, words, kwm, state));
+          warnLacking(words[0]!.loc, lineStart);
           break;
         case 'proxy':
+          takeLacking();
           parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
+          warnLacking(words[0]!.loc, lineStart);
           break;
       }
     }

@@ -15,6 +15,7 @@ import type { SampleType } from '../sample/sample.ts';
 const VAR_TYPE_NAMES: Record<SampleType, string> = { bool: 'bool', int: 'sint', ip: 'ipv4', str: 'str', bin: 'bin', meth: 'meth', any: 'any' };
 import { MAP_COMMAND_WORDS, runMapCommand } from './map-commands.ts';
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
+import { runTableCommand } from './table-commands.ts';
 
 export interface CommandOutcome {
   /** The text to print before the post-command newline (may be empty). */
@@ -180,6 +181,10 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
         // no newline of its own: the socket shows the value line followed by the one blank line only
         return { output: `${name}: type=${VAR_TYPE_NAMES[type]} value=<${String(text)}>` };
       }
+      case 'show table':
+      case 'clear table':
+      case 'set table':
+        return { output: runTableCommand(args, { tables: () => [...engine.stickTables().values()].reverse(), canSeeEntries: level >= LEVELS.operator }) };
       case 'get weight': {
         const found = findServer(args[2]);
         if ('error' in found) return { output: found.error };

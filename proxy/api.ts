@@ -1,4 +1,5 @@
 // The engine's public contract: what the lab (TUI, `lab run`, `lab proxy`) and the runtime API use.
+import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import type { Diagnostic } from './config/diagnostics.ts';
 import type { BindSpec, ConfigModel, Mode, ServerSpec } from './config/model.ts';
@@ -131,6 +132,8 @@ export interface Engine {
   readonly config: ConfigModel;
   /** A proc.* variable of the config now serving (`get var` on the runtime API), by name without the scope. */
   procVar(name: string): SampleValue | undefined;
+  /** The stick tables of the config now serving, by name, in declaration order. */
+  stickTables(): ReadonlyMap<string, StickTable>;
   /** Starts listening; rejects (and listens nowhere) when a bind fails, naming it. */
   start(): Promise<void>;
   /** Stops listening and closes every connection. */

@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
@@ -14,6 +15,7 @@ import { loadConfig } from './load-config.ts';
 import { EventBus } from './events.ts';
 import { HttpSession } from './http/http-session.ts';
 import { normalizeAddress } from './io/address.ts';
+import { OwnedReads } from './io/owned-reads.ts';
 import { TcpSession } from './tcp/tcp-session.ts';
 import { staticWeightError } from './balance/balancer.ts';
 import { createLogSink, type LogLevel, type LogSink, type SyslogHeader } from './log/log-sink.ts';
@@ -31,6 +33,7 @@ import { serverRequester, type ResolutionHost } from './dns/server-resolution.ts
 import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
+import { PROXY_ERROR_TEXT, readProxyHeader, setProxied, type ProxiedAddresses } from './io/proxy-protocol.ts';
 import { serveH2 } from './h2/h2-connection.ts';
 import tls from 'node:tls';
 import { haproxyDate } from './log/log-date.ts';
@@ -44,6 +47,8 @@ interface Listener {
   tls: BindContexts | undefined;
   /** The listener's id in its frontend (HAProxy's luid: bind order from 1), for connection-error log lines. */
   bindId: number;
+  /** bind ... accept-proxy */
+  acceptProxy: boolean;
 }
 
 const DEFAULT_MAXCONN = 4096;
@@ -82,6 +87,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   get config(): ConfigModel {
     return this.gen.config;
+  }
+
+  stickTables(): ReadonlyMap<string, StickTable> {
+    return this.gen.tables;
   }
 
   procVar(name: string): SampleValue | undefined {
@@ -234,7 +243,7 @@ export class ProxyEngine implements Engine, SessionHost {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     const listener: Listener = {
       key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode, tls: b.ssl ? bindContexts(b.ssl) : undefined,
-      bindId: fe.binds.indexOf(b) + 1,
+      bindId: fe.binds.indexOf(b) + 1, acceptProxy: b.acceptProxy === true,
     };
     server.on('connection', (sock) => this.accept(sock, listener));
     return new Promise((resolve, reject) => {
@@ -283,15 +292,52 @@ export class ProxyEngine implements Engine, SessionHost {
   /** Every client connection open now, so stop() can close them as HAProxy's hard stop does. */
   private readonly clients = new Set<net.Socket>();
 
-  private open(sock: net.Socket, listener: Listener): void {
+  private open(accepted: net.Socket, listener: Listener): void {
+    // a mode tcp connection reads into a buffer of its own (no Buffer per read); the others as Node reads them
+    // (not behind accept-proxy: the PROXY header is read the ordinary way first)
+    const owned = listener.mode === 'tcp' && !listener.tls && !listener.acceptProxy ? OwnedReads.adopt(accepted, true) : null;
+    const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
+    if (listener.acceptProxy) {
+      this.readProxyHeader(sock, listener);
+      return;
+    }
+    this.handshake(sock, listener, undefined, owned);
+  }
+
+  // bind ... accept-proxy: the PROXY header comes before anything else, TLS included (conn_recv_proxy).
+  private readProxyHeader(sock: net.Socket, listener: Listener): void {
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    const accepted = Date.now();
+    readProxyHeader(sock, fe?.spec.timeouts.client ?? 0, (r) => {
+      if ('addrs' in r) {
+        this.handshake(sock, listener, r.addrs ?? undefined);
+        return;
+      }
+      const spec = fe?.spec;
+      if (spec && (spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) && this.wantsLog(spec, true) &&
+        !(spec.options.dontlognull && r.bytes === 0)) {
+        const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
+        this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${PROXY_ERROR_TEXT[r.error]}`);
+      }
+      sock.destroy();
+    });
+  }
+
+  private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined, owned: OwnedReads | null = null): void {
+    if (proxied) setProxied(sock, proxied);
+    // option clitcpka / tcpka: the kernel probes an idle client connection (SO_KEEPALIVE)
+    if (this.gen.frontends.get(listener.binding.frontend)?.spec.options.cliTcpKa) sock.setKeepAlive(true);
     if (listener.tls) {
       const fe = this.gen.frontends.get(listener.binding.frontend);
       const accepted = Date.now();
       const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
       acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
-        secure: (t) => this.startSession(t, listener),
+        secure: (t) => {
+          if (proxied) setProxied(t, proxied);
+          this.startSession(t, listener);
+        },
         failed: (why) => {
           // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
           const spec = fe?.spec;
@@ -300,12 +346,12 @@ export class ProxyEngine implements Engine, SessionHost {
           this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${HANDSHAKE_FAILURE_TEXT[why]}`);
         },
       });
-    } else this.startSession(sock, listener);
+    } else this.startSession(sock, listener, owned);
     sock.resume();
   }
 
-  private startSession(sock: net.Socket, listener: Listener): void {
-    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock);
+  private startSession(sock: net.Socket, listener: Listener, owned: OwnedReads | null = null): void {
+    if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock, owned);
     else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
     else new HttpSession(this, listener.binding, sock);
   }

@@ -6,10 +6,14 @@ import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { ErrorPage } from '../http/error-pages.ts';
+import type { HttpReply } from '../http/actions/http-reply.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
 import type {
   BalanceSpec,
+  CaptureSlot,
   BindSpec,
+  CookieSpec,
   GlobalSpec,
   HttpRequestRule,
   HttpResponseRule, HttpAfterResponseRule,
@@ -17,11 +21,13 @@ import type {
   LogTarget,
   Mode,
   ProxyOptions,
+  PersistRule,
   ServerSpec,
   StatsSocketSpec,
   ResolversSpec,
   StatsSpec,
   TcpCheckRuleSpec,
+  StickRule,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -44,6 +50,10 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** send-proxy / send-proxy-v2; 0 or absent: none. */
+  sendProxy?: 0 | 1 | 2;
+  /** "cookie VALUE" (default-server may give one too). */
+  cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
   ssl?: ServerTlsDraft;
   resolvers?: string;
@@ -82,6 +92,9 @@ export interface ProxyDraft {
   httpAfterResponseRules: HttpAfterResponseRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
+  stickTable?: StickTableSpec;
+  stickRules: StickRule[];
+  storeResponseRules: StickRule[];
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
   hashType: BalanceSpec['hashType'];
   servers: ServerDraft[];
@@ -102,6 +115,8 @@ export interface ProxyDraft {
   httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; headers?: [string, string][]; body?: string; loc: SourceLoc };
   /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
   monitorUriLoc?: SourceLoc;
+  monitorUri?: string;
+  monitorFail: CompiledCondition[];
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
@@ -119,6 +134,37 @@ export interface ProxyDraft {
   conditions: CompiledCondition[];
   /** errorfile / errorloc pages by status. */
   errorPages: Map<number, ErrorPage>;
+  cookie?: CookieSpec;
+  /** "dynamic-cookie-key": the secret dynamic server cookies are hashed with. */
+  dynamicCookieKey?: string;
+  persistRules: PersistRule[];
+  /** http-error replies by status (resolved with the pages once every section is read). */
+  errorReplies: Map<number, HttpReply>;
+  /** errorfile, errorloc, errorfiles and http-error lines in order, defaults' first (HAProxy's conf.errors). */
+  errorDecls: ErrorDecl[];
+  /** capture slots in declaration order (never inherited: HAProxy refuses them in defaults). */
+  captures: { req: CaptureSlot[]; res: CaptureSlot[] };
+  /** http-request/http-response capture ... id N rules, checked against the slots once the section is read. */
+  captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
+  uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
+  uniqueIdHeader?: string;
+  /** The first mode-http-only variable the log-format uses (HAProxy refuses it in mode tcp), and where. */
+  logFormatHttpVars?: { first: string | undefined; loc: SourceLoc };
+}
+
+/** One error declaration of a proxy: a page (errorfile, errorloc, http-error ... errorfile), a section's pages
+ *  (errorfiles, http-error ... errorfiles), a reply (http-error with a payload), or the built-in page again. */
+export type ErrorDecl =
+  | { kind: 'page'; status: number; page: ErrorPage }
+  | { kind: 'files'; name: string; codes: number[] | null; loc: SourceLoc }
+  | { kind: 'reply'; status: number; reply: HttpReply }
+  | { kind: 'default'; status: number };
+
+/** An http-errors section: its pages by status. */
+export interface HttpErrorsDraft {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly pages: Map<number, ErrorPage>;
 }
 
 export interface GlobalDraft {
@@ -163,6 +209,7 @@ export function defaultOptions(): ProxyOptions {
     allbackups: false,
     logHealthChecks: false,
     logasap: false,
+    persist: false,
   };
 }
 
@@ -180,6 +227,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     redirectRules: [],
     httpAfterResponseRules: [],
     tcpRequestRules: [],
+    stickRules: [],
+    storeResponseRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',
     servers: [],
@@ -195,6 +244,12 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     errorPages: new Map(),
     tcpCheckRules: [],
     tcpCheckOwnRules: false,
+    persistRules: [],
+    monitorFail: [],
+    errorReplies: new Map(),
+    errorDecls: [],
+    captures: { req: [], res: [] },
+    captureIds: [],
   };
 }
 
@@ -226,14 +281,22 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.tcpCheckRules = [...from.tcpCheckRules];
   if (from.httplogLoc && kind !== 'backend') d.httplogLoc = from.httplogLoc;
   if (from.monitorUriLoc && kind !== 'backend') d.monitorUriLoc = from.monitorUriLoc;
+  if (from.monitorUri !== undefined && kind !== 'backend') d.monitorUri = from.monitorUri;
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
   if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
+  if (from.logFormatHttpVars && kind !== 'backend') d.logFormatHttpVars = from.logFormatHttpVars;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
+  if (from.cookie) d.cookie = from.cookie;
+  if (from.dynamicCookieKey !== undefined) d.dynamicCookieKey = from.dynamicCookieKey;
+  d.errorReplies = new Map(from.errorReplies);
+  d.errorDecls = [...from.errorDecls];
+  if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;
+  if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
   d.defaultsFrom = from.name;
   return d;
 }
@@ -283,6 +346,8 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
       ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
+      ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
+      ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
     };
     return spec;
   });

@@ -6,7 +6,7 @@ import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { parseCheckOption } from './keywords-tcp-check.ts';
 
-type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks';
+type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa';
 
 /** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
 const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' }>> = {
@@ -14,6 +14,9 @@ const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend'
   allbackups: { key: 'allbackups', cap: 'backend' },
   logasap: { key: 'logasap', cap: 'frontend' },
   redispatch: { key: 'redispatch', cap: 'backend' },
+  persist: { key: 'persist', cap: 'backend' },
+  clitcpka: { key: 'cliTcpKa', cap: 'frontend' },
+  srvtcpka: { key: 'srvTcpKa', cap: 'backend' },
   'log-health-checks': { key: 'logHealthChecks', cap: 'backend' },
 };
 
@@ -107,6 +110,13 @@ export function parseOption(c: ProxyLineContext): void {
     if (c.notCap(bool.cap, name)) return;
     // "default option x" restores what a proxy without defaults has: off.
     opts[bool.key] = c.kwm === 'std';
+    return;
+  }
+  if (name === 'tcpka') {
+    // both sides at once, each where the proxy has it (cfgparse-listen.c)
+    if (c.tooManyArgs(0, 1)) return;
+    if (c.hasFrontend) opts.cliTcpKa = c.kwm === 'std';
+    if (c.hasBackend) opts.srvTcpKa = c.kwm === 'std';
     return;
   }
   if (BOOLEAN_OPTIONS.includes(name) && !HTTP_MODES[name]) {

@@ -8,6 +8,7 @@ import { didYouMean } from './suggest.ts';
 import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
 import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
+import { parseServerCookie } from './keywords-cookie.ts';
 
 type Target = ServerDefaults & { id?: number; idLoc?: ServerDraft['idLoc'] };
 
@@ -144,6 +145,18 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     }
     p.target.initAddr = methods;
     return i + 2;
+  },
+  'send-proxy': flag((t) => (t.sendProxy = 1)),
+  'send-proxy-v2': flag((t) => (t.sendProxy = 2)),
+  'no-send-proxy': flag((t) => {
+    if (t.sendProxy === 1) t.sendProxy = 0;
+  }),
+  'no-send-proxy-v2': flag((t) => {
+    if (t.sendProxy === 2) t.sendProxy = 0;
+  }),
+  cookie(p, i) {
+    const err = parseServerCookie(p.c, i, p.target);
+    return err === null ? i + 2 : fail(p, err, i);
   },
   port(p, i) {
     const v = p.c.arg(i + 1);
@@ -286,6 +299,10 @@ function addServer(c: ProxyLineContext, name: string, addrAt: number): boolean {
   const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, addrAt + 1);
   if (!ok) return false;
   finishServerTls(c, target);
+  if (target.sendProxy && target.ssl?.use) {
+    c.unsupported(`${prefix}'send-proxy' towards an 'ssl' server`, { form: 'bracket' });
+    target.sendProxy = 0;
+  }
   const draft: ServerDraft = { ...target, name, host, port, loc: c.loc, ...(a.family === 'host' && a.host ? { fqdn: a.host } : {}) };
   c.proxy.servers.push(draft);
   return true;

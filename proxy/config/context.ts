@@ -13,6 +13,8 @@ export interface ReportOptions {
   readonly hint?: string | undefined;
   /** The word the message is about (for its column); default the line's first word. */
   readonly at?: Word | undefined;
+  /** HAProxy's ERR_ABORT: haproxy stops reading after this line (see Diagnostic.abort). */
+  readonly abort?: boolean;
 }
 
 export interface ParseState {
@@ -61,6 +63,7 @@ export class LineContext {
       loc: at,
       ...(opts.hint ? { hint: opts.hint } : {}),
       ...(opts.form ? { form: opts.form } : {}),
+      ...(opts.abort ? { abort: true } : {}),
     });
   }
 

@@ -9,16 +9,19 @@ import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
+import { parseTcpCheck } from './keywords-tcp-check.ts';
 import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
-import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseDefaultServer, parseServer, parseServerTemplate } from './keywords-server.ts';
+import { parseCookie, parseDynamicCookieKey, parsePersistRule } from './keywords-cookie.ts';
 import { parseErrorfiles, parseHttpError } from './keywords-errors.ts';
 import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
 
 type ProxyKeyword = (c: ProxyLineContext) => void;
 
@@ -187,8 +190,9 @@ function useBackend(c: ProxyLineContext): void {
     return;
   }
   if (!c.hasFrontend) return;
+  // a name with %[...] is a log-format string evaluated per request (HAProxy's dynamic switching rule)
   if (c.arg(1).includes('%[')) {
-    c.unsupported(`'use_backend' with a dynamic backend name ('${c.arg(1)}')`, { at: c.word(1) });
+    c.proxy.useBackends.push({ backend: c.arg(1), dynamic: {}, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
     return;
   }
   c.proxy.useBackends.push({ backend: c.arg(1), ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
@@ -357,6 +361,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   balance,
   'hash-type': hashType,
   server: parseServer,
+  'server-template': parseServerTemplate,
   'default-server': parseDefaultServer,
   default_backend: defaultBackend,
   use_backend: useBackend,
@@ -365,6 +370,8 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-response': parseHttpResponse,
   'http-after-response': parseHttpAfterResponse,
   'tcp-request': parseTcpRequest,
+  'stick-table': parseStickTableKeyword,
+  stick: parseStickKeyword,
   timeout,
   contimeout: oldTimeout('timeout connect'),
   clitimeout: oldTimeout('timeout client'),
@@ -389,6 +396,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   },
   option: parseOption,
   'http-check': parseHttpCheck,
+  'tcp-check': parseTcpCheck,
   log,
   'log-format': logFormat,
   'log-tag': (c) => {
@@ -431,14 +439,45 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
     c.proxy.errorDecls.push({ kind: 'page', status: code, page });
   },
   redirect: parseRedirectKeyword,
+  cookie: parseCookie,
+  'dynamic-cookie-key': parseDynamicCookieKey,
+  'force-persist': parsePersistRule,
+  'ignore-persist': parsePersistRule,
   errorfiles: parseErrorfiles,
   'http-error': parseHttpError,
   errorloc: (c) => errorloc(c, 302),
   errorloc302: (c) => errorloc(c, 302),
   errorloc303: (c) => errorloc(c, 303),
   'monitor-uri': (c) => {
+    c.notCap('frontend', 'monitor-uri');
+    if (c.tooManyArgs(1)) return;
+    if (c.arg(1) === '') {
+      c.alert(`'monitor-uri' expects an URI.`);
+      return;
+    }
     c.proxy.monitorUriLoc = c.loc;
-    c.unsupported(`'monitor-uri'`);
+    c.proxy.monitorUri = c.arg(1);
+  },
+  monitor: (c) => {
+    if (c.isDefaults) {
+      c.alert(`'monitor' not allowed in 'defaults' section.`);
+      return;
+    }
+    c.notCap('frontend', 'monitor');
+    if (c.arg(1) !== 'fail') {
+      c.alert(`'monitor' only supports 'fail'.`);
+      return;
+    }
+    if (c.arg(2) !== 'if' && c.arg(2) !== 'unless') {
+      c.alert(`'monitor fail' requires either 'if' or 'unless' followed by a condition.`);
+      return;
+    }
+    const r = readCondition(c, 2);
+    if (!r.ok || !r.cond) {
+      c.alert(`error detected while parsing a 'monitor fail' condition : ${'error' in r ? sentence(r.error) : 'missing condition.'}`);
+      return;
+    }
+    c.proxy.monitorFail.push(r.cond);
   },
   redispatch: (c) => c.alert(`keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.`),
 };

@@ -1,6 +1,8 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
 import { VarStore, type VarSet } from '../sample/vars.ts';
+import { newTrackers, type Trackers } from '../stick/trackers.ts';
+import type { PendingStore } from '../stick/sticking-rules.ts';
 import type net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -12,6 +14,7 @@ import type { ChunkedScanner } from './chunked.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
+import type { CookieTxn } from './cookie-persistence.ts';
 import { NO_CAPTURES, StreamCaptures } from './captures.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
@@ -93,6 +96,10 @@ export class Txn {
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
+  /** A monitor-uri request: answered by the proxy, never logged. */
+  monitor = false;
+  /** Cookie persistence state, when the backend has a cookie or persist rules. */
+  cookie: CookieTxn | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
   /** How long the connection sat idle before this request's first byte (HAProxy's t_idle, %Ti). */
@@ -113,6 +120,10 @@ export class Txn {
   /** Capture slots, the request line as received, the unique id. */
   readonly captures: StreamCaptures;
   private ctxCache: SampleContext | null = null;
+  /** The stream's tracked counters: its session's, then what its own rules track. */
+  stk: Trackers = newTrackers();
+  /** Entries the stick store rules will write once the response arrives. */
+  readonly stores: PendingStore[] = [];
 
   constructor(
     readonly session: HttpSession,
@@ -138,9 +149,14 @@ export class Txn {
     return this.reqHtxSize + (this.req.contentLength > 0 && this.conn !== null ? this.req.contentLength - this.reqLeft : 0);
   }
 
+  /** The context if rules or fetches built it (null otherwise), without building it. */
+  get builtCtx(): SampleContext | null {
+    return this.ctxCache;
+  }
+
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req, this.vars);
+      this.ctxCache = this.session.sampleContext(this.req, this.vars, this.stk);
       (this.ctxCache as { captures?: StreamCaptures }).captures = this.captures;
       this.backendChosen();
     }

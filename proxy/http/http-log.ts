@@ -5,6 +5,7 @@ import type { LiveFrontend } from '../live/generation.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import type { Txn } from './exchange.ts';
 import { splitTarget } from './request-head.ts';
+import { cookieLogFlags } from './cookie-persistence.ts';
 import { nextLogCount } from '../log/log-format.ts';
 
 const NO_HEADERS: readonly string[] = [];
@@ -47,7 +48,8 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   if (early) rec.asap = true;
   rec.status = applet ? applet.logStatus : t.status;
   rec.bytes = t.bytesOut;
-  rec.termination = t.termination;
+  // the 3rd and 4th letters are the persistence cookie's, as the proxy serving the stream sees them
+  rec.termination = t.termination.slice(0, 2) + cookieLogFlags(t.backend?.spec ?? t.fe.spec, t.cookie);
   rec.beconn = t.backend?.served ?? 0;
   rec.srvconn = t.server?.served ?? 0;
   rec.retries = t.retries;

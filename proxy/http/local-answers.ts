@@ -1,6 +1,7 @@
 // The answers the engine makes itself instead of a server's: status pages, errorfile pages, deny/return/redirect
 // replies, each edited by the http-after-response rules when there are any. Each builder returns the bytes to
 // write and what the log counts; the session writes them and ends the exchange.
+import { countHttpError } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { AfterResponseHead } from './actions/run-rules.ts';
 import { finalAnswer, type FinalRule } from './actions/final-actions.ts';
@@ -31,7 +32,10 @@ export function ruleAnswer(t: Txn, rule: FinalRule): OwnAnswer | null {
   if (!a) return null;
   if (a.kind === 'reply') {
     if (rule.action === 'return') t.termination = 'LR--';
-    else t.fe.denied++;
+    else {
+      t.fe.denied++;
+      countHttpError(t.stk);
+    }
     return replyAnswer(t, a.reply);
   }
   t.termination = 'LR--';

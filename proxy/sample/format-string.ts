@@ -20,6 +20,8 @@ export interface FormatPlace<In> {
    * Elsewhere an absent sample prints nothing and what does not parse stays literal text.
    */
   readonly logLine: boolean;
+  /** The section the format is written in: what a fetch's omitted proxy or table argument means. */
+  readonly proxy?: string;
 }
 
 type Part<In> = string | ((input: In) => string);
@@ -92,7 +94,7 @@ export function compileFormat<In>(fmt: string, place: FormatPlace<In>): Formatte
 
 // %[expr] starting at fmt[at] === '['. Outside log lines, an expression that does not parse is literal text (null).
 function samplePart<In>(fmt: string, at: number, quote: boolean, place: FormatPlace<In>): { part: (input: In) => string; next: number } | null {
-  const expr = compileSampleExpr(fmt.slice(at + 1), '');
+  const expr = compileSampleExpr(fmt.slice(at + 1), place.proxy ?? '');
   const absent = place.logLine ? (quote ? '""' : '-') : quote ? '""' : '';
   if (!('error' in expr) && fmt[at + 1 + expr.end] === ']') {
     const ctxOf = place.sampleContext;
@@ -123,9 +125,9 @@ export const RULE_FORMAT: FormatPlace<SampleContext> = {
   logLine: false,
 };
 
-/** A rule's format string, compiled once with the rule. */
-export function compileRuleFormat(fmt: string): Formatter<SampleContext> {
-  return compileFormat(fmt, RULE_FORMAT);
+/** A rule's format string, compiled once with the rule; `proxy` is the section it is written in. */
+export function compileRuleFormat(fmt: string, proxy = ''): Formatter<SampleContext> {
+  return compileFormat(fmt, proxy === '' ? RULE_FORMAT : { ...RULE_FORMAT, proxy });
 }
 
 const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {

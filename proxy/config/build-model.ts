@@ -41,6 +41,9 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     storeResponseRules: [...p.storeResponseRules],
     ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorPages: new Map(p.errorPages),
+    ...(p.errorReplies.size > 0 ? { errorReplies: new Map(p.errorReplies) } : {}),
+    captures: { req: [...p.captures.req], res: [...p.captures.res] },
+    ...(p.uniqueIdFormat ? { uniqueId: { format: p.uniqueIdFormat.format, formatter: p.uniqueIdFormat.formatter, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     redirectRules: [...p.redirectRules],
     balance: {
       algorithm: p.balance.algorithm,

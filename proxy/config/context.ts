@@ -1,4 +1,5 @@
 // What a keyword handler sees: the line's words, where they stand, and ways to report in HAProxy's wording.
+import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
 import type { AclParseContext, AclRegistry } from '../acl/index.ts';
 import type { Diagnostic, DiagnosticForm, SourceLoc, Word } from './diagnostics.ts';
 import type { GlobalDraft, ProxyDraft } from './draft.ts';
@@ -23,6 +24,8 @@ export interface ParseState {
   readonly baseDir: string;
   /** Environment for "${VAR}"; addresses expand it again (see config/address.ts). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Replies naming an http-errors section (deny ... errorfiles NAME), resolved once every section is read. */
+  readonly errorfilesRefs?: ErrorfilesRef[];
 }
 
 export class LineContext {

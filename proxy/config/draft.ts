@@ -6,10 +6,12 @@ import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { ErrorPage } from '../http/error-pages.ts';
+import type { HttpReply } from '../http/actions/http-reply.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type { StickTableSpec } from '../stick/table-spec.ts';
 import type {
   BalanceSpec,
+  CaptureSlot,
   BindSpec,
   CookieSpec,
   GlobalSpec,
@@ -136,6 +138,33 @@ export interface ProxyDraft {
   /** "dynamic-cookie-key": the secret dynamic server cookies are hashed with. */
   dynamicCookieKey?: string;
   persistRules: PersistRule[];
+  /** http-error replies by status (resolved with the pages once every section is read). */
+  errorReplies: Map<number, HttpReply>;
+  /** errorfile, errorloc, errorfiles and http-error lines in order, defaults' first (HAProxy's conf.errors). */
+  errorDecls: ErrorDecl[];
+  /** capture slots in declaration order (never inherited: HAProxy refuses them in defaults). */
+  captures: { req: CaptureSlot[]; res: CaptureSlot[] };
+  /** http-request/http-response capture ... id N rules, checked against the slots once the section is read. */
+  captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
+  uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
+  uniqueIdHeader?: string;
+  /** The first mode-http-only variable the log-format uses (HAProxy refuses it in mode tcp), and where. */
+  logFormatHttpVars?: { first: string | undefined; loc: SourceLoc };
+}
+
+/** One error declaration of a proxy: a page (errorfile, errorloc, http-error ... errorfile), a section's pages
+ *  (errorfiles, http-error ... errorfiles), a reply (http-error with a payload), or the built-in page again. */
+export type ErrorDecl =
+  | { kind: 'page'; status: number; page: ErrorPage }
+  | { kind: 'files'; name: string; codes: number[] | null; loc: SourceLoc }
+  | { kind: 'reply'; status: number; reply: HttpReply }
+  | { kind: 'default'; status: number };
+
+/** An http-errors section: its pages by status. */
+export interface HttpErrorsDraft {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly pages: Map<number, ErrorPage>;
 }
 
 export interface GlobalDraft {
@@ -217,6 +246,10 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     tcpCheckOwnRules: false,
     persistRules: [],
     monitorFail: [],
+    errorReplies: new Map(),
+    errorDecls: [],
+    captures: { req: [], res: [] },
+    captureIds: [],
   };
 }
 
@@ -255,10 +288,15 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
+  if (from.logFormatHttpVars && kind !== 'backend') d.logFormatHttpVars = from.logFormatHttpVars;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
   if (from.cookie) d.cookie = from.cookie;
   if (from.dynamicCookieKey !== undefined) d.dynamicCookieKey = from.dynamicCookieKey;
+  d.errorReplies = new Map(from.errorReplies);
+  d.errorDecls = [...from.errorDecls];
+  if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;
+  if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
   d.defaultsFrom = from.name;
   return d;
 }

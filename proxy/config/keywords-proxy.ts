@@ -15,6 +15,8 @@ import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
 import { parseDefaultServer, parseServer, parseServerTemplate } from './keywords-server.ts';
 import { parseCookie, parseDynamicCookieKey, parsePersistRule } from './keywords-cookie.ts';
+import { parseErrorfiles, parseHttpError } from './keywords-errors.ts';
+import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
@@ -239,22 +241,25 @@ function logFormat(c: ProxyLineContext): void {
     c.alert(`log-format expects only one argument, don't forget to escape spaces!`);
     return;
   }
+  // compiled now, so a request never meets a malformed one; a backend never logs
+  let formatter: LogFormatter | undefined;
+  const httpVars = new Set<string>();
+  try {
+    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1), undefined, httpVars);
+  } catch (err) {
+    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
+    return;
+  }
   // its %[samples] must be readable when the line is written (HAProxy checks this after parsing)
   const bad = c.proxy.kind === 'backend' ? null : checkFormatString(c.arg(1), ['log'], c.proxy.name);
   if (bad) {
     c.alert(`failed to parse log-format : ${bad}.`, { form: 'Parsing-tight' });
     return;
   }
-  // compiled now, so a request never meets a malformed one; a backend never logs
-  let formatter: LogFormatter | undefined;
-  try {
-    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1));
-  } catch (err) {
-    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
-    return;
-  }
   overrides(c, 'log-format', "'log-format'");
   c.proxy.logFormat = c.arg(1);
+  // the mode is known once the section is read: validate() refuses these in mode tcp
+  c.proxy.logFormatHttpVars = { first: [...httpVars][0], loc: c.loc };
   if (formatter) c.proxy.logFormatter = formatter;
   else delete c.proxy.logFormatter;
   c.proxy.options.httplog = c.proxy.options.httplogClf = c.proxy.options.tcplog = false;
@@ -402,6 +407,10 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
     c.proxy.logTag = c.arg(1);
   },
   stats,
+  capture: parseCapture,
+  declare: parseDeclare,
+  'unique-id-format': parseUniqueIdFormat,
+  'unique-id-header': parseUniqueIdHeader,
   description: () => undefined,
   errorfile: (c) => {
     if (c.arg(1) === '' || c.arg(2) === '') {
@@ -427,12 +436,15 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
       return;
     }
     c.proxy.errorPages.set(code, page);
+    c.proxy.errorDecls.push({ kind: 'page', status: code, page });
   },
   redirect: parseRedirectKeyword,
   cookie: parseCookie,
   'dynamic-cookie-key': parseDynamicCookieKey,
   'force-persist': parsePersistRule,
   'ignore-persist': parsePersistRule,
+  errorfiles: parseErrorfiles,
+  'http-error': parseHttpError,
   errorloc: (c) => errorloc(c, 302),
   errorloc302: (c) => errorloc(c, 302),
   errorloc303: (c) => errorloc(c, 303),
@@ -521,5 +533,7 @@ function errorloc(c: ProxyLineContext, redirect: 302 | 303): void {
     c.alert(`${c.arg(0)} : status code '${code}' not handled.`);
     return;
   }
-  c.proxy.errorPages.set(code, errorPageRedirect(redirect, c.arg(2)));
+  const page = errorPageRedirect(redirect, c.arg(2));
+  c.proxy.errorPages.set(code, page);
+  c.proxy.errorDecls.push({ kind: 'page', status: code, page });
 }

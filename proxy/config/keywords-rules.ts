@@ -12,6 +12,7 @@ import { parseSetStatus } from '../http/actions/status-actions.ts';
 import { isVarAction, parseVarAction, type VarRule } from '../http/actions/var-actions.ts';
 import type { CheckPlace } from '../sample/places.ts';
 import { parseAddressAction } from '../http/actions/address-actions.ts';
+import { parseCaptureAction } from '../http/actions/capture-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
 import { isStickAction, parseStickAction, type StickAction } from '../stick/track-actions.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
@@ -91,7 +92,7 @@ function otherAction<R>(c: ProxyLineContext, f: RuleFamily, action: string): Par
   const best = action === '' ? undefined : bestMatch(action, f.actions);
   c.alert(
     `'${f.keyword}' expects ${f.actionsText}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
-    { form: 'parsing-tight', at: c.word(1) },
+    { form: 'parsing-tight', at: c.word(1), abort: true },
   );
   return null;
 }
@@ -160,6 +161,9 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'replace-pathq':
     case 'replace-uri':
       parsed = parseReplaceUri(c, 2, action);
+      break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'req');
       break;
     default: {
       if (isStickAction(action)) {
@@ -243,6 +247,9 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     case 'set-status':
       parsed = parseSetStatus(c, 2);
       break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'res');
+      break;
     default: {
       if (isStickAction(action)) {
         parsed = parseStickAction(c, 2, formatPlaces(c));
@@ -289,6 +296,9 @@ export function parseHttpAfterResponse(c: ProxyLineContext): void {
       break;
     case 'set-status':
       parsed = parseSetStatus(c, 2) as Parsed<HttpAfterResponseRule>;
+      break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'res');
       break;
     default: {
       const other = otherAction<HttpAfterResponseRule>(c, AFTER_RESPONSE_FAMILY, action);

@@ -4,11 +4,11 @@ import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
 import type { StickAction } from '../stick/track-actions.ts';
 import type { StickTableSpec } from '../stick/table-spec.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { SampleValue } from '../sample/sample.ts';
-import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { Formatter } from '../sample/format-string.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { HttpReply } from '../http/actions/http-reply.ts';
@@ -260,6 +260,25 @@ export type TcpCheckSpec =
   | { readonly kind: 'pgsql-check'; readonly user: string }
   | { readonly kind: 'mysql-check'; readonly user?: string; readonly post41: boolean };
 
+/** One capture slot of a frontend: a `capture ... header` names its header (lower case); declared slots do not. */
+export interface CaptureSlot {
+  readonly header?: string;
+  readonly len: number;
+}
+
+/** A frontend's capture slots by index, request and response side (HAProxy's req_cap / rsp_cap lists). */
+export interface CaptureSlots {
+  readonly req: readonly CaptureSlot[];
+  readonly res: readonly CaptureSlot[];
+}
+
+/** http-request/http-response/http-after-response capture: the sample stored, as a string, in slot `index`. */
+export interface CaptureRule {
+  readonly action: 'capture';
+  readonly expr: SampleExpr;
+  readonly index: number;
+}
+
 interface RuleBase {
   readonly cond?: Condition;
   readonly loc: SourceLoc;
@@ -289,7 +308,8 @@ export type HttpRequestRule =
   | (RuleBase & VarRule)
   /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
   | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr })
-  | (RuleBase & StickAction);
+  | (RuleBase & StickAction)
+  | (RuleBase & CaptureRule);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -310,7 +330,8 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
   | (RuleBase & VarRule)
-  | (RuleBase & StickAction);
+  | (RuleBase & StickAction)
+  | (RuleBase & CaptureRule);
 
 /** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
@@ -452,6 +473,8 @@ export interface ProxySpec {
   readonly redirectRules: readonly Extract<HttpRequestRule, { action: 'redirect' }>[];
   /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
   readonly errorPages: ReadonlyMap<number, ErrorPage>;
+  /** http-error replies by status, in place of a page (a status has a page or a reply, never both). */
+  readonly errorReplies?: ReadonlyMap<number, HttpReply>;
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
@@ -460,6 +483,10 @@ export interface ProxySpec {
   /** stick on/match/store-request rules (request side, in order) and store-response rules. */
   readonly stickRules: readonly StickRule[];
   readonly storeResponseRules: readonly StickRule[];
+  /** Frontend side: the capture slots of its streams. */
+  readonly captures?: CaptureSlots;
+  /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
+  readonly uniqueId?: UniqueIdSpec;
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
@@ -486,6 +513,13 @@ export interface ProxySpec {
   readonly monitorFail?: readonly Condition[];
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;
+}
+
+export interface UniqueIdSpec {
+  readonly format: string;
+  /** Built from what a log line knows at the request (log-format's variables). */
+  readonly formatter: LogFormatter;
+  readonly header?: string;
 }
 
 export interface StatsSocketSpec {

@@ -1,5 +1,8 @@
 // Reads tokenized lines section by section, as HAProxy 2.6's readcfgfile() + cfg_parse_listen() do: section
 // headers, "defaults NAME" / "from NAME" inheritance, the "no"/"default" modifiers, and every error collected.
+import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
+import { openHttpErrors, parseHttpErrorsLine } from './keywords-errors.ts';
+import type { HttpErrorsDraft } from './draft.ts';
 import { createAclRegistry, type AclRegistry } from '../acl/index.ts';
 import { LineContext, ProxyLineContext, proxyTypeStr, type KeywordModifier, type ParseState } from './context.ts';
 import type { Diagnostic, SourceLoc } from './diagnostics.ts';
@@ -30,6 +33,9 @@ export interface ParseOptions {
 
 export interface ParseOutput {
   readonly global: GlobalDraft;
+  /** http-errors sections, and the replies that name one. */
+  readonly httpErrors?: readonly HttpErrorsDraft[];
+  readonly errorfilesRefs?: readonly ErrorfilesRef[];
   /** frontend, backend and listen sections in declaration order. */
   readonly proxies: readonly ProxyDraft[];
   readonly defaults: readonly ProxyDraft[];
@@ -40,7 +46,7 @@ export interface ParseOutput {
 
 const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
 /** Other HAProxy 2.6 sections: valid, but nothing the lab runs. */
-const OTHER_SECTIONS = new Set(['peers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'log-forward', 'fcgi-app']);
+const OTHER_SECTIONS = new Set(['peers', 'userlist', 'mailers', 'program', 'ring', 'cache', 'log-forward', 'fcgi-app']);
 /** Keywords that accept the "no"/"default" modifiers (readcfgfile()). */
 const MODIFIABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
 
@@ -49,6 +55,7 @@ type Section =
   | { kind: 'global' }
   | { kind: 'other'; name: string }
   | { kind: 'resolvers'; draft: ResolversDraft | null }
+  | { kind: 'http-errors'; draft: HttpErrorsDraft | null }
   /** A proxy header HAProxy refused before creating the proxy: its lines have no proxy to go to. */
   | { kind: 'orphan' }
   | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
@@ -62,7 +69,9 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
 function parseTexts(texts: readonly ConfigText[], options: ParseOptions, patterns: PatternRefs): ParseOutput {
   const diagnostics: Diagnostic[] = [];
   const env = options.env ?? process.env;
-  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env };
+  const errorfilesRefs: ErrorfilesRef[] = [];
+  const httpErrors: HttpErrorsDraft[] = [];
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs };
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
@@ -250,6 +259,12 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
           state.global.resolvers.set(name, draft);
         }
         section = { kind: 'resolvers', draft };
+          continue;
+        }
+      if (kw === 'http-errors') {
+        const draft = openHttpErrors(new LineContext(line, words, kwm, state), httpErrors);
+        if (draft) httpErrors.push(draft);
+        section = { kind: 'http-errors', draft };
         continue;
       }
       if (OTHER_SECTIONS.has(kw)) {
@@ -271,6 +286,9 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         case 'resolvers':
           if (section.draft) parseResolversLine(new LineContext(line, words, kwm, state), section.draft);
           break;
+        case 'http-errors':
+          if (section.draft) parseHttpErrorsLine(new LineContext(line, words, kwm, state), section.draft);
+          break;
         case 'orphan':
           alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
@@ -289,5 +307,5 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
     flushUpTo(Number.MAX_SAFE_INTEGER);
     directives.finish({ file: src.name, line: src.text.split('\n').length - (src.text.endsWith('\n') ? 1 : 0), col: 1 });
   }
-  return { global: state.global, proxies, defaults, diagnostics, patterns };
+  return { global: state.global, proxies, defaults, diagnostics, patterns, httpErrors, errorfilesRefs };
 }

@@ -8,6 +8,8 @@ import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
 import { validateStickReferences } from '../stick/validate-stick.ts';
+import { captureIdAlerts } from './keywords-capture.ts';
+import { resolveErrorDecls } from './keywords-errors.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -28,6 +30,7 @@ export function validate(out: ParseOutput): void {
   // proxy_be_by_name(): the first backend-capable proxy of that name.
   const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
 
+  resolveErrorDecls(out.proxies, out.httpErrors ?? [], out.errorfilesRefs ?? [], d);
   for (const p of out.proxies) {
     // The order below is check_config_validity()'s, so messages come out as haproxy -c prints them.
     if (p.mode === 'http') {
@@ -37,6 +40,11 @@ export function validate(out: ParseOutput): void {
       }
     }
     if (p.mode === 'tcp') ensureNoHttp(p);
+    for (const m of captureIdAlerts(p)) plain('alert', m, p.loc);
+    const lfHttp = p.logFormatHttpVars;
+    if (p.mode === 'tcp' && hasFe(p) && p.logFormat !== undefined && lfHttp?.first) {
+      d.push({ severity: 'alert', message: `failed to parse log-format : format variable '${lfHttp.first}' is reserved for HTTP mode.`, form: 'Parsing-tight', loc: lfHttp.loc });
+    }
     if (hasFe(p) && p.binds.length === 0) {
       plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
     }

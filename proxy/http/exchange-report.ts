@@ -8,7 +8,7 @@ import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import type { TlsView } from '../tls/tls-info.ts';
 import { traceRequestRules } from './actions/run-rules.ts';
 import type { Txn } from './exchange.ts';
-import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
+import { baseRecord, exchangeRecord, httpLogLine, requestRecord } from './http-log.ts';
 
 /** The client connection an exchange runs on, as events and logs name it. */
 export interface ReportingSession {
@@ -107,6 +107,11 @@ function logLine(s: ReportingSession, t: Txn, now: number, early: boolean): void
     rec.frontendPort = c.dstPort;
   }
   emitLog(s, spec, exchangeRecord(t, rec, now, early, s.h2Uri));
+}
+
+/** What unique-id-format reads when the id is made: the stream as it is at its request. */
+export function requestLogRecord(s: ReportingSession, t: Txn): TrafficLogRecord {
+  return requestRecord(t, record(s, t.fe, t.backend?.name ?? t.fe.name, t.server?.name ?? '<NOSRV>', t.tStart), Date.now());
 }
 
 function record(s: ReportingSession, fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {

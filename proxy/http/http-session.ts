@@ -23,11 +23,12 @@ import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { ServerConn, Txn } from './exchange.ts';
+import { ChunkedScanner } from './chunked.ts';
 import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
 import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody } from './body-forward.ts';
-import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange } from './exchange-report.ts';
+import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange, requestLogRecord } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
@@ -59,6 +60,8 @@ export class HttpSession {
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
+  /** Since when the connection waits for its next request: the accept, then the end of each exchange (%Ti). */
+  private idleFrom = this.tAccept;
 
   constructor(
     readonly host: SessionHost,
@@ -279,6 +282,7 @@ export class HttpSession {
       for (const [k, v] of early.txn.entries()) t.vars.txn!.set(k, v);
       for (const [k, v] of early.reqres.entries()) t.vars.reqres!.set(k, v);
     }
+    t.tIdle = Math.max(0, tStart - this.idleFrom);
     this.start(t);
   }
 
@@ -303,6 +307,10 @@ export class HttpSession {
     const ev = this.host.events;
     t.detailed = ev.wantsDetail && ev.detailed();
     emitRequest(this, t);
+    // header captures read the request as it arrived, before any rule (http_wait_for_request)
+    if (fe.spec.captures && fe.spec.captures.req.length > 0) t.captures.captureHeaders('req', t.req.headers);
+    const uid = fe.spec.uniqueId;
+    if (uid) t.captures.makeUniqueId = () => uid.formatter(requestLogRecord(this, t));
     const monitor = fe.spec.monitorUri !== undefined ? monitorAnswer(fe.spec, t.req, t.ctx) : null;
     if (monitor !== null) {
       // before any http-request rule, as http_wait_for_request does
@@ -327,6 +335,11 @@ export class HttpSession {
     emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
+    // http_process_request: the unique id is made now at the latest, and sent in unique-id-header
+    if (uid) {
+      const id = t.captures.uniqueIdNow()!;
+      if (uid.header !== undefined) t.req.headers.push(uid.header, id);
+    }
     // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
     if (sticky) this.useServer(t, sticky);
@@ -370,9 +383,54 @@ export class HttpSession {
     if (!rule) return false;
     if (rule.action === 'deny' || rule.action === 'tarpit') persistenceOnDeny(t);
     emitRoute(this, t, undefined);
+    this.dropWholeBody(t);
+    if (rule.action === 'tarpit') {
+      this.tarpit(t, () => {
+        const a = ruleAnswer(t, rule);
+        if (a) this.local(t, a);
+      });
+      return true;
+    }
     const a = ruleAnswer(t, rule);
     if (a) this.local(t, a);
     return true;
+  }
+
+  // http-request tarpit: the request is held for `timeout tarpit` (the connect timeout when unset, read from the
+  // backend, which is the frontend until one is chosen), then answered; logged PT-- with the hold as Tw.
+  private tarpit(t: Txn, answer: () => void): void {
+    t.termination = 'PT--';
+    const px = t.backend?.spec ?? t.fe.spec;
+    const hold = px.timeouts.tarpit ?? px.timeouts.connect ?? 0;
+    const held = Date.now();
+    t.tarpitTimer = setTimeout(() => {
+      t.tarpitTimer = null;
+      if (this.closed || this.txn !== t) return;
+      t.tarpitHeld = Date.now() - held;
+      answer();
+    }, hold);
+  }
+
+  // Before an answer of the proxy's own: a request body that arrived whole is dropped, so the connection can stay
+  // open for the next request (haproxy 2.6.12 does so); one still arriving makes the answer close it.
+  private dropWholeBody(t: Txn): void {
+    const req = t.req;
+    // once a server connection took the request, its body is that connection's, not the buffer's
+    if (!req.hasBody || t.closeClient || t.bodyDropped || t.tConnected >= 0) return;
+    const buf = this.buf;
+    let take = -1;
+    if (req.chunked) {
+      if (buf) {
+        const sc = new ChunkedScanner();
+        const n = sc.scan(buf);
+        if (n >= 0 && sc.done) take = n;
+      }
+    } else if (buf && buf.length >= req.contentLength) take = req.contentLength;
+    if (take < 0) return;
+    this.buf = buf!.length > take ? buf!.subarray(take) : null;
+    // the next request's clock starts once this one ends
+    if (!this.buf) this.tFirstByte = -1;
+    t.bodyDropped = true;
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
@@ -448,6 +506,9 @@ export class HttpSession {
     conn.txn = t;
     t.conn = conn;
     if (t.tConnected < 0) t.tConnected = Date.now();
+    // %si:%sp and %bi:%bp name the two ends of the server connection
+    const sock = conn.sock;
+    if (sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
     // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
     this.setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
     this.sendRequest(t, conn);
@@ -567,6 +628,8 @@ export class HttpSession {
       if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
         applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);
       }
+      t.captures.resVersion = resp.version;
+      if (t.fe.spec.captures && t.fe.spec.captures.res.length > 0) t.captures.captureHeaders('res', resp.headers);
       const denied = applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid
@@ -723,6 +786,7 @@ export class HttpSession {
   // ---- answers and endings -----------------------------------------------------------------------------------
 
   private answerStatus(t: Txn, status: number): void {
+    this.dropWholeBody(t);
     this.local(t, statusAnswer(t, status));
   }
 
@@ -772,6 +836,7 @@ export class HttpSession {
   private finish(t: Txn, serverGone = false): void {
     if (this.txn !== t) return;
     this.txn = null;
+    this.idleFrom = Date.now();
     const be = t.backend;
     const server = t.server;
     if (t.queued && be) be.dequeue(t.queued);
@@ -813,6 +878,7 @@ export class HttpSession {
     if (t) {
       // the client left mid-exchange
       this.txn = null;
+      if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
       if (t.queued && t.backend) t.backend.dequeue(t.queued);
       this.dropServer(t);
       if (t.backend && t.server) t.backend.drop(t.server);

@@ -4,6 +4,7 @@ import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts'
 import type { TlsView } from '../tls/tls-info.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import type { Trackers } from '../stick/trackers.ts';
+import type { StreamCaptures } from '../http/captures.ts';
 
 export type { HttpRequestView, HttpResponseView };
 
@@ -46,6 +47,8 @@ export interface SampleContext {
   readonly vars?: VarSet;
   /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
   readonly stick?: StickView;
+  /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
+  readonly captures?: StreamCaptures;
 }
 
 /** What the stick-table fetches, converters and actions reach. */

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
+import { htxHeadSize } from '../sample/fetches/payload.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -243,7 +244,8 @@ export class HttpSession {
     const tcpRules = r.fe.spec.tcpRequestRules;
     // the content rules' txn/req variables belong to the transaction that follows (one stream in HAProxy)
     const early = tcpRules.length > 0 ? { proc: r.gen.procVars, sess: this.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') } : null;
-    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early), payload: buf.subarray(0, end) }, true) === 'reject') {
+    const htxSize = early ? htxHeadSize(head.method, head.uri, `HTTP/${head.wireVersion}`, head.headers) : 0;
+    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early), payload: buf.subarray(0, end), htxSize }, true) === 'reject') {
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;

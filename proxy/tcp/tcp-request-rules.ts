@@ -30,25 +30,17 @@ export function sessionVerdict(rules: readonly TcpRequestRule[], ctx: SampleCont
   return onceVerdict('session', rules, ctx);
 }
 
-/** Where a content evaluation that waited goes on: HAProxy resumes at that rule (s->current_rule). */
-export interface ContentProgress {
-  at: number;
-}
-
 /**
  * Content rules on what is buffered so far; 'wait' while a condition cannot decide yet and this is not `final`.
- * With `progress`, a later call resumes at the rule that waited, so the variable actions before it ran once.
+ * Each evaluation starts again at the first rule, so variable actions run again too (HAProxy resumes at a rule
+ * only when an action yields, never on missing data: tcp_inspect_request's missing_data path).
  */
-export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean, progress?: ContentProgress): 'accept' | 'reject' | 'wait' {
-  for (let i = progress?.at ?? 0; i < rules.length; i++) {
-    const r = rules[i]!;
+export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean): 'accept' | 'reject' | 'wait' {
+  for (const r of rules) {
     if (r.stage !== 'content') continue;
     if (r.cond) {
       const result = final || !r.cond.testPartial ? r.cond.test(ctx) : r.cond.testPartial(ctx);
-      if (result === undefined) {
-        if (progress) progress.at = i;
-        return 'wait';
-      }
+      if (result === undefined) return 'wait';
       if (result !== (r.cond.polarity === 'if')) continue;
     }
     if (isFinal(r)) return r.action;

@@ -16,7 +16,7 @@ import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict } from './tcp-request-rules.ts';
 import { VarStore } from '../sample/vars.ts';
 
 export class TcpSession {
@@ -42,8 +42,6 @@ export class TcpSession {
   private done = false;
   private inspecting = false;
   private inspectTimer: NodeJS.Timeout | null = null;
-  /** The content rule an evaluation waited at: the next one resumes there. */
-  private readonly contentProgress: ContentProgress = { at: 0 };
   /** option logasap already wrote this connection's log line. */
   private loggedEarly = false;
   /** This connection's detail events are built (see EventBus.detailed). */
@@ -121,7 +119,7 @@ export class TcpSession {
     if (rules.some((r) => r.stage === 'content')) {
       const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : Buffer.alloc(0);
       const ctx = withBufferedRequest({ ...this.ctx, payload });
-      verdict = contentVerdict(rules, ctx, final, this.contentProgress);
+      verdict = contentVerdict(rules, ctx, final);
     }
     if (verdict === 'wait') return;
     this.inspecting = false;

@@ -5,6 +5,7 @@ import type { ProxyStateView, ProxyTimeouts, ServerLoad } from '../sample/contex
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
 import { LiveBackend } from './live-backend.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
+import { StickTable } from '../stick/stick-table.ts';
 
 export class LiveFrontend {
   readonly name: string;
@@ -40,10 +41,18 @@ export class Generation implements ProxyStateView {
   /** The proc.* variables: this generation is HAProxy's process, so a reload starts again from global set-var. */
   readonly procVars = new VarStore('proc');
 
+  /** Stick tables by name; a reload starts them empty, as a new HAProxy process without peers does. */
+  readonly tables = new Map<string, StickTable>();
+
   constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {
     for (const [name, value] of config.global.procVars) this.procVars.set(name, value);
     for (const fe of config.frontends) this.frontends.set(fe.name, new LiveFrontend(fe));
     for (const [name, be] of config.backends) this.backends.set(name, new LiveBackend(be, random));
+    // in declaration order (the order of their lines), which "show table" lists backwards
+    const specs = [...config.frontends, ...config.backends.values()].flatMap((px) => (px.stickTable ? [px.stickTable] : []));
+    const fileIndex = (f: string): number => config.files.indexOf(f);
+    specs.sort((a, b) => fileIndex(a.loc.file) - fileIndex(b.loc.file) || a.loc.line - b.loc.line);
+    for (const spec of specs) if (!this.tables.has(spec.name)) this.tables.set(spec.name, new StickTable(spec));
   }
 
   backendOf(fe: ProxySpec): LiveBackend | undefined {

@@ -9,7 +9,7 @@ export interface ParsedArgs {
   readonly end: number;
 }
 
-const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask' };
+const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask', tab: 'table' };
 
 // Parses the argument list starting at `from` in `text`; returns the values or HAProxy's error message.
 export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string; arg?: number } {

@@ -17,6 +17,8 @@ import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { withBufferedRequest } from '../sample/index.ts';
 import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
+import { countSession, newTrackers, releaseSession, streamEnds, type Trackers } from '../stick/trackers.ts';
+import { applyStickingRules, applyStoreRules, type PendingStore } from '../stick/sticking-rules.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -46,6 +48,10 @@ export class TcpSession {
   /** This connection's detail events are built (see EventBus.detailed). */
   private detailed = false;
   private ctx: SampleContext;
+  /** Counters tracked by tcp-request connection/session rules, and the stream's (its session's plus content rules'). */
+  private readonly sessStk: Trackers = newTrackers();
+  private strmStk: Trackers = this.sessStk;
+  private readonly stores: PendingStore[] = [];
 
   constructor(
     private readonly host: SessionHost,
@@ -66,7 +72,7 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
-    this.ctx = { ...this.ctx, state: r.gen, frontend: r.fe.spec };
+    this.ctx = { ...this.ctx, state: r.gen, frontend: r.fe.spec, stick: { tables: r.gen.tables, ctrs: this.sessStk, sess: this.sessStk } };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
     if (this.detailed && ev.wants.request) {
@@ -87,14 +93,19 @@ export class TcpSession {
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
+    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject' || connectionVerdict(spec.tcpRequestRules, this.ctx, 'session') === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
       this.release();
+      releaseSession(this.sessStk);
       sock.destroy();
       return;
     }
+    countSession(this.sessStk);
+    // the stream starts with a copy of its session's counters
+    this.strmStk = [...this.sessStk];
+    this.ctx = { ...this.ctx, stick: { tables: r.gen.tables, ctrs: this.strmStk, sess: this.sessStk } };
     sock.setTimeout(spec.timeouts.client ?? 0);
     const contentRules = spec.tcpRequestRules.some((r) => r.stage === 'content');
     if (contentRules && (spec.tcpInspectDelay ?? 0) > 0) {
@@ -141,7 +152,9 @@ export class TcpSession {
       return;
     }
     this.be = be;
-    this.assign(undefined);
+    const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, this.ctx, be.servers, this.stores) : undefined;
+    if (sticky) this.connect(sticky);
+    else this.assign(undefined);
   }
 
   private route(): LiveBackend | undefined {
@@ -187,6 +200,8 @@ export class TcpSession {
     srv.once(reads.connectEvent, () => {
       connected = true;
       this.tConnected = Date.now();
+      // mode tcp has no response head: what the store rules remember is written once the server is reached
+      if (this.stores.length > 0 || be.spec.storeResponseRules.length > 0) applyStoreRules(be.spec, { ...this.ctx, server: server.spec }, this.stores, server);
       // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces
       // the client and server timeouts with one idle timer, kept on the client socket, which bytes either way
       // refresh
@@ -321,6 +336,8 @@ export class TcpSession {
     this.fe.bytesOut += this.bytesOut;
     this.release();
     this.report();
+    streamEnds(this.strmStk, this.sessStk, this.bytesIn, this.bytesOut);
+    releaseSession(this.sessStk);
   }
 
   private report(): void {

@@ -467,3 +467,86 @@ describe.skipIf(!hasHaproxy)('tcp-request connection tracking in mode tcp matche
     expect(mine.app).toBe(theirs.app);
   });
 });
+
+// The response side: a server's 4xx counts as an HTTP error of the tracked entry, an http-response track-sc
+// counts its request and the response's status at once, and sc-inc-gpc1 runs in http-response rules.
+const RESPONSE_CONFIG = (port: number) => `
+global
+    stats socket {{sock}} level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    stick-table type ip size 1k expire 30s store http_req_cnt,http_err_cnt,http_err_rate(10s),http_fail_cnt,gpc1
+    http-request track-sc0 src if { path_beg /front }
+    http-response track-sc1 src table late if { status 404 }
+    http-response sc-inc-gpc1(0) if { status 404 }
+    http-request deny deny_status 403 if { path_beg /front/deny }
+    default_backend be
+backend late
+    stick-table type ip size 1k expire 30s store http_req_cnt,http_err_cnt,http_fail_cnt
+backend be
+    server s1 127.0.0.1:${port}
+`;
+
+function startStatusServer(): Promise<TestServer> {
+  return serveOnLoopback((sock) => {
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      let end: number;
+      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+        const path = /^\S+ (\S+)/.exec(buf)?.[1] ?? '/';
+        buf = buf.slice(end + 4);
+        const status = path.includes('missing') ? '404 Not Found' : path.includes('broken') ? '503 Service Unavailable' : '200 OK';
+        sock.write(`HTTP/1.1 ${status}\r\nContent-Length: 2\r\n\r\nok`);
+      }
+    });
+  });
+}
+
+async function driveResponses(p: Proxy): Promise<{ statuses: number[]; fe: string; late: string }> {
+  const statuses: number[] = [];
+  for (const path of ['/front/a', '/front/missing', '/front/broken', '/front/deny', '/missing', '/missing', '/other']) {
+    statuses.push(statusOf(await get(p, path, '127.0.0.7')));
+  }
+  return { statuses, fe: maskTable(await p.cli('show table fe')), late: maskTable(await p.cli('show table late')) };
+}
+
+describe.skipIf(!hasHaproxy)('response-side tracking matches real HAProxy 2.6', () => {
+  let server: TestServer;
+  let theirs: Awaited<ReturnType<typeof driveResponses>>;
+  let mine: Awaited<ReturnType<typeof driveResponses>>;
+
+  beforeAll(async () => {
+    server = await startStatusServer();
+    const cfg = RESPONSE_CONFIG(server.port);
+    const h = await real(cfg);
+    try {
+      theirs = await driveResponses(h);
+    } finally {
+      await h.stop();
+    }
+    const e = await ours(cfg);
+    try {
+      mine = await driveResponses(e);
+    } finally {
+      await e.stop();
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('counts 4xx answers, denials, 5xx failures and late tracks as haproxy does', () => {
+    expect(theirs.statuses).toEqual([200, 404, 503, 403, 404, 404, 200]);
+    expect(theirs.fe).toContain('http_err_cnt=');
+    expect(mine.statuses).toEqual(theirs.statuses);
+    expect(mine.fe).toBe(theirs.fe);
+    expect(mine.late).toBe(theirs.late);
+  });
+});

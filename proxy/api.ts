@@ -34,6 +34,8 @@ export interface EngineOptions {
   readonly events?: EventBus;
   /** Disable health-check timers (tests drive checks by hand). */
   readonly healthChecks?: boolean;
+  /** Run `resolvers` sections (default true). Off where the caller's mapServer alone must say where servers are. */
+  readonly resolvers?: boolean;
 }
 
 export interface ServerSnapshot {
@@ -58,6 +60,12 @@ export interface ServerSnapshot {
   readonly failedConnects: number;
   /** Responses an http-response deny replaced (stats dresp); 0 when absent. */
   readonly deniedResponses?: number;
+  /** Maintenance comes from DNS resolution (HAProxy's RMAINT: "MAINT (resolution)"). */
+  readonly maintCause?: 'resolution';
+  /** The host name the server line gave, when it gave one. */
+  readonly fqdn?: string;
+  /** A check is running now (HAProxy's CHK_ST_INPROGRESS: stats show "* L7OK" and an empty last_chk). */
+  readonly checkRunning?: boolean;
   readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
   readonly lastStateChange: number;
   /** Stats "chkfail", "chkdown", "downtime" (ServerState.failedChecks, downTransitions, downTimeMs). */

@@ -53,6 +53,20 @@ export function startResponseBody(t: Txn, resp: ResponseHead): void {
   } else if (resp.framing === 'chunked') t.respChunks = new ChunkedScanner();
 }
 
+/** The response head and the part of its length-framed body that came in the same read, in one write: one
+ *  syscall and one wake-up of the client, where head then body cost two writes (or a cork held to the end of the
+ *  loop turn and a writev). The body part is copied out of the server connection's read buffer with the head. */
+export function sendHeadWithBody(t: Txn, head: Buffer, rest: Buffer, client: net.Socket): void {
+  const take = Math.min(t.respLeft, rest.length);
+  t.respLeft -= take;
+  if (t.respLeft === 0) t.respDone = true;
+  t.bytesOut += take;
+  const one = Buffer.allocUnsafe(head.length + take);
+  head.copy(one, 0);
+  rest.copy(one, head.length, 0, take);
+  if (!client.write(one)) t.conn!.sock.pause();
+}
+
 /** Forwards server bytes of the response body to the client; false when a chunk is malformed. `d` may be a view
  *  of the server connection's read buffer: it leaves through that connection's `forward`. */
 export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): boolean {

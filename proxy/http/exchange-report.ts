@@ -8,7 +8,7 @@ import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import type { TlsView } from '../tls/tls-info.ts';
 import { traceRequestRules } from './actions/run-rules.ts';
 import type { Txn } from './exchange.ts';
-import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
+import { baseRecord, exchangeRecord, httpLogLine, requestRecord } from './http-log.ts';
 
 /** The client connection an exchange runs on, as events and logs name it. */
 export interface ReportingSession {
@@ -93,9 +93,25 @@ export function logBadRequest(s: ReportingSession, fe: LiveFrontend, tFirstByte:
 
 function logLine(s: ReportingSession, t: Txn, now: number, early: boolean): void {
   const spec = t.fe.spec;
-  if ((!spec.options.httplog && !spec.logFormat) || !s.host.wantsLog(spec, t.detailed)) return;
-  const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
-  emitLog(s, spec, exchangeRecord(t, record(s, t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, s.h2Uri));
+  // monitor-uri requests are never logged (SF_MONITOR)
+  if (t.monitor || (!spec.options.httplog && !spec.logFormat) || !s.host.wantsLog(spec, t.detailed)) return;
+  // a denied request whose cookie named a server: HAProxy had assigned it, and logs it
+  const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer ?? t.cookie?.denied)?.name ?? '<NOSRV>';
+  const rec = record(s, t.fe, t.backend?.name ?? t.fe.name, server, t.tStart);
+  const c = t.builtCtx;
+  if (c?.addressesSet) {
+    // http-request set-src/set-dst...: the stream's addresses are the ones logged
+    rec.clientIp = c.src;
+    rec.clientPort = c.srcPort;
+    rec.frontendIp = c.dst;
+    rec.frontendPort = c.dstPort;
+  }
+  emitLog(s, spec, exchangeRecord(t, rec, now, early, s.h2Uri));
+}
+
+/** What unique-id-format reads when the id is made: the stream as it is at its request. */
+export function requestLogRecord(s: ReportingSession, t: Txn): TrafficLogRecord {
+  return requestRecord(t, record(s, t.fe, t.backend?.name ?? t.fe.name, t.server?.name ?? '<NOSRV>', t.tStart), Date.now());
 }
 
 function record(s: ReportingSession, fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {

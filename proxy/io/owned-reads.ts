@@ -1,7 +1,9 @@
-// Server sockets read into a buffer of their own instead of a fresh one per read: at hundreds of MiB/s the
-// per-read allocations are what keeps V8's major GC busy. The price is a rule: a view of that buffer may be
-// handed to a client socket only if the bytes leave at once; otherwise they are copied, or reading pauses
-// until they are out.
+// Sockets that read into a buffer of their own instead of a fresh one per read: server connections, and accepted
+// mode tcp client connections (adopt). Per read Node otherwise mallocs 64 KiB, shrinks it and wraps it in a new
+// ArrayBuffer and Buffer, and pushes it through the stream's queue and a 'data' event; at hundreds of MiB/s, or
+// tens of thousands of small reads a second, that work and the GC it feeds are a large part of the proxy's CPU.
+// The price is a rule: a view of that buffer may be handed to another socket only if the bytes leave at once;
+// otherwise they are copied, or reading pauses until they are out.
 import net from 'node:net';
 import tls from 'node:tls';
 
@@ -11,6 +13,13 @@ const EMPTY = Buffer.alloc(0);
 export interface OwnedReader {
   /** Called with a view of the connection's buffer, valid until the callback returns. */
   onData(view: Buffer): void;
+}
+
+/** Node's private socket fields that adopt() moves: the libuv handle and the server that counts the connection. */
+interface SocketInternals {
+  _handle: { useUserBuffer?: unknown } | null;
+  _server: (net.Server & { _connections: number }) | null;
+  server: net.Server | null;
 }
 
 /** A server connection that reads into its own buffer and knows when that buffer is free again. */
@@ -26,24 +35,68 @@ export class OwnedReads {
     }
   };
 
-  /** `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes. */
-  constructor(opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions }, reader: OwnedReader) {
-    const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
-    const common = {
-      host: opts.host,
-      port: opts.port,
-      noDelay: true,
-      allowHalfOpen: opts.allowHalfOpen ?? false,
-      onread: {
-        buffer,
-        callback: (n: number, buf: Uint8Array) => {
-          reader.onData((buf as Buffer).subarray(0, n));
-          return !this.held;
-        },
+  /** Connects to a server; `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes.
+   *  `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only).
+   *  With `adopt`, takes over an accepted connection instead (see OwnedReads.adopt). */
+  constructor(
+    opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean } | { adopt: net.Socket; allowHalfOpen: boolean },
+    private reader: OwnedReader,
+  ) {
+    const onread = {
+      buffer: Buffer.allocUnsafeSlow(READ_SIZE),
+      callback: (n: number, buf: Uint8Array) => {
+        this.reader.onData((buf as Buffer).subarray(0, n));
+        return !this.held;
       },
     };
+    if ('adopt' in opts) {
+      const old = opts.adopt as net.Socket & SocketInternals;
+      const handle = old._handle;
+      const server = old._server;
+      // the handle moves to a socket made with onread; the server's connection count moves with it (Node
+      // decrements it when the socket that holds _server is destroyed)
+      old._handle = null;
+      old._server = null;
+      old.server = null;
+      const sock = new net.Socket({ handle: handle as never, allowHalfOpen: opts.allowHalfOpen, onread } as net.SocketConstructorOpts) as net.Socket & SocketInternals;
+      sock._server = server;
+      sock.server = server;
+      this.sock = sock;
+      this.connectEvent = 'connect';
+      return;
+    }
+    const common = {
+      host: opts.host, port: opts.port, noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false, onread,
+      // option srvtcpka / tcpka: SO_KEEPALIVE on the server connection
+      keepAlive: opts.keepAlive ?? false,
+    };
     this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
+    // written at once, it is queued until the connection is up and goes out ahead of the request
+    if (opts.preface && !opts.tls) this.sock.write(opts.preface);
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
+  }
+
+  /** An accepted plain TCP connection, moved onto a socket that reads into its own buffer; the reader is set with
+   *  setReader before the next I/O turn. Null when the socket is not one Node's internals let us move (TLS, or
+   *  bytes already read into its stream queue): the caller then reads it the ordinary way. */
+  static adopt(accepted: net.Socket, allowHalfOpen: boolean): OwnedReads | null {
+    const s = accepted as net.Socket & SocketInternals;
+    if (accepted instanceof tls.TLSSocket || !s._handle || typeof s._handle.useUserBuffer !== 'function') return null;
+    if (accepted.bytesRead > 0 || accepted.readableLength > 0 || accepted.destroyed) return null;
+    const early: Buffer[] = [];
+    const owned = new OwnedReads({ adopt: accepted, allowHalfOpen }, { onData: (view) => early.push(Buffer.from(view)) });
+    owned.early = early;
+    return owned;
+  }
+
+  private early: Buffer[] | null = null;
+
+  /** Who gets the reads from now on; anything read before (copies) is handed over first. */
+  setReader(reader: OwnedReader): void {
+    this.reader = reader;
+    const early = this.early;
+    this.early = null;
+    if (early) for (const b of early) reader.onData(b);
   }
 
   // Writes a view of this connection's buffer to `dest`. Queued bytes must not be overwritten by the next read:

@@ -1,7 +1,7 @@
 // One loaded config while it serves: frontends and backends with their live state. A reload builds a new
 // generation; requests in flight keep the one they started on.
 import { VarStore } from '../sample/vars.ts';
-import type { ProxyStateView } from '../sample/context.ts';
+import type { ProxyStateView, ProxyTimeouts, ServerLoad } from '../sample/context.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
 import { LiveBackend } from './live-backend.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
@@ -84,5 +84,14 @@ export class Generation implements ProxyStateView {
 
   srvConn(backend: string, server: string): number | undefined {
     return this.backends.get(backend)?.byName.get(server)?.served;
+  }
+
+  timeouts(proxy: string): ProxyTimeouts | undefined {
+    return (this.backends.get(proxy)?.spec ?? this.frontends.get(proxy)?.spec)?.timeouts;
+  }
+
+  serverLoad(backend: string, server: string): ServerLoad | undefined {
+    const s = this.backends.get(backend)?.byName.get(server);
+    return s ? { weight: s.effectiveWeight, userWeight: s.userWeight, initialWeight: s.spec.weight, queued: s.queued } : undefined;
   }
 }

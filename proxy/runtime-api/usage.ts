@@ -2,6 +2,7 @@
 // (src/cli.c cli_gen_usage_msg, src/tools.c update_word_fingerprint / word_fingerprint_distance):
 // exact leading words narrow the list, the rest is matched by a fingerprint of letter transitions,
 // and the usage lines are HAProxy's own, sorted, followed by help/prompt/quit.
+import { MAP_USAGES } from './map-commands.ts';
 
 export type CliLevel = 'user' | 'operator' | 'admin';
 
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['show', 'stat'], usage: 'show stat [desc|json|no-maint|typed|up]*: report counters for each proxy and server' },
   { words: ['show', 'table'], usage: "show table <table> [<filter>]*          : report table usage stats or dump this table's contents (filter: data/key)" },
   { words: ['show', 'version'], usage: 'show version                            : show version of the current process' },
+  ...MAP_USAGES,
 ];
 
 const ALWAYS = [

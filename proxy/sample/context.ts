@@ -4,6 +4,7 @@ import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts'
 import type { TlsView } from '../tls/tls-info.ts';
 import type { StickTable } from '../stick/stick-table.ts';
 import type { Trackers } from '../stick/trackers.ts';
+import type { StreamCaptures } from '../http/captures.ts';
 
 export type { HttpRequestView, HttpResponseView };
 
@@ -19,6 +20,8 @@ export interface SampleContext {
   readonly srcPort: number;
   readonly dst: string;
   readonly dstPort: number;
+  /** http-request set-src/set-dst/...-port changed the addresses above: the log and X-Forwarded-For follow them. */
+  readonly addressesSet?: boolean;
   /** Absent in mode tcp (and before the request head is parsed), and in http-response rules (see reqPersist). */
   readonly req?: HttpRequestView;
   /**
@@ -44,6 +47,8 @@ export interface SampleContext {
   readonly vars?: VarSet;
   /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
   readonly stick?: StickView;
+  /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
+  readonly captures?: StreamCaptures;
 }
 
 /** What the stick-table fetches, converters and actions reach. */
@@ -70,5 +75,22 @@ export interface ProxyStateView {
   srvIsUp(backend: string, server: string): boolean | undefined;
   /** Current connections of a server (srv_conn). */
   srvConn(backend: string, server: string): number | undefined;
+  /** A proxy's configured timeouts in ms (be_server_timeout ...); a missing one is "not set". */
+  timeouts?(proxy: string): ProxyTimeouts | undefined;
+  /** A server's weights (effective, as set by the config or `set weight`, initial) and queue (srv_weight ...). */
+  serverLoad?(backend: string, server: string): ServerLoad | undefined;
+}
+
+export interface ProxyTimeouts {
+  readonly client?: number;
+  readonly server?: number;
+  readonly tunnel?: number;
+}
+
+export interface ServerLoad {
+  readonly weight: number;
+  readonly userWeight: number;
+  readonly initialWeight: number;
+  readonly queued: number;
 }
 

@@ -172,3 +172,29 @@ export function checkFormatString(fmt: string, places: readonly CheckPlace[], pr
   }
   return null;
 }
+
+/**
+ * A log line's %[expr] starting at fmt[at] === '[': prints the sample, or what an absent one prints there ('-' in
+ * log lines, nothing in unique ids, `""` quoted). Throws HAProxy's message when no ']' closes it.
+ */
+export function compileFormatSample(fmt: string, at: number, quote: boolean, mandatory: boolean): { print: (ctx: SampleContext | undefined) => string; next: number } {
+  const expr = compileSampleExpr(fmt.slice(at + 1), '');
+  const absent = quote ? '""' : mandatory ? '-' : '';
+  if (!('error' in expr) && fmt[at + 1 + expr.end] === ']') {
+    const print = (ctx: SampleContext | undefined) => {
+      const v = ctx ? expr.evaluate(ctx) : undefined;
+      if (v === undefined || v === '') return absent;
+      return quote ? `"${v}"` : v;
+    };
+    return { print, next: at + 1 + expr.end + 1 };
+  }
+  if (!('error' in expr)) {
+    const c = fmt[at + 1 + expr.end];
+    const name = fmt.slice(at + 1, at + 1 + expr.end);
+    throw new Error(c === undefined ? `missing ']' after '${name}'` : `expected ']' after '${name}', but found '${c}'`);
+  }
+  // the config check refused what does not parse where a sample is readable; what is left prints as absent
+  const end = fmt.indexOf(']', at);
+  if (end < 0) throw new Error(`missing ']' after '${fmt.slice(at + 1)}'`);
+  return { print: () => absent, next: end + 1 };
+}

@@ -15,8 +15,10 @@ import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
+import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { VarStore } from '../sample/vars.ts';
 import { countSession, newTrackers, releaseSession, streamEnds, type Trackers } from '../stick/trackers.ts';
 import { applyStickingRules, applyStoreRules, type PendingStore } from '../stick/sticking-rules.ts';
 
@@ -43,6 +45,8 @@ export class TcpSession {
   private done = false;
   private inspecting = false;
   private inspectTimer: NodeJS.Timeout | null = null;
+  /** The content rule an evaluation waited at: the next one resumes there. */
+  private readonly contentProgress: ContentProgress = { at: 0 };
   /** option logasap already wrote this connection's log line. */
   private loggedEarly = false;
   /** This connection's detail events are built (see EventBus.detailed). */
@@ -57,11 +61,15 @@ export class TcpSession {
     private readonly host: SessionHost,
     binding: ListenerBinding,
     private readonly sock: net.Socket,
+    /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
+    private readonly owned: OwnedReads | null = null,
   ) {
     this.id = host.nextId();
+    const px = proxiedAddresses(sock);
     this.ctx = {
-      src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
-      dst: normalizeAddress(sock.localAddress ?? ''), dstPort: binding.configPort || (sock.localPort ?? 0),
+      // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
+      src: px ? px.src : normalizeAddress(sock.remoteAddress ?? ''), srcPort: px ? px.srcPort : sock.remotePort ?? 0,
+      dst: px ? px.dst : normalizeAddress(sock.localAddress ?? ''), dstPort: px ? px.dstPort : binding.configPort || (sock.localPort ?? 0),
       tls: sock instanceof tls.TLSSocket ? tlsView(sock) : undefined,
     };
     const r = host.resolve(binding.frontend);
@@ -72,7 +80,12 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
-    this.ctx = { ...this.ctx, state: r.gen, frontend: r.fe.spec, stick: { tables: r.gen.tables, ctrs: this.sessStk, sess: this.sessStk } };
+    // mode tcp has a stream too: sess and txn variables live as long as the connection, req/res as its request
+    this.ctx = {
+      ...this.ctx, state: r.gen, frontend: r.fe.spec,
+      vars: { proc: r.gen.procVars, sess: new VarStore('sess'), txn: new VarStore('txn'), reqres: new VarStore('req') },
+      stick: { tables: r.gen.tables, ctrs: this.sessStk, sess: this.sessStk },
+    };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
     if (this.detailed && ev.wants.request) {
@@ -86,14 +99,15 @@ export class TcpSession {
     this.fe.totalConnections++;
     host.sessionOpened(this.gen);
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onClientData(d));
+    if (owned) owned.setReader({ onData: (view) => this.onClientView(view) });
+    else sock.on('data', (d: Buffer) => this.onClientData(d));
     sock.on('end', () => this.onClientEnd());
     sock.on('error', () => this.finish('CD'));
     sock.on('close', () => this.finish(this.termination === '--' ? 'CD' : this.termination));
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject' || connectionVerdict(spec.tcpRequestRules, this.ctx, 'session') === 'reject') {
+    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject' || sessionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
@@ -125,7 +139,7 @@ export class TcpSession {
     if (rules.some((r) => r.stage === 'content')) {
       const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : Buffer.alloc(0);
       const ctx = withBufferedRequest({ ...this.ctx, payload });
-      verdict = contentVerdict(rules, ctx, final);
+      verdict = contentVerdict(rules, ctx, final, this.contentProgress);
     }
     if (verdict === 'wait') return;
     this.inspecting = false;
@@ -187,7 +201,8 @@ export class TcpSession {
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
-    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true }, {
+    const preface = serverPreface(server.spec, this.ctx);
+    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true, ...(preface ? { preface } : {}), keepAlive: be.spec.options.srvTcpKa === true }, {
       onData: (view) => {
         this.bytesOut += view.length;
         if (!reads.forward(this.sock, view)) srv.pause();
@@ -281,6 +296,17 @@ export class TcpSession {
         this.assign(server);
       } else this.connect(server);
     }, plan.delayMs);
+  }
+
+  // A read in the client socket's own buffer: it goes on to the server at once, or is copied (OwnedReads.forward);
+  // bytes kept for inspection or for a server still connecting are copies.
+  private onClientView(view: Buffer): void {
+    const srv = this.srv;
+    if (srv && this.tConnected >= 0) {
+      this.bytesIn += view.length;
+      this.fe.bytesIn += view.length;
+      if (!this.owned!.forward(srv, view)) this.sock.pause();
+    } else this.onClientData(Buffer.from(view));
   }
 
   private onClientData(d: Buffer): void {

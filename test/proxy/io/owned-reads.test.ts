@@ -68,3 +68,87 @@ describe('OwnedReads.forward', () => {
     expect(reads.sock.isPaused()).toBe(false);
   });
 });
+
+describe('OwnedReads.adopt', () => {
+  // an accepted connection, adopted in the server's 'connection' handler as the engine does
+  async function adoptedPair(): Promise<{ server: net.Server; client: net.Socket; owned: OwnedReads; views: Buffer[]; texts: string[] }> {
+    const views: Buffer[] = [];
+    const texts: string[] = [];
+    let resolveOwned!: (o: OwnedReads) => void;
+    const adopted = new Promise<OwnedReads>((r) => (resolveOwned = r));
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+      const owned = OwnedReads.adopt(sock, true);
+      if (!owned) throw new Error('adopt refused a fresh plain TCP connection');
+      owned.setReader({
+        onData: (view) => {
+          views.push(view);
+          texts.push(view.toString('latin1'));
+        },
+      });
+      resolveOwned(owned);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    return { server, client, owned: await adopted, views, texts };
+  }
+
+  it('reads every chunk of an accepted connection into one buffer of its own', async () => {
+    const { server, client, owned, views, texts } = await adoptedPair();
+    try {
+      client.write('first');
+      await until(() => texts.length === 1);
+      client.write('second');
+      await until(() => texts.length === 2);
+      expect(texts).toEqual(['first', 'second']);
+      expect(views[0]!.buffer).toBe(views[1]!.buffer);
+      expect(owned.sock.remotePort).toBe(client.localPort);
+    } finally {
+      client.destroy();
+      owned.sock.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('keeps the half-close and the write side, and lets the server close once the adopted socket is gone', async () => {
+    const { server, client, owned, texts } = await adoptedPair();
+    const ended = new Promise((r) => owned.sock.once('end', r));
+    const answer = new Promise<string>((r) => client.once('data', (d) => r(d.toString())));
+    client.end('bye');
+    await ended;
+    expect(texts).toEqual(['bye']);
+    owned.sock.end('ok');
+    expect(await answer).toBe('ok');
+    // server.close() calls back only when its connection count is back to 0: the adopted socket carries it
+    const closed = new Promise((r) => server.close(r));
+    owned.sock.destroy();
+    await closed;
+  });
+
+  it('refuses a connection whose bytes already sit in the stream queue', async () => {
+    const server = net.createServer({ pauseOnConnect: false });
+    const refused = new Promise<OwnedReads | null>((resolve) => {
+      server.on('connection', (sock) => {
+        sock.pause();
+        sock.once('readable', () => resolve(OwnedReads.adopt(sock, true)));
+        sock.on('error', () => {});
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1', () => client.write('early'));
+    try {
+      expect(await refused).toBeNull();
+    } finally {
+      client.destroy();
+      server.close();
+    }
+  });
+});
+
+async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -41,6 +41,7 @@ export function validateStickReferences(proxies: readonly ProxyDraft[], d: Diagn
       ...p.httpRequestRules,
       ...p.httpResponseRules,
     ];
+    if (p.kind !== 'backend') contentTrackWarnings(p, d);
     for (const r of rules) {
       if (r.action !== 'track-sc') continue;
       const rule = r as StickAction & { readonly action: 'track-sc'; readonly loc: Diagnostic['loc'] };
@@ -50,6 +51,36 @@ export function validateStickReferences(proxies: readonly ProxyDraft[], d: Diagn
       else if (!canCast(rule.expr.outType, keySampleType(t.type))) {
         alert(`Proxy '${p.name}': stick-table '${name}' uses a type incompatible with the 'track-sc${rule.sc}' rule.`, rule.loc);
       }
+    }
+  }
+}
+
+const REQUEST_CONTENTS: ReadonlySet<string> = new Set(['l6req', 'http-req', 'http-req-persist']);
+
+interface ExprSources {
+  readonly suites?: readonly (readonly { readonly acl: { readonly exprs: readonly { readonly source: string }[] } }[])[];
+}
+
+// Whether a condition reads the request's contents (SMP_USE_L6REQ / HRQHV / HRQHP / HRQBO).
+function readsRequest(cond: unknown): boolean {
+  const suites = (cond as ExprSources | undefined)?.suites ?? [];
+  return suites.some((s) => s.some((t) => t.acl.exprs.some((e) => REQUEST_CONTENTS.has(e.source))));
+}
+
+// check_trk_action()'s two warnings about tcp-request content track-sc rules of a frontend.
+function contentTrackWarnings(p: ProxyDraft, d: Diagnostic[]): void {
+  const where = `${p.kind === 'listen' ? 'proxy' : p.kind} '${p.name}'`;
+  for (const r of p.tcpRequestRules) {
+    if (r.stage !== 'content' || r.action !== 'track-sc') continue;
+    const source = (r as { readonly expr: { readonly source: string } }).expr.source;
+    const warn = (message: string): void => {
+      d.push({ severity: 'warning', message, form: 'plain', loc: r.loc });
+    };
+    if (!p.tcpInspectDelay && REQUEST_CONTENTS.has(source)) {
+      warn(`${where} : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`);
+    }
+    if (p.mode === 'http' && !REQUEST_CONTENTS.has(source) && !readsRequest(r.cond)) {
+      warn(`${where} : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).`);
     }
   }
 }

@@ -19,6 +19,8 @@ import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
 import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
 import { VarStore } from '../sample/vars.ts';
+import { countSession, newTrackers, releaseSession, streamEnds, type Trackers } from '../stick/trackers.ts';
+import { applyStickingRules, applyStoreRules, type PendingStore } from '../stick/sticking-rules.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -50,6 +52,10 @@ export class TcpSession {
   /** This connection's detail events are built (see EventBus.detailed). */
   private detailed = false;
   private ctx: SampleContext;
+  /** Counters tracked by tcp-request connection/session rules, and the stream's (its session's plus content rules'). */
+  private readonly sessStk: Trackers = newTrackers();
+  private strmStk: Trackers = this.sessStk;
+  private readonly stores: PendingStore[] = [];
 
   constructor(
     private readonly host: SessionHost,
@@ -78,6 +84,7 @@ export class TcpSession {
     this.ctx = {
       ...this.ctx, state: r.gen, frontend: r.fe.spec,
       vars: { proc: r.gen.procVars, sess: new VarStore('sess'), txn: new VarStore('txn'), reqres: new VarStore('req') },
+      stick: { tables: r.gen.tables, ctrs: this.sessStk, sess: this.sessStk },
     };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
@@ -105,9 +112,14 @@ export class TcpSession {
       this.done = true;
       this.fe.denied++;
       this.release();
+      releaseSession(this.sessStk);
       sock.destroy();
       return;
     }
+    countSession(this.sessStk);
+    // the stream starts with a copy of its session's counters
+    this.strmStk = [...this.sessStk];
+    this.ctx = { ...this.ctx, stick: { tables: r.gen.tables, ctrs: this.strmStk, sess: this.sessStk } };
     sock.setTimeout(spec.timeouts.client ?? 0);
     const contentRules = spec.tcpRequestRules.some((r) => r.stage === 'content');
     if (contentRules && (spec.tcpInspectDelay ?? 0) > 0) {
@@ -154,7 +166,9 @@ export class TcpSession {
       return;
     }
     this.be = be;
-    this.assign(undefined);
+    const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, this.ctx, be.servers, this.stores) : undefined;
+    if (sticky) this.connect(sticky);
+    else this.assign(undefined);
   }
 
   private route(): LiveBackend | undefined {
@@ -201,6 +215,8 @@ export class TcpSession {
     srv.once(reads.connectEvent, () => {
       connected = true;
       this.tConnected = Date.now();
+      // mode tcp has no response head: what the store rules remember is written once the server is reached
+      if (this.stores.length > 0 || be.spec.storeResponseRules.length > 0) applyStoreRules(be.spec, { ...this.ctx, server: server.spec }, this.stores, server);
       // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces
       // the client and server timeouts with one idle timer, kept on the client socket, which bytes either way
       // refresh
@@ -346,6 +362,8 @@ export class TcpSession {
     this.fe.bytesOut += this.bytesOut;
     this.release();
     this.report();
+    streamEnds(this.strmStk, this.sessStk, this.bytesIn, this.bytesOut);
+    releaseSession(this.sessStk);
   }
 
   private report(): void {

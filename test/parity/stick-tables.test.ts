@@ -348,3 +348,206 @@ describe.skipIf(!hasHaproxy)('stick on / match / store-response persistence matc
     expect(mine.byname).toBe(theirs.byname);
   });
 });
+
+// Mode tcp: tcp-request connection track-sc0 src, a limit on concurrent connections (sc0_conn_cur), the
+// counters a connection leaves in the table (conn_cnt, sess_cnt, bytes), and stick on src across servers.
+const TCP_CONFIG = (ports: readonly number[]) => `
+global
+    stats socket {{sock}} level admin
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    stick-table type ip size 1k expire 30s store conn_cur,conn_cnt,conn_rate(10s),sess_cnt,sess_rate(10s),bytes_in_cnt,bytes_out_cnt
+    tcp-request connection track-sc0 src
+    tcp-request connection reject if { sc0_conn_cur gt 1 }
+    default_backend app
+backend app
+    balance roundrobin
+    stick-table type ip size 1k expire 30s
+    stick on src
+    server s1 127.0.0.1:${ports[0]}
+    server s2 127.0.0.1:${ports[1]}
+`;
+
+// A TCP server that answers each chunk with its own name and the chunk.
+function startTcpNamed(name: string): Promise<TestServer> {
+  return serveOnLoopback((sock) => sock.on('data', (d) => sock.write(`${name}:${d.toString('latin1')}`)));
+}
+
+function tcpHold(port: number, from: string, send: string): Promise<{ got: () => string; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    let out = '';
+    let closed = false;
+    const sock = net.connect({ host: '127.0.0.1', port, localAddress: from });
+    const handle = {
+      got: () => out,
+      close: () => new Promise<void>((r) => {
+        if (closed) return r();
+        sock.once('close', () => r());
+        sock.end();
+        setTimeout(() => {
+          sock.destroy();
+          r();
+        }, 500);
+      }),
+    };
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    // a connection the proxy refuses may be reset before it is seen as connected
+    sock.on('error', () => resolve(handle));
+    sock.on('close', () => {
+      closed = true;
+      resolve(handle);
+    });
+    sock.on('connect', () => {
+      sock.write(send);
+      resolve(handle);
+    });
+  });
+}
+
+async function driveTcp(p: Proxy): Promise<{ seen: string[]; table: string; app: string }> {
+  const seen: string[] = [];
+  const a = await tcpHold(p.port, '127.0.0.2', 'one');
+
+  await sleep(200);
+  const b = await tcpHold(p.port, '127.0.0.2', 'two');
+  await sleep(300);
+  seen.push(`held ${a.got()}`, `over limit "${b.got()}"`);
+  await b.close();
+  await a.close();
+  await sleep(200);
+  for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.3', '127.0.0.2']) {
+    const c = await tcpHold(p.port, from, 'x');
+    await sleep(200);
+    seen.push(`${from} ${c.got()}`);
+    await c.close();
+    await sleep(100);
+  }
+  return { seen, table: maskTable(await p.cli('show table fe')), app: maskTable(await p.cli('show table app')) };
+}
+
+describe.skipIf(!hasHaproxy)('tcp-request connection tracking in mode tcp matches real HAProxy 2.6', () => {
+  const servers: TestServer[] = [];
+  let theirs: Awaited<ReturnType<typeof driveTcp>>;
+  let mine: Awaited<ReturnType<typeof driveTcp>>;
+
+  beforeAll(async () => {
+    for (const n of ['s1', 's2']) servers.push(await startTcpNamed(n));
+    const cfg = TCP_CONFIG(servers.map((s) => s.port));
+    const h = await real(cfg);
+    try {
+      theirs = await driveTcp(h);
+    } finally {
+      await h.stop();
+    }
+    const e = await ours(cfg);
+    try {
+      mine = await driveTcp(e);
+    } finally {
+      await e.stop();
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('rejects the second concurrent connection and sends clients where haproxy does', () => {
+    expect(theirs.seen[1]).toBe('over limit ""');
+    expect(mine.seen).toEqual(theirs.seen);
+  });
+
+  it('leaves the same counters in the tables', () => {
+    expect(theirs.table).toContain('key=127.0.0.2');
+    expect(mine.table).toBe(theirs.table);
+    expect(mine.app).toBe(theirs.app);
+  });
+});
+
+// The response side: a server's 4xx counts as an HTTP error of the tracked entry, an http-response track-sc
+// counts its request and the response's status at once, and sc-inc-gpc1 runs in http-response rules.
+const RESPONSE_CONFIG = (port: number) => `
+global
+    stats socket {{sock}} level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    stick-table type ip size 1k expire 30s store http_req_cnt,http_err_cnt,http_err_rate(10s),http_fail_cnt,gpc1
+    http-request track-sc0 src if { path_beg /front }
+    http-response track-sc1 src table late if { status 404 }
+    http-response sc-inc-gpc1(0) if { status 404 }
+    http-request deny deny_status 403 if { path_beg /front/deny }
+    default_backend be
+backend late
+    stick-table type ip size 1k expire 30s store http_req_cnt,http_err_cnt,http_fail_cnt
+backend be
+    server s1 127.0.0.1:${port}
+`;
+
+function startStatusServer(): Promise<TestServer> {
+  return serveOnLoopback((sock) => {
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      let end: number;
+      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+        const path = /^\S+ (\S+)/.exec(buf)?.[1] ?? '/';
+        buf = buf.slice(end + 4);
+        const status = path.includes('missing') ? '404 Not Found' : path.includes('broken') ? '503 Service Unavailable' : '200 OK';
+        sock.write(`HTTP/1.1 ${status}\r\nContent-Length: 2\r\n\r\nok`);
+      }
+    });
+  });
+}
+
+async function driveResponses(p: Proxy): Promise<{ statuses: number[]; fe: string; late: string }> {
+  const statuses: number[] = [];
+  for (const path of ['/front/a', '/front/missing', '/front/broken', '/front/deny', '/missing', '/missing', '/other']) {
+    statuses.push(statusOf(await get(p, path, '127.0.0.7')));
+  }
+  return { statuses, fe: maskTable(await p.cli('show table fe')), late: maskTable(await p.cli('show table late')) };
+}
+
+describe.skipIf(!hasHaproxy)('response-side tracking matches real HAProxy 2.6', () => {
+  let server: TestServer;
+  let theirs: Awaited<ReturnType<typeof driveResponses>>;
+  let mine: Awaited<ReturnType<typeof driveResponses>>;
+
+  beforeAll(async () => {
+    server = await startStatusServer();
+    const cfg = RESPONSE_CONFIG(server.port);
+    const h = await real(cfg);
+    try {
+      theirs = await driveResponses(h);
+    } finally {
+      await h.stop();
+    }
+    const e = await ours(cfg);
+    try {
+      mine = await driveResponses(e);
+    } finally {
+      await e.stop();
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('counts 4xx answers, denials, 5xx failures and late tracks as haproxy does', () => {
+    expect(theirs.statuses).toEqual([200, 404, 503, 403, 404, 404, 200]);
+    expect(theirs.fe).toContain('http_req_cnt=4 http_err_cnt=2 http_err_rate(10000)=2 gpc1=1 http_fail_cnt=1');
+    expect(theirs.late).toContain('http_req_cnt=3 http_err_cnt=3');
+    expect(mine.statuses).toEqual(theirs.statuses);
+    expect(mine.fe).toBe(theirs.fe);
+    expect(mine.late).toBe(theirs.late);
+  });
+});

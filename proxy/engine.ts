@@ -276,8 +276,8 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly clients = new Set<net.Socket>();
 
   private open(accepted: net.Socket, listener: Listener): void {
-    // a mode tcp connection reads into a buffer of its own (no Buffer per read); the others as Node reads them
-    const owned = listener.mode === 'tcp' && !listener.tls ? OwnedReads.adopt(accepted, true) : null;
+    // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them
+    const owned = listener.tls ? null : OwnedReads.adopt(accepted, true);
     const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
@@ -302,7 +302,7 @@ export class ProxyEngine implements Engine, SessionHost {
   private startSession(sock: net.Socket, listener: Listener, owned: OwnedReads | null = null): void {
     if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock, owned);
     else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
-    else new HttpSession(this, listener.binding, sock);
+    else new HttpSession(this, listener.binding, sock, owned);
   }
 
   serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {

@@ -15,6 +15,7 @@ import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
 import { normalizeAddress } from '../io/address.ts';
+import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
@@ -55,6 +56,8 @@ export class HttpSession {
     readonly host: SessionHost,
     private readonly binding: ListenerBinding,
     private readonly sock: net.Socket,
+    /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
+    private readonly owned: OwnedReads | null = null,
   ) {
     this.src = normalizeAddress(sock.remoteAddress ?? '');
     this.srcPort = sock.remotePort ?? 0;
@@ -77,7 +80,10 @@ export class HttpSession {
       return;
     }
     sock.setNoDelay(true);
-    for (const [event, fn] of this.listeners) sock.on(event, fn);
+    for (const [event, fn] of this.listeners) if (!owned || event !== 'data') sock.on(event, fn);
+    // what is kept of a read (a head being parsed, a pipelined request, a body) is a copy; a small one comes from
+    // Node's shared pool, where Node's own reads cost a 64 KiB allocation each
+    owned?.setReader({ onData: (view) => this.onClientData(Buffer.from(view)) });
     this.armIdleTimeout();
   }
 
@@ -99,6 +105,9 @@ export class HttpSession {
     this.closed = true;
     this.buf = null;
     this.detach();
+    // the HTTP/2 connection reads 'data' events: an owned socket hands it copies that way
+    const sock = this.sock;
+    this.owned?.setReader({ onData: (view) => sock.emit('data', Buffer.from(view)) });
     this.host.serveH2(this.sock, buf, this.binding);
   }
 

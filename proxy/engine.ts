@@ -276,8 +276,9 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly clients = new Set<net.Socket>();
 
   private open(accepted: net.Socket, listener: Listener): void {
-    // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them
-    const owned = listener.tls ? null : OwnedReads.adopt(accepted, true);
+    // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them. An
+    // HTTP session copies what it keeps of each read, so its connections share one buffer.
+    const owned = listener.tls ? null : OwnedReads.adopt(accepted, true, { copying: listener.mode !== 'tcp' });
     const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));

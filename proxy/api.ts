@@ -1,4 +1,5 @@
 // The engine's public contract: what the lab (TUI, `lab run`, `lab proxy`) and the runtime API use.
+import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import type { Diagnostic } from './config/diagnostics.ts';
 import type { BindSpec, ConfigModel, Mode, ServerSpec } from './config/model.ts';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   readonly events?: EventBus;
   /** Disable health-check timers (tests drive checks by hand). */
   readonly healthChecks?: boolean;
+  /** Run `resolvers` sections (default true). Off where the caller's mapServer alone must say where servers are. */
+  readonly resolvers?: boolean;
 }
 
 export interface ServerSnapshot {
@@ -57,6 +60,12 @@ export interface ServerSnapshot {
   readonly failedConnects: number;
   /** Responses an http-response deny replaced (stats dresp); 0 when absent. */
   readonly deniedResponses?: number;
+  /** Maintenance comes from DNS resolution (HAProxy's RMAINT: "MAINT (resolution)"). */
+  readonly maintCause?: 'resolution';
+  /** The host name the server line gave, when it gave one. */
+  readonly fqdn?: string;
+  /** A check is running now (HAProxy's CHK_ST_INPROGRESS: stats show "* L7OK" and an empty last_chk). */
+  readonly checkRunning?: boolean;
   readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
   readonly lastStateChange: number;
   /** Stats "chkfail", "chkdown", "downtime" (ServerState.failedChecks, downTransitions, downTimeMs). */
@@ -123,6 +132,8 @@ export interface Engine {
   readonly config: ConfigModel;
   /** A proc.* variable of the config now serving (`get var` on the runtime API), by name without the scope. */
   procVar(name: string): SampleValue | undefined;
+  /** The stick tables of the config now serving, by name, in declaration order. */
+  stickTables(): ReadonlyMap<string, StickTable>;
   /** Starts listening; rejects (and listens nowhere) when a bind fails, naming it. */
   start(): Promise<void>;
   /** Stops listening and closes every connection. */

@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
@@ -27,9 +28,12 @@ import {
   countUsable, createHealthScheduler, downTimeMs, drainEnterMessage, drainLeaveMessage, maintEnterMessage, maintFromDownMessage,
   maintLeaveMessage, noServerAvailableMessage, recordStateChange, serverDownMessage, serverUpMessage, type HealthScheduler,
 } from './server/health/index.ts';
+import { ResolverSet } from './dns/resolvers.ts';
+import { serverRequester, type ResolutionHost } from './dns/server-resolution.ts';
 import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
+import { PROXY_ERROR_TEXT, readProxyHeader, setProxied, type ProxiedAddresses } from './io/proxy-protocol.ts';
 import { serveH2 } from './h2/h2-connection.ts';
 import tls from 'node:tls';
 import { haproxyDate } from './log/log-date.ts';
@@ -43,6 +47,8 @@ interface Listener {
   tls: BindContexts | undefined;
   /** The listener's id in its frontend (HAProxy's luid: bind order from 1), for connection-error log lines. */
   bindId: number;
+  /** bind ... accept-proxy */
+  acceptProxy: boolean;
 }
 
 const DEFAULT_MAXCONN = 4096;
@@ -60,6 +66,7 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly waiting: { sock: net.Socket; listener: Listener }[] = [];
   private readonly sinks = new Map<ProxySpec, LogSink>();
   private health: HealthScheduler | null = null;
+  private resolvers: ResolverSet[] = [];
   private statsSockets: { close(): Promise<void> } | null = null;
   private started = false;
   private readonly startedAt = Date.now();
@@ -80,6 +87,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   get config(): ConfigModel {
     return this.gen.config;
+  }
+
+  stickTables(): ReadonlyMap<string, StickTable> {
+    return this.gen.tables;
   }
 
   procVar(name: string): SampleValue | undefined {
@@ -106,6 +117,7 @@ export class ProxyEngine implements Engine, SessionHost {
     }
     this.started = true;
     this.startHealth(this.gen);
+    this.startResolvers(this.gen);
     if (this.gen.config.global.statsSockets.length > 0) {
       // loaded only when a config declares a stats socket
       const { startStatsSockets } = await import('./runtime-api/index.ts');
@@ -118,6 +130,7 @@ export class ProxyEngine implements Engine, SessionHost {
     this.started = false;
     this.health?.stop();
     this.health = null;
+    this.stopResolvers();
     await this.statsSockets?.close();
     this.statsSockets = null;
     const closing = [...this.listeners.values()].map((l) => closeServer(l.server));
@@ -176,7 +189,11 @@ export class ProxyEngine implements Engine, SessionHost {
       }
     }
     this.health?.stop();
-    if (this.started) this.startHealth(next);
+    this.stopResolvers();
+    if (this.started) {
+      this.startHealth(next);
+      this.startResolvers(next);
+    }
     this.retire(old);
     for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
     this.events.emit({ kind: 'reloaded', ok: true, generation: next.id, diagnostics: loaded.diagnostics });
@@ -226,7 +243,7 @@ export class ProxyEngine implements Engine, SessionHost {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     const listener: Listener = {
       key, server, binding: { frontend: fe.name, address: host, port, configPort: b.port }, mode: fe.mode, tls: b.ssl ? bindContexts(b.ssl) : undefined,
-      bindId: fe.binds.indexOf(b) + 1,
+      bindId: fe.binds.indexOf(b) + 1, acceptProxy: b.acceptProxy === true,
     };
     server.on('connection', (sock) => this.accept(sock, listener));
     return new Promise((resolve, reject) => {
@@ -276,18 +293,52 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly clients = new Set<net.Socket>();
 
   private open(accepted: net.Socket, listener: Listener): void {
-    // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them. An
-    // HTTP session copies what it keeps of each read, so its connections share one buffer.
-    const owned = listener.tls ? null : OwnedReads.adopt(accepted, true, { copying: listener.mode !== 'tcp' });
+    // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them, and
+    // so do those behind accept-proxy (the PROXY header is read the ordinary way first). An HTTP session copies
+    // what it keeps of each read, so its connections share one buffer.
+    const owned = listener.tls || listener.acceptProxy ? null : OwnedReads.adopt(accepted, true, { copying: listener.mode !== 'tcp' });
     const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
+    if (listener.acceptProxy) {
+      this.readProxyHeader(sock, listener);
+      return;
+    }
+    this.handshake(sock, listener, undefined, owned);
+  }
+
+  // bind ... accept-proxy: the PROXY header comes before anything else, TLS included (conn_recv_proxy).
+  private readProxyHeader(sock: net.Socket, listener: Listener): void {
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    const accepted = Date.now();
+    readProxyHeader(sock, fe?.spec.timeouts.client ?? 0, (r) => {
+      if ('addrs' in r) {
+        this.handshake(sock, listener, r.addrs ?? undefined);
+        return;
+      }
+      const spec = fe?.spec;
+      if (spec && (spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) && this.wantsLog(spec, true) &&
+        !(spec.options.dontlognull && r.bytes === 0)) {
+        const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
+        this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${PROXY_ERROR_TEXT[r.error]}`);
+      }
+      sock.destroy();
+    });
+  }
+
+  private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined, owned: OwnedReads | null = null): void {
+    if (proxied) setProxied(sock, proxied);
+    // option clitcpka / tcpka: the kernel probes an idle client connection (SO_KEEPALIVE)
+    if (this.gen.frontends.get(listener.binding.frontend)?.spec.options.cliTcpKa) sock.setKeepAlive(true);
     if (listener.tls) {
       const fe = this.gen.frontends.get(listener.binding.frontend);
       const accepted = Date.now();
       const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
       acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
-        secure: (t) => this.startSession(t, listener),
+        secure: (t) => {
+          if (proxied) setProxied(t, proxied);
+          this.startSession(t, listener);
+        },
         failed: (why) => {
           // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
           const spec = fe?.spec;
@@ -373,7 +424,11 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   addressOf(server: ServerState): { host: string; port: number } {
-    if (this.opts.mapServer) return this.opts.mapServer(server.spec, server.backend);
+    if (this.opts.mapServer) {
+      const mapped = this.opts.mapServer(server.spec, server.backend);
+      // a resolved server's address is DNS's (only its port is the caller's to move)
+      return this.resolvers.length > 0 && server.spec.resolvers !== undefined ? { host: server.host, port: mapped.port } : mapped;
+    }
     return { host: server.host, port: server.port };
   }
 
@@ -456,6 +511,87 @@ export class ProxyEngine implements Engine, SessionHost {
     }
     const a = this.addressOf(s);
     return { host: s.spec.checkAddr ?? a.host, port: s.spec.checkPort ?? a.port };
+  }
+
+  // ---- DNS resolution ----------------------------------------------------------------------------------------
+
+  // One ResolverSet per resolvers section some server uses (unless the caller turned them off: the lab's
+  // episodes and playground map every server onto its own stand-ins).
+  private startResolvers(gen: Generation): void {
+    if (this.opts.resolvers === false) {
+      // nothing will answer for "init-addr none" servers: the caller's mapping places them instead
+      for (const be of gen.backends.values()) {
+        for (const s of be.servers) {
+          if (s.maintCause !== 'resolution') continue;
+          delete s.maintCause;
+          s.host = s.spec.host;
+          s.health = s.spec.rise;
+          be.setOperational(s, true);
+          be.setAdmin(s, 'ready');
+        }
+      }
+      return;
+    }
+    const sets = new Map<string, ResolverSet>();
+    for (const be of gen.backends.values()) {
+      for (const s of be.servers) {
+        const name = s.spec.resolvers;
+        const spec = name !== undefined ? gen.config.global.resolvers.get(name) : undefined;
+        if (!spec || s.spec.fqdn === undefined) continue;
+        let set = sets.get(spec.name);
+        if (!set) sets.set(spec.name, (set = new ResolverSet(spec, { warn: (m) => this.logGlobal(m, 'warning') })));
+        set.add(serverRequester(s, spec, this.resolutionHost(be)));
+      }
+    }
+    this.resolvers = [...sets.values()];
+    for (const r of this.resolvers) r.start();
+  }
+
+  private stopResolvers(): void {
+    for (const r of this.resolvers) r.stop();
+    this.resolvers = [];
+  }
+
+  private resolutionHost(be: LiveBackend): ResolutionHost {
+    return {
+      changeAddress: (s, ip, via) => {
+        const old = s.host || '(none)';
+        s.host = ip;
+        this.logGlobal(`${s.backend}/${s.name} changed its IP from ${old} to ${ip} by ${via}.`, 'notice');
+      },
+      enterResolutionMaint: (s, cause) => {
+        const from = s.admin;
+        const wasUp = s.op !== 'down';
+        const counts = countUsable(be.servers, { server: s, admin: 'maint' });
+        const message = wasUp ? maintEnterMessage(s, counts, cause) : maintFromDownMessage(s, cause);
+        if (wasUp) recordStateChange(s, 'down', Date.now());
+        const hadUsable = be.hasUsableServer;
+        this.inHealthTransition = true;
+        try {
+          s.maintCause = 'resolution';
+          be.setAdmin(s, 'maint');
+          s.health = 0;
+          be.setOperational(s, false);
+        } finally {
+          this.inHealthTransition = false;
+        }
+        // the address is forgotten until a valid answer brings one (snr_resolution_error_cb)
+        s.host = '';
+        this.announce(be, s, from, 'maint', message);
+        if (hadUsable && !be.hasUsableServer) this.logGlobal(noServerAvailableMessage(be.name, be.spec.kind === 'listen' ? 'listen' : 'backend'), 'emerg');
+      },
+      leaveResolutionMaint: (s) => {
+        recordStateChange(s, 'up', Date.now());
+        // checks restart at rise; a server without checks keeps the 0 maintenance left (srv_update_status)
+        s.health = s.spec.check ? s.spec.rise : 0;
+        delete s.maintCause;
+        be.setOperational(s, true);
+        be.setAdmin(s, 'ready');
+        const label = `${s.backup ? 'Backup ' : ''}Server ${s.backend}/${s.name}`;
+        this.announce(be, s, 'maint', 'ready', `${label} ('${s.spec.fqdn}') is UP/READY (resolves again).`);
+        this.logGlobal(`Server ${s.backend}/${s.name} administratively READY thanks to valid DNS answer.`, 'notice');
+      },
+    };
   }
 
   // ---- runtime changes ---------------------------------------------------------------------------------------
@@ -568,7 +704,8 @@ export class ProxyEngine implements Engine, SessionHost {
       name: s.name, id: s.id, address: `${a.host}:${a.port}`, weight: s.userWeight, effectiveWeight: s.effectiveWeight,
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
       fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
-      bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck,
+      bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck, checkRunning: s.checkRunning,
+      ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
     };

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { ConfigSource, LoadResult } from './api.ts';
 import { buildModel } from './config/build-model.ts';
 import { hasErrors, type Diagnostic } from './config/diagnostics.ts';
-import { parseConfig, type ConfigText } from './config/parse.ts';
+import { parseConfig, type ConfigText, type ParseOptions } from './config/parse.ts';
+import { PatternRefs, withPatternRefs } from './acl/pattern-refs.ts';
 import { validate } from './config/validate.ts';
 
 export interface LoadOptions {
@@ -49,7 +50,13 @@ export function loadConfig(source: ConfigSource, options: LoadOptions = {}): Loa
   } else {
     texts.push({ name: source.name, text: source.text, isFile: false });
   }
-  const parsed = parseConfig(texts, { baseDir, ...(options.env ? { env: options.env } : {}) });
+  const patterns = new PatternRefs(baseDir);
+  return withPatternRefs(patterns, () => loadParsed(texts, diagnostics, { baseDir, patterns, ...(options.env ? { env: options.env } : {}) }));
+}
+
+// Parse, validation and the model, with the pattern references of this load in scope throughout.
+function loadParsed(texts: readonly ConfigText[], diagnostics: Diagnostic[], parseOptions: ParseOptions): LoadResult {
+  const parsed = parseConfig(texts, parseOptions);
   // File errors come first, as HAProxy prints them before parsing; validation sees them too.
   parsed.diagnostics.unshift(...diagnostics);
   const readCount = parsed.diagnostics.length;

@@ -35,7 +35,7 @@ async function dockerImages(out: (line: string) => void, fix: boolean): Promise<
   try {
     await pingDaemon(docker);
   } catch {
-    out('Docker images: no Docker engine answers, so the Docker steps (docker-ep10) are skipped, never passed');
+    out('Docker images: no Docker engine answers, so the Docker steps (docker-ep10, ep2-tcp-proxy in-containers and scale-containers, ep9-weighted-rr compose-stack) are skipped, never passed');
     return !fix;
   }
   let ok = true;
@@ -55,7 +55,7 @@ export async function runDoctor(out: (line: string) => void = console.log, fix =
   out(`--runtime works here with: ${lines.filter((l) => l.ok).map((l) => l.runtime).join(', ')}`);
   out('Tools the documents use:');
   out(`  ${await toolLine('haproxy', ['-v'], 'not found; the lab has its own engine, but to compare: apt-get install haproxy')}`);
-  out(`  ${await toolLine('docker-compose', ['version', '--short'], 'not found; for docker-compose.yml: apt-get install docker-compose')}`);
+  out(`  ${await toolLine('docker-compose', ['version', '--short'], 'not found; EP 9\'s compose-stack step needs it (skipped without): apt-get install docker-compose')}`);
   if (!(await dockerImages(out, fix))) process.exitCode = 1;
   return lines;
 }

@@ -14,7 +14,10 @@ export interface CheckOutput {
 export function checkOutput(r: LoadResult, opts: { quiet?: boolean; pid?: number } = {}): CheckOutput {
   const pid = opts.pid ?? process.pid;
   const shown = (d: Diagnostic): boolean => d.severity === 'alert' || !opts.quiet;
-  const read = r.diagnostics.slice(0, r.readCount ?? r.diagnostics.length);
+  const readAll = r.diagnostics.slice(0, r.readCount ?? r.diagnostics.length);
+  // HAProxy stops reading at a rule its parser refuses (ERR_ABORT); the engine reads on, to show every error
+  const abortAt = readAll.findIndex((d) => d.abort);
+  const read = abortAt >= 0 ? readAll.slice(0, abortAt + 1) : readAll;
   const checks = r.diagnostics.slice(r.readCount ?? r.diagnostics.length);
   const alert = (text: string): string => `[ALERT]    (${pid}) : config : ${text}`;
   const stderr: string[] = [];
@@ -38,6 +41,8 @@ export function checkOutput(r: LoadResult, opts: { quiet?: boolean; pid?: number
   endFile();
   if (!readFailed) for (const d of checks) if (shown(d)) stderr.push(formatDiagnostic(d, pid));
   if (r.model === null) {
+    // a refused rule makes HAProxy exit right after the file's summary
+    if (read.some((d) => d.abort)) return { code: 1, stderr, stdout: [] };
     stderr.push(alert('Fatal errors found in configuration.'));
     return { code: 1, stderr, stdout: [] };
   }

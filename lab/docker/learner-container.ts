@@ -36,6 +36,7 @@ export interface Listener {
 export interface LearnerContainer {
   readonly id: string;
   readonly name: string;
+  /** 0 when the port is not published. */
   readonly hostPort: number;
   readonly port: number;
   /** Its output so far. */
@@ -77,7 +78,10 @@ export function listensEverywhere(l: Listener): boolean {
 export interface RunOptions {
   readonly image: string;
   readonly port: number;
-  readonly hostPort: number;
+  /** Where the port is published on 127.0.0.1; none when the container is reached only on its network. */
+  readonly hostPort?: number;
+  /** A network to join, under a name its other containers resolve (docker run --network NET --name ALIAS). */
+  readonly network?: { readonly name: string; readonly alias: string };
   readonly labels: Readonly<Record<string, string>>;
   /** How long to wait for a listener on the port (or for the container to exit). */
   readonly waitMs?: number;
@@ -98,6 +102,14 @@ async function exec(container: Docker.Container, docker: Docker, cmd: string[]):
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// What listens inside a running container, read from its /proc/net/tcp{,6} (no packet sent); null when it cannot be read.
+export async function containerListeners(docker: Docker, container: Docker.Container): Promise<Listener[] | null> {
+  const text = await exec(container, docker, ['cat', '/proc/net/tcp', '/proc/net/tcp6']).catch(() => null);
+  if (text === null) return null;
+  const [v4, v6] = text.split(/(?=^\s*sl\s)/m);
+  return [...parseProcNetTcp(v4 ?? '', false), ...parseProcNetTcp(v6 ?? '', true)];
+}
+
 // Starts the container and waits until something in it listens on the port, or it exits, or waitMs passes.
 export async function runLearnerContainer(docker: Docker, opts: RunOptions): Promise<LearnerContainer> {
   const port = `${opts.port}/tcp`;
@@ -108,7 +120,14 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
     Labels: { [LAB_LABEL]: '1', [LEARNER_LABEL]: '1', [OWNER_LABEL]: String(process.pid), ...opts.labels },
     Env: ['PYTHONUNBUFFERED=1'],
     ExposedPorts: { [port]: {} },
-    HostConfig: { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(opts.hostPort) }] } },
+    HostConfig: {
+      ...(opts.hostPort ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(opts.hostPort) }] } } : {}),
+      // On a user-defined network Docker's resolver forwards names it does not know to these servers: 127.0.0.1
+      // inside the container, where none listens, so a wrong server name fails here instead of asking the outside
+      // resolver; one try of one second each (A and AAAA) keeps HAProxy's "could not resolve" to ~2 s, not 20.
+      ...(opts.network ? { NetworkMode: opts.network.name, Dns: ['127.0.0.1'], DnsOptions: ['timeout:1', 'attempts:1'] } : {}),
+    },
+    ...(opts.network ? { NetworkingConfig: { EndpointsConfig: { [opts.network.name]: { Aliases: [opts.network.alias] } } } } : {}),
   });
   // At exit (quit, Ctrl-C, a closed terminal) the API cannot be awaited: a detached reaper removes it.
   const unhook = onLabExit(() => {
@@ -123,7 +142,7 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
   });
   docker.modem.demuxStream(attached, sink, sink);
   const handle: LearnerContainer = {
-    id: container.id.slice(0, 12), name, hostPort: opts.hostPort, port: opts.port,
+    id: container.id.slice(0, 12), name, hostPort: opts.hostPort ?? 0, port: opts.port,
     logs: () => output,
     async state() {
       try {
@@ -135,10 +154,7 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
     },
     async listeners() {
       if ((await handle.state()) !== 'running') return null;
-      const text = await exec(container, docker, ['cat', '/proc/net/tcp', '/proc/net/tcp6']).catch(() => null);
-      if (text === null) return null;
-      const [v4, v6] = text.split(/(?=^\s*sl\s)/m);
-      return [...parseProcNetTcp(v4 ?? '', false), ...parseProcNetTcp(v6 ?? '', true)];
+      return containerListeners(docker, container);
     },
     async remove() {
       unhook();

@@ -5,11 +5,11 @@ import type { Observation } from '../traffic/client.ts';
 import type { Target } from '../traffic/port-map.ts';
 import type { Tally } from '../traffic/tally.ts';
 import type { ConfigReport } from './proxy-driver.ts';
-import { judgeContext, judgeImage, judgeListening } from './docker-checks.ts';
+import { judgeContext, judgeImage, judgeListening, judgeRunning } from './docker-checks.ts';
 import type { DockerObservations } from './docker-part.ts';
 import type {
-  BodyCheck, Check, CheckResult, ConfigValidCheck, DistributionCheck, Experiment, InstancesCheck, LogLineCheck, OrderCheck,
-  PassthroughCheck, RouteCheck, StatusCheck,
+  AgreesCheck, BodyCheck, Check, CheckResult, ConfigValidCheck, DistributionCheck, Experiment, InstancesCheck, LogLineCheck, OrderCheck,
+  PassthroughCheck, ReceivedCheck, RouteCheck, StatusCheck,
 } from './schema.ts';
 
 /** One answer, with who handled it as the proxy reported it. */
@@ -37,6 +37,10 @@ export interface ExperimentRun {
   readonly tally: Tally;
   /** The proxy's log lines written while the experiment ran. */
   readonly logs: readonly string[];
+  /** Requests each app container received (its access log), when the step runs a stack of containers. */
+  readonly received?: ReadonlyMap<string, number>;
+  /** The same requests sent to the containerised HAProxy beside the engine (docker.compose). */
+  readonly beside?: ExperimentRun;
 }
 
 /** Everything checks may look at after a step ran. */
@@ -71,6 +75,7 @@ function judge(check: Check, obs: StepObservations): Verdict {
   if (check.kind === 'image') return judgeImage(check, obs.docker);
   if (check.kind === 'context') return judgeContext(check, obs.docker);
   if (check.kind === 'listening') return judgeListening(check, obs.docker);
+  if (check.kind === 'running') return judgeRunning(check, obs.docker);
   const run = obs.experiments.get(check.experiment);
   if (!run) return { ok: false, expected: `experiment '${check.experiment}' to have run`, observed: 'it did not run' };
   if (run.observations.length === 0) return { ok: false, expected: 'answers to inspect', observed: 'no request was sent' };
@@ -82,7 +87,41 @@ function judge(check: Check, obs: StepObservations): Verdict {
     case 'route': return route(check, run);
     case 'status': return status(check, run);
     case 'body': return body(check, run);
+    case 'received': return received(check, run);
+    case 'agrees': return agrees(check, run);
   }
+}
+
+// What each app container's own access log says reached it, set against what the proxy's log claimed.
+function received(check: ReceivedCheck, run: ExperimentRun): Verdict {
+  const total = run.observations.length;
+  const names = Object.keys(check.shares);
+  const sum = names.reduce((a, n) => a + check.shares[n]!, 0);
+  const expected = `requests received by the containers ${names.map((n) => `${n} ${pct(check.shares[n]! / sum)}`).join(', ')}${check.tolerance ? ` (±${pct(check.tolerance)})` : ''}`;
+  const got = run.received ?? new Map<string, number>();
+  const off = (n: number, want: number): boolean => Math.abs(n / total - want) > check.tolerance + 1e-9;
+  let ok = names.every((n) => !off(got.get(n) ?? 0, check.shares[n]! / sum));
+  for (const [k, c] of got) if (!names.includes(k) && off(c, 0)) ok = false;
+  const reached = [...got.values()].reduce((a, b) => a + b, 0);
+  const keys = [...names, ...[...got.keys()].filter((k) => !names.includes(k))];
+  const lost = total - reached > 0 ? `, ${total - reached} reached no app container` : '';
+  const observed = `${keys.map((k) => `${k} ${got.get(k) ?? 0}`).join(', ')} of ${total}${lost}; the proxy's log named ${summarize(run.observations.map(label))}`;
+  return { ok: ok && reached === total, expected, observed };
+}
+
+// The containerised HAProxy met the servers in the engine's order.
+function agrees(_check: AgreesCheck, run: ExperimentRun): Verdict {
+  const engine = run.observations.map(label);
+  const expected = `HAProxy in its container takes the servers in the engine's order: ${engine.join(', ')}`;
+  if (!run.beside) return { ok: false, expected, observed: 'no containerised HAProxy ran beside the engine' };
+  const theirs = run.beside.observations.map(label);
+  const at = engine.findIndex((e, i) => theirs[i] !== e);
+  const shares = (xs: readonly string[]): string => summarize([...xs].sort());
+  if (at < 0 && theirs.length === engine.length) return { ok: true, expected, observed: `the same ${theirs.length} in the same order (${shares(theirs)})` };
+  return {
+    ok: false, expected,
+    observed: `HAProxy in Docker: ${theirs.join(', ')}${at >= 0 ? `; request ${at + 1} went to ${theirs[at] ?? 'nobody'} there, ${engine[at]} in the engine` : ''}`,
+  };
 }
 
 const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;

@@ -4,7 +4,8 @@ import { describeContext, formatBytes, type BuildContext } from '../docker/build
 import { DOCKERFILE_LABEL } from '../docker/learner-image.ts';
 import { listensEverywhere } from '../docker/learner-container.ts';
 import type { DockerObservations } from './docker-part.ts';
-import type { ContextCheck, ImageCheck, ListeningCheck } from './schema.ts';
+import type { ContainerObservation } from '../docker/stack.ts';
+import type { ContextCheck, ImageCheck, ListeningCheck, RunningCheck } from './schema.ts';
 
 type Verdict = { ok: boolean; expected: string; observed: string };
 
@@ -74,10 +75,38 @@ export function judgeContext(check: ContextCheck, d: DockerObservations | undefi
   return { ok: problems.length === 0, expected, observed: problems.length ? `${problems.join('; ')} — ${summary}` : summary };
 }
 
+// A stack's container by name, or why there is none.
+function stackContainer(name: string, d: DockerObservations | undefined): ContainerObservation | string {
+  const c = d?.containers?.find((x) => x.name === name);
+  if (!c) return 'the step ran no such container';
+  if (c.state.startsWith('not started')) return `${name} was not started: its image did not build (${d?.build?.error ?? 'see the build output'})`;
+  return c;
+}
+
+export function judgeRunning(check: RunningCheck, d: DockerObservations | undefined): Verdict {
+  const expected = `the container ${check.container} is still running after the requests`;
+  const c = stackContainer(check.container, d);
+  if (typeof c === 'string') return { ok: false, expected, observed: c };
+  if (c.state === 'running') return { ok: true, expected, observed: `${c.name} (${c.image}) running` };
+  return { ok: false, expected, observed: `${c.name} (${c.image}) ${c.state}; its last output: ${lastLines(c.logs, 3) || '(none)'}` };
+}
+
 export function judgeListening(check: ListeningCheck, d: DockerObservations | undefined): Verdict {
-  const expected = `inside the container, the app listens on 0.0.0.0:${check.port} (every interface), so the published port reaches it`;
+  const where = check.container ? `the container ${check.container}` : 'the container';
+  const expected = `inside ${where}, the app listens on 0.0.0.0:${check.port} (every interface), so ${check.container ? 'the other containers reach it' : 'the published port reaches it'}`;
+  if (check.container) {
+    const c = stackContainer(check.container, d);
+    if (typeof c === 'string') return { ok: false, expected, observed: c };
+    return listeningVerdict(check, c, expected, `The other containers connect to ${c.name}'s address on the network, where nothing listens, so the connection is refused`);
+  }
   const c = d?.container;
   if (!c) return { ok: false, expected, observed: d?.build?.error ? `no container: the build failed (${d.build.error})` : 'the step ran no container' };
+  return listeningVerdict(check, c, expected, `Docker forwards the published port 127.0.0.1:${c.hostPort} to the container's network address, where nothing listens, so the connection is reset`);
+}
+
+function listeningVerdict(
+  check: ListeningCheck, c: { state: string; listeners: readonly { address: string; port: number }[] | null; logs: string }, expected: string, reach: string,
+): Verdict {
   if (c.listeners === null) {
     return { ok: false, expected, observed: `the container ${c.state} before anything listened; its last output: ${lastLines(c.logs, 3) || '(none)'}` };
   }
@@ -88,8 +117,7 @@ export function judgeListening(check: ListeningCheck, d: DockerObservations | un
       ok: false, expected,
       observed:
         `the app listens on ${onPort.map((l) => `${l.address}:${l.port}`).join(', ')} inside the container: that is the container's own ` +
-        `loopback. Docker forwards the published port 127.0.0.1:${c.hostPort} to the container's network address, where nothing ` +
-        `listens, so the connection is reset. Listen on host='0.0.0.0'.`,
+        `loopback. ${reach}. Listen on host='0.0.0.0'.`,
     };
   }
   const other = c.listeners.map((l) => `${l.address}:${l.port}`);

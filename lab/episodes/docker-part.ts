@@ -2,10 +2,11 @@
 // image with its port on 127.0.0.1, and gather what the image/context/listening checks judge. Without a Docker
 // engine the step is skipped (never passed), with what to install and how to start it.
 import type Docker from 'dockerode';
-import { buildLearnerImage, buildSummary, type LearnerBuild } from '../docker/learner-image.ts';
+import { buildLearnerImage, buildSummary, pruneReplacedLearnerImages, type LearnerBuild } from '../docker/learner-image.ts';
 import { removeStaleLearnerContainers, runLearnerContainer, type LearnerContainer, type Listener } from '../docker/learner-container.ts';
 import { DaemonUnreachableError, pingDaemon } from '../runtimes/docker.ts';
 import { LAB_LABEL } from '../runtimes/docker-images.ts';
+import { runStack, type ContainerObservation, type StackRun, type StackTraffic } from '../docker/stack.ts';
 import type { AppPlacement } from './mapping.ts';
 import type { Step } from './schema.ts';
 
@@ -28,6 +29,23 @@ export interface DockerObservations {
     readonly listeners: readonly Listener[] | null;
     readonly logs: string;
   };
+  /** The stack's containers (docker.containers), after the experiments. */
+  readonly containers?: readonly ContainerObservation[];
+}
+
+/** Where a step's requests learn who took them when a containerised proxy (not the engine) answered them. */
+export interface ContainerLogs {
+  mark(): Map<string, number>;
+  traffic(mark: ReadonlyMap<string, number>, count: number): Promise<StackTraffic>;
+}
+
+/** A containerised HAProxy beside the engine (docker.compose): each experiment is sent to it as well. */
+export interface BesideProxy extends ContainerLogs {
+  /** Its published 127.0.0.1 port (the document's port of the experiments). */
+  readonly hostPort: number;
+  readonly docPort: number;
+  /** How the compose file's ports were moved, and the images it was built FROM. */
+  readonly notes: readonly string[];
 }
 
 /** Why a step did not run: what it needs, and how to get it. */
@@ -71,6 +89,10 @@ export interface DockerPart extends AsyncDisposable {
   readonly observations: DockerObservations;
   /** The container as an app of the step, so the document's `curl localhost:5000` reaches it. */
   readonly placements: readonly AppPlacement[];
+  /** The step's proxy runs in a container (docker.containers): its log says who took each request. */
+  readonly proxied?: ContainerLogs;
+  /** A compose stack's HAProxy beside the engine (docker.compose). */
+  readonly beside?: BesideProxy;
   /** Gathers the container's state and listeners (after the experiments). */
   settle(): Promise<DockerObservations>;
   dispose(): Promise<void>;
@@ -118,7 +140,23 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
     // lab or test on the same engine): build again.
     for (let i = 0; i < 2 && build.error && /unknown parent image ID|failed to get digest|No such image/i.test(build.error); i++) build = await once();
     progress(buildSummary(build));
+    await pruneReplacedLearnerImages(opts.docker);
     image = await inspectImage(opts.docker, tag);
+  }
+  let stack: StackRun | undefined;
+  if (plan.stack) {
+    stack = await runStack({
+      docker: opts.docker, stack: plan.stack, dir: opts.dir, freePort: opts.freePort,
+      imagePrefix: opts.imagePrefix ?? process.env['LAB_IMAGE_PREFIX'] ?? '', labels, progress,
+      ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
+      ...(opts.onLog ? { onLog: (name: string, line: string) => opts.onLog!(`${name}: ${line}`) } : {}),
+    });
+    for (const [docPort, p] of stack.published) placements.push({ name: p.name, app: `container ${p.name}`, docPort, addresses: [], hostPort: p.hostPort });
+  }
+  let beside: BesideProxy & { dispose(): Promise<void> } | undefined;
+  if (plan.compose) {
+    const { upCompose } = await import('../docker/compose-stack.ts');
+    beside = await upCompose({ docker: opts.docker, plan: plan.compose, freePort: opts.freePort, labels, progress, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
   }
   if (plan.run && tag) {
     const stale = await removeStaleLearnerContainers(opts.docker);
@@ -137,11 +175,16 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
   const observations: DockerObservations = { ...(build ? { build } : {}), ...(tag ? { image } : {}) };
   const dispose = async (): Promise<void> => {
     await container?.remove();
+    await stack?.dispose();
+    await beside?.dispose();
   };
   return {
     observations,
     placements,
+    ...(stack && plan.stack?.containers.some((c) => c.proxy) ? { proxied: stack } : {}),
+    ...(beside ? { beside } : {}),
     async settle() {
+      if (stack) return { ...observations, build: stack.builds.find((b) => b.error) ?? stack.builds[0]!, containers: await stack.settle() };
       if (!container || !plan.run) return observations;
       return {
         ...observations,

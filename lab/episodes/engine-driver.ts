@@ -32,6 +32,7 @@ export function engineOptions(configPath: string, mapping: StepMapping, logs: st
     anyAddress: '127.0.0.1',
     mapBind: (bind) => mapping.bind(bind.port),
     mapServer: (server) => mapping.server(server.host, server.port),
+    resolvers: false,
     logSink: (line) => {
       logs.push(line);
       onLog?.(line);

@@ -34,8 +34,11 @@ export function formatStep(r: StepResult, index: number, total: number): string[
       `    to run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`,
     ];
   }
-  const which = r.configFile ? `${basename(r.configFile)}${r.use === 'solution' ? ' (the solution)' : ''}` : 'no proxy, apps only';
-  const out = [`step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  [${which}, ${r.driver}]`];
+  const stacked = r.step.docker?.stack?.containers.some((c) => c.proxy);
+  const which = r.configFile
+    ? `${basename(r.configFile)}${r.use === 'solution' ? ' (the solution)' : ''}${r.step.docker?.compose ? ' and HAProxy in Docker beside it' : ''}`
+    : stacked ? 'HAProxy in a container' : 'no proxy, apps only';
+  const out = [`step ${index + 1}/${total} ${r.step.id}: ${r.step.title}  [${which}${stacked ? '' : `, ${r.driver}`}]`];
   if (r.step.files.length > 0) out.push(`    files: ${[...r.files].map(([name, src]) => `${name} ← ${displayPath(src)}`).join(', ')}`);
   const b = r.docker?.build;
   if (b) out.push(`    ${contextLine(b.context, b.unignored)}`);
@@ -49,6 +52,12 @@ export function formatStep(r: StepResult, index: number, total: number): string[
     const shown = compress(seq.slice(0, SHOWN));
     out.push(`    ${shown.join(', ')}${n > SHOWN ? `, ... (${n - SHOWN} more)` : ''}`);
     if (n > 1) for (const l of e.tally.format()) out.push(`      ${l}`);
+    if (e.received) out.push(`      received by the containers: ${[...e.received].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (e.beside) {
+      const theirs = e.beside.observations.map((o) => (o.status === 0 ? 'ERR' : `${o.status} ${o.who}`));
+      out.push(`    HAProxy in Docker: ${compress(theirs.slice(0, SHOWN)).join(', ')}${theirs.length > SHOWN ? `, ... (${theirs.length - SHOWN} more)` : ''}`);
+      if (theirs.length > 1) for (const l of e.beside.tally.format()) out.push(`      ${l}`);
+    }
   }
   for (const c of r.checks) out.push(...formatCheck(c));
   return out;

@@ -62,7 +62,7 @@ export interface RunEpisodeOptions {
   readonly onStep?: (r: StepResult) => void;
   readonly onListening?: (step: Step, mapping: StepMapping) => void;
   /** Passed on to every step (learner file overrides, Docker client, image prefix and labels...). */
-  readonly stepOptions?: Partial<Pick<RunStepOptions, 'files' | 'docker' | 'imagePrefix' | 'labels' | 'onBuildLine'>>;
+  readonly stepOptions?: Partial<Pick<RunStepOptions, 'files' | 'docker' | 'imagePrefix' | 'labels' | 'onBuildLine' | 'onContainerLog'>>;
   /** The apps cannot run here (the docker runtime without Docker): every step that needs them is skipped. */
   readonly appsSkipped?: Skipped;
 }

@@ -14,7 +14,8 @@ import { planMapping, type AppPlacement, type StepMapping } from './mapping.ts';
 import type { ConfigReport, ProxyDriver, ProxyRun } from './proxy-driver.ts';
 import type { CheckResult, Episode, Experiment, Step } from './schema.ts';
 import type Docker from 'dockerode';
-import { dockerMissing, runDockerPart, type DockerObservations, type DockerPart, type Skipped } from './docker-part.ts';
+import { dockerMissing, runDockerPart, type BesideProxy, type ContainerLogs, type DockerObservations, type DockerPart, type Skipped } from './docker-part.ts';
+import type { ProxyLogRecord } from '../docker/stack.ts';
 import { createWorkspace, type FileOverrides, type Workspace } from './workspace.ts';
 
 /** Which config of a step to run: the starting one, the solution (where there is one), a file, or the starting
@@ -47,6 +48,8 @@ export interface RunStepOptions {
   readonly progress?: (line: string) => void;
   /** Each line of a docker build as it comes (the TUI shows them live). */
   readonly onBuildLine?: (line: string) => void;
+  /** Each line the step's containers write, as "NAME: line". */
+  readonly onContainerLog?: (line: string) => void;
 }
 
 export type StepStatus = 'pass' | 'fail' | 'skipped';
@@ -98,6 +101,11 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
   if (step.needs.includes('docker')) {
     const missing = await dockerMissing(docker);
     if (missing) return skippedStep(step, opts.driver.name, missing);
+    if (step.docker?.compose) {
+      const { composeMissing } = await import('../docker/compose-stack.ts');
+      const noCompose = composeMissing();
+      if (noCompose) return skippedStep(step, opts.driver.name, noCompose);
+    }
   }
   const workspace = opts.workspace ?? createWorkspace(opts.episode);
   let part: DockerPart | null = null;
@@ -112,6 +120,7 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
         ...(opts.labels ? { labels: opts.labels } : {}),
         ...(opts.progress ? { progress: opts.progress } : {}),
         ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
+        ...(opts.onContainerLog ? { onLog: opts.onContainerLog } : {}),
       });
     }
     const r = await runProxyStep(opts, part);
@@ -127,7 +136,9 @@ async function runProxyStep(opts: RunStepOptions, part: DockerPart | null): Prom
   const { file, use } = step.config || !step.files.length ? configFor(step, opts.use) : { file: null, use: opts.use === 'start' ? 'start' as const : 'solution' as const };
   const text = file ? readFileSync(file, 'utf8') : null;
   const apps = [...opts.apps.filter((a) => step.apps.includes(a.name)), ...(part?.placements ?? [])];
-  let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...(opts.listeners ? { listeners: opts.listeners } : {}) });
+  // Listener ports kept from earlier steps are the engine's; a step without a config sends to its containers instead.
+  const keep = opts.listeners && text !== null ? { listeners: opts.listeners } : {};
+  let mapping = await planMapping(text, apps, { freePort: opts.freePort, ...keep });
   const who = new Attributor();
   /** Probe tokens of this step's requests, forgotten when it ends. */
   const tokens: string[] = [];
@@ -149,10 +160,14 @@ async function runProxyStep(opts: RunStepOptions, part: DockerPart | null): Prom
     opts.onListening?.(mapping);
     const experiments = new Map<string, ExperimentRun>();
     // The document's experiments first, then the requests checks send of their own.
+    const containerLogs: string[] = [];
     for (const exp of [...step.experiments, ...(step.probes ?? [])]) {
-      experiments.set(exp.id, await runExperiment(exp, mapping, who, proxy, opts, tokens));
+      const run = await runExperiment(exp, mapping, who, proxy, opts, tokens, part?.proxied);
+      containerLogs.push(...(part?.proxied ? run.logs : []));
+      const beside = part?.beside ? await runBeside(exp, part.beside, opts) : undefined;
+      experiments.set(exp.id, beside ? { ...run, beside } : run);
     }
-    const logs = proxy?.logs() ?? [];
+    const logs = proxy?.logs() ?? containerLogs;
     const docker = part ? await part.settle() : undefined;
     const obs: StepObservations = { configFile: file, configText: text, report, experiments, logs: [...logs], ...(docker ? { docker } : {}) };
     const checks = evaluateChecks(step.checks, obs);
@@ -172,27 +187,59 @@ async function runProxyStep(opts: RunStepOptions, part: DockerPart | null): Prom
   }
 }
 
+// The experiment sent again, to the containerised HAProxy beside the engine; its log says who took each request.
+async function runBeside(exp: Experiment, beside: BesideProxy, opts: RunStepOptions): Promise<ExperimentRun> {
+  const plan = parseCurl(exp.curl);
+  const repeat = exp.repeat > 1 ? exp.repeat : plan.repeat;
+  const concurrency = exp.concurrency > 1 ? exp.concurrency : plan.concurrency;
+  const target = resolveTarget(plan.spec.url, { ports: { [String(beside.docPort)]: beside.hostPort } });
+  const mark = beside.mark();
+  const raw = await generate(plan.spec, target, { repeat, concurrency });
+  const seen = await beside.traffic(mark, raw.filter((o) => o.status > 0).length);
+  const tally = new Tally();
+  const observations = raw.map((o, i) => {
+    const a = withRecord(o, concurrency === 1 ? seen.records[i] : undefined);
+    tally.add(a.who, a.status);
+    return a;
+  });
+  opts.progress?.(`HAProxy in Docker, ${exp.curl} ×${repeat}: ${observations.map((o) => o.who).join(' ')}`);
+  return { experiment: exp, target, observations, tally, logs: seen.logs, received: seen.received };
+}
+
+// An answer with who took it, by the containerised proxy's log line (in order: requests went one at a time).
+function withRecord(o: Observation, r: ProxyLogRecord | undefined): AttributedObservation {
+  const who = r && r.server !== '<NOSRV>' ? r.server : o.status === 0 ? 'no answer' : selfName(o.body) ?? `status ${o.status}`;
+  return { ...o, ...(r ? { frontend: r.frontend, backend: r.backend, server: r.server } : {}), who };
+}
+
 async function runExperiment(
   exp: Experiment, mapping: StepMapping, who: Attributor, proxy: ProxyRun | null, opts: RunStepOptions, tokens: string[],
+  proxied?: ContainerLogs,
 ): Promise<ExperimentRun> {
   const plan = parseCurl(exp.curl);
   const repeat = exp.repeat > 1 ? exp.repeat : plan.repeat;
   const concurrency = exp.concurrency > 1 ? exp.concurrency : plan.concurrency;
   const target = resolveTarget(plan.spec.url, mapping.portMap());
   const logStart = proxy?.logs().length ?? 0;
+  const mark = proxied?.mark();
   // Each request carries a token, so the relay in front of each app can say which instance really received it.
   const mine = Array.from({ length: repeat }, () => newProbeToken());
   tokens.push(...mine);
   const raw = await generate(plan.spec, target, { repeat, concurrency, extraHeaders: (i) => [[PROBE_HEADER, mine[i]!]] });
   if (proxy) await who.waitFor(raw.filter((o) => o.localPort > 0).map((o) => ({ address: o.localAddress, port: o.localPort })));
+  // A containerised proxy: its log lines, in order, name the server of each connection (the episodes that use it
+  // send one request at a time; under concurrency the order is not the requests' and no server is claimed).
+  const seen = proxied && mark ? await proxied.traffic(mark, raw.length) : undefined;
   const tally = new Tally();
   const observations = raw.map((o) => {
     const got = receipts.get(mine[o.index]!);
-    const a = { ...attribute(o, who, proxy !== null, mapping.apps), receivedBy: got.map((g) => g.instance), verbatim: got.length > 0 && got.every((g) => g.verbatim) };
+    const base = seen ? withRecord(o, concurrency === 1 ? seen.records[o.index] : undefined) : attribute(o, who, proxy !== null, mapping.apps);
+    const a = { ...base, receivedBy: got.map((g) => g.instance), verbatim: got.length > 0 && got.every((g) => g.verbatim) };
     tally.add(a.who, a.status);
     opts.onObservation?.(exp, a);
     return a;
   });
+  if (seen) return { experiment: exp, target, observations, tally, logs: seen.logs, received: seen.received };
   return { experiment: exp, target, observations, tally, logs: proxy ? proxy.logs().slice(logStart) : [] };
 }
 

@@ -145,6 +145,32 @@ export interface ContextCheck extends CheckBase {
 export interface ListeningCheck extends CheckBase {
   readonly kind: 'listening';
   readonly port: number;
+  /** Which container of the step's stack (docker.containers); the step's one container when absent. */
+  readonly container?: string;
+}
+
+/** A container of the step's stack is still running after the experiments (HAProxy that refused its config exits). */
+export interface RunningCheck extends CheckBase {
+  readonly kind: 'running';
+  readonly container: string;
+}
+
+/** How many requests each app container of the stack really received (its own access log), as relative shares:
+ * the proxy's log names a server line, and two lines may lead to one container. */
+export interface ReceivedCheck extends CheckBase {
+  readonly kind: 'received';
+  readonly experiment: string;
+  /** Container names of docker.containers to relative shares. */
+  readonly shares: Readonly<Record<string, number>>;
+  /** Allowed absolute difference of each share (0..1), default 0. */
+  readonly tolerance: number;
+}
+
+/** The experiment sent through the containerised HAProxy (docker.compose) met the same servers, in the same order,
+ * as through the engine. */
+export interface AgreesCheck extends CheckBase {
+  readonly kind: 'agrees';
+  readonly experiment: string;
 }
 
 export type Check =
@@ -153,6 +179,9 @@ export type Check =
   | ImageCheck
   | ContextCheck
   | ListeningCheck
+  | RunningCheck
+  | ReceivedCheck
+  | AgreesCheck
   | DistributionCheck
   | OrderCheck
   | RouteCheck
@@ -214,6 +243,47 @@ export interface DockerPlan {
   readonly build?: string;
   /** `docker run -p 127.0.0.1:FREE:PORT IMAGE`: the image (the built tag) and its container port. */
   readonly run?: { readonly image: string; readonly port: number };
+  /** Images built from the workspace's Dockerfiles and containers run from them on a network of their own. */
+  readonly stack?: DockerStack;
+  /** `docker-compose up --build` of a compose file beside the engine, its HAProxy sent the same experiments. */
+  readonly compose?: ComposePlan;
+}
+
+/** `docker build -t TAG -f DOCKERFILE .` in the learner's workspace. */
+export interface StackImage {
+  readonly tag: string;
+  readonly dockerfile: string;
+  /** The files its build context holds, as the document's own directory for this image would (all when absent). */
+  readonly context?: readonly string[];
+}
+
+/** `docker run -d --network NET --name NAME [-p PUBLISH:PORT] IMAGE`. */
+export interface StackContainer {
+  /** The name the other containers reach it by (what a server line names). */
+  readonly name: string;
+  /** A tag of the stack's images. */
+  readonly image: string;
+  /** The port it serves inside the container. */
+  readonly port: number;
+  /** The document's published port (its curls' localhost:PUBLISH); the lab publishes on a free 127.0.0.1 port. */
+  readonly publish?: number;
+  /** It is the proxy: its log says which server took each request. */
+  readonly proxy: boolean;
+}
+
+export interface DockerStack {
+  readonly images: readonly StackImage[];
+  readonly containers: readonly StackContainer[];
+}
+
+/** A compose file the lab brings up with its ports moved to free 127.0.0.1 ports, and down again. */
+export interface ComposePlan {
+  /** Absolute path of the compose file (the document's docker-compose.yml). */
+  readonly file: string;
+  /** The service that is HAProxy (its log names the servers). */
+  readonly proxy: string;
+  /** The document's port of that service (its curls' localhost:PORT). */
+  readonly port: number;
 }
 
 /** What a step needs from this machine beyond the lab; without it the step is skipped, never passed. */

@@ -43,7 +43,10 @@ const CHECK_KEYS: Record<CheckKind, readonly string[]> = {
   passthrough: [...TRAFFIC_KEYS],
   image: ['workdir', 'exposes', 'env'],
   context: ['excludes', 'includes'],
-  listening: ['port'],
+  listening: ['port', 'container'],
+  running: ['container'],
+  received: [...TRAFFIC_KEYS, 'shares', 'tolerance'],
+  agrees: [...TRAFFIC_KEYS],
 };
 const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
   instances: ['shares'],
@@ -58,9 +61,12 @@ const CHECK_REQUIRED: Record<CheckKind, readonly string[]> = {
   image: [],
   context: [],
   listening: ['port'],
+  running: ['container'],
+  received: ['shares'],
+  agrees: [],
 };
 /** Kinds that judge answers, so they need `experiment` or `curl`; log-line may judge the whole step. */
-const NEEDS_TRAFFIC: readonly CheckKind[] = ['instances', 'passthrough', 'distribution', 'order', 'route', 'status', 'body'];
+const NEEDS_TRAFFIC: readonly CheckKind[] = ['received', 'agrees', 'instances', 'passthrough', 'distribution', 'order', 'route', 'status', 'body'];
 /** Config words a failing check points at when the episode names none. */
 const DEFAULT_INVOLVES: Record<CheckKind, readonly string[]> = {
   instances: ['server'],
@@ -75,6 +81,9 @@ const DEFAULT_INVOLVES: Record<CheckKind, readonly string[]> = {
   image: [],
   context: [],
   listening: [],
+  running: ['server'],
+  received: ['server'],
+  agrees: ['balance', 'server'],
 };
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -312,6 +321,15 @@ interface CheckContext {
   readonly docker: DockerPlan | undefined;
 }
 
+// Whether NAME is a container of the step's stack; reports at the node when not.
+function stackContainer(r: YamlReader, node: AnyNode, what: string, docker: DockerPlan | undefined, name?: string): boolean {
+  const value = name ?? r.text(node, what);
+  const names = docker?.stack?.containers.map((c) => c.name) ?? [];
+  if (value !== undefined && names.includes(value)) return true;
+  r.error(node, `${what}: '${value}' is not a container of this step (docker.containers: ${names.join(', ') || 'none'})`);
+  return false;
+}
+
 function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext): Check | null {
   const { experiments, broken, hasConfig, docker } = ctx;
   const kindNode = node && typeof node === 'object' && 'get' in node ? (node as { get(k: string, keep: true): unknown }).get('kind', true) : undefined;
@@ -439,7 +457,9 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext
         } catch (e) {
           r.error(f.get('pattern'), `${what}.pattern: not a valid regular expression (${(e as Error).message})`);
         }
-        if (!hasConfig) r.error(f.loc, `${what}: a log-line check needs a step with a config (the proxy writes the logs)`);
+        if (!hasConfig && !docker?.stack?.containers.some((c) => c.proxy)) {
+          r.error(f.loc, `${what}: a log-line check needs a step with a config or a proxy container (the proxy writes the logs)`);
+        }
         check = { kind, ...base, ...(experiment ? { experiment: experiment.id } : {}), pattern };
       }
       break;
@@ -462,8 +482,36 @@ function readCheck(r: YamlReader, node: AnyNode, what: string, ctx: CheckContext
     }
     case 'listening': {
       const port = r.num(f.get('port'), `${what}.port`, { int: true, min: 1, max: 65535 });
-      if (!docker?.run) r.error(f.loc, `${what}: a listening check needs a step that runs a container (docker.run)`);
-      if (port !== undefined) check = { kind, ...base, port };
+      const container = f.has('container') ? r.text(f.get('container'), `${what}.container`) : undefined;
+      if (!docker?.run && !docker?.stack) r.error(f.loc, `${what}: a listening check needs a step that runs a container (docker.run or docker.containers)`);
+      if (docker?.stack && container === undefined) r.error(f.loc, `${what}: say which container of docker.containers ('container: NAME')`);
+      if (container !== undefined) stackContainer(r, f.get('container'), `${what}.container`, docker);
+      if (port !== undefined) check = { kind, ...base, port, ...(container !== undefined ? { container } : {}) };
+      break;
+    }
+    case 'running': {
+      const container = r.text(f.get('container'), `${what}.container`);
+      if (container !== undefined && stackContainer(r, f.get('container'), `${what}.container`, docker)) check = { kind, ...base, container };
+      break;
+    }
+    case 'received': {
+      const shares: Record<string, number> = {};
+      const sf = r.fields(f.get('shares'), `${what}.shares`, null, [], f.loc);
+      for (const pair of sf?.node.items ?? []) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : '';
+        stackContainer(r, (pair.key as AnyNode) ?? f.get('shares'), `${what}.shares`, docker, name);
+        const v = r.num(pair.value as AnyNode, `${what}.shares.${name}`, { min: 0 });
+        if (v !== undefined) shares[name] = v;
+      }
+      if (sf && Object.values(shares).every((v) => v === 0)) r.error(f.get('shares'), `${what}.shares: give each app container a relative share, e.g. { flask1: 1, flask2: 1 }`);
+      const tolerance = f.has('tolerance') ? r.num(f.get('tolerance'), `${what}.tolerance`, { min: 0, max: 1 }) : 0;
+      if (tolerance !== undefined) check = { kind, ...base, experiment: exp, shares, tolerance };
+      break;
+    }
+    case 'agrees': {
+      if (!docker?.compose) r.error(f.loc, `${what}: an agrees check needs a step that brings up a compose stack (docker.compose)`);
+      if (!hasConfig) r.error(f.loc, `${what}: an agrees check needs a step with a config (the engine's side)`);
+      check = { kind, ...base, experiment: exp };
       break;
     }
   }

@@ -62,6 +62,7 @@ function addProjectLeftovers(dir: string): void {
 export function createWorkspace(episode: Episode): Workspace {
   const dir = mkdtempSync(join(tmpdir(), `haproxy-lab-${episode.id}-`));
   let leftovers = false;
+  const makesVenv = episode.steps.some((s) => s.commands.some((c) => /\s-m venv\b/.test(c)));
   return {
     dir,
     prepare(step, use, overrides) {
@@ -71,7 +72,8 @@ export function createWorkspace(episode: Episode): Workspace {
         if (!existsSync(source)) throw new Error(`${name}: no such file ${source}`);
         copyFileSync(source, join(dir, name));
       }
-      if (!leftovers) {
+      // Only a document that makes a venv has one in its project (EP 10); EP 2's context stays the files alone.
+      if (!leftovers && makesVenv) {
         leftovers = true;
         addProjectLeftovers(dir);
       }

@@ -58,6 +58,7 @@ export class PlayWorld {
       anyAddress: '127.0.0.1',
       mapBind: (b, fe) => world!.bindAddress(fe, b.text, b.port),
       mapServer: (s, be) => world!.serverAddress(be, s.name),
+      resolvers: false,
       logSink: (line) => opts.onLog?.(line),
       events,
     });

@@ -7,6 +7,8 @@ import { followBuild } from '../docker/build-progress.ts';
 export const DOCUMENT_BASE_IMAGE = 'python:3.9-slim';
 export const LOCAL_BASE_IMAGE = 'haproxy-lab/python-flask:bookworm';
 export const LAB_LABEL = 'haproxy-lab';
+/** The pid of the lab process that built an image: its dangling leftovers are this lab's to prune, no one else's. */
+export const BUILDER_LABEL = `${LAB_LABEL}.builder-pid`;
 
 // The image tag the lab builds for an app.
 export function imageTag(app: AppEntry): string {
@@ -90,7 +92,7 @@ export async function buildAppImage(
       t: tag,
       dockerfile: app.dockerfile,
       buildargs: { BASE_IMAGE: baseImage },
-      labels: { [LAB_LABEL]: '1', [`${LAB_LABEL}.app`]: app.id },
+      labels: { [LAB_LABEL]: '1', [`${LAB_LABEL}.app`]: app.id, [BUILDER_LABEL]: String(process.pid) },
       rm: true,
       forcerm: true,
     },
@@ -105,8 +107,22 @@ export async function buildAppImage(
   progress(`built ${tag} from apps/${app.document}/${app.dockerfile} (BASE_IMAGE=${baseImage}): ${r.steps} steps (${r.cached} cached) in ${(r.ms / 1000).toFixed(1)} s`);
 }
 
-// Removes dangling images left by rebuilding the lab's tags; returns how many went.
-export async function pruneDanglingLabImages(docker: Docker): Promise<number> {
-  const result = await docker.pruneImages({ filters: { dangling: ['true'], label: [`${LAB_LABEL}=1`] } });
-  return result.ImagesDeleted?.length ?? 0;
+// Removes the dangling images left by this lab's own rebuilds (built by this process, or by a lab process that is
+// gone); returns how many went. Another lab on the same daemon keeps its own: a prune by label alone could take
+// the layers of a build it is running.
+export async function pruneDanglingLabImages(docker: Docker, alive: (pid: number) => boolean, label = `${LAB_LABEL}=1`): Promise<number> {
+  const images = await docker.listImages({ filters: { dangling: ['true'], label: [label] } });
+  let removed = 0;
+  for (const img of images) {
+    const builder = Number(img.Labels?.[BUILDER_LABEL]);
+    if (!builder || (builder !== process.pid && alive(builder))) continue;
+    try {
+      await docker.getImage(img.Id).remove();
+      removed++;
+    } catch (err) {
+      // 404: gone meanwhile; 409: a container still uses it (then it is not ours to force).
+      if (![404, 409].includes((err as { statusCode?: number }).statusCode ?? 0)) throw err;
+    }
+  }
+  return removed;
 }

@@ -241,7 +241,7 @@ export class DockerRuntime implements Runtime {
       return;
     }
     for (const id of new Set(appIds)) await buildAppImage(this.docker, appById(id), base, progress, this.onBuildLine);
-    await pruneDanglingLabImages(this.docker);
+    await pruneDanglingLabImages(this.docker, pidAlive);
   }
 
   async start(spec: AppSpec): Promise<RuntimeHandle> {
@@ -287,7 +287,7 @@ export class DockerRuntime implements Runtime {
     spawn(process.execPath, [REAPER, ...ids], { detached: true, stdio: 'ignore' }).unref();
   }
 
-  // Removes the lab's containers whose owning lab process is gone, and dangling lab images.
+  // Removes the lab's containers whose owning lab process is gone, and the dangling images of its own builds.
   async cleanupStale(): Promise<number> {
     const list = await this.docker.listContainers({ all: true, filters: { label: [`${LAB_LABEL}=1`] } });
     let removed = 0;
@@ -298,7 +298,7 @@ export class DockerRuntime implements Runtime {
       await idempotent(() => this.docker.getContainer(c.Id).remove({ force: true }));
       removed++;
     }
-    return removed + (await pruneDanglingLabImages(this.docker));
+    return removed + (await pruneDanglingLabImages(this.docker, pidAlive));
   }
 
   async dispose(): Promise<void> {

@@ -1,8 +1,6 @@
 // One ACL expression ("FETCH [flags] PATTERNS..."), parsed as HAProxy's parse_acl_expr (src/acl.c) does:
 // ACL keyword or sample fetch, arguments, converters, then -i/-n/-m/-f/-u/-M/-- once, then the patterns.
 // The result is a closure: fetch → (converters) → cast → match, with the visitor built once.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { parseArgs } from '../sample/args.ts';
@@ -12,6 +10,8 @@ import { findAclKeyword } from './keywords.ts';
 import { canCast, fetchFlags, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from '../sample/sample.ts';
 import { compileMatch, MATCH_EXPECTS, MATCH_METHODS, type AnyMatch, type CompiledMatch, type MatchMethod } from './match.ts';
 import { castSample } from '../sample/cast.ts';
+import { currentPatternRefs, type PatternRef } from './pattern-refs.ts';
+import { PatternLookup, patternUse } from './pattern-lookup.ts';
 
 /** What one evaluation of an expression saw, for the explain view. */
 export interface ExprTrace {
@@ -83,9 +83,20 @@ function display(v: SampleValue): string {
   return String(v);
 }
 
+/** One source of patterns of an expression (a file, or the inline patterns): the pattern that matched, if any. */
 interface Group {
-  readonly icase: boolean;
-  readonly compiled: CompiledMatch;
+  readonly match: (v: SampleValue) => boolean;
+  readonly which: (v: SampleValue) => string | undefined;
+}
+
+// found and bool look at the sample only; every other method looks the sample up in the reference.
+function groupOf(ref: PatternRef, method: AnyMatch, icase: boolean, noDns: boolean): Group {
+  if (method === 'found' || method === 'bool') {
+    const m = compileMatch(method, [], icase, noDns) as CompiledMatch;
+    return { match: (v) => m.match(v) >= 0, which: () => undefined };
+  }
+  const lookup = new PatternLookup(ref, method, icase, noDns);
+  return { match: (v) => lookup.find(v) !== undefined, which: (v) => lookup.find(v)?.elt.pattern };
 }
 
 /**
@@ -151,6 +162,8 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   let noDns = false;
   let asMap = false;
   let loaded = false;
+  let uniqueId = -1;
+  const patternRefs = currentPatternRefs(opts.baseDir);
   const groups: Group[] = [];
   let i = 0;
   while (i < rest.length && rest[i]!.text.startsWith('-')) {
@@ -160,14 +173,20 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     else if (opt === '-u') {
       const id = rest[i + 1]?.text ?? '';
       if (!/^-?\d+$/.test(id)) return { error: 'the argument of -u must be an integer' };
+      uniqueId = Number(id);
+      if (patternRefs.hasId(uniqueId)) return { error: 'the id is already used' };
       i++;
     } else if (opt === '-M') asMap = true;
     else if (opt === '-f') {
       if (method === null) return { error: `matching method must be specified first (using '-m') when using a sample fetch of this type ('${kw}')` };
       const file = rest[i + 1]?.text ?? '';
-      const loaded1 = loadPatternFile(file, opts.baseDir, method, icase, noDns, asMap);
-      if ('error' in loaded1) return loaded1;
-      groups.push({ icase, compiled: loaded1 });
+      const ref = patternRefs.file(file, asMap, { kind: asMap ? 'map' : 'acl', file: loc.file, line: loc.line });
+      if ('error' in ref) return ref;
+      // an ACL's file is an ACL reference even with -M (refflags = ACL|MAP)
+      ref.flags.acl = true;
+      const added = ref.addUse(patternUse(method, icase, noDns));
+      if (added.error !== undefined) return { error: added.error };
+      groups.push(groupOf(ref, method, icase, noDns));
       loaded = true;
       i++;
     } else if (opt === '-m') {
@@ -209,40 +228,13 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   }
   const inline = compileMatch(method, patterns, icase, noDns);
   if ('error' in inline) return inline;
-  groups.push({ icase, compiled: inline });
+  // every expression has a reference of its own for its inline patterns (show acl lists it, add acl #ID adds to it)
+  const own = patternRefs.inline(`acl '${kw}' file '${loc.file}' line ${loc.line}`, uniqueId);
+  own.addUse(patternUse(method, icase, noDns));
+  for (const p of patterns) own.load(0, p, undefined);
+  groups.push(groupOf(own, method, icase, noDns));
 
   return buildExpr(kw, word, def.source, loc, refs, fetch, convs, curType, method, groups);
-}
-
-// Reads patterns from a file: one per line, leading blanks dropped, '#' lines and empty lines skipped; with -M
-// (a map file) the pattern is the first word of the line and the rest, the value, is not needed to match.
-function loadPatternFile(
-  file: string, baseDir: string, method: AnyMatch, icase: boolean, noDns: boolean, asMap: boolean,
-): CompiledMatch | { error: string } {
-  const path = isAbsolute(file) ? file : resolve(baseDir, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch {
-    return { error: `failed to open pattern file <${file}>` };
-  }
-  const pats: string[] = [];
-  const lines: number[] = [];
-  text.split('\n').forEach((raw, n) => {
-    if (raw.startsWith('#')) return;
-    let line = raw.replace(/^[ \t]+/, '');
-    const cut = line.search(/[\r\n]/);
-    if (cut >= 0) line = line.slice(0, cut);
-    if (asMap) line = line.split(/[ \t]/)[0]!;
-    if (line === '') return;
-    pats.push(line);
-    lines.push(n + 1);
-  });
-  for (let k = 0; k < pats.length; k++) {
-    const one = compileMatch(method, [pats[k]!], icase, noDns);
-    if ('error' in one) return { error: `${one.error} at line ${lines[k]} of file '${file}'` };
-  }
-  return compileMatch(method, pats, icase, noDns) as CompiledMatch;
 }
 
 function buildExpr(
@@ -252,7 +244,7 @@ function buildExpr(
 ): AclExpr {
   const expects = MATCH_EXPECTS[method];
   const needsCast = method !== 'found' && expects !== type && !(expects === 'addr' && type === 'ip');
-  const matchers = groups.map((g) => g.compiled.match);
+  const matchers = groups.map((g) => g.match);
   const single = matchers.length === 1 ? matchers[0]! : null;
   const httpSource = source === 'http-req' || source === 'http-req-persist';
   // A converter that fails stops the expression (sample_process fails); a failed cast only skips the sample.
@@ -267,7 +259,7 @@ function buildExpr(
 
   let visit: Visit;
   if (method === 'found' && convs.length === 0) visit = () => true;
-  else if (!needsCast && convs.length === 0 && single) visit = (v) => single(v) >= 0;
+  else if (!needsCast && convs.length === 0 && single) visit = single;
   else {
     visit = (raw) => {
       const v0 = convs.length === 0 ? raw : convert(raw);
@@ -278,7 +270,7 @@ function buildExpr(
       if (method === 'found') return true;
       const v = needsCast ? castSample(v0, type, expects) : v0;
       if (v === undefined) return false;
-      for (let k = 0; k < matchers.length; k++) if (matchers[k]!(v) >= 0) return true;
+      for (let k = 0; k < matchers.length; k++) if (matchers[k]!(v)) return true;
       return false;
     };
   }
@@ -320,13 +312,11 @@ function buildExpr(
         const v = needsCast ? castSample(v0, type, expects) : v0;
         if (v === undefined) return false;
         for (const g of groups) {
-          const idx = g.compiled.match(v);
-          if (idx >= 0) {
-            trace.matched = true;
-            const pat = g.compiled.patterns[idx];
-            if (pat !== undefined) trace.pattern = pat;
-            return true;
-          }
+          if (!g.match(v)) continue;
+          trace.matched = true;
+          const pat = g.which(v);
+          if (pat !== undefined) trace.pattern = pat;
+          return true;
         }
         return false;
       });

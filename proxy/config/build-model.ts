@@ -3,23 +3,28 @@
 import type { Diagnostic } from './diagnostics.ts';
 import { assignServerIds, finalizeGlobal, type ProxyDraft } from './draft.ts';
 import type { ConfigModel, ProxySpec } from './model.ts';
+import { withDynamicCookies } from './keywords-cookie.ts';
 import type { ParseOutput } from './parse.ts';
 
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   const options = { ...p.options };
   if (options.httpchk && p.httpCheckSend) {
-    const { method, uri, version, host } = p.httpCheckSend;
+    const { method, uri, version, host, headers, body } = p.httpCheckSend;
     options.httpchk = {
       ...options.httpchk,
       ...(method !== undefined ? { method } : {}),
       ...(uri !== undefined ? { uri } : {}),
       ...(version !== undefined ? { version } : {}),
       ...(host !== undefined ? { host } : {}),
+      ...(headers !== undefined ? { headers } : {}),
+      ...(body !== undefined ? { body } : {}),
     };
   }
   if (options.httpchk && p.httpCheckExpect) {
-    options.httpchk = { ...options.httpchk, expectStatus: p.httpCheckExpect.statuses };
+    const { statuses, expect } = p.httpCheckExpect;
+    options.httpchk = { ...options.httpchk, ...(statuses.length > 0 ? { expectStatus: statuses } : {}), ...(expect && (expect.type !== 'status' || expect.inverse) ? { expect } : {}) };
   }
+  if (options.tcpCheck?.kind === 'tcp-check') options.tcpCheck = { kind: 'tcp-check', rules: [...p.tcpCheckRules] };
   return {
     kind: p.kind === 'defaults' ? 'listen' : p.kind,
     name: p.name,
@@ -32,7 +37,13 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     httpResponseRules: [...p.httpResponseRules],
     httpAfterResponseRules: [...p.httpAfterResponseRules],
     tcpRequestRules: [...p.tcpRequestRules],
+    stickRules: [...p.stickRules],
+    storeResponseRules: [...p.storeResponseRules],
+    ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorPages: new Map(p.errorPages),
+    ...(p.errorReplies.size > 0 ? { errorReplies: new Map(p.errorReplies) } : {}),
+    captures: { req: [...p.captures.req], res: [...p.captures.res] },
+    ...(p.uniqueIdFormat ? { uniqueId: { format: p.uniqueIdFormat.format, formatter: p.uniqueIdFormat.formatter, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     redirectRules: [...p.redirectRules],
     balance: {
       algorithm: p.balance.algorithm,
@@ -41,7 +52,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
       ...(p.balance.arg !== undefined ? { arg: p.balance.arg } : {}),
       ...(p.balance.loc ? { loc: p.balance.loc } : {}),
     },
-    servers: p.kind === 'frontend' ? [] : assignServerIds(p.servers),
+    servers: p.kind === 'frontend' ? [] : withDynamicCookies(p, assignServerIds(p.servers)),
     retries: p.retries,
     timeouts: { ...p.timeouts },
     options,
@@ -54,6 +65,9 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     ...(p.logTag !== undefined ? { logTag: p.logTag } : {}),
     ...(p.logFormatter !== undefined ? { logFormatter: p.logFormatter } : {}),
     ...(p.stats ? { stats: { ...p.stats } } : {}),
+    ...(p.kind !== 'frontend' && p.cookie ? { cookie: p.cookie } : {}),
+    persistRules: p.kind === 'frontend' ? [] : [...p.persistRules],
+    ...(p.kind !== 'backend' && p.monitorUri !== undefined ? { monitorUri: p.monitorUri, monitorFail: [...p.monitorFail] } : {}),
     ...(p.defaultsFrom !== undefined ? { defaultsFrom: p.defaultsFrom } : {}),
   };
 }
@@ -69,5 +83,6 @@ export function buildModel(out: ParseOutput, files: readonly string[], diagnosti
     if (p.kind !== 'backend') frontends.push(spec);
     if (p.kind !== 'frontend' && !backends.has(p.name)) backends.set(p.name, spec);
   });
-  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics] };
+  out.patterns.finalize();
+  return { files: [...files], global: finalizeGlobal(out.global), frontends, backends, diagnostics: [...diagnostics], patterns: out.patterns };
 }

@@ -1,4 +1,5 @@
 // What a keyword handler sees: the line's words, where they stand, and ways to report in HAProxy's wording.
+import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
 import type { AclParseContext, AclRegistry } from '../acl/index.ts';
 import type { Diagnostic, DiagnosticForm, SourceLoc, Word } from './diagnostics.ts';
 import type { GlobalDraft, ProxyDraft } from './draft.ts';
@@ -12,6 +13,8 @@ export interface ReportOptions {
   readonly hint?: string | undefined;
   /** The word the message is about (for its column); default the line's first word. */
   readonly at?: Word | undefined;
+  /** HAProxy's ERR_ABORT: haproxy stops reading after this line (see Diagnostic.abort). */
+  readonly abort?: boolean;
 }
 
 export interface ParseState {
@@ -21,6 +24,8 @@ export interface ParseState {
   readonly baseDir: string;
   /** Environment for "${VAR}"; addresses expand it again (see config/address.ts). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Replies naming an http-errors section (deny ... errorfiles NAME), resolved once every section is read. */
+  readonly errorfilesRefs?: ErrorfilesRef[];
 }
 
 export class LineContext {
@@ -58,6 +63,7 @@ export class LineContext {
       loc: at,
       ...(opts.hint ? { hint: opts.hint } : {}),
       ...(opts.form ? { form: opts.form } : {}),
+      ...(opts.abort ? { abort: true } : {}),
     });
   }
 

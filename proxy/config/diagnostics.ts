@@ -16,6 +16,11 @@ export interface Diagnostic {
   readonly hint?: string;
   /** How HAProxy prefixes the location (it varies by message); default 'parsing'. */
   readonly form?: DiagnosticForm;
+  /**
+   * HAProxy's ERR_ABORT (a rule its parser refused): haproxy reads no further line and exits without its
+   * checks. The engine still reads on, so every error is shown; `lab proxy -c` prints what haproxy would.
+   */
+  readonly abort?: boolean;
 }
 
 /**

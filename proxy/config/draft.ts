@@ -6,19 +6,28 @@ import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
 import type { LogFormatter } from '../log/log-format.ts';
 import type { ErrorPage } from '../http/error-pages.ts';
+import type { HttpReply } from '../http/actions/http-reply.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
 import type {
   BalanceSpec,
+  CaptureSlot,
   BindSpec,
+  CookieSpec,
   GlobalSpec,
   HttpRequestRule,
   HttpResponseRule, HttpAfterResponseRule,
+  HttpCheckExpect,
   LogTarget,
   Mode,
   ProxyOptions,
+  PersistRule,
   ServerSpec,
   StatsSocketSpec,
+  ResolversSpec,
   StatsSpec,
+  TcpCheckRuleSpec,
+  StickRule,
   TcpRequestRule,
   Timeouts,
   UseBackendRule,
@@ -41,13 +50,21 @@ export interface ServerDefaults {
   maxqueue: number;
   checkAddr?: string;
   checkPort?: number;
+  /** send-proxy / send-proxy-v2; 0 or absent: none. */
+  sendProxy?: 0 | 1 | 2;
+  /** "cookie VALUE" (default-server may give one too). */
+  cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
   ssl?: ServerTlsDraft;
+  resolvers?: string;
+  resolvePrefer?: 'ipv4' | 'ipv6';
+  initAddr?: string[];
 }
 
 export interface ServerDraft extends ServerDefaults {
   name: string;
   host: string;
+  fqdn?: string;
   port: number;
   /** Explicit "id N", else assigned after parsing. */
   id?: number;
@@ -75,6 +92,9 @@ export interface ProxyDraft {
   httpAfterResponseRules: HttpAfterResponseRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
+  stickTable?: StickTableSpec;
+  stickRules: StickRule[];
+  storeResponseRules: StickRule[];
   balance: { algorithm: BalanceSpec['algorithm']; arg?: string; options: string[]; loc?: SourceLoc };
   hashType: BalanceSpec['hashType'];
   servers: ServerDraft[];
@@ -86,12 +106,17 @@ export interface ProxyDraft {
   inheritedTimeouts: Timeouts;
   options: ProxyOptions;
   /** "http-check expect status N" (kept apart: it may come before or after "option httpchk"). */
-  httpCheckExpect?: { statuses: number[]; loc: SourceLoc };
+  httpCheckExpect?: { statuses: number[]; expect?: HttpCheckExpect; loc: SourceLoc };
   httpCheckLoc?: SourceLoc;
+  /** "tcp-check" lines in force here: this section's own once it wrote one, else its defaults'. */
+  tcpCheckRules: TcpCheckRuleSpec[];
+  tcpCheckOwnRules: boolean;
   /** "http-check send": request fields that override "option httpchk"'s. */
-  httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; loc: SourceLoc };
+  httpCheckSend?: { method?: string; uri?: string; version?: string; host?: string; headers?: [string, string][]; body?: string; loc: SourceLoc };
   /** Where "monitor-uri" was set: HAProxy warns that it needs mode http. */
   monitorUriLoc?: SourceLoc;
+  monitorUri?: string;
+  monitorFail: CompiledCondition[];
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
@@ -109,6 +134,37 @@ export interface ProxyDraft {
   conditions: CompiledCondition[];
   /** errorfile / errorloc pages by status. */
   errorPages: Map<number, ErrorPage>;
+  cookie?: CookieSpec;
+  /** "dynamic-cookie-key": the secret dynamic server cookies are hashed with. */
+  dynamicCookieKey?: string;
+  persistRules: PersistRule[];
+  /** http-error replies by status (resolved with the pages once every section is read). */
+  errorReplies: Map<number, HttpReply>;
+  /** errorfile, errorloc, errorfiles and http-error lines in order, defaults' first (HAProxy's conf.errors). */
+  errorDecls: ErrorDecl[];
+  /** capture slots in declaration order (never inherited: HAProxy refuses them in defaults). */
+  captures: { req: CaptureSlot[]; res: CaptureSlot[] };
+  /** http-request/http-response capture ... id N rules, checked against the slots once the section is read. */
+  captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
+  uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
+  uniqueIdHeader?: string;
+  /** The first mode-http-only variable the log-format uses (HAProxy refuses it in mode tcp), and where. */
+  logFormatHttpVars?: { first: string | undefined; loc: SourceLoc };
+}
+
+/** One error declaration of a proxy: a page (errorfile, errorloc, http-error ... errorfile), a section's pages
+ *  (errorfiles, http-error ... errorfiles), a reply (http-error with a payload), or the built-in page again. */
+export type ErrorDecl =
+  | { kind: 'page'; status: number; page: ErrorPage }
+  | { kind: 'files'; name: string; codes: number[] | null; loc: SourceLoc }
+  | { kind: 'reply'; status: number; reply: HttpReply }
+  | { kind: 'default'; status: number };
+
+/** An http-errors section: its pages by status. */
+export interface HttpErrorsDraft {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly pages: Map<number, ErrorPage>;
 }
 
 export interface GlobalDraft {
@@ -124,6 +180,7 @@ export interface GlobalDraft {
   procVars: Map<string, SampleValue>;
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
+  resolvers: Map<string, ResolversSpec>;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -152,6 +209,7 @@ export function defaultOptions(): ProxyOptions {
     allbackups: false,
     logHealthChecks: false,
     logasap: false,
+    persist: false,
   };
 }
 
@@ -169,6 +227,8 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     redirectRules: [],
     httpAfterResponseRules: [],
     tcpRequestRules: [],
+    stickRules: [],
+    storeResponseRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
     hashType: 'map-based',
     servers: [],
@@ -182,6 +242,14 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
     errorPages: new Map(),
+    tcpCheckRules: [],
+    tcpCheckOwnRules: false,
+    persistRules: [],
+    monitorFail: [],
+    errorReplies: new Map(),
+    errorDecls: [],
+    captures: { req: [], res: [] },
+    captureIds: [],
   };
 }
 
@@ -210,27 +278,36 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   }
   if (from.httpCheckExpect) d.httpCheckExpect = from.httpCheckExpect;
   if (from.httpCheckSend) d.httpCheckSend = { ...from.httpCheckSend };
+  d.tcpCheckRules = [...from.tcpCheckRules];
   if (from.httplogLoc && kind !== 'backend') d.httplogLoc = from.httplogLoc;
   if (from.monitorUriLoc && kind !== 'backend') d.monitorUriLoc = from.monitorUriLoc;
+  if (from.monitorUri !== undefined && kind !== 'backend') d.monitorUri = from.monitorUri;
   if (from.logFormatSource && kind !== 'backend') d.logFormatSource = from.logFormatSource;
   d.maxconn = from.maxconn;
   d.logs = [...from.logs];
   if (from.logTag !== undefined) d.logTag = from.logTag;
   if (from.logFormat !== undefined && kind !== 'backend') d.logFormat = from.logFormat;
   if (from.logFormatter !== undefined && kind !== 'backend') d.logFormatter = from.logFormatter;
+  if (from.logFormatHttpVars && kind !== 'backend') d.logFormatHttpVars = from.logFormatHttpVars;
   if (from.stats) d.stats = { ...from.stats };
   d.errorPages = new Map(from.errorPages);
+  if (from.cookie) d.cookie = from.cookie;
+  if (from.dynamicCookieKey !== undefined) d.dynamicCookieKey = from.dynamicCookieKey;
+  d.errorReplies = new Map(from.errorReplies);
+  d.errorDecls = [...from.errorDecls];
+  if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;
+  if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
   d.defaultsFrom = from.name;
   return d;
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
   const { ssl: _ssl, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars) };
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
@@ -265,6 +342,12 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.checkAddr !== undefined ? { checkAddr: s.checkAddr } : {}),
       ...(s.checkPort !== undefined ? { checkPort: s.checkPort } : {}),
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
+      ...(s.resolvers !== undefined ? { resolvers: s.resolvers } : {}),
+      ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
+      ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
+      ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
+      ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
+      ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
     };
     return spec;
   });

@@ -37,8 +37,13 @@ export function parseBind(c: ProxyLineContext): void {
   }
   const where = `'bind ${spec}' in section '${c.proxyType}'`;
   const tls = newBindTlsDraft();
+  let acceptProxy = false;
   for (let i = 2; i < c.count; i++) {
     const kw = c.arg(i);
+    if (kw === 'accept-proxy') {
+      acceptProxy = true;
+      continue;
+    }
     const sslNext = parseBindSslOption(c, i, tls, where);
     if (sslNext === 'stop') return;
     if (sslNext !== null) {
@@ -64,5 +69,5 @@ export function parseBind(c: ProxyLineContext): void {
     i += Math.max(0, nargs);
   }
   const ssl = finishBindTls(tls, c.state.global.ssl);
-  c.proxy.binds.push(...(ssl ? binds.map((b) => ({ ...b, ssl })) : binds));
+  c.proxy.binds.push(...binds.map((b) => ({ ...b, ...(ssl ? { ssl } : {}), ...(acceptProxy ? { acceptProxy } : {}) })));
 }

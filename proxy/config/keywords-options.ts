@@ -1,10 +1,12 @@
 // "option ..." / "no option ..." and "http-check ..." (src/cfgparse-listen.c, src/proxy.c cfg_opts, src/tcpcheck.c).
 import type { ProxyLineContext } from './context.ts';
+import type { HeaderMatch, HttpCheckExpect } from './model.ts';
 import { parseIpNet } from '../sample/ip.ts';
 import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
+import { parseCheckOption } from './keywords-tcp-check.ts';
 
-type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks';
+type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa';
 
 /** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
 const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' }>> = {
@@ -12,6 +14,9 @@ const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend'
   allbackups: { key: 'allbackups', cap: 'backend' },
   logasap: { key: 'logasap', cap: 'frontend' },
   redispatch: { key: 'redispatch', cap: 'backend' },
+  persist: { key: 'persist', cap: 'backend' },
+  clitcpka: { key: 'cliTcpKa', cap: 'frontend' },
+  srvtcpka: { key: 'srvTcpKa', cap: 'backend' },
   'log-health-checks': { key: 'logHealthChecks', cap: 'backend' },
 };
 
@@ -48,6 +53,7 @@ function httpchk(c: ProxyLineContext): void {
     version = m[1]!;
     host = m[2]!.trim();
   }
+  delete c.proxy.options.tcpCheck;
   c.proxy.options.httpchk = { method, uri, version, ...(host ? { host } : {}), loc: c.loc };
 }
 
@@ -104,6 +110,13 @@ export function parseOption(c: ProxyLineContext): void {
     if (c.notCap(bool.cap, name)) return;
     // "default option x" restores what a proxy without defaults has: off.
     opts[bool.key] = c.kwm === 'std';
+    return;
+  }
+  if (name === 'tcpka') {
+    // both sides at once, each where the proxy has it (cfgparse-listen.c)
+    if (c.tooManyArgs(0, 1)) return;
+    if (c.hasFrontend) opts.cliTcpKa = c.kwm === 'std';
+    if (c.hasBackend) opts.srvTcpKa = c.kwm === 'std';
     return;
   }
   if (BOOLEAN_OPTIONS.includes(name) && !HTTP_MODES[name]) {
@@ -168,6 +181,15 @@ export function parseOption(c: ProxyLineContext): void {
     case 'httpchk':
       httpchk(c);
       return;
+    case 'tcp-check':
+    case 'redis-check':
+    case 'ssl-hello-chk':
+    case 'ldap-check':
+    case 'smtpchk':
+    case 'pgsql-check':
+    case 'mysql-check':
+      parseCheckOption(c, name);
+      return;
   }
   if (SPECIAL_OPTIONS.includes(name)) {
     c.unsupported(`'option ${name}'`, { at: c.word(1) });
@@ -194,6 +216,7 @@ function statusList(text: string): number[] | { bad: string } {
 // "http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]...": the request a health check sends.
 function httpCheckSend(c: ProxyLineContext): void {
   const send: NonNullable<typeof c.proxy.httpCheckSend> = { ...c.proxy.httpCheckSend, loc: c.loc };
+  const headers: [string, string][] = [];
   for (let i = 2; i < c.count; i++) {
     const a = c.arg(i);
     const takes = a === 'hdr' ? 2 : ['comment', 'meth', 'uri', 'uri-lf', 'ver', 'body', 'body-lf'].includes(a) ? 1 : -1;
@@ -209,43 +232,110 @@ function httpCheckSend(c: ProxyLineContext): void {
     if (a === 'meth') send.method = v;
     else if (a === 'uri') send.uri = v;
     else if (a === 'ver') send.version = v;
-    else if (a === 'hdr' && v.toLowerCase() === 'host') send.host = c.arg(i + 2);
-    else if (a !== 'comment') c.unsupported(`'http-check send ... ${a}${a === 'hdr' ? ` ${v}` : ''}'`, { at: c.word(i) });
+    else if (a === 'hdr') {
+      if (v.toLowerCase() === 'host') send.host = c.arg(i + 2);
+      headers.push([v.toLowerCase(), c.arg(i + 2)]);
+    } else if (a === 'body') send.body = v;
+    else if (a !== 'comment') c.unsupported(`'http-check send ... ${a}'`, { at: c.word(i) });
     i += takes;
   }
+  if (headers.length > 0) send.headers = headers;
   c.proxy.httpCheckSend = send;
   c.proxy.httpCheckLoc = c.loc;
 }
 
 const HTTP_CHECK_KEYWORDS = "'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'";
 
-// "http-check expect status N"; the other http-check forms are HAProxy features the lab does not run.
-export function parseHttpCheck(c: ProxyLineContext): void {
-  if (c.notCap('backend', 'http-check')) return;
-  const sub = c.arg(1);
-  if (sub === 'expect') {
-    let i = 2;
-    if (c.arg(i) === '!') {
-      c.unsupported(`'http-check expect !'`, { at: c.word(i) });
-      return;
-    }
-    while (c.arg(i) === 'min-recv' || c.arg(i) === 'comment' || c.arg(i).endsWith('-status') || c.arg(i) === 'status-code') i += 2;
-    const kind = c.arg(i);
-    if (kind === '' || c.arg(i + 1) === '') {
-      c.alert(`'http-check expect' : expects at least a matching pattern as arguments.`);
-      return;
-    }
-    if (kind !== 'status') {
-      c.unsupported(`'http-check expect ${kind}'`, { at: c.word(i) });
-      return;
-    }
-    const list = statusList(c.arg(i + 1));
+// "http-check expect [min-recv N] [comment C] [!] status|rstatus|string|rstring|hdr|fhdr PATTERN ...".
+function httpCheckExpect(c: ProxyLineContext): void {
+  let i = 2;
+  let inverse = false;
+  while (c.arg(i) === 'min-recv' || c.arg(i) === 'comment' || c.arg(i).endsWith('-status') || c.arg(i) === 'status-code') i += 2;
+  let kind = c.arg(i);
+  while (kind.startsWith('!')) {
+    inverse = !inverse;
+    kind = kind.slice(1);
+  }
+  if (kind === '') kind = c.arg(++i);
+  if (kind === '' || c.arg(i + 1) === '') {
+    c.alert(`'http-check expect' : expects at least a matching pattern as arguments.`);
+    return;
+  }
+  const pattern = c.arg(i + 1);
+  const save = (expect: HttpCheckExpect, statuses?: number[]): void => {
+    c.proxy.httpCheckExpect = { statuses: statuses ?? [], expect, loc: c.loc };
+    c.proxy.httpCheckLoc = c.loc;
+  };
+  if (kind === 'status') {
+    const list = statusList(pattern);
     if (!Array.isArray(list)) {
       c.alert(`'http-check expect' : invalid character '${list.bad}' in the list of status codes.`);
       return;
     }
-    c.proxy.httpCheckExpect = { statuses: list, loc: c.loc };
-    c.proxy.httpCheckLoc = c.loc;
+    save({ inverse, type: 'status', pattern, statuses: list }, inverse ? undefined : list);
+    return;
+  }
+  if (kind === 'rstatus' || kind === 'string' || kind === 'rstring') {
+    if (kind !== 'string') {
+      try {
+        new RegExp(pattern);
+      } catch (e) {
+        c.alert(`'http-check expect' : '${kind}' invalid regex (${(e as Error).message}).`);
+        return;
+      }
+    }
+    save({ inverse, type: kind, pattern });
+    return;
+  }
+  if (kind === 'hdr' || kind === 'fhdr') {
+    // hdr name [-m meth] NAME [value [-m meth] VALUE]
+    let k = i + 1;
+    if (c.arg(k) !== 'name' && c.arg(k) !== 'name-lf') {
+      c.alert(`'http-check expect' : '${kind}' expects at the name keyword as first argument followed by a pattern.`);
+      return;
+    }
+    k++;
+    const method = (): HeaderMatch | null => {
+      if (c.arg(k) !== '-m') return 'str';
+      const m = c.arg(k + 1) as HeaderMatch;
+      k += 2;
+      return ['str', 'beg', 'end', 'sub', 'reg'].includes(m) ? m : null;
+    };
+    const nameMatch = method();
+    const name = c.arg(k++);
+    if (!nameMatch || name === '') {
+      c.alert(`'http-check expect' : '${kind}' expects a name pattern.`);
+      return;
+    }
+    let value: string | undefined;
+    let valueMatch: HeaderMatch | undefined;
+    if (c.arg(k) === 'value' || c.arg(k) === 'value-lf') {
+      k++;
+      valueMatch = method() ?? undefined;
+      value = c.arg(k);
+      if (!valueMatch || value === '') {
+        c.alert(`'http-check expect' : '${kind}' expect a pattern with the value keyword.`);
+        return;
+      }
+    }
+    save({ inverse, type: kind, pattern: name, nameMatch, ...(value !== undefined ? { value, valueMatch: valueMatch! } : {}) });
+    return;
+  }
+  if (['custom', 'string-lf', 'binary', 'rbinary', 'binary-lf'].includes(kind)) {
+    c.unsupported(`'http-check expect ${kind}'`, { at: c.word(i) });
+    return;
+  }
+  c.alert(
+    `'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '${kind}' as argument..`,
+  );
+}
+
+// "http-check expect|send|..." lines.
+export function parseHttpCheck(c: ProxyLineContext): void {
+  if (c.notCap('backend', 'http-check')) return;
+  const sub = c.arg(1);
+  if (sub === 'expect') {
+    httpCheckExpect(c);
     return;
   }
   if (sub === 'send') {

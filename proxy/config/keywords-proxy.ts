@@ -9,14 +9,19 @@ import type { BalanceAlgorithm, Timeouts } from './model.ts';
 import { readCondition, ruleText, sentence } from './rule-condition.ts';
 import { parseBind } from './keywords-bind.ts';
 import { overrides, parseHttpCheck, parseOption } from './keywords-options.ts';
+import { parseTcpCheck } from './keywords-tcp-check.ts';
 import { parseHttpAfterResponse, parseHttpRequest, parseHttpResponse, parseRedirectKeyword, parseTcpRequest } from './keywords-rules.ts';
 import { ERROR_PAGE_CODES } from '../http/actions/common.ts';
 import { errorPageFromFile, errorPageRedirect } from '../http/error-pages.ts';
-import { parseDefaultServer, parseServer } from './keywords-server.ts';
+import { parseDefaultServer, parseServer, parseServerTemplate } from './keywords-server.ts';
+import { parseCookie, parseDynamicCookieKey, parsePersistRule } from './keywords-cookie.ts';
+import { parseErrorfiles, parseHttpError } from './keywords-errors.ts';
+import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
 
 type ProxyKeyword = (c: ProxyLineContext) => void;
 
@@ -185,8 +190,9 @@ function useBackend(c: ProxyLineContext): void {
     return;
   }
   if (!c.hasFrontend) return;
+  // a name with %[...] is a log-format string evaluated per request (HAProxy's dynamic switching rule)
   if (c.arg(1).includes('%[')) {
-    c.unsupported(`'use_backend' with a dynamic backend name ('${c.arg(1)}')`, { at: c.word(1) });
+    c.proxy.useBackends.push({ backend: c.arg(1), dynamic: {}, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
     return;
   }
   c.proxy.useBackends.push({ backend: c.arg(1), ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
@@ -235,22 +241,25 @@ function logFormat(c: ProxyLineContext): void {
     c.alert(`log-format expects only one argument, don't forget to escape spaces!`);
     return;
   }
+  // compiled now, so a request never meets a malformed one; a backend never logs
+  let formatter: LogFormatter | undefined;
+  const httpVars = new Set<string>();
+  try {
+    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1), undefined, httpVars);
+  } catch (err) {
+    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
+    return;
+  }
   // its %[samples] must be readable when the line is written (HAProxy checks this after parsing)
   const bad = c.proxy.kind === 'backend' ? null : checkFormatString(c.arg(1), ['log'], c.proxy.name);
   if (bad) {
     c.alert(`failed to parse log-format : ${bad}.`, { form: 'Parsing-tight' });
     return;
   }
-  // compiled now, so a request never meets a malformed one; a backend never logs
-  let formatter: LogFormatter | undefined;
-  try {
-    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1));
-  } catch (err) {
-    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
-    return;
-  }
   overrides(c, 'log-format', "'log-format'");
   c.proxy.logFormat = c.arg(1);
+  // the mode is known once the section is read: validate() refuses these in mode tcp
+  c.proxy.logFormatHttpVars = { first: [...httpVars][0], loc: c.loc };
   if (formatter) c.proxy.logFormatter = formatter;
   else delete c.proxy.logFormatter;
   c.proxy.options.httplog = c.proxy.options.httplogClf = c.proxy.options.tcplog = false;
@@ -352,6 +361,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   balance,
   'hash-type': hashType,
   server: parseServer,
+  'server-template': parseServerTemplate,
   'default-server': parseDefaultServer,
   default_backend: defaultBackend,
   use_backend: useBackend,
@@ -360,6 +370,8 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-response': parseHttpResponse,
   'http-after-response': parseHttpAfterResponse,
   'tcp-request': parseTcpRequest,
+  'stick-table': parseStickTableKeyword,
+  stick: parseStickKeyword,
   timeout,
   contimeout: oldTimeout('timeout connect'),
   clitimeout: oldTimeout('timeout client'),
@@ -384,6 +396,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   },
   option: parseOption,
   'http-check': parseHttpCheck,
+  'tcp-check': parseTcpCheck,
   log,
   'log-format': logFormat,
   'log-tag': (c) => {
@@ -394,6 +407,10 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
     c.proxy.logTag = c.arg(1);
   },
   stats,
+  capture: parseCapture,
+  declare: parseDeclare,
+  'unique-id-format': parseUniqueIdFormat,
+  'unique-id-header': parseUniqueIdHeader,
   description: () => undefined,
   errorfile: (c) => {
     if (c.arg(1) === '' || c.arg(2) === '') {
@@ -419,14 +436,48 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
       return;
     }
     c.proxy.errorPages.set(code, page);
+    c.proxy.errorDecls.push({ kind: 'page', status: code, page });
   },
   redirect: parseRedirectKeyword,
+  cookie: parseCookie,
+  'dynamic-cookie-key': parseDynamicCookieKey,
+  'force-persist': parsePersistRule,
+  'ignore-persist': parsePersistRule,
+  errorfiles: parseErrorfiles,
+  'http-error': parseHttpError,
   errorloc: (c) => errorloc(c, 302),
   errorloc302: (c) => errorloc(c, 302),
   errorloc303: (c) => errorloc(c, 303),
   'monitor-uri': (c) => {
+    c.notCap('frontend', 'monitor-uri');
+    if (c.tooManyArgs(1)) return;
+    if (c.arg(1) === '') {
+      c.alert(`'monitor-uri' expects an URI.`);
+      return;
+    }
     c.proxy.monitorUriLoc = c.loc;
-    c.unsupported(`'monitor-uri'`);
+    c.proxy.monitorUri = c.arg(1);
+  },
+  monitor: (c) => {
+    if (c.isDefaults) {
+      c.alert(`'monitor' not allowed in 'defaults' section.`);
+      return;
+    }
+    c.notCap('frontend', 'monitor');
+    if (c.arg(1) !== 'fail') {
+      c.alert(`'monitor' only supports 'fail'.`);
+      return;
+    }
+    if (c.arg(2) !== 'if' && c.arg(2) !== 'unless') {
+      c.alert(`'monitor fail' requires either 'if' or 'unless' followed by a condition.`);
+      return;
+    }
+    const r = readCondition(c, 2);
+    if (!r.ok || !r.cond) {
+      c.alert(`error detected while parsing a 'monitor fail' condition : ${'error' in r ? sentence(r.error) : 'missing condition.'}`);
+      return;
+    }
+    c.proxy.monitorFail.push(r.cond);
   },
   redispatch: (c) => c.alert(`keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.`),
 };
@@ -472,5 +523,7 @@ function errorloc(c: ProxyLineContext, redirect: 302 | 303): void {
     c.alert(`${c.arg(0)} : status code '${code}' not handled.`);
     return;
   }
-  c.proxy.errorPages.set(code, errorPageRedirect(redirect, c.arg(2)));
+  const page = errorPageRedirect(redirect, c.arg(2));
+  c.proxy.errorPages.set(code, page);
+  c.proxy.errorDecls.push({ kind: 'page', status: code, page });
 }

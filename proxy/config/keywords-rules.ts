@@ -3,14 +3,18 @@
 // parse and run together). Actions the lab does not run are warned about and skipped, never silently dropped.
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
-import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule } from './model.ts';
-import type { Parsed } from '../http/actions/common.ts';
+import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, TcpRequestRule } from './model.ts';
+import type { Parsed, RuleBody } from '../http/actions/common.ts';
 import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
 import { parseReplaceUri, parseSetRequestLine } from '../http/actions/request-line-actions.ts';
 import { parseSetStatus } from '../http/actions/status-actions.ts';
-import { isVarAction, parseVarAction } from '../http/actions/var-actions.ts';
+import { isVarAction, parseVarAction, type VarRule } from '../http/actions/var-actions.ts';
+import type { CheckPlace } from '../sample/places.ts';
+import { parseAddressAction } from '../http/actions/address-actions.ts';
+import { parseCaptureAction } from '../http/actions/capture-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
+import { isStickAction, parseStickAction, type StickAction } from '../stick/track-actions.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
 import {
   HTTP_REQUEST_ACTIONS,
@@ -97,7 +101,8 @@ function otherAction<R>(c: ProxyLineContext, f: RuleFamily, action: string): Par
 // when an alert was emitted.
 function finishRule<R>(c: ProxyLineContext, f: RuleFamily, action: string, parsed: Parsed<R>): R | null {
   if ('error' in parsed) {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${f.keyword} ${action}' rule : ${parsed.error}.`);
+    // HAProxy's parse_http_req_cond & co refuse the rule: ERR_ABORT, reading stops there
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${f.keyword} ${action}' rule : ${parsed.error}.`, { abort: true });
     return null;
   }
   const cond = finishCondition(c, parsed.next, f.keyword, action, f.place);
@@ -128,6 +133,14 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'redirect':
       parsed = parseRedirect(c, 2);
       break;
+    case 'set-src':
+    case 'set-dst':
+    case 'set-src-port':
+    case 'set-dst-port': {
+      const r = parseAddressAction(action, c.arg(2), c.proxy.name);
+      parsed = 'error' in r ? { error: r.error } : { rule: r.rule as HttpRequestRule, next: 3 };
+      break;
+    }
     case 'set-header':
     case 'add-header':
     case 'del-header':
@@ -149,7 +162,14 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'replace-uri':
       parsed = parseReplaceUri(c, 2, action);
       break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'req');
+      break;
     default: {
+      if (isStickAction(action)) {
+        parsed = parseStickAction(c, 2, formatPlaces(c));
+        break;
+      }
       const other = otherAction<HttpRequestRule>(c, REQUEST_FAMILY, action);
       if (!other) return;
       parsed = other;
@@ -187,17 +207,20 @@ export function parseRedirectKeyword(c: ProxyLineContext): void {
 function finishCondition(c: ProxyLineContext, at: number, keyword: string, action: string, place: CondPlace): Condition | undefined | false {
   const r = readCondition(c, at, place);
   if (r.ok) return r.cond;
+  // an http-* rule HAProxy's parser refuses (parse_http_req_cond & co) aborts the reading
+  const abort = keyword.startsWith('http-');
   if ('trailing' in r) {
     c.alert(`'${keyword} ${action}' expects either 'if' or 'unless' followed by a condition but found '${r.trailing.text}'.`, {
       form: 'parsing-tight',
       at: r.trailing,
+      abort,
     });
     return false;
   }
   if (action === 'redirect') {
-    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${keyword} redirect' rule : error in condition: ${sentence(r.error)}`);
+    c.alert(`error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${keyword} redirect' rule : error in condition: ${sentence(r.error)}`, { abort });
   } else {
-    c.alert(`error detected while parsing an '${keyword} ${action}' condition : ${sentence(r.error)}`);
+    c.alert(`error detected while parsing an '${keyword} ${action}' condition : ${sentence(r.error)}`, { abort });
   }
   return false;
 }
@@ -224,7 +247,14 @@ export function parseHttpResponse(c: ProxyLineContext): void {
     case 'set-status':
       parsed = parseSetStatus(c, 2);
       break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'res');
+      break;
     default: {
+      if (isStickAction(action)) {
+        parsed = parseStickAction(c, 2, formatPlaces(c));
+        break;
+      }
       const other = otherAction<HttpResponseRule>(c, RESPONSE_FAMILY, action);
       if (!other) return;
       parsed = other;
@@ -267,6 +297,9 @@ export function parseHttpAfterResponse(c: ProxyLineContext): void {
     case 'set-status':
       parsed = parseSetStatus(c, 2) as Parsed<HttpAfterResponseRule>;
       break;
+    case 'capture':
+      parsed = parseCaptureAction(c, 2, 'res');
+      break;
     default: {
       const other = otherAction<HttpAfterResponseRule>(c, AFTER_RESPONSE_FAMILY, action);
       if (!other) return;
@@ -304,16 +337,12 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     c.proxy.tcpInspectDelay = t.ms;
     return;
   }
-  if (stage === 'session') {
-    c.unsupported(`'tcp-request session'`, { at: c.word(1) });
-    return;
-  }
-  if (stage !== 'connection' && stage !== 'content') {
+  if (stage !== 'connection' && stage !== 'session' && stage !== 'content') {
     c.alert(`'tcp-request' expects 'inspect-delay', 'connection', or 'content' in ${c.proxyType} '${c.proxy.name}' (got '${stage}')`);
     return;
   }
-  if (stage === 'connection' && !c.hasFrontend) {
-    c.alert(`tcp-request connection is not allowed because ${c.proxyType} ${c.proxy.name} is not a frontend`);
+  if (stage !== 'content' && !c.hasFrontend) {
+    c.alert(`tcp-request ${stage} is not allowed because ${c.proxyType} ${c.proxy.name} is not a frontend`);
     return;
   }
   if (c.isDefaults && c.proxy.name === '') {
@@ -321,31 +350,56 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     return;
   }
   const action = c.arg(2);
-  if (action !== 'accept' && action !== 'reject') {
-    const list = stage === 'connection' ? TCP_CONNECTION_ACTIONS : TCP_CONTENT_ACTIONS;
+  const place: CondPlace =
+    stage === 'content'
+      ? { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' }
+      : { front: `tcp-request ${stage}`, back: `tcp-request ${stage}`, rule: `tcp-request ${stage}` };
+  let varRule: VarRule | undefined;
+  let stick: { rule: RuleBody<StickAction>; next: number } | undefined;
+  let condAt = 3;
+  if (isVarAction(action)) {
+    // set-var(NAME) EXPR, set-var-fmt(NAME) FMT, unset-var(NAME): its expression must work at this stage
+    const places: CheckPlace[] = stage === 'content' ? [...(c.hasFrontend ? [place.front] : []), ...(c.hasBackend ? [place.back] : [])] : [place.front];
+    const parsed = parseVarAction(c, 3, places);
+    if ('error' in parsed) {
+      c.alert(parsed.error);
+      return;
+    }
+    varRule = parsed.rule;
+    condAt = parsed.next;
+  } else if (isStickAction(action)) {
+    const places: CheckPlace[] = stage === 'content' ? (c.proxyType === 'backend' ? ['backend tcp-request content'] : c.hasBackend ? ['tcp-request content', 'backend tcp-request content'] : ['tcp-request content']) : [place.front];
+    const p = parseStickAction(c, 3, places, `tcp-request ${stage}`);
+    if ('error' in p) {
+      c.alert(p.error);
+      return;
+    }
+    stick = p;
+    condAt = p.next;
+  } else if (action !== 'accept' && action !== 'reject') {
+    const list = stage === 'content' ? TCP_CONTENT_ACTIONS : TCP_CONNECTION_ACTIONS;
     if (action !== '' && knownAction(action, list)) {
       c.unsupported(`'tcp-request ${stage} ${action}'`, { at: c.word(2) });
       return;
     }
-    const text = stage === 'connection' ? TCP_CONNECTION_ACTIONS_TEXT : TCP_CONTENT_ACTIONS_TEXT;
+    // the session stage takes the connection stage's actions (tcp_req_sess_keywords)
+    const text = stage === 'content' ? TCP_CONTENT_ACTIONS_TEXT : TCP_CONNECTION_ACTIONS_TEXT;
     c.alert(`'tcp-request ${stage}' expects ${text} in ${c.proxyType} '${c.proxy.name}' (got '${action}').`);
     return;
   }
-  const place: CondPlace =
-    stage === 'connection'
-      ? { front: 'tcp-request connection', back: 'tcp-request connection', rule: 'tcp-request connection' }
-      : { front: 'tcp-request content', back: 'backend tcp-request content', rule: 'tcp-request content' };
-  const r = readCondition(c, 3, place);
+  const r = readCondition(c, condAt, place);
   if (!r.ok) {
     if ('trailing' in r) {
       c.alert(`'tcp-request ${stage} ${action}' only accepts 'if' or 'unless', in ${c.proxyType} '${c.proxy.name}' (got '${r.trailing.text}')`);
     } else {
       c.alert(
-        `'tcp-request ${stage} ${action}' : error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${c.arg(3)}' condition : ${r.error}`,
+        `'tcp-request ${stage} ${action}' : error detected in ${c.proxyType} '${c.proxy.name}' while parsing '${c.arg(condAt)}' condition : ${r.error}`,
       );
     }
     return;
   }
-  warnMisplaced(c, stage === 'connection' ? ['tcp-request content', 'http-request', 'use_backend'] : ['http-request', 'use_backend']);
-  c.proxy.tcpRequestRules.push({ stage, action, ...(r.cond ? { cond: r.cond } : {}), loc: c.loc, text: ruleText(c.args) });
+  warnMisplaced(c, stage === 'content' ? ['http-request', 'use_backend'] : ['tcp-request content', 'http-request', 'use_backend']);
+  const cond = r.cond ? { cond: r.cond } : {};
+  const body = varRule ?? (stick ? stick.rule : { action: action as 'accept' | 'reject' });
+  c.proxy.tcpRequestRules.push({ stage, ...body, ...cond, loc: c.loc, text: ruleText(c.args) } as TcpRequestRule);
 }

@@ -2,12 +2,13 @@
 // HAProxy's "[file:line] : 'server be/name' : ..." wording.
 import type { ProxyLineContext } from './context.ts';
 import type { ServerDefaults, ServerDraft } from './draft.ts';
-import { parseAddress } from './address.ts';
+import { isIpv4, isIpv6, parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
 import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
+import { parseServerCookie } from './keywords-cookie.ts';
 
 type Target = ServerDefaults & { id?: number; idLoc?: ServerDraft['idLoc'] };
 
@@ -112,6 +113,51 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     if (a.portGiven) p.target.checkPort = a.port;
     return i + 2;
   },
+  resolvers(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'resolvers' expects <resolvers_id> as argument.`, i);
+    p.target.resolvers = v;
+    return i + 2;
+  },
+  'resolve-prefer'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v !== 'ipv4' && v !== 'ipv6') return fail(p, `'resolve-prefer' expects either ipv4 or ipv6 as argument..`, i);
+    p.target.resolvePrefer = v;
+    return i + 2;
+  },
+  'init-addr'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'init-addr' expects <method>[,<method>...] as argument.`, i);
+    const methods: string[] = [];
+    let ip: string | undefined;
+    for (const m of v.split(',').filter(Boolean)) {
+      // HAProxy packs up to ten methods, repeats allowed
+      if (methods.length >= 10) return fail(p, `'init-addr' : too many init-addr methods when trying to add '${m}'.`, i);
+      if (m === 'libc' || m === 'last' || m === 'none') {
+        methods.push(m);
+      } else if (isIpv4(m) || isIpv6(m)) {
+        if (ip !== undefined) return fail(p, `'init-addr' : initial address already specified, cannot add '${m}'..`, i);
+        ip = m;
+        methods.push(m);
+      } else {
+        return fail(p, `'init-addr' : unknown init-addr method '${m}', supported methods are 'libc', 'last', 'none'..`, i);
+      }
+    }
+    p.target.initAddr = methods;
+    return i + 2;
+  },
+  'send-proxy': flag((t) => (t.sendProxy = 1)),
+  'send-proxy-v2': flag((t) => (t.sendProxy = 2)),
+  'no-send-proxy': flag((t) => {
+    if (t.sendProxy === 1) t.sendProxy = 0;
+  }),
+  'no-send-proxy-v2': flag((t) => {
+    if (t.sendProxy === 2) t.sendProxy = 0;
+  }),
+  cookie(p, i) {
+    const err = parseServerCookie(p.c, i, p.target);
+    return err === null ? i + 2 : fail(p, err, i);
+  },
   port(p, i) {
     const v = p.c.arg(i + 1);
     if (v === '') return fail(p, `'port' expects a port number as argument.`, i);
@@ -189,34 +235,77 @@ export function parseServer(c: ProxyLineContext): void {
     return;
   }
   const name = c.arg(1);
-  const prefix = `'server ${c.proxy.name}/${name}' : `;
   const bad = /[^A-Za-z0-9_.:-]/.exec(name);
   if (bad) {
     c.alert(`character '${bad[0]}' is not permitted in server name '${name}'.`, { form: 'bracket' });
     return;
   }
-  const addrText = c.arg(2);
+  addServer(c, name, 2);
+}
+
+// "server-template PREFIX NUM|LOW-HIGH ADDR[:PORT] [keywords...]": servers PREFIX<n> for n in the range, alike
+// but for their names (their addresses usually come from a resolvers section).
+export function parseServerTemplate(c: ProxyLineContext): void {
+  if (c.isDefaults) {
+    c.alert(`'server-template' not allowed in 'defaults' section.`, { form: 'bracket' });
+    return;
+  }
+  if (notBackend(c)) return;
+  if (c.arg(3) === '') {
+    c.alert(`'${c.arg(0)}' expects <prefix> <nb | range> <addr>[:<port>] as arguments.`, { form: 'bracket' });
+    return;
+  }
+  const prefix = c.arg(1);
+  const bad = /[^A-Za-z0-9_.:-]/.exec(prefix);
+  if (bad) {
+    c.alert(`character '${bad[0]}' is not permitted in ${c.arg(0)} prefix '${prefix}'.`, { form: 'bracket' });
+    return;
+  }
+  // _srv_parse_tmpl_range(): "N" is 1..N, "A-B" is A..B
+  const range = c.arg(2);
+  const dash = range.indexOf('-');
+  let low = Number.parseInt(range, 10) || 0;
+  const high = dash >= 0 ? Number.parseInt(range.slice(dash + 1), 10) || 0 : low;
+  if (dash < 0) low = 1;
+  if (low < 0 || high < low) {
+    c.alert(`Wrong ${c.arg(0)} number or range arg '${range}'.`, { form: 'bracket' });
+    return;
+  }
+  for (let n = low; n <= high; n++) {
+    if (!addServer(c, `${prefix}${n}`, 3)) return;
+  }
+}
+
+// One server named `name` from the address at word `addrAt` and the keywords after it; false on an error.
+function addServer(c: ProxyLineContext, name: string, addrAt: number): boolean {
+  const prefix = `'server ${c.proxy.name}/${name}' : `;
+  const addrText = c.arg(addrAt);
   const a = parseAddress(addrText, { keyword: 'server', portRequired: false, allowPortZero: true, env: c.state.env });
   let host = '';
   let port = 0;
   if (!a.ok) {
     if ('unsupported' in a) {
-      c.unsupported(`${prefix}${a.unsupported}`, { form: 'bracket', at: c.word(2) });
-      return;
+      c.unsupported(`${prefix}${a.unsupported}`, { form: 'bracket', at: c.word(addrAt) });
+      return false;
     }
     const message = a.badHost !== undefined ? `could not resolve address '${a.badHost}'.` : a.error;
-    c.alert(`${prefix}${message}`, { form: 'bracket', at: c.word(2) });
-    return;
+    c.alert(`${prefix}${message}`, { form: 'bracket', at: c.word(addrAt) });
+    return false;
   } else {
     host = a.host ?? '0.0.0.0';
     port = a.port;
   }
   const target: Target = { ...c.proxy.defaultServer };
-  const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, 3);
-  if (!ok) return;
+  const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, addrAt + 1);
+  if (!ok) return false;
   finishServerTls(c, target);
-  const draft: ServerDraft = { ...target, name, host, port, loc: c.loc };
+  if (target.sendProxy && target.ssl?.use) {
+    c.unsupported(`${prefix}'send-proxy' towards an 'ssl' server`, { form: 'bracket' });
+    target.sendProxy = 0;
+  }
+  const draft: ServerDraft = { ...target, name, host, port, loc: c.loc, ...(a.family === 'host' && a.host ? { fqdn: a.host } : {}) };
   c.proxy.servers.push(draft);
+  return true;
 }
 
 // "default-server [keywords...]": later server lines in this section start from these settings.

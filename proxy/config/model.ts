@@ -1,6 +1,10 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
+import type { StickAction } from '../stick/track-actions.ts';
+import type { StickTableSpec } from '../stick/table-spec.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import type { SourceLoc, Diagnostic } from './diagnostics.ts';
 import type { Condition } from '../acl/types.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -51,6 +55,8 @@ export interface BindSpec {
   readonly text: string;
   /** "ssl" and its options: the connection is TLS from the first byte. */
   readonly ssl?: BindTlsSpec;
+  /** "accept-proxy": a PROXY protocol header (v1 or v2) comes first and gives the client's addresses. */
+  readonly acceptProxy?: boolean;
 }
 
 /** TLS protocol versions as HAProxy names them (ssl-min-ver, ssl-max-ver). */
@@ -135,6 +141,17 @@ export interface ServerSpec {
   readonly checkPort?: number;
   /** "ssl": the connection to the server is TLS. */
   readonly ssl?: ServerTlsSpec;
+  /** "resolvers NAME": the host name is resolved at run time through that section's name servers. */
+  readonly resolvers?: string;
+  readonly resolvePrefer?: 'ipv4' | 'ipv6';
+  /** "init-addr last,libc,none,IP": how the first address is found (HAProxy's default: last,libc). */
+  readonly initAddr?: readonly string[];
+  /** The host name as written, when the address is a name (HAProxy's srv->hostname). */
+  readonly fqdn?: string;
+  /** "send-proxy" (1) / "send-proxy-v2" (2): a PROXY header goes before the first byte to the server. */
+  readonly sendProxy?: 1 | 2;
+  /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
+  readonly cookie?: string;
   readonly loc: SourceLoc;
 }
 
@@ -164,14 +181,102 @@ export interface BalanceSpec {
   readonly loc?: SourceLoc;
 }
 
+export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg';
+
+export interface HttpCheckExpect {
+  readonly inverse: boolean;
+  readonly type: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr';
+  /** status: the code list; rstatus/rstring: a regex; string: the text; hdr/fhdr: the name pattern. */
+  readonly pattern: string;
+  readonly statuses?: readonly number[];
+  readonly nameMatch?: HeaderMatch;
+  readonly value?: string;
+  readonly valueMatch?: HeaderMatch;
+}
+
 export interface HttpCheckSpec {
   readonly method: string;
   readonly uri: string;
   readonly version: string;
   /** http-check expect status N (or the default 2xx/3xx when absent). */
   readonly expectStatus?: readonly number[];
+  /** The other "http-check expect" forms: [!] status|rstatus|string|rstring|hdr|fhdr. */
+  readonly expect?: HttpCheckExpect;
   readonly host?: string;
+  /** "http-check send hdr NAME VALUE"...: sent in this order, names lower-cased (they replace `host`'s place). */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** "http-check send body TEXT": sent with its content-length. */
+  readonly body?: string;
   readonly loc: SourceLoc;
+}
+
+/** What a tcp-check "expect" rule matches (src/tcpcheck.c TCPCHK_EXPECT_*). */
+export type TcpCheckExpectType = 'string' | 'rstring' | 'binary' | 'rbinary' | 'string-lf' | 'binary-lf';
+
+/** One "tcp-check" line, in the order written; comments keep their place (they count in the step numbers). */
+export type TcpCheckRuleSpec =
+  | {
+      readonly kind: 'connect';
+      readonly port?: number;
+      readonly addr?: string;
+      readonly linger: boolean;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | {
+      readonly kind: 'send';
+      readonly type: 'send' | 'send-lf' | 'send-binary' | 'send-binary-lf';
+      /** As written: text, hex digits, or a log-format string. */
+      readonly data: string;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | {
+      readonly kind: 'expect';
+      readonly type: TcpCheckExpectType;
+      readonly pattern: string;
+      readonly inverse: boolean;
+      /** -1: no minimum (wait for more data on a mismatch). */
+      readonly minRecv: number;
+      readonly okStatus?: 'L4OK' | 'L6OK' | 'L7OK' | 'L7OKC';
+      readonly errorStatus?: 'L4CON' | 'L6RSP' | 'L7RSP' | 'L7STS' | 'L7OKC';
+      readonly toutStatus?: 'L4TOUT' | 'L6TOUT' | 'L7TOUT';
+      /** on-success / on-error log-format strings. */
+      readonly onSuccess?: string;
+      readonly onError?: string;
+      readonly comment?: string;
+      readonly loc: SourceLoc;
+    }
+  | { readonly kind: 'comment'; readonly text: string; readonly loc: SourceLoc };
+
+/** The check a backend runs when it is not a plain connect or option httpchk (PR_O2_TCPCHK_CHK rulesets). */
+export type TcpCheckSpec =
+  | { readonly kind: 'tcp-check'; readonly rules: readonly TcpCheckRuleSpec[] }
+  | { readonly kind: 'redis-check' }
+  | { readonly kind: 'ssl-hello-chk' }
+  | { readonly kind: 'ldap-check' }
+  /** "HELO localhost" unless EHLO|HELO DOMAIN was given. */
+  | { readonly kind: 'smtpchk'; readonly command: string }
+  | { readonly kind: 'pgsql-check'; readonly user: string }
+  | { readonly kind: 'mysql-check'; readonly user?: string; readonly post41: boolean };
+
+/** One capture slot of a frontend: a `capture ... header` names its header (lower case); declared slots do not. */
+export interface CaptureSlot {
+  readonly header?: string;
+  readonly len: number;
+}
+
+/** A frontend's capture slots by index, request and response side (HAProxy's req_cap / rsp_cap lists). */
+export interface CaptureSlots {
+  readonly req: readonly CaptureSlot[];
+  readonly res: readonly CaptureSlot[];
+}
+
+/** http-request/http-response/http-after-response capture: the sample stored, as a string, in slot `index`. */
+export interface CaptureRule {
+  readonly action: 'capture';
+  readonly expr: SampleExpr;
+  readonly index: number;
 }
 
 interface RuleBase {
@@ -200,7 +305,11 @@ export type HttpRequestRule =
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
   /** replace-path, replace-pathq, replace-uri: where `regex` matches, the whole part becomes `value` (\1... refs). */
   | (RuleBase & { readonly action: 'replace-path' | 'replace-pathq' | 'replace-uri'; readonly regex: RegExp; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
+  | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr })
+  | (RuleBase & StickAction)
+  | (RuleBase & CaptureRule);
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -220,21 +329,42 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
-  | (RuleBase & VarRule);
+  | (RuleBase & VarRule)
+  | (RuleBase & StickAction)
+  | (RuleBase & CaptureRule);
 
-/** http-after-response: what http-response has minus deny, plus allow (ends this proxy's list) and strict-mode. */
+/** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
-  | Exclude<HttpResponseRule, { action: 'deny' | 'return' }>
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
-export type TcpRequestRule = RuleBase & {
-  readonly stage: 'connection' | 'content';
-  readonly action: 'accept' | 'reject';
-};
+/** tcp-request connection|session|content: accept and reject end the stage; variable and tracking actions run and go on. */
+export type TcpRequestRule =
+  | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
+  | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
+  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction);
+export type TcpRuleStage = 'connection' | 'session' | 'content';
+
+/** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
+export interface StickRule {
+  readonly kind: 'on' | 'match' | 'store-request' | 'store-response';
+  readonly expr: SampleExpr;
+  /** The table's name; absent: the section's own. */
+  readonly table?: string;
+  readonly cond?: Condition;
+  readonly loc: SourceLoc;
+  readonly text: string;
+}
 
 export interface UseBackendRule {
+  /** The backend's name, or the format string of a dynamic rule. */
   readonly backend: string;
+  /**
+   * A dynamic rule's name (`backend` is its format string), built per request; a name no backend has ends the
+   * rules (default_backend then). Compiled by the post-read checks, as HAProxy does.
+   */
+  readonly dynamic?: { build?: (ctx: SampleContext) => string };
   readonly cond?: Condition;
   readonly loc: SourceLoc;
   readonly text: string;
@@ -262,7 +392,43 @@ export interface ProxyOptions {
   /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
   logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
+  /** option tcp-check, redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk (exclusive with httpchk). */
+  tcpCheck?: TcpCheckSpec;
   logasap: boolean;
+  /** option persist: a cookie still leads to its server while that server is down. */
+  persist?: boolean;
+  /** option clitcpka / srvtcpka (tcpka sets both): SO_KEEPALIVE on client / server sockets. */
+  cliTcpKa?: boolean;
+  srvTcpKa?: boolean;
+}
+
+/** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */
+export interface CookieSpec {
+  readonly name: string;
+  /** passive: no mode word, the cookie is only read (the server sets it itself). */
+  readonly mode: 'passive' | 'insert' | 'rewrite' | 'prefix';
+  readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  readonly dynamic: boolean;
+  /** "domain D" words joined as HAProxy sends them ("a.com; domain=b.com"). */
+  readonly domain?: string;
+  /** "attr A" words joined with "; ". */
+  readonly attrs?: string;
+  /** Seconds; 0 = unset. */
+  readonly maxidle: number;
+  readonly maxlife: number;
+  readonly loc: SourceLoc;
+}
+
+/** force-persist / ignore-persist: decided once the backend is known (process_switching_rules). */
+export interface PersistRule {
+  readonly kind: 'force' | 'ignore';
+  readonly cond: Condition;
+  readonly loc: SourceLoc;
 }
 
 export interface StatsSpec {
@@ -303,9 +469,20 @@ export interface ProxySpec {
   readonly redirectRules: readonly Extract<HttpRequestRule, { action: 'redirect' }>[];
   /** errorfile / errorloc pages by status, used for the answers the proxy makes itself. */
   readonly errorPages: ReadonlyMap<number, ErrorPage>;
+  /** http-error replies by status, in place of a page (a status has a page or a reply, never both). */
+  readonly errorReplies?: ReadonlyMap<number, HttpReply>;
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** The section's own stick table ("stick-table ..."), named after it. */
+  readonly stickTable?: StickTableSpec;
+  /** stick on/match/store-request rules (request side, in order) and store-response rules. */
+  readonly stickRules: readonly StickRule[];
+  readonly storeResponseRules: readonly StickRule[];
+  /** Frontend side: the capture slots of its streams. */
+  readonly captures?: CaptureSlots;
+  /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
+  readonly uniqueId?: UniqueIdSpec;
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
@@ -324,14 +501,43 @@ export interface ProxySpec {
   /** `logFormat`, compiled when the config loads. */
   readonly logFormatter?: LogFormatter;
   readonly stats?: StatsSpec;
+  /** The persistence cookie (backend side), its servers' values in ServerSpec.cookie. */
+  readonly cookie?: CookieSpec;
+  readonly persistRules?: readonly PersistRule[];
+  /** monitor-uri (frontend side) and the "monitor fail" conditions that turn its 200 into a 503. */
+  readonly monitorUri?: string;
+  readonly monitorFail?: readonly Condition[];
   /** Which defaults section this proxy inherited from (its name, or "" for an anonymous one). */
   readonly defaultsFrom?: string;
+}
+
+export interface UniqueIdSpec {
+  readonly format: string;
+  /** Built from what a log line knows at the request (log-format's variables). */
+  readonly formatter: LogFormatter;
+  readonly header?: string;
 }
 
 export interface StatsSocketSpec {
   /** A unix socket path, or "ipv4@127.0.0.1:PORT" / "127.0.0.1:PORT". */
   readonly address: string;
   readonly level: 'user' | 'operator' | 'admin';
+  readonly loc: SourceLoc;
+}
+
+/** A "resolvers" section (src/resolvers.c cfg_parse_resolvers), with HAProxy's defaults filled in. */
+export interface ResolversSpec {
+  readonly name: string;
+  readonly nameservers: readonly { readonly name: string; readonly host: string; readonly port: number; readonly loc: SourceLoc }[];
+  /** parse-resolv-conf was given (its nameservers are in the list above, named like HAProxy names them). */
+  readonly parseResolvConf: boolean;
+  readonly acceptedPayloadSize: number;
+  readonly resolveRetries: number;
+  /** ms */
+  readonly timeoutResolve: number;
+  readonly timeoutRetry: number;
+  /** hold periods in ms: how long a status is kept before it acts (nx/other/refused/timeout) or is trusted (valid). */
+  readonly hold: { readonly nx: number; readonly other: number; readonly refused: number; readonly timeout: number; readonly valid: number; readonly obsolete: number };
   readonly loc: SourceLoc;
 }
 
@@ -347,6 +553,8 @@ export interface GlobalSpec {
   readonly maxhdr: number;
   /** proc.* variables the global section sets (global set-var / set-var-fmt), by name without the scope. */
   readonly procVars: ReadonlyMap<string, SampleValue>;
+  /** resolvers sections by name. */
+  readonly resolvers: ReadonlyMap<string, ResolversSpec>;
 }
 
 export interface ConfigModel {
@@ -357,4 +565,6 @@ export interface ConfigModel {
   /** Backends and listens, by name, in declaration order. */
   readonly backends: ReadonlyMap<string, ProxySpec>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Pattern files and ACL patterns, which the runtime API's map/acl commands read and change. */
+  readonly patterns?: PatternRefs;
 }

@@ -1,5 +1,8 @@
 // Reads tokenized lines section by section, as HAProxy 2.6's readcfgfile() + cfg_parse_listen() do: section
 // headers, "defaults NAME" / "from NAME" inheritance, the "no"/"default" modifiers, and every error collected.
+import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
+import { openHttpErrors, parseHttpErrorsLine } from './keywords-errors.ts';
+import type { HttpErrorsDraft } from './draft.ts';
 import { createAclRegistry, type AclRegistry } from '../acl/index.ts';
 import { LineContext, ProxyLineContext, proxyTypeStr, type KeywordModifier, type ParseState } from './context.ts';
 import type { Diagnostic, SourceLoc } from './diagnostics.ts';
@@ -8,6 +11,9 @@ import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
+import { takeLacking } from '../sample/lacking.ts';
+import { PatternRefs, withPatternRefs } from '../acl/pattern-refs.ts';
+import { newResolvers, parseResolversLine, type ResolversDraft } from './keywords-resolvers.ts';
 
 export interface ConfigText {
   /** The name used in messages (a path as given, or an editor buffer's name). */
@@ -21,19 +27,26 @@ export interface ParseOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where relative paths in the config are read from. */
   readonly baseDir?: string;
+  /** The references to register pattern files in (a fresh set by default). */
+  readonly patterns?: PatternRefs;
 }
 
 export interface ParseOutput {
   readonly global: GlobalDraft;
+  /** http-errors sections, and the replies that name one. */
+  readonly httpErrors?: readonly HttpErrorsDraft[];
+  readonly errorfilesRefs?: readonly ErrorfilesRef[];
   /** frontend, backend and listen sections in declaration order. */
   readonly proxies: readonly ProxyDraft[];
   readonly defaults: readonly ProxyDraft[];
   readonly diagnostics: Diagnostic[];
+  /** Pattern files and ACL patterns (HAProxy's pattern references), shared by ACLs, maps and the runtime API. */
+  readonly patterns: PatternRefs;
 }
 
 const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
 /** Other HAProxy 2.6 sections: valid, but nothing the lab runs. */
-const OTHER_SECTIONS = new Set(['peers', 'resolvers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'log-forward', 'fcgi-app']);
+const OTHER_SECTIONS = new Set(['peers', 'userlist', 'mailers', 'program', 'ring', 'cache', 'log-forward', 'fcgi-app']);
 /** Keywords that accept the "no"/"default" modifiers (readcfgfile()). */
 const MODIFIABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
 
@@ -41,19 +54,37 @@ type Section =
   | { kind: 'none' }
   | { kind: 'global' }
   | { kind: 'other'; name: string }
+  | { kind: 'resolvers'; draft: ResolversDraft | null }
+  | { kind: 'http-errors'; draft: HttpErrorsDraft | null }
   /** A proxy header HAProxy refused before creating the proxy: its lines have no proxy to go to. */
   | { kind: 'orphan' }
   | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
 
 // Parses the config texts in order (several -f files behave as one long file, sections reset per file).
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
+  const patterns = options.patterns ?? new PatternRefs(options.baseDir ?? process.cwd());
+  return withPatternRefs(patterns, () => parseTexts(texts, options, patterns));
+}
+
+function parseTexts(texts: readonly ConfigText[], options: ParseOptions, patterns: PatternRefs): ParseOutput {
   const diagnostics: Diagnostic[] = [];
   const env = options.env ?? process.env;
-  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env };
+  const errorfilesRefs: ErrorfilesRef[] = [];
+  const httpErrors: HttpErrorsDraft[] = [];
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs };
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
 
+  // A fetch or converter HAProxy has and the engine lacks loads (as HAProxy accepts it) but never silently.
+  // A line refused for another reason says only that, as HAProxy does.
+  const warnLacking = (loc: SourceLoc, before: number): void => {
+    const notes = takeLacking();
+    if (diagnostics.slice(before).some((d) => d.severity === 'alert')) return;
+    for (const what of notes) {
+      diagnostics.push({ severity: 'warning', message: `${what} is not supported by HAProxy Lab yet: it gives no sample.`, loc });
+    }
+  };
   const alertAt = (loc: SourceLoc, message: string, form?: Diagnostic['form']): void => {
     diagnostics.push({ severity: 'alert', message, loc, ...(form ? { form } : {}) });
   };
@@ -179,6 +210,7 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
     const directives = new Directives(diagnostics, env);
     for (const line of tok.lines) {
       flushUpTo(line.line);
+      patterns.site = { file: src.name, line: line.line };
       if (line.words[0]!.text.startsWith('.')) {
         directives.handle(line.words);
         continue;
@@ -213,6 +245,28 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         if (opened) lastProxy = opened;
         continue;
       }
+      if (kw === 'resolvers') {
+        const name = words[1]?.text ?? '';
+        const loc = words[0]!.loc;
+        let draft: ResolversDraft | null = null;
+        const bad = /[^A-Za-z0-9_.:-]/.exec(name);
+        const dup = state.global.resolvers.get(name);
+        if (name === '') alertAt(loc, 'missing name for resolvers section.', 'parsing-tight');
+        else if (bad) alertAt(loc, `character '${bad[0]}' is not permitted in 'resolvers' name '${name}'.`, 'parsing-tight');
+        else if (dup) alertAt(loc, `Parsing [${loc.file}:${loc.line}]: resolvers '${name}' has same name as another resolvers (declared at ${dup.loc.file}:${dup.loc.line}).`, 'plain');
+        else {
+          draft = newResolvers(name, loc);
+          state.global.resolvers.set(name, draft);
+        }
+        section = { kind: 'resolvers', draft };
+          continue;
+        }
+      if (kw === 'http-errors') {
+        const draft = openHttpErrors(new LineContext(line, words, kwm, state), httpErrors);
+        if (draft) httpErrors.push(draft);
+        section = { kind: 'http-errors', draft };
+        continue;
+      }
       if (OTHER_SECTIONS.has(kw)) {
         section = { kind: 'other', name: kw };
         diagnostics.push({
@@ -222,25 +276,36 @@ export function parseConfig(texts: readonly ConfigText[], options: ParseOptions 
         });
         continue;
       }
+      const lineStart = diagnostics.length;
       switch (section.kind) {
         case 'none':
           alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
           break;
         case 'other':
           break;
+        case 'resolvers':
+          if (section.draft) parseResolversLine(new LineContext(line, words, kwm, state), section.draft);
+          break;
+        case 'http-errors':
+          if (section.draft) parseHttpErrorsLine(new LineContext(line, words, kwm, state), section.draft);
+          break;
         case 'orphan':
           alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
         case 'global':
+          takeLacking();
           parseGlobalLine(new LineContext(line, words, kwm, state));
+          warnLacking(words[0]!.loc, lineStart);
           break;
         case 'proxy':
+          takeLacking();
           parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
+          warnLacking(words[0]!.loc, lineStart);
           break;
       }
     }
     flushUpTo(Number.MAX_SAFE_INTEGER);
     directives.finish({ file: src.name, line: src.text.split('\n').length - (src.text.endsWith('\n') ? 1 : 0), col: 1 });
   }
-  return { global: state.global, proxies, defaults, diagnostics };
+  return { global: state.global, proxies, defaults, diagnostics, patterns, httpErrors, errorfilesRefs };
 }

@@ -6,6 +6,10 @@ import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
+import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
+import { validateStickReferences } from '../stick/validate-stick.ts';
+import { captureIdAlerts } from './keywords-capture.ts';
+import { resolveErrorDecls } from './keywords-errors.ts';
 
 const MISSING_TIMEOUTS =
   '\n   | While not properly invalid, you will certainly encounter various problems' +
@@ -26,6 +30,7 @@ export function validate(out: ParseOutput): void {
   // proxy_be_by_name(): the first backend-capable proxy of that name.
   const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
 
+  resolveErrorDecls(out.proxies, out.httpErrors ?? [], out.errorfilesRefs ?? [], d);
   for (const p of out.proxies) {
     // The order below is check_config_validity()'s, so messages come out as haproxy -c prints them.
     if (p.mode === 'http') {
@@ -35,6 +40,11 @@ export function validate(out: ParseOutput): void {
       }
     }
     if (p.mode === 'tcp') ensureNoHttp(p);
+    for (const m of captureIdAlerts(p)) plain('alert', m, p.loc);
+    const lfHttp = p.logFormatHttpVars;
+    if (p.mode === 'tcp' && hasFe(p) && p.logFormat !== undefined && lfHttp?.first) {
+      d.push({ severity: 'alert', message: `failed to parse log-format : format variable '${lfHttp.first}' is reserved for HTTP mode.`, form: 'Parsing-tight', loc: lfHttp.loc });
+    }
     if (hasFe(p) && p.binds.length === 0) {
       plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
     }
@@ -49,7 +59,17 @@ export function validate(out: ParseOutput): void {
       }
     }
     if (hasFe(p)) {
-      for (const rule of p.useBackends) checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
+      for (const rule of p.useBackends) {
+        if (!rule.dynamic) {
+          checkTarget(p, rule.backend, "in a 'use_backend' rule", 'use_backend', rule.loc);
+          continue;
+        }
+        // a dynamic name is a log-format string, parsed here (its map files load now, as in HAProxy)
+        out.patterns.site = { file: rule.loc.file, line: rule.loc.line };
+        const bad = checkFormatString(rule.backend, ['use_backend'], p.name);
+        if (bad) d.push({ severity: 'alert', message: `failed to parse use_backend rule '${rule.backend}' : ${bad}.`, loc: rule.loc, form: 'Parsing-tight' });
+        else rule.dynamic.build = compileRuleFormat(rule.backend);
+      }
     }
     const t = p.timeouts;
     const missing =
@@ -78,8 +98,20 @@ export function validate(out: ParseOutput): void {
     }
   }
 
+  validateStickReferences(out.proxies, d);
+
   // HAProxy prepares TLS contexts only once the files parsed without error
   if (!parseFailed) validateSsl(out.proxies, d);
+
+  // resolvers_finalize_config(): a server's resolvers section must exist.
+  for (const p of parseFailed ? [] : out.proxies) {
+    if (!hasBe(p)) continue;
+    for (const s of p.servers) {
+      if (s.resolvers !== undefined && !out.global.resolvers.has(s.resolvers)) {
+        plain('alert', `${where(p)}, server '${s.name}': unable to find required resolvers '${s.resolvers}'`, s.loc);
+      }
+    }
+  }
 
   // Health checks are set up after every proxy is checked (src/check.c init_srv_check()).
   // HAProxy shares one default tcp-check ruleset between proxies; once any check was set up (a checked server with a
@@ -87,10 +119,13 @@ export function validate(out: ParseOutput): void {
   let sharedRuleset = false;
   for (const p of out.proxies) {
     if (!hasBe(p)) continue;
-    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc);
+    const ownRuleset = Boolean(p.options.httpchk || p.httpCheckLoc || p.options.tcpCheck);
+    // a tcp-check ruleset whose first connect names a port needs no server port (init_srv_check)
+    const firstConnect = p.options.tcpCheck?.kind === 'tcp-check' ? p.tcpCheckRules.find((r) => r.kind !== 'comment') : undefined;
+    const rulePort = firstConnect?.kind === 'connect' && firstConnect.port !== undefined;
     for (const s of p.servers) {
       if (!s.check) continue;
-      if (s.port !== 0 || s.checkPort) {
+      if (s.port !== 0 || s.checkPort || rulePort) {
         if (!ownRuleset) sharedRuleset = true;
         continue;
       }
@@ -102,7 +137,14 @@ export function validate(out: ParseOutput): void {
 
   // proxy_cfg_ensure_no_http(): HTTP-only balancing and log formats fall back in tcp mode.
   function ensureNoHttp(p: ProxyDraft): void {
+    if (p.cookie) {
+      plain('warning', `cookie will be ignored for ${where(p)} (needs 'mode http').`, p.cookie.loc);
+      delete p.cookie;
+    }
     if (p.monitorUriLoc) plain('warning', `monitor-uri will be ignored for ${where(p)} (needs 'mode http').`, p.monitorUriLoc);
+    for (const s of p.servers) {
+      if (s.cookie !== undefined) plain('warning', `${where(p)} : ignoring cookie for server '${s.name}' as HTTP mode is disabled.`, s.loc);
+    }
     if (['uri', 'url_param', 'hdr'].includes(p.balance.algorithm)) {
       plain('warning', `Layer 7 hash not possible for ${where(p)} (needs 'mode http'). Falling back to round robin.`, p.balance.loc);
       p.balance = { algorithm: 'roundrobin', options: [], ...(p.balance.loc ? { loc: p.balance.loc } : {}) };

@@ -1,5 +1,6 @@
 // What an exchange tells the outside: the detail events (request, acl, route, response), the status counters of
 // the proxies and the server, and the log line (at the end, or early with option logasap).
+import { streamEnds } from '../stick/trackers.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { LiveFrontend } from '../live/generation.ts';
 import type { SessionHost } from '../live/session-host.ts';
@@ -7,7 +8,7 @@ import type { TrafficLogRecord } from '../log/traffic-log.ts';
 import type { TlsView } from '../tls/tls-info.ts';
 import { traceRequestRules } from './actions/run-rules.ts';
 import type { Txn } from './exchange.ts';
-import { baseRecord, exchangeRecord, httpLogLine } from './http-log.ts';
+import { baseRecord, exchangeRecord, httpLogLine, requestRecord } from './http-log.ts';
 
 /** The client connection an exchange runs on, as events and logs name it. */
 export interface ReportingSession {
@@ -66,6 +67,7 @@ export function reportExchange(s: ReportingSession, t: Txn): void {
     if (t.server) t.server.responses[k]!++;
   }
   if (!t.loggedEarly) logLine(s, t, now, false);
+  streamEnds(t.stk, t.session.sessStk, t.req.headBytes, t.bytesOut);
 }
 
 /** option logasap: the line goes out once the response head is on its way, with what is known then. */
@@ -91,9 +93,25 @@ export function logBadRequest(s: ReportingSession, fe: LiveFrontend, tFirstByte:
 
 function logLine(s: ReportingSession, t: Txn, now: number, early: boolean): void {
   const spec = t.fe.spec;
-  if ((!spec.options.httplog && !spec.logFormat) || !s.host.wantsLog(spec, t.detailed)) return;
-  const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer)?.name ?? '<NOSRV>';
-  emitLog(s, spec, exchangeRecord(t, record(s, t.fe, t.backend?.name ?? t.fe.name, server, t.tStart), now, early, s.h2Uri));
+  // monitor-uri requests are never logged (SF_MONITOR)
+  if (t.monitor || (!spec.options.httplog && !spec.logFormat) || !s.host.wantsLog(spec, t.detailed)) return;
+  // a denied request whose cookie named a server: HAProxy had assigned it, and logs it
+  const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer ?? t.cookie?.denied)?.name ?? '<NOSRV>';
+  const rec = record(s, t.fe, t.backend?.name ?? t.fe.name, server, t.tStart);
+  const c = t.builtCtx;
+  if (c?.addressesSet) {
+    // http-request set-src/set-dst...: the stream's addresses are the ones logged
+    rec.clientIp = c.src;
+    rec.clientPort = c.srcPort;
+    rec.frontendIp = c.dst;
+    rec.frontendPort = c.dstPort;
+  }
+  emitLog(s, spec, exchangeRecord(t, rec, now, early, s.h2Uri));
+}
+
+/** What unique-id-format reads when the id is made: the stream as it is at its request. */
+export function requestLogRecord(s: ReportingSession, t: Txn): TrafficLogRecord {
+  return requestRecord(t, record(s, t.fe, t.backend?.name ?? t.fe.name, t.server?.name ?? '<NOSRV>', t.tStart), Date.now());
 }
 
 function record(s: ReportingSession, fe: LiveFrontend, backend: string, server: string, date: number): TrafficLogRecord {

@@ -17,7 +17,7 @@ export interface ResponseDenial {
 /** Runs a proxy's http-request rules, then its redirect rules (even after an allow). Returns the rule that answers
  *  the request (deny, tarpit, return, redirect) with what decided it noted on the exchange, or null. */
 export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
-  const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx);
+  const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx, spec !== t.fe.spec);
   let rule: FinalRule | null;
   if (final && final.action !== 'allow') {
     rule = final;
@@ -39,7 +39,9 @@ export function applyResponseRules(t: Txn, resp: ResponseHead): ResponseDenial |
   const beSpec = t.backend?.spec;
   const feSpec = t.fe.spec;
   if (feSpec.httpResponseRules.length === 0 && (!beSpec || beSpec.httpResponseRules.length === 0)) return null;
-  const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined };
+  // http-response track-sc counts the status it tracks from
+  const stick = t.ctx.stick ? { ...t.ctx.stick, status: resp.status } : undefined;
+  const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined, stick };
   const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
   if (!deny) return null;
   t.decidedBy = `http-response ${deny.action}`;

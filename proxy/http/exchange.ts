@@ -1,6 +1,8 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
 import { VarStore, type VarSet } from '../sample/vars.ts';
+import { newTrackers, type Trackers } from '../stick/trackers.ts';
+import type { PendingStore } from '../stick/sticking-rules.ts';
 import type net from 'node:net';
 import type { NamedId, SampleContext } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -12,6 +14,8 @@ import type { ChunkedScanner } from './chunked.ts';
 import type { RequestHead } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
+import type { CookieTxn } from './cookie-persistence.ts';
+import { NO_CAPTURES, StreamCaptures } from './captures.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -92,9 +96,34 @@ export class Txn {
   rule: { text: string; loc: ProxySpec['loc'] } | undefined;
   /** Answered by the stats applet: logged as <STATS>, with the status HAProxy logs. */
   stats: { logStatus: number } | null = null;
+  /** A monitor-uri request: answered by the proxy, never logged. */
+  monitor = false;
+  /** Cookie persistence state, when the backend has a cookie or persist rules. */
+  cookie: CookieTxn | null = null;
   /** This request's detail events (request, acl, route, balance) are built (see EventBus.detailed). */
   detailed = false;
+  /** How long the connection sat idle before this request's first byte (HAProxy's t_idle, %Ti). */
+  tIdle = 0;
+  /** The request's body arrived whole before an answer of the proxy's own, and was dropped from the buffer. */
+  bodyDropped = false;
+  /** The request has a body the proxy has not read whole (an answer of its own then closes the connection). */
+  bodyPending(): boolean {
+    return this.req.hasBody && !this.bodyDropped;
+  }
+  /** http-request tarpit: the hold under way, then how long it held the request (-1: not tarpitted). */
+  tarpitTimer: NodeJS.Timeout | null = null;
+  tarpitHeld = -1;
+  /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
+  serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
+  /** The request head's size as HTX counts it, as it arrived (%U counts it so). */
+  private readonly reqHtxSize: number;
+  /** Capture slots, the request line as received, the unique id. */
+  readonly captures: StreamCaptures;
   private ctxCache: SampleContext | null = null;
+  /** The stream's tracked counters: its session's, then what its own rules track. */
+  stk: Trackers = newTrackers();
+  /** Entries the stick store rules will write once the response arrives. */
+  readonly stores: PendingStore[] = [];
 
   constructor(
     readonly session: HttpSession,
@@ -108,11 +137,27 @@ export class Txn {
     this.closeClient = !req.keepAlive;
     this.originalMethod = req.method;
     this.originalUri = req.uri;
+    this.reqHtxSize = htxRequestSize(req);
+    const caps = (this.captures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES));
+    caps.method = req.method;
+    caps.uri = req.uri;
+    caps.reqVersion = req.version;
+  }
+
+  /** %U: the request's bytes as HAProxy counts them (HTX head size, then the body it forwarded). */
+  bytesIn(): number {
+    return this.reqHtxSize + (this.req.contentLength > 0 && this.conn !== null ? this.req.contentLength - this.reqLeft : 0);
+  }
+
+  /** The context if rules or fetches built it (null otherwise), without building it. */
+  get builtCtx(): SampleContext | null {
+    return this.ctxCache;
   }
 
   get ctx(): SampleContext {
     if (this.ctxCache === null) {
-      this.ctxCache = this.session.sampleContext(this.req, this.vars);
+      this.ctxCache = this.session.sampleContext(this.req, this.vars, this.stk);
+      (this.ctxCache as { captures?: StreamCaptures }).captures = this.captures;
       this.backendChosen();
     }
     return this.ctxCache;
@@ -148,3 +193,16 @@ export class Txn {
 }
 
 type ScannerOrNull = ChunkedScanner | null;
+
+// HTX's size of a request head: the start line as a 20-byte struct plus its three words, each header as
+// name+value (a Connection of close/keep-alive is the H1 layer's and not kept), one byte for the end of headers.
+function htxRequestSize(req: RequestHead): number {
+  let n = 20 + req.method.length + req.uri.length + 5 + req.wireVersion.length + 1;
+  const h = req.headers;
+  for (let i = 0; i < h.length; i += 2) {
+    const name = h[i]!;
+    if (name.length === 10 && /^connection$/i.test(name) && /^\s*(close|keep-alive)\s*$/i.test(h[i + 1]!)) continue;
+    n += name.length + h[i + 1]!.length;
+  }
+  return n;
+}

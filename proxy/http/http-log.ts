@@ -5,6 +5,8 @@ import type { LiveFrontend } from '../live/generation.ts';
 import { formatHttpLog, formatHttpLogClf, type TrafficLogRecord } from '../log/traffic-log.ts';
 import type { Txn } from './exchange.ts';
 import { splitTarget } from './request-head.ts';
+import { cookieLogFlags } from './cookie-persistence.ts';
+import { nextLogCount } from '../log/log-format.ts';
 
 const NO_HEADERS: readonly string[] = [];
 
@@ -39,11 +41,15 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.tr = t.tRespHead >= 0 && t.tConnected >= 0 ? t.tRespHead - t.tConnected : -1;
   // the applet counts as an immediate server: no wait, no connect, an answer at once (none for its 401)
   if (applet) [rec.tw, rec.tc, rec.tr] = [0, 0, applet.logStatus === 400 ? -1 : 0];
+  // a tarpitted request counts its hold as the queue time, and no valid request time (HAProxy's t_queue)
+  if (t.tarpitHeld >= 0) [rec.tR, rec.tw] = [-1, t.tarpitHeld];
   rec.ta = now - t.tStart;
+  rec.ti = t.tIdle;
   if (early) rec.asap = true;
   rec.status = applet ? applet.logStatus : t.status;
   rec.bytes = t.bytesOut;
-  rec.termination = t.termination;
+  // the 3rd and 4th letters are the persistence cookie's, as the proxy serving the stream sees them
+  rec.termination = t.termination.slice(0, 2) + cookieLogFlags(t.backend?.spec ?? t.fe.spec, t.cookie);
   rec.beconn = t.backend?.served ?? 0;
   rec.srvconn = t.server?.served ?? 0;
   rec.retries = t.retries;
@@ -51,14 +57,18 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.beQueue = t.backend?.queue.length ?? 0;
   // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
   rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
+  rec.captures = t.captures;
+  // strm_log makes the unique id if nothing asked for it before (an answer of the proxy's own, say)
+  rec.uniqueId = t.captures.uniqueIdNow();
   if (spec.logFormat) {
+    streamFields(t, rec);
     rec.method = t.originalMethod;
     rec.uri = t.originalUri;
     const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
     rec.path = target.path;
     rec.query = target.query;
     rec.httpVersion = t.req.version;
-    rec.bytesIn = t.req.headBytes;
+    rec.bytesIn = t.bytesIn();
     // by the time the line is written the stream is on its response side, an answer of our own included: req.*
     // variables are gone (as HAProxy's vars_reqres is pruned then)
     t.responseStarts();
@@ -72,7 +82,37 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   return rec;
 }
 
+/** What unique-id-format reads when the id is made at the request: names, addresses, the request line, samples. */
+export function requestRecord(t: Txn, rec: TrafficLogRecord, now: number): TrafficLogRecord {
+  rec.tR = t.tHead - t.tStart;
+  rec.ta = now - t.tStart;
+  rec.requestLine = `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
+  rec.method = t.originalMethod;
+  rec.uri = t.originalUri;
+  const target = t.originalUri === t.req.uri ? t.req : splitTarget(t.originalUri);
+  rec.path = target.path;
+  rec.query = target.query;
+  rec.httpVersion = t.req.version;
+  rec.bytesIn = t.bytesIn();
+  rec.captures = t.captures;
+  rec.ctx = t.ctx;
+  streamFields(t, rec);
+  return rec;
+}
+
+// %rt (HAProxy counts streams from 0), %sslc/%sslv, %si:%sp and %bi:%bp once a server connection exists.
+function streamFields(t: Txn, rec: TrafficLogRecord): void {
+  rec.streamId = t.id - 1;
+  const tls = t.ctx.tls;
+  if (tls) rec.tls = tls;
+  if (t.serverEnds) {
+    rec.serverAddress = t.serverEnds.remote;
+    rec.backendSource = t.serverEnds.local;
+  }
+}
+
 export function httpLogLine(spec: ProxySpec, rec: TrafficLogRecord): string {
+  rec.logCount = nextLogCount(spec);
   const custom = spec.logFormatter ?? null;
   return custom ? custom(rec) : spec.options.httplogClf ? formatHttpLogClf(rec) : formatHttpLog(rec);
 }

@@ -2,7 +2,9 @@
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
 import tls from 'node:tls';
-import { connectionVerdict, contentVerdict } from '../tcp/tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
+import { applyStickingRules, applyStoreRules } from '../stick/sticking-rules.ts';
+import { countHttpRequest, countResponseStatus, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -22,14 +24,18 @@ import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead, buildResponseHead } from './rewrite.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { ServerConn, Txn } from './exchange.ts';
+import { ChunkedScanner } from './chunked.ts';
 import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
 import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody } from './body-forward.ts';
-import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange } from './exchange-report.ts';
+import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange, requestLogRecord } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
+import { monitorAnswer } from './monitor-uri.ts';
+import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
+import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -48,9 +54,13 @@ export class HttpSession {
   private readonly aclDstPort: number;
   /** sess.* variables: they live as long as the client connection. */
   readonly sessVars = new VarStore('sess');
+  /** The counters tcp-request connection/session rules track: they live as long as the client connection. */
+  readonly sessStk: Trackers = newTrackers();
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
+  /** Since when the connection waits for its next request: the accept, then the end of each exchange (%Ti). */
+  private idleFrom = this.tAccept;
 
   constructor(
     readonly host: SessionHost,
@@ -59,11 +69,13 @@ export class HttpSession {
     /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
     private readonly owned: OwnedReads | null = null,
   ) {
-    this.src = normalizeAddress(sock.remoteAddress ?? '');
-    this.srcPort = sock.remotePort ?? 0;
-    this.dst = normalizeAddress(sock.localAddress ?? '');
-    this.dstPort = sock.localPort ?? 0;
-    this.aclDstPort = binding.configPort || this.dstPort;
+    // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
+    const px = proxiedAddresses(sock);
+    this.src = px ? px.src : normalizeAddress(sock.remoteAddress ?? '');
+    this.srcPort = px ? px.srcPort : sock.remotePort ?? 0;
+    this.dst = px ? px.dst : normalizeAddress(sock.localAddress ?? '');
+    this.dstPort = px ? px.dstPort : sock.localPort ?? 0;
+    this.aclDstPort = px ? px.dstPort : binding.configPort || this.dstPort;
     this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -72,13 +84,15 @@ export class HttpSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    if (r.fe.spec.tcpRequestRules.length > 0 && connectionVerdict(r.fe.spec.tcpRequestRules, this.connectionContext()) === 'reject') {
+    const tcpRules = r.fe.spec.tcpRequestRules;
+    if (tcpRules.length > 0 && (connectionVerdict(tcpRules, this.connectionContext()) === 'reject' || sessionVerdict(tcpRules, this.connectionContext()) === 'reject')) {
       // HAProxy closes a rejected connection before any HTTP, and logs nothing
       r.fe.denied++;
       sock.destroy();
       this.close(null);
       return;
     }
+    countSession(this.sessStk);
     sock.setNoDelay(true);
     for (const [event, fn] of this.listeners) if (!owned || event !== 'data') sock.on(event, fn);
     // what is kept of a read (a head being parsed, a pipelined request, a body) is a copy; a small one comes from
@@ -132,7 +146,11 @@ export class HttpSession {
   }
 
   private connectionContext(): SampleContext {
-    return { src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec };
+    const vars = this.gen ? { proc: this.gen.procVars, sess: this.sessVars } : undefined;
+    return {
+      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec, vars,
+      ...(this.gen && this.gen.tables.size > 0 ? { stick: { tables: this.gen.tables, ctrs: this.sessStk, sess: this.sessStk } } : {}),
+    };
   }
 
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
@@ -140,13 +158,14 @@ export class HttpSession {
     return (this.sock as { h2Uri?: string }).h2Uri;
   }
 
-  sampleContext(req: RequestHead, vars: VarSet): SampleContext {
+  /** `strm`: the stream's tracked counters (see stick/trackers.ts). */
+  sampleContext(req: RequestHead, vars: VarSet, strm?: Trackers): SampleContext {
     const fe = this.fe;
     // every key present from the start (backend is filled in once chosen), so all contexts share one shape
     return {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
-      vars,
+      vars, stick: strm && this.gen ? { tables: this.gen.tables, ctrs: strm, sess: this.sessStk } : undefined,
     };
   }
 
@@ -248,7 +267,12 @@ export class HttpSession {
     }
     this.attach(r.gen, r.fe);
     const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && contentVerdict(tcpRules, { ...this.sampleContext(head, { proc: r.gen.procVars, sess: this.sessVars }), payload: buf.subarray(0, end) }, true) === 'reject') {
+    // the content rules' txn/req variables belong to the transaction that follows (one stream in HAProxy)
+    const early = tcpRules.length > 0 ? { proc: r.gen.procVars, sess: this.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') } : null;
+    // a stream starts with its session's tracked counters (stream_new copies them)
+    const strm: Trackers = [...this.sessStk];
+    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end) }, true) === 'reject') {
+      releaseStream(strm, this.sessStk);
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;
@@ -257,8 +281,16 @@ export class HttpSession {
       this.close('PR');
       return;
     }
+    countHttpRequest(strm);
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    this.start(new Txn(this, r.gen, r.fe, head, tStart, tHead));
+    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead);
+    t.stk = strm;
+    if (early && (early.txn.size > 0 || early.reqres.size > 0)) {
+      for (const [k, v] of early.txn.entries()) t.vars.txn!.set(k, v);
+      for (const [k, v] of early.reqres.entries()) t.vars.reqres!.set(k, v);
+    }
+    t.tIdle = Math.max(0, tStart - this.idleFrom);
+    this.start(t);
   }
 
   private badRequest(): void {
@@ -282,6 +314,18 @@ export class HttpSession {
     const ev = this.host.events;
     t.detailed = ev.wantsDetail && ev.detailed();
     emitRequest(this, t);
+    // header captures read the request as it arrived, before any rule (http_wait_for_request)
+    if (fe.spec.captures && fe.spec.captures.req.length > 0) t.captures.captureHeaders('req', t.req.headers);
+    const uid = fe.spec.uniqueId;
+    if (uid) t.captures.makeUniqueId = () => uid.formatter(requestLogRecord(this, t));
+    const monitor = fe.spec.monitorUri !== undefined ? monitorAnswer(fe.spec, t.req, t.ctx) : null;
+    if (monitor !== null) {
+      // before any http-request rule, as http_wait_for_request does
+      t.monitor = true;
+      t.termination = 'LR--';
+      this.answerStatus(t, monitor);
+      return;
+    }
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
@@ -294,10 +338,19 @@ export class HttpSession {
     }
     t.backend = be;
     t.backendChosen();
+    persistenceStart(t, be);
     emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
-    this.assign(t, undefined);
+    // http_process_request: the unique id is made now at the latest, and sent in unique-id-header
+    if (uid) {
+      const id = t.captures.uniqueIdNow()!;
+      if (uid.header !== undefined) t.req.headers.push(uid.header, id);
+    }
+    // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
+    const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
+    if (sticky) this.useServer(t, sticky);
+    else this.assign(t, undefined);
   }
 
   // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
@@ -335,10 +388,56 @@ export class HttpSession {
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
     const rule = applyRequestRules(t, spec);
     if (!rule) return false;
+    if (rule.action === 'deny' || rule.action === 'tarpit') persistenceOnDeny(t);
     emitRoute(this, t, undefined);
+    this.dropWholeBody(t);
+    if (rule.action === 'tarpit') {
+      this.tarpit(t, () => {
+        const a = ruleAnswer(t, rule);
+        if (a) this.local(t, a);
+      });
+      return true;
+    }
     const a = ruleAnswer(t, rule);
     if (a) this.local(t, a);
     return true;
+  }
+
+  // http-request tarpit: the request is held for `timeout tarpit` (the connect timeout when unset, read from the
+  // backend, which is the frontend until one is chosen), then answered; logged PT-- with the hold as Tw.
+  private tarpit(t: Txn, answer: () => void): void {
+    t.termination = 'PT--';
+    const px = t.backend?.spec ?? t.fe.spec;
+    const hold = px.timeouts.tarpit ?? px.timeouts.connect ?? 0;
+    const held = Date.now();
+    t.tarpitTimer = setTimeout(() => {
+      t.tarpitTimer = null;
+      if (this.closed || this.txn !== t) return;
+      t.tarpitHeld = Date.now() - held;
+      answer();
+    }, hold);
+  }
+
+  // Before an answer of the proxy's own: a request body that arrived whole is dropped, so the connection can stay
+  // open for the next request (haproxy 2.6.12 does so); one still arriving makes the answer close it.
+  private dropWholeBody(t: Txn): void {
+    const req = t.req;
+    // once a server connection took the request, its body is that connection's, not the buffer's
+    if (!req.hasBody || t.closeClient || t.bodyDropped || t.tConnected >= 0) return;
+    const buf = this.buf;
+    let take = -1;
+    if (req.chunked) {
+      if (buf) {
+        const sc = new ChunkedScanner();
+        const n = sc.scan(buf);
+        if (n >= 0 && sc.done) take = n;
+      }
+    } else if (buf && buf.length >= req.contentLength) take = req.contentLength;
+    if (take < 0) return;
+    this.buf = buf!.length > take ? buf!.subarray(take) : null;
+    // the next request's clock starts once this one ends
+    if (!this.buf) this.tFirstByte = -1;
+    t.bodyDropped = true;
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
@@ -358,7 +457,12 @@ export class HttpSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   private assign(t: Txn, avoid: ServerState | undefined): void {
-    t.queued = assignServer(t.backend!, { src: this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
+    const direct = avoid === undefined ? persistentServer(t) : null;
+    if (direct) {
+      this.useServer(t, direct);
+      return;
+    }
+    t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {
@@ -388,7 +492,7 @@ export class HttpSession {
   // A new connection to the server, under the backend's connect timeout.
   private connect(t: Txn, server: ServerState): void {
     const be = t.backend!;
-    const conn = new ServerConn(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be);
+    const conn = new ServerConn(this.withPreface(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be), server, be);
     conn.txn = t;
     t.conn = conn;
     conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);
@@ -397,10 +501,21 @@ export class HttpSession {
     });
   }
 
+  // server ... send-proxy / send-proxy-v2: the client's addresses go first, in a PROXY header
+  // option srvtcpka: SO_KEEPALIVE on it too
+  private withPreface<A extends object>(addr: A, server: ServerState, be: LiveBackend): A {
+    const preface = serverPreface(server.spec, this);
+    const keepAlive = be.spec.options.srvTcpKa === true;
+    return preface || keepAlive ? { ...addr, ...(preface ? { preface } : {}), ...(keepAlive ? { keepAlive } : {}) } : addr;
+  }
+
   private connected(t: Txn, conn: ServerConn): void {
     conn.txn = t;
     t.conn = conn;
     if (t.tConnected < 0) t.tConnected = Date.now();
+    // %si:%sp and %bi:%bp name the two ends of the server connection
+    const sock = conn.sock;
+    if (sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
     // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
     this.setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
     this.sendRequest(t, conn);
@@ -421,7 +536,7 @@ export class HttpSession {
     conn.txn = null;
     conn.sock.destroy();
     be.drop(server);
-    const plan = planRetry(be, server, t.retries, immediate);
+    const plan = planRetry(be, server, t.retries, immediate, t.cookie ?? undefined);
     if (plan.giveUp) {
       // the log still names the server that refused
       t.failedServer = server;
@@ -436,7 +551,7 @@ export class HttpSession {
       if (this.txn !== t) return;
       if (plan.redispatch) {
         t.redispatched = true;
-        this.assign(t, server);
+        persistenceRedispatch(t, server, () => this.assign(t, server));
       } else this.useServer(t, server);
     };
     if (plan.delayMs > 0) setTimeout(retry, plan.delayMs);
@@ -447,7 +562,7 @@ export class HttpSession {
     const be = t.backend!;
     const head = buildRequestHead(t.req, {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
-      src: this.src,
+      src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
       closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
     });
     const sock = conn.sock;
@@ -515,6 +630,12 @@ export class HttpSession {
       t.respBuf = null;
       // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
       const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+      countResponseStatus(t.stk, resp.status);
+      if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
+        applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);
+      }
+      t.captures.resVersion = resp.version;
+      if (t.fe.spec.captures && t.fe.spec.captures.res.length > 0) t.captures.captureHeaders('res', resp.headers);
       const denied = applyResponseRules(t, resp);
       if (denied !== null) {
         // what came with the head is counted too; Tr stays -1: the response never counted as valid
@@ -522,6 +643,7 @@ export class HttpSession {
         this.denyResponse(t, denied);
         return;
       }
+      persistenceResponse(t, resp);
       applyAfterResponseRules(t, resp, resp);
       t.tRespHead = Date.now();
       t.resp = resp;
@@ -670,6 +792,7 @@ export class HttpSession {
   // ---- answers and endings -----------------------------------------------------------------------------------
 
   private answerStatus(t: Txn, status: number): void {
+    this.dropWholeBody(t);
     this.local(t, statusAnswer(t, status));
   }
 
@@ -719,6 +842,7 @@ export class HttpSession {
   private finish(t: Txn, serverGone = false): void {
     if (this.txn !== t) return;
     this.txn = null;
+    this.idleFrom = Date.now();
     const be = t.backend;
     const server = t.server;
     if (t.queued && be) be.dequeue(t.queued);
@@ -726,7 +850,8 @@ export class HttpSession {
     if (conn) {
       conn.txn = null;
       t.conn = null;
-      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed &&
+      // a connection that carried a PROXY header speaks for this client only: it is not pooled
+      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed && !server!.spec.sendProxy &&
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;
@@ -757,6 +882,7 @@ export class HttpSession {
     if (t) {
       // the client left mid-exchange
       this.txn = null;
+      if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
       if (t.queued && t.backend) t.backend.dequeue(t.queued);
       this.dropServer(t);
       if (t.backend && t.server) t.backend.drop(t.server);
@@ -766,6 +892,7 @@ export class HttpSession {
       reportExchange(this, t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
+    releaseSession(this.sessStk);
     this.detach();
   }
 }

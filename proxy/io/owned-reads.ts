@@ -40,9 +40,12 @@ export class OwnedReads {
   };
 
   /** Connects to a server; `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes.
+   *  `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only).
    *  With `adopt`, takes over an accepted connection instead (see OwnedReads.adopt). */
   constructor(
-    opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions } | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean },
+    opts:
+      | { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }
+      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean },
     private reader: OwnedReader,
   ) {
     this.shared = 'adopt' in opts && opts.shared;
@@ -69,8 +72,14 @@ export class OwnedReads {
       this.connectEvent = 'connect';
       return;
     }
-    const common = { host: opts.host, port: opts.port, noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false, onread };
+    const common = {
+      host: opts.host, port: opts.port, noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false, onread,
+      // option srvtcpka / tcpka: SO_KEEPALIVE on the server connection
+      keepAlive: opts.keepAlive ?? false,
+    };
     this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
+    // written at once, it is queued until the connection is up and goes out ahead of the request
+    if (opts.preface && !opts.tls) this.sock.write(opts.preface);
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 

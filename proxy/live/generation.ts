@@ -1,10 +1,11 @@
 // One loaded config while it serves: frontends and backends with their live state. A reload builds a new
 // generation; requests in flight keep the one they started on.
 import { VarStore } from '../sample/vars.ts';
-import type { ProxyStateView } from '../sample/context.ts';
+import type { ProxyStateView, ProxyTimeouts, ServerLoad } from '../sample/context.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
 import { LiveBackend } from './live-backend.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
+import { StickTable } from '../stick/stick-table.ts';
 
 export class LiveFrontend {
   readonly name: string;
@@ -40,10 +41,18 @@ export class Generation implements ProxyStateView {
   /** The proc.* variables: this generation is HAProxy's process, so a reload starts again from global set-var. */
   readonly procVars = new VarStore('proc');
 
+  /** Stick tables by name; a reload starts them empty, as a new HAProxy process without peers does. */
+  readonly tables = new Map<string, StickTable>();
+
   constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {
     for (const [name, value] of config.global.procVars) this.procVars.set(name, value);
     for (const fe of config.frontends) this.frontends.set(fe.name, new LiveFrontend(fe));
     for (const [name, be] of config.backends) this.backends.set(name, new LiveBackend(be, random));
+    // in declaration order (the order of their lines), which "show table" lists backwards
+    const specs = [...config.frontends, ...config.backends.values()].flatMap((px) => (px.stickTable ? [px.stickTable] : []));
+    const fileIndex = (f: string): number => config.files.indexOf(f);
+    specs.sort((a, b) => fileIndex(a.loc.file) - fileIndex(b.loc.file) || a.loc.line - b.loc.line);
+    for (const spec of specs) if (!this.tables.has(spec.name)) this.tables.set(spec.name, new StickTable(spec));
   }
 
   backendOf(fe: ProxySpec): LiveBackend | undefined {
@@ -75,5 +84,14 @@ export class Generation implements ProxyStateView {
 
   srvConn(backend: string, server: string): number | undefined {
     return this.backends.get(backend)?.byName.get(server)?.served;
+  }
+
+  timeouts(proxy: string): ProxyTimeouts | undefined {
+    return (this.backends.get(proxy)?.spec ?? this.frontends.get(proxy)?.spec)?.timeouts;
+  }
+
+  serverLoad(backend: string, server: string): ServerLoad | undefined {
+    const s = this.backends.get(backend)?.byName.get(server);
+    return s ? { weight: s.effectiveWeight, userWeight: s.userWeight, initialWeight: s.spec.weight, queued: s.queued } : undefined;
   }
 }

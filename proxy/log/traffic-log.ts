@@ -1,6 +1,8 @@
 // The httplog and tcplog lines, in HAProxy 2.6's default formats (doc/configuration.txt 8.2.3 and 8.2.2).
 import type { SampleContext } from '../sample/context.ts';
+import type { TlsView } from '../tls/tls-info.ts';
 import { haproxyDate } from './log-date.ts';
+import { headerCaptureList, headerCaptures, urlEncode } from './log-escape.ts';
 
 export interface TrafficLogRecord {
   clientIp: string;
@@ -50,6 +52,21 @@ export interface TrafficLogRecord {
   path?: string;
   query?: string | null;
   httpVersion?: string;
+  /** The stream's capture slots (%hr %hs, and the {...} of option httplog). */
+  captures?: { readonly req: readonly (string | undefined)[]; readonly res: readonly (string | undefined)[] };
+  /** %ID: the stream's unique id, when the frontend has a unique-id-format. */
+  uniqueId?: string;
+  /** %rt: the stream's number (HAProxy's uniq_id, from 0 in the process). */
+  streamId?: number;
+  /** %lc: lines the frontend logged before this one. */
+  logCount?: number;
+  /** %bi:%bp — the server connection's own address; %si:%sp — the server's. */
+  backendSource?: { readonly ip: string; readonly port: number };
+  serverAddress?: { readonly ip: string; readonly port: number };
+  /** %Ti: idle time before the request (HTTP); %Tt and %Tq count it, %Ta does not. */
+  ti?: number;
+  /** %sslc %sslv: the client connection's TLS cipher and protocol. */
+  tls?: Pick<TlsView, 'cipher' | 'protocol'>;
 }
 
 /** %ft: the frontend's name, with '~' when the connection is TLS (HAProxy's transport marker). */
@@ -57,12 +74,15 @@ export function frontendWithTransport(r: TrafficLogRecord): string {
   return r.ssl ? `${r.frontend}~` : r.frontend;
 }
 
-// %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r
+// %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r
+// (%hr and %hs print nothing, not even their space, for a frontend without captures on that side)
 export function formatHttpLog(r: TrafficLogRecord): string {
+  const hr = headerCaptures(r.captures?.req, false);
+  const hs = headerCaptures(r.captures?.res, false);
   return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${frontendWithTransport(r)} ${r.backend}/${r.server} ` +
     `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${asap(r)}${r.ta} ${r.status} ${asap(r)}${r.bytes} - - ${r.termination} ` +
     `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue} ` +
-    `"${r.requestLine}"`;
+    `${hr ? `${hr} ` : ''}${hs ? `${hs} ` : ''}"${urlEncode(r.requestLine)}"`;
 }
 
 // "option httplog clf": the Common Log Format variant.
@@ -71,9 +91,11 @@ export function formatHttpLogClf(r: TrafficLogRecord): string {
   const off = -d.getTimezoneOffset();
   const tz = `${off >= 0 ? '+' : '-'}${String(Math.floor(Math.abs(off) / 60)).padStart(2, '0')}${String(Math.abs(off) % 60).padStart(2, '0')}`;
   const date = haproxyDate(r.date).slice(0, 20);
-  return `${r.clientIp} - - [${date} ${tz}] "${r.requestLine}" ${r.status} ${asap(r)}${r.bytes} "" "" ${r.clientPort} ` +
+  const hrl = headerCaptureList(r.captures?.req, true);
+  const hsl = headerCaptureList(r.captures?.res, true);
+  return `${r.clientIp} - - [${date} ${tz}] "${urlEncode(r.requestLine)}" ${r.status} ${asap(r)}${r.bytes} "" "" ${r.clientPort} ` +
     `${String(d.getMilliseconds()).padStart(3, '0')} "${frontendWithTransport(r)}" "${r.backend}" "${r.server}" ${r.tR} ${r.tw} ${r.tc} ${r.tr} ` +
-    `${asap(r)}${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""`;
+    `${asap(r)}${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""${hrl ? ` ${hrl}` : ''}${hsl ? ` ${hsl}` : ''}`;
 }
 
 // %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq

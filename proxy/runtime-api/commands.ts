@@ -13,7 +13,9 @@ import type { SampleType } from '../sample/sample.ts';
 
 // HAProxy's smp_to_type names, as `get var` prints them.
 const VAR_TYPE_NAMES: Record<SampleType, string> = { bool: 'bool', int: 'sint', ip: 'ipv4', str: 'str', bin: 'bin', meth: 'meth', any: 'any' };
+import { MAP_COMMAND_WORDS, runMapCommand } from './map-commands.ts';
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
+import { runTableCommand } from './table-commands.ts';
 
 export interface CommandOutcome {
   /** The text to print before the post-command newline (may be empty). */
@@ -31,8 +33,8 @@ export interface CommandContext {
 }
 
 export interface CommandProcessor {
-  /** Runs one command (one line or one ';'-separated part). */
-  run(command: string): CommandOutcome;
+  /** Runs one command (one line or one ';'-separated part), with the payload that followed a trailing "<<". */
+  run(command: string, payload?: string): CommandOutcome;
 }
 
 const LEVELS: Record<CliLevel, number> = { user: 0, operator: 1, admin: 2 };
@@ -136,14 +138,19 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
 
   const requireAdmin = (): CommandOutcome | null => (level < LEVELS.admin ? { output: 'Permission denied\n' } : null);
 
-  function run(command: string): CommandOutcome {
-    const args = splitArgs(command);
+  function run(command: string, payload?: string): CommandOutcome {
+    const all = splitArgs(command);
+    // "<<" ends the arguments: what follows the line is the payload
+    const cut = all.indexOf('<<');
+    const args = cut >= 0 ? all.slice(0, cut) : all;
     const cmd = findCommand(args);
     if (args[0] === 'quit') return { output: '', quit: true };
     if (args[0] === 'prompt') return { output: '', togglePrompt: true };
     if (args[0] === 'help' || !cmd) return { output: usageMessage(args) };
 
-    switch (cmd.words.join(' ')) {
+    const words = cmd.words.join(' ');
+    if (MAP_COMMAND_WORDS.includes(words)) return { output: runMapCommand(args, engine.config.patterns, cut >= 0 ? payload ?? '' : undefined) };
+    switch (words) {
       case 'show info':
         return { output: renderShowInfo(engine.snapshot(), engine.config, now()) };
       case 'show version':
@@ -174,6 +181,10 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
         // no newline of its own: the socket shows the value line followed by the one blank line only
         return { output: `${name}: type=${VAR_TYPE_NAMES[type]} value=<${String(text)}>` };
       }
+      case 'show table':
+      case 'clear table':
+      case 'set table':
+        return { output: runTableCommand(args, { tables: () => [...engine.stickTables().values()].reverse(), canSeeEntries: level >= LEVELS.operator }) };
       case 'get weight': {
         const found = findServer(args[2]);
         if ('error' in found) return { output: found.error };

@@ -41,14 +41,39 @@ export function createCliSession(processor: CommandProcessor, transport: CliTran
     transport.end();
   };
 
+  // a command ending in "<<" takes the following lines, up to an empty one, as its payload (no ';' nor escapes)
+  let pending: string | null = null;
+  let payload: string[] = [];
   const drain = (): void => {
     while (!closed) {
-      const end = commandEnd(buffer);
-      if (end < 0) return;
-      let command = buffer.slice(0, end);
-      buffer = buffer.slice(end + 1);
-      if (command.endsWith('\r')) command = command.slice(0, -1);
-      const outcome = processor.run(command);
+      let command: string;
+      let body: string | undefined;
+      if (pending !== null) {
+        const nl = buffer.indexOf('\n');
+        if (nl < 0) return;
+        let line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        if (line !== '') {
+          payload.push(line);
+          continue;
+        }
+        command = pending;
+        body = payload.join('\n');
+        pending = null;
+        payload = [];
+      } else {
+        const end = commandEnd(buffer);
+        if (end < 0) return;
+        command = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        if (command.endsWith('\r')) command = command.slice(0, -1);
+        if (command.endsWith('<<')) {
+          pending = command;
+          continue;
+        }
+      }
+      const outcome = processor.run(command, body);
       if (outcome.quit) return close();
       if (outcome.togglePrompt) prompt = !prompt;
       transport.write(outcome.output + (prompt ? '\n> ' : '\n'));

@@ -2,6 +2,7 @@
 // (src/cli.c cli_gen_usage_msg, src/tools.c update_word_fingerprint / word_fingerprint_distance):
 // exact leading words narrow the list, the rest is matched by a fingerprint of letter transitions,
 // and the usage lines are HAProxy's own, sorted, followed by help/prompt/quit.
+import { MAP_USAGES } from './map-commands.ts';
 
 export type CliLevel = 'user' | 'operator' | 'admin';
 
@@ -14,17 +15,21 @@ export interface CommandEntry {
 
 /** The commands this runtime API answers, with HAProxy 2.6's usage lines verbatim. */
 export const COMMANDS: readonly CommandEntry[] = [
+  { words: ['clear', 'table'], usage: 'clear table <table> [<filter>]*         : remove an entry from a table (filter: data/key)' },
   { words: ['disable', 'server'], usage: "disable server (DEPRECATED)             : disable a server for maintenance (use 'set server' instead)" },
   { words: ['enable', 'server'], usage: "enable server  (DEPRECATED)             : enable a disabled server (use 'set server' instead)" },
   { words: ['get', 'var'], usage: 'get var <name>                          : retrieve contents of a process-wide variable' },
   { words: ['get', 'weight'], usage: "get weight <bk>/<srv>                   : report a server's current weight" },
+  { words: ['set', 'table'], usage: "set table <table> key <k> [data.* <v>]* : update or create a table entry's data" },
   { words: ['set', 'server'], usage: "set server <bk>/<srv> [opts]            : change a server's state, weight, address or ssl" },
   { words: ['set', 'weight'], usage: "set weight <bk>/<srv>  (DEPRECATED)     : change a server's weight (use 'set server' instead)" },
   { words: ['show', 'backend'], usage: 'show backend                            : list backends in the current running config' },
   { words: ['show', 'info'], usage: 'show info [desc|json|typed|float]*      : report information about the running process' },
   { words: ['show', 'servers', 'state'], usage: 'show servers state [<backend>]          : dump volatile server information (all or for a single backend)' },
   { words: ['show', 'stat'], usage: 'show stat [desc|json|no-maint|typed|up]*: report counters for each proxy and server' },
+  { words: ['show', 'table'], usage: "show table <table> [<filter>]*          : report table usage stats or dump this table's contents (filter: data/key)" },
   { words: ['show', 'version'], usage: 'show version                            : show version of the current process' },
+  ...MAP_USAGES,
 ];
 
 const ALWAYS = [

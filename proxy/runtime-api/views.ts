@@ -123,7 +123,8 @@ function serverStateLine(b: BackendSnapshot, s: ServerSnapshot, config: ConfigMo
   const { addr, port } = splitAddress(s.address);
   const maint = s.admin === 'maint';
   // SRV_ADMF_FMAINT (1), plus CMAINT (4) while a server "disabled" in the config stays in maintenance; FDRAIN (8).
-  const admin = maint ? (spec?.disabled ? 5 : 1) : s.admin === 'drain' ? 8 : 0;
+  // SRV_ADMF_RMAINT (32) when DNS resolution put it there
+  const admin = maint ? (s.maintCause === 'resolution' ? 32 : spec?.disabled ? 5 : 1) : s.admin === 'drain' ? 8 : 0;
   const status = s.check ? (s.lastCheck?.status ?? 'INI') : 'INI';
   const result = s.check && s.lastCheck ? CHECK_RESULT_NUMBER[checkStatusResult(s.lastCheck.status)] : 0;
   // CHK_ST_CONFIGURED|CHK_ST_ENABLED (6), plus CHK_ST_PAUSED (8) in maintenance.
@@ -131,9 +132,9 @@ function serverStateLine(b: BackendSnapshot, s: ServerSnapshot, config: ConfigMo
   const forcedId = spec && spec.id !== position ? 1 : 0;
   const since = Math.max(0, Math.floor((now - s.lastStateChange) / 1000));
   return [
-    b.id, b.name, s.id, s.name, addr, OP_STATE[s.op], admin, s.weight, spec?.weight ?? s.weight, since,
+    b.id, b.name, s.id, s.name, addr || '-', OP_STATE[s.op], admin, s.weight, spec?.weight ?? s.weight, since,
     checkStatusNumber(status), result, s.health, checkState, 0,
-    0, forcedId, '-', port, '-', 0, spec?.checkPort ?? 0, spec?.checkAddr ?? '-', '-', 0,
+    0, forcedId, s.fqdn ?? '-', port, '-', 0, spec?.checkPort ?? 0, spec?.checkAddr ?? '-', '-', 0,
   ].join(' ') + '\n';
 }
 

@@ -1,6 +1,7 @@
 // Fetch and converter argument lists, parsed as HAProxy's make_arg_list (src/arg.c) does: "(a,b)" right after
 // the keyword, quotes and backslash escapes honoured, errors worded the same way.
 import type { ArgType, ArgValue } from './sample.ts';
+import { parseMask4, parseMask6 } from './converters-addr.ts';
 
 export interface ParsedArgs {
   readonly values: ArgValue[];
@@ -8,10 +9,10 @@ export interface ParsedArgs {
   readonly end: number;
 }
 
-const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', be: 'backend', fe: 'frontend', srv: 'server' };
+const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask', tab: 'table' };
 
 // Parses the argument list starting at `from` in `text`; returns the values or HAProxy's error message.
-export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string } {
+export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string; arg?: number } {
   let i = from;
   const empty = text[i] !== '(';
   if (!empty) i++;
@@ -57,6 +58,15 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
         }
         if (!/^[-+]?\d+$/.test(out)) return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
         values.push(Number(out));
+      } else if (type === 'msk4' || type === 'msk6') {
+        if (out === '') {
+          if (pos >= min) break;
+          return { error: `expected type '${TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
+        }
+        if ((type === 'msk4' ? parseMask4(out) : parseMask6(out)) === null) {
+          return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
+        }
+        values.push(out);
       } else {
         values.push(out);
       }
@@ -72,7 +82,8 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
     if (text[i] === ')') i++;
     else {
       const rest = text.slice(i);
-      return { error: rest !== '' ? `expected ')' before '${rest}'` : `expected ')'` };
+      // make_arg_list's count for the message (it takes one off past the first argument)
+      return { error: rest !== '' ? `expected ')' before '${rest}'` : `expected ')'`, arg: (pos > 1 ? pos - 1 : pos) + 1 };
     }
   }
   return { values, end: i };

@@ -22,6 +22,8 @@ export function castSample(value: SampleValue, from0: SampleType, to: SampleType
     case 'int':
     case 'bool':
       if (from === 'bool') return value ? 1 : 0;
+      // an integer is a boolean as it is (sample_casts' c_none): non-zero is true
+      if (from === 'int') return value;
       if (from === 'str') return (value as string).length === 0 ? undefined : readInt64(value as string);
       if (from === 'ip') {
         const v4 = parseIpv4(value as string);

@@ -2,6 +2,9 @@
 import type { VarSet } from './vars.ts';
 import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
 import type { TlsView } from '../tls/tls-info.ts';
+import type { StickTable } from '../stick/stick-table.ts';
+import type { Trackers } from '../stick/trackers.ts';
+import type { StreamCaptures } from '../http/captures.ts';
 
 export type { HttpRequestView, HttpResponseView };
 
@@ -17,6 +20,8 @@ export interface SampleContext {
   readonly srcPort: number;
   readonly dst: string;
   readonly dstPort: number;
+  /** http-request set-src/set-dst/...-port changed the addresses above: the log and X-Forwarded-For follow them. */
+  readonly addressesSet?: boolean;
   /** Absent in mode tcp (and before the request head is parsed), and in http-response rules (see reqPersist). */
   readonly req?: HttpRequestView;
   /**
@@ -40,6 +45,22 @@ export interface SampleContext {
   readonly state?: ProxyStateView;
   /** The variables reachable here (proc always; sess, txn, req/res once there is a connection and a stream). */
   readonly vars?: VarSet;
+  /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
+  readonly stick?: StickView;
+  /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
+  readonly captures?: StreamCaptures;
+}
+
+/** What the stick-table fetches, converters and actions reach. */
+export interface StickView {
+  /** The tables of the config now serving, by name. */
+  readonly tables: ReadonlyMap<string, StickTable>;
+  /** The stream's tracked counters (a copy of its session's plus its own); the session's at connection level. */
+  readonly ctrs?: Trackers;
+  /** The session's own, for the tcp-request connection/session rules that track into them. */
+  readonly sess?: Trackers;
+  /** The stream's status once a response exists (http-response track-sc counts it). */
+  readonly status?: number;
 }
 
 /** What state fetches read; names are proxy and server names as configured. undefined = unknown name. */
@@ -54,5 +75,22 @@ export interface ProxyStateView {
   srvIsUp(backend: string, server: string): boolean | undefined;
   /** Current connections of a server (srv_conn). */
   srvConn(backend: string, server: string): number | undefined;
+  /** A proxy's configured timeouts in ms (be_server_timeout ...); a missing one is "not set". */
+  timeouts?(proxy: string): ProxyTimeouts | undefined;
+  /** A server's weights (effective, as set by the config or `set weight`, initial) and queue (srv_weight ...). */
+  serverLoad?(backend: string, server: string): ServerLoad | undefined;
+}
+
+export interface ProxyTimeouts {
+  readonly client?: number;
+  readonly server?: number;
+  readonly tunnel?: number;
+}
+
+export interface ServerLoad {
+  readonly weight: number;
+  readonly userWeight: number;
+  readonly initialWeight: number;
+  readonly queued: number;
 }
 

@@ -32,7 +32,7 @@ export function parseConverterChain(
     const cargs = parseArgs(word, e, conv.args, conv.minArgs);
     if ('error' in cargs) {
       const got = cargs.error.match(/got (\d+)/)?.[1];
-      const pos = cargs.error.match(/position (\d+)/)?.[1] ?? (got !== undefined ? String(Number(got) + 1) : '1');
+      const pos = cargs.error.match(/position (\d+)/)?.[1] ?? (got !== undefined ? String(Number(got) + 1) : String(cargs.arg ?? 1));
       return { error: `invalid arg ${pos} in converter '${name}' : ${cargs.error}` };
     }
     if (conv.validate) {

@@ -3,7 +3,14 @@
 import type { ArgType, ArgValue, SampleType, SampleValue } from './sample.ts';
 import type { SampleContext } from './context.ts';
 import { castSample } from './cast.ts';
+import { lackingConverter } from './lacking.ts';
+import { TEXT_CONVERTERS } from './converters-text.ts';
+import { HASH_CONVERTERS } from './converters-hash.ts';
+import { ADDR_CONVERTERS } from './converters-addr.ts';
+import { JSON_CONVERTERS } from './converters-json.ts';
+import { MAP_CONVERTERS } from './map-converters.ts';
 import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
+import { TABLE_CONVERTERS } from './table-converters.ts';
 
 export interface ConverterDef {
   readonly name: string;
@@ -263,9 +270,14 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS].map((c) => [c.name, c]));
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS].map((c) => [c.name, c]));
 
-// Looks a converter up by name.
+// Looks a converter up by name; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findConverter(name: string): ConverterDef | undefined {
-  return byName.get(name);
+  return byName.get(name) ?? lackingConverter(name);
+}
+
+// True when the engine itself implements the converter.
+export function engineHasConverter(name: string): boolean {
+  return byName.has(name);
 }

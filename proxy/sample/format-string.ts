@@ -20,6 +20,8 @@ export interface FormatPlace<In> {
    * Elsewhere an absent sample prints nothing and what does not parse stays literal text.
    */
   readonly logLine: boolean;
+  /** The section the format is written in: what a fetch's omitted proxy or table argument means. */
+  readonly proxy?: string;
 }
 
 type Part<In> = string | ((input: In) => string);
@@ -92,7 +94,7 @@ export function compileFormat<In>(fmt: string, place: FormatPlace<In>): Formatte
 
 // %[expr] starting at fmt[at] === '['. Outside log lines, an expression that does not parse is literal text (null).
 function samplePart<In>(fmt: string, at: number, quote: boolean, place: FormatPlace<In>): { part: (input: In) => string; next: number } | null {
-  const expr = compileSampleExpr(fmt.slice(at + 1), '');
+  const expr = compileSampleExpr(fmt.slice(at + 1), place.proxy ?? '');
   const absent = place.logLine ? (quote ? '""' : '-') : quote ? '""' : '';
   if (!('error' in expr) && fmt[at + 1 + expr.end] === ']') {
     const ctxOf = place.sampleContext;
@@ -123,9 +125,9 @@ export const RULE_FORMAT: FormatPlace<SampleContext> = {
   logLine: false,
 };
 
-/** A rule's format string, compiled once with the rule. */
-export function compileRuleFormat(fmt: string): Formatter<SampleContext> {
-  return compileFormat(fmt, RULE_FORMAT);
+/** A rule's format string, compiled once with the rule; `proxy` is the section it is written in. */
+export function compileRuleFormat(fmt: string, proxy = ''): Formatter<SampleContext> {
+  return compileFormat(fmt, proxy === '' ? RULE_FORMAT : { ...RULE_FORMAT, proxy });
 }
 
 const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
@@ -169,4 +171,30 @@ export function checkFormatString(fmt: string, places: readonly CheckPlace[], pr
     i += 2 + expr.end;
   }
   return null;
+}
+
+/**
+ * A log line's %[expr] starting at fmt[at] === '[': prints the sample, or what an absent one prints there ('-' in
+ * log lines, nothing in unique ids, `""` quoted). Throws HAProxy's message when no ']' closes it.
+ */
+export function compileFormatSample(fmt: string, at: number, quote: boolean, mandatory: boolean): { print: (ctx: SampleContext | undefined) => string; next: number } {
+  const expr = compileSampleExpr(fmt.slice(at + 1), '');
+  const absent = quote ? '""' : mandatory ? '-' : '';
+  if (!('error' in expr) && fmt[at + 1 + expr.end] === ']') {
+    const print = (ctx: SampleContext | undefined) => {
+      const v = ctx ? expr.evaluate(ctx) : undefined;
+      if (v === undefined || v === '') return absent;
+      return quote ? `"${v}"` : v;
+    };
+    return { print, next: at + 1 + expr.end + 1 };
+  }
+  if (!('error' in expr)) {
+    const c = fmt[at + 1 + expr.end];
+    const name = fmt.slice(at + 1, at + 1 + expr.end);
+    throw new Error(c === undefined ? `missing ']' after '${name}'` : `expected ']' after '${name}', but found '${c}'`);
+  }
+  // the config check refused what does not parse where a sample is readable; what is left prints as absent
+  const end = fmt.indexOf(']', at);
+  if (end < 0) throw new Error(`missing ']' after '${fmt.slice(at + 1)}'`);
+  return { print: () => absent, next: end + 1 };
 }

@@ -40,10 +40,7 @@ export function compileSampleExpr(text: string, proxy: string): SampleExpr | { e
   while (chainEnd < text.length && text[chainEnd] === ',') {
     chainEnd++;
     while (chainEnd < text.length && isIdChar(text[chainEnd]!)) chainEnd++;
-    if (text[chainEnd] === '(') {
-      const close = text.indexOf(')', chainEnd);
-      chainEnd = close < 0 ? text.length : close + 1;
-    }
+    if (text[chainEnd] === '(') chainEnd = argListEnd(text, chainEnd);
   }
   const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`);
   if ('error' in chain) return chain;
@@ -75,4 +72,19 @@ export function compileSampleExpr(text: string, proxy: string): SampleExpr | { e
       return typeof s === 'string' ? s : Buffer.isBuffer(s) ? s.toString('latin1') : String(s);
     },
   };
+}
+
+// Where an argument list that opens at text[open] ends (after its ')'): quotes and backslashes protect a ')' as
+// make_arg_list reads them, so regsub("(a|b)",x) is one list.
+function argListEnd(text: string, open: number): number {
+  let sq = false;
+  let dq = false;
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' && !sq) dq = !dq;
+    else if (c === "'" && !dq) sq = !sq;
+    else if (c === '\\' && !sq) i++;
+    else if (c === ')' && !sq && !dq) return i + 1;
+  }
+  return text.length;
 }

@@ -41,8 +41,8 @@ export type FetchFn = (ctx: SampleContext, visit: Visit) => boolean;
  */
 export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist' | 'http-res' | 'http-res-persist' | 'frontend' | 'backend' | 'server';
 
-/** Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers. */
-export type ArgType = 'str' | 'sint' | 'be' | 'fe' | 'srv';
+/** Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers, tab a stick table. */
+export type ArgType = 'str' | 'sint' | 'be' | 'fe' | 'srv' | 'msk4' | 'msk6' | 'tab';
 export type ArgValue = string | number | undefined;
 
 export interface FetchDef {

@@ -35,6 +35,10 @@ export class ServerState {
   /** Health: 0..rise+fall-1; up when >= rise (HAProxy's check->health). */
   health: number;
   lastCheck?: { status: string; code?: number; desc: string; durationMs: number; at: number };
+  /** Why admin is 'maint' when it is not the CLI's or the config's doing: DNS resolution (SRV_ADMF_RMAINT). */
+  maintCause?: 'resolution';
+  /** A health check is in flight (HAProxy's CHK_ST_INPROGRESS). */
+  checkRunning = false;
   lastStateChange = Date.now();
   /** Failed checks counted while health > 0 (HAProxy's failed_checks, stats "chkfail"). */
   failedChecks = 0;
@@ -57,8 +61,25 @@ export class ServerState {
     this.maxconn = spec.maxconn;
     this.op = 'up';
     this.admin = spec.disabled ? 'maint' : 'ready';
+    // init-addr (srv_iterate_initaddr): "last" needs a state file and is skipped; "libc" keeps the name (resolved
+    // when connecting); an IP is taken as it is; "none" leaves the server without address, in maintenance for
+    // resolution until a resolvers answer comes
+    if (spec.fqdn !== undefined && spec.initAddr) {
+      const first = spec.initAddr.find((m) => m !== 'last');
+      if (first === 'none') {
+        this.host = '';
+        this.admin = 'maint';
+        this.maintCause = 'resolution';
+      } else if (first !== undefined && first !== 'libc') {
+        this.host = first;
+      }
+    }
     // HAProxy starts every server at health = rise: up, and one failed check from DOWN until it was once fully up
     this.health = spec.rise;
+    if (this.maintCause === 'resolution') {
+      this.op = 'down';
+      this.health = 0;
+    }
   }
 
   // Usable for new traffic by the balancers (HAProxy's srv_currently_usable): up, ready, and a weight.

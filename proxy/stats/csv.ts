@@ -164,11 +164,12 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     row.downtime = secs((s.downTimeMs ?? 0) + (s.op === 'down' ? now - s.lastStateChange : 0));
   }
   if (checking) {
-    row.check_status = last?.status ?? 'INI';
+    // a running check shows "* " before the last status, and its info text is cleared (set_server_check_status START)
+    row.check_status = `${s.checkRunning ? '* ' : ''}${last?.status ?? 'INI'}`;
     if (last && checkStatusHasCode(last.status) && last.code !== undefined) row.check_code = last.code;
     if (last) row.check_duration = Math.round(last.durationMs);
     row.check_desc = checkStatusDescription(last?.status ?? 'INI');
-    row.last_chk = last?.desc ?? '';
+    row.last_chk = s.checkRunning ? '' : (last?.desc ?? '');
     row.check_rise = s.rise;
     row.check_fall = s.fall;
     row.check_health = s.health;

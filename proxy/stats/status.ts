@@ -4,7 +4,7 @@ import type { BackendSnapshot, ServerSnapshot } from '../api.ts';
 
 // "UP", "UP 1/3" (going down), "DOWN", "DOWN 1/2" (going up), "DRAIN", "MAINT", "no check".
 export function serverStatusText(s: ServerSnapshot): string {
-  if (s.admin === 'maint') return 'MAINT';
+  if (s.admin === 'maint') return s.maintCause === 'resolution' ? 'MAINT (resolution)' : 'MAINT';
   const full = s.rise + s.fall - 1;
   if (s.op === 'up' || s.op === 'starting') {
     const goingDown = s.check && s.health < full;

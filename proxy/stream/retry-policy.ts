@@ -12,16 +12,23 @@ export interface RetryPlan {
 
 const RR_KIND = new Set(['roundrobin', 'static-rr', 'random']);
 
+/** How persistence chose the server: a cookie's direct hit (SF_DIRECT), and force-persist (SF_FORCE_PRST). */
+export interface RetryPersistence {
+  readonly direct: boolean;
+  readonly force: boolean;
+}
+
 // `retriesDone` counts retries already made before this failure; `asyncError` is a refused/reset connect
 // (HAProxy waits before retrying those), as opposed to a connect timeout.
-export function planRetry(be: LiveBackend, server: ServerState, retriesDone: number, asyncError: boolean): RetryPlan {
+export function planRetry(be: LiveBackend, server: ServerState, retriesDone: number, asyncError: boolean, persist?: RetryPersistence): RetryPlan {
   const max = be.spec.retries;
   if (retriesDone >= max) return { giveUp: true, redispatch: false, delayMs: 0 };
   const k = retriesDone + 1;
   const rrKind = RR_KIND.has(be.spec.balance.algorithm);
   const activeUsable = be.servers.reduce((n, s) => n + (!s.backup && s.usable ? 1 : 0), 0);
-  const redispatch = be.spec.options.redispatch &&
-    (!server.usable || k % max === 0 || (rrKind && activeUsable > 1));
+  const redispatch = be.spec.options.redispatch && !persist?.force &&
+    // a server a cookie chose (SF_DIRECT) is only left for its state or the last retry; force-persist never
+    (!server.usable || k % max === 0 || (!persist?.direct && rrKind && activeUsable > 1));
   let delayMs = 0;
   if (asyncError && (!redispatch || !rrKind || activeUsable <= 1)) {
     const connect = be.spec.timeouts.connect;

@@ -20,6 +20,12 @@ export function chooseBackend(fe: ProxySpec, gen: Generation, ctx: SampleContext
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     if (r.cond && r.cond.test(ctx) !== (r.cond.polarity === 'if')) continue;
+    if (r.dynamic) {
+      // process_switching_rules: a built name that is no backend stops the rules
+      const named = gen.backends.get(r.dynamic.build?.(ctx) ?? '');
+      if (!named) break;
+      return { backend: named, decidedBy: 'use_backend', rule: { text: r.text, loc: r.loc } };
+    }
     return { backend: gen.backends.get(r.backend), decidedBy: 'use_backend', rule: { text: r.text, loc: r.loc } };
   }
   if (fe.defaultBackend) return { backend: gen.backends.get(fe.defaultBackend), decidedBy: 'default_backend' };

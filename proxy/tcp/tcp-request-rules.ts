@@ -1,28 +1,71 @@
-// The verdict of a proxy's "tcp-request connection" and "tcp-request content" rules, shared by mode tcp and mode
-// http sessions (HAProxy runs both stages whatever the mode: src/tcp_rules.c).
+// The verdict of a proxy's "tcp-request connection", "tcp-request session" and "tcp-request content" rules, shared
+// by mode tcp and mode http sessions (HAProxy runs these stages whatever the mode: src/tcp_rules.c). accept and
+// reject end a stage; the variable actions (set-var, set-var-fmt, unset-var) and the stick actions (track-sc*,
+// sc-inc-gpc*, sc-set-gpt*) run and evaluation goes on with the next rule.
 import type { SampleContext } from '../sample/context.ts';
 import type { TcpRequestRule } from '../config/model.ts';
+import { applyVarRule, isVarAction, type VarRule } from '../http/actions/var-actions.ts';
+import { applyStickAction, type StickAction } from '../stick/track-actions.ts';
 
-/** The first connection rule whose condition holds decides; none: accepted. */
-export function connectionVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext): 'accept' | 'reject' {
+const isFinal = (r: TcpRequestRule): r is Extract<TcpRequestRule, { action: 'accept' | 'reject' }> => r.action === 'accept' || r.action === 'reject';
+
+const holds = (r: TcpRequestRule, ctx: SampleContext): boolean => !r.cond || r.cond.test(ctx) === (r.cond.polarity === 'if');
+
+// A non-final rule: a variable action, or a stick action into the session's (level 'session') or stream's counters.
+function runStep(r: TcpRequestRule, ctx: SampleContext, level: 'session' | 'stream'): void {
+  if (isVarAction(r.action)) applyVarRule(r as VarRule, ctx);
+  else applyStickAction(r as StickAction, ctx, { level, http: false, backend: false });
+}
+
+// A stage run once on what is known (connection, session): the first accept or reject whose condition holds
+// decides; none: accepted.
+function onceVerdict(stage: 'connection' | 'session', rules: readonly TcpRequestRule[], ctx: SampleContext): 'accept' | 'reject' {
   for (const r of rules) {
-    if (r.stage !== 'connection') continue;
-    if (r.cond && r.cond.test(ctx) !== (r.cond.polarity === 'if')) continue;
-    return r.action;
+    if (r.stage !== stage || !holds(r, ctx)) continue;
+    if (isFinal(r)) return r.action;
+    runStep(r, ctx, 'session');
   }
   return 'accept';
 }
 
-/** Content rules on what is buffered so far; 'wait' while a condition cannot decide yet and this is not `final`. */
-export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean): 'accept' | 'reject' | 'wait' {
-  for (const r of rules) {
+/** tcp-request connection rules, when the connection is accepted. */
+export function connectionVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext): 'accept' | 'reject' {
+  return onceVerdict('connection', rules, ctx);
+}
+
+/** tcp-request session rules, once the session exists (after the connection rules, before any content). */
+export function sessionVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext): 'accept' | 'reject' {
+  return onceVerdict('session', rules, ctx);
+}
+
+/** Where a content evaluation that waited goes on: HAProxy resumes at that rule (s->current_rule). */
+export interface ContentProgress {
+  at: number;
+}
+
+/**
+ * Content rules on what is buffered so far; 'wait' while a condition cannot decide yet and this is not `final`.
+ * With `progress`, a later call resumes at the rule that waited, so the actions before it ran once.
+ */
+export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean, progress?: ContentProgress): 'accept' | 'reject' | 'wait' {
+  for (let i = progress?.at ?? 0; i < rules.length; i++) {
+    const r = rules[i]!;
     if (r.stage !== 'content') continue;
     if (r.cond) {
       const result = final || !r.cond.testPartial ? r.cond.test(ctx) : r.cond.testPartial(ctx);
-      if (result === undefined) return 'wait';
+      if (result === undefined) {
+        if (progress) progress.at = i;
+        return 'wait';
+      }
       if (result !== (r.cond.polarity === 'if')) continue;
     }
-    return r.action;
+    if (isFinal(r)) return r.action;
+    // without `progress` a partial evaluation starts over from the first rule next time: a counter is only changed
+    // once the verdict is final, so it is never counted twice (track-sc itself is idempotent)
+    if (!final && !progress && !isVarAction(r.action) && r.action !== 'track-sc') {
+      return 'wait';
+    }
+    runStep(r, ctx, 'stream');
   }
   return 'accept';
 }

@@ -15,8 +15,10 @@ import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
+import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import { connectionVerdict, contentVerdict } from './tcp-request-rules.ts';
+import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { VarStore } from '../sample/vars.ts';
 
 export class TcpSession {
   private readonly id: number;
@@ -41,6 +43,8 @@ export class TcpSession {
   private done = false;
   private inspecting = false;
   private inspectTimer: NodeJS.Timeout | null = null;
+  /** The content rule an evaluation waited at: the next one resumes there. */
+  private readonly contentProgress: ContentProgress = { at: 0 };
   /** option logasap already wrote this connection's log line. */
   private loggedEarly = false;
   /** This connection's detail events are built (see EventBus.detailed). */
@@ -55,9 +59,11 @@ export class TcpSession {
     private readonly owned: OwnedReads | null = null,
   ) {
     this.id = host.nextId();
+    const px = proxiedAddresses(sock);
     this.ctx = {
-      src: normalizeAddress(sock.remoteAddress ?? ''), srcPort: sock.remotePort ?? 0,
-      dst: normalizeAddress(sock.localAddress ?? ''), dstPort: binding.configPort || (sock.localPort ?? 0),
+      // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
+      src: px ? px.src : normalizeAddress(sock.remoteAddress ?? ''), srcPort: px ? px.srcPort : sock.remotePort ?? 0,
+      dst: px ? px.dst : normalizeAddress(sock.localAddress ?? ''), dstPort: px ? px.dstPort : binding.configPort || (sock.localPort ?? 0),
       tls: sock instanceof tls.TLSSocket ? tlsView(sock) : undefined,
     };
     const r = host.resolve(binding.frontend);
@@ -68,7 +74,11 @@ export class TcpSession {
     }
     this.gen = r.gen;
     this.fe = r.fe;
-    this.ctx = { ...this.ctx, state: r.gen, frontend: r.fe.spec };
+    // mode tcp has a stream too: sess and txn variables live as long as the connection, req/res as its request
+    this.ctx = {
+      ...this.ctx, state: r.gen, frontend: r.fe.spec,
+      vars: { proc: r.gen.procVars, sess: new VarStore('sess'), txn: new VarStore('txn'), reqres: new VarStore('req') },
+    };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
     if (this.detailed && ev.wants.request) {
@@ -90,7 +100,7 @@ export class TcpSession {
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
+    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject' || sessionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
@@ -117,7 +127,7 @@ export class TcpSession {
     if (rules.some((r) => r.stage === 'content')) {
       const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : Buffer.alloc(0);
       const ctx = withBufferedRequest({ ...this.ctx, payload });
-      verdict = contentVerdict(rules, ctx, final);
+      verdict = contentVerdict(rules, ctx, final, this.contentProgress);
     }
     if (verdict === 'wait') return;
     this.inspecting = false;
@@ -177,7 +187,8 @@ export class TcpSession {
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
-    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true }, {
+    const preface = serverPreface(server.spec, this.ctx);
+    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true, ...(preface ? { preface } : {}), keepAlive: be.spec.options.srvTcpKa === true }, {
       onData: (view) => {
         this.bytesOut += view.length;
         if (!reads.forward(this.sock, view)) srv.pause();

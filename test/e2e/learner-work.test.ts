@@ -60,7 +60,7 @@ describe.skipIf(!hasTmux)('a learner’s work in a real terminal (tmux, 80x24, C
     tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'lab', '-x', '80', '-y', '24',
       `cd ${repo} && ${open}; echo LAB-EXITED=$?; sleep 0.5; clear; ${open}; echo LAB-EXITED-AGAIN=$?; sleep 120`);
 
-    await waitForScreen((s) => s.includes('step 2/3') && /server3 +builtin +UP/.test(s), 'step 2 with three servers UP', 40_000);
+    await waitForScreen((s) => s.includes('step 2/4') && /server3 +builtin +UP/.test(s), 'step 2 with three servers UP', 40_000);
 
     // No EDITOR: e opens the inline editor and says so.
     keys('e');
@@ -98,7 +98,7 @@ describe.skipIf(!hasTmux)('a learner’s work in a real terminal (tmux, 80x24, C
     keys('q');
     await waitForScreen((x) => x.includes('LAB-EXITED=0'), 'the lab exiting');
     // The shell clears the screen before the second run, so the first run's last frame cannot pass for it.
-    s = await waitForScreen((x) => !x.includes('LAB-EXITED') && x.includes('step 2/3') && /server3 +builtin +UP/.test(x), 'step 2 reopened', 40_000);
+    s = await waitForScreen((x) => !x.includes('LAB-EXITED') && x.includes('step 2/4') && /server3 +builtin +UP/.test(x), 'step 2 reopened', 40_000);
     expect(row(s, 'server1')).toMatch(/UP +\S+ +2 /);
     expect(row(s, 'server3')).toMatch(/UP +\S+ +3 /);
     expect(s).toContain('✓');

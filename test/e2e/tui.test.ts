@@ -75,7 +75,7 @@ describe.skipIf(!hasTmux)('the lab in a real terminal (tmux)', () => {
       `cd ${repo} && env ${env} node bin/lab.js open ep9-weighted-rr; echo LAB-EXITED=$?; sleep 120`);
     const shellPid = Number(tmux('display-message', '-p', '-t', 'lab', '#{pane_pid}').trim());
 
-    await waitForScreen((s) => s.includes('step 1/3') && /server3 +builtin +UP/.test(s), 'step 1 with three servers UP', 40_000);
+    await waitForScreen((s) => s.includes('step 1/4') && /server3 +builtin +UP/.test(s), 'step 1 with three servers UP', 40_000);
     const labPid = Number(execFileSync('pgrep', ['-P', String(shellPid), '-f', 'bin/lab.js'], { encoding: 'utf8' }).trim().split('\n')[0]);
     expect(alive(labPid)).toBe(true);
     const ports = JSON.parse(readFileSync(join(work, 'state', 'haproxy-lab', 'ports.json'), 'utf8')) as { ports: Record<string, number> };

@@ -60,8 +60,13 @@ describe('lab run', () => {
     for (const x of results) {
       expect(x.runtime).toBe('builtin');
       expect(x.steps.flatMap((s) => s.checks).length).toBeGreaterThan(0);
-      expect(x.status).toBe(x.episode === 'docker-ep10' ? 'skipped' : 'pass');
+      // EP 4 has no Docker step; EP 9's compose stack, EP 2's containers and EP 10's images need Docker.
+      expect(x.status).toBe(x.episode === 'ep4-acl' ? 'pass' : 'skipped');
+      for (const st of x.steps) expect(st.status).toBe(st.skipped ? 'skipped' : 'pass');
     }
+    const stepsOf = (id: string) => results.find((x) => x.episode === id)!.steps.map((s) => `${s.id} ${s.status}`);
+    expect(stepsOf('ep2-tcp-proxy')).toEqual(['tcp-proxy pass', 'scale-out pass', 'in-containers skipped', 'scale-containers skipped']);
+    expect(stepsOf('ep9-weighted-rr')).toEqual(['equal-turns pass', 'add-weights pass', 'data-and-logs pass', 'compose-stack skipped']);
     const ep10 = results.find((x) => x.episode === 'docker-ep10')!;
     expect(ep10.ok).toBe(false);
     expect(ep10.steps.map((s) => `${s.id} ${s.status}`)).toEqual(['run-locally pass', 'write-dockerfile skipped', 'dockerignore skipped', 'in-a-container skipped']);
@@ -73,13 +78,15 @@ describe('lab run', () => {
     }
     expect(r.stderr).toMatch(/SKIPPED \(not passed\): needs Docker/);
     expect(r.stderr).toMatch(/1\/4 steps passed, 3 skipped/);
+    expect(r.stderr).toMatch(/2\/4 steps passed, 2 skipped/);
+    expect(r.stderr).toMatch(/3\/4 steps passed, 1 skipped/);
   }, 240_000);
 
   it('with --runtime docker and no Docker, every step that needs the apps or Docker is skipped (exit 3)', async () => {
     const r = await labWith({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'run', 'ep2-tcp-proxy', 'docker-ep10', '--runtime', 'docker');
     expect(r.code).toBe(3);
     expect(r.stdout).not.toMatch(/ok {3}|FAIL/);
-    expect(r.stdout).toMatch(/ep2-tcp-proxy[^]*0\/2 steps passed, 2 skipped/);
+    expect(r.stdout).toMatch(/ep2-tcp-proxy[^]*0\/4 steps passed, 4 skipped/);
     expect(r.stdout).toMatch(/docker-ep10[^]*0\/4 steps passed, 4 skipped/);
     expect(r.stdout).toMatch(/SKIPPED \(not passed\): needs Docker \(--runtime docker\)/);
   }, 120_000);
@@ -148,7 +155,7 @@ describe('lab run', () => {
   });
 
   it.skipIf(!hasHaproxy)('runs an episode on the real haproxy binary with --proxy haproxy', async () => {
-    const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--proxy', 'haproxy', '--json');
+    const r = await lab('run', 'ep2-tcp-proxy', '--runtime', 'builtin', '--proxy', 'haproxy', '--step', 'tcp-proxy', 'scale-out', '--json');
     expect(r.code).toBe(0);
     const [result] = JSON.parse(r.stdout) as { proxy: string; ok: boolean }[];
     expect(result).toMatchObject({ proxy: 'haproxy', ok: true });
@@ -166,16 +173,28 @@ describe('lab run', () => {
     expect(o.stderr).not.toMatch(/lab run ep99/);
   });
 
-  it.skipIf(!python.ok)('runs every episode on the process runtime (real Flask), exit 0', async () => {
-    const r = await lab('run', 'all', '--runtime', 'process');
+  it.skipIf(!python.ok)('runs every episode on the process runtime (real Flask); the Docker steps, without Docker, skipped (exit 3)', async () => {
+    // The Docker steps do not depend on the apps' runtime: they run once, below, with a real engine.
+    const r = await labWith({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'run', 'all', '--runtime', 'process');
     expect(r.stdout + r.stderr).not.toMatch(/FAIL/);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
   }, 240_000);
 
-  it.skipIf(!docker.ok)('runs every episode on the docker runtime (images built from apps/), exit 0', async () => {
-    const r = await lab('run', 'all', '--runtime', 'docker');
-    expect(r.stdout + r.stderr).not.toMatch(/FAIL/);
+  it.skipIf(!docker.ok)('passes the documents\' Docker episodes on the docker runtime (EP 10 images, EP 2 containers, EP 9 compose), exit 0, nothing left', async () => {
+    const t0 = Date.now();
+    const r = await lab('run', 'docker-ep10', 'ep2-tcp-proxy', 'ep9-weighted-rr', '--runtime', 'docker');
+    console.log(`[lab run] docker-ep10 ep2-tcp-proxy ep9-weighted-rr --runtime docker: exit ${r.code} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(r.stdout + r.stderr).not.toMatch(/FAIL|SKIPPED/);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/in-containers: HAProxy and the app in containers {2}\[HAProxy in a container\]/);
+    expect(r.stdout).toMatch(/HAProxy in Docker: 200 server3, 200 server1, 200 server3, 200 server2, 200 server3, 200 server1/);
+    const mine = { filters: { label: [`haproxy-lab.test-run=${testRun}`] } };
+    const dockerode = new (await import('dockerode')).default();
+    expect(await dockerode.listContainers({ all: true, ...mine })).toEqual([]);
+    expect(await dockerode.listNetworks(mine)).toEqual([]);
+    // Only the learner's own images stay (flask-docker-app, flask-app, haproxy-tcp), as after their `docker build`.
+    const images = (await dockerode.listImages(mine)).flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    expect(images.every((t) => t.startsWith(prefix)), images.join(', ')).toBe(true);
   }, 480_000);
 });
 

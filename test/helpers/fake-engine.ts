@@ -1,6 +1,7 @@
 // An in-memory Engine (proxy/api.ts) for tests of the runtime API, the stats page and the health checks:
 // specs built from short descriptions, numbered as HAProxy numbers them, and server state changed the way
 // HAProxy changes it (src/server.c srv_update_status), with no sockets.
+import type { StickTable } from '../../proxy/stick/stick-table.ts';
 import type { SampleValue } from '../../proxy/sample/sample.ts';
 import type { BackendSnapshot, Engine, EngineSnapshot, FrontendSnapshot, LoadResult, ServerSnapshot } from '../../proxy/api.ts';
 import type {
@@ -104,6 +105,8 @@ export function proxySpec(init: ProxyInit, id: number): ProxySpec {
     name: init.name,
     errorPages: new Map(),
     redirectRules: [],
+    stickRules: [],
+    storeResponseRules: [],
     id,
     loc: here,
     mode: init.mode ?? 'http',
@@ -142,7 +145,7 @@ export function configModel(init: ModelInit): ConfigModel {
   const specs = init.proxies.map((p, i) => proxySpec(p, first + i));
   return {
     files: ['fake.cfg'],
-    global: { maxconn: init.maxconn ?? 4096, logs: [], statsSockets: sockets, nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map() },
+    global: { maxconn: init.maxconn ?? 4096, logs: [], statsSockets: sockets, nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), resolvers: new Map() },
     frontends: specs.filter((p) => p.kind !== 'backend'),
     backends: new Map(specs.filter((p) => p.kind !== 'frontend').map((p) => [p.name, p])),
     diagnostics: [],
@@ -173,6 +176,10 @@ export class FakeEngine implements Engine {
   readonly logs: string[] = [];
 
   // the proc.* variables are the config's global set-var ones: nothing at run time changes them here
+  stickTables(): ReadonlyMap<string, StickTable> {
+    return new Map<string, StickTable>();
+  }
+
   procVar(name: string): SampleValue | undefined {
     return this.config.global.procVars.get(name);
   }

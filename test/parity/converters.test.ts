@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
+import { CONVERTER_CASES } from '../proxy/sample/converter-cases.ts';
 
 const CONFIG = `
 defaults
@@ -38,5 +39,42 @@ describe.skipIf(!hasHaproxy)('converters give what real HAProxy 2.6 gives', () =
     expect(expected.get(CASES[0]!.name)!.bytes).toContain('hex=616263 hexi=26');
     expect(expected.get(CASES[1]!.name)!.bytes).toContain('hdr=42|');
     expect(expected.get(CASES[2]!.name)!.bytes).toContain('rt=Hello ');
+  });
+});
+
+// The shared cases (converter-cases.ts): one return rule per case, behind the variables the cases read. In the
+// config's double-quoted lf-string, '"' and '$' need a backslash; the cases hold no other escape HAProxy reads.
+const lfString = (fmt: string): string => fmt.replace(/["$]/g, (c) => `\\${c}`);
+const MORE_CONFIG = `
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 2s
+frontend fe
+    bind 127.0.0.1:{{port0}}
+    http-request set-var(txn.abc) str(abc)
+    http-request set-var(txn.abd) str(abd)
+    http-request set-var(txn.ab) str(ab)
+    http-request set-var(txn.int) int(42)
+    http-request set-var(txn.key) str(c2VjcmV0)
+${CONVERTER_CASES.map((c, i) => `    http-request return status 200 content-type text/plain lf-string "${lfString(c.fmt)}" if { path /${i} }`).join('\n')}
+`;
+const headerLines = (h: readonly string[] = []): string => h.map((x, i) => (i % 2 === 0 ? `${x}: ` : `${x}\r\n`)).join('');
+const MORE_CASES: RawCase[] = CONVERTER_CASES.map((c, i) => ({ name: c.name, send: `GET /${i} HTTP/1.1\r\nHost: x\r\n${headerLines(c.headers)}\r\n` }));
+
+describe.skipIf(!hasHaproxy)('the converters added for issue 11 give what real HAProxy 2.6 gives', () => {
+  let expected = new Map<string, Seen>();
+  let got = new Map<string, Seen>();
+
+  beforeAll(async () => {
+    ({ expected, got } = await playThroughBoth(MORE_CONFIG, MORE_CASES));
+  }, 60_000);
+
+  eachCaseAsHaproxy(MORE_CASES, () => ({ expected, got }));
+
+  it('haproxy answered each case with the value the unit tests hold', () => {
+    const bodies = CONVERTER_CASES.map((c) => expected.get(c.name)!.bytes.split('\r\n\r\n').slice(1).join('\r\n\r\n'));
+    expect(bodies).toEqual(CONVERTER_CASES.map((c) => c.expect));
   });
 });

@@ -169,6 +169,12 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
       const r = await session.reload();
       setErrors(session.lastErrors());
       setFileText(session.readConfigFile());
+      if (!session.hasEngine && session.fileNames.length > 0) {
+        // A Docker step's file is not applied live: c builds the images from it and judges them.
+        setConfigText(session.configText());
+        if (!r.unchanged || why !== 'watch') say(`${session.configName} saved in your files: c builds and judges it.`, 'ok');
+        return;
+      }
       if (r.unchanged) {
         if (why === 'key') say('The config file is unchanged since the last reload.', 'dim');
         return;
@@ -313,6 +319,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     hasEngine: session.hasEngine,
     hasServers: servers.length > 0,
     hasConfig: session.configPath !== null,
+    fileCount: session.fileNames.length,
     hasChecks: step.checks.length > 0 || step.experiments.length > 0,
     predicting: screen.ui.predict !== null,
     overlayOpen: screen.ui.overlay !== 'none',
@@ -375,6 +382,12 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
         return;
       case 'reload':
         void reload('key');
+        return;
+      case 'next-file':
+        say(session.selectNextFile(), 'accent');
+        setConfigText(session.configText());
+        setFileText(session.readConfigFile());
+        setErrors([]);
         return;
       case 'weight':
         changeWeight(e.delta);

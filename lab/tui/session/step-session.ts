@@ -85,6 +85,7 @@ export class StepSession implements StepSessionView {
   engine: Engine | null = null;
   configPath: string | null = null;
   configName: string | null = null;
+  fileNames: readonly string[] = [];
   mapping: string[] = [];
   curl: string;
   private tmpDir: string | null = null;
@@ -175,6 +176,13 @@ export class StepSession implements StepSessionView {
       this.engine = engine;
       this.applied = text;
     } else {
+      if (this.step.files.length > 0) {
+        // A Docker step edits the learner's own files (kept with their progress): the first is selected, `f` moves on.
+        const { dir } = learnerDir(this.episode, progressPath());
+        this.tmpDir = dir;
+        this.fileNames = this.step.files.map((f) => f.name);
+        this.selectFile(0);
+      }
       await this.plan(null);
       for (const h of this.group.handles) {
         this.offs.push(h.onLog((line) => this.events.emit({ kind: 'log', line: `${h.name}: ${line}` })));
@@ -208,6 +216,7 @@ export class StepSession implements StepSessionView {
       anyAddress: '127.0.0.1',
       mapBind: (b) => this.mapBind(b),
       mapServer: (s) => this.mapServer(s),
+      resolvers: false,
       // Lines reach the screen as 'log' events; nothing may write to the terminal under ink. The sink only
       // notes who answered each client port, for `lab curl` in another shell.
       logSink: (line) => {
@@ -233,6 +242,22 @@ export class StepSession implements StepSessionView {
 
   configText(): string | null {
     return this.applied;
+  }
+
+  private selectFile(i: number): void {
+    const f = this.step.files[i]!;
+    this.configName = f.name;
+    this.configPath = learnerDir(this.episode, progressPath()).files.get(f.name) ?? null;
+    this.startingConfig = readFileSync(f.start, 'utf8');
+    this.applied = this.readConfigFile();
+    this.errors = [];
+  }
+
+  selectNextFile(): string {
+    if (this.fileNames.length === 0) return 'This step has no files of yours to edit.';
+    const i = (this.fileNames.indexOf(this.configName ?? '') + 1) % this.fileNames.length;
+    this.selectFile(i);
+    return `Editing ${this.configName} (${i + 1} of ${this.fileNames.length}: ${this.fileNames.join(', ')}): e or i edits it, c builds and judges.`;
   }
 
   lastErrors(): readonly Diagnostic[] {
@@ -329,11 +354,12 @@ export class StepSession implements StepSessionView {
   }
 
   // Without a proxy the lab itself reports who answered, so the traffic view works the same.
-  private emitDirect(r: Observation, port: number): void {
+  private emitDirect(r: Observation & { server?: string; backend?: string; frontend?: string }, port: number): void {
     const app = this.apps.find((a) => this.handleOf(a.name)?.hostPort === port);
-    const server = r.status > 0 && app ? app.name : '<NOSRV>';
+    // HAProxy in a container named the server in its own log (Docker steps); else the app that answered directly.
+    const server = r.server ?? (r.status > 0 && app ? app.name : '<NOSRV>');
     this.events.emit({
-      kind: 'response', id: this.nextRequestId++, frontend: '(direct)', backend: 'direct', server, status: r.status,
+      kind: 'response', id: this.nextRequestId++, frontend: r.frontend ?? '(direct)', backend: r.backend ?? 'direct', server, status: r.status,
       bytesIn: 0, bytesOut: r.body.length,
       timings: { tq: 0, tw: 0, tc: 0, tr: r.ms, tt: r.ms }, termination: r.status > 0 ? '--' : 'SC', retries: 0,
     });
@@ -350,7 +376,7 @@ export class StepSession implements StepSessionView {
     const r = await runStep({
       episode: this.episode,
       step: this.step,
-      use: this.configPath ? { file: this.configPath } : 'start',
+      use: this.step.config && this.configPath ? { file: this.configPath } : 'start',
       ...(this.step.files.length > 0 ? { files: learnerDir(this.episode, progressPath()).files } : {}),
       apps: this.placements,
       driver,
@@ -359,14 +385,20 @@ export class StepSession implements StepSessionView {
       onObservation: (exp, o) => {
         if (!this.engine) this.emitDirect(o, o.localPort === 0 ? 0 : this.portOf(exp.curl));
       },
-      // Docker steps: one line per image in the busy line, each build step as a log line as it comes.
-      progress,
+      // Docker steps: one line per image in the busy line, each build step as a log line as it comes; what the lab
+      // did (images built, network made, containers run with their ports) stays in the log pane too.
+      progress: (line) => {
+        progress(line);
+        if (this.step.needs.includes('docker')) this.events.emit({ kind: 'log', line: `lab: ${line}` });
+      },
       onBuildLine: (line) => this.events.emit({ kind: 'log', line: `docker build: ${line}` }),
+      // The containers' own output (HAProxy's log, the apps' access lines, docker-compose's progress) in the log pane.
+      onContainerLog: (line) => this.events.emit({ kind: 'log', line: `container ${line}` }),
     });
     // Not run is not passed: the step stays open, and the learner is told what to install.
     if (r.status === 'skipped') throw new Error(`${(r.skipped?.why ?? 'this step cannot run here').replace(/\.$/, '')}. To run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`);
     // The config that passed is kept apart, so a step marked done keeps what earned it.
-    if (r.checks.length > 0 && r.checks.every((c) => c.ok) && this.configPath && !this.ownsDir && this.tmpDir) {
+    if (r.checks.length > 0 && r.checks.every((c) => c.ok) && this.step.config && this.configPath && !this.ownsDir && this.tmpDir) {
       mkdirSync(join(this.tmpDir, 'passed'), { recursive: true });
       copyFileSync(this.configPath, join(this.tmpDir, 'passed', basename(this.configPath)));
     }
@@ -467,6 +499,13 @@ export class StepSession implements StepSessionView {
   }
 
   async reload(): Promise<ReloadOutcome> {
+    if (!this.engine && this.configPath && this.fileNames.length > 0) {
+      // A learner file is not applied live: it is built and judged by `c`. Saving only refreshes what is shown.
+      const text = this.readConfigFile();
+      const unchanged = text === this.applied;
+      this.applied = text;
+      return { ok: true, diagnostics: [], ...(unchanged ? { unchanged } : {}) };
+    }
     if (!this.engine || !this.configPath) return { ok: false, diagnostics: [], unchanged: true };
     let text: string;
     try {

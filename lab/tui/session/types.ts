@@ -63,8 +63,13 @@ export interface StepSessionView {
   /** Every engine event (and, for steps without a proxy, the lab's own response events). */
   readonly events: EventBus;
   readonly hasEngine: boolean;
-  /** The editable copy of the step's config (null when the step runs no proxy). */
+  /** The file `e`/`i` edit: the editable copy of the step's config, or on a Docker step the learner file now
+   * selected (Dockerfile, .dockerignore, app.py...); null when there is neither. */
   readonly configPath: string | null;
+  /** The learner files of a step without a config, in the order `f` goes through them (empty otherwise). */
+  readonly fileNames: readonly string[];
+  /** Selects the step's next learner file for editing; returns a sentence saying which. */
+  selectNextFile(): string;
   /** Name diagnostics use, e.g. "haproxy.cfg". */
   readonly configName: string | null;
   /** The config now serving, as text. */

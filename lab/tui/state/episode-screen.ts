@@ -45,6 +45,7 @@ export type Effect =
   | { readonly type: 'open-inline' }
   | { readonly type: 'save-inline'; readonly text: string }
   | { readonly type: 'reload' }
+  | { readonly type: 'next-file' }
   | { readonly type: 'weight'; readonly delta: number }
   | { readonly type: 'write-weights' }
   | { readonly type: 'toggle-backend' }
@@ -164,6 +165,8 @@ function act(s: ScreenState, action: KeyAction, input: string, c: ScreenContext)
       return one(s, { type: 'open-inline' });
     case 'reload':
       return one(s, { type: 'reload' });
+    case 'next-file':
+      return one({ ...s, tab: 'config', scroll: null }, { type: 'next-file' });
     case 'select-next':
       return none(ui(s, { type: 'select', delta: 1, count: c.serverCount }));
     case 'select-prev':

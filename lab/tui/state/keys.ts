@@ -8,6 +8,7 @@ export type KeyAction =
   | 'checks'
   | 'edit'
   | 'inline-edit'
+  | 'next-file'
   | 'reload'
   | 'select-next'
   | 'select-prev'
@@ -38,6 +39,8 @@ export interface KeyContext {
   readonly hasEngine: boolean;
   readonly hasServers: boolean;
   readonly hasConfig: boolean;
+  /** How many learner files a Docker step edits (`f` moves between them); 0 on a config step. */
+  readonly fileCount?: number;
   readonly hasChecks: boolean;
   readonly predicting: boolean;
   readonly overlayOpen: boolean;
@@ -83,9 +86,10 @@ export const episodeKeys: readonly KeyBinding[] = [
   { action: 'guess', label: '1-9', does: 'in predict mode: guess which server answers next', short: '1-9 guess', chars: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], when: (c) => c.predicting && c.hasServers },
   { action: 'predict', label: 'p', does: 'predict mode on/off (guess, then see)', short: 'p predict', chars: ['p'], when: (c) => c.hasEngine && c.hasServers },
   { action: 'explain', label: 'x', does: 'explain the last request (ACLs, rule, balancer)', short: 'x explain', chars: ['x'], when: (c) => c.hasLastRequest },
-  { action: 'edit', label: 'e', does: 'edit the config in $EDITOR; applied live when valid', short: 'e edit', chars: ['e'], when: (c) => c.hasConfig },
-  { action: 'inline-edit', label: 'i', does: 'edit the config right here (no editor needed)', short: 'i inline edit', chars: ['i'], when: (c) => c.hasConfig },
-  { action: 'reload', label: 'r', does: 'reload the config file (if watching missed a save)', short: 'r reload', chars: ['r'], when: (c) => c.hasConfig },
+  { action: 'edit', label: 'e', does: 'edit the config (on a Docker step: the file f selected) in $EDITOR; a config applies live when valid', short: 'e edit', chars: ['e'], when: (c) => c.hasConfig },
+  { action: 'inline-edit', label: 'i', does: 'edit the config (or the selected file) right here (no editor needed)', short: 'i inline edit', chars: ['i'], when: (c) => c.hasConfig },
+  { action: 'next-file', label: 'f', does: 'next file of yours to edit (Dockerfile, .dockerignore, app.py...)', short: 'f next file', chars: ['f'], when: (c) => (c.fileCount ?? 0) > 1 },
+  { action: 'reload', label: 'r', does: 'reload the config file (if watching missed a save)', short: 'r reload', chars: ['r'], when: (c) => c.hasConfig && (c.fileCount ?? 0) === 0 },
   { action: 'select-next', label: '↓', does: 'select next server', short: '↑↓ server', chars: ['j'], named: ['downArrow'], when: (c) => c.hasServers },
   { action: 'select-prev', label: '↑', does: 'select previous server', short: '↑↓ server', chars: ['k'], named: ['upArrow'], when: (c) => c.hasServers },
   { action: 'weight-up', label: '+', does: 'raise its weight (live)', short: '+- weight', chars: ['+', '='], when: (c) => c.hasEngine && c.hasServers },

@@ -16,7 +16,8 @@ export function isCondWord(text: string): boolean {
 
 // Where a rule's log-format strings are checked: a listen section has both sides (HAProxy's cap FE|BE).
 export function formatPlaces(c: ProxyLineContext): CheckPlace[] {
-  const response = c.arg(0) !== 'http-request';
+  // http-error replies are checked as request-side formats (haproxy 2.6.12 accepts %[path] in them)
+  const response = c.arg(0) !== 'http-request' && c.arg(0) !== 'http-error';
   const front: CheckPlace = response ? 'http-response' : 'http-request';
   const back: CheckPlace = response ? 'backend http-response' : 'backend http-request';
   return c.proxyType === 'backend' ? [back] : c.proxyType === 'frontend' ? [front] : [front, back];

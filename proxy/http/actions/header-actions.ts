@@ -21,7 +21,7 @@ export function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-
   const value = c.arg(at + 1);
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, name: c.arg(at), value, format: compileRuleFormat(value) }, next: at + 2 };
+  return { rule: { action, name: c.arg(at), value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 2 };
 }
 
 // replace-header / replace-value <name> <match-regex> <replace-fmt> (parse_http_replace_header)
@@ -32,7 +32,7 @@ export function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'rep
   const value = c.arg(at + 2);
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, name: c.arg(at), regex, value, format: compileRuleFormat(value) }, next: at + 3 };
+  return { rule: { action, name: c.arg(at), regex, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 3 };
 }
 
 

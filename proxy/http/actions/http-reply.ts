@@ -5,15 +5,26 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { RuleFormat } from '../../config/model.ts';
+import type { SourceLoc } from '../../config/diagnostics.ts';
 import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import { errorPageFromFile, errorPageWire, type ErrorPage } from '../error-pages.ts';
 import { htxSize, reasonPhrase } from '../status-pages.ts';
 import { ERROR_PAGE_CODES, formatPlaces, isCondWord } from './common.ts';
 
+/** "errorfiles NAME" in a reply: the section's page for the status, found once every section is read. */
+export interface ErrorfilesRef {
+  readonly name: string;
+  readonly status: number;
+  readonly proxy: string;
+  readonly loc: SourceLoc;
+  page?: ErrorPage;
+}
+
 export type HttpReply =
-  /** The proxy's error page for `status` (deny without arguments, deny_status, default-errorfiles). */
-  | { readonly kind: 'errmsg'; readonly status: number }
+  /** The proxy's error page for `status` (deny without arguments, deny_status, default-errorfiles), or the page
+   *  of an http-errors section (errorfiles NAME). */
+  | { readonly kind: 'errmsg'; readonly status: number; readonly errorfiles?: ErrorfilesRef }
   /** An errorfile given to the rule: its bytes as HAProxy re-emits them; the log shows the rule's status. */
   | { readonly kind: 'raw'; readonly status: number; readonly page: ErrorPage }
   | {
@@ -85,8 +96,13 @@ export function parseHttpReply(c: ProxyLineContext, at: number, defaultStatus: n
     return { reply: { kind: 'raw', status, page: raw.page }, next: i };
   }
   if (bodyKind === 'default-errorfiles' || bodyKind === 'errorfiles' || (bodyKind === undefined && !sawStatus && legacy)) {
-    if (bodyKind === 'errorfiles') c.unsupported(`'${c.arg(0)} ${c.arg(1)} ... errorfiles'`, { at: c.word(i - 2) });
-    if (!ERROR_PAGE_CODES.includes(status)) {
+    if (bodyKind === 'errorfiles') {
+      const errorfiles: ErrorfilesRef = { name: bodyArg, status, proxy: c.proxy.name, loc: c.loc };
+      // http-error resolves its own section with the proxy's pages; a rule's reply is resolved on its own
+      if (c.arg(0) !== 'http-error') c.state.errorfilesRefs?.push(errorfiles);
+      return { reply: { kind: 'errmsg', status, errorfiles }, next: i };
+    }
+    if (!ERROR_PAGE_CODES.includes(status) && status !== 0) {
       return { error: `status code '${status}' not handled by default with 'default-errorfiles' argument.` };
     }
     return { reply: { kind: 'errmsg', status }, next: i };

@@ -15,7 +15,7 @@ export function parseSetRequestLine(c: ProxyLineContext, at: number, action: 'se
   if (value === '' || isCondWord(value) || (at + 1 < c.count && !isCondWord(c.arg(at + 1)))) return { error: 'expects exactly 1 argument <format>' };
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, value, format: compileRuleFormat(value) }, next: at + 1 };
+  return { rule: { action, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 1 };
 }
 
 // replace-path / replace-pathq / replace-uri <match-regex> <replace-fmt> (parse_replace_uri)
@@ -28,7 +28,7 @@ export function parseReplaceUri(c: ProxyLineContext, at: number, action: 'replac
   const value = c.arg(at + 1);
   const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
   if (bad) return { error: bad };
-  return { rule: { action, regex, value, format: compileRuleFormat(value) }, next: at + 2 };
+  return { rule: { action, regex, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 2 };
 }
 
 

@@ -10,9 +10,15 @@ import { applyHeaderRule, replaceHeaders } from './header-actions.ts';
 import { applyRequestLineRule } from './request-line-actions.ts';
 import { applySetStatus } from './status-actions.ts';
 import { applyVarRule } from './var-actions.ts';
+import { applyAddressRule } from './address-actions.ts';
+import { applyStickAction } from '../../stick/track-actions.ts';
+import { applyCaptureRule } from './capture-actions.ts';
 
-/** Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran. */
-export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext): FinalRule | null {
+/**
+ * Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran.
+ * `backend`: they are a backend's, reached from another frontend (what its track-sc rules remember).
+ */
+export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext, backend = false): FinalRule | null {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
     if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
@@ -41,6 +47,20 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'unset-var':
         applyVarRule(rule, ctx);
         continue;
+      case 'set-src':
+      case 'set-dst':
+      case 'set-src-port':
+      case 'set-dst-port':
+        applyAddressRule(rule, ctx);
+        continue;
+      case 'track-sc':
+      case 'sc-inc-gpc':
+      case 'sc-set-gpt':
+        applyStickAction(rule, ctx, { level: 'stream', http: true, backend });
+        continue;
+      case 'capture':
+        applyCaptureRule(rule, ctx, 'req');
+        continue;
       default:
         return rule;
     }
@@ -67,6 +87,11 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
         case 'deny':
         case 'return':
           return rule;
+        case 'track-sc':
+        case 'sc-inc-gpc':
+        case 'sc-set-gpt':
+          applyStickAction(rule, ctx, { level: 'stream', http: true, backend: spec !== specs[specs.length - 1] });
+          continue;
         default:
           applyResponseEdit(resp, rule, ctx);
       }
@@ -89,6 +114,9 @@ function applyResponseEdit(resp: AfterResponseHead | ResponseHead, rule: Respons
     case 'set-var-fmt':
     case 'unset-var':
       applyVarRule(rule, ctx);
+      return;
+    case 'capture':
+      applyCaptureRule(rule, ctx, 'res');
       return;
     default:
       applyHeaderRule(resp.headers, rule, ctx);
@@ -128,7 +156,7 @@ export function runAfterResponseRules(specs: readonly ProxySpec[], resp: AfterRe
 const NON_FINAL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([
   'set-header', 'add-header', 'del-header', 'replace-header', 'replace-value',
   'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'replace-path', 'replace-pathq', 'replace-uri',
-  'set-var', 'set-var-fmt', 'unset-var',
+  'set-var', 'set-var-fmt', 'unset-var', 'track-sc', 'sc-inc-gpc', 'sc-set-gpt', 'capture',
 ]);
 
 // Re-evaluates a frontend's http-request and use_backend rules in explain mode, for the TUI (only when someone listens).

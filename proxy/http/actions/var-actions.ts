@@ -57,7 +57,7 @@ export function parseVarAction(c: ProxyLineContext, at: number, places: readonly
     const value = c.arg(at);
     const bad = checkFormatString(value, places, c.proxy.name);
     if (bad) return { error: bad };
-    return { rule: { action, variable, value, format: compileRuleFormat(value) }, next: at + 1 };
+    return { rule: { action, variable, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 1 };
   }
   const expr = compileSampleExpr(c.arg(at), c.proxy.name);
   if ('error' in expr) return expr;

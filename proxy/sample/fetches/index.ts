@@ -11,13 +11,22 @@ import { payloadFetches } from './payload.ts';
 import { proxyStateFetches } from './proxy-state.ts';
 import { variableFetches } from './variables.ts';
 import { sslFetches } from './ssl.ts';
+import { lackingFetch } from '../lacking.ts';
+import { httpHashFetches } from './http-hash.ts';
+import { stickCounterFetches } from './stick-counters.ts';
+import { captureFetches } from './captures.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches, ...httpHashFetches, ...stickCounterFetches, ...captureFetches]) table.set(f.name, f);
 
-// Looks a fetch up by its exact keyword.
+// Looks a fetch up by its exact keyword; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findFetch(name: string): FetchDef | undefined {
-  return table.get(name);
+  return table.get(name) ?? lackingFetch(name);
+}
+
+// True when the engine itself implements the fetch.
+export function engineHasFetch(name: string): boolean {
+  return table.has(name);
 }
 
 // All known fetch names (for suggestions and docs).

@@ -32,7 +32,9 @@ function serverFetch(name: string, outType: 'int' | 'bool', read: ServerRead): F
     compile: (args: readonly ArgValue[], current: string): FetchFn => {
       const { backend, server } = splitServerArg(typeof args[0] === 'string' ? args[0] : '', current);
       return (ctx, visit) => {
-        const v = ctx.state ? read(ctx.state, backend, server) : undefined;
+        // a format string is compiled without its section's name: the section is then the stream's backend
+        const be = backend !== '' ? backend : ctx.backend?.name ?? ctx.frontend?.name ?? '';
+        const v = ctx.state ? read(ctx.state, be, server) : undefined;
         return v !== undefined && visit(v);
       };
     },
@@ -47,4 +49,24 @@ export const proxyStateFetches: readonly FetchDef[] = [
   proxyFetch('fe_conn', 'int', 'fe', (s, p) => s.feConn(p)),
   serverFetch('srv_is_up', 'bool', (s, b, v) => s.srvIsUp(b, v)),
   serverFetch('srv_conn', 'int', (s, b, v) => s.srvConn(b, v)),
+  serverFetch('srv_weight', 'int', (s, b, v) => s.serverLoad?.(b, v)?.weight),
+  serverFetch('srv_uweight', 'int', (s, b, v) => s.serverLoad?.(b, v)?.userWeight),
+  serverFetch('srv_iweight', 'int', (s, b, v) => s.serverLoad?.(b, v)?.initialWeight),
+  serverFetch('srv_queue', 'int', (s, b, v) => s.serverLoad?.(b, v)?.queued),
+  timeoutFetch('be_server_timeout', 'backend', 'server'),
+  timeoutFetch('be_tunnel_timeout', 'backend', 'tunnel'),
+  timeoutFetch('fe_client_timeout', 'frontend', 'client'),
 ];
+
+// be_server_timeout, be_tunnel_timeout (the stream's backend, which is the frontend itself until one is chosen)
+// and fe_client_timeout, in milliseconds; 0 when not set (TICKS_TO_MS of TICK_ETERNITY).
+function timeoutFetch(name: string, of: 'backend' | 'frontend', which: 'client' | 'server' | 'tunnel'): FetchDef {
+  return {
+    name, outType: 'int', args: [], minArgs: 0, source: of === 'backend' ? 'backend' : 'l4',
+    compile: (): FetchFn => (ctx, visit) => {
+      const proxy = of === 'backend' ? (ctx.backend ?? ctx.frontend) : ctx.frontend;
+      const t = proxy && ctx.state?.timeouts?.(proxy.name);
+      return t !== undefined && visit(t[which] ?? 0);
+    },
+  };
+}

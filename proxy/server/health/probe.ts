@@ -8,8 +8,10 @@
 // when set, else within what is left of `inter`.
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { HttpCheckSpec } from '../../config/model.ts';
+import type { HeaderMatch, HttpCheckExpect, HttpCheckSpec } from '../../config/model.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
+import type { CheckRuleset } from './rulesets.ts';
+import { runTcpCheck } from './tcp-check.ts';
 
 export interface CheckResult {
   readonly status: CheckStatus;
@@ -34,6 +36,8 @@ export interface ProbeOptions {
   readonly timeoutCheck?: number;
   /** `option httpchk` (+ `http-check expect status`); absent: a plain TCP connect check. */
   readonly httpchk?: HttpCheckSpec;
+  /** A tcp-check ruleset (option tcp-check, redis-check, smtpchk ...): run by runTcpCheck instead. */
+  readonly ruleset?: CheckRuleset;
   readonly signal?: AbortSignal;
 }
 
@@ -43,7 +47,7 @@ export function connectTimeoutFor(o: Pick<ProbeOptions, 'inter' | 'timeoutConnec
 }
 
 /** The request bytes HAProxy sends for `option httpchk METHOD URI VERSION` (header names lowercased, as haproxy 2.6 sends them). */
-export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host'>): string {
+export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host' | 'headers' | 'body'>): string {
   // "option httpchk GET / HTTP/1.1\r\nHost:\ x" keeps headers in the version word; split them off.
   const parts = spec.version.split(/\r\n|\\r\\n/);
   const version = parts[0] || 'HTTP/1.0';
@@ -54,9 +58,12 @@ export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | '
     if (colon <= 0) continue;
     headers.push([text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim()]);
   }
-  if (spec.host && !headers.some(([n]) => n === 'host')) headers.unshift(['host', spec.host]);
+  if (spec.headers) headers.push(...spec.headers.map(([n, v]) => [n, v] as [string, string]));
+  else if (spec.host && !headers.some(([n]) => n === 'host')) headers.unshift(['host', spec.host]);
+  const body = spec.body ?? '';
+  if (body !== '') headers.push(['content-length', String(Buffer.byteLength(body, 'latin1'))]);
   if (version === 'HTTP/1.1' && !headers.some(([n]) => n === 'connection')) headers.push(['connection', 'close']);
-  return `${spec.method} ${spec.uri} ${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+  return `${spec.method} ${spec.uri} ${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n${body}`;
 }
 
 /** Whether an HTTP status satisfies the check: the `http-check expect status` list, or 2xx/3xx by default. */
@@ -75,8 +82,77 @@ export function judgeResponse(head: string, expect?: readonly number[]): { statu
   return { status: 'L7STS', code, desc: (m[2] ?? '').trim() };
 }
 
+function headerMatches(text: string, pattern: string, how: HeaderMatch, caseless: boolean): boolean {
+  const t = caseless ? text.toLowerCase() : text;
+  const p = caseless ? pattern.toLowerCase() : pattern;
+  switch (how) {
+    case 'str':
+      return t === p;
+    case 'beg':
+      return t.startsWith(p);
+    case 'end':
+      return t.endsWith(p);
+    case 'sub':
+      return t.includes(p);
+    case 'reg':
+      return new RegExp(pattern, caseless ? 'i' : '').test(text);
+  }
+}
+
+/** Whether the expectation needs the response body (string, rstring). */
+export function needsBody(expect: HttpCheckExpect | undefined): boolean {
+  return expect?.type === 'string' || expect?.type === 'rstring';
+}
+
+// tcpcheck_eval_expect_http(): one "http-check expect" form on a whole response (head, then body).
+export function judgeExpect(response: string, expect: HttpCheckExpect): { status: CheckStatus; code?: number; desc: string } {
+  const headEnd = response.search(/\r?\n\r?\n/);
+  const head = headEnd >= 0 ? response.slice(0, headEnd) : response;
+  const body = headEnd >= 0 ? response.slice(headEnd).replace(/^\r?\n\r?\n/, '') : '';
+  const lines = head.split(/\r?\n/);
+  const m = /^HTTP\/\d\.\d (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
+  if (!m) return { status: 'L7RSP', desc: '' };
+  const code = Number(m[1]);
+  const reason = (m[2] ?? '').trim();
+  let match: boolean;
+  let failStatus: CheckStatus = 'L7STS';
+  let failDesc = reason;
+  switch (expect.type) {
+    case 'status':
+      match = (expect.statuses ?? []).includes(code);
+      break;
+    case 'rstatus':
+      match = new RegExp(expect.pattern).test(m[1]!);
+      break;
+    case 'hdr':
+    case 'fhdr': {
+      const headers = lines.slice(1).flatMap((l) => {
+        const colon = l.indexOf(':');
+        return colon > 0 ? [{ name: l.slice(0, colon).trim(), value: l.slice(colon + 1).trim() }] : [];
+      });
+      const named = headers.filter((h) => headerMatches(h.name, expect.pattern, expect.nameMatch ?? 'str', true));
+      if (expect.value === undefined) match = named.length > 0;
+      else {
+        const values = expect.type === 'hdr' ? named.flatMap((h) => h.value.split(',').map((v) => v.trim())) : named.map((h) => h.value);
+        match = values.some((v) => headerMatches(v, expect.value!, expect.valueMatch ?? 'str', false));
+      }
+      break;
+    }
+    case 'string':
+    case 'rstring':
+      if (body === '') return { status: 'L7RSP', code, desc: 'HTTP content check could not find a response body' };
+      match = expect.type === 'string' ? body.includes(expect.pattern) : new RegExp(expect.pattern).test(body);
+      failStatus = 'L7RSP';
+      failDesc = expect.inverse ? 'HTTP check matched unwanted content' : 'HTTP content check did not match';
+      break;
+  }
+  if (match === expect.inverse) return { status: failStatus, code, desc: failDesc };
+  return { status: 'L7OK', code, desc: '' };
+}
+
 // Runs one check against the target and resolves with HAProxy's verdict; never rejects.
 export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckResult> {
+  if (opts.ruleset) return runTcpCheck(opts.ruleset, target, opts);
   const started = performance.now();
   const elapsed = (): number => Math.max(0, Math.floor(performance.now() - started));
   return new Promise<CheckResult>((resolve) => {
@@ -115,14 +191,24 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
       const readTimeout = opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed());
       timer = setTimeout(() => finish('L7TOUT'), readTimeout);
       let data = '';
+      const expect = chk.expect;
       const judge = (): void => {
-        const r = judgeResponse(data, chk.expectStatus);
+        const r = expect ? judgeExpect(data, expect) : judgeResponse(data, chk.expectStatus);
         finish(r.status, r.desc, r.code);
+      };
+      // a body expectation waits for the whole body: Content-Length bytes, or the end of the connection
+      const complete = (): boolean => {
+        const end = data.search(/\r?\n\r?\n/);
+        if (end < 0) return data.length > 16384;
+        if (!needsBody(expect)) return true;
+        const len = /\r?\ncontent-length:\s*(\d+)/i.exec(data.slice(0, end));
+        const bodyStart = end + (/^\r?\n\r?\n/.exec(data.slice(end))?.[0].length ?? 0);
+        return (len !== null && data.length - bodyStart >= Number(len[1])) || data.length > 16384;
       };
       sock!.setEncoding('latin1');
       sock!.on('data', (chunk: string) => {
         data += chunk;
-        if (/\r?\n\r?\n/.test(data) || data.length > 16384) judge();
+        if (complete()) judge();
       });
       sock!.on('end', () => (data ? judge() : finish('L7RSP')));
       sock!.write(buildCheckRequest(chk));

@@ -10,6 +10,7 @@ import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMe
 import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarget } from './probe.ts';
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
 import { checkStatusResult } from './status.ts';
+import { buildRuleset, type CheckRuleset } from './rulesets.ts';
 
 export interface HealthHost {
   /** Called on a transition; the engine updates ServerState.op, tells the balancer (serverUp/serverDown), emits the server-state event. */
@@ -125,16 +126,29 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     return to;
   }
 
+  const rulesets = new Map<HealthBackend, CheckRuleset>();
+  function rulesetOf(b: HealthBackend): CheckRuleset | undefined {
+    const spec = b.spec.options.tcpCheck;
+    if (!spec) return undefined;
+    let rs = rulesets.get(b);
+    if (!rs) rulesets.set(b, (rs = buildRuleset(spec)));
+    return rs;
+  }
+
   async function runOnce(server: ServerState, signal: AbortSignal): Promise<CheckResult> {
     const b = backendOf(server);
     const t = b.spec.timeouts;
+    const ruleset = rulesetOf(b);
+    server.checkRunning = true;
     const result = await runProbe(addressOf(server), {
       inter: server.spec.inter,
       ...(t.connect !== undefined ? { timeoutConnect: t.connect } : {}),
       ...(t.check !== undefined ? { timeoutCheck: t.check } : {}),
       ...(b.spec.options.httpchk ? { httpchk: b.spec.options.httpchk } : {}),
+      ...(ruleset ? { ruleset } : {}),
       signal,
     });
+    server.checkRunning = false;
     if (!signal.aborted) apply(server, result);
     return result;
   }

@@ -9,6 +9,9 @@ export type CheckStatus =
   | 'L4OK'
   | 'L4TOUT'
   | 'L4CON'
+  | 'L6OK'
+  | 'L6TOUT'
+  | 'L6RSP'
   | 'L7TOUT'
   | 'L7RSP'
   | 'L7OK'
@@ -34,6 +37,9 @@ const TABLE: Record<CheckStatus, StatusRow> = {
   L4OK: { num: 6, result: 'passed', desc: 'Layer4 check passed', layer7: false },
   L4TOUT: { num: 7, result: 'failed', desc: 'Layer4 timeout', layer7: false },
   L4CON: { num: 8, result: 'failed', desc: 'Layer4 connection problem', layer7: false },
+  L6OK: { num: 9, result: 'passed', desc: 'Layer6 check passed', layer7: false },
+  L6TOUT: { num: 10, result: 'failed', desc: 'Layer6 timeout', layer7: false },
+  L6RSP: { num: 11, result: 'failed', desc: 'Layer6 invalid response', layer7: false },
   L7TOUT: { num: 12, result: 'failed', desc: 'Layer7 timeout', layer7: false },
   L7RSP: { num: 13, result: 'failed', desc: 'Layer7 invalid response', layer7: false },
   L7OK: { num: 15, result: 'passed', desc: 'Layer7 check passed', layer7: true },

@@ -43,7 +43,7 @@ describe('the shipped episodes', () => {
   it('replay curl commands that go to a port the step serves', () => {
     for (const e of episodes) {
       for (const s of e.steps) {
-        const served = new Set([...(s.config ? bindPorts(readFileSync(s.config, 'utf8')) : []), ...e.apps.filter((a) => s.apps.includes(a.name)).map((a) => a.port), ...(s.docker?.run ? [s.docker.run.port] : [])]);
+        const served = new Set([...(s.config ? bindPorts(readFileSync(s.config, 'utf8')) : []), ...e.apps.filter((a) => s.apps.includes(a.name)).map((a) => a.port), ...(s.docker?.run ? [s.docker.run.port] : []), ...(s.docker?.stack?.containers.flatMap((c) => (c.publish ? [c.publish] : [])) ?? [])]);
         for (const x of s.experiments) {
           const url = new URL(parseCurl(x.curl).spec.url);
           expect(served.has(Number(url.port || 80)), `${e.id}/${s.id}/${x.id}: ${x.curl}`).toBe(true);

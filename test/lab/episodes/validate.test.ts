@@ -233,6 +233,61 @@ describe('learner files and Docker steps', () => {
 
   it('refuses a listening check on a step that runs no container', () => {
     writeDocker('norun', DOCKER_STEP.replace('      run: { image: my-app, port: 5000 }\n', ''));
-    expect(errorsOf('norun')).toEqual([expect.stringMatching(/^\d+: steps\[1\]\.checks\[0\]: a listening check needs a step that runs a container \(docker\.run\)/)]);
+    expect(errorsOf('norun')).toEqual([expect.stringMatching(/^\d+: steps\[1\]\.checks\[0\]: a listening check needs a step that runs a container \(docker\.run or docker\.containers\)/)]);
+  });
+
+  const STACK_STEP = `  - id: stack
+    title: In containers
+    explain: Words.
+    apps: []
+    files:
+      - name: Dockerfile
+        start: Dockerfile.start
+        solution: Dockerfile.done
+    docker:
+      images:
+        - { tag: my-app, dockerfile: Dockerfile }
+      containers:
+        - { name: web1, image: my-app, port: 5000 }
+        - { name: lb, image: my-app, port: 80, publish: 80, proxy: true }
+    experiments:
+      - id: home
+        curl: curl http://localhost/
+    checks:
+      - kind: received
+        title: web1 got them
+        experiment: home
+        shares: { web1: 1 }
+        hint: Point the server at web1.
+      - kind: running
+        title: lb runs
+        container: lb
+        hint: Look at its log.
+`;
+
+  it('reads a stack of images and containers, one of them the proxy', () => {
+    writeDocker('stack', STACK_STEP);
+    const step = loadEpisode('stack', root).steps[1]!;
+    expect(step.docker).toEqual({
+      stack: {
+        images: [{ tag: 'my-app', dockerfile: 'Dockerfile' }],
+        containers: [{ name: 'web1', image: 'my-app', port: 5000, proxy: false }, { name: 'lb', image: 'my-app', port: 80, publish: 80, proxy: true }],
+      },
+    });
+    expect(step.needs).toEqual(['docker']);
+    expect(step.checks.map((c) => c.kind)).toEqual(['received', 'running']);
+  });
+
+  it('names the line of a stack mistake: an unknown Dockerfile or image, two proxies, a check naming no container', () => {
+    writeDocker('badstack', STACK_STEP
+      .replace('dockerfile: Dockerfile }', 'dockerfile: Dockerfile.app }')
+      .replace('{ name: web1, image: my-app, port: 5000 }', '{ name: web1, image: other, port: 5000, proxy: true }')
+      .replace('shares: { web1: 1 }', 'shares: { web9: 1 }'));
+    expect(errorsOf('badstack')).toEqual([
+      expect.stringMatching(/^36: steps\[1\]\.docker\.images\[0\]\.dockerfile: 'Dockerfile\.app' is not a file of this step or an earlier one \(files: Dockerfile\)/),
+      expect.stringMatching(/^38: steps\[1\]\.docker\.containers\[0\]\.image: 'other' is not an image of this step \(images: my-app\)/),
+      expect.stringMatching(/^39: steps\[1\]\.docker\.containers\[1\]\.proxy: only one container of a step is the proxy/),
+      expect.stringMatching(/^47: steps\[1\]\.checks\[0\]\.shares: 'web9' is not a container of this step \(docker\.containers: web1, lb\)/),
+    ]);
   });
 });

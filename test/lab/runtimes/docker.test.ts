@@ -1,6 +1,8 @@
 // The docker runtime against the real daemon: EP 9's images built from apps/, containers on 127.0.0.1 only,
 // HAProxy balancing over them, fault injection, logs, and nothing left behind.
+import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
+import { packContext } from '../../../lab/docker/build-context.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apps, appsOfDocument, appsRoot } from '../../../lab/runtimes/app-catalog.ts';
 import { startApps, type AppGroup } from '../../../lab/runtimes/app-group.ts';
@@ -226,11 +228,42 @@ describe.skipIf(!usable.ok)('docker runtime (real daemon)', () => {
     expect(await waitFor(async () => (await labContainers({ 'haproxy-lab.owner-pid': owner })).length === 0, 15_000)).toBe(true);
   });
 
-  it('leaves no container and no dangling lab image after dispose', async () => {
+  it('leaves no container and no dangling image of its own builds after dispose', async () => {
     await group.dispose();
     await runtime.dispose();
     expect(await labContainers({ 'haproxy-lab.owner-pid': String(process.pid) })).toHaveLength(0);
-    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: ['haproxy-lab=1'] } });
+    // Counted for this process only: another lab's build on the same daemon has dangling layers of its own.
+    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: ['haproxy-lab=1', `haproxy-lab.builder-pid=${process.pid}`] } });
     expect(dangling).toHaveLength(0);
   });
+
+  it("prunes only its own dangling images: another living lab's are left alone", async () => {
+    const other = spawn('sleep', ['30']);
+    try {
+      const tag = `haproxy-lab/prune-test-${process.pid}:latest`;
+      const build = async (pid: number): Promise<void> => {
+        const tar = packContext(
+          { dir: '/', dockerignore: false, ignored: [], files: 1, bytes: 0, entries: [{ path: 'Dockerfile', kind: 'file', size: 0, mode: 0o644 }] },
+          new Map([['Dockerfile', `FROM haproxy-lab/python-flask:bookworm\nLABEL n=${pid}-${Date.now()}\n`]]),
+        );
+        const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, {
+          t: tag, labels: { 'haproxy-lab': '1', 'haproxy-lab.builder-pid': String(pid) }, rm: true, forcerm: true,
+        });
+        await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+      };
+      await build(other.pid!);
+      await build(other.pid!); // the first is now dangling, built by a living lab
+      const theirs = { filters: { dangling: ['true'], label: [`haproxy-lab.builder-pid=${other.pid}`] } };
+      expect(await docker.listImages(theirs)).toHaveLength(1);
+      await runtime.cleanupStale();
+      expect(await docker.listImages(theirs)).toHaveLength(1);
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+      await runtime.cleanupStale();
+      expect(await docker.listImages(theirs)).toHaveLength(0);
+      await docker.getImage(tag).remove().catch(() => {});
+    } finally {
+      other.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -52,6 +52,10 @@ export class FakeSession implements StepSessionView {
   /** The file's text at each reload. */
   readonly reloads: string[] = [];
   readonly configName = 'haproxy.cfg';
+  readonly fileNames: readonly string[] = [];
+  selectNextFile(): string {
+    return 'This step has no files of yours to edit.';
+  }
   readonly mapping = ['localhost:80 → 127.0.0.1:40000'];
   curl = 'curl http://localhost/';
   weights: Record<string, number> = { server1: 2, server2: 1 };

@@ -41,6 +41,22 @@ const CASES: Record<string, Record<string, string>> = {
   'ACL warnings name no line': {
     'acl.cfg': `${HEAD}frontend f\n    bind 127.0.0.1:18004\n    acl a src\n    acl b path_beg (/x)\n    http-request deny if a || b\n    default_backend b\nbackend b\n    server s1 127.0.0.1:1\n`,
   },
+  'tcp-check, init-addr and resolve-prefer errors': {
+    'tc.cfg':
+      'defaults\n    mode tcp\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:18011\n    default_backend be\n' +
+      'backend be\n    option tcp-check\n    tcp-check expect\n    tcp-check expect string\n    tcp-check expect foo bar\n    tcp-check expect string x ok-status L9OK\n' +
+      '    tcp-check bogus\n    tcp-check connect port\n    server s1 127.0.0.1:80 resolvers nope init-addr foo\n    server s2 127.0.0.1:80 resolve-prefer ipv5\n' +
+      '    server s3 127.0.0.1:80 resolvers nope\n    server s4 127.0.0.1:80 init-addr none,none\n',
+  },
+  'resolvers section errors': {
+    'rs.cfg':
+      'resolvers dns\n    nameserver\n    nameserver a 127.0.0.1:5353\n    nameserver a 127.0.0.1:5354\n    hold bogus 1s\n    hold nx 1x\n    accepted_payload_size 10\n' +
+      '    timeout foo 1s\n    timeout retry\n    bogus 1\n' +
+      'defaults\n    mode tcp\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:18012\n    default_backend be\nbackend be\n    server s3 127.0.0.1:80 resolvers nope\n',
+  },
+  'a server naming a resolvers section that does not exist': {
+    'nr.cfg': `${HEAD}frontend f\n    bind 127.0.0.1:18013\n    default_backend be\nbackend be\n    server s3 127.0.0.1:80 resolvers nope\n`,
+  },
   'warnings only': {
     'warn.cfg': 'defaults\n    mode http\nfrontend f\n    bind 127.0.0.1:18005\n    default_backend b\nbackend b\n    option httplog\n    server s1 127.0.0.1:1\n',
   },

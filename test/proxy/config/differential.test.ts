@@ -219,6 +219,23 @@ Object.assign(CASES, {
   'bind and log on localhost': `global\n    log localhost:514 local0\n${fe(['bind localhost:8127'], ['server s1 localhost:8001', 'log localhost:5140 local1'])}`,
 });
 
+// Cookie persistence keywords: HAProxy's verdicts and words (cfgparse-listen.c, server.c).
+Object.assign(CASES, {
+  'valid: cookie persistence keywords': fe([], [
+    'cookie SRV insert indirect nocache postonly httponly secure domain .a.com domain .b.org maxidle 30m maxlife 1d attr SameSite=Lax dynamic',
+    'dynamic-cookie-key k', 'option persist', 'force-persist if { hdr(x) 1 }', 'ignore-persist unless { path_beg / }',
+    'server s1 127.0.0.1:8001 cookie a', 'default-server cookie d', 'server s2 127.0.0.1:8002',
+  ]),
+  'cookie mode conflicts': fe([], ['cookie A insert rewrite', 'cookie B rewrite indirect', 'cookie C preserve', 'server s1 127.0.0.1:8001']),
+  'cookie argument errors': fe([], ['cookie', 'cookie A insert bogus', 'cookie B domain', 'cookie C domain a/b', 'cookie D maxidle', 'cookie E maxlife 5x', 'cookie F attr', 'cookie G attr a;b', 'server s1 127.0.0.1:8001 cookie']),
+  'cookie warnings: a domain without a dot, cookie in a frontend': fe(['cookie X insert', 'dynamic-cookie-key k'], ['cookie A insert domain localhost', 'server s1 127.0.0.1:8001']),
+  'cookie on a server in mode tcp': `defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\nlisten l\n    bind 127.0.0.1:8000\n    cookie A insert\n    server s1 127.0.0.1:8001 cookie a\n`,
+  'monitor errors': `${HEAD}    monitor fail if TRUE\n${fe(['monitor-uri', 'monitor-uri /a /b', 'monitor foo', 'monitor fail', 'monitor fail if { nosuchfetch }'], ['monitor-uri /x', 'server s1 127.0.0.1:8001'])}`,
+  'valid: monitor-uri and monitor fail': fe(['monitor-uri /health', 'monitor fail if { nbsrv(b) lt 1 }', 'monitor fail unless TRUE']),
+  'persist rule errors': `${HEAD}    force-persist if TRUE
+${fe(['ignore-persist if TRUE'], ['force-persist', 'ignore-persist foo', 'force-persist if { nosuchfetch }', 'dynamic-cookie-key', 'server s1 127.0.0.1:8001'])}`,
+});
+
 // .notice prints its argument as HAProxy's tokenizer produced it: a direct check of quoting and escapes.
 CASES['tokenizer: words as .notice shows them'] = [
   '.notice "a\\x41b"',

@@ -139,6 +139,8 @@ describe('usage messages', () => {
   it('narrows help to the commands starting with the given words', () => {
     const msg = usageMessage(['help', 'get']);
     expect(msg.split('\n').filter((l) => l.startsWith('  ') && !/^  (help|prompt|quit)/.test(l))).toEqual([
+      '  get acl <acl> <value>                   : report the patterns matching a sample for an ACL',
+      '  get map <acl> <value>                   : report the keys and values matching a sample for a map',
       '  get var <name>                          : retrieve contents of a process-wide variable',
       "  get weight <bk>/<srv>                   : report a server's current weight",
     ]);

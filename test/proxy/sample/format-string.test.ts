@@ -43,6 +43,6 @@ describe('compiled when the config loads', () => {
     const rule = fe.httpRequestRules[0]!;
     expect(rule.action === 'set-header' && rule.format(ctx)).toBe('127.0.0.9');
     expect(typeof fe.logFormatter).toBe('function');
-    expect(messages(load(proxyConfig(['log-format "%ci %Zz"']))).join('\n')).toContain("failed to parse log-format : unknown log-format variable '%Zz'.");
+    expect(messages(load(proxyConfig(['log-format "%ci %Zz"']))).join('\n')).toContain("failed to parse log-format : no such format variable 'Zz'. If you wanted to emit the '%' character verbatim, you need to use '%%'.");
   });
 });

@@ -1,0 +1,191 @@
+// The PROXY protocol (v1 text, v2 binary; HAProxy's doc/proxy-protocol.txt and src/connection.c): reading the
+// header a "bind ... accept-proxy" expects before anything else, and writing the one "server ... send-proxy" and
+// "send-proxy-v2" put before the request.
+import net from 'node:net';
+
+/** The addresses a header carries; null for LOCAL (v2) or UNKNOWN (v1): the connection's own are kept. */
+export interface ProxiedAddresses {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+}
+
+/** What HAProxy says of a header it could not take (conn_err_code_str), as its embryonic log line reads. */
+export type ProxyHeaderError = 'not-header' | 'bad-header' | 'timeout' | 'abort';
+
+export const PROXY_ERROR_TEXT: Readonly<Record<ProxyHeaderError, string>> = {
+  'not-header': 'Received something which does not look like a PROXY protocol header',
+  'bad-header': 'Received an invalid PROXY protocol header',
+  timeout: 'Timeout while waiting for a PROXY protocol header',
+  abort: 'Connection closed while waiting for PROXY protocol header',
+};
+
+export type ParseResult =
+  | { readonly kind: 'need' }
+  | { readonly kind: 'error'; readonly why: ProxyHeaderError }
+  | { readonly kind: 'ok'; readonly length: number; readonly addrs: ProxiedAddresses | null };
+
+const V2_SIG = Buffer.from('\r\n\r\n\0\r\nQUIT\n', 'latin1');
+const V1_MAX = 107;
+
+export function parseProxyHeader(buf: Buffer): ParseResult {
+  if (buf.length === 0) return { kind: 'need' };
+  if (buf[0] === 0x0d) return parseV2(buf);
+  const prefix = 'PROXY ';
+  for (let i = 0; i < Math.min(buf.length, prefix.length); i++) {
+    if (buf[i] !== prefix.charCodeAt(i)) return { kind: 'error', why: 'not-header' };
+  }
+  const eol = buf.indexOf('\r\n', 0, 'latin1');
+  if (eol < 0) return buf.length >= V1_MAX ? { kind: 'error', why: 'bad-header' } : { kind: 'need' };
+  const line = buf.toString('latin1', prefix.length, eol);
+  const length = eol + 2;
+  if (line.startsWith('UNKNOWN')) return { kind: 'ok', length, addrs: null };
+  const m = /^(TCP4|TCP6) (\S+) (\S+) (\d+) (\d+)$/.exec(line);
+  if (!m) return { kind: 'error', why: 'bad-header' };
+  const family = m[1] === 'TCP4' ? 4 : 6;
+  if (net.isIP(m[2]!) !== family || net.isIP(m[3]!) !== family) return { kind: 'error', why: 'bad-header' };
+  // HAProxy reads the ports as unsigned integers and keeps 16 bits of them (70000 is port 4464; measured)
+  const srcPort = Number(BigInt(m[4]!) % 65536n);
+  const dstPort = Number(BigInt(m[5]!) % 65536n);
+  return { kind: 'ok', length, addrs: { src: m[2]!, srcPort, dst: m[3]!, dstPort } };
+}
+
+function parseV2(buf: Buffer): ParseResult {
+  const n = Math.min(buf.length, V2_SIG.length);
+  if (!buf.subarray(0, n).equals(V2_SIG.subarray(0, n))) return { kind: 'error', why: 'not-header' };
+  if (buf.length < 16) return { kind: 'need' };
+  const verCmd = buf[12]!;
+  const fam = buf[13]!;
+  const len = buf.readUInt16BE(14);
+  if (verCmd >> 4 !== 2) return { kind: 'error', why: 'not-header' };
+  if (buf.length < 16 + len) return { kind: 'need' };
+  const length = 16 + len;
+  const cmd = verCmd & 0x0f;
+  if (cmd === 0) return { kind: 'ok', length, addrs: null }; // LOCAL: a health check of the sender's own
+  if (cmd !== 1) return { kind: 'error', why: 'bad-header' };
+  if (fam === 0x11) {
+    if (len < 12) return { kind: 'error', why: 'bad-header' };
+    const a = buf.subarray(16);
+    return { kind: 'ok', length, addrs: { src: [...a.subarray(0, 4)].join('.'), dst: [...a.subarray(4, 8)].join('.'), srcPort: a.readUInt16BE(8), dstPort: a.readUInt16BE(10) } };
+  }
+  if (fam === 0x21) {
+    if (len < 36) return { kind: 'error', why: 'bad-header' };
+    const a = buf.subarray(16);
+    return { kind: 'ok', length, addrs: { src: ipv6Text(a.subarray(0, 16)), dst: ipv6Text(a.subarray(16, 32)), srcPort: a.readUInt16BE(32), dstPort: a.readUInt16BE(34) } };
+  }
+  // UNSPEC (or a family the lab does not take, such as unix): the connection's own addresses stay
+  return { kind: 'ok', length, addrs: null };
+}
+
+function ipv6Text(b: Buffer): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16));
+  return new net.SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address;
+}
+
+/**
+ * Reads the header off a fresh connection, then hands the socket on with whatever followed it put back.
+ * `timeoutMs` 0 waits forever (HAProxy bounds it with "timeout client").
+ */
+export function readProxyHeader(sock: net.Socket, timeoutMs: number, done: (r: { addrs: ProxiedAddresses | null } | { error: ProxyHeaderError; bytes: number }) => void): void {
+  let buf: Buffer = Buffer.alloc(0);
+  let timer: NodeJS.Timeout | null = null;
+  const finish = (): void => {
+    if (timer) clearTimeout(timer);
+    sock.off('data', onData);
+    sock.off('end', onEnd);
+    sock.off('close', onEnd);
+  };
+  const onData = (d: Buffer): void => {
+    buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+    const r = parseProxyHeader(buf);
+    if (r.kind === 'need') return;
+    finish();
+    sock.pause();
+    if (r.kind === 'error') {
+      done({ error: r.why, bytes: buf.length });
+      return;
+    }
+    if (buf.length > r.length) sock.unshift(buf.subarray(r.length));
+    done({ addrs: r.addrs });
+  };
+  const onEnd = (): void => {
+    finish();
+    done({ error: 'abort', bytes: buf.length });
+  };
+  sock.on('data', onData);
+  sock.once('end', onEnd);
+  sock.once('close', onEnd);
+  if (timeoutMs > 0) {
+    timer = setTimeout(() => {
+      finish();
+      done({ error: 'timeout', bytes: buf.length });
+    }, timeoutMs);
+  }
+  sock.resume();
+}
+
+/** The header "send-proxy" (1) or "send-proxy-v2" (2) writes for a client's connection. */
+export function buildProxyHeader(version: 1 | 2, a: ProxiedAddresses): Buffer {
+  const v6 = net.isIP(a.src) === 6 || net.isIP(a.dst) === 6;
+  const src = v6 ? toV6(a.src) : a.src;
+  const dst = v6 ? toV6(a.dst) : a.dst;
+  if (version === 1) return Buffer.from(`PROXY ${v6 ? 'TCP6' : 'TCP4'} ${src} ${dst} ${a.srcPort} ${a.dstPort}\r\n`, 'latin1');
+  const body = v6 ? Buffer.alloc(36) : Buffer.alloc(12);
+  if (v6) {
+    v6Bytes(src).copy(body, 0);
+    v6Bytes(dst).copy(body, 16);
+    body.writeUInt16BE(a.srcPort, 32);
+    body.writeUInt16BE(a.dstPort, 34);
+  } else {
+    Buffer.from(src.split('.').map(Number)).copy(body, 0);
+    Buffer.from(dst.split('.').map(Number)).copy(body, 4);
+    body.writeUInt16BE(a.srcPort, 8);
+    body.writeUInt16BE(a.dstPort, 10);
+  }
+  const head = Buffer.alloc(16);
+  V2_SIG.copy(head, 0);
+  head[12] = 0x21;
+  head[13] = v6 ? 0x21 : 0x11;
+  head.writeUInt16BE(body.length, 14);
+  return Buffer.concat([head, body]);
+}
+
+// HAProxy writes a mixed pair as TCP6 with the IPv4 side mapped (::ffff:a.b.c.d).
+function toV6(ip: string): string {
+  return net.isIP(ip) === 4 ? `::ffff:${ip}` : ip;
+}
+
+function v6Bytes(ip: string): Buffer {
+  const out = Buffer.alloc(16);
+  const m = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  let text = ip;
+  if (m) {
+    const [a, b, c, d] = m[2]!.split('.').map(Number) as [number, number, number, number];
+    text = `${m[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail = ''] = text.split('::');
+  const h = head ? head.split(':') : [];
+  const t = text.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = text.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  groups.forEach((g, k) => out.writeUInt16BE(Number.parseInt(g, 16) || 0, k * 2));
+  return out;
+}
+
+// The addresses a PROXY header gave a client connection (kept beside the socket, which Node owns).
+const proxied = new WeakMap<net.Socket, ProxiedAddresses>();
+
+export function setProxied(sock: net.Socket, a: ProxiedAddresses): void {
+  proxied.set(sock, a);
+}
+
+/** What a session takes as the client's addresses: the PROXY header's when one was received. */
+export function proxiedAddresses(sock: net.Socket): ProxiedAddresses | undefined {
+  return proxied.get(sock);
+}
+
+/** The PROXY header a server with send-proxy / send-proxy-v2 gets first, for this client's addresses. */
+export function serverPreface(spec: { readonly sendProxy?: 1 | 2 }, a: ProxiedAddresses): Buffer | undefined {
+  return spec.sendProxy ? buildProxyHeader(spec.sendProxy, a) : undefined;
+}

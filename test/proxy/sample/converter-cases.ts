@@ -1,0 +1,64 @@
+// Converter cases shared by the unit test (test/proxy/sample/converters-more.test.ts, the engine alone) and the
+// parity test (test/parity/converters.test.ts, which also checks each `expect` against real HAProxy 2.6.12):
+// a format string for "http-request return ... lf-string", the request headers it reads, and HAProxy's answer.
+export interface ConverterCase {
+  readonly name: string;
+  readonly fmt: string;
+  /** Request headers as [name, value, name, value ...]; ASCII only (bytes come from url_dec inside fmt). */
+  readonly headers?: readonly string[];
+  readonly expect: string;
+}
+
+const JSON_DOC = '{"a":1.5,"b":{"c":"x\\\\u00e9y\\\\n"},"arr":[10,20],"f":false,"t":true,"n":null,"big":12345678901,"fl":-12.9,"s":"q\\\\"z","e":1e300}';
+const q = (path: string, h = 'x-js', extra = ''): string => `%[req.fhdr(${h}),json_query('${path}'${extra})]`;
+
+export const CONVERTER_CASES: readonly ConverterCase[] = [
+  { name: 'regsub replaces the first match, or every one with g, case-blind with i', fmt: '%[str(aXbXc),regsub(X,_)]|%[str(aXbXc),regsub(X,_,g)]|%[str(aXbxc),regsub(x,_,gi)]', expect: 'a_bXc|a_b_c|a_b_c' },
+  { name: 'regsub anchors ^ only at the start and steps over empty matches', fmt: '%[str(abcabc),regsub(^a,Z,g)]|%[str(abc),regsub(x*,-,g)]|%[str(abc),regsub(x*,-)]', expect: 'Zbcabc|-a-b-c-|-abc' },
+  {
+    name: 'regsub takes groups, \\xHH bytes and quoted patterns holding parentheses',
+    fmt: "%[str(foo.bar.baz),regsub(\\.,_,g)]|%[str(hello),regsub('(l+)','<\\1>')]|%[str(hello),regsub(l,\\x41,g)]|%[str(ab),regsub('(a)|(z)','[\\1\\2]',g)]",
+    expect: 'foo_bar_baz|he<ll>o|heAAo|[a]b',
+  },
+  { name: 'url_dec reads + as a space only in a form or after ?, a broken escape gives nothing', fmt: '%[str(a%20b+c),url_dec]|%[str(a%20b+c),url_dec(1)]|%[str(a+b?c+d),url_dec]|%[str(a%2),url_dec]|%[str(%41%6a),url_dec]|%[str(%C3%A9),url_dec,hex]', expect: 'a b+c|a b c|a+b?c d||Aj|C3A9' },
+  { name: 'url_enc escapes all but the unreserved characters', fmt: '%[str(a b/c?d=e&f~g),url_enc(query)]|%[str(x;y),url_enc()]|%[str(%C3%A9),url_dec,url_enc]', expect: 'a%20b%2Fc%3Fd%3De%26f~g|x%3By|%C3%A9' },
+  { name: 'json escapes quotes, backslashes, slashes and control bytes', fmt: '%[req.hdr(x-j),json(ascii)]|%[str(a%01b%7F),url_dec,json(ascii)]|%[str(a%09%0A%0D%08%0C),url_dec,json]', headers: ['X-J', 'a"b\\c/d'], expect: 'a\\"b\\\\c\\/d|a\\u0001b\\u007f|a\\t\\n\\r\\b\\f' },
+  {
+    name: 'json reads UTF-8 strictly with utf8/utf8p and skips bad bytes with utf8s/utf8ps',
+    fmt: '%[str(h%C3%A9llo),url_dec,json(utf8)]|%[str(h%C3%A9llo),url_dec,json(ascii)]|%[str(a%FFb),url_dec,json(utf8)]|%[str(a%FFb),url_dec,json(utf8s)]|%[str(a%FFb),url_dec,json(utf8p)]|%[str(a%FFb),url_dec,json(utf8ps)]|%[str(%F0%9F%98%80x),url_dec,json(utf8s)]|%[str(%C0%80x),url_dec,json(utf8p)]|%[str(%C0%80x),url_dec,json(utf8)]',
+    expect: 'h\\u00e9llo|h\\u00c3\\u00a9llo||ab||ab|x|\\u0000x|',
+  },
+  { name: 'concat joins a variable between strings, a missing one as nothing', fmt: '%[str(a),concat(-,txn.abc,-)]|%[str(a),concat(-)]|%[str(a),concat(,txn.none,!)]|%[str(a),concat(<,txn.int,>)]', expect: 'a-abc-|a-|a!|a<42>' },
+  { name: 'add_item puts the delimiter only after a non-empty input', fmt: '%[str(a),add_item(-,txn.abc)]|%[str(),add_item(-,txn.abc)]|%[str(a),add_item(-,,s)]|%[str(a),add_item(-,txn.none)]', expect: 'a-abc|abc|a-s|a' },
+  { name: 'strcmp gives the byte difference or the length order', fmt: '%[str(abc),strcmp(txn.abc)]|%[str(abd),strcmp(txn.abc)]|%[str(abc),strcmp(txn.abd)]|%[str(abc),strcmp(txn.ab)]|%[str(a),strcmp(txn.ab)]|%[str(z),strcmp(txn.abc)]|%[str(a),strcmp(txn.none)]', expect: '0|1|-1|1|-1|25|' },
+  { name: 'secure_memcmp compares bytes with a variable', fmt: '%[str(abc),secure_memcmp(txn.abc)]|%[str(abd),secure_memcmp(txn.abc)]|%[str(ab),secure_memcmp(txn.abc)]|%[str(a),secure_memcmp(txn.none)]', expect: '1|0|0|' },
+  { name: 'iif picks by a boolean, an integer one included', fmt: '%[bool(1),iif(yes,no)]|%[bool(0),iif(yes,no)]|%[int(5),iif(y,n)]|%[str(),iif(y,n)]', expect: 'yes|no|y|' },
+  { name: 'cut_crlf stops at the first CR or LF', fmt: '%[str(ab%0Dcd),url_dec,cut_crlf]|%[str(ab%0Acd),url_dec,cut_crlf]|%[str(abc),cut_crlf]', expect: 'ab|ab|abc' },
+  { name: 'ub64enc and ub64dec (where = reads as _)', fmt: '%[str(abc?>),ub64enc]|%[str(YWJjPz4),ub64dec]|%[str(YWJjPz4=),ub64dec]|%[str(Y),ub64dec]', expect: 'YWJjPz4|abc?>|abc?>?|' },
+  { name: 'be2dec groups bytes into numbers', fmt: '%[str(abcdef),be2dec(-,2)]|%[str(abcde),be2dec(-,2,1)]|%[str(abcde),be2dec(,3)]|%[str(abcdefghij),be2dec(:,8)]', expect: '24930-25444-25958|24930-25444|638217925701|7017280452245743464:26986' },
+  { name: 'be2hex groups bytes into hex', fmt: '%[str(abcdef),be2hex]|%[str(abcdef),be2hex(:,2)]|%[str(abcde),be2hex(-,2,1)]|%[str(abc),be2hex()]', expect: '616263646566|6162:6364:6566|6162-6364|616263' },
+  { name: 'htonl, cpl, odd and even', fmt: '%[int(1),htonl,hex]|%[int(-1),htonl,hex]|%[int(4294967297),htonl,hex]|%[int(5),cpl]|%[int(5),odd]|%[int(5),even]|%[int(-4),even]', expect: '00000001|FFFFFFFF|00000001|-6|1|0|1' },
+  { name: 'host_only and port_only split a Host value', fmt: '%[str(Example.COM:8080),host_only]|%[str(Example.COM:8080),port_only]|%[str([::1]:80),host_only]|%[str([::1]),port_only]|%[str(host:),port_only]|%[str(host:x1),port_only]|%[str(h),host_only]', expect: 'example.com|8080|[::1]|0|0|721|h' },
+  { name: 'crc32, crc32c, djb2, sdbm and wt6, with and without full_hash', fmt: '%[str(abc),crc32]|%[str(abc),crc32(1)]|%[str(abc),crc32c]|%[str(abc),crc32c(1)]|%[str(abc),djb2]|%[str(abc),djb2(1)]|%[str(abc),sdbm]|%[str(abc),sdbm(1)]|%[str(abc),wt6]|%[str(abc),wt6(1)]', expect: '891568578|930845320|910901175|1285784220|193485963|2235766107|807794786|659243622|2483038440|266135527' },
+  { name: 'xxh32 with seeds, across its 16-byte stripes, and crc32 of an integer', fmt: '%[str(abc),xxh32]|%[str(abc),xxh32(1)]|%[str(abcdefghijklmnopqrstuvwxyz0123456789),xxh32(7)]|%[str(),xxh32]|%[int(1),crc32]', expect: '852579327|2856167679|2952058505|46947589|304476159' },
+  { name: 'sha1 and sha2', fmt: '%[str(abc),sha1,hex]|%[str(abc),sha2(224),hex]|%[str(abc),sha2(512),base64]', expect: 'A9993E364706816ABA3E25717850C26C9CD0D89D|23097D223405D8228642A477BDA255B32AADBCE4BDA0B3F7E36C9DA7|3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==' },
+  { name: 'digest and hmac with a base64 key or a variable holding one', fmt: '%[str(abc),digest(md5),hex]|%[str(abc),hmac(sha256,c2VjcmV0),hex]|%[str(abc),hmac(sha1,txn.key),hex]|%[str(abc),hmac(sha1,txn.abc),hex]', expect: '900150983CD24FB0D6963F7D28E17F72|9946DAD4E00E913FC8BE8E5D3F7E110A4A9E832F83FB09C345285D78638D8A0E|694ABD10842D161DDBC54DF8A0D57CF64D0DBCC9|' },
+  {
+    name: 'ipmask masks IPv4 (and IPv4-mapped) addresses, IPv6 ones only with an IPv6 mask',
+    fmt: '%[src,ipmask(24)]|%[src,ipmask(255.255.0.0)]|%[str(10.1.2.3),ipmask(8)]|%[str(::ffff:10.1.2.3),ipmask(16)]|%[str(2001:db8:1:2::5),ipmask(24,64)]|%[str(2001:db8::5),ipmask(24)]|%[str(2001:db8:0:0:1:0:0:5),ipmask(24,ffff:ffff:0:0:ffff::)]',
+    expect: '127.0.0.0|127.0.0.0|10.0.0.0|10.1.0.0|2001:db8:1:2::||2001:db8:0:0:1::',
+  },
+  { name: 'ipmask prints IPv6 as inet_ntop does', fmt: '%[str(fe80::1:2),ipmask(0,16)]|%[str(1:2:3:4:5:6:7:8),ipmask(8,128)]|%[str(::5),ipmask(8,128)]|%[str(1:0:0:2:0:0:0:3),ipmask(8,128)]|%[str(::1.2.3.4),ipmask(8,128)]|%[str(1:0:0:1:0:0:0:1),ipmask(8,128)]|%[str(::),ipmask(8,128)]', expect: 'fe80::|1:2:3:4:5:6:7:8|::5|1:0:0:2::3|::1.2.3.4|1:0:0:1::1|::' },
+  {
+    name: 'json_query gives numbers as %g or int, strings unescaped, booleans, and nothing for null, objects, the missing or what follows a syntax error',
+    fmt: [q('$.a'), q('$.b.c'), q('$.arr[1]'), q('$.f'), q('$.t'), q('$.n'), q('$.big'), q('$.big', 'x-js', ",'int'"), q('$.fl', 'x-js', ",'int'"), q('$.s'), q('$.b'), q('$.nope'), q('$.e')].join('|'),
+    headers: ['X-JS', JSON_DOC],
+    expect: '1.5|x\\u00e9y\\n|20|0|1||1.23457e+10|12345678901|-12|q\\|||',
+  },
+  {
+    name: 'json_query takes the first of duplicate keys, ignores text after the document, decodes \\u00XX only, reads 010 as octal',
+    fmt: [q('$.a', 'x-js2'), q('$.a[0]', 'x-js2'), q('$.a', 'x-js3'), q('$.x.y', 'x-js3'), q('$', 'x-js3'), q('$.a', 'x-u1'), q('$.a', 'x-u2'), q('$.a', 'x-u3', ",'int'"), q('$.a.b', 'x-u5'), q('$.a[2]', 'x-u4'), q('$.a[1]', 'x-u4', ",'int'")].join('|'),
+    headers: ['X-JS2', '{"a":[1,2],"a":3}', 'X-JS3', '{"a":100000000, "x":{"y":-0.5e-7}} trailing', 'X-U1', '{"a":"\\u0041\\t"}', 'X-U2', '{"a":"\\u20ac"}', 'X-U3', '{"a":010}', 'X-U5', '{"a":{"b":true}, "a":{"b":false}}', 'X-U4', '{"a":[1, 99999999999999999, 3.25e2]}'],
+    expect: '|1|1e+08|-5e-08||A\t||8|1|325|',
+  },
+];

@@ -92,7 +92,7 @@ function otherAction<R>(c: ProxyLineContext, f: RuleFamily, action: string): Par
   const best = action === '' ? undefined : bestMatch(action, f.actions);
   c.alert(
     `'${f.keyword}' expects ${f.actionsText}, but got '${action}'${action === '' ? ' (missing argument)' : ''}.${best ? ` Did you mean '${best}' maybe ?` : ''}`,
-    { form: 'parsing-tight', at: c.word(1) },
+    { form: 'parsing-tight', at: c.word(1), abort: true },
   );
   return null;
 }

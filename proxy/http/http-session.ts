@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
+import { htxHeadSize } from '../sample/fetches/payload.ts';
 import { applyStickingRules, applyStoreRules } from '../stick/sticking-rules.ts';
 import { countHttpRequest, countResponseStatus, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -269,9 +270,10 @@ export class HttpSession {
     const tcpRules = r.fe.spec.tcpRequestRules;
     // the content rules' txn/req variables belong to the transaction that follows (one stream in HAProxy)
     const early = tcpRules.length > 0 ? { proc: r.gen.procVars, sess: this.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') } : null;
+    const htxSize = early ? htxHeadSize(head.method, head.uri, `HTTP/${head.wireVersion}`, head.headers) : 0;
     // a stream starts with its session's tracked counters (stream_new copies them)
     const strm: Trackers = [...this.sessStk];
-    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end) }, true) === 'reject') {
+    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end), htxSize }, true) === 'reject') {
       releaseStream(strm, this.sessStk);
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;

@@ -37,6 +37,11 @@ export interface SampleContext {
   readonly server?: NamedId;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
   readonly payload?: Buffer;
+  /**
+   * In mode http's tcp-request content rules: the size of the request as HAProxy's HTX holds it, which is what
+   * req.len gives there (not the bytes received).
+   */
+  readonly htxSize?: number;
   /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */
   readonly reqIncomplete?: boolean;
   /** The client connection's TLS state (ssl_fc*, ssl_c_*); absent on clear-text connections. */

@@ -8,6 +8,7 @@ import { TEXT_CONVERTERS } from './converters-text.ts';
 import { HASH_CONVERTERS } from './converters-hash.ts';
 import { ADDR_CONVERTERS } from './converters-addr.ts';
 import { JSON_CONVERTERS } from './converters-json.ts';
+import { TIME_CONVERTERS } from './converters-time.ts';
 import { MAP_CONVERTERS } from './map-converters.ts';
 import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
 import { TABLE_CONVERTERS } from './table-converters.ts';
@@ -270,7 +271,7 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS].map((c) => [c.name, c]));
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS].map((c) => [c.name, c]));
 
 // Looks a converter up by name; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findConverter(name: string): ConverterDef | undefined {

@@ -38,7 +38,11 @@ export function sessionVerdict(rules: readonly TcpRequestRule[], ctx: SampleCont
   return onceVerdict('session', rules, ctx);
 }
 
-/** Where a content evaluation that waited goes on: HAProxy resumes at that rule (s->current_rule). */
+/**
+ * Where a content evaluation that waited goes on. The engine resumes at that rule; the 2.6.12 binary was seen to
+ * run the rules again from the first at each wake-up (a set-var counter before a waiting rule read 2 or 3, not 1),
+ * so counts of evaluations still differ (the stick actions' once-only counting relies on resuming).
+ */
 export interface ContentProgress {
   at: number;
 }

@@ -1,5 +1,6 @@
 // Fetches added for issue 11 against real HAProxy 2.6: base32/url32 and their +src forms on several request
-// shapes, the proxies' configured timeouts, and the server weight/queue fetches — same bytes to the client.
+// shapes, the proxies' configured timeouts, the server weight/queue fetches and the process ones — same bytes
+// to the client.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
@@ -12,6 +13,7 @@ defaults
     timeout server 2s
 frontend fe
     bind 127.0.0.1:{{port0}}
+    http-request return status 200 content-type text/plain lf-string "h=%[hostname] np=%[nbproc] p=%[proc] st=%[stopping] dl=%[dst_is_local] sl=%[src_is_local]|" if { path /p }
     http-request return status 200 content-type text/plain lf-string "b32=%[base32] b32s=%[base32+src,hex] u32=%[url32] u32s=%[url32+src,hex] fct=%[fe_client_timeout]|" if { path_beg /h } || { path_beg http }
     default_backend be
 backend be
@@ -35,6 +37,7 @@ const CASES: RawCase[] = [
   { name: 'the client address differs in the +src forms', send: 'GET /h/a HTTP/1.1\r\nHost: x\r\n\r\n', from: '127.0.0.9' },
   { name: 'a backend reads its own timeouts and its servers\' weights', send: 'GET /b HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'a listen section reads the defaults it inherited', send: 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', port: 1 },
+  { name: 'the process fetches: host name, one process, not stopping, loopback addresses are local', send: 'GET /p HTTP/1.1\r\nHost: x\r\n\r\n', from: '127.0.0.8' },
 ];
 
 describe.skipIf(!hasHaproxy)('hash, timeout and server-weight fetches give what real HAProxy 2.6 gives', () => {
@@ -51,5 +54,6 @@ describe.skipIf(!hasHaproxy)('hash, timeout and server-weight fetches give what 
     expect(expected.get(CASES[0]!.name)!.bytes).toMatch(/b32=\d+ b32s=[0-9A-F]{8}7F000001 u32=\d+ /);
     expect(expected.get(CASES[6]!.name)!.bytes).toContain('bst=3000 btt=60000 w=7 uw=7 iw=7 q=0 w2=0|');
     expect(expected.get(CASES[7]!.name)!.bytes).toContain('bst=2000 btt=0 fct=5000|');
+    expect(expected.get(CASES[8]!.name)!.bytes).toContain('np=1 p=1 st=0 dl=1 sl=1|');
   });
 });

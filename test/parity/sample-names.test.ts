@@ -91,6 +91,11 @@ const REFUSED: Record<string, string> = {
   'sha2 with an unsupported size': '    acl a str(x),sha2(100) -m found\n',
   'json_query without a path': "    acl a str(x),json_query('') -m found\n",
   'json_query with an unknown output type': "    acl a str(x),json_query('$.a',x) -m found\n",
+  'an unknown tcp-request session action': '    tcp-request session foo\n',
+  'a session set-var reading the request buffer': '    tcp-request session set-var(sess.a) req.len\n',
+  'a connection set-var reading the request buffer': '    tcp-request connection set-var(txn.a) req.len\n',
+  'an unknown converter in a content set-var': '    tcp-request content set-var(txn.a) req.len,nosuch\n',
+  'a broken condition on a session set-var': '    tcp-request session set-var(sess.a) src if { nosuch }\n',
 };
 
 describe.skipIf(!hasHaproxy)('names and arguments HAProxy refuses are refused with its words', () => {

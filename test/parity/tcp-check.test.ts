@@ -1,6 +1,7 @@
 // tcp-check rulesets and the protocol checks (redis, smtp, postgres, mysql, ldap) against real HAProxy 2.6:
 // scripted servers on 127.0.0.1 answer right, wrong, not at all, or refuse; both proxies check them and the
-// stats CSV shows the same status, check_status, check_code and last_chk (HAProxy's info text) for each.
+// stats CSV shows the same status, check_status, check_code and last_chk (HAProxy's info text) for each, and
+// option log-health-checks logs the same first line for each server, word for word.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,9 +52,12 @@ const SCRIPTS: Record<string, ServerScript | null> = {
 
 const CONFIG = `
 global
+    log stdout format raw local0
     stats socket {{sock}} level admin
 defaults
     mode tcp
+    log global
+    option log-health-checks
     timeout connect 500ms
     timeout client 5s
     timeout server 5s
@@ -154,6 +158,16 @@ describe.skipIf(!hasHaproxy)('tcp-check and protocol checks judge servers as HAP
   let servers: ScriptedServers;
   let theirs: string[] = [];
   let ours: string[] = [];
+  const firstLines: Record<'haproxy' | 'engine', string[]> = { haproxy: [], engine: [] };
+  // each server's first "Health check for server ..." line, durations masked
+  const firsts = (lines: readonly string[]): string[] => {
+    const seen = new Map<string, string>();
+    for (const l of lines) {
+      const m = /^Health check for server (\S+) /.exec(l);
+      if (m && !seen.has(m[1]!)) seen.set(m[1]!, l.replace(/check duration: \d+ms/, 'check duration: Nms'));
+    }
+    return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, l]) => l);
+  };
 
   beforeAll(async () => {
     servers = await startScripted(SCRIPTS);
@@ -165,6 +179,8 @@ describe.skipIf(!hasHaproxy)('tcp-check and protocol checks judge servers as HAP
     try {
       await sleep(2000);
       [theirs, ours] = await Promise.all([settledRows(real.socketPath), settledRows(sock)]);
+      firstLines.haproxy = firsts(real.logs.filter((l) => !l.startsWith('[')));
+      firstLines.engine = firsts(engine.logs);
     } finally {
       await engine.stop();
       await real.stop();
@@ -173,6 +189,11 @@ describe.skipIf(!hasHaproxy)('tcp-check and protocol checks judge servers as HAP
   }, 30_000);
   afterAll(async () => {
     await servers?.close();
+  });
+
+  it('logs the same first health-check line for every server (option log-health-checks)', () => {
+    expect(firstLines.haproxy.length).toBeGreaterThan(15);
+    expect(firstLines.engine).toEqual(firstLines.haproxy);
   });
 
   for (const backend of ['redis', 'smtp', 'script', 'implicit', 'ported', 'pgsql', 'mysql', 'mysql_nouser', 'ldap']) {

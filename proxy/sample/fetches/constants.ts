@@ -1,6 +1,7 @@
 // Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand() and
 // wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
 import { randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
 import { fetchFlags } from '../sample.ts';
 
@@ -51,4 +52,10 @@ export const constantFetches: readonly FetchDef[] = [
   },
   { name: 'rand', outType: 'int', args: ['sint'], minArgs: 0, source: 'const', compile: compileRand },
   { name: 'wait_end', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => waitEnd },
+  // the process: one of them (nbproc and proc are 1 since HAProxy 2.5), named as gethostname() names the host,
+  // and never stopping while it still runs rules
+  { name: 'hostname', outType: 'str', args: [], minArgs: 0, source: 'const', compile: () => (_ctx, visit) => visit(hostname()) },
+  { name: 'nbproc', outType: 'int', args: [], minArgs: 0, source: 'const', compile: () => constant(1) },
+  { name: 'proc', outType: 'int', args: [], minArgs: 0, source: 'const', compile: () => constant(1) },
+  { name: 'stopping', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => constant(false) },
 ];

@@ -5,10 +5,21 @@ import { fetchFlags } from '../sample.ts';
 
 // The buffer may still grow, so a length that does not match yet may match later.
 const reqLen: FetchFn = (ctx, visit) => {
+  if (ctx.htxSize !== undefined) return visit(ctx.htxSize);
   if (!ctx.payload) return false;
   fetchFlags.mayChange = true;
   return visit(ctx.payload.length);
 };
+
+/**
+ * The bytes an HTX message takes for a request head: the start line block (a 20-byte htx_sl, then method, URI
+ * and version), each header's name and value, and the one-byte end-of-headers block.
+ */
+export function htxHeadSize(method: string, uri: string, version: string, headers: readonly string[]): number {
+  let n = 20 + method.length + uri.length + version.length + 1;
+  for (const h of headers) n += h.length;
+  return n;
+}
 
 // req.payload(offset,length): the bytes there once buffered; length 0 means "everything after offset".
 function compilePayload(args: readonly ArgValue[]): FetchFn {

@@ -121,11 +121,11 @@ export function drainLeaveMessage(s: Named, up: boolean): string {
 }
 
 // option log-health-checks (set_server_check_status): "Health check for server be/s1 failed, reason: ..., check
-// duration: 0ms, status: 0/2 DOWN." A failure is logged unless health was already 0, a success unless it was full;
-// the status shows the health after this check (x/fall while UP, x/rise while DOWN).
-export function checkResultMessage(s: Named & Pick<ServerState, 'spec' | 'effectiveWeight'>, reason: StateReason, failed: boolean, before: number, after: number): string | null {
+// duration: 0ms, status: 0/2 DOWN." Logged when the health moved or the status differs from the last one (the
+// first check after INI always is); the status shows the health after this check (x/fall while UP, x/rise while DOWN).
+export function checkResultMessage(s: Named & Pick<ServerState, 'spec' | 'effectiveWeight'>, reason: StateReason, failed: boolean, before: number, after: number, statusChanged = false): string | null {
   const { rise, fall } = s.spec;
-  if (failed ? before === 0 : before === rise + fall - 1) return null;
+  if (before === after && !statusChanged) return null;
   const up = after >= rise;
   const status = up ? `${after - rise + 1}/${fall} ${s.effectiveWeight === 0 ? 'DRAIN' : 'UP'}` : `${after}/${rise} DOWN`;
   return `Health check for ${s.backup ? 'backup ' : ''}server ${s.backend}/${s.name} ${failed ? 'failed' : 'succeeded'}${reasonText(reason)}, status: ${status}.`;

@@ -21,6 +21,8 @@ export interface CheckResult {
   readonly code?: number;
   /** HAProxy's check->desc: "Connection refused", the reason phrase of a wrong status, or "". */
   readonly desc: string;
+  /** The text HAProxy's log line shows when a protocol parser reported its own first (mysql's version, LDAP's "Success"). */
+  readonly logDesc?: string;
   readonly durationMs: number;
 }
 

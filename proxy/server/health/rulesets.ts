@@ -8,7 +8,9 @@ import type { CheckStatus } from './status.ts';
 
 /** What evaluating one expect rule decided (TCPCHK_EVAL_*). */
 export type EvalResult =
-  | { readonly kind: 'continue' }
+  /** `reported`: a protocol parser already set a passing status and text (HAProxy logs that one; the final verdict
+   *  that follows keeps the status and empties the text). */
+  | { readonly kind: 'continue'; readonly reported?: { readonly status: CheckStatus; readonly desc: string } }
   | { readonly kind: 'wait' }
   | { readonly kind: 'stop'; readonly status: CheckStatus; readonly desc: string; readonly code?: number };
 
@@ -274,7 +276,8 @@ function mysqlPacket(offsetOf: (b: Buffer) => number): (b: Buffer, lastRead: boo
       const code = b[offset + 5]! + (b[offset + 6]! << 8);
       return { kind: 'stop', status: 'L7STS', code, desc: text(b, offset + 7) };
     }
-    void isLast;
+    // the last rule reports the server's version (b_peek(bi, 5))
+    if (isLast) return { kind: 'continue', reported: { status: 'L7OK', desc: text(b, 5).split('\0', 1)[0]! } };
     return { kind: 'continue' };
   };
 }
@@ -332,7 +335,7 @@ function ldapBindResponse(b: Buffer, lastRead: boolean): EvalResult {
   else p += 1;
   if (b[p] !== 0x0a || b[p + 1] !== 0x01) return { kind: 'stop', status: 'L7RSP', desc: 'Not LDAPv3 protocol' };
   if (b[p + 2] !== 0) return { kind: 'stop', status: 'L7STS', desc: 'See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9', code: b[p + 2]! };
-  return { kind: 'continue' };
+  return { kind: 'continue', reported: { status: 'L7OK', desc: 'Success' } };
 }
 
 const LDAP: readonly Draft[] = [

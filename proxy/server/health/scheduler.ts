@@ -87,6 +87,7 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     const { rise, fall } = server.spec;
     const kind = checkStatusResult(result.status);
     const at = now();
+    const prevStatus = server.lastCheck?.status ?? 'INI';
     server.lastCheck = { status: result.status, ...(result.code !== undefined ? { code: result.code } : {}), desc: result.desc, durationMs: result.durationMs, at };
     const logChecks = b.spec.options.logHealthChecks;
     const healthBefore = server.health;
@@ -108,7 +109,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       fall,
     });
     if (logChecks) {
-      const line = checkResultMessage(server, result, kind === 'failed', healthBefore, server.health);
+      const logged = result.logDesc !== undefined ? { ...result, desc: result.logDesc } : result;
+      const line = checkResultMessage(server, logged, kind === 'failed', healthBefore, server.health, prevStatus !== result.status);
       if (line) host.log(line);
     }
     if (!to) return null;

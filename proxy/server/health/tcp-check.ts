@@ -183,6 +183,7 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
   try {
     const rules = rs.rules;
     let mustRead = true;
+    let reported: { status: CheckStatus; desc: string } | undefined;
     let i = 0;
     while (i < rules.length) {
       if (opts.signal?.aborted) return result({ status: 'SOCKERR', desc: 'check aborted' });
@@ -257,10 +258,12 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
         mustRead = true;
         continue;
       }
+      if (r.reported) reported = r.reported;
       i++;
     }
     void deadline;
-    return result(successVerdict(rs, cur, conn?.buf ?? Buffer.alloc(0)));
+    const final = result(successVerdict(rs, cur, conn?.buf ?? Buffer.alloc(0)));
+    return reported && reported.status === final.status ? { ...final, logDesc: reported.desc } : final;
   } finally {
     cleanup();
   }

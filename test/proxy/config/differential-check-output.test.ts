@@ -41,6 +41,9 @@ const CASES: Record<string, Record<string, string>> = {
   'ACL warnings name no line': {
     'acl.cfg': `${HEAD}frontend f\n    bind 127.0.0.1:18004\n    acl a src\n    acl b path_beg (/x)\n    http-request deny if a || b\n    default_backend b\nbackend b\n    server s1 127.0.0.1:1\n`,
   },
+  'a refused http-request rule stops the reading (ERR_ABORT): later errors and the post-read checks are not printed': {
+    'abort.cfg': `${HEAD}frontend f\n    bind 127.0.0.1:18006\n    http-request frobnicate\n    http-request set-header\n    default_backend nope\n`,
+  },
   'tcp-check, init-addr and resolve-prefer errors': {
     'tc.cfg':
       'defaults\n    mode tcp\n    timeout client 1s\n    timeout server 1s\n    timeout connect 1s\nfrontend f\n    bind 127.0.0.1:18011\n    default_backend be\n' +

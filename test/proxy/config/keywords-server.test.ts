@@ -82,10 +82,11 @@ describe('server', () => {
   });
 
   it('warns about server keywords the lab does not implement and skips their arguments', () => {
-    const r = load(proxyConfig([], ['server s 127.0.0.1:1 cookie abc check send-proxy']));
+    // cookie and send-proxy are implemented now; slowstart and agent-check still are not
+    const r = load(proxyConfig([], ['server s 127.0.0.1:1 slowstart 10s check agent-check']));
     expect(messages(r, 'warning')).toEqual([
-      "10: 'server b/s' : 'cookie' is not supported by HAProxy Lab yet and is ignored.",
-      "10: 'server b/s' : 'send-proxy' is not supported by HAProxy Lab yet and is ignored.",
+      "10: 'server b/s' : 'slowstart' is not supported by HAProxy Lab yet and is ignored.",
+      "10: 'server b/s' : 'agent-check' is not supported by HAProxy Lab yet and is ignored.",
     ]);
     expect(backend(r.model!, 'b').servers[0]!.check).toBe(true);
   });

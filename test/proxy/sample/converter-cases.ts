@@ -50,6 +50,16 @@ export const CONVERTER_CASES: readonly ConverterCase[] = [
   },
   { name: 'ipmask prints IPv6 as inet_ntop does', fmt: '%[str(fe80::1:2),ipmask(0,16)]|%[str(1:2:3:4:5:6:7:8),ipmask(8,128)]|%[str(::5),ipmask(8,128)]|%[str(1:0:0:2:0:0:0:3),ipmask(8,128)]|%[str(::1.2.3.4),ipmask(8,128)]|%[str(1:0:0:1:0:0:0:1),ipmask(8,128)]|%[str(::),ipmask(8,128)]', expect: 'fe80::|1:2:3:4:5:6:7:8|::5|1:0:0:2::3|::1.2.3.4|1:0:0:1::1|::' },
   {
+    name: 'http_date writes an IMF-fixdate, with an offset, ms/us fractions (unpadded) and 55-bit masking of negatives',
+    fmt: '%[int(1700000000),http_date]|%[int(1700000000),http_date(3600)]|%[int(1700000000005),http_date(0,ms)]|%[int(1700000000123456),http_date(0,us)]|%[int(0),http_date]|%[int(-1),http_date]|%[int(1700000000999),http_date(-1000,ms)]|%[int(4102444800),http_date]',
+    expect: 'Tue, 14 Nov 2023 22:13:20 GMT|Tue, 14 Nov 2023 23:13:20 GMT|Tue, 14 Nov 2023 22:13:20.5 GMT|Tue, 14 Nov 2023 22:13:20.123456 GMT|Thu, 01 Jan 1970 00:00:00 GMT|Sun, 13 Jun 1141709097 06:26:07 GMT|Tue, 14 Nov 2023 22:13:19.999 GMT|Fri, 01 Jan 2100 00:00:00 GMT',
+  },
+  {
+    name: 'utime formats a UTC date with strftime in the C locale, unknown conversions kept',
+    fmt: '%[int(1700000000),utime(%Y-%m-%d %H:%M:%S)]|%[int(1700000000),utime(%a %A %b %B %d %e %j %u %w %y %C %Z %z %%,60)]|%[int(1700000000),utime(%c|%D|%F|%T|%R|%r|%p|%I|%s|%x|%X|%k|%l|%P|%q|%Q)]|%[int(951782400),utime(%F %j %a)]|%[int(-1),utime(%Y-%m-%d %T %j)]',
+    expect: '2023-11-14 22:13:20|Tue Tuesday Nov November 14 14 318 2 2 23 20 GMT +0000 %|Tue Nov 14 22:13:20 2023|11/14/23|2023-11-14|22:13:20|22:13|10:13:20 PM|PM|10|1700000000|11/14/23|22:13:20|22|10|pm|%q|%Q|2000-02-29 060 Tue|1141709097-06-13 06:26:07 164',
+  },
+  {
     name: 'json_query gives numbers as %g or int, strings unescaped, booleans, and nothing for null, objects, the missing or what follows a syntax error',
     fmt: [q('$.a'), q('$.b.c'), q('$.arr[1]'), q('$.f'), q('$.t'), q('$.n'), q('$.big'), q('$.big', 'x-js', ",'int'"), q('$.fl', 'x-js', ",'int'"), q('$.s'), q('$.b'), q('$.nope'), q('$.e')].join('|'),
     headers: ['X-JS', JSON_DOC],

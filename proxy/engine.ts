@@ -293,9 +293,10 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly clients = new Set<net.Socket>();
 
   private open(accepted: net.Socket, listener: Listener): void {
-    // a mode tcp connection reads into a buffer of its own (no Buffer per read); the others as Node reads them
-    // (not behind accept-proxy: the PROXY header is read the ordinary way first)
-    const owned = listener.mode === 'tcp' && !listener.tls && !listener.acceptProxy ? OwnedReads.adopt(accepted, true) : null;
+    // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them, and
+    // so do those behind accept-proxy (the PROXY header is read the ordinary way first). An HTTP session copies
+    // what it keeps of each read, so its connections share one buffer.
+    const owned = listener.tls || listener.acceptProxy ? null : OwnedReads.adopt(accepted, true, { copying: listener.mode !== 'tcp' });
     const sock = owned ? owned.sock : accepted;
     this.clients.add(sock);
     sock.once('close', () => this.clients.delete(sock));
@@ -353,7 +354,7 @@ export class ProxyEngine implements Engine, SessionHost {
   private startSession(sock: net.Socket, listener: Listener, owned: OwnedReads | null = null): void {
     if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock, owned);
     else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
-    else new HttpSession(this, listener.binding, sock);
+    else new HttpSession(this, listener.binding, sock, owned);
   }
 
   serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {

@@ -18,6 +18,7 @@ import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
 import { normalizeAddress } from '../io/address.ts';
+import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead } from './response-head.ts';
 import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
@@ -68,6 +69,8 @@ export class HttpSession {
     readonly host: SessionHost,
     private readonly binding: ListenerBinding,
     private readonly sock: net.Socket,
+    /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
+    private readonly owned: OwnedReads | null = null,
   ) {
     // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
     const px = proxiedAddresses(sock);
@@ -94,7 +97,10 @@ export class HttpSession {
     }
     countSession(this.sessStk);
     sock.setNoDelay(true);
-    for (const [event, fn] of this.listeners) sock.on(event, fn);
+    for (const [event, fn] of this.listeners) if (!owned || event !== 'data') sock.on(event, fn);
+    // what is kept of a read (a head being parsed, a pipelined request, a body) is a copy; a small one comes from
+    // Node's shared pool, where Node's own reads cost a 64 KiB allocation each
+    owned?.setReader({ onData: (view) => this.onClientData(Buffer.from(view)) });
     this.armIdleTimeout();
   }
 
@@ -116,6 +122,9 @@ export class HttpSession {
     this.closed = true;
     this.buf = null;
     this.detach();
+    // the HTTP/2 connection reads 'data' events: an owned socket hands it copies that way
+    const sock = this.sock;
+    this.owned?.setReader({ onData: (view) => sock.emit('data', Buffer.from(view)) });
     this.host.serveH2(this.sock, buf, this.binding);
   }
 

@@ -9,6 +9,10 @@ import tls from 'node:tls';
 
 const READ_SIZE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+// One read buffer for every connection adopted with `copying`: reads run one at a time on this thread and each
+// reader copies what it keeps before returning, so no view of it outlives a read (and an idle connection holds
+// no buffer, as with Node's own reads).
+const SHARED_BUFFER = Buffer.allocUnsafeSlow(READ_SIZE);
 
 export interface OwnedReader {
   /** Called with a view of the connection's buffer, valid until the callback returns. */
@@ -39,11 +43,14 @@ export class OwnedReads {
    *  `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only).
    *  With `adopt`, takes over an accepted connection instead (see OwnedReads.adopt). */
   constructor(
-    opts: { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean } | { adopt: net.Socket; allowHalfOpen: boolean },
+    opts:
+      | { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }
+      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean },
     private reader: OwnedReader,
   ) {
+    this.shared = 'adopt' in opts && opts.shared;
     const onread = {
-      buffer: Buffer.allocUnsafeSlow(READ_SIZE),
+      buffer: this.shared ? SHARED_BUFFER : Buffer.allocUnsafeSlow(READ_SIZE),
       callback: (n: number, buf: Uint8Array) => {
         this.reader.onData((buf as Buffer).subarray(0, n));
         return !this.held;
@@ -76,20 +83,23 @@ export class OwnedReads {
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 
-  /** An accepted plain TCP connection, moved onto a socket that reads into its own buffer; the reader is set with
-   *  setReader before the next I/O turn. Null when the socket is not one Node's internals let us move (TLS, or
+  /** An accepted plain TCP connection, moved onto a socket that reads into its own buffer (with `copying`, into one
+   *  buffer all such connections share: the reader must copy what it keeps); the reader is set with setReader
+   *  before the next I/O turn. Null when the socket is not one Node's internals let us move (TLS, or
    *  bytes already read into its stream queue): the caller then reads it the ordinary way. */
-  static adopt(accepted: net.Socket, allowHalfOpen: boolean): OwnedReads | null {
+  static adopt(accepted: net.Socket, allowHalfOpen: boolean, o: { copying?: boolean } = {}): OwnedReads | null {
     const s = accepted as net.Socket & SocketInternals;
     if (accepted instanceof tls.TLSSocket || !s._handle || typeof s._handle.useUserBuffer !== 'function') return null;
     if (accepted.bytesRead > 0 || accepted.readableLength > 0 || accepted.destroyed) return null;
     const early: Buffer[] = [];
-    const owned = new OwnedReads({ adopt: accepted, allowHalfOpen }, { onData: (view) => early.push(Buffer.from(view)) });
+    const owned = new OwnedReads({ adopt: accepted, allowHalfOpen, shared: o.copying === true }, { onData: (view) => early.push(Buffer.from(view)) });
     owned.early = early;
     return owned;
   }
 
   private early: Buffer[] | null = null;
+  /** Reads land in the buffer every `copying` adoption shares: nothing may keep or forward a view of it. */
+  private readonly shared: boolean;
 
   /** Who gets the reads from now on; anything read before (copies) is handed over first. */
   setReader(reader: OwnedReader): void {
@@ -103,6 +113,7 @@ export class OwnedReads {
   // if dest already holds data (corked or backed up) the view is copied; if the write leaves some of it queued,
   // reading stops until it is written. Returns what dest.write returned.
   forward(dest: net.Socket, view: Buffer): boolean {
+    if (this.shared) throw new Error('OwnedReads.forward: a copying adoption shares its read buffer; copy the view instead');
     if (dest.writableCorked > 0 || dest.writableLength > 0) return dest.write(Buffer.from(view));
     const ok = dest.write(view);
     if (dest.writableLength > 0 && !this.held) {

@@ -1,7 +1,7 @@
 // `npm run bench:ab -- OTHER_CHECKOUT`: this checkout's engine (A) against another checkout's (B, e.g. main
 // before a change), both beside HAProxy, on the bench's config, backends and load, in interleaved rounds whose
 // order rotates — so machine load hits all three alike. Every answer is checked as in `npm run bench`. Prints
-// per round and in medians: throughput, engine/HAProxy, CPU µs per request, and the load average.
+// per round and in medians: throughput, engine/HAProxy, CPU µs per request, peak RSS, and the load average.
 //   --rounds N (4)  --seconds S (4)  --scenarios keep-alive,close,tcp,big (keep-alive,close)
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { benchConfig, type BenchPorts } from './bench-config.ts';
 import { checkResult } from './checks.ts';
 import { startBackends } from './nginx-backends.ts';
-import { cpuTimes, freePort, sleep, startProc, waitPorts, type Proc } from './procs.ts';
+import { cpuTimes, freePort, rssBytes, sleep, startProc, waitPorts, type Proc } from './procs.ts';
 import { median } from './report.ts';
 import { SCENARIOS, throughput, type Scenario, type ScenarioId } from './scenarios.ts';
 import { runWrk } from './wrk.ts';
@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     sides.push(await startEngine('A', ROOT, cfgPath, ports));
     sides.push(await startEngine('B', o.other, cfgPath, ports));
     console.log(`A = ${ROOT}\nB = ${o.other}\n${o.rounds} rounds × ${o.seconds} s, load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    const rows: { s: ScenarioId; id: string; tp: number; cpuUs: number }[] = [];
+    const rows: { s: ScenarioId; id: string; tp: number; cpuUs: number; rssMiB: number }[] = [];
     for (const s of o.scenarios) for (const side of sides) await measure(s, side, 1); // warm-up
     for (let r = 0; r < o.rounds; r++) {
       for (const s of o.scenarios) {
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
             wrong++;
             console.log(`  WRONG ${s.id} ${side.id}: ${m.problems.join('; ')}`);
           }
-          rows.push({ s: s.id, id: side.id, tp: m.tp, cpuUs: m.cpuUs });
+          rows.push({ s: s.id, id: side.id, tp: m.tp, cpuUs: m.cpuUs, rssMiB: m.rssMiB });
           await sleep(s.close ? 500 : 100);
         }
         const at = (id: string) => rows.filter((x) => x.s === s.id && x.id === id).at(-1)!;
@@ -98,7 +98,8 @@ async function main(): Promise<number> {
       const hs = of('haproxy');
       const ratio = (id: string) => median(of(id).map((x, i) => x.tp / hs[i]!.tp));
       const cpu = (id: string) => median(of(id).map((x) => x.cpuUs));
-      console.log(`  ${s.id.padEnd(10)} A ${ratio('A').toFixed(2)} (${cpu('A').toFixed(0)} µs/req)  B ${ratio('B').toFixed(2)} (${cpu('B').toFixed(0)} µs/req)  haproxy ${cpu('haproxy').toFixed(0)} µs/req`);
+      const rss = (id: string) => Math.max(...of(id).map((x) => x.rssMiB)).toFixed(1);
+      console.log(`  ${s.id.padEnd(10)} A ${ratio('A').toFixed(2)} (${cpu('A').toFixed(0)} µs/req, peak RSS ${rss('A')} MiB)  B ${ratio('B').toFixed(2)} (${cpu('B').toFixed(0)} µs/req, peak RSS ${rss('B')} MiB)  haproxy ${cpu('haproxy').toFixed(0)} µs/req, ${rss('haproxy')} MiB`);
     }
     console.log(`load average at end ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${wrong === 0 ? 'every answer right' : `${wrong} WRONG runs`}`);
   } finally {
@@ -107,13 +108,15 @@ async function main(): Promise<number> {
   }
   return wrong === 0 ? 0 : 1;
 
-  async function measure(s: Scenario, side: Side, seconds: number): Promise<{ tp: number; cpuUs: number; ok: boolean; problems: readonly string[] }> {
+  async function measure(s: Scenario, side: Side, seconds: number): Promise<{ tp: number; cpuUs: number; rssMiB: number; ok: boolean; problems: readonly string[] }> {
     const c0 = cpuTimes(side.proc.pid);
-    const wrk = await runWrk({ port: s.id === 'tcp' ? side.tcp : side.http, connections: s.connections, seconds, path: s.path, size: s.size, close: s.close });
+    let rss = rssBytes(side.proc.pid);
+    const timer = setInterval(() => (rss = Math.max(rss, rssBytes(side.proc.pid))), 250);
+    const wrk = await runWrk({ port: s.id === 'tcp' ? side.tcp : side.http, connections: s.connections, seconds, path: s.path, size: s.size, close: s.close }).finally(() => clearInterval(timer));
     const c1 = cpuTimes(side.proc.pid);
     const check = checkResult(wrk, { who: 'weighted', tolerance: s.tolerance, byHeader: s.size > 0, size: s.size });
     const cpu = c1.user + c1.sys - c0.user - c0.sys;
-    return { tp: throughput(s, wrk), cpuUs: (cpu / Math.max(1, wrk.requests)) * 1e6, ok: check.ok, problems: check.problems };
+    return { tp: throughput(s, wrk), cpuUs: (cpu / Math.max(1, wrk.requests)) * 1e6, rssMiB: rss / 2 ** 20, ok: check.ok, problems: check.problems };
   }
 }
 

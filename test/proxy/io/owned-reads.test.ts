@@ -71,13 +71,13 @@ describe('OwnedReads.forward', () => {
 
 describe('OwnedReads.adopt', () => {
   // an accepted connection, adopted in the server's 'connection' handler as the engine does
-  async function adoptedPair(): Promise<{ server: net.Server; client: net.Socket; owned: OwnedReads; views: Buffer[]; texts: string[] }> {
+  async function adoptedPair(copying = false): Promise<{ server: net.Server; client: net.Socket; owned: OwnedReads; views: Buffer[]; texts: string[] }> {
     const views: Buffer[] = [];
     const texts: string[] = [];
     let resolveOwned!: (o: OwnedReads) => void;
     const adopted = new Promise<OwnedReads>((r) => (resolveOwned = r));
     const server = net.createServer({ allowHalfOpen: true }, (sock) => {
-      const owned = OwnedReads.adopt(sock, true);
+      const owned = OwnedReads.adopt(sock, true, { copying });
       if (!owned) throw new Error('adopt refused a fresh plain TCP connection');
       owned.setReader({
         onData: (view) => {
@@ -123,6 +123,26 @@ describe('OwnedReads.adopt', () => {
     const closed = new Promise((r) => server.close(r));
     owned.sock.destroy();
     await closed;
+  });
+
+  it('lets copying adoptions share one read buffer, and refuses to forward a view of it', async () => {
+    const a = await adoptedPair(true);
+    const b = await adoptedPair(true);
+    try {
+      a.client.write('from a');
+      await until(() => a.texts.length === 1);
+      b.client.write('from b');
+      await until(() => b.texts.length === 1);
+      expect([a.texts, b.texts]).toEqual([['from a'], ['from b']]);
+      expect(a.views[0]!.buffer).toBe(b.views[0]!.buffer);
+      expect(() => a.owned.forward(b.owned.sock, Buffer.from('x'))).toThrow(/copy the view/);
+    } finally {
+      for (const p of [a, b]) {
+        p.client.destroy();
+        p.owned.sock.destroy();
+        await new Promise((r) => p.server.close(r));
+      }
+    }
   });
 
   it('refuses a connection whose bytes already sit in the stream queue', async () => {

@@ -5,6 +5,7 @@ import type net from 'node:net';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
+import type { RequestHead } from './request-head.ts';
 
 /** Once the request head is sent: what of its body is left to forward, and how it is framed. */
 export function startRequestBody(t: Txn): void {
@@ -12,6 +13,17 @@ export function startRequestBody(t: Txn): void {
   t.reqDone = !req.hasBody;
   if (req.contentLength > 0) t.reqLeft = req.contentLength;
   else if (req.chunked) t.reqChunks = new ChunkedScanner();
+}
+
+/** How many bytes of `buf` are the request's whole body, or -1 while some of it is still to come. */
+export function wholeRequestBody(req: RequestHead, buf: Buffer | null): number {
+  if (!buf) return -1;
+  if (req.chunked) {
+    const sc = new ChunkedScanner();
+    const n = sc.scan(buf);
+    return n >= 0 && sc.done ? n : -1;
+  }
+  return buf.length >= req.contentLength ? req.contentLength : -1;
 }
 
 /** Forwards client bytes of the request body (or of a tunnel) to the server. Returns how many bytes of `d` were

@@ -4,8 +4,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
 import { htxHeadSize } from '../sample/fetches/payload.ts';
-import { applyStickingRules, applyStoreRules } from '../stick/sticking-rules.ts';
-import { countHttpRequest, countResponseStatus, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
+import { applyStickingRules } from '../stick/sticking-rules.ts';
+import { countHttpRequest, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -13,36 +13,32 @@ import type { ServerState } from '../server/server-state.ts';
 import type { LiveBackend } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
-import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
 import { normalizeAddress } from '../io/address.ts';
 import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
-import { parseResponseHead } from './response-head.ts';
-import { htxSize, rawBadRequest, rawRequestTimeout } from './status-pages.ts';
-import { buildRequestHead, buildResponseHead } from './rewrite.ts';
+import { rawBadRequest, rawRequestTimeout } from './status-pages.ts';
+import { buildRequestHead } from './rewrite.ts';
+import { takeResponseHead } from './response-arrival.ts';
 import type { HttpReply } from './actions/http-reply.ts';
-import { ServerConn, Txn } from './exchange.ts';
-import { ChunkedScanner } from './chunked.ts';
-import { applyAfterResponseRules, applyRequestRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
+import { type ServerConn, Txn } from './exchange.ts';
+import { applyRequestRules, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
-import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody } from './body-forward.ts';
+import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody, wholeRequestBody } from './body-forward.ts';
+import { tarpit } from './tarpit.ts';
 import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange, requestLogRecord } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
-import { withServerTls } from '../tls/server-tls.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
-import { mayReuse } from './server-reuse.ts';
-import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
-import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer, persistenceResponse } from './persistence-hooks.ts';
+import { proxiedAddresses } from '../io/proxy-protocol.ts';
+import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
+import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
 
-const MAX_RESPONSE_HEAD = 16384;
-
-export class HttpSession {
+export class HttpSession implements ServerSideSession {
   private buf: Buffer | null = null;
   private txn: Txn | null = null;
   private closed = false;
@@ -159,6 +155,15 @@ export class HttpSession {
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
   get h2Uri(): string | undefined {
     return (this.sock as { h2Uri?: string }).h2Uri;
+  }
+
+  /** The exchange in progress, if any. */
+  get current(): Txn | null {
+    return this.txn;
+  }
+
+  get firstRequest(): boolean {
+    return this.requestsSeen === 1;
   }
 
   /** `strm`: the stream's tracked counters (see stick/trackers.ts). */
@@ -353,7 +358,7 @@ export class HttpSession {
     }
     // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
-    if (sticky) this.useServer(t, sticky);
+    if (sticky) useServer(this, t, sticky);
     else this.assign(t, undefined);
   }
 
@@ -396,7 +401,7 @@ export class HttpSession {
     emitRoute(this, t, undefined);
     this.dropWholeBody(t);
     if (rule.action === 'tarpit') {
-      this.tarpit(t, () => {
+      tarpit(t, () => !this.closed && this.txn === t, () => {
         const a = ruleAnswer(t, rule);
         if (a) this.local(t, a);
       });
@@ -407,21 +412,6 @@ export class HttpSession {
     return true;
   }
 
-  // http-request tarpit: the request is held for `timeout tarpit` (the connect timeout when unset, read from the
-  // backend, which is the frontend until one is chosen), then answered; logged PT-- with the hold as Tw.
-  private tarpit(t: Txn, answer: () => void): void {
-    t.termination = 'PT--';
-    const px = t.backend?.spec ?? t.fe.spec;
-    const hold = px.timeouts.tarpit ?? px.timeouts.connect ?? 0;
-    const held = Date.now();
-    t.tarpitTimer = setTimeout(() => {
-      t.tarpitTimer = null;
-      if (this.closed || this.txn !== t) return;
-      t.tarpitHeld = Date.now() - held;
-      answer();
-    }, hold);
-  }
-
   // Before an answer of the proxy's own: a request body that arrived whole is dropped, so the connection can stay
   // open for the next request (haproxy 2.6.12 does so); one still arriving makes the answer close it.
   private dropWholeBody(t: Txn): void {
@@ -429,14 +419,7 @@ export class HttpSession {
     // once a server connection took the request, its body is that connection's, not the buffer's
     if (!req.hasBody || t.closeClient || t.bodyDropped || t.tConnected >= 0) return;
     const buf = this.buf;
-    let take = -1;
-    if (req.chunked) {
-      if (buf) {
-        const sc = new ChunkedScanner();
-        const n = sc.scan(buf);
-        if (n >= 0 && sc.done) take = n;
-      }
-    } else if (buf && buf.length >= req.contentLength) take = req.contentLength;
+    const take = wholeRequestBody(req, buf);
     if (take < 0) return;
     this.buf = buf!.length > take ? buf!.subarray(take) : null;
     // the next request's clock starts once this one ends
@@ -460,17 +443,17 @@ export class HttpSession {
 
   // ---- server selection and connection -----------------------------------------------------------------------
 
-  private assign(t: Txn, avoid: ServerState | undefined): void {
+  assign(t: Txn, avoid: ServerState | undefined): void {
     const direct = avoid === undefined ? persistentServer(t) : null;
     if (direct) {
-      this.useServer(t, direct);
+      useServer(this, t, direct);
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {
-    use: (t, server) => this.useServer(t, server),
+    use: (t, server) => useServer(this, t, server),
     refuse: (t, why) => {
       t.termination = `${why}--`;
       this.answerStatus(t, 503);
@@ -479,90 +462,7 @@ export class HttpSession {
     alive: (t) => this.txn === t,
   };
 
-  private useServer(t: Txn, server: ServerState): void {
-    const be = t.backend!;
-    t.server = server;
-    if (t.tAssigned < 0) t.tAssigned = Date.now();
-    be.take(server);
-    const idle = be.takeIdleWhere(server, (c) => mayReuse(be.spec, this.requestsSeen === 1, c as ServerConn, this)) as ServerConn | undefined;
-    if (idle) {
-      idle.reused = true;
-      this.connected(t, idle);
-      return;
-    }
-    this.connect(t, server);
-  }
-
-  // A new connection to the server, under the backend's connect timeout.
-  private connect(t: Txn, server: ServerState): void {
-    const be = t.backend!;
-    const conn = new ServerConn(this.withPreface(withServerTls(this.host.addressOf(server), server.spec, be.name, t.ctx), server, be), server, be);
-    conn.txn = t;
-    t.conn = conn;
-    conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);
-    conn.sock.once(conn.reads.connectEvent, () => {
-      if (t.conn === conn && this.txn === t) this.connected(t, conn);
-    });
-  }
-
-  // server ... send-proxy / send-proxy-v2: the client's addresses go first, in a PROXY header
-  // option srvtcpka: SO_KEEPALIVE on it too
-  private withPreface<A extends object>(addr: A, server: ServerState, be: LiveBackend): A {
-    const preface = serverPreface(server.spec, this);
-    const keepAlive = be.spec.options.srvTcpKa === true;
-    return preface || keepAlive ? { ...addr, ...(preface ? { preface } : {}), ...(keepAlive ? { keepAlive } : {}) } : addr;
-  }
-
-  private connected(t: Txn, conn: ServerConn): void {
-    conn.txn = t;
-    t.conn = conn;
-    if (t.tConnected < 0) t.tConnected = Date.now();
-    // %si:%sp and %bi:%bp name the two ends of the server connection
-    const sock = conn.sock;
-    if (sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
-    // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
-    this.setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
-    this.sendRequest(t, conn);
-  }
-
-  private setServerTimeout(conn: ServerConn, ms: number): void {
-    if (conn.timeoutMs !== ms) {
-      conn.timeoutMs = ms;
-      conn.sock.setTimeout(ms);
-    }
-  }
-
-  private connectFailed(t: Txn, conn: ServerConn, immediate: boolean): void {
-    const be = t.backend!;
-    const server = t.server!;
-    server.failedConnects++;
-    t.conn = null;
-    conn.txn = null;
-    conn.sock.destroy();
-    be.drop(server);
-    const plan = planRetry(be, server, t.retries, immediate, t.cookie ?? undefined);
-    if (plan.giveUp) {
-      // the log still names the server that refused
-      t.failedServer = server;
-      t.server = null;
-      t.termination = immediate ? 'SC--' : 'sC--';
-      this.answerStatus(t, 503);
-      return;
-    }
-    t.server = null;
-    t.retries++;
-    const retry = () => {
-      if (this.txn !== t) return;
-      if (plan.redispatch) {
-        t.redispatched = true;
-        persistenceRedispatch(t, server, () => this.assign(t, server));
-      } else this.useServer(t, server);
-    };
-    if (plan.delayMs > 0) setTimeout(retry, plan.delayMs);
-    else retry();
-  }
-
-  private sendRequest(t: Txn, conn: ServerConn): void {
+  sendRequest(t: Txn, conn: ServerConn): void {
     const be = t.backend!;
     const head = buildRequestHead(t.req, {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
@@ -610,72 +510,37 @@ export class HttpSession {
   onServerData(conn: ServerConn, d: Buffer): void {
     const t = conn.txn!;
     if (t.resp === null) {
-      const buf = t.respBuf ? Buffer.concat([t.respBuf, d]) : d;
-      const end = findHeadEnd(buf);
-      if (end < 0) {
-        if (buf.length > MAX_RESPONSE_HEAD) {
-          t.termination = 'PH--';
-          this.failResponse(t, 502);
-        } else t.respBuf = buf === d ? Buffer.from(d) : buf; // d is the connection's read buffer: keep a copy
-        return;
-      }
-      const resp = parseResponseHead(buf, end, t.req.method === 'HEAD');
-      if (typeof resp === 'string') {
+      const head = takeResponseHead(t, d, this.sock);
+      if (head === null) return;
+      if (head === 'malformed') {
         t.termination = 'PH--';
         this.failResponse(t, 502);
-        return;
-      }
-      if (resp.status >= 100 && resp.status < 200 && resp.status !== 101) {
-        // interim response (100 Continue): pass it on and keep waiting for the final one
-        t.respBuf = null;
-        this.sock.write(buildResponseHead(resp, { closeClient: false, clientVersion: t.req.version }));
-        if (buf.length > end) this.onServerData(conn, buf.subarray(end));
-        return;
-      }
-      t.respBuf = null;
-      // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
-      const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
-      countResponseStatus(t.stk, resp.status);
-      if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
-        applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);
-      }
-      t.captures.resVersion = resp.version;
-      if (t.fe.spec.captures && t.fe.spec.captures.res.length > 0) t.captures.captureHeaders('res', resp.headers);
-      const denied = applyResponseRules(t, resp);
-      if (denied !== null) {
-        // what came with the head is counted too; Tr stays -1: the response never counted as valid
-        t.bytesOut += headSize + Math.min(buf.length - end, resp.framing === 'length' ? resp.contentLength : buf.length);
-        this.denyResponse(t, denied);
-        return;
-      }
-      persistenceResponse(t, resp);
-      applyAfterResponseRules(t, resp, resp);
-      t.tRespHead = Date.now();
-      t.resp = resp;
-      t.status = resp.status;
-      if (resp.framing === 'close' || resp.status === 101) t.closeClient = true;
-      const out = buildResponseHead(resp, { closeClient: t.closeClient, clientVersion: t.req.version });
-      t.bytesOut += headSize;
-      if (resp.status === 101) {
-        holdWrites(this.sock);
-        this.sock.write(out);
-        this.startTunnel(t, conn, buf.length > end ? buf.subarray(end) : null);
-        return;
-      }
-      startResponseBody(t, resp);
-      const rest = buf.length > end && !t.respDone ? buf.subarray(end) : null;
-      if (rest && resp.framing === 'length') sendHeadWithBody(t, out, rest, this.sock);
-      else if (rest) {
-        // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
-        holdWrites(this.sock);
-        this.sock.write(out);
-        this.forwardResponseBody(t, rest);
-      } else this.sock.write(out);
-      logAsap(this, t);
-      if (t.respDone) this.responseComplete(t);
+      } else if ('denial' in head) this.denyResponse(t, head.denial);
+      else this.sendResponseHead(t, conn, head.out, head.rest);
       return;
     }
     this.forwardResponseBody(t, d);
+    if (t.respDone) this.responseComplete(t);
+  }
+
+  // The final head goes to the client with the body bytes that came with it, or starts a tunnel (101).
+  private sendResponseHead(t: Txn, conn: ServerConn, out: Buffer, rest: Buffer | null): void {
+    if (t.resp!.status === 101) {
+      holdWrites(this.sock);
+      this.sock.write(out);
+      this.startTunnel(t, conn, rest);
+      return;
+    }
+    startResponseBody(t, t.resp!);
+    const body = rest && !t.respDone ? rest : null;
+    if (body && t.resp!.framing === 'length') sendHeadWithBody(t, out, body, this.sock);
+    else if (body) {
+      // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
+      holdWrites(this.sock);
+      this.sock.write(out);
+      this.forwardResponseBody(t, body);
+    } else this.sock.write(out);
+    logAsap(this, t);
     if (t.respDone) this.responseComplete(t);
   }
 
@@ -689,7 +554,7 @@ export class HttpSession {
     const tunnelMs = t.backend?.spec.timeouts.tunnel;
     if (tunnelMs !== undefined) {
       this.setClientTimeout(tunnelMs);
-      this.setServerTimeout(conn, 0);
+      setServerTimeout(conn, 0);
     } else this.setClientTimeout(t.fe.spec.timeouts.client ?? 0);
     if (early) this.forwardResponseBody(t, early);
     // bytes the client sent after its upgrade request, before the 101
@@ -710,93 +575,22 @@ export class HttpSession {
     // else: the server answered before the whole body arrived; finish once the body is through
   }
 
+  // the server connection's events (exchange.ts) go to the server side
   onServerClosed(conn: ServerConn): void {
-    const t = conn.txn;
-    if (!t || this.txn !== t) return;
-    if (t.tunnel) {
-      // the server ended the tunnel: what it sent is already on its way to the client, which is closed after it
-      t.reqDone = true;
-      t.respDone = true;
-      conn.txn = null;
-      t.conn = null;
-      conn.sock.destroy();
-      this.finish(t, true);
-      return;
-    }
-    if (t.tConnected < 0) {
-      this.connectFailed(t, conn, true);
-      return;
-    }
-    if (t.resp === null) {
-      if (conn.reused && (t.respBuf === null || t.respBuf.length === 0)) {
-        // an idle connection the server had already closed: try again on a fresh one, invisibly
-        this.retryFresh(t, conn);
-        return;
-      }
-      t.termination = 'SH--';
-      this.failResponse(t, 502);
-      return;
-    }
-    if (t.resp.framing === 'close') {
-      t.respDone = true;
-      t.closeClient = true;
-      conn.txn = null;
-      t.conn = null;
-      this.finish(t, true);
-      return;
-    }
-    if (!t.respDone) {
-      t.termination = 'SD--';
-      this.abort(t);
-    }
+    serverClosed(this, conn);
   }
 
   onServerError(conn: ServerConn, err: NodeJS.ErrnoException): void {
-    const t = conn.txn;
-    if (!t || this.txn !== t) return;
-    if (t.tConnected < 0) {
-      // a failed TLS handshake with the server is a connection error too (HAProxy: SC)
-      this.connectFailed(t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || conn.reads.connectEvent === 'secureConnect');
-      return;
-    }
-    this.onServerClosed(conn);
+    serverError(this, conn, err);
   }
 
   onServerTimeout(conn: ServerConn): void {
-    const t = conn.txn;
-    if (!t || this.txn !== t) return;
-    if (t.tConnected < 0) {
-      this.connectFailed(t, conn, false);
-      return;
-    }
-    if (t.resp === null) {
-      t.termination = 'sH--';
-      this.failResponse(t, 504);
-      return;
-    }
-    t.termination = 'sD--';
-    this.abort(t);
-  }
-
-  private retryFresh(t: Txn, conn: ServerConn): void {
-    const be = t.backend!;
-    const server = t.server!;
-    conn.txn = null;
-    t.conn = null;
-    if (!t.reqDone && t.req.hasBody) {
-      t.termination = 'SH--';
-      this.failResponse(t, 502);
-      return;
-    }
-    be.drop(server);
-    t.tConnected = -1;
-    be.take(server);
-    this.connect(t, server);
+    serverTimeout(this, conn);
   }
 
   // ---- answers and endings -----------------------------------------------------------------------------------
 
-  private answerStatus(t: Txn, status: number): void {
+  answerStatus(t: Txn, status: number): void {
     this.dropWholeBody(t);
     this.local(t, statusAnswer(t, status));
   }
@@ -813,7 +607,7 @@ export class HttpSession {
 
   // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
   // open when its request was read whole, as HAProxy keeps it.
-  private failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx): void {
+  failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx): void {
     this.dropServer(t);
     if (!t.reqDone) t.closeClient = true;
     this.local(t, failureAnswer(t, answer, ctx));
@@ -829,7 +623,7 @@ export class HttpSession {
   }
 
   // Something broke mid-stream: close both sides, log what we had.
-  private abort(t: Txn, status?: number): void {
+  abort(t: Txn, status?: number): void {
     this.dropServer(t);
     if (status && !t.resp) {
       const a = abortPage(t, status);
@@ -844,7 +638,7 @@ export class HttpSession {
     this.finish(t, true);
   }
 
-  private finish(t: Txn, serverGone = false): void {
+  finish(t: Txn, serverGone = false): void {
     if (this.txn !== t) return;
     this.txn = null;
     this.idleFrom = Date.now();

@@ -656,7 +656,7 @@ export class HttpSession implements ServerSideSession {
         conn.reused = false;
         conn.owner = this;
         conn.requests++;
-        be!.putIdle(server!, conn);
+        if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) conn.sock.destroy();
       } else conn.sock.destroy();
     }
     if (be && server) {

@@ -41,6 +41,8 @@ export class LiveBackend {
   downTimeMs = 0;
   /** Idle keep-alive connections per server, most recent last. */
   readonly idle = new Map<ServerState, IdleConn[]>();
+  /** Per server: the most connections it carried at once (est_need_conns, without its decay). */
+  private readonly needConns = new Map<ServerState, number>();
 
   /** `option forwardfor`, compiled with the generation. */
   readonly forwardFor: ForwardFor | undefined;
@@ -83,6 +85,8 @@ export class LiveBackend {
   // Counts a connection taken on s, for maxconn, leastconn and the stats.
   take(s: ServerState): void {
     s.served++;
+    // HAProxy's est_need_conns: how many connections s was seen to need at once (it bounds the idle pool)
+    if ((this.needConns.get(s) ?? 0) < s.served) this.needConns.set(s, s.served);
     s.totalConnections++;
     this.served++;
     this.totalConnections++;
@@ -207,10 +211,22 @@ export class LiveBackend {
     return undefined;
   }
 
-  putIdle(s: ServerState, c: IdleConn): void {
+  /**
+   * Pools c as idle, or says no (the caller closes it). As srv_add_to_idle_list: the first idle connection is always
+   * kept; more only while used + idle stays within what the server was seen to need at once. Without that bound a
+   * run of first requests (never allowed to reuse under http-reuse safe) would pool a connection per request.
+   * HAProxy also lets that estimate decay every pool-purge-delay; here it only grows.
+   */
+  putIdle(s: ServerState, c: IdleConn, priv = false): boolean {
     let list = this.idle.get(s);
     if (!list) this.idle.set(s, (list = []));
+    // c itself no longer counts as used (s.served still counts its exchange): HAProxy checks after curr_used_conns
+    // went down, which is why one client at a time leaves two idle connections there, not one (parity test)
+    const used = s.served - 1;
+    // a private connection (http-reuse never) stays its client's, outside this bound (CO_FL_PRIVATE)
+    if (!priv && list.length > 0 && used + list.length > Math.max(used, this.needConns.get(s) ?? 0)) return false;
     list.push(c);
+    return true;
   }
 
   removeIdle(s: ServerState, c: IdleConn): void {

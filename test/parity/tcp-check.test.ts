@@ -61,7 +61,8 @@ defaults
     timeout connect 500ms
     timeout client 5s
     timeout server 5s
-    timeout check 1000ms
+    # generous: under load HAProxy's own first checks of the slower fake servers timed out at 1 s (seen in CI runs side by side)
+    timeout check 2500ms
     default-server check inter 300ms rise 1 fall 1
 frontend fe
     bind 127.0.0.1:{{port}}

@@ -206,7 +206,9 @@ export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { d
       mark: () => new Map([...logs].map(([k, v]) => [k, v.length])),
       async traffic(mark, count): Promise<StackTraffic> {
         const from = mark.get(plan.proxy) ?? 0;
-        const end = Date.now() + 3000;
+        // HAProxy's log lines reach us through the container's log stream; on a busy machine the last one took over
+        // 3 s (seen in CI), and a line not yet read names the answer by its body. Waits end as soon as all are here.
+        const end = Date.now() + 10_000;
         while (records(from).length < count && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
         const received = new Map<string, number>();
         for (const [k, v] of logs) if (k !== plan.proxy) received.set(k, v.slice(mark.get(k) ?? 0).filter((l) => ACCESS_LINE.test(l)).length);

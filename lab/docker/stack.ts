@@ -191,7 +191,7 @@ export async function runStack(opts: StackOptions): Promise<StackRun> {
     mark() {
       return new Map([...running.values()].map((r) => [r.spec.name, lineCount(r.c)]));
     },
-    async traffic(mark, count, timeoutMs = 3000) {
+    async traffic(mark, count, timeoutMs = 10_000) {
       const from = (name: string): number => mark.get(name) ?? 0;
       const end = Date.now() + timeoutMs;
       // tcplog lines are written when a connection closes, a little after the client saw its answer.

@@ -2,6 +2,7 @@
 // (inet_ntop, %u, dump_text, dump_binary). A key is the bytes HAProxy stores, so entries sort as its tree does.
 import { castSample } from '../sample/cast.ts';
 import { parseIpv4, parseIpv6 } from '../sample/ip.ts';
+import { ipv6ToString } from '../sample/converters-addr.ts';
 import type { SampleType, SampleValue } from '../sample/sample.ts';
 import type { TableKeyType } from './table-spec.ts';
 
@@ -95,42 +96,11 @@ export function cliKey(text: string, type: TableKeyType, keySize: number): Buffe
   }
 }
 
-// glibc inet_ntop(AF_INET6): the longest run (of two or more) of zero words becomes "::"; mapped and compatible
-// IPv4 addresses end in a dotted quad.
+// glibc inet_ntop(AF_INET6), as the ipv6 sample converters print it.
 function ipv6Text(b: Buffer): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(i * 2));
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) best = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (best >= 0 && i >= best && i < best + bestLen) {
-      if (i === best) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    if (i === 6 && best === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
-      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-      break;
-    }
-    out += w[i]!.toString(16);
-  }
-  if (best >= 0 && best + bestLen === 8) out += ':';
-  return out;
+  const w = new Uint16Array(8);
+  for (let i = 0; i < 8; i++) w[i] = b.readUInt16BE(i * 2);
+  return ipv6ToString(w);
 }
 
 // dump_text(): printable ASCII as is, a few escapes, the rest as \xHH; stops at the first NUL.

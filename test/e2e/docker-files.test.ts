@@ -2,7 +2,7 @@
 // Dockerfile opens in the inline editor as a config does, a line typed there is saved into their files, `c` builds
 // that very file and judges it (with a Docker engine), and on EP 2's container step `f` goes through its four files.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,4 +105,37 @@ describe.skipIf(!hasTmux)('a Docker step’s files in a real terminal (tmux, 80x
     keys('q');
     await waitForScreen((x) => x.includes('LAB-EXITED=0'), 'the lab quit');
   }, 120_000);
+
+  it.skipIf(!dockerUp)('builds and runs the image from the request prompt, and the containers table follows the container live', async () => {
+    // The learner's files as finished (the document's app on 0.0.0.0 with its Dockerfile), so the container answers.
+    const ws = join(work, 'config', 'workspaces', 'docker-ep10');
+    mkdirSync(ws, { recursive: true });
+    for (const f of ['Dockerfile', 'app.py']) copyFileSync(join(repo, 'episodes/docker-ep10/solution', f), join(ws, f));
+    open('docker-ep10', 4);
+    await waitForScreen((s) => s.includes('step 4/4') && s.includes('(no containers: c runs flask-docker-app'), 'the in-a-container step with its empty containers table', 40_000);
+    keys(':');
+    typeAtOnce('docker build -t flask-docker-app .');
+    keys('Enter');
+    const built = await waitForScreen((s) => /built \S*flask-docker-app from your Dockerfile: \d+ steps/.test(s), 'the build’s summary', 150_000);
+    expect(built).toMatch(/docker build: Step \d+\/\d+ : /);
+    keys(':');
+    typeAtOnce('docker run -p 5000:5000 flask-docker-app');
+    keys('Enter');
+    const ran = await waitForScreen((s) => /flask-docker-app +\S+ +running +127\.0\.0\.1:\d+ +0/.test(s), 'the container in the table, running, published on 127.0.0.1', 60_000);
+    const port = /running +127\.0\.0\.1:(\d+)/.exec(ran)![1]!;
+    expect(await containersLabelled(`haproxy-lab.test-run=${run}`)).toHaveLength(1);
+    keys(':');
+    typeAtOnce('curl http://localhost:5000/');
+    keys('Enter');
+    const answered = await waitForScreen((s) => new RegExp(`running +127\\.0\\.0\\.1:${port} +1 +◂ last answer`).test(s), 'one request counted on the container, which answered last', 30_000);
+    expect(answered).toMatch(/Hello/);
+    keys(':');
+    typeAtOnce('docker ps');
+    keys('Enter');
+    await waitForScreen((s) => s.includes('the lab does not take `docker ps` here'), 'docker ps answered with what the prompt takes');
+    keys('q');
+    await waitForScreen((x) => x.includes('LAB-EXITED=0'), 'the lab quit');
+    // Leaving the step removed the container the prompt ran.
+    expect(await containersLabelled(`haproxy-lab.test-run=${run}`)).toEqual([]);
+  }, 300_000);
 });

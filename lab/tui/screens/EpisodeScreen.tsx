@@ -28,7 +28,7 @@ export type { EpisodeScreenProps } from '../hooks/use-episode-screen.ts';
 // How containers come to run on a Docker step, for its empty table.
 function containersHint(step: EpisodeScreenProps['session']['step']): string {
   if (step.docker?.run) return `c runs ${step.docker.run.image}, or type : docker run -p ${step.docker.run.port}:${step.docker.run.port} ${step.docker.run.image}`;
-  if (step.docker?.compose) return 'c brings the stack up, and it stays up while you are on this step';
+  if (step.docker?.compose) return 'c brings the stack up; it stays up while you are on this step';
   if (step.docker?.stack) return 'c builds the images and runs them on a network';
   return 'this step builds an image (c, or : docker build); it runs none';
 }

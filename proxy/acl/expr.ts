@@ -56,6 +56,8 @@ export interface ExprOptions {
   readonly baseDir: string;
   /** The section the ACL is written in. */
   readonly proxy: string;
+  /** Collects the lacking fetches and converters it uses (see SampleScope). */
+  readonly notes?: Set<string>;
   warn(message: string, loc: SourceLoc): void;
 }
 
@@ -126,6 +128,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     const bad = def.validate(parsed.values);
     if (bad) return { error: aclkw ? `in argument to '${aclkw.name}', ${bad}` : `invalid args in fetch method '${kwName}' : ${bad} in ACL expression '${word}'` };
   }
+  if (def.lacking) opts.notes?.add(`fetch method '${def.name}'`);
   const fetch: FetchFn = def.compile(parsed.values, opts.proxy);
   const refs: AclReference[] = [];
   def.args.forEach((type, i) => {
@@ -137,7 +140,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
 
   // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
   const fail = (why: string): { error: string } => ({ error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` });
-  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`);
+  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`, { proxy: opts.proxy, ...(opts.notes ? { notes: opts.notes } : {}) });
   if ('error' in chain) return fail(chain.error);
   const convs = chain.convs;
   const curType = chain.outType;

@@ -10,6 +10,8 @@ export interface AclParseContext {
   readonly baseDir: string;
   readonly mode: Mode;
   readonly proxy: string;
+  /** Collects the lacking fetches and converters it uses (see SampleScope). */
+  readonly notes?: Set<string>;
   warn(message: string, loc: SourceLoc): void;
 }
 

@@ -1,6 +1,7 @@
 // What a keyword handler sees: the line's words, where they stand, and ways to report in HAProxy's wording.
 import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
 import type { SampleScope } from '../sample/scope.ts';
+import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { AclParseContext, AclRegistry } from '../acl/index.ts';
 import type { Diagnostic, DiagnosticForm, SourceLoc, Word } from './diagnostics.ts';
 import type { GlobalDraft, ProxyDraft } from './draft.ts';
@@ -29,6 +30,8 @@ export interface ParseState {
   readonly errorfilesRefs?: ErrorfilesRef[];
   /** What the line being read uses that HAProxy has and the engine lacks; the reader warns and empties it per line. */
   readonly notes: Set<string>;
+  /** The pattern files and maps this config loads (acl -f, map converters), shared by every line. */
+  readonly patterns: PatternRefs;
 }
 
 export class LineContext {
@@ -42,7 +45,7 @@ export class LineContext {
 
   /** What a sample expression on this line is compiled in: the global section here. */
   get sampleScope(): SampleScope {
-    return { proxy: '', notes: this.state.notes };
+    return { proxy: '', notes: this.state.notes, patterns: this.state.patterns };
   }
 
   get loc(): SourceLoc {
@@ -122,7 +125,7 @@ export class ProxyLineContext extends LineContext {
 
   /** What a sample expression on this line is compiled in: this section. */
   override get sampleScope(): SampleScope {
-    return { proxy: this.proxy.name, notes: this.state.notes };
+    return { proxy: this.proxy.name, notes: this.state.notes, patterns: this.state.patterns };
   }
 
   get hasFrontend(): boolean {
@@ -144,6 +147,7 @@ export class ProxyLineContext extends LineContext {
       mode: this.proxy.mode,
       proxy: this.proxy.name,
       notes: this.state.notes,
+      patterns: this.state.patterns,
       // HAProxy's acl.c warns with ha_warning() alone: the message names the keyword, no "parsing [file:line]".
       warn(message: string, loc: SourceLoc) {
         diagnostics.push({ severity: 'warning', message, loc, form: 'plain' });

@@ -11,7 +11,7 @@ import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
-import { PatternRefs, withPatternRefs } from '../acl/pattern-refs.ts';
+import { PatternRefs } from '../acl/pattern-refs.ts';
 import { newResolvers, parseResolversLine, type ResolversDraft } from './keywords-resolvers.ts';
 
 export interface ConfigText {
@@ -62,7 +62,7 @@ type Section =
 // Parses the config texts in order (several -f files behave as one long file, sections reset per file).
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
   const patterns = options.patterns ?? new PatternRefs(options.baseDir ?? process.cwd());
-  return withPatternRefs(patterns, () => parseTexts(texts, options, patterns));
+  return parseTexts(texts, options, patterns);
 }
 
 function parseTexts(texts: readonly ConfigText[], options: ParseOptions, patterns: PatternRefs): ParseOutput {
@@ -70,7 +70,7 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
   const env = options.env ?? process.env;
   const errorfilesRefs: ErrorfilesRef[] = [];
   const httpErrors: HttpErrorsDraft[] = [];
-  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs, notes: new Set() };
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs, notes: new Set(), patterns };
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;

@@ -66,7 +66,7 @@ export function validate(out: ParseOutput): void {
         }
         // a dynamic name is a log-format string, parsed here (its map files load now, as in HAProxy)
         out.patterns.site = { file: rule.loc.file, line: rule.loc.line };
-        const f = tryRuleFormat(rule.backend, { proxy: p.name, checkAt: ['use_backend'] }, PLAIN_FORMAT);
+        const f = tryRuleFormat(rule.backend, { proxy: p.name, patterns: out.patterns, checkAt: ['use_backend'] }, PLAIN_FORMAT);
         if ('error' in f) d.push({ severity: 'alert', message: `failed to parse use_backend rule '${rule.backend}' : ${f.error}.`, loc: rule.loc, form: 'Parsing-tight' });
         else rule.dynamic.build = f.format;
       }

@@ -37,7 +37,7 @@ export function parseConverterChain(
       return { error: `invalid arg ${pos} in converter '${name}' : ${cargs.error}` };
     }
     if (conv.validate) {
-      const bad = conv.validate(cargs.values);
+      const bad = conv.validate(cargs.values, scope);
       if (bad) return { error: `invalid args in converter '${name}' : ${bad}` };
     }
     if (conv.lacking) scope.notes?.add(`converter '${name}'`);

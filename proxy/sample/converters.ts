@@ -21,7 +21,7 @@ export interface ConverterDef {
   readonly args: readonly ArgType[];
   readonly minArgs: number;
   /** Checks the arguments once (HAProxy's val_args); an error message or null. */
-  readonly validate?: (args: readonly ArgValue[]) => string | null;
+  readonly validate?: (args: readonly ArgValue[], scope: SampleScope) => string | null;
   /** The context is the one the expression runs in (set-var and arithmetic on a variable read it). */
   compile(args: readonly ArgValue[], scope: SampleScope): (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
   /** HAProxy has it and the engine does not: it loads, always fails, and the config reader warns (lacking.ts). */

@@ -17,6 +17,8 @@ const prefix = `haproxy-lab-test-${run}/`;
 
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = (): string => tmux('capture-pane', '-p', '-t', 'lab');
+// The screen with what scrolled up above it (the log pane's older lines).
+const scrollback = (): string => tmux('capture-pane', '-p', '-S', '-1000', '-t', 'lab');
 const keys = (...k: string[]): void => void tmux('send-keys', '-t', 'lab', ...k);
 const typeAtOnce = (text: string): void => void tmux('send-keys', '-t', 'lab', '-l', text);
 
@@ -116,8 +118,9 @@ describe.skipIf(!hasTmux)('a Docker step’s files in a real terminal (tmux, 80x
     keys(':');
     typeAtOnce('docker build -t flask-docker-app .');
     keys('Enter');
-    const built = await waitForScreen((s) => /built \S*flask-docker-app from your Dockerfile: \d+ steps/.test(s), 'the build’s summary', 150_000);
-    expect(built).toMatch(/docker build: Step \d+\/\d+ : /);
+    await waitForScreen((s) => /built \S*flask-docker-app from your Dockerfile: \d+ steps/.test(s), 'the build’s summary', 150_000);
+    // Each build step went to the log pane as it came (the older ones have scrolled up above the screen).
+    expect(scrollback()).toMatch(/docker build: Step 1\/\d+ : FROM /);
     keys(':');
     typeAtOnce('docker run -p 5000:5000 flask-docker-app');
     keys('Enter');

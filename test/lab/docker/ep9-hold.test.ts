@@ -48,11 +48,20 @@ describe.skipIf(!usable)("EP 9's compose stack held while the learner is on the 
     const session = await openStepSession(episode, episode.steps.findIndex((s) => s.id === 'compose-stack'), { runtime: new BuiltinRuntime(), publishPorts: false });
     const events: ContainerEvent[] = [];
     session.containers.subscribe((e) => events.push(e));
+    const logLines: string[] = [];
+    session.events.on('log', (e) => logLines.push(e.line));
+    // Requests each app container's own access log recorded (not HAProxy's word for it), from event index `from`.
+    const received = (from: number, to = events.length): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const e of events.slice(from, to)) if (e.kind === 'container-request' && e.name !== 'haproxy') out[e.name] = (out[e.name] ?? 0) + 1;
+      return out;
+    };
     try {
       const t0 = Date.now();
       const first = await session.runChecks(undefined, (l) => progress.push(l));
       const t1 = Date.now();
       expect(first.filter((c) => !c.ok).map((c) => `${c.check.title}: ${c.observed}`)).toEqual([]);
+      const afterFirst = events.length;
       const ids = (await containersLabelled(`haproxy-lab.test-run=${run}`)).map((c) => c.Id).sort();
       expect(ids).toHaveLength(4);
       heldLabels = (await docker.getContainer(ids[0]!).inspect()).Config.Labels;
@@ -64,10 +73,20 @@ describe.skipIf(!usable)("EP 9's compose stack held while the learner is on the 
       // Each run's curls went through the containerised HAProxy, each time from the top of its rotation.
       const orders = progress.filter((l) => l.startsWith('HAProxy in Docker, curl http://localhost/ ×12'));
       expect(orders).toEqual(Array(2).fill('HAProxy in Docker, curl http://localhost/ ×12: server3 server1 server3 server2 server3 server1 server3 server1 server3 server2 server3 server1'));
+      expect(progress.filter((l) => l.startsWith('HAProxy in Docker, curl http://localhost/data ×6'))).toEqual(Array(2).fill('HAProxy in Docker, curl http://localhost/data ×6: server3 server1 server3 server2 server3 server1'));
       expect(progress.filter((l) => l.startsWith('docker-compose -p '))).toHaveLength(1);
-      // The containers table's events: four started once, app3 answering most.
+      // The containers table's events: four started once; each run's 18 requests really reached the app containers
+      // 6/3/9, by their own access logs, and HAProxy's log named a server for every one.
       expect(events.filter((e) => e.kind === 'container-started').map((e) => e.name).sort()).toEqual(['app1', 'app2', 'app3', 'haproxy']);
-      expect(events.filter((e) => e.kind === 'container-request' && e.name === 'app3').length).toBeGreaterThanOrEqual(12);
+      expect(received(0, afterFirst)).toEqual({ app1: 6, app2: 3, app3: 9 });
+      expect(received(afterFirst)).toEqual({ app1: 6, app2: 3, app3: 9 });
+      expect(events.filter((e) => e.kind === 'container-request' && e.name === 'haproxy' && e.server?.startsWith('server'))).toHaveLength(36);
+      expect(logLines.some((l) => /^container haproxy: \S+ \[[^\]]+\] http_front servers\/server3 .* 200 .*"GET \/ HTTP\/1\.1"$/.test(l))).toBe(true);
+      expect(logLines.some((l) => /^container compose: /.test(l))).toBe(true);
+      // The document's ports moved to free 127.0.0.1 ports, and the local images that stood in for the FROM images.
+      for (const svc of ['app1', 'app2', 'app3', 'haproxy']) expect(progress).toContainEqual(expect.stringMatching(new RegExp(`^${svc}: port \\d+ published on 127\\.0\\.0\\.1:\\d+$`)));
+      expect(progress).toContainEqual(expect.stringMatching(/^FROM python:3\.9-slim → \S+ \(python:3\.9-slim is not on this machine/));
+      expect(progress).toContain('FROM haproxy:latest → haproxy-lab/haproxy:bookworm (haproxy:latest is not on this machine and cannot be pulled here)');
     } finally {
       await session.close();
       if (saved === undefined) delete process.env['LAB_TEST_RUN'];

@@ -4,6 +4,7 @@
 // names the zone) stays HAProxy-only.
 import type { ConverterDef } from './converters.ts';
 import type { ArgValue } from './sample.ts';
+import { toBigInt, type Int } from './int64.ts';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -13,7 +14,7 @@ const p2 = (n: number): string => String(n).padStart(2, '0');
 
 // The 55-bit mask HAProxy applies so that a huge value never gives a negative date.
 const MASK55 = (1n << 55n) - 1n;
-const seconds = (v: number): bigint => BigInt.asIntN(64, BigInt(Math.trunc(v))) & MASK55;
+const seconds = (v: Int): bigint => toBigInt(v) & MASK55;
 
 interface Civil {
   Y: number;
@@ -118,8 +119,8 @@ const UNITS: Record<string, 's' | 'ms' | 'us'> = { s: 's', ms: 'ms', us: 'us' };
 const checkUnit = (a: readonly ArgValue[]): string | null =>
   a[1] === undefined || UNITS[String(a[1])] ? null : `expects 's', 'ms' or 'us', got '${String(a[1])}'`;
 
-function httpDate(v: number, offset: number, unit: 's' | 'ms' | 'us'): string {
-  let n = BigInt.asIntN(64, BigInt(Math.trunc(v)) + BigInt(offset));
+function httpDate(v: Int, offset: number, unit: 's' | 'ms' | 'us'): string {
+  let n = BigInt.asIntN(64, toBigInt(v) + BigInt(offset));
   let frac = 0n;
   if (unit === 'ms') {
     frac = n % 1000n;
@@ -139,7 +140,7 @@ export const TIME_CONVERTERS: readonly ConverterDef[] = [
     compile: (a) => {
       const offset = typeof a[0] === 'number' ? a[0] : 0;
       const unit = a[1] === undefined ? 's' : UNITS[String(a[1])]!;
-      return (v) => httpDate(v as number, offset, unit);
+      return (v) => httpDate(v as Int, offset, unit);
     },
   },
   {
@@ -147,7 +148,7 @@ export const TIME_CONVERTERS: readonly ConverterDef[] = [
     compile: (a) => {
       const fmt = String(a[0] ?? '');
       const offset = typeof a[1] === 'number' ? a[1] : 0;
-      return (v) => strftimeUtc(fmt, seconds(v as number) + BigInt(offset));
+      return (v) => strftimeUtc(fmt, seconds(v as Int) + BigInt(offset));
     },
   },
 ];

@@ -47,8 +47,8 @@ describe('a fetch or converter HAProxy has and the engine lacks', () => {
     const { takeLacking } = await import('../../../proxy/sample/lacking.ts');
     const { compileSampleExpr } = await import('../../../proxy/sample/sample-expr.ts');
     takeLacking();
-    expect(compileRuleFormat('[%[str(x),xxh3(5)]][%[cpu_calls]][%[str(x),lower]]')(context())).toBe('[][][x]');
-    expect(takeLacking().sort()).toEqual(["converter 'xxh3'", "fetch method 'cpu_calls'"]);
+    expect(compileRuleFormat('[%[str(x),jwt_header_query]][%[cpu_calls]][%[str(x),lower]]')(context())).toBe('[][][x]');
+    expect(takeLacking().sort()).toEqual(["converter 'jwt_header_query'", "fetch method 'cpu_calls'"]);
     expect(compileSampleExpr('str(x),xxh33', '')).toEqual({ error: "unknown converter 'xxh33'" });
     expect(compileSampleExpr('str(x),xxh3(a)', '')).toEqual({ error: "invalid arg 1 in converter 'xxh3' : failed to parse 'a' as type 'integer' at position 1" });
   });

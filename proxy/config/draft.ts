@@ -59,6 +59,12 @@ export interface ServerDefaults {
   resolvers?: string;
   resolvePrefer?: 'ipv4' | 'ipv6';
   initAddr?: string[];
+  /** agent-check and its agent-port / agent-addr / agent-inter / agent-send. */
+  agentCheck?: boolean;
+  agentPort?: number;
+  agentAddr?: string;
+  agentInter?: number;
+  agentSend?: string;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -348,6 +354,18 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
       ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
+      ...(s.agentCheck && s.agentPort
+        ? {
+            agent: {
+              port: s.agentPort,
+              // "addr" moves the agent too unless agent-addr was given (SRV_F_AGENTADDR)
+              ...((s.agentAddr ?? s.checkAddr) !== undefined ? { addr: (s.agentAddr ?? s.checkAddr)! } : {}),
+              // the agent's interval defaults to the check's (init_srv_agent_check)
+              inter: s.agentInter ?? s.inter,
+              ...(s.agentSend !== undefined ? { send: s.agentSend } : {}),
+            },
+          }
+        : {}),
     };
     return spec;
   });

@@ -12,6 +12,7 @@ import type { HeaderMatch, HttpCheckExpect, HttpCheckSpec } from '../../config/m
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
 import type { CheckRuleset } from './rulesets.ts';
 import { runTcpCheck } from './tcp-check.ts';
+import type { AgentReply } from './agent.ts';
 
 export interface CheckResult {
   readonly status: CheckStatus;
@@ -24,6 +25,8 @@ export interface CheckResult {
   /** The text HAProxy's log line shows when a protocol parser reported its own first (mysql's version, LDAP's "Success"). */
   readonly logDesc?: string;
   readonly durationMs: number;
+  /** An agent check's words, for the scheduler to apply. */
+  readonly agent?: AgentReply;
 }
 
 export interface ProbeTarget {

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { CheckResult, ProbeOptions, ProbeTarget } from './probe.ts';
 import { connectTimeoutFor } from './probe.ts';
 import type { CheckRule, CheckRuleset, EvalResult, ExpectRule } from './rulesets.ts';
+import type { AgentReply } from './agent.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
 
 /** HAProxy's default tune.bufsize: a full buffer counts as the last read. */
@@ -49,6 +50,7 @@ interface Verdict {
   readonly status: CheckStatus;
   readonly desc: string;
   readonly code?: number;
+  readonly agent?: AgentReply;
 }
 
 // tcpcheck_eval_expect() on the buffer read so far.
@@ -68,7 +70,9 @@ function evalExpect(rs: CheckRuleset, rule: ExpectRule, buf: Buffer, lastReadIn:
   });
   if (rule.custom) {
     const r = rule.custom(buf, lastRead, isLast);
-    return r.kind === 'stop' ? stop(false, r.desc, r.status, r.code) : r;
+    if (r.kind !== 'stop') return r;
+    const verdict = stop(false, r.desc, r.status, r.code);
+    return r.agent && verdict.kind === 'stop' ? { ...verdict, agent: r.agent } : verdict;
   }
   let matched: boolean;
   if (rule.needle) {
@@ -153,6 +157,7 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
     code: v.code ?? 0,
     desc: v.desc.split('\0', 1)[0]!,
     durationMs: elapsed(),
+    ...(v.agent ? { agent: v.agent } : {}),
   });
 
   let conn: CheckConn | undefined;

@@ -3,6 +3,7 @@
 // refuse. Both proxies check them; the stats CSV (status, weight, the agent_* columns, last_agt), `show servers
 // state` and the option log-health-checks lines must be the same, and so must the traffic each server gets.
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,15 +65,42 @@ backend static
 
 const COLUMNS = ['pxname', 'svname', 'status', 'weight', 'uweight', 'chkfail', 'chkdown', 'check_status', 'last_agt', 'agent_status', 'agent_code', 'agent_desc', 'agent_rise', 'agent_fall', 'agent_health'];
 
+// CSV records, a quoted field may hold a newline (HAProxy's weight warnings end with one).
+function records(csv: string): string[][] {
+  const out: string[][] = [];
+  let rec: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < csv.length; i++) {
+    const ch = csv[i]!;
+    if (quoted) {
+      if (ch === '"' && csv[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      rec.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      rec.push(field);
+      if (rec.some((f) => f !== '')) out.push(rec);
+      rec = [];
+      field = '';
+    } else field += ch;
+  }
+  return out;
+}
+
 function rows(csv: string): string[] {
-  const lines = csv.split('\n').filter(Boolean);
-  const cols = lines[0]!.replace(/^# /, '').split(',');
+  const recs = records(csv);
+  const cols = recs[0]!.map((c) => c.replace(/^# /, ''));
   const idx = COLUMNS.map((p) => cols.indexOf(p));
-  return lines
+  return recs
     .slice(1)
-    .map((l) => l.split(','))
     .filter((f) => f[1] !== 'FRONTEND')
-    .map((f) => idx.map((i) => f[i]).join(','));
+    .map((f) => idx.map((i) => JSON.stringify(f[i])).join(','));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,7 +113,7 @@ async function settledRows(sock: string): Promise<string[]> {
     const rs = rows(await socat(sock, 'show stat\n'));
     order = rs.map((r) => r.split(',').slice(0, 2).join(','));
     rs.forEach((r, k) => {
-      if (!r.includes(',* ') && !settled.has(order[k]!)) settled.set(order[k]!, r);
+      if (!r.includes(',"* ') && !settled.has(order[k]!)) settled.set(order[k]!, r);
     });
     if (order.every((k) => settled.has(k))) break;
     await sleep(15);
@@ -164,4 +192,119 @@ describe.skipIf(!hasHaproxy)('agent-check changes state and weight as HAProxy 2.
     expect(got.haproxy.logs.some((l) => l.startsWith('Agent check for server be/down failed'))).toBe(true);
     expect(got.engine.logs).toEqual(got.haproxy.logs);
   });
+});
+
+// An agent whose answer the test changes between steps.
+function mutableAgent(): Promise<{ port: number; say(line: string): void; close(): Promise<void> }> {
+  let line = 'up\n';
+  const socks = new Set<net.Socket>();
+  const srv = net.createServer((s) => {
+    socks.add(s);
+    s.on('close', () => socks.delete(s));
+    s.on('error', () => {});
+    s.end(line);
+  });
+  return new Promise((resolve) =>
+    srv.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (srv.address() as net.AddressInfo).port,
+        say: (l) => (line = l),
+        close: () => new Promise<void>((r) => {
+          for (const s of socks) s.destroy();
+          srv.close(() => r());
+        }),
+      }),
+    ),
+  );
+}
+
+// A TCP server that counts the connections it accepts.
+function countingServer(): Promise<{ port: number; hits: () => number; close(): Promise<void> }> {
+  let hits = 0;
+  const srv = net.createServer((s) => {
+    hits++;
+    s.on('error', () => {});
+    s.end();
+  });
+  return new Promise((resolve) =>
+    srv.listen(0, '127.0.0.1', () =>
+      resolve({ port: (srv.address() as net.AddressInfo).port, hits: () => hits, close: () => new Promise<void>((r) => srv.close(() => r())) }),
+    ),
+  );
+}
+
+// One connection through the proxy, closed as soon as it is open.
+function oneConnection(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.on('error', () => resolve());
+    c.on('close', () => resolve());
+    c.on('data', () => {});
+    c.on('end', () => c.end());
+  });
+}
+
+// one agent changes its answer per step, so both proxies log the changes in one order
+const STEPS: readonly { a: string; b: string }[] = [
+  { a: 'up 100%\n', b: 'up 50%\n' },
+  { a: 'drain\n', b: 'up 50%\n' },
+  { a: 'ready\n', b: 'up 50%\n' },
+  { a: 'ready\n', b: 'down # deploying\n' },
+  { a: 'maint\n', b: 'down # deploying\n' },
+  { a: 'maint\n', b: 'up 100%\n' },
+  { a: 'ready 25%\n', b: 'up 100%\n' },
+];
+
+const DYNAMIC = (agentA: number, agentB: number, webA: number, webB: number): string => `
+global
+    log stdout format raw local0
+defaults
+    mode tcp
+    log global
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    default_backend be
+backend be
+    balance roundrobin
+    server a 127.0.0.1:${webA} weight 20 agent-check agent-port ${agentA} agent-inter 200ms
+    server b 127.0.0.1:${webB} weight 20 agent-check agent-port ${agentB} agent-inter 200ms
+`;
+
+// Plays the steps on one proxy: after each change of the agents' answers, 24 connections, counted per server.
+async function play(start: (cfg: string) => Promise<{ port: number; logs: string[]; stop(): Promise<void> }>): Promise<{ shares: string[]; logs: string[] }> {
+  const [agentA, agentB, webA, webB] = await Promise.all([mutableAgent(), mutableAgent(), countingServer(), countingServer()]);
+  const shares: string[] = [];
+  const proxy = await start(DYNAMIC(agentA.port, agentB.port, webA.port, webB.port));
+  try {
+    for (const step of STEPS) {
+      agentA.say(step.a);
+      agentB.say(step.b);
+      await sleep(700);
+      const before = [webA.hits(), webB.hits()];
+      for (let i = 0; i < 24; i++) await oneConnection(proxy.port);
+      await sleep(50);
+      shares.push(`${JSON.stringify(step)} -> a:${webA.hits() - before[0]!} b:${webB.hits() - before[1]!}`);
+    }
+  } finally {
+    await proxy.stop();
+    await Promise.all([agentA.close(), agentB.close(), webA.close(), webB.close()]);
+  }
+  const logs = proxy.logs
+    .filter((l) => !l.startsWith('[') && (l.includes('be/') || l.includes('backend be')))
+    .map((l) => l.replace(/check duration: \d+ms/, 'check duration: Nms'));
+  return { shares, logs };
+}
+
+describe.skipIf(!hasHaproxy)('an agent that changes its answer moves the traffic as on HAProxy 2.6', () => {
+  it('sends the same share of connections to each server after every answer, and logs the same changes', async () => {
+    const real = await play((cfg) => startHaproxy(cfg));
+    const ours = await play((cfg) => startEngine(cfg, { healthChecks: true }));
+    expect(real.shares[0]).toContain('a:16 b:8');
+    expect(real.logs.some((l) => l.includes('has no server available'))).toBe(true);
+    expect(ours.shares).toEqual(real.shares);
+    expect(ours.logs).toEqual(real.logs);
+  }, 40_000);
 });

@@ -3,6 +3,7 @@
 // inter*k/n), each next check scheduled when the previous one ends (inter, fastinter or downinter), checks
 // paused while a server is in maintenance. The step that applies one result is exported apart so tests
 // and the TUI drive it without timers.
+import { setMaxListeners } from 'node:events';
 import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
 import type { ServerState } from '../server-state.ts';
@@ -321,6 +322,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       if (running) return;
       running = true;
       abort = new AbortController();
+      // every check in flight listens on it (each removes its listener when done)
+      setMaxListeners(0, abort.signal);
       for (const { task, delayMs } of taskDelays()) schedule(task, delayMs);
     },
     stop(): void {

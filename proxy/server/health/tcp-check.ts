@@ -174,13 +174,17 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
       wakeTimeout?.();
     }, Math.max(0, ms));
   };
+  // the listener goes when the check ends: the scheduler's signal outlives every check
+  let onAbort: (() => void) | undefined;
   const aborted = new Promise<void>((resolve) => {
     if (opts.signal?.aborted) resolve();
-    opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+    onAbort = () => resolve();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
   const timeout = (): Promise<void> => (expired ? Promise.resolve() : new Promise((resolve) => (wakeTimeout = resolve)));
 
   const cleanup = (): void => {
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     if (timer) clearTimeout(timer);
     conn?.destroy();
   };

@@ -5,7 +5,7 @@ import type { ServerDefaults, ServerDraft } from './draft.ts';
 import { isIpv4, isIpv6, parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
-import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
+import { finishServerTls, parseAlpn, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
 import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
 import { parseServerCookie } from './keywords-cookie.ts';
@@ -63,6 +63,20 @@ function flag(apply: (t: Target) => void): ServerKeyword {
 
 const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   // srv_parse_agent_check / _port / _inter / _addr / _send (src/check.c), with their wording
+  'check-ssl': flag((t) => (t.checkSsl = true)),
+  'no-check-ssl': flag((t) => (t.checkSsl = false)),
+  'check-sni'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'check-sni' : missing SNI.`, i);
+    p.target.checkSni = v;
+    return i + 2;
+  },
+  'check-alpn'(p, i) {
+    const r = parseAlpn(p.c.arg(i + 1));
+    if (typeof r === 'string') return fail(p, `'check-alpn' : ${r}.`, i);
+    p.target.checkAlpn = r;
+    return i + 2;
+  },
   'agent-check': flag((t) => (t.agentCheck = true)),
   'no-agent-check': flag((t) => {
     t.agentCheck = false;

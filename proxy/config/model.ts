@@ -154,7 +154,14 @@ export interface ServerSpec {
   readonly cookie?: string;
   /** "agent-check": an agent on this address answers words that set the server's state and weight. */
   readonly agent?: AgentCheckSpec;
+  /** Health checks over TLS (check-ssl, or inherited from "ssl"): the server's TLS settings with check-sni / check-alpn. */
+  readonly checkTls?: CheckTlsSpec;
   readonly loc: SourceLoc;
+}
+
+/** The TLS of a server's checks: no "sni" expression, an optional fixed check-sni instead. */
+export interface CheckTlsSpec extends Omit<ServerTlsSpec, 'sni'> {
+  readonly checkSni?: string;
 }
 
 /** The agent check of a server (agent-port, agent-addr or addr, agent-inter, agent-send). */

@@ -7,6 +7,7 @@
 // connect) when `timeout check` is set; after the connect, the response must arrive within `timeout check`
 // when set, else within what is left of `inter`.
 import { connect, type Socket } from 'node:net';
+import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HeaderMatch, HttpCheckExpect, HttpCheckSpec } from '../../config/model.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
@@ -43,8 +44,13 @@ export interface ProbeOptions {
   readonly httpchk?: HttpCheckSpec;
   /** A tcp-check ruleset (option tcp-check, redis-check, smtpchk ...): run by runTcpCheck instead. */
   readonly ruleset?: CheckRuleset;
+  /** TLS for the check's connection (check-ssl, or "ssl" inherited): a handshake follows the connect. */
+  readonly tls?: tls.ConnectionOptions;
   readonly signal?: AbortSignal;
 }
+
+/** conn_err_code_str(CO_ER_SSL_HANDSHAKE): what a check reports when the TLS handshake fails. */
+export const SSL_HANDSHAKE_FAILURE = 'SSL handshake failure';
 
 /** How long the connect may take (tcpcheck_eval_connect). */
 export function connectTimeoutFor(o: Pick<ProbeOptions, 'inter' | 'timeoutConnect' | 'timeoutCheck'>): number {
@@ -190,10 +196,28 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
     });
     sock.on('connect', () => {
       connected = true;
-      const chk = opts.httpchk;
-      if (!chk) return finish('L4OK');
       clearTimeout(timer);
       const readTimeout = opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed());
+      if (!opts.tls) return connectedOn(sock!, readTimeout);
+      // the handshake (CO_FL_WAIT_L6_CONN): L6TOUT when it runs out of time, L6RSP when it fails
+      timer = setTimeout(() => finish('L6TOUT'), readTimeout);
+      const plain = sock!;
+      plain.removeAllListeners('error');
+      plain.on('error', () => {});
+      const secure = tls.connect({ ...opts.tls, socket: plain });
+      sock = secure;
+      secure.once('error', () => finish('L6RSP', SSL_HANDSHAKE_FAILURE));
+      secure.once('secureConnect', () => {
+        secure.removeAllListeners('error');
+        secure.on('error', (err: NodeJS.ErrnoException) => finish('SOCKERR', strerror(err.code) || err.message));
+        clearTimeout(timer);
+        connectedOn(secure, opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed()));
+      });
+    });
+
+    function connectedOn(conn: Socket, readTimeout: number): void {
+      const chk = opts.httpchk;
+      if (!chk) return finish(opts.tls ? 'L6OK' : 'L4OK');
       timer = setTimeout(() => finish('L7TOUT'), readTimeout);
       let data = '';
       const expect = chk.expect;
@@ -210,13 +234,13 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
         const bodyStart = end + (/^\r?\n\r?\n/.exec(data.slice(end))?.[0].length ?? 0);
         return (len !== null && data.length - bodyStart >= Number(len[1])) || data.length > 16384;
       };
-      sock!.setEncoding('latin1');
-      sock!.on('data', (chunk: string) => {
+      conn.setEncoding('latin1');
+      conn.on('data', (chunk: string) => {
         data += chunk;
         if (complete()) judge();
       });
-      sock!.on('end', () => (data ? judge() : finish('L7RSP')));
-      sock!.write(buildCheckRequest(chk));
-    });
+      conn.on('end', () => (data ? judge() : finish('L7RSP')));
+      conn.write(buildCheckRequest(chk));
+    }
   });
 }

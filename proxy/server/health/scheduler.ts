@@ -4,6 +4,8 @@
 // paused while a server is in maintenance. The step that applies one result is exported apart so tests
 // and the TUI drive it without timers.
 import { setMaxListeners } from 'node:events';
+import type tls from 'node:tls';
+import { serverTlsOptions } from '../../tls/server-tls.ts';
 import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
 import type { ServerState } from '../server-state.ts';
@@ -230,6 +232,16 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     return rs;
   }
 
+  // check-ssl / inherited ssl: the server's TLS settings with check-sni as the SNI (no SNI without it)
+  const checkTlsOptions = new Map<ServerState, tls.ConnectionOptions>();
+  function checkTlsOf(server: ServerState): tls.ConnectionOptions | undefined {
+    const spec = server.spec.checkTls;
+    if (!spec) return undefined;
+    let o = checkTlsOptions.get(server);
+    if (!o) checkTlsOptions.set(server, (o = serverTlsOptions(spec, spec.checkSni)));
+    return o;
+  }
+
   const agentRulesets = new Map<ServerState, CheckRuleset>();
   function agentRulesetOf(server: ServerState): CheckRuleset {
     let rs = agentRulesets.get(server);
@@ -265,8 +277,10 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     }
     const ruleset = rulesetOf(b);
     server.checkRunning = true;
+    const tlsOptions = checkTlsOf(server);
     const result = await runProbe(addressOf(server), {
       inter: server.spec.inter,
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
       ...(b.spec.options.httpchk ? { httpchk: b.spec.options.httpchk } : {}),
       ...(ruleset ? { ruleset } : {}),
       ...common,

@@ -4,9 +4,10 @@
 // to its head to read more). The result is HAProxy's status and info text (check->desc), word for word:
 // "TCPCHK did not match content '+PONG' at step 2", "Connection refused at step 1 of tcp-check (connect)".
 import { connect, type Socket } from 'node:net';
+import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { CheckResult, ProbeOptions, ProbeTarget } from './probe.ts';
-import { connectTimeoutFor } from './probe.ts';
+import { connectTimeoutFor, SSL_HANDSHAKE_FAILURE } from './probe.ts';
 import type { CheckRule, CheckRuleset, EvalResult, ExpectRule } from './rulesets.ts';
 import type { AgentReply } from './agent.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
@@ -89,14 +90,14 @@ function evalExpect(rs: CheckRuleset, rule: ExpectRule, buf: Buffer, lastReadIn:
 }
 
 // The verdict once every rule ran (the end of tcpcheck_main()).
-function successVerdict(rs: CheckRuleset, last: CheckRule | undefined, buf: Buffer): Verdict {
+function successVerdict(rs: CheckRuleset, last: CheckRule | undefined, buf: Buffer, secured: boolean): Verdict {
   if (last?.kind === 'expect') {
     let desc = last.onSuccess ? last.onSuccess(buf) : rs.tcp ? '(tcp-check)' : '';
     if (last.onSuccess === undefined && !rs.tcp) desc = '';
     const code = last.statusCode?.(buf);
     return { status: last.okStatus ?? 'L7OK', desc, ...(code !== undefined ? { code } : {}) };
   }
-  if (last?.kind === 'connect') return { status: 'L4OK', desc: last.implicit ? '' : '(tcp-check)' };
+  if (last?.kind === 'connect') return { status: secured ? 'L6OK' : 'L4OK', desc: last.implicit ? '' : '(tcp-check)' };
   return { status: 'L7OK', desc: '(tcp-check)' };
 }
 
@@ -161,6 +162,7 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
   });
 
   let conn: CheckConn | undefined;
+  let secured = false;
   let cur: CheckRule | undefined;
   let deadline = Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
@@ -222,9 +224,34 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
           if (outcome === 'timeout') return result({ status: 'L4TOUT', desc: whereText(rs, cur) });
           return result({ status: 'L4CON', desc: `${strerror(outcome.code) || outcome.message}${whereText(rs, cur)}` });
         }
-        conn = new CheckConn(sock);
         // once connected, the rest must come within "timeout check", else within what is left of inter
         arm(opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed()));
+        // the implicit connect uses the check's transport (TCPCHK_OPT_DEFAULT_CONNECT): TLS when the check has it
+        if (opts.tls && rule.implicit) {
+          sock.removeAllListeners();
+          sock.on('error', () => {});
+          const secure = tls.connect({ ...opts.tls, socket: sock });
+          const hs = await Promise.race([
+            new Promise<'ok' | 'failed'>((resolve) => {
+              secure.once('secureConnect', () => resolve('ok'));
+              secure.once('error', () => resolve('failed'));
+            }),
+            timeout().then(() => 'timeout' as const),
+            aborted.then(() => 'aborted' as const),
+          ]);
+          if (hs !== 'ok') {
+            secure.removeAllListeners();
+            secure.on('error', () => {});
+            secure.destroy();
+            if (hs === 'aborted') return result({ status: 'SOCKERR', desc: 'check aborted' });
+            return result({ status: hs === 'timeout' ? 'L6TOUT' : 'L6RSP', desc: `${hs === 'timeout' ? '' : SSL_HANDSHAKE_FAILURE}${whereText(rs, cur)}` });
+          }
+          secure.removeAllListeners();
+          conn = new CheckConn(secure);
+          secured = true;
+        } else {
+          conn = new CheckConn(sock);
+        }
         mustRead = true;
         i++;
         continue;
@@ -271,7 +298,7 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
       i++;
     }
     void deadline;
-    const final = result(successVerdict(rs, cur, conn?.buf ?? Buffer.alloc(0)));
+    const final = result(successVerdict(rs, cur, conn?.buf ?? Buffer.alloc(0), secured));
     return reported && reported.status === final.status ? { ...final, logDesc: reported.desc } : final;
   } finally {
     cleanup();

@@ -49,8 +49,12 @@ export interface ProbeOptions {
   readonly signal?: AbortSignal;
 }
 
-/** conn_err_code_str(CO_ER_SSL_HANDSHAKE): what a check reports when the TLS handshake fails. */
-export const SSL_HANDSHAKE_FAILURE = 'SSL handshake failure';
+// conn_err_code_str(): what a check reports when the TLS handshake fails. A certificate not naming the SNI
+// is CO_ER_SSL_MISMATCH_SNI; anything else CO_ER_SSL_HANDSHAKE.
+export function handshakeFailureText(err: NodeJS.ErrnoException | undefined): string {
+  if (err?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'Server presented an SSL certificate different from the expected one';
+  return 'SSL handshake failure';
+}
 
 /** How long the connect may take (tcpcheck_eval_connect). */
 export function connectTimeoutFor(o: Pick<ProbeOptions, 'inter' | 'timeoutConnect' | 'timeoutCheck'>): number {
@@ -206,7 +210,7 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
       plain.on('error', () => {});
       const secure = tls.connect({ ...opts.tls, socket: plain });
       sock = secure;
-      secure.once('error', () => finish('L6RSP', SSL_HANDSHAKE_FAILURE));
+      secure.once('error', (err: NodeJS.ErrnoException) => finish('L6RSP', handshakeFailureText(err)));
       secure.once('secureConnect', () => {
         secure.removeAllListeners('error');
         secure.on('error', (err: NodeJS.ErrnoException) => finish('SOCKERR', strerror(err.code) || err.message));

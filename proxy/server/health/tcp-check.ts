@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { CheckResult, ProbeOptions, ProbeTarget } from './probe.ts';
-import { connectTimeoutFor, SSL_HANDSHAKE_FAILURE } from './probe.ts';
+import { connectTimeoutFor, handshakeFailureText } from './probe.ts';
 import type { CheckRule, CheckRuleset, EvalResult, ExpectRule } from './rulesets.ts';
 import type { AgentReply } from './agent.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
@@ -232,9 +232,9 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
           sock.on('error', () => {});
           const secure = tls.connect({ ...opts.tls, socket: sock });
           const hs = await Promise.race([
-            new Promise<'ok' | 'failed'>((resolve) => {
+            new Promise<'ok' | NodeJS.ErrnoException>((resolve) => {
               secure.once('secureConnect', () => resolve('ok'));
-              secure.once('error', () => resolve('failed'));
+              secure.once('error', (e: NodeJS.ErrnoException) => resolve(e));
             }),
             timeout().then(() => 'timeout' as const),
             aborted.then(() => 'aborted' as const),
@@ -244,7 +244,8 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
             secure.on('error', () => {});
             secure.destroy();
             if (hs === 'aborted') return result({ status: 'SOCKERR', desc: 'check aborted' });
-            return result({ status: hs === 'timeout' ? 'L6TOUT' : 'L6RSP', desc: `${hs === 'timeout' ? '' : SSL_HANDSHAKE_FAILURE}${whereText(rs, cur)}` });
+            if (hs === 'timeout') return result({ status: 'L6TOUT', desc: whereText(rs, cur) });
+            return result({ status: 'L6RSP', desc: `${handshakeFailureText(hs)}${whereText(rs, cur)}` });
           }
           secure.removeAllListeners();
           conn = new CheckConn(secure);

@@ -101,6 +101,24 @@ describe('server', () => {
     expect(u!.agent).toBeUndefined();
   });
 
+  it('gives checks the server TLS unless a check port moves them, and check-ssl forces it (init_srv_check)', () => {
+    const r = load(proxyConfig([], ['server a 127.0.0.1:1 check ssl verify none check-sni x.test check-alpn h2', 'server b 127.0.0.1:1 check ssl verify none port 2', 'server c 127.0.0.1:1 check check-ssl verify none port 2', 'server d 127.0.0.1:1 check ssl verify none no-check-ssl']));
+    expect(messages(r)).toEqual([]);
+    const [a, b, c, d] = backend(r.model!, 'b').servers;
+    expect(a!.checkTls).toMatchObject({ verify: 'none', checkSni: 'x.test', alpn: ['h2'] });
+    expect(b!.checkTls).toBeUndefined();
+    expect(c!.checkTls).toMatchObject({ verify: 'none' });
+    expect(c!.ssl).toBeUndefined();
+    expect(d!.checkTls).toBeUndefined();
+  });
+
+  it('refuses check-ssl without a CA or verify none, and check-sni without a name, in HAProxy words', () => {
+    expect(messages(load(proxyConfig([], ['server s1 127.0.0.1:80 check check-ssl'])))).toEqual([
+      "10: 'server b/s1' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.",
+    ]);
+    expect(messages(load(proxyConfig([], ['server s2 127.0.0.1:80 check check-sni'])))).toEqual(["10: 'server b/s2' : 'check-sni' : missing SNI."]);
+  });
+
   it('refuses an agent-check without agent-port and bad agent values, as HAProxy words it', () => {
     const r = load(proxyConfig([], ['server s 127.0.0.1:1 agent-check', 'server t 127.0.0.1:1 agent-inter 0', 'server u 127.0.0.1:1 agent-inter 1x', 'server v 127.0.0.1:1 agent-addr nowhere.test', 'server w 127.0.0.1:1 agent-port']));
     expect(messages(r)).toEqual([

@@ -501,8 +501,16 @@ export class ProxyEngine implements Engine, SessionHost {
       wantsCheck: () => this.events.wants.check,
       agentAdmin: (server, state) => this.setServerAdmin(server.backend, server.name, state),
       agentWeight: (server, weight) => gen.backends.get(server.backend)?.setWeight(server, weight),
-    }, { addressOf: (s) => this.checkAddress(s) });
+    }, { addressOf: (s) => this.checkAddress(s), agentAddressOf: (s) => this.agentAddress(s) });
     this.health.start();
+  }
+
+  // The agent's address goes through the same mapping as the server's and its check's (the lab keeps it on loopback).
+  private agentAddress(s: ServerState): { host: string; port: number } {
+    const agent = s.spec.agent!;
+    // mapped, the agent goes to the server's place on agent-port (agent-addr is dropped, as the lab's haproxy copy drops it)
+    if (this.opts.mapServer) return { host: this.opts.mapServer(s.spec, s.backend).host, port: agent.port };
+    return { host: agent.addr ?? this.addressOf(s).host, port: agent.port };
   }
 
   private checkAddress(s: ServerState): { host: string; port: number } {

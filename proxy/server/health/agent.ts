@@ -128,7 +128,8 @@ export function agentRuleset(spec: AgentCheckSpec, previousStatus: () => CheckSt
   return {
     tcp: false,
     rules: [
-      { kind: 'connect', index: 0, implicit: true, port: spec.port, ...(spec.addr !== undefined ? { addr: spec.addr } : {}) },
+      // the scheduler gives the agent's address as the target (so whoever maps addresses maps it too)
+      { kind: 'connect', index: 0, implicit: true },
       { kind: 'send', index: 0, bytes: () => send },
       {
         kind: 'expect',

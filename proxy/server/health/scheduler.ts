@@ -53,6 +53,8 @@ export interface HealthSchedulerOptions {
   readonly now?: () => number;
   /** Where to send a server's checks; default: its check addr/port, else its own address. */
   readonly addressOf?: (s: ServerState) => { host: string; port: number };
+  /** Where to send a server's agent checks; default: its agent-addr (or addr), else its own host, on agent-port. */
+  readonly agentAddressOf?: (s: ServerState) => { host: string; port: number };
   /** The probe to run (tests inject a scripted one). */
   readonly probe?: (target: ProbeTarget, opts: ProbeOptions) => Promise<CheckResult>;
 }
@@ -251,8 +253,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
 
   // The agent goes to agent-addr (or addr) on agent-port; the address mapping the caller gives moves it too.
   function agentAddress(server: ServerState): { host: string; port: number } {
+    if (opts.agentAddressOf) return opts.agentAddressOf(server);
     const spec = server.spec.agent!;
-    if (opts.addressOf && spec.addr === undefined) return { host: opts.addressOf(server).host, port: spec.port };
     return { host: spec.addr ?? server.host, port: spec.port };
   }
 

@@ -478,8 +478,8 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private startHealth(gen: Generation): void {
     if (this.opts.healthChecks === false) return;
-    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers }));
-    if (!backends.some((b) => b.servers.some((s) => s.spec.check))) return;
+    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers, dynamic: !be.isStatic }));
+    if (!backends.some((b) => b.servers.some((s) => s.spec.check || s.spec.agent))) return;
     this.health = createHealthScheduler(backends, {
       transition: (server, to, message) => {
         const be = gen.backends.get(server.backend);
@@ -499,8 +499,18 @@ export class ProxyEngine implements Engine, SessionHost {
       log: (line) => this.logGlobal(line, line.includes('has no server available') ? 'emerg' : line.includes(' is DOWN') ? 'alert' : 'notice'),
       emitCheck: (e) => this.events.emit(e),
       wantsCheck: () => this.events.wants.check,
-    }, { addressOf: (s) => this.checkAddress(s) });
+      agentAdmin: (server, state) => this.setServerAdmin(server.backend, server.name, state),
+      agentWeight: (server, weight) => gen.backends.get(server.backend)?.setWeight(server, weight),
+    }, { addressOf: (s) => this.checkAddress(s), agentAddressOf: (s) => this.agentAddress(s) });
     this.health.start();
+  }
+
+  // The agent's address goes through the same mapping as the server's and its check's (the lab keeps it on loopback).
+  private agentAddress(s: ServerState): { host: string; port: number } {
+    const agent = s.spec.agent!;
+    // mapped, the agent goes to the server's place on agent-port (agent-addr is dropped, as the lab's haproxy copy drops it)
+    if (this.opts.mapServer) return { host: this.opts.mapServer(s.spec, s.backend).host, port: agent.port };
+    return { host: agent.addr ?? this.addressOf(s).host, port: agent.port };
   }
 
   private checkAddress(s: ServerState): { host: string; port: number } {
@@ -708,6 +718,15 @@ export class ProxyEngine implements Engine, SessionHost {
       ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
+      ...(s.agent && s.spec.agent
+        ? {
+            agent: {
+              health: s.agent.health, running: s.agent.running, port: s.spec.agent.port,
+              ...(s.spec.agent.addr !== undefined ? { addr: s.spec.agent.addr } : {}),
+              ...(s.agent.lastCheck ? { lastCheck: s.agent.lastCheck } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

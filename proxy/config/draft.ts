@@ -10,6 +10,7 @@ import type { HttpReply } from '../http/actions/http-reply.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type { StickTableSpec } from '../stick/table-spec.ts';
 import type {
+  CheckTlsSpec,
   BalanceSpec,
   CaptureSlot,
   BindSpec,
@@ -59,6 +60,16 @@ export interface ServerDefaults {
   resolvers?: string;
   resolvePrefer?: 'ipv4' | 'ipv6';
   initAddr?: string[];
+  /** agent-check and its agent-port / agent-addr / agent-inter / agent-send. */
+  agentCheck?: boolean;
+  agentPort?: number;
+  agentAddr?: string;
+  agentInter?: number;
+  agentSend?: string;
+  /** check-ssl (true) / no-check-ssl (false); absent: checks inherit "ssl" unless port or addr moves them. */
+  checkSsl?: boolean;
+  checkSni?: string;
+  checkAlpn?: string[];
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -70,6 +81,21 @@ export interface ServerDraft extends ServerDefaults {
   id?: number;
   idLoc?: SourceLoc;
   loc: SourceLoc;
+}
+
+// The TLS a server's checks use (init_srv_check): check-ssl forces it, no-check-ssl refuses it, else checks
+// inherit "ssl" when neither a check port nor a check address was given. check-sni / check-alpn are the
+// checks' own; without check-alpn the server's ALPN (set on its TLS context) is sent.
+function checkTls(s: ServerDraft): CheckTlsSpec | undefined {
+  const uses = s.checkSsl === true || (s.checkSsl === undefined && s.ssl?.use === true && !s.checkPort && s.checkAddr === undefined);
+  if (!uses || !s.ssl) return undefined;
+  const base = finalizeServerTls(s.ssl);
+  const { sni: _sni, ...rest } = base;
+  return {
+    ...rest,
+    ...(s.checkAlpn ? { alpn: [...s.checkAlpn] } : {}),
+    ...(s.checkSni !== undefined ? { checkSni: s.checkSni } : {}),
+  };
 }
 
 export interface Named {
@@ -349,6 +375,19 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
       ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
+      ...(checkTls(s) ? { checkTls: checkTls(s)! } : {}),
+      ...(s.agentCheck && s.agentPort
+        ? {
+            agent: {
+              port: s.agentPort,
+              // "addr" moves the agent too unless agent-addr was given (SRV_F_AGENTADDR)
+              ...((s.agentAddr ?? s.checkAddr) !== undefined ? { addr: (s.agentAddr ?? s.checkAddr)! } : {}),
+              // the agent's interval defaults to the check's (init_srv_agent_check)
+              inter: s.agentInter ?? s.inter,
+              ...(s.agentSend !== undefined ? { send: s.agentSend } : {}),
+            },
+          }
+        : {}),
     };
     return spec;
   });

@@ -152,7 +152,26 @@ export interface ServerSpec {
   readonly sendProxy?: 1 | 2;
   /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
   readonly cookie?: string;
+  /** "agent-check": an agent on this address answers words that set the server's state and weight. */
+  readonly agent?: AgentCheckSpec;
+  /** Health checks over TLS (check-ssl, or inherited from "ssl"): the server's TLS settings with check-sni / check-alpn. */
+  readonly checkTls?: CheckTlsSpec;
   readonly loc: SourceLoc;
+}
+
+/** The TLS of a server's checks: no "sni" expression, an optional fixed check-sni instead. */
+export interface CheckTlsSpec extends Omit<ServerTlsSpec, 'sni'> {
+  readonly checkSni?: string;
+}
+
+/** The agent check of a server (agent-port, agent-addr or addr, agent-inter, agent-send). */
+export interface AgentCheckSpec {
+  readonly port: number;
+  /** Absent: the server's own address. */
+  readonly addr?: string;
+  readonly inter: number;
+  /** Sent once connected (agent-send); absent: nothing is sent. */
+  readonly send?: string;
 }
 
 export type BalanceAlgorithm =

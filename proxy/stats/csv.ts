@@ -174,6 +174,19 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     row.check_fall = s.fall;
     row.check_health = s.health;
   }
+  const agent = s.agent;
+  if (agent) {
+    // the agent is never paused by maintenance; a running one shows "* " and its text is cleared at its start
+    const status = agent.lastCheck?.status ?? 'INI';
+    row.agent_status = `${agent.running ? '* ' : ''}${status}`;
+    if (checkStatusHasCode(status)) row.agent_code = agent.lastCheck?.code ?? 0;
+    row.agent_duration = Math.round(agent.lastCheck?.durationMs ?? 0);
+    row.agent_desc = checkStatusDescription(status);
+    row.last_agt = agent.running ? '' : (agent.lastCheck?.desc ?? '');
+    row.agent_rise = 1;
+    row.agent_fall = 1;
+    row.agent_health = agent.health;
+  }
   return row;
 }
 

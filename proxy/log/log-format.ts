@@ -103,8 +103,8 @@ export const HTTP_ONLY_VARS: ReadonlySet<string> = new Set(['CC', 'CS', 'Ta', 'T
 
 const VARS: Readonly<Record<string, Var>> = {
   B: (r) => `${asap(r)}${r.bytes}`,
-  CC: text(() => undefined),
-  CS: text(() => undefined),
+  CC: text((r) => r.captures?.cliCookie),
+  CS: text((r) => r.captures?.srvCookie),
   H: text(() => HOSTNAME),
   ID: text((r) => r.uniqueId),
   ST: num((r) => r.status),

@@ -141,7 +141,10 @@ export function runAfterResponseRules(specs: readonly ProxySpec[], resp: AfterRe
   for (const spec of specs) {
     for (const rule of spec.httpAfterResponseRules as readonly HttpAfterResponseRule[]) {
       if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
-      if (rule.action === 'allow') break;
+      if (rule.action === 'allow') {
+        if (ctx.captures) ctx.captures.lastRule = rule.loc;
+        break;
+      }
       switch (rule.action) {
         case 'strict-mode':
           continue;

@@ -18,7 +18,7 @@ export function parseCaptureAction(c: ProxyLineContext, at: number, side: 'req' 
   while (i < at + 3 && c.arg(i) !== '' && !isCond(c.arg(i))) i++;
   if (i < at + 3) return { error: side === 'req' ? "expects <expression> [ 'len' <length> | id <idx> ]" : 'expects <expression> id <idx>' };
   const text = c.arg(at);
-  const expr = compileSampleExpr(text, c.proxy.name);
+  const expr = compileSampleExpr(text, c.sampleScope);
   if ('error' in expr) return expr;
   if (expr.end !== text.length) return { error: `missing comma after fetch keyword '${expr.fetch}'` };
   if (!usableAt(expr.source, side === 'req' ? 'http-request' : 'http-response')) {
@@ -52,7 +52,7 @@ export function parseTcpCaptureAction(c: ProxyLineContext, stage: string): Parse
   if (!c.hasFrontend) return { error: `${kw} : proxy '${c.proxy.name}' has no frontend capability` };
   if (stage !== 'content') return { error: `'capture ${c.arg(3)}' is not allowed in 'tcp-request ${stage}' rules in ${c.proxyType} '${c.proxy.name}'` };
   const text = c.arg(3);
-  const expr = compileSampleExpr(text, c.proxy.name);
+  const expr = compileSampleExpr(text, c.sampleScope);
   if ('error' in expr) return { error: `${kw} : ${expr.error}` };
   if (expr.end !== text.length) return { error: `${kw} : missing comma after fetch keyword '${expr.fetch}'` };
   if (!usableAt(expr.source, 'tcp-request content')) {

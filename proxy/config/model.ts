@@ -303,6 +303,12 @@ export type HttpRequestRule =
       readonly code: number;
       readonly dropQuery: boolean;
       readonly appendSlash: boolean;
+      /** http-request redirect: the target as a log-format string (the standalone keyword's is plain text). */
+      readonly format?: (ctx: SampleContext) => string;
+      /** ignore-empty: a location format that prints nothing redirects nowhere, and the rules go on. */
+      readonly ignoreEmpty: boolean;
+      /** set-cookie / clear-cookie: the Set-Cookie header value sent with the redirect. */
+      readonly setCookie?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })

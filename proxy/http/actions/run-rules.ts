@@ -61,6 +61,10 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'capture':
         applyCaptureRule(rule, ctx, 'req');
         continue;
+      case 'redirect':
+        // ignore-empty: a location that prints nothing skips the rule (http_apply_redirect_rule's ret 2)
+        if (rule.ignoreEmpty && rule.type === 'location' && rule.format && rule.format(ctx) === '') continue;
+        return rule;
       default:
         return rule;
     }

@@ -170,6 +170,7 @@ export interface ProxyDraft {
   errorDecls: ErrorDecl[];
   /** capture slots in declaration order (never inherited: HAProxy refuses them in defaults). */
   captures: { req: CaptureSlot[]; res: CaptureSlot[] };
+  captureCookie?: { name: string; len: number };
   /** http-request/http-response capture ... id N rules, checked against the slots once the section is read. */
   captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
   uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };

@@ -298,6 +298,12 @@ export interface CaptureRule {
   readonly index: number;
 }
 
+/** "capture cookie NAME len N": the first request Cookie and response Set-Cookie starting with NAME, for %CC/%CS. */
+export interface CaptureCookie {
+  readonly name: string;
+  readonly len: number;
+}
+
 interface RuleBase {
   readonly cond?: Condition;
   readonly loc: SourceLoc;
@@ -316,6 +322,12 @@ export type HttpRequestRule =
       readonly code: number;
       readonly dropQuery: boolean;
       readonly appendSlash: boolean;
+      /** http-request redirect: the target as a log-format string (the standalone keyword's is plain text). */
+      readonly format?: (ctx: SampleContext) => string;
+      /** ignore-empty: a location format that prints nothing redirects nowhere, and the rules go on. */
+      readonly ignoreEmpty: boolean;
+      /** set-cookie / clear-cookie: the Set-Cookie header value sent with the redirect. */
+      readonly setCookie?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
@@ -362,7 +374,9 @@ export type HttpAfterResponseRule =
 export type TcpRequestRule =
   | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
   | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
-  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction);
+  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction)
+  /** tcp-request content capture EXPR len N: a request slot of its own (the stage check refuses the others). */
+  | (RuleBase & { readonly stage: TcpRuleStage } & CaptureRule);
 export type TcpRuleStage = 'connection' | 'session' | 'content';
 
 /** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
@@ -506,6 +520,8 @@ export interface ProxySpec {
   readonly storeResponseRules: readonly StickRule[];
   /** Frontend side: the capture slots of its streams. */
   readonly captures?: CaptureSlots;
+  /** capture cookie NAME len N (its length already cut to what HAProxy keeps). */
+  readonly captureCookie?: CaptureCookie;
   /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
   readonly uniqueId?: UniqueIdSpec;
   /** Backend side (backend, listen). */

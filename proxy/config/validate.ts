@@ -8,7 +8,7 @@ import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { PLAIN_FORMAT, tryRuleFormat } from '../sample/rule-format.ts';
 import { validateStickReferences } from '../stick/validate-stick.ts';
-import { captureIdAlerts } from './keywords-capture.ts';
+import { captureCookieWarning, captureIdAlerts, tcpCaptureWarnings } from './keywords-capture.ts';
 import { resolveErrorDecls } from './keywords-errors.ts';
 
 const MISSING_TIMEOUTS =
@@ -41,6 +41,9 @@ export function validate(out: ParseOutput): void {
     }
     if (p.mode === 'tcp') ensureNoHttp(p);
     for (const m of captureIdAlerts(p)) plain('alert', m, p.loc);
+    for (const m of tcpCaptureWarnings(p, proxyTypeStr(p.kind))) plain('warning', m.message, m.loc);
+    const cookieCut = captureCookieWarning(p, proxyTypeStr(p.kind));
+    if (cookieCut) plain('warning', cookieCut, p.loc);
     const lfHttp = p.logFormatHttpVars;
     if (p.mode === 'tcp' && hasFe(p) && p.logFormat !== undefined && lfHttp?.first) {
       d.push({ severity: 'alert', message: `failed to parse log-format : format variable '${lfHttp.first}' is reserved for HTTP mode.`, form: 'Parsing-tight', loc: lfHttp.loc });

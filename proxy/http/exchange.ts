@@ -139,13 +139,15 @@ export class Txn {
     readonly req: RequestHead,
     readonly tStart: number,
     readonly tHead: number,
+    /** The stream's captures when its tcp-request content rules already had them. */
+    caps: StreamCaptures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES),
   ) {
     this.id = session.host.nextId();
     this.closeClient = !req.keepAlive;
     this.originalMethod = req.method;
     this.originalUri = req.uri;
     this.reqHtxSize = htxRequestSize(req);
-    const caps = (this.captures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES));
+    this.captures = caps;
     caps.method = req.method;
     caps.uri = req.uri;
     caps.reqVersion = req.version;

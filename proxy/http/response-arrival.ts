@@ -9,6 +9,7 @@ import { findHeadEnd } from './request-head.ts';
 import { parseResponseHead } from './response-head.ts';
 import { htxSize } from './status-pages.ts';
 import { buildResponseHead } from './rewrite.ts';
+import { captureResponseCookie } from './cookie-capture.ts';
 import { applyAfterResponseRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { persistenceResponse } from './persistence-hooks.ts';
 
@@ -52,6 +53,9 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
       t.bytesOut += headSize + Math.min(buf.length - end, resp.framing === 'length' ? resp.contentLength : buf.length);
       return { denial };
     }
+    // capture cookie reads the Set-Cookie headers the http-response rules left (http_manage_server_side_cookies)
+    const cc = t.fe.spec.captureCookie;
+    if (cc && t.captures.srvCookie === undefined) t.captures.srvCookie = captureResponseCookie(cc, resp.headers);
     persistenceResponse(t, resp);
     applyAfterResponseRules(t, resp, resp);
     t.tRespHead = Date.now();

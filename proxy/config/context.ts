@@ -1,4 +1,5 @@
 // What a keyword handler sees: the line's words, where they stand, and ways to report in HAProxy's wording.
+import type { DeclaredTable } from './keywords-peers.ts';
 import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
 import type { AclParseContext, AclRegistry } from '../acl/index.ts';
 import type { Diagnostic, DiagnosticForm, SourceLoc, Word } from './diagnostics.ts';
@@ -26,6 +27,8 @@ export interface ParseState {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Replies naming an http-errors section (deny ... errorfiles NAME), resolved once every section is read. */
   readonly errorfilesRefs?: ErrorfilesRef[];
+  /** Stick tables declared so far (proxies' and peers sections'), which a new table's name may not repeat. */
+  readonly tables?: DeclaredTable[];
 }
 
 export class LineContext {

@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import { hostname } from 'node:os';
 import type { SampleValue } from '../sample/sample.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
@@ -25,6 +26,7 @@ import type {
   ServerSpec,
   StatsSocketSpec,
   ResolversSpec,
+  PeersSpec,
   StatsSpec,
   TcpCheckRuleSpec,
   StickRule,
@@ -181,6 +183,14 @@ export interface GlobalDraft {
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
   resolvers: Map<string, ResolversSpec>;
+  /** peers sections by name, frozen when the parse ends. */
+  peers: Map<string, PeersSpec>;
+  /** The local peer name (-L, else the host name); `localpeer` changes it before any peers section. */
+  localPeer: string;
+  /** The name came from -L: `localpeer` is then ignored. */
+  localPeerFromCmdline?: boolean;
+  /** A peers section was read: a later `localpeer` is ignored. */
+  peersSeen?: boolean;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -302,12 +312,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map(), peers: new Map(), localPeer: hostname() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
-  const { ssl: _ssl, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers) };
+  const { ssl: _ssl, localPeerFromCmdline: _cmdline, peersSeen: _seen, ...rest } = g;
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers), peers: new Map(g.peers) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.

@@ -559,6 +559,36 @@ export interface GlobalSpec {
   readonly procVars: ReadonlyMap<string, SampleValue>;
   /** resolvers sections by name. */
   readonly resolvers: ReadonlyMap<string, ResolversSpec>;
+  /** peers sections by name, in declaration order. */
+  readonly peers: ReadonlyMap<string, PeersSpec>;
+  /** This process's peer name: `localpeer`, else the host name (HAProxy's -L). */
+  readonly localPeer: string;
+}
+
+/** One peer of a peers section. */
+export interface PeerSpec {
+  /** Empty while a "bind" line started the local peer and no "server" line named it yet. */
+  readonly name: string;
+  /** This process: its name is the local peer name. */
+  readonly local: boolean;
+  readonly address?: { readonly host: string; readonly port: number };
+  readonly loc: SourceLoc;
+}
+
+/** A "peers" section (cfg_parse_peers): its peers, its tables ("NAME/TABLE"), where the local peer listens. */
+export interface PeersSpec {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly peers: readonly PeerSpec[];
+  readonly tables: readonly StickTableSpec[];
+  readonly disabled: boolean;
+  readonly localPeer: string;
+  /** The local peer's listener; absent when the section has no local peer (HAProxy removes the section). */
+  readonly listen?: { readonly host: string; readonly port: number };
+  /** Enabled and with a named local peer: HAProxy keeps the section and listens. */
+  readonly complete: boolean;
+  /** Some line besides the header was read (HAProxy's peers_fe exists). */
+  readonly hasFrontend: boolean;
 }
 
 export interface ConfigModel {

@@ -98,7 +98,7 @@ export function validate(out: ParseOutput): void {
     }
   }
 
-  validateStickReferences(out.proxies, d);
+  validateStickReferences(out.proxies, out.global.peers, d);
 
   // HAProxy prepares TLS contexts only once the files parsed without error
   if (!parseFailed) validateSsl(out.proxies, d);
@@ -188,7 +188,12 @@ export function validate(out: ParseOutput): void {
     }
   }
 
-  const listeners = out.proxies.reduce((n, p) => n + (hasFe(p) ? p.binds.length : 0), 0) + out.global.statsSockets.length;
+  // peers sections without this process as a peer are dropped (their tables stay, shared with nobody)
+  for (const s of out.global.peers.values()) {
+    if (!s.disabled && !s.complete) plain('warning', `Removing incomplete section 'peers ${s.name}' (no peer named '${s.localPeer}').`);
+  }
+  const peerListeners = [...out.global.peers.values()].filter((s) => s.complete).length;
+  const listeners = out.proxies.reduce((n, p) => n + (hasFe(p) ? p.binds.length : 0), 0) + out.global.statsSockets.length + peerListeners;
   if (listeners === 0 && !d.some((x) => x.severity === 'alert')) {
     plain('notice', 'Configuration file has no error but will not start (no listener) => exit(2).');
   }

@@ -61,6 +61,8 @@ export interface ServerDefaults {
   resolvers?: string;
   resolvePrefer?: 'ipv4' | 'ipv6';
   initAddr?: string[];
+  /** "proto NAME": the multiplexer HAProxy speaks to the server with (h1, h2, fcgi, none). */
+  proto?: string;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -354,6 +356,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
       ...(s.resolvers !== undefined ? { resolvers: s.resolvers } : {}),
       ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
+      ...(s.proto !== undefined ? { proto: s.proto } : {}),
       ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),

@@ -144,6 +144,8 @@ export interface ServerSpec {
   /** "resolvers NAME": the host name is resolved at run time through that section's name servers. */
   readonly resolvers?: string;
   readonly resolvePrefer?: 'ipv4' | 'ipv6';
+  /** "proto h2": HTTP/2 to the server (clear-text with prior knowledge, or over TLS); h1 or absent: HTTP/1.1. */
+  readonly proto?: string;
   /** "init-addr last,libc,none,IP": how the first address is found (HAProxy's default: last,libc). */
   readonly initAddr?: readonly string[];
   /** The host name as written, when the address is a name (HAProxy's srv->hostname). */

@@ -77,6 +77,13 @@ export function validate(out: ParseOutput): void {
       (hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel))));
     if (missing) plain('warning', `missing timeouts for ${where(p)}.${MISSING_TIMEOUTS}`, p.loc);
     if (hasBe(p)) checkServers(p);
+    // conn_get_best_mux_entry(): h1, h2 and fcgi speak HTTP, "none" passes TCP through
+    if (hasBe(p)) {
+      for (const s of p.servers) {
+        if (s.proto === undefined || (s.proto === 'none') === (p.mode === 'tcp')) continue;
+        plain('alert', `${where(p)} : MUX protocol '${s.proto}' is not usable for server '${s.name}' at [${s.loc.file}:${s.loc.line}].`);
+      }
+    }
     if (hasFe(p) && p.logs.length === 0 && (p.logFormat !== undefined || p.options.httplog || p.options.tcplog)) {
       plain('warning', `log format ignored for ${where(p)} since it has no log address.`, p.loc);
     }

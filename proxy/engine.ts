@@ -459,8 +459,10 @@ export class ProxyEngine implements Engine, SessionHost {
     if (req.method === 'POST') return adminRedirect(uri, admin ? this.statsAdmin(parseAdminForm(body)) : 'DENY');
     const snapshot = scoped(this.snapshot(), spec.scope, px.name);
     const refresh = spec.refresh !== undefined && !rest.includes(';norefresh') ? Math.round(spec.refresh / 1000) : undefined;
+    // the page's links depend on a refresh being configured, whether or not ;norefresh turned it off
+    const configured = spec.refresh !== undefined ? Math.round(spec.refresh / 1000) : undefined;
     const page = handleStatsRequest(rest, snapshot, {
-      uri, config: this.gen.config, ...(refresh !== undefined ? { refresh } : {}), admin, hideVersion: spec.hideVersion ?? false,
+      uri, config: this.gen.config, ...(configured !== undefined ? { refresh: configured } : {}), admin, hideVersion: spec.hideVersion ?? false,
       showLegends: spec.showLegends ?? false, version: LAB_VERSION,
       ...(spec.showNode !== undefined ? { node: spec.showNode || hostname() } : {}),
       ...(spec.showDesc !== undefined && spec.showDesc !== '' ? { desc: spec.showDesc } : {}),

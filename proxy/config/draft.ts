@@ -82,6 +82,8 @@ export interface Named {
 }
 
 export interface ProxyDraft {
+  /** "description TEXT": shown beside the proxy's name on the stats page. */
+  description?: string;
   kind: ProxyKind;
   name: string;
   loc: SourceLoc;

@@ -459,6 +459,8 @@ export interface StatsSpec {
 }
 
 export interface ProxySpec {
+  /** "description TEXT": shown beside the proxy's name on the stats page. */
+  readonly description?: string;
   readonly kind: 'frontend' | 'backend' | 'listen';
   readonly name: string;
   /** Numeric id, in declaration order from 1 (HAProxy's proxy uuid order: listeners/frontends first). */

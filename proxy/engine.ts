@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import { startPeerListeners, type PeerListeners } from './peers/peer-listeners.ts';
 import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import { hostname } from 'node:os';
@@ -68,6 +69,7 @@ export class ProxyEngine implements Engine, SessionHost {
   private health: HealthScheduler | null = null;
   private resolvers: ResolverSet[] = [];
   private statsSockets: { close(): Promise<void> } | null = null;
+  private peerListeners: PeerListeners | null = null;
   private started = false;
   private readonly startedAt = Date.now();
   private generationCount = 1;
@@ -110,6 +112,7 @@ export class ProxyEngine implements Engine, SessionHost {
       for (const fe of this.gen.config.frontends) {
         for (const b of fe.binds) opened.push(await this.openListener(fe, b));
       }
+      this.peerListeners = await startPeerListeners(this.gen.config.global.peers.values());
     } catch (err) {
       await Promise.all(opened.map((l) => closeServer(l.server)));
       for (const l of opened) this.listeners.delete(l.key);
@@ -133,6 +136,8 @@ export class ProxyEngine implements Engine, SessionHost {
     this.stopResolvers();
     await this.statsSockets?.close();
     this.statsSockets = null;
+    await this.peerListeners?.close();
+    this.peerListeners = null;
     const closing = [...this.listeners.values()].map((l) => closeServer(l.server));
     this.listeners.clear();
     for (const w of this.waiting.splice(0)) w.sock.destroy();
@@ -193,6 +198,13 @@ export class ProxyEngine implements Engine, SessionHost {
     if (this.started) {
       this.startHealth(next);
       this.startResolvers(next);
+      await this.peerListeners?.close();
+      this.peerListeners = null;
+      try {
+        this.peerListeners = await startPeerListeners(next.config.global.peers.values());
+      } catch (err) {
+        this.events.emit({ kind: 'diagnostic', diagnostic: { severity: 'alert', message: (err as Error).message } });
+      }
     }
     this.retire(old);
     for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
@@ -447,8 +459,10 @@ export class ProxyEngine implements Engine, SessionHost {
     if (req.method === 'POST') return adminRedirect(uri, admin ? this.statsAdmin(parseAdminForm(body)) : 'DENY');
     const snapshot = scoped(this.snapshot(), spec.scope, px.name);
     const refresh = spec.refresh !== undefined && !rest.includes(';norefresh') ? Math.round(spec.refresh / 1000) : undefined;
+    // the page's links depend on a refresh being configured, whether or not ;norefresh turned it off
+    const configured = spec.refresh !== undefined ? Math.round(spec.refresh / 1000) : undefined;
     const page = handleStatsRequest(rest, snapshot, {
-      uri, config: this.gen.config, ...(refresh !== undefined ? { refresh } : {}), admin, hideVersion: spec.hideVersion ?? false,
+      uri, config: this.gen.config, ...(configured !== undefined ? { refresh: configured } : {}), admin, hideVersion: spec.hideVersion ?? false,
       showLegends: spec.showLegends ?? false, version: LAB_VERSION,
       ...(spec.showNode !== undefined ? { node: spec.showNode || hostname() } : {}),
       ...(spec.showDesc !== undefined && spec.showDesc !== '' ? { desc: spec.showDesc } : {}),

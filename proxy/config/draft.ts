@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import { hostname } from 'node:os';
 import type { SampleValue } from '../sample/sample.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
@@ -26,6 +27,7 @@ import type {
   ServerSpec,
   StatsSocketSpec,
   ResolversSpec,
+  PeersSpec,
   StatsSpec,
   TcpCheckRuleSpec,
   StickRule,
@@ -70,6 +72,8 @@ export interface ServerDefaults {
   checkSsl?: boolean;
   checkSni?: string;
   checkAlpn?: string[];
+  /** "proto NAME": the multiplexer HAProxy speaks to the server with (h1, h2, fcgi, none). */
+  proto?: string;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -104,6 +108,8 @@ export interface Named {
 }
 
 export interface ProxyDraft {
+  /** "description TEXT": shown beside the proxy's name on the stats page. */
+  description?: string;
   kind: ProxyKind;
   name: string;
   loc: SourceLoc;
@@ -208,6 +214,14 @@ export interface GlobalDraft {
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
   resolvers: Map<string, ResolversSpec>;
+  /** peers sections by name, frozen when the parse ends. */
+  peers: Map<string, PeersSpec>;
+  /** The local peer name (-L, else the host name); `localpeer` changes it before any peers section. */
+  localPeer: string;
+  /** The name came from -L: `localpeer` is then ignored. */
+  localPeerFromCmdline?: boolean;
+  /** A peers section was read: a later `localpeer` is ignored. */
+  peersSeen?: boolean;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -330,12 +344,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map(), peers: new Map(), localPeer: hostname() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
-  const { ssl: _ssl, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers) };
+  const { ssl: _ssl, localPeerFromCmdline: _cmdline, peersSeen: _seen, ...rest } = g;
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers), peers: new Map(g.peers) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
@@ -372,6 +386,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
       ...(s.resolvers !== undefined ? { resolvers: s.resolvers } : {}),
       ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
+      ...(s.proto !== undefined ? { proto: s.proto } : {}),
       ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),

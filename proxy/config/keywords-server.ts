@@ -61,6 +61,8 @@ function flag(apply: (t: Target) => void): ServerKeyword {
   };
 }
 
+const MUX_PROTOS: ReadonlySet<string> = new Set(['h1', 'h2', 'fcgi', 'none']);
+
 const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   // srv_parse_agent_check / _port / _inter / _addr / _send (src/check.c), with their wording
   'check-ssl': flag((t) => (t.checkSsl = true)),
@@ -162,6 +164,15 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     }
     if (a.host !== null) p.target.checkAddr = a.host;
     if (a.portGiven) p.target.checkPort = a.port;
+    return i + 2;
+  },
+  // the multiplexers HAProxy 2.6 registers (get_mux_proto); whether one fits the proxy's mode is checked later
+  proto(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'proto' : missing value.`, i);
+    if (!MUX_PROTOS.has(v)) return fail(p, `'proto' :  unknown MUX protocol '${v}'.`, i);
+    if (v === 'fcgi') p.c.unsupported(`${p.prefix}'proto fcgi'`, { form: 'bracket', at: p.c.word(i) });
+    p.target.proto = v;
     return i + 2;
   },
   resolvers(p, i) {

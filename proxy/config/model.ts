@@ -144,6 +144,8 @@ export interface ServerSpec {
   /** "resolvers NAME": the host name is resolved at run time through that section's name servers. */
   readonly resolvers?: string;
   readonly resolvePrefer?: 'ipv4' | 'ipv6';
+  /** "proto h2": HTTP/2 to the server (clear-text with prior knowledge, or over TLS); h1 or absent: HTTP/1.1. */
+  readonly proto?: string;
   /** "init-addr last,libc,none,IP": how the first address is found (HAProxy's default: last,libc). */
   readonly initAddr?: readonly string[];
   /** The host name as written, when the address is a name (HAProxy's srv->hostname). */
@@ -492,6 +494,8 @@ export interface StatsSpec {
 }
 
 export interface ProxySpec {
+  /** "description TEXT": shown beside the proxy's name on the stats page. */
+  readonly description?: string;
   readonly kind: 'frontend' | 'backend' | 'listen';
   readonly name: string;
   /** Numeric id, in declaration order from 1 (HAProxy's proxy uuid order: listeners/frontends first). */
@@ -596,6 +600,36 @@ export interface GlobalSpec {
   readonly procVars: ReadonlyMap<string, SampleValue>;
   /** resolvers sections by name. */
   readonly resolvers: ReadonlyMap<string, ResolversSpec>;
+  /** peers sections by name, in declaration order. */
+  readonly peers: ReadonlyMap<string, PeersSpec>;
+  /** This process's peer name: `localpeer`, else the host name (HAProxy's -L). */
+  readonly localPeer: string;
+}
+
+/** One peer of a peers section. */
+export interface PeerSpec {
+  /** Empty while a "bind" line started the local peer and no "server" line named it yet. */
+  readonly name: string;
+  /** This process: its name is the local peer name. */
+  readonly local: boolean;
+  readonly address?: { readonly host: string; readonly port: number };
+  readonly loc: SourceLoc;
+}
+
+/** A "peers" section (cfg_parse_peers): its peers, its tables ("NAME/TABLE"), where the local peer listens. */
+export interface PeersSpec {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly peers: readonly PeerSpec[];
+  readonly tables: readonly StickTableSpec[];
+  readonly disabled: boolean;
+  readonly localPeer: string;
+  /** The local peer's listener; absent when the section has no local peer (HAProxy removes the section). */
+  readonly listen?: { readonly host: string; readonly port: number };
+  /** Enabled and with a named local peer: HAProxy keeps the section and listens. */
+  readonly complete: boolean;
+  /** Some line besides the header was read (HAProxy's peers_fe exists). */
+  readonly hasFrontend: boolean;
 }
 
 export interface ConfigModel {

@@ -13,6 +13,8 @@ import { captureResponseCookie } from './cookie-capture.ts';
 import { applyAfterResponseRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { persistenceResponse } from './persistence-hooks.ts';
 
+const H2_CHUNKED_HEADER = 'transfer-encoding'.length + 'chunked'.length;
+
 const MAX_RESPONSE_HEAD = 16384;
 
 /** What a server read did to a response still waiting for its head: nothing yet (null), a head too large or
@@ -40,7 +42,8 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
       continue;
     }
     // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
-    const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+    // from an HTTP/2 server, "transfer-encoding: chunked" is only how the conversion frames a response without a length
+    const headSize = htxSize(resp.status, resp.reason, resp.headers, 0) - (t.conn?.h2 && resp.framing === 'chunked' ? H2_CHUNKED_HEADER : 0);
     countResponseStatus(t.stk, resp.status);
     if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
       applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);

@@ -336,7 +336,9 @@ export class ProxyEngine implements Engine, SessionHost {
       acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
         secure: (t) => {
           if (proxied) setProxied(t, proxied);
-          this.startSession(t, listener);
+          // an HTTP/1 session copies what it keeps of a read, so its decrypted bytes can land in the shared buffer
+          const owned = listener.mode === 'tcp' || t.alpnProtocol === 'h2' ? null : OwnedReads.adoptTls(t);
+          this.startSession(t, listener, owned);
         },
         failed: (why) => {
           // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic

@@ -26,6 +26,25 @@ interface SocketInternals {
   server: net.Server | null;
 }
 
+/** Node's private symbols behind a socket's `onread` option (net.js kBuffer, kBufferCb), own properties of every
+ *  socket; onStreamRead hands a read to kBufferCb when kBuffer is set. */
+interface UserBufferSymbols {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+}
+
+let knownSymbols: UserBufferSymbols | null = null;
+
+// The same two symbols for every socket of the process: looked up on the first one.
+function userBufferSymbols(sock: net.Socket): UserBufferSymbols | null {
+  if (knownSymbols) return knownSymbols;
+  const own = Object.getOwnPropertySymbols(sock);
+  const buffer = own.find((x) => x.description === 'kBuffer');
+  const callback = own.find((x) => x.description === 'kBufferCb');
+  knownSymbols = buffer && callback ? { buffer, callback } : null;
+  return knownSymbols;
+}
+
 /** A server connection that reads into its own buffer and knows when that buffer is free again. */
 export class OwnedReads {
   readonly sock: net.Socket;
@@ -45,10 +64,11 @@ export class OwnedReads {
   constructor(
     opts:
       | { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }
-      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean },
+      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean }
+      | { inPlace: net.Socket; symbols: UserBufferSymbols },
     private reader: OwnedReader,
   ) {
-    this.shared = 'adopt' in opts && opts.shared;
+    this.shared = ('adopt' in opts && opts.shared) || 'inPlace' in opts;
     const onread = {
       buffer: this.shared ? SHARED_BUFFER : Buffer.allocUnsafeSlow(READ_SIZE),
       callback: (n: number, buf: Uint8Array) => {
@@ -56,6 +76,16 @@ export class OwnedReads {
         return !this.held;
       },
     };
+    if ('inPlace' in opts) {
+      // the socket keeps its identity: only where its reads land changes (what Node's constructor does for onread)
+      const t = opts.inPlace as net.Socket & Record<symbol, unknown>;
+      t[opts.symbols.buffer] = onread.buffer;
+      t[opts.symbols.callback] = onread.callback;
+      (t as unknown as { _handle: { useUserBuffer(b: Buffer): void } })._handle.useUserBuffer(onread.buffer);
+      this.sock = t;
+      this.connectEvent = 'connect';
+      return;
+    }
     if ('adopt' in opts) {
       const old = opts.adopt as net.Socket & SocketInternals;
       const handle = old._handle;
@@ -95,6 +125,18 @@ export class OwnedReads {
     const owned = new OwnedReads({ adopt: accepted, allowHalfOpen, shared: o.copying === true }, { onData: (view) => early.push(Buffer.from(view)) });
     owned.early = early;
     return owned;
+  }
+
+  /** An established TLS connection (an HTTP session's: `copying`), set in place to read its decrypted bytes into the
+   *  buffer copying adoptions share, as a clear-text one does: Node otherwise allocates a Buffer per TLS record read
+   *  and pushes it through the stream's queue. Null when Node's private fields are not as expected, or bytes were
+   *  already decrypted into the stream's queue: the caller then reads it the ordinary way. */
+  static adoptTls(t: tls.TLSSocket): OwnedReads | null {
+    const handle = (t as unknown as SocketInternals)._handle;
+    if (!handle || typeof handle.useUserBuffer !== 'function' || t.readableLength > 0 || t.destroyed) return null;
+    const syms = userBufferSymbols(t);
+    if (!syms) return null;
+    return new OwnedReads({ inPlace: t, symbols: syms }, { onData: () => {} });
   }
 
   private early: Buffer[] | null = null;

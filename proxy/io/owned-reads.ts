@@ -19,11 +19,9 @@ export interface OwnedReader {
   onData(view: Buffer): void;
 }
 
-/** Node's private socket fields that adopt() moves: the libuv handle and the server that counts the connection. */
+/** Node's private socket field adopt() checks: the libuv handle, which must take a user buffer. */
 interface SocketInternals {
   _handle: { useUserBuffer?: unknown } | null;
-  _server: (net.Server & { _connections: number }) | null;
-  server: net.Server | null;
 }
 
 /** Node's private symbols behind a socket's `onread` option (net.js kBuffer, kBufferCb), own properties of every
@@ -60,15 +58,14 @@ export class OwnedReads {
 
   /** Connects to a server; `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes.
    *  `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only).
-   *  With `adopt`, takes over an accepted connection instead (see OwnedReads.adopt). */
+   *  With `inPlace`, makes an accepted or established connection read into this buffer instead (see adopt). */
   constructor(
     opts:
       | { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }
-      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean }
-      | { inPlace: net.Socket; symbols: UserBufferSymbols },
+      | { inPlace: net.Socket; symbols: UserBufferSymbols; shared: boolean },
     private reader: OwnedReader,
   ) {
-    this.shared = ('adopt' in opts && opts.shared) || 'inPlace' in opts;
+    this.shared = 'inPlace' in opts && opts.shared;
     const onread = {
       buffer: this.shared ? SHARED_BUFFER : Buffer.allocUnsafeSlow(READ_SIZE),
       callback: (n: number, buf: Uint8Array) => {
@@ -86,22 +83,6 @@ export class OwnedReads {
       this.connectEvent = 'connect';
       return;
     }
-    if ('adopt' in opts) {
-      const old = opts.adopt as net.Socket & SocketInternals;
-      const handle = old._handle;
-      const server = old._server;
-      // the handle moves to a socket made with onread; the server's connection count moves with it (Node
-      // decrements it when the socket that holds _server is destroyed)
-      old._handle = null;
-      old._server = null;
-      old.server = null;
-      const sock = new net.Socket({ handle: handle as never, allowHalfOpen: opts.allowHalfOpen, onread } as net.SocketConstructorOpts) as net.Socket & SocketInternals;
-      sock._server = server;
-      sock.server = server;
-      this.sock = sock;
-      this.connectEvent = 'connect';
-      return;
-    }
     const common = {
       host: opts.host, port: opts.port, noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false, onread,
       // option srvtcpka / tcpka: SO_KEEPALIVE on the server connection
@@ -113,16 +94,20 @@ export class OwnedReads {
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 
-  /** An accepted plain TCP connection, moved onto a socket that reads into its own buffer (with `copying`, into one
+  /** An accepted plain TCP connection, set in place to read into a buffer of its own (with `copying`, into one
    *  buffer all such connections share: the reader must copy what it keeps); the reader is set with setReader
-   *  before the next I/O turn. Null when the socket is not one Node's internals let us move (TLS, or
-   *  bytes already read into its stream queue): the caller then reads it the ordinary way. */
+   *  before the next I/O turn. The socket stays the one Node accepted (an earlier version moved its handle onto a
+   *  second socket made with `onread`, one more socket per connection). Null when Node's internals are not as
+   *  expected (TLS, or bytes already read into its stream queue): the caller then reads it the ordinary way. */
   static adopt(accepted: net.Socket, allowHalfOpen: boolean, o: { copying?: boolean } = {}): OwnedReads | null {
     const s = accepted as net.Socket & SocketInternals;
     if (accepted instanceof tls.TLSSocket || !s._handle || typeof s._handle.useUserBuffer !== 'function') return null;
     if (accepted.bytesRead > 0 || accepted.readableLength > 0 || accepted.destroyed) return null;
+    const symbols = userBufferSymbols(accepted);
+    if (!symbols) return null;
+    accepted.allowHalfOpen = allowHalfOpen;
     const early: Buffer[] = [];
-    const owned = new OwnedReads({ adopt: accepted, allowHalfOpen, shared: o.copying === true }, { onData: (view) => early.push(Buffer.from(view)) });
+    const owned = new OwnedReads({ inPlace: accepted, symbols, shared: o.copying === true }, { onData: (view) => early.push(Buffer.from(view)) });
     owned.early = early;
     return owned;
   }
@@ -136,7 +121,7 @@ export class OwnedReads {
     if (!handle || typeof handle.useUserBuffer !== 'function' || t.readableLength > 0 || t.destroyed) return null;
     const syms = userBufferSymbols(t);
     if (!syms) return null;
-    return new OwnedReads({ inPlace: t, symbols: syms }, { onData: () => {} });
+    return new OwnedReads({ inPlace: t, symbols: syms, shared: true }, { onData: () => {} });
   }
 
   private early: Buffer[] | null = null;

@@ -35,7 +35,6 @@ import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
 import { PROXY_ERROR_TEXT, readProxyHeader, setProxied, type ProxiedAddresses } from './io/proxy-protocol.ts';
-import { serveH2 } from './h2/h2-connection.ts';
 import tls from 'node:tls';
 import { haproxyDate } from './log/log-date.ts';
 
@@ -349,7 +348,9 @@ export class ProxyEngine implements Engine, SessionHost {
       acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
         secure: (t) => {
           if (proxied) setProxied(t, proxied);
-          this.startSession(t, listener);
+          // an HTTP/1 session copies what it keeps of a read, so its decrypted bytes can land in the shared buffer
+          const owned = listener.mode === 'tcp' || t.alpnProtocol === 'h2' ? null : OwnedReads.adoptTls(t);
+          this.startSession(t, listener, owned);
         },
         failed: (why) => {
           // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
@@ -369,8 +370,16 @@ export class ProxyEngine implements Engine, SessionHost {
     else new HttpSession(this, listener.binding, sock, owned);
   }
 
+  // node:http2 and the engine's HTTP/2 side are loaded on the first HTTP/2 connection, not at start: they are about
+  // 2 MiB of the process's memory, and most configs never see one. The socket stays paused until then.
   serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {
-    serveH2(sock, head, (stream) => new HttpSession(this, binding, stream));
+    sock.pause();
+    loadH2().then(
+      (h2) => {
+        if (!sock.destroyed) h2.serveH2(sock, head, (stream) => new HttpSession(this, binding, stream));
+      },
+      () => sock.destroy(),
+    );
   }
 
   resolve(frontend: string) {
@@ -756,6 +765,11 @@ function closeServer(s: net.Server): Promise<void> {
 }
 
 // Builds an engine from a config; throws ConfigError (with every diagnostic) when the config has alerts.
+let h2Module: Promise<typeof import('./h2/h2-connection.ts')> | null = null;
+function loadH2(): Promise<typeof import('./h2/h2-connection.ts')> {
+  return (h2Module ??= import('./h2/h2-connection.ts'));
+}
+
 export function createEngine(opts: EngineOptions): Engine {
   return new ProxyEngine(opts);
 }

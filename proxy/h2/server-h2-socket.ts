@@ -5,12 +5,20 @@
 // absolute URI, Host kept as a header, connection-specific headers dropped, TE kept only as "trailers"); the
 // stream's response comes back as an HTTP/1.1 response head and body for the exchange's parser. Each request is a
 // new stream on the same connection, so the connection is pooled and reused as an HTTP/1.1 one is.
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { ChunkedScanner, ChunkPart } from '../http/chunked.ts';
 import { findHeadEnd } from '../http/request-head.ts';
+
+// node:http2 is loaded on the first `proto h2` connection, as the client side's is on the first HTTP/2 client:
+// most configs never use it and it costs memory at start.
+let http2Module: typeof http2 | null = null;
+function loadHttp2(): typeof http2 {
+  return (http2Module ??= createRequire(import.meta.url)('node:http2') as typeof http2);
+}
 
 const DROPPED = new Set(['connection', 'proxy-connection', 'keep-alive', 'upgrade', 'transfer-encoding', 'host']);
 
@@ -117,7 +125,7 @@ export class H2ServerSocket extends Duplex {
   }
 
   private up(): void {
-    const session = http2.connect(`http://${this.raw.remoteAddress}:${this.raw.remotePort}`, { createConnection: () => this.raw });
+    const session = loadHttp2().connect(`http://${this.raw.remoteAddress}:${this.raw.remotePort}`, { createConnection: () => this.raw });
     this.session = session;
     session.on('error', (err) => this.fail(err));
     session.on('close', () => this.fail(null));

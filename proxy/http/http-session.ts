@@ -38,6 +38,7 @@ import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
 import { proxiedAddresses } from '../io/proxy-protocol.ts';
+import { closeSilently } from '../io/silent-close.ts';
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
 import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
 
@@ -730,8 +731,9 @@ export class HttpSession implements ServerSideSession {
         conn.reused = false;
         conn.owner = this;
         conn.requests++;
-        if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) conn.sock.destroy();
-      } else conn.sock.destroy();
+        if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) closeSilently(conn.sock);
+      } else if (t.reqDone && t.respDone && !serverGone) closeSilently(conn.sock);
+      else conn.sock.destroy();
     }
     if (be && server) {
       server.bytesOut += t.bytesOut;

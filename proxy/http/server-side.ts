@@ -68,12 +68,18 @@ function connected(s: ServerSideSession, t: Txn, conn: ServerConn): void {
   conn.txn = t;
   t.conn = conn;
   if (t.tConnected < 0) t.tConnected = Date.now();
-  // %si:%sp and %bi:%bp name the two ends of the server connection
+  // %si:%sp and %bi:%bp name the two ends of the server connection; read (getsockname and getpeername, two
+  // system calls a connection) only when a log line will print them
   const sock = conn.sock;
-  if (sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
+  if (logsThisExchange(s, t) && sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
   // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
   setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
   s.sendRequest(t, conn);
+}
+
+function logsThisExchange(s: ServerSideSession, t: Txn): boolean {
+  const spec = t.fe.spec;
+  return (spec.options.httplog === true || spec.logFormat !== undefined) && s.host.wantsLog(spec, t.detailed);
 }
 
 /** Socket timeouts are timer-list operations: one changes only when its value does. */

@@ -19,11 +19,28 @@ export interface OwnedReader {
   onData(view: Buffer): void;
 }
 
-/** Node's private socket fields that adopt() moves: the libuv handle and the server that counts the connection. */
+/** Node's private socket field adopt() checks: the libuv handle, which must take a user buffer. */
 interface SocketInternals {
   _handle: { useUserBuffer?: unknown } | null;
-  _server: (net.Server & { _connections: number }) | null;
-  server: net.Server | null;
+}
+
+/** Node's private symbols behind a socket's `onread` option (net.js kBuffer, kBufferCb), own properties of every
+ *  socket; onStreamRead hands a read to kBufferCb when kBuffer is set. */
+interface UserBufferSymbols {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+}
+
+let knownSymbols: UserBufferSymbols | null = null;
+
+// The same two symbols for every socket of the process: looked up on the first one.
+function userBufferSymbols(sock: net.Socket): UserBufferSymbols | null {
+  if (knownSymbols) return knownSymbols;
+  const own = Object.getOwnPropertySymbols(sock);
+  const buffer = own.find((x) => x.description === 'kBuffer');
+  const callback = own.find((x) => x.description === 'kBufferCb');
+  knownSymbols = buffer && callback ? { buffer, callback } : null;
+  return knownSymbols;
 }
 
 /** A server connection that reads into its own buffer and knows when that buffer is free again. */
@@ -41,15 +58,15 @@ export class OwnedReads {
 
   /** Connects to a server; `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes.
    *  `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only).
-   *  With `adopt`, takes over an accepted connection instead (see OwnedReads.adopt). */
+   *  With `inPlace`, makes an accepted or established connection read into this buffer instead (see adopt). */
   constructor(
     opts:
       | { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }
-      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean }
+      | { inPlace: net.Socket; symbols: UserBufferSymbols; shared: boolean }
       | { stream: net.Socket },
     private reader: OwnedReader,
   ) {
-    this.shared = 'adopt' in opts && opts.shared;
+    this.shared = 'inPlace' in opts && opts.shared;
     if ('stream' in opts) {
       // a socket-like stream with its own framing (HTTP/2 to a server): its chunks are fresh, read as they come
       this.sock = opts.stream;
@@ -64,19 +81,13 @@ export class OwnedReads {
         return !this.held;
       },
     };
-    if ('adopt' in opts) {
-      const old = opts.adopt as net.Socket & SocketInternals;
-      const handle = old._handle;
-      const server = old._server;
-      // the handle moves to a socket made with onread; the server's connection count moves with it (Node
-      // decrements it when the socket that holds _server is destroyed)
-      old._handle = null;
-      old._server = null;
-      old.server = null;
-      const sock = new net.Socket({ handle: handle as never, allowHalfOpen: opts.allowHalfOpen, onread } as net.SocketConstructorOpts) as net.Socket & SocketInternals;
-      sock._server = server;
-      sock.server = server;
-      this.sock = sock;
+    if ('inPlace' in opts) {
+      // the socket keeps its identity: only where its reads land changes (what Node's constructor does for onread)
+      const t = opts.inPlace as net.Socket & Record<symbol, unknown>;
+      t[opts.symbols.buffer] = onread.buffer;
+      t[opts.symbols.callback] = onread.callback;
+      (t as unknown as { _handle: { useUserBuffer(b: Buffer): void } })._handle.useUserBuffer(onread.buffer);
+      this.sock = t;
       this.connectEvent = 'connect';
       return;
     }
@@ -91,18 +102,34 @@ export class OwnedReads {
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 
-  /** An accepted plain TCP connection, moved onto a socket that reads into its own buffer (with `copying`, into one
+  /** An accepted plain TCP connection, set in place to read into a buffer of its own (with `copying`, into one
    *  buffer all such connections share: the reader must copy what it keeps); the reader is set with setReader
-   *  before the next I/O turn. Null when the socket is not one Node's internals let us move (TLS, or
-   *  bytes already read into its stream queue): the caller then reads it the ordinary way. */
+   *  before the next I/O turn. The socket stays the one Node accepted (an earlier version moved its handle onto a
+   *  second socket made with `onread`, one more socket per connection). Null when Node's internals are not as
+   *  expected (TLS, or bytes already read into its stream queue): the caller then reads it the ordinary way. */
   static adopt(accepted: net.Socket, allowHalfOpen: boolean, o: { copying?: boolean } = {}): OwnedReads | null {
     const s = accepted as net.Socket & SocketInternals;
     if (accepted instanceof tls.TLSSocket || !s._handle || typeof s._handle.useUserBuffer !== 'function') return null;
     if (accepted.bytesRead > 0 || accepted.readableLength > 0 || accepted.destroyed) return null;
+    const symbols = userBufferSymbols(accepted);
+    if (!symbols) return null;
+    accepted.allowHalfOpen = allowHalfOpen;
     const early: Buffer[] = [];
-    const owned = new OwnedReads({ adopt: accepted, allowHalfOpen, shared: o.copying === true }, { onData: (view) => early.push(Buffer.from(view)) });
+    const owned = new OwnedReads({ inPlace: accepted, symbols, shared: o.copying === true }, { onData: (view) => early.push(Buffer.from(view)) });
     owned.early = early;
     return owned;
+  }
+
+  /** An established TLS connection (an HTTP session's: `copying`), set in place to read its decrypted bytes into the
+   *  buffer copying adoptions share, as a clear-text one does: Node otherwise allocates a Buffer per TLS record read
+   *  and pushes it through the stream's queue. Null when Node's private fields are not as expected, or bytes were
+   *  already decrypted into the stream's queue: the caller then reads it the ordinary way. */
+  static adoptTls(t: tls.TLSSocket): OwnedReads | null {
+    const handle = (t as unknown as SocketInternals)._handle;
+    if (!handle || typeof handle.useUserBuffer !== 'function' || t.readableLength > 0 || t.destroyed) return null;
+    const syms = userBufferSymbols(t);
+    if (!syms) return null;
+    return new OwnedReads({ inPlace: t, symbols: syms, shared: true }, { onData: () => {} });
   }
 
   private early: Buffer[] | null = null;

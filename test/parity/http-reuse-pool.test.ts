@@ -1,7 +1,8 @@
 // The idle pool behind http-reuse safe, against real HAProxy 2.6: clients that each send one request and leave
 // never reuse (a first request takes no idle connection), so each opens a server connection; HAProxy then keeps
 // only what the server was seen to need at once (srv_add_to_idle_list) and closes the rest at once. Without that
-// bound the engine pooled one idle connection per request, thousands under load.
+// bound the engine pooled one idle connection per request, thousands under load. HAProxy closes the ones it does not
+// keep with an RST (NOLINGER), so no TIME_WAIT piles up on its side; a FIN from the engine left one per request.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine } from '../helpers/engine.ts';
@@ -21,13 +22,21 @@ listen safe
 `;
 
 // A keep-alive server that counts the connections it accepts and how many are still open.
-async function counting(): Promise<{ server: TestServer; accepted: () => number; open: () => number }> {
+// How each closed connection ended: 'reset' (an RST: ECONNRESET) or 'fin' (the proxy ended it cleanly).
+async function counting(): Promise<{ server: TestServer; accepted: () => number; open: () => number; endings: () => string[] }> {
   let accepted = 0;
   let open = 0;
+  const endings: string[] = [];
   const server = await serveOnLoopback((sock: net.Socket) => {
     accepted++;
     open++;
-    sock.on('close', () => open--);
+    let ending = 'fin';
+    sock.on('error', (e: NodeJS.ErrnoException) => (ending = e.code === 'ECONNRESET' ? 'reset' : `error ${e.code}`));
+    sock.on('end', () => sock.end());
+    sock.on('close', () => {
+      open--;
+      endings.push(ending);
+    });
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('latin1');
@@ -37,24 +46,26 @@ async function counting(): Promise<{ server: TestServer; accepted: () => number;
       }
     });
   });
-  return { server, accepted: () => accepted, open: () => open };
+  return { server, accepted: () => accepted, open: () => open, endings: () => [...endings] };
 }
 
 const GET = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 const CLIENTS = 12;
 
 // One client after another, each sending one request; then the server's accepted and still-open connections.
-async function play(port: number, s: Awaited<ReturnType<typeof counting>>): Promise<{ accepted: number; open: number }> {
+// `closed`: how the connections the proxy closed while it ran (the pool's refusals) ended.
+async function play(port: number, s: Awaited<ReturnType<typeof counting>>): Promise<{ accepted: number; open: number; closed: string[] }> {
   const before = s.accepted();
+  const endedBefore = s.endings().length;
   for (let i = 0; i < CLIENTS; i++) await exchange(port, GET, 200);
   await new Promise((r) => setTimeout(r, 300));
-  return { accepted: s.accepted() - before, open: s.open() };
+  return { accepted: s.accepted() - before, open: s.open(), closed: s.endings().slice(endedBefore) };
 }
 
 describe.skipIf(!hasHaproxy)('the idle server connections http-reuse safe keeps, as real HAProxy 2.6', () => {
   let srv: Awaited<ReturnType<typeof counting>>;
-  let theirs: { accepted: number; open: number };
-  let ours: { accepted: number; open: number };
+  let theirs: { accepted: number; open: number; closed: string[] };
+  let ours: { accepted: number; open: number; closed: string[] };
 
   beforeAll(async () => {
     srv = await counting();
@@ -87,5 +98,12 @@ describe.skipIf(!hasHaproxy)('the idle server connections http-reuse safe keeps,
     // one client at a time: one connection was ever in use at once, so one stays idle
     expect(theirs.open).toBeLessThanOrEqual(2);
     expect(ours.open).toBe(theirs.open);
+  });
+
+  it('closes the connections it does not keep with an RST, as HAProxy does (no TIME_WAIT on the proxy side)', () => {
+    expect(theirs.closed.length).toBe(CLIENTS - theirs.open);
+    expect(new Set(theirs.closed)).toEqual(new Set(['reset']));
+    expect(ours.closed.length).toBe(CLIENTS - ours.open);
+    expect(ours.closed).toEqual(theirs.closed);
   });
 });

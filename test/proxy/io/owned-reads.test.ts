@@ -1,8 +1,11 @@
 // The reused read buffer's rule: a view goes out directly only onto an empty, uncorked socket; otherwise it is
 // copied; and when a direct write leaves bytes queued, reading stops until they are written.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OwnedReads } from '../../../proxy/io/owned-reads.ts';
+import { hasOpenssl, makeCerts } from '../../helpers/certs.ts';
 
 /** A stand-in client socket whose queue we control. */
 function fakeDest(opts: { corked?: number; queued?: number; leaveQueued?: number }) {
@@ -161,6 +164,83 @@ describe('OwnedReads.adopt', () => {
     } finally {
       client.destroy();
       server.close();
+    }
+  });
+});
+
+describe.skipIf(!hasOpenssl)('OwnedReads.adoptTls', () => {
+  // an established server-side TLS connection, adopted on 'secure' as the engine does for an HTTP session
+  async function tlsPair(): Promise<{ server: net.Server; client: tls.TLSSocket; owned: OwnedReads; t: tls.TLSSocket; views: Buffer[]; texts: string[]; dataEvents: () => number; cleanup: () => void }> {
+    const certs = makeCerts({ 'io.example': {} });
+    const context = tls.createSecureContext({ cert: readFileSync(certs.crt['io.example']!), key: readFileSync(certs.key['io.example']!) });
+    const views: Buffer[] = [];
+    const texts: string[] = [];
+    let dataEvents = 0;
+    let resolve!: (v: { owned: OwnedReads; t: tls.TLSSocket }) => void;
+    const adopted = new Promise<{ owned: OwnedReads; t: tls.TLSSocket }>((r) => (resolve = r));
+    const server = net.createServer((raw) => {
+      const t = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+      t.on('error', () => {});
+      t.once('secure', () => {
+        const owned = OwnedReads.adoptTls(t);
+        if (!owned) throw new Error('adoptTls refused an established TLS connection with nothing read yet');
+        owned.setReader({
+          onData: (view) => {
+            views.push(view);
+            texts.push(view.toString('latin1'));
+          },
+        });
+        t.on('data', () => dataEvents++);
+        resolve({ owned, t });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const client = tls.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', ca: readFileSync(certs.caFile), servername: 'io.example' });
+    await new Promise((r) => client.once('secureConnect', r));
+    const { owned, t } = await adopted;
+    return { server, client, owned, t, views, texts, dataEvents: () => dataEvents, cleanup: () => certs.cleanup() };
+  }
+
+  it('reads the decrypted bytes of each record into the shared buffer, keeping the socket itself, its writes and its end', async () => {
+    const p = await tlsPair();
+    try {
+      expect(p.owned.sock).toBe(p.t);
+      p.client.write('GET / HTTP/1.1\r\n\r\n');
+      await until(() => p.texts.length === 1);
+      p.client.write('second');
+      await until(() => p.texts.length === 2);
+      expect(p.texts).toEqual(['GET / HTTP/1.1\r\n\r\n', 'second']);
+      expect(p.views[0]!.buffer).toBe(p.views[1]!.buffer);
+      expect(p.dataEvents()).toBe(0);
+      const answer = new Promise<string>((r) => p.client.once('data', (d) => r(d.toString())));
+      p.t.write('answer');
+      expect(await answer).toBe('answer');
+      const ended = new Promise((r) => p.t.once('end', r));
+      p.client.end();
+      await ended;
+    } finally {
+      p.client.destroy();
+      p.t.destroy();
+      await new Promise((r) => p.server.close(r));
+      p.cleanup();
+    }
+  });
+
+  it('pauses and resumes reading as the stream API says', async () => {
+    const p = await tlsPair();
+    try {
+      p.t.pause();
+      p.client.write('while paused');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(p.texts).toEqual([]);
+      p.t.resume();
+      await until(() => p.texts.length === 1);
+      expect(p.texts).toEqual(['while paused']);
+    } finally {
+      p.client.destroy();
+      p.t.destroy();
+      await new Promise((r) => p.server.close(r));
+      p.cleanup();
     }
   });
 });

@@ -43,7 +43,7 @@ export function useServer(s: ServerSideSession, t: Txn, server: ServerState): vo
 // A new connection to the server, under the backend's connect timeout.
 function connect(s: ServerSideSession, t: Txn, server: ServerState): void {
   const be = t.backend!;
-  const conn = new ServerConn(withPreface(withServerTls(s.host.addressOf(server), server.spec, be.name, t.ctx), server, be, s), server, be);
+  const conn = new ServerConn(withPreface(withServerTls(s.host.addressOf(server), server.spec, t.ctx), server, be, s), server, be);
   conn.txn = t;
   t.conn = conn;
   conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);

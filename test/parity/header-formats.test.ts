@@ -5,22 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
 import { checkBoth } from '../helpers/config-check.ts';
-import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
+import { startHeadEcho } from '../helpers/head-echo.ts';
+import type { TestServer } from '../helpers/raw-http.ts';
 
-function startEchoServer(): Promise<TestServer> {
-  return serveOnLoopback((sock) => {
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end + 4);
-        buf = buf.slice(end + 4);
-        sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${head.length}\r\n\r\n${head}`);
-      }
-    });
-  });
-}
+const startEchoServer = () => startHeadEcho();
 
 const CONFIG = (port: number) => `
 defaults

@@ -2,6 +2,7 @@
 // ACL keyword or sample fetch, arguments, converters, then -i/-n/-m/-f/-u/-M/-- once, then the patterns.
 // The result is a closure: fetch → (converters) → cast → match, with the visitor built once.
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
+import { registerArgReferences, type ArgReference, type ReferenceSite } from '../sample/arg-refs.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { parseArgs } from '../sample/args.ts';
 import { isIdChar, parseConverterChain } from '../sample/converter-chain.ts';
@@ -27,8 +28,6 @@ export interface AclExpr {
   readonly text: string;
   readonly source: FetchSource;
   readonly loc: SourceLoc;
-  /** Proxies and servers named by the fetch's arguments, checked once every section is parsed. */
-  readonly refs: readonly AclReference[];
   test(ctx: SampleContext): boolean;
   /** PASS (3), MISS (1: may still match once more data arrives) or FAIL (0), as acl_exec_cond counts them. */
   partial(ctx: SampleContext): AclResult;
@@ -38,20 +37,6 @@ export interface AclExpr {
 /** HAProxy's acl_test_res values, so AND is `&` and OR is `|`. */
 export type AclResult = 0 | 1 | 3;
 
-/** A backend, frontend or server named in a fetch argument (HAProxy resolves them after parsing). */
-export interface AclReference {
-  readonly kind: 'be' | 'fe' | 'srv';
-  /** As written; '' when omitted (then it means `proxy`). */
-  readonly value: string;
-  /** 1-based argument position. */
-  readonly arg: number;
-  /** The fetch keyword, e.g. "nbsrv". */
-  readonly keyword: string;
-  /** The section the ACL is written in. */
-  readonly proxy: string;
-  readonly loc: SourceLoc;
-}
-
 export interface ExprOptions {
   readonly baseDir: string;
   /** The section the ACL is written in. */
@@ -60,6 +45,8 @@ export interface ExprOptions {
   readonly notes?: Set<string>;
   /** The config's pattern files; without it (a lone expression's check) a throwaway set. */
   readonly patterns?: PatternRefs;
+  /** Receives the proxies, servers and tables its arguments name, resolved once every section is parsed. */
+  readonly refs?: ArgReference[];
   warn(message: string, loc: SourceLoc): void;
 }
 
@@ -132,17 +119,12 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   }
   if (def.lacking) opts.notes?.add(`fetch method '${def.name}'`);
   const fetch: FetchFn = def.compile(parsed.values, opts.proxy);
-  const refs: AclReference[] = [];
-  def.args.forEach((type, i) => {
-    if (type === 'be' || type === 'fe' || type === 'srv') {
-      const value = parsed.values[i];
-      refs.push({ kind: type, value: typeof value === 'string' ? value : '', arg: i + 1, keyword: def.name, proxy: opts.proxy, loc });
-    }
-  });
+  const site: ReferenceSite | undefined = opts.refs ? { loc, context: 'acl', refs: opts.refs } : undefined;
+  registerArgReferences(site, def.args, parsed.values, def.name);
 
   // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
   const fail = (why: string): { error: string } => ({ error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` });
-  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`, { proxy: opts.proxy, ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.patterns ? { patterns: opts.patterns } : {}) });
+  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`, { proxy: opts.proxy, ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.patterns ? { patterns: opts.patterns } : {}), ...(site ? { site } : {}) }, def.name);
   if ('error' in chain) return fail(chain.error);
   const convs = chain.convs;
   const curType = chain.outType;
@@ -239,11 +221,11 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   for (const p of patterns) own.load(0, p, undefined);
   groups.push(groupOf(own, method, icase, noDns));
 
-  return buildExpr(kw, word, def.source, loc, refs, fetch, convs, curType, method, groups);
+  return buildExpr(kw, word, def.source, loc, fetch, convs, curType, method, groups);
 }
 
 function buildExpr(
-  kw: string, text: string, source: FetchSource, loc: SourceLoc, refs: readonly AclReference[], fetch: FetchFn,
+  kw: string, text: string, source: FetchSource, loc: SourceLoc, fetch: FetchFn,
   convs: readonly ((v: SampleValue, ctx: SampleContext) => SampleValue | undefined)[],
   type: SampleType, method: AnyMatch, groups: readonly Group[],
 ): AclExpr {
@@ -289,7 +271,7 @@ function buildExpr(
         };
 
   return {
-    kw, text, source, loc, refs,
+    kw, text, source, loc,
     test,
     partial: (ctx) => {
       fetchFlags.mayChange = false;

@@ -6,5 +6,4 @@ export type { CompiledCondition } from './condition.ts';
 export { appliesTo, parseCondition } from './condition.ts';
 export { conditionConflict, l6InHttpWarning } from './conflicts.ts';
 export { aclKeywords, findAclKeyword } from './keywords.ts';
-export { aclReferenceErrors, type ProxyDirectory } from './references.ts';
 export type { AclTrace, Condition, ConditionTrace } from './types.ts';

@@ -2,6 +2,7 @@
 // name OR together; a condition may name a pre-defined ACL (TRUE, LOCALHOST, METH_GET, ...), which is then
 // added to the proxy's list like a declared one.
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
+import type { ArgReference } from '../sample/arg-refs.ts';
 import type { PatternRefs } from './pattern-refs.ts';
 import type { Mode } from '../config/model.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -15,6 +16,8 @@ export interface AclParseContext {
   readonly notes?: Set<string>;
   /** The config's pattern files; without it (a lone expression's check) a throwaway set. */
   readonly patterns?: PatternRefs;
+  /** Receives the proxies, servers and tables its arguments name (see sample/arg-refs.ts). */
+  readonly refs?: ArgReference[];
   warn(message: string, loc: SourceLoc): void;
 }
 

@@ -66,8 +66,6 @@ class Ring {
   }
 }
 
-let stamp = 0;
-
 export class ChashRing implements HashPlacement {
   readonly kind = 'consistent';
   readonly slots: LbServer[];
@@ -77,6 +75,8 @@ export class ChashRing implements HashPlacement {
   /** lb_nodes, lb_nodes_now per server (by declaration index). */
   private readonly points: ChashNode[][];
   private readonly now: number[];
+  /** Insertion order of the points, for equal keys (eb32 duplicates). */
+  private stamp = 0;
   /** lbprm.chash.last: the point the round-robin fallback used last. */
   private last: ChashNode | null = null;
   private readonly bySrv = new Map<ServerState, LbServer>();
@@ -156,7 +156,7 @@ export class ChashRing implements HashPlacement {
     const added: ChashNode[] = [];
     while (now < target && now < pts.length) {
       const node = pts[now++]!;
-      node.seq = ++stamp;
+      node.seq = ++this.stamp;
       added.push(node);
     }
     this.now[slot.index] = now;

@@ -151,8 +151,6 @@ export class LbCounters {
   }
 }
 
-let stamp = 0;
-
 // eb32_delete() on whatever tree holds the node.
 export function ebDelete(slot: LbServer): void {
   slot.holder?.delete(slot);
@@ -165,6 +163,8 @@ export function ebDelete(slot: LbServer): void {
 export class EbQueue {
   private heap: LbServer[] = [];
   private n = 0;
+  /** Insertion order within this queue (a backend's own, not shared with another engine's). */
+  private stamp = 0;
 
   get size(): number {
     return this.n;
@@ -173,7 +173,7 @@ export class EbQueue {
   // eb32_insert(): a new node goes after every node with the same key.
   insert(slot: LbServer, key: number): void {
     slot.key = key >>> 0;
-    slot.seq = ++stamp;
+    slot.seq = ++this.stamp;
     this.push(slot);
   }
 

@@ -2,6 +2,7 @@
 import type { DeclaredTable } from './keywords-peers.ts';
 import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
 import type { SampleScope } from '../sample/scope.ts';
+import type { ArgContext } from '../sample/arg-refs.ts';
 import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { AclParseContext, AclRegistry } from '../acl/index.ts';
 import type { Diagnostic, DiagnosticForm, SourceLoc, Word } from './diagnostics.ts';
@@ -128,7 +129,8 @@ export class ProxyLineContext extends LineContext {
 
   /** What a sample expression on this line is compiled in: this section. */
   override get sampleScope(): SampleScope {
-    return { proxy: this.proxy.name, notes: this.state.notes, patterns: this.state.patterns };
+    const site = { loc: this.loc, context: argContext(this.arg(0), this.arg(1)), refs: this.proxy.argRefs };
+    return { proxy: this.proxy.name, notes: this.state.notes, patterns: this.state.patterns, site };
   }
 
   get hasFrontend(): boolean {
@@ -151,6 +153,7 @@ export class ProxyLineContext extends LineContext {
       proxy: this.proxy.name,
       notes: this.state.notes,
       patterns: this.state.patterns,
+      refs: this.proxy.argRefs,
       // HAProxy's acl.c warns with ha_warning() alone: the message names the keyword, no "parsing [file:line]".
       warn(message: string, loc: SourceLoc) {
         diagnostics.push({ severity: 'warning', message, loc, form: 'plain' });
@@ -164,5 +167,46 @@ export class ProxyLineContext extends LineContext {
     if (ok) return false;
     this.warn(`'${what}' ignored because ${this.proxyType} '${this.proxy.name}' has no ${cap} capability.${extra}`);
     return true;
+  }
+}
+
+// The argument context (ARGC_*) of an expression on a proxy line, as HAProxy's resolution messages name it.
+function argContext(keyword: string, sub: string): ArgContext {
+  switch (keyword) {
+    case 'http-request':
+      return 'http-request expression';
+    case 'http-response':
+    case 'http-after-response':
+      return 'http-response response';
+    case 'tcp-request':
+      return sub === 'connection' ? 'tcp-request connection expression' : sub === 'session' ? 'tcp-request session expression' : 'tcp-request content expression';
+    case 'tcp-response':
+      return 'tcp-response content expression';
+    case 'log-format':
+    case 'error-log-format':
+      return 'log-format string';
+    case 'unique-id-format':
+      return 'unique-id-format string';
+    case 'redirect':
+      return 'redirect format string';
+    case 'stick':
+      return 'stick rule';
+    case 'use_backend':
+      return 'use_backend expression';
+    case 'use-server':
+    case 'balance':
+      return 'use-server or balance expression';
+    case 'server':
+    case 'default-server':
+      return 'server directive';
+    case 'http-error':
+      return 'http-error directive';
+    case 'capture':
+      return 'capture rule';
+    case 'tcp-check':
+    case 'http-check':
+      return 'tcp-check expression';
+    default:
+      return 'configuration expression';
   }
 }

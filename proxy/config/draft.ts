@@ -2,6 +2,7 @@
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
 import { hostname } from 'node:os';
 import type { SampleValue } from '../sample/sample.ts';
+import type { ArgReference } from '../sample/arg-refs.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
 import { finalizeServerTls, newGlobalSslDraft, type GlobalSslDraft, type ServerTlsDraft } from './ssl-draft.ts';
@@ -164,6 +165,8 @@ export interface ProxyDraft {
   inherited: { http: number; response: number; tcp: number };
   /** Every condition this section compiled, for the checks made after parsing. */
   conditions: CompiledCondition[];
+  /** Proxies, servers and tables named in its fetch and converter arguments, resolved after parsing. */
+  argRefs: ArgReference[];
   /** errorfile / errorloc pages by status. */
   errorPages: Map<number, ErrorPage>;
   cookie?: CookieSpec;
@@ -283,6 +286,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     logs: [],
     inherited: { http: 0, response: 0, tcp: 0 },
     conditions: [],
+    argRefs: [],
     errorPages: new Map(),
     tcpCheckRules: [],
     tcpCheckOwnRules: false,

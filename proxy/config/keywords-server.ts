@@ -237,8 +237,7 @@ function parseKeywords(p: ServerParse, start: number): boolean {
     const kw = p.c.arg(i);
     if (SERVER_SSL_KEYWORDS.has(kw)) {
       const r = parseServerSslOption(p.c, i, p.target, (expr) => {
-        const e = compileSampleExpr(expr, p.c.sampleScope);
-        return 'error' in e ? e.error : null;
+        return compileSampleExpr(expr, p.c.sampleScope);
       });
       if ('error' in r) {
         fail(p, r.error, i);

@@ -1,6 +1,7 @@
 // The TLS keywords of bind and server lines and of the global section (src/cfgparse-ssl.c), in HAProxy's words.
 // Certificates and CA files are read here, when the line is parsed, as HAProxy reads them.
 import { readFileSync } from 'node:fs';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 import { isAbsolute, resolve } from 'node:path';
 import type { LineContext, ProxyLineContext } from './context.ts';
 import type { BindTlsSpec, CertEntry, TlsVersionName } from './model.ts';
@@ -230,7 +231,7 @@ export const SERVER_SSL_KEYWORDS: ReadonlySet<string> = new Set([
 
 // One TLS keyword of a server line, applied to a copy of its TLS draft.
 export function parseServerSslOption(
-  c: ProxyLineContext, i: number, target: { ssl?: ServerTlsDraft }, compileSni: (expr: string) => string | null,
+  c: ProxyLineContext, i: number, target: { ssl?: ServerTlsDraft }, compileSni: (expr: string) => SampleExpr | { error: string },
 ): { next: number } | { error: string } {
   const kw = c.arg(i);
   const value = c.arg(i + 1);
@@ -265,9 +266,10 @@ export function parseServerSslOption(
     }
     case 'sni': {
       if (value === '') return { error: `'sni' : missing sni expression` };
-      const err = compileSni(value);
-      if (err) return { error: `error detected while parsing sni expression : ${err}` };
+      const expr = compileSni(value);
+      if ('error' in expr) return { error: `error detected while parsing sni expression : ${expr.error}` };
       d.sni = value;
+      d.sniExpr = expr;
       return { next: i + 2 };
     }
     case 'verifyhost':

@@ -105,6 +105,8 @@ export interface ServerTlsSpec {
   readonly caPem?: string;
   /** The "sni" sample expression as written (e.g. "req.hdr(host)", "str(app.example)"). */
   readonly sni?: string;
+  /** `sni` compiled when the config loaded. */
+  readonly sniExpr?: SampleExpr;
   /** verifyhost NAME: the name the certificate must carry (default: the SNI sent). */
   readonly verifyHost?: string;
   readonly alpn?: readonly string[];

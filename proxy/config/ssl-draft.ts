@@ -1,6 +1,7 @@
 // TLS settings while a config is read: the global defaults (crt-base, ssl-default-*) and a server's "ssl" options,
 // frozen into the model's ServerTlsSpec once the server line is done.
 import type { ServerTlsSpec, TlsVersionName, TlsVersionRange } from './model.ts';
+import type { SampleExpr } from '../sample/sample-expr.ts';
 
 export interface VersionDraft {
   min?: TlsVersionName;
@@ -35,6 +36,8 @@ export interface ServerTlsDraft {
   caFile?: string;
   caPem?: string;
   sni?: string;
+  /** The sni expression compiled with the line, in the section it is written in. */
+  sniExpr?: SampleExpr;
   verifyHost?: string;
   alpn?: string[];
   versions: VersionDraft;
@@ -81,7 +84,7 @@ export function finalizeServerTls(d: ServerTlsDraft): ServerTlsSpec {
     noTlsTickets: d.noTlsTickets,
     ...(d.caFile !== undefined ? { caFile: d.caFile } : {}),
     ...(d.caPem !== undefined ? { caPem: d.caPem } : {}),
-    ...(d.sni !== undefined ? { sni: d.sni } : {}),
+    ...(d.sni !== undefined && d.sniExpr ? { sni: d.sni, sniExpr: d.sniExpr } : {}),
     ...(d.verifyHost !== undefined ? { verifyHost: d.verifyHost } : {}),
     ...(d.alpn ? { alpn: [...d.alpn] } : {}),
     ...(d.ciphers !== undefined ? { ciphers: d.ciphers } : {}),

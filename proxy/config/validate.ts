@@ -7,6 +7,7 @@ import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { PLAIN_FORMAT, tryRuleFormat } from '../sample/rule-format.ts';
+import { resolveArgReferences, type ProxyDirectory } from '../sample/arg-refs.ts';
 import { validateStickReferences } from '../stick/validate-stick.ts';
 import { captureCookieWarning, captureIdAlerts, tcpCaptureWarnings } from './keywords-capture.ts';
 import { resolveErrorDecls } from './keywords-errors.ts';
@@ -30,6 +31,7 @@ export function validate(out: ParseOutput): void {
   // proxy_be_by_name(): the first backend-capable proxy of that name.
   const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
 
+  const directory = proxyDirectory(out.proxies);
   resolveErrorDecls(out.proxies, out.httpErrors ?? [], out.errorfilesRefs ?? [], d);
   for (const p of out.proxies) {
     // The order below is check_config_validity()'s, so messages come out as haproxy -c prints them.
@@ -69,10 +71,15 @@ export function validate(out: ParseOutput): void {
         }
         // a dynamic name is a log-format string, parsed here (its map files load now, as in HAProxy)
         out.patterns.site = { file: rule.loc.file, line: rule.loc.line };
-        const f = tryRuleFormat(rule.backend, { proxy: p.name, patterns: out.patterns, checkAt: ['use_backend'] }, PLAIN_FORMAT);
+        const f = tryRuleFormat(rule.backend, { proxy: p.name, patterns: out.patterns, checkAt: ['use_backend'], site: { loc: rule.loc, context: 'use_backend expression', refs: p.argRefs } }, PLAIN_FORMAT);
         if ('error' in f) d.push({ severity: 'alert', message: `failed to parse use_backend rule '${rule.backend}' : ${f.error}.`, loc: rule.loc, form: 'Parsing-tight' });
         else rule.dynamic.build = f.format;
       }
+    }
+    // smp_resolve_args: the names in fetch and converter arguments, once every section is known
+    if (p.kind !== 'defaults') {
+      const unresolved = resolveArgReferences(p.argRefs, p.name, directory);
+      if (unresolved) plain('alert', unresolved, p.argRefs[0]?.loc);
     }
     const t = p.timeouts;
     const missing =
@@ -227,4 +234,19 @@ export function validate(out: ParseOutput): void {
       );
     }
   }
+}
+
+// What argument resolution looks up: proxy_be_by_name / proxy_fe_by_name (the first of that name with the
+// capability), findserver, stktable_find_by_name (a proxy's own table carries its name).
+function proxyDirectory(proxies: readonly ProxyDraft[]): ProxyDirectory {
+  const real = proxies.filter((p) => p.kind !== 'defaults');
+  return {
+    caps(name) {
+      const named = real.filter((p) => p.name === name);
+      if (named.length === 0) return undefined;
+      return { frontend: named.some(hasFe), backend: named.some(hasBe) };
+    },
+    hasServer: (backend, server) => real.find((p) => hasBe(p) && p.name === backend)?.servers.some((s) => s.name === server) ?? false,
+    hasTable: (name) => real.some((p) => p.name === name && p.stickTable !== undefined),
+  };
 }

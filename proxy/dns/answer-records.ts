@@ -3,45 +3,7 @@
 // took it. A record not seen in the latest answer for longer than `hold obsolete` is dropped and frees its
 // servers; a server still bound to a live record keeps its address (resolv_get_ip_from_response).
 import type { DnsAddress } from './dns-wire.ts';
-
-const P1 = 2654435761;
-const P2 = 2246822519;
-const P3 = 3266489917;
-const P4 = 668265263;
-const P5 = 374761393;
-
-const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0;
-const mul = (a: number, b: number): number => Math.imul(a, b) >>> 0;
-
-// XXH32 of a short input (HAProxy hashes 4- or 16-byte addresses).
-export function xxh32(data: Uint8Array, seed: number): number {
-  let i = 0;
-  let h: number;
-  const len = data.length;
-  const word = (k: number): number => (data[k]! | (data[k + 1]! << 8) | (data[k + 2]! << 16) | (data[k + 3]! << 24)) >>> 0;
-  if (len >= 16) {
-    let v1 = (seed + P1 + P2) >>> 0;
-    let v2 = (seed + P2) >>> 0;
-    let v3 = seed >>> 0;
-    let v4 = (seed - P1) >>> 0;
-    const round = (v: number, w: number): number => mul(rotl((v + mul(w, P2)) >>> 0, 13), P1);
-    for (; i + 16 <= len; i += 16) {
-      v1 = round(v1, word(i));
-      v2 = round(v2, word(i + 4));
-      v3 = round(v3, word(i + 8));
-      v4 = round(v4, word(i + 12));
-    }
-    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) >>> 0;
-  } else {
-    h = (seed + P5) >>> 0;
-  }
-  h = (h + len) >>> 0;
-  for (; i + 4 <= len; i += 4) h = mul(rotl((h + mul(word(i), P3)) >>> 0, 17), P4);
-  for (; i < len; i++) h = mul(rotl((h + mul(data[i]!, P5)) >>> 0, 11), P1);
-  h = mul(h ^ (h >>> 15), P2);
-  h = mul(h ^ (h >>> 13), P3);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+import { xxh32 } from '../sample/xxh32.ts';
 
 function addressBytes(a: DnsAddress): Uint8Array {
   if (a.family === 'ipv4') return Uint8Array.from(a.ip.split('.').map(Number));

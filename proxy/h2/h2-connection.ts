@@ -10,6 +10,8 @@ import { StreamSocket, type StreamEnds } from './stream-socket.ts';
 // HAProxy 2.6 announces 100 concurrent streams per connection (tune.h2.max-concurrent-streams).
 const SETTINGS: http2.Settings = { maxConcurrentStreams: 100, enablePush: false };
 
+// Module state on purpose: a framing server holding no config (it only turns sockets into sessions), shared by
+// every engine in the process.
 let server: http2.Http2Server | null = null;
 
 // Runs HTTP/2 on `sock` (`head`: bytes already read from it); `serve` starts a session for each stream.

@@ -45,7 +45,7 @@ export function useServer(s: ServerSideSession, t: Txn, server: ServerState): vo
 // A new connection to the server, under the backend's connect timeout.
 function connect(s: ServerSideSession, t: Txn, server: ServerState): void {
   const be = t.backend!;
-  const target = withPreface(withServerTls(s.host.addressOf(server), server.spec, be.name, t.ctx), server, be, s);
+  const target = withPreface(withServerTls(s.host.addressOf(server), server.spec, t.ctx), server, be, s);
   // proto h2: the connection speaks HTTP/2, the exchange still reads and writes HTTP/1.1
   const conn = new ServerConn(server.spec.proto === 'h2' ? { stream: new H2ServerSocket(target) as unknown as net.Socket } : target, server, be);
   conn.txn = t;

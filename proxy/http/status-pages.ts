@@ -79,6 +79,7 @@ export function statusPageSize(status: number): number {
   return htxSize(status, reasonPhrase(status), ['content-length', String(b), 'cache-control', 'no-cache', 'content-type', 'text/html'], b) + (own.length > 0 ? own[0]!.length + own[1]!.length : 0);
 }
 
+// HAProxy's built-in pages depend only on the status and the close flag: one copy per process.
 const cache = new Map<string, Buffer>();
 
 // An error page as HAProxy sends it through HTX: lowercase header names, "connection: close" only when closing.

@@ -6,6 +6,7 @@ import type net from 'node:net';
 const HELD = Symbol('writes held');
 type Holdable = net.Socket & { [HELD]?: boolean };
 
+// Module state on purpose: one event loop turn's held sockets, whatever engine owns them (the loop is shared).
 let held: Holdable[] = [];
 let scheduled = false;
 

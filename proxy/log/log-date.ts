@@ -5,6 +5,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const p2 = (n: number) => (n < 10 ? '0' : '') + n;
 const p3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
+// Module state on purpose: a cache of the clock's current second, the same for every engine in the process.
 let cachedSecond = -1;
 let cachedPrefix = '';
 

@@ -130,6 +130,7 @@ interface UnixDgramSocket {
 // first use, so a config without such a target never needs it. Like HAProxy, a line that cannot be delivered
 // (no listener, full queue) is dropped.
 const requireNative = createRequire(import.meta.url);
+// Module state on purpose: the optional native module, loaded once for the process.
 let unixDgram: { createSocket(type: 'unix_dgram'): UnixDgramSocket } | null = null;
 
 function unixWriter(t: LogTarget, header: SyslogHeader, path: string, skip: (level: LogLevel) => boolean): LogSink {

@@ -20,14 +20,16 @@ export interface TableSource {
   readonly canSeeEntries: boolean;
 }
 
-// Entries get addresses in their creation order, like a pool's (only their shape matters).
+// Entries get addresses in the order `show table` first meets them, like a pool's (only their shape matters);
+// each table counts its own, so what one engine shows never depends on another in the same process.
 const addresses = new WeakMap<StickEntry, string>();
-let nextAddress = 0x55d0c0a1c000;
-function address(e: StickEntry): string {
+const nextAddress = new WeakMap<StickTable, number>();
+function address(t: StickTable, e: StickEntry): string {
   let a = addresses.get(e);
   if (!a) {
-    a = `0x${nextAddress.toString(16)}`;
-    nextAddress += 0x100;
+    const n = nextAddress.get(t) ?? 0x55d0c0a1c000;
+    a = `0x${n.toString(16)}`;
+    nextAddress.set(t, n + 0x100);
     addresses.set(e, a);
   }
   return a;
@@ -41,7 +43,7 @@ function head(t: StickTable): string {
 function entryLine(t: StickTable, e: StickEntry): string {
   const now = t.now();
   const exp = e.expire - now > 0 ? e.expire - now : 0;
-  let line = `${address(e)}: key=${keyText(e.key, t.spec.type)} use=${e.refCnt} exp=${exp}`;
+  let line = `${address(t, e)}: key=${keyText(e.key, t.spec.type)} use=${e.refCnt} exp=${exp}`;
   for (const stored of [...t.spec.store.values()].sort((a, b) => a.index - b.index)) {
     const def = DATA_TYPES[stored.index]!;
     if (def.array) {

@@ -1,6 +1,7 @@
 // A converter chain (",lower,field(1,:)") after a fetch and its arguments, as sample_parse_expr reads it; shared
 // by ACL expressions and the %[...] sample expressions of header values.
 import { parseArgs } from './args.ts';
+import { registerArgReferences } from './arg-refs.ts';
 import { findConverter } from './converters.ts';
 import { castSample } from './cast.ts';
 import type { SampleContext } from './context.ts';
@@ -14,7 +15,7 @@ export type Converter = (v: SampleValue, ctx: SampleContext) => SampleValue | un
  * "fetch keyword 'path'"). Errors are HAProxy's wording without the caller's prefix or suffix.
  */
 export function parseConverterChain(
-  word: string, start: number, inType: SampleType, fetchWhat: string, scope: SampleScope,
+  word: string, start: number, inType: SampleType, fetchWhat: string, scope: SampleScope, fetchName: string,
 ): { convs: Converter[]; outType: SampleType; end: number } | { error: string } {
   const convs: Converter[] = [];
   let curType = inType;
@@ -40,6 +41,7 @@ export function parseConverterChain(
       const bad = conv.validate(cargs.values, scope);
       if (bad) return { error: `invalid args in converter '${name}' : ${bad}` };
     }
+    registerArgReferences(scope.site, conv.args, cargs.values, fetchName, name);
     if (conv.lacking) scope.notes?.add(`converter '${name}'`);
     const fn = conv.compile(cargs.values, scope);
     const needs = conv.inType !== curType ? curType : null;

@@ -3,6 +3,7 @@
 // xxh64 and xxh3 a 64-bit hash read as a signed integer (an Int, int64.ts); sha1, sha2, digest and hmac give the
 // raw digest bytes.
 import { createHash, createHmac, getHashes } from 'node:crypto';
+import { xxh32 } from './xxh32.ts';
 import type { ConverterDef } from './converters.ts';
 import type { ArgValue } from './sample.ts';
 import { crc32, djb2, fullHash, sdbm, wt6, type RangeHash } from '../balance/hash-functions.ts';
@@ -27,43 +28,6 @@ function crc32c(str: string, start: number, end: number): number {
   let crc = 0xffffffff;
   for (let i = start; i < end; i++) crc = (crc >>> 8) ^ CRC32C_TABLE[(crc ^ str.charCodeAt(i)) & 0xff]!;
   return (crc ^ 0xffffffff) >>> 0;
-}
-
-// XXH32 (xxHash's reference algorithm), on bytes.
-const P1 = 0x9e3779b1;
-const P2 = 0x85ebca77;
-const P3 = 0xc2b2ae3d;
-const P4 = 0x27d4eb2f;
-const P5 = 0x165667b1;
-const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0;
-const mul = (a: number, b: number): number => Math.imul(a, b) >>> 0;
-
-export function xxh32(b: Buffer, seed: number): number {
-  const len = b.length;
-  let p = 0;
-  let h: number;
-  if (len >= 16) {
-    let v1 = (seed + P1 + P2) >>> 0;
-    let v2 = (seed + P2) >>> 0;
-    let v3 = seed >>> 0;
-    let v4 = (seed - P1) >>> 0;
-    const round = (v: number, i: number): number => mul(rotl((v + mul(b.readUInt32LE(i), P2)) >>> 0, 13), P1);
-    for (; p <= len - 16; p += 16) {
-      v1 = round(v1, p);
-      v2 = round(v2, p + 4);
-      v3 = round(v3, p + 8);
-      v4 = round(v4, p + 12);
-    }
-    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) >>> 0;
-  } else {
-    h = (seed + P5) >>> 0;
-  }
-  h = (h + len) >>> 0;
-  for (; p + 4 <= len; p += 4) h = mul(rotl((h + mul(b.readUInt32LE(p), P3)) >>> 0, 17), P4);
-  for (; p < len; p++) h = mul(rotl((h + mul(b[p]!, P5)) >>> 0, 11), P1);
-  h = mul(h ^ (h >>> 15), P2);
-  h = mul(h ^ (h >>> 13), P3);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 // A hash of the sample's bytes, avalanched by full_hash when the argument is non-zero.

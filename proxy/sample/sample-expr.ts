@@ -2,6 +2,7 @@
 // (HAProxy's sample_parse_expr). It gives one value, the last the fetch hands out (a header's last occurrence,
 // as HAProxy does outside ACLs), turned into text; nothing when the fetch finds nothing.
 import { parseArgs } from './args.ts';
+import { registerArgReferences } from './arg-refs.ts';
 import { isIdChar, parseConverterChain } from './converter-chain.ts';
 import { findFetch } from './fetches/index.ts';
 import { castSample } from './cast.ts';
@@ -43,8 +44,9 @@ export function compileSampleExpr(text: string, scope: SampleScope): SampleExpr 
     while (chainEnd < text.length && isIdChar(text[chainEnd]!)) chainEnd++;
     if (text[chainEnd] === '(') chainEnd = argListEnd(text, chainEnd);
   }
-  const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`, scope);
+  const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`, scope, name);
   if ('error' in chain) return chain;
+  registerArgReferences(scope.site, def.args, args.values, name);
   if (def.lacking) scope.notes?.add(`fetch method '${name}'`);
   const fetch = def.compile(args.values, scope.proxy);
   const { convs, outType } = chain;

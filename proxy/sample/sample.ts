@@ -24,7 +24,8 @@ export type SampleValue = SampleValues[SampleType];
 /**
  * Set by fetches that found too little data yet (or a value that may still grow), for partial evaluations of
  * tcp-request content rules (HAProxy's SMP_F_MAY_CHANGE). Reset by whoever reads it; test() never does.
- * `partial` is true during such an evaluation (HAProxy's SMP_OPT_FINAL unset).
+ * `partial` is true during such an evaluation (HAProxy's SMP_OPT_FINAL unset). Module state on purpose: it lives
+ * only inside one synchronous evaluation, which nothing else can interleave with.
  */
 export const fetchFlags = { mayChange: false, partial: false };
 

@@ -1,6 +1,7 @@
 // What compiling a sample expression needs to know of the config being read, passed down instead of kept in
 // module state, so two configs loading in one process never see each other's notes or pattern files.
 import type { PatternRefs } from '../acl/pattern-refs.ts';
+import type { ReferenceSite } from './arg-refs.ts';
 
 export interface SampleScope {
   /** The section the expression is written in: what a fetch's omitted proxy or table argument means ('' in global). */
@@ -12,4 +13,6 @@ export interface SampleScope {
   readonly notes?: Set<string>;
   /** The pattern files and maps of the config being read (map converters load theirs through it). */
   readonly patterns?: PatternRefs;
+  /** Where the proxies, servers and tables its arguments name are registered, for the check after parsing. */
+  readonly site?: ReferenceSite;
 }

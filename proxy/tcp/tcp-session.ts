@@ -205,7 +205,7 @@ export class TcpSession {
     be.take(server);
     const addr = this.host.addressOf(server);
     const preface = serverPreface(server.spec, this.ctx);
-    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, be.name, this.ctx), allowHalfOpen: true, ...(preface ? { preface } : {}), keepAlive: be.spec.options.srvTcpKa === true }, {
+    const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, this.ctx), allowHalfOpen: true, ...(preface ? { preface } : {}), keepAlive: be.spec.options.srvTcpKa === true }, {
       onData: (view) => {
         this.bytesOut += view.length;
         if (!reads.forward(this.sock, view)) srv.pause();

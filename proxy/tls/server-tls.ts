@@ -2,23 +2,14 @@
 // sets them up (verify, CA, SNI from the "sni" expression, verifyhost, ALPN, versions, ciphers).
 import tls from 'node:tls';
 import type { ServerTlsSpec } from '../config/model.ts';
-import { compileSampleExpr, type SampleExpr } from '../sample/sample-expr.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { nodeCiphers, nodeVersions } from './tls-versions.ts';
 
-const sniExprs = new WeakMap<ServerTlsSpec, SampleExpr | null>();
-
 // The SNI to send: the "sni" expression evaluated on this request or connection; none without it (HAProxy
 // sends no SNI by default).
-export function serverSni(spec: ServerTlsSpec, backend: string, ctx: SampleContext | undefined): string | undefined {
-  if (spec.sni === undefined || !ctx) return undefined;
-  let expr = sniExprs.get(spec);
-  if (expr === undefined) {
-    const e = compileSampleExpr(spec.sni, { proxy: backend });
-    expr = 'error' in e ? null : e;
-    sniExprs.set(spec, expr);
-  }
-  const v = expr?.evaluate(ctx);
+export function serverSni(spec: ServerTlsSpec, ctx: SampleContext | undefined): string | undefined {
+  if (!spec.sniExpr || !ctx) return undefined;
+  const v = spec.sniExpr.evaluate(ctx);
   return v === undefined || v === '' ? undefined : v;
 }
 
@@ -41,8 +32,8 @@ export function serverTlsOptions(spec: ServerTlsSpec, sni: string | undefined): 
 
 // A server's address with the TLS options its connection needs (none for a clear-text server).
 export function withServerTls<A extends { host: string; port: number }>(
-  addr: A, spec: { readonly ssl?: ServerTlsSpec }, backend: string, ctx: SampleContext | undefined,
+  addr: A, spec: { readonly ssl?: ServerTlsSpec }, ctx: SampleContext | undefined,
 ): A & { tls?: tls.ConnectionOptions } {
   if (!spec.ssl) return addr;
-  return { ...addr, tls: serverTlsOptions(spec.ssl, serverSni(spec.ssl, backend, ctx)) };
+  return { ...addr, tls: serverTlsOptions(spec.ssl, serverSni(spec.ssl, ctx)) };
 }

@@ -5,22 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
 import { checkBoth } from '../helpers/config-check.ts';
-import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
+import { startHeadEcho } from '../helpers/head-echo.ts';
+import type { TestServer } from '../helpers/raw-http.ts';
 
-function startEchoServer(): Promise<TestServer> {
-  return serveOnLoopback((sock) => {
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end + 4);
-        buf = buf.slice(end + 4);
-        sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${head.length}\r\n\r\n${head}`);
-      }
-    });
-  });
-}
+const startEchoServer = () => startHeadEcho();
 
 const CONFIG = (port: number) => `
 defaults
@@ -98,4 +86,57 @@ describe.skipIf(!hasHaproxy)('which format strings `haproxy -c` accepts in rules
       });
     }
   }
+});
+
+// A format's %[samples] are compiled in the section they are written in: a state fetch without its proxy
+// argument reads that section, in an http-reply body as in a header value and a log line.
+const SECTION_CONFIG = (port: number) => `
+global
+    log stdout format raw local0
+defaults
+    log global
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+listen l
+    bind 127.0.0.1:{{port}}
+    log-format "%ci:%cp [%tr] n=%[nbsrv] up=%[srv_is_up(s2)] be=%[be_name]"
+    http-request return status 200 content-type text/plain lf-string "n=%[nbsrv] up=%[srv_is_up(s1)]/%[srv_is_up(s2)]" if { path /reply }
+    http-request set-header X-N n=%[nbsrv]
+    server s1 127.0.0.1:${port}
+    server s2 127.0.0.1:${port} disabled
+`;
+
+const SECTION_CASES: RawCase[] = [
+  { name: 'an http-reply body reads its own section', send: 'GET /reply HTTP/1.1\r\nHost: h\r\n\r\n' },
+  { name: 'a header value and the log line read their own section', send: 'GET /fwd HTTP/1.1\r\nHost: h\r\n\r\n' },
+];
+
+describe.skipIf(!hasHaproxy)('format strings are compiled in their section, as HAProxy 2.6 compiles them', () => {
+  let echo: TestServer;
+  let expected = new Map<string, Seen>();
+  let got = new Map<string, Seen>();
+
+  beforeAll(async () => {
+    echo = await startEchoServer();
+    ({ expected, got } = await playThroughBoth(SECTION_CONFIG(echo.port), SECTION_CASES.map((c) => ({ ...c, quietMs: 300 }))));
+  }, 60_000);
+
+  afterAll(async () => {
+    await echo?.close();
+  });
+
+  for (const c of SECTION_CASES) {
+    it(c.name, () => {
+      expect(got.get(c.name)?.bytes).toBe(expected.get(c.name)?.bytes);
+      expect(got.get(c.name)?.logs).toEqual(expected.get(c.name)?.logs);
+    });
+  }
+
+  it('sees what it was written for (the cases are not vacuous)', () => {
+    expect(expected.get(SECTION_CASES[0]!.name)!.bytes).toContain('n=1 up=1/0');
+    expect(expected.get(SECTION_CASES[1]!.name)!.logs).toEqual(['127.0.0.1:PORT [DATE] n=1 up=0 be=l']);
+    expect(expected.get(SECTION_CASES[1]!.name)!.bytes).toContain('x-n: n=1');
+  });
 });

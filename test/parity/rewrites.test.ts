@@ -4,24 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
-import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
+import { startHeadEcho } from '../helpers/head-echo.ts';
 
 /** Answers every request with its own head as the body; the path asks for extra response headers. */
-function startEchoServer(): Promise<TestServer> {
-  return serveOnLoopback((sock) => {
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end + 4);
-        buf = buf.slice(end + 4);
-        const extra = (head.includes('teapot') ? 'X-Teapot: yes\r\n' : '') + (head.includes('fine') ? 'X-Fine: yes\r\n' : '');
-        sock.write(`HTTP/1.1 200 OK\r\nX-Server: echo, b\r\n${extra}Content-Length: ${head.length}\r\n\r\n${head}`);
-      }
-    });
-  });
-}
+const startEchoServer = () =>
+  startHeadEcho((head) => 'X-Server: echo, b\r\n' + (head.includes('teapot') ? 'X-Teapot: yes\r\n' : '') + (head.includes('fine') ? 'X-Fine: yes\r\n' : ''));
 
 const CONFIG = (port: number) => `
 global

@@ -6,23 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandProcessor } from '../../proxy/runtime-api/index.ts';
 import { startEngine, type EngineHandle } from '../helpers/engine.ts';
 import { hasHaproxy, startHaproxy, type HaproxyHandle } from '../helpers/haproxy.ts';
+import { startHeadEcho } from '../helpers/head-echo.ts';
 import { exchange, serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
 
 // A server that names itself and echoes the request head it received (so headers set by rules can be read).
-function startNamedEcho(name: string): Promise<TestServer> {
-  return serveOnLoopback((sock) => {
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end + 4);
-        buf = buf.slice(end + 4);
-        sock.write(`HTTP/1.1 200 OK\r\nX-Server: ${name}\r\nContent-Length: ${head.length}\r\n\r\n${head}`);
-      }
-    });
-  });
-}
+const startNamedEcho = (name: string) => startHeadEcho(() => `X-Server: ${name}\r\n`);
 
 /** One proxy under test, reached the same way whichever it is. */
 interface Proxy {

@@ -8,22 +8,10 @@ import { createCommandProcessor } from '../../proxy/runtime-api/index.ts';
 import { startEngine } from '../helpers/engine.ts';
 import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
 import { eachCaseAsHaproxy, playThroughBoth, type RawCase, type Seen } from '../helpers/play-both.ts';
-import { serveOnLoopback, type TestServer } from '../helpers/raw-http.ts';
+import { startHeadEcho } from '../helpers/head-echo.ts';
+import type { TestServer } from '../helpers/raw-http.ts';
 
-function startEchoServer(): Promise<TestServer> {
-  return serveOnLoopback((sock) => {
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-        const head = buf.slice(0, end + 4);
-        buf = buf.slice(end + 4);
-        sock.write(`HTTP/1.1 200 OK\r\nX-Server: echo\r\nContent-Length: ${head.length}\r\n\r\n${head}`);
-      }
-    });
-  });
-}
+const startEchoServer = () => startHeadEcho(() => 'X-Server: echo\r\n');
 
 const CONFIG = (port: number) => `
 global

@@ -1,6 +1,6 @@
 // Proxy and server state fetches (HAProxy's src/backend.c and src/frontend.c): nbsrv, be_conn, queue, fe_conn,
 // srv_is_up, srv_conn. They read SampleContext.state, which the engine fills; an omitted backend or frontend
-// argument means the section the ACL is written in, and names are checked after parsing (see references.ts).
+// argument means the section the ACL is written in, and names are checked after parsing (see ../arg-refs.ts).
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
 import type { ProxyStateView } from '../context.ts';
 

@@ -1,12 +1,14 @@
-// Backend, frontend and server names in fetch arguments: resolved after parsing with haproxy's messages, and
-// read at request time from the engine's state view.
+// Backend, frontend and server names in fetch arguments: resolved when the config loads with haproxy's messages,
+// and read at request time from the engine's state view.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../../helpers/haproxy.ts';
-import { aclReferenceErrors, createAclRegistry, parseCondition, type AclParseContext, type AclRegistry, type ProxyDirectory } from '../../../proxy/acl/index.ts';
+import { createAclRegistry, parseCondition, type AclParseContext } from '../../../proxy/acl/index.ts';
+import { formatDiagnostic } from '../../../proxy/config/diagnostics.ts';
+import { loadConfig } from '../../../proxy/load-config.ts';
 import { type ProxyStateView } from '../../../proxy/sample/index.ts';
 import type { Word } from '../../../proxy/config/diagnostics.ts';
 import { httpCtx } from './raw-http.ts';
@@ -14,20 +16,6 @@ import { httpCtx } from './raw-http.ts';
 function toWords(text: string, file: string, line: number): Word[] {
   return text.split(' ').map((t, col) => ({ text: t, loc: { file, line, col } }));
 }
-
-function registryFor(proxy: string, file: string, lines: readonly [number, string][]): AclRegistry {
-  const ctx: AclParseContext = { baseDir: '/tmp', mode: 'http', proxy, warn: () => undefined };
-  const reg = createAclRegistry();
-  for (const [line, text] of lines) expect(reg.define(toWords(text, file, line), ctx)).toBeNull();
-  return reg;
-}
-
-// The sections of the test config below: frontend f, backend b (server s), listen l (server t).
-const directory: ProxyDirectory = {
-  caps: (name) =>
-    name === 'f' ? { frontend: true, backend: false } : name === 'b' ? { frontend: false, backend: true } : name === 'l' ? { frontend: true, backend: true } : undefined,
-  hasServer: (be, srv) => (be === 'b' && srv === 's') || (be === 'l' && srv === 't'),
-};
 
 describe('names in fetch arguments', () => {
   const FRONTEND_ACLS = [
@@ -46,24 +34,20 @@ describe('names in fetch arguments', () => {
   ];
   const BACKEND_ACLS = ['mine nbsrv lt 1', 'conn srv_conn(s) gt 1', 'fe fe_conn gt 1'];
 
-  // haproxy reports the unresolved names of the first proxy that has some, so each section gets its own config.
+  // Each section's unresolved names, in the order haproxy -c prints them.
   function haproxyErrors(feAcls: readonly string[], beAcls: readonly string[]): { theirs: string[]; ours: string[] } {
     const head = ['defaults', '  mode http', '  timeout client 1s', '  timeout server 1s', '  timeout connect 1s', 'frontend f', '  bind 127.0.0.1:1'];
-    const feStart = head.length + 1;
     const mid = ['  default_backend b', 'backend b', '  server s 127.0.0.1:9'];
-    const beStart = feStart + feAcls.length + mid.length;
     const lines = [...head, ...feAcls.map((a) => `  acl ${a}`), ...mid, ...beAcls.map((a) => `  acl ${a}`), 'listen l', '  bind 127.0.0.1:2', '  server t 127.0.0.1:9'];
     const dir = mkdtempSync(join(tmpdir(), 'acl-refs-'));
     try {
       const file = join(dir, 'refs.cfg');
       writeFileSync(file, lines.join('\n') + '\n');
       const out = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
-      const theirs = [...(out.stdout + out.stderr).matchAll(/(parsing \[[^\]]+\]: .*)$/gm)].map((m) => m[1]!);
-      const ours = [
-        ...aclReferenceErrors(registryFor('f', file, feAcls.map((a, i) => [feStart + i, a])), directory),
-        ...aclReferenceErrors(registryFor('b', file, beAcls.map((a, i) => [beStart + i, a])), directory),
-      ];
-      return { theirs: theirs.sort(), ours: ours.sort() };
+      const resolution = (text: string) => [...text.matchAll(/(parsing \[[^\]]+\]: .*)$/gm)].map((m) => m[1]!);
+      const theirs = resolution(out.stdout + out.stderr);
+      const ours = resolution(loadConfig({ files: [file] }).diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
+      return { theirs, ours };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

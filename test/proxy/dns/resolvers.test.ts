@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { xxh32 } from '../../../proxy/dns/answer-records.ts';
+import { xxh32 } from '../../../proxy/sample/xxh32.ts';
 import { decodeResponse, encodeQuery } from '../../../proxy/dns/dns-wire.ts';
 import { ResolverSet } from '../../../proxy/dns/resolvers.ts';
 import { RESOLV_CONF } from '../../../proxy/config/keywords-resolvers.ts';

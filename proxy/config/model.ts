@@ -343,7 +343,9 @@ export type HttpAfterResponseRule =
 export type TcpRequestRule =
   | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
   | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
-  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction);
+  | (RuleBase & { readonly stage: TcpRuleStage } & StickAction)
+  /** "expect-proxy layer4": a PROXY header is read before anything else, as "accept-proxy" on the bind would. */
+  | (RuleBase & { readonly stage: 'connection'; readonly action: 'expect-proxy' });
 export type TcpRuleStage = 'connection' | 'session' | 'content';
 
 /** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */

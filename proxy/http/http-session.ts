@@ -2,10 +2,10 @@
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
 import tls from 'node:tls';
-import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
+import { contentVerdict } from '../tcp/tcp-request-rules.ts';
 import { htxHeadSize } from '../sample/fetches/payload.ts';
 import { applyStickingRules } from '../stick/sticking-rules.ts';
-import { countHttpRequest, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
+import { countHttpRequest, releaseStream, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -16,7 +16,6 @@ import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
-import { normalizeAddress } from '../io/address.ts';
 import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { rawBadRequest, rawRequestTimeout } from './status-pages.ts';
@@ -34,7 +33,7 @@ import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
-import { proxiedAddresses } from '../io/proxy-protocol.ts';
+import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
 import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
 
@@ -43,6 +42,7 @@ export class HttpSession implements ServerSideSession {
   private txn: Txn | null = null;
   private closed = false;
   private tFirstByte = -1;
+  /** Requests begun on this session (one for an HTTP/2 stream). */
   private requestsSeen = 0;
   private gen: Generation | null = null;
   private fe: LiveFrontend | null = null;
@@ -51,10 +51,12 @@ export class HttpSession implements ServerSideSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  /** The client connection this session serves (all the streams of an HTTP/2 one share it). */
+  readonly conn: ClientConnection;
   /** sess.* variables: they live as long as the client connection. */
-  readonly sessVars = new VarStore('sess');
+  readonly sessVars: VarStore;
   /** The counters tcp-request connection/session rules track: they live as long as the client connection. */
-  readonly sessStk: Trackers = newTrackers();
+  readonly sessStk: Trackers;
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
@@ -68,13 +70,15 @@ export class HttpSession implements ServerSideSession {
     /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
     private readonly owned: OwnedReads | null = null,
   ) {
-    // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
-    const px = proxiedAddresses(sock);
-    this.src = px ? px.src : normalizeAddress(sock.remoteAddress ?? '');
-    this.srcPort = px ? px.srcPort : sock.remotePort ?? 0;
-    this.dst = px ? px.dst : normalizeAddress(sock.localAddress ?? '');
-    this.dstPort = px ? px.dstPort : sock.localPort ?? 0;
-    this.aclDstPort = px ? px.dstPort : binding.configPort || this.dstPort;
+    // a PROXY header's addresses stand for the connection's (accept-proxy, expect-proxy)
+    this.conn = clientConnectionOf(sock, binding.configPort);
+    this.sessVars = this.conn.sessVars;
+    this.sessStk = this.conn.sessStk;
+    this.src = this.conn.src;
+    this.srcPort = this.conn.srcPort;
+    this.dst = this.conn.dst;
+    this.dstPort = this.conn.dstPort;
+    this.aclDstPort = this.conn.aclDstPort;
     this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -83,15 +87,15 @@ export class HttpSession implements ServerSideSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && (connectionVerdict(tcpRules, this.connectionContext()) === 'reject' || sessionVerdict(tcpRules, this.connectionContext()) === 'reject')) {
+    // the tcp-request connection rules ran when the engine accepted the connection; the session rules run here,
+    // once per connection
+    if (this.conn.startSession(r.gen, r.fe.spec) === 'reject') {
       // HAProxy closes a rejected connection before any HTTP, and logs nothing
       r.fe.denied++;
       sock.destroy();
       this.close(null);
       return;
     }
-    countSession(this.sessStk);
     sock.setNoDelay(true);
     for (const [event, fn] of this.listeners) if (!owned || event !== 'data') sock.on(event, fn);
     // what is kept of a read (a head being parsed, a pipelined request, a body) is a copy; a small one comes from
@@ -144,14 +148,6 @@ export class HttpSession implements ServerSideSession {
     }
   }
 
-  private connectionContext(): SampleContext {
-    const vars = this.gen ? { proc: this.gen.procVars, sess: this.sessVars } : undefined;
-    return {
-      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec, vars,
-      ...(this.gen && this.gen.tables.size > 0 ? { stick: { tables: this.gen.tables, ctrs: this.sessStk, sess: this.sessStk } } : {}),
-    };
-  }
-
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
   get h2Uri(): string | undefined {
     return (this.sock as { h2Uri?: string }).h2Uri;
@@ -162,8 +158,14 @@ export class HttpSession implements ServerSideSession {
     return this.txn;
   }
 
+  /** This exchange is its client connection's first request (over all its HTTP/2 streams). */
   get firstRequest(): boolean {
-    return this.requestsSeen === 1;
+    return this.conn.requests === 1;
+  }
+
+  /** Who owns the server connections this session's requests take, for http-reuse: the client connection. */
+  get reuseOwner(): object {
+    return this.conn;
   }
 
   /** `strm`: the stream's tracked counters (see stick/trackers.ts). */
@@ -266,6 +268,7 @@ export class HttpSession implements ServerSideSession {
     const tStart = this.tFirstByte >= 0 ? this.tFirstByte : tHead;
     this.tFirstByte = this.buf ? tHead : -1;
     this.requestsSeen++;
+    this.conn.requests++;
     // a reload since the last request: this one runs on the newest config
     const r = this.host.resolve(this.binding.frontend);
     if (!r) {
@@ -654,7 +657,7 @@ export class HttpSession implements ServerSideSession {
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;
-        conn.owner = this;
+        conn.owner = this.conn;
         conn.requests++;
         if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) conn.sock.destroy();
       } else conn.sock.destroy();
@@ -693,7 +696,8 @@ export class HttpSession implements ServerSideSession {
       reportExchange(this, t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
-    releaseSession(this.sessStk);
+    // an HTTP/2 stream's connection lives on; the engine releases it when the connection closes
+    if (!this.conn.multiplexed) this.conn.release();
     this.detach();
   }
 }

@@ -256,18 +256,6 @@ function v6Bytes(ip: string): Buffer {
   return out;
 }
 
-// The addresses a PROXY header gave a client connection (kept beside the socket, which Node owns).
-const proxied = new WeakMap<net.Socket, ProxiedAddresses>();
-
-export function setProxied(sock: net.Socket, a: ProxiedAddresses): void {
-  proxied.set(sock, a);
-}
-
-/** What a session takes as the client's addresses: the PROXY header's when one was received. */
-export function proxiedAddresses(sock: net.Socket): ProxiedAddresses | undefined {
-  return proxied.get(sock);
-}
-
 /** The PROXY header a server with send-proxy / send-proxy-v2 gets first, for this client's addresses. */
 export function serverPreface(spec: { readonly sendProxy?: 1 | 2 }, a: ProxiedAddresses): Buffer | undefined {
   return spec.sendProxy ? buildProxyHeader(spec.sendProxy, a) : undefined;

@@ -6,7 +6,7 @@ import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { parseCheckOption } from './keywords-tcp-check.ts';
 
-type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa';
+type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa' | 'httpIgnoreProbes' | 'abortOnClose' | 'preferLastServer';
 
 /** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
 const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' }>> = {
@@ -18,6 +18,9 @@ const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend'
   clitcpka: { key: 'cliTcpKa', cap: 'frontend' },
   srvtcpka: { key: 'srvTcpKa', cap: 'backend' },
   'log-health-checks': { key: 'logHealthChecks', cap: 'backend' },
+  'http-ignore-probes': { key: 'httpIgnoreProbes', cap: 'frontend' },
+  abortonclose: { key: 'abortOnClose', cap: 'backend' },
+  'prefer-last-server': { key: 'preferLastServer', cap: 'backend' },
 };
 
 const HTTP_MODES: Readonly<Record<string, 'httpClose' | 'httpServerClose' | 'httpKeepAlive'>> = {

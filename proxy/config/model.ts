@@ -404,6 +404,12 @@ export interface ProxyOptions {
   srvTcpKa?: boolean;
   /** option originalto [except NET] [header NAME]: the destination address goes to the server in a header. */
   originalto?: { readonly header?: string; readonly except?: string };
+  /** option http-ignore-probes: a connection closed before its first byte is not logged. */
+  httpIgnoreProbes?: boolean;
+  /** option abortonclose: a client that closes while its request waits (queue, connect) aborts it. */
+  abortOnClose?: boolean;
+  /** option prefer-last-server: a keep-alive client's next request goes to the server of its last one. */
+  preferLastServer?: boolean;
   /** http-reuse: which idle server connections a request may take (default safe). */
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
 }

@@ -200,8 +200,17 @@ export class HttpSession implements ServerSideSession {
   private onClientEnd(): void {
     // a half-closed client still gets its response; with nothing in flight there is nothing left to do
     const t = this.txn;
-    if (!t) this.close('CD');
-    else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
+    if (!t) {
+      // a client that closes in the middle of a head, or before the first byte of its connection, leaves a bad
+      // request to HAProxy (h1_process); dontlognull and http-ignore-probes spare only the empty connection's line
+      const opts = this.fe?.spec.options;
+      if (this.buf && this.buf.length > 0) this.logBadRequest(400, 'CR--', 0);
+      else if (this.requestsSeen === 0 && opts && !opts.dontlognull && !opts.httpIgnoreProbes) {
+        this.tFirstByte = this.tAccept;
+        this.logBadRequest(400, 'CR--', 0);
+      }
+      this.close('CD');
+    } else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
   }
 
   private armIdleTimeout(): void {

@@ -37,6 +37,9 @@ import { clientConnectionOf, type ClientConnection } from '../stream/client-conn
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
 import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
 
+// The algorithms HAProxy counts as hashing the input (BE_LB_KIND_HI), random included.
+const HASHING = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'random']);
+
 export class HttpSession implements ServerSideSession {
   private buf: Buffer | null = null;
   private txn: Txn | null = null;
@@ -456,12 +459,26 @@ export class HttpSession implements ServerSideSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   assign(t: Txn, avoid: ServerState | undefined): void {
-    const direct = avoid === undefined ? persistentServer(t) : null;
+    const direct = avoid === undefined ? persistentServer(t) ?? this.lastServer(t.backend!) : null;
     if (direct) {
       useServer(this, t, direct);
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
+  }
+
+  // option prefer-last-server: a server of the backend that holds an idle connection of this client connection's
+  // own (a private one, as http-reuse never keeps them), while it is usable; hash balancing keeps deciding
+  // (assign_server skips BE_LB_KIND_HI).
+  private lastServer(be: LiveBackend): ServerState | null {
+    // only a private connection stays with its client (the engine makes them under http-reuse never); a safe one
+    // went to the server's shared pool
+    const opts = be.spec.options;
+    if (!opts.preferLastServer || opts.httpReuse !== 'never' || HASHING.has(be.spec.balance.algorithm)) return null;
+    for (const [server, list] of be.idle) {
+      if (server.usable && list.some((c) => (c as ServerConn).owner === this.conn && !c.sock.destroyed)) return server;
+    }
+    return null;
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {

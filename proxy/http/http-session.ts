@@ -213,6 +213,10 @@ export class HttpSession implements ServerSideSession {
         this.logBadRequest(400, 'CR--', 0);
       }
       this.close('CD');
+    } else if (t.queued && t.backend?.spec.options.abortOnClose) {
+      // option abortonclose: a client that closes its side while its request waits in a queue gives it up
+      // (process_stream's SI_ST_QUE abort); without it the request stays queued and is still answered
+      this.close('CQ');
     } else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
   }
 
@@ -713,10 +717,15 @@ export class HttpSession implements ServerSideSession {
       // the client left mid-exchange
       this.txn = null;
       if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
-      if (t.queued && t.backend) t.backend.dequeue(t.queued);
+      const queued = t.queued !== null;
+      if (t.queued && t.backend) {
+        t.backend.dequeue(t.queued);
+        // the time it waited in the queue is its Tw, and the log says it left from there (CQ)
+        t.tAssigned = Date.now();
+      }
       this.dropServer(t);
       if (t.backend && t.server) t.backend.drop(t.server);
-      t.termination = t.resp ? 'CD--' : 'CH--';
+      t.termination = t.resp ? 'CD--' : queued ? 'CQ--' : 'CH--';
       if (!t.status) t.status = -1;
       t.server = null;
       reportExchange(this, t);

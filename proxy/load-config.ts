@@ -6,7 +6,7 @@ import type { ConfigSource, LoadResult } from './api.ts';
 import { buildModel } from './config/build-model.ts';
 import { hasErrors, type Diagnostic } from './config/diagnostics.ts';
 import { parseConfig, type ConfigText, type ParseOptions } from './config/parse.ts';
-import { PatternRefs, withPatternRefs } from './acl/pattern-refs.ts';
+import { PatternRefs } from './acl/pattern-refs.ts';
 import { validate } from './config/validate.ts';
 
 export interface LoadOptions {
@@ -51,10 +51,10 @@ export function loadConfig(source: ConfigSource, options: LoadOptions = {}): Loa
     texts.push({ name: source.name, text: source.text, isFile: false });
   }
   const patterns = new PatternRefs(baseDir);
-  return withPatternRefs(patterns, () => loadParsed(texts, diagnostics, { baseDir, patterns, ...(options.env ? { env: options.env } : {}) }));
+  return loadParsed(texts, diagnostics, { baseDir, patterns, ...(options.env ? { env: options.env } : {}) });
 }
 
-// Parse, validation and the model, with the pattern references of this load in scope throughout.
+// Parse, validation and the model, all registering pattern files in this load's references.
 function loadParsed(texts: readonly ConfigText[], diagnostics: Diagnostic[], parseOptions: ParseOptions): LoadResult {
   const parsed = parseConfig(texts, parseOptions);
   // File errors come first, as HAProxy prints them before parsing; validation sees them too.

@@ -10,7 +10,7 @@ import { findAclKeyword } from './keywords.ts';
 import { canCast, fetchFlags, type FetchFn, type FetchSource, type SampleType, type SampleValue, type Visit } from '../sample/sample.ts';
 import { compileMatch, MATCH_EXPECTS, MATCH_METHODS, type AnyMatch, type CompiledMatch, type MatchMethod } from './match.ts';
 import { castSample } from '../sample/cast.ts';
-import { currentPatternRefs, type PatternRef } from './pattern-refs.ts';
+import { PatternRefs, type PatternRef } from './pattern-refs.ts';
 import { PatternLookup, patternUse } from './pattern-lookup.ts';
 
 /** What one evaluation of an expression saw, for the explain view. */
@@ -56,6 +56,10 @@ export interface ExprOptions {
   readonly baseDir: string;
   /** The section the ACL is written in. */
   readonly proxy: string;
+  /** Collects the lacking fetches and converters it uses (see SampleScope). */
+  readonly notes?: Set<string>;
+  /** The config's pattern files; without it (a lone expression's check) a throwaway set. */
+  readonly patterns?: PatternRefs;
   warn(message: string, loc: SourceLoc): void;
 }
 
@@ -126,6 +130,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
     const bad = def.validate(parsed.values);
     if (bad) return { error: aclkw ? `in argument to '${aclkw.name}', ${bad}` : `invalid args in fetch method '${kwName}' : ${bad} in ACL expression '${word}'` };
   }
+  if (def.lacking) opts.notes?.add(`fetch method '${def.name}'`);
   const fetch: FetchFn = def.compile(parsed.values, opts.proxy);
   const refs: AclReference[] = [];
   def.args.forEach((type, i) => {
@@ -137,7 +142,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
 
   // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
   const fail = (why: string): { error: string } => ({ error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` });
-  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`);
+  const chain = parseConverterChain(word, parsed.end, def.outType, aclkw ? 'fetch keyword' : `fetch keyword '${kwName}'`, { proxy: opts.proxy, ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.patterns ? { patterns: opts.patterns } : {}) });
   if ('error' in chain) return fail(chain.error);
   const convs = chain.convs;
   const curType = chain.outType;
@@ -163,7 +168,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   let asMap = false;
   let loaded = false;
   let uniqueId = -1;
-  const patternRefs = currentPatternRefs(opts.baseDir);
+  const patternRefs = opts.patterns ?? new PatternRefs(opts.baseDir);
   const groups: Group[] = [];
   let i = 0;
   while (i < rest.length && rest[i]!.text.startsWith('-')) {

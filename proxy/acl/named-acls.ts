@@ -2,6 +2,7 @@
 // name OR together; a condition may name a pre-defined ACL (TRUE, LOCALHOST, METH_GET, ...), which is then
 // added to the proxy's list like a declared one.
 import type { SourceLoc, Word } from '../config/diagnostics.ts';
+import type { PatternRefs } from './pattern-refs.ts';
 import type { Mode } from '../config/model.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { parseAclExpr, type AclExpr, type AclResult } from './expr.ts';
@@ -10,6 +11,10 @@ export interface AclParseContext {
   readonly baseDir: string;
   readonly mode: Mode;
   readonly proxy: string;
+  /** Collects the lacking fetches and converters it uses (see SampleScope). */
+  readonly notes?: Set<string>;
+  /** The config's pattern files; without it (a lone expression's check) a throwaway set. */
+  readonly patterns?: PatternRefs;
   warn(message: string, loc: SourceLoc): void;
 }
 

@@ -321,24 +321,3 @@ export function readEntries(text: string, twoColumns: boolean, add: (pattern: st
     add(key, body.slice(v, e), n + 1);
   });
 }
-
-let scope: PatternRefs | null = null;
-
-/**
- * Runs `fn` with `refs` as the references new ACLs and map converters register in (the config being loaded:
- * parsing is synchronous, and converter arguments have no other way to reach it). Nested calls keep the outer.
- */
-export function withPatternRefs<T>(refs: PatternRefs, fn: () => T): T {
-  if (scope !== null) return fn();
-  scope = refs;
-  try {
-    return fn();
-  } finally {
-    scope = null;
-  }
-}
-
-/** The references of the config being loaded, or a throwaway set when none is (a lone expression's check). */
-export function currentPatternRefs(baseDir = process.cwd()): PatternRefs {
-  return scope ?? new PatternRefs(baseDir);
-}

@@ -1,5 +1,7 @@
 // What a keyword handler sees: the line's words, where they stand, and ways to report in HAProxy's wording.
 import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
+import type { SampleScope } from '../sample/scope.ts';
+import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { AclParseContext, AclRegistry } from '../acl/index.ts';
 import type { Diagnostic, DiagnosticForm, SourceLoc, Word } from './diagnostics.ts';
 import type { GlobalDraft, ProxyDraft } from './draft.ts';
@@ -26,6 +28,10 @@ export interface ParseState {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Replies naming an http-errors section (deny ... errorfiles NAME), resolved once every section is read. */
   readonly errorfilesRefs?: ErrorfilesRef[];
+  /** What the line being read uses that HAProxy has and the engine lacks; the reader warns and empties it per line. */
+  readonly notes: Set<string>;
+  /** The pattern files and maps this config loads (acl -f, map converters), shared by every line. */
+  readonly patterns: PatternRefs;
 }
 
 export class LineContext {
@@ -36,6 +42,11 @@ export class LineContext {
     readonly kwm: KeywordModifier,
     readonly state: ParseState,
   ) {}
+
+  /** What a sample expression on this line is compiled in: the global section here. */
+  get sampleScope(): SampleScope {
+    return { proxy: '', notes: this.state.notes, patterns: this.state.patterns };
+  }
 
   get loc(): SourceLoc {
     return this.args[0]?.loc ?? { file: this.line.file, line: this.line.line, col: 1 };
@@ -112,6 +123,11 @@ export class ProxyLineContext extends LineContext {
     return proxyTypeStr(this.proxy.kind);
   }
 
+  /** What a sample expression on this line is compiled in: this section. */
+  override get sampleScope(): SampleScope {
+    return { proxy: this.proxy.name, notes: this.state.notes, patterns: this.state.patterns };
+  }
+
   get hasFrontend(): boolean {
     return this.proxy.kind !== 'backend';
   }
@@ -130,6 +146,8 @@ export class ProxyLineContext extends LineContext {
       baseDir: this.state.baseDir,
       mode: this.proxy.mode,
       proxy: this.proxy.name,
+      notes: this.state.notes,
+      patterns: this.state.patterns,
       // HAProxy's acl.c warns with ha_warning() alone: the message names the keyword, no "parsing [file:line]".
       warn(message: string, loc: SourceLoc) {
         diagnostics.push({ severity: 'warning', message, loc, form: 'plain' });

@@ -1,8 +1,8 @@
 // capture request|response header, declare capture (src/cfgparse-listen.c, proxy_parse_declare in src/proxy.c)
 // and unique-id-format / unique-id-header: what a frontend records of each stream, with HAProxy's messages.
 import type { ProxyLineContext } from './context.ts';
-import { compileLogFormat } from '../log/log-format.ts';
-import { checkFormatString } from '../sample/format-string.ts';
+import { compileLogFormat, UNIQUE_ID } from '../log/log-format.ts';
+import { FormatError } from '../sample/format-string.ts';
 
 // "capture cookie NAME len N" | "capture request header NAME len N" | "capture response header NAME len N"
 export function parseCapture(c: ProxyLineContext): void {
@@ -51,15 +51,12 @@ export function parseUniqueIdFormat(c: ProxyLineContext): void {
   if (c.count > 2) return c.alert(`unique-id-format expects only one argument, don't forget to escape spaces!`);
   let formatter;
   try {
-    formatter = compileLogFormat(c.arg(1), { mandatory: false });
+    // its %[samples] are read at the request (SMP_VAL_FE/BE_HRQ_HDR)
+    const checkAt = c.proxy.kind === 'backend' ? (['backend http-request'] as const) : (['http-request'] as const);
+    formatter = compileLogFormat(c.arg(1), { ...c.sampleScope, checkAt }, UNIQUE_ID);
   } catch (err) {
-    c.alert(`failed to parse unique-id : ${(err as Error).message}.`, { form: 'Parsing-tight' });
-    return;
-  }
-  // its %[samples] are read at the request (SMP_VAL_FE/BE_HRQ_HDR)
-  const bad = checkFormatString(c.arg(1), c.proxy.kind === 'backend' ? ['backend http-request'] : ['http-request'], c.proxy.name);
-  if (bad) {
-    c.alert(`failed to parse unique-id : ${bad}.`, { form: 'Parsing-tight' });
+    if (!(err instanceof FormatError)) throw err;
+    c.alert(`failed to parse unique-id : ${err.message}.`, { form: 'Parsing-tight' });
     return;
   }
   c.proxy.uniqueIdFormat = { format: c.arg(1), formatter, loc: c.loc };

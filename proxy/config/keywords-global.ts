@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { LineContext } from './context.ts';
 import { BIND_KEYWORDS, GLOBAL_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
-import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
+import { PLAIN_FORMAT, tryRuleFormat } from '../sample/rule-format.ts';
 import { usableAt } from '../sample/places.ts';
 import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { parseVarName, VarStore } from '../sample/vars.ts';
@@ -35,15 +35,15 @@ function globalSetVar(c: LineContext): void {
   for (const [k, v] of c.state.global.procVars) store.set(k, v);
   const ctx = { src: '', srcPort: 0, dst: '', dstPort: 0, vars: { proc: store } };
   if (kw === 'set-var-fmt') {
-    const bad = checkFormatString(c.arg(2), ['cfg'], '');
-    if (bad) {
-      c.alert(bad);
+    const f = tryRuleFormat(c.arg(2), { ...c.sampleScope, checkAt: ['cfg'] }, PLAIN_FORMAT);
+    if ('error' in f) {
+      c.alert(f.error);
       return;
     }
-    c.state.global.procVars.set(variable.name, compileRuleFormat(c.arg(2))(ctx));
+    c.state.global.procVars.set(variable.name, f.format(ctx));
     return;
   }
-  const expr = compileSampleExpr(c.arg(2), '');
+  const expr = compileSampleExpr(c.arg(2), c.sampleScope);
   if ('error' in expr) {
     c.alert(`${expr.error}`);
     return;

@@ -1,7 +1,7 @@
 // Keywords of frontend / backend / listen / defaults sections (src/cfgparse-listen.c, src/proxy.c,
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
-import { checkFormatString } from '../sample/format-string.ts';
-import { compileLogFormat, type LogFormatter } from '../log/log-format.ts';
+import { FormatError } from '../sample/format-string.ts';
+import { compileLogFormat, HTTP_ONLY_VARS, type LogFormatter } from '../log/log-format.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProxyLineContext } from './context.ts';
@@ -243,23 +243,19 @@ function logFormat(c: ProxyLineContext): void {
   }
   // compiled now, so a request never meets a malformed one; a backend never logs
   let formatter: LogFormatter | undefined;
-  const httpVars = new Set<string>();
+  const usedVars = new Set<string>();
   try {
-    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1), undefined, httpVars);
+    // its %[samples] must be readable when the line is written
+    if (c.proxy.kind !== 'backend') formatter = compileLogFormat(c.arg(1), { ...c.sampleScope, checkAt: ['log'], usedVars });
   } catch (err) {
-    c.alert(`failed to parse log-format : ${(err as Error).message}.`, { form: 'Parsing-tight' });
-    return;
-  }
-  // its %[samples] must be readable when the line is written (HAProxy checks this after parsing)
-  const bad = c.proxy.kind === 'backend' ? null : checkFormatString(c.arg(1), ['log'], c.proxy.name);
-  if (bad) {
-    c.alert(`failed to parse log-format : ${bad}.`, { form: 'Parsing-tight' });
+    if (!(err instanceof FormatError)) throw err;
+    c.alert(`failed to parse log-format : ${err.message}.`, { form: 'Parsing-tight' });
     return;
   }
   overrides(c, 'log-format', "'log-format'");
   c.proxy.logFormat = c.arg(1);
   // the mode is known once the section is read: validate() refuses these in mode tcp
-  c.proxy.logFormatHttpVars = { first: [...httpVars][0], loc: c.loc };
+  c.proxy.logFormatHttpVars = { first: [...usedVars].find((v) => HTTP_ONLY_VARS.has(v)), loc: c.loc };
   if (formatter) c.proxy.logFormatter = formatter;
   else delete c.proxy.logFormatter;
   c.proxy.options.httplog = c.proxy.options.httplogClf = c.proxy.options.tcplog = false;

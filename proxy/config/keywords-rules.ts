@@ -137,7 +137,7 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'set-dst':
     case 'set-src-port':
     case 'set-dst-port': {
-      const r = parseAddressAction(action, c.arg(2), c.proxy.name);
+      const r = parseAddressAction(action, c.arg(2), c.sampleScope);
       parsed = 'error' in r ? { error: r.error } : { rule: r.rule as HttpRequestRule, next: 3 };
       break;
     }

@@ -175,7 +175,7 @@ function parseKeywords(p: ServerParse, start: number): boolean {
     const kw = p.c.arg(i);
     if (SERVER_SSL_KEYWORDS.has(kw)) {
       const r = parseServerSslOption(p.c, i, p.target, (expr) => {
-        const e = compileSampleExpr(expr, p.c.proxy.name);
+        const e = compileSampleExpr(expr, p.c.sampleScope);
         return 'error' in e ? e.error : null;
       });
       if ('error' in r) {

@@ -11,8 +11,7 @@ import { parseGlobalLine } from './keywords-global.ts';
 import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
-import { takeLacking } from '../sample/lacking.ts';
-import { PatternRefs, withPatternRefs } from '../acl/pattern-refs.ts';
+import { PatternRefs } from '../acl/pattern-refs.ts';
 import { newResolvers, parseResolversLine, type ResolversDraft } from './keywords-resolvers.ts';
 
 export interface ConfigText {
@@ -63,7 +62,7 @@ type Section =
 // Parses the config texts in order (several -f files behave as one long file, sections reset per file).
 export function parseConfig(texts: readonly ConfigText[], options: ParseOptions = {}): ParseOutput {
   const patterns = options.patterns ?? new PatternRefs(options.baseDir ?? process.cwd());
-  return withPatternRefs(patterns, () => parseTexts(texts, options, patterns));
+  return parseTexts(texts, options, patterns);
 }
 
 function parseTexts(texts: readonly ConfigText[], options: ParseOptions, patterns: PatternRefs): ParseOutput {
@@ -71,7 +70,7 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
   const env = options.env ?? process.env;
   const errorfilesRefs: ErrorfilesRef[] = [];
   const httpErrors: HttpErrorsDraft[] = [];
-  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs };
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs, notes: new Set(), patterns };
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
@@ -79,7 +78,8 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
   // A fetch or converter HAProxy has and the engine lacks loads (as HAProxy accepts it) but never silently.
   // A line refused for another reason says only that, as HAProxy does.
   const warnLacking = (loc: SourceLoc, before: number): void => {
-    const notes = takeLacking();
+    const notes = [...state.notes];
+    state.notes.clear();
     if (diagnostics.slice(before).some((d) => d.severity === 'alert')) return;
     for (const what of notes) {
       diagnostics.push({ severity: 'warning', message: `${what} is not supported by HAProxy Lab yet: it gives no sample.`, loc });
@@ -293,12 +293,12 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
           alertAt(words[0]!.loc, `'listen' or 'defaults' expected.`);
           break;
         case 'global':
-          takeLacking();
+          state.notes.clear();
           parseGlobalLine(new LineContext(line, words, kwm, state));
           warnLacking(words[0]!.loc, lineStart);
           break;
         case 'proxy':
-          takeLacking();
+          state.notes.clear();
           parseProxyLine(new ProxyLineContext(line, words, kwm, state, section.draft, section.acls));
           warnLacking(words[0]!.loc, lineStart);
           break;

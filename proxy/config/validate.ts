@@ -6,7 +6,7 @@ import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
-import { checkFormatString, compileRuleFormat } from '../sample/format-string.ts';
+import { PLAIN_FORMAT, tryRuleFormat } from '../sample/rule-format.ts';
 import { validateStickReferences } from '../stick/validate-stick.ts';
 import { captureIdAlerts } from './keywords-capture.ts';
 import { resolveErrorDecls } from './keywords-errors.ts';
@@ -66,9 +66,9 @@ export function validate(out: ParseOutput): void {
         }
         // a dynamic name is a log-format string, parsed here (its map files load now, as in HAProxy)
         out.patterns.site = { file: rule.loc.file, line: rule.loc.line };
-        const bad = checkFormatString(rule.backend, ['use_backend'], p.name);
-        if (bad) d.push({ severity: 'alert', message: `failed to parse use_backend rule '${rule.backend}' : ${bad}.`, loc: rule.loc, form: 'Parsing-tight' });
-        else rule.dynamic.build = compileRuleFormat(rule.backend);
+        const f = tryRuleFormat(rule.backend, { proxy: p.name, patterns: out.patterns, checkAt: ['use_backend'] }, PLAIN_FORMAT);
+        if ('error' in f) d.push({ severity: 'alert', message: `failed to parse use_backend rule '${rule.backend}' : ${f.error}.`, loc: rule.loc, form: 'Parsing-tight' });
+        else rule.dynamic.build = f.format;
       }
     }
     const t = p.timeouts;

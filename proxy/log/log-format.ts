@@ -1,80 +1,24 @@
-// `log-format` and `unique-id-format` lines (HAProxy 2.6's parse_logformat_string and sess_build_logline,
-// src/log.c): every variable of doc/configuration.txt 8.2.4 with its options (+Q quotes text, +X writes numbers
-// and addresses in hex, %o sets them for what follows), spaces merged as HAProxy merges them, %[samples].
-// An unknown variable is HAProxy's alert, never literal text. Compiled when the config loads.
-import { hostname } from 'node:os';
+// The variables of `log-format`, `error-log-format` and `unique-id-format` lines (sess_build_logline, src/log.c):
+// every variable of doc/configuration.txt 8.2.4, read from the finished transaction's log record. The string itself
+// is parsed by the one format compiler (sample/format-string.ts), as HAProxy parses every format string.
 import { haproxyDate } from './log-date.ts';
-import { compileFormatSample } from '../sample/format-string.ts';
+import { compileFormat, HTTP_ONLY_VARS, type FormatPlace, type FormatScope, type FormatVar } from '../sample/format-string.ts';
+import { beforeQuery, hex, HOSTNAME, ipVar, numVar, portVar, requestVar, textVar } from '../sample/format-vars.ts';
 import { asap, frontendWithTransport, type TrafficLogRecord } from './traffic-log.ts';
-import { headerCaptureList, headerCaptures, urlEncode } from './log-escape.ts';
+import { headerCaptureList, headerCaptures } from './log-escape.ts';
 import { pathStart } from '../http/path.ts';
 
-// %H is the host's name, as gethostname() gives it to HAProxy
-const HOSTNAME = hostname();
+export { HTTP_ONLY_VARS };
 
-interface Opts {
-  readonly quote: boolean;
-  readonly hex: boolean;
-  /** Log lines print '-' for what is absent; unique-id-format prints nothing. */
-  readonly mandatory: boolean;
-}
-
-/** A variable's text; null when it writes nothing at all (not even the end of a run of spaces). */
-type Var = (r: TrafficLogRecord, o: Opts) => string | null;
+type Var = FormatVar<TrafficLogRecord>;
+const text = textVar<TrafficLogRecord>;
+const num = numVar<TrafficLogRecord>;
+const ip = ipVar<TrafficLogRecord>;
+const port = portVar<TrafficLogRecord>;
+const request = requestVar<TrafficLogRecord>;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const p2 = (n: number) => (n < 10 ? '0' : '') + n;
-const hex = (n: number, width: number) => (n >>> 0).toString(16).toUpperCase().padStart(width, '0');
-
-// lf_text: text, quoted with +Q; absent or empty is '-' in log lines (nothing between quotes with +Q)
-function text(get: (r: TrafficLogRecord) => string | undefined): Var {
-  return (r, o) => {
-    const v = get(r);
-    if (o.quote) return `"${v ?? ''}"`;
-    return v === undefined || v === '' ? (o.mandatory ? '-' : '') : v;
-  };
-}
-
-// ltoa_o: a number, never quoted; `hexWidth` where +X writes it as "%04X" (or "%02X")
-function num(get: (r: TrafficLogRecord) => number | string, hexWidth = 0): Var {
-  return (r, o) => {
-    const v = get(r);
-    return hexWidth > 0 && o.hex && typeof v === 'number' ? hex(v, hexWidth) : String(v);
-  };
-}
-
-// lf_ip / lf_port: +X is the address's bytes in hex; an unknown address is lf_text's absent value
-function ip(get: (r: TrafficLogRecord) => string | undefined): Var {
-  const plain = text(get);
-  return (r, o) => {
-    const v = get(r);
-    if (!o.hex || v === undefined) return plain(r, o);
-    const m = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(v);
-    return m ? m.slice(1).map((b) => hex(Number(b), 2)).join('') : plain(r, o);
-  };
-}
-
-function port(get: (r: TrafficLogRecord) => number | undefined): Var {
-  return (r, o) => {
-    const v = get(r);
-    if (v === undefined) return text(() => undefined)(r, o);
-    return o.hex ? hex(v, 4) : String(v);
-  };
-}
-
-// %r %HM %HP ...: the request's parts, '#'-encoded like a URL
-function request(get: (r: TrafficLogRecord) => string): Var {
-  return (r, o) => {
-    const v = urlEncode(get(r));
-    return o.quote ? `"${v}"` : v;
-  };
-}
-
-// %HP: the target up to its query, an absolute-form one with its scheme and authority
-function beforeQuery(uri: string): string {
-  const q = uri.indexOf('?');
-  return q < 0 ? uri : uri.slice(0, q);
-}
 
 // %HPO: the path without the scheme and authority of an absolute-form target
 function pathOnly(path: string): string {
@@ -97,9 +41,6 @@ function dataTime(r: TrafficLogRecord): number {
   if (r.tc >= 0) return r.ta - (r.tR + r.tw + r.tc);
   return -1;
 }
-
-/** Variables HAProxy reserves for proxies in mode http (logformat_keywords' PR_MODE_HTTP). */
-export const HTTP_ONLY_VARS: ReadonlySet<string> = new Set(['CC', 'CS', 'Ta', 'Ti', 'Tq', 'Tr', 'TR', 'HM', 'HP', 'HPO', 'HQ', 'HU', 'HV', 'r', 'tr', 'trg', 'trl']);
 
 const VARS: Readonly<Record<string, Var>> = {
   B: (r) => `${asap(r)}${r.bytes}`,
@@ -169,128 +110,17 @@ const VARS: Readonly<Record<string, Var>> = {
 
 export type LogFormatter = (r: TrafficLogRecord) => string;
 
-// A compiled piece: literal text, a separator (one space, merged), or something printed from the record.
-type Part = { lit: string } | { sep: true } | { run: (r: TrafficLogRecord) => string | null };
+const sampleContext = (r: TrafficLogRecord) => r.ctx;
 
-/** Where the format is used: log lines (absent is '-'), or unique-id-format (absent is nothing). */
-export interface LogFormatUse {
-  readonly mandatory: boolean;
-}
+/** log-format and error-log-format lines: LOG_OPT_MANDATORY|LOG_OPT_MERGE_SPACES. */
+export const LOG_LINE: FormatPlace<TrafficLogRecord> = { name: 'log-format', vars: VARS, sampleContext, mandatory: true, mergeSpaces: true, http: false };
 
-const LOG_LINE: LogFormatUse = { mandatory: true };
+/** unique-id-format: LOG_OPT_HTTP|LOG_OPT_MERGE_SPACES (absent is nothing, samples unquoted). */
+export const UNIQUE_ID: FormatPlace<TrafficLogRecord> = { name: 'unique-id-format', vars: VARS, sampleContext, mandatory: false, mergeSpaces: true, http: true };
 
-/**
- * Compiles a log-format string; throws HAProxy's message (without "failed to parse log-format : ") when it does
- * not parse. `httpVars` receives the mode-http-only variables it uses, for the check once the mode is known.
- */
-export function compileLogFormat(fmt: string, use: LogFormatUse = LOG_LINE, httpVars?: Set<string>): LogFormatter {
-  const parts: Part[] = [];
-  let lit = '';
-  const flush = () => {
-    if (lit) parts.push({ lit });
-    lit = '';
-  };
-  let defaults: { quote: boolean; hex: boolean } = { quote: false, hex: false };
-  let i = 0;
-  while (i < fmt.length) {
-    const c = fmt[i]!;
-    if (c === ' ') {
-      flush();
-      parts.push({ sep: true });
-      i++;
-      continue;
-    }
-    if (c !== '%') {
-      // the quoted argument's backslash escapes stay escapes
-      lit += c === '\\' && i + 1 < fmt.length ? fmt[++i]! : c;
-      i++;
-      continue;
-    }
-    const next = fmt[i + 1];
-    if (next === undefined) throw new Error(`truncated line after '%'`);
-    if (next === '%') {
-      lit += '%';
-      i += 2;
-      continue;
-    }
-    if (/[0-9 \t]/.test(next)) {
-      throw new Error(`unexpected variable name near '${next}' at position ${i + 1} line : '${fmt}'. Maybe you want to write a single '%', use the syntax '%%'`);
-    }
-    let at = i + 1;
-    let args: string[] = [];
-    if (next === '{') {
-      const end = fmt.indexOf('}', at);
-      if (end < 0) throw new Error(`truncated line after '${fmt.slice(at + 1)}'`);
-      args = fmt.slice(at + 1, end).split(',');
-      at = end + 1;
-      if (fmt[at] !== '[' && !/[A-Za-z0-9]/.test(fmt[at] ?? '')) throw new Error(`parse argument modifier without variable name near '%{${fmt.slice(i + 2, end)}}'`);
-    }
-    const opts = applyArgs(defaults, args);
-    if (fmt[at] === '[') {
-      // unique-id-format's samples (LOG_OPT_HTTP) go through lf_encode_chunk, which writes no quotes
-      const s = compileFormatSample(fmt, at, opts.quote && use.mandatory, use.mandatory);
-      flush();
-      parts.push({ run: (r) => s.print(r.ctx) });
-      i = s.next;
-      continue;
-    }
-    if (!/[A-Za-z]/.test(fmt[at] ?? '')) {
-      // HAProxy drops a '%' before anything else and keeps the text
-      i = at;
-      continue;
-    }
-    let end = at;
-    while (end < fmt.length && /[A-Za-z0-9]/.test(fmt[end]!)) end++;
-    const name = fmt.slice(at, end);
-    if (name === 'o') {
-      // %o sets the options of the variables that follow
-      defaults = { quote: opts.quote, hex: opts.hex };
-      i = end;
-      continue;
-    }
-    const v = VARS[name];
-    if (!v) throw new Error(`no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`);
-    if (HTTP_ONLY_VARS.has(name)) httpVars?.add(name);
-    const o: Opts = { ...opts, mandatory: use.mandatory };
-    flush();
-    parts.push({ run: (r) => v(r, o) });
-    i = end;
-  }
-  flush();
-  return (r) => {
-    let out = '';
-    // sess_build_logline: a separator writes one space, and none after another or at the start
-    let lastSpace = true;
-    for (const p of parts) {
-      if ('lit' in p) {
-        out += p.lit;
-        lastSpace = false;
-      } else if ('sep' in p) {
-        if (!lastSpace) out += ' ';
-        lastSpace = true;
-      } else {
-        // a variable counts as written even when empty, except %hr/%hs for a frontend without slots there
-        const s = p.run(r);
-        if (s !== null) {
-          out += s;
-          lastSpace = false;
-        }
-      }
-    }
-    return out;
-  };
-}
-
-// "%{+Q,-X}": each flag turns an option on (+) or off (-); unknown ones are ignored, as HAProxy ignores them.
-function applyArgs(base: { quote: boolean; hex: boolean }, args: readonly string[]): { quote: boolean; hex: boolean } {
-  const o = { ...base };
-  for (const a of args) {
-    const on = a[0] === '+';
-    if (!on && a[0] !== '-') continue;
-    if (a.slice(1) === 'Q') o.quote = on;
-    else if (a.slice(1) === 'X') o.hex = on;
-  }
-  return o;
+/** Compiles a log line's format for `place`; throws a FormatError with HAProxy's message when it does not parse. */
+export function compileLogFormat(fmt: string, scope: FormatScope, place: FormatPlace<TrafficLogRecord> = LOG_LINE): LogFormatter {
+  return compileFormat(fmt, place, scope);
 }
 
 // %lc: how many lines each loaded frontend logged before this one.

@@ -23,7 +23,8 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
       let out = '';
       let sq = false;
       let dq = false;
-      while (i < text.length) {
+      // without a '(' every argument is empty: the text after the keyword is not an argument
+      while (!empty && i < text.length) {
         const c = text[i]!;
         if (c === '"' && !sq) {
           dq = !dq;
@@ -71,7 +72,7 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
         values.push(out);
       }
       pos++;
-      if (i >= text.length || text[i] === ')' || pos >= types.length) break;
+      if (empty || i >= text.length || text[i] === ')' || pos >= types.length) break;
       i++; // skip the comma
     }
   }

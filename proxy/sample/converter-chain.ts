@@ -4,6 +4,7 @@ import { parseArgs } from './args.ts';
 import { findConverter } from './converters.ts';
 import { castSample } from './cast.ts';
 import type { SampleContext } from './context.ts';
+import type { SampleScope } from './scope.ts';
 import { canCast, type SampleType, type SampleValue } from './sample.ts';
 
 export type Converter = (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
@@ -13,7 +14,7 @@ export type Converter = (v: SampleValue, ctx: SampleContext) => SampleValue | un
  * "fetch keyword 'path'"). Errors are HAProxy's wording without the caller's prefix or suffix.
  */
 export function parseConverterChain(
-  word: string, start: number, inType: SampleType, fetchWhat: string,
+  word: string, start: number, inType: SampleType, fetchWhat: string, scope: SampleScope,
 ): { convs: Converter[]; outType: SampleType; end: number } | { error: string } {
   const convs: Converter[] = [];
   let curType = inType;
@@ -36,10 +37,11 @@ export function parseConverterChain(
       return { error: `invalid arg ${pos} in converter '${name}' : ${cargs.error}` };
     }
     if (conv.validate) {
-      const bad = conv.validate(cargs.values);
+      const bad = conv.validate(cargs.values, scope);
       if (bad) return { error: `invalid args in converter '${name}' : ${bad}` };
     }
-    const fn = conv.compile(cargs.values);
+    if (conv.lacking) scope.notes?.add(`converter '${name}'`);
+    const fn = conv.compile(cargs.values, scope);
     const needs = conv.inType !== curType ? curType : null;
     convs.push(needs ? (v, ctx) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c, ctx); } : fn);
     // a converter that hands its input on ('any' out, as set-var) keeps the input's type

@@ -1,6 +1,7 @@
 // Converters an ACL may chain after its fetch ("hdr(host),lower,field(1,:)"), as HAProxy's src/sample.c does:
 // each takes a sample and gives another, or undefined when it fails (the expression then stops there).
 import type { ArgType, ArgValue, SampleType, SampleValue } from './sample.ts';
+import type { SampleScope } from './scope.ts';
 import type { SampleContext } from './context.ts';
 import { castSample } from './cast.ts';
 import { lackingConverter } from './lacking.ts';
@@ -20,9 +21,11 @@ export interface ConverterDef {
   readonly args: readonly ArgType[];
   readonly minArgs: number;
   /** Checks the arguments once (HAProxy's val_args); an error message or null. */
-  readonly validate?: (args: readonly ArgValue[]) => string | null;
+  readonly validate?: (args: readonly ArgValue[], scope: SampleScope) => string | null;
   /** The context is the one the expression runs in (set-var and arithmetic on a variable read it). */
-  compile(args: readonly ArgValue[]): (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
+  compile(args: readonly ArgValue[], scope: SampleScope): (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
+  /** HAProxy has it and the engine does not: it loads, always fails, and the config reader warns (lacking.ts). */
+  readonly lacking?: true;
 }
 
 const isSep = (seps: string, c: string): boolean => seps.includes(c);

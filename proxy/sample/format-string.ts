@@ -1,133 +1,206 @@
-// Log-format strings, wherever HAProxy takes one (parse_logformat_string): header values and request-line
-// rewrites of http-request/http-response rules, and `log-format` lines. One compiler; each place says which
-// %variables it offers and how an absent sample prints. Compiled when the config loads, run per request.
+// The one compiler of format strings, for every place HAProxy parses one with parse_logformat_string (src/log.c):
+// log-format, error-log-format, unique-id-format, header values, request-line rewrites, http-reply lf-string and
+// lf-file, set-var-fmt, redirect, dynamic use_backend names, tcp-check payloads. The parse is the same everywhere
+// (exact variable names, %{+Q,+X} and %o, %[samples], HAProxy's alerts); each place brings the variables it can
+// fill and its options (LOG_OPT_MANDATORY, LOG_OPT_MERGE_SPACES, LOG_OPT_HTTP). Compiled when the config loads.
 import { usableAt, type CheckPlace } from './places.ts';
 import type { FetchSource } from './sample.ts';
 import { compileSampleExpr } from './sample-expr.ts';
 import type { SampleContext } from './context.ts';
+import type { SampleScope } from './scope.ts';
 
 /** A compiled format string: fills in its variables and samples from one input. */
 export type Formatter<In> = (input: In) => string;
 
-/** What one place of the config offers a format string. */
-export interface FormatPlace<In> {
-  /** The %variables available there (%ci, %Tw, ...); the longest known name wins (%tsc before %ts). */
-  readonly vars: Readonly<Record<string, (input: In) => string | number>>;
-  /** The sample context %[...] expressions read; undefined → they find no sample. */
-  readonly sampleContext: (input: In) => SampleContext | undefined;
-  /**
-   * Log lines (LOG_OPT_MANDATORY): an absent or empty sample prints '-', and a malformed format is an error.
-   * Elsewhere an absent sample prints nothing and what does not parse stays literal text.
-   */
-  readonly logLine: boolean;
-  /** The section the format is written in: what a fetch's omitted proxy or table argument means. */
-  readonly proxy?: string;
+/** How one variable prints: +Q quotes text, +X writes numbers and addresses in hex; mandatory prints '-' for none. */
+export interface VarOptions {
+  readonly quote: boolean;
+  readonly hex: boolean;
+  readonly mandatory: boolean;
 }
 
-type Part<In> = string | ((input: In) => string);
+/** A variable's text; null when it writes nothing at all (not even the end of a run of spaces). */
+export type FormatVar<In> = (input: In, o: VarOptions) => string | null;
 
-/** Compiles `fmt` for `place`; throws, naming the offending part, when a log line's format is malformed. */
-export function compileFormat<In>(fmt: string, place: FormatPlace<In>): Formatter<In> {
-  if (!fmt.includes('%') && !(place.logLine && fmt.includes('\\'))) return () => fmt;
+/** What one place of the config offers a format string. */
+export interface FormatPlace<In> {
+  /** What the engine calls this place in its notes ("header values"). */
+  readonly name: string;
+  /** The variables the engine fills here; any other of HAProxy's names is accepted, noted, and prints as none. */
+  readonly vars: Readonly<Record<string, FormatVar<In>>>;
+  /** The sample context %[...] expressions read; undefined → they find no sample. */
+  readonly sampleContext: (input: In) => SampleContext | undefined;
+  /** LOG_OPT_MANDATORY (log lines): what is absent or empty prints '-'. */
+  readonly mandatory: boolean;
+  /** LOG_OPT_MERGE_SPACES (log lines, unique ids): a run of spaces prints as one, and none at the start. */
+  readonly mergeSpaces: boolean;
+  /** LOG_OPT_HTTP (HTTP rules, unique ids): samples are %-encoded for HTTP and never quoted. */
+  readonly http: boolean;
+}
+
+/** Where one format string is compiled: its section and fetch checks (see SampleScope), and what it reports. */
+export interface FormatScope extends SampleScope {
+  /** Where its %[samples] run (add_sample_to_logformat_list's cap): each must work at one of them. */
+  readonly checkAt?: readonly CheckPlace[];
+  /** Receives every variable name it uses, for checks made once the section's mode is known. */
+  readonly usedVars?: Set<string>;
+}
+
+/** Every variable HAProxy 2.6 knows (logformat_keywords in src/log.c), whatever place it is written in. */
+export const FORMAT_VARIABLES: ReadonlySet<string> = new Set([
+  'o', 'B', 'CC', 'CS', 'H', 'ID', 'ST', 'T', 'Ta', 'Tc', 'Td', 'Th', 'Ti', 'Tl', 'Tq', 'Tr', 'TR', 'Ts', 'Tt', 'Tu',
+  'Tw', 'U', 'ac', 'b', 'bc', 'bi', 'bp', 'bq', 'ci', 'cp', 'f', 'fc', 'fi', 'fp', 'ft', 'hr', 'hrl', 'hs', 'hsl',
+  'HM', 'HP', 'HPO', 'HQ', 'HU', 'HV', 'lc', 'ms', 'pid', 'r', 'rc', 'rt', 's', 'sc', 'si', 'sp', 'sq', 'sslc',
+  'sslv', 't', 'tr', 'trg', 'trl', 'ts', 'tsc',
+]);
+
+/** Variables HAProxy reserves for proxies in mode http (logformat_keywords' PR_MODE_HTTP). */
+export const HTTP_ONLY_VARS: ReadonlySet<string> = new Set(['CC', 'CS', 'Ta', 'Ti', 'Tq', 'Tr', 'TR', 'HM', 'HP', 'HPO', 'HQ', 'HU', 'HV', 'r', 'tr', 'trg', 'trl']);
+
+/** HAProxy's message for a format string that does not parse (without the caller's "failed to parse ... : "). */
+export class FormatError extends Error {}
+
+// A compiled piece: literal text, a separator (one space, merged), or something printed from the input.
+type Part<In> = { lit: string } | { sep: true } | { run: (input: In) => string | null };
+
+type Flags = { quote: boolean; hex: boolean };
+
+/** Compiles `fmt` for `place`; throws a FormatError with HAProxy's message when it does not parse. */
+export function compileFormat<In>(fmt: string, place: FormatPlace<In>, scope: FormatScope): Formatter<In> {
   const parts: Part<In>[] = [];
   let lit = '';
-  const push = (p: (input: In) => string) => {
-    if (lit) parts.push(lit);
+  const flush = () => {
+    if (lit) parts.push({ lit });
     lit = '';
-    parts.push(p);
   };
+  let defaults: Flags = { quote: false, hex: false };
   let i = 0;
   while (i < fmt.length) {
     const c = fmt[i]!;
-    if (c !== '%') {
-      // log lines keep the backslash escapes of their quoted argument
-      lit += place.logLine && c === '\\' && i + 1 < fmt.length ? fmt[++i]! : c;
+    if (c === ' ' && place.mergeSpaces) {
+      flush();
+      parts.push({ sep: true });
       i++;
       continue;
     }
-    if (fmt[i + 1] === '%') {
+    if (c !== '%') {
+      lit += c;
+      i++;
+      continue;
+    }
+    const next = fmt[i + 1];
+    if (next === undefined) throw new FormatError(`truncated line after '%'`);
+    if (next === '%') {
       lit += '%';
       i += 2;
       continue;
     }
+    if (/[0-9 \t]/.test(next)) {
+      throw new FormatError(`unexpected variable name near '${next}' at position ${i + 1} line : '${fmt}'. Maybe you want to write a single '%', use the syntax '%%'`);
+    }
     let at = i + 1;
-    let quote = false;
-    if (place.logLine && fmt[at] === '{') {
+    let args: string[] = [];
+    if (next === '{') {
       const end = fmt.indexOf('}', at);
-      if (end < 0) throw new Error(`missing '}' after '%{' at position ${at}`);
-      quote = fmt.slice(at + 1, end).split(',').includes('+Q');
+      if (end < 0) throw new FormatError(`truncated line after '${fmt.slice(at + 1)}'`);
+      args = fmt.slice(at + 1, end).split(',');
       at = end + 1;
+      if (fmt[at] !== '[' && !/[A-Za-z0-9]/.test(fmt[at] ?? '')) throw new FormatError(`parse argument modifier without variable name near '%{${fmt.slice(i + 2, end)}}'`);
     }
+    const flags = applyArgs(defaults, args);
     if (fmt[at] === '[') {
-      const sample = samplePart(fmt, at, quote, place);
-      if (sample) {
-        push(sample.part);
-        i = sample.next;
-        continue;
-      }
-    } else {
-      const m = /^[A-Za-z]+/.exec(fmt.slice(at));
-      let name = m ? m[0] : '';
-      while (name.length > 0 && !(name in place.vars)) name = name.slice(0, -1);
-      if (name !== '') {
-        const get = place.vars[name]!;
-        push(quote ? (input) => `"${get(input)}"` : (input) => String(get(input)));
-        i = at + name.length;
-        continue;
-      }
-      if (place.logLine) throw new Error(m ? `unknown log-format variable '%${m[0]}'` : `no variable name after '%' at position ${at}`);
+      const s = compileSample(fmt, at, flags, place, scope);
+      flush();
+      parts.push({ run: s.print });
+      i = s.next;
+      continue;
     }
-    lit += '%';
-    i++;
+    if (!/[A-Za-z]/.test(fmt[at] ?? '')) {
+      // HAProxy drops a '%' before anything else and keeps the text
+      i = at;
+      continue;
+    }
+    let end = at;
+    while (end < fmt.length && /[A-Za-z0-9]/.test(fmt[end]!)) end++;
+    const name = fmt.slice(at, end);
+    if (name === 'o') {
+      // %o sets the options of the variables that follow
+      defaults = flags;
+      i = end;
+      continue;
+    }
+    if (!FORMAT_VARIABLES.has(name)) throw new FormatError(`no such format variable '${name}'. If you wanted to emit the '%' character verbatim, you need to use '%%'`);
+    scope.usedVars?.add(name);
+    const o: VarOptions = { ...flags, mandatory: place.mandatory };
+    const v = place.vars[name] ?? lackingVar<In>(name, place, scope);
+    flush();
+    parts.push({ run: (input) => v(input, o) });
+    i = end;
   }
-  if (lit) parts.push(lit);
-  if (parts.length === 1 && typeof parts[0] === 'string') {
-    const only = parts[0];
-    return () => only;
+  flush();
+  return assemble(parts);
+}
+
+/** Compiles `fmt`, or gives HAProxy's message when it does not parse. */
+export function tryCompileFormat<In>(fmt: string, place: FormatPlace<In>, scope: FormatScope): Formatter<In> | { error: string } {
+  try {
+    return compileFormat(fmt, place, scope);
+  } catch (err) {
+    if (err instanceof FormatError) return { error: err.message };
+    throw err;
   }
+}
+
+function assemble<In>(parts: readonly Part<In>[]): Formatter<In> {
+  if (parts.length === 0) return () => '';
+  const only = parts[0]!;
+  if (parts.length === 1 && 'lit' in only) return () => only.lit;
   return (input) => {
     let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : p(input);
+    // sess_build_logline: a separator writes one space, and none after another or at the start
+    let lastSpace = true;
+    for (const p of parts) {
+      if ('lit' in p) {
+        out += p.lit;
+        lastSpace = false;
+      } else if ('sep' in p) {
+        if (!lastSpace) out += ' ';
+        lastSpace = true;
+      } else {
+        // a variable counts as written even when empty, except %hr/%hs for a frontend without slots there
+        const s = p.run(input);
+        if (s !== null) {
+          out += s;
+          lastSpace = false;
+        }
+      }
+    }
     return out;
   };
 }
 
-// %[expr] starting at fmt[at] === '['. Outside log lines, an expression that does not parse is literal text (null).
-function samplePart<In>(fmt: string, at: number, quote: boolean, place: FormatPlace<In>): { part: (input: In) => string; next: number } | null {
-  const expr = compileSampleExpr(fmt.slice(at + 1), place.proxy ?? '');
-  const absent = place.logLine ? (quote ? '""' : '-') : quote ? '""' : '';
-  if (!('error' in expr) && fmt[at + 1 + expr.end] === ']') {
-    const ctxOf = place.sampleContext;
-    const part = (input: In) => {
-      const ctx = ctxOf(input);
-      const v = ctx ? expr.evaluate(ctx) : undefined;
-      if (v === undefined || (place.logLine && v === '')) return absent;
-      return quote ? `"${v}"` : v;
-    };
-    return { part, next: at + 1 + expr.end + 1 };
+// "%{+Q,-X}": each flag turns an option on (+) or off (-); unknown ones are ignored, as HAProxy ignores them.
+function applyArgs(base: Flags, args: readonly string[]): Flags {
+  const o = { ...base };
+  for (const a of args) {
+    const on = a[0] === '+';
+    if (!on && a[0] !== '-') continue;
+    if (a.slice(1) === 'Q') o.quote = on;
+    else if (a.slice(1) === 'X') o.hex = on;
   }
-  if (!place.logLine) return null;
-  // the config check refused what does not parse where a sample is readable; what is left prints as absent
-  const end = fmt.indexOf(']', at);
-  if (end < 0) throw new Error(`missing ']' after '%[' at position ${at}`);
-  return { part: () => absent, next: end + 1 };
+  return o;
 }
 
-/** Header values and request-line rewrites: %ci %cp %fi %fp and samples of the transaction being processed. */
-export const RULE_FORMAT: FormatPlace<SampleContext> = {
-  vars: {
-    ci: (ctx) => ctx.src,
-    cp: (ctx) => ctx.srcPort,
-    fi: (ctx) => ctx.dst,
-    fp: (ctx) => ctx.dstPort,
-  },
-  sampleContext: (ctx) => ctx,
-  logLine: false,
-};
+// A variable HAProxy fills here and the engine does not: the config loads as HAProxy's does, with a note, and it
+// prints what an absent value prints.
+function lackingVar<In>(name: string, place: FormatPlace<In>, scope: FormatScope): FormatVar<In> {
+  scope.notes?.add(`log-format variable '%${name}' in ${place.name}`);
+  return (_input, o) => absentText(o);
+}
 
-/** A rule's format string, compiled once with the rule; `proxy` is the section it is written in. */
-export function compileRuleFormat(fmt: string, proxy = ''): Formatter<SampleContext> {
-  return compileFormat(fmt, proxy === '' ? RULE_FORMAT : { ...RULE_FORMAT, proxy });
+/** lf_text_len of no value: '-' where mandatory, "" with +Q, else nothing. */
+export function absentText(o: VarOptions): string {
+  return o.quote ? '""' : o.mandatory ? '-' : '';
 }
 
 const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
@@ -140,61 +213,52 @@ const SOURCE_NEEDS: Partial<Record<FetchSource, string>> = {
   server: 'server',
 };
 
-/**
- * HAProxy's check of a format string's %[...] expressions (add_sample_to_logformat_list): each must parse and
- * its fetch must work at one of `places` (a listen section has both sides). Returns HAProxy's message, or null.
- */
-export function checkFormatString(fmt: string, places: readonly CheckPlace[], proxy: string): string | null {
-  for (let i = 0; i < fmt.length; i++) {
-    if (fmt[i] !== '%') continue;
-    if (fmt[i + 1] === '%') {
-      i++;
-      continue;
-    }
-    let open = i + 1;
-    if (fmt[open] === '{') {
-      // options such as %{+Q}[...]
-      const close = fmt.indexOf('}', open);
-      if (close < 0) continue;
-      open = close + 1;
-    }
-    if (fmt[open] !== '[') continue;
-    i = open - 1;
-    const text = fmt.slice(i + 2);
-    const expr = compileSampleExpr(text, proxy);
-    if ('error' in expr) return `failed to parse sample expression <${text}> : ${expr.error}`;
-    if (fmt[i + 2 + expr.end] !== ']') return `failed to parse sample expression <${text}> : missing ']'`;
-    if (!places.some((place) => usableAt(expr.source, place))) {
-      const needs = SOURCE_NEEDS[expr.source] ?? 'an unavailable source';
-      return `sample fetch <${text}> may not be reliably used here because it needs '${needs}' which is not available here`;
-    }
-    i += 2 + expr.end;
+// %[expr] starting at fmt[at] === '[' (add_sample_to_logformat_list, then the ']' check of parse_logformat_string).
+function compileSample<In>(fmt: string, at: number, flags: Flags, place: FormatPlace<In>, scope: FormatScope): { print: (input: In) => string; next: number } {
+  const text = fmt.slice(at + 1);
+  const expr = compileSampleExpr(text, scope);
+  if ('error' in expr) throw new FormatError(`failed to parse sample expression <${text}> : ${expr.error}`);
+  if (scope.checkAt && !scope.checkAt.some((p) => usableAt(expr.source, p))) {
+    const needs = SOURCE_NEEDS[expr.source] ?? 'an unavailable source';
+    throw new FormatError(`sample fetch <${text}> may not be reliably used here because it needs '${needs}' which is not available here`);
   }
-  return null;
-}
-
-/**
- * A log line's %[expr] starting at fmt[at] === '[': prints the sample, or what an absent one prints there ('-' in
- * log lines, nothing in unique ids, `""` quoted). Throws HAProxy's message when no ']' closes it.
- */
-export function compileFormatSample(fmt: string, at: number, quote: boolean, mandatory: boolean): { print: (ctx: SampleContext | undefined) => string; next: number } {
-  const expr = compileSampleExpr(fmt.slice(at + 1), '');
-  const absent = quote ? '""' : mandatory ? '-' : '';
-  if (!('error' in expr) && fmt[at + 1 + expr.end] === ']') {
-    const print = (ctx: SampleContext | undefined) => {
+  const close = fmt[at + 1 + expr.end];
+  if (close !== ']') {
+    const name = fmt.slice(at + 1, at + 1 + expr.end);
+    throw new FormatError(close !== undefined && close >= ' ' && close <= '~' ? `expected ']' after '${name}', but found '${close}'` : `missing ']' after '${name}'`);
+  }
+  const ctxOf = place.sampleContext;
+  let print: (input: In) => string;
+  if (place.http) {
+    // lf_encode_chunk: never quoted, nothing for no sample, control bytes %-encoded
+    print = (input) => {
+      const ctx = ctxOf(input);
+      const v = ctx ? expr.evaluate(ctx) : undefined;
+      return v === undefined ? '' : httpEncode(v);
+    };
+  } else {
+    const o: VarOptions = { ...flags, mandatory: place.mandatory };
+    const absent = absentText(o);
+    print = (input) => {
+      const ctx = ctxOf(input);
       const v = ctx ? expr.evaluate(ctx) : undefined;
       if (v === undefined || v === '') return absent;
-      return quote ? `"${v}"` : v;
+      return o.quote ? `"${v}"` : v;
     };
-    return { print, next: at + 1 + expr.end + 1 };
   }
-  if (!('error' in expr)) {
-    const c = fmt[at + 1 + expr.end];
-    const name = fmt.slice(at + 1, at + 1 + expr.end);
-    throw new Error(c === undefined ? `missing ']' after '${name}'` : `expected ']' after '${name}', but found '${c}'`);
+  return { print, next: at + 1 + expr.end + 1 };
+}
+
+// http_encode_map: everything but VCHAR, obs-text, SP and HTAB becomes %XX
+function httpEncode(v: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
+      out += v.slice(from, i) + '%' + c.toString(16).toUpperCase().padStart(2, '0');
+      from = i + 1;
+    }
   }
-  // the config check refused what does not parse where a sample is readable; what is left prints as absent
-  const end = fmt.indexOf(']', at);
-  if (end < 0) throw new Error(`missing ']' after '${fmt.slice(at + 1)}'`);
-  return { print: () => absent, next: end + 1 };
+  return from === 0 ? v : out + v.slice(from);
 }

@@ -3,6 +3,8 @@
 export { usableAt, CHECK_PLACES, type CheckPlace } from './places.ts';
 export { bufferedRequest, withBufferedRequest } from './buffered-http.ts';
 export { fetchNames } from './fetches/index.ts';
-export { checkFormatString, compileFormat, compileRuleFormat, type FormatPlace, type Formatter } from './format-string.ts';
+export { compileFormat, FormatError, tryCompileFormat, type FormatPlace, type FormatScope, type Formatter } from './format-string.ts';
+export { compileRuleFormat, HTTP_RULE_FORMAT, PLAIN_FORMAT, tryRuleFormat } from './rule-format.ts';
+export type { SampleScope } from './scope.ts';
 export { compileSampleExpr, type SampleExpr } from './sample-expr.ts';
 export type { NamedId, ProxyStateView, SampleContext } from './context.ts';

@@ -2,7 +2,8 @@
 // the sample up in a map file's keys with a match method and give the value of the entry found, typed as the
 // output says (str, int or ip), else the default, else nothing (the converter fails). The file's entries are a
 // pattern reference shared with every other user of the file, so the runtime API's changes reach them.
-import { currentPatternRefs, type PatternRef } from '../acl/pattern-refs.ts';
+import { PatternRefs, type PatternRef } from '../acl/pattern-refs.ts';
+import type { SampleScope } from './scope.ts';
 import { PatternLookup, parseMapIp, parseMapValue, patternUse, type ValueType } from '../acl/pattern-lookup.ts';
 import { compileRegex } from '../acl/regex.ts';
 import type { AnyMatch } from '../acl/match.ts';
@@ -52,8 +53,9 @@ function expReplace(template: string, m: RegExpExecArray): string | null {
 
 function mapConverter(name: string, method: AnyMatch, values: ValueType): ConverterDef {
   const loads = new WeakMap<object, Map<string, Loaded>>();
-  const load = (args: readonly ArgValue[]): Loaded | { error: string } => {
-    const refs = currentPatternRefs();
+  const load = (args: readonly ArgValue[], scope: SampleScope): Loaded | { error: string } => {
+    // a lone expression checked outside a config load gets a throwaway set
+    const refs = scope.patterns ?? new PatternRefs(process.cwd());
     let mine = loads.get(refs);
     if (!mine) loads.set(refs, (mine = new Map()));
     const key = useKey(name, args) + `\u0000${refs.site.file}:${refs.site.line}`;
@@ -73,14 +75,14 @@ function mapConverter(name: string, method: AnyMatch, values: ValueType): Conver
     outType: OUTPUT[values],
     args: ['str', values === 'int' ? 'sint' : 'str'],
     minArgs: 1,
-    validate: (args) => {
-      const got = load(args);
+    validate: (args, scope) => {
+      const got = load(args, scope);
       if ('error' in got) return got.error;
       if (values === 'ip' && args[1] !== undefined && parseMapIp(String(args[1])) === undefined) return `map: cannot parse default ip <${String(args[1])}>.`;
       return null;
     },
-    compile: (args) => {
-      const got = load(args);
+    compile: (args, scope) => {
+      const got = load(args, scope);
       if ('error' in got) throw new Error(`map converter '${name}' compiled without its check: ${got.error}`);
       const { lookup, regex } = got;
       const dflt: SampleValue | undefined = args[1] === undefined ? undefined : values === 'int' ? (args[1] as number) : String(args[1]);

@@ -7,6 +7,7 @@ import { findFetch } from './fetches/index.ts';
 import { castSample } from './cast.ts';
 import type { FetchSource, SampleType, SampleValue } from './sample.ts';
 import type { SampleContext } from './context.ts';
+import type { SampleScope } from './scope.ts';
 
 export interface SampleExpr {
   /** The fetch's keyword, and where its data comes from (which decides where it may be used). */
@@ -21,8 +22,8 @@ export interface SampleExpr {
   evaluateSample(ctx: SampleContext): SampleValue | undefined;
 }
 
-/** Parses the expression at the start of `text` ("req.hdr(host),lower]..."); `proxy` names the section. */
-export function compileSampleExpr(text: string, proxy: string): SampleExpr | { error: string } {
+/** Parses the expression at the start of `text` ("req.hdr(host),lower]...") in `scope` (its section, its notes). */
+export function compileSampleExpr(text: string, scope: SampleScope): SampleExpr | { error: string } {
   let kwEnd = 0;
   while (kwEnd < text.length && isIdChar(text[kwEnd]!)) kwEnd++;
   const name = text.slice(0, kwEnd);
@@ -42,9 +43,10 @@ export function compileSampleExpr(text: string, proxy: string): SampleExpr | { e
     while (chainEnd < text.length && isIdChar(text[chainEnd]!)) chainEnd++;
     if (text[chainEnd] === '(') chainEnd = argListEnd(text, chainEnd);
   }
-  const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`);
+  const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`, scope);
   if ('error' in chain) return chain;
-  const fetch = def.compile(args.values, proxy);
+  if (def.lacking) scope.notes?.add(`fetch method '${name}'`);
+  const fetch = def.compile(args.values, scope.proxy);
   const { convs, outType } = chain;
   let last: SampleValue | undefined;
   const keepLast = (v: SampleValue): boolean => {

@@ -56,6 +56,8 @@ export interface FetchDef {
   readonly validate?: (args: readonly ArgValue[]) => string | null;
   /** `proxy` is the section the ACL is written in (what an omitted backend/frontend argument means). */
   compile(args: readonly ArgValue[], proxy: string): FetchFn;
+  /** HAProxy has it and the engine does not: it loads, gives no sample, and the config reader warns (lacking.ts). */
+  readonly lacking?: true;
 }
 
 // Which conversions HAProxy's sample_casts table allows, from a fetch's type to a match's expected type.

@@ -48,7 +48,7 @@ export function parseStickKeyword(c: ProxyLineContext): void {
     c.alert(`'stick' expects a fetch method.`);
     return;
   }
-  const expr = compileSampleExpr(text, c.proxy.name);
+  const expr = compileSampleExpr(text, c.sampleScope);
   if ('error' in expr) {
     c.alert(`'stick': ${expr.error}`);
     return;

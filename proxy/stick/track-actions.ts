@@ -55,7 +55,7 @@ export function parseStickAction(c: ProxyLineContext, at: number, places: readon
     if (typeof n !== 'number') return wrap(n.error);
     const text = c.arg(at);
     if (text === '') return wrap('missing fetch method');
-    const expr = compileSampleExpr(text, c.proxy.name);
+    const expr = compileSampleExpr(text, c.sampleScope);
     if ('error' in expr) return wrap(expr.error);
     if (expr.end !== text.length) return wrap(`missing comma after fetch keyword '${expr.fetch}'`);
     if (!places.some((p) => usableAt(expr.source, p))) {
@@ -110,7 +110,7 @@ export function parseStickAction(c: ProxyLineContext, at: number, places: readon
   }
   const text = c.arg(at);
   if (/^[+-]?\d+$/.test(text)) return { rule: { action: 'sc-set-gpt', sc, gpt, value: Number(text) }, next: at + 1 };
-  const expr = compileSampleExpr(text, c.proxy.name);
+  const expr = compileSampleExpr(text, c.sampleScope);
   if ('error' in expr) return expr;
   if (!places.some((p) => usableAt(expr.source, p))) {
     return { error: `fetch method '${text}' extracts information from '${sourceName(expr.source)}', none of which is available here` };

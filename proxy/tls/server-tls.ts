@@ -14,7 +14,7 @@ export function serverSni(spec: ServerTlsSpec, backend: string, ctx: SampleConte
   if (spec.sni === undefined || !ctx) return undefined;
   let expr = sniExprs.get(spec);
   if (expr === undefined) {
-    const e = compileSampleExpr(spec.sni, backend);
+    const e = compileSampleExpr(spec.sni, { proxy: backend });
     expr = 'error' in e ? null : e;
     sniExprs.set(spec, expr);
   }

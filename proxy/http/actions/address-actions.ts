@@ -2,6 +2,7 @@
 // change for what follows - later rules and fetches, the balancer's source hash, X-Forwarded-For and the log.
 // An address keeps its port, a port keeps its address; a value that is not one leaves things as they were.
 import net from 'node:net';
+import type { SampleScope } from '../../sample/scope.ts';
 import type { HttpRequestRule } from '../../config/model.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import { compileSampleExpr } from '../../sample/sample-expr.ts';
@@ -11,9 +12,9 @@ export type AddressRule = Extract<HttpRequestRule, { action: 'set-src' | 'set-ds
 export const ADDRESS_ACTIONS = new Set(['set-src', 'set-dst', 'set-src-port', 'set-dst-port']);
 
 /** Parses "ACTION <expr>" from word `at`. */
-export function parseAddressAction(action: AddressRule['action'], text: string, proxy: string): { rule: Omit<AddressRule, 'loc' | 'text' | 'cond'> } | { error: string } {
+export function parseAddressAction(action: AddressRule['action'], text: string, scope: SampleScope): { rule: Omit<AddressRule, 'loc' | 'text' | 'cond'> } | { error: string } {
   if (text === '') return { error: `expects a sample expression` };
-  const expr = compileSampleExpr(text, proxy);
+  const expr = compileSampleExpr(text, scope);
   if ('error' in expr) return { error: expr.error };
   return { rule: { action, expr } };
 }

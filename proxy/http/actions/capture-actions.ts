@@ -17,7 +17,7 @@ export function parseCaptureAction(c: ProxyLineContext, at: number, side: 'req' 
   while (i < at + 3 && c.arg(i) !== '' && !isCond(c.arg(i))) i++;
   if (i < at + 3) return { error: side === 'req' ? "expects <expression> [ 'len' <length> | id <idx> ]" : 'expects <expression> id <idx>' };
   const text = c.arg(at);
-  const expr = compileSampleExpr(text, c.proxy.name);
+  const expr = compileSampleExpr(text, c.sampleScope);
   if ('error' in expr) return expr;
   if (expr.end !== text.length) return { error: `missing comma after fetch keyword '${expr.fetch}'` };
   if (!usableAt(expr.source, side === 'req' ? 'http-request' : 'http-response')) {

@@ -3,7 +3,7 @@
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { HttpRequestRule, ReplaceHeaderRule } from '../../config/model.ts';
 import { compileRegex } from '../../acl/regex.ts';
-import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
+import { tryRuleFormat } from '../../sample/rule-format.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import { expReplace, formatPlaces, isCondWord, type Parsed } from './common.ts';
 
@@ -19,9 +19,9 @@ export function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-
   }
   if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1))) return { error: 'expects exactly 2 arguments' };
   const value = c.arg(at + 1);
-  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
-  if (bad) return { error: bad };
-  return { rule: { action, name: c.arg(at), value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 2 };
+  const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: formatPlaces(c) });
+  if ('error' in f) return f;
+  return { rule: { action, name: c.arg(at), value, format: f.format }, next: at + 2 };
 }
 
 // replace-header / replace-value <name> <match-regex> <replace-fmt> (parse_http_replace_header)
@@ -30,9 +30,9 @@ export function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'rep
   const regex = compileRegex(c.arg(at + 1), false);
   if (typeof regex === 'string') return { error: regex };
   const value = c.arg(at + 2);
-  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
-  if (bad) return { error: bad };
-  return { rule: { action, name: c.arg(at), regex, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 3 };
+  const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: formatPlaces(c) });
+  if ('error' in f) return f;
+  return { rule: { action, name: c.arg(at), regex, value, format: f.format }, next: at + 3 };
 }
 
 

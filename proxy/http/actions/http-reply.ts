@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { RuleFormat } from '../../config/model.ts';
 import type { SourceLoc } from '../../config/diagnostics.ts';
-import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
+import { tryRuleFormat } from '../../sample/rule-format.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import { errorPageFromFile, errorPageWire, type ErrorPage } from '../error-pages.ts';
 import { htxSize, reasonPhrase } from '../status-pages.ts';
@@ -82,9 +82,9 @@ export function parseHttpReply(c: ProxyLineContext, at: number, defaultStatus: n
       if (IGNORED_HEADERS.has(name.toLowerCase())) {
         c.warn(`header '${name}' always ignored by the http reply.`);
       } else {
-        const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
-        if (bad) return { error: bad };
-        headers.push({ name, format: compileRuleFormat(value) });
+        const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: formatPlaces(c) });
+        if ('error' in f) return f;
+        headers.push({ name, format: f.format });
       }
       i += 3;
     } else break;
@@ -136,8 +136,8 @@ export function parseHttpReply(c: ProxyLineContext, at: number, defaultStatus: n
 
 // A log-format payload, checked where the rule runs; the error text when it does not compile.
 function formatBody(c: ProxyLineContext, fmt: string): RuleFormat | string {
-  const bad = checkFormatString(fmt, formatPlaces(c), c.proxy.name);
-  return bad ?? compileRuleFormat(fmt);
+  const f = tryRuleFormat(fmt, { ...c.sampleScope, checkAt: formatPlaces(c) });
+  return 'error' in f ? f.error : f.format;
 }
 
 // An errorfile is a whole HTTP response; HAProxy parses it into HTX when the config loads and emits it again

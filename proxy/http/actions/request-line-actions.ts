@@ -5,7 +5,7 @@ import type { SampleContext } from '../../sample/context.ts';
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { HttpRequestRule } from '../../config/model.ts';
 import { compileRegex } from '../../acl/regex.ts';
-import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
+import { tryRuleFormat } from '../../sample/rule-format.ts';
 import { expReplace, formatPlaces, isCondWord, type Parsed } from './common.ts';
 import type { RequestHead } from '../request-head.ts';
 
@@ -13,9 +13,9 @@ import type { RequestHead } from '../request-head.ts';
 export function parseSetRequestLine(c: ProxyLineContext, at: number, action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'): Parsed<HttpRequestRule> {
   const value = c.arg(at);
   if (value === '' || isCondWord(value) || (at + 1 < c.count && !isCondWord(c.arg(at + 1)))) return { error: 'expects exactly 1 argument <format>' };
-  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
-  if (bad) return { error: bad };
-  return { rule: { action, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 1 };
+  const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: formatPlaces(c) });
+  if ('error' in f) return f;
+  return { rule: { action, value, format: f.format }, next: at + 1 };
 }
 
 // replace-path / replace-pathq / replace-uri <match-regex> <replace-fmt> (parse_replace_uri)
@@ -26,9 +26,9 @@ export function parseReplaceUri(c: ProxyLineContext, at: number, action: 'replac
   const regex = compileRegex(c.arg(at), false);
   if (typeof regex === 'string') return { error: `failed to parse the regex : ${regex}` };
   const value = c.arg(at + 1);
-  const bad = checkFormatString(value, formatPlaces(c), c.proxy.name);
-  if (bad) return { error: bad };
-  return { rule: { action, regex, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 2 };
+  const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: formatPlaces(c) });
+  if ('error' in f) return f;
+  return { rule: { action, regex, value, format: f.format }, next: at + 2 };
 }
 
 

@@ -2,7 +2,7 @@
 // by http-request, http-response, http-after-response and the tcp-request/tcp-response content rules.
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { RuleFormat } from '../../config/model.ts';
-import { checkFormatString, compileRuleFormat } from '../../sample/format-string.ts';
+import { PLAIN_FORMAT, tryRuleFormat } from '../../sample/rule-format.ts';
 import { usableAt, type CheckPlace } from '../../sample/places.ts';
 import { compileSampleExpr, type SampleExpr } from '../../sample/sample-expr.ts';
 import type { SampleContext } from '../../sample/context.ts';
@@ -55,11 +55,11 @@ export function parseVarAction(c: ProxyLineContext, at: number, places: readonly
   if (action === 'unset-var') return { rule: { action, variable }, next: at };
   if (action === 'set-var-fmt') {
     const value = c.arg(at);
-    const bad = checkFormatString(value, places, c.proxy.name);
-    if (bad) return { error: bad };
-    return { rule: { action, variable, value, format: compileRuleFormat(value, c.proxy.name) }, next: at + 1 };
+    const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: places }, PLAIN_FORMAT);
+    if ('error' in f) return f;
+    return { rule: { action, variable, value, format: f.format }, next: at + 1 };
   }
-  const expr = compileSampleExpr(c.arg(at), c.proxy.name);
+  const expr = compileSampleExpr(c.arg(at), c.sampleScope);
   if ('error' in expr) return expr;
   if (expr.end !== c.arg(at).length) return { error: `missing comma after fetch keyword '${expr.fetch}'` };
   if (!places.some((p) => usableAt(expr.source, p))) {

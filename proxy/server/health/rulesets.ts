@@ -2,7 +2,8 @@
 // of option redis-check, smtpchk, pgsql-check, mysql-check, ldap-check and ssl-hello-chk, with the same steps,
 // patterns, statuses and messages HAProxy 2.6 gives them. The runner in tcp-check.ts evaluates them.
 import type { TcpCheckRuleSpec, TcpCheckSpec } from '../../config/model.ts';
-import { compileRuleFormat } from '../../sample/format-string.ts';
+import { tryRuleFormat, PLAIN_FORMAT } from '../../sample/rule-format.ts';
+import type { Formatter } from '../../sample/format-string.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import type { CheckStatus } from './status.ts';
 
@@ -67,6 +68,13 @@ export interface CheckRuleset {
 }
 
 // What a check's format strings see: no client, the check's response as the buffer.
+// tcp-check formats (parse_logformat_string without options). The keyword parser does not check them yet, so one
+// that does not parse stays literal text here rather than failing the check.
+function checkFormat(fmt: string): Formatter<SampleContext> {
+  const f = tryRuleFormat(fmt, { proxy: '' }, PLAIN_FORMAT);
+  return 'error' in f ? () => fmt : f.format;
+}
+
 function checkContext(buf: Buffer): SampleContext {
   return { src: '', srcPort: 0, dst: '', dstPort: 0, payload: buf };
 }
@@ -134,7 +142,7 @@ function expectRule(type: string, pattern: string, o: ExpectOptions): Omit<Expec
     }
     case 'string-lf':
     case 'binary-lf': {
-      const fmt = compileRuleFormat(pattern);
+      const fmt = checkFormat(pattern);
       const binary = type === 'binary-lf';
       return {
         ...base,
@@ -154,7 +162,7 @@ function expectRule(type: string, pattern: string, o: ExpectOptions): Omit<Expec
 
 function formatMessage(fmt: string | undefined): ((buf: Buffer) => string) | undefined {
   if (fmt === undefined) return undefined;
-  const f = compileRuleFormat(fmt);
+  const f = checkFormat(fmt);
   return (buf) => f(checkContext(buf));
 }
 
@@ -167,7 +175,7 @@ function fromSpec(r: Exclude<TcpCheckRuleSpec, { kind: 'comment' }>): Draft {
     if (r.type === 'send') bytes = () => Buffer.from(data, 'latin1');
     else if (r.type === 'send-binary') bytes = () => hexToBuffer(data);
     else {
-      const f = compileRuleFormat(data);
+      const f = checkFormat(data);
       bytes = r.type === 'send-lf' ? () => Buffer.from(f(checkContext(Buffer.alloc(0))), 'latin1') : () => hexToBuffer(f(checkContext(Buffer.alloc(0))));
     }
     return { kind: 'send', bytes, ...comment };

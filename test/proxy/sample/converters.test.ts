@@ -1,14 +1,14 @@
 // Converters against values recorded from HAProxy 2.6.12 (an "http-request return ... lf-string" of each one,
 // answered by the real binary; test/parity/converters.test.ts replays the same through both).
 import { describe, expect, it } from 'vitest';
-import { compileRuleFormat } from '../../../proxy/sample/format-string.ts';
+import { compileRuleFormat } from '../../../proxy/sample/rule-format.ts';
 import type { SampleContext } from '../../../proxy/sample/context.ts';
 
 const ctx: SampleContext = {
   src: '127.0.0.9', srcPort: 40001, dst: '127.0.0.1', dstPort: 8080,
   req: { method: 'GET', uri: '/a', version: '1.1', path: '/a', query: '', headers: ['Host', 'example'] },
 };
-const run = (fmt: string): string => compileRuleFormat(fmt)(ctx);
+const run = (fmt: string): string => compileRuleFormat(fmt, { proxy: '' })(ctx);
 
 describe('converters give what HAProxy gives', () => {
   it('hex, hex2i, base64 and b64dec', () => {

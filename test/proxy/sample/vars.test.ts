@@ -10,7 +10,7 @@ function ctxWith(vars: VarSet): SampleContext {
 }
 
 function expr(text: string) {
-  const e = compileSampleExpr(text, 'f');
+  const e = compileSampleExpr(text, { proxy: 'f' });
   if ('error' in e) throw new Error(e.error);
   return e;
 }
@@ -88,6 +88,6 @@ describe('var() and the converters', () => {
   });
 
   it('refuses a converter argument that is neither an integer nor a variable name', () => {
-    expect(compileSampleExpr('int(1),add(foo)', 'f')).toEqual({ error: expect.stringContaining("invalid args in converter 'add' : invalid variable name 'foo'") });
+    expect(compileSampleExpr('int(1),add(foo)', { proxy: 'f' })).toEqual({ error: expect.stringContaining("invalid args in converter 'add' : invalid variable name 'foo'") });
   });
 });

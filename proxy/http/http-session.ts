@@ -14,7 +14,7 @@ import type { LiveBackend } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { chooseBackend } from '../stream/switching.ts';
-import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
+import { assignChosenServer, assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
 import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
@@ -375,9 +375,10 @@ export class HttpSession implements ServerSideSession {
       const id = t.captures.uniqueIdNow()!;
       if (uid.header !== undefined) t.req.headers.push(uid.header, id);
     }
-    // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
+    // stick match/on: the entry's server takes the request directly (SF_DIRECT), or queues on it when full; else
+    // the balancer chooses
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
-    if (sticky) useServer(this, t, sticky);
+    if (sticky) t.queued = assignChosenServer(be, sticky, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
     else this.assign(t, undefined);
   }
 
@@ -465,7 +466,7 @@ export class HttpSession implements ServerSideSession {
   assign(t: Txn, avoid: ServerState | undefined): void {
     const direct = avoid === undefined ? persistentServer(t) ?? this.lastServer(t.backend!) : null;
     if (direct) {
-      useServer(this, t, direct);
+      t.queued = assignChosenServer(t.backend!, direct, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
@@ -491,7 +492,10 @@ export class HttpSession implements ServerSideSession {
       t.termination = `${why}--`;
       this.answerStatus(t, 503);
     },
-    leftQueue: (t) => (t.queued = null),
+    leftQueue: (t) => {
+      if (t.queued) t.queuePos = { server: t.queued.server !== undefined, pos: t.queued.pos };
+      t.queued = null;
+    },
     alive: (t) => this.txn === t,
   };
 
@@ -720,6 +724,7 @@ export class HttpSession implements ServerSideSession {
       const queued = t.queued !== null;
       if (t.queued && t.backend) {
         t.backend.dequeue(t.queued);
+        t.queuePos = { server: t.queued.server !== undefined, pos: t.queued.pos };
         // the time it waited in the queue is its Tw, and the log says it left from there (CQ)
         t.tAssigned = Date.now();
       }

@@ -299,10 +299,6 @@ function addServer(c: ProxyLineContext, name: string, addrAt: number): boolean {
   const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, addrAt + 1);
   if (!ok) return false;
   finishServerTls(c, target);
-  if (target.sendProxy && target.ssl?.use) {
-    c.unsupported(`${prefix}'send-proxy' towards an 'ssl' server`, { form: 'bracket' });
-    target.sendProxy = 0;
-  }
   const draft: ServerDraft = { ...target, name, host, port, loc: c.loc, ...(a.family === 'host' && a.host ? { fqdn: a.host } : {}) };
   c.proxy.servers.push(draft);
   return true;

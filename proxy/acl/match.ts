@@ -1,6 +1,7 @@
 // Match methods (HAProxy's src/pattern.c): each parses its patterns once, at config time, into a closure that
 // takes one sample and returns the index of the pattern that matched, or -1.
 import type { SampleType, SampleValue } from '../sample/sample.ts';
+import { exactInt64, type Int } from '../sample/int64.ts';
 import { compileRegex } from './regex.ts';
 import { matchIp, parseIpNet, type IpNet } from '../sample/ip.ts';
 
@@ -28,8 +29,8 @@ export interface CompiledMatch {
 }
 
 export interface IntRange {
-  readonly min?: number;
-  readonly max?: number;
+  readonly min?: Int;
+  readonly max?: Int;
 }
 
 // Parses one int pattern: "N", "N:M", ":M", "N:" (':' or '-' separates), as pat_parse_int; error text otherwise.
@@ -58,12 +59,12 @@ export function parseIntRange(text: string): IntRange | string {
 
 // HAProxy's strl2llrc: optional '-', then only digits (chars above '9' are errors; lower ones slip through as
 // in C, so we refuse them too, which is what every real config expects).
-export function strictInt(s: string): number | null {
+// A value beyond 64 bits is refused too, as HAProxy refuses it ("is not a number").
+export function strictInt(s: string): Int | null {
   if (s.length === 0) return null;
   const body = s[0] === '-' ? s.slice(1) : s;
   if (!/^\d*$/.test(body)) return null;
-  const n = Number(body === '' ? 0 : body);
-  return s[0] === '-' ? -n : n;
+  return exactInt64(body, s[0] === '-');
 }
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'CONNECT', 'PUT', 'OPTIONS', 'DELETE', 'TRACE']);
@@ -142,7 +143,7 @@ export function compileMatch(method: AnyMatch, patterns: readonly string[], icas
     case 'found':
       return { match: () => 0, patterns: pats };
     case 'bool':
-      return { match: (v) => ((v as number) !== 0 ? 0 : -1), patterns: pats };
+      return { match: (v) => (v !== 0 && v !== false ? 0 : -1), patterns: pats };
     case 'int':
     case 'len': {
       const ranges: IntRange[] = [];
@@ -158,7 +159,7 @@ export function compileMatch(method: AnyMatch, patterns: readonly string[], icas
       return {
         patterns: pats,
         match: (v) => {
-          const x = isLen ? (v as string).length : (v as number);
+          const x = isLen ? (v as string).length : (v as Int);
           for (let i = 0; i < n; i++) if (mins[i]! <= x && x <= maxs[i]!) return i;
           return -1;
         },

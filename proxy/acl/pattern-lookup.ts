@@ -3,6 +3,7 @@
 // trees by longest prefix (IPv4 with contiguous masks, IPv6), everything else in file order, first match wins.
 // What the reference's entries compile to is rebuilt when the runtime API changes them (its revision moves).
 import type { SampleValue } from '../sample/sample.ts';
+import { readInt64At, type Int } from '../sample/int64.ts';
 import { parseIpNet, parseIpv4, parseIpv6, type IpNet } from '../sample/ip.ts';
 import { compileMatch, type AnyMatch, type Matcher } from './match.ts';
 import type { PatternElt, PatternRef, PatternUse } from './pattern-refs.ts';
@@ -23,11 +24,9 @@ const INDEX_CLASS: Record<AnyMatch, string> = {
 };
 
 /** map_parse_int: read_int64 (an optional sign, digits) must take the whole text; an empty one reads as 0. */
-export function parseMapInt(text: string): number | undefined {
-  const m = /^([-+]?)(\d*)$/.exec(text);
-  if (!m) return undefined;
-  const n = Number(m[2] === '' ? 0 : m[2]);
-  return m[1] === '-' ? -n : n;
+export function parseMapInt(text: string): Int | undefined {
+  const r = readInt64At(text);
+  return r.end === text.length ? r.value : undefined;
 }
 
 /** map_parse_ip: an IPv4 or IPv6 address. */

@@ -202,6 +202,7 @@ export function defaultOptions(): ProxyOptions {
     httplogClf: false,
     tcplog: false,
     dontlognull: false,
+    httpBufferRequest: false,
     httpServerClose: false,
     httpKeepAlive: false,
     httpClose: false,

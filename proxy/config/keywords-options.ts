@@ -6,10 +6,12 @@ import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { parseCheckOption } from './keywords-tcp-check.ts';
 
-type BoolKey = 'dontlognull' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa' | 'httpIgnoreProbes' | 'abortOnClose' | 'preferLastServer';
+type BoolKey = 'dontlognull' | 'httpBufferRequest' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa' | 'httpIgnoreProbes' | 'abortOnClose' | 'preferLastServer';
 
 /** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
-const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' }>> = {
+// cap 'any': HAProxy takes it in frontends and backends alike (PR_CAP_FE | PR_CAP_BE).
+const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend' | 'any' }>> = {
+  'http-buffer-request': { key: 'httpBufferRequest', cap: 'any' },
   dontlognull: { key: 'dontlognull', cap: 'frontend' },
   allbackups: { key: 'allbackups', cap: 'backend' },
   logasap: { key: 'logasap', cap: 'frontend' },
@@ -138,7 +140,7 @@ export function parseOption(c: ProxyLineContext): void {
   const bool = BOOLS[name];
   if (bool) {
     if (name !== 'redispatch' && c.tooManyArgs(0, 1)) return;
-    if (c.notCap(bool.cap, name)) return;
+    if (bool.cap !== 'any' && c.notCap(bool.cap, name)) return;
     // "default option x" restores what a proxy without defaults has: off.
     opts[bool.key] = c.kwm === 'std';
     return;

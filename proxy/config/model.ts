@@ -385,6 +385,8 @@ export interface ProxyOptions {
   httplogClf: boolean;
   tcplog: boolean;
   dontlognull: boolean;
+  /** option http-buffer-request: the frontend's http-request rules wait for the request body (as much as fits). */
+  httpBufferRequest: boolean;
   forwardfor?: ForwardForSpec;
   httpServerClose: boolean;
   httpKeepAlive: boolean;

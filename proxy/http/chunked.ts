@@ -33,6 +33,11 @@ export class ChunkedScanner {
     return this.st === St.Done;
   }
 
+  /** Payload bytes the chunk being read still announces (0 between chunks). */
+  get pending(): number {
+    return this.st === St.Data ? this.left : 0;
+  }
+
   // Consumes buf[from..); returns how many bytes belong to this message, or -1 when the framing is invalid.
   // With a sink, reports where the payload and trailers lie so a caller can re-chunk them.
   scan(buf: Buffer, from = 0, sink?: ChunkSink): number {

@@ -118,6 +118,10 @@ export class Txn {
   /** http-request tarpit: the hold under way, then how long it held the request (-1: not tarpitted). */
   tarpitTimer: NodeJS.Timeout | null = null;
   tarpitHeld = -1;
+  /** The body never arrived while option http-buffer-request waited for it: no valid request time (Tq -1). */
+  bodyTimedOut = false;
+  /** The body bytes dropped before an answer of the proxy's own, still what req.body* read while it is built. */
+  droppedBody: Buffer | null = null;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
   serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
   /** The request head's size as HTX counts it, as it arrived (%U counts it so). */

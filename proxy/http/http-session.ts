@@ -1,6 +1,7 @@
 // One client connection in mode http: parse each request head, apply the frontend's rules, pick a backend and a
 // server, forward the request and stream the response back, then log. Keep-alive on both sides.
 import net from 'node:net';
+import { bufferedBody, NO_BODY, type BufferedBody } from './request-body.ts';
 import tls from 'node:tls';
 import { contentVerdict } from '../tcp/tcp-request-rules.ts';
 import { htxHeadSize } from '../sample/fetches/payload.ts';
@@ -179,8 +180,16 @@ export class HttpSession implements ServerSideSession {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
       vars, stick: strm && this.gen ? { tables: this.gen.tables, ctrs: strm, sess: this.sessStk } : undefined,
+      reqBody: this.readBody,
     };
   }
+
+  // req.body* read the body bytes held after the head of the request in progress (one closure per session)
+  private readonly readBody = (): BufferedBody => {
+    const t = this.txn;
+    if (!t) return NO_BODY;
+    return bufferedBody(t.req, t.bodyDropped ? t.droppedBody : this.buf);
+  };
 
   // ---- client side -------------------------------------------------------------------------------------------
 
@@ -197,6 +206,7 @@ export class HttpSession implements ServerSideSession {
     } else this.buf = Buffer.concat([this.buf, d]);
     if (!t) this.parseNext();
     else if (this.bodyWait) this.takeBody();
+    else if (this.bodyBuffering) this.checkBodyBuffered();
     else if (this.buf.length > this.host.limits.maxHeadBytes) this.sock.pause(); // pipelining: wait our turn
   }
 
@@ -238,6 +248,15 @@ export class HttpSession implements ServerSideSession {
 
   private onClientTimeout(): void {
     const t = this.txn;
+    if (t && this.bodyBuffering) {
+      // option http-buffer-request waited for a body that did not come: 408, logged cR-- without a request time
+      this.bodyBuffering = null;
+      t.termination = 'cR--';
+      t.bodyTimedOut = true;
+      t.closeClient = true;
+      this.answerStatus(t, 408);
+      return;
+    }
     if (!t) {
       if (this.buf && this.buf.length > 0) {
         // a head that never completed: HAProxy answers 408 and logs it
@@ -354,6 +373,39 @@ export class HttpSession implements ServerSideSession {
       this.answerStatus(t, monitor);
       return;
     }
+    // option http-buffer-request: the rules wait for the body, or for as much of it as the buffer holds
+    // (http_wait_for_request_body), within timeout http-request
+    if (fe.spec.options.httpBufferRequest && t.req.hasBody && !this.bodyBuffered()) {
+      this.bodyBuffering = { t, resume: () => this.afterBody(t) };
+      this.setClientTimeout(fe.spec.timeouts.httpRequest ?? fe.spec.timeouts.client ?? 0);
+      return;
+    }
+    this.afterBody(t);
+  }
+
+  private bodyBuffering: { t: Txn; resume: () => void } | null = null;
+
+  private bodyBuffered(): boolean {
+    const b = this.readBody();
+    return b.complete || b.full;
+  }
+
+  private checkBodyBuffered(): void {
+    const w = this.bodyBuffering!;
+    if (this.closed || this.txn !== w.t) {
+      this.bodyBuffering = null;
+      return;
+    }
+    if (!this.bodyBuffered()) return;
+    this.bodyBuffering = null;
+    this.setClientTimeout(w.t.fe.spec.timeouts.client ?? 0);
+    w.resume();
+  }
+
+  // The frontend's rules and what follows them: routing, the backend's rules, the server.
+  private afterBody(t: Txn): void {
+    const fe = t.fe;
+    const uid = fe.spec.uniqueId;
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
@@ -441,6 +493,9 @@ export class HttpSession implements ServerSideSession {
     const buf = this.buf;
     const take = wholeRequestBody(req, buf);
     if (take < 0) return;
+    // a body larger than HAProxy's buffer was never all read, whatever arrived here: the answer closes
+    if (bufferedBody(req, buf).full) return;
+    t.droppedBody = buf!.subarray(0, take);
     this.buf = buf!.length > take ? buf!.subarray(take) : null;
     // the next request's clock starts once this one ends
     if (!this.buf) this.tFirstByte = -1;

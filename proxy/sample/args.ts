@@ -1,6 +1,7 @@
 // Fetch and converter argument lists, parsed as HAProxy's make_arg_list (src/arg.c) does: "(a,b)" right after
 // the keyword, quotes and backslash escapes honoured, errors worded the same way.
 import type { ArgType, ArgValue } from './sample.ts';
+import { readInt64 } from './sample.ts';
 import { parseMask4, parseMask6 } from './converters-addr.ts';
 
 export interface ParsedArgs {
@@ -9,7 +10,7 @@ export interface ParsedArgs {
   readonly end: number;
 }
 
-const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask', tab: 'table' };
+const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', sint64: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask', tab: 'table' };
 
 // Parses the argument list starting at `from` in `text`; returns the values or HAProxy's error message.
 export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string; arg?: number } {
@@ -52,13 +53,15 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
         }
       }
       const type = types[pos]!;
-      if (type === 'sint') {
+      if (type === 'sint' || type === 'sint64') {
         if (out === '') {
           if (pos >= min) break;
           return { error: `expected type '${TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
         }
         if (!/^[-+]?\d+$/.test(out)) return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
-        values.push(Number(out));
+        // read_int64 saturates at the 64-bit limits
+        const n = readInt64(out);
+        values.push(type === 'sint64' ? n : Number(n));
       } else if (type === 'msk4' || type === 'msk6') {
         if (out === '') {
           if (pos >= min) break;

@@ -2,6 +2,7 @@
 import { readInt64, type SampleType, type SampleValue } from './sample.ts';
 import { typeOfValue } from './vars.ts';
 import { ipv4ToString, parseIpv4, parseIpv6, scanIpv4 } from './ip.ts';
+import { low32, toBigInt, type Int } from './int64.ts';
 
 /** Converts a sample to what a method expects (HAProxy's sample_casts); undefined when the cast fails. */
 export function castSample(value: SampleValue, from0: SampleType, to: SampleType | 'addr'): SampleValue | undefined {
@@ -32,7 +33,7 @@ export function castSample(value: SampleValue, from0: SampleType, to: SampleType
       return undefined;
     case 'addr':
     case 'ip':
-      if (from === 'int') return ipv4ToString((value as number) >>> 0);
+      if (from === 'int') return ipv4ToString(low32(value as Int));
       if (from === 'str') {
         const s = value as string;
         const v4 = scanIpv4(s);
@@ -44,7 +45,7 @@ export function castSample(value: SampleValue, from0: SampleType, to: SampleType
       if (from === 'str' || from === 'meth') return Buffer.from(value as string, 'latin1');
       if (from === 'int') {
         const b = Buffer.alloc(8);
-        b.writeBigInt64BE(BigInt(value as number));
+        b.writeBigInt64BE(toBigInt(value as Int));
         return b;
       }
       if (from === 'bool') return Buffer.from([value ? 1 : 0]);

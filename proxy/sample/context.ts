@@ -1,5 +1,6 @@
 // What sample fetches read: a connection, maybe an HTTP request or response, the proxies' live state.
 import type { VarSet } from './vars.ts';
+import type { BufferedBody } from '../http/request-body.ts';
 import type { HttpRequestView, HttpResponseView } from '../http/message-view.ts';
 import type { TlsView } from '../tls/tls-info.ts';
 import type { StickTable } from '../stick/stick-table.ts';
@@ -35,6 +36,8 @@ export interface SampleContext {
   readonly frontend?: NamedId;
   readonly backend?: NamedId;
   readonly server?: NamedId;
+  /** In mode http: the request body as buffered when the rules run (req.body*); absent with no HTTP request. */
+  readonly reqBody?: () => BufferedBody;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
   readonly payload?: Buffer;
   /**

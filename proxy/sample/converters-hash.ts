@@ -1,13 +1,16 @@
 // Hash and digest converters (src/sample.c, src/ssl_sample.c of HAProxy v2.6.0): crc32, crc32c, djb2, sdbm,
 // wt6 and xxh32 give a 32-bit unsigned int (crc32..wt6 through full_hash when their argument is non-zero);
-// sha1, sha2, digest and hmac give the raw digest bytes. xxh64 and xxh3 stay HAProxy-only: their 64-bit results
-// do not fit the engine's JS-number integers exactly.
+// xxh64 and xxh3 a 64-bit hash read as a signed integer (an Int, int64.ts); sha1, sha2, digest and hmac give the
+// raw digest bytes.
 import { createHash, createHmac, getHashes } from 'node:crypto';
 import type { ConverterDef } from './converters.ts';
 import type { ArgValue } from './sample.ts';
 import { crc32, djb2, fullHash, sdbm, wt6, type RangeHash } from '../balance/hash-functions.ts';
 import { getVar, parseVarName, typeOfValue, type VarName } from './vars.ts';
 import { castSample } from './cast.ts';
+import { toBigInt, wrap64, type Int } from './int64.ts';
+import { xxh64 } from '../http/xxh64.ts';
+import { xxh3 } from './xxh3.ts';
 
 // hash_crc32c: CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), RFC 4960 appendix B.
 const CRC32C_TABLE = (() => {
@@ -78,6 +81,17 @@ function hashConv(name: string, fn: RangeHash): ConverterDef {
   };
 }
 
+// xxh64/xxh3([seed]): the seed is the integer's 64 bits, unsigned; the unsigned hash is stored in a signed SINT.
+function hash64(name: string, fn: (b: Uint8Array, seed: bigint) => bigint): ConverterDef {
+  return {
+    name, inType: 'bin', outType: 'int', args: ['sint64'], minArgs: 0,
+    compile: (a) => {
+      const seed = BigInt.asUintN(64, a[0] === undefined ? 0n : toBigInt(a[0] as Int));
+      return (v) => wrap64(fn(v as Buffer, seed));
+    },
+  };
+}
+
 // OpenSSL's digest names as EVP_get_digestbyname knows them (node lists the same library's names).
 const DIGESTS = new Set(getHashes().map((n) => n.toLowerCase()));
 const knownDigest = (name: string): boolean => DIGESTS.has(name.toLowerCase());
@@ -109,6 +123,8 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
       return (v) => xxh32(v as Buffer, seed);
     },
   },
+  hash64('xxh64', xxh64),
+  hash64('xxh3', xxh3),
   { name: 'sha1', inType: 'bin', outType: 'bin', args: [], minArgs: 0, compile: () => (v) => createHash('sha1').update(v as Buffer).digest() },
   {
     name: 'sha2', inType: 'bin', outType: 'bin', args: ['sint'], minArgs: 0,

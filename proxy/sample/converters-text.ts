@@ -2,6 +2,7 @@
 // concat, add_item, strcmp, secure_memcmp, iif, cut_crlf, ub64enc/ub64dec, be2dec, be2hex, htonl, cpl, odd,
 // even. Strings are byte strings (latin1), as the rest of the engine reads header bytes.
 import type { ConverterDef } from './converters.ts';
+import { low32, toBigInt, wrap64, type Int } from './int64.ts';
 import type { ArgValue, SampleValue } from './sample.ts';
 import type { SampleContext } from './context.ts';
 import { castSample } from './cast.ts';
@@ -417,11 +418,11 @@ export const TEXT_CONVERTERS: readonly ConverterDef[] = [
     name: 'htonl', inType: 'int', outType: 'bin', args: [], minArgs: 0,
     compile: () => (v) => {
       const b = Buffer.alloc(4);
-      b.writeUInt32BE(Number(BigInt.asUintN(32, BigInt(v as number))));
+      b.writeUInt32BE(low32(v as Int));
       return b;
     },
   },
-  { name: 'cpl', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => Number(BigInt.asIntN(64, ~BigInt(v as number))) },
-  { name: 'odd', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (Number(BigInt.asUintN(1, BigInt(v as number))) === 1) },
-  { name: 'even', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (Number(BigInt.asUintN(1, BigInt(v as number))) === 0) },
+  { name: 'cpl', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => wrap64(~toBigInt(v as Int)) },
+  { name: 'odd', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (Number(BigInt.asUintN(1, toBigInt(v as Int))) === 1) },
+  { name: 'even', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (Number(BigInt.asUintN(1, toBigInt(v as Int))) === 0) },
 ];

@@ -1,9 +1,11 @@
 // Date converters (src/http_conv.c, src/sample.c of HAProxy 2.6): http_date([offset[,unit]]) writes an
 // IMF-fixdate ("Tue, 14 Nov 2023 22:13:20 GMT"; with ms or us a fraction printed as %d, unpadded), and
-// utime(FORMAT[,offset]) formats a UTC date with strftime's C-locale conversions. ltime (local time, whose %Z
-// names the zone) stays HAProxy-only.
+// utime(FORMAT[,offset]) formats a UTC date with strftime's C-locale conversions, and ltime(FORMAT[,offset]) the
+// same in the process's local zone (TZ), whose %Z and %z name it.
 import type { ConverterDef } from './converters.ts';
 import type { ArgValue } from './sample.ts';
+import { toBigInt, type Int } from './int64.ts';
+import { localZone, type Zone } from './local-zone.ts';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -13,7 +15,7 @@ const p2 = (n: number): string => String(n).padStart(2, '0');
 
 // The 55-bit mask HAProxy applies so that a huge value never gives a negative date.
 const MASK55 = (1n << 55n) - 1n;
-const seconds = (v: number): bigint => BigInt.asIntN(64, BigInt(Math.trunc(v))) & MASK55;
+const seconds = (v: Int): bigint => toBigInt(v) & MASK55;
 
 interface Civil {
   Y: number;
@@ -52,9 +54,20 @@ function gmtime(epoch: bigint): Civil {
   return { Y, m, day, H: Math.floor(rem / 3600), M: Math.floor((rem % 3600) / 60), S: rem % 60, w: (((days + 4) % 7) + 7) % 7, yday: before + day - 1 };
 }
 
+const GMT: Zone = { offset: 0, name: 'GMT' };
+
 /** strftime(3) in the C locale on a UTC date, for the conversions glibc has; others are copied as written. */
 export function strftimeUtc(fmt: string, epoch: bigint): string {
-  const { Y, m, day, H, M, S, w, yday } = gmtime(epoch);
+  return strftimeIn(fmt, epoch, GMT);
+}
+
+function offsetText(offset: number): string {
+  const a = Math.abs(offset);
+  return `${offset < 0 ? '-' : '+'}${p2(Math.floor(a / 3600))}${p2(Math.floor((a % 3600) / 60))}`;
+}
+
+function strftimeIn(fmt: string, epoch: bigint, zone: Zone): string {
+  const { Y, m, day, H, M, S, w, yday } = gmtime(epoch + BigInt(zone.offset));
   const conv = (c: string): string | null => {
     switch (c) {
       case 'a': return DAYS[w]!;
@@ -89,8 +102,8 @@ export function strftimeUtc(fmt: string, epoch: bigint): string {
       case 'X': return `${p2(H)}:${p2(M)}:${p2(S)}`;
       case 'y': return p2(Y % 100);
       case 'Y': return String(Y);
-      case 'z': return '+0000';
-      case 'Z': return 'GMT';
+      case 'z': return offsetText(zone.offset);
+      case 'Z': return zone.name;
       case '%': return '%';
       default: return null;
     }
@@ -118,8 +131,8 @@ const UNITS: Record<string, 's' | 'ms' | 'us'> = { s: 's', ms: 'ms', us: 'us' };
 const checkUnit = (a: readonly ArgValue[]): string | null =>
   a[1] === undefined || UNITS[String(a[1])] ? null : `expects 's', 'ms' or 'us', got '${String(a[1])}'`;
 
-function httpDate(v: number, offset: number, unit: 's' | 'ms' | 'us'): string {
-  let n = BigInt.asIntN(64, BigInt(Math.trunc(v)) + BigInt(offset));
+function httpDate(v: Int, offset: number, unit: 's' | 'ms' | 'us'): string {
+  let n = BigInt.asIntN(64, toBigInt(v) + BigInt(offset));
   let frac = 0n;
   if (unit === 'ms') {
     frac = n % 1000n;
@@ -139,7 +152,7 @@ export const TIME_CONVERTERS: readonly ConverterDef[] = [
     compile: (a) => {
       const offset = typeof a[0] === 'number' ? a[0] : 0;
       const unit = a[1] === undefined ? 's' : UNITS[String(a[1])]!;
-      return (v) => httpDate(v as number, offset, unit);
+      return (v) => httpDate(v as Int, offset, unit);
     },
   },
   {
@@ -147,7 +160,18 @@ export const TIME_CONVERTERS: readonly ConverterDef[] = [
     compile: (a) => {
       const fmt = String(a[0] ?? '');
       const offset = typeof a[1] === 'number' ? a[1] : 0;
-      return (v) => strftimeUtc(fmt, seconds(v as number) + BigInt(offset));
+      return (v) => strftimeUtc(fmt, seconds(v as Int) + BigInt(offset));
+    },
+  },
+  {
+    name: 'ltime', inType: 'int', outType: 'str', args: ['str', 'sint'], minArgs: 1,
+    compile: (a) => {
+      const fmt = String(a[0] ?? '');
+      const offset = typeof a[1] === 'number' ? a[1] : 0;
+      return (v) => {
+        const t = seconds(v as Int) + BigInt(offset);
+        return strftimeIn(fmt, t, localZone(t));
+      };
     },
   },
 ];

@@ -13,6 +13,7 @@ import { TIME_CONVERTERS } from './converters-time.ts';
 import { MAP_CONVERTERS } from './map-converters.ts';
 import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
 import { TABLE_CONVERTERS } from './table-converters.ts';
+import { addInt, divInt, modInt, mulInt, negInt, readInt64At, subInt, toBigInt, wrap64, type Int } from './int64.ts';
 
 export interface ConverterDef {
   readonly name: string;
@@ -121,30 +122,25 @@ const checkField = (a: readonly ArgValue[]): string | null =>
 
 // An arithmetic converter's operand (check_operator in src/sample.c): an integer, or the name of a variable
 // whose value is read as an int each time (an unset one, or one that is no int, fails the converter).
-type Operand = { readonly n: number } | { readonly v: VarName };
+type Operand = { readonly n: Int } | { readonly v: VarName };
 
 function operand(a: ArgValue): Operand | { error: string } {
   const t = String(a ?? '');
-  if (/^[-+]?\d+$/.test(t)) return { n: Number(t) };
+  if (/^[-+]?\d+$/.test(t)) return { n: readInt64At(t).value };
   const v = parseVarName(t);
   return 'error' in v ? v : { v };
 }
 
-function operandValue(o: Operand, ctx: SampleContext): number | undefined {
+function operandValue(o: Operand, ctx: SampleContext): Int | undefined {
   if ('n' in o) return o.n;
   const x = getVar(ctx.vars, o.v);
   if (x === undefined) return undefined;
   const n = castSample(x, typeOfValue(x), 'int');
-  return typeof n === 'number' ? n : undefined;
+  return typeof n === 'number' || typeof n === 'bigint' ? n : undefined;
 }
 
-// HAProxy's arithmetic saturates at the 64-bit limits; JS numbers are exact only up to 2^53, so a saturated
-// result prints rounded (9223372036854775807 comes out as 9223372036854776000).
-const INT_MAX = 9223372036854775807;
-const INT_MIN = -9223372036854775808;
-const clamp = (x: number): number => (x > INT_MAX ? INT_MAX : x < INT_MIN ? INT_MIN : Math.trunc(x));
-
-function arith(name: string, op: (a: number, b: number) => number): ConverterDef {
+// HAProxy's arithmetic saturates at the 64-bit limits (int64.ts).
+function arith(name: string, op: (a: Int, b: Int) => Int): ConverterDef {
   return {
     name, inType: 'int', outType: 'int', args: ['str'], minArgs: 1,
     validate: (a) => {
@@ -155,7 +151,7 @@ function arith(name: string, op: (a: number, b: number) => number): ConverterDef
       const o = operand(a[0]) as Operand;
       return (v, ctx) => {
         const b = operandValue(o, ctx);
-        return b === undefined ? undefined : clamp(op(v as number, b));
+        return b === undefined ? undefined : op(v as Int, b);
       };
     },
   };
@@ -185,13 +181,12 @@ function varConverter(name: 'set-var' | 'unset-var'): ConverterDef {
 }
 
 const CONVERTERS: readonly ConverterDef[] = [
-  arith('add', (a, b) => a + b),
-  arith('sub', (a, b) => a - b),
-  arith('mul', (a, b) => a * b),
-  // a zero divisor gives the largest value (div) or 0 (mod), as in HAProxy's sample_conv_arith_div/mod
-  arith('div', (a, b) => (b === 0 ? INT_MAX : a / b)),
-  arith('mod', (a, b) => (b === 0 ? 0 : a % b)),
-  { name: 'neg', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => clamp(-(v as number)) },
+  arith('add', addInt),
+  arith('sub', subInt),
+  arith('mul', mulInt),
+  arith('div', divInt),
+  arith('mod', modInt),
+  { name: 'neg', inType: 'int', outType: 'int', args: [], minArgs: 0, compile: () => (v) => negInt(v as Int) },
   varConverter('set-var'),
   varConverter('unset-var'),
   { name: 'lower', inType: 'str', outType: 'str', args: [], minArgs: 0, compile: () => (v) => (v as string).toLowerCase() },
@@ -241,7 +236,7 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
     name: 'hex2i', inType: 'str', outType: 'int', args: [], minArgs: 0,
     compile: () => (v) => {
       const s = v as string;
-      return HEX_DIGIT.test(s) ? Number(BigInt.asIntN(64, BigInt(`0x${s || '0'}`))) : undefined;
+      return HEX_DIGIT.test(s) ? wrap64(BigInt(`0x${s || '0'}`)) : undefined;
     },
   },
   { name: 'base64', inType: 'bin', outType: 'str', args: [], minArgs: 0, compile: () => (v) => (v as Buffer).toString('base64') },
@@ -252,11 +247,11 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
       return /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? Buffer.from(s, 'base64') : undefined;
     },
   },
-  arith('and', (a, b) => Number(BigInt.asIntN(64, BigInt(a) & BigInt(b)))),
-  arith('or', (a, b) => Number(BigInt.asIntN(64, BigInt(a) | BigInt(b)))),
-  arith('xor', (a, b) => Number(BigInt.asIntN(64, BigInt(a) ^ BigInt(b)))),
-  { name: 'bool', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (v as number) !== 0 },
-  { name: 'not', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => (v as number) === 0 },
+  arith('and', (a, b) => wrap64(toBigInt(a) & toBigInt(b))),
+  arith('or', (a, b) => wrap64(toBigInt(a) | toBigInt(b))),
+  arith('xor', (a, b) => wrap64(toBigInt(a) ^ toBigInt(b))),
+  { name: 'bool', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => v !== 0 },
+  { name: 'not', inType: 'int', outType: 'bool', args: [], minArgs: 0, compile: () => (v) => v === 0 },
   trim('ltrim', true),
   trim('rtrim', false),
   {

@@ -1,5 +1,6 @@
 // What a sample is: its type (HAProxy's SMP_T_*), how fetches hand samples out, and which casts exist.
 import type { SampleContext } from './context.ts';
+import { readInt64At, type Int } from './int64.ts';
 
 /**
  * HAProxy's sample types; 'meth' is a method name, 'bin' raw bytes. IP samples travel as text. 'any' is a fetch
@@ -10,12 +11,13 @@ export type SampleType = 'bool' | 'int' | 'ip' | 'str' | 'bin' | 'meth' | 'any';
 /** The JS value for each sample type. */
 export interface SampleValues {
   bool: boolean;
-  int: number;
+  /** Signed 64-bit: a number while safe, a bigint beyond (int64.ts). */
+  int: Int;
   ip: string;
   str: string;
   bin: Buffer;
   meth: string;
-  any: boolean | number | string | Buffer;
+  any: boolean | Int | string | Buffer;
 }
 export type SampleValue = SampleValues[SampleType];
 
@@ -41,9 +43,13 @@ export type FetchFn = (ctx: SampleContext, visit: Visit) => boolean;
  */
 export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-req-persist' | 'http-res' | 'http-res-persist' | 'frontend' | 'backend' | 'server';
 
-/** Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers, tab a stick table. */
-export type ArgType = 'str' | 'sint' | 'be' | 'fe' | 'srv' | 'msk4' | 'msk6' | 'tab';
-export type ArgValue = string | number | undefined;
+/**
+ * Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers, tab a stick
+ * table. 'sint' gives a number (saturated, so a huge one is only near); 'sint64' is the same integer kept exact (Int)
+ * for the one place that needs all 64 bits, the int() fetch.
+ */
+export type ArgType = 'str' | 'sint' | 'sint64' | 'be' | 'fe' | 'srv' | 'msk4' | 'msk6' | 'tab';
+export type ArgValue = string | number | bigint | undefined;
 
 export interface FetchDef {
   readonly name: string;
@@ -76,23 +82,9 @@ export function canCast(from: SampleType, to: SampleType | 'addr'): boolean {
   return to === 'any' || CASTS[from].includes(to);
 }
 
-// HAProxy's read_int64: optional sign then digits, stopping at the first non-digit.
-export function readInt64(s: string): number {
-  let i = 0;
-  let neg = false;
-  if (s.charCodeAt(0) === 45) {
-    neg = true;
-    i = 1;
-  } else if (s.charCodeAt(0) === 43) {
-    i = 1;
-  }
-  let v = 0;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    v = v * 10 + c;
-  }
-  return neg ? -v : v;
+// HAProxy's read_int64: optional sign then digits, stopping at the first non-digit, saturating at 64 bits.
+export function readInt64(s: string): Int {
+  return readInt64At(s).value;
 }
 
 // HAProxy's strl2ic (used by hdr_val, urlp_val): digits until a char above '9'; lower chars still add.

@@ -102,7 +102,7 @@ export function unsetVar(set: VarSet | undefined, v: VarName): void {
 /** The sample type a stored value has (see the header comment: addresses read back as strings). */
 export function typeOfValue(value: SampleValue): SampleType {
   if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return 'int';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'int';
   if (Buffer.isBuffer(value)) return 'bin';
   return 'str';
 }

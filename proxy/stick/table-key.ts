@@ -1,6 +1,7 @@
 // Samples turned into stick-table keys (smp_to_stkey() in src/stick_table.c) and keys as "show table" prints them
 // (inet_ntop, %u, dump_text, dump_binary). A key is the bytes HAProxy stores, so entries sort as its tree does.
 import { castSample } from '../sample/cast.ts';
+import { isInt, low32 } from '../sample/int64.ts';
 import { parseIpv4, parseIpv6 } from '../sample/ip.ts';
 import { ipv6ToString } from '../sample/converters-addr.ts';
 import type { SampleType, SampleValue } from '../sample/sample.ts';
@@ -48,10 +49,10 @@ export function sampleToKey(value: SampleValue, from: SampleType, type: TableKey
     }
     case 'integer': {
       const n = castSample(value, from, 'int');
-      if (typeof n !== 'number') return undefined;
+      if (!isInt(n)) return undefined;
       const b = Buffer.alloc(4);
       // the table keeps a 32-bit unsigned int in host order (little-endian here)
-      b.writeUInt32LE(Number(BigInt.asUintN(32, BigInt(Math.trunc(n)))));
+      b.writeUInt32LE(low32(n));
       return b;
     }
     case 'string': {

@@ -2,6 +2,7 @@
 // (http_action_track_sc in src/http_act.c, tcp_action_track_sc in src/tcp_rules.c), sc-inc-gpc0/1(N),
 // sc-inc-gpc(I,N), sc-set-gpt0(N) V and sc-set-gpt(I,N) V (src/stick_table.c), with HAProxy's parse messages.
 import type { ProxyLineContext } from '../config/context.ts';
+import { isInt, low32 } from '../sample/int64.ts';
 import type { Parsed } from '../http/actions/common.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { usableAt, type CheckPlace } from '../sample/places.ts';
@@ -208,10 +209,10 @@ export function applyStickAction(rule: StickAction, ctx: SampleContext, run: Sti
       else {
         const v = rule.value.evaluateSample(ctx);
         const n = v === undefined ? undefined : castSample(v, rule.value.outType, 'int');
-        if (typeof n !== 'number') return;
-        value = n;
+        if (!isInt(n)) return;
+        value = low32(n);
       }
-      value = Number(BigInt.asUintN(32, BigInt(Math.trunc(value))));
+      value = low32(value);
       if (scalar) t.set(e, GPT0, value);
       else (e.data[GPT] as number[])[element] = value;
       t.touch(e);

@@ -87,7 +87,7 @@ function options(init: ProxyInit): ProxyOptions {
     httplogClf: false,
     logHealthChecks: false,
     tcplog: false,
-    dontlognull: false,
+    dontlognull: false, httpBufferRequest: false,
     httpServerClose: false,
     httpKeepAlive: true,
     httpClose: false,

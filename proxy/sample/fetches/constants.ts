@@ -1,11 +1,12 @@
 // Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand() and
 // wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
 import { randomInt } from 'node:crypto';
+import type { Int } from '../int64.ts';
 import { hostname } from 'node:os';
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
 import { fetchFlags } from '../sample.ts';
 
-function constant(value: string | number | boolean): FetchFn {
+function constant(value: string | Int | boolean): FetchFn {
   return (_ctx, visit) => visit(value);
 }
 
@@ -35,7 +36,7 @@ const waitEnd: FetchFn = (_ctx, visit) => {
 // The constant and random fetches by name.
 export const constantFetches: readonly FetchDef[] = [
   { name: 'str', outType: 'str', args: ['str'], minArgs: 1, source: 'const', compile: (a) => constant(String(a[0] ?? '')) },
-  { name: 'int', outType: 'int', args: ['sint'], minArgs: 1, source: 'const', compile: (a) => constant(Number(a[0] ?? 0)) },
+  { name: 'int', outType: 'int', args: ['sint64'], minArgs: 1, source: 'const', compile: (a) => constant((a[0] as Int | undefined) ?? 0) },
   {
     name: 'bool', outType: 'bool', args: ['str'], minArgs: 1, source: 'const', validate: checkBool,
     compile: (a) => constant(/^(true|1)$/i.test(String(a[0]))),

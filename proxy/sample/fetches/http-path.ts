@@ -48,49 +48,55 @@ function compileUrlParam(args: readonly ArgValue[], asInt: boolean): FetchFn {
   const name = typeof args[0] === 'string' ? args[0] : '';
   const delim = typeof args[1] === 'string' && args[1].length > 0 ? args[1].charCodeAt(0) : 63; // '?'
   const delimChar = String.fromCharCode(delim);
-  const nlen = name.length;
   return (ctx, visit) => {
     const req = ctx.req;
     if (!req) return false;
-    const uri = req.uri;
-    const q = uri.indexOf(delimChar);
+    const q = req.uri.indexOf(delimChar);
     if (q < 0) return false;
-    const end = uri.length;
-    let pos = q + 1;
-    while (pos < end) {
-      let vstart: number;
-      if (nlen === 0) {
-        const eq = uri.indexOf('=', pos);
-        if (eq < 0) return false;
-        vstart = eq + 1;
-      } else {
-        let found = -1;
-        while (pos < end) {
-          const equal = pos + nlen;
-          if (equal >= end) return false;
-          if (uri.charCodeAt(equal) === 61) {
-            if (uri.startsWith(name, pos)) {
-              found = pos;
-              break;
-            }
-            pos += nlen + 1;
-          }
-          while (pos < end && !isParamDelim(uri.charCodeAt(pos), delim)) pos++;
-          if (pos >= end) return false;
-          pos++;
-        }
-        if (found < 0) return false;
-        vstart = found + nlen + 1;
-      }
-      let vend = vstart;
-      while (vend < end && !isParamDelim(uri.charCodeAt(vend), delim)) vend++;
-      const value = uri.slice(vstart, vend);
-      if (asInt ? visit(strl2ic(value)) : visit(value)) return true;
-      pos = vend;
-      if (pos >= end) return false;
-    }
-    return false;
+    return eachParam(req.uri, q + 1, name, delim, asInt ? (v) => visit(strl2ic(v)) : visit);
   };
+}
+
+/**
+ * Every value of parameter `name` (any parameter's when empty) in text[pos..], parameters separated by '&', ';'
+ * or `delim` (http_find_next_url_param); true as soon as visit is.
+ */
+export function eachParam(text: string, pos0: number, name: string, delim: number, visit: (value: string) => boolean): boolean {
+  const nlen = name.length;
+  const end = text.length;
+  let pos = pos0;
+  while (pos < end) {
+    let vstart: number;
+    if (nlen === 0) {
+      const eq = text.indexOf('=', pos);
+      if (eq < 0) return false;
+      vstart = eq + 1;
+    } else {
+      let found = -1;
+      while (pos < end) {
+        const equal = pos + nlen;
+        if (equal >= end) return false;
+        if (text.charCodeAt(equal) === 61) {
+          if (text.startsWith(name, pos)) {
+            found = pos;
+            break;
+          }
+          pos += nlen + 1;
+        }
+        while (pos < end && !isParamDelim(text.charCodeAt(pos), delim)) pos++;
+        if (pos >= end) return false;
+        pos++;
+      }
+      if (found < 0) return false;
+      vstart = found + nlen + 1;
+    }
+    let vend = vstart;
+    while (vend < end && !isParamDelim(text.charCodeAt(vend), delim)) vend++;
+    if (visit(text.slice(vstart, vend))) return true;
+    pos = vend;
+    if (pos >= end) return false;
+  }
+  return false;
 }
 
 // base/baseq: the first Host value followed by the path (smp_fetch_base); the path alone without a Host.

@@ -10,6 +10,10 @@ export interface ConverterCase {
 }
 
 const JSON_DOC = '{"a":1.5,"b":{"c":"x\\\\u00e9y\\\\n"},"arr":[10,20],"f":false,"t":true,"n":null,"big":12345678901,"fl":-12.9,"s":"q\\\\"z","e":1e300}';
+// Inputs of the lengths where XXH3 changes method (0, 1-3, 4-8, 9-16, 17-128, 129-240, longer, more than a block).
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.repeat(30);
+const HASH_LENGTHS = [0, 3, 7, 12, 20, 50, 100, 200, 300, 1100];
+const hashInput = (n: number): string => (n === 0 ? 'str(),ltrim(x)' : `str(${ALNUM.slice(0, n)})`);
 const q = (path: string, h = 'x-js', extra = ''): string => `%[req.fhdr(${h}),json_query('${path}'${extra})]`;
 
 export const CONVERTER_CASES: readonly ConverterCase[] = [
@@ -70,5 +74,25 @@ export const CONVERTER_CASES: readonly ConverterCase[] = [
     fmt: [q('$.a', 'x-js2'), q('$.a[0]', 'x-js2'), q('$.a', 'x-js3'), q('$.x.y', 'x-js3'), q('$', 'x-js3'), q('$.a', 'x-u1'), q('$.a', 'x-u2'), q('$.a', 'x-u3', ",'int'"), q('$.a.b', 'x-u5'), q('$.a[2]', 'x-u4'), q('$.a[1]', 'x-u4', ",'int'")].join('|'),
     headers: ['X-JS2', '{"a":[1,2],"a":3}', 'X-JS3', '{"a":100000000, "x":{"y":-0.5e-7}} trailing', 'X-U1', '{"a":"\\u0041\\t"}', 'X-U2', '{"a":"\\u20ac"}', 'X-U3', '{"a":010}', 'X-U5', '{"a":{"b":true}, "a":{"b":false}}', 'X-U4', '{"a":[1, 99999999999999999, 3.25e2]}'],
     expect: '|1|1e+08|-5e-08||A\t||8|1|325|',
+  },
+  {
+    name: 'xxh3 and xxh64 give the signed 64-bit hash, with seeds, at every input length class',
+    fmt: HASH_LENGTHS.map((n) => `%[${hashInput(n)},xxh3]/%[${hashInput(n)},xxh3(-7)]/%[${hashInput(n)},xxh64(123456789012)]`).join('|'),
+    expect: '3244421341483603138/688000891968069273/-559180016014027727|8696274497037089104/-7562601896569835698/3993434301404828515|6503440028625798447/7281229747052491911/-1371266031402349248|5962407605547824855/-1929526401393656786/5501428918450303729|7479207030759164854/-6653042249347479681/-2343342077743050496|5517074968906946207/-4478619821016997075/-6699786580242150133|531741575282661660/-6075540370174108154/3205182144298736942|-7553545836766369820/-3834745687502902133/1322443569850228813|8836643594396700474/-2345117785895103999/3927400887443676357|-481479783236957179/-8589184210713180141/-126209061289267142',
+  },
+  {
+    name: 'xxh64 of short inputs, with a seed, and the empty input',
+    fmt: '%[str(abc),xxh64]|%[str(abc),xxh64(1)]|%[str(),ltrim(x),xxh64]|%[str(abc),xxh3(1)]',
+    expect: '4952883123889572249|-4708009277469325048|-1205034819632174695|7729416884403528232',
+  },
+  {
+    name: 'integer arithmetic is 64-bit and saturates at the limits instead of wrapping',
+    fmt: '%[int(9223372036854775807),add(1)]|%[int(-9223372036854775808),sub(1)]|%[int(4611686018427387904),mul(2)]|%[int(4611686018427387904),mul(-2)]|%[int(-9223372036854775808),neg]|%[int(-9223372036854775808),div(-1)]|%[int(-9223372036854775808),mod(-1)]|%[int(1),add(9223372036854775807)]|%[int(5),add(-99999999999999999999)]|%[int(9007199254740993),add(2)]|%[int(9007199254740993),mul(3)]|%[int(-9007199254740993),div(2)]',
+    expect: '9223372036854775807|-9223372036854775808|9223372036854775807|-9223372036854775808|9223372036854775807|9223372036854775807|0|9223372036854775807|-9223372036854775803|9007199254740995|27021597764222979|-4503599627370496',
+  },
+  {
+    name: 'integers beyond 2^53 stay exact: literals, casts from text, hex2i, cpl, hex and bitwise operators',
+    fmt: '%[int(9007199254740993)]|%[int(99999999999999999999)]|%[str(9007199254740993),add(0)]|%[str(-99999999999999999999),add(0)]|%[str(FFFFFFFFFFFFFFFF),hex2i]|%[str(7FFFFFFFFFFFFFFF),hex2i]|%[int(9223372036854775807),cpl]|%[int(9223372036854775807),hex]|%[int(9007199254740993),and(9007199254740995)]|%[int(9007199254740993),xor(1)]|%[int(9007199254740993),odd]',
+    expect: '9007199254740993|9223372036854775807|9007199254740993|-9223372036854775808|-1|9223372036854775807|-9223372036854775808|7FFFFFFFFFFFFFFF|9007199254740993|9007199254740992|1',
   },
 ];

@@ -74,6 +74,16 @@ export interface ServerSnapshot {
   readonly downTimeMs?: number;
   /** HTTP responses by class: 1xx, 2xx, 3xx, 4xx, 5xx, other (stats hrsp_*). */
   readonly responses?: readonly number[];
+  /** The agent check (agent-check): its counter (rise and fall are 1), last result, target, and whether it runs now. */
+  readonly agent?: AgentSnapshot;
+}
+
+export interface AgentSnapshot {
+  readonly health: number;
+  readonly running: boolean;
+  readonly port: number;
+  readonly addr?: string;
+  readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
 }
 
 export interface BackendSnapshot {

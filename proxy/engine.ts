@@ -1,5 +1,6 @@
 // The engine: listeners → frontends → rules → backends. Owns the generations (one per loaded config), the
 // listening sockets (kept across reloads so no connection is refused), limits, logging and runtime changes.
+import { startPeerListeners, type PeerListeners } from './peers/peer-listeners.ts';
 import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
 import { hostname } from 'node:os';
@@ -70,6 +71,7 @@ export class ProxyEngine implements Engine, SessionHost {
   private health: HealthScheduler | null = null;
   private resolvers: ResolverSet[] = [];
   private statsSockets: { close(): Promise<void> } | null = null;
+  private peerListeners: PeerListeners | null = null;
   private started = false;
   private readonly startedAt = Date.now();
   private generationCount = 1;
@@ -112,6 +114,7 @@ export class ProxyEngine implements Engine, SessionHost {
       for (const fe of this.gen.config.frontends) {
         for (const b of fe.binds) opened.push(await this.openListener(fe, b));
       }
+      this.peerListeners = await startPeerListeners(this.gen.config.global.peers.values());
     } catch (err) {
       await Promise.all(opened.map((l) => closeServer(l.server)));
       for (const l of opened) this.listeners.delete(l.key);
@@ -135,6 +138,8 @@ export class ProxyEngine implements Engine, SessionHost {
     this.stopResolvers();
     await this.statsSockets?.close();
     this.statsSockets = null;
+    await this.peerListeners?.close();
+    this.peerListeners = null;
     const closing = [...this.listeners.values()].map((l) => closeServer(l.server));
     this.listeners.clear();
     for (const w of this.waiting.splice(0)) w.sock.destroy();
@@ -195,6 +200,13 @@ export class ProxyEngine implements Engine, SessionHost {
     if (this.started) {
       this.startHealth(next);
       this.startResolvers(next);
+      await this.peerListeners?.close();
+      this.peerListeners = null;
+      try {
+        this.peerListeners = await startPeerListeners(next.config.global.peers.values());
+      } catch (err) {
+        this.events.emit({ kind: 'diagnostic', diagnostic: { severity: 'alert', message: (err as Error).message } });
+      }
     }
     this.retire(old);
     for (const d of loaded.diagnostics) this.events.emit({ kind: 'diagnostic', diagnostic: d });
@@ -492,8 +504,10 @@ export class ProxyEngine implements Engine, SessionHost {
     if (req.method === 'POST') return adminRedirect(uri, admin ? this.statsAdmin(parseAdminForm(body)) : 'DENY');
     const snapshot = scoped(this.snapshot(), spec.scope, px.name);
     const refresh = spec.refresh !== undefined && !rest.includes(';norefresh') ? Math.round(spec.refresh / 1000) : undefined;
+    // the page's links depend on a refresh being configured, whether or not ;norefresh turned it off
+    const configured = spec.refresh !== undefined ? Math.round(spec.refresh / 1000) : undefined;
     const page = handleStatsRequest(rest, snapshot, {
-      uri, config: this.gen.config, ...(refresh !== undefined ? { refresh } : {}), admin, hideVersion: spec.hideVersion ?? false,
+      uri, config: this.gen.config, ...(configured !== undefined ? { refresh: configured } : {}), admin, hideVersion: spec.hideVersion ?? false,
       showLegends: spec.showLegends ?? false, version: LAB_VERSION,
       ...(spec.showNode !== undefined ? { node: spec.showNode || hostname() } : {}),
       ...(spec.showDesc !== undefined && spec.showDesc !== '' ? { desc: spec.showDesc } : {}),
@@ -523,8 +537,8 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private startHealth(gen: Generation): void {
     if (this.opts.healthChecks === false) return;
-    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers }));
-    if (!backends.some((b) => b.servers.some((s) => s.spec.check))) return;
+    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers, dynamic: !be.isStatic }));
+    if (!backends.some((b) => b.servers.some((s) => s.spec.check || s.spec.agent))) return;
     this.health = createHealthScheduler(backends, {
       transition: (server, to, message) => {
         const be = gen.backends.get(server.backend);
@@ -544,8 +558,18 @@ export class ProxyEngine implements Engine, SessionHost {
       log: (line) => this.logGlobal(line, line.includes('has no server available') ? 'emerg' : line.includes(' is DOWN') ? 'alert' : 'notice'),
       emitCheck: (e) => this.events.emit(e),
       wantsCheck: () => this.events.wants.check,
-    }, { addressOf: (s) => this.checkAddress(s) });
+      agentAdmin: (server, state) => this.setServerAdmin(server.backend, server.name, state),
+      agentWeight: (server, weight) => gen.backends.get(server.backend)?.setWeight(server, weight),
+    }, { addressOf: (s) => this.checkAddress(s), agentAddressOf: (s) => this.agentAddress(s) });
     this.health.start();
+  }
+
+  // The agent's address goes through the same mapping as the server's and its check's (the lab keeps it on loopback).
+  private agentAddress(s: ServerState): { host: string; port: number } {
+    const agent = s.spec.agent!;
+    // mapped, the agent goes to the server's place on agent-port (agent-addr is dropped, as the lab's haproxy copy drops it)
+    if (this.opts.mapServer) return { host: this.opts.mapServer(s.spec, s.backend).host, port: agent.port };
+    return { host: agent.addr ?? this.addressOf(s).host, port: agent.port };
   }
 
   private checkAddress(s: ServerState): { host: string; port: number } {
@@ -753,6 +777,15 @@ export class ProxyEngine implements Engine, SessionHost {
       ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
+      ...(s.agent && s.spec.agent
+        ? {
+            agent: {
+              health: s.agent.health, running: s.agent.running, port: s.spec.agent.port,
+              ...(s.spec.agent.addr !== undefined ? { addr: s.spec.agent.addr } : {}),
+              ...(s.agent.lastCheck ? { lastCheck: s.agent.lastCheck } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

@@ -12,6 +12,8 @@ import { validate } from './config/validate.ts';
 export interface LoadOptions {
   /** Environment for "${VAR}" expansion; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** HAProxy's -L: this process's peer name (default: `localpeer`, else the host name). */
+  readonly localPeer?: string;
 }
 
 // A directory given to -f loads its *.cfg files in lexical order, as HAProxy does.
@@ -51,7 +53,7 @@ export function loadConfig(source: ConfigSource, options: LoadOptions = {}): Loa
     texts.push({ name: source.name, text: source.text, isFile: false });
   }
   const patterns = new PatternRefs(baseDir);
-  return loadParsed(texts, diagnostics, { baseDir, patterns, ...(options.env ? { env: options.env } : {}) });
+  return loadParsed(texts, diagnostics, { baseDir, patterns, ...(options.env ? { env: options.env } : {}), ...(options.localPeer !== undefined ? { localPeer: options.localPeer } : {}) });
 }
 
 // Parse, validation and the model, all registering pattern files in this load's references.

@@ -114,7 +114,7 @@ export async function runCommand(ids: readonly string[], opts: RunOptions = {}):
     for (const [name, path] of plan?.files ?? []) say(`  --with ${name} = ${path}`);
     const result = await runEpisode({
       episode, runtime: choice.runtime, driver,
-      use: plan ? () => ({ files: plan.files }) : opts.start ? 'start' : 'solution',
+      use: plan ? (step) => ({ files: plan.forStep(step.id) }) : opts.start ? 'start' : 'solution',
       ...(stepIds ? { steps: stepIds } : {}),
       ...(skipped ? { appsSkipped: skipped } : {}),
       progress: (l) => say(`  ${l}`),
@@ -190,7 +190,7 @@ export function registerRun(program: Command): void {
     .option('--proxy <name>', 'engine (the lab\'s, default) or haproxy (the real binary)', 'engine')
     .option('--step <id...>', 'only these steps')
     .option('--start', "run each step's starting config instead of its solution (edit steps then fail)")
-    .option('--with <name=path>', "judge your own file: replace the step's file NAME (as the step shows it, e.g. block-ip.cfg) with PATH; repeatable; without --step, every step that has a file NAME", collect)
+    .option('--with <name=path>', "judge your own file: replace the step's file NAME (as the step shows it, e.g. block-ip.cfg) with PATH; repeatable; without --step, every step that has a file NAME; STEP:NAME=PATH names the step (needed where two different files share NAME, as EP 2's haproxy.cfg)", collect)
     .option('--prove', 'prove the solution passes every check and the starting config and every wrong answer fail one')
     .option('--json', 'print the results as JSON on stdout')
     .addHelpText('after', '\nA teacher checks an answer: lab run ep4-acl --with block-ip.cfg=answer.cfg (exit 0 pass, 1 a check failed, 2 usage or file error, 3 a step skipped: what it needs, such as Docker, is missing here).\nThe documents\' addresses (localhost:80, :4000, app1:5001...) are mapped onto free 127.0.0.1 ports;\neach step prints the mapping. While a step runs, `lab curl http://localhost/` reaches it.')

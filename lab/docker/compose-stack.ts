@@ -19,13 +19,13 @@ import type { BesideProxy } from '../episodes/docker-part.ts';
 import type { ComposePlan } from '../episodes/schema.ts';
 import { containerListeners, OWNER_LABEL } from './learner-container.ts';
 import { LOCAL_HAPROXY_IMAGE, LocalImageMissingError, standInFor } from './local-images.ts';
-import { parseProxyLog, STACK_LABEL, type ProxyLogRecord, type StackTraffic } from './stack.ts';
+import { removeStaleStacks, STACK_LABEL, type StackTraffic } from './stack.ts';
+import { ACCESS_LINE, parseProxyLog, type ProxyLogRecord } from './log-lines.ts';
+import { requestIn, type ContainerEventSink } from './container-events.ts';
 import { spawnReaper } from './stack-reaper.ts';
 
 /** Marks the images a compose stack built, so a reaper can remove them after a crash. */
 export const COMPOSE_IMAGE_LABEL = `${LAB_LABEL}.compose-stack`;
-
-const ACCESS_LINE = /"[A-Z]+ \S+ HTTP\/\d\.\d" \d{3}/;
 
 // Whether the docker-compose CLI is installed; null when it is, else what to do.
 export function composeMissing(): { why: string; fix: string } | null {
@@ -80,12 +80,15 @@ export interface ComposeOptions {
   readonly labels: Readonly<Record<string, string>>;
   readonly progress: (line: string) => void;
   readonly onLog?: (line: string) => void;
+  /** Typed events of each service's container (the TUI's containers table). */
+  readonly onEvent?: ContainerEventSink;
 }
 
-// Follows a container's output from now on, into lines.
+// Follows a container's output from now on (not what it wrote before: the lab's own readiness probes stay out of
+// the request counts), into lines.
 async function follow(docker: Docker, id: string, onLine: (l: string) => void): Promise<{ lines: string[]; stop(): void }> {
   const c = docker.getContainer(id);
-  const stream = (await c.logs({ follow: true, stdout: true, stderr: true, since: 0 })) as NodeJS.ReadableStream & { destroy?(): void };
+  const stream = (await c.logs({ follow: true, stdout: true, stderr: true, tail: 0 })) as NodeJS.ReadableStream & { destroy?(): void };
   const lines: string[] = [];
   const sink = new PassThrough();
   let rest = '';
@@ -106,6 +109,9 @@ async function follow(docker: Docker, id: string, onLine: (l: string) => void): 
 export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { dispose(): Promise<void> }> {
   const { docker, plan, progress } = opts;
   const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
+  // A crashed lab's stack goes first: its ports and names would only be in the way.
+  const stale = await removeStaleStacks(docker);
+  if (stale > 0) progress(`removed ${stale} container(s)/network(s)/image(s) left by a lab that did not exit cleanly`);
   const project = `haproxylab${id.replace(/-/g, '')}`;
   const cwd = dirname(plan.file);
   const config = spawnSync('docker-compose', ['-f', plan.file, 'config'], { cwd, encoding: 'utf8', timeout: 30_000 });
@@ -134,6 +140,7 @@ export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { d
     return to;
   };
   const hostPorts = new Map<string, number>();
+  const targets = new Map<string, number>();
   for (const [name, svc] of Object.entries(doc.services)) {
     if (svc.container_name) svc.container_name = `${project}-${svc.container_name}`;
     svc.labels = { ...(Array.isArray(svc.labels) ? Object.fromEntries(svc.labels.map((l) => l.split('='))) : svc.labels ?? {}), ...labels };
@@ -147,6 +154,7 @@ export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { d
     const ports: NonNullable<ComposeService['ports']> = [];
     for (const p of svc.ports ?? []) {
       const target = targetPort(p);
+      if (!targets.has(name) || (name === plan.proxy && target === plan.port)) targets.set(name, target);
       const published = await opts.freePort();
       if (target === plan.port && name === plan.proxy) hostPorts.set(name, published);
       else if (!hostPorts.has(name)) hostPorts.set(name, published);
@@ -162,13 +170,15 @@ export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { d
   writeFileSync(file, stringify(doc));
   const args = ['-p', project, '-f', file];
   const unhook = onLabExit(() => spawnReaper(id));
-  const followers: { stop(): void }[] = [];
+  const followers = new Map<string, { stop(): void }>();
+  const services: { service: string; id: string; image: string }[] = [];
   const down = async (): Promise<void> => {
-    for (const f of followers) f.stop();
+    for (const f of followers.values()) f.stop();
     const r = await run([...args, 'down', '--rmi', 'local', '-v', '--remove-orphans'], cwd, () => {}, 120_000).catch((e: Error) => ({ code: 1, out: e.message }));
     if (r.code !== 0) progress(`docker-compose down failed: ${r.out.trim().split('\n').at(-1)}`);
     rmSync(dir, { recursive: true, force: true });
     unhook();
+    for (const s of services) opts.onEvent?.({ kind: 'container-removed', name: s.service });
   };
   try {
     for (const n of notes) progress(n);
@@ -177,27 +187,47 @@ export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { d
     if (up.code !== 0) throw new Error(`docker-compose up --build failed: ${up.out.trim().split('\n').slice(-3).join(' | ')}`);
     // The apps answer on their own published ports first (asked directly, so HAProxy's rotation is untouched) ...
     for (const [name, port] of hostPorts) if (name !== plan.proxy) await waitForHttp(port, { timeoutMs: 60_000 });
-    // ... then HAProxy starts again with every server up, so its round robin begins at the top, as the engine's does.
-    await run([...args, 'restart', plan.proxy], cwd, () => {}, 60_000);
     const containers = await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${id}`] } });
-    const byService = new Map(containers.map((c) => [c.Labels['com.docker.compose.service']!, c.Id]));
-    const proxyId = byService.get(plan.proxy);
+    for (const c of containers) services.push({ service: c.Labels['com.docker.compose.service']!, id: c.Id, image: c.Image });
+    const proxyId = services.find((x) => x.service === plan.proxy)?.id;
     if (!proxyId) throw new Error(`docker-compose started no container for ${plan.proxy}`);
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const ls = await containerListeners(docker, docker.getContainer(proxyId));
-      if (ls?.some((l) => l.port === plan.port)) break;
-      if (Date.now() > end) throw new Error(`${plan.proxy} does not listen on ${plan.port} inside its container after 20 s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const logs = new Map<string, string[]>();
-    for (const [service, cid] of byService) {
-      const f = await follow(docker, cid, (l) => opts.onLog?.(`${service}: ${l}`));
-      followers.push(f);
+    const track = async (service: string, cid: string): Promise<void> => {
+      followers.get(service)?.stop();
+      const role = service === plan.proxy ? 'proxy' : 'app';
+      const f = await follow(docker, cid, (l) => {
+        opts.onLog?.(`${service}: ${l}`);
+        const e = opts.onEvent ? requestIn(service, role, l) : null;
+        if (e) opts.onEvent!(e);
+      });
+      followers.set(service, f);
       logs.set(service, f.lines);
+    };
+    // HAProxy starts again with every server up, so its round robin begins at the top, as the engine's does after a
+    // reload; the same before each later run of a held stack.
+    const restartProxy = async (): Promise<void> => {
+      followers.get(plan.proxy)?.stop();
+      await docker.getContainer(proxyId).restart({ t: 2 });
+      const end = Date.now() + 20_000;
+      for (;;) {
+        const ls = await containerListeners(docker, docker.getContainer(proxyId));
+        if (ls?.some((l) => l.port === plan.port)) break;
+        if (Date.now() > end) throw new Error(`${plan.proxy} does not listen on ${plan.port} inside its container after 20 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await track(plan.proxy, proxyId);
+    };
+    for (const s of services) if (s.service !== plan.proxy) await track(s.service, s.id);
+    await restartProxy();
+    for (const s of services) {
+      const state = (await docker.getContainer(s.id).inspect()).State;
+      opts.onEvent?.({
+        kind: 'container-started', name: s.service, image: s.image, port: targets.get(s.service) ?? 0, hostPort: hostPorts.get(s.service) ?? 0,
+        state: state.Running ? 'running' : `exited (code ${state.ExitCode})`, role: s.service === plan.proxy ? 'proxy' : 'app',
+      });
     }
-    const proxyLines = logs.get(plan.proxy)!;
-    const records = (from: number): ProxyLogRecord[] => proxyLines.slice(from).map(parseProxyLog).filter((r): r is ProxyLogRecord => r !== null);
+    const proxyLines = (): string[] => logs.get(plan.proxy)!;
+    const records = (from: number): ProxyLogRecord[] => proxyLines().slice(from).map(parseProxyLog).filter((r): r is ProxyLogRecord => r !== null);
     progress(`HAProxy in Docker (${plan.proxy}) listens on 127.0.0.1:${hostPorts.get(plan.proxy)}`);
     return {
       hostPort: hostPorts.get(plan.proxy)!,
@@ -212,7 +242,12 @@ export async function upCompose(opts: ComposeOptions): Promise<BesideProxy & { d
         while (records(from).length < count && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
         const received = new Map<string, number>();
         for (const [k, v] of logs) if (k !== plan.proxy) received.set(k, v.slice(mark.get(k) ?? 0).filter((l) => ACCESS_LINE.test(l)).length);
-        return { records: records(from), received, logs: proxyLines.slice(from) };
+        return { records: records(from), received, logs: proxyLines().slice(from) };
+      },
+      async reset() {
+        progress(`docker restart ${plan.proxy}: HAProxy's round robin starts at the top again, as the engine's does on reload`);
+        await restartProxy();
+        opts.onEvent?.({ kind: 'container-state', name: plan.proxy, state: 'running (restarted)' });
       },
       dispose: down,
     };

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { LAB_LABEL } from '../runtimes/docker-images.ts';
 import { onLabExit } from '../runtimes/exit-hooks.ts';
 import { pidAlive } from '../runtimes/state-dir.ts';
+import { requestIn, type ContainerEventSink } from './container-events.ts';
 
 export const OWNER_LABEL = `${LAB_LABEL}.owner-pid`;
 const LEARNER_LABEL = `${LAB_LABEL}.learner`;
@@ -86,6 +87,11 @@ export interface RunOptions {
   /** How long to wait for a listener on the port (or for the container to exit). */
   readonly waitMs?: number;
   readonly onLog?: (line: string) => void;
+  /** Typed events of this container (started, requests in its output, removed) under `display`. */
+  readonly onEvent?: ContainerEventSink;
+  /** The name the learner knows it by (its network alias, else the image). */
+  readonly display?: string;
+  readonly role?: 'app' | 'proxy';
 }
 
 async function exec(container: Docker.Container, docker: Docker, cmd: string[]): Promise<string> {
@@ -134,11 +140,18 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
     spawn(process.execPath, [REAPER, container.id], { detached: true, stdio: 'ignore' }).unref();
   });
   let output = '';
+  const display = opts.display ?? opts.network?.alias ?? opts.image.replace(/^.*\//, '');
+  const role = opts.role ?? 'app';
   const attached = await container.attach({ stream: true, stdout: true, stderr: true, logs: true });
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => {
     output += c.toString('utf8');
-    for (const l of c.toString('utf8').split('\n')) if (l.trim()) opts.onLog?.(l.trimEnd());
+    for (const l of c.toString('utf8').split('\n')) {
+      if (!l.trim()) continue;
+      opts.onLog?.(l.trimEnd());
+      const e = opts.onEvent ? requestIn(display, role, l) : null;
+      if (e) opts.onEvent!(e);
+    }
   });
   docker.modem.demuxStream(attached, sink, sink);
   const handle: LearnerContainer = {
@@ -161,6 +174,7 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
       await container.remove({ force: true }).catch((e: { statusCode?: number }) => {
         if (e.statusCode !== 404 && e.statusCode !== 409) throw e;
       });
+      opts.onEvent?.({ kind: 'container-removed', name: display });
     },
   };
   try {
@@ -175,5 +189,6 @@ export async function runLearnerContainer(docker: Docker, opts: RunOptions): Pro
     if (ls === null || ls.some((l) => l.port === opts.port)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
+  opts.onEvent?.({ kind: 'container-started', name: display, image: opts.image, port: opts.port, hostPort: opts.hostPort ?? 0, state: await handle.state(), role });
   return handle;
 }

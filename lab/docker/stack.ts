@@ -9,6 +9,10 @@ import { pidAlive } from '../runtimes/state-dir.ts';
 import { buildLearnerImage, buildSummary, pruneReplacedLearnerImages, type LearnerBuild } from './learner-image.ts';
 import { OWNER_LABEL, runLearnerContainer, type LearnerContainer, type Listener } from './learner-container.ts';
 import { spawnReaper } from './stack-reaper.ts';
+import { ACCESS_LINE, parseProxyLog, type ProxyLogRecord } from './log-lines.ts';
+import type { ContainerEventSink } from './container-events.ts';
+
+export { parseProxyLog, type ProxyLogRecord } from './log-lines.ts';
 import type { DockerStack, StackContainer } from '../episodes/schema.ts';
 
 /** Marks what a stack makes (containers, its network), with the stack's id as the value. */
@@ -26,14 +30,8 @@ export interface StackOptions {
   readonly onBuildLine?: (line: string) => void;
   /** Each container's output, line by line, prefixed by the caller. */
   readonly onLog?: (container: string, line: string) => void;
-}
-
-/** One line of the proxy's tcplog/httplog: who took the connection. */
-export interface ProxyLogRecord {
-  readonly frontend: string;
-  readonly backend: string;
-  readonly server: string;
-  readonly line: string;
+  /** Typed events of each container (the TUI's containers table). */
+  readonly onEvent?: ContainerEventSink;
 }
 
 /** What the proxy and the apps saw of one experiment's requests. */
@@ -68,16 +66,6 @@ export interface StackRun {
   traffic(mark: ReadonlyMap<string, number>, count: number, timeoutMs?: number): Promise<StackTraffic>;
   settle(): Promise<ContainerObservation[]>;
   dispose(): Promise<void>;
-}
-
-// "127.0.0.1:41234 [03/Dec/2026:12:00:00.123] tcp_front flask_backend/flask1 1/0/5 ..." (tcplog and httplog alike)
-const LOG_RECORD = /^\S+:\d+ \[[^\]]+\] (\S+) ([^\s/]+)\/(\S+) /;
-// werkzeug's access line: 172.18.0.3 - - [03/Dec/2026 12:00:00] "GET / HTTP/1.1" 200 -
-const ACCESS_LINE = /"[A-Z]+ \S+ HTTP\/\d\.\d" \d{3}/;
-
-export function parseProxyLog(line: string): ProxyLogRecord | null {
-  const m = LOG_RECORD.exec(line);
-  return m ? { frontend: m[1]!.replace(/~$/, ''), backend: m[2]!, server: m[3]!, line } : null;
 }
 
 const linesOf = (text: string): string[] => text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
@@ -155,6 +143,8 @@ export async function runStack(opts: StackOptions): Promise<StackRun> {
       network: { name: network, alias: spec.name },
       ...(hostPort !== undefined ? { hostPort } : {}),
       ...(opts.onLog ? { onLog: (line: string) => opts.onLog!(spec.name, line) } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      display: spec.name, role: spec.proxy ? 'proxy' : 'app',
       waitMs: 15_000,
     });
     running.set(spec.name, { spec, c });

@@ -8,7 +8,9 @@ import { DaemonUnreachableError, pingDaemon } from '../runtimes/docker.ts';
 import { LAB_LABEL } from '../runtimes/docker-images.ts';
 import { runStack, type ContainerObservation, type StackRun, type StackTraffic } from '../docker/stack.ts';
 import type { AppPlacement } from './mapping.ts';
-import type { Step } from './schema.ts';
+import type { DockerPlan, Step } from './schema.ts';
+import type { ContainerEventSink } from '../docker/container-events.ts';
+import { removeStaleStacks } from '../docker/stack.ts';
 
 /** What the image, context and listening checks look at. */
 export interface DockerObservations {
@@ -46,6 +48,8 @@ export interface BesideProxy extends ContainerLogs {
   readonly docPort: number;
   /** How the compose file's ports were moved, and the images it was built FROM. */
   readonly notes: readonly string[];
+  /** Restarts its HAProxy (its round robin from the top, as after the engine's reload) for another run. */
+  reset(): Promise<void>;
 }
 
 /** Why a step did not run: what it needs, and how to get it. */
@@ -69,6 +73,17 @@ export async function dockerMissing(docker: Docker): Promise<Skipped | null> {
   }
 }
 
+// A plan of the document's own files only (a compose stack), which nothing the learner edits goes into.
+export function holdablePlan(plan: DockerPlan): boolean {
+  return plan.compose !== undefined && !plan.build && !plan.run && !plan.stack;
+}
+
+// What a crashed lab left (its containers, stacks, networks and compose images), removed when a Docker step starts;
+// returns how many things went.
+export async function removeLeftovers(docker: Docker): Promise<number> {
+  return (await removeStaleLearnerContainers(docker)) + (await removeStaleStacks(docker));
+}
+
 export interface DockerPartOptions {
   readonly docker: Docker;
   readonly step: Step;
@@ -83,6 +98,8 @@ export interface DockerPartOptions {
   readonly progress?: (line: string) => void;
   readonly onBuildLine?: (line: string) => void;
   readonly onLog?: (line: string) => void;
+  /** Typed events of every container the step runs (the TUI's containers table). */
+  readonly onContainer?: ContainerEventSink;
 }
 
 export interface DockerPart extends AsyncDisposable {
@@ -93,6 +110,11 @@ export interface DockerPart extends AsyncDisposable {
   readonly proxied?: ContainerLogs;
   /** A compose stack's HAProxy beside the engine (docker.compose). */
   readonly beside?: BesideProxy;
+  /** Nothing in it is built from the learner's files (EP 9's compose stack of the document's files): a caller may
+   * keep it up between runs, calling reuse() before each later one. */
+  readonly holdable: boolean;
+  /** Readies a kept part for another run. */
+  reuse(): Promise<void>;
   /** Gathers the container's state and listeners (after the experiments). */
   settle(): Promise<DockerObservations>;
   dispose(): Promise<void>;
@@ -150,13 +172,17 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
       imagePrefix: opts.imagePrefix ?? process.env['LAB_IMAGE_PREFIX'] ?? '', labels, progress,
       ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
       ...(opts.onLog ? { onLog: (name: string, line: string) => opts.onLog!(`${name}: ${line}`) } : {}),
+      ...(opts.onContainer ? { onEvent: opts.onContainer } : {}),
     });
     for (const [docPort, p] of stack.published) placements.push({ name: p.name, app: `container ${p.name}`, docPort, addresses: [], hostPort: p.hostPort });
   }
   let beside: BesideProxy & { dispose(): Promise<void> } | undefined;
   if (plan.compose) {
     const { upCompose } = await import('../docker/compose-stack.ts');
-    beside = await upCompose({ docker: opts.docker, plan: plan.compose, freePort: opts.freePort, labels, progress, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+    beside = await upCompose({
+      docker: opts.docker, plan: plan.compose, freePort: opts.freePort, labels, progress,
+      ...(opts.onLog ? { onLog: opts.onLog } : {}), ...(opts.onContainer ? { onEvent: opts.onContainer } : {}),
+    });
   }
   if (plan.run && tag) {
     const stale = await removeStaleLearnerContainers(opts.docker);
@@ -165,8 +191,9 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
     // A failed build leaves nothing to run: the port stays where nothing listens, so the curl gets no answer.
     if (!build?.error && image) {
       container = await runLearnerContainer(opts.docker, {
-        image: tag, port: plan.run.port, hostPort, labels,
+        image: tag, port: plan.run.port, hostPort, labels, display: plan.run.image,
         ...(opts.onLog ? { onLog: opts.onLog } : {}),
+        ...(opts.onContainer ? { onEvent: opts.onContainer } : {}),
       });
       progress(`docker run -p 127.0.0.1:${hostPort}:${plan.run.port} ${tag}: container ${container.name} (${await container.state()})`);
     }
@@ -183,6 +210,10 @@ export async function runDockerPart(opts: DockerPartOptions): Promise<DockerPart
     placements,
     ...(stack && plan.stack?.containers.some((c) => c.proxy) ? { proxied: stack } : {}),
     ...(beside ? { beside } : {}),
+    holdable: holdablePlan(plan),
+    async reuse() {
+      await beside?.reset();
+    },
     async settle() {
       if (stack) return { ...observations, build: stack.builds.find((b) => b.error) ?? stack.builds[0]!, containers: await stack.settle() };
       if (!container || !plan.run) return observations;

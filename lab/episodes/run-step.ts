@@ -17,6 +17,7 @@ import type Docker from 'dockerode';
 import { dockerMissing, runDockerPart, type BesideProxy, type ContainerLogs, type DockerObservations, type DockerPart, type Skipped } from './docker-part.ts';
 import type { ProxyLogRecord } from '../docker/stack.ts';
 import { createWorkspace, type FileOverrides, type Workspace } from './workspace.ts';
+import type { ContainerEventSink } from '../docker/container-events.ts';
 
 /** Which config of a step to run: the starting one, the solution (where there is one), a file, or the starting
  * files with some replaced by name (`lab run --with block-ip.cfg=mine.cfg`). */
@@ -50,6 +51,16 @@ export interface RunStepOptions {
   readonly onBuildLine?: (line: string) => void;
   /** Each line the step's containers write, as "NAME: line". */
   readonly onContainerLog?: (line: string) => void;
+  /** Typed events of the step's containers (the TUI's containers table). */
+  readonly onContainer?: ContainerEventSink;
+  /** Where a caller keeps a holdable Docker part between runs (the TUI, while the learner is on the step): the
+   * first run puts it there, later runs reuse it, and the caller disposes it. */
+  readonly hold?: DockerHold;
+}
+
+/** A Docker part kept up across runs of one step (EP 9's compose stack while the learner is on it). */
+export interface DockerHold {
+  part: DockerPart | null;
 }
 
 export type StepStatus = 'pass' | 'fail' | 'skipped';
@@ -109,11 +120,26 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
   }
   const workspace = opts.workspace ?? createWorkspace(opts.episode);
   let part: DockerPart | null = null;
+  let held = false;
   try {
     // `--with Dockerfile=PATH` arrives as replacements by name, like a config's
     const replaced = typeof opts.use === 'object' && 'files' in opts.use ? opts.use.files : undefined;
     const files = workspace.prepare(step, opts.use, opts.files ?? replaced);
-    if (step.docker) {
+    if (opts.hold?.part) {
+      part = opts.hold.part;
+      held = true;
+      try {
+        await part.reuse();
+      } catch (e) {
+        // The kept stack is gone or broken (Docker restarted, a container removed by hand): bring it up afresh.
+        opts.progress?.(`the stack kept up from the last run cannot be reused (${(e as Error).message.split('\n')[0]}): bringing it up again`);
+        opts.hold.part = null;
+        held = false;
+        await part.dispose().catch(() => {});
+        part = null;
+      }
+    }
+    if (step.docker && !part) {
       part = await runDockerPart({
         docker, step, episodeId: opts.episode.id, dir: workspace.dir, freePort: opts.freePort,
         ...(opts.imagePrefix !== undefined ? { imagePrefix: opts.imagePrefix } : {}),
@@ -121,12 +147,17 @@ export async function runStep(opts: RunStepOptions): Promise<StepResult> {
         ...(opts.progress ? { progress: opts.progress } : {}),
         ...(opts.onBuildLine ? { onBuildLine: opts.onBuildLine } : {}),
         ...(opts.onContainerLog ? { onLog: opts.onContainerLog } : {}),
+        ...(opts.onContainer ? { onContainer: opts.onContainer } : {}),
       });
+      if (opts.hold && part.holdable) {
+        opts.hold.part = part;
+        held = true;
+      }
     }
     const r = await runProxyStep(opts, part);
     return { ...r, files: new Map([...r.files, ...files]) };
   } finally {
-    await part?.dispose();
+    if (!held) await part?.dispose();
     if (!opts.workspace) workspace.dispose();
   }
 }

@@ -53,8 +53,8 @@ export function haproxyCopy(text: string, place: Placement, bindPorts: ReadonlyM
         const out: string[] = [];
         for (let i = 0; i < opts.length; i++) {
           const o = opts[i]!;
-          // checks go where the engine sends them: to the server's own place
-          if (o === 'addr' || o === 'port') {
+          // checks and agents go where the engine sends them: to the server's own place
+          if (o === 'addr' || o === 'port' || o === 'agent-addr') {
             i++;
             continue;
           }
@@ -69,7 +69,7 @@ export function haproxyCopy(text: string, place: Placement, bindPorts: ReadonlyM
       if (word === 'default-server') {
         const out: string[] = [];
         for (let i = 0; i < words.length; i++) {
-          if (words[i] === 'addr' || words[i] === 'port' || words[i] === 'resolvers') i++;
+          if (words[i] === 'addr' || words[i] === 'port' || words[i] === 'agent-addr' || words[i] === 'resolvers') i++;
           else out.push(words[i]!);
         }
         return `${indent}default-server ${out.join(' ')}`.trimEnd();
@@ -97,7 +97,7 @@ export function outboundAddresses(copy: string): string[] {
     const w = code.split(/\s+/);
     if (w[0] === 'server' && w[2]) out.push(w[2]);
     if (w[0] === 'log' && w[1] && w[1] !== 'global') out.push(w[1]);
-    for (let i = 0; i + 1 < w.length; i++) if (w[0] === 'server' && w[i] === 'addr') out.push(w[i + 1]!);
+    for (let i = 0; i + 1 < w.length; i++) if (w[0] === 'server' && (w[i] === 'addr' || w[i] === 'agent-addr')) out.push(w[i + 1]!);
     if (w[0] === 'nameserver' || w[0] === 'peer' || w[0] === 'mailer') out.push(w[2] ?? '');
   }
   return out;

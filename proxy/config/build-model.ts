@@ -40,9 +40,11 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     stickRules: [...p.stickRules],
     storeResponseRules: [...p.storeResponseRules],
     ...(p.stickTable ? { stickTable: p.stickTable } : {}),
+    ...(p.description !== undefined && p.kind !== 'defaults' ? { description: p.description } : {}),
     errorPages: new Map(p.errorPages),
     ...(p.errorReplies.size > 0 ? { errorReplies: new Map(p.errorReplies) } : {}),
     captures: { req: [...p.captures.req], res: [...p.captures.res] },
+    ...(p.captureCookie ? { captureCookie: { ...p.captureCookie } } : {}),
     ...(p.uniqueIdFormat ? { uniqueId: { format: p.uniqueIdFormat.format, formatter: p.uniqueIdFormat.formatter, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     redirectRules: [...p.redirectRules],
     balance: {

@@ -1,4 +1,5 @@
 // What a keyword handler sees: the line's words, where they stand, and ways to report in HAProxy's wording.
+import type { DeclaredTable } from './keywords-peers.ts';
 import type { ErrorfilesRef } from '../http/actions/http-reply.ts';
 import type { SampleScope } from '../sample/scope.ts';
 import type { PatternRefs } from '../acl/pattern-refs.ts';
@@ -28,6 +29,8 @@ export interface ParseState {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Replies naming an http-errors section (deny ... errorfiles NAME), resolved once every section is read. */
   readonly errorfilesRefs?: ErrorfilesRef[];
+  /** Stick tables declared so far (proxies' and peers sections'), which a new table's name may not repeat. */
+  readonly tables?: DeclaredTable[];
   /** What the line being read uses that HAProxy has and the engine lacks; the reader warns and empties it per line. */
   readonly notes: Set<string>;
   /** The pattern files and maps this config loads (acl -f, map converters), shared by every line. */

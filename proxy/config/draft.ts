@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import { hostname } from 'node:os';
 import type { SampleValue } from '../sample/sample.ts';
 import type { CompiledCondition } from '../acl/index.ts';
 import type { SourceLoc } from './diagnostics.ts';
@@ -10,6 +11,7 @@ import type { HttpReply } from '../http/actions/http-reply.ts';
 import type { RedirectRule } from '../http/actions/final-actions.ts';
 import type { StickTableSpec } from '../stick/table-spec.ts';
 import type {
+  CheckTlsSpec,
   BalanceSpec,
   CaptureSlot,
   BindSpec,
@@ -25,6 +27,7 @@ import type {
   ServerSpec,
   StatsSocketSpec,
   ResolversSpec,
+  PeersSpec,
   StatsSpec,
   TcpCheckRuleSpec,
   StickRule,
@@ -59,6 +62,18 @@ export interface ServerDefaults {
   resolvers?: string;
   resolvePrefer?: 'ipv4' | 'ipv6';
   initAddr?: string[];
+  /** agent-check and its agent-port / agent-addr / agent-inter / agent-send. */
+  agentCheck?: boolean;
+  agentPort?: number;
+  agentAddr?: string;
+  agentInter?: number;
+  agentSend?: string;
+  /** check-ssl (true) / no-check-ssl (false); absent: checks inherit "ssl" unless port or addr moves them. */
+  checkSsl?: boolean;
+  checkSni?: string;
+  checkAlpn?: string[];
+  /** "proto NAME": the multiplexer HAProxy speaks to the server with (h1, h2, fcgi, none). */
+  proto?: string;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -72,12 +87,29 @@ export interface ServerDraft extends ServerDefaults {
   loc: SourceLoc;
 }
 
+// The TLS a server's checks use (init_srv_check): check-ssl forces it, no-check-ssl refuses it, else checks
+// inherit "ssl" when neither a check port nor a check address was given. check-sni / check-alpn are the
+// checks' own; without check-alpn the server's ALPN (set on its TLS context) is sent.
+function checkTls(s: ServerDraft): CheckTlsSpec | undefined {
+  const uses = s.checkSsl === true || (s.checkSsl === undefined && s.ssl?.use === true && !s.checkPort && s.checkAddr === undefined);
+  if (!uses || !s.ssl) return undefined;
+  const base = finalizeServerTls(s.ssl);
+  const { sni: _sni, ...rest } = base;
+  return {
+    ...rest,
+    ...(s.checkAlpn ? { alpn: [...s.checkAlpn] } : {}),
+    ...(s.checkSni !== undefined ? { checkSni: s.checkSni } : {}),
+  };
+}
+
 export interface Named {
   readonly name: string;
   readonly loc: SourceLoc;
 }
 
 export interface ProxyDraft {
+  /** "description TEXT": shown beside the proxy's name on the stats page. */
+  description?: string;
   kind: ProxyKind;
   name: string;
   loc: SourceLoc;
@@ -144,6 +176,7 @@ export interface ProxyDraft {
   errorDecls: ErrorDecl[];
   /** capture slots in declaration order (never inherited: HAProxy refuses them in defaults). */
   captures: { req: CaptureSlot[]; res: CaptureSlot[] };
+  captureCookie?: { name: string; len: number };
   /** http-request/http-response capture ... id N rules, checked against the slots once the section is read. */
   captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
   uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
@@ -181,6 +214,14 @@ export interface GlobalDraft {
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
   resolvers: Map<string, ResolversSpec>;
+  /** peers sections by name, frozen when the parse ends. */
+  peers: Map<string, PeersSpec>;
+  /** The local peer name (-L, else the host name); `localpeer` changes it before any peers section. */
+  localPeer: string;
+  /** The name came from -L: `localpeer` is then ignored. */
+  localPeerFromCmdline?: boolean;
+  /** A peers section was read: a later `localpeer` is ignored. */
+  peersSeen?: boolean;
 }
 
 export const DEFAULT_SERVER: Readonly<ServerDefaults> = {
@@ -303,12 +344,12 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map(), peers: new Map(), localPeer: hostname() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
-  const { ssl: _ssl, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers) };
+  const { ssl: _ssl, localPeerFromCmdline: _cmdline, peersSeen: _seen, ...rest } = g;
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers), peers: new Map(g.peers) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.
@@ -345,10 +386,24 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.ssl?.use ? { ssl: finalizeServerTls(s.ssl) } : {}),
       ...(s.resolvers !== undefined ? { resolvers: s.resolvers } : {}),
       ...(s.resolvePrefer !== undefined ? { resolvePrefer: s.resolvePrefer } : {}),
+      ...(s.proto !== undefined ? { proto: s.proto } : {}),
       ...(s.initAddr !== undefined ? { initAddr: [...s.initAddr] } : {}),
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
       ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
+      ...(checkTls(s) ? { checkTls: checkTls(s)! } : {}),
+      ...(s.agentCheck && s.agentPort
+        ? {
+            agent: {
+              port: s.agentPort,
+              // "addr" moves the agent too unless agent-addr was given (SRV_F_AGENTADDR)
+              ...((s.agentAddr ?? s.checkAddr) !== undefined ? { addr: (s.agentAddr ?? s.checkAddr)! } : {}),
+              // the agent's interval defaults to the check's (init_srv_agent_check)
+              inter: s.agentInter ?? s.inter,
+              ...(s.agentSend !== undefined ? { send: s.agentSend } : {}),
+            },
+          }
+        : {}),
     };
     return spec;
   });

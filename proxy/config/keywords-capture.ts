@@ -1,6 +1,9 @@
 // capture request|response header, declare capture (src/cfgparse-listen.c, proxy_parse_declare in src/proxy.c)
 // and unique-id-format / unique-id-header: what a frontend records of each stream, with HAProxy's messages.
 import type { ProxyLineContext } from './context.ts';
+import type { SourceLoc } from './diagnostics.ts';
+import type { TcpRequestRule } from './model.ts';
+import { usableAt } from '../sample/places.ts';
 import { compileLogFormat, UNIQUE_ID } from '../log/log-format.ts';
 import { FormatError } from '../sample/format-string.ts';
 
@@ -12,7 +15,8 @@ export function parseCapture(c: ProxyLineContext): void {
     if (c.isDefaults) return c.alert(`'capture cookie' not allowed in 'defaults' section.`);
     if (c.tooManyArgs(4, 1)) return;
     if (c.arg(4) === '') return c.alert(`'capture' expects 'cookie' <cookie_name> 'len' <len>.`);
-    c.unsupported(`'capture cookie'`);
+    // atol(): leading digits; the length is cut to the capture pool's size once the section is read
+    c.proxy.captureCookie = { name: c.arg(2), len: Number.parseInt(c.arg(4), 10) || 0 };
     return;
   }
   const side = what === 'request' && c.arg(2) === 'header' ? 'req' : what === 'response' && c.arg(2) === 'header' ? 'res' : null;
@@ -66,6 +70,28 @@ export function parseUniqueIdFormat(c: ProxyLineContext): void {
 export function parseUniqueIdHeader(c: ProxyLineContext): void {
   if (c.arg(1) === '') return c.alert(`unique-id-header expects an argument.`);
   c.proxy.uniqueIdHeader = c.arg(1);
+}
+
+// global.tune.cookie_len's default (CAPTURE_LEN): a captured cookie keeps at most one byte less
+const COOKIE_CAPTURE_POOL = 64;
+
+/** The post-parse check of "capture cookie ... len N": a length the pool cannot hold is cut, with HAProxy's warning. */
+export function captureCookieWarning(p: { name: string; kind: string; captureCookie?: { len: number } }, typeStr: string): string | null {
+  const cc = p.captureCookie;
+  if (!cc || cc.len < COOKIE_CAPTURE_POOL) return null;
+  cc.len = COOKIE_CAPTURE_POOL - 1;
+  return `truncating capture length to ${COOKIE_CAPTURE_POOL - 1} bytes for ${typeStr} '${p.name}'.`;
+}
+
+/** check_capture: a frontend's tcp-request content capture that reads the request's contents needs an inspect delay. */
+export function tcpCaptureWarnings(p: { name: string; kind: string; tcpInspectDelay?: number; tcpRequestRules: readonly TcpRequestRule[] }, typeStr: string): { message: string; loc: SourceLoc }[] {
+  if (p.kind === 'backend' || p.tcpInspectDelay) return [];
+  return p.tcpRequestRules
+    .filter((r) => r.stage === 'content' && r.action === 'capture' && !usableAt(r.expr.source, 'tcp-request session'))
+    .map((r) => ({
+      message: `${typeStr} '${p.name}' : a 'tcp-request capture' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`,
+      loc: r.loc,
+    }));
 }
 
 /** check_http_req_capture / check_http_res_capture: each "capture ... id N" names a declared slot. */

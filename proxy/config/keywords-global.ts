@@ -148,6 +148,23 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalKeyword>> = {
     }
     c.state.global.logTag = c.arg(1);
   },
+  // "localpeer NAME": the local peer's name, unless -L gave it or a peers section was already read.
+  localpeer(c) {
+    if (c.tooManyArgs(1)) return;
+    if (c.arg(1) === '') {
+      c.alert(`'localpeer' expects a name as an argument.`);
+      return;
+    }
+    if (c.state.global.localPeerFromCmdline) {
+      c.warn(`'localpeer' ignored since it is already set by using the '-L' command line argument.`);
+      return;
+    }
+    if (c.state.global.peersSeen) {
+      c.warn(`'localpeer' ignored since it is used after 'peers' section.`);
+      return;
+    }
+    c.state.global.localPeer = c.arg(1);
+  },
   'log-send-hostname'(c) {
     if (c.tooManyArgs(1)) return;
     c.state.global.logSendHostname = c.arg(1) !== '' ? c.arg(1) : hostname();

@@ -319,7 +319,8 @@ function stats(c: ProxyLineContext): void {
       c.proxy.stats = { ...cur, enabled: true, showNode: c.arg(2) };
       return;
     case 'show-desc':
-      c.proxy.stats = { ...cur, enabled: true, showDesc: c.arg(2) };
+      // the words after it, joined by single spaces
+      c.proxy.stats = { ...cur, enabled: true, showDesc: c.args.slice(2).map((w) => w.text).join(' ') };
       return;
     case 'admin': {
       if (c.proxy.kind === 'defaults') {
@@ -407,7 +408,10 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   declare: parseDeclare,
   'unique-id-format': parseUniqueIdFormat,
   'unique-id-header': parseUniqueIdHeader,
-  description: () => undefined,
+  // the rest of the line, words joined by single spaces
+  description: (c) => {
+    c.proxy.description = c.args.slice(1).map((w) => w.text).join(' ');
+  },
   errorfile: (c) => {
     if (c.arg(1) === '' || c.arg(2) === '') {
       c.alert(`errorfile : expects <status_code> and <file> as arguments.`);

@@ -3,7 +3,7 @@
 // parse and run together). Actions the lab does not run are warned about and skipped, never silently dropped.
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
-import type { HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, TcpRequestRule } from './model.ts';
+import type { CaptureRule, HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, TcpRequestRule } from './model.ts';
 import type { Parsed, RuleBody } from '../http/actions/common.ts';
 import { parseRedirect, parseReplyAction, type RedirectRule } from '../http/actions/final-actions.ts';
 import { parseHeaderAction, parseReplaceHeader } from '../http/actions/header-actions.ts';
@@ -12,7 +12,7 @@ import { parseSetStatus } from '../http/actions/status-actions.ts';
 import { isVarAction, parseVarAction, type VarRule } from '../http/actions/var-actions.ts';
 import type { CheckPlace } from '../sample/places.ts';
 import { parseAddressAction } from '../http/actions/address-actions.ts';
-import { parseCaptureAction } from '../http/actions/capture-actions.ts';
+import { parseCaptureAction, parseTcpCaptureAction } from '../http/actions/capture-actions.ts';
 import { formatPlaces } from '../http/actions/common.ts';
 import { isStickAction, parseStickAction, type StickAction } from '../stick/track-actions.ts';
 import { readCondition, ruleText, sentence, type CondPlace } from './rule-condition.ts';
@@ -356,6 +356,7 @@ export function parseTcpRequest(c: ProxyLineContext): void {
       : { front: `tcp-request ${stage}`, back: `tcp-request ${stage}`, rule: `tcp-request ${stage}` };
   let varRule: VarRule | undefined;
   let stick: { rule: RuleBody<StickAction>; next: number } | undefined;
+  let capture: CaptureRule | undefined;
   let condAt = 3;
   if (isVarAction(action)) {
     // set-var(NAME) EXPR, set-var-fmt(NAME) FMT, unset-var(NAME): its expression must work at this stage
@@ -387,6 +388,14 @@ export function parseTcpRequest(c: ProxyLineContext): void {
       return;
     }
     condAt = 4;
+  } else if (action === 'capture') {
+    const p = parseTcpCaptureAction(c, stage);
+    if ('error' in p) {
+      c.alert(p.error);
+      return;
+    }
+    capture = p.rule;
+    condAt = p.next;
   } else if (action !== 'accept' && action !== 'reject') {
     const list = stage === 'content' ? TCP_CONTENT_ACTIONS : TCP_CONNECTION_ACTIONS;
     if (action !== '' && knownAction(action, list)) {
@@ -411,6 +420,6 @@ export function parseTcpRequest(c: ProxyLineContext): void {
   }
   warnMisplaced(c, stage === 'content' ? ['http-request', 'use_backend'] : ['tcp-request content', 'http-request', 'use_backend']);
   const cond = r.cond ? { cond: r.cond } : {};
-  const body = varRule ?? (stick ? stick.rule : { action: action as 'accept' | 'reject' | 'expect-proxy' });
+  const body = varRule ?? capture ?? (stick ? stick.rule : { action: action as 'accept' | 'reject' | 'expect-proxy' });
   c.proxy.tcpRequestRules.push({ stage, ...body, ...cond, loc: c.loc, text: ruleText(c.args) } as TcpRequestRule);
 }

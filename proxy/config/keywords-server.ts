@@ -5,7 +5,7 @@ import type { ServerDefaults, ServerDraft } from './draft.ts';
 import { isIpv4, isIpv6, parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
-import { finishServerTls, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
+import { finishServerTls, parseAlpn, parseServerSslOption, SERVER_SSL_KEYWORDS } from './keywords-ssl.ts';
 import { compileSampleExpr } from '../sample/sample-expr.ts';
 import { atol, parseTime } from './units.ts';
 import { parseServerCookie } from './keywords-cookie.ts';
@@ -61,7 +61,60 @@ function flag(apply: (t: Target) => void): ServerKeyword {
   };
 }
 
+const MUX_PROTOS: ReadonlySet<string> = new Set(['h1', 'h2', 'fcgi', 'none']);
+
 const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
+  // srv_parse_agent_check / _port / _inter / _addr / _send (src/check.c), with their wording
+  'check-ssl': flag((t) => (t.checkSsl = true)),
+  'no-check-ssl': flag((t) => (t.checkSsl = false)),
+  'check-sni'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'check-sni' : missing SNI.`, i);
+    p.target.checkSni = v;
+    return i + 2;
+  },
+  'check-alpn'(p, i) {
+    const r = parseAlpn(p.c.arg(i + 1));
+    if (typeof r === 'string') return fail(p, `'check-alpn' : ${r}.`, i);
+    p.target.checkAlpn = r;
+    return i + 2;
+  },
+  'agent-check': flag((t) => (t.agentCheck = true)),
+  'no-agent-check': flag((t) => {
+    t.agentCheck = false;
+    delete t.agentSend;
+  }),
+  'agent-port'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'agent-port' expects a port number as argument..`, i);
+    p.target.agentPort = atol(v) & 0xffff;
+    return i + 2;
+  },
+  'agent-inter'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'agent-inter' expects a delay as argument..`, i);
+    const t = parseTime(v);
+    if (!t.ok) {
+      if ('badChar' in t) return fail(p, `unexpected character '${t.badChar}' in 'agent-inter' argument of server ${p.name}..`, i);
+      return fail(p, `timer overflow in argument <${v}> to <agent-inter> of server ${p.name}, maximum value is 2147483647 ms (~24.8 days)..`, i);
+    }
+    if (t.ms === 0) return fail(p, `invalid value 0 for argument 'agent-inter' of server ${p.name}..`, i);
+    p.target.agentInter = t.ms;
+    return i + 2;
+  },
+  'agent-addr'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'agent-addr' expects an address as argument..`, i);
+    // HAProxy resolves a name here (str2ip); the lab never resolves one, so only addresses are taken
+    const ip = v === 'localhost' ? '127.0.0.1' : v;
+    if (!isIpv4(ip) && !isIpv6(ip)) return fail(p, `parsing agent-addr failed. Check if '${v}' is correct address..`, i);
+    p.target.agentAddr = ip;
+    return i + 2;
+  },
+  'agent-send'(p, i) {
+    p.target.agentSend = p.c.arg(i + 1);
+    return i + 2;
+  },
   weight(p, i) {
     const v = p.c.arg(i + 1);
     const w = atol(v);
@@ -111,6 +164,15 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     }
     if (a.host !== null) p.target.checkAddr = a.host;
     if (a.portGiven) p.target.checkPort = a.port;
+    return i + 2;
+  },
+  // the multiplexers HAProxy 2.6 registers (get_mux_proto); whether one fits the proxy's mode is checked later
+  proto(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'proto' : missing value.`, i);
+    if (!MUX_PROTOS.has(v)) return fail(p, `'proto' :  unknown MUX protocol '${v}'.`, i);
+    if (v === 'fcgi') p.c.unsupported(`${p.prefix}'proto fcgi'`, { form: 'bracket', at: p.c.word(i) });
+    p.target.proto = v;
     return i + 2;
   },
   resolvers(p, i) {
@@ -298,6 +360,10 @@ function addServer(c: ProxyLineContext, name: string, addrAt: number): boolean {
   const target: Target = { ...c.proxy.defaultServer };
   const ok = parseKeywords({ c, prefix, name, target, isDefault: false }, addrAt + 1);
   if (!ok) return false;
+  if (target.agentCheck && !target.agentPort) {
+    c.alert(`${prefix}server ${name} does not have agent port. Agent check has been disabled.`, { form: 'bracket' });
+    return false;
+  }
   finishServerTls(c, target);
   const draft: ServerDraft = { ...target, name, host, port, loc: c.loc, ...(a.family === 'host' && a.host ? { fqdn: a.host } : {}) };
   c.proxy.servers.push(draft);

@@ -35,7 +35,7 @@ function minMax(kw: string, value: string, v: VersionDraft): string | null {
 }
 
 // ssl_sock_parse_alpn(): a comma-separated list, each name at most 255 bytes.
-function parseAlpn(value: string): string[] | string {
+export function parseAlpn(value: string): string[] | string {
   if (value === '') return 'missing the comma-delimited ALPN protocol suite';
   const names = value.split(',');
   const long = names.find((n) => Buffer.byteLength(n) > 255);
@@ -312,8 +312,14 @@ export function parseServerSslOption(
 }
 
 // Once a server line is read: "verify" left unsaid takes ssl-server-verify.
-export function finishServerTls(c: ProxyLineContext, target: { ssl?: ServerTlsDraft }): void {
-  if (target.ssl?.use && target.ssl.verify === undefined) target.ssl = { ...target.ssl, verify: c.state.global.ssl.serverVerify };
+export function finishServerTls(c: ProxyLineContext, target: { ssl?: ServerTlsDraft; checkSsl?: boolean }): void {
+  // check-ssl on a clear-text server takes the same TLS settings (ssl_sock_prepare_srv_ctx runs for either)
+  if (target.checkSsl && !target.ssl?.use) {
+    const d = cloneServerTls(target.ssl);
+    applySideDefaults(d, c.state.global.ssl.server);
+    target.ssl = d;
+  }
+  if ((target.ssl?.use || target.checkSsl) && target.ssl?.verify === undefined && target.ssl) target.ssl = { ...target.ssl, verify: c.state.global.ssl.serverVerify };
 }
 
 // ---- global --------------------------------------------------------------------------------------------------

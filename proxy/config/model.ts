@@ -144,6 +144,8 @@ export interface ServerSpec {
   /** "resolvers NAME": the host name is resolved at run time through that section's name servers. */
   readonly resolvers?: string;
   readonly resolvePrefer?: 'ipv4' | 'ipv6';
+  /** "proto h2": HTTP/2 to the server (clear-text with prior knowledge, or over TLS); h1 or absent: HTTP/1.1. */
+  readonly proto?: string;
   /** "init-addr last,libc,none,IP": how the first address is found (HAProxy's default: last,libc). */
   readonly initAddr?: readonly string[];
   /** The host name as written, when the address is a name (HAProxy's srv->hostname). */
@@ -152,7 +154,26 @@ export interface ServerSpec {
   readonly sendProxy?: 1 | 2;
   /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
   readonly cookie?: string;
+  /** "agent-check": an agent on this address answers words that set the server's state and weight. */
+  readonly agent?: AgentCheckSpec;
+  /** Health checks over TLS (check-ssl, or inherited from "ssl"): the server's TLS settings with check-sni / check-alpn. */
+  readonly checkTls?: CheckTlsSpec;
   readonly loc: SourceLoc;
+}
+
+/** The TLS of a server's checks: no "sni" expression, an optional fixed check-sni instead. */
+export interface CheckTlsSpec extends Omit<ServerTlsSpec, 'sni'> {
+  readonly checkSni?: string;
+}
+
+/** The agent check of a server (agent-port, agent-addr or addr, agent-inter, agent-send). */
+export interface AgentCheckSpec {
+  readonly port: number;
+  /** Absent: the server's own address. */
+  readonly addr?: string;
+  readonly inter: number;
+  /** Sent once connected (agent-send); absent: nothing is sent. */
+  readonly send?: string;
 }
 
 export type BalanceAlgorithm =
@@ -279,6 +300,12 @@ export interface CaptureRule {
   readonly index: number;
 }
 
+/** "capture cookie NAME len N": the first request Cookie and response Set-Cookie starting with NAME, for %CC/%CS. */
+export interface CaptureCookie {
+  readonly name: string;
+  readonly len: number;
+}
+
 interface RuleBase {
   readonly cond?: Condition;
   readonly loc: SourceLoc;
@@ -297,6 +324,12 @@ export type HttpRequestRule =
       readonly code: number;
       readonly dropQuery: boolean;
       readonly appendSlash: boolean;
+      /** http-request redirect: the target as a log-format string (the standalone keyword's is plain text). */
+      readonly format?: (ctx: SampleContext) => string;
+      /** ignore-empty: a location format that prints nothing redirects nowhere, and the rules go on. */
+      readonly ignoreEmpty: boolean;
+      /** set-cookie / clear-cookie: the Set-Cookie header value sent with the redirect. */
+      readonly setCookie?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
   | (RuleBase & { readonly action: 'del-header'; readonly name: string })
@@ -345,7 +378,9 @@ export type TcpRequestRule =
   | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
   | (RuleBase & { readonly stage: TcpRuleStage } & StickAction)
   /** "expect-proxy layer4": a PROXY header is read before anything else, as "accept-proxy" on the bind would. */
-  | (RuleBase & { readonly stage: 'connection'; readonly action: 'expect-proxy' });
+  | (RuleBase & { readonly stage: 'connection'; readonly action: 'expect-proxy' })
+  /** tcp-request content capture EXPR len N: a request slot of its own (the stage check refuses the others). */
+  | (RuleBase & { readonly stage: TcpRuleStage } & CaptureRule);
 export type TcpRuleStage = 'connection' | 'session' | 'content';
 
 /** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
@@ -467,6 +502,8 @@ export interface StatsSpec {
 }
 
 export interface ProxySpec {
+  /** "description TEXT": shown beside the proxy's name on the stats page. */
+  readonly description?: string;
   readonly kind: 'frontend' | 'backend' | 'listen';
   readonly name: string;
   /** Numeric id, in declaration order from 1 (HAProxy's proxy uuid order: listeners/frontends first). */
@@ -495,6 +532,8 @@ export interface ProxySpec {
   readonly storeResponseRules: readonly StickRule[];
   /** Frontend side: the capture slots of its streams. */
   readonly captures?: CaptureSlots;
+  /** capture cookie NAME len N (its length already cut to what HAProxy keeps). */
+  readonly captureCookie?: CaptureCookie;
   /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
   readonly uniqueId?: UniqueIdSpec;
   /** Backend side (backend, listen). */
@@ -569,6 +608,36 @@ export interface GlobalSpec {
   readonly procVars: ReadonlyMap<string, SampleValue>;
   /** resolvers sections by name. */
   readonly resolvers: ReadonlyMap<string, ResolversSpec>;
+  /** peers sections by name, in declaration order. */
+  readonly peers: ReadonlyMap<string, PeersSpec>;
+  /** This process's peer name: `localpeer`, else the host name (HAProxy's -L). */
+  readonly localPeer: string;
+}
+
+/** One peer of a peers section. */
+export interface PeerSpec {
+  /** Empty while a "bind" line started the local peer and no "server" line named it yet. */
+  readonly name: string;
+  /** This process: its name is the local peer name. */
+  readonly local: boolean;
+  readonly address?: { readonly host: string; readonly port: number };
+  readonly loc: SourceLoc;
+}
+
+/** A "peers" section (cfg_parse_peers): its peers, its tables ("NAME/TABLE"), where the local peer listens. */
+export interface PeersSpec {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly peers: readonly PeerSpec[];
+  readonly tables: readonly StickTableSpec[];
+  readonly disabled: boolean;
+  readonly localPeer: string;
+  /** The local peer's listener; absent when the section has no local peer (HAProxy removes the section). */
+  readonly listen?: { readonly host: string; readonly port: number };
+  /** Enabled and with a named local peer: HAProxy keeps the section and listens. */
+  readonly complete: boolean;
+  /** Some line besides the header was read (HAProxy's peers_fe exists). */
+  readonly hasFrontend: boolean;
 }
 
 export interface ConfigModel {

@@ -12,6 +12,7 @@ import { invalidChar, parseProxyLine } from './keywords-proxy.ts';
 import { Directives } from './directives.ts';
 import { tokenize, type ConfigLine } from './tokenize.ts';
 import { PatternRefs } from '../acl/pattern-refs.ts';
+import { freezePeers, newPeers, parsePeersLine, type PeersDraft } from './keywords-peers.ts';
 import { newResolvers, parseResolversLine, type ResolversDraft } from './keywords-resolvers.ts';
 
 export interface ConfigText {
@@ -28,6 +29,8 @@ export interface ParseOptions {
   readonly baseDir?: string;
   /** The references to register pattern files in (a fresh set by default). */
   readonly patterns?: PatternRefs;
+  /** HAProxy's -L: the local peer name (default: the host name, or the global `localpeer`). */
+  readonly localPeer?: string;
 }
 
 export interface ParseOutput {
@@ -45,7 +48,7 @@ export interface ParseOutput {
 
 const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
 /** Other HAProxy 2.6 sections: valid, but nothing the lab runs. */
-const OTHER_SECTIONS = new Set(['peers', 'userlist', 'mailers', 'program', 'ring', 'cache', 'log-forward', 'fcgi-app']);
+const OTHER_SECTIONS = new Set(['userlist', 'mailers', 'program', 'ring', 'cache', 'log-forward', 'fcgi-app']);
 /** Keywords that accept the "no"/"default" modifiers (readcfgfile()). */
 const MODIFIABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
 
@@ -54,6 +57,7 @@ type Section =
   | { kind: 'global' }
   | { kind: 'other'; name: string }
   | { kind: 'resolvers'; draft: ResolversDraft | null }
+  | { kind: 'peers'; draft: PeersDraft | null }
   | { kind: 'http-errors'; draft: HttpErrorsDraft | null }
   /** A proxy header HAProxy refused before creating the proxy: its lines have no proxy to go to. */
   | { kind: 'orphan' }
@@ -70,7 +74,12 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
   const env = options.env ?? process.env;
   const errorfilesRefs: ErrorfilesRef[] = [];
   const httpErrors: HttpErrorsDraft[] = [];
-  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs, notes: new Set(), patterns };
+  const state: ParseState = { diagnostics, global: newGlobalDraft(), baseDir: options.baseDir ?? process.cwd(), env, errorfilesRefs, notes: new Set(), patterns, tables: [] };
+  if (options.localPeer !== undefined) {
+    state.global.localPeer = options.localPeer;
+    state.global.localPeerFromCmdline = true;
+  }
+  const peersDrafts: PeersDraft[] = [];
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
@@ -261,6 +270,24 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         section = { kind: 'resolvers', draft };
           continue;
         }
+      if (kw === 'peers') {
+        const name = words[1]?.text ?? '';
+        const loc = words[0]!.loc;
+        state.global.peersSeen = true;
+        let draft: PeersDraft | null = null;
+        const bad = /[^A-Za-z0-9_.:-]/.exec(name);
+        const dup = peersDrafts.find((x) => x.name === name);
+        if (name === '') alertAt(loc, 'missing name for peers section.');
+        else if (new LineContext(line, words, kwm, state).tooManyArgs(1)) draft = null;
+        else if (bad) alertAt(loc, `character '${bad[0]}' is not permitted in 'peers' name '${name}'.`);
+        else {
+          if (dup) alertAt(loc, `Parsing [${loc.file}:${loc.line}]: peers section '${name}' has the same name as another peers section declared at ${dup.loc.file}:${dup.loc.line}.`, 'plain');
+          draft = newPeers(name, loc);
+          peersDrafts.push(draft);
+        }
+        section = { kind: 'peers', draft };
+        continue;
+      }
       if (kw === 'http-errors') {
         const draft = openHttpErrors(new LineContext(line, words, kwm, state), httpErrors);
         if (draft) httpErrors.push(draft);
@@ -282,6 +309,9 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
           alertAt(words[0]!.loc, `unknown keyword '${kw}' out of section.`, 'parsing-tight');
           break;
         case 'other':
+          break;
+        case 'peers':
+          if (section.draft) parsePeersLine(new LineContext(line, words, kwm, state), section.draft, state.global.localPeer, state.tables!);
           break;
         case 'resolvers':
           if (section.draft) parseResolversLine(new LineContext(line, words, kwm, state), section.draft);
@@ -307,5 +337,6 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
     flushUpTo(Number.MAX_SAFE_INTEGER);
     directives.finish({ file: src.name, line: src.text.split('\n').length - (src.text.endsWith('\n') ? 1 : 0), col: 1 });
   }
+  for (const p of peersDrafts) if (!state.global.peers.has(p.name)) state.global.peers.set(p.name, freezePeers(p, state.global.localPeer));
   return { global: state.global, proxies, defaults, diagnostics, patterns, httpErrors, errorfilesRefs };
 }

@@ -21,7 +21,7 @@ export function validateSsl(proxies: readonly ProxyDraft[], d: Diagnostic[]): vo
     if (p.kind === 'frontend' || p.kind === 'defaults') continue;
     for (const s of p.servers) {
       const t = s.ssl;
-      if (!t?.use) continue;
+      if (!t || (!t.use && !s.checkSsl)) continue;
       const at = { severity: 'alert' as const, form: 'bracket' as const, loc: s.loc };
       if (t.verify === 'required' && t.caPem === undefined) {
         d.push({

@@ -8,7 +8,7 @@ import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { PLAIN_FORMAT, tryRuleFormat } from '../sample/rule-format.ts';
 import { validateStickReferences } from '../stick/validate-stick.ts';
-import { captureIdAlerts } from './keywords-capture.ts';
+import { captureCookieWarning, captureIdAlerts, tcpCaptureWarnings } from './keywords-capture.ts';
 import { resolveErrorDecls } from './keywords-errors.ts';
 
 const MISSING_TIMEOUTS =
@@ -41,6 +41,9 @@ export function validate(out: ParseOutput): void {
     }
     if (p.mode === 'tcp') ensureNoHttp(p);
     for (const m of captureIdAlerts(p)) plain('alert', m, p.loc);
+    for (const m of tcpCaptureWarnings(p, proxyTypeStr(p.kind))) plain('warning', m.message, m.loc);
+    const cookieCut = captureCookieWarning(p, proxyTypeStr(p.kind));
+    if (cookieCut) plain('warning', cookieCut, p.loc);
     const lfHttp = p.logFormatHttpVars;
     if (p.mode === 'tcp' && hasFe(p) && p.logFormat !== undefined && lfHttp?.first) {
       d.push({ severity: 'alert', message: `failed to parse log-format : format variable '${lfHttp.first}' is reserved for HTTP mode.`, form: 'Parsing-tight', loc: lfHttp.loc });
@@ -77,6 +80,13 @@ export function validate(out: ParseOutput): void {
       (hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel))));
     if (missing) plain('warning', `missing timeouts for ${where(p)}.${MISSING_TIMEOUTS}`, p.loc);
     if (hasBe(p)) checkServers(p);
+    // conn_get_best_mux_entry(): h1, h2 and fcgi speak HTTP, "none" passes TCP through
+    if (hasBe(p)) {
+      for (const s of p.servers) {
+        if (s.proto === undefined || (s.proto === 'none') === (p.mode === 'tcp')) continue;
+        plain('alert', `${where(p)} : MUX protocol '${s.proto}' is not usable for server '${s.name}' at [${s.loc.file}:${s.loc.line}].`);
+      }
+    }
     if (hasFe(p) && p.logs.length === 0 && (p.logFormat !== undefined || p.options.httplog || p.options.tcplog)) {
       plain('warning', `log format ignored for ${where(p)} since it has no log address.`, p.loc);
     }
@@ -98,7 +108,7 @@ export function validate(out: ParseOutput): void {
     }
   }
 
-  validateStickReferences(out.proxies, d);
+  validateStickReferences(out.proxies, out.global.peers, d);
 
   // HAProxy prepares TLS contexts only once the files parsed without error
   if (!parseFailed) validateSsl(out.proxies, d);
@@ -188,7 +198,12 @@ export function validate(out: ParseOutput): void {
     }
   }
 
-  const listeners = out.proxies.reduce((n, p) => n + (hasFe(p) ? p.binds.length : 0), 0) + out.global.statsSockets.length;
+  // peers sections without this process as a peer are dropped (their tables stay, shared with nobody)
+  for (const s of out.global.peers.values()) {
+    if (!s.disabled && !s.complete) plain('warning', `Removing incomplete section 'peers ${s.name}' (no peer named '${s.localPeer}').`);
+  }
+  const peerListeners = [...out.global.peers.values()].filter((s) => s.complete).length;
+  const listeners = out.proxies.reduce((n, p) => n + (hasFe(p) ? p.binds.length : 0), 0) + out.global.statsSockets.length + peerListeners;
   if (listeners === 0 && !d.some((x) => x.severity === 'alert')) {
     plain('notice', 'Configuration file has no error but will not start (no listener) => exit(2).');
   }

@@ -89,7 +89,7 @@ export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): bool
     t.bytesOut += r.payload;
     if (t.respChunks.done) {
       t.respDone = true;
-      t.bytesOut += 1; // HTX's end-of-trailers block
+      if (!conn.h2) t.bytesOut += 1; // HTX's end-of-trailers block (an HTTP/2 message without trailers has none)
     }
     let ok = true;
     for (const part of r.out) ok = conn.reads.forward(client, part);

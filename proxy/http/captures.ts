@@ -2,6 +2,7 @@
 // `declare capture` and the capture actions store, read back by capture.req.hdr(N)/capture.res.hdr(N) and by the
 // log's %hr %hrl %hs %hsl. The slots are the frontend's; each exchange starts with all of them empty.
 import type { CaptureSlot, CaptureSlots } from '../config/model.ts';
+import type { SourceLoc } from '../config/diagnostics.ts';
 
 export type CaptureSide = 'req' | 'res';
 
@@ -19,6 +20,11 @@ export class StreamCaptures {
   resVersion = '';
   /** unique-id-format's value, made once per stream when first asked for. */
   uniqueId: string | undefined;
+  /** capture cookie: the request's and the response's captured cookie (%CC, %CS). */
+  cliCookie: string | undefined;
+  srvCookie: string | undefined;
+  /** The final rule that ran last (HAProxy's s->last_rule_file/line): last_rule_file, last_rule_line. */
+  lastRule: SourceLoc | undefined;
   /** Makes the unique id from what the stream knows now (set by the session when the frontend has a format). */
   makeUniqueId: (() => string) | undefined;
 

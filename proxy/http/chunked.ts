@@ -160,8 +160,9 @@ export function rechunk(scanner: ChunkedScanner, buf: Buffer): { consumed: numbe
   let bytes = 0;
   let payload = 0;
   const flush = () => {
+    // hextab in h1_emit_chunk_size(): upper-case hex digits
     if (runLen === 0) return;
-    const size = Buffer.from(runLen.toString(16) + '\r\n', 'latin1');
+    const size = Buffer.from(runLen.toString(16).toUpperCase() + '\r\n', 'latin1');
     out.push(size, ...run, CRLF);
     bytes += size.length + runLen + 2;
     payload += runLen;

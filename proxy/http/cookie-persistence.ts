@@ -47,7 +47,7 @@ export function cookieLogFlags(be: ProxySpec | undefined, st: CookieTxn | null):
 const isSp = (c: string | undefined): boolean => c === ' ' || c === '\t';
 
 // http_find_cookie_value_end(): a value ends at an unquoted ',' or ';'.
-function valueEnd(h: string, s: number, e: number): number {
+export function valueEnd(h: string, s: number, e: number): number {
   let quoted = false;
   let qdpair = false;
   for (; s < e; s++) {

@@ -2,6 +2,7 @@
 // head (the backend's, then the frontend's, as HAProxy's http_process_res_common), http-after-response on any head
 // about to leave, the engine's own answers included.
 import type { ProxySpec } from '../config/model.ts';
+import type { SourceLoc } from '../config/diagnostics.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { FinalRule } from './actions/final-actions.ts';
 import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
@@ -18,6 +19,9 @@ export interface ResponseDenial {
  *  the request (deny, tarpit, return, redirect) with what decided it noted on the exchange, or null. */
 export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
   const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx, spec !== t.fe.spec);
+  // allow, deny and tarpit are noted before their answer is built; return and redirect build theirs in the action,
+  // before HAProxy notes them (see noteAnsweringRule)
+  if (final && final.action !== 'return' && final.action !== 'redirect') t.captures.lastRule = final.loc;
   let rule: FinalRule | null;
   if (final && final.action !== 'allow') {
     rule = final;
@@ -30,6 +34,13 @@ export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
   t.rule = { text: rule.text, loc: rule.loc };
   t.termination = 'PR--';
   return rule;
+}
+
+/** An http-request return or redirect, or an http-response return, is noted as the last rule once its answer is
+ *  built (its formats saw the rule before it), as http_req/res_get_intercept_rule note an action's result. The
+ *  standalone redirect rules are never noted. */
+export function noteAnsweringRule(t: Txn, rule: { readonly loc: SourceLoc }): void {
+  if (t.decidedBy === 'http-request return' || t.decidedBy === 'http-request redirect' || t.decidedBy === 'http-response return') t.captures.lastRule = rule.loc;
 }
 
 /** Runs the http-response rules on a final server head; header rules edit `resp.headers`. A rule that replaces
@@ -47,6 +58,7 @@ export function applyResponseRules(t: Txn, resp: ResponseHead): ResponseDenial |
   t.decidedBy = `http-response ${deny.action}`;
   t.rule = { text: deny.text, loc: deny.loc };
   if (deny.action === 'deny') {
+    t.captures.lastRule = deny.loc;
     t.fe.deniedResponses++;
     if (t.backend) t.backend.deniedResponses++;
     if (t.server) t.server.deniedResponses++;

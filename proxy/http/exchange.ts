@@ -28,12 +28,15 @@ export class ServerConn {
   timeoutMs = -1;
   readonly reads: OwnedReads;
   readonly sock: net.Socket;
+  /** proto h2: the chunked framing of a response without a length is the conversion's, not in HAProxy's HTX. */
+  readonly h2: boolean;
 
   constructor(
-    addr: { host: string; port: number },
+    addr: { host: string; port: number } | { stream: net.Socket },
     readonly server: ServerState,
     readonly backend: LiveBackend,
   ) {
+    this.h2 = 'stream' in addr;
     this.reads = new OwnedReads(addr, {
       onData: (view) => {
         if (this.txn) this.txn.session.onServerData(this, view);
@@ -141,13 +144,15 @@ export class Txn {
     readonly req: RequestHead,
     readonly tStart: number,
     readonly tHead: number,
+    /** The stream's captures when its tcp-request content rules already had them. */
+    caps: StreamCaptures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES),
   ) {
     this.id = session.host.nextId();
     this.closeClient = !req.keepAlive;
     this.originalMethod = req.method;
     this.originalUri = req.uri;
     this.reqHtxSize = htxRequestSize(req);
-    const caps = (this.captures = new StreamCaptures(fe.spec.captures ?? NO_CAPTURES));
+    this.captures = caps;
     caps.method = req.method;
     caps.uri = req.uri;
     caps.reqVersion = req.version;

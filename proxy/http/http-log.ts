@@ -61,8 +61,7 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
   rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
   rec.captures = t.captures;
-  // strm_log makes the unique id if nothing asked for it before (an answer of the proxy's own, say)
-  rec.uniqueId = t.captures.uniqueIdNow();
+  rec.uniqueId = logTimeUniqueId(t, rec, now);
   if (spec.logFormat) {
     streamFields(t, rec);
     rec.method = t.originalMethod;
@@ -83,6 +82,18 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
     };
   }
   return rec;
+}
+
+// strm_log makes the unique id if nothing asked for it before (an answer of the proxy's own, say): by then the
+// request has left the buffer, so its header and path fetches find nothing (the method and names remain).
+function logTimeUniqueId(t: Txn, rec: TrafficLogRecord, now: number): string | undefined {
+  const uid = t.fe.spec.uniqueId;
+  if (t.captures.uniqueId === undefined && uid) {
+    const idRec = requestRecord(t, { ...rec }, now);
+    idRec.ctx = { ...t.ctx, req: undefined, reqPersist: t.req };
+    t.captures.uniqueId = uid.formatter(idRec);
+  }
+  return t.captures.uniqueId;
 }
 
 /** What unique-id-format reads when the id is made at the request: names, addresses, the request line, samples. */

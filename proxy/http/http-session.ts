@@ -24,7 +24,9 @@ import { buildRequestHead } from './rewrite.ts';
 import { takeResponseHead } from './response-arrival.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { type ServerConn, Txn } from './exchange.ts';
-import { applyRequestRules, type ResponseDenial } from './exchange-rules.ts';
+import { NO_CAPTURES, StreamCaptures } from './captures.ts';
+import { captureRequestCookie } from './cookie-capture.ts';
+import { applyRequestRules, noteAnsweringRule, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
 import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody, wholeRequestBody } from './body-forward.ts';
@@ -318,7 +320,9 @@ export class HttpSession implements ServerSideSession {
     const htxSize = early ? htxHeadSize(head.method, head.uri, `HTTP/${head.wireVersion}`, head.headers) : 0;
     // a stream starts with its session's tracked counters (stream_new copies them)
     const strm: Trackers = [...this.sessStk];
-    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end), htxSize }, true) === 'reject') {
+    // the stream's captures start here: content rules may capture into its slots and be its last rule
+    const caps = early ? new StreamCaptures(r.fe.spec.captures ?? NO_CAPTURES) : undefined;
+    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end), htxSize, captures: caps }, true) === 'reject') {
       releaseStream(strm, this.sessStk);
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
@@ -330,7 +334,7 @@ export class HttpSession implements ServerSideSession {
     }
     countHttpRequest(strm);
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead);
+    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead, caps);
     t.stk = strm;
     if (early && (early.txn.size > 0 || early.reqres.size > 0)) {
       for (const [k, v] of early.txn.entries()) t.vars.txn!.set(k, v);
@@ -422,6 +426,8 @@ export class HttpSession implements ServerSideSession {
     emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
+    // http_process_request: capture cookie reads the Cookie headers the rules left, before persistence edits them
+    this.captureCookie(t);
     // http_process_request: the unique id is made now at the latest, and sent in unique-id-header
     if (uid) {
       const id = t.captures.uniqueIdNow()!;
@@ -469,7 +475,11 @@ export class HttpSession implements ServerSideSession {
   private applyRequestRules(t: Txn, spec: ProxySpec): boolean {
     const rule = applyRequestRules(t, spec);
     if (!rule) return false;
-    if (rule.action === 'deny' || rule.action === 'tarpit') persistenceOnDeny(t);
+    if (rule.action === 'deny' || rule.action === 'tarpit') {
+      // a denied request's cookies are still read for the log (the deny and tarpit paths of http_process_req_common)
+      this.captureCookie(t);
+      persistenceOnDeny(t);
+    }
     emitRoute(this, t, undefined);
     this.dropWholeBody(t);
     if (rule.action === 'tarpit') {
@@ -480,8 +490,15 @@ export class HttpSession implements ServerSideSession {
       return true;
     }
     const a = ruleAnswer(t, rule);
+    noteAnsweringRule(t, rule);
     if (a) this.local(t, a);
     return true;
+  }
+
+  // capture cookie: the request's first cookie that starts with the name, for %CC.
+  private captureCookie(t: Txn): void {
+    const cc = t.fe.spec.captureCookie;
+    if (cc && t.captures.cliCookie === undefined) t.captures.cliCookie = captureRequestCookie(cc, t.req.headers);
   }
 
   // Before an answer of the proxy's own: a request body that arrived whole is dropped, so the connection can stay
@@ -506,7 +523,7 @@ export class HttpSession implements ServerSideSession {
   // error page; a keep-alive client connection stays open, as with haproxy.
   private denyResponse(t: Txn, { rule, ctx }: ResponseDenial): void {
     // the reply is built once the server's response is dropped: response fetches find nothing, as in HAProxy
-    this.failResponse(t, rule.reply, { ...ctx, res: undefined });
+    this.failResponse(t, rule.reply, { ...ctx, res: undefined }, () => noteAnsweringRule(t, rule));
   }
 
   private route(t: Txn): LiveBackend | undefined {
@@ -699,10 +716,12 @@ export class HttpSession implements ServerSideSession {
 
   // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
   // open when its request was read whole, as HAProxy keeps it.
-  failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx): void {
+  failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx, built?: () => void): void {
     this.dropServer(t);
     if (!t.reqDone) t.closeClient = true;
-    this.local(t, failureAnswer(t, answer, ctx));
+    const a = failureAnswer(t, answer, ctx);
+    built?.();
+    this.local(t, a);
   }
 
   private dropServer(t: Txn): void {

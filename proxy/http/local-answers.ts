@@ -28,7 +28,7 @@ export function statusAnswer(t: Txn, status: number): OwnAnswer {
 /** The answer of a final http-request rule (deny, tarpit, return, redirect), or null when it sends none; the
  *  termination state and the frontend's denied count follow what it is. */
 export function ruleAnswer(t: Txn, rule: FinalRule): OwnAnswer | null {
-  const a = finalAnswer(rule, t.req);
+  const a = finalAnswer(rule, t.req, t.ctx);
   if (!a) return null;
   if (a.kind === 'reply') {
     if (rule.action === 'return') t.termination = 'LR--';
@@ -43,7 +43,7 @@ export function ruleAnswer(t: Txn, rule: FinalRule): OwnAnswer | null {
 }
 
 /** A redirect or a legacy deny page of a final http-request rule. */
-export function pageAnswer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string }): OwnAnswer {
+export function pageAnswer(t: Txn, status: number, o: { contentType?: string; body: string; location?: string; setCookie?: string }): OwnAnswer {
   // a redirect closes a connection whose request has a body, read whole or not (http_apply_redirect_rule adds
   // its own "Connection: close", which HTX counts)
   const close = t.closeClient || t.req.hasBody;
@@ -55,6 +55,7 @@ export function pageAnswer(t: Txn, status: number, o: { contentType?: string; bo
   if (o.contentType) headers.push('content-type', o.contentType);
   // the temporary redirects may not be cached
   if (o.location !== undefined && (status === 302 || status === 303 || status === 307)) headers.push('cache-control', 'no-cache');
+  if (o.setCookie !== undefined) headers.push('set-cookie', o.setCookie);
   if (afterResponseSpecs(t)) return editedAnswer(t, status, headers, body, close);
   let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;

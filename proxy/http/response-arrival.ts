@@ -9,8 +9,11 @@ import { findHeadEnd } from './request-head.ts';
 import { parseResponseHead } from './response-head.ts';
 import { htxSize } from './status-pages.ts';
 import { buildResponseHead } from './rewrite.ts';
+import { captureResponseCookie } from './cookie-capture.ts';
 import { applyAfterResponseRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { persistenceResponse } from './persistence-hooks.ts';
+
+const H2_CHUNKED_HEADER = 'transfer-encoding'.length + 'chunked'.length;
 
 const MAX_RESPONSE_HEAD = 16384;
 
@@ -39,7 +42,8 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
       continue;
     }
     // HAProxy counts the response's bytes as they arrive, before any http-response rule edits the head
-    const headSize = htxSize(resp.status, resp.reason, resp.headers, 0);
+    // from an HTTP/2 server, "transfer-encoding: chunked" is only how the conversion frames a response without a length
+    const headSize = htxSize(resp.status, resp.reason, resp.headers, 0) - (t.conn?.h2 && resp.framing === 'chunked' ? H2_CHUNKED_HEADER : 0);
     countResponseStatus(t.stk, resp.status);
     if (t.server && (t.stores.length > 0 || t.backend!.spec.storeResponseRules.length > 0)) {
       applyStoreRules(t.backend!.spec, { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server }, t.stores, t.server);
@@ -52,6 +56,9 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
       t.bytesOut += headSize + Math.min(buf.length - end, resp.framing === 'length' ? resp.contentLength : buf.length);
       return { denial };
     }
+    // capture cookie reads the Set-Cookie headers the http-response rules left (http_manage_server_side_cookies)
+    const cc = t.fe.spec.captureCookie;
+    if (cc && t.captures.srvCookie === undefined) t.captures.srvCookie = captureResponseCookie(cc, resp.headers);
     persistenceResponse(t, resp);
     applyAfterResponseRules(t, resp, resp);
     t.tRespHead = Date.now();

@@ -48,7 +48,8 @@ export interface ResponseRewrite {
 // The response head for the client. The connection header follows HAProxy's h1_update_res_conn_value: close is
 // spelled out only to a 1.1 response, keep-alive whenever either side speaks 1.0.
 export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffer {
-  let out = `HTTP/${resp.version} ${resp.status}${resp.reason ? ' ' + resp.reason : ''}\r\n`;
+  // h1_format_htx_stline(): the space before the reason is written even when the reason is empty
+  let out = `HTTP/${resp.version} ${resp.status} ${resp.reason}\r\n`;
   const h = resp.headers;
   for (let i = 0; i < h.length; i += 2) {
     const name = h[i]!.toLowerCase();

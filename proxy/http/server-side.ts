@@ -7,6 +7,8 @@ import type { SessionHost } from '../live/session-host.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import { serverPreface, type ProxiedAddresses } from '../io/proxy-protocol.ts';
+import type net from 'node:net';
+import { H2ServerSocket } from '../h2/server-h2-socket.ts';
 import { ServerConn, type Txn } from './exchange.ts';
 import { mayReuse } from './server-reuse.ts';
 import { persistenceRedispatch } from './persistence-hooks.ts';
@@ -45,7 +47,9 @@ export function useServer(s: ServerSideSession, t: Txn, server: ServerState): vo
 // A new connection to the server, under the backend's connect timeout.
 function connect(s: ServerSideSession, t: Txn, server: ServerState): void {
   const be = t.backend!;
-  const conn = new ServerConn(withPreface(withServerTls(s.host.addressOf(server), server.spec, be.name, t.ctx), server, be, s), server, be);
+  const target = withPreface(withServerTls(s.host.addressOf(server), server.spec, be.name, t.ctx), server, be, s);
+  // proto h2: the connection speaks HTTP/2, the exchange still reads and writes HTTP/1.1
+  const conn = new ServerConn(server.spec.proto === 'h2' ? { stream: new H2ServerSocket(target) as unknown as net.Socket } : target, server, be);
   conn.txn = t;
   t.conn = conn;
   conn.sock.setTimeout(be.spec.timeouts.connect ?? 0);

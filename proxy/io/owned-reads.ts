@@ -45,10 +45,18 @@ export class OwnedReads {
   constructor(
     opts:
       | { host: string; port: number; allowHalfOpen?: boolean; tls?: tls.ConnectionOptions; preface?: Buffer; keepAlive?: boolean }
-      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean },
+      | { adopt: net.Socket; allowHalfOpen: boolean; shared: boolean }
+      | { stream: net.Socket },
     private reader: OwnedReader,
   ) {
     this.shared = 'adopt' in opts && opts.shared;
+    if ('stream' in opts) {
+      // a socket-like stream with its own framing (HTTP/2 to a server): its chunks are fresh, read as they come
+      this.sock = opts.stream;
+      this.connectEvent = 'connect';
+      this.sock.on('data', (chunk: Buffer) => this.reader.onData(chunk));
+      return;
+    }
     const onread = {
       buffer: this.shared ? SHARED_BUFFER : Buffer.allocUnsafeSlow(READ_SIZE),
       callback: (n: number, buf: Uint8Array) => {

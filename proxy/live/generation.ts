@@ -50,6 +50,7 @@ export class Generation implements ProxyStateView {
     for (const [name, be] of config.backends) this.backends.set(name, new LiveBackend(be, random));
     // in declaration order (the order of their lines), which "show table" lists backwards
     const specs = [...config.frontends, ...config.backends.values()].flatMap((px) => (px.stickTable ? [px.stickTable] : []));
+    for (const s of config.global.peers.values()) specs.push(...s.tables);
     const fileIndex = (f: string): number => config.files.indexOf(f);
     specs.sort((a, b) => fileIndex(a.loc.file) - fileIndex(b.loc.file) || a.loc.line - b.loc.line);
     for (const spec of specs) if (!this.tables.has(spec.name)) this.tables.set(spec.name, new StickTable(spec));

@@ -44,8 +44,8 @@ function dataTime(r: TrafficLogRecord): number {
 
 const VARS: Readonly<Record<string, Var>> = {
   B: (r) => `${asap(r)}${r.bytes}`,
-  CC: text(() => undefined),
-  CS: text(() => undefined),
+  CC: text((r) => r.captures?.cliCookie),
+  CS: text((r) => r.captures?.srvCookie),
   H: text(() => HOSTNAME),
   ID: text((r) => r.uniqueId),
   ST: num((r) => r.status),

@@ -40,6 +40,15 @@ export function createLogSink(targets: readonly LogTarget[], header: SyslogHeade
 }
 
 /** The bytes HAProxy sends for one line to a target (src/log.c, __send_log): header, line cut to `len`, "\n". */
+/**
+ * A log line's bytes: what it copied from the traffic and the formats is one char per byte (latin1), as HAProxy
+ * writes them; a line holding text beyond latin1 (a name from the config, say) is written as UTF-8.
+ */
+export function lineBytes(line: string): Buffer {
+  // eslint-disable-next-line no-control-regex -- latin1 is one byte per char
+  return Buffer.from(line, /^[\x00-\xff]*$/.test(line) ? 'latin1' : 'utf8');
+}
+
 export function frameLine(t: LogTarget, header: SyslogHeader, line: string, level: LogLevel, now = Date.now()): string {
   const facility = Math.max(0, FACILITIES.indexOf(t.facility));
   const lvl = LEVELS.indexOf(level);
@@ -90,7 +99,7 @@ function targetWriter(t: LogTarget, header: SyslogHeader): LogSink {
     const stream = t.target === 'stdout' ? process.stdout : process.stderr;
     return {
       write(line, level) {
-        if (!skip(level)) stream.write(frameLine(t, header, line, level));
+        if (!skip(level)) stream.write(lineBytes(frameLine(t, header, line, level)));
       },
       close() {},
     };
@@ -103,7 +112,7 @@ function targetWriter(t: LogTarget, header: SyslogHeader): LogSink {
   sock.unref();
   return {
     write(line, level) {
-      if (!skip(level)) sock.send(frameLine(t, header, line, level), port, host, () => {});
+      if (!skip(level)) sock.send(lineBytes(frameLine(t, header, line, level)), port, host, () => {});
     },
     close() {
       sock.close();
@@ -130,7 +139,7 @@ function unixWriter(t: LogTarget, header: SyslogHeader, path: string, skip: (lev
   return {
     write(line, level) {
       if (skip(level)) return;
-      const buf = Buffer.from(frameLine(t, header, line, level), 'latin1');
+      const buf = lineBytes(frameLine(t, header, line, level));
       sock.send(buf, 0, buf.length, path, () => {});
     },
     close() {

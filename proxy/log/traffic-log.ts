@@ -53,7 +53,13 @@ export interface TrafficLogRecord {
   query?: string | null;
   httpVersion?: string;
   /** The stream's capture slots (%hr %hs, and the {...} of option httplog). */
-  captures?: { readonly req: readonly (string | undefined)[]; readonly res: readonly (string | undefined)[] };
+  /** The stream's capture slots and captured cookies (%hr %hs, %CC %CS). */
+  captures?: {
+    readonly req: readonly (string | undefined)[];
+    readonly res: readonly (string | undefined)[];
+    readonly cliCookie?: string | undefined;
+    readonly srvCookie?: string | undefined;
+  };
   /** %ID: the stream's unique id, when the frontend has a unique-id-format. */
   uniqueId?: string;
   /** %rt: the stream's number (HAProxy's uniq_id, from 0 in the process). */
@@ -80,7 +86,7 @@ export function formatHttpLog(r: TrafficLogRecord): string {
   const hr = headerCaptures(r.captures?.req, false);
   const hs = headerCaptures(r.captures?.res, false);
   return `${r.clientIp}:${r.clientPort} [${haproxyDate(r.date)}] ${frontendWithTransport(r)} ${r.backend}/${r.server} ` +
-    `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${asap(r)}${r.ta} ${r.status} ${asap(r)}${r.bytes} - - ${r.termination} ` +
+    `${r.tR}/${r.tw}/${r.tc}/${r.tr}/${asap(r)}${r.ta} ${r.status} ${asap(r)}${r.bytes} ${r.captures?.cliCookie || '-'} ${r.captures?.srvCookie || '-'} ${r.termination} ` +
     `${r.actconn}/${r.feconn}/${r.beconn}/${r.srvconn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.beQueue} ` +
     `${hr ? `${hr} ` : ''}${hs ? `${hs} ` : ''}"${urlEncode(r.requestLine)}"`;
 }
@@ -95,7 +101,7 @@ export function formatHttpLogClf(r: TrafficLogRecord): string {
   const hsl = headerCaptureList(r.captures?.res, true);
   return `${r.clientIp} - - [${date} ${tz}] "${urlEncode(r.requestLine)}" ${r.status} ${asap(r)}${r.bytes} "" "" ${r.clientPort} ` +
     `${String(d.getMilliseconds()).padStart(3, '0')} "${frontendWithTransport(r)}" "${r.backend}" "${r.server}" ${r.tR} ${r.tw} ${r.tc} ${r.tr} ` +
-    `${asap(r)}${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "" ""${hrl ? ` ${hrl}` : ''}${hsl ? ` ${hsl}` : ''}`;
+    `${asap(r)}${r.ta} "${r.termination}" ${r.actconn} ${r.feconn} ${r.beconn} ${r.srvconn} ${r.retries} ${r.srvQueue} ${r.beQueue} "${r.captures?.cliCookie ?? ''}" "${r.captures?.srvCookie ?? ''}"${hrl ? ` ${hrl}` : ''}${hsl ? ` ${hsl}` : ''}`;
 }
 
 // %ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq

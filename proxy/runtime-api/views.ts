@@ -130,11 +130,13 @@ function serverStateLine(b: BackendSnapshot, s: ServerSnapshot, config: ConfigMo
   // CHK_ST_CONFIGURED|CHK_ST_ENABLED (6), plus CHK_ST_PAUSED (8) in maintenance.
   const checkState = (s.check ? 6 : 0) | (maint && (s.check || spec?.disabled) ? 8 : 0);
   const forcedId = spec && spec.id !== position ? 1 : 0;
+  // CHK_ST_CONFIGURED|CHK_ST_ENABLED|CHK_ST_AGENT (22), plus CHK_ST_INPROGRESS (1) while it runs
+  const agentState = s.agent ? 22 | (s.agent.running ? 1 : 0) : 0;
   const since = Math.max(0, Math.floor((now - s.lastStateChange) / 1000));
   return [
     b.id, b.name, s.id, s.name, addr || '-', OP_STATE[s.op], admin, s.weight, spec?.weight ?? s.weight, since,
-    checkStatusNumber(status), result, s.health, checkState, 0,
-    0, forcedId, s.fqdn ?? '-', port, '-', 0, spec?.checkPort ?? 0, spec?.checkAddr ?? '-', '-', 0,
+    checkStatusNumber(status), result, s.health, checkState, agentState,
+    0, forcedId, s.fqdn ?? '-', port, '-', 0, spec?.checkPort ?? 0, spec?.checkAddr ?? '-', s.agent?.addr ?? '-', s.agent?.port ?? 0,
   ].join(' ') + '\n';
 }
 

@@ -70,7 +70,7 @@ export function compileFormat<In>(fmt: string, place: FormatPlace<In>, scope: Fo
   const parts: Part<In>[] = [];
   let lit = '';
   const flush = () => {
-    if (lit) parts.push({ lit });
+    if (lit) parts.push({ lit: configBytes(lit) });
     lit = '';
   };
   let defaults: Flags = { quote: false, hex: false };
@@ -139,6 +139,15 @@ export function compileFormat<In>(fmt: string, place: FormatPlace<In>, scope: Fo
   }
   flush();
   return assemble(parts);
+}
+
+/**
+ * Text written in the config, as the bytes HAProxy copies from the file: one char per byte (latin1), as the
+ * engine holds what it reads from the wire, so a format's output is bytes whatever its parts came from.
+ */
+export function configBytes(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ASCII text is already its bytes
+  return /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
 }
 
 /** Compiles `fmt`, or gives HAProxy's message when it does not parse. */

@@ -2,6 +2,14 @@
 // TUI change. Mirrors HAProxy's split of operational state (from checks) and administrative state (from us).
 import type { ServerSpec } from '../config/model.ts';
 
+/** An agent check's own state (HAProxy's srv->agent): its counter, last result and whether it runs now. */
+export interface AgentState {
+  /** 0..AGENT_RISE+AGENT_FALL-1; the agent lets the server up while health >= AGENT_RISE. */
+  health: number;
+  lastCheck?: { status: string; code?: number; desc: string; durationMs: number; at: number };
+  running: boolean;
+}
+
 export type OperationalState = 'up' | 'down' | 'starting' | 'stopping';
 export type AdminState = 'ready' | 'maint' | 'drain';
 
@@ -46,6 +54,8 @@ export class ServerState {
   downTransitions = 0;
   /** Time spent DOWN before the current state, in ms (stats "downtime" adds the current DOWN period). */
   downTimeMs = 0;
+  /** The agent check, when the server line has agent-check (it starts at health = rise, as HAProxy's). */
+  agent?: AgentState;
   /** Private slot for the backend's balancer (tree position, hash slots...). */
   lb: unknown = undefined;
 
@@ -76,6 +86,7 @@ export class ServerState {
     }
     // HAProxy starts every server at health = rise: up, and one failed check from DOWN until it was once fully up
     this.health = spec.rise;
+    if (spec.agent) this.agent = { health: 1, running: false };
     if (this.maintCause === 'resolution') {
       this.op = 'down';
       this.health = 0;

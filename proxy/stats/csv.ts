@@ -14,7 +14,8 @@ export interface StatsOptions {
   readonly now?: number;
 }
 
-type Row = Partial<Record<StatColumn, string | number>>;
+/** One row's fields by CSV column; absent: the field HAProxy leaves empty. */
+export type Row = Partial<Record<StatColumn, string | number>>;
 
 /** The maxconn the engine applies when the global section sets none (HAProxy derives one from ulimit -n). */
 export const DEFAULT_GLOBAL_MAXCONN = 4096;
@@ -141,6 +142,7 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     rtime: 0,
     ttime: 0,
     addr: s.address,
+    ...(spec?.cookie !== undefined ? { cookie: spec.cookie } : {}),
     mode: b.mode,
     wrew: 0,
     connect: s.totalConnections,
@@ -173,6 +175,19 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     row.check_rise = s.rise;
     row.check_fall = s.fall;
     row.check_health = s.health;
+  }
+  const agent = s.agent;
+  if (agent) {
+    // the agent is never paused by maintenance; a running one shows "* " and its text is cleared at its start
+    const status = agent.lastCheck?.status ?? 'INI';
+    row.agent_status = `${agent.running ? '* ' : ''}${status}`;
+    if (checkStatusHasCode(status)) row.agent_code = agent.lastCheck?.code ?? 0;
+    row.agent_duration = Math.round(agent.lastCheck?.durationMs ?? 0);
+    row.agent_desc = checkStatusDescription(status);
+    row.last_agt = agent.running ? '' : (agent.lastCheck?.desc ?? '');
+    row.agent_rise = 1;
+    row.agent_fall = 1;
+    row.agent_health = agent.health;
   }
   return row;
 }
@@ -217,7 +232,8 @@ function backendRow(b: BackendSnapshot, opts: StatsOptions & CsvFilter, now: num
     wretr: 0,
     wredis: 0,
     // With ";up" / ";no-maint" HAProxy appends how many servers are up: "UP (2/3)".
-    status: (down ? 'DOWN' : 'UP') + (opts.upOnly || opts.noMaint ? ` (${b.servers.filter((s) => s.op !== 'down').length}/${b.servers.length})` : ''),
+    // cur_state != SRV_ST_STOPPED (stats_fill_be_stats_computesrv): a server in maintenance is stopped too
+    status: (down ? 'DOWN' : 'UP') + (opts.upOnly || opts.noMaint ? ` (${b.servers.filter((s) => s.op !== 'down' && s.admin !== 'maint').length}/${b.servers.length})` : ''),
     weight: totals.totalWeight,
     act: totals.active,
     bck: totals.backup,
@@ -245,6 +261,7 @@ function backendRow(b: BackendSnapshot, opts: StatsOptions & CsvFilter, now: num
     ctime: 0,
     rtime: 0,
     ttime: 0,
+    ...(spec?.cookie ? { cookie: spec.cookie.name } : {}),
     mode: b.mode,
     algo: b.algorithm,
     wrew: 0,
@@ -292,24 +309,35 @@ export interface CsvFilter {
   readonly legends?: boolean;
 }
 
+/** One proxy's rows as the CSV and the HTML page draw them: FRONTEND, its servers (filtered), BACKEND. */
+export function proxyRows(p: StatsProxy, opts: StatsOptions & CsvFilter, now: number): { frontend?: Row; servers: Row[]; backend?: Row } {
+  const servers: Row[] = [];
+  if (p.backend) {
+    for (const s of p.backend.servers) {
+      if (opts.upOnly && !(s.op === 'up' || s.op === 'starting')) continue;
+      if ((opts.noMaint || opts.upOnly) && s.admin === 'maint') continue;
+      const row = serverRow(p.backend, s, opts, now);
+      if (opts.legends === false) delete row.addr;
+      servers.push(row);
+    }
+  }
+  let backend: Row | undefined;
+  if (p.backend) {
+    backend = backendRow(p.backend, opts, now);
+    if (opts.legends === false) delete backend.algo;
+  }
+  return { ...(p.frontend ? { frontend: frontendRow(p.frontend, opts) } : {}), servers, ...(backend ? { backend } : {}) };
+}
+
 // The whole CSV: header line, then every proxy's rows; no trailing blank line (the CLI adds its own).
 export function renderStatsCsv(snapshot: EngineSnapshot, opts: StatsOptions & CsvFilter = {}): string {
   const now = opts.now ?? Date.now();
   let out = statsCsvHeader();
   for (const p of statsProxies(snapshot)) {
-    if (p.frontend) out += line(frontendRow(p.frontend, opts));
-    if (p.backend) {
-      for (const s of p.backend.servers) {
-        if (opts.upOnly && !(s.op === 'up' || s.op === 'starting')) continue;
-        if ((opts.noMaint || opts.upOnly) && s.admin === 'maint') continue;
-        const row = serverRow(p.backend, s, opts, now);
-        if (opts.legends === false) delete row.addr;
-        out += line(row);
-      }
-      const row = backendRow(p.backend, opts, now);
-      if (opts.legends === false) delete row.algo;
-      out += line(row);
-    }
+    const rows = proxyRows(p, opts, now);
+    if (rows.frontend) out += line(rows.frontend);
+    for (const r of rows.servers) out += line(r);
+    if (rows.backend) out += line(rows.backend);
   }
   return out;
 }

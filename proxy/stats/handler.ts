@@ -2,7 +2,7 @@
 // the HTML page by default, ";csv" for the CSV, ";up" / ";no-maint" to hide servers, ";norefresh".
 import type { EngineSnapshot } from '../api.ts';
 import { renderStatsCsv, type StatsOptions } from './csv.ts';
-import { renderStatsHtml, type HtmlOptions } from './html.ts';
+import { renderStatsHtml, SCOPE_MAXLEN, type HtmlOptions } from './html.ts';
 
 export interface StatsResponse {
   readonly status: number;
@@ -67,6 +67,18 @@ export function matchesStatsUri(path: string, uri: string = DEFAULT_STATS_URI): 
   return path.startsWith(uri);
 }
 
+// "scope=TEXT" (the page's scope box) as http_handle_stats() finds it: anywhere after the stats uri, where at least 8
+// characters remain (so a one-letter scope is not seen), up to ';', '&' or a space, at most 20 characters kept, and
+// dropped when it holds a character names may not.
+export function scopeText(rest: string): string | undefined {
+  for (let i = 0; i <= rest.length - 8; i++) {
+    if (!rest.startsWith('scope=', i)) continue;
+    const m = /^[^;& ]*/.exec(rest.slice(i + 6))![0].slice(0, SCOPE_MAXLEN);
+    return /[^A-Za-z0-9_.:-]/.test(m) || m === '' ? undefined : m;
+  }
+  return undefined;
+}
+
 // The stats answer for a request path (the engine checked matchesStatsUri first).
 export function handleStatsRequest(path: string, snapshot: EngineSnapshot, opts: StatsRequestOptions = {}): StatsResponse {
   const uri = opts.uri ?? DEFAULT_STATS_URI;
@@ -77,11 +89,11 @@ export function handleStatsRequest(path: string, snapshot: EngineSnapshot, opts:
   if (rest.includes(';csv')) {
     return { status: 200, contentType: 'text/plain', body: renderStatsCsv(snapshot, { ...opts, upOnly, noMaint, legends: opts.showLegends ?? false }), headers };
   }
-  const refresh = opts.refresh && !rest.includes(';norefresh') ? opts.refresh : undefined;
+  const scope = scopeText(rest);
   return {
     status: 200,
     contentType: 'text/html',
-    body: renderStatsHtml(snapshot, { ...opts, uri, refresh: refresh ?? 0, upOnly, noMaint }),
+    body: renderStatsHtml(snapshot, { ...opts, uri, refresh: opts.refresh ?? 0, noRefresh: rest.includes(';norefresh'), upOnly, noMaint, ...(scope ? { scope } : {}) }),
     headers,
   };
 }

@@ -9,12 +9,14 @@ export function serverStatusText(s: ServerSnapshot): string {
   if (s.op === 'up' || s.op === 'starting') {
     const goingDown = s.check && s.health < full;
     const counts = `${s.health - s.rise + 1}/${s.fall}`;
-    if (s.admin === 'drain') return goingDown ? `DRAIN ${counts}` : 'DRAIN';
+    if (s.admin === 'drain') return s.agent ? 'DRAIN (agent)' : goingDown ? `DRAIN ${counts}` : 'DRAIN';
     if (goingDown) return `UP ${counts}`;
     return s.check ? 'UP' : 'no check';
   }
   if (s.op === 'stopping') return s.check && s.health < full ? `NOLB ${s.health - s.rise + 1}/${s.fall}` : 'NOLB';
-  if (s.check && s.health > 0) return `DOWN ${s.health}/${s.rise}`;
+  if (s.agent && s.agent.health === 0) return 'DOWN (agent)';
+  if (s.check && s.health === 0) return 'DOWN';
+  if (s.check || s.agent) return `DOWN ${s.health}/${s.rise}`;
   return 'DOWN';
 }
 

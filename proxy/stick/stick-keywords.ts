@@ -14,6 +14,11 @@ export function parseStickTableKeyword(c: ProxyLineContext): void {
     return;
   }
   const kind = c.proxy.kind as 'frontend' | 'backend' | 'listen';
+  const other = c.state.tables?.find((t) => t.name === c.proxy.name);
+  if (other) {
+    c.alert(`stick-table name '${c.proxy.name}' conflicts with table declared in ${other.where} at ${other.loc.file}:${other.loc.line}.`);
+    return;
+  }
   const r = parseStickTable(c.args.map((w) => w.text), c.proxy.name, c.loc, kind);
   if ('error' in r) {
     c.alert(r.error, r.tight ? { form: 'parsing-tight' } : {});
@@ -21,6 +26,7 @@ export function parseStickTableKeyword(c: ProxyLineContext): void {
   }
   for (const w of r.warnings) c.warn(w, { form: 'parsing-tight' });
   c.proxy.stickTable = r.table;
+  c.state.tables?.push({ name: r.table.name, where: `${kind === 'listen' ? 'proxy' : kind} '${c.proxy.name}'`, loc: c.loc });
 }
 
 const KINDS: Record<string, StickRule['kind']> = {

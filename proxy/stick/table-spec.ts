@@ -1,5 +1,5 @@
 // "stick-table type ... size N [expire T] [nopurge] [store ...]" as parse_stick_table() (src/stick_table.c) reads
-// it, with its messages. The table is named after the proxy it is declared in; "peers" sections are not read.
+// it, with its messages. The table is named after the proxy it is declared in, or "PEERS/NAME" in a peers section.
 import type { SourceLoc } from '../config/diagnostics.ts';
 import { parseTime } from '../config/units.ts';
 import { DATA_TYPES, dataTypeIndex, resolveDataTypeName } from './data-types.ts';
@@ -26,7 +26,9 @@ export interface StickTableSpec {
   readonly store: Map<number, StoredData>;
   readonly loc: SourceLoc;
   /** The section that declares it (HAProxy's messages name its kind). */
-  readonly proxyKind: 'frontend' | 'backend' | 'listen';
+  readonly proxyKind: 'frontend' | 'backend' | 'listen' | 'peers';
+  /** "peers NAME": the peers section the table is shared with. */
+  readonly peers?: string;
 }
 
 const DEFAULT_KEY_SIZE: Record<TableKeyType, number> = { ip: 4, ipv6: 16, integer: 4, string: 32, binary: 32 };
@@ -88,6 +90,7 @@ export function parseStickTable(args: readonly string[], name: string, loc: Sour
   let size = 0;
   let expire: number | undefined;
   let nopurge = false;
+  let peers: string | undefined;
   const store = new Map<number, StoredData>();
   const warnings: string[] = [];
   let i = 1;
@@ -103,6 +106,7 @@ export function parseStickTable(args: readonly string[], name: string, loc: Sour
     } else if (w === 'peers') {
       i++;
       if (arg(i) === '') return { error: `${kw}: missing argument after '${w}'.` };
+      peers = arg(i);
       i++;
     } else if (w === 'expire') {
       i++;
@@ -188,5 +192,5 @@ export function parseStickTable(args: readonly string[], name: string, loc: Sour
   }
   if (!size) return { error: `${kw}: missing size.` };
   if (!type) return { error: `${kw}: missing type.` };
-  return { table: { name, type, keySize, size, ...(expire !== undefined ? { expire } : {}), nopurge, store, loc, proxyKind }, warnings };
+  return { table: { name, type, keySize, size, ...(expire !== undefined ? { expire } : {}), nopurge, store, loc, proxyKind, ...(peers !== undefined ? { peers } : {}) }, warnings };
 }

@@ -7,20 +7,31 @@ import { canCast } from '../sample/sample.ts';
 import { dataTypeIndex } from './data-types.ts';
 import { keySampleType } from './table-key.ts';
 import type { StickTableSpec } from './table-spec.ts';
+import type { PeersSpec } from '../config/model.ts';
 import type { StickAction } from './track-actions.ts';
 
 const SERVER_ID = dataTypeIndex('server_id');
 const SERVER_KEY = dataTypeIndex('server_key');
 
 /** Adds HAProxy's alerts for unresolved or incompatible tables to `d`, in its order. */
-export function validateStickReferences(proxies: readonly ProxyDraft[], d: Diagnostic[]): void {
+export function validateStickReferences(proxies: readonly ProxyDraft[], peers: ReadonlyMap<string, PeersSpec>, d: Diagnostic[]): void {
   const tables = new Map<string, StickTableSpec>();
   for (const p of proxies) if (p.stickTable && !tables.has(p.name)) tables.set(p.name, p.stickTable);
+  for (const s of peers.values()) for (const t of s.tables) if (!tables.has(t.name)) tables.set(t.name, t);
   const alert = (message: string, loc: Diagnostic['loc']): void => {
     d.push({ severity: 'alert', message, form: 'plain', ...(loc ? { loc } : {}) });
   };
   for (const p of proxies) {
     if (p.kind === 'defaults') continue;
+    // the section a table is shared with must exist and know this process (check_config_validity)
+    const shared = p.stickTable?.peers;
+    if (shared !== undefined) {
+      const section = peers.get(shared);
+      if (!section) alert(`Proxy '${p.name}': unable to find sync peers '${shared}'.`, p.stickTable!.loc);
+      else if (!section.disabled && !section.hasFrontend) {
+        alert(`Proxy '${p.name}': unable to find local peer '${section.localPeer}' in peers section '${shared}'.`, p.stickTable!.loc);
+      }
+    }
     const sticks = [
       ...p.stickRules.map((r) => ({ r, what: 'stick-table' })),
       ...p.storeResponseRules.map((r) => ({ r, what: 'store table' })),

@@ -6,14 +6,17 @@ import type { SampleContext } from '../sample/context.ts';
 import type { TcpRequestRule } from '../config/model.ts';
 import { applyVarRule, isVarAction, type VarRule } from '../http/actions/var-actions.ts';
 import { applyStickAction, type StickAction } from '../stick/track-actions.ts';
+import { applyCaptureRule } from '../http/actions/capture-actions.ts';
 
 const isFinal = (r: TcpRequestRule): r is Extract<TcpRequestRule, { action: 'accept' | 'reject' }> => r.action === 'accept' || r.action === 'reject';
 
 const holds = (r: TcpRequestRule, ctx: SampleContext): boolean => !r.cond || r.cond.test(ctx) === (r.cond.polarity === 'if');
 
-// A non-final rule: a variable action, or a stick action into the session's (level 'session') or stream's counters.
+// A non-final rule: a variable action, a capture into a request slot, or a stick action into the session's (level
+// 'session') or stream's counters.
 function runStep(r: TcpRequestRule, ctx: SampleContext, level: 'session' | 'stream'): void {
   if (isVarAction(r.action)) applyVarRule(r as VarRule, ctx);
+  else if (r.action === 'capture') applyCaptureRule(r, ctx, 'req');
   else applyStickAction(r as StickAction, ctx, { level, http: false, backend: false });
 }
 
@@ -45,34 +48,44 @@ export function sessionVerdict(rules: readonly TcpRequestRule[], ctx: SampleCont
 }
 
 /**
- * Where a content evaluation that waited goes on. The engine resumes at that rule; the 2.6.12 binary was seen to
- * run the rules again from the first at each wake-up (a set-var counter before a waiting rule read 2 or 3, not 1),
- * so counts of evaluations still differ (the stick actions' once-only counting relies on resuming).
+ * How far a content evaluation that waited got. As tcp_inspect_request does, each new evaluation starts again from
+ * the first rule (a rule that cannot decide yet is no yield), so variables and captures before the rule that waited
+ * are set again from the data buffered by then. The counter actions (sc-inc-gpc*, sc-set-gpt*) before that rule are
+ * the exception: the engine runs them once, where the binary runs them once per wake-up, a number that depends on
+ * how the data arrived (a counter before a waiting rule read 2 or 3 in different runs of the 2.6.12 binary).
  */
 export interface ContentProgress {
   at: number;
 }
 
+// Actions whose second run changes nothing more than the first: rerun on every evaluation.
+const rerunnable = (r: TcpRequestRule): boolean => isVarAction(r.action) || r.action === 'capture' || r.action === 'track-sc';
+
 /**
  * Content rules on what is buffered so far; 'wait' while a condition cannot decide yet and this is not `final`.
- * With `progress`, a later call resumes at the rule that waited, so the actions before it ran once.
+ * With `progress`, a later call runs the counter actions before the rule that waited no more.
  */
 export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean, progress?: ContentProgress): 'accept' | 'reject' | 'wait' {
-  for (let i = progress?.at ?? 0; i < rules.length; i++) {
+  for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     if (r.stage !== 'content') continue;
+    if (progress && i < progress.at && !isFinal(r) && !rerunnable(r)) continue;
     if (r.cond) {
       const result = final || !r.cond.testPartial ? r.cond.test(ctx) : r.cond.testPartial(ctx);
       if (result === undefined) {
-        if (progress) progress.at = i;
+        if (progress) progress.at = Math.max(progress.at, i);
         return 'wait';
       }
       if (result !== (r.cond.polarity === 'if')) continue;
     }
-    if (isFinal(r)) return r.action;
+    if (isFinal(r)) {
+      // a stream's content rules are what last_rule_file/line can name (the connection stages have no stream yet)
+      if (ctx.captures) ctx.captures.lastRule = r.loc;
+      return r.action;
+    }
     // without `progress` a partial evaluation starts over from the first rule next time: a counter is only changed
     // once the verdict is final, so it is never counted twice (track-sc itself is idempotent)
-    if (!final && !progress && !isVarAction(r.action) && r.action !== 'track-sc') {
+    if (!final && !progress && !rerunnable(r)) {
       return 'wait';
     }
     runStep(r, ctx, 'stream');

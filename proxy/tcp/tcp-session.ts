@@ -2,6 +2,7 @@
 // ways with half-closes forwarded, and a tcplog line at the end.
 import net from 'node:net';
 import tls from 'node:tls';
+import { NO_CAPTURES, StreamCaptures } from '../http/captures.ts';
 import { tlsView } from '../tls/tls-info.ts';
 import { withServerTls } from '../tls/server-tls.ts';
 import type { SampleContext } from '../sample/context.ts';
@@ -87,6 +88,8 @@ export class TcpSession {
       ...this.ctx, state: r.gen, frontend: r.fe.spec,
       vars: { proc: r.gen.procVars, sess: this.conn.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') },
       stick: { tables: r.gen.tables, ctrs: this.sessStk, sess: this.sessStk },
+      // its capture slots (tcp-request content capture, %hr) and last rule
+      captures: new StreamCaptures(r.fe.spec.captures ?? NO_CAPTURES),
     };
     const ev = host.events;
     this.detailed = ev.wantsDetail && ev.detailed();
@@ -402,7 +405,7 @@ export class TcpSession {
       actconn: this.host.actconn + (early ? 0 : 1), feconn: this.fe.current + (early ? 0 : 1), beconn: this.be?.served ?? 0,
       srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
       requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.sock.localPort ?? 0,
-      bytesIn: this.bytesIn, ...(early ? { asap: true } : {}),
+      bytesIn: this.bytesIn, ...(early ? { asap: true } : {}), captures: this.ctx.captures,
       ...(spec.logFormat ? { ctx: { ...this.ctx, backend: this.be?.spec ?? spec, server: this.server ?? undefined } } : {}),
     };
     this.host.log(spec, spec.logFormatter ? spec.logFormatter(rec) : formatTcpLog(rec));

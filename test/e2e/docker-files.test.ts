@@ -2,7 +2,7 @@
 // Dockerfile opens in the inline editor as a config does, a line typed there is saved into their files, `c` builds
 // that very file and judges it (with a Docker engine), and on EP 2's container step `f` goes through its four files.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ const prefix = `haproxy-lab-test-${run}/`;
 
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = (): string => tmux('capture-pane', '-p', '-t', 'lab');
+// The screen with what scrolled up above it (the log pane's older lines).
+const scrollback = (): string => tmux('capture-pane', '-p', '-S', '-1000', '-t', 'lab');
 const keys = (...k: string[]): void => void tmux('send-keys', '-t', 'lab', ...k);
 const typeAtOnce = (text: string): void => void tmux('send-keys', '-t', 'lab', '-l', text);
 
@@ -105,4 +107,38 @@ describe.skipIf(!hasTmux)('a Docker step’s files in a real terminal (tmux, 80x
     keys('q');
     await waitForScreen((x) => x.includes('LAB-EXITED=0'), 'the lab quit');
   }, 120_000);
+
+  it.skipIf(!dockerUp)('builds and runs the image from the request prompt, and the containers table follows the container live', async () => {
+    // The learner's files as finished (the document's app on 0.0.0.0 with its Dockerfile), so the container answers.
+    const ws = join(work, 'config', 'workspaces', 'docker-ep10');
+    mkdirSync(ws, { recursive: true });
+    for (const f of ['Dockerfile', 'app.py']) copyFileSync(join(repo, 'episodes/docker-ep10/solution', f), join(ws, f));
+    open('docker-ep10', 4);
+    await waitForScreen((s) => s.includes('step 4/4') && s.includes('(no containers: c runs flask-docker-app'), 'the in-a-container step with its empty containers table', 40_000);
+    keys(':');
+    typeAtOnce('docker build -t flask-docker-app .');
+    keys('Enter');
+    await waitForScreen((s) => /built \S*flask-docker-app from your Dockerfile: \d+ steps/.test(s), 'the build’s summary', 150_000);
+    // Each build step went to the log pane as it came (the older ones have scrolled up above the screen).
+    expect(scrollback()).toMatch(/docker build: Step 1\/\d+ : FROM /);
+    keys(':');
+    typeAtOnce('docker run -p 5000:5000 flask-docker-app');
+    keys('Enter');
+    const ran = await waitForScreen((s) => /flask-docker-app +\S+ +running +127\.0\.0\.1:\d+ +0/.test(s), 'the container in the table, running, published on 127.0.0.1', 60_000);
+    const port = /running +127\.0\.0\.1:(\d+)/.exec(ran)![1]!;
+    expect(await containersLabelled(`haproxy-lab.test-run=${run}`)).toHaveLength(1);
+    keys(':');
+    typeAtOnce('curl http://localhost:5000/');
+    keys('Enter');
+    const answered = await waitForScreen((s) => new RegExp(`running +127\\.0\\.0\\.1:${port} +1 +◂ last answer`).test(s), 'one request counted on the container, which answered last', 30_000);
+    expect(answered).toMatch(/Hello/);
+    keys(':');
+    typeAtOnce('docker ps');
+    keys('Enter');
+    await waitForScreen((s) => s.includes('the lab does not take `docker ps` here'), 'docker ps answered with what the prompt takes');
+    keys('q');
+    await waitForScreen((x) => x.includes('LAB-EXITED=0'), 'the lab quit');
+    // Leaving the step removed the container the prompt ran.
+    expect(await containersLabelled(`haproxy-lab.test-run=${run}`)).toEqual([]);
+  }, 300_000);
 });

@@ -16,6 +16,8 @@ import type { KeyContext } from '../state/keys.ts';
 import type { Diagnostic } from '../../../proxy/index.ts';
 import { useEngineEvents } from './use-engine-events.ts';
 import { useInterval } from './use-interval.ts';
+import { useContainers } from './use-containers.ts';
+import type { ContainersState } from '../state/containers.ts';
 import type { Tone } from '../state/log.ts';
 
 export interface EpisodeScreenProps {
@@ -59,6 +61,8 @@ export interface EpisodeScreenModel {
   readonly exchange: Exchange | null;
   /** Filled by the view each render. */
   readonly pane: PaneMetrics;
+  /** The step's containers (Docker steps). */
+  readonly containers: ContainersState;
 }
 
 const QUEUE_MAX = 10;
@@ -89,6 +93,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
   const [fileText, setFileText] = useState(() => session.readConfigFile());
   const [lastLog, setLastLog] = useState<string | null>(null);
   const [exchange, setExchange] = useState<Exchange | null>(null);
+  const containers = useContainers(session.containers);
   const running = useRef<AbortController | null>(null);
   const queue = useRef<('request' | 'burst')[]>([]);
   const predictBase = useRef(0);
@@ -257,6 +262,31 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     }
   };
 
+  // A docker line typed at the prompt: the build's steps go to the log pane as they come, the outcome to the status.
+  const runDocker = async (line: string): Promise<void> => {
+    if (running.current) {
+      say('Something is already running: Ctrl+C stops it.', 'warn');
+      return;
+    }
+    if (!session.runDockerLine) {
+      say('This screen cannot run docker commands.', 'bad');
+      return;
+    }
+    const ac = new AbortController();
+    running.current = ac;
+    busy(line);
+    try {
+      const r = await session.runDockerLine(line, (l) => busy(l));
+      say(r.message, r.ok ? 'ok' : 'bad');
+    } catch (e) {
+      say(`${line}: ${(e as Error).message}`, 'bad');
+    } finally {
+      if (running.current === ac) running.current = null;
+      busy(null);
+      refresh();
+    }
+  };
+
   const runChecks = async (): Promise<void> => {
     if (running.current) return;
     const ac = new AbortController();
@@ -332,6 +362,7 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     hasLiveWeights: liveChanges.length > 0,
     hasLogLine: lastLog !== null,
     hasResponse: exchange !== null,
+    docker: step.needs.includes('docker'),
     requests: step.experiments.length,
     serverCount: servers.length,
     paneHeight: pane.height,
@@ -349,6 +380,9 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
         return;
       case 'send-line':
         void sendTyped(e.line);
+        return;
+      case 'docker-line':
+        void runDocker(e.line);
         return;
       case 'guess': {
         const row = servers[e.index];
@@ -459,5 +493,5 @@ export function useEpisodeScreen(props: EpisodeScreenProps): EpisodeScreenModel 
     };
   }, [screen.editing]);
 
-  return { screen, traffic, log, servers, snapshot, checks, errors, configText, fileText, lastLog, exchange, ctx, pane };
+  return { screen, traffic, log, servers, snapshot, checks, errors, configText, fileText, lastLog, exchange, ctx, pane, containers };
 }

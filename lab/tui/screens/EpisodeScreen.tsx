@@ -6,6 +6,7 @@ import { Box, Text } from 'ink';
 import { ThemeContext, serverGlyph, toneColor } from '../theme.ts';
 import { Lines } from '../components/Lines.tsx';
 import { ServersTable } from '../components/ServersTable.tsx';
+import { ContainersTable } from '../components/ContainersTable.tsx';
 import { TrafficLine } from '../components/TrafficLine.tsx';
 import { Footer } from '../components/Footer.tsx';
 import { PromptLine } from '../components/PromptLine.tsx';
@@ -23,6 +24,14 @@ import { useTerminalSize } from '../hooks/use-terminal-size.ts';
 import { useEpisodeScreen, type EpisodeScreenProps } from '../hooks/use-episode-screen.ts';
 
 export type { EpisodeScreenProps } from '../hooks/use-episode-screen.ts';
+
+// How containers come to run on a Docker step, for its empty table.
+function containersHint(step: EpisodeScreenProps['session']['step']): string {
+  if (step.docker?.run) return `c runs ${step.docker.run.image}, or type : docker run -p ${step.docker.run.port}:${step.docker.run.port} ${step.docker.run.image}`;
+  if (step.docker?.compose) return 'c brings the stack up; it stays up while you are on this step';
+  if (step.docker?.stack) return 'c builds the images and runs them on a network';
+  return 'this step builds an image (c, or : docker build); it runs none';
+}
 
 export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   const m = useEpisodeScreen(props);
@@ -58,7 +67,14 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
   // A long message takes a second row (from the pane) rather than being cut.
   const statusLines = wrapText(status.text, width).slice(0, 2);
   if (wrapText(status.text, width).length > 2) statusLines[1] = truncate(statusLines[1]!, width);
-  const lay = layout(termRows, servers.length, session.configPath !== null && ui.overlay === 'none' && inline === null);
+  // A Docker step shows its containers: in the servers table's place when the step has no servers, else under it.
+  const docker = step.needs.includes('docker');
+  const containersOnly = docker && servers.length === 0;
+  const containerRows = Math.max(1, m.containers.rows.length);
+  const lay = layout(
+    termRows, containersOnly ? containerRows : servers.length, session.configPath !== null && ui.overlay === 'none' && inline === null,
+    docker && !containersOnly ? 1 + containerRows : 0,
+  );
   const both = lay.second > 0;
   const prompt = screen.request.prompt;
   const paneHeight = Math.max(0, lay.pane - 1 - (statusLines.length - 1) - (prompt ? 1 : 0));
@@ -120,7 +136,8 @@ export function EpisodeScreen(props: EpisodeScreenProps): React.JSX.Element {
             ) : null}
           </>
         )}
-        <ServersTable rows={servers} shares={shares} selected={ui.selected} width={width} since={traffic.since} />
+        {containersOnly ? null : <ServersTable rows={servers} shares={shares} selected={ui.selected} width={width} since={traffic.since} />}
+        {docker ? <ContainersTable state={m.containers} width={width} empty={containersHint(step)} /> : null}
         <TrafficLine
           sequence={traffic.sequence}
           latencies={traffic.latencies}

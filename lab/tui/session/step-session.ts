@@ -28,6 +28,9 @@ import { sendLine, type Side } from '../../play/send.ts';
 import { startWhoService, type WhoService } from '../../traffic/who-service.ts';
 import { DETAILED_PER_SECOND } from '../state/traffic.ts';
 import { setServerWeight } from '../state/config-edit.ts';
+import { ContainerFeed } from '../../docker/container-events.ts';
+import type { DockerHold } from '../../episodes/run-step.ts';
+import { DockerPrompt, type DockerLineResult } from './docker-prompt.ts';
 
 const LOG_KEEP = 200;
 
@@ -62,6 +65,7 @@ export async function openStepSession(episode: Episode, stepIndex: number, opts:
   const placements: AppPlacement[] = apps.map((a, i) => ({
     name: a.name, app: a.app, docPort: a.port, addresses: a.addresses, hostPort: ports[i]!, ...(a.answers ? { answers: a.answers } : {}),
   }));
+  if (step.needs.includes('docker')) await removeCrashLeftovers(progress);
   progress(`starting ${apps.map((a) => a.name).join(', ') || 'no apps'} on the ${opts.runtime.name} runtime…`);
   // Behind receipt taps, so the step's checks can tell which instance really received each request.
   const group = await startApps(
@@ -77,6 +81,17 @@ export async function openStepSession(episode: Episode, stepIndex: number, opts:
     throw e;
   }
   return session;
+}
+
+// What a lab that crashed left on the Docker engine goes when the next one opens a Docker step (without Docker,
+// nothing to do: the step says so when it runs).
+async function removeCrashLeftovers(progress: (line: string) => void): Promise<void> {
+  const { newDockerClient } = await import('../../runtimes/docker.ts');
+  const { dockerMissing, removeLeftovers } = await import('../../episodes/docker-part.ts');
+  const docker = newDockerClient();
+  if (await dockerMissing(docker).catch(() => true)) return;
+  const n = await removeLeftovers(docker).catch(() => 0);
+  if (n > 0) progress(`removed ${n} container(s)/network(s)/image(s) left by a lab that did not exit cleanly`);
 }
 
 // The open step the episode screen drives; close() undoes everything open() started.
@@ -103,6 +118,14 @@ export class StepSession implements StepSessionView {
   private readonly answeredBy = new AnsweredBy();
   /** The engine's last log lines: the request prompt reads who answered from them. */
   private readonly logLines: string[] = [];
+  /** The step's containers, as typed events (the containers table). */
+  readonly containers = new ContainerFeed();
+  /** EP 9's compose stack, kept up from the first check run until the step closes. */
+  private readonly hold: DockerHold = { part: null };
+  /** `docker build` / `docker run` typed at the prompt, and the container that runs meanwhile. */
+  private dockerPrompt: DockerPrompt | null = null;
+  /** Document ports of containers run from the prompt → their 127.0.0.1 ports. */
+  private readonly typedPorts: Record<string, number> = {};
 
   constructor(
     readonly episode: Episode,
@@ -119,7 +142,7 @@ export class StepSession implements StepSessionView {
   }
 
   private get ports(): Record<string, number> {
-    return { ...(this.mappingPlan?.portMap().ports ?? {}) };
+    return { ...(this.mappingPlan?.portMap().ports ?? {}), ...this.typedPorts };
   }
 
   get hasEngine(): boolean {
@@ -394,6 +417,8 @@ export class StepSession implements StepSessionView {
       onBuildLine: (line) => this.events.emit({ kind: 'log', line: `docker build: ${line}` }),
       // The containers' own output (HAProxy's log, the apps' access lines, docker-compose's progress) in the log pane.
       onContainerLog: (line) => this.events.emit({ kind: 'log', line: `container ${line}` }),
+      onContainer: this.containers.emit,
+      hold: this.hold,
     });
     // Not run is not passed: the step stays open, and the learner is told what to install.
     if (r.status === 'skipped') throw new Error(`${(r.skipped?.why ?? 'this step cannot run here').replace(/\.$/, '')}. To run it: ${r.skipped?.fix ?? 'see `lab doctor`'}`);
@@ -403,6 +428,22 @@ export class StepSession implements StepSessionView {
       copyFileSync(this.configPath, join(this.tmpDir, 'passed', basename(this.configPath)));
     }
     return r.checks;
+  }
+
+  // A docker line typed at the request prompt (`docker build -t flask-docker-app .`, `docker run -p 5000:5000 ...`).
+  async runDockerLine(line: string, progress: (line: string) => void): Promise<DockerLineResult> {
+    this.dockerPrompt ??= new DockerPrompt({
+      episode: this.episode, step: this.step, freePort,
+      files: () => learnerDir(this.episode, progressPath()).files,
+      onContainer: this.containers.emit,
+      onLog: (l) => this.events.emit({ kind: 'log', line: l }),
+    });
+    const r = await this.dockerPrompt.run(line, progress);
+    if (r.published) {
+      this.typedPorts[String(r.published.docPort)] = r.published.hostPort;
+      this.mapping = [...this.mapping.filter((m) => !m.startsWith(`localhost:${r.published!.docPort} `)), `localhost:${r.published.docPort} → 127.0.0.1:${r.published.hostPort}  (the container you ran)`];
+    }
+    return r;
   }
 
   readConfigFile(): string | null {
@@ -573,6 +614,9 @@ export class StepSession implements StepSessionView {
     if (this.opts.publishPorts !== false) clearPortMap();
     await this.who?.close();
     await this.engine?.stop().catch(() => {});
+    // Leaving the step takes its containers down: the compose stack kept up, a container run from the prompt.
+    await Promise.allSettled([this.hold.part?.dispose(), this.dockerPrompt?.dispose()]);
+    this.hold.part = null;
     await this.group.dispose();
     if (this.tmpDir && this.ownsDir) rmSync(this.tmpDir, { recursive: true, force: true });
   }

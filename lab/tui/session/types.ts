@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../../proxy/index.ts';
 import type { EventBus } from '../../../proxy/index.ts';
 import type { CheckResult, Episode, Step } from '../../episodes/schema.ts';
 import type { RuntimeName, Stage } from '../../runtimes/runtime.ts';
+import type { ContainerFeed } from '../../docker/container-events.ts';
 
 /** One row of the backends table. */
 export interface ServerRow {
@@ -87,6 +88,10 @@ export interface StepSessionView {
   fire(opts: FireOptions): Promise<FireResult>;
   /** Sends a typed curl line (the request prompt) and returns the last answer in full: status, headers, body, who. */
   send(line: string, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Exchange>;
+  /** The step's containers as typed events (Docker steps; absent in fakes without Docker). */
+  readonly containers?: ContainerFeed;
+  /** Runs a docker line typed at the prompt (build or run of this step's image); resolves with one sentence. */
+  runDockerLine?(line: string, progress: (line: string) => void): Promise<{ readonly ok: boolean; readonly message: string }>;
   /** Runs every experiment of the step, then its checks. */
   runChecks(signal?: AbortSignal, onProgress?: (line: string) => void): Promise<readonly CheckResult[]>;
   /** Changes a server's weight live; returns the new weight. Throws with HAProxy's words when refused. */

@@ -6,6 +6,7 @@ import { ctrlCEffect, episodeUiReducer, initialEpisodeUi, type EpisodeUi, type E
 import { inlineReducer, inlineText, type InlineAction, type InlineEditor } from './inline-editor.ts';
 import type { Tone } from './log.ts';
 import { initialPrompt, promptKeyAction, promptReducer, type PromptState } from './request-prompt.ts';
+import { isDockerLine } from '../../docker/typed-command.ts';
 
 export type Tab = 'explain' | 'config' | 'response';
 
@@ -38,6 +39,8 @@ export type Effect =
   | { readonly type: 'traffic'; readonly label: 'request' | 'burst' }
   /** Send a typed curl line; the answer goes to the response pane. */
   | { readonly type: 'send-line'; readonly line: string }
+  /** Run a typed docker line (`docker build -t TAG .`, `docker run -p ...`) as `c` would build or run it. */
+  | { readonly type: 'docker-line'; readonly line: string }
   | { readonly type: 'guess'; readonly index: number }
   | { readonly type: 'next-request' }
   | { readonly type: 'checks' }
@@ -239,6 +242,9 @@ function promptKey(s: ScreenState, p: KeyPress): KeyResult {
   const a = promptKeyAction(p.input, p.key);
   if (!a) return { state: s, effects: [] };
   const request = promptReducer(s.request, a);
+  if (a.type === 'prompt-submit' && s.request.prompt && isDockerLine(s.request.prompt.text)) {
+    return { state: { ...s, request }, effects: [{ type: 'docker-line', line: request.request }] };
+  }
   if (a.type === 'prompt-submit' && s.request.prompt && s.request.prompt.text.trim() !== '') {
     return { state: { ...ui(s, { type: 'overlay', overlay: 'none' }), request, tab: 'response', scroll: null }, effects: [{ type: 'send-line', line: request.request }] };
   }

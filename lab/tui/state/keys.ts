@@ -58,6 +58,8 @@ export interface KeyContext {
   readonly hasLogLine?: boolean;
   /** A typed request has an answer: the response pane can show. */
   readonly hasResponse?: boolean;
+  /** A Docker step: the prompt also takes the document's `docker build` / `docker run`. */
+  readonly docker?: boolean;
 }
 
 export interface KeyBinding {
@@ -79,7 +81,7 @@ const always = (): boolean => true;
 
 export const episodeKeys: readonly KeyBinding[] = [
   { action: 'fire', label: 'space', does: 'send one request (the step’s curl)', short: 'space request', chars: [' '], named: ['return'], when: (c) => !c.predicting },
-  { action: 'prompt', label: ':', does: 'type a request as curl (-X -H -A -d -b -u -i, -n N, -c C): the response pane shows status, who answered, headers, body', short: ': type request', chars: [':'], when: (c) => c.hasServers && !c.predicting },
+  { action: 'prompt', label: ':', does: 'type a request as curl (-X -H -A -d -b -u -i, -n N, -c C): the response pane shows status, who answered, headers, body; on a Docker step also the document\'s docker build / docker run', short: ': type request', chars: [':'], when: (c) => (c.hasServers || c.docker === true) && !c.predicting },
   { action: 'burst', label: 'b', does: 'send a burst of requests, one after another', short: 'b burst', chars: ['b'], when: (c) => !c.predicting },
   { action: 'next-request', label: 'u', does: 'next request of the step (the URL space sends)', short: 'u next URL', chars: ['u'], when: (c) => c.requests > 1 && !c.predicting },
   { action: 'checks', label: 'c', does: 'run the step’s experiments and checks', short: 'c check', chars: ['c'], when: (c) => c.hasChecks && !c.busy },
@@ -185,6 +187,11 @@ export function keysMarkdown(): string {
     'answered, the headers that matter first, the body (`pgdn` for the rest); `x` explains it, `tab` goes back to the',
     'explanation and config. In EP 4\'s Flask form step `curl -X POST http://localhost/submit` shows app2 answering',
     '"Form submitted successfully!", and `curl -X GET http://localhost/submit` app1 answering a 404 (its only page is /).',
+    'On a Docker step the prompt also takes the document\'s `docker build -t TAG .` of an image the step builds (EP 2\'s',
+    '`haproxy-tcp` from `Dockerfile.haproxy`, with or without `-f`) and EP 10\'s `docker run -p 5000:5000 flask-docker-app`:',
+    'the build\'s steps go to the log pane, the container is published on a free 127.0.0.1 port (said in the status line;',
+    '`curl http://localhost:5000/` at the prompt reaches it) and stays up until you leave the step. Other docker',
+    'commands are answered with what the step takes.',
     '',
     'Your config is kept per episode and step (next to progress.json, in `work/EPISODE/STEP/`): it comes back when',
     'you reopen the step, also after quitting; `R` (twice) or `lab reset EPISODE --step ID` puts the starting one back.',

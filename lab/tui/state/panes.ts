@@ -23,9 +23,9 @@ export function logRows(rows: number): number {
 
 // Splits the rows the live area may use: less than the terminal (or ink clears the screen on every frame), and
 // short enough that the newest log lines stay in sight above it.
-export function layout(rows: number, servers: number, wantsSecond: boolean): Layout {
+export function layout(rows: number, servers: number, wantsSecond: boolean, extraRows = 0): Layout {
   const live = rows - 1 - logRows(rows);
-  const free = live - FIXED_ROWS - Math.max(1, servers);
+  const free = live - FIXED_ROWS - Math.max(1, servers) - extraRows;
   if (free < 3) return { pane: Math.max(0, free), second: 0, tooSmall: true };
   if (wantsSecond && free >= 24) {
     const second = Math.floor(free / 2);

@@ -1,4 +1,5 @@
-// http-request capture EXPR len N | id N, http-response (and http-after-response) capture EXPR id N
+// http-request capture EXPR len N | id N, http-response (and http-after-response) capture EXPR id N, and
+// tcp-request content capture EXPR len N
 // (parse_http_req_capture / parse_http_res_capture in src/http_act.c): the sample, as a string, goes into one of
 // the frontend's capture slots. "len" declares a new request slot; "id" names one declared elsewhere.
 import type { ProxyLineContext } from '../../config/context.ts';
@@ -42,6 +43,33 @@ export function parseCaptureAction(c: ProxyLineContext, at: number, side: 'req' 
   // checked once the section is read (check_http_req_capture): slots may be declared after the rule
   if (c.hasFrontend) c.proxy.captureIds.push({ side, index, loc: c.loc });
   return { rule: { action: 'capture', expr, index }, next: at + 3 };
+}
+
+// "tcp-request content capture EXPR len N" (tcp_parse_request_rule): a request capture slot of its own, in a
+// frontend's content rules only.
+export function parseTcpCaptureAction(c: ProxyLineContext, stage: string): Parsed<CaptureRule> {
+  const kw = `'tcp-request ${stage} capture'`;
+  if (!c.hasFrontend) return { error: `${kw} : proxy '${c.proxy.name}' has no frontend capability` };
+  if (stage !== 'content') return { error: `'capture ${c.arg(3)}' is not allowed in 'tcp-request ${stage}' rules in ${c.proxyType} '${c.proxy.name}'` };
+  const text = c.arg(3);
+  const expr = compileSampleExpr(text, c.sampleScope);
+  if ('error' in expr) return { error: `${kw} : ${expr.error}` };
+  if (expr.end !== text.length) return { error: `${kw} : missing comma after fetch keyword '${expr.fetch}'` };
+  if (!usableAt(expr.source, 'tcp-request content')) {
+    return { error: `${kw} : fetch method '${text}' extracts information from '${sourceName(expr.source)}', none of which is available here` };
+  }
+  let next = 4;
+  let len = 0;
+  if (c.arg(4) === 'len') {
+    // atoi(): leading digits, anything else is 0
+    len = Number.parseInt(c.arg(5), 10) || 0;
+    if (len <= 0) return { error: `${kw} : length must be > 0` };
+    next = 6;
+  }
+  if (len === 0) return { error: `${kw} : a positive 'len' argument is mandatory` };
+  const slots = c.proxy.captures.req;
+  slots.push({ len });
+  return { rule: { action: 'capture', expr, index: slots.length - 1 }, next };
 }
 
 /** Runs a capture rule into the stream's slots; no sample, or no such slot, stores nothing. */

@@ -5,6 +5,10 @@ import type { HttpRequestRule } from '../../config/model.ts';
 import type { RequestHead } from '../request-head.ts';
 import { isCondWord, type Parsed } from './common.ts';
 import { parseHttpReply, type HttpReply } from './http-reply.ts';
+import { formatPlaces } from './common.ts';
+import { tryRuleFormat } from '../../sample/rule-format.ts';
+import type { SampleContext } from '../../sample/context.ts';
+import { pathStart } from '../path.ts';
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
@@ -15,17 +19,14 @@ export function parseReplyAction(c: ProxyLineContext, at: number, action: 'deny'
   return { rule: { action, reply: r.reply }, next: r.next };
 }
 
-// "http-request redirect" or the standalone "redirect", for warnings.
-function label(c: ProxyLineContext): string {
-  return c.arg(0) === 'redirect' ? 'redirect' : `${c.arg(0)} redirect`;
-}
-
 export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpRequestRule> {
   let type: 'location' | 'prefix' | 'scheme' | undefined;
   let value = '';
   let code = 302;
   let dropQuery = false;
   let appendSlash = false;
+  let ignoreEmpty = false;
+  let setCookie: string | undefined;
   let i = at;
   while (i < c.count && !isCondWord(c.arg(i))) {
     const a = c.arg(i);
@@ -50,10 +51,11 @@ export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpReque
       i++;
     } else if (a === 'set-cookie' || a === 'clear-cookie') {
       if (i + 1 >= c.count) return { error: `missing argument for '${a}'` };
-      c.unsupported(`'${label(c)} ... ${a}'`, { at: c.word(i) });
+      // the value as written, then "; path=/;" (a clear adds "Max-Age=0;" too)
+      setCookie = c.arg(i + 1) + (a === 'set-cookie' ? '; path=/;' : '; path=/; Max-Age=0;');
       i += 2;
     } else if (a === 'ignore-empty') {
-      c.unsupported(`'${label(c)} ... ignore-empty'`, { at: c.word(i) });
+      ignoreEmpty = true;
       i++;
     } else {
       return {
@@ -62,7 +64,13 @@ export function parseRedirect(c: ProxyLineContext, at: number): Parsed<HttpReque
     }
   }
   if (!type) return { error: `redirection type expected ('prefix', 'location', or 'scheme')` };
-  return { rule: { action: 'redirect', type, value, code, dropQuery, appendSlash }, next: i };
+  const rule = { action: 'redirect' as const, type, value, code, dropQuery, appendSlash, ignoreEmpty, ...(setCookie !== undefined ? { setCookie } : {}) };
+  // http-request redirect takes a log-format string (a prefix of "/" stays the self-redirection it means); the
+  // standalone keyword keeps its text as written (http_parse_redirect_rule's use_fmt)
+  if (c.arg(0) === 'redirect' || (type === 'prefix' && value === '/')) return { rule, next: i };
+  const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: formatPlaces(c) });
+  if ('error' in f) return f;
+  return { rule: { ...rule, format: f.format }, next: i };
 }
 
 /** A standalone "redirect" rule: the same rule as "http-request redirect". */
@@ -74,10 +82,11 @@ export type FinalRule = Extract<HttpRequestRule, { action: 'allow' | 'deny' | 't
 /** What a final rule answers: HAProxy's error page for deny/tarpit, or the rule's own response. */
 export type FinalAnswer =
   | { readonly kind: 'reply'; readonly reply: HttpReply }
-  | { readonly kind: 'answer'; readonly status: number; readonly page: { contentType?: string; body: string; location?: string } };
+  | { readonly kind: 'answer'; readonly status: number; readonly page: { contentType?: string; body: string; location?: string; setCookie?: string } };
 
-// allow answers nothing (the request goes on to the backend): null.
-export function finalAnswer(rule: FinalRule, req: RequestHead): FinalAnswer | null {
+// allow answers nothing (the request goes on to the backend): null. A redirect whose target is an empty
+// ignore-empty location answers nothing either (see redirectTarget).
+export function finalAnswer(rule: FinalRule, req: RequestHead, ctx: SampleContext): FinalAnswer | null {
   switch (rule.action) {
     case 'allow':
       return null;
@@ -85,19 +94,34 @@ export function finalAnswer(rule: FinalRule, req: RequestHead): FinalAnswer | nu
     case 'tarpit':
     case 'return':
       return { kind: 'reply', reply: rule.reply };
-    case 'redirect':
-      return { kind: 'answer', status: rule.code, page: { location: redirectTarget(rule, req), body: '' } };
+    case 'redirect': {
+      const location = redirectTarget(rule, req, ctx);
+      if (location === null) return null;
+      return { kind: 'answer', status: rule.code, page: { location, body: '', ...(rule.setCookie !== undefined ? { setCookie: rule.setCookie } : {}) } };
+    }
   }
 }
 
-function redirectTarget(rule: Extract<HttpRequestRule, { action: 'redirect' }>, req: RequestHead): string {
-  if (rule.type === 'location') return rule.value;
-  if (rule.type === 'prefix') {
-    // append-slash looks at the end of what is sent: with the query kept, HAProxy adds the slash after it
-    let path = rule.dropQuery ? req.path : req.uri;
-    if (rule.appendSlash && !path.endsWith('/')) path += '/';
-    return rule.value === '/' ? path : rule.value + path;
+/** http_apply_redirect_rule's location; null when ignore-empty skips the rule (ret 2: the next rules run). */
+export function redirectTarget(rule: RedirectRule, req: RequestHead, ctx: SampleContext): string | null {
+  const value = rule.format ? rule.format(ctx) : rule.value;
+  if (rule.type === 'location') return value === '' && rule.format && rule.ignoreEmpty ? null : value;
+  // the path from the target as http_parse_path gives it, "/" without one; drop-query cuts it at its '?'
+  let path = requestPath(req.uri);
+  if (rule.dropQuery) {
+    const q = path.indexOf('?');
+    if (q >= 0) path = path.slice(0, q);
   }
-  const host = req.header('host') ?? '';
-  return `${rule.value}://${host}${rule.dropQuery ? req.path : req.uri}`;
+  let out: string;
+  if (rule.type === 'prefix') out = !rule.format && value === '/' ? path : value + path;
+  else out = `${value}://${req.header('host') ?? ''}${path}`;
+  // append-slash looks at the end of what is sent: with the query kept, HAProxy adds the slash after it
+  if (rule.appendSlash && out !== '' && !out.endsWith('/')) out += '/';
+  return out;
+}
+
+// http_parse_path: an origin-form target is its own path; an absolute one's starts after the authority
+function requestPath(uri: string): string {
+  const at = pathStart(uri);
+  return at < 0 ? '/' : uri.slice(at);
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { ProxyLineContext } from '../../config/context.ts';
 import type { RuleFormat } from '../../config/model.ts';
 import type { SourceLoc } from '../../config/diagnostics.ts';
+import { configBytes } from '../../sample/format-string.ts';
 import { tryRuleFormat } from '../../sample/rule-format.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import { errorPageFromFile, errorPageWire, type ErrorPage } from '../error-pages.ts';
@@ -166,11 +167,12 @@ export interface RenderedReply {
 // errmsg replies are rendered by the caller, which knows the proxy's error pages.
 /** A built reply's head fields and body, before they are framed (http-after-response rules may edit the head). */
 export function replyParts(reply: Exclude<HttpReply, { kind: 'errmsg' | 'raw' }>, ctx: SampleContext): { headers: string[]; body: Buffer } {
-  const body = typeof reply.body === 'function' ? Buffer.from(reply.body(ctx), 'utf8') : reply.body;
+  // a format's output is bytes, one char each (configBytes)
+  const body = typeof reply.body === 'function' ? Buffer.from(reply.body(ctx), 'latin1') : reply.body;
   const headers: string[] = [];
   for (const h of reply.headers) headers.push(h.name.toLowerCase(), h.format(ctx));
   headers.push('content-length', String(body.length));
-  if (reply.contentType !== undefined) headers.push('content-type', reply.contentType);
+  if (reply.contentType !== undefined) headers.push('content-type', configBytes(reply.contentType));
   return { headers, body };
 }
 

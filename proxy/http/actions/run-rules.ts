@@ -61,6 +61,10 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'capture':
         applyCaptureRule(rule, ctx, 'req');
         continue;
+      case 'redirect':
+        // ignore-empty: a location that prints nothing skips the rule (http_apply_redirect_rule's ret 2)
+        if (rule.ignoreEmpty && rule.type === 'location' && rule.format && rule.format(ctx) === '') continue;
+        return rule;
       default:
         return rule;
     }
@@ -141,7 +145,10 @@ export function runAfterResponseRules(specs: readonly ProxySpec[], resp: AfterRe
   for (const spec of specs) {
     for (const rule of spec.httpAfterResponseRules as readonly HttpAfterResponseRule[]) {
       if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
-      if (rule.action === 'allow') break;
+      if (rule.action === 'allow') {
+        if (ctx.captures) ctx.captures.lastRule = rule.loc;
+        break;
+      }
       switch (rule.action) {
         case 'strict-mode':
           continue;

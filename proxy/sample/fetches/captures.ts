@@ -1,8 +1,10 @@
-// What a stream captured (src/http_fetch.c): capture.req.hdr(N) / capture.res.hdr(N) read a capture slot,
+// What a stream captured (src/http_fetch.c), and the file:line of its last final rule (last_rule_file/line,
+// src/stream.c): capture.req.hdr(N) / capture.res.hdr(N) read a capture slot,
 // capture.req.method/uri/ver and capture.res.ver the request line and versions as they arrived, and unique-id the
 // id unique-id-format makes (smp_fetch_uniqueid, made when first asked for).
 import type { FetchDef, FetchFn } from '../sample.ts';
 import { pathStart } from '../../http/path.ts';
+import { haproxyFetch } from '../haproxy-signatures.ts';
 
 function slot(name: string, side: 'req' | 'res'): FetchDef {
   return {
@@ -37,6 +39,15 @@ export const captureFetches: readonly FetchDef[] = [
   }),
   requestLine('capture.req.ver', (ctx, visit) => (ctx.captures?.reqVersion ? visit(version(ctx.captures.reqVersion)) : false)),
   requestLine('capture.res.ver', (ctx, visit) => (ctx.captures?.resVersion ? visit(version(ctx.captures.resVersion)) : false)),
+  // usable wherever HAProxy allows them (internal state); no final rule ran yet: no sample
+  {
+    name: 'last_rule_file', outType: 'str', args: [], minArgs: 0, source: haproxyFetch('last_rule_file')!.source,
+    compile: () => (ctx, visit) => (ctx.captures?.lastRule ? visit(ctx.captures.lastRule.file) : false),
+  },
+  {
+    name: 'last_rule_line', outType: 'int', args: [], minArgs: 0, source: haproxyFetch('last_rule_line')!.source,
+    compile: () => (ctx, visit) => (ctx.captures?.lastRule ? visit(ctx.captures.lastRule.line) : false),
+  },
   {
     name: 'unique-id', outType: 'str', args: [], minArgs: 0, source: 'l4',
     compile: () => (ctx, visit) => {

@@ -123,10 +123,19 @@ export function drainLeaveMessage(s: Named, up: boolean): string {
 // option log-health-checks (set_server_check_status): "Health check for server be/s1 failed, reason: ..., check
 // duration: 0ms, status: 0/2 DOWN." Logged when the health moved or the status differs from the last one (the
 // first check after INI always is); the status shows the health after this check (x/fall while UP, x/rise while DOWN).
-export function checkResultMessage(s: Named & Pick<ServerState, 'spec' | 'effectiveWeight'>, reason: StateReason, failed: boolean, before: number, after: number, statusChanged = false): string | null {
-  const { rise, fall } = s.spec;
+export function checkResultMessage(
+  s: Named & Pick<ServerState, 'spec' | 'effectiveWeight'>,
+  reason: StateReason,
+  failed: boolean,
+  before: number,
+  after: number,
+  statusChanged = false,
+  counter: { readonly agent: boolean; readonly rise: number; readonly fall: number } = { agent: false, rise: s.spec.rise, fall: s.spec.fall },
+): string | null {
+  const { rise, fall } = counter;
   if (before === after && !statusChanged) return null;
   const up = after >= rise;
   const status = up ? `${after - rise + 1}/${fall} ${s.effectiveWeight === 0 ? 'DRAIN' : 'UP'}` : `${after}/${rise} DOWN`;
-  return `Health check for ${s.backup ? 'backup ' : ''}server ${s.backend}/${s.name} ${failed ? 'failed' : 'succeeded'}${reasonText(reason)}, status: ${status}.`;
+  const kind = counter.agent ? 'Agent' : 'Health';
+  return `${kind} check for ${s.backup ? 'backup ' : ''}server ${s.backend}/${s.name} ${failed ? 'failed' : 'succeeded'}${reasonText(reason)}, status: ${status}.`;
 }

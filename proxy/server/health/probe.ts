@@ -7,11 +7,13 @@
 // connect) when `timeout check` is set; after the connect, the response must arrive within `timeout check`
 // when set, else within what is left of `inter`.
 import { connect, type Socket } from 'node:net';
+import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HeaderMatch, HttpCheckExpect, HttpCheckSpec } from '../../config/model.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
 import type { CheckRuleset } from './rulesets.ts';
 import { runTcpCheck } from './tcp-check.ts';
+import type { AgentReply } from './agent.ts';
 
 export interface CheckResult {
   readonly status: CheckStatus;
@@ -24,6 +26,8 @@ export interface CheckResult {
   /** The text HAProxy's log line shows when a protocol parser reported its own first (mysql's version, LDAP's "Success"). */
   readonly logDesc?: string;
   readonly durationMs: number;
+  /** An agent check's words, for the scheduler to apply. */
+  readonly agent?: AgentReply;
 }
 
 export interface ProbeTarget {
@@ -40,7 +44,16 @@ export interface ProbeOptions {
   readonly httpchk?: HttpCheckSpec;
   /** A tcp-check ruleset (option tcp-check, redis-check, smtpchk ...): run by runTcpCheck instead. */
   readonly ruleset?: CheckRuleset;
+  /** TLS for the check's connection (check-ssl, or "ssl" inherited): a handshake follows the connect. */
+  readonly tls?: tls.ConnectionOptions;
   readonly signal?: AbortSignal;
+}
+
+// conn_err_code_str(): what a check reports when the TLS handshake fails. A certificate not naming the SNI
+// is CO_ER_SSL_MISMATCH_SNI; anything else CO_ER_SSL_HANDSHAKE.
+export function handshakeFailureText(err: NodeJS.ErrnoException | undefined): string {
+  if (err?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'Server presented an SSL certificate different from the expected one';
+  return 'SSL handshake failure';
 }
 
 /** How long the connect may take (tcpcheck_eval_connect). */
@@ -187,10 +200,28 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
     });
     sock.on('connect', () => {
       connected = true;
-      const chk = opts.httpchk;
-      if (!chk) return finish('L4OK');
       clearTimeout(timer);
       const readTimeout = opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed());
+      if (!opts.tls) return connectedOn(sock!, readTimeout);
+      // the handshake (CO_FL_WAIT_L6_CONN): L6TOUT when it runs out of time, L6RSP when it fails
+      timer = setTimeout(() => finish('L6TOUT'), readTimeout);
+      const plain = sock!;
+      plain.removeAllListeners('error');
+      plain.on('error', () => {});
+      const secure = tls.connect({ ...opts.tls, socket: plain });
+      sock = secure;
+      secure.once('error', (err: NodeJS.ErrnoException) => finish('L6RSP', handshakeFailureText(err)));
+      secure.once('secureConnect', () => {
+        secure.removeAllListeners('error');
+        secure.on('error', (err: NodeJS.ErrnoException) => finish('SOCKERR', strerror(err.code) || err.message));
+        clearTimeout(timer);
+        connectedOn(secure, opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed()));
+      });
+    });
+
+    function connectedOn(conn: Socket, readTimeout: number): void {
+      const chk = opts.httpchk;
+      if (!chk) return finish(opts.tls ? 'L6OK' : 'L4OK');
       timer = setTimeout(() => finish('L7TOUT'), readTimeout);
       let data = '';
       const expect = chk.expect;
@@ -207,13 +238,13 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
         const bodyStart = end + (/^\r?\n\r?\n/.exec(data.slice(end))?.[0].length ?? 0);
         return (len !== null && data.length - bodyStart >= Number(len[1])) || data.length > 16384;
       };
-      sock!.setEncoding('latin1');
-      sock!.on('data', (chunk: string) => {
+      conn.setEncoding('latin1');
+      conn.on('data', (chunk: string) => {
         data += chunk;
         if (complete()) judge();
       });
-      sock!.on('end', () => (data ? judge() : finish('L7RSP')));
-      sock!.write(buildCheckRequest(chk));
-    });
+      conn.on('end', () => (data ? judge() : finish('L7RSP')));
+      conn.write(buildCheckRequest(chk));
+    }
   });
 }

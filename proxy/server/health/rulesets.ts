@@ -6,6 +6,7 @@ import { tryRuleFormat, PLAIN_FORMAT } from '../../sample/rule-format.ts';
 import type { Formatter } from '../../sample/format-string.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import type { CheckStatus } from './status.ts';
+import type { AgentReply } from './agent.ts';
 
 /** What evaluating one expect rule decided (TCPCHK_EVAL_*). */
 export type EvalResult =
@@ -13,7 +14,7 @@ export type EvalResult =
    *  that follows keeps the status and empties the text). */
   | { readonly kind: 'continue'; readonly reported?: { readonly status: CheckStatus; readonly desc: string } }
   | { readonly kind: 'wait' }
-  | { readonly kind: 'stop'; readonly status: CheckStatus; readonly desc: string; readonly code?: number };
+  | { readonly kind: 'stop'; readonly status: CheckStatus; readonly desc: string; readonly code?: number; readonly agent?: AgentReply };
 
 interface RuleBase {
   /** HAProxy's rule->index: position among the section's tcp-check lines (comments included). */

@@ -3,14 +3,22 @@
 // inter*k/n), each next check scheduled when the previous one ends (inter, fastinter or downinter), checks
 // paused while a server is in maintenance. The step that applies one result is exported apart so tests
 // and the TUI drive it without timers.
+import { setMaxListeners } from 'node:events';
+import type tls from 'node:tls';
+import { serverTlsOptions } from '../../tls/server-tls.ts';
 import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
 import type { ServerState } from '../server-state.ts';
 import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverUpMessage } from './messages.ts';
 import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarget } from './probe.ts';
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
-import { checkStatusResult } from './status.ts';
+import { checkStatusHasCode, checkStatusResult } from './status.ts';
 import { buildRuleset, type CheckRuleset } from './rulesets.ts';
+import { AGENT_FALL, AGENT_RISE, agentDescription, agentRuleset, agentStatus, weightRequest } from './agent.ts';
+import { checkStatusNumber, type CheckStatus } from './status.ts';
+
+/** HCHK_STATUS_L57DATA: an agent failure below it (connect, timeout, bad response) never counts. */
+const L57DATA = 14;
 
 export interface HealthHost {
   /** Called on a transition; the engine updates ServerState.op, tells the balancer (serverUp/serverDown), emits the server-state event. */
@@ -21,11 +29,23 @@ export interface HealthHost {
   emitCheck?(e: CheckEvent): void;
   /** Asked before building each check event (e.g. () => bus.wants.check); default: always. */
   wantsCheck?(): boolean;
+  /** An agent's admin word: the engine sets the state as the CLI would (and logs HAProxy's sentence). */
+  agentAdmin?(server: ServerState, state: 'ready' | 'drain' | 'maint'): void;
+  /** An agent's weight word, already checked against the algorithm: the engine sets the user weight. */
+  agentWeight?(server: ServerState, weight: number): void;
 }
 
 export interface HealthBackend {
   readonly spec: ProxySpec;
   readonly servers: readonly ServerState[];
+  /** The algorithm follows weight changes (BE_LB_PROP_DYN); default true. Static ones take only 0% and 100%. */
+  readonly dynamic?: boolean;
+}
+
+/** One check task: a server's health check, or its agent check. */
+interface CheckTask {
+  readonly server: ServerState;
+  readonly agent: boolean;
 }
 
 export interface HealthSchedulerOptions {
@@ -33,6 +53,8 @@ export interface HealthSchedulerOptions {
   readonly now?: () => number;
   /** Where to send a server's checks; default: its check addr/port, else its own address. */
   readonly addressOf?: (s: ServerState) => { host: string; port: number };
+  /** Where to send a server's agent checks; default: its agent-addr (or addr), else its own host, on agent-port. */
+  readonly agentAddressOf?: (s: ServerState) => { host: string; port: number };
   /** The probe to run (tests inject a scripted one). */
   readonly probe?: (target: ProbeTarget, opts: ProbeOptions) => Promise<CheckResult>;
 }
@@ -46,6 +68,10 @@ export interface HealthScheduler {
   checkNow(server: ServerState): Promise<CheckResult>;
   /** Applies one check result to a server (counter, transition, logs, event); returns the transition made. */
   apply(server: ServerState, result: CheckResult): HealthTransition;
+  /** Runs the server's agent check now and applies its words. */
+  agentNow(server: ServerState): Promise<CheckResult>;
+  /** Applies one agent result (its words, the agent's counter, the transition it allows). */
+  applyAgent(server: ServerState, result: CheckResult): HealthTransition;
   /** Delay before each checked server's first check, in start order. */
   firstDelays(): { server: ServerState; delayMs: number }[];
 }
@@ -58,17 +84,23 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
   const now = opts.now ?? Date.now;
   const runProbe = opts.probe ?? realProbe;
   const owner = new Map<ServerState, HealthBackend>();
-  const checked: ServerState[] = [];
+  // in HAProxy's start order: each server's health check, then its agent
+  const tasks: CheckTask[] = [];
+  const checkTasks = new Map<ServerState, CheckTask>();
   for (const b of backends) {
     for (const s of b.servers) {
       owner.set(s, b);
-      if (!s.spec.check) continue;
-      checked.push(s);
-      if (s.lastCheck === undefined && s.op !== 'down') s.health = initialHealth(s.spec);
+      if (s.spec.check) {
+        const t = { server: s, agent: false };
+        tasks.push(t);
+        checkTasks.set(s, t);
+        if (s.lastCheck === undefined && s.op !== 'down') s.health = initialHealth(s.spec);
+      }
+      if (s.spec.agent && s.agent) tasks.push({ server: s, agent: true });
     }
   }
 
-  const timers = new Map<ServerState, NodeJS.Timeout>();
+  const timers = new Map<CheckTask, NodeJS.Timeout>();
   let abort = new AbortController();
   let running = false;
 
@@ -114,10 +146,18 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       if (line) host.log(line);
     }
     if (!to) return null;
+    // check_notify_success(): the agent must agree too
+    if (to === 'up' && server.agent && server.agent.health < AGENT_RISE) return null;
+    changeState(b, server, to, result, at);
+    return to;
+  }
+
+  // srv_set_stopped / srv_set_running for a check's verdict: the sentence, the balancer, the backend's alert.
+  function changeState(b: HealthBackend, server: ServerState, to: 'up' | 'down', result: CheckResult, at: number): void {
     const before = countUsable(b.servers);
     const after = countUsable(b.servers, { server, op: to });
-    // with log-health-checks the check line above gave the reason, so the state sentence goes without it
-    const reason = logChecks ? undefined : result;
+    // with log-health-checks the check line gave the reason, so the state sentence goes without it
+    const reason = b.spec.options.logHealthChecks ? undefined : result;
     const message = to === 'down' ? serverDownMessage(server, reason, after) : serverUpMessage(server, reason, after);
     recordStateChange(server, to, at);
     host.transition(server, to, message);
@@ -125,7 +165,64 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     if (to === 'down' && before.active + before.backup > 0 && after.active + after.backup === 0) {
       host.log(noServerAvailableMessage(b.spec.name, b.spec.kind === 'listen' ? 'listen' : 'backend'));
     }
-    return to;
+  }
+
+  // An agent's result (tcpcheck_agent_expect_reply, then set_server_check_status and check_notify_*): admin
+  // word first, then the weight, then the agent's health; only "down", "stopped" or "fail" take the server
+  // DOWN, and failing to reach the agent changes nothing but the agent's own status.
+  function applyAgent(server: ServerState, raw: CheckResult): HealthTransition {
+    const agent = server.agent;
+    if (!agent) return null;
+    const b = backendOf(server);
+    const at = now();
+    const prevStatus = agent.lastCheck?.status ?? 'INI';
+    let status: CheckStatus = raw.status;
+    let desc = raw.desc;
+    const reply = raw.agent;
+    if (reply) {
+      if (reply.admin) host.agentAdmin?.(server, reply.admin);
+      let warning: string | undefined;
+      if (reply.weight !== undefined) {
+        const w = weightRequest(reply.weight, server.spec.weight, b.dynamic ?? true);
+        if ('error' in w) warning = w.error;
+        else host.agentWeight?.(server, w.weight);
+      }
+      if (reply.health === 'up') agent.health = AGENT_RISE + AGENT_FALL - 1;
+      else if (reply.health) agent.health = 0;
+      status = agentStatus(reply);
+      desc = agentDescription(reply, warning);
+    }
+    const result: CheckResult = { ...raw, status, desc, ok: status === 'L7OK', ...(checkStatusHasCode(status) ? { code: raw.code ?? 0 } : {}) };
+    agent.lastCheck = { status, ...(result.code !== undefined ? { code: result.code } : {}), desc, durationMs: raw.durationMs, at };
+    const kind = checkStatusResult(status);
+    if (kind === 'neutral' || kind === 'unknown') return null;
+    const healthBefore = agent.health;
+    if (kind === 'failed') {
+      if (checkStatusNumber(status) >= L57DATA && agent.health > 0) {
+        server.failedChecks++;
+        agent.health = agent.health - 1 < AGENT_RISE ? 0 : agent.health - 1;
+      }
+    } else if (agent.health < AGENT_RISE + AGENT_FALL - 1) {
+      agent.health = agent.health + 1 >= AGENT_RISE ? AGENT_RISE + AGENT_FALL - 1 : agent.health + 1;
+    }
+    if (b.spec.options.logHealthChecks) {
+      const line = checkResultMessage(server, result, kind === 'failed', healthBefore, agent.health, prevStatus !== status, {
+        agent: true,
+        rise: AGENT_RISE,
+        fall: AGENT_FALL,
+      });
+      if (line) host.log(line);
+    }
+    if (server.admin === 'maint') return null;
+    if (kind === 'failed') {
+      if (status !== 'L7STS' || agent.health > 0 || server.op === 'down') return null;
+      changeState(b, server, 'down', result, at);
+      return 'down';
+    }
+    if (server.op !== 'down') return null;
+    if (server.spec.check && server.health < server.spec.rise) return null;
+    changeState(b, server, 'up', result, at);
+    return 'up';
   }
 
   const rulesets = new Map<HealthBackend, CheckRuleset>();
@@ -137,51 +234,103 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     return rs;
   }
 
-  async function runOnce(server: ServerState, signal: AbortSignal): Promise<CheckResult> {
+  // check-ssl / inherited ssl: the server's TLS settings with check-sni as the SNI (no SNI without it)
+  const checkTlsOptions = new Map<ServerState, tls.ConnectionOptions>();
+  function checkTlsOf(server: ServerState): tls.ConnectionOptions | undefined {
+    const spec = server.spec.checkTls;
+    if (!spec) return undefined;
+    let o = checkTlsOptions.get(server);
+    if (!o) checkTlsOptions.set(server, (o = serverTlsOptions(spec, spec.checkSni)));
+    return o;
+  }
+
+  const agentRulesets = new Map<ServerState, CheckRuleset>();
+  function agentRulesetOf(server: ServerState): CheckRuleset {
+    let rs = agentRulesets.get(server);
+    if (!rs) agentRulesets.set(server, (rs = agentRuleset(server.spec.agent!, () => (server.agent?.lastCheck?.status ?? 'INI') as CheckStatus)));
+    return rs;
+  }
+
+  // The agent goes to agent-addr (or addr) on agent-port; the address mapping the caller gives moves it too.
+  function agentAddress(server: ServerState): { host: string; port: number } {
+    if (opts.agentAddressOf) return opts.agentAddressOf(server);
+    const spec = server.spec.agent!;
+    return { host: spec.addr ?? server.host, port: spec.port };
+  }
+
+  async function runOnce(task: CheckTask, signal: AbortSignal): Promise<CheckResult> {
+    const { server } = task;
     const b = backendOf(server);
     const t = b.spec.timeouts;
-    const ruleset = rulesetOf(b);
-    server.checkRunning = true;
-    const result = await runProbe(addressOf(server), {
-      inter: server.spec.inter,
+    const common = {
       ...(t.connect !== undefined ? { timeoutConnect: t.connect } : {}),
       ...(t.check !== undefined ? { timeoutCheck: t.check } : {}),
+      signal,
+    };
+    if (task.agent) {
+      server.agent!.running = true;
+      const spec = server.spec.agent!;
+      const rs = agentRulesetOf(server);
+      const target = agentAddress(server);
+      const result = await runProbe({ host: target.host, port: target.port }, { inter: spec.inter, ruleset: rs, ...common });
+      server.agent!.running = false;
+      if (!signal.aborted) applyAgent(server, result);
+      return result;
+    }
+    const ruleset = rulesetOf(b);
+    server.checkRunning = true;
+    const tlsOptions = checkTlsOf(server);
+    const result = await runProbe(addressOf(server), {
+      inter: server.spec.inter,
+      ...(tlsOptions ? { tls: tlsOptions } : {}),
       ...(b.spec.options.httpchk ? { httpchk: b.spec.options.httpchk } : {}),
       ...(ruleset ? { ruleset } : {}),
-      signal,
+      ...common,
     });
     server.checkRunning = false;
     if (!signal.aborted) apply(server, result);
     return result;
   }
 
-  function schedule(server: ServerState, delayMs: number): void {
-    const timer = setTimeout(() => void tick(server), Math.max(0, delayMs));
+  function schedule(task: CheckTask, delayMs: number): void {
+    const timer = setTimeout(() => void tick(task), Math.max(0, delayMs));
     timer.unref();
-    timers.set(server, timer);
+    timers.set(task, timer);
   }
 
-  async function tick(server: ServerState): Promise<void> {
-    timers.delete(server);
+  // srv_getinter() for either kind: the agent's counter always sits at 0 or full, so it uses its inter.
+  function intervalOf(task: CheckTask): number {
+    const s = task.server;
+    if (task.agent) return s.spec.agent!.inter;
+    return checkInterval(s.spec, s.health, s.op === 'down');
+  }
+
+  async function tick(task: CheckTask): Promise<void> {
+    timers.delete(task);
     if (!running) return;
-    // Maintenance pauses checks (CHK_ST_PAUSED); the task keeps waking every inter.
-    if (server.admin === 'maint') return schedule(server, server.spec.inter);
+    // Maintenance pauses health checks (CHK_ST_PAUSED), not agents; the task keeps waking every inter.
+    if (!task.agent && task.server.admin === 'maint') return schedule(task, task.server.spec.inter);
     const signal = abort.signal;
-    await runOnce(server, signal);
-    if (running && !signal.aborted) schedule(server, checkInterval(server.spec, server.health, server.op === 'down'));
+    await runOnce(task, signal);
+    if (running && !signal.aborted) schedule(task, intervalOf(task));
+  }
+
+  function taskDelays(): { task: CheckTask; delayMs: number }[] {
+    let mininter = 0;
+    for (const t of tasks) {
+      const i = intervalOf(t);
+      if (i >= INTER_THRESHOLD && (!mininter || i < mininter)) mininter = i;
+    }
+    return tasks.map((task, pos) => {
+      const spread = Math.max(mininter, intervalOf(task));
+      return { task, delayMs: Math.floor((spread * pos) / tasks.length) };
+    });
   }
 
   function firstDelays(): { server: ServerState; delayMs: number }[] {
-    let mininter = 0;
-    for (const s of checked) {
-      const i = checkInterval(s.spec, s.health, s.op === 'down');
-      if (i >= INTER_THRESHOLD && (!mininter || i < mininter)) mininter = i;
-    }
-    return checked.map((server, pos) => {
-      const own = checkInterval(server.spec, server.health, server.op === 'down');
-      const spread = Math.max(mininter, own);
-      return { server, delayMs: Math.floor((spread * pos) / checked.length) };
-    });
+    return taskDelays()
+      .filter((d) => !d.task.agent)
+      .map((d) => ({ server: d.task.server, delayMs: d.delayMs }));
   }
 
   return {
@@ -189,7 +338,9 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       if (running) return;
       running = true;
       abort = new AbortController();
-      for (const { server, delayMs } of firstDelays()) schedule(server, delayMs);
+      // every check in flight listens on it (each removes its listener when done)
+      setMaxListeners(0, abort.signal);
+      for (const { task, delayMs } of taskDelays()) schedule(task, delayMs);
     },
     stop(): void {
       running = false;
@@ -198,8 +349,13 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       timers.clear();
     },
     checkNow(server: ServerState): Promise<CheckResult> {
-      return runOnce(server, abort.signal.aborted ? new AbortController().signal : abort.signal);
+      const task = checkTasks.get(server) ?? { server, agent: false };
+      return runOnce(task, abort.signal.aborted ? new AbortController().signal : abort.signal);
     },
+    agentNow(server: ServerState): Promise<CheckResult> {
+      return runOnce({ server, agent: true }, abort.signal.aborted ? new AbortController().signal : abort.signal);
+    },
+    applyAgent,
     apply,
     firstDelays,
   };

@@ -4,10 +4,12 @@
 // to its head to read more). The result is HAProxy's status and info text (check->desc), word for word:
 // "TCPCHK did not match content '+PONG' at step 2", "Connection refused at step 1 of tcp-check (connect)".
 import { connect, type Socket } from 'node:net';
+import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { CheckResult, ProbeOptions, ProbeTarget } from './probe.ts';
-import { connectTimeoutFor } from './probe.ts';
+import { connectTimeoutFor, handshakeFailureText } from './probe.ts';
 import type { CheckRule, CheckRuleset, EvalResult, ExpectRule } from './rulesets.ts';
+import type { AgentReply } from './agent.ts';
 import { checkStatusPasses, strerror, type CheckStatus } from './status.ts';
 
 /** HAProxy's default tune.bufsize: a full buffer counts as the last read. */
@@ -49,6 +51,7 @@ interface Verdict {
   readonly status: CheckStatus;
   readonly desc: string;
   readonly code?: number;
+  readonly agent?: AgentReply;
 }
 
 // tcpcheck_eval_expect() on the buffer read so far.
@@ -68,7 +71,9 @@ function evalExpect(rs: CheckRuleset, rule: ExpectRule, buf: Buffer, lastReadIn:
   });
   if (rule.custom) {
     const r = rule.custom(buf, lastRead, isLast);
-    return r.kind === 'stop' ? stop(false, r.desc, r.status, r.code) : r;
+    if (r.kind !== 'stop') return r;
+    const verdict = stop(false, r.desc, r.status, r.code);
+    return r.agent && verdict.kind === 'stop' ? { ...verdict, agent: r.agent } : verdict;
   }
   let matched: boolean;
   if (rule.needle) {
@@ -85,14 +90,14 @@ function evalExpect(rs: CheckRuleset, rule: ExpectRule, buf: Buffer, lastReadIn:
 }
 
 // The verdict once every rule ran (the end of tcpcheck_main()).
-function successVerdict(rs: CheckRuleset, last: CheckRule | undefined, buf: Buffer): Verdict {
+function successVerdict(rs: CheckRuleset, last: CheckRule | undefined, buf: Buffer, secured: boolean): Verdict {
   if (last?.kind === 'expect') {
     let desc = last.onSuccess ? last.onSuccess(buf) : rs.tcp ? '(tcp-check)' : '';
     if (last.onSuccess === undefined && !rs.tcp) desc = '';
     const code = last.statusCode?.(buf);
     return { status: last.okStatus ?? 'L7OK', desc, ...(code !== undefined ? { code } : {}) };
   }
-  if (last?.kind === 'connect') return { status: 'L4OK', desc: last.implicit ? '' : '(tcp-check)' };
+  if (last?.kind === 'connect') return { status: secured ? 'L6OK' : 'L4OK', desc: last.implicit ? '' : '(tcp-check)' };
   return { status: 'L7OK', desc: '(tcp-check)' };
 }
 
@@ -153,9 +158,11 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
     code: v.code ?? 0,
     desc: v.desc.split('\0', 1)[0]!,
     durationMs: elapsed(),
+    ...(v.agent ? { agent: v.agent } : {}),
   });
 
   let conn: CheckConn | undefined;
+  let secured = false;
   let cur: CheckRule | undefined;
   let deadline = Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
@@ -169,13 +176,17 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
       wakeTimeout?.();
     }, Math.max(0, ms));
   };
+  // the listener goes when the check ends: the scheduler's signal outlives every check
+  let onAbort: (() => void) | undefined;
   const aborted = new Promise<void>((resolve) => {
     if (opts.signal?.aborted) resolve();
-    opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+    onAbort = () => resolve();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
   const timeout = (): Promise<void> => (expired ? Promise.resolve() : new Promise((resolve) => (wakeTimeout = resolve)));
 
   const cleanup = (): void => {
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     if (timer) clearTimeout(timer);
     conn?.destroy();
   };
@@ -213,9 +224,35 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
           if (outcome === 'timeout') return result({ status: 'L4TOUT', desc: whereText(rs, cur) });
           return result({ status: 'L4CON', desc: `${strerror(outcome.code) || outcome.message}${whereText(rs, cur)}` });
         }
-        conn = new CheckConn(sock);
         // once connected, the rest must come within "timeout check", else within what is left of inter
         arm(opts.timeoutCheck ? opts.timeoutCheck : Math.max(0, opts.inter - elapsed()));
+        // the implicit connect uses the check's transport (TCPCHK_OPT_DEFAULT_CONNECT): TLS when the check has it
+        if (opts.tls && rule.implicit) {
+          sock.removeAllListeners();
+          sock.on('error', () => {});
+          const secure = tls.connect({ ...opts.tls, socket: sock });
+          const hs = await Promise.race([
+            new Promise<'ok' | NodeJS.ErrnoException>((resolve) => {
+              secure.once('secureConnect', () => resolve('ok'));
+              secure.once('error', (e: NodeJS.ErrnoException) => resolve(e));
+            }),
+            timeout().then(() => 'timeout' as const),
+            aborted.then(() => 'aborted' as const),
+          ]);
+          if (hs !== 'ok') {
+            secure.removeAllListeners();
+            secure.on('error', () => {});
+            secure.destroy();
+            if (hs === 'aborted') return result({ status: 'SOCKERR', desc: 'check aborted' });
+            if (hs === 'timeout') return result({ status: 'L6TOUT', desc: whereText(rs, cur) });
+            return result({ status: 'L6RSP', desc: `${handshakeFailureText(hs)}${whereText(rs, cur)}` });
+          }
+          secure.removeAllListeners();
+          conn = new CheckConn(secure);
+          secured = true;
+        } else {
+          conn = new CheckConn(sock);
+        }
         mustRead = true;
         i++;
         continue;
@@ -262,7 +299,7 @@ export async function runTcpCheck(rs: CheckRuleset, target: ProbeTarget, opts: P
       i++;
     }
     void deadline;
-    const final = result(successVerdict(rs, cur, conn?.buf ?? Buffer.alloc(0)));
+    const final = result(successVerdict(rs, cur, conn?.buf ?? Buffer.alloc(0), secured));
     return reported && reported.status === final.status ? { ...final, logDesc: reported.desc } : final;
   } finally {
     cleanup();

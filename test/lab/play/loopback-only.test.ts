@@ -26,7 +26,7 @@ frontend web
     default_backend app
 backend app
     balance roundrobin
-    server s1 10.1.2.3:80 check inter 100
+    server s1 10.1.2.3:80 check inter 100 agent-check agent-port 5555 agent-inter 100 agent-addr 10.9.9.8
     server s2 db1.example:5432 check inter 100 addr 10.9.9.9 port 9999
 `;
 
@@ -94,7 +94,7 @@ describe('lab play keeps every packet on loopback', () => {
     for (const a of addrs) expect(loopback(a.split(':')[0]!)).toBe(true);
   });
 
-  it('connects only to 127.0.0.0/8, health checks with an addr included, and sends no UDP syslog', () => {
+  it('connects only to 127.0.0.0/8, health checks with an addr and an agent with an agent-addr included, and sends no UDP syslog', () => {
     expect(connects.length).toBeGreaterThan(4);
     expect(connects.filter((h) => !loopback(h))).toEqual([]);
     expect(udp).toEqual([]);
@@ -109,7 +109,7 @@ describe('lab play keeps every packet on loopback', () => {
     const out = outboundAddresses(copy);
     expect(out.length).toBeGreaterThanOrEqual(2);
     for (const a of out) expect(['stdout', 'stderr'].includes(a) || loopback(a.split(':')[0]!)).toBe(true);
-    expect(copy).not.toMatch(/10\.1\.2\.3|db1\.example|10\.9\.9\.9|10\.0\.0\.1/);
+    expect(copy).not.toMatch(/10\.1\.2\.3|db1\.example|10\.9\.9\.9|10\.9\.9\.8|10\.0\.0\.1/);
     expect(copy.split('\n')).toHaveLength(CONFIG.split('\n').length);
   });
 });

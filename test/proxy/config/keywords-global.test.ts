@@ -48,9 +48,18 @@ describe('global', () => {
     expect(model(`global\n    maxconn 10\nglobal\n    nbthread 2\n${tail}`).global).toMatchObject({ maxconn: 10, nbthread: 2 });
   });
 
-  it('warns that other sections (peers, userlist...) are ignored', () => {
-    const r = load(`peers mypeers\n    peer a 127.0.0.53:10000\n${tail}`);
-    expect(messages(r, 'warning')).toEqual(["1: section 'peers' is not supported by HAProxy Lab yet and is ignored."]);
+  it('warns that other sections (userlist, mailers...) are ignored', () => {
+    const r = load(`userlist users\n    user a insecure-password x\n${tail}`);
+    expect(messages(r, 'warning')).toEqual(["1: section 'userlist' is not supported by HAProxy Lab yet and is ignored."]);
     expect(r.model).not.toBeNull();
+  });
+
+  it('reads a peers section: its local peer, where it listens, and its tables named after it', () => {
+    const r = load(`global\n    localpeer me\npeers mypeers\n    peer me 127.0.0.1:10000\n    peer a 127.0.0.53:10000\n    table t type ip size 10\n${tail}`);
+    expect(messages(r, 'warning')).toEqual([]);
+    const s = r.model!.global.peers.get('mypeers')!;
+    expect(s).toMatchObject({ complete: true, listen: { host: '127.0.0.1', port: 10000 }, localPeer: 'me' });
+    expect(s.peers.map((p) => [p.name, p.local])).toEqual([['me', true], ['a', false]]);
+    expect(s.tables.map((t) => t.name)).toEqual(['mypeers/t']);
   });
 });

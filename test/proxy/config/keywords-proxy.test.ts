@@ -202,9 +202,9 @@ describe('unknown and unsupported keywords', () => {
   });
 
   it('warns, never silently, about valid HAProxy keywords the lab does not implement', () => {
-    const r = load(proxyConfig(['capture cookie SRV len 20', 'compression algo gzip']));
+    const r = load(proxyConfig(['external-check command /bin/true', 'compression algo gzip']));
     expect(messages(r, 'warning')).toEqual([
-      "8: 'capture cookie' is not supported by HAProxy Lab yet and is ignored.",
+      "8: 'external-check' is not supported by HAProxy Lab yet and is ignored.",
       "9: 'compression' is not supported by HAProxy Lab yet and is ignored.",
     ]);
     expect(r.model).not.toBeNull();

@@ -72,8 +72,8 @@ describe('http-request', () => {
       { action: 'deny', reply: { kind: 'errmsg', status: 403 } },
       { action: 'deny', reply: { kind: 'errmsg', status: 429 } },
       { action: 'tarpit', reply: { kind: 'errmsg', status: 500 } },
-      { action: 'redirect', type: 'location', value: '/new', code: 301, dropQuery: true, appendSlash: true },
-      { action: 'redirect', type: 'scheme', value: 'https', code: 302, dropQuery: false, appendSlash: false },
+      { action: 'redirect', type: 'location', value: '/new', code: 301, dropQuery: true, appendSlash: true, ignoreEmpty: false },
+      { action: 'redirect', type: 'scheme', value: 'https', code: 302, dropQuery: false, appendSlash: false, ignoreEmpty: false },
       { action: 'return', reply: { kind: 'payload', status: 200, contentType: 'text/plain', headers: [], body: Buffer.from('ok') } },
       { action: 'set-header', name: 'X-A', value: 'a b' },
       { action: 'add-header', name: 'X-B', value: '%[src]' },
@@ -172,7 +172,7 @@ describe('http-request', () => {
   it("reads the standalone redirect keyword, with haproxy -c's errors and misplacement warnings", () => {
     const m = model(proxyConfig(['redirect prefix /v2 code 301 drop-query if { path_beg /api }']));
     expect(frontend(m, 'f').redirectRules.map(({ cond, loc, text, ...r }) => r)).toEqual([
-      { action: 'redirect', type: 'prefix', value: '/v2', code: 301, dropQuery: true, appendSlash: false },
+      { action: 'redirect', type: 'prefix', value: '/v2', code: 301, dropQuery: true, appendSlash: false, ignoreEmpty: false },
     ]);
     const bad = load(proxyConfig([
       'redirect',

@@ -82,13 +82,52 @@ describe('server', () => {
   });
 
   it('warns about server keywords the lab does not implement and skips their arguments', () => {
-    // cookie and send-proxy are implemented now; slowstart and agent-check still are not
-    const r = load(proxyConfig([], ['server s 127.0.0.1:1 slowstart 10s check agent-check']));
+    // cookie, send-proxy and agent-check are implemented now; slowstart and observe still are not
+    const r = load(proxyConfig([], ['server s 127.0.0.1:1 slowstart 10s check observe layer4']));
     expect(messages(r, 'warning')).toEqual([
       "10: 'server b/s' : 'slowstart' is not supported by HAProxy Lab yet and is ignored.",
-      "10: 'server b/s' : 'agent-check' is not supported by HAProxy Lab yet and is ignored.",
+      "10: 'server b/s' : 'observe' is not supported by HAProxy Lab yet and is ignored.",
     ]);
     expect(backend(r.model!, 'b').servers[0]!.check).toBe(true);
+  });
+
+  it('reads agent-check with its port, address, interval and send string', () => {
+    const r = load(proxyConfig([], ['default-server agent-inter 3s', 'server s 127.0.0.1:1 check addr 127.0.0.2 agent-check agent-port 9999 agent-send "hi\\n"', 'server t 127.0.0.1:1 inter 700 agent-check agent-port 9 agent-addr 127.0.0.3', 'server u 127.0.0.1:1 agent-port 9']));
+    expect(messages(r)).toEqual([]);
+    const [s, t, u] = backend(r.model!, 'b').servers;
+    expect(s!.agent).toEqual({ port: 9999, addr: '127.0.0.2', inter: 3000, send: 'hi\n' });
+    expect(t!.agent).toEqual({ port: 9, addr: '127.0.0.3', inter: 3000 });
+    // agent-port alone does not enable the agent
+    expect(u!.agent).toBeUndefined();
+  });
+
+  it('gives checks the server TLS unless a check port moves them, and check-ssl forces it (init_srv_check)', () => {
+    const r = load(proxyConfig([], ['server a 127.0.0.1:1 check ssl verify none check-sni x.test check-alpn h2', 'server b 127.0.0.1:1 check ssl verify none port 2', 'server c 127.0.0.1:1 check check-ssl verify none port 2', 'server d 127.0.0.1:1 check ssl verify none no-check-ssl']));
+    expect(messages(r)).toEqual([]);
+    const [a, b, c, d] = backend(r.model!, 'b').servers;
+    expect(a!.checkTls).toMatchObject({ verify: 'none', checkSni: 'x.test', alpn: ['h2'] });
+    expect(b!.checkTls).toBeUndefined();
+    expect(c!.checkTls).toMatchObject({ verify: 'none' });
+    expect(c!.ssl).toBeUndefined();
+    expect(d!.checkTls).toBeUndefined();
+  });
+
+  it('refuses check-ssl without a CA or verify none, and check-sni without a name, in HAProxy words', () => {
+    expect(messages(load(proxyConfig([], ['server s1 127.0.0.1:80 check check-ssl'])))).toEqual([
+      "10: 'server b/s1' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.",
+    ]);
+    expect(messages(load(proxyConfig([], ['server s2 127.0.0.1:80 check check-sni'])))).toEqual(["10: 'server b/s2' : 'check-sni' : missing SNI."]);
+  });
+
+  it('refuses an agent-check without agent-port and bad agent values, as HAProxy words it', () => {
+    const r = load(proxyConfig([], ['server s 127.0.0.1:1 agent-check', 'server t 127.0.0.1:1 agent-inter 0', 'server u 127.0.0.1:1 agent-inter 1x', 'server v 127.0.0.1:1 agent-addr nowhere.test', 'server w 127.0.0.1:1 agent-port']));
+    expect(messages(r)).toEqual([
+      "10: 'server b/s' : server s does not have agent port. Agent check has been disabled.",
+      "11: 'server b/t' : invalid value 0 for argument 'agent-inter' of server t..",
+      "12: 'server b/u' : unexpected character 'x' in 'agent-inter' argument of server u..",
+      "13: 'server b/v' : parsing agent-addr failed. Check if 'nowhere.test' is correct address..",
+      "14: 'server b/w' : 'agent-port' expects a port number as argument..",
+    ]);
   });
 
   it('is refused in defaults and in a frontend', () => {

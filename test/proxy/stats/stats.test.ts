@@ -100,10 +100,11 @@ describe('stats page', () => {
     expect(r.contentType).toBe('text/html');
     // the refresh travels in HAProxy's "refresh" header (see pageAnswer), not in the page
     expect(pageAnswer(r, 5).headers).toEqual(['cache-control', 'no-cache', 'content-type', 'text/html', 'refresh', '5']);
-    expect(r.body).toContain('<td class="name">app&lt;1&gt;</td>');
-    expect(r.body).not.toContain('app<1>');
-    expect(r.body).toMatch(/<td class="name">app2<\/td><td>UP 1\/3<\/td><td>L4CON in 0ms \(Layer4 connection problem, &quot;Connection refused&quot;\)<\/td><td>1<\/td>/);
-    expect(r.body).toContain('<caption>db <small>(tcp, balance roundrobin)</small></caption>');
+    // HAProxy's row for a server going down: its class, its status with the arrow, the last check and its tip
+    expect(r.body).toContain('<tr class="active_going_down">');
+    expect(r.body).toMatch(/<a class=lfsb href="#servers\/app2">app2<\/a><\/td>/);
+    expect(r.body).toMatch(/<td class=ac>\d+s UP 1\/3 &darr;<\/td><td class=ac><u> L4CON in 0ms<div class=tips>Layer4 connection problem: Connection refused<\/div><\/u><\/td>/);
+    expect(r.body).toContain('<a name="db"></a><a class=px href="#db">db</a>');
   });
 
   it('serves the CSV with ";csv" and drops the refresh with ";norefresh"', () => {
@@ -131,6 +132,8 @@ describe('stats page', () => {
   it('renders a page for an engine with no proxies', () => {
     const html = renderStatsHtml({ pid: 1, startedAt: 0, generation: 1, frontends: [], backends: [] }, { uri: '/s', now: 1000 });
     expect(html).toContain('<title>Statistics Report for HAProxy</title>');
-    expect(html).toContain('<h1>Statistics Report for pid 1</h1>');
+    expect(html).toContain('<h2>Statistics Report for pid 1</h2>');
+    expect(html).toContain('<b>uptime = </b> 0d 0h00m01s<br>');
+    expect(html).not.toContain('<table class="tbl"');
   });
 });

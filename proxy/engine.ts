@@ -34,7 +34,9 @@ import { serverRequester, type ResolutionHost } from './dns/server-resolution.ts
 import { handleStatsRequest } from './stats/index.ts';
 import { bindContexts, type BindContexts } from './tls/bind-contexts.ts';
 import { acceptTls, HANDSHAKE_FAILURE_TEXT } from './tls/tls-accept.ts';
-import { PROXY_ERROR_TEXT, readProxyHeader, setProxied, type ProxiedAddresses } from './io/proxy-protocol.ts';
+import { PROXY_ERROR_TEXT, readProxyHeader } from './io/proxy-protocol.ts';
+import { bindClientConnection, ClientConnection, clientConnectionOf } from './stream/client-connection.ts';
+import { connectionVerdict } from './tcp/tcp-request-rules.ts';
 import tls from 'node:tls';
 import { haproxyDate } from './log/log-date.ts';
 
@@ -304,41 +306,60 @@ export class ProxyEngine implements Engine, SessionHost {
   private readonly clients = new Set<net.Socket>();
 
   private open(accepted: net.Socket, listener: Listener): void {
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    const conn = new ClientConnection(accepted, listener.binding.configPort);
+    // tcp-request connection rules run at accept, on the socket's own addresses, before any PROXY header or TLS
+    // handshake (session_accept_fd); expect-proxy asks for the header as accept-proxy does
+    let expectProxy = listener.acceptProxy;
+    const rules = fe?.spec.tcpRequestRules ?? [];
+    if (fe && rules.some((r) => r.stage === 'connection')) {
+      const v = connectionVerdict(rules, conn.context(this.gen, fe.spec));
+      if (v.verdict === 'reject') {
+        // closed before a session exists: no log line (HAProxy resets it)
+        fe.totalConnections++;
+        fe.denied++;
+        conn.release();
+        accepted.destroy();
+        return;
+      }
+      expectProxy ||= v.expectProxy;
+    }
     // a clear-text connection reads into a buffer of its own (no Buffer per read); TLS ones as Node reads them, and
-    // so do those behind accept-proxy (the PROXY header is read the ordinary way first). An HTTP session copies
-    // what it keeps of each read, so its connections share one buffer.
-    const owned = listener.tls || listener.acceptProxy ? null : OwnedReads.adopt(accepted, true, { copying: listener.mode !== 'tcp' });
+    // so do those that wait for a PROXY header (read the ordinary way first). An HTTP session copies what it keeps
+    // of each read, so its connections share one buffer.
+    const owned = listener.tls || expectProxy ? null : OwnedReads.adopt(accepted, true, { copying: listener.mode !== 'tcp' });
     const sock = owned ? owned.sock : accepted;
+    bindClientConnection(sock, conn);
     this.clients.add(sock);
-    sock.once('close', () => this.clients.delete(sock));
-    if (listener.acceptProxy) {
-      this.readProxyHeader(sock, listener);
+    sock.once('close', () => {
+      this.clients.delete(sock);
+      conn.release();
+    });
+    if (expectProxy) {
+      this.readProxyHeader(sock, listener, conn);
       return;
     }
-    this.handshake(sock, listener, undefined, owned);
+    this.handshake(sock, listener, conn, owned);
   }
 
-  // bind ... accept-proxy: the PROXY header comes before anything else, TLS included (conn_recv_proxy).
-  private readProxyHeader(sock: net.Socket, listener: Listener): void {
+  // accept-proxy / expect-proxy: the PROXY header comes before anything else, TLS included (conn_recv_proxy).
+  private readProxyHeader(sock: net.Socket, listener: Listener, conn: ClientConnection): void {
     const fe = this.gen.frontends.get(listener.binding.frontend);
     const accepted = Date.now();
     readProxyHeader(sock, fe?.spec.timeouts.client ?? 0, (r) => {
       if ('addrs' in r) {
-        this.handshake(sock, listener, r.addrs ?? undefined);
+        conn.carry(r.addrs);
+        conn.handshaken = true;
+        this.handshake(sock, listener, conn);
         return;
       }
-      const spec = fe?.spec;
-      if (spec && (spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) && this.wantsLog(spec, true) &&
-        !(spec.options.dontlognull && r.bytes === 0)) {
-        const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
-        this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${PROXY_ERROR_TEXT[r.error]}`);
-      }
+      const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
+      if (fe && !(fe.spec.options.dontlognull && r.bytes === 0)) this.logEmbryonic(fe.spec, listener, client, accepted, PROXY_ERROR_TEXT[r.error]);
       sock.destroy();
     });
   }
 
-  private handshake(sock: net.Socket, listener: Listener, proxied: ProxiedAddresses | undefined, owned: OwnedReads | null = null): void {
-    if (proxied) setProxied(sock, proxied);
+  private handshake(sock: net.Socket, listener: Listener, conn: ClientConnection, owned: OwnedReads | null = null): void {
     // option clitcpka / tcpka: the kernel probes an idle client connection (SO_KEEPALIVE)
     if (this.gen.frontends.get(listener.binding.frontend)?.spec.options.cliTcpKa) sock.setKeepAlive(true);
     if (listener.tls) {
@@ -347,36 +368,61 @@ export class ProxyEngine implements Engine, SessionHost {
       const client = `${normalizeAddress(sock.remoteAddress ?? '')}:${sock.remotePort ?? 0}`;
       acceptTls(sock, listener.tls, fe?.spec.timeouts.client ?? 0, {
         secure: (t) => {
-          if (proxied) setProxied(t, proxied);
+          bindClientConnection(t, conn);
           // an HTTP/1 session copies what it keeps of a read, so its decrypted bytes can land in the shared buffer
           const owned = listener.mode === 'tcp' || t.alpnProtocol === 'h2' ? null : OwnedReads.adoptTls(t);
-          this.startSession(t, listener, owned);
+          this.startSession(t, listener, conn, true, owned);
         },
         failed: (why) => {
-          // an embryonic session's error line (session_kill_embryonic), when the frontend logs traffic
           const spec = fe?.spec;
-          if (!spec || !(spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) || !this.wantsLog(spec, true)) return;
-          if (spec.options.dontlognull && why !== 'handshake' && why !== 'timeout') return;
-          this.log(spec, `${client} [${haproxyDate(accepted)}] ${spec.name}/${listener.bindId}: ${HANDSHAKE_FAILURE_TEXT[why]}`);
+          if (!spec || (spec.options.dontlognull && why !== 'handshake' && why !== 'timeout')) return;
+          this.logEmbryonic(spec, listener, client, accepted, HANDSHAKE_FAILURE_TEXT[why]);
         },
       });
-    } else this.startSession(sock, listener, owned);
+    } else this.startSession(sock, listener, conn, conn.handshaken, owned);
     sock.resume();
   }
 
-  private startSession(sock: net.Socket, listener: Listener, owned: OwnedReads | null = null): void {
+  // The tcp-request session rules, then the session of the listener's mode; it finds its client connection through
+  // its socket (bindClientConnection). `handshaken`: a PROXY header or a TLS handshake came first.
+  private startSession(sock: net.Socket, listener: Listener, conn: ClientConnection, handshaken: boolean, owned: OwnedReads | null = null): void {
+    const fe = this.gen.frontends.get(listener.binding.frontend);
+    if (fe && conn.startSession(this.gen, fe.spec) === 'reject') {
+      // a session refused after a handshake ends as an embryonic one, logged with no error ("Success" is
+      // conn_err_code_str of none); without one it is freed silently (session_accept_fd)
+      if (handshaken && !fe.spec.options.dontlognull) this.logEmbryonic(fe.spec, listener, `${conn.src}:${conn.srcPort}`, conn.acceptedAt, 'Success');
+      fe.totalConnections++;
+      fe.denied++;
+      conn.release();
+      sock.destroy();
+      return;
+    }
     if (listener.mode === 'tcp') new TcpSession(this, listener.binding, sock, owned);
     else if (sock instanceof tls.TLSSocket && sock.alpnProtocol === 'h2') this.serveH2(sock, null, listener.binding);
     else new HttpSession(this, listener.binding, sock, owned);
   }
 
+  // An embryonic session's error line (session_kill_embryonic), when the frontend logs traffic.
+  private logEmbryonic(spec: ProxySpec, listener: Listener, client: string, acceptedAt: number, text: string): void {
+    if (!(spec.options.httplog || spec.options.tcplog || spec.logFormat !== undefined) || !this.wantsLog(spec, true)) return;
+    this.log(spec, `${client} [${haproxyDate(acceptedAt)}] ${spec.name}/${listener.bindId}: ${text}`);
+  }
+
   // node:http2 and the engine's HTTP/2 side are loaded on the first HTTP/2 connection, not at start: they are about
   // 2 MiB of the process's memory, and most configs never see one. The socket stays paused until then.
   serveH2(sock: net.Socket, head: Buffer | null, binding: ListenerBinding): void {
+    // every stream is a session of the same client connection: its rules ran once, its counters count once
+    const conn = clientConnectionOf(sock, binding.configPort);
+    conn.multiplexed = true;
+    sock.once('close', () => conn.release());
     sock.pause();
     loadH2().then(
       (h2) => {
-        if (!sock.destroyed) h2.serveH2(sock, head, (stream) => new HttpSession(this, binding, stream));
+        if (sock.destroyed) return;
+        h2.serveH2(sock, head, (stream) => {
+          bindClientConnection(stream, conn);
+          new HttpSession(this, binding, stream);
+        });
       },
       () => sock.destroy(),
     );

@@ -377,6 +377,17 @@ export function parseTcpRequest(c: ProxyLineContext): void {
     }
     stick = p;
     condAt = p.next;
+  } else if (action === 'expect-proxy') {
+    // tcp_parse_request_rule: only "layer4", and only where the connection is accepted
+    if (c.arg(3) !== 'layer4') {
+      c.alert(`'tcp-request ${stage} expect-proxy' only supports 'layer4' in ${c.proxyType} '${c.proxy.name}' (got '${c.arg(3)}')`);
+      return;
+    }
+    if (stage !== 'connection') {
+      c.alert(`'expect-proxy layer4' is not allowed in 'tcp-request ${stage}' rules in ${c.proxyType} '${c.proxy.name}'`);
+      return;
+    }
+    condAt = 4;
   } else if (action === 'capture') {
     const p = parseTcpCaptureAction(c, stage);
     if ('error' in p) {
@@ -409,6 +420,6 @@ export function parseTcpRequest(c: ProxyLineContext): void {
   }
   warnMisplaced(c, stage === 'content' ? ['http-request', 'use_backend'] : ['tcp-request content', 'http-request', 'use_backend']);
   const cond = r.cond ? { cond: r.cond } : {};
-  const body = varRule ?? capture ?? (stick ? stick.rule : { action: action as 'accept' | 'reject' });
+  const body = varRule ?? capture ?? (stick ? stick.rule : { action: action as 'accept' | 'reject' | 'expect-proxy' });
   c.proxy.tcpRequestRules.push({ stage, ...body, ...cond, loc: c.loc, text: ruleText(c.args) } as TcpRequestRule);
 }

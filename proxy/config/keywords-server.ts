@@ -364,10 +364,6 @@ function addServer(c: ProxyLineContext, name: string, addrAt: number): boolean {
     return false;
   }
   finishServerTls(c, target);
-  if (target.sendProxy && target.ssl?.use) {
-    c.unsupported(`${prefix}'send-proxy' towards an 'ssl' server`, { form: 'bracket' });
-    target.sendProxy = 0;
-  }
   const draft: ServerDraft = { ...target, name, host, port, loc: c.loc, ...(a.family === 'host' && a.host ? { fqdn: a.host } : {}) };
   c.proxy.servers.push(draft);
   return true;

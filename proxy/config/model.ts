@@ -379,6 +379,8 @@ export type TcpRequestRule =
   | (RuleBase & { readonly stage: TcpRuleStage; readonly action: 'accept' | 'reject' })
   | (RuleBase & { readonly stage: TcpRuleStage } & VarRule)
   | (RuleBase & { readonly stage: TcpRuleStage } & StickAction)
+  /** "expect-proxy layer4": a PROXY header is read before anything else, as "accept-proxy" on the bind would. */
+  | (RuleBase & { readonly stage: 'connection'; readonly action: 'expect-proxy' })
   /** tcp-request content capture EXPR len N: a request slot of its own (the stage check refuses the others). */
   | (RuleBase & { readonly stage: TcpRuleStage } & CaptureRule);
 export type TcpRuleStage = 'connection' | 'session' | 'content';
@@ -441,6 +443,12 @@ export interface ProxyOptions {
   srvTcpKa?: boolean;
   /** option originalto [except NET] [header NAME]: the destination address goes to the server in a header. */
   originalto?: { readonly header?: string; readonly except?: string };
+  /** option http-ignore-probes: a connection closed before its first byte is not logged. */
+  httpIgnoreProbes?: boolean;
+  /** option abortonclose: a client that closes while its request waits (queue, connect) aborts it. */
+  abortOnClose?: boolean;
+  /** option prefer-last-server: a keep-alive client's next request goes to the server of its last one. */
+  preferLastServer?: boolean;
   /** http-reuse: which idle server connections a request may take (default safe). */
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
 }

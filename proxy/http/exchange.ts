@@ -72,6 +72,8 @@ export class Txn {
   failedServer: ServerState | null = null;
   conn: ServerConn | null = null;
   queued: QueuedRequest | null = null;
+  /** Where it left a queue: which (its server's own or the backend's) and its position there (%sq / %bq). */
+  queuePos: { readonly server: boolean; readonly pos: number } | null = null;
   retries = 0;
   redispatched = false;
   status = 0;

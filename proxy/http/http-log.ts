@@ -55,7 +55,9 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.srvconn = t.server?.served ?? 0;
   rec.retries = t.retries;
   rec.redispatched = t.redispatched;
-  rec.beQueue = t.backend?.queue.length ?? 0;
+  // the requests served from its queue before it, itself included (srv_queue_pos / prx_queue_pos)
+  rec.srvQueue = t.queuePos?.server ? t.queuePos.pos : 0;
+  rec.beQueue = t.queuePos && !t.queuePos.server ? t.queuePos.pos : 0;
   // the request as it arrived, before any rule rewrote it (HAProxy logs its capture of the request line)
   rec.requestLine = h2Uri !== undefined ? `${t.originalMethod} ${h2Uri} HTTP/2.0` : `${t.originalMethod} ${t.originalUri} HTTP/${t.req.wireVersion}`;
   rec.captures = t.captures;

@@ -3,10 +3,10 @@
 import net from 'node:net';
 import { bufferedBody, NO_BODY, type BufferedBody } from './request-body.ts';
 import tls from 'node:tls';
-import { connectionVerdict, contentVerdict, sessionVerdict } from '../tcp/tcp-request-rules.ts';
+import { contentVerdict } from '../tcp/tcp-request-rules.ts';
 import { htxHeadSize } from '../sample/fetches/payload.ts';
 import { applyStickingRules } from '../stick/sticking-rules.ts';
-import { countHttpRequest, countSession, newTrackers, releaseSession, releaseStream, type Trackers } from '../stick/trackers.ts';
+import { countHttpRequest, releaseStream, type Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
@@ -15,9 +15,8 @@ import type { LiveBackend } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { chooseBackend } from '../stream/switching.ts';
-import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
+import { assignChosenServer, assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { holdWrites } from '../io/write-batch.ts';
-import { normalizeAddress } from '../io/address.ts';
 import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { rawBadRequest, rawRequestTimeout } from './status-pages.ts';
@@ -37,16 +36,20 @@ import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
-import { proxiedAddresses } from '../io/proxy-protocol.ts';
 import { closeSilently } from '../io/silent-close.ts';
+import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
 import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
+
+// The algorithms HAProxy counts as hashing the input (BE_LB_KIND_HI), random included.
+const HASHING = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'random']);
 
 export class HttpSession implements ServerSideSession {
   private buf: Buffer | null = null;
   private txn: Txn | null = null;
   private closed = false;
   private tFirstByte = -1;
+  /** Requests begun on this session (one for an HTTP/2 stream). */
   private requestsSeen = 0;
   private gen: Generation | null = null;
   private fe: LiveFrontend | null = null;
@@ -55,10 +58,12 @@ export class HttpSession implements ServerSideSession {
   readonly dst: string;
   readonly dstPort: number;
   private readonly aclDstPort: number;
+  /** The client connection this session serves (all the streams of an HTTP/2 one share it). */
+  readonly conn: ClientConnection;
   /** sess.* variables: they live as long as the client connection. */
-  readonly sessVars = new VarStore('sess');
+  readonly sessVars: VarStore;
   /** The counters tcp-request connection/session rules track: they live as long as the client connection. */
-  readonly sessStk: Trackers = newTrackers();
+  readonly sessStk: Trackers;
   /** The client connection's TLS state, when it came through a "bind ... ssl". */
   readonly tls: TlsView | undefined;
   private readonly tAccept = Date.now();
@@ -72,13 +77,15 @@ export class HttpSession implements ServerSideSession {
     /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
     private readonly owned: OwnedReads | null = null,
   ) {
-    // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
-    const px = proxiedAddresses(sock);
-    this.src = px ? px.src : normalizeAddress(sock.remoteAddress ?? '');
-    this.srcPort = px ? px.srcPort : sock.remotePort ?? 0;
-    this.dst = px ? px.dst : normalizeAddress(sock.localAddress ?? '');
-    this.dstPort = px ? px.dstPort : sock.localPort ?? 0;
-    this.aclDstPort = px ? px.dstPort : binding.configPort || this.dstPort;
+    // a PROXY header's addresses stand for the connection's (accept-proxy, expect-proxy)
+    this.conn = clientConnectionOf(sock, binding.configPort);
+    this.sessVars = this.conn.sessVars;
+    this.sessStk = this.conn.sessStk;
+    this.src = this.conn.src;
+    this.srcPort = this.conn.srcPort;
+    this.dst = this.conn.dst;
+    this.dstPort = this.conn.dstPort;
+    this.aclDstPort = this.conn.aclDstPort;
     this.tls = sock instanceof tls.TLSSocket ? tlsView(sock) : (sock as { tlsView?: TlsView }).tlsView;
     const r = host.resolve(binding.frontend);
     if (!r) {
@@ -87,15 +94,15 @@ export class HttpSession implements ServerSideSession {
       return;
     }
     this.attach(r.gen, r.fe);
-    const tcpRules = r.fe.spec.tcpRequestRules;
-    if (tcpRules.length > 0 && (connectionVerdict(tcpRules, this.connectionContext()) === 'reject' || sessionVerdict(tcpRules, this.connectionContext()) === 'reject')) {
+    // the tcp-request connection rules ran when the engine accepted the connection; the session rules run here,
+    // once per connection
+    if (this.conn.startSession(r.gen, r.fe.spec) === 'reject') {
       // HAProxy closes a rejected connection before any HTTP, and logs nothing
       r.fe.denied++;
       sock.destroy();
       this.close(null);
       return;
     }
-    countSession(this.sessStk);
     sock.setNoDelay(true);
     for (const [event, fn] of this.listeners) if (!owned || event !== 'data') sock.on(event, fn);
     // what is kept of a read (a head being parsed, a pipelined request, a body) is a copy; a small one comes from
@@ -148,14 +155,6 @@ export class HttpSession implements ServerSideSession {
     }
   }
 
-  private connectionContext(): SampleContext {
-    const vars = this.gen ? { proc: this.gen.procVars, sess: this.sessVars } : undefined;
-    return {
-      src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, state: this.gen ?? undefined, frontend: this.fe?.spec, vars,
-      ...(this.gen && this.gen.tables.size > 0 ? { stick: { tables: this.gen.tables, ctrs: this.sessStk, sess: this.sessStk } } : {}),
-    };
-  }
-
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
   get h2Uri(): string | undefined {
     return (this.sock as { h2Uri?: string }).h2Uri;
@@ -166,8 +165,14 @@ export class HttpSession implements ServerSideSession {
     return this.txn;
   }
 
+  /** This exchange is its client connection's first request (over all its HTTP/2 streams). */
   get firstRequest(): boolean {
-    return this.requestsSeen === 1;
+    return this.conn.requests === 1;
+  }
+
+  /** Who owns the server connections this session's requests take, for http-reuse: the client connection. */
+  get reuseOwner(): object {
+    return this.conn;
   }
 
   /** `strm`: the stream's tracked counters (see stick/trackers.ts). */
@@ -211,8 +216,21 @@ export class HttpSession implements ServerSideSession {
   private onClientEnd(): void {
     // a half-closed client still gets its response; with nothing in flight there is nothing left to do
     const t = this.txn;
-    if (!t) this.close('CD');
-    else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
+    if (!t) {
+      // a client that closes in the middle of a head, or before the first byte of its connection, leaves a bad
+      // request to HAProxy (h1_process); dontlognull and http-ignore-probes spare only the empty connection's line
+      const opts = this.fe?.spec.options;
+      if (this.buf && this.buf.length > 0) this.logBadRequest(400, 'CR--', 0);
+      else if (this.requestsSeen === 0 && opts && !opts.dontlognull && !opts.httpIgnoreProbes) {
+        this.tFirstByte = this.tAccept;
+        this.logBadRequest(400, 'CR--', 0);
+      }
+      this.close('CD');
+    } else if (t.queued && t.backend?.spec.options.abortOnClose) {
+      // option abortonclose: a client that closes its side while its request waits in a queue gives it up
+      // (process_stream's SI_ST_QUE abort); without it the request stays queued and is still answered
+      this.close('CQ');
+    } else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
   }
 
   private armIdleTimeout(): void {
@@ -288,6 +306,7 @@ export class HttpSession implements ServerSideSession {
     const tStart = this.tFirstByte >= 0 ? this.tFirstByte : tHead;
     this.tFirstByte = this.buf ? tHead : -1;
     this.requestsSeen++;
+    this.conn.requests++;
     // a reload since the last request: this one runs on the newest config
     const r = this.host.resolve(this.binding.frontend);
     if (!r) {
@@ -415,9 +434,10 @@ export class HttpSession implements ServerSideSession {
       const id = t.captures.uniqueIdNow()!;
       if (uid.header !== undefined) t.req.headers.push(uid.header, id);
     }
-    // stick match/on: the entry's server takes the request directly (SF_DIRECT), else the balancer chooses
+    // stick match/on: the entry's server takes the request directly (SF_DIRECT), or queues on it when full; else
+    // the balancer chooses
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
-    if (sticky) useServer(this, t, sticky);
+    if (sticky) t.queued = assignChosenServer(be, sticky, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
     else this.assign(t, undefined);
   }
 
@@ -517,12 +537,26 @@ export class HttpSession implements ServerSideSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   assign(t: Txn, avoid: ServerState | undefined): void {
-    const direct = avoid === undefined ? persistentServer(t) : null;
+    const direct = avoid === undefined ? persistentServer(t) ?? this.lastServer(t.backend!) : null;
     if (direct) {
-      useServer(this, t, direct);
+      t.queued = assignChosenServer(t.backend!, direct, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
+  }
+
+  // option prefer-last-server: a server of the backend that holds an idle connection of this client connection's
+  // own (a private one, as http-reuse never keeps them), while it is usable; hash balancing keeps deciding
+  // (assign_server skips BE_LB_KIND_HI).
+  private lastServer(be: LiveBackend): ServerState | null {
+    // only a private connection stays with its client (the engine makes them under http-reuse never); a safe one
+    // went to the server's shared pool
+    const opts = be.spec.options;
+    if (!opts.preferLastServer || opts.httpReuse !== 'never' || HASHING.has(be.spec.balance.algorithm)) return null;
+    for (const [server, list] of be.idle) {
+      if (server.usable && list.some((c) => (c as ServerConn).owner === this.conn && !c.sock.destroyed)) return server;
+    }
+    return null;
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {
@@ -531,7 +565,10 @@ export class HttpSession implements ServerSideSession {
       t.termination = `${why}--`;
       this.answerStatus(t, 503);
     },
-    leftQueue: (t) => (t.queued = null),
+    leftQueue: (t) => {
+      if (t.queued) t.queuePos = { server: t.queued.server !== undefined, pos: t.queued.pos };
+      t.queued = null;
+    },
     alive: (t) => this.txn === t,
   };
 
@@ -729,7 +766,7 @@ export class HttpSession implements ServerSideSession {
         !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
       if (keep) {
         conn.reused = false;
-        conn.owner = this;
+        conn.owner = this.conn;
         conn.requests++;
         if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) closeSilently(conn.sock);
       } else if (t.reqDone && t.respDone && !serverGone) closeSilently(conn.sock);
@@ -760,16 +797,23 @@ export class HttpSession implements ServerSideSession {
       // the client left mid-exchange
       this.txn = null;
       if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
-      if (t.queued && t.backend) t.backend.dequeue(t.queued);
+      const queued = t.queued !== null;
+      if (t.queued && t.backend) {
+        t.backend.dequeue(t.queued);
+        t.queuePos = { server: t.queued.server !== undefined, pos: t.queued.pos };
+        // the time it waited in the queue is its Tw, and the log says it left from there (CQ)
+        t.tAssigned = Date.now();
+      }
       this.dropServer(t);
       if (t.backend && t.server) t.backend.drop(t.server);
-      t.termination = t.resp ? 'CD--' : 'CH--';
+      t.termination = t.resp ? 'CD--' : queued ? 'CQ--' : 'CH--';
       if (!t.status) t.status = -1;
       t.server = null;
       reportExchange(this, t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
-    releaseSession(this.sessStk);
+    // an HTTP/2 stream's connection lives on; the engine releases it when the connection closes
+    if (!this.conn.multiplexed) this.conn.release();
     this.detach();
   }
 }

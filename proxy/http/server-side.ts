@@ -20,6 +20,8 @@ export interface ServerSideSession extends ProxiedAddresses {
   readonly current: Txn | null;
   /** Whether the exchange carries the client connection's first request (http-reuse). */
   readonly firstRequest: boolean;
+  /** What an idle server connection's owner is compared with (http-reuse never/safe): the client connection. */
+  readonly reuseOwner: object;
   sendRequest(t: Txn, conn: ServerConn): void;
   assign(t: Txn, avoid: ServerState | undefined): void;
   answerStatus(t: Txn, status: number): void;
@@ -33,7 +35,7 @@ export function useServer(s: ServerSideSession, t: Txn, server: ServerState): vo
   t.server = server;
   if (t.tAssigned < 0) t.tAssigned = Date.now();
   be.take(server);
-  const idle = be.takeIdleWhere(server, (c) => mayReuse(be.spec, s.firstRequest, c as ServerConn, s)) as ServerConn | undefined;
+  const idle = be.takeIdleWhere(server, (c) => mayReuse(be.spec, s.firstRequest, c as ServerConn, s.reuseOwner)) as ServerConn | undefined;
   if (idle) {
     idle.reused = true;
     connected(s, t, idle);

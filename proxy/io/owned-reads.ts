@@ -57,7 +57,7 @@ export class OwnedReads {
   };
 
   /** Connects to a server; `tls`: the server speaks TLS ("server ... ssl"); the socket then emits decrypted bytes.
-   *  `preface`: bytes sent before anything else (a PROXY protocol header; clear-text servers only).
+   *  `preface`: bytes sent before anything else (a PROXY protocol header, before TLS too).
    *  With `inPlace`, makes an accepted or established connection read into this buffer instead (see adopt). */
   constructor(
     opts:
@@ -96,9 +96,20 @@ export class OwnedReads {
       // option srvtcpka / tcpka: SO_KEEPALIVE on the server connection
       keepAlive: opts.keepAlive ?? false,
     };
-    this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
-    // written at once, it is queued until the connection is up and goes out ahead of the request
-    if (opts.preface && !opts.tls) this.sock.write(opts.preface);
+    if (opts.tls && opts.preface) {
+      // a PROXY header goes out in clear before the TLS handshake (send-proxy towards an "ssl" server): TLS runs
+      // over a plain connection that carried it first; Node then reads the TLS socket the ordinary way
+      const { onread: _unused, ...plain } = common;
+      const raw = net.connect(plain);
+      raw.write(opts.preface);
+      const over = { ...opts.tls, socket: raw, allowHalfOpen: common.allowHalfOpen };
+      this.sock = tls.connect(over);
+      this.sock.on('data', (d: Buffer) => this.reader.onData(d));
+    } else {
+      this.sock = opts.tls ? tls.connect({ ...opts.tls, ...common }) : net.connect(common);
+      // written at once, it is queued until the connection is up and goes out ahead of the request
+      if (opts.preface) this.sock.write(opts.preface);
+    }
     this.connectEvent = opts.tls ? 'secureConnect' : 'connect';
   }
 

@@ -12,11 +12,13 @@ export interface ProxiedAddresses {
 }
 
 /** What HAProxy says of a header it could not take (conn_err_code_str), as its embryonic log line reads. */
-export type ProxyHeaderError = 'not-header' | 'bad-header' | 'timeout' | 'abort';
+export type ProxyHeaderError = 'not-header' | 'bad-header' | 'bad-proto' | 'truncated' | 'timeout' | 'abort';
 
 export const PROXY_ERROR_TEXT: Readonly<Record<ProxyHeaderError, string>> = {
   'not-header': 'Received something which does not look like a PROXY protocol header',
   'bad-header': 'Received an invalid PROXY protocol header',
+  'bad-proto': 'Received an unhandled protocol in the PROXY protocol header',
+  truncated: 'Truncated PROXY protocol header received',
   timeout: 'Timeout while waiting for a PROXY protocol header',
   abort: 'Connection closed while waiting for PROXY protocol header',
 };
@@ -29,6 +31,47 @@ export type ParseResult =
 const V2_SIG = Buffer.from('\r\n\r\n\0\r\nQUIT\n', 'latin1');
 const V1_MAX = 107;
 
+// Where the v1 line stops making sense before its end: HAProxy reads one peeked segment, so there "missing" is
+// "truncated"; here it waits for more until a whole line could have come.
+const missing = (buf: Buffer): ParseResult => (buf.length >= V1_MAX ? { kind: 'error', why: 'truncated' } : { kind: 'need' });
+
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/**
+ * A TCP4 address as inetaddr_host_lim_ret() reads it: up to four dot-separated groups, each taken as its last three
+ * digits, summed without a range check so that a group above 255 carries into the one before it ("127.0.0.999" is
+ * 127.0.3.231, measured on 2.6.12). Returns the address and where reading stopped.
+ */
+export function readV1Ipv4(buf: Buffer, from: number, end: number): { addr: string; next: number } {
+  const lanes = [0, 0, 0, 0];
+  let lane = 0;
+  let p = from;
+  let text = from;
+  for (;;) {
+    while (p < end && isDigit(buf[p])) p++;
+    // the group's last three digits (fewer when it is shorter; none when it is empty)
+    const start = Math.max(text, p - 3);
+    let v = 0;
+    for (let k = start; k < p; k++) v = v * 10 + (buf[k]! - 0x30);
+    lanes[lane] = v;
+    if (lane === 3 || p === end || buf[p] !== 0x2e) break;
+    lane++;
+    text = ++p;
+  }
+  // the packed sum: each lane's excess over 255 carries into the lane above it, and out of the top lane is lost
+  const n = ((lanes[0]! * 2 ** 24) + (lanes[1]! * 2 ** 16) + (lanes[2]! * 2 ** 8) + lanes[3]!) % 2 ** 32;
+  return { addr: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), next: p };
+}
+
+// read_uint(): digits as an unsigned 32-bit number; HAProxy keeps 16 bits of a port (70000 is 4464; measured).
+function readUint(buf: Buffer, from: number, end: number): { value: number; next: number } {
+  let v = 0;
+  let p = from;
+  while (p < end && isDigit(buf[p])) v = (v * 10 + (buf[p++]! - 0x30)) % 2 ** 32;
+  return { value: v % 65536, next: p };
+}
+
+/** A v1 line or a v2 block at the start of `buf`, read as conn_recv_proxy() reads it. */
 export function parseProxyHeader(buf: Buffer): ParseResult {
   if (buf.length === 0) return { kind: 'need' };
   if (buf[0] === 0x0d) return parseV2(buf);
@@ -36,20 +79,60 @@ export function parseProxyHeader(buf: Buffer): ParseResult {
   for (let i = 0; i < Math.min(buf.length, prefix.length); i++) {
     if (buf[i] !== prefix.charCodeAt(i)) return { kind: 'error', why: 'not-header' };
   }
-  const eol = buf.indexOf('\r\n', 0, 'latin1');
-  if (eol < 0) return buf.length >= V1_MAX ? { kind: 'error', why: 'bad-header' } : { kind: 'need' };
-  const line = buf.toString('latin1', prefix.length, eol);
-  const length = eol + 2;
-  if (line.startsWith('UNKNOWN')) return { kind: 'ok', length, addrs: null };
-  const m = /^(TCP4|TCP6) (\S+) (\S+) (\d+) (\d+)$/.exec(line);
-  if (!m) return { kind: 'error', why: 'bad-header' };
-  const family = m[1] === 'TCP4' ? 4 : 6;
-  if (net.isIP(m[2]!) !== family || net.isIP(m[3]!) !== family) return { kind: 'error', why: 'bad-header' };
-  // HAProxy reads the ports as unsigned integers and keeps 16 bits of them (70000 is port 4464; measured)
-  const srcPort = Number(BigInt(m[4]!) % 65536n);
-  const dstPort = Number(BigInt(m[5]!) % 65536n);
-  return { kind: 'ok', length, addrs: { src: m[2]!, srcPort, dst: m[3]!, dstPort } };
+  if (buf.length < 15) {
+    // not enough to name the protocol yet, unless what came already names none HAProxy knows
+    const proto = buf.toString('latin1', 6);
+    const known = ['TCP4 ', 'TCP6 ', 'UNKNOWN\r\n'].some((k) => k.startsWith(proto) || proto.startsWith(k));
+    if (!known) return { kind: 'error', why: 'bad-proto' };
+    if (!proto.startsWith('UNKNOWN\r\n')) return { kind: 'need' };
+  }
+  const proto = buf.toString('latin1', 6, 11);
+  if (proto === 'TCP4 ') return parseV1Tcp4(buf);
+  if (proto === 'TCP6 ') return parseV1Tcp6(buf);
+  if (buf.toString('latin1', 6, 15) === 'UNKNOWN\r\n') return { kind: 'ok', length: 15, addrs: null };
+  return { kind: 'error', why: 'bad-proto' };
 }
+
+function parseV1Tcp4(buf: Buffer): ParseResult {
+  const end = buf.length;
+  const src = readV1Ipv4(buf, 11, end);
+  let p = src.next;
+  if (p === end) return missing(buf);
+  if (buf[p++] !== 0x20) return { kind: 'error', why: 'bad-header' };
+  const dst = readV1Ipv4(buf, p, end);
+  p = dst.next;
+  if (p === end) return missing(buf);
+  if (buf[p++] !== 0x20) return { kind: 'error', why: 'bad-header' };
+  const sport = readUint(buf, p, end);
+  p = sport.next;
+  if (p === end) return missing(buf);
+  if (buf[p++] !== 0x20) return { kind: 'error', why: 'bad-header' };
+  const dport = readUint(buf, p, end);
+  p = dport.next;
+  if (p > end - 2) return missing(buf);
+  if (buf[p++] !== 0x0d || buf[p++] !== 0x0a) return { kind: 'error', why: 'bad-header' };
+  return { kind: 'ok', length: p, addrs: { src: src.addr, srcPort: sport.value, dst: dst.addr, dstPort: dport.value } };
+}
+
+// TCP6: the words up to CR split at spaces (a fourth space and what follows it are ignored), ports of digits only,
+// addresses as inet_pton reads them.
+function parseV1Tcp6(buf: Buffer): ParseResult {
+  const eol = buf.indexOf(0x0d, 11);
+  if (eol < 0 || eol > buf.length - 2) return missing(buf);
+  if (buf[eol + 1] !== 0x0a) return { kind: 'error', why: 'bad-header' };
+  const words = buf.toString('latin1', 11, eol).split(' ');
+  if (words.length < 4) return { kind: 'error', why: 'bad-header' };
+  const [srcText, dstText, sportText, dportText] = words as [string, string, string, string];
+  if (!/^\d*$/.test(sportText) || !/^\d*$/.test(dportText)) return { kind: 'error', why: 'bad-header' };
+  if (!isInet6(srcText) || !isInet6(dstText)) return { kind: 'error', why: 'bad-header' };
+  const port = (t: string) => readUint(Buffer.from(t, 'latin1'), 0, t.length).value;
+  return { kind: 'ok', length: eol + 2, addrs: { src: ipv6Canonical(srcText), srcPort: port(sportText), dst: ipv6Canonical(dstText), dstPort: port(dportText) } };
+}
+
+// inet_pton(AF_INET6) takes no zone index, which Node's isIP would
+const isInet6 = (t: string): boolean => !t.includes('%') && net.isIP(t) === 6;
+
+const ipv6Canonical = (t: string): string => new net.SocketAddress({ address: t, family: 'ipv6' }).address;
 
 function parseV2(buf: Buffer): ParseResult {
   const n = Math.min(buf.length, V2_SIG.length);
@@ -171,18 +254,6 @@ function v6Bytes(ip: string): Buffer {
   const groups = text.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
   groups.forEach((g, k) => out.writeUInt16BE(Number.parseInt(g, 16) || 0, k * 2));
   return out;
-}
-
-// The addresses a PROXY header gave a client connection (kept beside the socket, which Node owns).
-const proxied = new WeakMap<net.Socket, ProxiedAddresses>();
-
-export function setProxied(sock: net.Socket, a: ProxiedAddresses): void {
-  proxied.set(sock, a);
-}
-
-/** What a session takes as the client's addresses: the PROXY header's when one was received. */
-export function proxiedAddresses(sock: net.Socket): ProxiedAddresses | undefined {
-  return proxied.get(sock);
 }
 
 /** The PROXY header a server with send-proxy / send-proxy-v2 gets first, for this client's addresses. */

@@ -10,6 +10,12 @@ import type { EventBus } from '../events.ts';
 
 export interface QueuedRequest {
   readonly ctx: PickContext;
+  /** The server it waits for (its own queue), or none: the first server the balancer finds room on. */
+  readonly server?: ServerState;
+  /** Its queue's grant count when it was added, less one (pendconn_add's queue_idx, for logging only). */
+  readonly idxAtAdd: number;
+  /** Once out of the queue: how many were granted from it before this one left, itself included (%sq / %bq). */
+  pos: number;
   /** Called with the server once one has room, or null when the queue timeout expired. */
   grant(server: ServerState | null): void;
   timer: NodeJS.Timeout | null;
@@ -101,32 +107,62 @@ export class LiveBackend {
     this.serveQueue();
   }
 
-  // Queues a request until some server has room (HAProxy's backend queue), for at most timeoutMs.
-  enqueue(ctx: PickContext, timeoutMs: number, grant: (server: ServerState | null) => void): QueuedRequest {
-    const q: QueuedRequest = { ctx, grant, timer: null };
+  // Queues a request until some server has room (HAProxy's backend queue), or until `server` has (that server's own
+  // queue, for a stream already assigned to it), for at most timeoutMs.
+  enqueue(ctx: PickContext, timeoutMs: number, grant: (server: ServerState | null) => void, server?: ServerState): QueuedRequest {
+    const q: QueuedRequest = { ctx, grant, timer: null, ...(server ? { server } : {}), idxAtAdd: this.grantsOf(server) - 1, pos: 0 };
     q.timer = setTimeout(() => {
-      const i = this.queue.indexOf(q);
-      if (i >= 0) this.queue.splice(i, 1);
-      grant(null);
+      if (this.unqueue(q)) grant(null);
     }, timeoutMs);
     this.queue.push(q);
+    if (server) server.queued++;
     return q;
   }
 
   dequeue(q: QueuedRequest): void {
-    const i = this.queue.indexOf(q);
-    if (i >= 0) this.queue.splice(i, 1);
+    this.unqueue(q);
     if (q.timer) clearTimeout(q.timer);
   }
 
+  private unqueue(q: QueuedRequest): boolean {
+    const i = this.queue.indexOf(q);
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    if (q.server) q.server.queued--;
+    q.pos = this.grantsOf(q.server) - q.idxAtAdd;
+    return true;
+  }
+
+  /** Grants so far from the backend's queue, or from a server's own (HAProxy's queue idx). */
+  private grantsOf(server: ServerState | undefined): number {
+    return server ? this.serverGrants.get(server) ?? 0 : this.queueGrants;
+  }
+
+  private queueGrants = 0;
+  private readonly serverGrants = new Map<ServerState, number>();
+
+  // Grants queued requests in arrival order: one waiting for its own server once that server is under maxconn
+  // (its queue is what keeps the balancer off it meanwhile), the others through the balancer while it finds room.
   private serveQueue(): void {
-    while (this.queue.length > 0) {
-      const head = this.queue[0]!;
-      const r = this.balancer.pick(head.ctx);
-      if (!r.server) return;
-      this.queue.shift();
-      if (head.timer) clearTimeout(head.timer);
-      head.grant(r.server);
+    let balancerFull = false;
+    for (let i = 0; i < this.queue.length; ) {
+      const q = this.queue[i]!;
+      let server: ServerState | null = null;
+      if (q.server) {
+        if (q.server.usable && (q.server.maxconn === 0 || q.server.served < q.server.maxconn)) server = q.server;
+      } else if (!balancerFull) {
+        server = this.balancer.pick(q.ctx).server;
+        balancerFull = server === null;
+      }
+      if (!server) {
+        i++;
+        continue;
+      }
+      this.unqueue(q);
+      if (q.server) this.serverGrants.set(q.server, this.grantsOf(q.server) + 1);
+      else this.queueGrants++;
+      if (q.timer) clearTimeout(q.timer);
+      q.grant(server);
     }
   }
 

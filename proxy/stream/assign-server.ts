@@ -47,10 +47,26 @@ export function assignServer<S>(be: LiveBackend, ctx: PickContext, bus: EventBus
     hooks.refuse(stream, 'SC');
     return null;
   }
-  return be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), (server) => {
+  return be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), granted(hooks, stream));
+}
+
+/**
+ * A server already chosen for the stream (a persistence cookie's): taken at once when it has room, else the stream
+ * waits in that server's own queue, as assign_server_and_queue queues an SF_ASSIGNED stream (pendconn_add).
+ */
+export function assignChosenServer<S>(be: LiveBackend, server: ServerState, ctx: PickContext, hooks: AssignHooks<S>, stream: S): QueuedRequest | null {
+  if (server.hasRoom) {
+    hooks.use(stream, server);
+    return null;
+  }
+  return be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), granted(hooks, stream), server);
+}
+
+function granted<S>(hooks: AssignHooks<S>, stream: S): (server: ServerState | null) => void {
+  return (server) => {
     hooks.leftQueue(stream);
     if (!hooks.alive(stream)) return;
     if (server) hooks.use(stream, server);
     else hooks.refuse(stream, 'sQ');
-  });
+  };
 }

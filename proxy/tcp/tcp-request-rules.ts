@@ -21,19 +21,25 @@ function runStep(r: TcpRequestRule, ctx: SampleContext, level: 'session' | 'stre
 }
 
 // A stage run once on what is known (connection, session): the first accept or reject whose condition holds
-// decides; none: accepted.
-function onceVerdict(stage: 'connection' | 'session', rules: readonly TcpRequestRule[], ctx: SampleContext): 'accept' | 'reject' {
+// decides; none: accepted. `expectProxy` is set when an expect-proxy rule matched on the way.
+function onceVerdict(stage: 'connection' | 'session', rules: readonly TcpRequestRule[], ctx: SampleContext, seen?: { expectProxy: boolean }): 'accept' | 'reject' {
   for (const r of rules) {
     if (r.stage !== stage || !holds(r, ctx)) continue;
     if (isFinal(r)) return r.action;
+    if (r.action === 'expect-proxy') {
+      if (seen) seen.expectProxy = true;
+      continue;
+    }
     runStep(r, ctx, 'session');
   }
   return 'accept';
 }
 
-/** tcp-request connection rules, when the connection is accepted. */
-export function connectionVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext): 'accept' | 'reject' {
-  return onceVerdict('connection', rules, ctx);
+/** tcp-request connection rules, when the connection is accepted (before any PROXY header or TLS handshake). */
+export function connectionVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext): { verdict: 'accept' | 'reject'; expectProxy: boolean } {
+  const seen = { expectProxy: false };
+  const verdict = onceVerdict('connection', rules, ctx, seen);
+  return { verdict, expectProxy: seen.expectProxy };
 }
 
 /** tcp-request session rules, once the session exists (after the connection rules, before any content). */

@@ -11,16 +11,16 @@ import { LiveBackend, type QueuedRequest } from '../live/live-backend.ts';
 import type { LiveFrontend, Generation } from '../live/generation.ts';
 import type { ListenerBinding, SessionHost } from '../live/session-host.ts';
 import { formatTcpLog } from '../log/traffic-log.ts';
-import { normalizeAddress } from '../io/address.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { chooseBackend } from '../stream/switching.ts';
 import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
-import { proxiedAddresses, serverPreface } from '../io/proxy-protocol.ts';
+import { serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import { connectionVerdict, contentVerdict, sessionVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { contentVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { VarStore } from '../sample/vars.ts';
-import { countSession, newTrackers, releaseSession, streamEnds, type Trackers } from '../stick/trackers.ts';
+import { streamEnds, type Trackers } from '../stick/trackers.ts';
 import { applyStickingRules, applyStoreRules, type PendingStore } from '../stick/sticking-rules.ts';
 
 export class TcpSession {
@@ -54,8 +54,9 @@ export class TcpSession {
   private detailed = false;
   private ctx: SampleContext;
   /** Counters tracked by tcp-request connection/session rules, and the stream's (its session's plus content rules'). */
-  private readonly sessStk: Trackers = newTrackers();
-  private strmStk: Trackers = this.sessStk;
+  private readonly conn: ClientConnection;
+  private readonly sessStk: Trackers;
+  private strmStk: Trackers;
   private readonly stores: PendingStore[] = [];
 
   constructor(
@@ -66,11 +67,12 @@ export class TcpSession {
     private readonly owned: OwnedReads | null = null,
   ) {
     this.id = host.nextId();
-    const px = proxiedAddresses(sock);
+    // a PROXY header's addresses stand for the connection's (accept-proxy, expect-proxy)
+    this.conn = clientConnectionOf(sock, binding.configPort);
+    this.sessStk = this.conn.sessStk;
+    this.strmStk = this.sessStk;
     this.ctx = {
-      // a PROXY header's addresses stand for the connection's (bind ... accept-proxy)
-      src: px ? px.src : normalizeAddress(sock.remoteAddress ?? ''), srcPort: px ? px.srcPort : sock.remotePort ?? 0,
-      dst: px ? px.dst : normalizeAddress(sock.localAddress ?? ''), dstPort: px ? px.dstPort : binding.configPort || (sock.localPort ?? 0),
+      src: this.conn.src, srcPort: this.conn.srcPort, dst: this.conn.dst, dstPort: this.conn.aclDstPort,
       tls: sock instanceof tls.TLSSocket ? tlsView(sock) : undefined,
     };
     const r = host.resolve(binding.frontend);
@@ -84,7 +86,7 @@ export class TcpSession {
     // mode tcp has a stream too: sess and txn variables live as long as the connection, req/res as its request
     this.ctx = {
       ...this.ctx, state: r.gen, frontend: r.fe.spec,
-      vars: { proc: r.gen.procVars, sess: new VarStore('sess'), txn: new VarStore('txn'), reqres: new VarStore('req') },
+      vars: { proc: r.gen.procVars, sess: this.conn.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') },
       stick: { tables: r.gen.tables, ctrs: this.sessStk, sess: this.sessStk },
       // its capture slots (tcp-request content capture, %hr) and last rule
       captures: new StreamCaptures(r.fe.spec.captures ?? NO_CAPTURES),
@@ -110,16 +112,16 @@ export class TcpSession {
     sock.on('timeout', () => this.finish('cD'));
     sock.on('drain', () => this.srv?.resume());
     const spec = this.fe.spec;
-    if (connectionVerdict(spec.tcpRequestRules, this.ctx) === 'reject' || sessionVerdict(spec.tcpRequestRules, this.ctx) === 'reject') {
+    // the tcp-request connection rules ran when the engine accepted the connection
+    if (this.conn.startSession(r.gen, spec) === 'reject') {
       // rejected before anything else: HAProxy closes without logging
       this.done = true;
       this.fe.denied++;
       this.release();
-      releaseSession(this.sessStk);
+      this.conn.release();
       sock.destroy();
       return;
     }
-    countSession(this.sessStk);
     // the stream starts with a copy of its session's counters
     this.strmStk = [...this.sessStk];
     this.ctx = { ...this.ctx, stick: { tables: r.gen.tables, ctrs: this.strmStk, sess: this.sessStk } };
@@ -366,7 +368,7 @@ export class TcpSession {
     this.release();
     this.report();
     streamEnds(this.strmStk, this.sessStk, this.bytesIn, this.bytesOut);
-    releaseSession(this.sessStk);
+    this.conn.release();
   }
 
   private report(): void {

@@ -108,6 +108,13 @@ const CASES: RawCase[] = [
   { name: 'no header at all: refused and logged', send: GET('/who') },
   { name: 'a v1 header with a name for an address: refused', send: 'PROXY TCP4 localhost 127.0.0.1 1 2\r\n' + GET('/who') },
   { name: 'a v1 port above 65535 keeps its low 16 bits, as haproxy reads it', send: 'PROXY TCP4 127.0.0.1 127.0.0.1 70000 2\r\n' + GET('/who') },
+  { name: 'a v1 group above 255 carries into the one before it (127.0.0.999 is 127.0.3.231)', send: 'PROXY TCP4 127.0.0.999 127.0.1.256 1 2\r\n' + GET('/who') },
+  { name: 'a v1 group of more than three digits keeps its last three', send: 'PROXY TCP4 127.0.0.1234 127.0.0.0001 1 2\r\n' + GET('/who') },
+  { name: 'a v1 address of fewer groups fills from the first', send: 'PROXY TCP4 127.1 127 1 2\r\n' + GET('/who') },
+  { name: 'a v1 TCP6 header with an IPv4-mapped address', send: 'PROXY TCP6 ::ffff:127.0.0.2 0:0::1 3 4\r\n' + GET('/who') },
+  { name: 'a v1 UNKNOWN header followed by addresses', send: 'PROXY UNKNOWN ::1 ::1 1 2\r\n' + GET('/local') },
+  { name: 'a v1 header of an unknown protocol: refused as such', send: 'PROXY TCP5 127.0.0.1 127.0.0.1 1 2\r\n' + GET('/who') },
+  { name: 'a v1 port that is not a number: refused', send: 'PROXY TCP4 127.0.0.1 127.0.0.1 x 2\r\n' + GET('/who') },
   { name: 'send-proxy: the server gets the carried addresses in a v1 line', send: 'PROXY TCP4 127.1.2.3 127.4.5.6 5555 8080\r\n' + GET('/fwd') },
   { name: 'send-proxy-v2: the server gets them in a v2 block', send: 'PROXY TCP4 127.1.2.3 127.4.5.6 5555 8080\r\n' + GET('/fwd'), port: 1 },
   { name: 'send-proxy-v2 of a TCP6 client', send: 'PROXY TCP6 ::1 ::1 6000 443\r\n' + GET('/fwd'), port: 1 },
@@ -138,8 +145,9 @@ describe.skipIf(!hasHaproxy)('the PROXY protocol works as in real HAProxy 2.6', 
     expect(seen(3).bytes).toMatch(/^HTTP\/1\.1 403/);
     expect(seen(7).bytes).toBe('');
     expect(seen(7).logs.join('\n')).toContain('Received something which does not look like a PROXY protocol header');
-    expect(seen(10).bytes).toContain('header=[PROXY TCP4 127.1.2.3 127.4.5.6 5555 8080]');
-    expect(seen(11).bytes).toMatch(/header=\[0d0a0d0a000d0a515549540a2111000c7f0102037f04050615b31f90/);
+    expect(seen(10).bytes).toContain('src=127.0.3.231:1 dst=127.0.2.0:2');
+    expect(seen(17).bytes).toContain('header=[PROXY TCP4 127.1.2.3 127.4.5.6 5555 8080]');
+    expect(seen(18).bytes).toMatch(/header=\[0d0a0d0a000d0a515549540a2111000c7f0102037f04050615b31f90/);
   });
 });
 

@@ -55,10 +55,10 @@ describe('option', () => {
   });
 
   it('warns when an option belongs to the other side, and about valid options the lab does not implement', () => {
-    expect(messages(load(proxyConfig(['option allbackups', 'option httpchk', 'option abortonclose'], ['option dontlognull', 'server s 127.0.0.1:1'])), 'warning')).toEqual([
+    expect(messages(load(proxyConfig(['option allbackups', 'option httpchk', 'option splice-auto'], ['option dontlognull', 'server s 127.0.0.1:1'])), 'warning')).toEqual([
       "8: 'allbackups' ignored because frontend 'f' has no backend capability.",
       "9: 'httpchk' ignored because frontend 'f' has no backend capability.",
-      "10: 'option abortonclose' is not supported by HAProxy Lab yet and is ignored.",
+      "10: 'option splice-auto' is not supported by HAProxy Lab yet and is ignored.",
       "13: 'dontlognull' ignored because backend 'b' has no frontend capability.",
     ]);
   });

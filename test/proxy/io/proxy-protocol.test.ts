@@ -16,7 +16,9 @@ describe('the PROXY protocol header', () => {
     expect(parseProxyHeader(b('GET / HTTP/1.1\r\n\r\n'))).toEqual({ kind: 'error', why: 'not-header' });
     expect(parseProxyHeader(b('PROXY TCP4 localhost 127.0.0.1 1 2\r\n'))).toEqual({ kind: 'error', why: 'bad-header' });
     expect(parseProxyHeader(b('PROXY TCP6 127.0.0.1 127.0.0.1 1 2\r\n'))).toEqual({ kind: 'error', why: 'bad-header' });
-    expect(parseProxyHeader(b(`PROXY ${'x'.repeat(120)}`))).toEqual({ kind: 'error', why: 'bad-header' });
+    expect(parseProxyHeader(b(`PROXY ${'x'.repeat(120)}`))).toEqual({ kind: 'error', why: 'bad-proto' });
+    expect(parseProxyHeader(b('PROXY TCP5'))).toEqual({ kind: 'error', why: 'bad-proto' });
+    expect(parseProxyHeader(b(`PROXY TCP4 ${'1'.repeat(120)}`))).toEqual({ kind: 'error', why: 'truncated' });
   });
 
   it('reads v1 addresses and the length of the line, UNKNOWN as none', () => {
@@ -24,6 +26,16 @@ describe('the PROXY protocol header', () => {
       kind: 'ok', length: 40, addrs: { src: '127.1.2.3', srcPort: 5555, dst: '127.4.5.6', dstPort: 80 },
     });
     expect(parseProxyHeader(b('PROXY UNKNOWN\r\n'))).toEqual({ kind: 'ok', length: 15, addrs: null });
+    expect(parseProxyHeader(b('PROXY UNKN')).kind).toBe('need');
+  });
+
+  it('reads TCP4 groups as inetaddr_host_lim_ret does: carries, last three digits, missing groups', () => {
+    const src = (line: string) => (parseProxyHeader(b(`PROXY TCP4 ${line} 127.0.0.1 1 2\r\n`)) as { addrs: { src: string } }).addrs.src;
+    expect(src('127.0.0.999')).toBe('127.0.3.231');
+    expect(src('127.0.0.1234')).toBe('127.0.0.234');
+    expect(src('127.1')).toBe('127.1.0.0');
+    expect(src('999.0.0.1')).toBe('231.0.0.1');
+    expect(src('')).toBe('0.0.0.0');
   });
 
   it('writes v1 and v2 headers that read back as the same addresses', () => {

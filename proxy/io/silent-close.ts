@@ -7,7 +7,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 export function closeSilently(sock: net.Socket): void {
-  // resetAndDestroy needs the TCP handle itself; a TLS connection ends the ordinary way
-  if (sock instanceof tls.TLSSocket || sock.destroyed || sock.connecting) sock.destroy();
+  // resetAndDestroy needs the TCP handle itself; a TLS connection, and a stream that only looks like a socket
+  // (proto h2's server connection), end the ordinary way
+  if (!(sock instanceof net.Socket) || sock instanceof tls.TLSSocket || sock.destroyed || sock.connecting) sock.destroy();
   else sock.resetAndDestroy();
 }

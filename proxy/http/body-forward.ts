@@ -6,6 +6,7 @@ import { ChunkedScanner, rechunk } from './chunked.ts';
 import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { RequestHead } from './request-head.ts';
+import { bufferedBody } from './request-body.ts';
 
 /** Once the request head is sent: what of its body is left to forward, and how it is framed. */
 export function startRequestBody(t: Txn): void {
@@ -24,6 +25,22 @@ export function wholeRequestBody(req: RequestHead, buf: Buffer | null): number {
     return n >= 0 && sc.done ? n : -1;
   }
   return buf.length >= req.contentLength ? req.contentLength : -1;
+}
+
+/** Before an answer of the proxy's own: a request body that arrived whole in `buf` is dropped, so the connection
+ *  can stay open for the next request (haproxy 2.6.12 does so); one still arriving makes the answer close it.
+ *  Returns what is left of `buf` after the body, or undefined when nothing was dropped. */
+export function dropWholeBody(t: Txn, buf: Buffer | null): Buffer | null | undefined {
+  const req = t.req;
+  // once a server connection took the request, its body is that connection's, not the buffer's
+  if (!req.hasBody || t.closeClient || t.bodyDropped || t.tConnected >= 0) return undefined;
+  const take = wholeRequestBody(req, buf);
+  if (take < 0) return undefined;
+  // a body larger than HAProxy's buffer was never all read, whatever arrived here: the answer closes
+  if (bufferedBody(req, buf).full) return undefined;
+  t.droppedBody = buf!.subarray(0, take);
+  t.bodyDropped = true;
+  return buf!.length > take ? buf!.subarray(take) : null;
 }
 
 /** Forwards client bytes of the request body (or of a tunnel) to the server. Returns how many bytes of `d` were

@@ -3,12 +3,10 @@
 import net from 'node:net';
 import { bufferedBody, NO_BODY, type BufferedBody } from './request-body.ts';
 import tls from 'node:tls';
-import { contentVerdict } from '../tcp/tcp-request-rules.ts';
-import { htxHeadSize } from '../sample/fetches/payload.ts';
 import { applyStickingRules } from '../stick/sticking-rules.ts';
-import { countHttpRequest, releaseStream, type Trackers } from '../stick/trackers.ts';
+import type { Trackers } from '../stick/trackers.ts';
 import type { SampleContext } from '../sample/context.ts';
-import { VarStore, type VarSet } from '../sample/vars.ts';
+import type { VarStore, VarSet } from '../sample/vars.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import type { LiveBackend } from '../live/live-backend.ts';
@@ -24,25 +22,26 @@ import { buildRequestHead } from './rewrite.ts';
 import { takeResponseHead } from './response-arrival.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { type ServerConn, Txn } from './exchange.ts';
-import { NO_CAPTURES, StreamCaptures } from './captures.ts';
 import { captureRequestCookie } from './cookie-capture.ts';
 import { applyRequestRules, noteAnsweringRule, type ResponseDenial } from './exchange-rules.ts';
 import { abortPage, failureAnswer, ruleAnswer, statusAnswer, type OwnAnswer } from './local-answers.ts';
 import { statsAnswer } from './stats-applet.ts';
-import { forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody, wholeRequestBody } from './body-forward.ts';
+import { dropWholeBody, forwardRequestBody, forwardResponseBody, sendHeadWithBody, startRequestBody, startResponseBody } from './body-forward.ts';
 import { tarpit } from './tarpit.ts';
 import { emitRequest, emitRoute, logAsap, logBadRequest, reportExchange, requestLogRecord } from './exchange-report.ts';
 import { tlsView, type TlsView } from '../tls/tls-info.ts';
 import { H2_PREFACE, isH2Preface } from '../h2/h2-preface.ts';
 import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
-import { closeSilently } from '../io/silent-close.ts';
 import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
 import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
-
-// The algorithms HAProxy counts as hashing the input (BE_LB_KIND_HI), random included.
-const HASHING = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'random']);
+import { lastServer } from './prefer-last-server.ts';
+import { dropServer, releaseServer } from './server-release.ts';
+import { RequestBuffering } from './buffer-request.ts';
+import { clientLeft } from './client-left.ts';
+import { adoptStream, inspectHead } from './head-inspection.ts';
+import { GenerationSeat } from './generation-seat.ts';
 
 export class HttpSession implements ServerSideSession {
   private buf: Buffer | null = null;
@@ -51,8 +50,13 @@ export class HttpSession implements ServerSideSession {
   private tFirstByte = -1;
   /** Requests begun on this session (one for an HTTP/2 stream). */
   private requestsSeen = 0;
-  private gen: Generation | null = null;
-  private fe: LiveFrontend | null = null;
+  private readonly seat: GenerationSeat;
+  private get gen(): Generation | null {
+    return this.seat.gen;
+  }
+  private get fe(): LiveFrontend | null {
+    return this.seat.fe;
+  }
   readonly src: string;
   readonly srcPort: number;
   readonly dst: string;
@@ -77,6 +81,7 @@ export class HttpSession implements ServerSideSession {
     /** The client socket's own read buffer, when the engine could give it one (OwnedReads.adopt). */
     private readonly owned: OwnedReads | null = null,
   ) {
+    this.seat = new GenerationSeat(host);
     // a PROXY header's addresses stand for the connection's (accept-proxy, expect-proxy)
     this.conn = clientConnectionOf(sock, binding.configPort);
     this.sessVars = this.conn.sessVars;
@@ -93,7 +98,7 @@ export class HttpSession implements ServerSideSession {
       this.closed = true;
       return;
     }
-    this.attach(r.gen, r.fe);
+    this.seat.attach(r.gen, r.fe);
     // the tcp-request connection rules ran when the engine accepted the connection; the session rules run here,
     // once per connection
     if (this.conn.startSession(r.gen, r.fe.spec) === 'reject') {
@@ -128,31 +133,11 @@ export class HttpSession implements ServerSideSession {
     this.sock.setTimeout(0);
     this.closed = true;
     this.buf = null;
-    this.detach();
+    this.seat.detach();
     // the HTTP/2 connection reads 'data' events: an owned socket hands it copies that way
     const sock = this.sock;
     this.owned?.setReader({ onData: (view) => sock.emit('data', Buffer.from(view)) });
     this.host.serveH2(this.sock, buf, this.binding);
-  }
-
-  // The generation serving this connection counts it (feconn, and an old generation's drain on reload).
-  private attach(gen: Generation, fe: LiveFrontend): void {
-    if (this.gen !== gen) {
-      this.detach();
-      this.gen = gen;
-      this.fe = fe;
-      fe.current++;
-      fe.totalConnections++;
-      this.host.sessionOpened(gen);
-    }
-  }
-
-  private detach(): void {
-    if (this.gen && this.fe) {
-      this.fe.current--;
-      this.host.sessionClosed(this.gen);
-      this.gen = null;
-    }
   }
 
   /** An HTTP/2 stream's absolute request target, which the log shows in place of the origin form. */
@@ -194,6 +179,12 @@ export class HttpSession implements ServerSideSession {
     return bufferedBody(t.req, t.bodyDropped ? t.droppedBody : this.buf);
   };
 
+  private readonly buffering = new RequestBuffering({
+    bodyNow: () => this.readBody(),
+    setClientTimeout: (ms) => this.setClientTimeout(ms),
+    isCurrent: (t) => !this.closed && this.txn === t,
+  });
+
   // ---- client side -------------------------------------------------------------------------------------------
 
   private onClientData(d: Buffer): void {
@@ -209,7 +200,7 @@ export class HttpSession implements ServerSideSession {
     } else this.buf = Buffer.concat([this.buf, d]);
     if (!t) this.parseNext();
     else if (this.bodyWait) this.takeBody();
-    else if (this.bodyBuffering) this.checkBodyBuffered();
+    else if (this.buffering.active) this.buffering.check();
     else if (this.buf.length > this.host.limits.maxHeadBytes) this.sock.pause(); // pipelining: wait our turn
   }
 
@@ -251,9 +242,9 @@ export class HttpSession implements ServerSideSession {
 
   private onClientTimeout(): void {
     const t = this.txn;
-    if (t && this.bodyBuffering) {
+    if (t && this.buffering.active) {
       // option http-buffer-request waited for a body that did not come: 408, logged cR-- without a request time
-      this.bodyBuffering = null;
+      this.buffering.cancel();
       t.termination = 'cR--';
       t.bodyTimedOut = true;
       t.closeClient = true;
@@ -314,17 +305,9 @@ export class HttpSession implements ServerSideSession {
       this.close('CD');
       return;
     }
-    this.attach(r.gen, r.fe);
-    const tcpRules = r.fe.spec.tcpRequestRules;
-    // the content rules' txn/req variables belong to the transaction that follows (one stream in HAProxy)
-    const early = tcpRules.length > 0 ? { proc: r.gen.procVars, sess: this.sessVars, txn: new VarStore('txn'), reqres: new VarStore('req') } : null;
-    const htxSize = early ? htxHeadSize(head.method, head.uri, `HTTP/${head.wireVersion}`, head.headers) : 0;
-    // a stream starts with its session's tracked counters (stream_new copies them)
-    const strm: Trackers = [...this.sessStk];
-    // the stream's captures start here: content rules may capture into its slots and be its last rule
-    const caps = early ? new StreamCaptures(r.fe.spec.captures ?? NO_CAPTURES) : undefined;
-    if (early && contentVerdict(tcpRules, { ...this.sampleContext(head, early, strm), payload: buf.subarray(0, end), htxSize, captures: caps }, true) === 'reject') {
-      releaseStream(strm, this.sessStk);
+    this.seat.attach(r.gen, r.fe);
+    const stream = inspectHead(this, r.gen, r.fe, head, buf.subarray(0, end));
+    if (stream === 'reject') {
       // in mode http the content rules see each parsed request head; a reject closes silently, logged as a bad request
       r.fe.denied++;
       this.tFirstByte = tStart;
@@ -333,14 +316,9 @@ export class HttpSession implements ServerSideSession {
       this.close('PR');
       return;
     }
-    countHttpRequest(strm);
     this.setClientTimeout(r.fe.spec.timeouts.client ?? 0);
-    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead, caps);
-    t.stk = strm;
-    if (early && (early.txn.size > 0 || early.reqres.size > 0)) {
-      for (const [k, v] of early.txn.entries()) t.vars.txn!.set(k, v);
-      for (const [k, v] of early.reqres.entries()) t.vars.reqres!.set(k, v);
-    }
+    const t = new Txn(this, r.gen, r.fe, head, tStart, tHead, stream.caps);
+    adoptStream(t, stream);
     t.tIdle = Math.max(0, tStart - this.idleFrom);
     this.start(t);
   }
@@ -378,33 +356,8 @@ export class HttpSession implements ServerSideSession {
       this.answerStatus(t, monitor);
       return;
     }
-    // option http-buffer-request: the rules wait for the body, or for as much of it as the buffer holds
-    // (http_wait_for_request_body), within timeout http-request
-    if (fe.spec.options.httpBufferRequest && t.req.hasBody && !this.bodyBuffered()) {
-      this.bodyBuffering = { t, resume: () => this.afterBody(t) };
-      this.setClientTimeout(fe.spec.timeouts.httpRequest ?? fe.spec.timeouts.client ?? 0);
-      return;
-    }
-    this.afterBody(t);
-  }
-
-  private bodyBuffering: { t: Txn; resume: () => void } | null = null;
-
-  private bodyBuffered(): boolean {
-    const b = this.readBody();
-    return b.complete || b.full;
-  }
-
-  private checkBodyBuffered(): void {
-    const w = this.bodyBuffering!;
-    if (this.closed || this.txn !== w.t) {
-      this.bodyBuffering = null;
-      return;
-    }
-    if (!this.bodyBuffered()) return;
-    this.bodyBuffering = null;
-    this.setClientTimeout(w.t.fe.spec.timeouts.client ?? 0);
-    w.resume();
+    // option http-buffer-request: the rules wait for the body (buffer-request.ts)
+    if (!this.buffering.hold(t, () => this.afterBody(t))) this.afterBody(t);
   }
 
   // The frontend's rules and what follows them: routing, the backend's rules, the server.
@@ -502,22 +455,13 @@ export class HttpSession implements ServerSideSession {
     if (cc && t.captures.cliCookie === undefined) t.captures.cliCookie = captureRequestCookie(cc, t.req.headers);
   }
 
-  // Before an answer of the proxy's own: a request body that arrived whole is dropped, so the connection can stay
-  // open for the next request (haproxy 2.6.12 does so); one still arriving makes the answer close it.
+  // Before an answer of the proxy's own, a request body that arrived whole is dropped (body-forward.ts).
   private dropWholeBody(t: Txn): void {
-    const req = t.req;
-    // once a server connection took the request, its body is that connection's, not the buffer's
-    if (!req.hasBody || t.closeClient || t.bodyDropped || t.tConnected >= 0) return;
-    const buf = this.buf;
-    const take = wholeRequestBody(req, buf);
-    if (take < 0) return;
-    // a body larger than HAProxy's buffer was never all read, whatever arrived here: the answer closes
-    if (bufferedBody(req, buf).full) return;
-    t.droppedBody = buf!.subarray(0, take);
-    this.buf = buf!.length > take ? buf!.subarray(take) : null;
+    const rest = dropWholeBody(t, this.buf);
+    if (rest === undefined) return;
+    this.buf = rest;
     // the next request's clock starts once this one ends
-    if (!this.buf) this.tFirstByte = -1;
-    t.bodyDropped = true;
+    if (!rest) this.tFirstByte = -1;
   }
 
   // An http-response deny: the server's response is dropped (its connection with it) and the client gets the
@@ -537,26 +481,12 @@ export class HttpSession implements ServerSideSession {
   // ---- server selection and connection -----------------------------------------------------------------------
 
   assign(t: Txn, avoid: ServerState | undefined): void {
-    const direct = avoid === undefined ? persistentServer(t) ?? this.lastServer(t.backend!) : null;
+    const direct = avoid === undefined ? persistentServer(t) ?? lastServer(t.backend!, this.conn) : null;
     if (direct) {
       t.queued = assignChosenServer(t.backend!, direct, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
-  }
-
-  // option prefer-last-server: a server of the backend that holds an idle connection of this client connection's
-  // own (a private one, as http-reuse never keeps them), while it is usable; hash balancing keeps deciding
-  // (assign_server skips BE_LB_KIND_HI).
-  private lastServer(be: LiveBackend): ServerState | null {
-    // only a private connection stays with its client (the engine makes them under http-reuse never); a safe one
-    // went to the server's shared pool
-    const opts = be.spec.options;
-    if (!opts.preferLastServer || opts.httpReuse !== 'never' || HASHING.has(be.spec.balance.algorithm)) return null;
-    for (const [server, list] of be.idle) {
-      if (server.usable && list.some((c) => (c as ServerConn).owner === this.conn && !c.sock.destroyed)) return server;
-    }
-    return null;
   }
 
   private readonly assignHooks: AssignHooks<Txn> = {
@@ -718,25 +648,16 @@ export class HttpSession implements ServerSideSession {
   // A response that failed before its head reached the client: HAProxy's error page. The client connection stays
   // open when its request was read whole, as HAProxy keeps it.
   failResponse(t: Txn, answer: number | HttpReply, ctx: SampleContext = t.ctx, built?: () => void): void {
-    this.dropServer(t);
+    dropServer(t);
     if (!t.reqDone) t.closeClient = true;
     const a = failureAnswer(t, answer, ctx);
     built?.();
     this.local(t, a);
   }
 
-  private dropServer(t: Txn): void {
-    const conn = t.conn;
-    if (conn) {
-      conn.txn = null;
-      conn.sock.destroy();
-      t.conn = null;
-    }
-  }
-
   // Something broke mid-stream: close both sides, log what we had.
   abort(t: Txn, status?: number): void {
-    this.dropServer(t);
+    dropServer(t);
     if (status && !t.resp) {
       const a = abortPage(t, status);
       t.status = a.status;
@@ -757,21 +678,7 @@ export class HttpSession implements ServerSideSession {
     const be = t.backend;
     const server = t.server;
     if (t.queued && be) be.dequeue(t.queued);
-    const conn = t.conn;
-    if (conn) {
-      conn.txn = null;
-      t.conn = null;
-      // a connection that carried a PROXY header speaks for this client only: it is not pooled
-      const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed && !server!.spec.sendProxy &&
-        !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
-      if (keep) {
-        conn.reused = false;
-        conn.owner = this.conn;
-        conn.requests++;
-        if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) closeSilently(conn.sock);
-      } else if (t.reqDone && t.respDone && !serverGone) closeSilently(conn.sock);
-      else conn.sock.destroy();
-    }
+    releaseServer(t, this.conn, serverGone);
     if (be && server) {
       server.bytesOut += t.bytesOut;
       be.bytesOut += t.bytesOut;
@@ -796,24 +703,11 @@ export class HttpSession implements ServerSideSession {
     if (t) {
       // the client left mid-exchange
       this.txn = null;
-      if (t.tarpitTimer) clearTimeout(t.tarpitTimer);
-      const queued = t.queued !== null;
-      if (t.queued && t.backend) {
-        t.backend.dequeue(t.queued);
-        t.queuePos = { server: t.queued.server !== undefined, pos: t.queued.pos };
-        // the time it waited in the queue is its Tw, and the log says it left from there (CQ)
-        t.tAssigned = Date.now();
-      }
-      this.dropServer(t);
-      if (t.backend && t.server) t.backend.drop(t.server);
-      t.termination = t.resp ? 'CD--' : queued ? 'CQ--' : 'CH--';
-      if (!t.status) t.status = -1;
-      t.server = null;
-      reportExchange(this, t);
+      clientLeft(this, t);
     }
     if (!this.sock.destroyed) this.sock.destroySoon();
     // an HTTP/2 stream's connection lives on; the engine releases it when the connection closes
     if (!this.conn.multiplexed) this.conn.release();
-    this.detach();
+    this.seat.detach();
   }
 }

@@ -37,7 +37,7 @@ import { clientConnectionOf, type ClientConnection } from '../stream/client-conn
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
 import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
 import { lastServer } from './prefer-last-server.ts';
-import { dropServer, releaseServer } from './server-release.ts';
+import { closesServerSide, dropServer, releaseServer } from './server-release.ts';
 import { RequestBuffering } from './buffer-request.ts';
 import { clientLeft } from './client-left.ts';
 import { adoptStream, inspectHead } from './head-inspection.ts';
@@ -507,7 +507,7 @@ export class HttpSession implements ServerSideSession {
     const head = buildRequestHead(t.req, {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
-      closeServer: be.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be.spec.options.httpClose || t.req.closeAfter,
+      closeServer: closesServerSide(t) || t.req.closeAfter,
       originalTo: originalToHeader(t.fe.spec, be.spec, t.builtCtx?.dst ?? this.dst),
     });
     const sock = conn.sock;

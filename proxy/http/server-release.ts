@@ -3,6 +3,12 @@
 import { closeSilently } from '../io/silent-close.ts';
 import type { Txn } from './exchange.ts';
 
+/** option http-server-close / httpclose in the frontend or the backend: the server side closes after each exchange. */
+export function closesServerSide(t: Txn): boolean {
+  const be = t.backend!;
+  return be.spec.options.httpServerClose === true || t.fe.spec.options.httpServerClose === true || be.spec.options.httpClose === true;
+}
+
 /** Destroys the exchange's server connection (its response is not wanted any more). */
 export function dropServer(t: Txn): void {
   const conn = t.conn;
@@ -23,7 +29,7 @@ export function releaseServer(t: Txn, owner: object, serverGone: boolean): void 
   t.conn = null;
   // a connection that carried a PROXY header speaks for this client only: it is not pooled
   const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed && !server!.spec.sendProxy &&
-    !(be!.spec.options.httpServerClose || t.fe.spec.options.httpServerClose || be!.spec.options.httpClose);
+    !closesServerSide(t);
   if (keep) {
     conn.reused = false;
     conn.owner = owner;

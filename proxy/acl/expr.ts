@@ -120,7 +120,7 @@ export function parseAclExpr(words: readonly Word[], opts: ExprOptions): AclExpr
   if (def.lacking) opts.notes?.add(`fetch method '${def.name}'`);
   const fetch: FetchFn = def.compile(parsed.values, opts.proxy);
   const site: ReferenceSite | undefined = opts.refs ? { loc, context: 'acl', refs: opts.refs } : undefined;
-  registerArgReferences(site, def.args, parsed.values, def.name);
+  registerArgReferences(site, def.args, parsed.values, def.minArgs, def.name);
 
   // Converters: ",lower,field(1,:)..." right after the keyword and its arguments.
   const fail = (why: string): { error: string } => ({ error: aclkw ? `ACL keyword '${aclkw.name}' : ${why}.` : `${why} in ACL expression '${word}'` });

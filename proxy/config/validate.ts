@@ -4,6 +4,7 @@ import { l6InHttpWarning } from '../acl/index.ts';
 import { proxyTypeStr } from './context.ts';
 import type { Diagnostic, SourceLoc } from './diagnostics.ts';
 import type { ProxyDraft } from './draft.ts';
+import type { PeersSpec } from './model.ts';
 import type { ParseOutput } from './parse.ts';
 import { validateSsl } from './validate-ssl.ts';
 import { PLAIN_FORMAT, tryRuleFormat } from '../sample/rule-format.ts';
@@ -31,7 +32,7 @@ export function validate(out: ParseOutput): void {
   // proxy_be_by_name(): the first backend-capable proxy of that name.
   const backendByName = (name: string): ProxyDraft | undefined => out.proxies.find((p) => hasBe(p) && p.name === name);
 
-  const directory = proxyDirectory(out.proxies);
+  const directory = proxyDirectory(out.proxies, out.global.peers);
   resolveErrorDecls(out.proxies, out.httpErrors ?? [], out.errorfilesRefs ?? [], d);
   for (const p of out.proxies) {
     // The order below is check_config_validity()'s, so messages come out as haproxy -c prints them.
@@ -238,8 +239,10 @@ export function validate(out: ParseOutput): void {
 
 // What argument resolution looks up: proxy_be_by_name / proxy_fe_by_name (the first of that name with the
 // capability), findserver, stktable_find_by_name (a proxy's own table carries its name).
-function proxyDirectory(proxies: readonly ProxyDraft[]): ProxyDirectory {
+function proxyDirectory(proxies: readonly ProxyDraft[], peers: ReadonlyMap<string, PeersSpec>): ProxyDirectory {
   const real = proxies.filter((p) => p.kind !== 'defaults');
+  // tables declared in a peers section are named SECTION/NAME
+  const peerTables = new Set([...peers.values()].flatMap((s) => s.tables.map((t) => t.name)));
   return {
     caps(name) {
       const named = real.filter((p) => p.name === name);
@@ -247,6 +250,6 @@ function proxyDirectory(proxies: readonly ProxyDraft[]): ProxyDirectory {
       return { frontend: named.some(hasFe), backend: named.some(hasBe) };
     },
     hasServer: (backend, server) => real.find((p) => hasBe(p) && p.name === backend)?.servers.some((s) => s.name === server) ?? false,
-    hasTable: (name) => real.some((p) => p.name === name && p.stickTable !== undefined),
+    hasTable: (name) => peerTables.has(name) || real.some((p) => p.name === name && p.stickTable !== undefined),
   };
 }

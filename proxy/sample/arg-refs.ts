@@ -37,11 +37,15 @@ const NAMED: ReadonlySet<ArgType> = new Set(['be', 'fe', 'srv', 'tab']);
 
 /** Registers the name arguments of `keyword` (a fetch, or `converter` after it) at `site`. */
 export function registerArgReferences(
-  site: ReferenceSite | undefined, types: readonly ArgType[], values: readonly ArgValue[], keyword: string, converter?: string,
+  site: ReferenceSite | undefined, types: readonly ArgType[], values: readonly ArgValue[], minArgs: number, keyword: string, converter?: string,
 ): void {
   if (!site) return;
+  // make_arg_list lists the arguments written, and for an empty list one empty argument when the first is
+  // mandatory (table_cnt, nbsrv: the section it is written in); an omitted optional table or proxy is the fetch's
+  // own default at run time (the tracked table), never a load-time reference
+  const listed = values.length === 0 && minArgs > 0 ? 1 : values.length;
   types.forEach((type, i) => {
-    if (!NAMED.has(type)) return;
+    if (!NAMED.has(type) || i >= listed) return;
     const v = values[i];
     site.refs.push({
       kind: type as ArgReference['kind'], value: typeof v === 'string' ? v : '', arg: i + 1, keyword,

@@ -41,7 +41,7 @@ export function parseConverterChain(
       const bad = conv.validate(cargs.values, scope);
       if (bad) return { error: `invalid args in converter '${name}' : ${bad}` };
     }
-    registerArgReferences(scope.site, conv.args, cargs.values, fetchName, name);
+    registerArgReferences(scope.site, conv.args, cargs.values, conv.minArgs, fetchName, name);
     if (conv.lacking) scope.notes?.add(`converter '${name}'`);
     const fn = conv.compile(cargs.values, scope);
     const needs = conv.inType !== curType ? curType : null;

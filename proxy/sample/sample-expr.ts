@@ -46,7 +46,7 @@ export function compileSampleExpr(text: string, scope: SampleScope): SampleExpr 
   }
   const chain = parseConverterChain(text.slice(0, chainEnd), args.end, def.outType, `fetch keyword '${name}'`, scope, name);
   if ('error' in chain) return chain;
-  registerArgReferences(scope.site, def.args, args.values, name);
+  registerArgReferences(scope.site, def.args, args.values, def.minArgs, name);
   if (def.lacking) scope.notes?.add(`fetch method '${name}'`);
   const fetch = def.compile(args.values, scope.proxy);
   const { convs, outType } = chain;

@@ -227,7 +227,9 @@ function def(name: string, form: Form, tail: string): FetchDef {
   // sc_*: (N[,table]); scN_*: ([table]); src_*: ([table]); the indexed ones take the array index first
   const base: FetchDef['args'] = form.kind === 'src' ? ['tab'] : form.num === 'arg' ? ['sint', 'tab'] : ['tab'];
   const args: FetchDef['args'] = indexed ? ['sint', ...base] : base;
-  const minArgs = (indexed ? 1 : 0) + (form.kind === 'sc' && form.num === 'arg' ? 1 : 0);
+  // src_* name their table mandatorily (ARG1(1,TAB)): written empty or left out, it is the section's own, resolved
+  // at load (haproxy -c refuses src_conn_cnt in a section without a table); sc*_ leave it optional (the tracked one)
+  const minArgs = (indexed ? 1 : 0) + (form.kind === 'sc' && form.num === 'arg' ? 1 : 0) + (form.kind === 'src' ? 1 : 0);
   return {
     name,
     outType: tail === 'tracked' ? 'bool' : 'int',
@@ -261,7 +263,7 @@ function def(name: string, form: Form, tail: string): FetchDef {
 
 // The src_updt_conn_cnt fetch: the client's entry made when missing, its conn_cnt counted up.
 const srcUpdtConnCnt: FetchDef = {
-  name: 'src_updt_conn_cnt', outType: 'int', args: ['tab'], minArgs: 0, source: 'l4',
+  name: 'src_updt_conn_cnt', outType: 'int', args: ['tab'], minArgs: 1, source: 'l4',
   compile(a, proxy): FetchFn {
     const name = typeof a[0] === 'string' && a[0] !== '' ? a[0] : proxy;
     const cnt = D('conn_cnt');
@@ -284,7 +286,7 @@ const srcUpdtConnCnt: FetchDef = {
 
 function tableCount(name: 'table_avl' | 'table_cnt'): FetchDef {
   return {
-    name, outType: 'int', args: ['tab'], minArgs: 0, source: 'const',
+    name, outType: 'int', args: ['tab'], minArgs: 1, source: 'const',
     compile(a, proxy): FetchFn {
       const table = typeof a[0] === 'string' && a[0] !== '' ? a[0] : proxy;
       return (ctx, visit) => {

@@ -78,9 +78,14 @@ async function play(proxy: { ports: readonly number[]; logs: string[] }, a: Slow
   a.seen = [];
   b.seen = [];
   const before = proxy.logs.length;
+  // each request is sent 50 ms after the one before, so they reach the server's queue in a fixed order even on a
+  // loaded machine (sent together, /2 and /3 could queue either way round and swap their log lines)
+  const pause = () => new Promise((r) => setTimeout(r, 50));
   const first = get(proxy.ports[0]!, '/1');
-  await new Promise((r) => setTimeout(r, 50));
-  const bodies = await Promise.all([first, get(proxy.ports[0]!, '/2'), get(proxy.ports[0]!, '/3')]);
+  await pause();
+  const second = get(proxy.ports[0]!, '/2');
+  await pause();
+  const bodies = await Promise.all([first, second, get(proxy.ports[0]!, '/3')]);
   await settle();
   // the connection counters are left out (the engine's actconn still counts closing connections at log time);
   // the queue fields (srv_queue/backend_queue) are kept

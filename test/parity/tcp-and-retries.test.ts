@@ -17,6 +17,14 @@ const normalizeLog = (line: string) =>
 
 const settle = (ms = 80) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits (at most 2 s) until `logs` holds `count` traffic lines, then a little more for any late one: a loaded
+ * machine can log a connection's line after its client saw the close. */
+async function settleLogs(logs: readonly string[], count: number): Promise<void> {
+  const until = Date.now() + 2000;
+  while (logs.filter((l) => TRAFFIC_LINE.test(l)).length < count && Date.now() < until) await settle(20);
+  await settle();
+}
+
 /** Opens a TCP connection from `localAddress`, writes an HTTP request, returns what came back ('' if closed). */
 function rawGet(port: number, localAddress = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
@@ -158,7 +166,7 @@ describe.skipIf(!hasHaproxy)('mode tcp and retries behave like real HAProxy 2.6'
     let expectedLogs: string[];
     try {
       expected = await c.run(real.port);
-      await settle();
+      await settleLogs(real.logs, expected.length);
       expectedLogs = real.logs.filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog);
     } finally {
       await real.stop();
@@ -166,7 +174,7 @@ describe.skipIf(!hasHaproxy)('mode tcp and retries behave like real HAProxy 2.6'
     const ours = await startEngine(cfg, { healthChecks: false });
     try {
       const actual = await c.run(ours.port);
-      await settle();
+      await settleLogs(ours.logs, actual.length);
       expect({ name: c.name, answers: actual }).toEqual({ name: c.name, answers: expected });
       expect(ours.logs.filter((l) => TRAFFIC_LINE.test(l)).map(normalizeLog)).toEqual(expectedLogs);
     } finally {

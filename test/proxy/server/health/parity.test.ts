@@ -126,7 +126,11 @@ backend b_flap
     await waitFor(() => flapLines(haproxy.logs).length >= 1 && flapLines(ourLines).length >= 1, 'DOWN of b_flap/f1');
     flap = await tcpServer(flapPort, null);
     await waitFor(() => flapLines(haproxy.logs).length >= 2 && flapLines(ourLines).length >= 2, 'UP of b_flap/f1');
-    expect(flapLines(ourLines)).toEqual(flapLines(haproxy.logs));
+    // A check whose connection the kernel completed just before the listener closed is reset rather than refused;
+    // which one a proxy sees depends on where its 100 ms tick falls, so the two layer-4 causes are one here.
+    const sameCause = (lines: string[]) => lines.map((l) => l.replace('info: "Connection reset by peer"', 'info: "Connection refused"'));
+    expect(sameCause(flapLines(ourLines))).toEqual(sameCause(flapLines(haproxy.logs)));
+    expect(flapLines(ourLines)[0]).toMatch(/Layer4 connection problem, info: "Connection (refused|reset by peer)"/);
     expect(flapLines(ourLines)[0]).toContain('Running on backup.');
   });
 });

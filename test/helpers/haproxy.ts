@@ -29,8 +29,6 @@ export interface StartHaproxyOptions {
   readonly timeoutMs?: number;
   /** Ports that must accept connections before start resolves; default: all reserved ports. */
   readonly waitPorts?: readonly number[];
-  /** More command-line arguments (e.g. ['-sf', PID] for a reload that takes over from a running haproxy). */
-  readonly args?: readonly string[];
 }
 
 export interface HaproxyHandle {
@@ -119,7 +117,7 @@ export async function startHaproxy(cfgText: string, opts: StartHaproxyOptions = 
   writeFileSync(cfgPath, config);
 
   const logs: string[] = [];
-  const child = spawn('haproxy', ['-f', cfgPath, '-db', ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('haproxy', ['-f', cfgPath, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let exited: number | null | undefined;
   const exitPromise = new Promise<void>((resolve) => {

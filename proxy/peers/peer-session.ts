@@ -211,7 +211,11 @@ export class PeerSession {
       out.push(controlMessage(MSG.CLASS_CONTROL, MSG.CTRL_RESYNCREQ));
       peer.resyncRequested = true;
     }
-    for (const st of peer.tables) {
+    // round robin from the table after the last one announced, as HAProxy walks its list of shared tables
+    const n = peer.tables.length;
+    const from = Math.max(0, this.lastLocal ? peer.tables.indexOf(this.lastLocal) : 0);
+    for (let k = 1; k <= n; k++) {
+      const st = peer.tables[(from + k) % n]!;
       if (st.lastGet !== st.lastAcked) {
         const body: number[] = [];
         encodeVarint(st.remoteId, body);

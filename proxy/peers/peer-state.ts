@@ -41,7 +41,8 @@ export class PeerState {
   /** The peer speaks version 2.0 (PEER_F_DWNGRD): lessons go without entry lifetimes. */
   downgrade = false;
   constructor(readonly spec: PeerSpec, tables: readonly StickTable[]) {
-    this.tables = tables.map((t, i) => new SharedTable(t, i + 1));
+    // HAProxy registers the tables last declared first: the first declared gets the highest id
+    this.tables = tables.map((t, i) => new SharedTable(t, tables.length - i));
   }
 
   get name(): string {

@@ -79,7 +79,7 @@ export class ProxyEngine implements Engine, SessionHost {
   constructor(private readonly opts: EngineOptions) {
     this.events = opts.events ?? new EventBus();
     this.source = opts.source;
-    const loaded = loadConfig(opts.source);
+    const loaded = loadConfig(opts.source, this.loadOptions());
     if (!loaded.model) throw new ConfigError(loaded.diagnostics);
     this.gen = new Generation(1, loaded.model);
     this.wire(this.gen);
@@ -155,7 +155,7 @@ export class ProxyEngine implements Engine, SessionHost {
 
   async reload(source?: ConfigSource): Promise<LoadResult & { ok: boolean }> {
     const src = source ?? this.source;
-    const loaded = loadConfig(src);
+    const loaded = loadConfig(src, this.loadOptions());
     if (!loaded.model) {
       this.events.emit({ kind: 'reloaded', ok: false, generation: this.gen.id, diagnostics: loaded.diagnostics });
       return { ...loaded, ok: false };
@@ -228,6 +228,10 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   private inHealthTransition = false;
+
+  private loadOptions(): { localPeer?: string } {
+    return this.opts.localPeer !== undefined ? { localPeer: this.opts.localPeer } : {};
+  }
 
   private readonly peersWarn = (message: string): void => {
     this.events.emit({ kind: 'diagnostic', diagnostic: { severity: 'warning', message } });

@@ -278,7 +278,8 @@ export function applyUpdate(remote: RemoteTable, type: number, body: Buffer, dic
     const curr = next();
     const prev = next();
     if (ago === undefined || curr === undefined || prev === undefined) return undefined;
-    const tick = now - ago;
+    // ticks are 32-bit: a period that started a little ahead of the sender's clock comes as a huge "ago"
+    const tick = now - (ago | 0);
     // the lowest bit is the freq_ctr's lock in HAProxy: cleared
     return { currTick: tick - (((tick % 2) + 2) % 2), currCtr: curr, prevCtr: prev };
   };

@@ -150,6 +150,29 @@ describe.skipIf(!hasHaproxy)('the peers protocol between the engine and HAProxy 
     }
   }, 40_000);
 
+  it('keeps an idle session alive with heartbeats both ways, so a later update arrives at once', async () => {
+    const ports = { hap: await freePort(), lab: await freePort() };
+    const e = await ours('lab', ports);
+    const h = await real('hap', ports);
+    try {
+      await traffic(h);
+      const first = await tables(h);
+      expect(await until(e, first, 12_000)).toEqual(first);
+      // longer than two reconnect periods (5 s): a side that heard nothing would close the session
+      await new Promise((r) => setTimeout(r, 11_000));
+      const peers = await h.cli('show peers');
+      expect(peers).toMatch(/id=lab\(remote,active\).*last_status=ESTA/);
+      expect(Number(/id=lab\(remote[^\n]*\n[^\n]*rx_hbt=(\d+)/.exec(peers)?.[1])).toBeGreaterThanOrEqual(2);
+      expect(Number(/id=lab\(remote[^\n]*\n[^\n]*no_hbt=(\d+)/.exec(peers)?.[1])).toBe(0);
+      await exchange(h.fe, 'GET /inc HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', 300, false, '127.0.0.9');
+      const want = await tables(h);
+      expect(await until(e, want, 1000)).toEqual(want);
+    } finally {
+      await h.stop();
+      await e.stop();
+    }
+  }, 40_000);
+
   // A peer that starts late gets a lesson (timed updates: the lifetimes left), then, once the two resyncs end,
   // the other side's own pushes of the same entries (untimed: the receiver's full table expiry). Which one it ends
   // with is what a second haproxy shows in the same place.

@@ -81,6 +81,24 @@ describe('entries through the wire encoding', () => {
     expect(got.expire - clock.t).toBe(60_000);
   });
 
+  it('reads a rate whose period started a little ahead of the sender’s clock as HAProxy’s 32-bit ticks do', () => {
+    const clock = { t: 5_000_000 };
+    const a = table('stick-table type ip size 10 store http_req_rate(10s)', clock);
+    const b = table('stick-table type ip size 10 store http_req_rate(10s)', clock);
+    const def = readDefine(Buffer.from(defineBody(1, a)), [b]);
+    if (!('remote' in def)) throw new Error('not matched');
+    const e = a.getEntry(Buffer.from([127, 0, 0, 2]))!;
+    const rate = dataTypeIndex('http_req_rate');
+    e.data[rate] = { currTick: clock.t + 6, currCtr: 1, prevCtr: 0 };
+    const u = updateBody(a, e, { updateId: 1, timed: false }, new DictCache());
+    // (unsigned)(now - tick) is 2^32 - 6: five bytes
+    expect(Buffer.from(u.body).subarray(8, 13)).toEqual(Buffer.from(enc(2 ** 32 - 6)));
+    applyUpdate(def.remote, u.type, Buffer.from(u.body), new DictCache());
+    const got = b.lookup(Buffer.from([127, 0, 0, 2]))!;
+    expect(got.data[rate]).toEqual({ currTick: clock.t + 6, currCtr: 1, prevCtr: 0 });
+    expect(b.rate(got, rate)).toBe(1);
+  });
+
   it('is ignored for a table of another key type or size, and malformed when cut short', () => {
     const clock = { t: 1_000_000 };
     const a = table('stick-table type string len 8 size 10 store gpc0', clock);

@@ -36,6 +36,8 @@ export interface EngineOptions {
   readonly healthChecks?: boolean;
   /** Run `resolvers` sections (default true). Off where the caller's mapServer alone must say where servers are. */
   readonly resolvers?: boolean;
+  /** HAProxy's -L: this process's peer name, over the global `localpeer` and the host name. */
+  readonly localPeer?: string;
 }
 
 export interface ServerSnapshot {

@@ -79,7 +79,7 @@ export class ProxyEngine implements Engine, SessionHost {
   constructor(private readonly opts: EngineOptions) {
     this.events = opts.events ?? new EventBus();
     this.source = opts.source;
-    const loaded = loadConfig(opts.source);
+    const loaded = loadConfig(opts.source, this.loadOptions());
     if (!loaded.model) throw new ConfigError(loaded.diagnostics);
     this.gen = new Generation(1, loaded.model);
     this.wire(this.gen);
@@ -113,7 +113,7 @@ export class ProxyEngine implements Engine, SessionHost {
       for (const fe of this.gen.config.frontends) {
         for (const b of fe.binds) opened.push(await this.openListener(fe, b));
       }
-      this.peerListeners = await startPeerListeners(this.gen.config.global.peers.values());
+      this.peerListeners = await startPeerListeners(this.gen.config.global.peers.values(), this.gen.tables, { warn: this.peersWarn });
     } catch (err) {
       await Promise.all(opened.map((l) => closeServer(l.server)));
       for (const l of opened) this.listeners.delete(l.key);
@@ -155,7 +155,7 @@ export class ProxyEngine implements Engine, SessionHost {
 
   async reload(source?: ConfigSource): Promise<LoadResult & { ok: boolean }> {
     const src = source ?? this.source;
-    const loaded = loadConfig(src);
+    const loaded = loadConfig(src, this.loadOptions());
     if (!loaded.model) {
       this.events.emit({ kind: 'reloaded', ok: false, generation: this.gen.id, diagnostics: loaded.diagnostics });
       return { ...loaded, ok: false };
@@ -199,10 +199,12 @@ export class ProxyEngine implements Engine, SessionHost {
     if (this.started) {
       this.startHealth(next);
       this.startResolvers(next);
-      await this.peerListeners?.close();
+      // the old sections stop, then teach the new ones their tables (the lesson HAProxy's old process gives)
+      const previous = this.peerListeners;
+      await previous?.close();
       this.peerListeners = null;
       try {
-        this.peerListeners = await startPeerListeners(next.config.global.peers.values());
+        this.peerListeners = await startPeerListeners(next.config.global.peers.values(), next.tables, { previous, warn: this.peersWarn });
       } catch (err) {
         this.events.emit({ kind: 'diagnostic', diagnostic: { severity: 'alert', message: (err as Error).message } });
       }
@@ -226,6 +228,14 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   private inHealthTransition = false;
+
+  private loadOptions(): { localPeer?: string } {
+    return this.opts.localPeer !== undefined ? { localPeer: this.opts.localPeer } : {};
+  }
+
+  private readonly peersWarn = (message: string): void => {
+    this.events.emit({ kind: 'diagnostic', diagnostic: { severity: 'warning', message } });
+  };
 
   private retire(g: Generation): void {
     if (g === this.gen || g.active > 0) return;

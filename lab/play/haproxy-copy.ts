@@ -1,11 +1,14 @@
 // The config as real HAProxy runs it beside the engine: the same text, line for line (so messages keep their
 // line numbers), with binds on the playground's ports, servers on their loopback places, logs to stdout, and
-// everything that would reach past this machine (peers, resolvers, mailers, rings, lua, the stats socket) turned
-// into a comment.
+// everything that would reach past this machine (remote peers, resolvers, mailers, rings, lua, the stats socket)
+// turned into a comment. A peers section stays, so that its tables ("table SECTION/NAME") exist for haproxy too:
+// its local peer listens on a port of its own on loopback (the engine has the document's), its remote peers
+// are commented out, so haproxy dials none of them.
+import { hostname } from 'node:os';
 import type { Placement } from './placement.ts';
 
-const DROPPED_SECTIONS = new Set(['peers', 'resolvers', 'mailers', 'ring', 'program', 'log-forward']);
-const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'cache', 'http-errors', ...DROPPED_SECTIONS]);
+const DROPPED_SECTIONS = new Set(['resolvers', 'mailers', 'ring', 'program', 'log-forward']);
+const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'cache', 'http-errors', 'peers', ...DROPPED_SECTIONS]);
 // Process settings that need a system install (chroot, users), or send things elsewhere.
 const DROPPED_GLOBAL = new Set(['chroot', 'user', 'group', 'uid', 'gid', 'pidfile', 'daemon', 'master-worker', 'lua-load', 'lua-load-per-thread', 'external-check', 'stats']);
 const DROPPED_PROXY = new Set(['email-alert', 'external-check']);
@@ -15,10 +18,33 @@ function splitAddr(text: string): { host: string; port: number } | null {
   return m ? { host: m[1]!, port: Number(m[2]) } : null;
 }
 
-// Rewrites the config for haproxy: its binds listen on `bindPorts` (document port → port).
-export function haproxyCopy(text: string, place: Placement, bindPorts: ReadonlyMap<number, number>): string {
+/** The peers sections of a config, in order (for the ports their local peers get in the copy). */
+export function peersSections(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*peers\s+(\S+)/.exec(line.replace(/(^|\s)#.*$/, ''));
+    if (m) out.push(m[1]!);
+  }
+  return out;
+}
+
+// One line of a peers section in the copy: the local peer on its loopback port, remote peers and logs left out.
+function peersLine(indent: string, word: string, words: readonly string[], line: string, localPeer: string, port: number | undefined): string {
+  if (port === undefined) return `# ${line.trim()}`;
+  if (word === 'peer') return words[0] === localPeer ? `${indent}peer ${words[0]} 127.0.0.1:${port}` : `# lab: not dialled beside the engine: ${line.trim()}`;
+  if (word === 'server') return words[0] === localPeer ? `${indent}server ${words[0]}` : `# lab: not dialled beside the engine: ${line.trim()}`;
+  if (word === 'bind') return `${indent}bind 127.0.0.1:${port}`;
+  if (word === 'log') return `# lab: not run beside the engine: ${line.trim()}`;
+  return line;
+}
+
+// Rewrites the config for haproxy: its binds listen on `bindPorts` (document port → port), the local peer of a
+// peers section on `peerPorts` (section name → port; a section without one is left out as a comment).
+export function haproxyCopy(text: string, place: Placement, bindPorts: ReadonlyMap<number, number>, peerPorts: ReadonlyMap<string, number> = new Map()): string {
   let section = '';
   let name = '';
+  // HAProxy's local peer name: "localpeer" read before the section, else the host name
+  let localPeer = hostname();
   return text
     .split('\n')
     .map((line) => {
@@ -30,9 +56,12 @@ export function haproxyCopy(text: string, place: Placement, bindPorts: ReadonlyM
       if (SECTIONS.has(word)) {
         section = word;
         name = words[0] ?? '';
+        if (word === 'peers' && !peerPorts.has(name)) return `# lab: not run beside the engine: ${line.trim()}`;
         return DROPPED_SECTIONS.has(word) ? `# lab: not run beside the engine: ${line.trim()}` : line;
       }
       if (DROPPED_SECTIONS.has(section)) return `# ${line.trim()}`;
+      if (section === 'peers') return peersLine(indent, word, words, line, localPeer, peerPorts.get(name));
+      if (section === 'global' && word === 'localpeer' && words[0]) localPeer = words[0];
       if (section === 'global' && DROPPED_GLOBAL.has(word)) return `# lab: not run beside the engine: ${line.trim()}`;
       if (DROPPED_PROXY.has(word) || (word === 'option' && words[0] === 'external-check')) return `# lab: not run beside the engine: ${line.trim()}`;
       if (word === 'log' && words[0] && !['global', 'stdout', 'stderr'].includes(words[0]) && !words[0].startsWith('fd@')) {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listensOn } from '../runtimes/ports.ts';
-import { haproxyCopy } from './haproxy-copy.ts';
+import { haproxyCopy, peersSections } from './haproxy-copy.ts';
 import type { Placement } from './placement.ts';
 
 /** Debian's package; `lab doctor` says how to install it. */
@@ -38,9 +38,17 @@ export async function startHaproxySide(text: string, fileName: string, place: Pl
     used.add(p);
     ports.set(b.docPort, p);
   }
+  // each peers section's local peer gets a loopback port of its own: the engine listens on the document's
+  const peerPorts = new Map<string, number>();
+  for (const section of peersSections(text)) {
+    let p = await freePort();
+    while (used.has(p)) p = await freePort();
+    used.add(p);
+    peerPorts.set(section, p);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'lab-play-haproxy-'));
   const file = join(dir, fileName);
-  writeFileSync(file, haproxyCopy(text, place, ports));
+  writeFileSync(file, haproxyCopy(text, place, ports, peerPorts));
   const output: string[] = [];
   let startLines = 0;
   // from the config's own directory, so relative paths in it (crt, errorfile, -f of ACLs) mean what they mean

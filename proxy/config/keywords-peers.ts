@@ -1,6 +1,6 @@
 // "peers" sections (cfg_parse_peers() in src/cfgparse.c): the peers of a section, which of them is this process
 // (the local peer, named by -L, `localpeer` or the host name), where it listens, and the tables declared there,
-// named "SECTION/TABLE". The peers protocol's synchronisation is not run: the local peer answers the handshake.
+// named "SECTION/TABLE". The sync itself runs in proxy/peers/.
 import type { SourceLoc } from './diagnostics.ts';
 import type { LineContext } from './context.ts';
 import { parseAddress } from './address.ts';

@@ -104,7 +104,8 @@ export function parseResolversLine(c: LineContext, r: ResolversDraft): void {
         c.alert(`'${kw} ${name}' : invalid address: '${c.arg(2)}'`);
         return;
       }
-      r.nameservers.push({ name, host: a.host ?? '127.0.0.1', port: a.portGiven ? a.port : 53, loc: c.loc });
+      const stream = /^tcp[46]?@/.test(c.arg(2));
+      r.nameservers.push({ name, host: a.host ?? '127.0.0.1', port: a.portGiven ? a.port : 53, loc: c.loc, ...(stream ? { stream } : {}) });
       return;
     }
     case 'parse-resolv-conf':

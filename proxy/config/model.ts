@@ -583,7 +583,8 @@ export interface StatsSocketSpec {
 /** A "resolvers" section (src/resolvers.c cfg_parse_resolvers), with HAProxy's defaults filled in. */
 export interface ResolversSpec {
   readonly name: string;
-  readonly nameservers: readonly { readonly name: string; readonly host: string; readonly port: number; readonly loc: SourceLoc }[];
+  /** stream: a `tcp@` address, asked over TCP with each message length-prefixed (dns_stream in src/dns.c). */
+  readonly nameservers: readonly { readonly name: string; readonly host: string; readonly port: number; readonly loc: SourceLoc; readonly stream?: boolean }[];
   /** parse-resolv-conf was given (its nameservers are in the list above, named like HAProxy names them). */
   readonly parseResolvConf: boolean;
   readonly acceptedPayloadSize: number;

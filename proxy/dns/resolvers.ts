@@ -5,6 +5,7 @@
 //
 // Queries only ever go to name servers on loopback: the lab sends no DNS packet off the machine.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { ResolversSpec } from '../config/model.ts';
 import { decodeResponse, encodeQuery, queryId, type QueryType } from './dns-wire.ts';
@@ -50,6 +51,9 @@ export class ResolverSet {
   private readonly resolutions: Resolution[] = [];
   private readonly byId = new Map<number, Resolution>();
   private socket: dgram.Socket | null = null;
+  private started = false;
+  /** One connection per `tcp@` name server, opened when a query is due (HAProxy's dns_stream sessions). */
+  private readonly streams = new Map<ResolversSpec['nameservers'][number], StreamChannel>();
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
   private readonly servers: ResolversSpec['nameservers'];
@@ -74,21 +78,29 @@ export class ResolverSet {
   }
 
   start(): void {
-    if (this.socket || this.servers.length === 0) return;
-    const sock = dgram.createSocket(this.servers.some((s) => s.host.includes(':')) ? 'udp6' : 'udp4');
-    sock.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.address}:${rinfo.port}`));
-    sock.on('error', () => {});
-    sock.bind(0);
-    sock.unref();
-    this.socket = sock;
+    if (this.started || this.servers.length === 0) return;
+    this.started = true;
+    const dgrams = this.servers.filter((s) => !s.stream);
+    if (dgrams.length > 0) {
+      const sock = dgram.createSocket(dgrams.some((s) => s.host.includes(':')) ? 'udp6' : 'udp4');
+      sock.on('message', (msg, rinfo) => this.receive(msg, `${rinfo.address}:${rinfo.port}`));
+      sock.on('error', () => {});
+      sock.bind(0);
+      sock.unref();
+      this.socket = sock;
+    }
+    for (const ns of this.servers) if (ns.stream) this.streams.set(ns, new StreamChannel(ns.host, ns.port, (msg) => this.receive(msg, `${ns.host}:${ns.port}`)));
     this.process();
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.started = false;
     this.socket?.close();
     this.socket = null;
+    for (const s of this.streams.values()) s.close();
+    this.streams.clear();
   }
 
   private send(r: Resolution): void {
@@ -97,7 +109,8 @@ export class ResolverSet {
     r.lastQuery = this.now();
     const msg = encodeQuery(r.id, r.fqdn, r.type, this.spec.acceptedPayloadSize);
     for (const ns of this.servers) {
-      this.socket?.send(msg, ns.port, ns.host);
+      if (ns.stream) this.streams.get(ns)?.send(msg);
+      else this.socket?.send(msg, ns.port, ns.host);
       r.queries++;
     }
   }
@@ -130,7 +143,7 @@ export class ResolverSet {
 
   // process_resolvers(): retries or gives up on running resolutions, starts the ones due, sets the next wake-up.
   private process(): void {
-    if (!this.socket) return;
+    if (!this.started) return;
     const now = this.now();
     for (const r of this.resolutions) {
       if (!r.running || now < r.lastQuery + this.spec.timeoutRetry) continue;
@@ -201,5 +214,52 @@ export class ResolverSet {
     r.requesters.forEach((q, i) => q.answered(r.records, i === 0 ? via : 'DNS cache'));
     this.reset(r);
     this.schedule();
+  }
+}
+
+// A `tcp@` name server: queries and answers each prefixed by their 2-byte length (RFC 7766), pipelined on one
+// connection that is opened again when a query is due after it closed. HAProxy spreads them over sessions of 4.
+class StreamChannel {
+  private sock: net.Socket | null = null;
+  private buf = Buffer.alloc(0);
+  private closed = false;
+
+  constructor(private readonly host: string, private readonly port: number, private readonly onMessage: (msg: Buffer) => void) {}
+
+  send(msg: Buffer): void {
+    if (this.closed) return;
+    if (!this.sock) {
+      const sock = net.connect({ host: this.host, port: this.port });
+      sock.unref();
+      sock.on('data', (d: Buffer) => this.read(d));
+      sock.on('error', () => sock.destroy());
+      sock.on('close', () => {
+        if (this.sock === sock) {
+          this.sock = null;
+          this.buf = Buffer.alloc(0);
+        }
+      });
+      this.sock = sock;
+    }
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(msg.length);
+    this.sock.write(Buffer.concat([len, msg]));
+  }
+
+  private read(d: Buffer): void {
+    this.buf = Buffer.concat([this.buf, d]);
+    while (this.buf.length >= 2) {
+      const n = this.buf.readUInt16BE(0);
+      if (this.buf.length < 2 + n) break;
+      const msg = this.buf.subarray(2, 2 + n);
+      this.buf = this.buf.subarray(2 + n);
+      this.onMessage(msg);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sock?.destroy();
+    this.sock = null;
   }
 }

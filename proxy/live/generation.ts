@@ -41,7 +41,7 @@ export class Generation implements ProxyStateView {
   /** The proc.* variables: this generation is HAProxy's process, so a reload starts again from global set-var. */
   readonly procVars = new VarStore('proc');
 
-  /** Stick tables by name; a reload starts them empty, as a new HAProxy process without peers does. */
+  /** Stick tables by name; a reload starts them empty unless a peers section with the local peer teaches them (proxy/peers/reload-lesson.ts). */
   readonly tables = new Map<string, StickTable>();
 
   constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {

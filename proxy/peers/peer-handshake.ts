@@ -38,3 +38,25 @@ function judge(index: number, line: string, localPeer: string, peerNames: readon
   if (space < 0) return 501;
   return peerNames.includes(line.slice(0, space)) ? undefined : 504;
 }
+
+/** The three hello lines once complete: the bytes they take, the peer's name and the minor version it speaks. */
+export function helloPeer(received: Buffer): { used: number; name: string; minor: number } | null {
+  let at = 0;
+  const lines: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const nl = received.indexOf(10, at);
+    if (nl < 0) return null;
+    let line = received.subarray(at, nl).toString('latin1');
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    lines.push(line);
+    at = nl + 1;
+  }
+  const minor = Number(/\.(\d+)$/.exec(lines[0]!)?.[1] ?? MINOR);
+  const last = lines[2]!;
+  return { used: at, name: last.slice(0, last.indexOf(' ')), minor };
+}
+
+/** The hello this process sends to a peer it connects to (peer_prepare_hellomsg). */
+export function helloMessage(remoteName: string, localPeer: string, downgrade: boolean): string {
+  return `${PROTO}${MAJOR}.${downgrade ? 0 : MINOR}\n${remoteName}\n${localPeer} ${process.pid} 1\n`;
+}

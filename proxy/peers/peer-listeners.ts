@@ -1,51 +1,48 @@
-// The local peers' listeners: each complete peers section with an address listens there, as HAProxy's peers
-// frontend does, and answers a peer's hello. The synchronisation that follows a 200 is not spoken: what the peer
-// sends is read and dropped, and the connection closes after 5 s without input (the peers frontend's client
-// timeout), as HAProxy closes a session that sends no message. The engine never connects to remote peers.
-import { createServer, type Server, type Socket } from 'node:net';
+// The peers sections at run time: each complete section (one with this process as a peer) syncs its tables
+// with its peers (peer-sync.ts), and its local peer listens where the section says, as HAProxy's peers frontend
+// does. On a reload the old sections teach the new ones their tables first (reload-lesson.ts).
+import { createServer, type Server } from 'node:net';
 import type { PeersSpec } from '../config/model.ts';
-import { peerHandshake } from './peer-handshake.ts';
-
-const IDLE_MS = 5000;
+import type { StickTable } from '../stick/stick-table.ts';
+import { PeersSync } from './peer-sync.ts';
+import { teachAcrossReload } from './reload-lesson.ts';
 
 export interface PeerListeners {
+  readonly syncs: readonly PeersSync[];
   close(): Promise<void>;
 }
 
-function serve(spec: PeersSpec, socket: Socket): void {
-  const names = spec.peers.map((p) => p.name).filter((n) => n !== '');
-  let received = '';
-  let accepted = false;
-  socket.setTimeout(IDLE_MS, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  socket.on('end', () => socket.end());
-  socket.on('data', (chunk: Buffer) => {
-    if (accepted) return;
-    received += chunk.toString('latin1');
-    const status = peerHandshake(received, spec.localPeer, names);
-    if (status === null) return;
-    socket.write(`${status}\n`);
-    if (status === 200) accepted = true;
-    else socket.end();
-  });
+/** The tables a section shares: the ones it declares and the proxies' ones that name it ("peers NAME"). */
+export function sectionTables(spec: PeersSpec, tables: ReadonlyMap<string, StickTable>): StickTable[] {
+  return [...tables.values()].filter((t) => t.spec.peers === spec.name || spec.tables.some((s) => s.name === t.name));
 }
 
-/** Opens one listener per complete peers section that has an address; rejects (closing what opened) on failure. */
-export async function startPeerListeners(sections: Iterable<PeersSpec>): Promise<PeerListeners> {
+export interface StartPeersOptions {
+  /** The sections of the configuration being replaced: their tables are taught to the new ones. */
+  readonly previous?: PeerListeners | null;
+  readonly warn?: (message: string) => void;
+}
+
+/** Starts every complete section; rejects (closing what opened) when a listener cannot bind. */
+export async function startPeerListeners(
+  sections: Iterable<PeersSpec>,
+  tables: ReadonlyMap<string, StickTable>,
+  opts: StartPeersOptions = {},
+): Promise<PeerListeners> {
   const servers: Server[] = [];
-  const sockets = new Set<Socket>();
+  const syncs: PeersSync[] = [];
   const close = async (): Promise<void> => {
-    for (const s of sockets) s.destroy();
+    for (const s of syncs) s.stop();
     await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
   };
+  const complete = [...sections].filter((s) => s.complete);
+  const taught = teachAcrossReload(opts.previous?.syncs ?? [], complete.map((spec) => ({ spec, tables: sectionTables(spec, tables) })));
   try {
-    for (const spec of sections) {
-      if (!spec.complete || !spec.listen) continue;
-      const server = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        serve(spec, socket);
-      });
+    for (const spec of complete) {
+      const sync = new PeersSync(spec, sectionTables(spec, tables), { resyncDone: taught.has(spec), ...(opts.warn ? { warn: opts.warn } : {}) });
+      syncs.push(sync);
+      if (!spec.listen) continue;
+      const server = createServer((socket) => sync.accept(socket));
       servers.push(server);
       const { host, port } = spec.listen;
       await new Promise<void>((resolve, reject) => {
@@ -58,5 +55,6 @@ export async function startPeerListeners(sections: Iterable<PeersSpec>): Promise
     await close();
     throw err;
   }
-  return { close };
+  for (const s of syncs) s.start();
+  return { syncs, close };
 }

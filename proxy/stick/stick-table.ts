@@ -14,6 +14,8 @@ type Slot = number | FreqCtr | string | null | (number | FreqCtr)[];
 export class StickEntry {
   /** Streams, sessions and commands holding it (HAProxy's ref_cnt). */
   refCnt = 0;
+  /** Its latest local update number while a peers section shares the table (ts->upd.key), 0 when none. */
+  upd = 0;
   expire: number;
   readonly data: Slot[] = [];
   constructor(readonly key: Buffer, readonly hex: string, spec: StickTableSpec, now: number) {
@@ -45,6 +47,13 @@ const IDX = {
 export class StickTable {
   private readonly entries = new Map<string, StickEntry>();
   private nextExpire = Number.POSITIVE_INFINITY;
+  /**
+   * Set while a peers section shares the table: local changes are numbered (t->localupdate) and kept oldest first,
+   * so that each peer pushes what follows the last update it was sent.
+   */
+  private sync: { onLocalUpdate: () => void } | null = null;
+  localUpdate = 0;
+  readonly updates = new Map<number, StickEntry>();
 
   constructor(readonly spec: StickTableSpec, readonly now: () => number = clockMs) {}
 
@@ -73,7 +82,7 @@ export class StickTable {
     if (now < this.nextExpire) return;
     let next = Number.POSITIVE_INFINITY;
     for (const [hex, e] of this.entries) {
-      if (e.refCnt === 0 && now >= e.expire) this.entries.delete(hex);
+      if (e.refCnt === 0 && now >= e.expire) this.drop(hex, e);
       else if (e.expire < next) next = e.expire;
     }
     this.nextExpire = next;
@@ -106,14 +115,36 @@ export class StickTable {
   // __stktable_trash_oldest(): unused entries, soonest expiry first.
   private trashOldest(batch: number): number {
     const victims = [...this.entries.values()].filter((e) => e.refCnt === 0).sort((a, b) => a.expire - b.expire).slice(0, batch);
-    for (const v of victims) this.entries.delete(v.hex);
+    for (const v of victims) this.drop(v.hex, v);
     return victims.length;
+  }
+
+  private drop(hex: string, e: StickEntry): void {
+    this.entries.delete(hex);
+    if (e.upd) this.updates.delete(e.upd);
+  }
+
+  /** A peers section starts (a listener) or stops (null) sharing the table. */
+  share(sync: { onLocalUpdate: () => void } | null): void {
+    this.sync = sync;
   }
 
   /** stktable_touch_local(): the expiry date starts again; optionally drops one reference. */
   touch(e: StickEntry, decRef = false): void {
     e.expire = this.now() + (this.spec.expire ?? 0);
     if (decRef) e.refCnt--;
+    if (this.sync) {
+      if (e.upd) this.updates.delete(e.upd);
+      e.upd = ++this.localUpdate;
+      this.updates.set(e.upd, e);
+      this.sync.onLocalUpdate();
+    }
+  }
+
+  /** stktable_touch_remote(): a peer's update sets the expiry date it carried; it is not pushed on to other peers. */
+  touchRemote(e: StickEntry, expire: number): void {
+    e.expire = expire;
+    if (this.spec.expire !== undefined && expire < this.nextExpire) this.nextExpire = expire;
   }
 
   /** stktable_release(). */
@@ -130,7 +161,7 @@ export class StickTable {
   /** Removes an unreferenced entry; false when someone holds it (stksess_kill). */
   kill(e: StickEntry): boolean {
     if (e.refCnt > 0) return false;
-    this.entries.delete(e.hex);
+    this.drop(e.hex, e);
     return true;
   }
 

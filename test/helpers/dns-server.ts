@@ -2,11 +2,14 @@
 // maps to a list of IPv4 addresses (A records; AAAA questions get an empty answer) or to NXDOMAIN. Names it
 // does not know are NXDOMAIN too, so nothing ever needs a real DNS server.
 import dgram from 'node:dgram';
+import net from 'node:net';
 
 export type DnsAnswer = readonly string[] | 'NXDOMAIN' | 'REFUSED' | 'SILENT';
 
 export interface FakeDns {
   readonly port: number;
+  /** The same answers over TCP (each message after its 2-byte length), for `nameserver NAME tcp@...`. */
+  readonly tcpPort: number;
   /** Sets what a name resolves to from now on. */
   set(name: string, answer: DnsAnswer): void;
   /** Questions received, as "TYPE name". */
@@ -65,12 +68,38 @@ export async function startFakeDns(initial: Record<string, DnsAnswer> = {}): Pro
     if (reply && rinfo.address.startsWith('127.')) sock.send(reply, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()));
+  const conns = new Set<net.Socket>();
+  const tcp = net.createServer((c) => {
+    conns.add(c);
+    let buf = Buffer.alloc(0);
+    c.on('close', () => conns.delete(c));
+    c.on('error', () => c.destroy());
+    c.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const query = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + query.length);
+        const reply = answerFor(query, answers, queries);
+        if (!reply) continue;
+        queries[queries.length - 1] = `tcp ${queries[queries.length - 1]}`;
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(reply.length);
+        c.write(Buffer.concat([len, reply]));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: sock.address().port,
+    tcpPort: (tcp.address() as net.AddressInfo).port,
     queries,
     set(name, answer) {
       answers.set(name, answer);
     },
-    close: () => new Promise<void>((resolve) => sock.close(() => resolve())),
+    close: async () => {
+      for (const c of conns) c.destroy();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      await new Promise<void>((resolve) => sock.close(() => resolve()));
+    },
   };
 }

@@ -70,7 +70,7 @@ async function ours(config: string): Promise<Side> {
 
 // The status line a peer that connects to the local peer receives for its hello ('' when none came before the close
 // or 1.5 s). What follows a 200 is the peers protocol's messages (a resync request, the tables pushed to the local
-// peer), which the engine does not speak: it is not compared.
+// peer): test/parity/peers-sync.test.ts compares those.
 function hello(port: number, text: string): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1', () => s.write(text));

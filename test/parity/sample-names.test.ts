@@ -96,6 +96,15 @@ const REFUSED: Record<string, string> = {
   'a connection set-var reading the request buffer': '    tcp-request connection set-var(txn.a) req.len\n',
   'an unknown converter in a content set-var': '    tcp-request content set-var(txn.a) req.len,nosuch\n',
   'a broken condition on a session set-var': '    tcp-request session set-var(sess.a) src if { nosuch }\n',
+  'an odd count of hex digits in bin()': '    acl a bin(616) -m found\n',
+  'a non-hex digit in bin()': '    acl a bin(61zz) -m found\n',
+  'an empty bin()': '    http-request set-var(txn.a) bin()\n',
+  'an IPv4 literal with three parts': '    acl a ipv4(1.2.3) -m found\n',
+  'an IPv4 literal with a leading zero': '    acl a ipv4(010.0.0.1) -m found\n',
+  'an IPv6 literal that is an IPv4 one': '    acl a ipv6(1.2.3.4) -m found\n',
+  'a method literal that is no token': '    acl a meth(G@T) -m found\n',
+  'a uuid version other than 4': '    acl a uuid(3) -m found\n',
+  'a date unit other than s, ms or us': '    acl a date(0,h) -m found\n',
 };
 
 describe.skipIf(!hasHaproxy)('names and arguments HAProxy refuses are refused with its words', () => {

@@ -95,4 +95,9 @@ export const CONVERTER_CASES: readonly ConverterCase[] = [
     fmt: '%[int(9007199254740993)]|%[int(99999999999999999999)]|%[str(9007199254740993),add(0)]|%[str(-99999999999999999999),add(0)]|%[str(FFFFFFFFFFFFFFFF),hex2i]|%[str(7FFFFFFFFFFFFFFF),hex2i]|%[int(9223372036854775807),cpl]|%[int(9223372036854775807),hex]|%[int(9007199254740993),and(9007199254740995)]|%[int(9007199254740993),xor(1)]|%[int(9007199254740993),odd]',
     expect: '9007199254740993|9223372036854775807|9007199254740993|-9223372036854775808|-1|9223372036854775807|-9223372036854775808|7FFFFFFFFFFFFFFF|9007199254740993|9007199254740992|1',
   },
+  {
+    name: 'the literal fetches bin, ipv4, ipv6 and meth give their argument in their type',
+    fmt: '%[bin(616263)]|%[bin(6162),hex]|%[bin(41004200)]|%[bin(41004200),length]|%[ipv4(10.0.0.1)]|%[ipv4(10.1.2.3),ipmask(8)]|%[ipv4(1.2.3.4),hex]|%[ipv6(2001:DB8:0::1)]|%[ipv6(::ffff:1.2.3.4)]|%[ipv6(::1),hex]|%[meth(GET)]|%[meth(get)]|%[meth(FOO),hex]|%[thread]',
+    expect: 'abc|6162|A|1|10.0.0.1|10.0.0.0|01020304|2001:db8::1|::ffff:1.2.3.4|00000000000000000000000000000001|GET|get|464F4F|0',
+  },
 ];

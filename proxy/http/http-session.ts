@@ -340,7 +340,7 @@ export class HttpSession implements ServerSideSession {
   private start(t: Txn): void {
     this.txn = t;
     const fe = t.fe;
-    fe.requests++;
+    fe.countRequest();
     const ev = this.host.events;
     t.detailed = ev.wantsDetail && ev.detailed();
     emitRequest(this, t);
@@ -375,6 +375,7 @@ export class HttpSession implements ServerSideSession {
       return;
     }
     t.backend = be;
+    be.countSession();
     t.backendChosen();
     persistenceStart(t, be);
     emitRoute(this, t, be.name);

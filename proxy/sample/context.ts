@@ -83,6 +83,19 @@ export interface ProxyStateView {
   srvIsUp(backend: string, server: string): boolean | undefined;
   /** Current connections of a server (srv_conn). */
   srvConn(backend: string, server: string): number | undefined;
+  /** Sessions (or HTTP requests) per second over the last second (fe_sess_rate, fe_req_rate, be_sess_rate, srv_sess_rate). */
+  feSessRate?(frontend: string): number | undefined;
+  feReqRate?(frontend: string): number | undefined;
+  beSessRate?(backend: string): number | undefined;
+  srvSessRate?(backend: string, server: string): number | undefined;
+  /** Free connection (and queue) places: connslots, be_conn_free, srv_conn_free; -1 for "no limit". */
+  connSlots?(backend: string): number | undefined;
+  beConnFree?(backend: string): number | undefined;
+  srvConnFree?(backend: string, server: string): number | undefined;
+  /** Queued requests per usable server, rounded up (avg_queue). */
+  avgQueue?(backend: string): number | undefined;
+  /** A frontend's default_backend, if it has one (fe_defbe). */
+  defaultBackend?(frontend: string): string | undefined;
   /** A proxy's configured timeouts in ms (be_server_timeout ...); a missing one is "not set". */
   timeouts?(proxy: string): ProxyTimeouts | undefined;
   /** A server's weights (effective, as set by the config or `set weight`, initial) and queue (srv_weight ...). */

@@ -13,6 +13,7 @@ import { TIME_CONVERTERS } from './converters-time.ts';
 import { MAP_CONVERTERS } from './map-converters.ts';
 import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
 import { TABLE_CONVERTERS } from './table-converters.ts';
+import { STATE_CONVERTERS } from './converters-state.ts';
 import { addInt, divInt, modInt, mulInt, negInt, readInt64At, subInt, toBigInt, wrap64, type Int } from './int64.ts';
 
 export interface ConverterDef {
@@ -269,7 +270,7 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS].map((c) => [c.name, c]));
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS, ...STATE_CONVERTERS].map((c) => [c.name, c]));
 
 // Looks a converter up by name; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findConverter(name: string): ConverterDef | undefined {

@@ -43,7 +43,7 @@ const KNOWN: readonly { line: string; fetch?: string; conv?: string }[] = [
   { line: '    http-request set-var(txn.d) req.body_param(x)', fetch: 'req.body_param' },
   { line: '    http-request set-var(txn.e) str(x),regsub(a,b),json(utf8s),url_dec', conv: 'regsub' },
   { line: '    http-response set-header X-C %[res.cache_hit]', fetch: 'res.cache_hit' },
-  { line: '    http-request deny if { str(x),protobuf(1.2),length gt 3 } || { cpu_ns_avg gt 0 }', fetch: 'cpu_ns_avg', conv: 'protobuf' },
+  { line: '    http-request deny if { str(x),jwt_header_query(\'$.alg\'),length gt 3 } || { cpu_ns_avg gt 0 }', fetch: 'cpu_ns_avg', conv: 'jwt_header_query' },
 ];
 
 describe.skipIf(!hasHaproxy)('names HAProxy knows load, with a warning where the engine lacks them', () => {
@@ -105,6 +105,11 @@ const REFUSED: Record<string, string> = {
   'a method literal that is no token': '    acl a meth(G@T) -m found\n',
   'a uuid version other than 4': '    acl a uuid(3) -m found\n',
   'a date unit other than s, ms or us': '    acl a date(0,h) -m found\n',
+  'a protobuf field path ending in a dot': '    acl a bin(00),protobuf(1.) -m found\n',
+  'a protobuf field path that is no number': '    acl a bin(00),protobuf(x) -m found\n',
+  'an unknown protobuf type': '    acl a bin(00),ungrpc(1,int8) -m found\n',
+  'an unknown FIX tag name': '    acl a bin(00),fix_tag_value(Nope) -m found\n',
+  'a FIX tag of 0': '    acl a bin(00),fix_tag_value(0) -m found\n',
 };
 
 describe.skipIf(!hasHaproxy)('names and arguments HAProxy refuses are refused with its words', () => {

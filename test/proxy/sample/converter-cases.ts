@@ -16,6 +16,25 @@ const HASH_LENGTHS = [0, 3, 7, 12, 20, 50, 100, 200, 300, 1100];
 const hashInput = (n: number): string => (n === 0 ? 'str(),ltrim(x)' : `str(${ALNUM.slice(0, n)})`);
 const q = (path: string, h = 'x-js', extra = ''): string => `%[req.fhdr(${h}),json_query('${path}'${extra})]`;
 
+// A protobuf message: 1=150 (varint), 2="testing", 3={1=150}, 4=fixed32 0x80000001, 5=fixed64 -1, 6=varint 3
+// (zigzag -2), 7=float -2.5, 8=double 3.75, 9=double -7.9; and two gRPC frames, {1=150} then {2=3}.
+const PB = '089601120774657374696e671a03089601250100008029ffffffffffffffff30033d000020c0410000000000000e40499a99999999991fc0';
+const GRPC = '000000000308960100000000021003';
+const pb = (path: string, extra = ''): string => `%[bin(${PB}),protobuf(${path})${extra}]`;
+// FIX messages (hex): valid, a wrong checksum, a wrong body length, cut before its checksum, shorter than 26
+// bytes, not starting with BeginString, an unknown version, an empty MsgType value, a tag past FIX.4.0's range
+const FIX = {
+  valid: '383d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333101',
+  badCheck: '383d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333201',
+  badLength: '383d4649582e342e3401393d35320133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333201',
+  cut: '383d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a3030',
+  short: '383d4649582e342e3401393d35310133353d4101',
+  notBegin: '393d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333201',
+  version: '383d4649582e392e3901393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31343101',
+  emptyValue: '383d4649582e342e3401393d350133353d0131303d3030300178787878787878787878787878787878',
+  range40: '383d4649582e342e3001393d31320133353d41013135303d780131303d30303001787878787878',
+};
+
 export const CONVERTER_CASES: readonly ConverterCase[] = [
   { name: 'regsub replaces the first match, or every one with g, case-blind with i', fmt: '%[str(aXbXc),regsub(X,_)]|%[str(aXbXc),regsub(X,_,g)]|%[str(aXbxc),regsub(x,_,gi)]', expect: 'a_bXc|a_b_c|a_b_c' },
   { name: 'regsub anchors ^ only at the start and steps over empty matches', fmt: '%[str(abcabc),regsub(^a,Z,g)]|%[str(abc),regsub(x*,-,g)]|%[str(abc),regsub(x*,-)]', expect: 'Zbcabc|-a-b-c-|-abc' },
@@ -99,5 +118,25 @@ export const CONVERTER_CASES: readonly ConverterCase[] = [
     name: 'the literal fetches bin, ipv4, ipv6 and meth give their argument in their type',
     fmt: '%[bin(616263)]|%[bin(6162),hex]|%[bin(41004200)]|%[bin(41004200),length]|%[ipv4(10.0.0.1)]|%[ipv4(10.1.2.3),ipmask(8)]|%[ipv4(1.2.3.4),hex]|%[ipv6(2001:DB8:0::1)]|%[ipv6(::ffff:1.2.3.4)]|%[ipv6(::1),hex]|%[meth(GET)]|%[meth(get)]|%[meth(FOO),hex]|%[thread]',
     expect: 'abc|6162|A|1|10.0.0.1|10.0.0.0|01020304|2001:db8::1|::ffff:1.2.3.4|00000000000000000000000000000001|GET|get|464F4F|0',
+  },
+  {
+    name: 'protobuf reads varints, zigzag, fixed and floating values, nested paths and raw bytes; a wrong wire type gives nothing',
+    fmt: [pb('1', ',hex'), pb('1,int32'), pb('2'), pb('3.1,uint64'), pb('3,int32'), pb('4,fixed32'), pb('4,sfixed32'), pb('5,fixed64'), pb('5,sfixed64'), pb('6,sint32'), pb('6,int32'), pb('7,float'), pb('8,double'), pb('9,double'), pb('10'), pb('1,fixed32'), pb('3', ',hex'), pb('4', ',hex'), pb('1,int32', ',hex')].join('|'),
+    expect: '9601|150|testing|150||2147483649|-2147483647|-1|-1|-2|3|4294967294|3|-7|||089601|01000080|0000000000000096',
+  },
+  {
+    name: 'ungrpc walks gRPC frames to the one holding the field',
+    fmt: `%[bin(${GRPC}),ungrpc(2,int32)]|%[bin(${GRPC}),ungrpc(1,sint64)]|%[bin(${GRPC}),ungrpc(3)]|%[bin(0000000009089601),ungrpc(1,int32)]`,
+    expect: '3|75||',
+  },
+  {
+    name: 'fix_is_valid checks the first three tags, the body length and the checksum; too little data is no answer yet',
+    fmt: Object.values(FIX).map((m) => `%[bin(${m}),fix_is_valid]`).join('|'),
+    expect: '1|0|0|||0|0|0|0',
+  },
+  {
+    name: 'fix_tag_value finds a tag by number or name (case-blind), never past CheckSum',
+    fmt: ['35', 'MsgType', 'sendercompid', '52', '999', 'BeginString', '10'].map((t) => `%[bin(${FIX.valid}),fix_tag_value(${t})]`).join('|') + `|%[bin(${FIX.cut}),fix_tag_value(999)]|%[bin(${FIX.emptyValue}),fix_tag_value(35)]|%[bin(${FIX.emptyValue}),fix_tag_value(10)]`,
+    expect: 'A|A|SENDER|20200101-00:00:00||FIX.4.4|131|||000',
   },
 ];

@@ -16,6 +16,7 @@ import { TABLE_CONVERTERS } from './table-converters.ts';
 import { STATE_CONVERTERS } from './converters-state.ts';
 import { FIX_CONVERTERS } from './converters-fix.ts';
 import { PROTOBUF_CONVERTERS } from './converters-protobuf.ts';
+import { MQTT_CONVERTERS } from './converters-mqtt.ts';
 import { addInt, divInt, modInt, mulInt, negInt, readInt64At, subInt, toBigInt, wrap64, type Int } from './int64.ts';
 
 export interface ConverterDef {
@@ -274,7 +275,7 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS, ...STATE_CONVERTERS, ...FIX_CONVERTERS, ...PROTOBUF_CONVERTERS].map((c) => [c.name, c]));
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS, ...STATE_CONVERTERS, ...FIX_CONVERTERS, ...PROTOBUF_CONVERTERS, ...MQTT_CONVERTERS].map((c) => [c.name, c]));
 
 // Looks a converter up by name; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findConverter(name: string): ConverterDef | undefined {

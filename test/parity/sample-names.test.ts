@@ -110,6 +110,10 @@ const REFUSED: Record<string, string> = {
   'an unknown protobuf type': '    acl a bin(00),ungrpc(1,int8) -m found\n',
   'an unknown FIX tag name': '    acl a bin(00),fix_tag_value(Nope) -m found\n',
   'a FIX tag of 0': '    acl a bin(00),fix_tag_value(0) -m found\n',
+  'an unknown MQTT packet type': '    acl a bin(00),mqtt_field_value(connects,flags) -m found\n',
+  'an MQTT packet type number out of range': '    acl a bin(00),mqtt_field_value(16,flags) -m found\n',
+  'an MQTT field the packet type does not have': '    acl a bin(00),mqtt_field_value(connack,username) -m found\n',
+  'an unknown MQTT field': '    acl a bin(00),mqtt_field_value(connect,nope) -m found\n',
 };
 
 describe.skipIf(!hasHaproxy)('names and arguments HAProxy refuses are refused with its words', () => {

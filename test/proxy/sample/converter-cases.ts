@@ -35,6 +35,33 @@ const FIX = {
   range40: '383d4649582e342e3001393d31320133353d41013135303d780131303d30303001787878787878',
 };
 
+// MQTT packets (hex), made for these cases: CONNECT 3.1.1 (plain, and with a will, user and password), 3.1 'MQIsdp',
+// 5.0 with properties and will properties, 5.0 without a will; broken ones; CONNACKs of 3.1.1 and 5.0.
+const MQTT = {
+  v311: '101000044d5154540402003c0004636c6931',
+  v311full: '102400044d51545404ee001e0004636c69320002777400027770000475736572000470617373',
+  isdp: '101600064d514973647003c2000a00026333000175000170',
+  v5: '106600044d51545405c6003c241100000078210014270000ffff2600016b0001761500046d6574681600046461746117010004636c69351e180000000703000a746578742f706c61696e080002727401010200000063000377743500037770350002753500027035',
+  v5nowill: '101400044d5154540502003c032100050004636c6936',
+  reserved: '101000044d5154540403003c0004636c6931',
+  badname: '101000044d5154580402003c0004636c6931',
+  version6: '101000044d5154540602003c0004636c6931',
+  qosnowill: '101000044d515454040a003c0004636c6931',
+  short: '101000044d5154540402003c0004636c',
+  longer: '100f00044d5154540402003c0004636c6931',
+  publish: '300c0005746f70696368656c6c6f',
+  badflags: '111000044d5154540402003c0004636c6931',
+  authdata: '101500044d5154540502003c04160001640004636c6931',
+  dupprop: '101700044d5154540502003c062100052100060004636c6931',
+  recvmax0: '101400044d5154540502003c032100000004636c6931',
+  connack3: '20020100',
+  connack5: '202b0000281100000078217fff24012501270000ffff22000a12000861737369676e65641f000377687913001e',
+  connackunk: '20050000020501',
+  connackbad: '20020200',
+  varint5: '10ffffffff7f00',
+};
+const mq = (m: keyof typeof MQTT, type: string, fields: readonly string[]): string => fields.map((f) => `%[bin(${MQTT[m]}),mqtt_field_value(${type},${f})]`).join('|');
+
 export const CONVERTER_CASES: readonly ConverterCase[] = [
   { name: 'regsub replaces the first match, or every one with g, case-blind with i', fmt: '%[str(aXbXc),regsub(X,_)]|%[str(aXbXc),regsub(X,_,g)]|%[str(aXbxc),regsub(x,_,gi)]', expect: 'a_bXc|a_b_c|a_b_c' },
   { name: 'regsub anchors ^ only at the start and steps over empty matches', fmt: '%[str(abcabc),regsub(^a,Z,g)]|%[str(abc),regsub(x*,-,g)]|%[str(abc),regsub(x*,-)]', expect: 'Zbcabc|-a-b-c-|-abc' },
@@ -138,5 +165,25 @@ export const CONVERTER_CASES: readonly ConverterCase[] = [
     name: 'fix_tag_value finds a tag by number or name (case-blind), never past CheckSum',
     fmt: ['35', 'MsgType', 'sendercompid', '52', '999', 'BeginString', '10'].map((t) => `%[bin(${FIX.valid}),fix_tag_value(${t})]`).join('|') + `|%[bin(${FIX.cut}),fix_tag_value(999)]|%[bin(${FIX.emptyValue}),fix_tag_value(35)]|%[bin(${FIX.emptyValue}),fix_tag_value(10)]`,
     expect: 'A|A|SENDER|20200101-00:00:00||FIX.4.4|131|||000',
+  },
+  {
+    name: 'mqtt_is_valid accepts CONNECT and CONNACK packets only, and has no answer yet for a packet cut short',
+    fmt: (Object.keys(MQTT) as (keyof typeof MQTT)[]).map((m) => `%[bin(${MQTT[m]}),mqtt_is_valid]`).join('|') + '|%[bin(108080808001),mqtt_is_valid]|%[bin(1080808001),mqtt_is_valid]|%[bin(00),mqtt_is_valid]|%[bin(0000),mqtt_is_valid]',
+    expect: '1|1|1|1|1|0|0|0|1||0|0|0|0|0|0|1|1||0|0|0|||0',
+  },
+  {
+    name: 'mqtt_field_value reads a 5.0 CONNECT: header fields, properties, will properties and the payload',
+    fmt: mq('v5', 'connect', ['flags', 'protocol_name', 'protocol_version', 'client_identifier', 'will_topic', 'will_payload', 'username', 'password', 'keepalive', '17', '33', '39', '21', '22', '23', '24', '1', '2', '3', '8', '9', '25', '34']),
+    expect: '198|MQTT|5|cli5|wt5|wp5|u5|p5|60|120|20|65535|meth|data|1|7|1|99|text/plain|rt||0|0',
+  },
+  {
+    name: 'mqtt_field_value gives 5.0 fields only of 5.0 packets and will properties only with a will; types by name or number',
+    fmt: [mq('v311full', 'CONNECT', ['flags', 'protocol_name', 'protocol_version', 'client_identifier', 'will_topic', 'will_payload', 'username', 'password', 'keepalive', '17', '33', '3']), mq('isdp', '1', ['client_identifier', 'username', 'password', 'protocol_name', 'protocol_version']), mq('v5nowill', 'connect', ['33', '1', '3', 'client_identifier', 'will_topic'])].join('|'),
+    expect: '238|MQTT|4|cli2|wt|wp|user|pass|30||||c3|u|p|MQIsdp|3|5|||cli6|',
+  },
+  {
+    name: 'mqtt_field_value reads CONNACKs, whose version is guessed from their length, and only packets of the type asked',
+    fmt: [mq('connack3', 'connack', ['flags', 'reason_code', 'protocol_version', '17']), mq('connack5', 'connack', ['flags', 'reason_code', 'protocol_version', '17', '33', '36', '37', '39', '34', '18', '31', '19', '21', '40']), mq('connack5', 'connect', ['flags']), mq('short', 'connect', ['flags']), mq('publish', 'publish', ['1']), mq('connackunk', '2', ['flags'])].join('|'),
+    expect: '1|0|4||0|0|5|120|32767|1|1|65535|10|assigned|why|30||0||||',
   },
 ];

@@ -592,7 +592,7 @@ export class HttpSession implements ServerSideSession {
     t.tunnel = true;
     t.reqDone = false;
     t.closeClient = true;
-    const tunnelMs = t.backend?.spec.timeouts.tunnel;
+    const tunnelMs = t.timeouts.tunnel ?? t.backend?.spec.timeouts.tunnel;
     if (tunnelMs !== undefined) {
       this.setClientTimeout(tunnelMs);
       setServerTimeout(conn, 0);

@@ -55,8 +55,18 @@ export interface SampleContext {
   readonly vars?: VarSet;
   /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
   readonly stick?: StickView;
+  /**
+   * The stream's own server and tunnel timeouts in ms: set by http-request set-timeout, else the backend's once a
+   * server connection is up (back_establish); unset reads as 0 (cur_server_timeout, cur_tunnel_timeout).
+   */
+  readonly streamTimeouts?: StreamTimeouts;
   /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
   readonly captures?: StreamCaptures;
+}
+
+export interface StreamTimeouts {
+  server?: number;
+  tunnel?: number;
 }
 
 /** What the stick-table fetches, converters and actions reach. */

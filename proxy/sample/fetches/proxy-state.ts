@@ -73,6 +73,8 @@ export const proxyStateFetches: readonly FetchDef[] = [
   timeoutFetch('be_server_timeout', 'backend', 'server'),
   timeoutFetch('be_tunnel_timeout', 'backend', 'tunnel'),
   timeoutFetch('fe_client_timeout', 'frontend', 'client'),
+  streamTimeoutFetch('cur_server_timeout', 'server'),
+  streamTimeoutFetch('cur_tunnel_timeout', 'tunnel'),
 ];
 
 // be_server_timeout, be_tunnel_timeout (the stream's backend, which is the frontend itself until one is chosen)
@@ -85,5 +87,13 @@ function timeoutFetch(name: string, of: 'backend' | 'frontend', which: 'client' 
       const t = proxy && ctx.state?.timeouts?.(proxy.name);
       return t !== undefined && visit(t[which] ?? 0);
     },
+  };
+}
+
+// cur_server_timeout, cur_tunnel_timeout: the stream's own (set-timeout, or the backend's once connected), 0 unset.
+function streamTimeoutFetch(name: string, which: 'server' | 'tunnel'): FetchDef {
+  return {
+    name, outType: 'int', args: [], minArgs: 0, source: 'backend',
+    compile: (): FetchFn => (ctx, visit) => ctx.streamTimeouts !== undefined && visit(ctx.streamTimeouts[which] ?? 0),
   };
 }

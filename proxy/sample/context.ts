@@ -36,6 +36,10 @@ export interface SampleContext {
   readonly frontend?: NamedId;
   readonly backend?: NamedId;
   readonly server?: NamedId;
+  /** In mode http: the client connection's HTTP major version (fc_http_major) and whether this request is its
+   * first (http_first_req; each HTTP/2 stream is a first). */
+  readonly httpMajor?: number;
+  readonly firstRequest?: boolean;
   /** In mode http: the request body as buffered when the rules run (req.body*); absent with no HTTP request. */
   readonly reqBody?: () => BufferedBody;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */

@@ -30,6 +30,7 @@ import {
 } from './known-keywords.ts';
 import { bestMatch } from './suggest.ts';
 import { parseTime } from './units.ts';
+import { parseSetTimeout } from '../http/actions/timeout-actions.ts';
 
 function knownAction(name: string, list: readonly string[]): boolean {
   return list.some((a) => name === a || name.startsWith(`${a}(`) || (a.startsWith('track-sc') && /^track-sc\d$/.test(name)));
@@ -164,6 +165,9 @@ export function parseHttpRequest(c: ProxyLineContext): void {
       break;
     case 'capture':
       parsed = parseCaptureAction(c, 2, 'req');
+      break;
+    case 'set-timeout':
+      parsed = parseSetTimeout(c, 2);
       break;
     default: {
       if (isStickAction(action)) {

@@ -344,7 +344,9 @@ export type HttpRequestRule =
   /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
   | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr })
   | (RuleBase & StickAction)
-  | (RuleBase & CaptureRule);
+  | (RuleBase & CaptureRule)
+  /** set-timeout server|tunnel: this stream's timeout, a fixed time in ms or an expression giving ms. */
+  | (RuleBase & { readonly action: 'set-timeout'; readonly which: 'server' | 'tunnel'; readonly ms?: number; readonly expr?: SampleExpr });
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;

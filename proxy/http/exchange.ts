@@ -4,7 +4,7 @@ import { VarStore, type VarSet } from '../sample/vars.ts';
 import { newTrackers, type Trackers } from '../stick/trackers.ts';
 import type { PendingStore } from '../stick/sticking-rules.ts';
 import type net from 'node:net';
-import type { NamedId, SampleContext } from '../sample/context.ts';
+import type { NamedId, SampleContext, StreamTimeouts } from '../sample/context.ts';
 import type { ProxySpec } from '../config/model.ts';
 import type { ServerState } from '../server/server-state.ts';
 import type { LiveBackend, QueuedRequest } from '../live/live-backend.ts';
@@ -131,6 +131,8 @@ export class Txn {
   private readonly reqHtxSize: number;
   /** Capture slots, the request line as received, the unique id. */
   readonly captures: StreamCaptures;
+  /** This stream's server and tunnel timeouts (set-timeout, then the backend's once connected). */
+  readonly timeouts: StreamTimeouts = {};
   private ctxCache: SampleContext | null = null;
   /** The stream's tracked counters: its session's, then what its own rules track. */
   stk: Trackers = newTrackers();
@@ -172,6 +174,7 @@ export class Txn {
     if (this.ctxCache === null) {
       this.ctxCache = this.session.sampleContext(this.req, this.vars, this.stk);
       (this.ctxCache as { captures?: StreamCaptures }).captures = this.captures;
+      (this.ctxCache as { streamTimeouts?: StreamTimeouts }).streamTimeouts = this.timeouts;
       this.backendChosen();
     }
     return this.ctxCache;

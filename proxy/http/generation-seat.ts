@@ -15,7 +15,7 @@ export class GenerationSeat {
       this.gen = gen;
       this.fe = fe;
       fe.current++;
-      fe.totalConnections++;
+      fe.countSession();
       this.host.sessionOpened(gen);
     }
   }

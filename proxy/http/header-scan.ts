@@ -108,6 +108,16 @@ function htxValue(headers: readonly string[], h: number, state: { cl: number }):
 
 const NO_STATE = { cl: 0 };
 
+/** Walks the headers as HTX holds them (see htxValue), name and whole value; fn returns true to stop. */
+export function eachHtxHeader(headers: readonly string[], fn: (name: string, value: string) => boolean): boolean {
+  const state = { cl: 0 };
+  for (let h = 0; h + 1 < headers.length; h += 2) {
+    const v = htxValue(headers, h, state);
+    if (v !== null && fn(headers[h]!, v)) return true;
+  }
+  return false;
+}
+
 // Whether a walk over `lowerName` may meet a header that HTX rewrites.
 function mayRewrite(lowerName: string): boolean {
   return lowerName === '' || lowerName === 'connection' || lowerName === 'content-length';

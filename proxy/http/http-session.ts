@@ -168,7 +168,7 @@ export class HttpSession implements ServerSideSession {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
       vars, stick: strm && this.gen ? { tables: this.gen.tables, ctrs: strm, sess: this.sessStk } : undefined,
-      reqBody: this.readBody,
+      reqBody: this.readBody, httpMajor: this.h2Uri !== undefined ? 2 : 1, firstRequest: this.requestsSeen === 1,
     };
   }
 
@@ -340,7 +340,7 @@ export class HttpSession implements ServerSideSession {
   private start(t: Txn): void {
     this.txn = t;
     const fe = t.fe;
-    fe.requests++;
+    fe.countRequest();
     const ev = this.host.events;
     t.detailed = ev.wantsDetail && ev.detailed();
     emitRequest(this, t);
@@ -375,6 +375,7 @@ export class HttpSession implements ServerSideSession {
       return;
     }
     t.backend = be;
+    be.countSession();
     t.backendChosen();
     persistenceStart(t, be);
     emitRoute(this, t, be.name);
@@ -591,7 +592,7 @@ export class HttpSession implements ServerSideSession {
     t.tunnel = true;
     t.reqDone = false;
     t.closeClient = true;
-    const tunnelMs = t.backend?.spec.timeouts.tunnel;
+    const tunnelMs = t.timeouts.tunnel ?? t.backend?.spec.timeouts.tunnel;
     if (tunnelMs !== undefined) {
       this.setClientTimeout(tunnelMs);
       setServerTimeout(conn, 0);

@@ -75,7 +75,12 @@ function connected(s: ServerSideSession, t: Txn, conn: ServerConn): void {
   const sock = conn.sock;
   if (logsThisExchange(s, t) && sock.remoteAddress) t.serverEnds = { local: { ip: sock.localAddress ?? '', port: sock.localPort ?? 0 }, remote: { ip: sock.remoteAddress, port: sock.remotePort ?? 0 } };
   // an idle pooled connection keeps its server timeout too: it bounds how long it may sit unused
-  setServerTimeout(conn, t.backend!.spec.timeouts.server ?? 0);
+  // back_establish: a set-timeout value stays, else the backend's timeouts become the stream's
+  const own = t.timeouts;
+  const beTimeouts = t.backend!.spec.timeouts;
+  if (!own.server && beTimeouts.server) own.server = beTimeouts.server;
+  if (!own.tunnel && beTimeouts.tunnel) own.tunnel = beTimeouts.tunnel;
+  setServerTimeout(conn, own.server ?? 0);
   s.sendRequest(t, conn);
 }
 

@@ -7,6 +7,7 @@ import { createBalancer } from '../balance/algorithms.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
 import type { EventBus } from '../events.ts';
+import { newFreqCtr, updateFreqCtr } from '../stick/freq-ctr.ts';
 
 export interface QueuedRequest {
   readonly ctx: PickContext;
@@ -34,6 +35,8 @@ export class LiveBackend {
   /** Connections currently open to this backend (HAProxy's beconn). */
   served = 0;
   totalConnections = 0;
+  /** Streams that reached this backend, per second (be_sess_per_sec, be_sess_rate). */
+  readonly sessRate = newFreqCtr();
   bytesIn = 0;
   bytesOut = 0;
   /** Responses an http-response deny replaced (dresp). */
@@ -88,9 +91,15 @@ export class LiveBackend {
     return r;
   }
 
+  /** A stream was given this backend (stream_set_backend's proxy_inc_be_ctr), before its rules run. */
+  countSession(): void {
+    updateFreqCtr(this.sessRate, Date.now(), 1000, 1);
+  }
+
   // Counts a connection taken on s, for maxconn, leastconn and the stats.
   take(s: ServerState): void {
     s.served++;
+    updateFreqCtr(s.sessRate, Date.now(), 1000, 1);
     // HAProxy's est_need_conns: how many connections s was seen to need at once (it bounds the idle pool)
     if ((this.needConns.get(s) ?? 0) < s.served) this.needConns.set(s, s.served);
     s.totalConnections++;

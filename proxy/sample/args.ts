@@ -2,7 +2,9 @@
 // the keyword, quotes and backslash escapes honoured, errors worded the same way.
 import type { ArgType, ArgValue } from './sample.ts';
 import { readInt64 } from './sample.ts';
+import { isIPv4, isIPv6 } from 'node:net';
 import { parseMask4, parseMask6 } from './converters-addr.ts';
+import { parseFieldPath } from './converters-protobuf.ts';
 
 export interface ParsedArgs {
   readonly values: ArgValue[];
@@ -10,7 +12,7 @@ export interface ParsedArgs {
   readonly end: number;
 }
 
-const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', sint64: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask', tab: 'table' };
+const TYPE_NAMES: Record<ArgType, string> = { str: 'string', sint: 'integer', sint64: 'integer', be: 'backend', fe: 'frontend', srv: 'server', msk4: 'IPv4 mask', msk6: 'IPv6 mask', ipv4: 'IPv4 address', ipv6: 'IPv6 address', pbuf: 'Protocol buffers field number', tab: 'table' };
 
 // Parses the argument list starting at `from` in `text`; returns the values or HAProxy's error message.
 export function parseArgs(text: string, from: number, types: readonly ArgType[], min: number): ParsedArgs | { error: string; arg?: number } {
@@ -68,6 +70,23 @@ export function parseArgs(text: string, from: number, types: readonly ArgType[],
           return { error: `expected type '${TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
         }
         if ((type === 'msk4' ? parseMask4(out) : parseMask6(out)) === null) {
+          return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
+        }
+        values.push(out);
+      } else if (type === 'pbuf') {
+        if (out === '') {
+          if (pos >= min) break;
+          return { error: `expected type '${TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
+        }
+        if (parseFieldPath(out) === null) return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
+        values.push(out);
+      } else if (type === 'ipv4' || type === 'ipv6') {
+        if (out === '') {
+          if (pos >= min) break;
+          return { error: `expected type '${TYPE_NAMES[type]}' at position ${pos + 1}, but got nothing` };
+        }
+        // inet_pton: dotted quads without leading zeros; IPv6 without a zone
+        if (!(type === 'ipv4' ? isIPv4(out) : isIPv6(out) && !out.includes('%'))) {
           return { error: `failed to parse '${out}' as type '${TYPE_NAMES[type]}' at position ${pos + 1}` };
         }
         values.push(out);

@@ -49,8 +49,23 @@ export function castSample(value: SampleValue, from0: SampleType, to: SampleType
         return b;
       }
       if (from === 'bool') return Buffer.from([value ? 1 : 0]);
+      if (from === 'ip') return ipBytes(value as string);
       return undefined;
   }
   return undefined;
 }
 const castWords = new Uint16Array(8);
+
+// c_addr2bin: an IPv4 address is its 4 bytes, an IPv6 one its 16, in network order.
+function ipBytes(s: string): Buffer | undefined {
+  const v4 = parseIpv4(s);
+  if (v4 >= 0) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v4 >>> 0);
+    return b;
+  }
+  if (!parseIpv6(s, castWords)) return undefined;
+  const b = Buffer.alloc(16);
+  for (let i = 0; i < 8; i++) b.writeUInt16BE(castWords[i]!, i * 2);
+  return b;
+}

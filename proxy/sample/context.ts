@@ -36,6 +36,10 @@ export interface SampleContext {
   readonly frontend?: NamedId;
   readonly backend?: NamedId;
   readonly server?: NamedId;
+  /** In mode http: the client connection's HTTP major version (fc_http_major) and whether this request is its
+   * first (http_first_req; each HTTP/2 stream is a first). */
+  readonly httpMajor?: number;
+  readonly firstRequest?: boolean;
   /** In mode http: the request body as buffered when the rules run (req.body*); absent with no HTTP request. */
   readonly reqBody?: () => BufferedBody;
   /** In mode tcp with tcp-request content rules: the bytes buffered so far. */
@@ -55,8 +59,18 @@ export interface SampleContext {
   readonly vars?: VarSet;
   /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
   readonly stick?: StickView;
+  /**
+   * The stream's own server and tunnel timeouts in ms: set by http-request set-timeout, else the backend's once a
+   * server connection is up (back_establish); unset reads as 0 (cur_server_timeout, cur_tunnel_timeout).
+   */
+  readonly streamTimeouts?: StreamTimeouts;
   /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
   readonly captures?: StreamCaptures;
+}
+
+export interface StreamTimeouts {
+  server?: number;
+  tunnel?: number;
 }
 
 /** What the stick-table fetches, converters and actions reach. */
@@ -83,6 +97,19 @@ export interface ProxyStateView {
   srvIsUp(backend: string, server: string): boolean | undefined;
   /** Current connections of a server (srv_conn). */
   srvConn(backend: string, server: string): number | undefined;
+  /** Sessions (or HTTP requests) per second over the last second (fe_sess_rate, fe_req_rate, be_sess_rate, srv_sess_rate). */
+  feSessRate?(frontend: string): number | undefined;
+  feReqRate?(frontend: string): number | undefined;
+  beSessRate?(backend: string): number | undefined;
+  srvSessRate?(backend: string, server: string): number | undefined;
+  /** Free connection (and queue) places: connslots, be_conn_free, srv_conn_free; -1 for "no limit". */
+  connSlots?(backend: string): number | undefined;
+  beConnFree?(backend: string): number | undefined;
+  srvConnFree?(backend: string, server: string): number | undefined;
+  /** Queued requests per usable server, rounded up (avg_queue). */
+  avgQueue?(backend: string): number | undefined;
+  /** A frontend's default_backend, if it has one (fe_defbe). */
+  defaultBackend?(frontend: string): string | undefined;
   /** A proxy's configured timeouts in ms (be_server_timeout ...); a missing one is "not set". */
   timeouts?(proxy: string): ProxyTimeouts | undefined;
   /** A server's weights (effective, as set by the config or `set weight`, initial) and queue (srv_weight ...). */

@@ -18,7 +18,10 @@ export function parseConverterChain(
   word: string, start: number, inType: SampleType, fetchWhat: string, scope: SampleScope, fetchName: string,
 ): { convs: Converter[]; outType: SampleType; end: number } | { error: string } {
   const convs: Converter[] = [];
+  // the declared type decides which converter may follow; the run-time one how a value is cast (they differ
+  // after a converter whose result type depends on its arguments, as protobuf's)
   let curType = inType;
+  let runType = inType;
   let p = start;
   let lastConv: string | null = null;
   while (p < word.length) {
@@ -44,14 +47,15 @@ export function parseConverterChain(
     registerArgReferences(scope.site, conv.args, cargs.values, conv.minArgs, fetchName, name);
     if (conv.lacking) scope.notes?.add(`converter '${name}'`);
     const fn = conv.compile(cargs.values, scope);
-    const needs = conv.inType !== curType ? curType : null;
+    const needs = conv.inType !== runType ? runType : null;
     convs.push(needs ? (v, ctx) => { const c = castSample(v, needs, conv.inType); return c === undefined ? undefined : fn(c, ctx); } : fn);
     // a converter that hands its input on ('any' out, as set-var) keeps the input's type
     curType = conv.outType === 'any' && conv.inType === 'any' ? curType : conv.outType;
+    runType = conv.runOutType ?? (conv.outType === 'any' && conv.inType === 'any' ? runType : conv.outType);
     lastConv = name;
     p = cargs.end;
   }
-  return { convs, outType: curType, end: p };
+  return { convs, outType: runType === 'any' ? 'any' : curType, end: p };
 }
 
 /** Characters of a fetch or converter name (HAProxy's is_idchar). */

@@ -13,6 +13,10 @@ import { TIME_CONVERTERS } from './converters-time.ts';
 import { MAP_CONVERTERS } from './map-converters.ts';
 import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
 import { TABLE_CONVERTERS } from './table-converters.ts';
+import { STATE_CONVERTERS } from './converters-state.ts';
+import { FIX_CONVERTERS } from './converters-fix.ts';
+import { PROTOBUF_CONVERTERS } from './converters-protobuf.ts';
+import { MQTT_CONVERTERS } from './converters-mqtt.ts';
 import { addInt, divInt, modInt, mulInt, negInt, readInt64At, subInt, toBigInt, wrap64, type Int } from './int64.ts';
 
 export interface ConverterDef {
@@ -27,6 +31,8 @@ export interface ConverterDef {
   compile(args: readonly ArgValue[], scope: SampleScope): (v: SampleValue, ctx: SampleContext) => SampleValue | undefined;
   /** HAProxy has it and the engine does not: it loads, always fails, and the config reader warns (lacking.ts). */
   readonly lacking?: true;
+  /** 'any' when the result's type is known only at run time (protobuf's integers under a declared bin). */
+  readonly runOutType?: 'any';
 }
 
 const isSep = (seps: string, c: string): boolean => seps.includes(c);
@@ -269,7 +275,7 @@ const MORE_CONVERTERS: readonly ConverterDef[] = [
   },
 ];
 
-const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS].map((c) => [c.name, c]));
+const byName = new Map([...CONVERTERS, ...MORE_CONVERTERS, ...TEXT_CONVERTERS, ...HASH_CONVERTERS, ...ADDR_CONVERTERS, ...JSON_CONVERTERS, ...TIME_CONVERTERS, ...MAP_CONVERTERS, ...TABLE_CONVERTERS, ...STATE_CONVERTERS, ...FIX_CONVERTERS, ...PROTOBUF_CONVERTERS, ...MQTT_CONVERTERS].map((c) => [c.name, c]));
 
 // Looks a converter up by name; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findConverter(name: string): ConverterDef | undefined {

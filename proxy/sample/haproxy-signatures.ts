@@ -31,7 +31,7 @@ function sourceOf(cols: string): FetchSource {
 
 // arg_type_names of src/arg.c, as far as our parser can read them: names of proxies and servers keep their
 // kind (so they are checked), the rest are read as text.
-const ARG_TYPES: Record<string, ArgType> = { integer: 'sint', backend: 'be', frontend: 'fe', server: 'srv', 'IPv4 mask': 'msk4', 'IPv6 mask': 'msk6' };
+const ARG_TYPES: Record<string, ArgType> = { integer: 'sint', backend: 'be', frontend: 'fe', server: 'srv', 'IPv4 mask': 'msk4', 'IPv6 mask': 'msk6', 'IPv4 address': 'ipv4', 'IPv6 address': 'ipv6', 'Protocol buffers field number': 'pbuf' };
 
 // smp_to_type names: sint is an int, ipv4/ipv6/addr are addresses (which travel as text here).
 const SAMPLE_TYPES: Record<string, SampleType> = {

@@ -47,9 +47,10 @@ export type FetchSource = 'const' | 'l4' | 'l5' | 'l6req' | 'http-req' | 'http-r
 /**
  * Argument types HAProxy's make_arg_list knows that our fetches use; be/fe/srv name proxies and servers, tab a stick
  * table. 'sint' gives a number (saturated, so a huge one is only near); 'sint64' is the same integer kept exact (Int)
- * for the one place that needs all 64 bits, the int() fetch.
+ * for the one place that needs all 64 bits, the int() fetch. ipv4/ipv6 are addresses as inet_pton reads them,
+ * kept as text; pbuf a dotted protobuf field path ("1.2.3"), kept as written.
  */
-export type ArgType = 'str' | 'sint' | 'sint64' | 'be' | 'fe' | 'srv' | 'msk4' | 'msk6' | 'tab';
+export type ArgType = 'str' | 'sint' | 'sint64' | 'be' | 'fe' | 'srv' | 'msk4' | 'msk6' | 'ipv4' | 'ipv6' | 'pbuf' | 'tab';
 export type ArgValue = string | number | bigint | undefined;
 
 export interface FetchDef {

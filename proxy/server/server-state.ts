@@ -1,5 +1,6 @@
 // A server's live state: what the balancers choose from and what health checks, the runtime API and the
 // TUI change. Mirrors HAProxy's split of operational state (from checks) and administrative state (from us).
+import { newFreqCtr } from '../stick/freq-ctr.ts';
 import type { ServerSpec } from '../config/model.ts';
 
 /** An agent check's own state (HAProxy's srv->agent): its counter, last result and whether it runs now. */
@@ -33,6 +34,8 @@ export class ServerState {
   maxconn: number;
   /** Counters for stats and the TUI. */
   totalConnections = 0;
+  /** Sessions per second on this server (sess_per_sec, srv_sess_rate). */
+  readonly sessRate = newFreqCtr();
   bytesIn = 0;
   bytesOut = 0;
   failedConnects = 0;

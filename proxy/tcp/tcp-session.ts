@@ -101,7 +101,7 @@ export class TcpSession {
       });
     }
     this.fe.current++;
-    this.fe.totalConnections++;
+    this.fe.countSession();
     host.sessionOpened(this.gen);
     sock.setNoDelay(true);
     if (owned) owned.setReader({ onData: (view) => this.onClientView(view) });
@@ -171,6 +171,7 @@ export class TcpSession {
       return;
     }
     this.be = be;
+    be.countSession();
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, this.ctx, be.servers, this.stores) : undefined;
     if (sticky) this.connect(sticky);
     else this.assign(undefined);

@@ -43,7 +43,7 @@ const KNOWN: readonly { line: string; fetch?: string; conv?: string }[] = [
   { line: '    http-request set-var(txn.d) req.body_param(x)', fetch: 'req.body_param' },
   { line: '    http-request set-var(txn.e) str(x),regsub(a,b),json(utf8s),url_dec', conv: 'regsub' },
   { line: '    http-response set-header X-C %[res.cache_hit]', fetch: 'res.cache_hit' },
-  { line: '    http-request deny if { str(x),protobuf(1.2),length gt 3 } || { cpu_ns_avg gt 0 }', fetch: 'cpu_ns_avg', conv: 'protobuf' },
+  { line: '    http-request deny if { str(x),jwt_header_query(\'$.alg\'),length gt 3 } || { cpu_ns_avg gt 0 }', fetch: 'cpu_ns_avg', conv: 'jwt_header_query' },
 ];
 
 describe.skipIf(!hasHaproxy)('names HAProxy knows load, with a warning where the engine lacks them', () => {
@@ -96,6 +96,24 @@ const REFUSED: Record<string, string> = {
   'a connection set-var reading the request buffer': '    tcp-request connection set-var(txn.a) req.len\n',
   'an unknown converter in a content set-var': '    tcp-request content set-var(txn.a) req.len,nosuch\n',
   'a broken condition on a session set-var': '    tcp-request session set-var(sess.a) src if { nosuch }\n',
+  'an odd count of hex digits in bin()': '    acl a bin(616) -m found\n',
+  'a non-hex digit in bin()': '    acl a bin(61zz) -m found\n',
+  'an empty bin()': '    http-request set-var(txn.a) bin()\n',
+  'an IPv4 literal with three parts': '    acl a ipv4(1.2.3) -m found\n',
+  'an IPv4 literal with a leading zero': '    acl a ipv4(010.0.0.1) -m found\n',
+  'an IPv6 literal that is an IPv4 one': '    acl a ipv6(1.2.3.4) -m found\n',
+  'a method literal that is no token': '    acl a meth(G@T) -m found\n',
+  'a uuid version other than 4': '    acl a uuid(3) -m found\n',
+  'a date unit other than s, ms or us': '    acl a date(0,h) -m found\n',
+  'a protobuf field path ending in a dot': '    acl a bin(00),protobuf(1.) -m found\n',
+  'a protobuf field path that is no number': '    acl a bin(00),protobuf(x) -m found\n',
+  'an unknown protobuf type': '    acl a bin(00),ungrpc(1,int8) -m found\n',
+  'an unknown FIX tag name': '    acl a bin(00),fix_tag_value(Nope) -m found\n',
+  'a FIX tag of 0': '    acl a bin(00),fix_tag_value(0) -m found\n',
+  'an unknown MQTT packet type': '    acl a bin(00),mqtt_field_value(connects,flags) -m found\n',
+  'an MQTT packet type number out of range': '    acl a bin(00),mqtt_field_value(16,flags) -m found\n',
+  'an MQTT field the packet type does not have': '    acl a bin(00),mqtt_field_value(connack,username) -m found\n',
+  'an unknown MQTT field': '    acl a bin(00),mqtt_field_value(connect,nope) -m found\n',
 };
 
 describe.skipIf(!hasHaproxy)('names and arguments HAProxy refuses are refused with its words', () => {

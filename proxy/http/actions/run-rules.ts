@@ -13,6 +13,7 @@ import { applyVarRule } from './var-actions.ts';
 import { applyAddressRule } from './address-actions.ts';
 import { applyStickAction } from '../../stick/track-actions.ts';
 import { applyCaptureRule } from './capture-actions.ts';
+import { applySetTimeout } from './timeout-actions.ts';
 
 /**
  * Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran.
@@ -60,6 +61,9 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
         continue;
       case 'capture':
         applyCaptureRule(rule, ctx, 'req');
+        continue;
+      case 'set-timeout':
+        applySetTimeout(rule, ctx);
         continue;
       case 'redirect':
         // ignore-empty: a location that prints nothing skips the rule (http_apply_redirect_rule's ret 2)

@@ -25,6 +25,12 @@ function l4(name: string, outType: FetchDef['outType'], fn: FetchFn): FetchDef {
 }
 
 // The connection and constant fetches by name.
+// fc_http_major, http_first_req: what the HTTP session tells of its connection
+const httpConnFetches: readonly FetchDef[] = [
+  { name: 'fc_http_major', outType: 'int', args: [], minArgs: 0, source: 'l4', compile: () => (ctx, visit) => ctx.httpMajor !== undefined && visit(ctx.httpMajor) },
+  { name: 'http_first_req', outType: 'bool', args: [], minArgs: 0, source: 'http-req-persist', compile: () => (ctx, visit) => ctx.firstRequest !== undefined && visit(ctx.firstRequest) },
+];
+
 export const connectionFetches: readonly FetchDef[] = [
   l4('src', 'ip', src),
   l4('fc_src', 'ip', src),
@@ -40,4 +46,5 @@ export const connectionFetches: readonly FetchDef[] = [
   l4('fc_dst_is_local', 'bool', dstIsLocal),
   { name: 'always_true', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => yes },
   { name: 'always_false', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => no },
+  ...httpConnFetches,
 ];

@@ -16,6 +16,52 @@ const HASH_LENGTHS = [0, 3, 7, 12, 20, 50, 100, 200, 300, 1100];
 const hashInput = (n: number): string => (n === 0 ? 'str(),ltrim(x)' : `str(${ALNUM.slice(0, n)})`);
 const q = (path: string, h = 'x-js', extra = ''): string => `%[req.fhdr(${h}),json_query('${path}'${extra})]`;
 
+// A protobuf message: 1=150 (varint), 2="testing", 3={1=150}, 4=fixed32 0x80000001, 5=fixed64 -1, 6=varint 3
+// (zigzag -2), 7=float -2.5, 8=double 3.75, 9=double -7.9; and two gRPC frames, {1=150} then {2=3}.
+const PB = '089601120774657374696e671a03089601250100008029ffffffffffffffff30033d000020c0410000000000000e40499a99999999991fc0';
+const GRPC = '000000000308960100000000021003';
+const pb = (path: string, extra = ''): string => `%[bin(${PB}),protobuf(${path})${extra}]`;
+// FIX messages (hex): valid, a wrong checksum, a wrong body length, cut before its checksum, shorter than 26
+// bytes, not starting with BeginString, an unknown version, an empty MsgType value, a tag past FIX.4.0's range
+const FIX = {
+  valid: '383d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333101',
+  badCheck: '383d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333201',
+  badLength: '383d4649582e342e3401393d35320133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333201',
+  cut: '383d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a3030',
+  short: '383d4649582e342e3401393d35310133353d4101',
+  notBegin: '393d4649582e342e3401393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31333201',
+  version: '383d4649582e392e3901393d35310133353d410134393d53454e4445520135363d5441524745540133343d310135323d32303230303130312d30303a30303a30300131303d31343101',
+  emptyValue: '383d4649582e342e3401393d350133353d0131303d3030300178787878787878787878787878787878',
+  range40: '383d4649582e342e3001393d31320133353d41013135303d780131303d30303001787878787878',
+};
+
+// MQTT packets (hex), made for these cases: CONNECT 3.1.1 (plain, and with a will, user and password), 3.1 'MQIsdp',
+// 5.0 with properties and will properties, 5.0 without a will; broken ones; CONNACKs of 3.1.1 and 5.0.
+const MQTT = {
+  v311: '101000044d5154540402003c0004636c6931',
+  v311full: '102400044d51545404ee001e0004636c69320002777400027770000475736572000470617373',
+  isdp: '101600064d514973647003c2000a00026333000175000170',
+  v5: '106600044d51545405c6003c241100000078210014270000ffff2600016b0001761500046d6574681600046461746117010004636c69351e180000000703000a746578742f706c61696e080002727401010200000063000377743500037770350002753500027035',
+  v5nowill: '101400044d5154540502003c032100050004636c6936',
+  reserved: '101000044d5154540403003c0004636c6931',
+  badname: '101000044d5154580402003c0004636c6931',
+  version6: '101000044d5154540602003c0004636c6931',
+  qosnowill: '101000044d515454040a003c0004636c6931',
+  short: '101000044d5154540402003c0004636c',
+  longer: '100f00044d5154540402003c0004636c6931',
+  publish: '300c0005746f70696368656c6c6f',
+  badflags: '111000044d5154540402003c0004636c6931',
+  authdata: '101500044d5154540502003c04160001640004636c6931',
+  dupprop: '101700044d5154540502003c062100052100060004636c6931',
+  recvmax0: '101400044d5154540502003c032100000004636c6931',
+  connack3: '20020100',
+  connack5: '202b0000281100000078217fff24012501270000ffff22000a12000861737369676e65641f000377687913001e',
+  connackunk: '20050000020501',
+  connackbad: '20020200',
+  varint5: '10ffffffff7f00',
+};
+const mq = (m: keyof typeof MQTT, type: string, fields: readonly string[]): string => fields.map((f) => `%[bin(${MQTT[m]}),mqtt_field_value(${type},${f})]`).join('|');
+
 export const CONVERTER_CASES: readonly ConverterCase[] = [
   { name: 'regsub replaces the first match, or every one with g, case-blind with i', fmt: '%[str(aXbXc),regsub(X,_)]|%[str(aXbXc),regsub(X,_,g)]|%[str(aXbxc),regsub(x,_,gi)]', expect: 'a_bXc|a_b_c|a_b_c' },
   { name: 'regsub anchors ^ only at the start and steps over empty matches', fmt: '%[str(abcabc),regsub(^a,Z,g)]|%[str(abc),regsub(x*,-,g)]|%[str(abc),regsub(x*,-)]', expect: 'Zbcabc|-a-b-c-|-abc' },
@@ -94,5 +140,50 @@ export const CONVERTER_CASES: readonly ConverterCase[] = [
     name: 'integers beyond 2^53 stay exact: literals, casts from text, hex2i, cpl, hex and bitwise operators',
     fmt: '%[int(9007199254740993)]|%[int(99999999999999999999)]|%[str(9007199254740993),add(0)]|%[str(-99999999999999999999),add(0)]|%[str(FFFFFFFFFFFFFFFF),hex2i]|%[str(7FFFFFFFFFFFFFFF),hex2i]|%[int(9223372036854775807),cpl]|%[int(9223372036854775807),hex]|%[int(9007199254740993),and(9007199254740995)]|%[int(9007199254740993),xor(1)]|%[int(9007199254740993),odd]',
     expect: '9007199254740993|9223372036854775807|9007199254740993|-9223372036854775808|-1|9223372036854775807|-9223372036854775808|7FFFFFFFFFFFFFFF|9007199254740993|9007199254740992|1',
+  },
+  {
+    name: 'the literal fetches bin, ipv4, ipv6 and meth give their argument in their type',
+    fmt: '%[bin(616263)]|%[bin(6162),hex]|%[bin(41004200)]|%[bin(41004200),length]|%[ipv4(10.0.0.1)]|%[ipv4(10.1.2.3),ipmask(8)]|%[ipv4(1.2.3.4),hex]|%[ipv6(2001:DB8:0::1)]|%[ipv6(::ffff:1.2.3.4)]|%[ipv6(::1),hex]|%[meth(GET)]|%[meth(get)]|%[meth(FOO),hex]|%[thread]',
+    expect: 'abc|6162|A|1|10.0.0.1|10.0.0.0|01020304|2001:db8::1|::ffff:1.2.3.4|00000000000000000000000000000001|GET|get|464F4F|0',
+  },
+  {
+    name: 'protobuf reads varints, zigzag, fixed and floating values, nested paths and raw bytes; a wrong wire type gives nothing',
+    fmt: [pb('1', ',hex'), pb('1,int32'), pb('2'), pb('3.1,uint64'), pb('3,int32'), pb('4,fixed32'), pb('4,sfixed32'), pb('5,fixed64'), pb('5,sfixed64'), pb('6,sint32'), pb('6,int32'), pb('7,float'), pb('8,double'), pb('9,double'), pb('10'), pb('1,fixed32'), pb('3', ',hex'), pb('4', ',hex'), pb('1,int32', ',hex')].join('|'),
+    expect: '9601|150|testing|150||2147483649|-2147483647|-1|-1|-2|3|4294967294|3|-7|||089601|01000080|0000000000000096',
+  },
+  {
+    name: 'ungrpc walks gRPC frames to the one holding the field',
+    fmt: `%[bin(${GRPC}),ungrpc(2,int32)]|%[bin(${GRPC}),ungrpc(1,sint64)]|%[bin(${GRPC}),ungrpc(3)]|%[bin(0000000009089601),ungrpc(1,int32)]`,
+    expect: '3|75||',
+  },
+  {
+    name: 'fix_is_valid checks the first three tags, the body length and the checksum; too little data is no answer yet',
+    fmt: Object.values(FIX).map((m) => `%[bin(${m}),fix_is_valid]`).join('|'),
+    expect: '1|0|0|||0|0|0|0',
+  },
+  {
+    name: 'fix_tag_value finds a tag by number or name (case-blind), never past CheckSum',
+    fmt: ['35', 'MsgType', 'sendercompid', '52', '999', 'BeginString', '10'].map((t) => `%[bin(${FIX.valid}),fix_tag_value(${t})]`).join('|') + `|%[bin(${FIX.cut}),fix_tag_value(999)]|%[bin(${FIX.emptyValue}),fix_tag_value(35)]|%[bin(${FIX.emptyValue}),fix_tag_value(10)]`,
+    expect: 'A|A|SENDER|20200101-00:00:00||FIX.4.4|131|||000',
+  },
+  {
+    name: 'mqtt_is_valid accepts CONNECT and CONNACK packets only, and has no answer yet for a packet cut short',
+    fmt: (Object.keys(MQTT) as (keyof typeof MQTT)[]).map((m) => `%[bin(${MQTT[m]}),mqtt_is_valid]`).join('|') + '|%[bin(108080808001),mqtt_is_valid]|%[bin(1080808001),mqtt_is_valid]|%[bin(00),mqtt_is_valid]|%[bin(0000),mqtt_is_valid]',
+    expect: '1|1|1|1|1|0|0|0|1||0|0|0|0|0|0|1|1||0|0|0|||0',
+  },
+  {
+    name: 'mqtt_field_value reads a 5.0 CONNECT: header fields, properties, will properties and the payload',
+    fmt: mq('v5', 'connect', ['flags', 'protocol_name', 'protocol_version', 'client_identifier', 'will_topic', 'will_payload', 'username', 'password', 'keepalive', '17', '33', '39', '21', '22', '23', '24', '1', '2', '3', '8', '9', '25', '34']),
+    expect: '198|MQTT|5|cli5|wt5|wp5|u5|p5|60|120|20|65535|meth|data|1|7|1|99|text/plain|rt||0|0',
+  },
+  {
+    name: 'mqtt_field_value gives 5.0 fields only of 5.0 packets and will properties only with a will; types by name or number',
+    fmt: [mq('v311full', 'CONNECT', ['flags', 'protocol_name', 'protocol_version', 'client_identifier', 'will_topic', 'will_payload', 'username', 'password', 'keepalive', '17', '33', '3']), mq('isdp', '1', ['client_identifier', 'username', 'password', 'protocol_name', 'protocol_version']), mq('v5nowill', 'connect', ['33', '1', '3', 'client_identifier', 'will_topic'])].join('|'),
+    expect: '238|MQTT|4|cli2|wt|wp|user|pass|30||||c3|u|p|MQIsdp|3|5|||cli6|',
+  },
+  {
+    name: 'mqtt_field_value reads CONNACKs, whose version is guessed from their length, and only packets of the type asked',
+    fmt: [mq('connack3', 'connack', ['flags', 'reason_code', 'protocol_version', '17']), mq('connack5', 'connack', ['flags', 'reason_code', 'protocol_version', '17', '33', '36', '37', '39', '34', '18', '31', '19', '21', '40']), mq('connack5', 'connect', ['flags']), mq('short', 'connect', ['flags']), mq('publish', 'publish', ['1']), mq('connackunk', '2', ['flags'])].join('|'),
+    expect: '1|0|4||0|0|5|120|32767|1|1|65535|10|assigned|why|30||0||||',
   },
 ];

@@ -145,7 +145,10 @@ export class ProxyEngine implements Engine, SessionHost {
     // connections still open (idle keep-alive, in flight) would keep their timers and the process alive
     for (const sock of this.clients) sock.destroy();
     this.clients.clear();
-    for (const g of this.generations) for (const be of g.backends.values()) be.closeIdle();
+    for (const g of this.generations) for (const be of g.backends.values()) {
+      be.closeIdle();
+      be.stopTimers();
+    }
     await Promise.all(closing);
     for (const sink of this.sinks.values()) sink.close();
     this.sinks.clear();
@@ -229,7 +232,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private retire(g: Generation): void {
     if (g === this.gen || g.active > 0) return;
-    for (const be of g.backends.values()) be.closeIdle();
+    for (const be of g.backends.values()) {
+      be.closeIdle();
+      be.stopTimers();
+    }
     this.generations.delete(g);
     for (const fe of g.config.frontends) {
       const sink = this.sinks.get(fe);
@@ -782,10 +788,11 @@ export class ProxyEngine implements Engine, SessionHost {
     return {
       name: s.name, id: s.id, address: `${a.host}:${a.port}`, weight: s.userWeight, effectiveWeight: s.effectiveWeight,
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
-      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
+      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.spec.maxconn, totalConnections: s.totalConnections,
       bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck, checkRunning: s.checkRunning,
       ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
-      lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
+      lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, failedHana: s.failedHana,
+      ...(s.warmSince !== undefined ? { warmSince: s.warmSince } : {}), downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
       ...(s.agent && s.spec.agent
         ? {

@@ -7,6 +7,7 @@ import { createBalancer } from '../balance/algorithms.ts';
 import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
 import type { EventBus } from '../events.ts';
+import { clockSecond, warmingUp, warmupMaxconn, warmupWeight } from '../server/slowstart.ts';
 
 export interface QueuedRequest {
   readonly ctx: PickContext;
@@ -198,8 +199,51 @@ export class LiveBackend {
   setWeight(s: ServerState, weight: number): void {
     this.change(s, () => {
       s.userWeight = weight;
-      s.effectiveWeight = weight;
+      s.effectiveWeight = s.op === 'starting' && s.warmSince !== undefined ? this.warmWeight(s, clockSecond(Date.now())) : weight;
     }, true);
+  }
+
+  private readonly warmups = new Map<ServerState, NodeJS.Timeout>();
+
+  private warmWeight(s: ServerState, nowSec: number): number {
+    return warmupWeight(s.userWeight, s.spec.slowstart!, nowSec - s.warmSince!, !this.isStatic);
+  }
+
+  // A server coming UP with slowstart is STARTING: its weight and maxconn follow the ramp, recomputed every second
+  // (server_warmup's task runs every MAX(1000, slowstart / 20) ms, slowstart being in seconds there).
+  private startWarmup(s: ServerState): void {
+    s.op = 'starting';
+    s.warmSince = clockSecond(Date.now());
+    this.applyWarmup(s);
+    const timer = setInterval(() => this.change(s, () => this.applyWarmup(s)), 1000);
+    timer.unref();
+    this.warmups.set(s, timer);
+  }
+
+  private applyWarmup(s: ServerState): void {
+    const nowSec = clockSecond(Date.now());
+    if (s.op === 'starting' && s.warmSince !== undefined && warmingUp(s.spec.slowstart!, s.warmSince, nowSec)) {
+      s.effectiveWeight = this.warmWeight(s, nowSec);
+      s.maxconn = warmupMaxconn(s.spec.maxconn, s.spec.slowstart!, nowSec - s.warmSince);
+      return;
+    }
+    this.stopWarmup(s);
+    if (s.op === 'starting') s.op = 'up';
+  }
+
+  private stopWarmup(s: ServerState): void {
+    const timer = this.warmups.get(s);
+    if (timer) clearInterval(timer);
+    this.warmups.delete(s);
+    delete s.warmSince;
+    s.effectiveWeight = s.userWeight;
+    s.maxconn = s.spec.maxconn;
+  }
+
+  /** Clears the slowstart timers (the engine stops or retires this generation). */
+  stopTimers(): void {
+    for (const timer of this.warmups.values()) clearInterval(timer);
+    this.warmups.clear();
   }
 
   setAdmin(s: ServerState, admin: AdminState): void {
@@ -211,11 +255,14 @@ export class LiveBackend {
   }
 
   setOperational(s: ServerState, up: boolean): void {
-    const to = up ? 'up' : 'down';
-    if (s.op === to) return;
+    if (up === (s.op !== 'down')) return;
     this.change(s, () => {
-      s.op = to;
       s.lastStateChange = Date.now();
+      if (!up) {
+        this.stopWarmup(s);
+        s.op = 'down';
+      } else if (s.spec.slowstart) this.startWarmup(s);
+      else s.op = 'up';
     });
   }
 

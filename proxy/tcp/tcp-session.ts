@@ -219,6 +219,7 @@ export class TcpSession {
     let connected = false;
     srv.once(reads.connectEvent, () => {
       connected = true;
+      server.observer?.('L4_OK');
       this.tConnected = Date.now();
       // mode tcp has no response head: what the store rules remember is written once the server is reached
       if (this.stores.length > 0 || be.spec.storeResponseRules.length > 0) applyStoreRules(be.spec, { ...this.ctx, server: server.spec }, this.stores, server);
@@ -282,6 +283,7 @@ export class TcpSession {
     this.srv = null;
     const be = this.be!;
     server.failedConnects++;
+    server.observer?.('L4_ERR');
     be.drop(server);
     const plan = planRetry(be, server, this.retries, immediate);
     if (plan.giveUp) {

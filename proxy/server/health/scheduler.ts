@@ -8,7 +8,8 @@ import type tls from 'node:tls';
 import { serverTlsOptions } from '../../tls/server-tls.ts';
 import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
-import type { ServerState } from '../server-state.ts';
+import type { ServerState, TrafficOutcome } from '../server-state.ts';
+import { healthBeforeFailure, observeOutcome } from './observe.ts';
 import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverUpMessage } from './messages.ts';
 import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarget } from './probe.ts';
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
@@ -101,6 +102,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
   }
 
   const timers = new Map<CheckTask, NodeJS.Timeout>();
+  /** When each scheduled check is due (the task's expire). */
+  const due = new Map<CheckTask, number>();
   let abort = new AbortController();
   let running = false;
 
@@ -125,6 +128,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     const healthBefore = server.health;
     const step = stepHealth(server.health, rise, fall, kind);
     if (step.countedFailure) server.failedChecks++;
+    // a passing check ends a run of traffic errors (consecutive_errors)
+    if (kind === 'passed' || kind === 'condpass') server.consecutiveErrors = 0;
     server.health = step.health;
     const to = transitionFor(server, step.health, rise, kind);
     if (host.emitCheck && (host.wantsCheck?.() ?? true)) host.emitCheck({
@@ -296,6 +301,38 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     const timer = setTimeout(() => void tick(task), Math.max(0, delayMs));
     timer.unref();
     timers.set(task, timer);
+    due.set(task, Date.now() + Math.max(0, delayMs));
+  }
+
+  // __health_adjust(): one outcome of the server's traffic under "observe"; at error-limit consecutive errors,
+  // on-error sets the health and a failed HANA result is applied as a check's would be, then the next check is
+  // brought forward to fastinter when that is sooner.
+  function observe(server: ServerState, outcome: TrafficOutcome): void {
+    const spec = server.spec.observe;
+    if (!spec || !running) return;
+    const v = observeOutcome(spec, server.consecutiveErrors, outcome);
+    if (v.kind === 'ignore') return;
+    if (v.kind === 'clear') {
+      server.consecutiveErrors = 0;
+      return;
+    }
+    if (v.kind === 'count') {
+      server.consecutiveErrors++;
+      return;
+    }
+    const health = healthBeforeFailure(spec.onError, server.health, server.spec.rise);
+    if (health !== null) {
+      server.health = health;
+      apply(server, { ok: false, status: 'HANA', desc: v.desc, durationMs: -1 });
+    }
+    server.consecutiveErrors = 0;
+    server.failedHana++;
+    const task = checkTasks.get(server);
+    const fast = server.spec.fastinter;
+    if (task && fast && timers.has(task) && Date.now() + fast < (due.get(task) ?? Infinity)) {
+      clearTimeout(timers.get(task));
+      schedule(task, fast);
+    }
   }
 
   // srv_getinter() for either kind: the agent's counter always sits at 0 or full, so it uses its inter.
@@ -307,6 +344,7 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
 
   async function tick(task: CheckTask): Promise<void> {
     timers.delete(task);
+    due.delete(task);
     if (!running) return;
     // Maintenance pauses health checks (CHK_ST_PAUSED), not agents; the task keeps waking every inter.
     if (!task.agent && task.server.admin === 'maint') return schedule(task, task.server.spec.inter);
@@ -341,12 +379,16 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       // every check in flight listens on it (each removes its listener when done)
       setMaxListeners(0, abort.signal);
       for (const { task, delayMs } of taskDelays()) schedule(task, delayMs);
+      // observe acts through the health check: a server without "check" ignores its traffic (health_adjust)
+      for (const server of checkTasks.keys()) if (server.spec.observe) server.observer = (o) => observe(server, o);
     },
     stop(): void {
       running = false;
       abort.abort();
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      due.clear();
+      for (const server of checkTasks.keys()) delete server.observer;
     },
     checkNow(server: ServerState): Promise<CheckResult> {
       const task = checkTasks.get(server) ?? { server, agent: false };

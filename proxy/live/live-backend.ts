@@ -27,6 +27,11 @@ export interface IdleConn {
   readonly sock: net.Socket;
 }
 
+/** Up and out of maintenance: what srv_update_status calls RUNNING or STARTING. */
+function running(s: ServerState): boolean {
+  return s.op !== 'down' && s.admin !== 'maint';
+}
+
 export class LiveBackend {
   readonly name: string;
   readonly servers: ServerState[];
@@ -178,9 +183,11 @@ export class LiveBackend {
   private change(s: ServerState, mutate: () => void, weightOnly = false): void {
     const backendWasUp = this.hasUsableServer;
     const wasUsable = s.usable;
+    const wasRunning = running(s);
     const oldWeight = s.effectiveWeight;
     mutate();
     const usable = s.usable;
+    this.shutdownOnMark(s, wasRunning);
     if (wasUsable && !usable) this.balancer.serverDown?.(s);
     else if (!wasUsable && usable) this.balancer.serverUp?.(s);
     else if (usable && (weightOnly || oldWeight !== s.effectiveWeight)) this.balancer.weightChanged?.(s);
@@ -193,6 +200,16 @@ export class LiveBackend {
       else this.downTimeMs += now - this.lastStateChange;
       this.lastStateChange = now;
       this.onAvailability?.(this, backendUp);
+    }
+  }
+
+  // srv_update_status(): a server marked DOWN (or put in maintenance) with on-marked-down shutdown-sessions ends its
+  // sessions; an active one coming UP with on-marked-up shutdown-backup-sessions and a weight ends the backups'.
+  private shutdownOnMark(s: ServerState, wasRunning: boolean): void {
+    const now = running(s);
+    if (wasRunning && !now && s.spec.onMarkedDown) for (const st of [...s.streams]) st.shutdown('D');
+    if (!wasRunning && now && s.spec.onMarkedUp && !s.backup && s.effectiveWeight > 0) {
+      for (const b of this.servers) if (b.backup) for (const st of [...b.streams]) st.shutdown('U');
     }
   }
 

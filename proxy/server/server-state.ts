@@ -73,7 +73,7 @@ export class ServerState {
   /** Times "observe" reached error-limit (stats "hanafail"). */
   failedHana = 0;
   /** Streams on this server that on-marked-down / on-marked-up may shut (srv_shutdown_streams). */
-  readonly streams = new Set<{ shutdown(): void }>();
+  readonly streams = new Set<{ shutdown(why: 'D' | 'U'): void }>();
   /** Set by the health scheduler when the server observes its traffic: one traffic outcome (health_adjust). */
   observer?: (event: TrafficOutcome) => void;
   /** The agent check, when the server line has agent-check (it starts at health = rise, as HAProxy's). */

@@ -553,7 +553,9 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private startHealth(gen: Generation): void {
     if (this.opts.healthChecks === false) return;
-    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers, dynamic: !be.isStatic }));
+    const backends = [...gen.backends.values()].map((be) => ({
+      spec: be.spec, servers: be.servers, dynamic: !be.isStatic, load: () => ({ connections: be.served, queued: be.queue.length }),
+    }));
     if (!backends.some((b) => b.servers.some((s) => s.spec.check || s.spec.agent))) return;
     this.health = createHealthScheduler(backends, {
       transition: (server, to, message) => {
@@ -562,7 +564,8 @@ export class ProxyEngine implements Engine, SessionHost {
         const from = server.op;
         this.inHealthTransition = true;
         try {
-          be.setOperational(server, to === 'up');
+          if (to === 'stopping') be.setStopping(server);
+          else be.setOperational(server, to === 'up');
         } finally {
           this.inHealthTransition = false;
         }

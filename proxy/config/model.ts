@@ -450,6 +450,10 @@ export interface ProxyOptions {
   /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
   logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
+  /** http-check disable-on-404: a 404 to a check of a server that is not DOWN sets it NOLB (stopping). */
+  disableOn404?: boolean;
+  /** http-check send-state: checks carry an X-Haproxy-Server-State header. */
+  sendState?: boolean;
   /** option tcp-check, redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk (exclusive with httpchk). */
   tcpCheck?: TcpCheckSpec;
   logasap: boolean;

@@ -272,7 +272,8 @@ export class LiveBackend {
   }
 
   setOperational(s: ServerState, up: boolean): void {
-    if (up === (s.op !== 'down')) return;
+    // a stopping (NOLB) server is not down, but coming UP still takes it out of that state
+    if (up ? s.op === 'up' || s.op === 'starting' : s.op === 'down') return;
     this.change(s, () => {
       s.lastStateChange = Date.now();
       if (!up) {
@@ -280,6 +281,16 @@ export class LiveBackend {
         s.op = 'down';
       } else if (s.spec.slowstart) this.startWarmup(s);
       else s.op = 'up';
+    });
+  }
+
+  // NOLB (srv_set_stopping): out of the balancing, still reachable by persistence.
+  setStopping(s: ServerState): void {
+    if (s.op === 'stopping' || s.op === 'down') return;
+    this.change(s, () => {
+      this.stopWarmup(s);
+      s.op = 'stopping';
+      s.lastStateChange = Date.now();
     });
   }
 

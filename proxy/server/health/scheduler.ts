@@ -10,7 +10,8 @@ import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
 import type { ServerState, TrafficOutcome } from '../server-state.ts';
 import { healthBeforeFailure, observeOutcome } from './observe.ts';
-import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverUpMessage } from './messages.ts';
+import { serverStateHeader } from './state-header.ts';
+import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverStoppingMessage, serverUpMessage } from './messages.ts';
 import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarget } from './probe.ts';
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
 import { checkStatusHasCode, checkStatusResult } from './status.ts';
@@ -23,7 +24,7 @@ const L57DATA = 14;
 
 export interface HealthHost {
   /** Called on a transition; the engine updates ServerState.op, tells the balancer (serverUp/serverDown), emits the server-state event. */
-  transition(server: ServerState, to: 'up' | 'down', message: string): void;
+  transition(server: ServerState, to: 'up' | 'down' | 'stopping', message: string): void;
   /** HAProxy-format alert/notice lines (the server sentence, then "backend X has no server available!"). */
   log(line: string): void;
   /** Receives one event per check result; the event is only built when this is set and wantsCheck() allows. */
@@ -41,6 +42,8 @@ export interface HealthBackend {
   readonly servers: readonly ServerState[];
   /** The algorithm follows weight changes (BE_LB_PROP_DYN); default true. Static ones take only 0% and 100%. */
   readonly dynamic?: boolean;
+  /** Connections open to the backend and requests in its queue (for http-check send-state). */
+  readonly load?: () => { connections: number; queued: number };
 }
 
 /** One check task: a server's health check, or its agent check. */
@@ -54,6 +57,8 @@ export interface HealthSchedulerOptions {
   readonly now?: () => number;
   /** Where to send a server's checks; default: its check addr/port, else its own address. */
   readonly addressOf?: (s: ServerState) => { host: string; port: number };
+  /** The server's own address as HAProxy names it (send-state's address and port); default: its host and port. */
+  readonly serverAddressOf?: (s: ServerState) => { host: string; port: number };
   /** Where to send a server's agent checks; default: its agent-addr (or addr), else its own host, on agent-port. */
   readonly agentAddressOf?: (s: ServerState) => { host: string; port: number };
   /** The probe to run (tests inject a scripted one). */
@@ -131,7 +136,13 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     // a passing check ends a run of traffic errors (consecutive_errors)
     if (kind === 'passed' || kind === 'condpass') server.consecutiveErrors = 0;
     server.health = step.health;
-    const to = transitionFor(server, step.health, rise, kind);
+    let to: HealthTransition = transitionFor(server, step.health, rise, kind);
+    // check_notify_stopping(): a conditional pass (disable-on-404) takes a running server out of the balancing;
+    // a full pass brings a stopping one back (srv_set_running)
+    if (!to && server.admin !== 'maint' && step.health >= rise) {
+      if (kind === 'condpass' && (server.op === 'up' || server.op === 'starting')) to = 'stopping';
+      else if (kind === 'passed' && server.op === 'stopping') to = 'up';
+    }
     if (host.emitCheck && (host.wantsCheck?.() ?? true)) host.emitCheck({
       kind: 'check',
       backend: server.backend,
@@ -158,16 +169,17 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
   }
 
   // srv_set_stopped / srv_set_running for a check's verdict: the sentence, the balancer, the backend's alert.
-  function changeState(b: HealthBackend, server: ServerState, to: 'up' | 'down', result: CheckResult, at: number): void {
+  function changeState(b: HealthBackend, server: ServerState, to: 'up' | 'down' | 'stopping', result: CheckResult, at: number): void {
     const before = countUsable(b.servers);
     const after = countUsable(b.servers, { server, op: to });
     // with log-health-checks the check line gave the reason, so the state sentence goes without it
     const reason = b.spec.options.logHealthChecks ? undefined : result;
-    const message = to === 'down' ? serverDownMessage(server, reason, after) : serverUpMessage(server, reason, after);
+    const message =
+      to === 'down' ? serverDownMessage(server, reason, after) : to === 'stopping' ? serverStoppingMessage(server, reason, after) : serverUpMessage(server, reason, after);
     recordStateChange(server, to, at);
     host.transition(server, to, message);
     host.log(message);
-    if (to === 'down' && before.active + before.backup > 0 && after.active + after.backup === 0) {
+    if (to !== 'up' && before.active + before.backup > 0 && after.active + after.backup === 0) {
       host.log(noServerAvailableMessage(b.spec.name, b.spec.kind === 'listen' ? 'listen' : 'backend'));
     }
   }
@@ -263,6 +275,12 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     return { host: spec.addr ?? server.host, port: spec.port };
   }
 
+  function stateHeaderOf(b: HealthBackend, server: ServerState): string {
+    const at = opts.serverAddressOf?.(server) ?? { host: server.host, port: server.port };
+    const load = b.load?.() ?? { connections: 0, queued: 0 };
+    return serverStateHeader(server, at.host, at.port, { servers: b.servers, allBackups: b.spec.options.allbackups, ...load }, now());
+  }
+
   async function runOnce(task: CheckTask, signal: AbortSignal): Promise<CheckResult> {
     const { server } = task;
     const b = backendOf(server);
@@ -289,6 +307,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       inter: server.spec.inter,
       ...(tlsOptions ? { tls: tlsOptions } : {}),
       ...(b.spec.options.httpchk ? { httpchk: b.spec.options.httpchk } : {}),
+      ...(b.spec.options.httpchk && b.spec.options.sendState ? { serverState: stateHeaderOf(b, server) } : {}),
+      ...(b.spec.options.disableOn404 && server.op !== 'down' ? { disableOn404: true } : {}),
       ...(ruleset ? { ruleset } : {}),
       ...common,
     });

@@ -579,6 +579,7 @@ export class ProxyEngine implements Engine, SessionHost {
       wantsCheck: () => this.events.wants.check,
       agentAdmin: (server, state) => this.setServerAdmin(server.backend, server.name, state),
       agentWeight: (server, weight) => gen.backends.get(server.backend)?.setWeight(server, weight),
+      agentMaxconn: (server, maxconn) => gen.backends.get(server.backend)?.setMaxconn(server, maxconn),
     }, { addressOf: (s) => this.checkAddress(s), agentAddressOf: (s) => this.agentAddress(s) });
     this.health.start();
   }
@@ -791,7 +792,7 @@ export class ProxyEngine implements Engine, SessionHost {
     return {
       name: s.name, id: s.id, address: `${a.host}:${a.port}`, weight: s.userWeight, effectiveWeight: s.effectiveWeight,
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
-      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.spec.maxconn, totalConnections: s.totalConnections,
+      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconnSetting, totalConnections: s.totalConnections,
       bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck, checkRunning: s.checkRunning,
       ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
       lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, failedHana: s.failedHana,

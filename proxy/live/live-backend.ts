@@ -241,7 +241,7 @@ export class LiveBackend {
     const nowSec = clockSecond(Date.now());
     if (s.op === 'starting' && s.warmSince !== undefined && warmingUp(s.spec.slowstart!, s.warmSince, nowSec)) {
       s.effectiveWeight = this.warmWeight(s, nowSec);
-      s.maxconn = warmupMaxconn(s.spec.maxconn, s.spec.slowstart!, nowSec - s.warmSince);
+      s.maxconn = warmupMaxconn(s.maxconnSetting, s.spec.slowstart!, nowSec - s.warmSince);
       return;
     }
     this.stopWarmup(s);
@@ -254,7 +254,16 @@ export class LiveBackend {
     this.warmups.delete(s);
     delete s.warmSince;
     s.effectiveWeight = s.userWeight;
-    s.maxconn = s.spec.maxconn;
+    s.maxconn = s.maxconnSetting;
+  }
+
+  // An agent's maxconn:N (server_parse_maxconn_change_request): the limit changes and the queue may move.
+  setMaxconn(s: ServerState, maxconn: number): void {
+    this.change(s, () => {
+      s.maxconnSetting = maxconn;
+      s.maxconn = s.op === 'starting' && s.warmSince !== undefined ? warmupMaxconn(maxconn, s.spec.slowstart!, clockSecond(Date.now()) - s.warmSince) : maxconn;
+    });
+    this.serveQueue();
   }
 
   /** Clears the slowstart timers (the engine stops or retires this generation). */

@@ -42,7 +42,10 @@ export class ServerState {
   served = 0;
   /** Requests waiting in this server's queue. */
   queued = 0;
+  /** The connection limit in force (slowstart ramps it up); 0 = none. */
   maxconn: number;
+  /** The limit set: the config's, or an agent's maxconn:N (srv->maxconn); what stats show as slim. */
+  maxconnSetting: number;
   /** Counters for stats and the TUI. */
   totalConnections = 0;
   bytesIn = 0;
@@ -91,6 +94,7 @@ export class ServerState {
     this.userWeight = spec.weight;
     this.effectiveWeight = spec.weight;
     this.maxconn = spec.maxconn;
+    this.maxconnSetting = spec.maxconn;
     this.op = 'up';
     this.admin = spec.disabled ? 'maint' : 'ready';
     // init-addr (srv_iterate_initaddr): "last" needs a state file and is skipped; "libc" keeps the name (resolved

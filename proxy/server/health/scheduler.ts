@@ -16,7 +16,7 @@ import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarg
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
 import { checkStatusHasCode, checkStatusResult } from './status.ts';
 import { buildRuleset, type CheckRuleset } from './rulesets.ts';
-import { AGENT_FALL, AGENT_RISE, agentDescription, agentRuleset, agentStatus, weightRequest } from './agent.ts';
+import { AGENT_FALL, AGENT_RISE, agentDescription, agentRuleset, agentStatus, maxconnRequest, weightRequest } from './agent.ts';
 import { checkStatusNumber, type CheckStatus } from './status.ts';
 
 /** HCHK_STATUS_L57DATA: an agent failure below it (connect, timeout, bad response) never counts. */
@@ -35,6 +35,8 @@ export interface HealthHost {
   agentAdmin?(server: ServerState, state: 'ready' | 'drain' | 'maint'): void;
   /** An agent's weight word, already checked against the algorithm: the engine sets the user weight. */
   agentWeight?(server: ServerState, weight: number): void;
+  /** An agent's maxconn:N: the engine sets the server's maxconn and lets its queue in. */
+  agentMaxconn?(server: ServerState, maxconn: number): void;
 }
 
 export interface HealthBackend {
@@ -203,6 +205,12 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
         const w = weightRequest(reply.weight, server.spec.weight, b.dynamic ?? true);
         if ('error' in w) warning = w.error;
         else host.agentWeight?.(server, w.weight);
+      }
+      // maxconn:N after the weight; its warning only when the weight gave none
+      if (reply.maxconn !== undefined) {
+        const m = maxconnRequest(reply.maxconn);
+        if ('error' in m) warning ??= m.error;
+        else host.agentMaxconn?.(server, m.maxconn);
       }
       if (reply.health === 'up') agent.health = AGENT_RISE + AGENT_FALL - 1;
       else if (reply.health) agent.health = 0;

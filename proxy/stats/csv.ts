@@ -122,7 +122,8 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     wretr: 0,
     wredis: 0,
     status: serverStatusText(s),
-    weight: statsWeight(s.effectiveWeight),
+    // the eweight, rounded up: below the user weight only while slowstart holds it back (drain leaves it alone)
+    weight: s.op === 'starting' ? statsWeight(s.effectiveWeight) : s.weight,
     act: s.backup ? 0 : 1,
     bck: s.backup ? 1 : 0,
     lastchg: secs(now - s.lastStateChange),

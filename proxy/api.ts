@@ -70,6 +70,10 @@ export interface ServerSnapshot {
   readonly checkRunning?: boolean;
   readonly lastCheck?: { readonly status: string; readonly code?: number; readonly desc: string; readonly durationMs: number; readonly at: number };
   readonly lastStateChange: number;
+  /** While STARTING under slowstart: the clock second it came UP. */
+  readonly warmSince?: number;
+  /** Times "observe" reached error-limit (stats "hanafail"). */
+  readonly failedHana?: number;
   /** Stats "chkfail", "chkdown", "downtime" (ServerState.failedChecks, downTransitions, downTimeMs). */
   readonly failedChecks?: number;
   readonly downTransitions?: number;

@@ -145,7 +145,10 @@ export class ProxyEngine implements Engine, SessionHost {
     // connections still open (idle keep-alive, in flight) would keep their timers and the process alive
     for (const sock of this.clients) sock.destroy();
     this.clients.clear();
-    for (const g of this.generations) for (const be of g.backends.values()) be.closeIdle();
+    for (const g of this.generations) for (const be of g.backends.values()) {
+      be.closeIdle();
+      be.stopTimers();
+    }
     await Promise.all(closing);
     for (const sink of this.sinks.values()) sink.close();
     this.sinks.clear();
@@ -239,7 +242,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private retire(g: Generation): void {
     if (g === this.gen || g.active > 0) return;
-    for (const be of g.backends.values()) be.closeIdle();
+    for (const be of g.backends.values()) {
+      be.closeIdle();
+      be.stopTimers();
+    }
     this.generations.delete(g);
     for (const fe of g.config.frontends) {
       const sink = this.sinks.get(fe);
@@ -557,7 +563,9 @@ export class ProxyEngine implements Engine, SessionHost {
 
   private startHealth(gen: Generation): void {
     if (this.opts.healthChecks === false) return;
-    const backends = [...gen.backends.values()].map((be) => ({ spec: be.spec, servers: be.servers, dynamic: !be.isStatic }));
+    const backends = [...gen.backends.values()].map((be) => ({
+      spec: be.spec, servers: be.servers, dynamic: !be.isStatic, load: () => ({ connections: be.served, queued: be.queue.length }),
+    }));
     if (!backends.some((b) => b.servers.some((s) => s.spec.check || s.spec.agent))) return;
     this.health = createHealthScheduler(backends, {
       transition: (server, to, message) => {
@@ -566,7 +574,8 @@ export class ProxyEngine implements Engine, SessionHost {
         const from = server.op;
         this.inHealthTransition = true;
         try {
-          be.setOperational(server, to === 'up');
+          if (to === 'stopping') be.setStopping(server);
+          else be.setOperational(server, to === 'up');
         } finally {
           this.inHealthTransition = false;
         }
@@ -580,6 +589,7 @@ export class ProxyEngine implements Engine, SessionHost {
       wantsCheck: () => this.events.wants.check,
       agentAdmin: (server, state) => this.setServerAdmin(server.backend, server.name, state),
       agentWeight: (server, weight) => gen.backends.get(server.backend)?.setWeight(server, weight),
+      agentMaxconn: (server, maxconn) => gen.backends.get(server.backend)?.setMaxconn(server, maxconn),
     }, { addressOf: (s) => this.checkAddress(s), agentAddressOf: (s) => this.agentAddress(s) });
     this.health.start();
   }
@@ -792,10 +802,11 @@ export class ProxyEngine implements Engine, SessionHost {
     return {
       name: s.name, id: s.id, address: `${a.host}:${a.port}`, weight: s.userWeight, effectiveWeight: s.effectiveWeight,
       op: s.op, admin: s.admin, backup: s.backup, check: s.spec.check, health: s.health, rise: s.spec.rise,
-      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconn, totalConnections: s.totalConnections,
+      fall: s.spec.fall, served: s.served, queued: s.queued, maxconn: s.maxconnSetting, totalConnections: s.totalConnections,
       bytesIn: s.bytesIn, bytesOut: s.bytesOut, failedConnects: s.failedConnects, deniedResponses: s.deniedResponses, lastCheck: s.lastCheck, checkRunning: s.checkRunning,
       ...(s.maintCause ? { maintCause: s.maintCause } : {}), ...(s.spec.fqdn !== undefined ? { fqdn: s.spec.fqdn } : {}),
-      lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, downTransitions: s.downTransitions,
+      lastStateChange: s.lastStateChange, failedChecks: s.failedChecks, failedHana: s.failedHana,
+      ...(s.warmSince !== undefined ? { warmSince: s.warmSince } : {}), downTransitions: s.downTransitions,
       downTimeMs: downTimeMs(s, Date.now()), responses: [...s.responses],
       ...(s.agent && s.spec.agent
         ? {

@@ -26,6 +26,7 @@ import type {
   ProxyOptions,
   PersistRule,
   ServerSpec,
+  ServerOnError,
   StatsSocketSpec,
   ResolversSpec,
   PeersSpec,
@@ -75,6 +76,14 @@ export interface ServerDefaults {
   checkAlpn?: string[];
   /** "proto NAME": the multiplexer HAProxy speaks to the server with (h1, h2, fcgi, none). */
   proto?: string;
+  /** observe none|layer4|layer7, error-limit, on-error: traffic errors count against the server's health. */
+  observe?: 'layer4' | 'layer7';
+  errorLimit?: number;
+  onError?: ServerOnError;
+  onMarkedDown?: 'shutdown-sessions';
+  onMarkedUp?: 'shutdown-backup-sessions';
+  /** slowstart, in whole seconds as HAProxy stores it. */
+  slowstart?: number;
 }
 
 export interface ServerDraft extends ServerDefaults {
@@ -395,6 +404,10 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
       ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
+      ...(s.observe ? { observe: { mode: s.observe, errorLimit: s.errorLimit ?? 10, onError: s.onError ?? 'fail-check' } } : {}),
+      ...(s.onMarkedDown ? { onMarkedDown: s.onMarkedDown } : {}),
+      ...(s.onMarkedUp ? { onMarkedUp: s.onMarkedUp } : {}),
+      ...(s.slowstart ? { slowstart: s.slowstart } : {}),
       ...(checkTls(s) ? { checkTls: checkTls(s)! } : {}),
       ...(s.agentCheck && s.agentPort
         ? {

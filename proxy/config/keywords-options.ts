@@ -379,7 +379,16 @@ export function parseHttpCheck(c: ProxyLineContext): void {
     httpCheckSend(c);
     return;
   }
-  if (['disable-on-404', 'send-state', 'comment', 'connect'].includes(sub) || /^(set-var|set-var-fmt|unset-var)\(/.test(sub)) {
+  if (sub === 'disable-on-404' || sub === 'send-state') {
+    if (c.arg(2) !== '') {
+      c.alert(`'http-check ${sub}' cannot handle unexpected argument '${c.arg(2)}'.`);
+      return;
+    }
+    if (sub === 'disable-on-404') c.proxy.options.disableOn404 = true;
+    else c.proxy.options.sendState = true;
+    return;
+  }
+  if (['comment', 'connect'].includes(sub) || /^(set-var|set-var-fmt|unset-var)\(/.test(sub)) {
     c.proxy.httpCheckLoc = c.loc;
     c.unsupported(`'http-check ${sub}'`, { at: c.word(1) });
     return;

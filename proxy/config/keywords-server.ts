@@ -2,6 +2,7 @@
 // HAProxy's "[file:line] : 'server be/name' : ..." wording.
 import type { ProxyLineContext } from './context.ts';
 import type { ServerDefaults, ServerDraft } from './draft.ts';
+import type { ServerOnError } from './model.ts';
 import { isIpv4, isIpv6, parseAddress } from './address.ts';
 import { SERVER_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
@@ -60,6 +61,8 @@ function flag(apply: (t: Target) => void): ServerKeyword {
     return i + 1;
   };
 }
+
+const ON_ERROR: ReadonlySet<string> = new Set(['fastinter', 'fail-check', 'sudden-death', 'mark-down']);
 
 const MUX_PROTOS: ReadonlySet<string> = new Set(['h1', 'h2', 'fcgi', 'none']);
 
@@ -219,6 +222,55 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   cookie(p, i) {
     const err = parseServerCookie(p.c, i, p.target);
     return err === null ? i + 2 : fail(p, err, i);
+  },
+  // srv_parse_observe / _error_limit / _on_error / _on_marked_down / _on_marked_up / _slowstart (src/server.c)
+  observe(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'observe' expects <mode> as argument..`, i);
+    if (v === 'none') delete p.target.observe;
+    else if (v === 'layer4') p.target.observe = 'layer4';
+    else if (v === 'layer7') {
+      if (p.c.proxy.mode !== 'http') return fail(p, `'layer7' can only be used in http proxies..`, i);
+      p.target.observe = 'layer7';
+    } else return fail(p, `'observe' expects one of 'none', 'layer4', 'layer7' but got '${v}'.`, i);
+    return i + 2;
+  },
+  'error-limit'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'error-limit' expects an integer argument..`, i);
+    const n = atol(v);
+    if (n <= 0) return fail(p, `error-limit has to be > 0..`, i);
+    p.target.errorLimit = n;
+    return i + 2;
+  },
+  'on-error'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (!ON_ERROR.has(v)) return fail(p, `'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '${v}'.`, i);
+    p.target.onError = v as ServerOnError;
+    return i + 2;
+  },
+  'on-marked-down'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v !== 'shutdown-sessions') return fail(p, `'on-marked-down' expects 'shutdown-sessions' but got '${v}'.`, i);
+    p.target.onMarkedDown = v;
+    return i + 2;
+  },
+  'on-marked-up'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v !== 'shutdown-backup-sessions') return fail(p, `'on-marked-up' expects 'shutdown-backup-sessions' but got '${v}'.`, i);
+    p.target.onMarkedUp = v;
+    return i + 2;
+  },
+  slowstart(p, i) {
+    const v = p.c.arg(i + 1);
+    const t = parseTime(v);
+    if (!t.ok) {
+      if ('badChar' in t) return fail(p, `unexpected character '${t.badChar}' in 'slowstart' argument of server ${p.name}..`, i);
+      return fail(p, `overflow in argument <${v}> to <slowstart> of server ${p.name}, maximum value is 2147483647 ms (~24.8 days)..`, i);
+    }
+    // stored in seconds, rounded up (a bare "slowstart" with no value is 0: none)
+    p.target.slowstart = Math.floor((t.ms + 999) / 1000);
+    return i + 2;
   },
   port(p, i) {
     const v = p.c.arg(i + 1);

@@ -160,7 +160,24 @@ export interface ServerSpec {
   readonly agent?: AgentCheckSpec;
   /** Health checks over TLS (check-ssl, or inherited from "ssl"): the server's TLS settings with check-sni / check-alpn. */
   readonly checkTls?: CheckTlsSpec;
+  /** "observe layer4|layer7" with its error-limit (default 10) and on-error (default fail-check). */
+  readonly observe?: ObserveSpec;
+  /** on-marked-down shutdown-sessions: a check taking it DOWN closes its sessions. */
+  readonly onMarkedDown?: 'shutdown-sessions';
+  /** on-marked-up shutdown-backup-sessions: a check taking it UP closes the backup servers' sessions. */
+  readonly onMarkedUp?: 'shutdown-backup-sessions';
+  /** slowstart in whole seconds (HAProxy rounds the delay up): the weight ramps up after it comes UP. */
+  readonly slowstart?: number;
   readonly loc: SourceLoc;
+}
+
+/** What on-error does once error-limit consecutive errors were seen (HANA_ONERR_*). */
+export type ServerOnError = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down';
+
+export interface ObserveSpec {
+  readonly mode: 'layer4' | 'layer7';
+  readonly errorLimit: number;
+  readonly onError: ServerOnError;
 }
 
 /** The TLS of a server's checks: no "sni" expression, an optional fixed check-sni instead. */
@@ -435,6 +452,10 @@ export interface ProxyOptions {
   /** option log-health-checks: every change of a check's result is logged, and state changes drop the reason. */
   logHealthChecks: boolean;
   httpchk?: HttpCheckSpec;
+  /** http-check disable-on-404: a 404 to a check of a server that is not DOWN sets it NOLB (stopping). */
+  disableOn404?: boolean;
+  /** http-check send-state: checks carry an X-Haproxy-Server-State header. */
+  sendState?: boolean;
   /** option tcp-check, redis-check, smtpchk, mysql-check, pgsql-check, ldap-check, ssl-hello-chk (exclusive with httpchk). */
   tcpCheck?: TcpCheckSpec;
   logasap: boolean;

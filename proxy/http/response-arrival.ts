@@ -12,6 +12,7 @@ import { buildResponseHead } from './rewrite.ts';
 import { captureResponseCookie } from './cookie-capture.ts';
 import { applyAfterResponseRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { persistenceResponse } from './persistence-hooks.ts';
+import { statusOutcome } from '../server/health/observe.ts';
 
 const H2_CHUNKED_HEADER = 'transfer-encoding'.length + 'chunked'.length;
 
@@ -27,13 +28,21 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
     const buf = t.respBuf ? Buffer.concat([t.respBuf, d]) : d;
     const end = findHeadEnd(buf);
     if (end < 0) {
-      if (buf.length > MAX_RESPONSE_HEAD) return 'malformed';
+      if (buf.length > MAX_RESPONSE_HEAD) {
+        t.server?.observer?.('HTTP_HDRRSP');
+        return 'malformed';
+      }
       t.respBuf = buf === d ? Buffer.from(d) : buf; // d is the connection's read buffer: keep a copy
       return null;
     }
     const resp = parseResponseHead(buf, end, t.req.method === 'HEAD');
-    if (typeof resp === 'string') return 'malformed';
+    if (typeof resp === 'string') {
+      t.server?.observer?.('HTTP_HDRRSP');
+      return 'malformed';
+    }
     t.respBuf = null;
+    // "observe layer7" judges the status before the rules see it, interim ones included
+    t.server?.observer?.(statusOutcome(resp.status));
     if (resp.status >= 100 && resp.status < 200 && resp.status !== 101) {
       // interim response (100 Continue): pass it on and keep waiting for the final one
       client.write(buildResponseHead(resp, { closeClient: false, clientVersion: t.req.version }));

@@ -70,6 +70,7 @@ function connected(s: ServerSideSession, t: Txn, conn: ServerConn): void {
   conn.txn = t;
   t.conn = conn;
   if (t.tConnected < 0) t.tConnected = Date.now();
+  conn.server.observer?.('L4_OK');
   // %si:%sp and %bi:%bp name the two ends of the server connection; read (getsockname and getpeername, two
   // system calls a connection) only when a log line will print them
   const sock = conn.sock;
@@ -101,6 +102,7 @@ function connectFailed(s: ServerSideSession, t: Txn, conn: ServerConn, immediate
   const be = t.backend!;
   const server = t.server!;
   server.failedConnects++;
+  server.observer?.('L4_ERR');
   t.conn = null;
   conn.txn = null;
   conn.sock.destroy();
@@ -127,7 +129,7 @@ function connectFailed(s: ServerSideSession, t: Txn, conn: ServerConn, immediate
   else retry();
 }
 
-export function serverClosed(s: ServerSideSession, conn: ServerConn): void {
+export function serverClosed(s: ServerSideSession, conn: ServerConn, readError = false): void {
   const t = conn.txn;
   if (!t || s.current !== t) return;
   if (t.tunnel) {
@@ -150,6 +152,7 @@ export function serverClosed(s: ServerSideSession, conn: ServerConn): void {
       retryFresh(s, t, conn);
       return;
     }
+    t.server?.observer?.(readError ? 'HTTP_READ_ERROR' : 'HTTP_BROKEN_PIPE');
     t.termination = 'SH--';
     s.failResponse(t, 502);
     return;
@@ -176,7 +179,7 @@ export function serverError(s: ServerSideSession, conn: ServerConn, err: NodeJS.
     connectFailed(s, t, conn, err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || conn.reads.connectEvent === 'secureConnect');
     return;
   }
-  serverClosed(s, conn);
+  serverClosed(s, conn, true);
 }
 
 export function serverTimeout(s: ServerSideSession, conn: ServerConn): void {
@@ -187,6 +190,7 @@ export function serverTimeout(s: ServerSideSession, conn: ServerConn): void {
     return;
   }
   if (t.resp === null) {
+    t.server?.observer?.('HTTP_READ_TIMEOUT');
     t.termination = 'sH--';
     s.failResponse(t, 504);
     return;

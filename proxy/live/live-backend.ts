@@ -8,6 +8,7 @@ import { compileForwardFor, type ForwardFor } from '../http/forward-for.ts';
 import { ServerState, type AdminState } from '../server/server-state.ts';
 import type { EventBus } from '../events.ts';
 import { newFreqCtr, updateFreqCtr } from '../stick/freq-ctr.ts';
+import { clockSecond, warmingUp, warmupMaxconn, warmupWeight } from '../server/slowstart.ts';
 
 export interface QueuedRequest {
   readonly ctx: PickContext;
@@ -25,6 +26,11 @@ export interface QueuedRequest {
 /** A pooled server connection (the HTTP side's wrapper around its socket). */
 export interface IdleConn {
   readonly sock: net.Socket;
+}
+
+/** Up and out of maintenance: what srv_update_status calls RUNNING or STARTING. */
+function running(s: ServerState): boolean {
+  return s.op !== 'down' && s.admin !== 'maint';
 }
 
 export class LiveBackend {
@@ -186,9 +192,11 @@ export class LiveBackend {
   private change(s: ServerState, mutate: () => void, weightOnly = false): void {
     const backendWasUp = this.hasUsableServer;
     const wasUsable = s.usable;
+    const wasRunning = running(s);
     const oldWeight = s.effectiveWeight;
     mutate();
     const usable = s.usable;
+    this.shutdownOnMark(s, wasRunning);
     if (wasUsable && !usable) this.balancer.serverDown?.(s);
     else if (!wasUsable && usable) this.balancer.serverUp?.(s);
     else if (usable && (weightOnly || oldWeight !== s.effectiveWeight)) this.balancer.weightChanged?.(s);
@@ -204,11 +212,73 @@ export class LiveBackend {
     }
   }
 
+  // srv_update_status(): a server marked DOWN (or put in maintenance) with on-marked-down shutdown-sessions ends its
+  // sessions; an active one coming UP with on-marked-up shutdown-backup-sessions and a weight ends the backups'.
+  private shutdownOnMark(s: ServerState, wasRunning: boolean): void {
+    const now = running(s);
+    if (wasRunning && !now && s.spec.onMarkedDown) for (const st of [...s.streams]) st.shutdown('D');
+    if (!wasRunning && now && s.spec.onMarkedUp && !s.backup && s.effectiveWeight > 0) {
+      for (const b of this.servers) if (b.backup) for (const st of [...b.streams]) st.shutdown('U');
+    }
+  }
+
   setWeight(s: ServerState, weight: number): void {
     this.change(s, () => {
       s.userWeight = weight;
-      s.effectiveWeight = weight;
+      s.effectiveWeight = s.op === 'starting' && s.warmSince !== undefined ? this.warmWeight(s, clockSecond(Date.now())) : weight;
     }, true);
+  }
+
+  private readonly warmups = new Map<ServerState, NodeJS.Timeout>();
+
+  private warmWeight(s: ServerState, nowSec: number): number {
+    return warmupWeight(s.userWeight, s.spec.slowstart!, nowSec - s.warmSince!, !this.isStatic);
+  }
+
+  // A server coming UP with slowstart is STARTING: its weight and maxconn follow the ramp, recomputed every second
+  // (server_warmup's task runs every MAX(1000, slowstart / 20) ms, slowstart being in seconds there).
+  private startWarmup(s: ServerState): void {
+    s.op = 'starting';
+    s.warmSince = clockSecond(Date.now());
+    this.applyWarmup(s);
+    const timer = setInterval(() => this.change(s, () => this.applyWarmup(s)), 1000);
+    timer.unref();
+    this.warmups.set(s, timer);
+  }
+
+  private applyWarmup(s: ServerState): void {
+    const nowSec = clockSecond(Date.now());
+    if (s.op === 'starting' && s.warmSince !== undefined && warmingUp(s.spec.slowstart!, s.warmSince, nowSec)) {
+      s.effectiveWeight = this.warmWeight(s, nowSec);
+      s.maxconn = warmupMaxconn(s.maxconnSetting, s.spec.slowstart!, nowSec - s.warmSince);
+      return;
+    }
+    this.stopWarmup(s);
+    if (s.op === 'starting') s.op = 'up';
+  }
+
+  private stopWarmup(s: ServerState): void {
+    const timer = this.warmups.get(s);
+    if (timer) clearInterval(timer);
+    this.warmups.delete(s);
+    delete s.warmSince;
+    s.effectiveWeight = s.userWeight;
+    s.maxconn = s.maxconnSetting;
+  }
+
+  // An agent's maxconn:N (server_parse_maxconn_change_request): the limit changes and the queue may move.
+  setMaxconn(s: ServerState, maxconn: number): void {
+    this.change(s, () => {
+      s.maxconnSetting = maxconn;
+      s.maxconn = s.op === 'starting' && s.warmSince !== undefined ? warmupMaxconn(maxconn, s.spec.slowstart!, clockSecond(Date.now()) - s.warmSince) : maxconn;
+    });
+    this.serveQueue();
+  }
+
+  /** Clears the slowstart timers (the engine stops or retires this generation). */
+  stopTimers(): void {
+    for (const timer of this.warmups.values()) clearInterval(timer);
+    this.warmups.clear();
   }
 
   setAdmin(s: ServerState, admin: AdminState): void {
@@ -220,10 +290,24 @@ export class LiveBackend {
   }
 
   setOperational(s: ServerState, up: boolean): void {
-    const to = up ? 'up' : 'down';
-    if (s.op === to) return;
+    // a stopping (NOLB) server is not down, but coming UP still takes it out of that state
+    if (up ? s.op === 'up' || s.op === 'starting' : s.op === 'down') return;
     this.change(s, () => {
-      s.op = to;
+      s.lastStateChange = Date.now();
+      if (!up) {
+        this.stopWarmup(s);
+        s.op = 'down';
+      } else if (s.spec.slowstart) this.startWarmup(s);
+      else s.op = 'up';
+    });
+  }
+
+  // NOLB (srv_set_stopping): out of the balancing, still reachable by persistence.
+  setStopping(s: ServerState): void {
+    if (s.op === 'stopping' || s.op === 'down') return;
+    this.change(s, () => {
+      this.stopWarmup(s);
+      s.op = 'stopping';
       s.lastStateChange = Date.now();
     });
   }

@@ -11,6 +11,18 @@ export interface AgentState {
   running: boolean;
 }
 
+/** What the traffic told of a server, as HAProxy's HANA_STATUS_* (analyze_statuses). */
+export type TrafficOutcome =
+  | 'L4_OK'
+  | 'L4_ERR'
+  | 'HTTP_OK'
+  | 'HTTP_STS'
+  | 'HTTP_HDRRSP'
+  | 'HTTP_RSP'
+  | 'HTTP_READ_ERROR'
+  | 'HTTP_READ_TIMEOUT'
+  | 'HTTP_BROKEN_PIPE';
+
 export type OperationalState = 'up' | 'down' | 'starting' | 'stopping';
 export type AdminState = 'ready' | 'maint' | 'drain';
 
@@ -31,7 +43,10 @@ export class ServerState {
   served = 0;
   /** Requests waiting in this server's queue. */
   queued = 0;
+  /** The connection limit in force (slowstart ramps it up); 0 = none. */
   maxconn: number;
+  /** The limit set: the config's, or an agent's maxconn:N (srv->maxconn); what stats show as slim. */
+  maxconnSetting: number;
   /** Counters for stats and the TUI. */
   totalConnections = 0;
   /** Sessions per second on this server (sess_per_sec, srv_sess_rate). */
@@ -57,6 +72,16 @@ export class ServerState {
   downTransitions = 0;
   /** Time spent DOWN before the current state, in ms (stats "downtime" adds the current DOWN period). */
   downTimeMs = 0;
+  /** While STARTING under slowstart: the clock second it came UP (HAProxy's last_change). */
+  warmSince?: number;
+  /** Consecutive traffic errors seen by "observe" (HAProxy's consecutive_errors). */
+  consecutiveErrors = 0;
+  /** Times "observe" reached error-limit (stats "hanafail"). */
+  failedHana = 0;
+  /** Streams on this server that on-marked-down / on-marked-up may shut (srv_shutdown_streams). */
+  readonly streams = new Set<{ shutdown(why: 'D' | 'U'): void }>();
+  /** Set by the health scheduler when the server observes its traffic: one traffic outcome (health_adjust). */
+  observer?: (event: TrafficOutcome) => void;
   /** The agent check, when the server line has agent-check (it starts at health = rise, as HAProxy's). */
   agent?: AgentState;
   /** Private slot for the backend's balancer (tree position, hash slots...). */
@@ -72,6 +97,7 @@ export class ServerState {
     this.userWeight = spec.weight;
     this.effectiveWeight = spec.weight;
     this.maxconn = spec.maxconn;
+    this.maxconnSetting = spec.maxconn;
     this.op = 'up';
     this.admin = spec.disabled ? 'maint' : 'ready';
     // init-addr (srv_iterate_initaddr): "last" needs a state file and is skipped; "libc" keeps the name (resolved

@@ -6,6 +6,7 @@ import type { ConfigModel } from '../config/model.ts';
 import { checkStatusDescription, checkStatusHasCode } from '../server/health/status.ts';
 import { ALL_ROWS_MODULE_COLUMNS, PROXY_ONLY_MODULE_COLUMNS, STAT_COLUMNS, statsCsvHeader, type StatColumn } from './columns.ts';
 import { backendStatusText, backendTotals, serverStatusText } from './status.ts';
+import { statsWeight, throttleRate } from '../server/slowstart.ts';
 
 export interface StatsOptions {
   /** The config serving, for what the snapshot does not carry (fullconn default, maxqueue, allbackups). */
@@ -121,7 +122,8 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     wretr: 0,
     wredis: 0,
     status: serverStatusText(s),
-    weight: s.weight,
+    // the eweight, rounded up: below the user weight only while slowstart holds it back (drain leaves it alone)
+    weight: s.op === 'starting' ? statsWeight(s.effectiveWeight) : s.weight,
     act: s.backup ? 0 : 1,
     bck: s.backup ? 1 : 0,
     lastchg: secs(now - s.lastStateChange),
@@ -160,6 +162,8 @@ function serverRow(b: BackendSnapshot, s: ServerSnapshot, opts: StatsOptions, no
     uweight: s.weight,
     '-': '-',
   };
+  if (s.op === 'starting' && s.admin !== 'drain') row.throttle = throttleRate(s.effectiveWeight, s.weight);
+  if (spec?.observe) row.hanafail = s.failedHana ?? 0;
   if (s.check) {
     row.chkfail = s.failedChecks ?? 0;
     row.chkdown = s.downTransitions ?? 0;
@@ -234,7 +238,7 @@ function backendRow(b: BackendSnapshot, opts: StatsOptions & CsvFilter, now: num
     // With ";up" / ";no-maint" HAProxy appends how many servers are up: "UP (2/3)".
     // cur_state != SRV_ST_STOPPED (stats_fill_be_stats_computesrv): a server in maintenance is stopped too
     status: (down ? 'DOWN' : 'UP') + (opts.upOnly || opts.noMaint ? ` (${b.servers.filter((s) => s.op !== 'down' && s.admin !== 'maint').length}/${b.servers.length})` : ''),
-    weight: totals.totalWeight,
+    weight: statsWeight(totals.totalWeight),
     act: totals.active,
     bck: totals.backup,
     chkdown: b.downTransitions ?? 0,

@@ -41,6 +41,13 @@ export class TcpSession {
   private bytesIn = 0;
   private bytesOut = 0;
   private termination = '--';
+  /** on-marked-down / on-marked-up: the server's state change ends this session, logged "D-" or "U-" (stream_shutdown
+   *  sets the error, no final state). */
+  private readonly shutdownHandle = {
+    shutdown: (why: 'D' | 'U'): void => {
+      if (!this.done) this.finish(`${why}-`);
+    },
+  };
   private clientEnded = false;
   private serverEnded = false;
   private done = false;
@@ -204,6 +211,7 @@ export class TcpSession {
   private connect(server: ServerState): void {
     const be = this.be!;
     this.server = server;
+    server.streams.add(this.shutdownHandle);
     if (this.tAssigned < 0) this.tAssigned = Date.now();
     be.take(server);
     const addr = this.host.addressOf(server);
@@ -220,6 +228,7 @@ export class TcpSession {
     let connected = false;
     srv.once(reads.connectEvent, () => {
       connected = true;
+      server.observer?.('L4_OK');
       this.tConnected = Date.now();
       // mode tcp has no response head: what the store rules remember is written once the server is reached
       if (this.stores.length > 0 || be.spec.storeResponseRules.length > 0) applyStoreRules(be.spec, { ...this.ctx, server: server.spec }, this.stores, server);
@@ -283,6 +292,8 @@ export class TcpSession {
     this.srv = null;
     const be = this.be!;
     server.failedConnects++;
+    server.streams.delete(this.shutdownHandle);
+    server.observer?.('L4_ERR');
     be.drop(server);
     const plan = planRetry(be, server, this.retries, immediate);
     if (plan.giveUp) {
@@ -358,6 +369,7 @@ export class TcpSession {
     if (!this.sock.destroyed && this.termination !== '--') this.sock.destroy();
     const be = this.be;
     const server = this.server;
+    server?.streams.delete(this.shutdownHandle);
     if (be && server) {
       be.drop(server);
       server.bytesOut += this.bytesOut;

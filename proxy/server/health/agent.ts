@@ -117,6 +117,16 @@ export function agentDescription(reply: AgentReply, warning: string | undefined)
   return '';
 }
 
+// server_parse_maxconn_change_request(): the new maxconn, or the warning the agent's line reports (strtol: an
+// optional sign and digits, nothing after them).
+export function maxconnRequest(text: string): { maxconn: number } | { error: string } {
+  if (text === '') return { error: 'Require <maxconn>.\n' };
+  const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(text);
+  if (!m) return { error: 'maxconn string empty or preceded by garbage' };
+  if (m[0].length !== text.length) return { error: 'Trailing garbage in maxconn string' };
+  return { maxconn: Number(m[1]) };
+}
+
 /** The agent's own counter: HAProxy gives it rise 1 and fall 1 (DEF_AGENT_RISETIME / FALLTIME). */
 export const AGENT_RISE = 1;
 export const AGENT_FALL = 1;

@@ -82,6 +82,13 @@ export function serverDownMessage(s: Loaded, reason: StateReason, counts: Usable
   return `${serverLabel(s)} is DOWN${reasonText(reason)}${leftTail(s, counts, requeued)}`;
 }
 
+// "Server be/s1 is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: 1ms. 1 active and
+// 0 backup servers online. 0 sessions requeued, 0 total in queue." (a 404 under disable-on-404; not DOWN, so the
+// "online" tail)
+export function serverStoppingMessage(s: Loaded, reason: StateReason, counts: UsableCounts, requeued = 0): string {
+  return `${serverLabel(s)} is stopping${reasonText(reason)}${onlineTail(s, counts, requeued)}`;
+}
+
 // "Server servers/server1 is UP, reason: Layer4 check passed, check duration: 0ms. 3 active and 0 backup
 // servers online. 0 sessions requeued, 0 total in queue."
 export function serverUpMessage(s: Loaded, reason: StateReason, counts: UsableCounts, requeued = 0): string {
@@ -137,5 +144,6 @@ export function checkResultMessage(
   const up = after >= rise;
   const status = up ? `${after - rise + 1}/${fall} ${s.effectiveWeight === 0 ? 'DRAIN' : 'UP'}` : `${after}/${rise} DOWN`;
   const kind = counter.agent ? 'Agent' : 'Health';
-  return `${kind} check for ${s.backup ? 'backup ' : ''}server ${s.backend}/${s.name} ${failed ? 'failed' : 'succeeded'}${reasonText(reason)}, status: ${status}.`;
+  const conditionally = typeof reason === 'object' && reason.status === 'L7OKC' ? 'conditionally ' : '';
+  return `${kind} check for ${s.backup ? 'backup ' : ''}server ${s.backend}/${s.name} ${conditionally}${failed ? 'failed' : 'succeeded'}${reasonText(reason)}, status: ${status}.`;
 }

@@ -47,6 +47,10 @@ export interface ProbeOptions {
   /** TLS for the check's connection (check-ssl, or "ssl" inherited): a handshake follows the connect. */
   readonly tls?: tls.ConnectionOptions;
   readonly signal?: AbortSignal;
+  /** http-check send-state: the X-Haproxy-Server-State value this check carries. */
+  readonly serverState?: string;
+  /** http-check disable-on-404 while the server is not DOWN: a 404 passes conditionally (L7OKC). */
+  readonly disableOn404?: boolean;
 }
 
 // conn_err_code_str(): what a check reports when the TLS handshake fails. A certificate not naming the SNI
@@ -62,7 +66,7 @@ export function connectTimeoutFor(o: Pick<ProbeOptions, 'inter' | 'timeoutConnec
 }
 
 /** The request bytes HAProxy sends for `option httpchk METHOD URI VERSION` (header names lowercased, as haproxy 2.6 sends them). */
-export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host' | 'headers' | 'body'>): string {
+export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | 'version' | 'host' | 'headers' | 'body'>, serverState?: string): string {
   // "option httpchk GET / HTTP/1.1\r\nHost:\ x" keeps headers in the version word; split them off.
   const parts = spec.version.split(/\r\n|\\r\\n/);
   const version = parts[0] || 'HTTP/1.0';
@@ -75,6 +79,8 @@ export function buildCheckRequest(spec: Pick<HttpCheckSpec, 'method' | 'uri' | '
   }
   if (spec.headers) headers.push(...spec.headers.map(([n, v]) => [n, v] as [string, string]));
   else if (spec.host && !headers.some(([n]) => n === 'host')) headers.unshift(['host', spec.host]);
+  // after the configured headers, before the framing ones (tcpcheck_eval_send)
+  if (serverState !== undefined) headers.push(['x-haproxy-server-state', serverState]);
   const body = spec.body ?? '';
   if (body !== '') headers.push(['content-length', String(Buffer.byteLength(body, 'latin1'))]);
   if (version === 'HTTP/1.1' && !headers.some(([n]) => n === 'connection')) headers.push(['connection', 'close']);
@@ -226,6 +232,8 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
       let data = '';
       const expect = chk.expect;
       const judge = (): void => {
+        // disable-on-404 comes before any expectation (tcpcheck_eval_expect_http): the server is to stop, not fail
+        if (opts.disableOn404 && /^HTTP\/\d\.\d 404(?: |\r?\n|$)/.test(data)) return finish('L7OKC', '', 404);
         const r = expect ? judgeExpect(data, expect) : judgeResponse(data, chk.expectStatus);
         finish(r.status, r.desc, r.code);
       };
@@ -244,7 +252,7 @@ export function probe(target: ProbeTarget, opts: ProbeOptions): Promise<CheckRes
         if (complete()) judge();
       });
       conn.on('end', () => (data ? judge() : finish('L7RSP')));
-      conn.write(buildCheckRequest(chk));
+      conn.write(buildCheckRequest(chk, opts.serverState));
     }
   });
 }

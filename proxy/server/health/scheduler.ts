@@ -8,13 +8,15 @@ import type tls from 'node:tls';
 import { serverTlsOptions } from '../../tls/server-tls.ts';
 import type { ProxySpec } from '../../config/model.ts';
 import type { CheckEvent } from '../../events.ts';
-import type { ServerState } from '../server-state.ts';
-import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverUpMessage } from './messages.ts';
+import type { ServerState, TrafficOutcome } from '../server-state.ts';
+import { healthBeforeFailure, observeOutcome } from './observe.ts';
+import { serverStateHeader } from './state-header.ts';
+import { checkResultMessage, countUsable, noServerAvailableMessage, serverDownMessage, serverStoppingMessage, serverUpMessage } from './messages.ts';
 import { probe as realProbe, type CheckResult, type ProbeOptions, type ProbeTarget } from './probe.ts';
 import { checkInterval, initialHealth, recordStateChange, stepHealth, transitionFor, type HealthTransition } from './state.ts';
 import { checkStatusHasCode, checkStatusResult } from './status.ts';
 import { buildRuleset, type CheckRuleset } from './rulesets.ts';
-import { AGENT_FALL, AGENT_RISE, agentDescription, agentRuleset, agentStatus, weightRequest } from './agent.ts';
+import { AGENT_FALL, AGENT_RISE, agentDescription, agentRuleset, agentStatus, maxconnRequest, weightRequest } from './agent.ts';
 import { checkStatusNumber, type CheckStatus } from './status.ts';
 
 /** HCHK_STATUS_L57DATA: an agent failure below it (connect, timeout, bad response) never counts. */
@@ -22,7 +24,7 @@ const L57DATA = 14;
 
 export interface HealthHost {
   /** Called on a transition; the engine updates ServerState.op, tells the balancer (serverUp/serverDown), emits the server-state event. */
-  transition(server: ServerState, to: 'up' | 'down', message: string): void;
+  transition(server: ServerState, to: 'up' | 'down' | 'stopping', message: string): void;
   /** HAProxy-format alert/notice lines (the server sentence, then "backend X has no server available!"). */
   log(line: string): void;
   /** Receives one event per check result; the event is only built when this is set and wantsCheck() allows. */
@@ -33,6 +35,8 @@ export interface HealthHost {
   agentAdmin?(server: ServerState, state: 'ready' | 'drain' | 'maint'): void;
   /** An agent's weight word, already checked against the algorithm: the engine sets the user weight. */
   agentWeight?(server: ServerState, weight: number): void;
+  /** An agent's maxconn:N: the engine sets the server's maxconn and lets its queue in. */
+  agentMaxconn?(server: ServerState, maxconn: number): void;
 }
 
 export interface HealthBackend {
@@ -40,6 +44,8 @@ export interface HealthBackend {
   readonly servers: readonly ServerState[];
   /** The algorithm follows weight changes (BE_LB_PROP_DYN); default true. Static ones take only 0% and 100%. */
   readonly dynamic?: boolean;
+  /** Connections open to the backend and requests in its queue (for http-check send-state). */
+  readonly load?: () => { connections: number; queued: number };
 }
 
 /** One check task: a server's health check, or its agent check. */
@@ -53,6 +59,8 @@ export interface HealthSchedulerOptions {
   readonly now?: () => number;
   /** Where to send a server's checks; default: its check addr/port, else its own address. */
   readonly addressOf?: (s: ServerState) => { host: string; port: number };
+  /** The server's own address as HAProxy names it (send-state's address and port); default: its host and port. */
+  readonly serverAddressOf?: (s: ServerState) => { host: string; port: number };
   /** Where to send a server's agent checks; default: its agent-addr (or addr), else its own host, on agent-port. */
   readonly agentAddressOf?: (s: ServerState) => { host: string; port: number };
   /** The probe to run (tests inject a scripted one). */
@@ -101,6 +109,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
   }
 
   const timers = new Map<CheckTask, NodeJS.Timeout>();
+  /** When each scheduled check is due (the task's expire). */
+  const due = new Map<CheckTask, number>();
   let abort = new AbortController();
   let running = false;
 
@@ -125,8 +135,16 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     const healthBefore = server.health;
     const step = stepHealth(server.health, rise, fall, kind);
     if (step.countedFailure) server.failedChecks++;
+    // a passing check ends a run of traffic errors (consecutive_errors)
+    if (kind === 'passed' || kind === 'condpass') server.consecutiveErrors = 0;
     server.health = step.health;
-    const to = transitionFor(server, step.health, rise, kind);
+    let to: HealthTransition = transitionFor(server, step.health, rise, kind);
+    // check_notify_stopping(): a conditional pass (disable-on-404) takes a running server out of the balancing;
+    // a full pass brings a stopping one back (srv_set_running)
+    if (!to && server.admin !== 'maint' && step.health >= rise) {
+      if (kind === 'condpass' && (server.op === 'up' || server.op === 'starting')) to = 'stopping';
+      else if (kind === 'passed' && server.op === 'stopping') to = 'up';
+    }
     if (host.emitCheck && (host.wantsCheck?.() ?? true)) host.emitCheck({
       kind: 'check',
       backend: server.backend,
@@ -153,16 +171,17 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
   }
 
   // srv_set_stopped / srv_set_running for a check's verdict: the sentence, the balancer, the backend's alert.
-  function changeState(b: HealthBackend, server: ServerState, to: 'up' | 'down', result: CheckResult, at: number): void {
+  function changeState(b: HealthBackend, server: ServerState, to: 'up' | 'down' | 'stopping', result: CheckResult, at: number): void {
     const before = countUsable(b.servers);
     const after = countUsable(b.servers, { server, op: to });
     // with log-health-checks the check line gave the reason, so the state sentence goes without it
     const reason = b.spec.options.logHealthChecks ? undefined : result;
-    const message = to === 'down' ? serverDownMessage(server, reason, after) : serverUpMessage(server, reason, after);
+    const message =
+      to === 'down' ? serverDownMessage(server, reason, after) : to === 'stopping' ? serverStoppingMessage(server, reason, after) : serverUpMessage(server, reason, after);
     recordStateChange(server, to, at);
     host.transition(server, to, message);
     host.log(message);
-    if (to === 'down' && before.active + before.backup > 0 && after.active + after.backup === 0) {
+    if (to !== 'up' && before.active + before.backup > 0 && after.active + after.backup === 0) {
       host.log(noServerAvailableMessage(b.spec.name, b.spec.kind === 'listen' ? 'listen' : 'backend'));
     }
   }
@@ -186,6 +205,12 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
         const w = weightRequest(reply.weight, server.spec.weight, b.dynamic ?? true);
         if ('error' in w) warning = w.error;
         else host.agentWeight?.(server, w.weight);
+      }
+      // maxconn:N after the weight; its warning only when the weight gave none
+      if (reply.maxconn !== undefined) {
+        const m = maxconnRequest(reply.maxconn);
+        if ('error' in m) warning ??= m.error;
+        else host.agentMaxconn?.(server, m.maxconn);
       }
       if (reply.health === 'up') agent.health = AGENT_RISE + AGENT_FALL - 1;
       else if (reply.health) agent.health = 0;
@@ -258,6 +283,12 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     return { host: spec.addr ?? server.host, port: spec.port };
   }
 
+  function stateHeaderOf(b: HealthBackend, server: ServerState): string {
+    const at = opts.serverAddressOf?.(server) ?? { host: server.host, port: server.port };
+    const load = b.load?.() ?? { connections: 0, queued: 0 };
+    return serverStateHeader(server, at.host, at.port, { servers: b.servers, allBackups: b.spec.options.allbackups, ...load }, now());
+  }
+
   async function runOnce(task: CheckTask, signal: AbortSignal): Promise<CheckResult> {
     const { server } = task;
     const b = backendOf(server);
@@ -284,6 +315,8 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       inter: server.spec.inter,
       ...(tlsOptions ? { tls: tlsOptions } : {}),
       ...(b.spec.options.httpchk ? { httpchk: b.spec.options.httpchk } : {}),
+      ...(b.spec.options.httpchk && b.spec.options.sendState ? { serverState: stateHeaderOf(b, server) } : {}),
+      ...(b.spec.options.disableOn404 && server.op !== 'down' ? { disableOn404: true } : {}),
       ...(ruleset ? { ruleset } : {}),
       ...common,
     });
@@ -296,6 +329,38 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
     const timer = setTimeout(() => void tick(task), Math.max(0, delayMs));
     timer.unref();
     timers.set(task, timer);
+    due.set(task, Date.now() + Math.max(0, delayMs));
+  }
+
+  // __health_adjust(): one outcome of the server's traffic under "observe"; at error-limit consecutive errors,
+  // on-error sets the health and a failed HANA result is applied as a check's would be, then the next check is
+  // brought forward to fastinter when that is sooner.
+  function observe(server: ServerState, outcome: TrafficOutcome): void {
+    const spec = server.spec.observe;
+    if (!spec || !running) return;
+    const v = observeOutcome(spec, server.consecutiveErrors, outcome);
+    if (v.kind === 'ignore') return;
+    if (v.kind === 'clear') {
+      server.consecutiveErrors = 0;
+      return;
+    }
+    if (v.kind === 'count') {
+      server.consecutiveErrors++;
+      return;
+    }
+    const health = healthBeforeFailure(spec.onError, server.health, server.spec.rise);
+    if (health !== null) {
+      server.health = health;
+      apply(server, { ok: false, status: 'HANA', desc: v.desc, durationMs: -1 });
+    }
+    server.consecutiveErrors = 0;
+    server.failedHana++;
+    const task = checkTasks.get(server);
+    const fast = server.spec.fastinter;
+    if (task && fast && timers.has(task) && Date.now() + fast < (due.get(task) ?? Infinity)) {
+      clearTimeout(timers.get(task));
+      schedule(task, fast);
+    }
   }
 
   // srv_getinter() for either kind: the agent's counter always sits at 0 or full, so it uses its inter.
@@ -307,6 +372,7 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
 
   async function tick(task: CheckTask): Promise<void> {
     timers.delete(task);
+    due.delete(task);
     if (!running) return;
     // Maintenance pauses health checks (CHK_ST_PAUSED), not agents; the task keeps waking every inter.
     if (!task.agent && task.server.admin === 'maint') return schedule(task, task.server.spec.inter);
@@ -341,12 +407,16 @@ export function createHealthScheduler(backends: readonly HealthBackend[], host: 
       // every check in flight listens on it (each removes its listener when done)
       setMaxListeners(0, abort.signal);
       for (const { task, delayMs } of taskDelays()) schedule(task, delayMs);
+      // observe acts through the health check: a server without "check" ignores its traffic (health_adjust)
+      for (const server of checkTasks.keys()) if (server.spec.observe) server.observer = (o) => observe(server, o);
     },
     stop(): void {
       running = false;
       abort.abort();
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      due.clear();
+      for (const server of checkTasks.keys()) delete server.observer;
     },
     checkNow(server: ServerState): Promise<CheckResult> {
       const task = checkTasks.get(server) ?? { server, agent: false };

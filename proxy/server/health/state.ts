@@ -37,11 +37,11 @@ export function stepHealth(health: number, rise: number, fall: number, result: C
 }
 
 /** The operational change a step asks for, or null (check_notify_failure / check_notify_success). */
-export type HealthTransition = 'up' | 'down' | null;
+export type HealthTransition = 'up' | 'down' | 'stopping' | null;
 
 // Whether the server crosses: DOWN when health reached 0 and it is not down yet; UP when health >= rise and
 // it is down. A server in maintenance never changes (its checks are paused).
-export function transitionFor(server: Pick<ServerState, 'op' | 'admin'>, health: number, rise: number, result: CheckResultKind): HealthTransition {
+export function transitionFor(server: Pick<ServerState, 'op' | 'admin'>, health: number, rise: number, result: CheckResultKind): 'up' | 'down' | null {
   if (server.admin === 'maint') return null;
   if (result === 'failed') return health === 0 && server.op !== 'down' ? 'down' : null;
   if (result === 'passed' || result === 'condpass') return health >= rise && server.op === 'down' ? 'up' : null;
@@ -58,7 +58,7 @@ export function checkInterval(spec: Pick<ServerSpec, 'inter' | 'fastinter' | 'do
 
 // Bookkeeping HAProxy does on every operational change (srv_update_status): last change time, time spent
 // down, and the DOWN transition counter. Both the health checks and the runtime API call it.
-export function recordStateChange(server: ServerState, to: 'up' | 'down', now: number): void {
+export function recordStateChange(server: ServerState, to: 'up' | 'down' | 'stopping', now: number): void {
   if (to === 'down') {
     server.downTransitions++;
   } else if (server.op === 'down') {

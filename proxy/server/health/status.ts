@@ -6,6 +6,7 @@ export type CheckStatus =
   | 'UNK'
   | 'INI'
   | 'CHECKED'
+  | 'HANA'
   | 'SOCKERR'
   | 'L4OK'
   | 'L4TOUT'
@@ -35,6 +36,7 @@ const TABLE: Record<CheckStatus, StatusRow> = {
   UNK: { num: 0, result: 'unknown', desc: 'Unknown', layer7: false },
   INI: { num: 1, result: 'unknown', desc: 'Initializing', layer7: false },
   CHECKED: { num: 3, result: 'neutral', desc: 'No status change', layer7: false },
+  HANA: { num: 4, result: 'failed', desc: 'Health analyze', layer7: false },
   SOCKERR: { num: 5, result: 'failed', desc: 'Socket error', layer7: false },
   L4OK: { num: 6, result: 'passed', desc: 'Layer4 check passed', layer7: false },
   L4TOUT: { num: 7, result: 'failed', desc: 'Layer4 timeout', layer7: false },

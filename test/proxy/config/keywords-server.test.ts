@@ -82,13 +82,16 @@ describe('server', () => {
   });
 
   it('warns about server keywords the lab does not implement and skips their arguments', () => {
-    // cookie, send-proxy and agent-check are implemented now; slowstart and observe still are not
-    const r = load(proxyConfig([], ['server s 127.0.0.1:1 slowstart 10s check observe layer4']));
+    // cookie, send-proxy, agent-check, slowstart and observe are implemented now; minconn and max-reuse are not
+    const r = load(proxyConfig([], ['server s 127.0.0.1:1 minconn 10 check max-reuse 5 slowstart 10s observe layer4']));
     expect(messages(r, 'warning')).toEqual([
-      "10: 'server b/s' : 'slowstart' is not supported by HAProxy Lab yet and is ignored.",
-      "10: 'server b/s' : 'observe' is not supported by HAProxy Lab yet and is ignored.",
+      "10: 'server b/s' : 'minconn' is not supported by HAProxy Lab yet and is ignored.",
+      "10: 'server b/s' : 'max-reuse' is not supported by HAProxy Lab yet and is ignored.",
     ]);
-    expect(backend(r.model!, 'b').servers[0]!.check).toBe(true);
+    const s = backend(r.model!, 'b').servers[0]!;
+    expect(s.check).toBe(true);
+    expect(s.slowstart).toBe(10);
+    expect(s.observe).toEqual({ mode: 'layer4', errorLimit: 10, onError: 'fail-check' });
   });
 
   it('reads agent-check with its port, address, interval and send string', () => {

@@ -9,7 +9,7 @@ import { proxySpec, type ProxyInit, type ServerInit } from '../../../helpers/fak
 // A host that applies transitions the way the engine will (op changes) and records everything it is told.
 function recordingHost() {
   const lines: string[] = [];
-  const transitions: { server: string; to: 'up' | 'down'; message: string }[] = [];
+  const transitions: { server: string; to: 'up' | 'down' | 'stopping'; message: string }[] = [];
   const checks: CheckEvent[] = [];
   const host: HealthHost = {
     transition(s, to, message) {

@@ -385,6 +385,15 @@ export type TcpRequestRule =
   | (RuleBase & { readonly stage: TcpRuleStage } & CaptureRule);
 export type TcpRuleStage = 'connection' | 'session' | 'content';
 
+/**
+ * tcp-response content (a backend's, src/tcp_rules.c tcp_parse_response_rule): accept and reject end the rules,
+ * close ends them too after shutting the server's connection; the variable and counter actions run and go on.
+ */
+export type TcpResponseRule =
+  | (RuleBase & { readonly action: 'accept' | 'reject' | 'close' })
+  | (RuleBase & VarRule)
+  | (RuleBase & Exclude<StickAction, { action: 'track-sc' }>);
+
 /** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
 export interface StickRule {
   readonly kind: 'on' | 'match' | 'store-request' | 'store-response';
@@ -527,6 +536,14 @@ export interface ProxySpec {
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** Backend side: tcp-response content rules (its named defaults' first) and their inspect delay. */
+  readonly tcpResponseRules: readonly TcpResponseRule[];
+  readonly tcpResponseInspectDelay?: number;
+  /**
+   * How many leading tcp-request content rules came from the named defaults section: a backend with the same
+   * defaults as its frontend does not run them a second time (tcp_inspect_request's def_rules).
+   */
+  readonly inheritedTcpRules: number;
   /** The section's own stick table ("stick-table ..."), named after it. */
   readonly stickTable?: StickTableSpec;
   /** stick on/match/store-request rules (request side, in order) and store-response rules. */

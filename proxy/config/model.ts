@@ -364,6 +364,8 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
+  /** allow: ends this proxy's http-response rules (the frontend's still run after a backend's). */
+  | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & VarRule)
   | (RuleBase & StickAction)
   | (RuleBase & CaptureRule);
@@ -371,7 +373,6 @@ export type HttpResponseRule =
 /** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
   | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
-  | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
 /** tcp-request connection|session|content: accept and reject end the stage; variable and tracking actions run and go on. */

@@ -366,7 +366,6 @@ export class HttpSession implements ServerSideSession {
   // The frontend's rules and what follows them: routing, the backend's rules, the server.
   private afterBody(t: Txn): void {
     const fe = t.fe;
-    const uid = fe.spec.uniqueId;
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
@@ -381,6 +380,16 @@ export class HttpSession implements ServerSideSession {
     t.backendChosen();
     persistenceStart(t, be);
     emitRoute(this, t, be.name);
+    // option http-buffer-request in the backend only: the wait starts as the stream enters it (AN_REQ_HTTP_BODY
+    // comes back before the backend's own analysers)
+    if (be.spec !== fe.spec && !fe.spec.options.httpBufferRequest && this.buffering.hold(t, () => this.inBackend(t, be), be.spec)) return;
+    this.inBackend(t, be);
+  }
+
+  // The backend's rules and what follows them: persistence, the unique id, the server.
+  private inBackend(t: Txn, be: LiveBackend): void {
+    const fe = t.fe;
+    const uid = fe.spec.uniqueId;
     if (this.backendContentRejects(t, be.spec)) return;
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;

@@ -34,6 +34,7 @@ import type {
   TcpCheckRuleSpec,
   StickRule,
   TcpRequestRule,
+  TcpResponseRule,
   Timeouts,
   UseBackendRule,
 } from './model.ts';
@@ -134,6 +135,8 @@ export interface ProxyDraft {
   httpAfterResponseRules: HttpAfterResponseRule[];
   tcpRequestRules: TcpRequestRule[];
   tcpInspectDelay?: number;
+  tcpResponseRules: TcpResponseRule[];
+  tcpResponseInspectDelay?: number;
   stickTable?: StickTableSpec;
   stickRules: StickRule[];
   storeResponseRules: StickRule[];
@@ -281,6 +284,7 @@ export function newProxyDraft(kind: ProxyKind, name: string, loc: SourceLoc): Pr
     redirectRules: [],
     httpAfterResponseRules: [],
     tcpRequestRules: [],
+    tcpResponseRules: [],
     stickRules: [],
     storeResponseRules: [],
     balance: { algorithm: 'roundrobin', options: [] },
@@ -319,6 +323,8 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.tcpRequestRules = [...from.tcpRequestRules];
   d.inherited = { http: from.httpRequestRules.length, response: from.httpResponseRules.length, tcp: from.tcpRequestRules.length };
   if (from.tcpInspectDelay !== undefined) d.tcpInspectDelay = from.tcpInspectDelay;
+  d.tcpResponseRules = [...from.tcpResponseRules];
+  if (from.tcpResponseInspectDelay !== undefined) d.tcpResponseInspectDelay = from.tcpResponseInspectDelay;
   d.balance = { ...from.balance, options: [...from.balance.options] };
   d.hashType = from.hashType;
   d.defaultServer = { ...from.defaultServer };

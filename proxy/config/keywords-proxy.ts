@@ -1,5 +1,6 @@
 // Keywords of frontend / backend / listen / defaults sections (src/cfgparse-listen.c, src/proxy.c,
 // src/backend.c backend_parse_balance()). Each handler reads one line into the section's draft.
+import { parseTcpResponse } from './keywords-tcp-response.ts';
 import { FormatError } from '../sample/format-string.ts';
 import { compileLogFormat, HTTP_ONLY_VARS, type LogFormatter } from '../log/log-format.ts';
 import { readFileSync } from 'node:fs';
@@ -367,6 +368,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   'http-response': parseHttpResponse,
   'http-after-response': parseHttpAfterResponse,
   'tcp-request': parseTcpRequest,
+  'tcp-response': parseTcpResponse,
   'stick-table': parseStickTableKeyword,
   stick: parseStickKeyword,
   timeout,

@@ -112,6 +112,7 @@ function finishRule<R>(c: ProxyLineContext, f: RuleFamily, action: string, parse
 }
 
 const FINAL_REQUEST_ACTIONS = new Set(['allow', 'deny', 'tarpit', 'redirect', 'return']);
+const FINAL_RESPONSE_ACTIONS = new Set(['allow', 'deny', 'redirect', 'return']);
 
 // "http-request ACTION ... [if|unless COND]"
 export function parseHttpRequest(c: ProxyLineContext): void {
@@ -232,9 +233,16 @@ function finishCondition(c: ProxyLineContext, at: number, keyword: string, actio
 // "http-response ACTION ... [if|unless COND]"
 export function parseHttpResponse(c: ProxyLineContext): void {
   if (notInAnonymousDefaults(c, 'http-response')) return;
+  const last = c.proxy.httpResponseRules[c.proxy.httpResponseRules.length - 1];
+  if (last && !last.cond && FINAL_RESPONSE_ACTIONS.has(last.action)) {
+    c.warn(`previous 'http-response' action is final and has no condition attached, further entries are NOOP.`, { form: 'parsing-tight' });
+  }
   const action = c.arg(1);
   let parsed: Parsed<HttpResponseRule>;
   switch (action) {
+    case 'allow':
+      parsed = { rule: { action: 'allow' }, next: 2 };
+      break;
     case 'deny':
     case 'return':
       parsed = parseReplyAction(c, 2, action, action === 'deny' ? 502 : 200) as Parsed<HttpResponseRule>;

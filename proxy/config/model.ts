@@ -383,6 +383,8 @@ export type HttpResponseRule =
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
+  /** allow: ends this proxy's http-response rules (the frontend's still run after a backend's). */
+  | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & VarRule)
   | (RuleBase & StickAction)
   | (RuleBase & CaptureRule);
@@ -390,7 +392,6 @@ export type HttpResponseRule =
 /** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
   | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
-  | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
 /** tcp-request connection|session|content: accept and reject end the stage; variable and tracking actions run and go on. */
@@ -403,6 +404,15 @@ export type TcpRequestRule =
   /** tcp-request content capture EXPR len N: a request slot of its own (the stage check refuses the others). */
   | (RuleBase & { readonly stage: TcpRuleStage } & CaptureRule);
 export type TcpRuleStage = 'connection' | 'session' | 'content';
+
+/**
+ * tcp-response content (a backend's, src/tcp_rules.c tcp_parse_response_rule): accept and reject end the rules,
+ * close ends them too after shutting the server's connection; the variable and counter actions run and go on.
+ */
+export type TcpResponseRule =
+  | (RuleBase & { readonly action: 'accept' | 'reject' | 'close' })
+  | (RuleBase & VarRule)
+  | (RuleBase & Exclude<StickAction, { action: 'track-sc' }>);
 
 /** "stick on|match|store-request|store-response EXPR [table T] [if|unless COND]" (persistence by server_id). */
 export interface StickRule {
@@ -550,6 +560,14 @@ export interface ProxySpec {
   readonly httpAfterResponseRules: readonly HttpAfterResponseRule[];
   readonly tcpRequestRules: readonly TcpRequestRule[];
   readonly tcpInspectDelay?: number;
+  /** Backend side: tcp-response content rules (its named defaults' first) and their inspect delay. */
+  readonly tcpResponseRules: readonly TcpResponseRule[];
+  readonly tcpResponseInspectDelay?: number;
+  /**
+   * How many leading tcp-request content rules came from the named defaults section: a backend with the same
+   * defaults as its frontend does not run them a second time (tcp_inspect_request's def_rules).
+   */
+  readonly inheritedTcpRules: number;
   /** The section's own stick table ("stick-table ..."), named after it. */
   readonly stickTable?: StickTableSpec;
   /** stick on/match/store-request rules (request side, in order) and store-response rules. */

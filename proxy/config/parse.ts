@@ -173,7 +173,7 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         loc,
       });
     }
-    const hasRules = base.httpRequestRules.length + base.httpResponseRules.length + base.httpAfterResponseRules.length + base.tcpRequestRules.length > 0;
+    const hasRules = base.httpRequestRules.length + base.httpResponseRules.length + base.httpAfterResponseRules.length + base.tcpRequestRules.length + base.tcpResponseRules.length > 0;
     if (!hasRules) return;
     const at = `(defaults section at ${base.loc.file}:${base.loc.line})`;
     if (kind === 'defaults') {
@@ -182,8 +182,10 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
       alertAt(loc, 'a listen section cannot inherit from a defaults section defining TCP/HTTP rules.', 'parsing-tight');
     } else if (u.side !== undefined && u.side !== kind) {
       alertAt(loc, `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules ${at}.`, 'parsing-tight');
-    } else if (kind === 'backend' && base.tcpRequestRules.some((r) => r.stage === 'connection')) {
+    } else if (kind === 'backend' && base.tcpRequestRules.some((r) => r.stage === 'connection' || r.stage === 'session')) {
       alertAt(loc, `a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules ${at}.`, 'parsing-tight');
+    } else if (kind === 'frontend' && base.tcpResponseRules.length > 0) {
+      alertAt(loc, `a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules ${at}.`, 'parsing-tight');
     } else {
       u.side = kind;
     }

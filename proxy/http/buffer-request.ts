@@ -2,6 +2,7 @@
 // (http_wait_for_request_body), within timeout http-request.
 import type { BufferedBody } from './request-body.ts';
 import type { Txn } from './exchange.ts';
+import type { ProxySpec } from '../config/model.ts';
 
 /** What the wait needs of its session: the body held so far, the client timeout, whether `t` is still current. */
 export interface BufferingSession {
@@ -19,10 +20,14 @@ export class RequestBuffering {
     return this.waiting !== null;
   }
 
-  /** Holds `t`'s rules until its body is buffered; false when they may run now. */
-  hold(t: Txn, resume: () => void): boolean {
+  /**
+   * Holds `t`'s rules until its body is buffered; false when they may run now. `wants` is the proxy whose option
+   * asks for it (the frontend's, or the backend's once the stream enters it); the wait is the client's, timed by
+   * the frontend's timeout http-request.
+   */
+  hold(t: Txn, resume: () => void, wants: ProxySpec = t.fe.spec): boolean {
     const fe = t.fe.spec;
-    if (!fe.options.httpBufferRequest || !t.req.hasBody || this.buffered()) return false;
+    if (!wants.options.httpBufferRequest || !t.req.hasBody || this.buffered()) return false;
     this.waiting = { t, resume };
     this.s.setClientTimeout(fe.timeouts.httpRequest ?? fe.timeouts.client ?? 0);
     return true;

@@ -1,5 +1,6 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
+import type { ResponseInspection } from '../tcp/response-inspection.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import { newTrackers, type Trackers } from '../stick/trackers.ts';
 import type { PendingStore } from '../stick/sticking-rules.ts';
@@ -123,6 +124,8 @@ export class Txn {
   tarpitHeld = -1;
   /** The body never arrived while option http-buffer-request waited for it: no valid request time (Tq -1). */
   bodyTimedOut = false;
+  /** Ended before HAProxy's http_process_request noted the request's time (a backend's content rule): Tq -1. */
+  noRequestTime = false;
   /** The body bytes dropped before an answer of the proxy's own, still what req.body* read while it is built. */
   droppedBody: Buffer | null = null;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
@@ -138,6 +141,10 @@ export class Txn {
   stk: Trackers = newTrackers();
   /** Entries the stick store rules will write once the response arrives. */
   readonly stores: PendingStore[] = [];
+  /** The backend's tcp-response content rules, holding the server's bytes until they decide. */
+  resInspect: ResponseInspection | null = null;
+  /** A tcp-response close: the server's connection is not kept after this exchange. */
+  serverClosedByRule = false;
 
   constructor(
     readonly session: HttpSession,

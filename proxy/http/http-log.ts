@@ -43,7 +43,7 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   if (applet) [rec.tw, rec.tc, rec.tr] = [0, 0, applet.logStatus === 400 ? -1 : 0];
   // a tarpitted request counts its hold as the queue time, and no valid request time (HAProxy's t_queue)
   if (t.tarpitHeld >= 0) [rec.tR, rec.tw] = [-1, t.tarpitHeld];
-  if (t.bodyTimedOut) rec.tR = -1;
+  if (t.bodyTimedOut || t.noRequestTime) rec.tR = -1;
   rec.ta = now - t.tStart;
   rec.ti = t.tIdle;
   if (early) rec.asap = true;

@@ -40,6 +40,9 @@ import { lastServer } from './prefer-last-server.ts';
 import { closesServerSide, dropServer, releaseServer } from './server-release.ts';
 import { RequestBuffering } from './buffer-request.ts';
 import { clientLeft } from './client-left.ts';
+import { inspectResponse } from './response-inspection-http.ts';
+import { backendContentRules, contentVerdict } from '../tcp/tcp-request-rules.ts';
+import { htxHeadSize } from '../sample/fetches/payload.ts';
 import { adoptStream, inspectHead } from './head-inspection.ts';
 import { GenerationSeat } from './generation-seat.ts';
 
@@ -363,7 +366,6 @@ export class HttpSession implements ServerSideSession {
   // The frontend's rules and what follows them: routing, the backend's rules, the server.
   private afterBody(t: Txn): void {
     const fe = t.fe;
-    const uid = fe.spec.uniqueId;
     if (this.applyRequestRules(t, fe.spec)) return;
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
@@ -379,6 +381,17 @@ export class HttpSession implements ServerSideSession {
     t.backendChosen();
     persistenceStart(t, be);
     emitRoute(this, t, be.name);
+    // option http-buffer-request in the backend only: the wait starts as the stream enters it (AN_REQ_HTTP_BODY
+    // comes back before the backend's own analysers)
+    if (be.spec !== fe.spec && !fe.spec.options.httpBufferRequest && this.buffering.hold(t, () => this.inBackend(t, be), be.spec)) return;
+    this.inBackend(t, be);
+  }
+
+  // The backend's rules and what follows them: persistence, the unique id, the server.
+  private inBackend(t: Txn, be: LiveBackend): void {
+    const fe = t.fe;
+    const uid = fe.spec.uniqueId;
+    if (this.backendContentRejects(t, be.spec)) return;
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
     // http_process_request: capture cookie reads the Cookie headers the rules left, before persistence edits them
@@ -393,6 +406,21 @@ export class HttpSession implements ServerSideSession {
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
     if (sticky) t.queued = assignChosenServer(be, sticky, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
     else this.assign(t, undefined);
+  }
+
+  // The backend's own tcp-request content rules run as the stream enters it, before its http-request rules
+  // (AN_REQ_INSPECT_BE); a reject closes the connection without an answer, logged PR-- with no request time.
+  private backendContentRejects(t: Txn, be: ProxySpec): boolean {
+    const rules = backendContentRules(t.fe.spec, be);
+    if (rules.length === 0) return false;
+    const head = t.req;
+    const htxSize = htxHeadSize(head.method, head.uri, `HTTP/${head.wireVersion}`, head.headers);
+    if (contentVerdict(rules, { ...t.ctx, htxSize }, true, undefined, true) !== 'reject') return false;
+    t.fe.denied++;
+    t.termination = 'PR--';
+    t.noRequestTime = true;
+    this.abort(t);
+    return true;
   }
 
   // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
@@ -517,6 +545,7 @@ export class HttpSession implements ServerSideSession {
     sock.write(head);
     be.bytesIn += head.length;
     t.server!.bytesIn += head.length;
+    if (be.spec.tcpResponseRules.length > 0) inspectResponse(this, t, conn);
     startRequestBody(t);
     const pending = this.buf;
     if (pending && !t.reqDone) {
@@ -550,6 +579,10 @@ export class HttpSession implements ServerSideSession {
 
   onServerData(conn: ServerConn, d: Buffer): void {
     const t = conn.txn!;
+    if (t.resInspect?.active) {
+      t.resInspect.push(Buffer.from(d));
+      return;
+    }
     if (t.resp === null) {
       const head = takeResponseHead(t, d, this.sock);
       if (head === null) return;
@@ -618,6 +651,8 @@ export class HttpSession implements ServerSideSession {
 
   // the server connection's events (exchange.ts) go to the server side
   onServerClosed(conn: ServerConn): void {
+    // the tcp-response rules decide first, on what came (their verdict may end the exchange)
+    conn.txn?.resInspect?.serverEnded();
     serverClosed(this, conn);
   }
 

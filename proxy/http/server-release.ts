@@ -29,7 +29,7 @@ export function releaseServer(t: Txn, owner: object, serverGone: boolean): void 
   t.conn = null;
   // a connection that carried a PROXY header speaks for this client only: it is not pooled
   const keep = !serverGone && t.resp?.reusable === true && t.reqDone && t.respDone && !conn.sock.destroyed && !server!.spec.sendProxy &&
-    !closesServerSide(t);
+    !closesServerSide(t) && !t.serverClosedByRule;
   if (keep) {
     conn.reused = false;
     conn.owner = owner;

@@ -49,6 +49,10 @@ export interface SampleContext {
    * req.len gives there (not the bytes received).
    */
   readonly htxSize?: number;
+  /** In tcp-response content rules: what the server sent so far (mode tcp), or nothing res.payload reads (mode http). */
+  readonly resPayload?: Buffer;
+  /** In mode http's tcp-response content rules: the response's HTX size, which res.len gives there. */
+  readonly resHtxSize?: number;
   /** In mode tcp: the buffer starts like an HTTP request whose head is not complete yet (see withBufferedRequest). */
   readonly reqIncomplete?: boolean;
   /** The client connection's TLS state (ssl_fc*, ssl_c_*); absent on clear-text connections. */

@@ -11,7 +11,7 @@ import { ADDR_CONVERTERS } from './converters-addr.ts';
 import { JSON_CONVERTERS } from './converters-json.ts';
 import { TIME_CONVERTERS } from './converters-time.ts';
 import { MAP_CONVERTERS } from './map-converters.ts';
-import { getVar, parseVarName, setVar, typeOfValue, unsetVar, type VarName } from './vars.ts';
+import { getVar, parseVarConditions, parseVarName, setVarIf, typeOfValue, unsetVar, type VarCondition, type VarName } from './vars.ts';
 import { TABLE_CONVERTERS } from './table-converters.ts';
 import { STATE_CONVERTERS } from './converters-state.ts';
 import { FIX_CONVERTERS } from './converters-fix.ts';
@@ -165,19 +165,20 @@ function arith(name: string, op: (a: Int, b: Int) => Int): ConverterDef {
 
 function varConverter(name: 'set-var' | 'unset-var'): ConverterDef {
   return {
-    name, inType: 'any', outType: 'any', args: ['str'], minArgs: 1,
+    // set-var takes its conditions as further arguments (ARG12 in src/vars.c)
+    name, inType: 'any', outType: 'any', args: name === 'set-var' ? Array<'str'>(12).fill('str') : ['str'], minArgs: 1,
     validate: (a) => {
       const v = parseVarName(String(a[0] ?? ''));
-      return 'error' in v ? v.error : null;
+      if ('error' in v) return v.error;
+      const conds = parseVarConditions(a.slice(1).filter((x) => x !== undefined).map(String));
+      return 'error' in conds ? conds.error : null;
     },
     compile: (a) => {
       const variable = parseVarName(String(a[0] ?? '')) as VarName;
+      const conds = parseVarConditions(a.slice(1).filter((x) => x !== undefined).map(String)) as ReadonlySet<VarCondition>;
       // both hand the sample on unchanged: they only store (or drop) a copy on the way
       return name === 'set-var'
-        ? (v, ctx) => {
-            setVar(ctx.vars, variable, v);
-            return v;
-          }
+        ? (v, ctx) => (setVarIf(ctx.vars, variable, v, conds) ? v : undefined)
         : (v, ctx) => {
             unsetVar(ctx.vars, variable);
             return v;

@@ -12,6 +12,8 @@ export const CHECK_PLACES = {
   'backend http-request': 'backend http-request header rule',
   use_backend: 'frontend use-backend rule',
   'use-server': 'backend use-server, balance or stick-match rule',
+  'tcp-response content': 'frontend tcp-response content rule',
+  'backend tcp-response content': 'backend tcp-response content rule',
   'http-response': 'frontend http-response header rule',
   'backend http-response': 'backend http-response header rule',
   log: 'log-format at the end of the transaction',
@@ -21,7 +23,8 @@ export const CHECK_PLACES = {
 export type CheckPlace = keyof typeof CHECK_PLACES;
 
 const EARLY: ReadonlySet<CheckPlace> = new Set(['tcp-request connection', 'tcp-request session']);
-const RESPONSE: ReadonlySet<CheckPlace> = new Set(['http-response', 'backend http-response']);
+// tcp-response content rules see what http-response rules see (fetch_cap gives *_RES_CNT the same sources)
+const RESPONSE: ReadonlySet<CheckPlace> = new Set(['http-response', 'backend http-response', 'tcp-response content', 'backend tcp-response content']);
 const BACKEND: ReadonlySet<CheckPlace> = new Set(['backend tcp-request content', 'backend http-request', 'use-server']);
 
 // Whether a fetch of this source gives samples at that place.

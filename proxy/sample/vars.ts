@@ -44,9 +44,19 @@ export class VarStore {
   }
   unset(name: string): void {
     this.map?.delete(name);
+    this.created?.delete(name);
+  }
+  /** Names that exist without a value (HAProxy's SMP_T_ANY: made by a conditional set-var that then declined). */
+  private created: Set<string> | null = null;
+  exists(name: string): boolean {
+    return this.map?.has(name) === true || this.created?.has(name) === true;
+  }
+  create(name: string): void {
+    if (!this.exists(name)) (this.created ??= new Set()).add(name);
   }
   clear(): void {
     this.map?.clear();
+    this.created?.clear();
   }
   get size(): number {
     return this.map?.size ?? 0;
@@ -105,4 +115,48 @@ export function typeOfValue(value: SampleValue): SampleType {
   if (typeof value === 'number' || typeof value === 'bigint') return 'int';
   if (Buffer.isBuffer(value)) return 'bin';
   return 'str';
+}
+
+/** set-var's conditions (src/vars.c conditions_array), as written after the variable's name. */
+export const VAR_CONDITIONS = ['ifexists', 'ifnotexists', 'ifempty', 'ifnotempty', 'ifset', 'ifnotset', 'ifgt', 'iflt'] as const;
+export type VarCondition = (typeof VAR_CONDITIONS)[number];
+
+/** Reads the conditions (the empty word too, as HAProxy's loop ends on it); HAProxy's message for an unknown one. */
+export function parseVarConditions(words: readonly string[]): ReadonlySet<VarCondition> | { error: string } {
+  const out = new Set<VarCondition>();
+  for (const w of words) {
+    if (w === '') break;
+    if (!(VAR_CONDITIONS as readonly string[]).includes(w)) return { error: `unknown condition "${w}"` };
+    out.add(w as VarCondition);
+  }
+  return out;
+}
+
+const isText = (v: SampleValue): v is string | Buffer => typeof v === 'string' || Buffer.isBuffer(v);
+
+/**
+ * Stores a value under set-var's conditions, as var_set does: a variable that did not exist is created first
+ * (without a value) unless ifexists refuses, so a condition that then declines leaves it existing but unset;
+ * ifgt/iflt compare integers only (the old value must be greater/less than the new one); ifempty takes only
+ * an empty string or binary, ifnotempty refuses one. False when it declined (or the scope is not reachable): the
+ * set-var converter then fails, which ends its chain.
+ */
+export function setVarIf(set: VarSet | undefined, v: VarName, value: SampleValue, conds: ReadonlySet<VarCondition>): boolean {
+  if (conds.size === 0) return setVar(set, v, value);
+  const s = set ? storeOf(set, v.scope) : undefined;
+  if (!s) return false;
+  const exists = s.exists(v.name);
+  if (exists ? conds.has('ifnotexists') : conds.has('ifexists')) return false;
+  s.create(v.name);
+  const prev = s.get(v.name);
+  if ((conds.has('ifset') && prev === undefined) || (conds.has('ifnotset') && prev !== undefined)) return false;
+  if (conds.has('ifempty') && !isText(value)) return false;
+  if (isText(value)) {
+    if ((conds.has('ifnotempty') && value.length === 0) || (conds.has('ifempty') && value.length > 0)) return false;
+  } else if (typeOfValue(value) === 'int' && prev !== undefined && typeOfValue(prev) === 'int') {
+    const [a, b] = [BigInt(prev as number | bigint), BigInt(value as number | bigint)];
+    if ((conds.has('ifgt') && !(a > b)) || (conds.has('iflt') && !(a < b))) return false;
+  }
+  s.set(v.name, value);
+  return true;
 }

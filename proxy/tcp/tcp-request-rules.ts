@@ -3,7 +3,7 @@
 // reject end a stage; the variable actions (set-var, set-var-fmt, unset-var) and the stick actions (track-sc*,
 // sc-inc-gpc*, sc-set-gpt*) run and evaluation goes on with the next rule.
 import type { SampleContext } from '../sample/context.ts';
-import type { TcpRequestRule } from '../config/model.ts';
+import type { ProxySpec, TcpRequestRule } from '../config/model.ts';
 import { applyVarRule, isVarAction, type VarRule } from '../http/actions/var-actions.ts';
 import { applyStickAction, type StickAction } from '../stick/track-actions.ts';
 import { applyCaptureRule } from '../http/actions/capture-actions.ts';
@@ -14,10 +14,21 @@ const holds = (r: TcpRequestRule, ctx: SampleContext): boolean => !r.cond || r.c
 
 // A non-final rule: a variable action, a capture into a request slot, or a stick action into the session's (level
 // 'session') or stream's counters.
-function runStep(r: TcpRequestRule, ctx: SampleContext, level: 'session' | 'stream'): void {
+function runStep(r: TcpRequestRule, ctx: SampleContext, level: 'session' | 'stream', backend = false): void {
   if (isVarAction(r.action)) applyVarRule(r as VarRule, ctx);
   else if (r.action === 'capture') applyCaptureRule(r, ctx, 'req');
-  else applyStickAction(r as StickAction, ctx, { level, http: false, backend: false });
+  else applyStickAction(r as StickAction, ctx, { level, http: false, backend });
+}
+
+/**
+ * The tcp-request content rules a backend runs when a stream enters it from `fe` (AN_REQ_INSPECT_BE): none for
+ * the frontend's own section (a listen runs them once); its named defaults' rules only when the frontend does not
+ * share that defaults section (tcp_inspect_request's def_rules: those rules are the very objects the frontend has).
+ */
+export function backendContentRules(fe: ProxySpec, be: ProxySpec): readonly TcpRequestRule[] {
+  if (be === fe) return [];
+  const frontOwn = new Set(fe.tcpRequestRules);
+  return be.tcpRequestRules.filter((r) => r.stage === 'content' && !frontOwn.has(r));
 }
 
 // A stage run once on what is known (connection, session): the first accept or reject whose condition holds
@@ -65,7 +76,7 @@ const rerunnable = (r: TcpRequestRule): boolean => isVarAction(r.action) || r.ac
  * Content rules on what is buffered so far; 'wait' while a condition cannot decide yet and this is not `final`.
  * With `progress`, a later call runs the counter actions before the rule that waited no more.
  */
-export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean, progress?: ContentProgress): 'accept' | 'reject' | 'wait' {
+export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleContext, final: boolean, progress?: ContentProgress, backend = false): 'accept' | 'reject' | 'wait' {
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     if (r.stage !== 'content') continue;
@@ -88,7 +99,7 @@ export function contentVerdict(rules: readonly TcpRequestRule[], ctx: SampleCont
     if (!final && !progress && !rerunnable(r)) {
       return 'wait';
     }
-    runStep(r, ctx, 'stream');
+    runStep(r, ctx, 'stream', backend);
   }
   return 'accept';
 }

@@ -17,7 +17,9 @@ import { assignServer, type AssignHooks } from '../stream/assign-server.ts';
 import { OwnedReads } from '../io/owned-reads.ts';
 import { serverPreface } from '../io/proxy-protocol.ts';
 import { withBufferedRequest } from '../sample/index.ts';
-import { contentVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { backendContentRules, contentVerdict, type ContentProgress } from './tcp-request-rules.ts';
+import { ResponseInspection, type InspectionEnd } from './response-inspection.ts';
+import type { ProxySpec } from '../config/model.ts';
 import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { VarStore } from '../sample/vars.ts';
 import { streamEnds, type Trackers } from '../stick/trackers.ts';
@@ -54,7 +56,11 @@ export class TcpSession {
   private inspecting = false;
   private inspectTimer: NodeJS.Timeout | null = null;
   /** The content rule an evaluation waited at: the next one resumes there. */
-  private readonly contentProgress: ContentProgress = { at: 0 };
+  private contentProgress: ContentProgress = { at: 0 };
+  /** Whose tcp-request content rules are being run: the frontend's, then the backend's (AN_REQ_INSPECT_BE). */
+  private inspected: { spec: ProxySpec; rules: ProxySpec['tcpRequestRules'] } | null = null;
+  /** The backend's tcp-response content rules holding the server's bytes. */
+  private resInspect: ResponseInspection | null = null;
   /** option logasap already wrote this connection's log line. */
   private loggedEarly = false;
   /** This connection's detail events are built (see EventBus.detailed). */
@@ -133,10 +139,15 @@ export class TcpSession {
     this.strmStk = [...this.sessStk];
     this.ctx = { ...this.ctx, stick: { tables: r.gen.tables, ctrs: this.strmStk, sess: this.sessStk } };
     sock.setTimeout(spec.timeouts.client ?? 0);
-    const contentRules = spec.tcpRequestRules.some((r) => r.stage === 'content');
-    if (contentRules && (spec.tcpInspectDelay ?? 0) > 0) {
-      // HAProxy re-evaluates content rules as data arrives and waits while one cannot decide yet, at most for
-      // the inspect delay, when it decides on what it has
+    this.startInspection(spec, spec.tcpRequestRules);
+  }
+
+  // HAProxy re-evaluates content rules as data arrives and waits while one cannot decide yet, at most for the
+  // inspect delay (the frontend's, then the backend's for its own rules), when it decides on what it has.
+  private startInspection(spec: ProxySpec, rules: ProxySpec['tcpRequestRules']): void {
+    this.inspected = { spec, rules };
+    this.contentProgress = { at: 0 };
+    if (rules.some((r) => r.stage === 'content') && (spec.tcpInspectDelay ?? 0) > 0) {
       this.inspecting = true;
       this.inspectTimer = setTimeout(() => this.inspect(true), spec.tcpInspectDelay);
       this.inspect(false);
@@ -145,13 +156,13 @@ export class TcpSession {
 
   // Runs the content rules on the bytes buffered so far; `final` when the inspect delay is over (or there is none).
   private inspect(final: boolean): void {
-    if (this.done || (!final && !this.inspecting)) return;
-    const rules = this.fe.spec.tcpRequestRules;
+    if (this.done || (!final && !this.inspecting) || !this.inspected) return;
+    const { spec, rules } = this.inspected;
     let verdict: 'accept' | 'reject' | 'wait' = 'accept';
     if (rules.some((r) => r.stage === 'content')) {
       const payload = this.pending.length > 0 ? Buffer.concat(this.pending) : Buffer.alloc(0);
-      const ctx = withBufferedRequest({ ...this.ctx, payload });
-      verdict = contentVerdict(rules, ctx, final, this.contentProgress);
+      const ctx = withBufferedRequest({ ...this.ctx, payload, ...(this.be ? { backend: this.be.spec } : {}) });
+      verdict = contentVerdict(rules, ctx, final, this.contentProgress, this.be !== null && spec !== this.fe.spec);
     }
     if (verdict === 'wait') return;
     this.inspecting = false;
@@ -163,7 +174,8 @@ export class TcpSession {
       this.finish('PR');
       return;
     }
-    this.afterInspection();
+    if (this.be) this.toServer();
+    else this.afterInspection();
   }
 
   private afterInspection(): void {
@@ -178,7 +190,18 @@ export class TcpSession {
       return;
     }
     this.be = be;
+    // counted as the stream enters the backend (stream_set_backend), before its own content rules
     be.countSession();
+    // the backend's own content rules run when the stream enters it (its named defaults' ones too, unless the
+    // frontend shares that defaults section and ran them already)
+    const own = backendContentRules(this.fe.spec, be.spec);
+    if (own.length > 0) this.startInspection(be.spec, own);
+    else this.toServer();
+  }
+
+  private toServer(): void {
+    const be = this.be!;
+    if (this.pending.length > 0) this.ctx = withBufferedRequest({ ...this.ctx, payload: Buffer.concat(this.pending) });
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, this.ctx, be.servers, this.stores) : undefined;
     if (sticky) this.connect(sticky);
     else this.assign(undefined);
@@ -219,7 +242,8 @@ export class TcpSession {
     const reads = new OwnedReads({ ...withServerTls({ host: addr.host, port: addr.port }, server.spec, this.ctx), allowHalfOpen: true, ...(preface ? { preface } : {}), keepAlive: be.spec.options.srvTcpKa === true }, {
       onData: (view) => {
         this.bytesOut += view.length;
-        if (!reads.forward(this.sock, view)) srv.pause();
+        if (this.resInspect?.active) this.resInspect.push(Buffer.from(view));
+        else if (!reads.forward(this.sock, view)) srv.pause();
       },
     });
     const srv = reads.sock;
@@ -230,6 +254,7 @@ export class TcpSession {
       connected = true;
       server.observer?.('L4_OK');
       this.tConnected = Date.now();
+      if (be.spec.tcpResponseRules.length > 0) this.inspectResponse(be, server, srv);
       // mode tcp has no response head: what the store rules remember is written once the server is reached
       if (this.stores.length > 0 || be.spec.storeResponseRules.length > 0) applyStoreRules(be.spec, { ...this.ctx, server: server.spec }, this.stores, server);
       // connected with nothing left to inspect: the session is a tunnel, and `timeout tunnel` (when set) replaces
@@ -254,6 +279,8 @@ export class TcpSession {
     });
     srv.on('drain', () => this.sock.resume());
     srv.on('end', () => {
+      this.resInspect?.serverEnded();
+      if (this.done) return;
       this.serverEnded = true;
       this.sock.end();
       // our side toward the client is shut: from now on its idle timeout is client-fin (HAProxy's sc_set_hcto)
@@ -283,6 +310,45 @@ export class TcpSession {
         else if (this.clientEnded) this.finish('--');
       }
     });
+  }
+
+  // The backend's tcp-response content rules hold what the server sends until they decide (response-inspection.ts).
+  private inspectResponse(be: LiveBackend, server: ServerState, srv: net.Socket): void {
+    const spec = be.spec;
+    const inspection = new ResponseInspection(
+      {
+        rules: spec.tcpResponseRules, delay: spec.tcpResponseInspectDelay ?? 0, fullAt: this.host.limits.maxHeadBytes,
+        context: (held) => ({ ...this.ctx, backend: spec, server: server.spec, resPayload: held }),
+        complete: () => false, backend: spec !== this.fe.spec,
+      },
+      (end, held) => this.responseDecided(end, held, srv),
+    );
+    this.resInspect = inspection;
+    inspection.start();
+  }
+
+  private responseDecided(end: InspectionEnd, held: Buffer, srv: net.Socket): void {
+    if (this.done) return;
+    if (end === 'reject') {
+      // the server's connection is killed and the client's aborted: nothing of the response reaches the client
+      this.be!.deniedResponses++;
+      srv.destroy();
+      this.sock.destroy();
+      this.finish('PD');
+      return;
+    }
+    if (held.length > 0) this.sock.write(held);
+    if (end === 'close') {
+      // close: the server's connection goes both ways (without lingering); what came before still reaches the
+      // client, whose side is then shut, and the stream ends normally ("--")
+      srv.removeAllListeners('close');
+      srv.removeAllListeners('end');
+      srv.on('error', () => {});
+      srv.resetAndDestroy();
+      this.serverEnded = true;
+      this.sock.end();
+      this.finish('--');
+    }
   }
 
   private connectFailed(server: ServerState, srv: net.Socket, immediate: boolean): void {
@@ -361,6 +427,7 @@ export class TcpSession {
     if (this.termination === '--') this.termination = termination;
     if (this.queued && this.be) this.be.dequeue(this.queued);
     if (this.inspectTimer) clearTimeout(this.inspectTimer);
+    this.resInspect?.cancel();
     const srv = this.srv;
     if (srv && !srv.destroyed) {
       if (this.termination === '--') srv.end();

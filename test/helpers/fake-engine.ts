@@ -119,6 +119,8 @@ export function proxySpec(init: ProxyInit, id: number): ProxySpec {
     httpRequestRules: [],
     httpResponseRules: [], httpAfterResponseRules: [],
     tcpRequestRules: [],
+    tcpResponseRules: [],
+    inheritedTcpRules: 0,
     balance: { algorithm: init.algorithm ?? 'roundrobin', options: [], hashType: init.hashType ?? 'map-based' },
     servers: (init.servers ?? []).map((s, i) => serverSpec(s, i + 1)),
     retries: init.retries ?? 3,

@@ -91,6 +91,11 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
   for (const spec of specs) {
     for (const rule of spec.httpResponseRules) {
       if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
+      if (rule.action === 'allow') {
+        // HTTP_RULE_RES_STOP: the rest of this proxy's list is skipped, the next proxy's still runs
+        if (ctx.captures) ctx.captures.lastRule = rule.loc;
+        break;
+      }
       switch (rule.action) {
         case 'deny':
         case 'return':

@@ -7,12 +7,12 @@ import { usableAt, type CheckPlace } from '../../sample/places.ts';
 import { compileSampleExpr, type SampleExpr } from '../../sample/sample-expr.ts';
 import type { SampleContext } from '../../sample/context.ts';
 import type { FetchSource } from '../../sample/sample.ts';
-import { parseVarName, setVar, unsetVar, type VarName } from '../../sample/vars.ts';
+import { parseVarConditions, parseVarName, setVarIf, unsetVar, type VarCondition, type VarName } from '../../sample/vars.ts';
 import type { Parsed } from './common.ts';
 
 export type VarRule =
-  | { readonly action: 'set-var'; readonly variable: VarName; readonly expr: SampleExpr }
-  | { readonly action: 'set-var-fmt'; readonly variable: VarName; readonly value: string; readonly format: RuleFormat }
+  | { readonly action: 'set-var'; readonly variable: VarName; readonly expr: SampleExpr; readonly conds?: ReadonlySet<VarCondition> }
+  | { readonly action: 'set-var-fmt'; readonly variable: VarName; readonly value: string; readonly format: RuleFormat; readonly conds?: ReadonlySet<VarCondition> }
   | { readonly action: 'unset-var'; readonly variable: VarName };
 
 const EXPECTS = "Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'";
@@ -48,16 +48,21 @@ export function parseVarAction(c: ProxyLineContext, at: number, places: readonly
   const nameText = comma < 0 ? args : args.slice(0, comma);
   const variable = parseVarName(nameText, inner.slice(1 + nameText.length));
   if ('error' in variable) return variable;
+  // 2.6's conditions after the name (ifexists, ifgt ...): set-var and set-var-fmt only
+  let conds: ReadonlySet<VarCondition> | undefined;
   if (comma >= 0) {
-    // 2.6's set-var conditions (ifexists, ifgt ...): not run by the engine yet, so refused rather than ignored
-    return { error: `set-var conditions ('${args.slice(comma + 1)}') are not supported by this engine yet` };
+    if (action === 'unset-var') return { error: 'unset-var does not expect parameters after the variable name. Only "set-var" and "set-var-fmt" manage conditions' };
+    const parsed = parseVarConditions(args.slice(comma + 1).split(','));
+    if ('error' in parsed) return parsed;
+    conds = parsed;
   }
+  const withConds = conds && conds.size > 0 ? { conds } : {};
   if (action === 'unset-var') return { rule: { action, variable }, next: at };
   if (action === 'set-var-fmt') {
     const value = c.arg(at);
     const f = tryRuleFormat(value, { ...c.sampleScope, checkAt: places }, PLAIN_FORMAT);
     if ('error' in f) return f;
-    return { rule: { action, variable, value, format: f.format }, next: at + 1 };
+    return { rule: { action, variable, value, format: f.format, ...withConds }, next: at + 1 };
   }
   const expr = compileSampleExpr(c.arg(at), c.sampleScope);
   if ('error' in expr) return expr;
@@ -65,7 +70,7 @@ export function parseVarAction(c: ProxyLineContext, at: number, places: readonly
   if (!places.some((p) => usableAt(expr.source, p))) {
     return { error: `fetch method '${word}' extracts information from '${sourceName(expr.source)}', none of which is available here` };
   }
-  return { rule: { action, variable, expr }, next: at + 1 };
+  return { rule: { action, variable, expr, ...withConds }, next: at + 1 };
 }
 
 /** How HAProxy's "extracts information from '...'" names a fetch's source. */
@@ -73,16 +78,18 @@ export function sourceName(source: FetchSource): string {
   return SOURCE_NAMES[source] ?? source;
 }
 
+const NO_CONDS: ReadonlySet<VarCondition> = new Set();
+
 /** Runs one variable rule: a missing sample or an unreachable scope changes nothing, as in HAProxy. */
 export function applyVarRule(rule: VarRule, ctx: SampleContext): void {
   switch (rule.action) {
     case 'set-var': {
       const v = rule.expr.evaluateSample(ctx);
-      if (v !== undefined) setVar(ctx.vars, rule.variable, v);
+      if (v !== undefined) setVarIf(ctx.vars, rule.variable, v, rule.conds ?? NO_CONDS);
       return;
     }
     case 'set-var-fmt':
-      setVar(ctx.vars, rule.variable, rule.format(ctx));
+      setVarIf(ctx.vars, rule.variable, rule.format(ctx), rule.conds ?? NO_CONDS);
       return;
     case 'unset-var':
       unsetVar(ctx.vars, rule.variable);

@@ -1,5 +1,5 @@
-// Raw request-buffer fetches for tcp-request content rules (HAProxy's src/payload.c): req.len, req.payload and
-// the RDP cookie; no sample in mode http.
+// Raw buffer fetches for tcp-request and tcp-response content rules (HAProxy's src/payload.c): req.len,
+// req.payload, the RDP cookie, res.len and res.payload; no payload sample in mode http (HTX).
 import type { FetchDef, FetchFn, ArgValue } from '../sample.ts';
 import { fetchFlags } from '../sample.ts';
 
@@ -21,12 +21,19 @@ export function htxHeadSize(method: string, uri: string, version: string, header
   return n;
 }
 
+const resLen: FetchFn = (ctx, visit) => {
+  if (ctx.resHtxSize !== undefined) return visit(ctx.resHtxSize);
+  if (!ctx.resPayload) return false;
+  fetchFlags.mayChange = true;
+  return visit(ctx.resPayload.length);
+};
+
 // req.payload(offset,length): the bytes there once buffered; length 0 means "everything after offset".
-function compilePayload(args: readonly ArgValue[]): FetchFn {
+function compilePayload(args: readonly ArgValue[], side: 'req' | 'res'): FetchFn {
   const off = typeof args[0] === 'number' ? args[0] : 0;
   const len = typeof args[1] === 'number' ? args[1] : 0;
   return (ctx, visit) => {
-    const buf = ctx.payload;
+    const buf = side === 'req' ? ctx.payload : ctx.resPayload;
     if (!buf || off < 0 || len < 0) return false;
     if (off + len > buf.length) {
       fetchFlags.mayChange = true;
@@ -83,7 +90,9 @@ function compileRdp(args: readonly ArgValue[], count: boolean): FetchFn {
 export const payloadFetches: readonly FetchDef[] = [
   { name: 'req.len', outType: 'int', args: [], minArgs: 0, source: 'l6req', compile: () => reqLen },
   { name: 'req_len', outType: 'int', args: [], minArgs: 0, source: 'l6req', compile: () => reqLen },
-  { name: 'req.payload', outType: 'bin', args: ['sint', 'sint'], minArgs: 2, source: 'l6req', compile: compilePayload },
+  { name: 'req.payload', outType: 'bin', args: ['sint', 'sint'], minArgs: 2, source: 'l6req', compile: (a) => compilePayload(a, 'req') },
+  { name: 'res.len', outType: 'int', args: [], minArgs: 0, source: 'http-res', compile: () => resLen },
+  { name: 'res.payload', outType: 'bin', args: ['sint', 'sint'], minArgs: 2, source: 'http-res', compile: (a) => compilePayload(a, 'res') },
   { name: 'req.rdp_cookie', outType: 'str', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, false) },
   { name: 'rdp_cookie', outType: 'str', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, false) },
   { name: 'req.rdp_cookie_cnt', outType: 'int', args: ['str'], minArgs: 0, source: 'l6req', compile: (a) => compileRdp(a, true) },

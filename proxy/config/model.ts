@@ -53,6 +53,8 @@ export interface BindSpec {
   readonly loc: SourceLoc;
   /** As written, e.g. "*:80". */
   readonly text: string;
+  /** "fd@N": listen on this inherited socket (host null, port 0); no bind mapping applies to it. */
+  readonly fd?: number;
   /** "ssl" and its options: the connection is TLS from the first byte. */
   readonly ssl?: BindTlsSpec;
   /** "accept-proxy": a PROXY protocol header (v1 or v2) comes first and gives the client's addresses. */

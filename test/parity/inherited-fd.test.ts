@@ -52,6 +52,27 @@ function get(port: number, localAddress: string): Promise<string> {
   });
 }
 
+// One runtime API command; the answer is everything until the server closes.
+function cli(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    let out = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no answer to "${command}" on ${port} within 15 s`));
+    }, 15_000);
+    sock.setEncoding('latin1');
+    sock.on('data', (d: string) => (out += d));
+    sock.on('error', reject);
+    sock.on('end', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(out);
+    });
+    sock.write(command + '\n');
+  });
+}
+
 async function waitForLine(c: InheritedChild, re: RegExp): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -95,6 +116,25 @@ describe.skipIf(!hasHaproxy)('bind fd@N listens on an inherited socket as HAProx
     expect(e.body).toBe(`src=127.0.0.9 dst=127.0.0.1:${e.port} fe=fe`);
     expect(h.log).toBe(`LOG CLIENT 127.0.0.1:${h.port} fe 200`);
     expect(e.log).toBe(`LOG CLIENT 127.0.0.1:${e.port} fe 200`);
+  });
+
+  it('a stats socket on fd@N answers the runtime API on that socket', async () => {
+    const cfg = join(dir, 'cli.cfg');
+    writeFileSync(cfg, CONFIG.replace('global\n', 'global\n    stats socket "fd@4" level admin\n') + 'backend be_one\nbackend be_two\n');
+    const answers: Record<string, string> = {};
+    for (const which of ['haproxy', 'engine'] as const) {
+      const [cmd, args] = commands[which](cfg);
+      process.env.LAB_TEST_FD = '3';
+      const c = await spawnWithListener(cmd, args, [], ROOT, 2);
+      try {
+        answers[which] = await cli(c.ports[1]!, 'show backend');
+      } finally {
+        await c.stop();
+        delete process.env.LAB_TEST_FD;
+      }
+    }
+    expect(answers.haproxy).toBe('# name\nbe_one\nbe_two\n\n');
+    expect(answers.engine).toBe(answers.haproxy);
   });
 
   it('a descriptor that is no number, not open, or not a socket is refused with the same alert', async () => {

@@ -3,6 +3,7 @@
 import { startPeerListeners, type PeerListeners } from './peers/peer-listeners.ts';
 import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
+import type { VarStore } from './sample/vars.ts';
 import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
 import { adminRedirect, pageAnswer, unauthorizedAnswer, type StatsAnswer } from './stats/handler.ts';
@@ -98,6 +99,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   procVar(name: string): SampleValue | undefined {
     return this.gen.procVars.get(name);
+  }
+
+  procVars(): VarStore {
+    return this.gen.procVars;
   }
 
   get actconn(): number {

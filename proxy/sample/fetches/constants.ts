@@ -1,6 +1,6 @@
 // Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand() and
 // wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Int } from '../int64.ts';
 import { hostname } from 'node:os';
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
@@ -23,6 +23,15 @@ function compileRand(args: readonly ArgValue[]): FetchFn {
     return visit(range === null ? r : Math.floor((r * range) / 0x100000000));
   };
 }
+
+// uuid([4]): a random RFC 4122 version 4 UUID on each evaluation (smp_fetch_uuid); 4 is the only version 2.6 has.
+const checkUuid = (a: readonly ArgValue[]): string | null =>
+  a[0] === undefined || a[0] === 4 ? null : `Unsupported UUID version: '${String(a[0])}'`;
+
+const uuid: FetchFn = (_ctx, visit) => {
+  fetchFlags.mayChange = true;
+  return visit(randomUUID());
+};
 
 // wait_end: false while data may still arrive (so a rule waits), true once the evaluation is final.
 const waitEnd: FetchFn = (_ctx, visit) => {
@@ -52,6 +61,7 @@ export const constantFetches: readonly FetchDef[] = [
     },
   },
   { name: 'rand', outType: 'int', args: ['sint'], minArgs: 0, source: 'const', compile: compileRand },
+  { name: 'uuid', outType: 'str', args: ['sint'], minArgs: 0, source: 'const', validate: checkUuid, compile: () => uuid },
   { name: 'wait_end', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => waitEnd },
   // the process: one of them (nbproc and proc are 1 since HAProxy 2.5), named as gethostname() names the host,
   // and never stopping while it still runs rules

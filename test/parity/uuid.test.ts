@@ -1,0 +1,47 @@
+// The uuid fetch against real HAProxy 2.6: a fresh RFC 4122 version-4 UUID on each evaluation, and uuid(N) for any
+// version but 4 refused at load with HAProxy's words.
+import { describe, expect, it } from 'vitest';
+import { checkBoth } from '../helpers/config-check.ts';
+import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
+import { startEngine } from '../helpers/engine.ts';
+import { exchange } from '../helpers/raw-http.ts';
+
+const CONFIG = (arg: string) => `
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:{{port}}
+    http-request return status 200 hdr x-id "%[uuid(${arg})] %[uuid]"
+`;
+
+const GET = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+const V4 = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+
+describe.skipIf(!hasHaproxy)('uuid gives version-4 UUIDs as HAProxy 2.6 does', () => {
+  it('gives a new lower-case v4 UUID at each evaluation on both', async () => {
+    for (const start of [startHaproxy, startEngine]) {
+      const h = await start(CONFIG('4'));
+      try {
+        const ids = [];
+        for (let i = 0; i < 2; i++) {
+          const m = new RegExp(`^x-id: (${V4}) (${V4})\\r$`, 'm').exec(await exchange(h.port, GET));
+          expect(m).not.toBeNull();
+          ids.push(m![1], m![2]);
+        }
+        expect(new Set(ids).size).toBe(4);
+      } finally {
+        await h.stop();
+      }
+    }
+  });
+
+  it('refuses uuid(3) with the same alert', () => {
+    const { haproxy, engine } = checkBoth(CONFIG('3').replace('{{port}}', '8080'));
+    expect(haproxy.accepted).toBe(false);
+    expect(haproxy.alerts[0]).toContain("Unsupported UUID version: '3'");
+    expect(engine.alerts).toEqual(haproxy.alerts);
+  });
+});

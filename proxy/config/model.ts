@@ -336,7 +336,7 @@ export type HttpRequestRule =
       readonly setCookie?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & DelHeaderRule)
   | (RuleBase & ReplaceHeaderRule)
   /** set-method, set-path, set-pathq, set-query, set-uri: `value` is a log-format string. */
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
@@ -352,6 +352,15 @@ export type HttpRequestRule =
 export type RuleFormat = Formatter<SampleContext>;
 
 /** replace-header (whole values) / replace-value (each comma-separated value) where `regex` matches. */
+/** del-header NAME [-m str|beg|end|sub|reg]: which header names go (parse_http_del_header; str by default). */
+export interface DelHeaderRule {
+  readonly action: 'del-header';
+  readonly name: string;
+  readonly match: 'str' | 'beg' | 'end' | 'sub' | 'reg';
+  /** -m reg: the name as a case-sensitive regex, matched on the lower-case names HTX holds. */
+  readonly regex?: RegExp;
+}
+
 export interface ReplaceHeaderRule {
   readonly action: 'replace-header' | 'replace-value';
   readonly name: string;
@@ -362,7 +371,7 @@ export interface ReplaceHeaderRule {
 
 export type HttpResponseRule =
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & DelHeaderRule)
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })

@@ -462,6 +462,9 @@ export interface ProxyOptions {
   preferLastServer?: boolean;
   /** http-reuse: which idle server connections a request may take (default safe). */
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
+  /** option http-restrict-req-hdr-names delete|reject: request headers whose name is not [0-9A-Za-z-] are removed,
+   *  or the request is refused (403); preserve (the default) leaves it unset. */
+  restrictReqHdrNames?: { readonly how: 'delete' | 'reject'; readonly loc: SourceLoc; readonly text: string };
 }
 
 /** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */

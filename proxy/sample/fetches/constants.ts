@@ -1,12 +1,13 @@
-// Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand() and
-// wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
+// Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), bin(), env(), rand(),
+// uuid() and wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Int } from '../int64.ts';
 import { hostname } from 'node:os';
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
 import { fetchFlags } from '../sample.ts';
+import { parseHex } from '../../acl/match.ts';
 
-function constant(value: string | Int | boolean): FetchFn {
+function constant(value: string | Int | boolean | Buffer): FetchFn {
   return (_ctx, visit) => visit(value);
 }
 
@@ -61,6 +62,17 @@ export const constantFetches: readonly FetchDef[] = [
     },
   },
   { name: 'rand', outType: 'int', args: ['sint'], minArgs: 0, source: 'const', compile: compileRand },
+  // bin(HEX): the bytes the hex digits spell (smp_check_const_bin's parse_binary)
+  {
+    name: 'bin', outType: 'bin', args: ['str'], minArgs: 1,
+    validate: (a) => {
+      // parse_binary fails on an empty string without a message, which HAProxy prints as "(null)"
+      if (String(a[0] ?? '') === '') return '(null)';
+      const b = parseHex(String(a[0] ?? ''));
+      return typeof b === 'string' ? b : null;
+    },
+    source: 'const', compile: (a) => constant(parseHex(String(a[0] ?? '')) as Buffer),
+  },
   { name: 'uuid', outType: 'str', args: ['sint'], minArgs: 0, source: 'const', validate: checkUuid, compile: () => uuid },
   { name: 'wait_end', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => waitEnd },
   // the process: one of them (nbproc and proc are 1 since HAProxy 2.5), named as gethostname() names the host,

@@ -1,5 +1,5 @@
-// The uuid fetch against real HAProxy 2.6: a fresh RFC 4122 version-4 UUID on each evaluation, and uuid(N) for any
-// version but 4 refused at load with HAProxy's words.
+// The uuid and bin fetches against real HAProxy 2.6: a fresh RFC 4122 version-4 UUID on each evaluation, uuid(N)
+// for any version but 4 refused; bin(HEX) gives those bytes, and odd or non-hex digits are refused, in HAProxy's words.
 import { describe, expect, it } from 'vitest';
 import { checkBoth } from '../helpers/config-check.ts';
 import { hasHaproxy, startHaproxy } from '../helpers/haproxy.ts';
@@ -35,6 +35,29 @@ describe.skipIf(!hasHaproxy)('uuid gives version-4 UUIDs as HAProxy 2.6 does', (
       } finally {
         await h.stop();
       }
+    }
+  });
+
+  it('bin(HEX) gives the same bytes through hex, ub64enc and length', async () => {
+    const config = CONFIG('4').replace('hdr x-id "%[uuid(4)] %[uuid]"', 'hdr x-bin "%[bin(14fb9c03D97f12d97e),hex] %[bin(41420a),ub64enc] %[bin(00ff00),length]"');
+    const got: (string | undefined)[] = [];
+    for (const start of [startHaproxy, startEngine]) {
+      const h = await start(config);
+      try {
+        got.push(/^x-bin: (.*)\r$/m.exec(await exchange(h.port, GET))?.[1]);
+      } finally {
+        await h.stop();
+      }
+    }
+    expect(got[0]).toBe('14FB9C03D97F12D97E QUIK 0');
+    expect(got[1]).toBe(got[0]);
+  });
+
+  it('refuses bin() with an odd count or a non-hex digit with the same alert', () => {
+    for (const arg of ['abc', '0g', '']) {
+      const { haproxy, engine } = checkBoth(CONFIG('4').replace('{{port}}', '8080').replace('%[uuid]', `%[bin(${arg})]`));
+      expect(haproxy.accepted, arg).toBe(false);
+      expect(engine.alerts, arg).toEqual(haproxy.alerts);
     }
   });
 

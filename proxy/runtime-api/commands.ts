@@ -238,6 +238,11 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
           return { output: "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n" };
         }
         if (what === 'agent' || what === 'agent-send') return { output: 'agent checks are not enabled on this server.\n' };
+        if (what === 'fqdn') {
+          // cli_parse_set_server's refusals; a new name for a resolved server is not built (the resolver would re-ask)
+          if (value === '') return { output: 'set server <b>/<s> fqdn requires a FQDN.\n' };
+          if (sv.resolvers === undefined) return { output: 'set server <b>/<s> fqdn failed because no resolution is configured.\n' };
+        }
         if (UNSUPPORTED_SET_SERVER.has(what)) {
           return { output: `'set server <srv> ${what}' is not supported by HAProxy Lab; supported: health | state | weight.\n` };
         }

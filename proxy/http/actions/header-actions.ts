@@ -65,12 +65,14 @@ export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: Sample
     }
     return;
   }
+  // the value is built first, so it can read the header it replaces (http_action_set_header)
+  const value = rule.format(ctx);
   if (rule.action === 'set-header') {
     for (let i = headers.length - 2; i >= 0; i -= 2) {
       if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
     }
   }
-  headers.push(rule.name, rule.format(ctx));
+  headers.push(rule.name, value);
 }
 
 /** replace-header / replace-value on a header list, in place (http_replace_hdrs). */

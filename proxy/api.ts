@@ -1,6 +1,7 @@
 // The engine's public contract: what the lab (TUI, `lab run`, `lab proxy`) and the runtime API use.
 import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
+import type { VarStore } from './sample/vars.ts';
 import type { Diagnostic } from './config/diagnostics.ts';
 import type { BindSpec, ConfigModel, Mode, ServerSpec } from './config/model.ts';
 import type { EventBus } from './events.ts';
@@ -148,6 +149,8 @@ export interface Engine {
   readonly config: ConfigModel;
   /** A proc.* variable of the config now serving (`get var` on the runtime API), by name without the scope. */
   procVar(name: string): SampleValue | undefined;
+  /** The proc.* variables of the config now serving, which `set var` on the runtime API changes. */
+  procVars(): VarStore;
   /** The stick tables of the config now serving, by name, in declaration order. */
   stickTables(): ReadonlyMap<string, StickTable>;
   /** Starts listening; rejects (and listens nowhere) when a bind fails, naming it. */

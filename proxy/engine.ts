@@ -3,6 +3,7 @@
 import { startPeerListeners, type PeerListeners } from './peers/peer-listeners.ts';
 import type { StickTable } from './stick/stick-table.ts';
 import type { SampleValue } from './sample/sample.ts';
+import type { VarStore } from './sample/vars.ts';
 import { hostname } from 'node:os';
 import { ADMIN_ACTIONS, adminOutcome, authorized, DEFAULT_REALM, parseAdminForm, type AdminOutcome, type AdminRequest } from './stats/access.ts';
 import { adminRedirect, pageAnswer, unauthorizedAnswer, type StatsAnswer } from './stats/handler.ts';
@@ -98,6 +99,10 @@ export class ProxyEngine implements Engine, SessionHost {
 
   procVar(name: string): SampleValue | undefined {
     return this.gen.procVars.get(name);
+  }
+
+  procVars(): VarStore {
+    return this.gen.procVars;
   }
 
   get actconn(): number {
@@ -262,6 +267,8 @@ export class ProxyEngine implements Engine, SessionHost {
   }
 
   private bindAddress(fe: ProxySpec, b: BindSpec): { host: string; port: number } {
+    // an inherited socket is already bound where its owner put it: the key is the fd, the address comes at listen
+    if (b.fd !== undefined) return { host: `fd@${b.fd}`, port: 0 };
     if (this.opts.mapBind) return this.opts.mapBind(b, fe.name);
     return { host: b.host ?? this.opts.anyAddress ?? '0.0.0.0', port: b.port };
   }
@@ -281,16 +288,18 @@ export class ProxyEngine implements Engine, SessionHost {
         reject(new Error(`Starting ${fe.kind === 'listen' ? 'proxy' : 'frontend'} ${fe.name}: cannot bind socket (${why}) [${host}:${port}]` +
           (err.code === 'EACCES' && port < 1024 ? ` — ports below 1024 need root; map it elsewhere (lab proxy --map ${port}=8${String(port).padStart(3, '0')})` : '')));
       });
-      server.listen({ host, port, backlog: 1024 }, () => {
-        const addr = server.address() as net.AddressInfo;
-        (listener as { binding: ListenerBinding }).binding = { frontend: fe.name, address: host, port: addr.port, configPort: b.port || addr.port };
+      const listening = (): void => {
+        const { address, port: bound } = listenedAddress(server, host);
+        (listener as { binding: ListenerBinding }).binding = { frontend: fe.name, address, port: bound, configPort: b.port || bound };
         this.listeners.set(key, listener);
-        this.gen.frontends.get(fe.name)?.listening.push(`${host}:${addr.port}`);
+        this.gen.frontends.get(fe.name)?.listening.push(`${address}:${bound}`);
         if (this.events.wants.listening) {
-          this.events.emit({ kind: 'listening', frontend: fe.name, address: host, port: addr.port, mode: fe.mode });
+          this.events.emit({ kind: 'listening', frontend: fe.name, address, port: bound, mode: fe.mode });
         }
         resolve(listener);
-      });
+      };
+      if (b.fd !== undefined) server.listen({ fd: b.fd, backlog: 1024 }, listening);
+      else server.listen({ host, port, backlog: 1024 }, listening);
     });
   }
 
@@ -825,6 +834,15 @@ function headLimits(model: ConfigModel) {
   const bufsize = model.global.bufsize || 16384;
   // HAProxy keeps tune.maxrewrite (1024 by default) of the buffer free for rewrites
   return { maxHeadBytes: bufsize - Math.min(1024, bufsize / 2), maxHeaders: model.global.maxhdr || 101 };
+}
+
+// Where a listener listens: the address asked for, or for an inherited fd@ socket what getsockname says (a UNIX
+// socket's path, with port 0).
+function listenedAddress(server: net.Server, asked: string): { address: string; port: number } {
+  const addr = server.address();
+  if (typeof addr === 'string') return { address: addr, port: 0 };
+  if (addr === null) return { address: asked, port: 0 };
+  return { address: asked.startsWith('fd@') ? addr.address : asked, port: addr.port };
 }
 
 function closeServer(s: net.Server): Promise<void> {

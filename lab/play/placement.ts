@@ -67,6 +67,7 @@ export async function placeConfig(model: ConfigModel, opts: PlaceOptions): Promi
   const byDocPort = new Map<number, number>();
   for (const fe of model.frontends) {
     for (const b of fe.binds) {
+      if (b.fd !== undefined) continue; // an inherited socket (fd@N) listens where its owner bound it
       let port = opts.map?.get(b.port) ?? byDocPort.get(b.port);
       if (port === undefined) port = await fresh();
       taken.add(port);

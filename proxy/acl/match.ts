@@ -126,7 +126,7 @@ const domDelim = (c: number): boolean => c === 47 || c === 63 || c === 46 || c =
 
 
 // Parses a hex pattern for -m bin (parse_binary): an error message when it is not pairs of hex digits.
-function parseHex(text: string): Buffer | string {
+export function parseHex(text: string): Buffer | string {
   if (text.length % 2 !== 0) return 'an even number of hex digit is expected';
   const bad = text.search(/[^0-9a-fA-F]/);
   if (bad >= 0) return `an hex digit is expected (found '${text[bad]}')`;

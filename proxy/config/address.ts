@@ -1,6 +1,6 @@
 // Addresses as HAProxy's str2sa_range() reads them on 'bind' and 'server' lines: "*:80", ":80", "1.2.3.4:80",
 // "[::1]:80", "ipv4@...", "ipv6@...". Hostnames are kept as written (the lab maps "app1:5001" onto loopback);
-// unix sockets, fd@ and port ranges are HAProxy features the lab does not listen on.
+// unix sockets and port ranges are HAProxy features the lab does not listen on (fd@ binds: inherited-fd.ts).
 
 export type AddressResult =
   | { ok: true; host: string | null; port: number; portGiven: boolean; family: 'ipv4' | 'ipv6' | 'host' }

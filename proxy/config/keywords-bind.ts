@@ -1,7 +1,8 @@
 // "bind ADDR[,ADDR...] [options]" (src/cfgparse-listen.c, src/listener.c bind keywords).
 import type { ProxyLineContext } from './context.ts';
 import type { BindSpec } from './model.ts';
-import { parseAddress } from './address.ts';
+import { expandAddressEnv, parseAddress } from './address.ts';
+import { isInheritedFd, parseInheritedFd } from './inherited-fd.ts';
 import { BIND_KEYWORDS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { finishBindTls, newBindTlsDraft, parseBindSslOption } from './keywords-ssl.ts';
@@ -22,6 +23,16 @@ export function parseBind(c: ProxyLineContext): void {
   }
   const binds: BindSpec[] = [];
   for (const text of spec.split(',')) {
+    const expanded = expandAddressEnv(text, c.state.env);
+    if (isInheritedFd(expanded)) {
+      const f = parseInheritedFd(expanded);
+      if (!f.ok) {
+        c.alert(`'bind' : ${f.error}`, { at: c.word(1) });
+        return;
+      }
+      binds.push({ host: null, port: 0, fd: f.fd, loc: c.word(1)!.loc, text });
+      continue;
+    }
     const a = parseAddress(text, { keyword: 'bind', portRequired: true, allowPortZero: false, env: c.state.env });
     if (!a.ok) {
       if ('unsupported' in a) c.unsupported(`'bind ${spec}' : ${a.unsupported}`, { at: c.word(1) });

@@ -208,6 +208,21 @@ export function parseOption(c: ProxyLineContext): void {
       if (c.tooManyArgs(0, 1)) return;
       if (c.proxy.kind === 'backend') c.warn(`backend '${c.proxy.name}' : 'option tcplog' directive is ignored in backends.`);
       return;
+    case 'http-restrict-req-hdr-names': {
+      if (c.tooManyArgs(2)) return;
+      const how = c.arg(2);
+      if (how === '') {
+        c.alert(`missing parameter. option '${name}' expects 'preserve', 'reject' or 'delete' option.`);
+        return;
+      }
+      if (how !== 'preserve' && how !== 'reject' && how !== 'delete') {
+        c.alert(`invalid parameter '${how}'. option '${name}' expects 'preserve', 'reject' or 'delete' option.`);
+        return;
+      }
+      if (how === 'preserve') delete opts.restrictReqHdrNames;
+      else opts.restrictReqHdrNames = { how, loc: c.loc, text: `option ${name} ${how}` };
+      return;
+    }
     case 'originalto':
       if (c.kwm !== 'std') delete c.proxy.options.originalto;
       else originalto(c);

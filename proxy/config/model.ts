@@ -53,6 +53,8 @@ export interface BindSpec {
   readonly loc: SourceLoc;
   /** As written, e.g. "*:80". */
   readonly text: string;
+  /** "fd@N": listen on this inherited socket (host null, port 0); no bind mapping applies to it. */
+  readonly fd?: number;
   /** "ssl" and its options: the connection is TLS from the first byte. */
   readonly ssl?: BindTlsSpec;
   /** "accept-proxy": a PROXY protocol header (v1 or v2) comes first and gives the client's addresses. */
@@ -351,7 +353,7 @@ export type HttpRequestRule =
       readonly setCookie?: string;
     })
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & DelHeaderRule)
   | (RuleBase & ReplaceHeaderRule)
   /** set-method, set-path, set-pathq, set-query, set-uri: `value` is a log-format string. */
   | (RuleBase & { readonly action: 'set-method' | 'set-path' | 'set-pathq' | 'set-query' | 'set-uri'; readonly value: string; readonly format: RuleFormat })
@@ -369,6 +371,15 @@ export type HttpRequestRule =
 export type RuleFormat = Formatter<SampleContext>;
 
 /** replace-header (whole values) / replace-value (each comma-separated value) where `regex` matches. */
+/** del-header NAME [-m str|beg|end|sub|reg]: which header names go (parse_http_del_header; str by default). */
+export interface DelHeaderRule {
+  readonly action: 'del-header';
+  readonly name: string;
+  readonly match: 'str' | 'beg' | 'end' | 'sub' | 'reg';
+  /** -m reg: the name as a case-sensitive regex, matched on the lower-case names HTX holds. */
+  readonly regex?: RegExp;
+}
+
 export interface ReplaceHeaderRule {
   readonly action: 'replace-header' | 'replace-value';
   readonly name: string;
@@ -379,7 +390,7 @@ export interface ReplaceHeaderRule {
 
 export type HttpResponseRule =
   | (RuleBase & { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly format: RuleFormat })
-  | (RuleBase & { readonly action: 'del-header'; readonly name: string })
+  | (RuleBase & DelHeaderRule)
   | (RuleBase & ReplaceHeaderRule)
   | (RuleBase & { readonly action: 'set-status'; readonly status: number; readonly reason?: string })
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
@@ -484,6 +495,9 @@ export interface ProxyOptions {
   preferLastServer?: boolean;
   /** http-reuse: which idle server connections a request may take (default safe). */
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
+  /** option http-restrict-req-hdr-names delete|reject: request headers whose name is not [0-9A-Za-z-] are removed,
+   *  or the request is refused (403); preserve (the default) leaves it unset. */
+  restrictReqHdrNames?: { readonly how: 'delete' | 'reject'; readonly loc: SourceLoc; readonly text: string };
 }
 
 /** "cookie NAME [rewrite|insert|prefix] [indirect] ..." (a backend's persistence cookie, cfgparse-listen.c). */

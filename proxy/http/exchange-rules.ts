@@ -8,6 +8,7 @@ import type { FinalRule } from './actions/final-actions.ts';
 import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
 import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
+import { restrictHeaderNames } from './restrict-header-names.ts';
 
 /** An http-response rule that replaces the server's answer, with the context its reply is built in. */
 export interface ResponseDenial {
@@ -15,7 +16,7 @@ export interface ResponseDenial {
   readonly ctx: SampleContext;
 }
 
-/** Runs a proxy's http-request rules, then its redirect rules (even after an allow). Returns the rule that answers
+/** Runs a proxy's http-request rules, then option http-restrict-req-hdr-names, then its redirect rules (even after an allow). Returns the rule that answers
  *  the request (deny, tarpit, return, redirect) with what decided it noted on the exchange, or null. */
 export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
   const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx, spec !== t.fe.spec);
@@ -23,9 +24,13 @@ export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
   // before HAProxy notes them (see noteAnsweringRule)
   if (final && final.action !== 'return' && final.action !== 'redirect') t.captures.lastRule = final.loc;
   let rule: FinalRule | null;
+  const restricted = final && final.action !== 'allow' ? null : restrictHeaderNames(spec, t.req.headers);
   if (final && final.action !== 'allow') {
     rule = final;
     t.decidedBy = `http-request ${final.action}`;
+  } else if (restricted) {
+    rule = restricted;
+    t.decidedBy = 'option http-restrict-req-hdr-names';
   } else {
     rule = firstMatching(spec.redirectRules, t.ctx);
     if (!rule) return null;

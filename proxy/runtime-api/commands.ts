@@ -16,6 +16,7 @@ const VAR_TYPE_NAMES: Record<SampleType, string> = { bool: 'bool', int: 'sint', 
 import { MAP_COMMAND_WORDS, runMapCommand } from './map-commands.ts';
 import { LAB_VERSION, renderServersState, renderShowBackend, renderShowInfo } from './views.ts';
 import { runTableCommand } from './table-commands.ts';
+import { runSetVar } from './var-commands.ts';
 
 export interface CommandOutcome {
   /** The text to print before the post-command newline (may be empty). */
@@ -137,6 +138,8 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
   };
 
   const requireAdmin = (): CommandOutcome | null => (level < LEVELS.admin ? { output: 'Permission denied\n' } : null);
+  // experimental-mode, kept for the connection as appctx->cli_level keeps it
+  let experimental = false;
 
   function run(command: string, payload?: string): CommandOutcome {
     const all = splitArgs(command);
@@ -146,7 +149,15 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
     const cmd = findCommand(args);
     if (args[0] === 'quit') return { output: '', quit: true };
     if (args[0] === 'prompt') return { output: '', togglePrompt: true };
-    if (args[0] === 'help' || !cmd) return { output: usageMessage(args) };
+    if (args[0] === 'experimental-mode') {
+      const denied = requireAdmin();
+      if (denied) return denied;
+      if (!args[1]) return { output: `experimental-mode is ${experimental ? 'ON' : 'OFF'}\n` };
+      experimental = args[1] === 'on';
+      return { output: '' };
+    }
+    if (args[0] === 'help' || !cmd) return { output: usageMessage(args, experimental) };
+    if (cmd.experimental && !experimental) return { output: 'This command is restricted to experimental mode only.\n' };
 
     const words = cmd.words.join(' ');
     if (MAP_COMMAND_WORDS.includes(words)) return { output: runMapCommand(args, engine.config.patterns, cut >= 0 ? payload ?? '' : undefined) };
@@ -181,6 +192,9 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
         // no newline of its own: the socket shows the value line followed by the one blank line only
         return { output: `${name}: type=${VAR_TYPE_NAMES[type]} value=<${String(text)}>` };
       }
+      case 'set var':
+        if (level < LEVELS.operator) return { output: 'Permission denied\n' };
+        return { output: runSetVar(args, engine) };
       case 'show table':
       case 'clear table':
       case 'set table':
@@ -224,13 +238,18 @@ export function createCommandProcessor(engine: Engine, ctx: CommandContext = {})
           return { output: "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n" };
         }
         if (what === 'agent' || what === 'agent-send') return { output: 'agent checks are not enabled on this server.\n' };
+        if (what === 'fqdn') {
+          // cli_parse_set_server's refusals; a new name for a resolved server is not built (the resolver would re-ask)
+          if (value === '') return { output: 'set server <b>/<s> fqdn requires a FQDN.\n' };
+          if (sv.resolvers === undefined) return { output: 'set server <b>/<s> fqdn failed because no resolution is configured.\n' };
+        }
         if (UNSUPPORTED_SET_SERVER.has(what)) {
           return { output: `'set server <srv> ${what}' is not supported by HAProxy Lab; supported: health | state | weight.\n` };
         }
         return { output: SET_SERVER_USAGE };
       }
       default:
-        return { output: usageMessage(args) };
+        return { output: usageMessage(args, experimental) };
     }
   }
 

@@ -1,5 +1,5 @@
-// `stats socket` listeners: a unix path or "ipv4@127.0.0.1:PORT" (also "unix@PATH", "HOST:PORT"), each
-// connection a CLI session at the socket's level.
+// `stats socket` listeners: a unix path or "ipv4@127.0.0.1:PORT" (also "unix@PATH", "HOST:PORT", and "fd@N", an
+// inherited listening socket as VTest hands its CLI over), each connection a CLI session at the socket's level.
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../api.ts';
@@ -13,10 +13,11 @@ export interface StatsSockets {
   close(): Promise<void>;
 }
 
-export type SocketAddress = { readonly path: string } | { readonly host: string; readonly port: number };
+export type SocketAddress = { readonly path: string } | { readonly host: string; readonly port: number } | { readonly fd: number };
 
-// Reads a `stats socket` address as HAProxy does: "unix@/p", "/p", "ipv4@h:p", "h:p".
+// Reads a `stats socket` address as HAProxy does: "unix@/p", "/p", "ipv4@h:p", "h:p", "fd@N".
 export function parseSocketAddress(address: string): SocketAddress {
+  if (/^fd@\d+$/.test(address)) return { fd: Number(address.slice(3)) };
   if (address.startsWith('unix@')) return { path: address.slice(5) };
   if (address.startsWith('/') || address.startsWith('.')) return { path: address };
   const rest = address.replace(/^ipv4@/, '');
@@ -40,7 +41,9 @@ function listen(server: Server, addr: SocketAddress, spec: StatsSocketSpec): Pro
       const a = server.address();
       resolve(typeof a === 'string' ? a : a ? `${a.address}:${a.port}` : spec.address);
     };
-    if ('path' in addr) {
+    if ('fd' in addr) {
+      server.listen({ fd: addr.fd }, done);
+    } else if ('path' in addr) {
       // HAProxy replaces a stale socket file left by a previous run.
       if (existsSync(addr.path) && lstatSync(addr.path).isSocket()) unlinkSync(addr.path);
       server.listen(addr.path, done);

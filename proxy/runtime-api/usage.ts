@@ -11,6 +11,8 @@ export interface CommandEntry {
   readonly words: readonly string[];
   /** HAProxy's usage line, padded as it prints it. */
   readonly usage: string;
+  /** ACCESS_EXPERIMENTAL: listed, and run, only once `experimental-mode on` was sent on the connection. */
+  readonly experimental?: true;
 }
 
 /** The commands this runtime API answers, with HAProxy 2.6's usage lines verbatim. */
@@ -20,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['enable', 'server'], usage: "enable server  (DEPRECATED)             : enable a disabled server (use 'set server' instead)" },
   { words: ['get', 'var'], usage: 'get var <name>                          : retrieve contents of a process-wide variable' },
   { words: ['get', 'weight'], usage: "get weight <bk>/<srv>                   : report a server's current weight" },
+  { words: ['set', 'var'], usage: 'set var <name> [fmt|expr] {<fmt>|<expr>}: set variable from an expression or a format', experimental: true },
   { words: ['set', 'table'], usage: "set table <table> key <k> [data.* <v>]* : update or create a table entry's data" },
   { words: ['set', 'server'], usage: "set server <bk>/<srv> [opts]            : change a server's state, weight, address or ssl" },
   { words: ['set', 'weight'], usage: "set weight <bk>/<srv>  (DEPRECATED)     : change a server's weight (use 'set server' instead)" },
@@ -31,6 +34,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['show', 'version'], usage: 'show version                            : show version of the current process' },
   ...MAP_USAGES,
 ];
+
+const ALL_COMMANDS = COMMANDS;
 
 const ALWAYS = [
   '  help [<command>]                        : list matching or all commands',
@@ -70,7 +75,8 @@ function distance(a: Uint8Array, b: Uint8Array): number {
 }
 
 // The usage message for a command that did not match, or for "help [words]" (cli_gen_usage_msg).
-export function usageMessage(rawArgs: readonly string[]): string {
+export function usageMessage(rawArgs: readonly string[], experimental = false): string {
+  const COMMANDS = ALL_COMMANDS.filter((c) => experimental || !c.experimental);
   let args = rawArgs;
   const isHelp = args[0] === 'help';
   if (isHelp) args = args.slice(1);

@@ -3,6 +3,7 @@
 // HAProxy changes it (src/server.c srv_update_status), with no sockets.
 import type { StickTable } from '../../proxy/stick/stick-table.ts';
 import type { SampleValue } from '../../proxy/sample/sample.ts';
+import { VarStore } from '../../proxy/sample/vars.ts';
 import type { BackendSnapshot, Engine, EngineSnapshot, FrontendSnapshot, LoadResult, ServerSnapshot } from '../../proxy/api.ts';
 import type {
   BalanceAlgorithm,
@@ -177,13 +178,23 @@ export class FakeEngine implements Engine {
   /** Log lines the engine would write ("backend X has no server available!"). */
   readonly logs: string[] = [];
 
-  // the proc.* variables are the config's global set-var ones: nothing at run time changes them here
   stickTables(): ReadonlyMap<string, StickTable> {
     return new Map<string, StickTable>();
   }
 
   procVar(name: string): SampleValue | undefined {
-    return this.config.global.procVars.get(name);
+    return this.procVars().get(name);
+  }
+
+  private procStore: VarStore | undefined;
+
+  // the config's global set-var values, then what `set var` changed
+  procVars(): VarStore {
+    if (!this.procStore) {
+      this.procStore = new VarStore('proc');
+      for (const [k, v] of this.config.global.procVars) this.procStore.set(k, v);
+    }
+    return this.procStore;
   }
 
   constructor(readonly config: ConfigModel, readonly now: () => number = Date.now) {

@@ -77,6 +77,13 @@ describe.skipIf(!hasHaproxy)("the engine's runtime API answers like HAProxy 2.6'
     }
   });
 
+  it('refuses set server fqdn on a server without resolvers, and without a name, as HAProxy does', async () => {
+    for (const cmd of ['set server servers/server1 fqdn foo.fqdn', 'set server servers/server1 fqdn']) {
+      const [o, t] = await both(cmd);
+      expect({ cmd, out: o }).toEqual({ cmd, out: t });
+    }
+  });
+
   it('applies a weight change on the very next picks, in the same order as HAProxy', async () => {
     const run = async (port: number, sock: string) => {
       const seq: string[] = [];

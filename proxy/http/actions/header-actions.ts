@@ -1,7 +1,7 @@
 // Header actions of http-request / http-response rules (src/http_act.c): set-header, add-header, del-header,
 // replace-header, replace-value — parsed with HAProxy's messages, and run on a header list in place.
 import type { ProxyLineContext } from '../../config/context.ts';
-import type { HttpRequestRule, ReplaceHeaderRule } from '../../config/model.ts';
+import type { DelHeaderRule, HttpRequestRule, ReplaceHeaderRule } from '../../config/model.ts';
 import { compileRegex } from '../../acl/regex.ts';
 import { tryRuleFormat } from '../../sample/rule-format.ts';
 import type { SampleContext } from '../../sample/context.ts';
@@ -10,12 +10,17 @@ import { expReplace, formatPlaces, isCondWord, type Parsed } from './common.ts';
 export function parseHeaderAction(c: ProxyLineContext, at: number, action: 'set-header' | 'add-header' | 'del-header'): Parsed<HttpRequestRule> {
   if (action === 'del-header') {
     if (at >= c.count || isCondWord(c.arg(at))) return { error: 'expects at least 1 argument' };
-    let next = at + 1;
-    if (c.arg(next) === '-m') {
-      c.unsupported(`'${c.arg(0)} del-header ... -m'`, { at: c.word(next) });
-      next += 2;
+    const name = c.arg(at);
+    if (c.arg(at + 1) !== '-m') return { rule: { action, name, match: 'str' }, next: at + 1 };
+    const method = c.arg(at + 2);
+    if (method === '') return { error: '-m flag expects exactly 1 argument' };
+    if (method === 'reg') {
+      const regex = compileRegex(name, false);
+      if (typeof regex === 'string') return { error: regex };
+      return { rule: { action, name, match: 'reg', regex }, next: at + 3 };
     }
-    return { rule: { action, name: c.arg(at) }, next };
+    if (method === 'str' || method === 'beg' || method === 'end' || method === 'sub') return { rule: { action, name, match: method }, next: at + 3 };
+    return { error: `-m with unsupported matching method '${method}'` };
   }
   if (at + 1 >= c.count || isCondWord(c.arg(at)) || isCondWord(c.arg(at + 1))) return { error: 'expects exactly 2 arguments' };
   const value = c.arg(at + 1);
@@ -38,15 +43,36 @@ export function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'rep
 
 export type HeaderRule = Extract<HttpRequestRule, { action: 'set-header' | 'add-header' | 'del-header' }>;
 
+// Whether del-header's name and method pick this header name: case-insensitive for str/beg/end/sub (as
+// http_find_*_header), the regex on the lower-case name HTX keeps.
+function delHeaderPicks(rule: DelHeaderRule, lowerRuleName: string, name: string): boolean {
+  const n = name.toLowerCase();
+  switch (rule.match) {
+    case 'str': return n === lowerRuleName;
+    case 'beg': return n.startsWith(lowerRuleName);
+    case 'end': return n.endsWith(lowerRuleName);
+    case 'sub': return n.includes(lowerRuleName);
+    case 'reg': return rule.regex!.test(n);
+  }
+}
+
 // set-header / add-header / del-header on a header list, in place.
 export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
   const lower = rule.name.toLowerCase();
-  if (rule.action !== 'add-header') {
+  if (rule.action === 'del-header') {
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      if (delHeaderPicks(rule, lower, headers[i]!)) headers.splice(i, 2);
+    }
+    return;
+  }
+  // the value is built first, so it can read the header it replaces (http_action_set_header)
+  const value = rule.format(ctx);
+  if (rule.action === 'set-header') {
     for (let i = headers.length - 2; i >= 0; i -= 2) {
       if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
     }
   }
-  if (rule.action !== 'del-header') headers.push(rule.name, rule.format(ctx));
+  headers.push(rule.name, value);
 }
 
 /** replace-header / replace-value on a header list, in place (http_replace_hdrs). */

@@ -170,7 +170,11 @@ export function replyParts(reply: Exclude<HttpReply, { kind: 'errmsg' | 'raw' }>
   // a format's output is bytes, one char each (configBytes)
   const body = typeof reply.body === 'function' ? Buffer.from(reply.body(ctx), 'latin1') : reply.body;
   const headers: string[] = [];
-  for (const h of reply.headers) headers.push(h.name.toLowerCase(), h.format(ctx));
+  for (const h of reply.headers) {
+    // http_reply_to_htx adds a header only when its value printed something
+    const value = h.format(ctx);
+    if (value !== '') headers.push(h.name.toLowerCase(), value);
+  }
   headers.push('content-length', String(body.length));
   if (reply.contentType !== undefined) headers.push('content-type', configBytes(reply.contentType));
   return { headers, body };

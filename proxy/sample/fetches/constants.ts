@@ -1,12 +1,12 @@
-// Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand(), date,
-// date_us, uuid, thread and wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
+// Context-free fetches (HAProxy's src/sample.c and src/payload.c): str(), int(), bool(), env(), rand(),
+// date, date_us, uuid, thread and wait_end. rand(N) makes the classic canary split: `use_backend canary if { rand(100) lt 10 }`.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Int } from '../int64.ts';
 import { hostname } from 'node:os';
 import type { ArgValue, FetchDef, FetchFn } from '../sample.ts';
 import { fetchFlags } from '../sample.ts';
 
-function constant(value: string | Int | boolean): FetchFn {
+function constant(value: string | Int | boolean | Buffer): FetchFn {
   return (_ctx, visit) => visit(value);
 }
 
@@ -23,6 +23,15 @@ function compileRand(args: readonly ArgValue[]): FetchFn {
     return visit(range === null ? r : Math.floor((r * range) / 0x100000000));
   };
 }
+
+// uuid([4]): a random RFC 4122 version 4 UUID on each evaluation (smp_fetch_uuid); 4 is the only version 2.6 has.
+const checkUuid = (a: readonly ArgValue[]): string | null =>
+  a[0] === undefined || a[0] === 4 ? null : `Unsupported UUID version: '${String(a[0])}'`;
+
+const uuid: FetchFn = (_ctx, visit) => {
+  fetchFlags.mayChange = true;
+  return visit(randomUUID());
+};
 
 // wait_end: false while data may still arrive (so a rule waits), true once the evaluation is final.
 const waitEnd: FetchFn = (_ctx, visit) => {
@@ -54,8 +63,6 @@ function compileDate(args: readonly ArgValue[]): FetchFn {
 const EPOCH_US = Date.now() * 1000 - Number(process.hrtime.bigint() / 1000n);
 const nowMicros = (): number => EPOCH_US + Number(process.hrtime.bigint() / 1000n);
 
-// uuid([4]): a random RFC 4122 version 4 UUID, the only version 2.6 makes.
-const checkUuid = (a: readonly ArgValue[]): string | null => (a[0] === undefined || a[0] === 4 ? null : `Unsupported UUID version: '${String(a[0])}'`);
 
 // The constant and random fetches by name.
 export const constantFetches: readonly FetchDef[] = [
@@ -76,6 +83,7 @@ export const constantFetches: readonly FetchDef[] = [
     },
   },
   { name: 'rand', outType: 'int', args: ['sint'], minArgs: 0, source: 'const', compile: compileRand },
+  { name: 'uuid', outType: 'str', args: ['sint'], minArgs: 0, source: 'const', validate: checkUuid, compile: () => uuid },
   { name: 'wait_end', outType: 'bool', args: [], minArgs: 0, source: 'const', compile: () => waitEnd },
   // the process: one of them (nbproc and proc are 1 since HAProxy 2.5), named as gethostname() names the host,
   // and never stopping while it still runs rules
@@ -91,13 +99,6 @@ export const constantFetches: readonly FetchDef[] = [
     compile: () => (_ctx, visit) => {
       fetchFlags.mayChange = true;
       return visit(nowMicros() % 1e6);
-    },
-  },
-  {
-    name: 'uuid', outType: 'str', args: ['sint'], minArgs: 0, source: 'const', validate: checkUuid,
-    compile: () => (_ctx, visit) => {
-      fetchFlags.mayChange = true;
-      return visit(randomUUID());
     },
   },
 ];

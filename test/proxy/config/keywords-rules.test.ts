@@ -77,7 +77,7 @@ describe('http-request', () => {
       { action: 'return', reply: { kind: 'payload', status: 200, contentType: 'text/plain', headers: [], body: Buffer.from('ok') } },
       { action: 'set-header', name: 'X-A', value: 'a b' },
       { action: 'add-header', name: 'X-B', value: '%[src]' },
-      { action: 'del-header', name: 'X-C' },
+      { action: 'del-header', name: 'X-C', match: 'str' },
     ]);
     const deny = frontend(m, 'f').httpRequestRules[1]!;
     expect(deny.cond!.test(request('/a'))).toBe(true);
@@ -220,7 +220,7 @@ describe('http-response and tcp-request', () => {
     const m = model(proxyConfig([], ['http-response set-header X-Server s1', 'http-response del-header Server', 'http-response deny if { src 127.0.0.66 }', 'server s 127.0.0.1:1']));
     expect(backend(m, 'b').httpResponseRules.map(({ cond, loc, text, ...r }) => withoutFormat(r))).toEqual([
       { action: 'set-header', name: 'X-Server', value: 's1' },
-      { action: 'del-header', name: 'Server' },
+      { action: 'del-header', name: 'Server', match: 'str' },
       { action: 'deny', reply: { kind: 'errmsg', status: 502 } },
     ]);
   });

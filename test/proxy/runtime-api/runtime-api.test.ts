@@ -162,6 +162,7 @@ describe('stats sockets', () => {
     expect(parseSocketAddress('unix@/tmp/a.sock')).toEqual({ path: '/tmp/a.sock' });
     expect(parseSocketAddress('ipv4@127.0.0.1:9999')).toEqual({ host: '127.0.0.1', port: 9999 });
     expect(parseSocketAddress('127.0.0.2:1234')).toEqual({ host: '127.0.0.2', port: 1234 });
+    expect(parseSocketAddress('fd@12')).toEqual({ fd: 12 });
     expect(() => parseSocketAddress('ipv4@127.0.0.1')).toThrow(/expected a unix path or "ipv4@127.0.0.1:PORT"/);
   });
 

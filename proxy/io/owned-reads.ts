@@ -8,10 +8,6 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 const READ_SIZE = 64 * 1024;
-// A server connection starts with HAProxy's bufsize and takes READ_SIZE once a read fills it: most carry small
-// responses (50-70 idle pooled ones held 64 KiB each, half of the engine's external memory under keep-alive
-// load), while a large body still moves in 64 KiB reads after its first one.
-const FIRST_READ_SIZE = 16 * 1024;
 const EMPTY = Buffer.alloc(0);
 // One read buffer for every connection adopted with `copying`: reads run one at a time on this thread and each
 // reader copies what it keeps before returning, so no view of it outlives a read (and an idle connection holds
@@ -78,12 +74,14 @@ export class OwnedReads {
       this.sock.on('data', (chunk: Buffer) => this.reader.onData(chunk));
       return;
     }
-    const callback = (n: number, buf: Uint8Array): boolean => {
-      this.reader.onData((buf as Buffer).subarray(0, n));
-      return !this.held;
+    const onread = {
+      buffer: this.shared ? SHARED_BUFFER : Buffer.allocUnsafeSlow(READ_SIZE),
+      callback: (n: number, buf: Uint8Array) => {
+        this.reader.onData((buf as Buffer).subarray(0, n));
+        return !this.held;
+      },
     };
     if ('inPlace' in opts) {
-      const onread = { buffer: this.shared ? SHARED_BUFFER : Buffer.allocUnsafeSlow(READ_SIZE), callback };
       // the socket keeps its identity: only where its reads land changes (what Node's constructor does for onread)
       const t = opts.inPlace as net.Socket & Record<symbol, unknown>;
       t[opts.symbols.buffer] = onread.buffer;
@@ -93,16 +91,6 @@ export class OwnedReads {
       this.connectEvent = 'connect';
       return;
     }
-    // Node asks `buffer` for the buffer of the next read after each one (net.Socket's onread): the one in use,
-    // until a read filled it whole. A view handed on keeps its own buffer alive, so replacing it is safe.
-    let buffer = Buffer.allocUnsafeSlow(FIRST_READ_SIZE);
-    const onread = {
-      buffer: (): Buffer => buffer,
-      callback: (n: number, buf: Uint8Array): boolean => {
-        if (n === buffer.length && n < READ_SIZE) buffer = Buffer.allocUnsafeSlow(READ_SIZE);
-        return callback(n, buf);
-      },
-    };
     const common = {
       host: opts.host, port: opts.port, noDelay: true, allowHalfOpen: opts.allowHalfOpen ?? false, onread,
       // option srvtcpka / tcpka: SO_KEEPALIVE on the server connection

@@ -85,13 +85,14 @@ export function startResponseBody(t: Txn, resp: ResponseHead): void {
 /** The response head and the part of its length-framed body that came in the same read, in one write: one
  *  syscall and one wake-up of the client, where head then body cost two writes (or a cork held to the end of the
  *  loop turn and a writev). The body part is copied out of the server connection's read buffer with the head. */
-export function sendHeadWithBody(t: Txn, head: Buffer, rest: Buffer, client: net.Socket): void {
+export function sendHeadWithBody(t: Txn, head: string, rest: Buffer, client: net.Socket): void {
   const take = Math.min(t.respLeft, rest.length);
   t.respLeft -= take;
   if (t.respLeft === 0) t.respDone = true;
   t.bytesOut += take;
+  // the head is latin1 text: one byte a character, written straight into the buffer that carries both
   const one = Buffer.allocUnsafe(head.length + take);
-  head.copy(one, 0);
+  one.write(head, 0, head.length, 'latin1');
   rest.copy(one, head.length, 0, take);
   if (!client.write(one)) t.conn!.sock.pause();
 }

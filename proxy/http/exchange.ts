@@ -17,6 +17,7 @@ import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
 import type { CookieTxn } from './cookie-persistence.ts';
 import { NO_CAPTURES, StreamCaptures } from './captures.ts';
+import { isCloseOrKeepAlive } from './header-scan.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -218,6 +219,11 @@ export class Txn {
 
 type ScannerOrNull = ChunkedScanner | null;
 
+// close or keep-alive, blanks around it allowed (the regex this replaces took any \s); the common case without one
+function isPlainConnection(v: string): boolean {
+  return isCloseOrKeepAlive(v) || /^\s*(close|keep-alive)\s*$/i.test(v);
+}
+
 // HTX's size of a request head: the start line as a 20-byte struct plus its three words, each header as
 // name+value (a Connection of close/keep-alive is the H1 layer's and not kept), one byte for the end of headers.
 function htxRequestSize(req: RequestHead): number {
@@ -225,7 +231,7 @@ function htxRequestSize(req: RequestHead): number {
   const h = req.headers;
   for (let i = 0; i < h.length; i += 2) {
     const name = h[i]!;
-    if (name.length === 10 && /^connection$/i.test(name) && /^\s*(close|keep-alive)\s*$/i.test(h[i + 1]!)) continue;
+    if (name.length === 10 && name.toLowerCase() === 'connection' && isPlainConnection(h[i + 1]!)) continue;
     n += name.length + h[i + 1]!.length;
   }
   return n;

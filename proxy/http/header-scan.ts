@@ -44,6 +44,15 @@ function isConnToken(v: string, a: number, b: number): boolean {
   return true;
 }
 
+/** A Connection value that is exactly "close" or "keep-alive", in any case: HTX drops it. Header values are
+ *  latin1 strings, so lower-casing matches what a case-insensitive regex would, without one per message. */
+export function isCloseOrKeepAlive(v: string): boolean {
+  const n = v.length;
+  if (n !== 5 && n !== 10) return false;
+  const l = v.toLowerCase();
+  return l === 'close' || l === 'keep-alive';
+}
+
 /**
  * The Connection header as HAProxy's HTX holds it (h1_parse_connection_header): "close" and "keep-alive"
  * tokens are removed, and the header disappears (null) when nothing else is left.

@@ -360,7 +360,8 @@ export class HttpSession implements ServerSideSession {
       return;
     }
     // option http-buffer-request: the rules wait for the body (buffer-request.ts)
-    if (!this.buffering.hold(t, () => this.afterBody(t))) this.afterBody(t);
+    // (no closure made per request when the frontend does not buffer)
+    if (!fe.spec.options.httpBufferRequest || !this.buffering.hold(t, () => this.afterBody(t))) this.afterBody(t);
   }
 
   // The frontend's rules and what follows them: routing, the backend's rules, the server.
@@ -542,7 +543,7 @@ export class HttpSession implements ServerSideSession {
     const sock = conn.sock;
     // a body read with the head follows it in the same loop turn: let them leave together
     if (t.req.hasBody) holdWrites(sock);
-    sock.write(head);
+    sock.write(head, 'latin1');
     be.bytesIn += head.length;
     t.server!.bytesIn += head.length;
     if (be.spec.tcpResponseRules.length > 0) inspectResponse(this, t, conn);
@@ -598,10 +599,10 @@ export class HttpSession implements ServerSideSession {
   }
 
   // The final head goes to the client with the body bytes that came with it, or starts a tunnel (101).
-  private sendResponseHead(t: Txn, conn: ServerConn, out: Buffer, rest: Buffer | null): void {
+  private sendResponseHead(t: Txn, conn: ServerConn, out: string, rest: Buffer | null): void {
     if (t.resp!.status === 101) {
       holdWrites(this.sock);
-      this.sock.write(out);
+      this.sock.write(out, 'latin1');
       this.startTunnel(t, conn, rest);
       return;
     }
@@ -611,9 +612,9 @@ export class HttpSession implements ServerSideSession {
     else if (body) {
       // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
       holdWrites(this.sock);
-      this.sock.write(out);
+      this.sock.write(out, 'latin1');
       this.forwardResponseBody(t, body);
-    } else this.sock.write(out);
+    } else this.sock.write(out, 'latin1');
     logAsap(this, t);
     if (t.respDone) this.responseComplete(t);
   }

@@ -103,14 +103,19 @@ export interface HeadLimits {
   readonly maxHeaders: number;
 }
 
-// Finds the end of a head ("\r\n\r\n" or bare "\n\n"); returns the index after it, or -1.
+const CRLF2 = Buffer.from('\r\n\r\n', 'latin1');
+const LF2 = Buffer.from('\n\n', 'latin1');
+
+// Finds the end of a head ("\r\n\r\n" or bare "\n\n"); returns the index after it, or -1. The needles are Buffers:
+// a string one is encoded again at every call.
 export function findHeadEnd(buf: Buffer, from = 0): number {
-  const crlf = buf.indexOf('\r\n\r\n', from, 'latin1');
+  const crlf = buf.indexOf(CRLF2, from);
   if (crlf >= 0) {
-    const lf = buf.indexOf('\n\n', from, 'latin1');
-    return lf >= 0 && lf < crlf ? lf + 2 : crlf + 4;
+    // a bare "\n\n" ends the head first only if it comes before the "\r\n\r\n" (whose own "\n\r\n" holds none)
+    const lf = crlf > from + 1 ? buf.subarray(from, crlf + 2).indexOf(LF2) : -1;
+    return lf >= 0 ? from + lf + 2 : crlf + 4;
   }
-  const lf = buf.indexOf('\n\n', from, 'latin1');
+  const lf = buf.indexOf(LF2, from);
   return lf >= 0 ? lf + 2 : -1;
 }
 

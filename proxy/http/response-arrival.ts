@@ -20,7 +20,7 @@ const MAX_RESPONSE_HEAD = 16384;
 
 /** What a server read did to a response still waiting for its head: nothing yet (null), a head too large or
  *  malformed, an http-response deny, or the final head (t.resp is set) to send with what followed it. */
-export type ResponseArrival = null | 'malformed' | { denial: ResponseDenial } | { out: Buffer; rest: Buffer | null };
+export type ResponseArrival = null | 'malformed' | { denial: ResponseDenial } | { out: string; rest: Buffer | null };
 
 /** Takes server bytes `d` while `t.resp` is null; interim responses go straight to `client`. */
 export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): ResponseArrival {
@@ -45,7 +45,7 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
     t.server?.observer?.(statusOutcome(resp.status));
     if (resp.status >= 100 && resp.status < 200 && resp.status !== 101) {
       // interim response (100 Continue): pass it on and keep waiting for the final one
-      client.write(buildResponseHead(resp, { closeClient: false, clientVersion: t.req.version }));
+      client.write(buildResponseHead(resp, { closeClient: false, clientVersion: t.req.version }), 'latin1');
       if (buf.length === end) return null;
       d = buf.subarray(end);
       continue;

@@ -56,7 +56,7 @@ export function parseResponseHead(buf: Buffer, end: number, headRequest: boolean
     headers.push(name, value);
     const lower = name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '';
     if (lower === 'content-length') {
-      const n = /^\d{1,15}$/.test(value) ? Number(value) : -1;
+      const n = isDecimal(value) ? Number(value) : -1;
       if (n < 0 || (contentLength >= 0 && n !== contentLength)) return 'invalid Content-Length';
       contentLength = n;
     } else if (lower === 'transfer-encoding') {
@@ -82,4 +82,15 @@ export function parseResponseHead(buf: Buffer, end: number, headRequest: boolean
     reusable: keep && framing !== 'close',
     headBytes: end,
   };
+}
+
+// 1 to 15 decimal digits (what a Content-Length may be here), checked without a regex per response.
+function isDecimal(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

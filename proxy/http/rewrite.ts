@@ -13,8 +13,9 @@ export interface RequestRewrite {
   readonly originalTo?: { readonly name: string; readonly value: string } | null;
 }
 
-// The request head for the server.
-export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
+// The request head for the server, as latin1 text: written as it is (Node copies a string straight into its write),
+// with no Buffer made for it.
+export function buildRequestHead(req: RequestHead, o: RequestRewrite): string {
   // a version from 1.1 up goes on as HTTP/1.1; below it, as the client wrote it
   let out = `${req.method} ${req.uri} HTTP/${req.version === '1.1' ? '1.1' : req.wireVersion}\r\n`;
   const h = req.headers;
@@ -36,7 +37,7 @@ export function buildRequestHead(req: RequestHead, o: RequestRewrite): Buffer {
     if (req.version === '1.1') out += 'connection: close\r\n';
   } else if (req.version === '1.0' && !req.closeAfter) out += 'connection: keep-alive\r\n';
   out += '\r\n';
-  return Buffer.from(out, 'latin1');
+  return out;
 }
 
 export interface ResponseRewrite {
@@ -46,8 +47,8 @@ export interface ResponseRewrite {
 }
 
 // The response head for the client. The connection header follows HAProxy's h1_update_res_conn_value: close is
-// spelled out only to a 1.1 response, keep-alive whenever either side speaks 1.0.
-export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffer {
+// spelled out only to a 1.1 response, keep-alive whenever either side speaks 1.0. Latin1 text, as the request's.
+export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): string {
   // h1_format_htx_stline(): the space before the reason is written even when the reason is empty
   let out = `HTTP/${resp.version} ${resp.status} ${resp.reason}\r\n`;
   const h = resp.headers;
@@ -62,5 +63,5 @@ export function buildResponseHead(resp: ResponseHead, o: ResponseRewrite): Buffe
     } else if (resp.version === '1.0' || o.clientVersion === '1.0') out += 'connection: keep-alive\r\n';
   }
   out += '\r\n';
-  return Buffer.from(out, 'latin1');
+  return out;
 }

@@ -1,6 +1,6 @@
 // HAProxy 2.6's own answers (src/http.c http_err_msgs): the same status lines and bodies, so what learners see
 // from the lab matches what they will see from HAProxy.
-import { cleanConnection } from './header-scan.ts';
+import { cleanConnection, isCloseOrKeepAlive } from './header-scan.ts';
 
 const PAGES: Record<number, [reason: string, text: string]> = {
   200: ['OK', 'Service ready.'],
@@ -61,7 +61,7 @@ export function htxSize(status: number, reason: string, headers: readonly string
     if (name.length === 10 && name.toLowerCase() === 'connection') {
       // HTX keeps the header only for tokens other than close and keep-alive (a 101's "Upgrade")
       const v = headers[i + 1]!;
-      if ((v.length === 10 || v.length === 5) && /^(keep-alive|close)$/i.test(v)) continue; // the usual case, quickly
+      if (isCloseOrKeepAlive(v)) continue; // the usual case, quickly
       const kept = cleanConnection(v);
       if (kept !== null) n += name.length + kept.length;
       continue;

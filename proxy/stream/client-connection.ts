@@ -83,19 +83,23 @@ export class ClientConnection {
   }
 }
 
-const bySocket = new WeakMap<object, ClientConnection>();
+// A property of the socket rather than a WeakMap entry: it lives and dies with the socket all the same, without an
+// ephemeron table insert per accepted connection (and its cost in every GC).
+const CONNECTION = Symbol('client connection');
+type Bound = { [CONNECTION]?: ClientConnection };
 
 /** Binds a socket (the accepted one, its TLS socket, an HTTP/2 stream's) to its client connection. */
 export function bindClientConnection(sock: object, conn: ClientConnection): void {
-  bySocket.set(sock, conn);
+  (sock as Bound)[CONNECTION] = conn;
 }
 
 /** The client connection a session's socket belongs to; a socket the engine did not accept gets one of its own. */
 export function clientConnectionOf(sock: net.Socket, configPort: number): ClientConnection {
-  let conn = bySocket.get(sock);
+  const s = sock as net.Socket & Bound;
+  let conn = s[CONNECTION];
   if (!conn) {
     conn = new ClientConnection(sock, configPort);
-    bySocket.set(sock, conn);
+    s[CONNECTION] = conn;
   }
   return conn;
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { benchConfig, type BenchPorts } from './bench-config.ts';
 import { checkResult } from './checks.ts';
 import { startBackends } from './nginx-backends.ts';
-import { cpuTimes, freePort, rssBytes, sleep, startProc, waitPorts, type Proc } from './procs.ts';
+import { cpuTimes, ensureBuilt, freePort, rssBytes, sleep, startProc, waitPorts, type Proc } from './procs.ts';
 import { median } from './report.ts';
 import { SCENARIOS, throughput, type Scenario, type ScenarioId } from './scenarios.ts';
 import { runWrk } from './wrk.ts';
@@ -51,6 +51,7 @@ function parseArgs(argv: readonly string[]): { other: string; rounds: number; se
 }
 
 async function startEngine(id: string, root: string, cfgPath: string, cfg: BenchPorts): Promise<Side> {
+  ensureBuilt(root);
   const http = await freePort();
   const tcp = await freePort();
   const proc = startProc(id, process.execPath, [join(root, 'bin/lab.js'), 'proxy', '-f', cfgPath, '--map', `${cfg.http}=${http}`, '--map', `${cfg.tcp}=${tcp}`]);

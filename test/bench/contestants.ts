@@ -2,7 +2,7 @@
 // ceiling (no proxy: the load generator straight to server1). Each proxy runs in its own process.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { startProc, waitPorts, type Proc } from './procs.ts';
+import { ensureBuilt, startProc, waitPorts, type Proc } from './procs.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -63,6 +63,7 @@ export interface LaunchOptions {
 export async function launch(id: ContestantId, o: LaunchOptions): Promise<Running> {
   const spec = CONTESTANTS[id];
   if (id === 'direct') return { spec, ports: o.ports, proc: null, heapSince: () => [], stop: async () => {} };
+  if (id !== 'haproxy') ensureBuilt(ROOT);
   const flags = o.nodeFlags ?? [];
   const map = [`${o.cfgPorts.http}=${o.ports.http}`, `${o.cfgPorts.tcp}=${o.ports.tcp}`];
   let proc: Proc;

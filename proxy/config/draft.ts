@@ -1,5 +1,6 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import { inheritCompression, type CompressionDraft } from '../compression/compression-keyword.ts';
 import { hostname } from 'node:os';
 import type { SampleValue } from '../sample/sample.ts';
 import type { ArgReference } from '../sample/arg-refs.ts';
@@ -184,6 +185,8 @@ export interface ProxyDraft {
   captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
   uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
   uniqueIdHeader?: string;
+  /** `compression` lines: algorithms, types, offload (compression/compression-keyword.ts). */
+  compression?: CompressionDraft;
   /** The first mode-http-only variable the log-format uses (HAProxy refuses it in mode tcp), and where. */
   logFormatHttpVars?: { first: string | undefined; loc: SourceLoc };
 }
@@ -343,6 +346,8 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.errorDecls = [...from.errorDecls];
   if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;
   if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
+  const comp = inheritCompression(from.compression);
+  if (comp) d.compression = comp;
   d.defaultsFrom = from.name;
   return d;
 }

@@ -1,5 +1,6 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { CompressionSpec } from '../compression/compression-keyword.ts';
 import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
 import type { StickAction } from '../stick/track-actions.ts';
@@ -538,6 +539,8 @@ export interface ProxySpec {
   readonly captureCookie?: CaptureCookie;
   /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
   readonly uniqueId?: UniqueIdSpec;
+  /** `compression algo/type/offload` (compression/compression-keyword.ts). */
+  readonly compression?: CompressionSpec;
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];

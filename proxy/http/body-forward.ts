@@ -7,6 +7,7 @@ import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { RequestHead } from './request-head.ts';
 import { bufferedBody } from './request-body.ts';
+import { forwardCompressed } from '../compression/compressed-forward.ts';
 
 /** Once the request head is sent: what of its body is left to forward, and how it is framed. */
 export function startRequestBody(t: Txn): void {
@@ -99,6 +100,7 @@ export function sendHeadWithBody(t: Txn, head: Buffer, rest: Buffer, client: net
 /** Forwards server bytes of the response body to the client; false when a chunk is malformed. `d` may be a view
  *  of the server connection's read buffer: it leaves through that connection's `forward`. */
 export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): boolean {
+  if (t.compressor) return forwardCompressed(t, d, client);
   const conn = t.conn!;
   if (t.respChunks) {
     const r = rechunk(t.respChunks, d);

@@ -76,11 +76,11 @@ export function afterResponseSpecs(t: Txn): ProxySpec[] | null {
 }
 
 /** http-after-response rules on a head about to leave; `view` is what res.* fetches see of it. */
-export function applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string }): void {
+export function applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string; compAlgo?: string | undefined }): void {
   const specs = afterResponseSpecs(t);
   if (!specs) return;
   t.responseStarts();
-  const res = { get status() { return head.status; }, version: view.version, headers: head.headers };
+  const res = { get status() { return head.status; }, version: view.version, headers: head.headers, compAlgo: view.compAlgo };
   const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res, server: t.server ?? undefined };
   runAfterResponseRules(specs, head, ctx);
 }

@@ -16,6 +16,8 @@ import type { ResponseHead } from './response-head.ts';
 import type { HttpSession } from './http-session.ts';
 import type { CookieTxn } from './cookie-persistence.ts';
 import { NO_CAPTURES, StreamCaptures } from './captures.ts';
+import type { CompressionAlgo } from '../compression/compression-keyword.ts';
+import type { BodyCompressor } from '../compression/body-compressor.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -125,6 +127,10 @@ export class Txn {
   bodyTimedOut = false;
   /** The body bytes dropped before an answer of the proxy's own, still what req.body* read while it is built. */
   droppedBody: Buffer | null = null;
+  /** compression: the algorithm the request chose (cleared when the response is not compressed), and the
+   *  compressor its body goes through (compression/compressed-forward.ts). */
+  compAlgo: CompressionAlgo | null = null;
+  compressor: BodyCompressor | null = null;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
   serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
   /** The request head's size as HTX counts it, as it arrived (%U counts it so). */

@@ -19,6 +19,7 @@ import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead } from './rewrite.ts';
+import { negotiateRequest } from '../compression/compressed-forward.ts';
 import { takeResponseHead } from './response-arrival.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { type ServerConn, Txn } from './exchange.ts';
@@ -389,6 +390,7 @@ export class HttpSession implements ServerSideSession {
     }
     // stick match/on: the entry's server takes the request directly (SF_DIRECT), or queues on it when full; else
     // the balancer chooses
+    negotiateRequest(t);
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
     if (sticky) t.queued = assignChosenServer(be, sticky, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
     else this.assign(t, undefined);
@@ -573,7 +575,7 @@ export class HttpSession implements ServerSideSession {
     }
     startResponseBody(t, t.resp!);
     const body = rest && !t.respDone ? rest : null;
-    if (body && t.resp!.framing === 'length') sendHeadWithBody(t, out, body, this.sock);
+    if (body && t.resp!.framing === 'length' && !t.compressor) sendHeadWithBody(t, out, body, this.sock);
     else if (body) {
       // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
       holdWrites(this.sock);

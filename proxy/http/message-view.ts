@@ -25,4 +25,6 @@ export interface HttpResponseView {
   readonly version: string;
   /** Headers as received (minus what earlier rules removed), flattened like HttpRequestView's. */
   readonly headers: readonly string[];
+  /** The compression algorithm of a response being compressed (res.comp, res.comp_algo). */
+  readonly compAlgo?: string | undefined;
 }

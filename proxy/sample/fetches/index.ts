@@ -16,9 +16,10 @@ import { httpHashFetches } from './http-hash.ts';
 import { stickCounterFetches } from './stick-counters.ts';
 import { captureFetches } from './captures.ts';
 import { httpBodyFetches } from './http-body.ts';
+import { responseFilterFetches } from './response-filters.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches, ...httpHashFetches, ...stickCounterFetches, ...captureFetches, ...httpBodyFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches, ...httpHashFetches, ...stickCounterFetches, ...captureFetches, ...httpBodyFetches, ...responseFilterFetches]) table.set(f.name, f);
 
 // Looks a fetch up by its exact keyword; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findFetch(name: string): FetchDef | undefined {

@@ -1,6 +1,8 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
 import type { CompressionSpec } from '../compression/compression-keyword.ts';
+import type { CacheSpec } from '../cache/cache-section.ts';
+import type { CacheRule } from '../cache/cache-actions.ts';
 import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
 import type { StickAction } from '../stick/track-actions.ts';
@@ -345,7 +347,9 @@ export type HttpRequestRule =
   /** set-src / set-dst / set-src-port / set-dst-port: the stream's addresses from a sample. */
   | (RuleBase & { readonly action: 'set-src' | 'set-dst' | 'set-src-port' | 'set-dst-port'; readonly expr: SampleExpr })
   | (RuleBase & StickAction)
-  | (RuleBase & CaptureRule);
+  | (RuleBase & CaptureRule)
+  /** cache-use NAME: a stored answer for this request is sent instead of asking a server. */
+  | (RuleBase & CacheRule & { readonly action: 'cache-use' });
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -367,11 +371,13 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'deny' | 'return'; readonly reply: HttpReply })
   | (RuleBase & VarRule)
   | (RuleBase & StickAction)
-  | (RuleBase & CaptureRule);
+  | (RuleBase & CaptureRule)
+  /** cache-store NAME: this response is stored as it leaves. */
+  | (RuleBase & CacheRule & { readonly action: 'cache-store' });
 
 /** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
-  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] | 'cache-store' }>
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
@@ -613,6 +619,8 @@ export interface GlobalSpec {
   readonly procVars: ReadonlyMap<string, SampleValue>;
   /** resolvers sections by name. */
   readonly resolvers: ReadonlyMap<string, ResolversSpec>;
+  /** `cache` sections by name (cache/cache-section.ts). */
+  readonly caches: ReadonlyMap<string, CacheSpec>;
   /** peers sections by name, in declaration order. */
   readonly peers: ReadonlyMap<string, PeersSpec>;
   /** This process's peer name: `localpeer`, else the host name (HAProxy's -L). */

@@ -1,6 +1,7 @@
 // Request and response bodies on their way through: how each is framed (length, chunked, until close, none),
 // how much of each read belongs to it, and the byte counts the stats and the log show. Reading pauses on the side
 // whose bytes the other side cannot take yet.
+import { collect } from '../cache/cache-exchange.ts';
 import type net from 'node:net';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import type { Txn } from './exchange.ts';
@@ -91,6 +92,7 @@ export function sendHeadWithBody(t: Txn, head: Buffer, rest: Buffer, client: net
   t.respLeft -= take;
   if (t.respLeft === 0) t.respDone = true;
   t.bytesOut += take;
+  if (t.cache?.storing) collect(t.cache, rest.subarray(0, take));
   const one = Buffer.allocUnsafe(head.length + take);
   head.copy(one, 0);
   rest.copy(one, head.length, 0, take);
@@ -122,6 +124,7 @@ export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): bool
     if (t.respLeft === 0) t.respDone = true;
   }
   t.bytesOut += take;
+  if (t.cache?.storing) collect(t.cache, take === d.length ? d : d.subarray(0, take));
   if (!conn.reads.forward(client, take === d.length ? d : d.subarray(0, take))) conn.sock.pause();
   return true;
 }

@@ -1,5 +1,6 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
+import type { CacheTxn } from '../cache/cache-exchange.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import { newTrackers, type Trackers } from '../stick/trackers.ts';
 import type { PendingStore } from '../stick/sticking-rules.ts';
@@ -131,6 +132,8 @@ export class Txn {
    *  compressor its body goes through (compression/compressed-forward.ts). */
   compAlgo: CompressionAlgo | null = null;
   compressor: BodyCompressor | null = null;
+  /** What cache-use and cache-store rules noted (cache/cache-exchange.ts); null until one runs. */
+  cache: CacheTxn | null = null;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
   serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
   /** The request head's size as HTX counts it, as it arrived (%U counts it so). */

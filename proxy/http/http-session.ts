@@ -20,6 +20,8 @@ import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead } from './rewrite.ts';
 import { negotiateRequest } from '../compression/compressed-forward.ts';
+import { complete as completeCacheStore } from '../cache/cache-exchange.ts';
+import { cachedAnswer } from '../cache/cache-answer.ts';
 import { takeResponseHead } from './response-arrival.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { type ServerConn, Txn } from './exchange.ts';
@@ -366,6 +368,7 @@ export class HttpSession implements ServerSideSession {
     const fe = t.fe;
     const uid = fe.spec.uniqueId;
     if (this.applyRequestRules(t, fe.spec)) return;
+    if (t.cache?.hit) return this.serveFromCache(t);
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
     if (!be) {
@@ -380,6 +383,7 @@ export class HttpSession implements ServerSideSession {
     persistenceStart(t, be);
     emitRoute(this, t, be.name);
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
+    if (t.cache?.hit) return this.serveFromCache(t);
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
     // http_process_request: capture cookie reads the Cookie headers the rules left, before persistence edits them
     this.captureCookie(t);
@@ -394,6 +398,17 @@ export class HttpSession implements ServerSideSession {
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
     if (sticky) t.queued = assignChosenServer(be, sticky, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
     else this.assign(t, undefined);
+  }
+
+  // A cache hit: the stored answer in place of a server's (cache/cache-answer.ts).
+  private serveFromCache(t: Txn): void {
+    this.dropWholeBody(t);
+    const a = cachedAnswer(t);
+    if ('denial' in a) return this.denyResponse(t, a.denial);
+    this.sock.write(a.wire);
+    t.respDone = true;
+    t.reqDone = true;
+    this.finish(t);
   }
 
   // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
@@ -613,6 +628,7 @@ export class HttpSession implements ServerSideSession {
   }
 
   private responseComplete(t: Txn): void {
+    if (t.cache?.storing) completeCacheStore(t.cache);
     if (t.reqDone) this.finish(t);
     // else: the server answered before the whole body arrived; finish once the body is through
   }

@@ -27,4 +27,6 @@ export interface HttpResponseView {
   readonly headers: readonly string[];
   /** The compression algorithm of a response being compressed (res.comp, res.comp_algo). */
   readonly compAlgo?: string | undefined;
+  /** The cache a response was answered from (res.cache_hit, res.cache_name). */
+  readonly cacheName?: string | undefined;
 }

@@ -18,6 +18,8 @@ export interface ResponseHead {
   readonly headBytes: number;
   /** The algorithm this response is compressed with, once the compression checks passed (res.comp_algo). */
   compAlgo?: string;
+  /** Answered from this cache (res.cache_hit, res.cache_name). */
+  cacheName?: string;
 }
 
 // Parses buf[0..end) as a response head; `headRequest` says the request was HEAD (no body follows).

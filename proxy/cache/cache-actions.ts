@@ -4,7 +4,6 @@ import type { Diagnostic } from '../config/diagnostics.ts';
 import { proxyTypeStr } from '../config/context.ts';
 import type { ProxyDraft } from '../config/draft.ts';
 import { isCondWord, type Parsed } from '../http/actions/common.ts';
-import type { CacheSpec } from './cache-section.ts';
 
 export interface CacheRule {
   readonly action: 'cache-use' | 'cache-store';
@@ -18,15 +17,16 @@ export function parseCacheAction(args: { arg(i: number): string }, at: number, a
   return { rule: { action, cache: name }, next: at + 1 };
 }
 
-/** cache_store_check(): every cache a proxy's rules name must exist (one alert per proxy and cache). */
-export function checkCacheReferences(proxies: readonly ProxyDraft[], caches: ReadonlyMap<string, CacheSpec>, diagnostics: Diagnostic[]): void {
+/** cache_store_check(): every cache a proxy's rules name must be declared (one alert per proxy and cache). */
+export function checkCacheReferences(proxies: readonly ProxyDraft[], declared: ReadonlySet<string>, diagnostics: Diagnostic[]): void {
   for (const p of proxies) {
     const named = new Set<string>();
     for (const r of [...p.httpRequestRules, ...p.httpResponseRules]) {
       if (r.action === 'cache-use' || r.action === 'cache-store') named.add(r.cache);
     }
     for (const name of named) {
-      if (caches.has(name)) continue;
+      // a declared cache HAProxy refused already has its own alert
+      if (declared.has(name)) continue;
       diagnostics.push({ severity: 'alert', message: `config: ${proxyTypeStr(p.kind)} '${p.name}': unable to find the cache '${name}' referenced by the filter 'cache'.`, loc: p.loc, form: 'plain' });
     }
   }

@@ -27,6 +27,8 @@ export interface CacheDraft {
   maxAge: number;
   processVary: boolean;
   maxSecondaryEntries: number;
+  /** A line HAProxy stops reading at (ERR_ABORT) was met: the section is never finished. */
+  aborted?: boolean;
 }
 
 // strtoul() read whole: digits only (a leading '+' or blanks aside), else undefined
@@ -62,8 +64,8 @@ export function parseCacheLine(c: LineContext, d: CacheDraft): void {
       if (c.tooManyArgs(1)) return;
       const n = wholeNumber(v);
       // HAProxy says these with a warning yet stops reading (ERR_ABORT)
-      if (n === undefined) return c.warn(`total-max-size wrong value '${v}'`, { ...tight, abort: true });
-      if (n > 4095) return c.warn(`"total-max-size" (${v}) must not be greater than 4095`, { ...tight, abort: true });
+      if (n === undefined) return c.warn(`total-max-size wrong value '${v}'`, (d.aborted = true, { ...tight, abort: true }));
+      if (n > 4095) return c.warn(`"total-max-size" (${v}) must not be greater than 4095`, (d.aborted = true, { ...tight, abort: true }));
       d.maxBlocks = n * 1024;
       return;
     }
@@ -76,7 +78,7 @@ export function parseCacheLine(c: LineContext, d: CacheDraft): void {
       if (c.tooManyArgs(1)) return;
       if (v === '') c.warn(`'max-object-size' expects a maximum file size parameter in bytes.`, tight);
       const n = wholeNumber(v);
-      if (n === undefined) return c.warn(`max-object-size wrong value '${v}'`, { ...tight, abort: true });
+      if (n === undefined) return c.warn(`max-object-size wrong value '${v}'`, (d.aborted = true, { ...tight, abort: true }));
       d.maxObjectSize = n;
       return;
     }
@@ -90,7 +92,7 @@ export function parseCacheLine(c: LineContext, d: CacheDraft): void {
       if (c.tooManyArgs(1)) return;
       if (v === '') c.warn(`'max-secondary-entries' expects a strictly positive number.`, tight);
       const n = wholeNumber(v);
-      if (n === undefined || n === 0) return c.warn(`max-secondary-entries wrong value '${v}'`, { ...tight, abort: true });
+      if (n === undefined || n === 0) return c.warn(`max-secondary-entries wrong value '${v}'`, (d.aborted = true, { ...tight, abort: true }));
       d.maxSecondaryEntries = n;
       return;
     }
@@ -102,6 +104,7 @@ export function parseCacheLine(c: LineContext, d: CacheDraft): void {
 /** At the section's end: a size is required, max-object-size defaults to a 256th of it and may not pass half.
  *  Null (with an alert) when HAProxy refuses the section. */
 export function closeCache(d: CacheDraft, diagnostics: Diagnostic[]): CacheSpec | null {
+  if (d.aborted) return null;
   const bytes = d.maxBlocks * CACHE_BLOCKSIZE;
   if (d.maxBlocks <= 0) {
     diagnostics.push({ severity: 'alert', message: `Size not specified for cache '${d.name}'`, loc: d.loc, form: 'plain' });
@@ -113,5 +116,6 @@ export function closeCache(d: CacheDraft, diagnostics: Diagnostic[]): CacheSpec 
     diagnostics.push({ severity: 'alert', message: `"max-object-size" is limited to an half of "total-max-size" => ${Math.floor(bytes / 2)}`, loc: d.loc, form: 'plain' });
     return null;
   }
-  return { ...d, maxObjectSize };
+  const { aborted: _aborted, ...rest } = d;
+  return { ...rest, maxObjectSize };
 }

@@ -354,7 +354,7 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
     const spec = closeCache(d, diagnostics);
     if (spec) state.global.caches.set(spec.name, spec);
   }
-  checkCacheReferences(proxies, state.global.caches, diagnostics);
+  checkCacheReferences(proxies, new Set(cacheDrafts.map((d) => d.name)), diagnostics);
   for (const p of peersDrafts) if (!state.global.peers.has(p.name)) state.global.peers.set(p.name, freezePeers(p, state.global.localPeer));
   return { global: state.global, proxies, defaults, diagnostics, patterns, httpErrors, errorfilesRefs };
 }

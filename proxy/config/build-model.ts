@@ -5,6 +5,7 @@ import { assignServerIds, finalizeGlobal, type ProxyDraft } from './draft.ts';
 import type { ConfigModel, ProxySpec } from './model.ts';
 import { withDynamicCookies } from './keywords-cookie.ts';
 import type { ParseOutput } from './parse.ts';
+import { freezeCompression } from '../compression/compression-keyword.ts';
 
 function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
   const options = { ...p.options };
@@ -50,6 +51,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
     ...(p.captureCookie ? { captureCookie: { ...p.captureCookie } } : {}),
     ...(p.uniqueIdFormat ? { uniqueId: { format: p.uniqueIdFormat.format, formatter: p.uniqueIdFormat.formatter, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     redirectRules: [...p.redirectRules],
+    ...(p.compression ? { compression: freezeCompression(p.compression)! } : {}),
     balance: {
       algorithm: p.balance.algorithm,
       options: [...p.balance.options],

@@ -1,5 +1,7 @@
 // The mutable state a section builds while its lines are read; finalize() freezes it into the ConfigModel types.
 // A new proxy starts as a copy of its defaults section's draft, as HAProxy's proxy_defproxy_cpy() does.
+import { inheritCompression, type CompressionDraft } from '../compression/compression-keyword.ts';
+import type { CacheSpec } from '../cache/cache-section.ts';
 import { hostname } from 'node:os';
 import type { SampleValue } from '../sample/sample.ts';
 import type { ArgReference } from '../sample/arg-refs.ts';
@@ -196,6 +198,8 @@ export interface ProxyDraft {
   captureIds: { side: 'req' | 'res'; index: number; loc: SourceLoc }[];
   uniqueIdFormat?: { format: string; formatter: LogFormatter; loc: SourceLoc };
   uniqueIdHeader?: string;
+  /** `compression` lines: algorithms, types, offload (compression/compression-keyword.ts). */
+  compression?: CompressionDraft;
   /** The first mode-http-only variable the log-format uses (HAProxy refuses it in mode tcp), and where. */
   logFormatHttpVars?: { first: string | undefined; loc: SourceLoc };
 }
@@ -229,6 +233,8 @@ export interface GlobalDraft {
   /** crt-base, ca-base, ssl-default-*, tune.ssl.*: read by bind and server lines that follow. */
   ssl: GlobalSslDraft;
   resolvers: Map<string, ResolversSpec>;
+  /** cache sections once each is read whole. */
+  caches: Map<string, CacheSpec>;
   /** peers sections by name, frozen when the parse ends. */
   peers: Map<string, PeersSpec>;
   /** The local peer name (-L, else the host name); `localpeer` changes it before any peers section. */
@@ -358,17 +364,19 @@ export function inheritDraft(kind: ProxyKind, name: string, loc: SourceLoc, from
   d.errorDecls = [...from.errorDecls];
   if (from.uniqueIdFormat) d.uniqueIdFormat = from.uniqueIdFormat;
   if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader;
+  const comp = inheritCompression(from.compression);
+  if (comp) d.compression = comp;
   d.defaultsFrom = from.name;
   return d;
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map(), peers: new Map(), localPeer: hostname() };
+  return { maxconn: 0, logs: [], statsSockets: [], nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), ssl: newGlobalSslDraft(), resolvers: new Map(), caches: new Map(), peers: new Map(), localPeer: hostname() };
 }
 
 export function finalizeGlobal(g: GlobalDraft): GlobalSpec {
   const { ssl: _ssl, localPeerFromCmdline: _cmdline, peersSeen: _seen, ...rest } = g;
-  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers), peers: new Map(g.peers) };
+  return { ...rest, logs: [...g.logs], statsSockets: [...g.statsSockets], procVars: new Map(g.procVars), resolvers: new Map(g.resolvers), caches: new Map(g.caches), peers: new Map(g.peers) };
 }
 
 // Servers get ids like HAProxy: explicit ones kept, the others take the first free id in declaration order.

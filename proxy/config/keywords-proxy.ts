@@ -20,6 +20,7 @@ import { parseErrorfiles, parseHttpError } from './keywords-errors.ts';
 import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
+import { parseCompression } from '../compression/compression-keyword.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
 import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
@@ -410,6 +411,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   declare: parseDeclare,
   'unique-id-format': parseUniqueIdFormat,
   'unique-id-header': parseUniqueIdHeader,
+  compression: parseCompression,
   // the rest of the line, words joined by single spaces
   description: (c) => {
     c.proxy.description = c.args.slice(1).map((w) => w.text).join(' ');

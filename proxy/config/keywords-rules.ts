@@ -1,6 +1,7 @@
 // "http-request", "http-response" and "tcp-request" rules (src/http_rules.c, src/http_act.c, src/tcp_rules.c),
 // with HAProxy's messages; each action family parses its own arguments (proxy/http/actions/, as http_act.c keeps
 // parse and run together). Actions the lab does not run are warned about and skipped, never silently dropped.
+import { parseCacheAction } from '../cache/cache-actions.ts';
 import type { Condition } from '../acl/types.ts';
 import type { ProxyLineContext } from './context.ts';
 import type { CaptureRule, HttpAfterResponseRule, HttpRequestRule, HttpResponseRule, TcpRequestRule } from './model.ts';
@@ -135,6 +136,9 @@ export function parseHttpRequest(c: ProxyLineContext): void {
     case 'redirect':
       parsed = parseRedirect(c, 2);
       break;
+    case 'cache-use':
+      parsed = parseCacheAction(c, 2, 'cache-use') as Parsed<HttpRequestRule>;
+      break;
     case 'set-src':
     case 'set-dst':
     case 'set-src-port':
@@ -261,6 +265,9 @@ export function parseHttpResponse(c: ProxyLineContext): void {
       break;
     case 'capture':
       parsed = parseCaptureAction(c, 2, 'res');
+      break;
+    case 'cache-store':
+      parsed = parseCacheAction(c, 2, 'cache-store') as Parsed<HttpResponseRule>;
       break;
     default: {
       if (isStickAction(action)) {

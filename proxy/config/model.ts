@@ -1,5 +1,8 @@
 // The configuration model: what a parsed haproxy.cfg means, after defaults are applied. Pure data plus
 // compiled conditions and format strings; runtime state (connections, health) lives in proxy/server and the engine.
+import type { CompressionSpec } from '../compression/compression-keyword.ts';
+import type { CacheSpec } from '../cache/cache-section.ts';
+import type { CacheRule } from '../cache/cache-actions.ts';
 import type { PatternRefs } from '../acl/pattern-refs.ts';
 import type { VarRule } from '../http/actions/var-actions.ts';
 import type { StickAction } from '../stick/track-actions.ts';
@@ -365,7 +368,9 @@ export type HttpRequestRule =
   | (RuleBase & StickAction)
   | (RuleBase & CaptureRule)
   /** set-timeout server|tunnel: this stream's timeout, a fixed time in ms or an expression giving ms. */
-  | (RuleBase & { readonly action: 'set-timeout'; readonly which: 'server' | 'tunnel'; readonly ms?: number; readonly expr?: SampleExpr });
+  | (RuleBase & { readonly action: 'set-timeout'; readonly which: 'server' | 'tunnel'; readonly ms?: number; readonly expr?: SampleExpr })
+  /** cache-use NAME: a stored answer for this request is sent instead of asking a server. */
+  | (RuleBase & CacheRule & { readonly action: 'cache-use' });
 
 /** A rule's log-format string (`value`), compiled when the config loads. */
 export type RuleFormat = Formatter<SampleContext>;
@@ -398,11 +403,13 @@ export type HttpResponseRule =
   | (RuleBase & { readonly action: 'allow' })
   | (RuleBase & VarRule)
   | (RuleBase & StickAction)
-  | (RuleBase & CaptureRule);
+  | (RuleBase & CaptureRule)
+  /** cache-store NAME: this response is stored as it leaves. */
+  | (RuleBase & CacheRule & { readonly action: 'cache-store' });
 
 /** http-after-response: what http-response has minus deny and the stick actions, plus allow (ends this proxy's list) and strict-mode. */
 export type HttpAfterResponseRule =
-  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] }>
+  | Exclude<HttpResponseRule, { action: 'deny' | 'return' | StickAction['action'] | 'cache-store' }>
   | (RuleBase & { readonly action: 'strict-mode'; readonly on: boolean });
 
 /** tcp-request connection|session|content: accept and reject end the stage; variable and tracking actions run and go on. */
@@ -593,6 +600,8 @@ export interface ProxySpec {
   readonly captureCookie?: CaptureCookie;
   /** unique-id-format, compiled; unique-id-header: the request header that carries the id to the server. */
   readonly uniqueId?: UniqueIdSpec;
+  /** `compression algo/type/offload` (compression/compression-keyword.ts). */
+  readonly compression?: CompressionSpec;
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
@@ -666,6 +675,8 @@ export interface GlobalSpec {
   readonly procVars: ReadonlyMap<string, SampleValue>;
   /** resolvers sections by name. */
   readonly resolvers: ReadonlyMap<string, ResolversSpec>;
+  /** `cache` sections by name (cache/cache-section.ts). */
+  readonly caches: ReadonlyMap<string, CacheSpec>;
   /** peers sections by name, in declaration order. */
   readonly peers: ReadonlyMap<string, PeersSpec>;
   /** This process's peer name: `localpeer`, else the host name (HAProxy's -L). */

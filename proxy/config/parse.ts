@@ -14,6 +14,8 @@ import { tokenize, type ConfigLine } from './tokenize.ts';
 import { PatternRefs } from '../acl/pattern-refs.ts';
 import { freezePeers, newPeers, parsePeersLine, type PeersDraft } from './keywords-peers.ts';
 import { newResolvers, parseResolversLine, type ResolversDraft } from './keywords-resolvers.ts';
+import { closeCache, openCache, parseCacheLine, type CacheDraft } from '../cache/cache-section.ts';
+import { checkCacheReferences } from '../cache/cache-actions.ts';
 
 export interface ConfigText {
   /** The name used in messages (a path as given, or an editor buffer's name). */
@@ -48,7 +50,7 @@ export interface ParseOutput {
 
 const PROXY_SECTIONS = new Set(['frontend', 'backend', 'listen', 'defaults']);
 /** Other HAProxy 2.6 sections: valid, but nothing the lab runs. */
-const OTHER_SECTIONS = new Set(['userlist', 'mailers', 'program', 'ring', 'cache', 'log-forward', 'fcgi-app']);
+const OTHER_SECTIONS = new Set(['userlist', 'mailers', 'program', 'ring', 'log-forward', 'fcgi-app']);
 /** Keywords that accept the "no"/"default" modifiers (readcfgfile()). */
 const MODIFIABLE = new Set(['option', 'log', 'busy-polling', 'set-dumpable', 'strict-limits', 'insecure-fork-wanted', 'numa-cpu-mapping']);
 
@@ -59,6 +61,7 @@ type Section =
   | { kind: 'resolvers'; draft: ResolversDraft | null }
   | { kind: 'peers'; draft: PeersDraft | null }
   | { kind: 'http-errors'; draft: HttpErrorsDraft | null }
+  | { kind: 'cache'; draft: CacheDraft | null }
   /** A proxy header HAProxy refused before creating the proxy: its lines have no proxy to go to. */
   | { kind: 'orphan' }
   | { kind: 'proxy'; draft: ProxyDraft; acls: AclRegistry };
@@ -80,6 +83,7 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
     state.global.localPeerFromCmdline = true;
   }
   const peersDrafts: PeersDraft[] = [];
+  const cacheDrafts: CacheDraft[] = [];
   const proxies: ProxyDraft[] = [];
   const defaults: ProxyDraft[] = [];
   let lastDefaults: ProxyDraft | undefined;
@@ -290,6 +294,12 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         section = { kind: 'peers', draft };
         continue;
       }
+      if (kw === 'cache') {
+        const draft = openCache(new LineContext(line, words, kwm, state), cacheDrafts);
+        if (draft) cacheDrafts.push(draft);
+        section = { kind: 'cache', draft };
+        continue;
+      }
       if (kw === 'http-errors') {
         const draft = openHttpErrors(new LineContext(line, words, kwm, state), httpErrors);
         if (draft) httpErrors.push(draft);
@@ -318,6 +328,9 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
         case 'resolvers':
           if (section.draft) parseResolversLine(new LineContext(line, words, kwm, state), section.draft);
           break;
+        case 'cache':
+          if (section.draft) parseCacheLine(new LineContext(line, words, kwm, state), section.draft);
+          break;
         case 'http-errors':
           if (section.draft) parseHttpErrorsLine(new LineContext(line, words, kwm, state), section.draft);
           break;
@@ -339,6 +352,11 @@ function parseTexts(texts: readonly ConfigText[], options: ParseOptions, pattern
     flushUpTo(Number.MAX_SAFE_INTEGER);
     directives.finish({ file: src.name, line: src.text.split('\n').length - (src.text.endsWith('\n') ? 1 : 0), col: 1 });
   }
+  for (const d of cacheDrafts) {
+    const spec = closeCache(d, diagnostics);
+    if (spec) state.global.caches.set(spec.name, spec);
+  }
+  checkCacheReferences(proxies, new Set(cacheDrafts.map((d) => d.name)), diagnostics);
   for (const p of peersDrafts) if (!state.global.peers.has(p.name)) state.global.peers.set(p.name, freezePeers(p, state.global.localPeer));
   return { global: state.global, proxies, defaults, diagnostics, patterns, httpErrors, errorfilesRefs };
 }

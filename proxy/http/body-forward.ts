@@ -1,12 +1,14 @@
 // Request and response bodies on their way through: how each is framed (length, chunked, until close, none),
 // how much of each read belongs to it, and the byte counts the stats and the log show. Reading pauses on the side
 // whose bytes the other side cannot take yet.
+import { collect } from '../cache/cache-exchange.ts';
 import type net from 'node:net';
 import { ChunkedScanner, rechunk } from './chunked.ts';
 import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
 import type { RequestHead } from './request-head.ts';
 import { bufferedBody } from './request-body.ts';
+import { forwardCompressed } from '../compression/compressed-forward.ts';
 
 /** Once the request head is sent: what of its body is left to forward, and how it is framed. */
 export function startRequestBody(t: Txn): void {
@@ -90,6 +92,7 @@ export function sendHeadWithBody(t: Txn, head: string, rest: Buffer, client: net
   t.respLeft -= take;
   if (t.respLeft === 0) t.respDone = true;
   t.bytesOut += take;
+  if (t.cache?.storing) collect(t.cache, rest.subarray(0, take));
   // the head is latin1 text: one byte a character, written straight into the buffer that carries both
   const one = Buffer.allocUnsafe(head.length + take);
   one.write(head, 0, head.length, 'latin1');
@@ -100,6 +103,7 @@ export function sendHeadWithBody(t: Txn, head: string, rest: Buffer, client: net
 /** Forwards server bytes of the response body to the client; false when a chunk is malformed. `d` may be a view
  *  of the server connection's read buffer: it leaves through that connection's `forward`. */
 export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): boolean {
+  if (t.compressor) return forwardCompressed(t, d, client);
   const conn = t.conn!;
   if (t.respChunks) {
     const r = rechunk(t.respChunks, d);
@@ -121,6 +125,7 @@ export function forwardResponseBody(t: Txn, d: Buffer, client: net.Socket): bool
     if (t.respLeft === 0) t.respDone = true;
   }
   t.bytesOut += take;
+  if (t.cache?.storing) collect(t.cache, take === d.length ? d : d.subarray(0, take));
   if (!conn.reads.forward(client, take === d.length ? d : d.subarray(0, take))) conn.sock.pause();
   return true;
 }

@@ -96,7 +96,7 @@ function logLine(s: ReportingSession, t: Txn, now: number, early: boolean): void
   // monitor-uri requests are never logged (SF_MONITOR)
   if (t.monitor || (!spec.options.httplog && !spec.logFormat) || !s.host.wantsLog(spec, t.detailed)) return;
   // a denied request whose cookie named a server: HAProxy had assigned it, and logs it
-  const server = t.stats ? '<STATS>' : (t.server ?? t.failedServer ?? t.cookie?.denied)?.name ?? '<NOSRV>';
+  const server = t.stats ? '<STATS>' : t.cache?.hit ? '<CACHE>' : (t.server ?? t.failedServer ?? t.cookie?.denied)?.name ?? '<NOSRV>';
   const rec = record(s, t.fe, t.backend?.name ?? t.fe.name, server, t.tStart);
   const c = t.builtCtx;
   if (c?.addressesSet) {

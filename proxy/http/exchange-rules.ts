@@ -5,7 +5,9 @@ import type { ProxySpec } from '../config/model.ts';
 import type { SourceLoc } from '../config/diagnostics.ts';
 import type { SampleContext } from '../sample/context.ts';
 import type { FinalRule } from './actions/final-actions.ts';
-import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, type AfterResponseHead, type ResponseDeny } from './actions/run-rules.ts';
+import { firstMatching, runAfterResponseRules, runRequestRules, runResponseRules, type AfterResponseHead, type CacheHooks, type ResponseDeny } from './actions/run-rules.ts';
+import { cacheStore, cacheUse, newCacheTxn } from '../cache/cache-exchange.ts';
+import { htxSize } from './status-pages.ts';
 import type { Txn } from './exchange.ts';
 import type { ResponseHead } from './response-head.ts';
 import { restrictHeaderNames } from './restrict-header-names.ts';
@@ -19,7 +21,7 @@ export interface ResponseDenial {
 /** Runs a proxy's http-request rules, then option http-restrict-req-hdr-names, then its redirect rules (even after an allow). Returns the rule that answers
  *  the request (deny, tarpit, return, redirect) with what decided it noted on the exchange, or null. */
 export function applyRequestRules(t: Txn, spec: ProxySpec): FinalRule | null {
-  const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx, spec !== t.fe.spec);
+  const final = runRequestRules(spec.httpRequestRules, t.req, t.ctx, spec !== t.fe.spec, cacheHooks(t, null));
   // allow, deny and tarpit are noted before their answer is built; return and redirect build theirs in the action,
   // before HAProxy notes them (see noteAnsweringRule)
   if (final && final.action !== 'return' && final.action !== 'redirect') t.captures.lastRule = final.loc;
@@ -58,7 +60,7 @@ export function applyResponseRules(t: Txn, resp: ResponseHead): ResponseDenial |
   // http-response track-sc counts the status it tracks from
   const stick = t.ctx.stick ? { ...t.ctx.stick, status: resp.status } : undefined;
   const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res: resp, server: t.server ?? undefined, stick };
-  const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx);
+  const deny = runResponseRules(beSpec && beSpec !== feSpec ? [beSpec, feSpec] : [feSpec], resp, ctx, cacheHooks(t, resp));
   if (!deny) return null;
   t.decidedBy = `http-response ${deny.action}`;
   t.rule = { text: deny.text, loc: deny.loc };
@@ -81,11 +83,28 @@ export function afterResponseSpecs(t: Txn): ProxySpec[] | null {
 }
 
 /** http-after-response rules on a head about to leave; `view` is what res.* fetches see of it. */
-export function applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string }): void {
+export function applyAfterResponseRules(t: Txn, head: AfterResponseHead, view: { version: string; compAlgo?: string | undefined; cacheName?: string | undefined }): void {
   const specs = afterResponseSpecs(t);
   if (!specs) return;
   t.responseStarts();
-  const res = { get status() { return head.status; }, version: view.version, headers: head.headers };
+  const res = { get status() { return head.status; }, version: view.version, headers: head.headers, compAlgo: view.compAlgo, cacheName: view.cacheName };
   const ctx: SampleContext = { ...t.ctx, req: undefined, reqPersist: t.req, res, server: t.server ?? undefined };
   runAfterResponseRules(specs, head, ctx);
+}
+
+// The cache actions' effects on this exchange: cache-use on the request, cache-store on `resp`.
+function cacheHooks(t: Txn, resp: ResponseHead | null): CacheHooks {
+  return {
+    cacheUse: (name) => {
+      t.cache ??= newCacheTxn(t.req.method);
+      cacheUse(t.cache, name, t.gen.caches.get(name), t.req, Math.floor(Date.now() / 1000));
+    },
+    cacheStore: (name) => {
+      const cache = t.gen.caches.get(name);
+      // a response from the cache is never stored again
+      if (!resp || !cache || resp.cacheName !== undefined) return;
+      t.cache ??= newCacheTxn(t.req.method);
+      cacheStore(t.cache, cache, t.req, resp, htxSize(resp.status, resp.reason, resp.headers, 0), Math.floor(Date.now() / 1000));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // One request/response exchange on a client connection (Txn), and the server connection it uses (ServerConn):
 // the state the session's phases fill in, from the request head to the log line.
 import type { ResponseInspection } from '../tcp/response-inspection.ts';
+import type { CacheTxn } from '../cache/cache-exchange.ts';
 import { VarStore, type VarSet } from '../sample/vars.ts';
 import { newTrackers, type Trackers } from '../stick/trackers.ts';
 import type { PendingStore } from '../stick/sticking-rules.ts';
@@ -18,6 +19,8 @@ import type { HttpSession } from './http-session.ts';
 import type { CookieTxn } from './cookie-persistence.ts';
 import { NO_CAPTURES, StreamCaptures } from './captures.ts';
 import { isCloseOrKeepAlive } from './header-scan.ts';
+import type { CompressionAlgo } from '../compression/compression-keyword.ts';
+import type { BodyCompressor } from '../compression/body-compressor.ts';
 
 /** A server connection: listeners stay attached for its whole life and dispatch to the exchange using it. */
 export class ServerConn {
@@ -129,6 +132,12 @@ export class Txn {
   noRequestTime = false;
   /** The body bytes dropped before an answer of the proxy's own, still what req.body* read while it is built. */
   droppedBody: Buffer | null = null;
+  /** compression: the algorithm the request chose (cleared when the response is not compressed), and the
+   *  compressor its body goes through (compression/compressed-forward.ts). */
+  compAlgo: CompressionAlgo | null = null;
+  compressor: BodyCompressor | null = null;
+  /** What cache-use and cache-store rules noted (cache/cache-exchange.ts); null until one runs. */
+  cache: CacheTxn | null = null;
   /** The server connection's two ends once connected (%bi:%bp, %si:%sp). */
   serverEnds: { readonly local: { ip: string; port: number }; readonly remote: { ip: string; port: number } } | null = null;
   /** The request head's size as HTX counts it, as it arrived (%U counts it so). */

@@ -78,7 +78,7 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
     // backend is the frontend itself until one is chosen, as HAProxy's stream starts with s->be = fe)
     rec.ctx = {
       ...t.ctx, req: undefined, reqPersist: t.req, server: t.server ?? undefined, backend: t.backend?.spec ?? t.fe.spec,
-      res: t.resp ? { status: t.status, version: t.resp.version, headers: NO_HEADERS } : undefined,
+      res: t.resp ? { status: t.status, version: t.resp.version, headers: NO_HEADERS, compAlgo: t.resp.compAlgo, cacheName: t.resp.cacheName } : undefined,
     };
   }
   return rec;

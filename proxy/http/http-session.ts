@@ -19,6 +19,9 @@ import type { OwnedReads } from '../io/owned-reads.ts';
 import { findHeadEnd, parseRequestHead, RequestHead } from './request-head.ts';
 import { rawBadRequest, rawRequestTimeout } from './status-pages.ts';
 import { buildRequestHead } from './rewrite.ts';
+import { negotiateRequest } from '../compression/compressed-forward.ts';
+import { complete as completeCacheStore } from '../cache/cache-exchange.ts';
+import { cachedAnswer } from '../cache/cache-answer.ts';
 import { takeResponseHead } from './response-arrival.ts';
 import type { HttpReply } from './actions/http-reply.ts';
 import { type ServerConn, Txn } from './exchange.ts';
@@ -368,6 +371,7 @@ export class HttpSession implements ServerSideSession {
   private afterBody(t: Txn): void {
     const fe = t.fe;
     if (this.applyRequestRules(t, fe.spec)) return;
+    if (t.cache?.hit) return this.serveFromCache(t);
     if (this.serveStats(t, fe.spec)) return;
     const be = this.route(t);
     if (!be) {
@@ -394,6 +398,7 @@ export class HttpSession implements ServerSideSession {
     const uid = fe.spec.uniqueId;
     if (this.backendContentRejects(t, be.spec)) return;
     if (be.spec !== fe.spec && this.applyRequestRules(t, be.spec)) return;
+    if (t.cache?.hit) return this.serveFromCache(t);
     if (be.spec !== fe.spec && this.serveStats(t, be.spec)) return;
     // http_process_request: capture cookie reads the Cookie headers the rules left, before persistence edits them
     this.captureCookie(t);
@@ -404,6 +409,7 @@ export class HttpSession implements ServerSideSession {
     }
     // stick match/on: the entry's server takes the request directly (SF_DIRECT), or queues on it when full; else
     // the balancer chooses
+    negotiateRequest(t);
     const sticky = be.spec.stickRules.length > 0 ? applyStickingRules(be.spec, t.ctx, be.servers, t.stores) : undefined;
     if (sticky) t.queued = assignChosenServer(be, sticky, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
     else this.assign(t, undefined);
@@ -422,6 +428,17 @@ export class HttpSession implements ServerSideSession {
     t.noRequestTime = true;
     this.abort(t);
     return true;
+  }
+
+  // A cache hit: the stored answer in place of a server's (cache/cache-answer.ts).
+  private serveFromCache(t: Txn): void {
+    this.dropWholeBody(t);
+    const a = cachedAnswer(t);
+    if ('denial' in a) return this.denyResponse(t, a.denial);
+    this.sock.write(a.wire);
+    t.respDone = true;
+    t.reqDone = true;
+    this.finish(t);
   }
 
   // The stats applet of `px` answers when the request is for its page; an admin POST's form is read first.
@@ -608,7 +625,7 @@ export class HttpSession implements ServerSideSession {
     }
     startResponseBody(t, t.resp!);
     const body = rest && !t.respDone ? rest : null;
-    if (body && t.resp!.framing === 'length') sendHeadWithBody(t, out, body, this.sock);
+    if (body && t.resp!.framing === 'length' && !t.compressor) sendHeadWithBody(t, out, body, this.sock);
     else if (body) {
       // a chunked body is re-chunked in parts: they leave with the head at the end of this loop turn
       holdWrites(this.sock);
@@ -646,6 +663,7 @@ export class HttpSession implements ServerSideSession {
   }
 
   private responseComplete(t: Txn): void {
+    if (t.cache?.storing) completeCacheStore(t.cache);
     if (t.reqDone) this.finish(t);
     // else: the server answered before the whole body arrived; finish once the body is through
   }

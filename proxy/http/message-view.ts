@@ -25,4 +25,8 @@ export interface HttpResponseView {
   readonly version: string;
   /** Headers as received (minus what earlier rules removed), flattened like HttpRequestView's. */
   readonly headers: readonly string[];
+  /** The compression algorithm of a response being compressed (res.comp, res.comp_algo). */
+  readonly compAlgo?: string | undefined;
+  /** The cache a response was answered from (res.cache_hit, res.cache_name). */
+  readonly cacheName?: string | undefined;
 }

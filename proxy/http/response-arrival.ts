@@ -13,6 +13,7 @@ import { captureResponseCookie } from './cookie-capture.ts';
 import { applyAfterResponseRules, applyResponseRules, type ResponseDenial } from './exchange-rules.ts';
 import { persistenceResponse } from './persistence-hooks.ts';
 import { statusOutcome } from '../server/health/observe.ts';
+import { checkResponse, startCompression } from '../compression/compressed-forward.ts';
 
 const H2_CHUNKED_HEADER = 'transfer-encoding'.length + 'chunked'.length;
 
@@ -59,6 +60,7 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
     }
     t.captures.resVersion = resp.version;
     if (t.fe.spec.captures && t.fe.spec.captures.res.length > 0) t.captures.captureHeaders('res', resp.headers);
+    checkResponse(t, resp);
     const denial = applyResponseRules(t, resp);
     if (denial !== null) {
       // what came with the head is counted too; Tr stays -1: the response never counted as valid
@@ -70,6 +72,7 @@ export function takeResponseHead(t: Txn, d: Buffer, client: net.Socket): Respons
     if (cc && t.captures.srvCookie === undefined) t.captures.srvCookie = captureResponseCookie(cc, resp.headers);
     persistenceResponse(t, resp);
     applyAfterResponseRules(t, resp, resp);
+    startCompression(t, resp);
     t.tRespHead = Date.now();
     t.resp = resp;
     t.status = resp.status;

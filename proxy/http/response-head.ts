@@ -16,6 +16,10 @@ export interface ResponseHead {
   /** The server keeps the connection open after this response. */
   readonly reusable: boolean;
   readonly headBytes: number;
+  /** The algorithm this response is compressed with, once the compression checks passed (res.comp_algo). */
+  compAlgo?: string;
+  /** Answered from this cache (res.cache_hit, res.cache_name). */
+  cacheName?: string;
 }
 
 // Parses buf[0..end) as a response head; `headRequest` says the request was HEAD (no body follows).

@@ -1,5 +1,6 @@
 // One loaded config while it serves: frontends and backends with their live state. A reload builds a new
 // generation; requests in flight keep the one they started on.
+import { ObjectCache } from '../cache/object-cache.ts';
 import { VarStore } from '../sample/vars.ts';
 import type { ProxyStateView, ProxyTimeouts, ServerLoad } from '../sample/context.ts';
 import type { ConfigModel, ProxySpec } from '../config/model.ts';
@@ -70,6 +71,9 @@ export class Generation implements ProxyStateView {
   /** Stick tables by name; a reload starts them empty unless a peers section with the local peer teaches them (proxy/peers/reload-lesson.ts). */
   readonly tables = new Map<string, StickTable>();
 
+  /** cache sections' objects; a reload starts them empty, as a new HAProxy process does. */
+  readonly caches = new Map<string, ObjectCache>();
+
   constructor(readonly id: number, readonly config: ConfigModel, random?: () => number) {
     for (const [name, value] of config.global.procVars) this.procVars.set(name, value);
     for (const fe of config.frontends) this.frontends.set(fe.name, new LiveFrontend(fe));
@@ -80,6 +84,7 @@ export class Generation implements ProxyStateView {
     const fileIndex = (f: string): number => config.files.indexOf(f);
     specs.sort((a, b) => fileIndex(a.loc.file) - fileIndex(b.loc.file) || a.loc.line - b.loc.line);
     for (const spec of specs) if (!this.tables.has(spec.name)) this.tables.set(spec.name, new StickTable(spec));
+    for (const c of config.global.caches.values()) this.caches.set(c.name, new ObjectCache(c));
   }
 
   backendOf(fe: ProxySpec): LiveBackend | undefined {

@@ -148,7 +148,7 @@ export function configModel(init: ModelInit): ConfigModel {
   const specs = init.proxies.map((p, i) => proxySpec(p, first + i));
   return {
     files: ['fake.cfg'],
-    global: { maxconn: init.maxconn ?? 4096, logs: [], statsSockets: sockets, nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), resolvers: new Map(), peers: new Map(), localPeer: "lab" },
+    global: { maxconn: init.maxconn ?? 4096, logs: [], statsSockets: sockets, nbthread: 1, bufsize: 16384, maxhdr: 101, procVars: new Map(), resolvers: new Map(), caches: new Map(), peers: new Map(), localPeer: "lab" },
     frontends: specs.filter((p) => p.kind !== 'backend'),
     backends: new Map(specs.filter((p) => p.kind !== 'frontend').map((p) => [p.name, p])),
     diagnostics: [],

@@ -70,7 +70,7 @@ describe('loadConfig', () => {
   });
 
   it('keeps warnings with a model, and returns no model when there is an alert', () => {
-    const ok = loadConfig({ text: `${BASE}listen l\n    bind 127.0.0.1:8000\n    compression algo gzip\n    server s 127.0.0.1:1\n`, name: 'w.cfg' });
+    const ok = loadConfig({ text: `${BASE}listen l\n    bind 127.0.0.1:8000\n    email-alert from lab@example.org\n    server s 127.0.0.1:1\n`, name: 'w.cfg' });
     expect(ok.model).not.toBeNull();
     expect(ok.model!.diagnostics).toEqual(ok.diagnostics);
     expect(ok.diagnostics.map((d) => d.severity)).toEqual(['warning']);

@@ -19,7 +19,7 @@ import { applySetTimeout } from './timeout-actions.ts';
  * Runs the rules on `req`; returns the final rule that ended them (allow, deny, ...), or null when all ran.
  * `backend`: they are a backend's, reached from another frontend (what its track-sc rules remember).
  */
-export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext, backend = false): FinalRule | null {
+export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestHead, ctx: SampleContext, backend = false, hooks?: CacheHooks): FinalRule | null {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
     if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
@@ -65,6 +65,9 @@ export function runRequestRules(rules: readonly HttpRequestRule[], req: RequestH
       case 'set-timeout':
         applySetTimeout(rule, ctx);
         continue;
+      case 'cache-use':
+        hooks?.cacheUse(rule.cache, ctx);
+        continue;
       case 'redirect':
         // ignore-empty: a location that prints nothing skips the rule (http_apply_redirect_rule's ret 2)
         if (rule.ignoreEmpty && rule.type === 'location' && rule.format && rule.format(ctx) === '') continue;
@@ -84,10 +87,16 @@ export function firstMatching<R extends HttpRequestRule>(rules: readonly R[], ct
   return null;
 }
 
+/** What the cache actions do to the exchange the rules run for (cache/cache-exchange.ts). */
+export interface CacheHooks {
+  cacheUse(cache: string, ctx: SampleContext): void;
+  cacheStore(cache: string, ctx: SampleContext): void;
+}
+
 export type ResponseDeny = Extract<HttpResponseRule, { action: 'deny' | 'return' }>;
 
 /** Runs each proxy's http-response rules on `resp`, in the order given; returns the deny or return that ended them, or null. */
-export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead, ctx: SampleContext): ResponseDeny | null {
+export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead, ctx: SampleContext, hooks?: CacheHooks): ResponseDeny | null {
   for (const spec of specs) {
     for (const rule of spec.httpResponseRules) {
       if (rule.cond && rule.cond.test(ctx) !== (rule.cond.polarity === 'if')) continue;
@@ -104,6 +113,9 @@ export function runResponseRules(specs: readonly ProxySpec[], resp: ResponseHead
         case 'sc-inc-gpc':
         case 'sc-set-gpt':
           applyStickAction(rule, ctx, { level: 'stream', http: true, backend: spec !== specs[specs.length - 1] });
+          continue;
+        case 'cache-store':
+          hooks?.cacheStore(rule.cache, ctx);
           continue;
         default:
           applyResponseEdit(resp, rule, ctx);

@@ -18,9 +18,10 @@ import { captureFetches } from './captures.ts';
 import { httpBodyFetches } from './http-body.ts';
 import { literalFetches } from './literals.ts';
 import { headerBlockFetches } from './http-header-block.ts';
+import { responseFilterFetches } from './response-filters.ts';
 
 const table = new Map<string, FetchDef>();
-for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches, ...httpHashFetches, ...stickCounterFetches, ...captureFetches, ...httpBodyFetches, ...literalFetches, ...headerBlockFetches]) table.set(f.name, f);
+for (const f of [...connectionFetches, ...constantFetches, ...httpPathFetches, ...httpHeaderFetches, ...httpCookieFetches, ...httpResponseFetches, ...identityFetches, ...payloadFetches, ...proxyStateFetches, ...variableFetches, ...sslFetches, ...httpHashFetches, ...stickCounterFetches, ...captureFetches, ...httpBodyFetches, ...literalFetches, ...headerBlockFetches, ...responseFilterFetches]) table.set(f.name, f);
 
 // Looks a fetch up by its exact keyword; one HAProxy has and the engine lacks comes as a stand-in (lacking.ts).
 export function findFetch(name: string): FetchDef | undefined {

@@ -86,14 +86,13 @@ frontend web
     bind *:80
     default_backend app
 backend app
-    compression algo gzip
-    compression type text/plain
+    http-request use-service prometheus-exporter
     server s1 10.1.2.3:80
 `);
-      const r = await run(warn, ['curl -H "Accept-Encoding: gzip" http://localhost/'], { compare: true });
-      expect(r.json.warnings.join('\n')).toMatch(/warn\.cfg:10.*compression.*not supported/);
+      const r = await run(warn, ['curl http://localhost/metrics'], { compare: true });
+      expect(r.json.warnings.join('\n')).toMatch(/warn\.cfg:10.*use-service.*not supported/);
       expect(r.code).toBe(1);
-      expect(r.json.results[0].differences).toContainEqual({ field: 'header content-encoding', engine: '(absent)', haproxy: 'gzip' });
+      expect(r.json.results[0].differences).toContainEqual({ field: 'header content-type', engine: 'text/plain; charset=utf-8', haproxy: 'text/plain; version=0.0.4' });
     });
   });
 });

@@ -202,10 +202,10 @@ describe('unknown and unsupported keywords', () => {
   });
 
   it('warns, never silently, about valid HAProxy keywords the lab does not implement', () => {
-    const r = load(proxyConfig(['external-check command /bin/true', 'compression algo gzip']));
+    const r = load(proxyConfig(['external-check command /bin/true', 'email-alert from lab@example.org']));
     expect(messages(r, 'warning')).toEqual([
       "8: 'external-check' is not supported by HAProxy Lab yet and is ignored.",
-      "9: 'compression' is not supported by HAProxy Lab yet and is ignored.",
+      "9: 'email-alert' is not supported by HAProxy Lab yet and is ignored.",
     ]);
     expect(r.model).not.toBeNull();
   });

@@ -52,6 +52,8 @@ export interface ServerDefaults {
   disabled: boolean;
   maxconn: number;
   maxqueue: number;
+  /** "pool-max-conn N": idle connections kept for reuse; absent or -1: no limit. */
+  poolMaxConn?: number;
   checkAddr?: string;
   checkPort?: number;
   /** send-proxy / send-proxy-v2; 0 or absent: none. */
@@ -150,6 +152,8 @@ export interface ProxyDraft {
   monitorUriLoc?: SourceLoc;
   monitorUri?: string;
   monitorFail: CompiledCondition[];
+  /** "dispatch ADDR:PORT" (never inherited: HAProxy refuses it in defaults). */
+  dispatch?: { host: string; port: number; loc: SourceLoc };
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
@@ -395,6 +399,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
       ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
+      ...(s.poolMaxConn !== undefined && s.poolMaxConn >= 0 ? { poolMaxConn: s.poolMaxConn } : {}),
       ...(checkTls(s) ? { checkTls: checkTls(s)! } : {}),
       ...(s.agentCheck && s.agentPort
         ? {

@@ -19,6 +19,7 @@ import { parseErrorfiles, parseHttpError } from './keywords-errors.ts';
 import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } from './keywords-capture.ts';
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
+import { parseDispatch } from './keywords-dispatch.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
 import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
@@ -356,6 +357,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   bind: parseBind,
   mode,
   balance,
+  dispatch: parseDispatch,
   'hash-type': hashType,
   server: parseServer,
   'server-template': parseServerTemplate,

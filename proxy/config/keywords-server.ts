@@ -137,6 +137,15 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     p.target.maxconn = Math.max(0, atol(p.c.arg(i + 1)));
     return i + 2;
   },
+  // srv_parse_pool_max_conn: atoi, at least -1 (unlimited)
+  'pool-max-conn'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'pool-max-conn' expects <value> as argument..`, i);
+    const n = atol(v);
+    if (n < -1) return fail(p, `'pool-max-conn' must be >= -1.`, i);
+    p.target.poolMaxConn = n;
+    return i + 2;
+  },
   maxqueue(p, i) {
     p.target.maxqueue = Math.max(0, atol(p.c.arg(i + 1)));
     return i + 2;

@@ -138,6 +138,8 @@ export interface ServerSpec {
   readonly maxconn: number;
   /** 0 = unlimited. */
   readonly maxqueue: number;
+  /** "pool-max-conn N": at most N idle connections kept for reuse (0: none); absent: no limit. */
+  readonly poolMaxConn?: number;
   /** Address and port to send checks to, when they differ from the server's. */
   readonly checkAddr?: string;
   readonly checkPort?: number;
@@ -541,6 +543,8 @@ export interface ProxySpec {
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
+  /** "dispatch ADDR:PORT" without a balancing algorithm: every stream goes there, logged <NOSRV>. */
+  readonly dispatch?: { readonly host: string; readonly port: number };
   readonly retries: number;
   readonly fullconn?: number;
   /** Shared. */

@@ -168,7 +168,7 @@ export class HttpSession implements ServerSideSession {
       src: this.src, srcPort: this.srcPort, dst: this.dst, dstPort: this.aclDstPort, req, state: this.gen ?? undefined, tls: this.tls,
       frontend: fe ? fe.spec : undefined, backend: fe && fe.spec.kind === 'listen' ? fe.spec : undefined,
       vars, stick: strm && this.gen ? { tables: this.gen.tables, ctrs: strm, sess: this.sessStk } : undefined,
-      reqBody: this.readBody,
+      reqBody: this.readBody, firstRequest: this.firstRequest,
     };
   }
 

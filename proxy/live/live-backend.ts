@@ -26,6 +26,18 @@ export interface IdleConn {
   readonly sock: net.Socket;
 }
 
+// The dispatch address as a server the balancer never sees: HAProxy's stream targets the proxy itself there
+// (assign_server), logs <NOSRV> and counts no server connection.
+function dispatchServer(spec: ProxySpec): ServerState {
+  const d = spec.dispatch!;
+  const s = new ServerState({
+    name: '<NOSRV>', id: 0, host: d.host, port: d.port, weight: 1, check: false, inter: 2000, rise: 2, fall: 3,
+    backup: false, disabled: false, maxconn: 0, maxqueue: 0, loc: spec.loc,
+  }, spec.name);
+  s.dispatch = true;
+  return s;
+}
+
 export class LiveBackend {
   readonly name: string;
   readonly servers: ServerState[];
@@ -50,6 +62,9 @@ export class LiveBackend {
   /** Per server: the most connections it carried at once (est_need_conns, without its decay). */
   private readonly needConns = new Map<ServerState, number>();
 
+  /** `dispatch ADDR:PORT` (no balancing algorithm): where every stream goes, as a stand-in server. */
+  readonly dispatch: ServerState | undefined;
+
   /** `option forwardfor`, compiled with the generation. */
   readonly forwardFor: ForwardFor | undefined;
 
@@ -58,6 +73,7 @@ export class LiveBackend {
     this.forwardFor = compileForwardFor(spec.options.forwardfor);
     this.servers = spec.servers.map((s) => new ServerState(s, spec.name));
     for (const s of this.servers) this.byName.set(s.name, s);
+    this.dispatch = spec.dispatch ? dispatchServer(spec) : undefined;
     this.balancer = createBalancer(spec.balance, this.servers, { allBackups: spec.options.allbackups, random });
   }
 
@@ -261,6 +277,9 @@ export class LiveBackend {
     const used = s.served - 1;
     // a private connection (http-reuse never) stays its client's, outside this bound (CO_FL_PRIVATE)
     if (!priv && list.length > 0 && used + list.length > Math.max(used, this.needConns.get(s) ?? 0)) return false;
+    // pool-max-conn bounds the shared idle connections (curr_idle_conns), never a client's private one
+    const max = s.spec.poolMaxConn;
+    if (!priv && max !== undefined && list.length >= max) return false;
     list.push(c);
     return true;
   }

@@ -55,6 +55,8 @@ export interface SampleContext {
   readonly vars?: VarSet;
   /** Stick tables and the counters tracked here (sc_*, src_*, table_* and the track-sc rules). */
   readonly stick?: StickView;
+  /** In mode http: this request is its client connection's first (http_first_req; HAProxy's !TX_NOT_FIRST). */
+  readonly firstRequest?: boolean;
   /** The stream's capture slots, its request line as received, its unique id (capture.*, unique-id). */
   readonly captures?: StreamCaptures;
 }

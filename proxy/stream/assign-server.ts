@@ -38,6 +38,11 @@ export interface AssignHooks<S> {
 
 /** Picks a server now or queues the stream; returns the queue entry (for dequeue on abort), or null. */
 export function assignServer<S>(be: LiveBackend, ctx: PickContext, bus: EventBus | null, id: number, hooks: AssignHooks<S>, stream: S): QueuedRequest | null {
+  // without a balancing algorithm a dispatch address takes every stream, servers or not (assign_server)
+  if (be.dispatch) {
+    hooks.use(stream, be.dispatch);
+    return null;
+  }
   const r = be.pickReported(ctx, bus, id);
   if (r.server) {
     hooks.use(stream, r.server);

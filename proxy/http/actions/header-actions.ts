@@ -39,14 +39,16 @@ export function parseReplaceHeader(c: ProxyLineContext, at: number, action: 'rep
 export type HeaderRule = Extract<HttpRequestRule, { action: 'set-header' | 'add-header' | 'del-header' }>;
 
 // set-header / add-header / del-header on a header list, in place.
+// The value is built before the old headers go (http_action_set_header), so `set-header h %[req.hdr(h)]` keeps h.
 export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
   const lower = rule.name.toLowerCase();
+  const value = rule.action !== 'del-header' ? rule.format(ctx) : '';
   if (rule.action !== 'add-header') {
     for (let i = headers.length - 2; i >= 0; i -= 2) {
       if (headers[i]!.toLowerCase() === lower) headers.splice(i, 2);
     }
   }
-  if (rule.action !== 'del-header') headers.push(rule.name, rule.format(ctx));
+  if (rule.action !== 'del-header') headers.push(rule.name, value);
 }
 
 /** replace-header / replace-value on a header list, in place (http_replace_hdrs). */

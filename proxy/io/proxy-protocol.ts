@@ -31,8 +31,8 @@ export type ParseResult =
 const V2_SIG = Buffer.from('\r\n\r\n\0\r\nQUIT\n', 'latin1');
 const V1_MAX = 107;
 
-// Where the v1 line stops making sense before its end: HAProxy reads one peeked segment, so there "missing" is
-// "truncated"; here it waits for more until a whole line could have come.
+// Where the v1 line stops making sense before its end: 'need' while a whole line could still come (what a caller
+// reading in one go, as HAProxy does, calls truncated: see parseProxyHeaderAtOnce).
 const missing = (buf: Buffer): ParseResult => (buf.length >= V1_MAX ? { kind: 'error', why: 'truncated' } : { kind: 'need' });
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
@@ -91,6 +91,19 @@ export function parseProxyHeader(buf: Buffer): ParseResult {
   if (proto === 'TCP6 ') return parseV1Tcp6(buf);
   if (buf.toString('latin1', 6, 15) === 'UNKNOWN\r\n') return { kind: 'ok', length: 15, addrs: null };
   return { kind: 'error', why: 'bad-proto' };
+}
+
+/**
+ * The header as conn_recv_proxy() judges it from one peek of what has arrived: anything short of a whole header is
+ * "truncated" there (it cannot poll again once data is waiting), so a header split across packets is refused. Fewer
+ * than 6 bytes are truncated whatever they are, and so is less than a v2 header's 16 when they do not start a v1 line.
+ */
+export function parseProxyHeaderAtOnce(buf: Buffer): Exclude<ParseResult, { kind: 'need' }> {
+  const truncated = { kind: 'error', why: 'truncated' } as const;
+  if (buf.length < 6) return truncated;
+  if (buf.length < 16 && buf.toString('latin1', 0, 6) !== 'PROXY ') return truncated;
+  const r = parseProxyHeader(buf);
+  return r.kind === 'need' ? truncated : r;
 }
 
 function parseV1Tcp4(buf: Buffer): ParseResult {
@@ -168,7 +181,8 @@ function ipv6Text(b: Buffer): string {
 }
 
 /**
- * Reads the header off a fresh connection, then hands the socket on with whatever followed it put back.
+ * Reads the header off a fresh connection from its first read, then hands the socket on with whatever followed it
+ * put back.
  * `timeoutMs` 0 waits forever (HAProxy bounds it with "timeout client").
  */
 export function readProxyHeader(sock: net.Socket, timeoutMs: number, done: (r: { addrs: ProxiedAddresses | null } | { error: ProxyHeaderError; bytes: number }) => void): void {
@@ -181,9 +195,8 @@ export function readProxyHeader(sock: net.Socket, timeoutMs: number, done: (r: {
     sock.off('close', onEnd);
   };
   const onData = (d: Buffer): void => {
-    buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-    const r = parseProxyHeader(buf);
-    if (r.kind === 'need') return;
+    buf = d;
+    const r = parseProxyHeaderAtOnce(buf);
     finish();
     sock.pause();
     if (r.kind === 'error') {

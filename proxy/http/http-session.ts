@@ -35,7 +35,7 @@ import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
 import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
-import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
+import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer } from './persistence-hooks.ts';
 import { lastServer } from './prefer-last-server.ts';
 import { closesServerSide, dropServer, releaseServer } from './server-release.ts';
 import { RequestBuffering } from './buffer-request.ts';
@@ -484,6 +484,7 @@ export class HttpSession implements ServerSideSession {
     const direct = avoid === undefined ? persistentServer(t) ?? lastServer(t.backend!, this.conn) : null;
     if (direct) {
       t.queued = assignChosenServer(t.backend!, direct, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
+      if (t.queued && t.cookie?.force) t.queued.forced = true;
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
@@ -500,7 +501,27 @@ export class HttpSession implements ServerSideSession {
       t.queued = null;
     },
     alive: (t) => this.txn === t,
+    // srv_redispatch_connect on SRV_STATUS_FULL: a cookie's server with a full queue is left under option
+    // redispatch (unless force-persist chose it), else the request is refused, naming that server
+    full: (t, server) => {
+      if (t.backend!.spec.options.redispatch && !t.cookie?.force) {
+        this.redispatchFrom(t, server);
+        return t.queued;
+      }
+      server.failedConnects++;
+      t.failedServer = server;
+      t.termination = 'SQ--';
+      this.answerStatus(t, 503);
+      return null;
+    },
+    redistributed: (t, server) => this.redispatchFrom(t, server),
   };
+
+  // The request leaves the server its persistence chose: the balancer picks again (logged with '+').
+  private redispatchFrom(t: Txn, server: ServerState): void {
+    t.redispatched = true;
+    persistenceRedispatch(t, server, () => this.assign(t, server));
+  }
 
   sendRequest(t: Txn, conn: ServerConn): void {
     const be = t.backend!;

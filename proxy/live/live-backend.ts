@@ -18,6 +18,10 @@ export interface QueuedRequest {
   pos: number;
   /** Called with the server once one has room, or null when the queue timeout expired. */
   grant(server: ServerState | null): void;
+  /** A stream on its server's own queue, handed back when that server goes away under option redispatch. */
+  redistribute?: () => void;
+  /** force-persist chose the server: it is never taken away (SF_FORCE_PRST). */
+  forced?: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -115,12 +119,40 @@ export class LiveBackend {
     this.balancer.taken?.(s);
   }
 
-  // Releases a connection of s and lets the head of the queue in when there is room again.
+  // Releases a connection of s and lets the head of the queue in when there is room again: on the next turn, as
+  // HAProxy wakes the queued stream's task (the ending stream logs first, without it on the server).
   drop(s: ServerState): void {
     s.served--;
     this.served--;
     this.balancer.dropped?.(s);
-    this.serveQueue();
+    if (this.queue.length > 0 && !this.serveScheduled) {
+      this.serveScheduled = true;
+      setImmediate(() => {
+        this.serveScheduled = false;
+        this.serveQueue();
+      });
+    }
+  }
+
+  private serveScheduled = false;
+
+  /** Streams this backend holds at log time (HAProxy's beconn): on a server connection, or waiting in a queue. */
+  get streams(): number {
+    return this.served + this.queue.length;
+  }
+
+  /**
+   * s went away (DOWN or maintenance): under option redispatch without option persist, the streams waiting in its
+   * own queue go back to the balancer, force-persisted ones excepted (pendconn_redistribute).
+   */
+  private redistribute(s: ServerState): void {
+    const opts = this.spec.options;
+    if (!opts.redispatch || opts.persist) return;
+    for (const q of [...this.queue]) {
+      if (q.server !== s || q.forced || !q.redistribute) continue;
+      this.dequeue(q);
+      q.redistribute();
+    }
   }
 
   // Queues a request until some server has room (HAProxy's backend queue), or until `server` has (that server's own
@@ -165,7 +197,8 @@ export class LiveBackend {
       const q = this.queue[i]!;
       let server: ServerState | null = null;
       if (q.server) {
-        if (q.server.usable && (q.server.maxconn === 0 || q.server.served < q.server.maxconn)) server = q.server;
+        // a server's own queue is served whatever its state (may_dequeue_tasks): it only needs a free slot
+        if (q.server.maxconn === 0 || q.server.served < q.server.maxconn) server = q.server;
       } else if (!balancerFull) {
         server = this.balancer.pick(q.ctx).server;
         balancerFull = server === null;
@@ -200,6 +233,7 @@ export class LiveBackend {
     else if (!wasUsable && usable) this.balancer.serverUp?.(s);
     else if (usable && (weightOnly || oldWeight !== s.effectiveWeight)) this.balancer.weightChanged?.(s);
     if (!usable) this.closeIdle(s);
+    if (wasUsable && !usable) this.redistribute(s);
     if (usable) this.serveQueue();
     const backendUp = this.hasUsableServer;
     if (backendWasUp !== backendUp) {

@@ -58,6 +58,8 @@ export interface ServerDefaults {
   checkPort?: number;
   /** send-proxy / send-proxy-v2; 0 or absent: none. */
   sendProxy?: 0 | 1 | 2;
+  /** send-proxy-v2-ssl (1) / send-proxy-v2-ssl-cn (2): the v2 header carries the client's TLS. */
+  proxyV2Ssl?: 0 | 1 | 2;
   /** "cookie VALUE" (default-server may give one too). */
   cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
@@ -399,6 +401,7 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.fqdn !== undefined ? { fqdn: s.fqdn } : {}),
       ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
       ...(s.sendProxy ? { sendProxy: s.sendProxy } : {}),
+      ...(s.sendProxy === 2 && s.proxyV2Ssl ? { proxyV2Ssl: s.proxyV2Ssl } : {}),
       ...(s.poolMaxConn !== undefined && s.poolMaxConn >= 0 ? { poolMaxConn: s.poolMaxConn } : {}),
       ...(checkTls(s) ? { checkTls: checkTls(s)! } : {}),
       ...(s.agentCheck && s.agentPort

@@ -225,6 +225,21 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   'no-send-proxy-v2': flag((t) => {
     if (t.sendProxy === 2) t.sendProxy = 0;
   }),
+  // they imply send-proxy-v2 (SRV_PP_V2 | SRV_PP_V2_SSL [| SRV_PP_V2_SSL_CN])
+  'send-proxy-v2-ssl': flag((t) => {
+    t.sendProxy = 2;
+    t.proxyV2Ssl = Math.max(t.proxyV2Ssl ?? 0, 1) as 1 | 2;
+  }),
+  'send-proxy-v2-ssl-cn': flag((t) => {
+    t.sendProxy = 2;
+    t.proxyV2Ssl = 2;
+  }),
+  'no-send-proxy-v2-ssl': flag((t) => {
+    t.proxyV2Ssl = 0;
+  }),
+  'no-send-proxy-v2-ssl-cn': flag((t) => {
+    if (t.proxyV2Ssl === 2) t.proxyV2Ssl = 1;
+  }),
   cookie(p, i) {
     const err = parseServerCookie(p.c, i, p.target);
     return err === null ? i + 2 : fail(p, err, i);

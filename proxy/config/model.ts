@@ -156,6 +156,8 @@ export interface ServerSpec {
   readonly fqdn?: string;
   /** "send-proxy" (1) / "send-proxy-v2" (2): a PROXY header goes before the first byte to the server. */
   readonly sendProxy?: 1 | 2;
+  /** "send-proxy-v2-ssl" (1) / "send-proxy-v2-ssl-cn" (2): the v2 header's SSL TLV (and the client certificate's CN). */
+  readonly proxyV2Ssl?: 1 | 2;
   /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
   readonly cookie?: string;
   /** "agent-check": an agent on this address answers words that set the server's state and weight. */

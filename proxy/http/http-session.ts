@@ -221,6 +221,11 @@ export class HttpSession implements ServerSideSession {
       // option abortonclose: a client that closes its side while its request waits in a queue gives it up
       // (process_stream's SI_ST_QUE abort); without it the request stays queued and is still answered
       this.close('CQ');
+    } else if (t.conn && t.reqDone && !t.resp && !t.tunnel && t.backend?.spec.options.abortOnClose) {
+      // and once the request is on the server, HAProxy 2.6 gives the response up with a 400 page to the half-closed
+      // client, logged CH-- with its server (http_wait_for_response's client abort)
+      t.termination = 'CH--';
+      this.abort(t, 400);
     } else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
   }
 

@@ -453,6 +453,8 @@ export interface ProxyOptions {
   abortOnClose?: boolean;
   /** option prefer-last-server: a keep-alive client's next request goes to the server of its last one. */
   preferLastServer?: boolean;
+  /** option http-pretend-keepalive: the server is not told the connection closes (PR_O2_FAKE_KA). */
+  httpPretendKeepalive?: boolean;
   /** http-reuse: which idle server connections a request may take (default safe). */
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
 }

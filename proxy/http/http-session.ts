@@ -534,6 +534,7 @@ export class HttpSession implements ServerSideSession {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
       closeServer: closesServerSide(t) || t.req.closeAfter,
+      pretendKeepAlive: be.spec.options.httpPretendKeepalive === true,
       originalTo: originalToHeader(t.fe.spec, be.spec, t.builtCtx?.dst ?? this.dst),
     });
     const sock = conn.sock;

@@ -4,6 +4,7 @@ import type { Diagnostic } from './diagnostics.ts';
 import { assignServerIds, finalizeGlobal, type ProxyDraft } from './draft.ts';
 import type { ConfigModel, ProxySpec } from './model.ts';
 import { withDynamicCookies } from './keywords-cookie.ts';
+import { dispatchTarget } from './keywords-dispatch.ts';
 import type { ParseOutput } from './parse.ts';
 import { freezeCompression } from '../compression/compression-keyword.ts';
 
@@ -60,6 +61,7 @@ function finalizeProxy(p: ProxyDraft, id: number): ProxySpec {
       ...(p.balance.loc ? { loc: p.balance.loc } : {}),
     },
     servers: p.kind === 'frontend' ? [] : withDynamicCookies(p, assignServerIds(p.servers)),
+    ...(p.kind !== 'frontend' && dispatchTarget(p) ? { dispatch: dispatchTarget(p)! } : {}),
     retries: p.retries,
     timeouts: { ...p.timeouts },
     options,

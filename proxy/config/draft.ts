@@ -56,10 +56,14 @@ export interface ServerDefaults {
   disabled: boolean;
   maxconn: number;
   maxqueue: number;
+  /** "pool-max-conn N": idle connections kept for reuse; absent or -1: no limit. */
+  poolMaxConn?: number;
   checkAddr?: string;
   checkPort?: number;
   /** send-proxy / send-proxy-v2; 0 or absent: none. */
   sendProxy?: 0 | 1 | 2;
+  /** send-proxy-v2-ssl (1) / send-proxy-v2-ssl-cn (2): the v2 header carries the client's TLS. */
+  proxyV2Ssl?: 0 | 1 | 2;
   /** "cookie VALUE" (default-server may give one too). */
   cookie?: string;
   /** Server TLS settings as parsed; `use` says whether "ssl" was given (default-server may set options only). */
@@ -164,6 +168,8 @@ export interface ProxyDraft {
   monitorUriLoc?: SourceLoc;
   monitorUri?: string;
   monitorFail: CompiledCondition[];
+  /** "dispatch ADDR:PORT" (never inherited: HAProxy refuses it in defaults). */
+  dispatch?: { host: string; port: number; loc: SourceLoc };
   /** Where "option httplog" was set, for the tcp-mode fallback warning. */
   httplogLoc?: SourceLoc;
   /** Which directive set the log format ("option httplog", "log-format"...), for HAProxy's override warning. */
@@ -422,6 +428,8 @@ export function assignServerIds(servers: readonly ServerDraft[]): ServerSpec[] {
       ...(s.onMarkedDown ? { onMarkedDown: s.onMarkedDown } : {}),
       ...(s.onMarkedUp ? { onMarkedUp: s.onMarkedUp } : {}),
       ...(s.slowstart ? { slowstart: s.slowstart } : {}),
+      ...(s.sendProxy === 2 && s.proxyV2Ssl ? { proxyV2Ssl: s.proxyV2Ssl } : {}),
+      ...(s.poolMaxConn !== undefined && s.poolMaxConn >= 0 ? { poolMaxConn: s.poolMaxConn } : {}),
       ...(checkTls(s) ? { checkTls: checkTls(s)! } : {}),
       ...(s.agentCheck && s.agentPort
         ? {

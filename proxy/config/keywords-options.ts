@@ -6,7 +6,7 @@ import { BOOLEAN_OPTIONS, SPECIAL_OPTIONS } from './known-keywords.ts';
 import { didYouMean } from './suggest.ts';
 import { parseCheckOption } from './keywords-tcp-check.ts';
 
-type BoolKey = 'dontlognull' | 'httpBufferRequest' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa' | 'httpIgnoreProbes' | 'abortOnClose' | 'preferLastServer';
+type BoolKey = 'dontlognull' | 'httpBufferRequest' | 'allbackups' | 'logasap' | 'redispatch' | 'logHealthChecks' | 'persist' | 'cliTcpKa' | 'srvTcpKa' | 'httpIgnoreProbes' | 'abortOnClose' | 'preferLastServer' | 'httpPretendKeepalive';
 
 /** The boolean options the lab implements, with the side HAProxy requires (warnifnotcap). */
 // cap 'any': HAProxy takes it in frontends and backends alike (PR_CAP_FE | PR_CAP_BE).
@@ -23,6 +23,7 @@ const BOOLS: Readonly<Record<string, { key: BoolKey; cap: 'frontend' | 'backend'
   'http-ignore-probes': { key: 'httpIgnoreProbes', cap: 'frontend' },
   abortonclose: { key: 'abortOnClose', cap: 'backend' },
   'prefer-last-server': { key: 'preferLastServer', cap: 'backend' },
+  'http-pretend-keepalive': { key: 'httpPretendKeepalive', cap: 'backend' },
 };
 
 const HTTP_MODES: Readonly<Record<string, 'httpClose' | 'httpServerClose' | 'httpKeepAlive'>> = {

@@ -21,6 +21,7 @@ import { parseCapture, parseDeclare, parseUniqueIdFormat, parseUniqueIdHeader } 
 import { PROXY_KEYWORDS } from './known-keywords.ts';
 import { parseLog } from './log-target.ts';
 import { parseCompression } from '../compression/compression-keyword.ts';
+import { parseDispatch } from './keywords-dispatch.ts';
 import { didYouMean } from './suggest.ts';
 import { parseTime } from './units.ts';
 import { parseStickKeyword, parseStickTableKeyword } from '../stick/stick-keywords.ts';
@@ -358,6 +359,7 @@ export const PROXY_HANDLERS: Readonly<Record<string, ProxyKeyword>> = {
   bind: parseBind,
   mode,
   balance,
+  dispatch: parseDispatch,
   'hash-type': hashType,
   server: parseServer,
   'server-template': parseServerTemplate,

@@ -140,6 +140,15 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
     p.target.maxconn = Math.max(0, atol(p.c.arg(i + 1)));
     return i + 2;
   },
+  // srv_parse_pool_max_conn: atoi, at least -1 (unlimited)
+  'pool-max-conn'(p, i) {
+    const v = p.c.arg(i + 1);
+    if (v === '') return fail(p, `'pool-max-conn' expects <value> as argument..`, i);
+    const n = atol(v);
+    if (n < -1) return fail(p, `'pool-max-conn' must be >= -1.`, i);
+    p.target.poolMaxConn = n;
+    return i + 2;
+  },
   maxqueue(p, i) {
     p.target.maxqueue = Math.max(0, atol(p.c.arg(i + 1)));
     return i + 2;
@@ -218,6 +227,21 @@ const HANDLERS: Readonly<Record<string, ServerKeyword>> = {
   }),
   'no-send-proxy-v2': flag((t) => {
     if (t.sendProxy === 2) t.sendProxy = 0;
+  }),
+  // they imply send-proxy-v2 (SRV_PP_V2 | SRV_PP_V2_SSL [| SRV_PP_V2_SSL_CN])
+  'send-proxy-v2-ssl': flag((t) => {
+    t.sendProxy = 2;
+    t.proxyV2Ssl = Math.max(t.proxyV2Ssl ?? 0, 1) as 1 | 2;
+  }),
+  'send-proxy-v2-ssl-cn': flag((t) => {
+    t.sendProxy = 2;
+    t.proxyV2Ssl = 2;
+  }),
+  'no-send-proxy-v2-ssl': flag((t) => {
+    t.proxyV2Ssl = 0;
+  }),
+  'no-send-proxy-v2-ssl-cn': flag((t) => {
+    if (t.proxyV2Ssl === 2) t.proxyV2Ssl = 1;
   }),
   cookie(p, i) {
     const err = parseServerCookie(p.c, i, p.target);

@@ -143,6 +143,8 @@ export interface ServerSpec {
   readonly maxconn: number;
   /** 0 = unlimited. */
   readonly maxqueue: number;
+  /** "pool-max-conn N": at most N idle connections kept for reuse (0: none); absent: no limit. */
+  readonly poolMaxConn?: number;
   /** Address and port to send checks to, when they differ from the server's. */
   readonly checkAddr?: string;
   readonly checkPort?: number;
@@ -159,6 +161,8 @@ export interface ServerSpec {
   readonly fqdn?: string;
   /** "send-proxy" (1) / "send-proxy-v2" (2): a PROXY header goes before the first byte to the server. */
   readonly sendProxy?: 1 | 2;
+  /** "send-proxy-v2-ssl" (1) / "send-proxy-v2-ssl-cn" (2): the v2 header's SSL TLV (and the client certificate's CN). */
+  readonly proxyV2Ssl?: 1 | 2;
   /** "cookie VALUE", or the value a dynamic cookie gave it: what persistence cookies name it by. */
   readonly cookie?: string;
   /** "agent-check": an agent on this address answers words that set the server's state and weight. */
@@ -500,6 +504,8 @@ export interface ProxyOptions {
   abortOnClose?: boolean;
   /** option prefer-last-server: a keep-alive client's next request goes to the server of its last one. */
   preferLastServer?: boolean;
+  /** option http-pretend-keepalive: the server is not told the connection closes (PR_O2_FAKE_KA). */
+  httpPretendKeepalive?: boolean;
   /** http-reuse: which idle server connections a request may take (default safe). */
   httpReuse?: 'never' | 'safe' | 'aggressive' | 'always';
   /** option http-restrict-req-hdr-names delete|reject: request headers whose name is not [0-9A-Za-z-] are removed,
@@ -605,6 +611,8 @@ export interface ProxySpec {
   /** Backend side (backend, listen). */
   readonly balance: BalanceSpec;
   readonly servers: readonly ServerSpec[];
+  /** "dispatch ADDR:PORT" without a balancing algorithm: every stream goes there, logged <NOSRV>. */
+  readonly dispatch?: { readonly host: string; readonly port: number };
   readonly retries: number;
   readonly fullconn?: number;
   /** Shared. */

@@ -54,6 +54,7 @@ export function validate(out: ParseOutput): void {
     if (hasFe(p) && p.binds.length === 0) {
       plain('warning', `${where(p)} has no 'bind' directive. Please declare it as a backend if this was intended.`, p.loc);
     }
+    if (hasBe(p) && p.dispatch && p.balance.loc) plain('warning', `dispatch address of ${where(p)} will be ignored in balance mode.`, p.loc);
     if (p.httpCheckLoc && !p.options.httpchk && hasBe(p)) {
       plain('warning', `${where(p)} uses http-check rules without 'option httpchk', so the rules are ignored.`, p.httpCheckLoc);
     }

@@ -13,10 +13,14 @@ export function clientLeft(s: ReportingSession, t: Txn): void {
     // the time it waited in the queue is its Tw, and the log says it left from there (CQ)
     t.tAssigned = Date.now();
   }
+  // a request already sent whole to its server: HAProxy's stream was past the request phase (CD), and the log
+  // still names the server (measured with a reset client under abortonclose)
+  const sent = t.conn !== null && t.tConnected >= 0 && t.reqDone && t.server !== null;
   dropServer(t);
   if (t.backend && t.server) t.backend.drop(t.server);
-  t.termination = t.resp ? 'CD--' : queued ? 'CQ--' : 'CH--';
+  t.termination = t.resp || sent ? 'CD--' : queued ? 'CQ--' : 'CH--';
   if (!t.status) t.status = -1;
+  if (sent) t.failedServer = t.server;
   t.server = null;
   reportExchange(s, t);
 }

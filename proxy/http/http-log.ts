@@ -51,8 +51,9 @@ export function exchangeRecord(t: Txn, rec: TrafficLogRecord, now: number, early
   rec.bytes = t.bytesOut;
   // the 3rd and 4th letters are the persistence cookie's, as the proxy serving the stream sees them
   rec.termination = t.termination.slice(0, 2) + cookieLogFlags(t.backend?.spec ?? t.fe.spec, t.cookie);
-  rec.beconn = t.backend?.served ?? 0;
-  rec.srvconn = t.server?.served ?? 0;
+  rec.beconn = t.backend?.streams ?? 0;
+  // the server named in the line (a refusing one too: the stream still targets it) and its connections then
+  rec.srvconn = (t.server ?? t.failedServer)?.served ?? 0;
   rec.retries = t.retries;
   rec.redispatched = t.redispatched;
   // the requests served from its queue before it, itself included (srv_queue_pos / prx_queue_pos)

@@ -38,7 +38,7 @@ import { monitorAnswer } from './monitor-uri.ts';
 import { originalToHeader } from './original-to.ts';
 import { clientConnectionOf, type ClientConnection } from '../stream/client-connection.ts';
 import { serverClosed, serverError, serverTimeout, setServerTimeout, useServer, type ServerSideSession } from './server-side.ts';
-import { persistenceOnDeny, persistenceStart, persistentServer } from './persistence-hooks.ts';
+import { persistenceOnDeny, persistenceRedispatch, persistenceStart, persistentServer } from './persistence-hooks.ts';
 import { lastServer } from './prefer-last-server.ts';
 import { closesServerSide, dropServer, releaseServer } from './server-release.ts';
 import { RequestBuffering } from './buffer-request.ts';
@@ -227,6 +227,11 @@ export class HttpSession implements ServerSideSession {
       // option abortonclose: a client that closes its side while its request waits in a queue gives it up
       // (process_stream's SI_ST_QUE abort); without it the request stays queued and is still answered
       this.close('CQ');
+    } else if (t.conn && t.reqDone && !t.resp && !t.tunnel && t.backend?.spec.options.abortOnClose) {
+      // and once the request is on the server, HAProxy 2.6 gives the response up with a 400 page to the half-closed
+      // client, logged CH-- with its server (http_wait_for_response's client abort)
+      t.termination = 'CH--';
+      this.abort(t, 400);
     } else if (t.tunnel) t.conn?.sock.end(); // the half-close goes on to the server, which says when it is done
   }
 
@@ -531,6 +536,7 @@ export class HttpSession implements ServerSideSession {
     const direct = avoid === undefined ? persistentServer(t) ?? lastServer(t.backend!, this.conn) : null;
     if (direct) {
       t.queued = assignChosenServer(t.backend!, direct, { src: t.builtCtx?.src ?? this.src, req: t.req }, this.assignHooks, t);
+      if (t.queued && t.cookie?.force) t.queued.forced = true;
       return;
     }
     t.queued = assignServer(t.backend!, { src: t.builtCtx?.src ?? this.src, req: t.req, avoid }, t.detailed ? this.host.events : null, t.id, this.assignHooks, t);
@@ -547,7 +553,27 @@ export class HttpSession implements ServerSideSession {
       t.queued = null;
     },
     alive: (t) => this.txn === t,
+    // srv_redispatch_connect on SRV_STATUS_FULL: a cookie's server with a full queue is left under option
+    // redispatch (unless force-persist chose it), else the request is refused, naming that server
+    full: (t, server) => {
+      if (t.backend!.spec.options.redispatch && !t.cookie?.force) {
+        this.redispatchFrom(t, server);
+        return t.queued;
+      }
+      server.failedConnects++;
+      t.failedServer = server;
+      t.termination = 'SQ--';
+      this.answerStatus(t, 503);
+      return null;
+    },
+    redistributed: (t, server) => this.redispatchFrom(t, server),
   };
+
+  // The request leaves the server its persistence chose: the balancer picks again (logged with '+').
+  private redispatchFrom(t: Txn, server: ServerState): void {
+    t.redispatched = true;
+    persistenceRedispatch(t, server, () => this.assign(t, server));
+  }
 
   sendRequest(t: Txn, conn: ServerConn): void {
     const be = t.backend!;
@@ -555,6 +581,7 @@ export class HttpSession implements ServerSideSession {
       forwardFor: be.forwardFor ?? t.fe.forwardFor,
       src: t.builtCtx?.src ?? this.src, // set-src changes what X-Forwarded-For says
       closeServer: closesServerSide(t) || t.req.closeAfter,
+      pretendKeepAlive: be.spec.options.httpPretendKeepalive === true,
       originalTo: originalToHeader(t.fe.spec, be.spec, t.builtCtx?.dst ?? this.dst),
     });
     const sock = conn.sock;

@@ -9,6 +9,8 @@ export interface RequestRewrite {
   readonly src: string;
   /** option http-server-close / httpclose: ask the server to close after this response. */
   readonly closeServer: boolean;
+  /** option http-pretend-keepalive: the head says keep-alive whatever closeServer is (h1_update_req_conn_value). */
+  readonly pretendKeepAlive?: boolean;
   /** option originalto: the header added after X-Forwarded-For. */
   readonly originalTo?: { readonly name: string; readonly value: string } | null;
 }
@@ -33,7 +35,9 @@ export function buildRequestHead(req: RequestHead, o: RequestRewrite): string {
   const ff = o.forwardFor;
   if (ff && !(ff.ifNone && hasXff) && !exempt(ff, o.src)) out += `${xffName}: ${o.src}\r\n`;
   if (o.originalTo) out += `${o.originalTo.name}: ${o.originalTo.value}\r\n`;
-  if (o.closeServer) {
+  if (o.pretendKeepAlive) {
+    if (req.version === '1.0') out += 'connection: keep-alive\r\n';
+  } else if (o.closeServer) {
     if (req.version === '1.1') out += 'connection: close\r\n';
   } else if (req.version === '1.0' && !req.closeAfter) out += 'connection: keep-alive\r\n';
   out += '\r\n';

@@ -2,6 +2,7 @@
 // politely, or destroyed.
 import { closeSilently } from '../io/silent-close.ts';
 import type { Txn } from './exchange.ts';
+import type { ClientConnection } from '../stream/client-connection.ts';
 
 /** option http-server-close / httpclose in the frontend or the backend: the server side closes after each exchange. */
 export function closesServerSide(t: Txn): boolean {
@@ -20,7 +21,7 @@ export function dropServer(t: Txn): void {
 }
 
 /** The exchange ended: its server connection goes idle for `owner` (the client connection) when reusable. */
-export function releaseServer(t: Txn, owner: object, serverGone: boolean): void {
+export function releaseServer(t: Txn, owner: ClientConnection, serverGone: boolean): void {
   const conn = t.conn;
   if (!conn) return;
   const be = t.backend;
@@ -34,7 +35,9 @@ export function releaseServer(t: Txn, owner: object, serverGone: boolean): void 
     conn.reused = false;
     conn.owner = owner;
     conn.requests++;
-    if (!be!.putIdle(server!, conn, be!.spec.options.httpReuse === 'never')) closeSilently(conn.sock);
+    const priv = be!.spec.options.httpReuse === 'never' || server!.dispatch;
+    if (!be!.putIdle(server!, conn, priv)) closeSilently(conn.sock);
+    else if (priv) owner.holdPrivate(conn);
   } else if (t.reqDone && t.respDone && !serverGone) closeSilently(conn.sock);
   else conn.sock.destroy();
 }

@@ -6,6 +6,7 @@ import type { LiveBackend } from '../live/live-backend.ts';
 import type { SessionHost } from '../live/session-host.ts';
 import { planRetry } from '../stream/retry-policy.ts';
 import { withServerTls } from '../tls/server-tls.ts';
+import type { TlsView } from '../tls/tls-info.ts';
 import { serverPreface, type ProxiedAddresses } from '../io/proxy-protocol.ts';
 import type net from 'node:net';
 import { H2ServerSocket } from '../h2/server-h2-socket.ts';
@@ -16,6 +17,8 @@ import { persistenceRedispatch } from './persistence-hooks.ts';
 /** What the server side needs of the client connection (http-session.ts) whose exchange it serves. */
 export interface ServerSideSession extends ProxiedAddresses {
   readonly host: SessionHost;
+  /** The client connection's TLS (what send-proxy-v2's TLVs carry). */
+  readonly tls: TlsView | undefined;
   /** The exchange in progress: an event of any other is late and ignored. */
   readonly current: Txn | null;
   /** Whether the exchange carries the client connection's first request (http-reuse). */
@@ -60,7 +63,7 @@ function connect(s: ServerSideSession, t: Txn, server: ServerState): void {
 
 // server ... send-proxy / send-proxy-v2: the client's addresses go first, in a PROXY header
 // option srvtcpka: SO_KEEPALIVE on it too
-function withPreface<A extends object>(addr: A, server: ServerState, be: LiveBackend, client: ProxiedAddresses): A {
+function withPreface<A extends object>(addr: A, server: ServerState, be: LiveBackend, client: ServerSideSession): A {
   const preface = serverPreface(server.spec, client);
   const keepAlive = be.spec.options.srvTcpKa === true;
   return preface || keepAlive ? { ...addr, ...(preface ? { preface } : {}), ...(keepAlive ? { keepAlive } : {}) } : addr;

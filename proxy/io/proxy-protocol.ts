@@ -2,6 +2,7 @@
 // header a "bind ... accept-proxy" expects before anything else, and writing the one "server ... send-proxy" and
 // "send-proxy-v2" put before the request.
 import net from 'node:net';
+import type { TlsView } from '../tls/tls-info.ts';
 
 /** The addresses a header carries; null for LOCAL (v2) or UNKNOWN (v1): the connection's own are kept. */
 export interface ProxiedAddresses {
@@ -31,8 +32,8 @@ export type ParseResult =
 const V2_SIG = Buffer.from('\r\n\r\n\0\r\nQUIT\n', 'latin1');
 const V1_MAX = 107;
 
-// Where the v1 line stops making sense before its end: HAProxy reads one peeked segment, so there "missing" is
-// "truncated"; here it waits for more until a whole line could have come.
+// Where the v1 line stops making sense before its end: 'need' while a whole line could still come (what a caller
+// reading in one go, as HAProxy does, calls truncated: see parseProxyHeaderAtOnce).
 const missing = (buf: Buffer): ParseResult => (buf.length >= V1_MAX ? { kind: 'error', why: 'truncated' } : { kind: 'need' });
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
@@ -91,6 +92,19 @@ export function parseProxyHeader(buf: Buffer): ParseResult {
   if (proto === 'TCP6 ') return parseV1Tcp6(buf);
   if (buf.toString('latin1', 6, 15) === 'UNKNOWN\r\n') return { kind: 'ok', length: 15, addrs: null };
   return { kind: 'error', why: 'bad-proto' };
+}
+
+/**
+ * The header as conn_recv_proxy() judges it from one peek of what has arrived: anything short of a whole header is
+ * "truncated" there (it cannot poll again once data is waiting), so a header split across packets is refused. Fewer
+ * than 6 bytes are truncated whatever they are, and so is less than a v2 header's 16 when they do not start a v1 line.
+ */
+export function parseProxyHeaderAtOnce(buf: Buffer): Exclude<ParseResult, { kind: 'need' }> {
+  const truncated = { kind: 'error', why: 'truncated' } as const;
+  if (buf.length < 6) return truncated;
+  if (buf.length < 16 && buf.toString('latin1', 0, 6) !== 'PROXY ') return truncated;
+  const r = parseProxyHeader(buf);
+  return r.kind === 'need' ? truncated : r;
 }
 
 function parseV1Tcp4(buf: Buffer): ParseResult {
@@ -168,7 +182,8 @@ function ipv6Text(b: Buffer): string {
 }
 
 /**
- * Reads the header off a fresh connection, then hands the socket on with whatever followed it put back.
+ * Reads the header off a fresh connection from its first read, then hands the socket on with whatever followed it
+ * put back.
  * `timeoutMs` 0 waits forever (HAProxy bounds it with "timeout client").
  */
 export function readProxyHeader(sock: net.Socket, timeoutMs: number, done: (r: { addrs: ProxiedAddresses | null } | { error: ProxyHeaderError; bytes: number }) => void): void {
@@ -181,9 +196,8 @@ export function readProxyHeader(sock: net.Socket, timeoutMs: number, done: (r: {
     sock.off('close', onEnd);
   };
   const onData = (d: Buffer): void => {
-    buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-    const r = parseProxyHeader(buf);
-    if (r.kind === 'need') return;
+    buf = d;
+    const r = parseProxyHeaderAtOnce(buf);
     finish();
     sock.pause();
     if (r.kind === 'error') {
@@ -209,8 +223,8 @@ export function readProxyHeader(sock: net.Socket, timeoutMs: number, done: (r: {
   sock.resume();
 }
 
-/** The header "send-proxy" (1) or "send-proxy-v2" (2) writes for a client's connection. */
-export function buildProxyHeader(version: 1 | 2, a: ProxiedAddresses): Buffer {
+/** The header "send-proxy" (1) or "send-proxy-v2" (2) writes for a client's connection; v2 may carry TLVs. */
+export function buildProxyHeader(version: 1 | 2, a: ProxiedAddresses, tlvs?: Buffer): Buffer {
   const v6 = net.isIP(a.src) === 6 || net.isIP(a.dst) === 6;
   const src = v6 ? toV6(a.src) : a.src;
   const dst = v6 ? toV6(a.dst) : a.dst;
@@ -231,8 +245,51 @@ export function buildProxyHeader(version: 1 | 2, a: ProxiedAddresses): Buffer {
   V2_SIG.copy(head, 0);
   head[12] = 0x21;
   head[13] = v6 ? 0x21 : 0x11;
-  head.writeUInt16BE(body.length, 14);
-  return Buffer.concat([head, body]);
+  head.writeUInt16BE(body.length + (tlvs?.length ?? 0), 14);
+  return tlvs ? Buffer.concat([head, body, tlvs]) : Buffer.concat([head, body]);
+}
+
+// PP2 TLV types (doc/proxy-protocol.txt 2.2) and the SSL TLV's client bits
+const PP2_TYPE_ALPN = 0x01;
+const PP2_TYPE_SSL = 0x20;
+const PP2_SUBTYPE_SSL_VERSION = 0x21;
+const PP2_SUBTYPE_SSL_CN = 0x22;
+const PP2_CLIENT_SSL = 0x01;
+const PP2_CLIENT_CERT_CONN = 0x02;
+const PP2_CLIENT_CERT_SESS = 0x04;
+
+function tlv(type: number, value: Buffer): Buffer {
+  const head = Buffer.alloc(3);
+  head[0] = type;
+  head.writeUInt16BE(value.length, 1);
+  return Buffer.concat([head, value]);
+}
+
+/**
+ * The TLVs make_proxy_line_v2() adds after the addresses: the client's ALPN whenever its TLS negotiated one, then
+ * with send-proxy-v2-ssl the SSL TLV (client bits, verify result, the TLS version, and with -ssl-cn the client
+ * certificate's CN), written even for a clear-text client (client bits 0, no sub-TLV).
+ */
+function proxyTlvs(ssl: 0 | 1 | 2, tls: TlsView | undefined): Buffer | undefined {
+  const out: Buffer[] = [];
+  if (tls?.alpn) out.push(tlv(PP2_TYPE_ALPN, Buffer.from(tls.alpn, 'latin1')));
+  if (ssl > 0) {
+    const fixed = Buffer.alloc(5);
+    const subs: Buffer[] = [];
+    if (tls) {
+      fixed[0] = PP2_CLIENT_SSL;
+      subs.push(tlv(PP2_SUBTYPE_SSL_VERSION, Buffer.from(tls.protocol, 'latin1')));
+      if (tls.peer) {
+        // the certificate was presented on this very connection: there is no session resumption on the engine's binds
+        fixed[0]! |= PP2_CLIENT_CERT_SESS | (tls.resumed ? 0 : PP2_CLIENT_CERT_CONN);
+        fixed.writeUInt32BE(tls.verify >>> 0, 1);
+      }
+      const cn = tls.peer?.subject.find(([k]) => k === 'CN')?.[1];
+      if (ssl === 2 && cn !== undefined && cn !== '') subs.push(tlv(PP2_SUBTYPE_SSL_CN, Buffer.from(cn, 'utf8')));
+    }
+    out.push(tlv(PP2_TYPE_SSL, Buffer.concat([fixed, ...subs])));
+  }
+  return out.length > 0 ? Buffer.concat(out) : undefined;
 }
 
 // HAProxy writes a mixed pair as TCP6 with the IPv4 side mapped (::ffff:a.b.c.d).
@@ -256,7 +313,9 @@ function v6Bytes(ip: string): Buffer {
   return out;
 }
 
-/** The PROXY header a server with send-proxy / send-proxy-v2 gets first, for this client's addresses. */
-export function serverPreface(spec: { readonly sendProxy?: 1 | 2 }, a: ProxiedAddresses): Buffer | undefined {
-  return spec.sendProxy ? buildProxyHeader(spec.sendProxy, a) : undefined;
+/** The PROXY header a server with send-proxy / send-proxy-v2[-ssl[-cn]] gets first, for this client's connection. */
+export function serverPreface(spec: { readonly sendProxy?: 1 | 2; readonly proxyV2Ssl?: 1 | 2 }, a: ProxiedAddresses & { readonly tls?: TlsView | undefined }): Buffer | undefined {
+  if (!spec.sendProxy) return undefined;
+  if (spec.sendProxy === 1) return buildProxyHeader(1, a);
+  return buildProxyHeader(2, a, proxyTlvs(spec.proxyV2Ssl ?? 0, a.tls));
 }

@@ -20,6 +20,10 @@ export interface QueuedRequest {
   pos: number;
   /** Called with the server once one has room, or null when the queue timeout expired. */
   grant(server: ServerState | null): void;
+  /** A stream on its server's own queue, handed back when that server goes away under option redispatch. */
+  redistribute?: () => void;
+  /** force-persist chose the server: it is never taken away (SF_FORCE_PRST). */
+  forced?: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -31,6 +35,16 @@ export interface IdleConn {
 /** Up and out of maintenance: what srv_update_status calls RUNNING or STARTING. */
 function running(s: ServerState): boolean {
   return s.op !== 'down' && s.admin !== 'maint';
+// The dispatch address as a server the balancer never sees: HAProxy's stream targets the proxy itself there
+// (assign_server), logs <NOSRV> and counts no server connection.
+function dispatchServer(spec: ProxySpec): ServerState {
+  const d = spec.dispatch!;
+  const s = new ServerState({
+    name: '<NOSRV>', id: 0, host: d.host, port: d.port, weight: 1, check: false, inter: 2000, rise: 2, fall: 3,
+    backup: false, disabled: false, maxconn: 0, maxqueue: 0, loc: spec.loc,
+  }, spec.name);
+  s.dispatch = true;
+  return s;
 }
 
 export class LiveBackend {
@@ -59,6 +73,9 @@ export class LiveBackend {
   /** Per server: the most connections it carried at once (est_need_conns, without its decay). */
   private readonly needConns = new Map<ServerState, number>();
 
+  /** `dispatch ADDR:PORT` (no balancing algorithm): where every stream goes, as a stand-in server. */
+  readonly dispatch: ServerState | undefined;
+
   /** `option forwardfor`, compiled with the generation. */
   readonly forwardFor: ForwardFor | undefined;
 
@@ -67,6 +84,7 @@ export class LiveBackend {
     this.forwardFor = compileForwardFor(spec.options.forwardfor);
     this.servers = spec.servers.map((s) => new ServerState(s, spec.name));
     for (const s of this.servers) this.byName.set(s.name, s);
+    this.dispatch = spec.dispatch ? dispatchServer(spec) : undefined;
     this.balancer = createBalancer(spec.balance, this.servers, { allBackups: spec.options.allbackups, random });
   }
 
@@ -114,12 +132,40 @@ export class LiveBackend {
     this.balancer.taken?.(s);
   }
 
-  // Releases a connection of s and lets the head of the queue in when there is room again.
+  // Releases a connection of s and lets the head of the queue in when there is room again: on the next turn, as
+  // HAProxy wakes the queued stream's task (the ending stream logs first, without it on the server).
   drop(s: ServerState): void {
     s.served--;
     this.served--;
     this.balancer.dropped?.(s);
-    this.serveQueue();
+    if (this.queue.length > 0 && !this.serveScheduled) {
+      this.serveScheduled = true;
+      setImmediate(() => {
+        this.serveScheduled = false;
+        this.serveQueue();
+      });
+    }
+  }
+
+  private serveScheduled = false;
+
+  /** Streams this backend holds at log time (HAProxy's beconn): on a server connection, or waiting in a queue. */
+  get streams(): number {
+    return this.served + this.queue.length;
+  }
+
+  /**
+   * s went away (DOWN or maintenance): under option redispatch without option persist, the streams waiting in its
+   * own queue go back to the balancer, force-persisted ones excepted (pendconn_redistribute).
+   */
+  private redistribute(s: ServerState): void {
+    const opts = this.spec.options;
+    if (!opts.redispatch || opts.persist) return;
+    for (const q of [...this.queue]) {
+      if (q.server !== s || q.forced || !q.redistribute) continue;
+      this.dequeue(q);
+      q.redistribute();
+    }
   }
 
   // Queues a request until some server has room (HAProxy's backend queue), or until `server` has (that server's own
@@ -164,7 +210,8 @@ export class LiveBackend {
       const q = this.queue[i]!;
       let server: ServerState | null = null;
       if (q.server) {
-        if (q.server.usable && (q.server.maxconn === 0 || q.server.served < q.server.maxconn)) server = q.server;
+        // a server's own queue is served whatever its state (may_dequeue_tasks): it only needs a free slot
+        if (q.server.maxconn === 0 || q.server.served < q.server.maxconn) server = q.server;
       } else if (!balancerFull) {
         server = this.balancer.pick(q.ctx).server;
         balancerFull = server === null;
@@ -201,6 +248,7 @@ export class LiveBackend {
     else if (!wasUsable && usable) this.balancer.serverUp?.(s);
     else if (usable && (weightOnly || oldWeight !== s.effectiveWeight)) this.balancer.weightChanged?.(s);
     if (!usable) this.closeIdle(s);
+    if (wasUsable && !usable) this.redistribute(s);
     if (usable) this.serveQueue();
     const backendUp = this.hasUsableServer;
     if (backendWasUp !== backendUp) {
@@ -354,6 +402,9 @@ export class LiveBackend {
     const used = s.served - 1;
     // a private connection (http-reuse never) stays its client's, outside this bound (CO_FL_PRIVATE)
     if (!priv && list.length > 0 && used + list.length > Math.max(used, this.needConns.get(s) ?? 0)) return false;
+    // pool-max-conn bounds the shared idle connections (curr_idle_conns), never a client's private one
+    const max = s.spec.poolMaxConn;
+    if (!priv && max !== undefined && list.length >= max) return false;
     list.push(c);
     return true;
   }

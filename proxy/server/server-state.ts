@@ -84,6 +84,8 @@ export class ServerState {
   observer?: (event: TrafficOutcome) => void;
   /** The agent check, when the server line has agent-check (it starts at health = rise, as HAProxy's). */
   agent?: AgentState;
+  /** The backend's dispatch address, not a server: logged <NOSRV>, no stats row, its connections private. */
+  dispatch = false;
   /** Private slot for the backend's balancer (tree position, hash slots...). */
   lb: unknown = undefined;
 

@@ -34,10 +34,22 @@ export interface AssignHooks<S> {
   leftQueue(stream: S): void;
   /** False once the stream ended while queued: the grant is then ignored. */
   alive(stream: S): boolean;
+  /**
+   * The chosen server's queue is at its maxqueue (SRV_STATUS_FULL): the session redispatches or refuses (503, SQ),
+   * and returns the queue entry a redispatch made, if any. Absent: refused.
+   */
+  full?(stream: S, server: ServerState): QueuedRequest | null;
+  /** The stream was taken out of its server's own queue as that server went away (pendconn_redistribute). */
+  redistributed?(stream: S, server: ServerState): void;
 }
 
 /** Picks a server now or queues the stream; returns the queue entry (for dequeue on abort), or null. */
 export function assignServer<S>(be: LiveBackend, ctx: PickContext, bus: EventBus | null, id: number, hooks: AssignHooks<S>, stream: S): QueuedRequest | null {
+  // without a balancing algorithm a dispatch address takes every stream, servers or not (assign_server)
+  if (be.dispatch) {
+    hooks.use(stream, be.dispatch);
+    return null;
+  }
   const r = be.pickReported(ctx, bus, id);
   if (r.server) {
     hooks.use(stream, r.server);
@@ -59,7 +71,21 @@ export function assignChosenServer<S>(be: LiveBackend, server: ServerState, ctx:
     hooks.use(stream, server);
     return null;
   }
-  return be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), granted(hooks, stream), server);
+  // maxqueue bounds the server's own queue (assign_server_and_queue); balancing never sends a stream to a full server
+  if (server.spec.maxqueue > 0 && server.queued >= server.spec.maxqueue) {
+    if (hooks.full) return hooks.full(stream, server);
+    hooks.refuse(stream, 'SC');
+    return null;
+  }
+  const q = be.enqueue(ctx, queueTimeoutMs(be.spec.timeouts), granted(hooks, stream), server);
+  const redistributed = hooks.redistributed;
+  if (redistributed) {
+    q.redistribute = () => {
+      hooks.leftQueue(stream);
+      if (hooks.alive(stream)) redistributed(stream, server);
+    };
+  }
+  return q;
 }
 
 function granted<S>(hooks: AssignHooks<S>, stream: S): (server: ServerState | null) => void {

@@ -75,12 +75,34 @@ export class ClientConnection {
     return this.sessionVerdict;
   }
 
-  /** The connection is gone: its tracked counters stop (conn_cur and the like). Safe to call twice. */
+  /** Idle server connections private to this connection (http-reuse never, dispatch): they end with it. */
+  private privateConns: Set<PrivateConn> | null = null;
+
+  /** Keeps `c` as one of this connection's private server connections (HAProxy attaches them to the session). */
+  holdPrivate(c: PrivateConn): void {
+    (this.privateConns ??= new Set()).add(c);
+  }
+
+  /**
+   * The connection is gone: its tracked counters stop (conn_cur and the like), and its private server connections
+   * still idle are closed, as session_free releases the session's connections. Safe to call twice.
+   */
   release(): void {
     if (this.released) return;
     this.released = true;
     releaseSession(this.sessStk);
+    if (this.privateConns) {
+      for (const c of this.privateConns) if (c.txn === null && c.owner === this && !c.sock.destroyed) c.sock.destroy();
+      this.privateConns = null;
+    }
   }
+}
+
+/** What a private server connection shows of itself: idle while it carries no exchange, and whose it is. */
+export interface PrivateConn {
+  readonly sock: net.Socket;
+  readonly txn: object | null;
+  readonly owner: object | null;
 }
 
 // A property of the socket rather than a WeakMap entry: it lives and dies with the socket all the same, without an

@@ -482,8 +482,8 @@ export class TcpSession {
       clientIp: this.ctx.src, clientPort: this.ctx.srcPort, date: this.tAccept, frontend: this.fe.name, ssl: this.ctx.tls !== undefined, backend: beName,
       server: srvName, tR: 0, tw, tc, tr: -1, ta: tt, status: 0, bytes: this.bytesOut, termination: this.termination + '--',
       // at the end this connection is already released; an early line is written while it still counts
-      actconn: this.host.actconn + (early ? 0 : 1), feconn: this.fe.current + (early ? 0 : 1), beconn: this.be?.served ?? 0,
-      srvconn: this.server?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
+      actconn: this.host.actconn + (early ? 0 : 1), feconn: this.fe.current + (early ? 0 : 1), beconn: this.be?.streams ?? 0,
+      srvconn: (this.server ?? this.failedServer)?.served ?? 0, retries: this.retries, srvQueue: 0, beQueue: this.be?.queue.length ?? 0,
       requestLine: '', redispatched: this.redispatched, frontendIp: this.ctx.dst, frontendPort: this.sock.localPort ?? 0,
       bytesIn: this.bytesIn, ...(early ? { asap: true } : {}), captures: this.ctx.captures,
       ...(spec.logFormat ? { ctx: { ...this.ctx, backend: this.be?.spec ?? spec, server: this.server ?? undefined } } : {}),

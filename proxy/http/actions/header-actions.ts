@@ -57,6 +57,7 @@ function delHeaderPicks(rule: DelHeaderRule, lowerRuleName: string, name: string
 }
 
 // set-header / add-header / del-header on a header list, in place.
+// The value is built before the old headers go (http_action_set_header), so `set-header h %[req.hdr(h)]` keeps h.
 export function applyHeaderRule(headers: string[], rule: HeaderRule, ctx: SampleContext): void {
   const lower = rule.name.toLowerCase();
   if (rule.action === 'del-header') {

@@ -124,6 +124,9 @@ function http(name: string, outType: FetchDef['outType'], fn: FetchFn, persist =
   return { name, outType, args: [], minArgs: 0, source: persist ? 'http-req-persist' : 'http-req', compile: () => fn };
 }
 
+// http_first_req: whether the request is the first of its client connection (over its HTTP/2 streams too)
+const firstReq: FetchFn = (ctx, visit) => ctx.firstRequest !== undefined && visit(ctx.firstRequest);
+
 // The request-line fetches by name (req_ver and req.ver are the same fetch).
 export const httpPathFetches: readonly FetchDef[] = [
   { name: 'base', outType: 'str', args: [], minArgs: 0, source: 'http-req', compile: () => compileBase(false) },
@@ -137,6 +140,7 @@ export const httpPathFetches: readonly FetchDef[] = [
   http('req_ver', 'str', reqVer),
   http('req.proto_http', 'bool', protoHttp, true),
   http('req_proto_http', 'bool', protoHttp, true),
+  http('http_first_req', 'bool', firstReq, true),
   { name: 'url_param', outType: 'str', args: ['str', 'str'], minArgs: 0, source: 'http-req', compile: (a) => compileUrlParam(a, false) },
   { name: 'urlp', outType: 'str', args: ['str', 'str'], minArgs: 0, source: 'http-req', compile: (a) => compileUrlParam(a, false) },
   { name: 'urlp_val', outType: 'int', args: ['str', 'str'], minArgs: 0, source: 'http-req', compile: (a) => compileUrlParam(a, true) },

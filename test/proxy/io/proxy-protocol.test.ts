@@ -1,7 +1,7 @@
 // The PROXY protocol header parser and writer on their own: partial input waits, what is not a header is named as
 // HAProxy names it, and what send-proxy-v2 writes reads back as the same addresses.
 import { describe, expect, it } from 'vitest';
-import { buildProxyHeader, parseProxyHeader } from '../../../proxy/io/proxy-protocol.ts';
+import { buildProxyHeader, parseProxyHeader, parseProxyHeaderAtOnce } from '../../../proxy/io/proxy-protocol.ts';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 
@@ -10,6 +10,16 @@ describe('the PROXY protocol header', () => {
     expect(parseProxyHeader(b('PROX')).kind).toBe('need');
     expect(parseProxyHeader(b('PROXY TCP4 127.0.0.1 127.0.0.2 1 2')).kind).toBe('need');
     expect(parseProxyHeader(buildProxyHeader(2, { src: '127.0.0.1', srcPort: 1, dst: '127.0.0.2', dstPort: 2 }).subarray(0, 20)).kind).toBe('need');
+  });
+
+  it('read at once, as HAProxy peeks it, an incomplete header is truncated, short garbage too', () => {
+    const v2 = buildProxyHeader(2, { src: '127.0.0.1', srcPort: 1, dst: '127.0.0.2', dstPort: 2 });
+    expect(parseProxyHeaderAtOnce(b('PROXY TCP4 127.0.0.1 127.0.0.2 1 2'))).toEqual({ kind: 'error', why: 'truncated' });
+    expect(parseProxyHeaderAtOnce(v2.subarray(0, 20))).toEqual({ kind: 'error', why: 'truncated' });
+    expect(parseProxyHeaderAtOnce(b('GET'))).toEqual({ kind: 'error', why: 'truncated' });
+    expect(parseProxyHeaderAtOnce(b('GET / HTTP/1.0'))).toEqual({ kind: 'error', why: 'truncated' });
+    expect(parseProxyHeaderAtOnce(b('GET / HTTP/1.1\r\n\r\n'))).toEqual({ kind: 'error', why: 'not-header' });
+    expect(parseProxyHeaderAtOnce(v2).kind).toBe('ok');
   });
 
   it('says what is not a header and what is a broken one', () => {

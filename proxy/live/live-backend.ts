@@ -35,6 +35,8 @@ export interface IdleConn {
 /** Up and out of maintenance: what srv_update_status calls RUNNING or STARTING. */
 function running(s: ServerState): boolean {
   return s.op !== 'down' && s.admin !== 'maint';
+}
+
 // The dispatch address as a server the balancer never sees: HAProxy's stream targets the proxy itself there
 // (assign_server), logs <NOSRV> and counts no server connection.
 function dispatchServer(spec: ProxySpec): ServerState {

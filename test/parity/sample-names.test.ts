@@ -56,7 +56,7 @@ describe.skipIf(!hasHaproxy)('names HAProxy knows load, with a warning where the
       ...(k.conv && !engineHasConverter(k.conv) ? [`[WARNING]  (0) : config : parsing [${join(dir, 'known.cfg')}:${i + 8}] : converter '${k.conv}' is not supported by HAProxy Lab yet: it gives no sample.`] : []),
     ]);
     // not vacuous: most of these names are still HAProxy-only, and regsub/json/url_dec are the engine's own
-    expect(lacking.length).toBeGreaterThan(5);
+    expect(lacking.length).toBeGreaterThan(3);
     expect(engineHasConverter('regsub')).toBe(true);
     const theirs = real.lines.filter((l) => l !== 'Configuration file is valid');
     // the order of two notes on one line follows the engine's compile order, so lines are compared as sets
